@@ -1,0 +1,103 @@
+//! Opening a socket and agreeing on a protocol version, within a deadline.
+
+use std::io::{ErrorKind, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Instant;
+
+use crate::protocol::handshake::{client_hello, parse_server_hello};
+use crate::wire::FrameSplitter;
+
+use super::{Error, Options};
+
+/// A socket past the version handshake.
+pub(crate) struct Transport {
+    pub stream: TcpStream,
+    /// Holds any bytes that arrived after the server's answer.
+    pub splitter: FrameSplitter,
+    pub server_version: i32,
+    pub connection_time: String,
+    pub hello_len: usize,
+}
+
+fn remaining(deadline: Instant, what: &str) -> Result<std::time::Duration, Error> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        Err(Error::Timeout(format!("{what}: deadline passed")))
+    } else {
+        Ok(left)
+    }
+}
+
+/// Connects to `host:port` and negotiates a version, all before `deadline`.
+pub(crate) fn open(host: &str, port: u16, options: &Options, deadline: Instant) -> Result<Transport, Error> {
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| Error::InvalidArgument(format!("cannot resolve {host}:{port}: {e}")))?
+        .collect();
+    let mut last_err = Error::InvalidArgument(format!("{host}:{port} resolves to no address"));
+    let mut stream = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, remaining(deadline, "connect")?) {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(e) => last_err = Error::from_io(&e, &format!("connect to {addr}")),
+        }
+    }
+    let mut stream = stream.ok_or(last_err)?;
+    let _ = stream.set_nodelay(true);
+
+    let hello = client_hello(options.min_version, options.max_version, &options.connect_options);
+    stream
+        .write_all(&hello)
+        .map_err(|e| Error::from_io(&e, "send handshake"))?;
+
+    let mut splitter = FrameSplitter::new(options.max_frame_len);
+    let answer = loop {
+        if let Some(frame) = splitter
+            .next_frame()
+            .map_err(|e| Error::Protocol(format!("handshake answer: {e}")))?
+        {
+            break frame.to_vec();
+        }
+        stream
+            .set_read_timeout(Some(remaining(deadline, "waiting for the server's version")?))
+            .map_err(|e| Error::from_io(&e, "set timeout"))?;
+        match splitter.read_from(&mut stream) {
+            Ok(0) => {
+                return Err(Error::NoCommonVersion(format!(
+                    "the server closed the connection during the version handshake: it serves none of v{}..{} (or is not TWS)",
+                    options.min_version, options.max_version
+                )))
+            }
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(Error::Timeout(
+                    "the server accepted the connection but did not answer the version handshake".into(),
+                ))
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::from_io(&e, "waiting for the server's version")),
+        }
+    };
+    let (server_version, connection_time) = parse_server_hello(&answer)
+        .ok_or_else(|| Error::Protocol(format!("unreadable handshake answer {:?}", String::from_utf8_lossy(&answer))))?;
+    if server_version < options.min_version || server_version > options.max_version {
+        let _ = stream.shutdown(Shutdown::Both);
+        return Err(Error::NoCommonVersion(format!(
+            "server version {server_version} is outside v{}..{}",
+            options.min_version, options.max_version
+        )));
+    }
+    stream
+        .set_read_timeout(None)
+        .map_err(|e| Error::from_io(&e, "set timeout"))?;
+    Ok(Transport {
+        stream,
+        splitter,
+        server_version,
+        connection_time,
+        hello_len: hello.len(),
+    })
+}

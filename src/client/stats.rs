@@ -1,0 +1,66 @@
+//! Counters a running client keeps, readable at any time.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Live counters (all monotonic except the queue length).
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    pub messages_in: AtomicU64,
+    pub bytes_in: AtomicU64,
+    pub messages_out: AtomicU64,
+    pub bytes_out: AtomicU64,
+    pub decode_errors: AtomicU64,
+    pub unknown_messages: AtomicU64,
+    pub queue_high_water: AtomicU64,
+    pub queue_full_waits: AtomicU64,
+    pub connects: AtomicU64,
+}
+
+/// A snapshot of a client's counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatsSnapshot {
+    /// Messages received from TWS.
+    pub messages_in: u64,
+    /// Bytes received, including length prefixes.
+    pub bytes_in: u64,
+    /// Messages sent to TWS (including the handshake).
+    pub messages_out: u64,
+    /// Bytes sent.
+    pub bytes_out: u64,
+    /// Frames that failed to decode (delivered as decode-failed events).
+    pub decode_errors: u64,
+    /// Messages with an id this library does not know (delivered as unknown events).
+    pub unknown_messages: u64,
+    /// Most events ever waiting in the queue at once.
+    pub queue_high_water: u64,
+    /// Times the reader waited because the queue was full (backpressure).
+    pub queue_full_waits: u64,
+    /// Events waiting now.
+    pub queue_len: u64,
+    /// Sessions established.
+    pub connects: u64,
+}
+
+impl Stats {
+    pub(crate) fn note_queue_len(&self, len: u64) {
+        if len > self.queue_high_water.load(Ordering::Relaxed) {
+            self.queue_high_water.fetch_max(len, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn snapshot(&self, queue_len: u64) -> StatsSnapshot {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        StatsSnapshot {
+            messages_in: get(&self.messages_in),
+            bytes_in: get(&self.bytes_in),
+            messages_out: get(&self.messages_out),
+            bytes_out: get(&self.bytes_out),
+            decode_errors: get(&self.decode_errors),
+            unknown_messages: get(&self.unknown_messages),
+            queue_high_water: get(&self.queue_high_water),
+            queue_full_waits: get(&self.queue_full_waits),
+            queue_len,
+            connects: get(&self.connects),
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! libtws: the Interactive Brokers TWS API wire protocol in Rust, with a C ABI.
+//!
+//! Layers, bottom to top: [`wire`] (bytes <-> frames), [`protocol`] (frames <->
+//! typed messages), [`client`] (a live session), `ffi` (the C ABI) and
+//! [`sim`] (a TWS simulator for the demo and the tests).
+
+pub mod client;
+mod ffi;
+pub mod protocol;
+pub mod sim;
+pub mod wire;

@@ -1,0 +1,14 @@
+//! Frames <-> typed messages: ids, version thresholds, one body per message in
+//! every wire form, the handshake and the meaning of error codes.
+
+pub mod codec;
+pub mod error_codes;
+pub mod handshake;
+pub mod ids;
+pub mod messages;
+mod sets;
+pub mod versions;
+
+pub use codec::{DecodeError, EncodeError, Form, RawMessage};
+pub use error_codes::{classify, ErrorClass};
+pub use sets::{Incoming, Request};
