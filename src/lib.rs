@@ -5,7 +5,7 @@
 //! [`sim`] (a TWS simulator for the demo and the tests).
 
 pub mod client;
-mod ffi;
+pub mod ffi;
 pub mod protocol;
 pub mod sim;
 pub mod wire;

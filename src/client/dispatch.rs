@@ -23,7 +23,10 @@ pub(crate) struct Dispatcher {
 const STOP_RECHECK: Duration = Duration::from_millis(25);
 
 impl Dispatcher {
-    pub(crate) fn start(shared: Arc<Shared>, mut callback: Callback) -> std::io::Result<Dispatcher> {
+    pub(crate) fn start(
+        shared: Arc<Shared>,
+        mut callback: Callback,
+    ) -> std::io::Result<Dispatcher> {
         let stop = Arc::new(AtomicBool::new(false));
         let panics = Arc::new(AtomicU64::new(0));
         let (stop_flag, panic_count) = (stop.clone(), panics.clone());

@@ -29,7 +29,12 @@ fn remaining(deadline: Instant, what: &str) -> Result<std::time::Duration, Error
 }
 
 /// Connects to `host:port` and negotiates a version, all before `deadline`.
-pub(crate) fn open(host: &str, port: u16, options: &Options, deadline: Instant) -> Result<Transport, Error> {
+pub(crate) fn open(
+    host: &str,
+    port: u16,
+    options: &Options,
+    deadline: Instant,
+) -> Result<Transport, Error> {
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
         .map_err(|e| Error::InvalidArgument(format!("cannot resolve {host}:{port}: {e}")))?
@@ -48,7 +53,11 @@ pub(crate) fn open(host: &str, port: u16, options: &Options, deadline: Instant) 
     let mut stream = stream.ok_or(last_err)?;
     let _ = stream.set_nodelay(true);
 
-    let hello = client_hello(options.min_version, options.max_version, &options.connect_options);
+    let hello = client_hello(
+        options.min_version,
+        options.max_version,
+        &options.connect_options,
+    );
     stream
         .write_all(&hello)
         .map_err(|e| Error::from_io(&e, "send handshake"))?;
@@ -62,7 +71,10 @@ pub(crate) fn open(host: &str, port: u16, options: &Options, deadline: Instant) 
             break frame.to_vec();
         }
         stream
-            .set_read_timeout(Some(remaining(deadline, "waiting for the server's version")?))
+            .set_read_timeout(Some(remaining(
+                deadline,
+                "waiting for the server's version",
+            )?))
             .map_err(|e| Error::from_io(&e, "set timeout"))?;
         match splitter.read_from(&mut stream) {
             Ok(0) => {
@@ -81,8 +93,12 @@ pub(crate) fn open(host: &str, port: u16, options: &Options, deadline: Instant) 
             Err(e) => return Err(Error::from_io(&e, "waiting for the server's version")),
         }
     };
-    let (server_version, connection_time) = parse_server_hello(&answer)
-        .ok_or_else(|| Error::Protocol(format!("unreadable handshake answer {:?}", String::from_utf8_lossy(&answer))))?;
+    let (server_version, connection_time) = parse_server_hello(&answer).ok_or_else(|| {
+        Error::Protocol(format!(
+            "unreadable handshake answer {:?}",
+            String::from_utf8_lossy(&answer)
+        ))
+    })?;
     if server_version < options.min_version || server_version > options.max_version {
         let _ = stream.shutdown(Shutdown::Both);
         return Err(Error::NoCommonVersion(format!(

@@ -139,7 +139,13 @@ impl Client {
     /// Connects, negotiates a version, starts the API and returns once the
     /// session is ready (`nextValidId` and `managedAccounts` received), all
     /// within `timeout`. Fails with a typed error otherwise.
-    pub fn connect(&self, host: &str, port: u16, client_id: i32, timeout: Duration) -> Result<(), Error> {
+    pub fn connect(
+        &self,
+        host: &str,
+        port: u16,
+        client_id: i32,
+        timeout: Duration,
+    ) -> Result<(), Error> {
         let mut session = lock(&self.session);
         if session.is_some() {
             if self.is_connected() {
@@ -153,10 +159,15 @@ impl Client {
         let deadline = Instant::now() + timeout;
         let transport = handshake::open(host, port, &shared.options, deadline)?;
         shared.stats.messages_out.fetch_add(1, Ordering::Relaxed);
-        shared.stats.bytes_out.fetch_add(transport.hello_len as u64, Ordering::Relaxed);
+        shared
+            .stats
+            .bytes_out
+            .fetch_add(transport.hello_len as u64, Ordering::Relaxed);
 
         *lock(&shared.readiness) = Readiness::default();
-        shared.server_version.store(transport.server_version, Ordering::Release);
+        shared
+            .server_version
+            .store(transport.server_version, Ordering::Release);
         *lock(&shared.connection_time) = transport.connection_time.clone();
         let io = |e: std::io::Error| Error::from_io(&e, "socket setup");
         *lock(&shared.writer) = Some(Writer {
@@ -217,7 +228,8 @@ impl Client {
         if let Some(s) = session {
             s.close();
             if was_connected {
-                self.shared.push_state(ConnectionState::Disconnected, "disconnect requested");
+                self.shared
+                    .push_state(ConnectionState::Disconnected, "disconnect requested");
             }
         }
     }
@@ -264,9 +276,12 @@ impl Client {
     /// The next order id (from `nextValidId`, then counting up), or
     /// `NotConnected` before TWS has sent one.
     pub fn next_order_id(&self) -> Result<i64, Error> {
-        let id = self.shared.next_order_id.fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
-            (v != NO_ORDER_ID).then_some(v + 1)
-        });
+        let id = self
+            .shared
+            .next_order_id
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                (v != NO_ORDER_ID).then_some(v + 1)
+            });
         id.map_err(|_| Error::NotConnected)
     }
 
@@ -314,7 +329,9 @@ impl Client {
     /// cancelAccountSummary.
     pub fn cancel_account_summary(&self, req_id: i32) -> Result<(), Error> {
         lock(&self.shared.subscriptions).remove(&req_id);
-        self.send(&Request::CancelAccountSummary(CancelAccountSummary { req_id }))
+        self.send(&Request::CancelAccountSummary(CancelAccountSummary {
+            req_id,
+        }))
     }
 
     /// The live subscriptions (request id and the request that made it).
@@ -329,7 +346,12 @@ impl Client {
     /// marker, then cancels the subscription. Rows of this request do not
     /// appear as events. Fails with `Timeout`, `Request` (TWS refused it) or
     /// `ConnectionClosed`.
-    pub fn account_summary(&self, group: &str, tags: &str, timeout: Duration) -> Result<Vec<AccountSummary>, Error> {
+    pub fn account_summary(
+        &self,
+        group: &str,
+        tags: &str,
+        timeout: Duration,
+    ) -> Result<Vec<AccountSummary>, Error> {
         let deadline = Instant::now() + timeout;
         let req_id = self.next_request_id();
         let route = self.shared.routes.register(req_id);
@@ -354,7 +376,9 @@ impl Client {
                 }
                 Ok(_) => {}
                 Err(_) if !self.is_connected() => {
-                    break Err(Error::ConnectionClosed("the session ended before accountSummaryEnd".into()))
+                    break Err(Error::ConnectionClosed(
+                        "the session ended before accountSummaryEnd".into(),
+                    ))
                 }
                 Err(_) if Instant::now() >= deadline => {
                     break Err(Error::Timeout(format!(
@@ -367,7 +391,9 @@ impl Client {
             }
         };
         if self.is_connected() {
-            let _ = self.send(&Request::CancelAccountSummary(CancelAccountSummary { req_id }));
+            let _ = self.send(&Request::CancelAccountSummary(CancelAccountSummary {
+                req_id,
+            }));
         }
         outcome.map(|()| rows)
     }
@@ -376,7 +402,9 @@ impl Client {
     /// Fails with `WrongMode` while a callback is set.
     pub fn poll(&self, timeout: Duration) -> Result<Option<Event>, Error> {
         if lock(&self.dispatcher).is_some() {
-            return Err(Error::WrongMode("a callback is set: events go to it, not to poll".into()));
+            return Err(Error::WrongMode(
+                "a callback is set: events go to it, not to poll".into(),
+            ));
         }
         Ok(self.shared.queue.pop(timeout))
     }
@@ -384,7 +412,10 @@ impl Client {
     /// A file descriptor that is readable while events wait (for select,
     /// poll or epoll). Owned by the client; valid until the client is dropped.
     pub fn event_fd(&self) -> Result<i32, Error> {
-        self.shared.queue.fd().map_err(|e| Error::from_io(&e, "eventfd"))
+        self.shared
+            .queue
+            .fd()
+            .map_err(|e| Error::from_io(&e, "eventfd"))
     }
 
     /// Delivers every later event to `callback`, on one engine-owned thread,
@@ -398,7 +429,8 @@ impl Client {
         if let Some(old) = slot.take() {
             old.stop();
         }
-        let d = Dispatcher::start(self.shared.clone(), callback).map_err(|e| Error::from_io(&e, "spawn dispatch thread"))?;
+        let d = Dispatcher::start(self.shared.clone(), callback)
+            .map_err(|e| Error::from_io(&e, "spawn dispatch thread"))?;
         *slot = Some(d);
         Ok(())
     }
@@ -417,7 +449,9 @@ impl Client {
 
     /// True when the calling thread is this client's dispatch thread.
     pub fn in_callback(&self) -> bool {
-        lock(&self.dispatcher).as_ref().is_some_and(|d| d.is_current_thread())
+        lock(&self.dispatcher)
+            .as_ref()
+            .is_some_and(|d| d.is_current_thread())
     }
 
     /// Callbacks that panicked (each was contained; delivery went on).
@@ -462,7 +496,9 @@ impl Shared {
             .write_all(&w.buf)
             .map_err(|e| Error::from_io(&e, &format!("send {}", request.name())))?;
         self.stats.messages_out.fetch_add(1, Ordering::Relaxed);
-        self.stats.bytes_out.fetch_add(w.buf.len() as u64, Ordering::Relaxed);
+        self.stats
+            .bytes_out
+            .fetch_add(w.buf.len() as u64, Ordering::Relaxed);
         Ok(())
     }
 
@@ -471,7 +507,8 @@ impl Shared {
     fn observe(&self, msg: Incoming) -> Option<Incoming> {
         match &msg {
             Incoming::NextValidId(m) => {
-                self.next_order_id.store(i64::from(m.order_id), Ordering::Release);
+                self.next_order_id
+                    .store(i64::from(m.order_id), Ordering::Release);
                 self.update_readiness(|r| r.next_valid_id = true);
             }
             Incoming::ManagedAccounts(m) => {
@@ -516,8 +553,16 @@ impl Shared {
             if left.is_zero() {
                 return Err(Error::Timeout(format!(
                     "the session did not become ready (nextValidId: {}, managedAccounts: {})",
-                    if r.next_valid_id { "received" } else { "missing" },
-                    if r.managed_accounts { "received" } else { "missing" },
+                    if r.next_valid_id {
+                        "received"
+                    } else {
+                        "missing"
+                    },
+                    if r.managed_accounts {
+                        "received"
+                    } else {
+                        "missing"
+                    },
                 )));
             }
             r = self

@@ -45,13 +45,21 @@ impl Options {
             )));
         }
         if self.queue_capacity == 0 {
-            return Err(Error::InvalidArgument("queue capacity must be at least 1".into()));
+            return Err(Error::InvalidArgument(
+                "queue capacity must be at least 1".into(),
+            ));
         }
         if self.max_frame_len < 64 {
-            return Err(Error::InvalidArgument("max frame length must be at least 64".into()));
+            return Err(Error::InvalidArgument(
+                "max frame length must be at least 64".into(),
+            ));
         }
         crate::protocol::codec::check_str(&self.connect_options, "connect_options", true)?;
-        crate::protocol::codec::check_str(&self.optional_capabilities, "optional_capabilities", true)?;
+        crate::protocol::codec::check_str(
+            &self.optional_capabilities,
+            "optional_capabilities",
+            true,
+        )?;
         Ok(())
     }
 }

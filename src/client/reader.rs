@@ -20,10 +20,18 @@ pub(crate) fn spawn(
     server_version: i32,
     closing: Arc<AtomicBool>,
 ) -> std::io::Result<JoinHandle<()>> {
-    thread::Builder::new().name("tws-reader".into()).spawn(move || {
-        let reason = read_until_closed(&shared, &mut stream, &mut splitter, server_version, &closing);
-        shared.session_ended(reason, &closing);
-    })
+    thread::Builder::new()
+        .name("tws-reader".into())
+        .spawn(move || {
+            let reason = read_until_closed(
+                &shared,
+                &mut stream,
+                &mut splitter,
+                server_version,
+                &closing,
+            );
+            shared.session_ended(reason, &closing);
+        })
 }
 
 fn read_until_closed(
@@ -67,7 +75,10 @@ fn deliver(shared: &Shared, frame: &[u8], server_version: i32, closing: &AtomicB
                 None => return true,
             },
             Ok(None) => {
-                shared.stats.unknown_messages.fetch_add(1, Ordering::Relaxed);
+                shared
+                    .stats
+                    .unknown_messages
+                    .fetch_add(1, Ordering::Relaxed);
                 Event::Unknown {
                     msg_id: raw.id,
                     payload: frame.to_vec(),

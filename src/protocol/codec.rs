@@ -51,7 +51,9 @@ pub enum EncodeError {
         why: &'static str,
     },
     /// The request does not exist at the negotiated server version.
-    #[error("{request} needs server version {needed} or later; this server speaks {server_version}")]
+    #[error(
+        "{request} needs server version {needed} or later; this server speaks {server_version}"
+    )]
     NotSupported {
         request: &'static str,
         needed: i32,
@@ -136,7 +138,9 @@ impl<'a> RawMessage<'a> {
             let id = std::str::from_utf8(text)
                 .ok()
                 .and_then(|t| t.parse::<i32>().ok())
-                .ok_or_else(|| DecodeError::BadMessageId(String::from_utf8_lossy(text).into_owned()))?;
+                .ok_or_else(|| {
+                    DecodeError::BadMessageId(String::from_utf8_lossy(text).into_owned())
+                })?;
             Ok(RawMessage {
                 id,
                 body: &payload[end + 1..],

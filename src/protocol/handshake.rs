@@ -78,7 +78,7 @@ mod tests {
     fn hello_round_trip() {
         let bytes = client_hello(100, 226, "+PACEAPI");
         assert_eq!(&bytes[..4], API_PREFIX);
-        assert_eq!(&bytes[4..8], &(17u32).to_be_bytes());
+        assert_eq!(&bytes[4..8], &(18u32).to_be_bytes());
         let hello = parse_client_hello(&bytes[8..]).unwrap();
         assert_eq!(
             hello,

@@ -39,11 +39,12 @@ impl Body for StartApi {
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
         let client_id = r.int32()?;
-        let optional_capabilities = if server_version >= versions::OPTIONAL_CAPABILITIES && !r.is_empty() {
-            r.string()?
-        } else {
-            String::new()
-        };
+        let optional_capabilities =
+            if server_version >= versions::OPTIONAL_CAPABILITIES && !r.is_empty() {
+                r.string()?
+            } else {
+                String::new()
+            };
         Ok(StartApi {
             client_id,
             optional_capabilities,
@@ -239,7 +240,11 @@ impl Body for ErrorMessage {
         } else {
             String::new()
         };
-        let time_ms = if v >= versions::ERROR_TIME { r.int()? } else { 0 };
+        let time_ms = if v >= versions::ERROR_TIME {
+            r.int()?
+        } else {
+            0
+        };
         Ok(ErrorMessage {
             req_id,
             time_ms,

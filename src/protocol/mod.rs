@@ -1,6 +1,7 @@
 //! Frames <-> typed messages: ids, version thresholds, one body per message in
 //! every wire form, the handshake and the meaning of error codes.
 
+pub mod account_tags;
 pub mod codec;
 pub mod error_codes;
 pub mod handshake;

@@ -86,7 +86,8 @@ impl<'a> FieldReader<'a> {
     pub fn int32(&mut self) -> Result<i32, FieldError> {
         let index = self.index;
         let value = self.int()?;
-        i32::try_from(value).map_err(|_| invalid(index, "32-bit integer", value.to_string().as_bytes()))
+        i32::try_from(value)
+            .map_err(|_| invalid(index, "32-bit integer", value.to_string().as_bytes()))
     }
 
     /// The next field as a floating-point number; empty reads as 0.
@@ -151,7 +152,10 @@ fn unescape(raw: &[u8]) -> String {
             }
         };
         let lookahead: String = chars.clone().skip(1).take(hex_digits).collect();
-        match u32::from_str_radix(&lookahead, 16).ok().and_then(char::from_u32) {
+        match u32::from_str_radix(&lookahead, 16)
+            .ok()
+            .and_then(char::from_u32)
+        {
             Some(decoded) if lookahead.len() == hex_digits => {
                 out.push(decoded);
                 for _ in 0..=hex_digits {
@@ -256,7 +260,11 @@ mod tests {
     #[test]
     fn writes_fields() {
         let mut out = Vec::new();
-        FieldWriter::new(&mut out).int(62).str("All").float(100.0).bool(true);
-        assert_eq!(out, b"62\0All\0100.0\x001\0");
+        FieldWriter::new(&mut out)
+            .int(62)
+            .str("All")
+            .float(100.0)
+            .bool(true);
+        assert_eq!(out, b"62\x00All\x00100.0\x001\x00");
     }
 }

@@ -1,0 +1,77 @@
+# libtws: build, demo and tests. The README's two commands are `make demo`
+# and `make test`.
+
+CARGO    ?= cargo
+CC       ?= cc
+VALGRIND ?= valgrind
+BUILD    := build
+LIBDIR   := $(BUILD)/lib
+BINDIR   := $(BUILD)/bin
+RELEASE  := target/release
+VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+MAJOR    := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := libtws.so.$(MAJOR)
+CWARN    := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
+CFLAGS   ?= -O2 -g
+CPPFLAGS += -Iinclude
+LDLIBS   := -L$(LIBDIR) -Wl,-rpath,$(abspath $(LIBDIR)) -ltws -lpthread
+SIM      := $(RELEASE)/tws-sim
+WITH_SIM := scripts/with-sim.sh $(SIM)
+VG       := $(VALGRIND) --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
+
+EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
+CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
+
+.PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint clean FORCE
+
+all: lib sim examples
+
+# The Rust build: libtws.so (with soname libtws.so.MAJOR), libtws.a and tws-sim.
+$(RELEASE)/libtws.so $(RELEASE)/libtws.a $(SIM): FORCE
+	$(CARGO) build --release --lib --bins
+
+lib: $(RELEASE)/libtws.so
+	@mkdir -p $(LIBDIR)
+	cp -f $(RELEASE)/libtws.so $(LIBDIR)/libtws.so.$(VERSION)
+	ln -sf libtws.so.$(VERSION) $(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(LIBDIR)/libtws.so
+	cp -f $(RELEASE)/libtws.a $(LIBDIR)/libtws.a
+
+sim: $(SIM)
+
+$(BINDIR)/%: examples-c/%.c include/tws.h lib
+	@mkdir -p $(BINDIR)
+	$(CC) $(CWARN) $(CFLAGS) $(CPPFLAGS) $< -o $@ $(LDLIBS)
+
+$(BINDIR)/%: tests/c/%.c include/tws.h lib
+	@mkdir -p $(BINDIR)
+	$(CC) $(CWARN) $(CFLAGS) $(CPPFLAGS) $< -o $@ $(LDLIBS)
+
+examples: $(EXAMPLES)
+
+# Quick start 1: the C hello world against the built-in simulator.
+demo: lib sim $(BINDIR)/account_summary
+	$(WITH_SIM) -- $(BINDIR)/account_summary 127.0.0.1 PORT 0
+
+# Quick start 2: every test there is.
+test: rust-test c-test
+
+rust-test:
+	$(CARGO) test --all-targets
+
+c-test: lib sim $(EXAMPLES) $(CTESTS)
+	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" tests/c/run.sh
+
+# Refreshes include/tws.h from the header build.rs generated.
+header:
+	TWS_REFRESH_HEADER=1 $(CARGO) test --test header
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)
+
+FORCE:

@@ -1,0 +1,261 @@
+//! One connection's protocol: handshake, startApi, the startup sequence, then
+//! answers to requests until the peer leaves or the simulator stops.
+
+use std::time::{Duration, Instant};
+
+use crate::protocol::error_codes::CLIENT_ID_IN_USE;
+use crate::protocol::handshake::{parse_client_hello, server_hello, API_PREFIX};
+use crate::protocol::messages::{
+    CurrentTime, CurrentTimeInMillis, ErrorMessage, ManagedAccounts, NextValidId, StartApi,
+};
+use crate::protocol::{versions, Incoming, RawMessage, Request};
+
+use super::clock;
+use super::registry::Claim;
+use super::server::Shared;
+use super::summary::Subscriptions;
+use super::transport::{End, Transport};
+
+/// The notices TWS sends after startApi: data farms are fine.
+const STARTUP_NOTICES: &[(i32, &str)] = &[
+    (2104, "Market data farm connection is OK:usfarm"),
+    (2106, "HMDS data farm connection is OK:ushmds"),
+    (2158, "Sec-def data farm connection is OK:secdefil"),
+];
+
+const CLIENT_ID_IN_USE_TEXT: &str =
+    "Unable to connect as the client id is already in use. Retry with a unique client id.";
+
+/// The longest the serve loop waits for a frame before looking at its timers.
+const IDLE_WAIT: Duration = Duration::from_secs(1);
+
+/// Serves one accepted connection to its end and says why it ended.
+pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
+    let (mut io, version, start) = match handshake(io, shared) {
+        Ok(started) => started,
+        Err(end) => return end,
+    };
+    let Some(claim) = shared.client_ids.claim(start.client_id) else {
+        let mut out = Vec::new();
+        encode(
+            &error(-1, CLIENT_ID_IN_USE, CLIENT_ID_IN_USE_TEXT),
+            version,
+            &mut out,
+            shared,
+        );
+        if let Err(end) = io.send(&out) {
+            return end;
+        }
+        return End::Protocol(format!("client id {} is already in use", start.client_id));
+    };
+    shared.log(format_args!(
+        "connection {conn}: client id {} at server version {version}",
+        start.client_id
+    ));
+    let mut session = Session {
+        io,
+        shared,
+        version,
+        conn,
+        summaries: Subscriptions::new(
+            shared.config.max_account_summaries,
+            shared.config.summary_refresh,
+        ),
+        out: Vec::new(),
+        _claim: claim,
+    };
+    session.run()
+}
+
+/// Reads `API\0` and the client's version range, answers with the server
+/// hello if the range contains the configured version, then waits for
+/// startApi. Everything must arrive within the handshake timeout.
+fn handshake(mut io: Transport, shared: &Shared) -> Result<(Transport, i32, StartApi), End> {
+    let deadline = Instant::now() + shared.config.handshake_timeout;
+    let version = shared.config.server_version;
+
+    let mut prefix = [0u8; 4];
+    io.read_exact_by(&mut prefix, deadline)?;
+    if prefix != API_PREFIX {
+        return Err(End::Protocol(format!(
+            "bad prefix {prefix:?}, expected API\\0"
+        )));
+    }
+    let hello = io.frame_by(deadline)?;
+    let hello = parse_client_hello(&hello).ok_or_else(|| {
+        End::Protocol(format!(
+            "malformed client hello {:?}",
+            String::from_utf8_lossy(&hello)
+        ))
+    })?;
+    if !(hello.min_version..=hello.max_version).contains(&version) {
+        return Err(End::Protocol(format!(
+            "client range v{}..{} does not contain server version {version}",
+            hello.min_version, hello.max_version
+        )));
+    }
+    io.send(&server_hello(version, &clock::connection_time()))?;
+
+    let first = io.frame_by(deadline)?;
+    let raw = RawMessage::split(&first, version).map_err(|e| End::Protocol(e.to_string()))?;
+    match Request::decode(&raw, version) {
+        Ok(Some(Request::StartApi(start))) => Ok((io, version, start)),
+        Ok(Some(other)) => Err(End::Protocol(format!(
+            "first message was {}, not StartApi",
+            other.name()
+        ))),
+        Ok(None) => Err(End::Protocol(format!(
+            "first message has unknown id {}, not StartApi",
+            raw.id
+        ))),
+        Err(e) => Err(End::Protocol(e.to_string())),
+    }
+}
+
+/// A started session.
+struct Session<'a> {
+    io: Transport,
+    shared: &'a Shared,
+    version: i32,
+    conn: u64,
+    summaries: Subscriptions,
+    /// Encoded messages waiting to be written.
+    out: Vec<u8>,
+    /// Holds the client id until the session ends.
+    _claim: Claim,
+}
+
+impl Session<'_> {
+    fn run(&mut self) -> End {
+        self.startup();
+        if let Err(end) = self.flush() {
+            return end;
+        }
+        loop {
+            let mut until = Instant::now() + IDLE_WAIT;
+            if let Some(due) = self.summaries.next_due() {
+                until = until.min(due);
+            }
+            match self.io.next_frame_until(until) {
+                Ok(Some(frame)) => self.handle(&frame),
+                Ok(None) => {}
+                Err(end) => return end,
+            }
+            for msg in self.summaries.due(Instant::now()) {
+                self.push(&msg);
+            }
+            if let Err(end) = self.flush() {
+                return end;
+            }
+        }
+    }
+
+    /// managedAccounts, nextValidId, then the data-farm notices.
+    fn startup(&mut self) {
+        let config = &self.shared.config;
+        let accounts = ManagedAccounts {
+            accounts_list: config.accounts.join(","),
+        };
+        let next_id = NextValidId {
+            order_id: config.next_valid_id,
+        };
+        self.push(&Incoming::ManagedAccounts(accounts));
+        self.push(&Incoming::NextValidId(next_id));
+        for &(code, text) in STARTUP_NOTICES {
+            self.push(&error(-1, code, text));
+        }
+    }
+
+    fn handle(&mut self, payload: &[u8]) {
+        let raw = match RawMessage::split(payload, self.version) {
+            Ok(raw) => raw,
+            Err(e) => return self.warn(format_args!("unsplittable frame: {e}")),
+        };
+        match Request::decode(&raw, self.version) {
+            Ok(Some(request)) => self.answer(request),
+            Ok(None) => self.warn(format_args!("ignored unknown request id {}", raw.id)),
+            Err(e) => self.warn(format_args!("ignored undecodable request: {e}")),
+        }
+    }
+
+    fn answer(&mut self, request: Request) {
+        let config = &self.shared.config;
+        match request {
+            Request::StartApi(_) => self.warn(format_args!("ignored a second StartApi")),
+            Request::ReqIds(_) => {
+                // TWS answers the same id until an order uses it; the
+                // simulator takes no orders.
+                let order_id = config.next_valid_id;
+                self.push(&Incoming::NextValidId(NextValidId { order_id }));
+            }
+            Request::ReqManagedAccounts(_) => {
+                let accounts_list = config.accounts.join(",");
+                self.push(&Incoming::ManagedAccounts(ManagedAccounts {
+                    accounts_list,
+                }));
+            }
+            Request::ReqCurrentTime(_) => {
+                let time = clock::now_unix_secs();
+                self.push(&Incoming::CurrentTime(CurrentTime { time }));
+            }
+            Request::ReqCurrentTimeInMillis(_) => {
+                if self.version < versions::CURRENT_TIME_IN_MILLIS {
+                    // TWS of this version has no such request.
+                    return self.warn(format_args!(
+                        "ignored ReqCurrentTimeInMillis at server version {}",
+                        self.version
+                    ));
+                }
+                let time_ms = clock::now_unix_ms();
+                self.push(&Incoming::CurrentTimeInMillis(CurrentTimeInMillis {
+                    time_ms,
+                }));
+            }
+            Request::ReqAccountSummary(req) => match self.summaries.open(&req, &config.accounts) {
+                Ok(messages) => {
+                    for msg in &messages {
+                        self.push(msg);
+                    }
+                }
+                Err(refusal) => self.push(&error(req.req_id, refusal.code, &refusal.message)),
+            },
+            Request::CancelAccountSummary(req) => self.summaries.cancel(req.req_id),
+        }
+    }
+
+    fn push(&mut self, msg: &Incoming) {
+        encode(msg, self.version, &mut self.out, self.shared);
+    }
+
+    fn flush(&mut self) -> Result<(), End> {
+        if !self.out.is_empty() {
+            self.io.send(&self.out)?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+
+    fn warn(&self, what: std::fmt::Arguments<'_>) {
+        self.shared
+            .log(format_args!("connection {}: {what}", self.conn));
+    }
+}
+
+/// Appends `msg` in the form the version calls for; a message that cannot be
+/// encoded is logged and left out.
+fn encode(msg: &Incoming, version: i32, out: &mut Vec<u8>, shared: &Shared) {
+    if let Err(e) = msg.encode(version, out) {
+        shared.log(format_args!("cannot encode {}: {e}", msg.name()));
+    }
+}
+
+/// An error message stamped with the current time.
+fn error(req_id: i32, code: i32, message: &str) -> Incoming {
+    Incoming::Error(ErrorMessage {
+        req_id,
+        time_ms: clock::now_unix_ms(),
+        code,
+        message: message.to_owned(),
+        advanced_order_reject_json: String::new(),
+    })
+}

@@ -1,0 +1,343 @@
+/*
+ * The C boundary: bad arguments, failure cases and both delivery modes,
+ * against a running tws-sim whose port is in TWS_SIM_PORT.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tws.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        if (cond) {                                                                   \
+            passed++;                                                                 \
+        } else {                                                                      \
+            failed++;                                                                 \
+            fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond, \
+                    tws_last_error_message());                                        \
+        }                                                                             \
+    } while (0)
+
+#define CHECK_RC(call, expected)                                                      \
+    do {                                                                              \
+        tws_result rc_ = (call);                                                      \
+        if (rc_ == (expected)) {                                                      \
+            passed++;                                                                 \
+        } else {                                                                      \
+            failed++;                                                                 \
+            fprintf(stderr, "FAIL %s:%d: %s returned %s, expected %s (%s)\n", __FILE__, \
+                    __LINE__, #call, tws_result_str(rc_), tws_result_str(expected),    \
+                    tws_last_error_message());                                        \
+        }                                                                             \
+    } while (0)
+
+static uint16_t sim_port;
+
+static tws_client *connected_client(int32_t client_id)
+{
+    tws_client *c = NULL;
+    if (tws_client_new(NULL, &c) != TWS_OK)
+        return NULL;
+    if (tws_client_connect(c, "127.0.0.1", sim_port, client_id, 5000) != TWS_OK) {
+        fprintf(stderr, "connect failed: %s\n", tws_last_error_message());
+        tws_client_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void test_library_basics(void)
+{
+    char expected[32];
+    snprintf(expected, sizeof expected, "%d.%d.%d", TWS_VERSION_MAJOR, TWS_VERSION_MINOR, TWS_VERSION_PATCH);
+    CHECK(strcmp(tws_version(), expected) == 0);
+    CHECK(strcmp(tws_result_str(TWS_OK), "TWS_OK") == 0);
+    CHECK(strcmp(tws_result_str(TWS_ERR_CLIENT_ID_IN_USE), "TWS_ERR_CLIENT_ID_IN_USE") == 0);
+    CHECK(strcmp(tws_result_str(12345), "TWS_UNKNOWN_RESULT") == 0);
+    CHECK(strcmp(tws_event_type_str(TWS_EVENT_ACCOUNT_SUMMARY), "ACCOUNT_SUMMARY") == 0);
+    CHECK(strcmp(tws_state_str(TWS_STATE_CONNECTED), "Connected") == 0);
+    CHECK(strstr(tws_all_account_summary_tags(), "NetLiquidation") != NULL);
+    CHECK(tws_last_error_message() != NULL);
+    CHECK(sizeof(tws_event) >= 8 + 256);
+}
+
+static void test_null_and_bad_arguments(void)
+{
+    CHECK_RC(tws_client_new(NULL, NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK(strstr(tws_last_error_message(), "NULL") != NULL);
+    CHECK_RC(tws_options_new(NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_free(NULL), TWS_OK);
+    tws_options_free(NULL);
+    tws_account_summary_rows_free(NULL, 0);
+
+    CHECK_RC(tws_client_connect(NULL, "127.0.0.1", 1, 0, 10), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_poll(NULL, 0, NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_req_current_time(NULL), TWS_ERR_NULL_ARGUMENT);
+
+    tws_options *o = NULL;
+    CHECK_RC(tws_options_new(&o), TWS_OK);
+    CHECK_RC(tws_options_set_version_range(o, 50, 226), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_version_range(o, 200, 150), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_queue_capacity(o, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_connect_options(o, NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_options_set_connect_options(o, "bad\xff"), TWS_ERR_INVALID_UTF8);
+    CHECK_RC(tws_options_set_connect_options(o, "caf\xc3\xa9"), TWS_ERR_INVALID_CHARACTER);
+    CHECK_RC(tws_options_set_connect_options(o, "+PACEAPI"), TWS_OK);
+    CHECK_RC(tws_options_set_max_frame_length(o, 10), TWS_ERR_INVALID_ARGUMENT);
+
+    tws_client *c = NULL;
+    CHECK_RC(tws_client_new(o, &c), TWS_OK);
+    tws_options_free(o);
+
+    CHECK_RC(tws_client_connect(c, NULL, 1, 0, 10), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_connect(c, "\xfe\xfe", 1, 0, 10), TWS_ERR_INVALID_UTF8);
+    CHECK_RC(tws_client_poll(c, 0, NULL), TWS_ERR_NULL_ARGUMENT);
+
+    /* Calls on a client that never connected. */
+    tws_event ev;
+    CHECK_RC(tws_client_poll(c, 0, &ev), TWS_TIMEOUT_NO_EVENT);
+    CHECK_RC(tws_client_req_current_time(c), TWS_ERR_NOT_CONNECTED);
+    CHECK_RC(tws_client_req_account_summary(c, 1, "All", "NetLiquidation"), TWS_ERR_NOT_CONNECTED);
+    CHECK(strstr(tws_last_error_message(), "not connected") != NULL);
+    int64_t order_id = 0;
+    CHECK_RC(tws_client_next_order_id(c, &order_id), TWS_ERR_NOT_CONNECTED);
+    int32_t state = -1;
+    CHECK_RC(tws_client_state(c, &state), TWS_OK);
+    CHECK(state == TWS_STATE_DISCONNECTED);
+    CHECK_RC(tws_client_state(c, NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_disconnect(c), TWS_OK);
+    tws_account_summary_row *rows = (tws_account_summary_row *)1;
+    size_t count = 7;
+    CHECK_RC(tws_client_account_summary(c, "All", "NetLiquidation", 100, &rows, &count), TWS_ERR_NOT_CONNECTED);
+    CHECK(rows == NULL && count == 0);
+    CHECK_RC(tws_client_free(c), TWS_OK);
+}
+
+static void test_connect_failures(void)
+{
+    tws_client *c = NULL;
+    CHECK_RC(tws_client_new(NULL, &c), TWS_OK);
+
+    /* A closed port: refused at once. */
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    bind(s, (struct sockaddr *)&addr, sizeof addr);
+    getsockname(s, (struct sockaddr *)&addr, &len);
+    uint16_t closed_port = ntohs(addr.sin_port);
+    close(s); /* bound, then closed: nothing listens there now */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", closed_port, 0, 5000), TWS_ERR_CONNECTION_REFUSED);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(t1.tv_sec - t0.tv_sec < 2);
+
+    /* A server that accepts but never answers the handshake: timeout. */
+    s = socket(AF_INET, SOCK_STREAM, 0);
+    addr.sin_port = 0;
+    bind(s, (struct sockaddr *)&addr, sizeof addr);
+    listen(s, 4);
+    getsockname(s, (struct sockaddr *)&addr, &len);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", ntohs(addr.sin_port), 0, 300), TWS_ERR_TIMEOUT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(elapsed >= 0.25 && elapsed < 3.0);
+    close(s);
+
+    /* No common version: the simulator speaks 222, we offer 100..150. */
+    tws_options *o = NULL;
+    tws_options_new(&o);
+    tws_options_set_version_range(o, 100, 150);
+    tws_client *old = NULL;
+    CHECK_RC(tws_client_new(o, &old), TWS_OK);
+    tws_options_free(o);
+    CHECK_RC(tws_client_connect(old, "127.0.0.1", sim_port, 77, 3000), TWS_ERR_NO_COMMON_VERSION);
+    tws_client_free(old);
+
+    /* Client id in use: 326. */
+    tws_client *first = connected_client(42);
+    CHECK(first != NULL);
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", sim_port, 42, 3000), TWS_ERR_CLIENT_ID_IN_USE);
+    CHECK(strstr(tws_last_error_message(), "326") != NULL);
+    /* Already connected. */
+    CHECK_RC(tws_client_connect(first, "127.0.0.1", sim_port, 42, 3000), TWS_ERR_ALREADY_CONNECTED);
+    tws_client_free(first);
+    tws_client_free(c);
+}
+
+static void test_poll_session(void)
+{
+    tws_client *c = connected_client(1);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    int32_t version = 0;
+    CHECK_RC(tws_client_server_version(c, &version), TWS_OK);
+    CHECK(version >= 100);
+    int64_t order_id = 0;
+    CHECK_RC(tws_client_next_order_id(c, &order_id), TWS_OK);
+    CHECK(order_id >= 1);
+
+    int fd = -1;
+    CHECK_RC(tws_client_event_fd(c, &fd), TWS_OK);
+    CHECK(fd >= 0);
+
+    /* Drain the startup events; then the fd must not be readable. */
+    tws_event ev;
+    int saw_next_id = 0, saw_accounts = 0, saw_notice = 0;
+    while (tws_client_poll(c, 200, &ev) == TWS_OK) {
+        if (ev.type == TWS_EVENT_NEXT_VALID_ID)
+            saw_next_id = 1;
+        if (ev.type == TWS_EVENT_MANAGED_ACCOUNTS && strstr(ev.data.managed_accounts.accounts, "DU"))
+            saw_accounts = 1;
+        if (ev.type == TWS_EVENT_ERROR && ev.data.error.code == 2104 &&
+            ev.data.error.error_class == TWS_ERROR_CLASS_NOTICE && ev.data.error.req_id == -1)
+            saw_notice = 1;
+    }
+    CHECK(saw_next_id && saw_accounts && saw_notice);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    CHECK(poll(&p, 1, 0) == 0);
+
+    CHECK_RC(tws_client_req_current_time(c), TWS_OK);
+    CHECK(poll(&p, 1, 3000) == 1);
+    CHECK_RC(tws_client_poll(c, 0, &ev), TWS_OK);
+    CHECK(ev.type == TWS_EVENT_CURRENT_TIME && ev.data.current_time.time > 1700000000);
+
+    CHECK_RC(tws_client_req_current_time_millis(c), TWS_OK);
+    CHECK_RC(tws_client_poll(c, 3000, &ev), TWS_OK);
+    CHECK(ev.type == TWS_EVENT_CURRENT_TIME_MILLIS && ev.data.current_time.time > 1700000000000LL);
+
+    /* Strings that cannot travel. */
+    CHECK_RC(tws_client_req_account_summary(c, 5, "All", "Net\x01Liq"), TWS_ERR_INVALID_CHARACTER);
+    CHECK_RC(tws_client_req_account_summary(c, 5, "All\xc3", "NetLiquidation"), TWS_ERR_INVALID_UTF8);
+
+    /* The blocking account summary. */
+    tws_account_summary_row *rows = NULL;
+    size_t count = 0;
+    CHECK_RC(tws_client_account_summary(c, "All", tws_all_account_summary_tags(), 5000, &rows, &count), TWS_OK);
+    CHECK(count >= 30);
+    int found = 0;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(rows[i].tag, "NetLiquidation") == 0 && strcmp(rows[i].account, "DU123456") == 0 &&
+            strcmp(rows[i].value, "983631.71") == 0 && strcmp(rows[i].currency, "USD") == 0)
+            found = 1;
+    CHECK(found);
+    tws_account_summary_rows_free(rows, count);
+    /* Its rows did not leak into the event queue. */
+    CHECK_RC(tws_client_poll(c, 100, &ev), TWS_TIMEOUT_NO_EVENT);
+
+    tws_stats stats;
+    CHECK_RC(tws_client_stats(c, &stats), TWS_OK);
+    CHECK(stats.messages_in >= 30 && stats.messages_out >= 4 && stats.connects == 1);
+
+    CHECK_RC(tws_client_disconnect(c), TWS_OK);
+    CHECK_RC(tws_client_poll(c, 1000, &ev), TWS_OK);
+    CHECK(ev.type == TWS_EVENT_STATE && ev.data.state.state == TWS_STATE_DISCONNECTED);
+    CHECK_RC(tws_client_req_current_time(c), TWS_ERR_NOT_CONNECTED);
+    /* Reconnect on the same handle. */
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", sim_port, 1, 5000), TWS_OK);
+    CHECK_RC(tws_client_free(c), TWS_OK);
+}
+
+struct cb_state {
+    pthread_mutex_t lock;
+    int rows, ends, frees;
+    int free_result;
+    tws_client *client;
+    pthread_t thread;
+    int same_thread;
+};
+
+static void cb_free(void *user_data)
+{
+    struct cb_state *s = user_data;
+    pthread_mutex_lock(&s->lock);
+    s->frees++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void on_event(const tws_event *ev, void *user_data)
+{
+    struct cb_state *s = user_data;
+    pthread_mutex_lock(&s->lock);
+    if (s->rows == 0 && s->ends == 0)
+        s->thread = pthread_self();
+    else if (!pthread_equal(s->thread, pthread_self()))
+        s->same_thread = 0;
+    if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY)
+        s->rows++;
+    if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY_END) {
+        s->ends++;
+        /* Freeing the client from its own callback is refused, not a deadlock. */
+        s->free_result = tws_client_free(s->client);
+        /* Disconnecting from the callback works. */
+        tws_client_disconnect(s->client);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void test_callback_session(void)
+{
+    static struct cb_state s = {.lock = PTHREAD_MUTEX_INITIALIZER, .same_thread = 1};
+    tws_client *c = NULL;
+    CHECK_RC(tws_client_new(NULL, &c), TWS_OK);
+    s.client = c;
+    CHECK_RC(tws_client_set_callback(c, on_event, &s, cb_free), TWS_OK);
+    tws_event ev;
+    CHECK_RC(tws_client_poll(c, 0, &ev), TWS_ERR_WRONG_MODE);
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", sim_port, 2, 5000), TWS_OK);
+    CHECK_RC(tws_client_req_account_summary(c, 9, "All", "NetLiquidation,TotalCashValue"), TWS_OK);
+    for (int i = 0; i < 100; i++) {
+        pthread_mutex_lock(&s.lock);
+        int ends = s.ends;
+        pthread_mutex_unlock(&s.lock);
+        if (ends)
+            break;
+        usleep(20000);
+    }
+    int32_t state = -1;
+    for (int i = 0; i < 100 && state != TWS_STATE_DISCONNECTED; i++) {
+        usleep(10000);
+        tws_client_state(c, &state);
+    }
+    pthread_mutex_lock(&s.lock);
+    CHECK(s.rows == 2);
+    CHECK(s.ends == 1);
+    CHECK(s.free_result == TWS_ERR_REENTRANT);
+    CHECK(s.same_thread);
+    CHECK(!pthread_equal(s.thread, pthread_self()));
+    CHECK(s.frees == 0);
+    pthread_mutex_unlock(&s.lock);
+    CHECK(state == TWS_STATE_DISCONNECTED);
+    CHECK_RC(tws_client_free(c), TWS_OK);
+    CHECK(s.frees == 1);
+}
+
+int main(void)
+{
+    const char *port = getenv("TWS_SIM_PORT");
+    if (!port) {
+        fprintf(stderr, "TWS_SIM_PORT is not set (run through scripts/with-sim.sh)\n");
+        return 2;
+    }
+    sim_port = (uint16_t)atoi(port);
+    test_library_basics();
+    test_null_and_bad_arguments();
+    test_connect_failures();
+    test_poll_session();
+    test_callback_session();
+    printf("test_api: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

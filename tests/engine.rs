@@ -1,0 +1,277 @@
+//! The engine against the simulator at every server version where the wire
+//! changes shape: text ids (< 201), binary ids with text (201..206), protobuf
+//! account messages (207+), protobuf session messages (213+).
+
+use std::time::Duration;
+
+use tws::client::{Client, ConnectionState, Error, Event, Options};
+use tws::protocol::account_tags::ALL_TAGS;
+use tws::protocol::{ErrorClass, Incoming};
+use tws::sim::{self, SimConfig};
+
+const VERSIONS: [i32; 7] = [150, 176, 200, 201, 207, 213, 222];
+const T: Duration = Duration::from_secs(5);
+
+fn simulator(version: i32) -> sim::SimHandle {
+    sim::start(SimConfig {
+        server_version: version,
+        accounts: vec!["DU123456".into(), "DU654321".into()],
+        ..SimConfig::default()
+    })
+    .expect("simulator starts")
+}
+
+fn connect(sim: &sim::SimHandle, client_id: i32) -> Client {
+    let client = Client::new(Options::default()).unwrap();
+    client
+        .connect("127.0.0.1", sim.port(), client_id, T)
+        .expect("connects");
+    client
+}
+
+/// Polls until `pred` matches an event, returning it; panics after 5 s.
+fn wait_for(client: &Client, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
+    let deadline = std::time::Instant::now() + T;
+    while std::time::Instant::now() < deadline {
+        if let Some(e) = client.poll(Duration::from_millis(100)).unwrap() {
+            if pred(&e) {
+                return e;
+            }
+        }
+    }
+    panic!("no {what} within 5 s");
+}
+
+#[test]
+fn session_and_account_summary_at_every_version() {
+    for version in VERSIONS {
+        let sim = simulator(version);
+        let client = connect(&sim, 1);
+        assert_eq!(client.server_version(), Some(version));
+        assert_eq!(client.managed_accounts(), vec!["DU123456", "DU654321"]);
+        assert!(client.next_order_id().unwrap() >= 1);
+
+        wait_for(
+            &client,
+            "2158 notice",
+            |e| matches!(e, Event::Message(Incoming::Error(m)) if m.code == 2158 && tws::protocol::classify(m.code) == ErrorClass::Notice),
+        );
+
+        let req_id = client.next_request_id();
+        client.req_account_summary(req_id, "All", ALL_TAGS).unwrap();
+        let mut rows = Vec::new();
+        loop {
+            match wait_for(&client, "account summary", |e| {
+                matches!(e, Event::Message(_))
+            }) {
+                Event::Message(Incoming::AccountSummary(row)) => {
+                    assert_eq!(row.req_id, req_id);
+                    rows.push(row);
+                }
+                Event::Message(Incoming::AccountSummaryEnd(end)) => {
+                    assert_eq!(end.req_id, req_id);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let tags = ALL_TAGS.split(',').count();
+        assert_eq!(
+            rows.len(),
+            2 * tags,
+            "every tag for both accounts at v{version}"
+        );
+        assert!(rows.iter().any(|r| r.account == "DU123456"
+            && r.tag == "NetLiquidation"
+            && r.value == "983631.71"
+            && r.currency == "USD"));
+        client.cancel_account_summary(req_id).unwrap();
+
+        client.req_current_time().unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        match wait_for(&client, "current time", |e| {
+            matches!(e, Event::Message(Incoming::CurrentTime(_)))
+        }) {
+            Event::Message(Incoming::CurrentTime(t)) => assert!((t.time - now).abs() < 60),
+            _ => unreachable!(),
+        }
+        let millis = client.req_current_time_in_millis();
+        if version >= 197 {
+            millis.unwrap();
+            wait_for(
+                &client,
+                "current time in millis",
+                |e| matches!(e, Event::Message(Incoming::CurrentTimeInMillis(t)) if (t.time_ms / 1000 - now).abs() < 60),
+            );
+        } else {
+            assert!(
+                matches!(millis, Err(Error::Encode(_))),
+                "v{version}: {millis:?}"
+            );
+        }
+
+        client.req_ids(1).unwrap();
+        wait_for(&client, "next valid id", |e| {
+            matches!(e, Event::Message(Incoming::NextValidId(_)))
+        });
+        client.req_managed_accounts().unwrap();
+        wait_for(&client, "managed accounts", |e| {
+            matches!(e, Event::Message(Incoming::ManagedAccounts(_)))
+        });
+
+        let blocking = client
+            .account_summary("All", "NetLiquidation,AccountType", T)
+            .unwrap();
+        assert_eq!(blocking.len(), 4, "v{version}");
+
+        client.disconnect();
+        wait_for(&client, "disconnected state", |e| {
+            matches!(
+                e,
+                Event::State {
+                    state: ConnectionState::Disconnected,
+                    ..
+                }
+            )
+        });
+        assert!(matches!(
+            client.req_current_time(),
+            Err(Error::NotConnected)
+        ));
+    }
+}
+
+#[test]
+fn third_subscription_is_refused_with_322() {
+    let sim = simulator(222);
+    let client = connect(&sim, 3);
+    client
+        .req_account_summary(1, "All", "NetLiquidation")
+        .unwrap();
+    client
+        .req_account_summary(2, "All", "NetLiquidation")
+        .unwrap();
+    let err = client
+        .account_summary("All", "NetLiquidation", T)
+        .unwrap_err();
+    assert!(matches!(err, Error::Request { code: 322, .. }), "{err:?}");
+}
+
+#[test]
+fn client_id_in_use_is_a_typed_error() {
+    let sim = simulator(222);
+    let _first = connect(&sim, 5);
+    let second = Client::new(Options::default()).unwrap();
+    let err = second.connect("127.0.0.1", sim.port(), 5, T).unwrap_err();
+    assert!(matches!(err, Error::ClientIdInUse(_)), "{err:?}");
+    assert!(!second.is_connected());
+}
+
+#[test]
+fn no_common_version() {
+    let sim = simulator(222);
+    let client = Client::new(Options {
+        max_version: 180,
+        ..Options::default()
+    })
+    .unwrap();
+    let err = client.connect("127.0.0.1", sim.port(), 6, T).unwrap_err();
+    assert!(matches!(err, Error::NoCommonVersion(_)), "{err:?}");
+}
+
+#[test]
+fn refused_and_silent_servers() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let client = Client::new(Options::default()).unwrap();
+    let started = std::time::Instant::now();
+    let err = client
+        .connect("127.0.0.1", port, 0, Duration::from_millis(300))
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    drop(listener);
+    let err = client.connect("127.0.0.1", port, 0, T).unwrap_err();
+    assert!(matches!(err, Error::ConnectionRefused(_)), "{err:?}");
+}
+
+#[test]
+fn lost_connection_is_an_event_and_requests_fail_at_once() {
+    let sim = simulator(222);
+    let client = connect(&sim, 7);
+    sim.stop();
+    wait_for(&client, "connection lost", |e| {
+        matches!(
+            e,
+            Event::State {
+                state: ConnectionState::ConnectionLost,
+                ..
+            }
+        )
+    });
+    assert_eq!(client.state(), ConnectionState::ConnectionLost);
+    assert!(matches!(
+        client.req_current_time(),
+        Err(Error::NotConnected)
+    ));
+}
+
+#[test]
+fn callbacks_deliver_in_order_on_one_thread() {
+    use std::sync::{Arc, Mutex};
+    let sim = simulator(213);
+    let client = Client::new(Options::default()).unwrap();
+    let seen: Arc<Mutex<Vec<(std::thread::ThreadId, String)>>> = Arc::default();
+    let sink = seen.clone();
+    client
+        .set_callback(Box::new(move |e: &Event| {
+            let name = match e {
+                Event::Message(m) => m.name().to_owned(),
+                Event::State { state, .. } => state.name().to_owned(),
+                other => format!("{other:?}"),
+            };
+            sink.lock()
+                .unwrap()
+                .push((std::thread::current().id(), name));
+        }))
+        .unwrap();
+    assert!(matches!(
+        client.poll(Duration::ZERO),
+        Err(Error::WrongMode(_))
+    ));
+    client.connect("127.0.0.1", sim.port(), 8, T).unwrap();
+    client
+        .req_account_summary(4, "All", "NetLiquidation")
+        .unwrap();
+    for _ in 0..100 {
+        if seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(_, n)| n == "AccountSummaryEnd")
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    client.disconnect();
+    drop(client);
+    let seen = seen.lock().unwrap();
+    let names: Vec<&str> = seen.iter().map(|(_, n)| n.as_str()).collect();
+    let pos = |n: &str| {
+        names
+            .iter()
+            .position(|x| *x == n)
+            .unwrap_or_else(|| panic!("{n} missing from {names:?}"))
+    };
+    assert!(pos("Connected") < pos("AccountSummary"));
+    assert!(pos("AccountSummary") < pos("AccountSummaryEnd"));
+    assert!(
+        seen.iter().all(|(t, _)| *t == seen[0].0),
+        "one dispatch thread"
+    );
+    assert_ne!(seen[0].0, std::thread::current().id());
+}
