@@ -17,7 +17,7 @@ CPPFLAGS += -Iinclude
 LDLIBS   := -L$(LIBDIR) -Wl,-rpath,$(abspath $(LIBDIR)) -ltws -lpthread
 SIM      := $(RELEASE)/tws-sim
 WITH_SIM := scripts/with-sim.sh $(SIM)
-VG       := $(VALGRIND) --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
+VG       := $(VALGRIND) --suppressions=tests/c/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
 
 EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
@@ -54,7 +54,7 @@ demo: lib sim $(BINDIR)/account_summary
 	$(WITH_SIM) -- $(BINDIR)/account_summary 127.0.0.1 PORT 0
 
 # Quick start 2: every test there is.
-test: rust-test c-test
+test: lint rust-test c-test
 
 rust-test:
 	$(CARGO) test --all-targets

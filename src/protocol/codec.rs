@@ -227,29 +227,24 @@ impl WireValue for String {
     }
 }
 
-/// Checks a string for characters that cannot travel: NUL ends a text field
-/// anywhere; in text form TWS accepts only printable ASCII, tab, CR and LF.
+/// Checks a string for characters that cannot travel: control characters
+/// (other than tab, CR and LF) never do, NUL least of all; in text form TWS
+/// accepts only printable ASCII besides.
 pub fn check_str(value: &str, field: &'static str, text: bool) -> Result<(), EncodeError> {
     let bad = value.chars().find(|&c| {
-        if c == '\0' {
-            true
-        } else if text {
-            !(c == '\t' || c == '\n' || c == '\r' || (' '..='~').contains(&c))
-        } else {
-            false
-        }
+        let control = c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+        control || (text && !c.is_ascii())
     });
     match bad {
         None => Ok(()),
-        Some('\0') => Err(EncodeError::InvalidCharacter {
-            field,
-            found: '\0',
-            why: "NUL separates fields",
-        }),
         Some(found) => Err(EncodeError::InvalidCharacter {
             field,
             found,
-            why: "text-form messages carry printable ASCII only",
+            why: match found {
+                '\0' => "NUL separates fields",
+                c if c.is_control() => "control characters cannot be sent",
+                _ => "text-form messages carry printable ASCII only",
+            },
         }),
     }
 }

@@ -43,6 +43,12 @@ static int passed, failed;
 
 static uint16_t sim_port;
 
+static void sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
 static tws_client *connected_client(int32_t client_id)
 {
     tws_client *c = NULL;
@@ -305,11 +311,11 @@ static void test_callback_session(void)
         pthread_mutex_unlock(&s.lock);
         if (ends)
             break;
-        usleep(20000);
+        sleep_ms(20);
     }
     int32_t state = -1;
     for (int i = 0; i < 100 && state != TWS_STATE_DISCONNECTED; i++) {
-        usleep(10000);
+        sleep_ms(10);
         tws_client_state(c, &state);
     }
     pthread_mutex_lock(&s.lock);
