@@ -24,10 +24,10 @@ fn main() {
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .expect("cbindgen.toml is valid");
     // Only the FFI layer speaks C: parse its files, not the whole crate.
-    let mut builder = cbindgen::Builder::new().with_config(config);
-    for file in ["mod.rs", "result.rs", "types.rs"] {
-        builder = builder.with_src(crate_dir.join("src/ffi").join(file));
-    }
+    // cbindgen follows the `mod` declarations of src/ffi/mod.rs, in their order.
+    let builder = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(crate_dir.join("src/ffi/mod.rs"));
     match builder.generate() {
         Ok(bindings) => {
             bindings.write_to_file(&header);

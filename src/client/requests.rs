@@ -1,0 +1,117 @@
+//! Typed requests of the session and the account summary, and the blocking
+//! account-summary call.
+
+use std::time::{Duration, Instant};
+
+use crate::protocol::error_codes::{classify, ErrorClass};
+use crate::protocol::messages::*;
+use crate::protocol::{Incoming, Request};
+
+use super::{lock, Client, Error};
+
+impl Client {
+    /// reqIds: asks TWS for the next valid order id (answered by `nextValidId`).
+    pub fn req_ids(&self, num_ids: i32) -> Result<(), Error> {
+        self.send(&Request::ReqIds(ReqIds { num_ids }))
+    }
+
+    /// reqManagedAccts (answered by `managedAccounts`).
+    pub fn req_managed_accounts(&self) -> Result<(), Error> {
+        self.send(&Request::ReqManagedAccounts(ReqManagedAccounts {}))
+    }
+
+    /// reqCurrentTime (answered by `currentTime`).
+    pub fn req_current_time(&self) -> Result<(), Error> {
+        self.send(&Request::ReqCurrentTime(ReqCurrentTime {}))
+    }
+
+    /// reqCurrentTimeInMillis (answered by `currentTimeInMillis`; server v197+).
+    pub fn req_current_time_in_millis(&self) -> Result<(), Error> {
+        self.send(&Request::ReqCurrentTimeInMillis(ReqCurrentTimeInMillis {}))
+    }
+
+    /// reqAccountSummary: subscribes; rows arrive as events until
+    /// `accountSummaryEnd`, then updates until cancelled.
+    pub fn req_account_summary(&self, req_id: i32, group: &str, tags: &str) -> Result<(), Error> {
+        let request = Request::ReqAccountSummary(ReqAccountSummary {
+            req_id,
+            group: group.to_owned(),
+            tags: tags.to_owned(),
+        });
+        self.send(&request)?;
+        lock(&self.shared.subscriptions).insert(req_id, request);
+        Ok(())
+    }
+
+    /// cancelAccountSummary.
+    pub fn cancel_account_summary(&self, req_id: i32) -> Result<(), Error> {
+        lock(&self.shared.subscriptions).remove(&req_id);
+        self.send(&Request::CancelAccountSummary(CancelAccountSummary {
+            req_id,
+        }))
+    }
+
+    /// The live subscriptions (request id and the request that made it).
+    pub fn subscriptions(&self) -> Vec<(i32, Request)> {
+        lock(&self.shared.subscriptions)
+            .iter()
+            .map(|(id, r)| (*id, r.clone()))
+            .collect()
+    }
+
+    /// Requests the account summary and waits for every row up to the end
+    /// marker, then cancels the subscription. Rows of this request do not
+    /// appear as events. Fails with `Timeout`, `Request` (TWS refused it) or
+    /// `ConnectionClosed`.
+    pub fn account_summary(
+        &self,
+        group: &str,
+        tags: &str,
+        timeout: Duration,
+    ) -> Result<Vec<AccountSummary>, Error> {
+        let deadline = Instant::now() + timeout;
+        let req_id = self.next_request_id();
+        let route = self.shared.routes.register(req_id);
+        self.send(&Request::ReqAccountSummary(ReqAccountSummary {
+            req_id,
+            group: group.to_owned(),
+            tags: tags.to_owned(),
+        }))?;
+        let mut rows = Vec::new();
+        let outcome = loop {
+            let wait = deadline
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(50));
+            match route.rx.recv_timeout(wait) {
+                Ok(Incoming::AccountSummary(row)) => rows.push(row),
+                Ok(Incoming::AccountSummaryEnd(_)) => break Ok(()),
+                Ok(Incoming::Error(e)) if classify(e.code) == ErrorClass::Error => {
+                    break Err(Error::Request {
+                        code: e.code,
+                        message: e.message,
+                    })
+                }
+                Ok(_) => {}
+                Err(_) if !self.is_connected() => {
+                    break Err(Error::ConnectionClosed(
+                        "the session ended before accountSummaryEnd".into(),
+                    ))
+                }
+                Err(_) if Instant::now() >= deadline => {
+                    break Err(Error::Timeout(format!(
+                        "accountSummaryEnd did not arrive within {} ms ({} rows so far)",
+                        timeout.as_millis(),
+                        rows.len()
+                    )))
+                }
+                Err(_) => {}
+            }
+        };
+        if self.is_connected() {
+            let _ = self.send(&Request::CancelAccountSummary(CancelAccountSummary {
+                req_id,
+            }));
+        }
+        outcome.map(|()| rows)
+    }
+}

@@ -1,0 +1,97 @@
+//! Event delivery: poll (with a readiness descriptor) or callback.
+
+use std::ffi::{c_int, c_void};
+
+use super::convert::{to_c_event, Arena};
+use super::result::{tws_result, Failure};
+use super::types::tws_event;
+use super::{ms, put, tws_client, tws_event_callback, tws_user_data_free, with_client, UserData};
+
+/// Poll mode: waits up to `timeout_ms` (0 = do not wait) for the next event
+/// and writes it to `*out_event`. Returns TWS_OK with an event, or
+/// TWS_TIMEOUT_NO_EVENT. The event's pointers are valid until the next
+/// `tws_client_poll` on this client (from any thread) or `tws_client_free`:
+/// poll from one thread at a time, or copy what you keep.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_WRONG_MODE while a callback is set.
+#[no_mangle]
+pub unsafe extern "C" fn tws_client_poll(
+    client: *mut tws_client,
+    timeout_ms: u32,
+    out_event: *mut tws_event,
+) -> tws_result {
+    let mut got = false;
+    let code = with_client(client, |c| {
+        if out_event.is_null() {
+            return Err(Failure::null("out_event"));
+        }
+        let mut arena = c.poll_arena.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(event) = c.inner.poll(ms(timeout_ms))? {
+            put(out_event, "out_event", to_c_event(&event, &mut arena))?;
+            got = true;
+        }
+        Ok(())
+    });
+    if code == tws_result::TWS_OK && !got {
+        tws_result::TWS_TIMEOUT_NO_EVENT
+    } else {
+        code
+    }
+}
+
+/// Writes a file descriptor to `*out_fd` that is readable while events wait
+/// in the queue, for select/poll/epoll loops (then call `tws_client_poll`
+/// with timeout 0 until TWS_TIMEOUT_NO_EVENT). Owned by the client: do not
+/// read, write or close it; valid until `tws_client_free`.
+/// Errors: TWS_ERR_NULL_ARGUMENT, TWS_ERR_IO.
+#[no_mangle]
+pub unsafe extern "C" fn tws_client_event_fd(
+    client: *mut tws_client,
+    out_fd: *mut c_int,
+) -> tws_result {
+    with_client(client, |c| put(out_fd, "out_fd", c.inner.event_fd()?))
+}
+
+/// Callback mode: from now on every event goes to `callback(event, user_data)`,
+/// called in arrival order on one thread that libtws owns (the dispatch
+/// thread, the same for the client's lifetime until the callback is replaced).
+/// Replaces (and waits out) a previous callback, whose `user_data_free` is
+/// then called. Pass a NULL `callback` to return to poll mode; then
+/// `user_data_free`, if given, is called at once with `user_data`.
+/// `user_data_free` (may be NULL) is called exactly once: when the callback is
+/// replaced or cleared, or by `tws_client_free`, after the last call of the
+/// callback has returned.
+/// Errors: TWS_ERR_NULL_ARGUMENT (client); TWS_ERR_REENTRANT from inside
+/// this client's callback (then `user_data_free` is not called); TWS_ERR_IO.
+#[no_mangle]
+pub unsafe extern "C" fn tws_client_set_callback(
+    client: *mut tws_client,
+    callback: tws_event_callback,
+    user_data: *mut c_void,
+    user_data_free: tws_user_data_free,
+) -> tws_result {
+    with_client(client, |c| {
+        if c.inner.in_callback() {
+            return Err(Failure::new(
+                tws_result::TWS_ERR_REENTRANT,
+                "tws_client_set_callback called from the client's own callback",
+            ));
+        }
+        let data = UserData {
+            ptr: user_data,
+            free: user_data_free,
+        };
+        let Some(callback) = callback else {
+            c.inner.clear_callback()?;
+            drop(data);
+            return Ok(());
+        };
+        let mut arena = Arena::default();
+        c.inner.set_callback(Box::new(move |event| {
+            let c_event = to_c_event(event, &mut arena);
+            // SAFETY: the caller registered this function for this user_data; the
+            // event and its strings live until the call returns.
+            unsafe { callback(&c_event, data.get()) };
+        }))?;
+        Ok(())
+    })
+}

@@ -1,0 +1,131 @@
+//! The options builder.
+
+use std::ffi::c_char;
+
+use crate::client::Options;
+
+use super::result::{boundary, tws_result, Failure};
+use super::{c_str, put, tws_options, with_options};
+
+/// Creates options with the defaults: versions 100..226, no connect options,
+/// queue of 65536 events, frames up to 16 MiB - 1.
+/// Errors: TWS_ERR_NULL_ARGUMENT if `out` is NULL.
+/// On success `*out` is owned by the caller: free it with `tws_options_free`.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_new(out: *mut *mut tws_options) -> tws_result {
+    boundary(
+        || {},
+        || {
+            let opts = Box::new(tws_options {
+                inner: Options::default(),
+            });
+            if out.is_null() {
+                return Err(Failure::null("out"));
+            }
+            put(out, "out", Box::into_raw(opts))?;
+            Ok(tws_result::TWS_OK)
+        },
+    )
+}
+
+/// Frees options. NULL is a no-op. Clients made from them keep their own copy.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_free(options: *mut tws_options) {
+    if !options.is_null() {
+        // SAFETY: by contract the pointer came from tws_options_new and is freed once.
+        drop(unsafe { Box::from_raw(options) });
+    }
+}
+
+/// Sets the protocol versions advertised in the handshake (default 100..226).
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT if `min_version`
+/// is below 100 or above `max_version`.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_version_range(
+    options: *mut tws_options,
+    min_version: i32,
+    max_version: i32,
+) -> tws_result {
+    with_options(options, |o| {
+        let mut candidate = o.clone();
+        candidate.min_version = min_version;
+        candidate.max_version = max_version;
+        candidate.validate()?;
+        *o = candidate;
+        Ok(())
+    })
+}
+
+/// Sets the connect options appended to the handshake, e.g. "+PACEAPI".
+/// `connect_options` is copied. Errors: TWS_ERR_NULL_ARGUMENT,
+/// TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_CHARACTER (not printable ASCII).
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_connect_options(
+    options: *mut tws_options,
+    connect_options: *const c_char,
+) -> tws_result {
+    with_options(options, |o| {
+        let text = c_str(connect_options, "connect_options")?;
+        crate::protocol::codec::check_str(text, "connect_options", true)
+            .map_err(crate::client::Error::from)?;
+        o.connect_options = text.to_owned();
+        Ok(())
+    })
+}
+
+/// Sets the optional capabilities sent with startApi. Copied. Errors as for
+/// `tws_options_set_connect_options`.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_optional_capabilities(
+    options: *mut tws_options,
+    capabilities: *const c_char,
+) -> tws_result {
+    with_options(options, |o| {
+        let text = c_str(capabilities, "capabilities")?;
+        crate::protocol::codec::check_str(text, "optional_capabilities", true)
+            .map_err(crate::client::Error::from)?;
+        o.optional_capabilities = text.to_owned();
+        Ok(())
+    })
+}
+
+/// Sets how many events may wait before the reader stops reading the socket
+/// (backpressure; events are never dropped). Default 65536.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_queue_capacity(
+    options: *mut tws_options,
+    capacity: u32,
+) -> tws_result {
+    with_options(options, |o| {
+        if capacity == 0 {
+            return Err(Failure::new(
+                tws_result::TWS_ERR_INVALID_ARGUMENT,
+                "queue capacity must be at least 1",
+            ));
+        }
+        o.queue_capacity = capacity as usize;
+        Ok(())
+    })
+}
+
+/// Sets the longest frame accepted (default and maximum 16777215 bytes);
+/// a longer announced frame is a protocol error that closes the connection.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT below 64 or above the default.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_max_frame_length(
+    options: *mut tws_options,
+    max_len: u32,
+) -> tws_result {
+    with_options(options, |o| {
+        let len = max_len as usize;
+        if !(64..=crate::wire::DEFAULT_MAX_FRAME_LEN).contains(&len) {
+            return Err(Failure::new(
+                tws_result::TWS_ERR_INVALID_ARGUMENT,
+                format!("max frame length {len} is outside 64..=16777215"),
+            ));
+        }
+        o.max_frame_len = len;
+        Ok(())
+    })
+}
