@@ -275,3 +275,23 @@ fn callbacks_deliver_in_order_on_one_thread() {
     );
     assert_ne!(seen[0].0, std::thread::current().id());
 }
+
+#[test]
+fn server_closing_after_the_handshake_is_connection_closed() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut hello = [0u8; 64];
+        let _ = s.read(&mut hello);
+        s.write_all(&tws::protocol::handshake::server_hello(176, "20261125 10:00:00 EST"))
+            .unwrap();
+        // Read startApi, then hang up without nextValidId.
+        let _ = s.read(&mut hello);
+    });
+    let client = Client::new(Options::default()).unwrap();
+    let err = client.connect("127.0.0.1", port, 0, T).unwrap_err();
+    assert!(matches!(err, Error::ConnectionClosed(_)), "{err:?}");
+    server.join().unwrap();
+}
