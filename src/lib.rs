@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod ffi;
+pub mod inspect;
 pub mod protocol;
 pub mod sim;
 pub mod wire;

@@ -11,6 +11,7 @@ use tws::sim::{self, SimConfig};
 
 const USAGE: &str = "\
 usage: tws-sim [--port PORT] [--server-version V] [--accounts A,B,...] [--quiet]
+               [--record FILE] [--capture FILE]
 
 A simulated TWS on 127.0.0.1, speaking the TWS API wire protocol.
 
@@ -18,6 +19,11 @@ A simulated TWS on 127.0.0.1, speaking the TWS API wire protocol.
   --server-version V     server version to speak (default 222)
   --accounts A,B,...     managed accounts (default DU123456)
   --quiet                no log lines on stderr
+  --record FILE          write every message received and sent as a JSON line
+                         (conn, dir: out = from the client / in = to the client,
+                         name, form, fields, hex of the whole frame)
+  --capture FILE         write the raw server-to-client bytes after the handshake
+                         (read them back with `tws-decode --server-version V FILE`)
   -h, --help             this text
 
 The first line on stdout is `listening 127.0.0.1:PORT`. Runs until killed.";
@@ -71,6 +77,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                 }
             }
             "--quiet" if inline.is_none() => config.quiet = true,
+            "--record" => config.record = Some(value("--record")?.into()),
+            "--capture" => config.capture = Some(value("--capture")?.into()),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }

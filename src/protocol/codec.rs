@@ -4,6 +4,7 @@
 
 use crate::wire::{FieldError, FieldReader, FieldWriter, FrameWriter};
 
+use super::describe::FieldVisitor;
 use super::versions::{PROTOBUF, PROTOBUF_MSG_ID_OFFSET};
 
 /// The three shapes a message takes on the wire.
@@ -165,6 +166,16 @@ pub trait WireValue: Sized + Clone + Default {
     fn check(&self, _field: &'static str, _text: bool) -> Result<(), EncodeError> {
         Ok(())
     }
+    /// Hands the value to a [`FieldVisitor`] under `name`; by default as its
+    /// text form, so that any new value type describes itself.
+    fn describe(&self, name: &'static str, v: &mut dyn FieldVisitor) {
+        let mut text = Vec::new();
+        self.write_text(&mut FieldWriter::new(&mut text));
+        if text.last() == Some(&0) {
+            text.pop();
+        }
+        v.str(name, &String::from_utf8_lossy(&text));
+    }
 }
 
 impl WireValue for i32 {
@@ -173,6 +184,9 @@ impl WireValue for i32 {
     }
     fn read_text(r: &mut FieldReader<'_>) -> Result<Self, FieldError> {
         r.int32()
+    }
+    fn describe(&self, name: &'static str, v: &mut dyn FieldVisitor) {
+        v.int(name, i64::from(*self));
     }
     fn to_proto(&self) -> Option<Self> {
         (*self != i32::MAX).then_some(*self)
@@ -186,6 +200,9 @@ impl WireValue for i64 {
     fn read_text(r: &mut FieldReader<'_>) -> Result<Self, FieldError> {
         r.int()
     }
+    fn describe(&self, name: &'static str, v: &mut dyn FieldVisitor) {
+        v.int(name, *self);
+    }
     fn to_proto(&self) -> Option<Self> {
         (*self != i64::MAX).then_some(*self)
     }
@@ -197,6 +214,9 @@ impl WireValue for f64 {
     }
     fn read_text(r: &mut FieldReader<'_>) -> Result<Self, FieldError> {
         r.float()
+    }
+    fn describe(&self, name: &'static str, v: &mut dyn FieldVisitor) {
+        v.float(name, *self);
     }
     fn to_proto(&self) -> Option<Self> {
         (*self != f64::MAX).then_some(*self)
@@ -210,6 +230,9 @@ impl WireValue for bool {
     fn read_text(r: &mut FieldReader<'_>) -> Result<Self, FieldError> {
         r.bool()
     }
+    fn describe(&self, name: &'static str, v: &mut dyn FieldVisitor) {
+        v.bool(name, *self);
+    }
 }
 
 impl WireValue for String {
@@ -218,6 +241,9 @@ impl WireValue for String {
     }
     fn read_text(r: &mut FieldReader<'_>) -> Result<Self, FieldError> {
         r.string()
+    }
+    fn describe(&self, name: &'static str, v: &mut dyn FieldVisitor) {
+        v.str(name, self);
     }
     fn to_proto(&self) -> Option<Self> {
         (!self.is_empty()).then(|| self.clone())
@@ -403,6 +429,13 @@ macro_rules! message {
                 Ok(())
             }
         }
+
+        impl $crate::protocol::describe::Describe for $name {
+            #[allow(unused_variables)]
+            fn visit(&self, v: &mut dyn $crate::protocol::describe::FieldVisitor) {
+                $( $crate::protocol::codec::WireValue::describe(&self.$field, stringify!($field), v); )*
+            }
+        }
     };
     (@default $default:expr) => { $default };
     (@default) => { Default::default() };
@@ -443,6 +476,11 @@ macro_rules! message_set {
             /// The name of the message with id `id`, if the set has one.
             pub fn name_of(id: i32) -> Option<&'static str> {
                 Self::ALL.iter().find(|(i, _)| *i == id).map(|(_, n)| *n)
+            }
+
+            /// Hands every field of the message, by name, to `v`.
+            pub fn visit(&self, v: &mut dyn $crate::protocol::describe::FieldVisitor) {
+                match self { $( Self::$variant(m) => $crate::protocol::describe::Describe::visit(m, v), )* }
             }
 
             /// The server version from which this message travels as protobuf.

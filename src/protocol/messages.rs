@@ -4,6 +4,7 @@
 use crate::wire::{FieldError, FieldReader, FieldWriter};
 
 use super::codec::{message, Body, EncodeError, Form, WireValue};
+use super::describe::{Describe, FieldVisitor};
 use super::versions;
 
 // ---- client -> server -----------------------------------------------------
@@ -68,6 +69,13 @@ impl Body for StartApi {
     fn check(&self, form: Form) -> Result<(), EncodeError> {
         self.optional_capabilities
             .check("optional_capabilities", form != Form::Proto)
+    }
+}
+
+impl Describe for StartApi {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        v.int("client_id", i64::from(self.client_id));
+        v.str("optional_capabilities", &self.optional_capabilities);
     }
 }
 
@@ -277,6 +285,19 @@ impl Body for ErrorMessage {
     fn check(&self, _form: Form) -> Result<(), EncodeError> {
         // Server-side text: escaped on the way out, so every character travels.
         Ok(())
+    }
+}
+
+impl Describe for ErrorMessage {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        v.int("req_id", i64::from(self.req_id));
+        v.int("time_ms", self.time_ms);
+        v.int("code", i64::from(self.code));
+        v.str("message", &self.message);
+        v.str(
+            "advanced_order_reject_json",
+            &self.advanced_order_reject_json,
+        );
     }
 }
 

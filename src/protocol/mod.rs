@@ -3,6 +3,7 @@
 
 pub mod account_tags;
 pub mod codec;
+pub mod describe;
 pub mod error_codes;
 pub mod handshake;
 pub mod ids;
@@ -11,5 +12,6 @@ mod sets;
 pub mod versions;
 
 pub use codec::{DecodeError, EncodeError, Form, RawMessage};
+pub use describe::{Describe, FieldVisitor};
 pub use error_codes::{classify, ErrorClass};
 pub use sets::{Incoming, Request};

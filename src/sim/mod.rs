@@ -15,10 +15,11 @@
 //! Module map: [`account_data`] (the values), `summary` (account-summary
 //! subscriptions), `session` (one connection's protocol), `transport`
 //! (bounded reads and writes), `registry` (client ids), `server` (listener
-//! and threads), `clock` (time).
+//! and threads), `clock` (time), `recorder` (`--record` and `--capture`).
 
 pub mod account_data;
 mod clock;
+mod recorder;
 mod registry;
 mod server;
 mod session;
@@ -27,6 +28,7 @@ mod transport;
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub use account_data::all_tags;
@@ -55,6 +57,12 @@ pub struct SimConfig {
     pub max_account_summaries: usize,
     /// Suppresses the simulator's log lines on stderr.
     pub quiet: bool,
+    /// Writes every message received and sent as a JSON line to this file
+    /// (`tws-sim --record`).
+    pub record: Option<PathBuf>,
+    /// Writes the raw server-to-client bytes after each handshake to this
+    /// file, the input of `tws-decode` (`tws-sim --capture`).
+    pub capture: Option<PathBuf>,
 }
 
 impl Default for SimConfig {
@@ -68,6 +76,8 @@ impl Default for SimConfig {
             summary_refresh: Some(Duration::from_secs(180)),
             max_account_summaries: 2,
             quiet: false,
+            record: None,
+            capture: None,
         }
     }
 }

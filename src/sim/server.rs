@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use super::recorder::Recorder;
 use super::registry::ClientIds;
 use super::session;
 use super::transport::{End, Transport};
@@ -23,6 +24,7 @@ pub struct Shared {
     pub config: SimConfig,
     pub stop: Arc<AtomicBool>,
     pub client_ids: Arc<ClientIds>,
+    pub recorder: Recorder,
     connections: Mutex<Connections>,
 }
 
@@ -63,7 +65,9 @@ impl Server {
         let listener = TcpListener::bind(("127.0.0.1", config.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let recorder = Recorder::open(config.record.as_deref(), config.capture.as_deref())?;
         let shared = Arc::new(Shared {
+            recorder,
             config,
             stop: Arc::new(AtomicBool::new(false)),
             client_ids: Arc::new(ClientIds::default()),

@@ -3,12 +3,14 @@
 
 use std::time::{Duration, Instant};
 
+use crate::inspect::Direction;
 use crate::protocol::error_codes::CLIENT_ID_IN_USE;
 use crate::protocol::handshake::{parse_client_hello, server_hello, API_PREFIX};
 use crate::protocol::messages::{
     CurrentTime, CurrentTimeInMillis, ErrorMessage, ManagedAccounts, NextValidId, StartApi,
 };
 use crate::protocol::{versions, Incoming, RawMessage, Request};
+use crate::wire::LENGTH_PREFIX;
 
 use super::clock;
 use super::registry::Claim;
@@ -31,7 +33,7 @@ const IDLE_WAIT: Duration = Duration::from_secs(1);
 
 /// Serves one accepted connection to its end and says why it ended.
 pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
-    let (mut io, version, start) = match handshake(io, shared) {
+    let (mut io, version, start) = match handshake(io, shared, conn) {
         Ok(started) => started,
         Err(end) => return end,
     };
@@ -42,7 +44,9 @@ pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
             version,
             &mut out,
             shared,
+            conn,
         );
+        shared.recorder.capture(&out);
         if let Err(end) = io.send(&out) {
             return end;
         }
@@ -70,7 +74,11 @@ pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
 /// Reads `API\0` and the client's version range, answers with the server
 /// hello if the range contains the configured version, then waits for
 /// startApi. Everything must arrive within the handshake timeout.
-fn handshake(mut io: Transport, shared: &Shared) -> Result<(Transport, i32, StartApi), End> {
+fn handshake(
+    mut io: Transport,
+    shared: &Shared,
+    conn: u64,
+) -> Result<(Transport, i32, StartApi), End> {
     let deadline = Instant::now() + shared.config.handshake_timeout;
     let version = shared.config.server_version;
 
@@ -81,22 +89,27 @@ fn handshake(mut io: Transport, shared: &Shared) -> Result<(Transport, i32, Star
             "bad prefix {prefix:?}, expected API\\0"
         )));
     }
-    let hello = io.frame_by(deadline)?;
-    let hello = parse_client_hello(&hello).ok_or_else(|| {
+    let hello_frame = io.frame_by(deadline)?;
+    let hello = parse_client_hello(&hello_frame).ok_or_else(|| {
         End::Protocol(format!(
             "malformed client hello {:?}",
-            String::from_utf8_lossy(&hello)
+            String::from_utf8_lossy(&hello_frame)
         ))
     })?;
+    shared.recorder.client_hello(conn, &hello, &hello_frame);
     if !(hello.min_version..=hello.max_version).contains(&version) {
         return Err(End::Protocol(format!(
             "client range v{}..{} does not contain server version {version}",
             hello.min_version, hello.max_version
         )));
     }
-    io.send(&server_hello(version, &clock::connection_time()))?;
+    let time = clock::connection_time();
+    let answer = server_hello(version, &time);
+    shared.recorder.server_hello(conn, version, &time, &answer);
+    io.send(&answer)?;
 
     let first = io.frame_by(deadline)?;
+    record_received(shared, conn, &first, version);
     let raw = RawMessage::split(&first, version).map_err(|e| End::Protocol(e.to_string()))?;
     match Request::decode(&raw, version) {
         Ok(Some(Request::StartApi(start))) => Ok((io, version, start)),
@@ -167,6 +180,7 @@ impl Session<'_> {
     }
 
     fn handle(&mut self, payload: &[u8]) {
+        record_received(self.shared, self.conn, payload, self.version);
         let raw = match RawMessage::split(payload, self.version) {
             Ok(raw) => raw,
             Err(e) => return self.warn(format_args!("unsplittable frame: {e}")),
@@ -224,11 +238,12 @@ impl Session<'_> {
     }
 
     fn push(&mut self, msg: &Incoming) {
-        encode(msg, self.version, &mut self.out, self.shared);
+        encode(msg, self.version, &mut self.out, self.shared, self.conn);
     }
 
     fn flush(&mut self) -> Result<(), End> {
         if !self.out.is_empty() {
+            self.shared.recorder.capture(&self.out);
             self.io.send(&self.out)?;
             self.out.clear();
         }
@@ -241,12 +256,29 @@ impl Session<'_> {
     }
 }
 
-/// Appends `msg` in the form the version calls for; a message that cannot be
-/// encoded is logged and left out.
-fn encode(msg: &Incoming, version: i32, out: &mut Vec<u8>, shared: &Shared) {
-    if let Err(e) = msg.encode(version, out) {
-        shared.log(format_args!("cannot encode {}: {e}", msg.name()));
+/// Appends `msg` in the form the version calls for (and records it); a
+/// message that cannot be encoded is logged and left out.
+fn encode(msg: &Incoming, version: i32, out: &mut Vec<u8>, shared: &Shared, conn: u64) {
+    let start = out.len();
+    match msg.encode(version, out) {
+        Ok(()) => shared
+            .recorder
+            .message(conn, Direction::In, &out[start..], version),
+        Err(e) => shared.log(format_args!("cannot encode {}: {e}", msg.name())),
     }
+}
+
+/// Records a received frame payload (the recorder wants the whole frame).
+fn record_received(shared: &Shared, conn: u64, payload: &[u8], version: i32) {
+    if !shared.recorder.is_recording() {
+        return;
+    }
+    let mut frame = Vec::with_capacity(LENGTH_PREFIX + payload.len());
+    frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    frame.extend_from_slice(payload);
+    shared
+        .recorder
+        .message(conn, Direction::Out, &frame, version);
 }
 
 /// An error message stamped with the current time.
