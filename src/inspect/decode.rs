@@ -215,7 +215,11 @@ mod tests {
             currency: "USD".into(),
         });
         for (version, form) in [(176, "text"), (201, "binary-text"), (222, "protobuf")] {
-            let lines = decode_stream(&stream(version, &[row.clone()]), version, Direction::In);
+            let lines = decode_stream(
+                &stream(version, std::slice::from_ref(&row)),
+                version,
+                Direction::In,
+            );
             assert_eq!(lines.len(), 1);
             assert!(lines[0].ok);
             assert_eq!(

@@ -1,0 +1,467 @@
+//! Conformance with IB's official client (`ibapi-latest` 10.51.1, installed
+//! into `target/ibapi-venv` by `scripts/ibapi-venv.sh`): its hello world
+//! against the simulator, the bytes of every request we send, and its decoder
+//! against ours on simulator output and on real TWS frames (tests/data).
+//! The oracle side is `tests/oracle/ibapi_oracle.py`; it only drives ibapi.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::Value;
+use tws::client::{Client, Options};
+use tws::protocol::account_tags::ALL_TAGS;
+use tws::protocol::{RawMessage, Request};
+use tws::sim::{self, SimConfig, SimHandle};
+
+/// The versions whose requests are compared byte for byte.
+const REQUEST_VERSIONS: [i32; 8] = [150, 176, 200, 201, 207, 213, 222, 226];
+/// The versions at which the official hello world runs against the simulator.
+const HELLO_VERSIONS: [i32; 5] = [176, 200, 207, 213, 222];
+/// The messages of the request table: the handshake and every request we implement.
+const REQUESTS: [&str; 8] = [
+    "ClientHello",
+    "StartApi",
+    "ReqIds",
+    "ReqManagedAccounts",
+    "ReqCurrentTime",
+    "ReqCurrentTimeInMillis",
+    "ReqAccountSummary",
+    "CancelAccountSummary",
+];
+const T: Duration = Duration::from_secs(10);
+
+// ---- the oracle -------------------------------------------------------------
+
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let out = Command::new("scripts/ibapi-venv.sh")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("scripts/ibapi-venv.sh runs");
+        assert!(
+            out.status.success(),
+            "cannot install the official client: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    })
+}
+
+/// Runs the oracle with `args`; returns its exit success, JSON lines and stderr.
+fn oracle(args: &[&str]) -> (bool, Vec<Value>, String) {
+    let out = Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/ibapi_oracle.py"))
+        .args(args)
+        .output()
+        .expect("the oracle runs");
+    // ibapi itself may print to stdout; the oracle's own lines are the JSON ones.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (lines, other): (Vec<&str>, Vec<&str>) =
+        stdout.lines().partition(|l| l.starts_with("{\"name\""));
+    (
+        out.status.success(),
+        json_lines(&lines.join("\n")),
+        format!(
+            "{}{}",
+            other.join("\n"),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// Runs `tws-decode` on a file; returns its JSON lines.
+fn tws_decode(version: i32, file: &Path) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_tws-decode"))
+        .args(["--server-version", &version.to_string()])
+        .arg(file)
+        .output()
+        .expect("tws-decode runs");
+    json_lines(&String::from_utf8_lossy(&out.stdout))
+}
+
+// ---- the simulator with its recorder -------------------------------------------
+
+struct Recorded {
+    sim: Option<SimHandle>,
+    dir: tempdir::Dir,
+}
+
+impl Recorded {
+    fn start(version: i32) -> Recorded {
+        let dir = tempdir::Dir::new(&format!("v{version}"));
+        let sim = sim::start(SimConfig {
+            server_version: version,
+            quiet: true,
+            summary_refresh: None,
+            record: Some(dir.path("record.jsonl")),
+            capture: Some(dir.path("capture.bin")),
+            ..SimConfig::default()
+        })
+        .expect("simulator starts");
+        Recorded {
+            sim: Some(sim),
+            dir,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.sim.as_ref().unwrap().port()
+    }
+
+    /// Stops the simulator (every connection's records are then written).
+    fn finish(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            sim.stop();
+        }
+    }
+
+    fn records(&mut self) -> Vec<Value> {
+        self.finish();
+        json_lines(&std::fs::read_to_string(self.dir.path("record.jsonl")).unwrap())
+    }
+
+    fn capture(&mut self) -> PathBuf {
+        self.finish();
+        self.dir.path("capture.bin")
+    }
+}
+
+/// A directory under target/ for one test's files, removed on success.
+mod tempdir {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            static N: AtomicU32 = AtomicU32::new(0);
+            let n = N.fetch_add(1, Ordering::SeqCst);
+            let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("conformance-{}-{n}-{tag}", std::process::id()));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+        pub fn path(&self, name: &str) -> PathBuf {
+            self.0.join(name)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+}
+
+// ---- comparisons (each one shown to fail on a single wrong byte below) ------
+
+/// The frames a client sent, by message name, as hex.
+fn sent_by_name(records: &[Value], name: &str) -> Vec<String> {
+    records
+        .iter()
+        .filter(|r| r["dir"] == "out" && r["name"] == name)
+        .map(|r| r["hex"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Compares one row of the request table; `None` when the bytes agree.
+fn compare_request(name: &str, version: i32, ours: &[String], theirs: &[String]) -> Option<String> {
+    (ours != theirs).then(|| {
+        format!(
+            "{name:<24} v{version}: libtws sent {ours:?}\n{:<30}ibapi sent {theirs:?}",
+            ""
+        )
+    })
+}
+
+/// Compares our decoding (tws-decode lines) with the oracle's, message by
+/// message: names and every field value. Returns the differences.
+fn compare_decoded(ours: &[Value], theirs: &[Value]) -> Vec<String> {
+    let mut diffs = Vec::new();
+    for (i, (o, t)) in ours.iter().zip(theirs).enumerate() {
+        if o.get("error").is_some() {
+            diffs.push(format!("message {i}: libtws could not decode it: {o}"));
+        } else if o["name"] != t["name"] || o["fields"] != t["fields"] {
+            diffs.push(format!("message {i}:\n  libtws {o}\n  ibapi  {t}"));
+        }
+    }
+    if ours.len() != theirs.len() {
+        diffs.push(format!(
+            "libtws decoded {} messages, ibapi {}",
+            ours.len(),
+            theirs.len()
+        ));
+    }
+    diffs
+}
+
+/// Decodes `stream` with both decoders and compares.
+fn decode_both(version: i32, stream: &Path) -> Vec<String> {
+    let ours = tws_decode(version, stream);
+    let (ok, theirs, err) = oracle(&["decode", &version.to_string(), stream.to_str().unwrap()]);
+    let mut diffs = compare_decoded(&ours, &theirs);
+    if !ok {
+        diffs.push(format!("ibapi's decoder complained: {err}"));
+    }
+    diffs
+}
+
+// ---- (a) the official hello world against the simulator ------------------------
+
+#[test]
+fn official_hello_world_gets_every_row_the_end_marker_and_the_notices() {
+    for version in HELLO_VERSIONS {
+        let mut sim = Recorded::start(version);
+        let (ok, printed, err) = oracle(&["hello", &sim.port().to_string()]);
+        assert!(ok, "v{version}: the official hello world failed: {err}");
+        let sent: Vec<Value> = sim
+            .records()
+            .into_iter()
+            .filter(|r| r["dir"] == "in" && r["name"] == "AccountSummary")
+            .map(|r| r["fields"].clone())
+            .collect();
+        let got: Vec<Value> = printed
+            .iter()
+            .filter(|m| m["name"] == "AccountSummary")
+            .map(|m| m["fields"].clone())
+            .collect();
+        assert!(
+            sent.len() >= 20,
+            "v{version}: only {} rows sent",
+            sent.len()
+        );
+        assert_eq!(
+            got, sent,
+            "v{version}: rows printed by ibapi differ from rows sent"
+        );
+        let end = printed
+            .iter()
+            .position(|m| m["name"] == "AccountSummaryEnd");
+        let last_row = printed.iter().rposition(|m| m["name"] == "AccountSummary");
+        assert!(end > last_row, "v{version}: end marker missing or early");
+        for code in [2104, 2106, 2158] {
+            assert!(
+                printed
+                    .iter()
+                    .any(|m| m["name"] == "Error" && m["fields"]["code"] == code),
+                "v{version}: notice {code} not received"
+            );
+        }
+    }
+}
+
+// ---- (b) request bytes: libtws vs ibapi, one row per request and version -------
+
+/// The same calls as the oracle's `requests` command, through our engine.
+fn our_requests(port: u16) {
+    let client = Client::new(Options::default()).unwrap();
+    client.connect("127.0.0.1", port, 0, T).expect("connects");
+    client.req_ids(1).unwrap();
+    client.req_managed_accounts().unwrap();
+    client.req_current_time().unwrap();
+    let _ = client.req_current_time_in_millis(); // refused below v197, as ibapi does
+    client
+        .req_account_summary(9001, "All", "NetLiquidation,TotalCashValue,$LEDGER:USD")
+        .unwrap();
+    client.cancel_account_summary(9001).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    client.disconnect();
+}
+
+#[test]
+fn request_bytes_equal_the_official_clients() {
+    let mut table = Vec::new();
+    for version in REQUEST_VERSIONS {
+        let mut theirs = Recorded::start(version);
+        let (ok, _, err) = oracle(&["requests", &theirs.port().to_string()]);
+        assert!(ok, "v{version}: the oracle failed: {err}");
+        let theirs = theirs.records();
+        let mut ours = Recorded::start(version);
+        our_requests(ours.port());
+        let ours = ours.records();
+        for name in REQUESTS {
+            let row = (
+                name,
+                version,
+                sent_by_name(&ours, name),
+                sent_by_name(&theirs, name),
+            );
+            table.push(row);
+        }
+        // Nothing else may have been sent, and everything must have decoded.
+        for records in [&ours, &theirs] {
+            for r in records.iter().filter(|r| r["dir"] == "out") {
+                let name = r["name"].as_str().unwrap_or("?");
+                assert!(
+                    REQUESTS.contains(&name) && r.get("error").is_none(),
+                    "v{version}: unexpected request {r}"
+                );
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    for (name, version, ours, theirs) in &table {
+        // Every request exists from its version on: ibapi must have sent it.
+        let expected = usize::from(!(*name == "ReqCurrentTimeInMillis" && *version < 197));
+        assert_eq!(
+            theirs.len(),
+            expected,
+            "{name} v{version}: ibapi sent {theirs:?}"
+        );
+        if let Some(diff) = compare_request(name, *version, ours, theirs) {
+            failures.push(diff);
+        }
+    }
+    assert_eq!(table.len(), REQUESTS.len() * REQUEST_VERSIONS.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows differ:\n{}",
+        failures.len(),
+        table.len(),
+        failures.join("\n")
+    );
+}
+
+// ---- (c) what the simulator sends: tws-decode vs ibapi's decoder ---------------
+
+/// Traffic with every message the simulator sends: startup, notices, times,
+/// ids, accounts, a full summary, 322 (a third subscription), 326 (client id
+/// in use).
+fn provoke_everything(port: u16, version: i32) {
+    let client = Client::new(Options::default()).unwrap();
+    client.connect("127.0.0.1", port, 7, T).expect("connects");
+    client.req_current_time().unwrap();
+    if version >= 197 {
+        client.req_current_time_in_millis().unwrap();
+    }
+    client.req_ids(1).unwrap();
+    client.req_managed_accounts().unwrap();
+    client.account_summary("All", ALL_TAGS, T).unwrap();
+    for id in [1, 2, 3] {
+        client
+            .req_account_summary(id, "All", "NetLiquidation")
+            .unwrap();
+    }
+    let second = Client::new(Options::default()).unwrap();
+    assert!(second.connect("127.0.0.1", port, 7, T).is_err());
+    std::thread::sleep(Duration::from_millis(300));
+    client.disconnect();
+}
+
+#[test]
+fn simulator_output_decodes_the_same_with_ibapi() {
+    for version in REQUEST_VERSIONS {
+        let mut sim = Recorded::start(version);
+        provoke_everything(sim.port(), version);
+        let capture = sim.capture();
+        let ours = tws_decode(version, &capture);
+        for code in [2104, 2106, 2158, 322, 326] {
+            assert!(
+                ours.iter().any(|m| m["fields"]["code"] == code),
+                "v{version}: the capture lacks error {code}"
+            );
+        }
+        let diffs = decode_both(version, &capture);
+        assert!(diffs.is_empty(), "v{version}:\n{}", diffs.join("\n"));
+    }
+}
+
+// ---- (d) real TWS traffic from public sources -----------------------------------
+
+fn real_frames() -> Vec<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real_frames.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["frames"].as_array().unwrap().clone()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    tws::inspect::parse_hex(text).unwrap()
+}
+
+#[test]
+fn real_server_frames_decode_the_same_with_ibapi() {
+    let frames = real_frames();
+    let incoming: Vec<&Value> = frames.iter().filter(|f| f["dir"] == "in").collect();
+    assert!(incoming.len() >= 20, "only {} real frames", incoming.len());
+    let dir = tempdir::Dir::new("real");
+    let mut versions: Vec<i64> = incoming
+        .iter()
+        .map(|f| f["server_version"].as_i64().unwrap())
+        .collect();
+    versions.dedup();
+    for version in versions {
+        let stream: Vec<u8> = incoming
+            .iter()
+            .filter(|f| f["server_version"] == version)
+            .flat_map(|f| unhex(f["hex"].as_str().unwrap()))
+            .collect();
+        let file = dir.path(&format!("real-{version}.bin"));
+        std::fs::write(&file, &stream).unwrap();
+        let diffs = decode_both(version as i32, &file);
+        assert!(diffs.is_empty(), "v{version}:\n{}", diffs.join("\n"));
+    }
+}
+
+#[test]
+fn real_client_frames_decode_and_reencode_to_the_same_bytes() {
+    for frame in real_frames().iter().filter(|f| f["dir"] == "out") {
+        let version = frame["server_version"].as_i64().unwrap() as i32;
+        let bytes = unhex(frame["hex"].as_str().unwrap());
+        let raw = RawMessage::split(&bytes[4..], version).unwrap();
+        let request = Request::decode(&raw, version)
+            .unwrap()
+            .unwrap_or_else(|| panic!("unknown request {frame}"));
+        let mut again = Vec::new();
+        request.encode_as(raw.form, version, &mut again).unwrap();
+        assert_eq!(again, bytes, "{} from {}", request.name(), frame["source"]);
+    }
+}
+
+// ---- the comparisons catch a single wrong byte ------------------------------------
+
+#[test]
+fn one_flipped_byte_fails_the_request_comparison() {
+    let good = vec!["0000000a00000008310031000100".to_owned()];
+    assert!(compare_request("ReqIds", 201, &good, &good).is_none());
+    let mut bad = good.clone();
+    bad[0].replace_range(20..22, "32");
+    assert!(compare_request("ReqIds", 201, &bad, &good).is_some());
+}
+
+#[test]
+fn one_flipped_byte_in_a_value_fails_the_decode_comparison() {
+    for version in [176, 222] {
+        let mut sim = Recorded::start(version);
+        provoke_everything(sim.port(), version);
+        let capture = sim.capture();
+        let (ok, theirs, err) =
+            oracle(&["decode", &version.to_string(), capture.to_str().unwrap()]);
+        assert!(ok, "{err}");
+        assert!(compare_decoded(&tws_decode(version, &capture), &theirs).is_empty());
+        // Change one digit of the net liquidation value, in every form.
+        let mut bytes = std::fs::read(&capture).unwrap();
+        let at = bytes
+            .windows(9)
+            .position(|w| w == b"983631.71")
+            .expect("the capture holds the net liquidation value");
+        bytes[at] = b'8';
+        let flipped = capture.with_extension("flipped");
+        std::fs::write(&flipped, &bytes).unwrap();
+        let diffs = compare_decoded(&tws_decode(version, &flipped), &theirs);
+        assert_eq!(diffs.len(), 1, "v{version}: {diffs:?}");
+        assert!(diffs[0].contains("883631.71"), "{}", diffs[0]);
+    }
+}

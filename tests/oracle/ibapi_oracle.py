@@ -1,0 +1,211 @@
+"""Test oracle: IB's official Python client (ibapi-latest 10.51.1), driven
+through its public classes. Nothing here re-implements the protocol; every
+byte is produced or read by ibapi itself.
+
+  ibapi_oracle.py hello PORT            the official hello world against a server
+  ibapi_oracle.py requests PORT         one call of every request we implement
+  ibapi_oracle.py decode VERSION FILE   decode a stream of length-prefixed
+                                        server-to-client frames with ibapi's Decoder
+
+Output: JSON lines {"name": ..., "fields": {...}} using libtws's message and
+field names, so the Rust tests can compare them with tws-decode's output.
+Exit status 1 when ibapi logged a decode problem or reported an error code
+that is not a notice.
+"""
+
+import json
+import logging
+import struct
+import sys
+import threading
+import time
+
+from ibapi import comm
+from ibapi.account_summary_tags import AccountSummaryTags
+from ibapi.client import EClient
+from ibapi.decoder import Decoder
+from ibapi.wrapper import EWrapper
+
+NOTICES = {2104, 2106, 2158}
+TIMEOUT = 10.0
+
+# Log records of ibapi that mean a message was not decoded.
+DECODE_TROUBLE = ("BadMessage", "diff len fields", "no handleInfo", "Traceback",
+                  "exception", "Exception", "unhandled", "could not")
+
+
+class TroubleLog(logging.Handler):
+    """Collects every ibapi log record at ERROR, and DEBUG records that
+    describe a decode problem."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.trouble = []
+
+    def emit(self, record):
+        text = record.getMessage()
+        if record.levelno >= logging.ERROR or any(t in text for t in DECODE_TROUBLE):
+            self.trouble.append(f"{record.levelname}: {text[:300]}")
+
+
+def install_log():
+    handler = TroubleLog()
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    return handler
+
+
+EMIT_LOCK = threading.Lock()
+
+
+def emit(name, **fields):
+    # Callbacks run on ibapi's thread and on the caller's: one line at a time.
+    line = json.dumps({"name": name, "fields": fields}) + "\n"
+    with EMIT_LOCK:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+
+
+class Recording(EWrapper):
+    """Prints the callbacks of the messages libtws implements."""
+
+    def __init__(self):
+        EWrapper.__init__(self)
+        self.errors = []
+
+    def error(self, reqId, errorTime, errorCode, errorString, advancedOrderRejectJson=""):
+        self.errors.append(errorCode)
+        emit("Error", req_id=reqId, time_ms=errorTime, code=errorCode,
+             message=errorString, advanced_order_reject_json=advancedOrderRejectJson)
+
+    def nextValidId(self, orderId):
+        emit("NextValidId", order_id=orderId)
+
+    def managedAccounts(self, accountsList):
+        emit("ManagedAccounts", accounts_list=accountsList)
+
+    def currentTime(self, time_):
+        emit("CurrentTime", time=time_)
+
+    def currentTimeInMillis(self, timeInMillis):
+        emit("CurrentTimeInMillis", time_ms=timeInMillis)
+
+    def accountSummary(self, reqId, account, tag, value, currency):
+        emit("AccountSummary", req_id=reqId, account=account, tag=tag,
+             value=value, currency=currency)
+
+    def accountSummaryEnd(self, reqId):
+        emit("AccountSummaryEnd", req_id=reqId)
+
+
+class App(Recording, EClient):
+    def __init__(self):
+        Recording.__init__(self)
+        EClient.__init__(self, wrapper=self)
+        self.ready = threading.Event()
+        self.summary_done = threading.Event()
+
+    def nextValidId(self, orderId):
+        Recording.nextValidId(self, orderId)
+        self.ready.set()
+
+    def accountSummaryEnd(self, reqId):
+        Recording.accountSummaryEnd(self, reqId)
+        self.summary_done.set()
+
+
+def run_session(port, body):
+    log = install_log()
+    app = App()
+    app.connect("127.0.0.1", port, 0)
+    thread = threading.Thread(target=app.run, daemon=True)
+    thread.start()
+    if not app.ready.wait(TIMEOUT):
+        print("oracle: no nextValidId", file=sys.stderr)
+        return 1
+    ok = body(app)
+    time.sleep(0.3)
+    app.disconnect()
+    thread.join(TIMEOUT)
+    bad = [c for c in app.errors if c not in NOTICES and c != 503]
+    for line in log.trouble:
+        print(f"oracle: ibapi logged {line}", file=sys.stderr)
+    if bad:
+        print(f"oracle: error codes {bad}", file=sys.stderr)
+    return 0 if ok and not log.trouble and not bad else 1
+
+
+def hello(port):
+    """The official hello world: all tags of group All, until the end marker."""
+
+    def body(app):
+        app.reqAccountSummary(9001, "All", AccountSummaryTags.AllTags)
+        if not app.summary_done.wait(TIMEOUT):
+            print("oracle: no accountSummaryEnd", file=sys.stderr)
+            return False
+        app.cancelAccountSummary(9001)
+        return True
+
+    return run_session(port, body)
+
+
+def requests(port):
+    """Every request libtws implements, once, in a fixed order."""
+
+    def body(app):
+        app.reqIds(1)
+        app.reqManagedAccts()
+        app.reqCurrentTime()
+        app.reqCurrentTimeInMillis()  # below v197 ibapi reports 503 and sends nothing
+        app.reqAccountSummary(9001, "All", "NetLiquidation,TotalCashValue,$LEDGER:USD")
+        app.cancelAccountSummary(9001)
+        return True
+
+    return run_session(port, body)
+
+
+def decode(version, path):
+    """Splits the stream as ibapi's reader does and hands each frame to its
+    Decoder exactly as EClient.run does."""
+    log = install_log()
+    wrapper = Recording()
+    decoder = Decoder(wrapper, version)
+    data = open(path, "rb").read()
+    offset = 0
+    while offset + 4 <= len(data):
+        (size,) = struct.unpack("!I", data[offset:offset + 4])
+        text = data[offset + 4:offset + 4 + size]
+        offset += 4 + size
+        if version >= 201:
+            msg_id = int.from_bytes(text[:4], "big")
+            text = text[4:]
+        else:
+            msg_id = int(text[:text.index(b"\0")])
+            text = text[text.index(b"\0") + 1:]
+        try:
+            if msg_id > 200:
+                decoder.processProtoBuf(text, msg_id - 200)
+            else:
+                decoder.interpret(comm.read_fields(text), msg_id)
+        except Exception as e:  # the oracle reports, the test decides
+            print(f"oracle: frame at {offset}: {type(e).__name__}: {e}", file=sys.stderr)
+            return 1
+    for line in log.trouble:
+        print(f"oracle: ibapi logged {line}", file=sys.stderr)
+    return 1 if log.trouble else 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "hello":
+        return hello(int(argv[2]))
+    if len(argv) == 3 and argv[1] == "requests":
+        return requests(int(argv[2]))
+    if len(argv) == 4 and argv[1] == "decode":
+        return decode(int(argv[2]), argv[3])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
