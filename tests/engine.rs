@@ -285,8 +285,11 @@ fn server_closing_after_the_handshake_is_connection_closed() {
         let (mut s, _) = listener.accept().unwrap();
         let mut hello = [0u8; 64];
         let _ = s.read(&mut hello);
-        s.write_all(&tws::protocol::handshake::server_hello(176, "20261125 10:00:00 EST"))
-            .unwrap();
+        s.write_all(&tws::protocol::handshake::server_hello(
+            176,
+            "20261125 10:00:00 EST",
+        ))
+        .unwrap();
         // Read startApi, then hang up without nextValidId.
         let _ = s.read(&mut hello);
     });
