@@ -2,6 +2,7 @@
 //! serialised writer, request ids, the event queue, and delivery by poll or
 //! by callback. This is the safe Rust API; `ffi` only translates it to C.
 
+mod account_data;
 mod dispatch;
 mod error;
 mod events;
@@ -21,6 +22,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub use account_data::{AccountSnapshot, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_SUBSCRIPTION};
 pub use dispatch::Callback;
 pub use error::Error;
 pub use events::{ConnectionState, Event};

@@ -9,12 +9,33 @@ use crossbeam_channel::{unbounded, Receiver, Sender};
 
 use crate::protocol::Incoming;
 
-/// The request id a message answers, for messages that carry one.
+/// The route of position messages (which carry no request id).
+pub(crate) const POSITIONS_ROUTE: i32 = -2;
+/// The route of account-update messages (which carry no request id).
+pub(crate) const ACCOUNT_UPDATES_ROUTE: i32 = -3;
+
+/// The request id a message answers, for messages that carry one; the fixed
+/// routes above for position and account-update messages.
 pub(crate) fn req_id_of(msg: &Incoming) -> Option<i32> {
     match msg {
         Incoming::AccountSummary(m) => Some(m.req_id),
         Incoming::AccountSummaryEnd(m) => Some(m.req_id),
         Incoming::Error(m) if m.req_id >= 0 => Some(m.req_id),
+        Incoming::Position(_) | Incoming::PositionEnd(_) => Some(POSITIONS_ROUTE),
+        Incoming::AccountValue(_)
+        | Incoming::PortfolioValue(_)
+        | Incoming::AccountUpdateTime(_)
+        | Incoming::AccountDownloadEnd(_) => Some(ACCOUNT_UPDATES_ROUTE),
+        // TWS refuses an unknown account in reqAccountUpdates without a request id.
+        Incoming::Error(m) if m.code == crate::protocol::error_codes::BAD_REQUEST => {
+            Some(ACCOUNT_UPDATES_ROUTE)
+        }
+        Incoming::PositionMulti(m) => Some(m.req_id),
+        Incoming::PositionMultiEnd(m) => Some(m.req_id),
+        Incoming::AccountUpdateMulti(m) => Some(m.req_id),
+        Incoming::AccountUpdateMultiEnd(m) => Some(m.req_id),
+        Incoming::PnL(m) => Some(m.req_id),
+        Incoming::PnLSingle(m) => Some(m.req_id),
         _ => None,
     }
 }

@@ -31,6 +31,30 @@ pub enum tws_event_type {
     TWS_EVENT_UNKNOWN_MESSAGE = 9,
     /// `data.decode_error`: a message that failed to decode; the session goes on.
     TWS_EVENT_DECODE_ERROR = 10,
+    /// `data.position`: one position (after `tws_client_req_positions`).
+    TWS_EVENT_POSITION = 11,
+    /// No data: every position of the first snapshot has been sent.
+    TWS_EVENT_POSITION_END = 12,
+    /// `data.account_value`: one value of the subscribed account.
+    TWS_EVENT_ACCOUNT_VALUE = 13,
+    /// `data.portfolio_value`: one holding of the subscribed account, valued.
+    TWS_EVENT_PORTFOLIO_VALUE = 14,
+    /// `data.account_update_time`: when the account values were last updated.
+    TWS_EVENT_ACCOUNT_UPDATE_TIME = 15,
+    /// `data.account_download_end`: the first account-updates snapshot is complete.
+    TWS_EVENT_ACCOUNT_DOWNLOAD_END = 16,
+    /// `data.position_multi`: one position of an account and/or model.
+    TWS_EVENT_POSITION_MULTI = 17,
+    /// `data.multi_end`: the positions-multi snapshot `req_id` is complete.
+    TWS_EVENT_POSITION_MULTI_END = 18,
+    /// `data.account_update_multi`: one value of an account and/or model.
+    TWS_EVENT_ACCOUNT_UPDATE_MULTI = 19,
+    /// `data.multi_end`: the account-updates-multi snapshot `req_id` is complete.
+    TWS_EVENT_ACCOUNT_UPDATE_MULTI_END = 20,
+    /// `data.pnl`: PnL of an account and/or model.
+    TWS_EVENT_PNL = 21,
+    /// `data.pnl_single`: PnL of one position.
+    TWS_EVENT_PNL_SINGLE = 22,
 }
 
 /// Session states (`tws_state_event.state`, `tws_client_state`).
@@ -153,6 +177,16 @@ pub union tws_event_data {
     pub account_summary_end: tws_account_summary_end_event,
     pub current_time: tws_time_event,
     pub raw: tws_raw_message_event,
+    pub position: tws_position_event,
+    pub account_value: tws_account_value_event,
+    pub portfolio_value: tws_portfolio_value_event,
+    pub account_update_time: tws_account_update_time_event,
+    pub account_download_end: tws_account_download_end_event,
+    pub position_multi: tws_position_multi_event,
+    pub account_update_multi: tws_account_update_multi_event,
+    pub multi_end: tws_multi_end_event,
+    pub pnl: tws_pnl_event,
+    pub pnl_single: tws_pnl_single_event,
     /// Reserves room so later event kinds never change the size.
     pub _reserved: [u64; 32],
 }
@@ -199,3 +233,191 @@ pub struct tws_stats {
     /// Callbacks that panicked or were otherwise contained.
     pub callback_panics: u64,
 }
+
+/// The instrument of a position or portfolio row. In an event its strings are
+/// borrowed like the event's; in a row from a blocking call they are owned by
+/// the array the row is in. No pointer is NULL; absent values are "".
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_contract {
+    /// IB's contract id.
+    pub con_id: i32,
+    /// The strike; 0 when the instrument has none.
+    pub strike: f64,
+    pub symbol: *const c_char,
+    /// "STK", "OPT", "FUT", "CASH", ...
+    pub sec_type: *const c_char,
+    /// "YYYYMMDD" or "YYYYMM" for derivatives.
+    pub last_trade_date_or_contract_month: *const c_char,
+    /// "C", "P" or "".
+    pub right: *const c_char,
+    /// Decimal text ("100"), or "".
+    pub multiplier: *const c_char,
+    /// Set in position rows ("" in portfolio rows).
+    pub exchange: *const c_char,
+    /// Set in portfolio rows ("" in position rows).
+    pub primary_exchange: *const c_char,
+    pub currency: *const c_char,
+    pub local_symbol: *const c_char,
+    pub trading_class: *const c_char,
+}
+
+/// `TWS_EVENT_POSITION`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_position_event {
+    pub account: *const c_char,
+    pub contract: tws_contract,
+    /// The quantity as exact decimal text ("100", "0.5"); "" when unset.
+    pub position: *const c_char,
+    /// Average cost per unit (times the multiplier for derivatives).
+    pub avg_cost: f64,
+}
+
+/// `TWS_EVENT_ACCOUNT_VALUE`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_account_value_event {
+    pub key: *const c_char,
+    pub value: *const c_char,
+    /// May be empty (for example for AccountType).
+    pub currency: *const c_char,
+    pub account: *const c_char,
+}
+
+/// `TWS_EVENT_PORTFOLIO_VALUE`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_portfolio_value_event {
+    pub contract: tws_contract,
+    /// The quantity as exact decimal text; "" when unset.
+    pub position: *const c_char,
+    pub market_price: f64,
+    pub market_value: f64,
+    pub average_cost: f64,
+    pub unrealized_pnl: f64,
+    pub realized_pnl: f64,
+    pub account: *const c_char,
+}
+
+/// `TWS_EVENT_ACCOUNT_UPDATE_TIME`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_account_update_time_event {
+    /// "HH:MM".
+    pub time_stamp: *const c_char,
+}
+
+/// `TWS_EVENT_ACCOUNT_DOWNLOAD_END`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_account_download_end_event {
+    pub account: *const c_char,
+}
+
+/// `TWS_EVENT_POSITION_MULTI`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_position_multi_event {
+    pub req_id: i32,
+    pub account: *const c_char,
+    pub model_code: *const c_char,
+    pub contract: tws_contract,
+    /// The quantity as exact decimal text; "" when unset.
+    pub position: *const c_char,
+    pub avg_cost: f64,
+}
+
+/// `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_account_update_multi_event {
+    pub req_id: i32,
+    pub account: *const c_char,
+    pub model_code: *const c_char,
+    pub key: *const c_char,
+    pub value: *const c_char,
+    pub currency: *const c_char,
+}
+
+/// `TWS_EVENT_POSITION_MULTI_END` and `TWS_EVENT_ACCOUNT_UPDATE_MULTI_END`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_multi_end_event {
+    pub req_id: i32,
+}
+
+/// `TWS_EVENT_PNL`. A value TWS did not set (or a server too old to send it:
+/// unrealized before v129, realized before v135) is DBL_MAX.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_pnl_event {
+    pub req_id: i32,
+    pub daily_pnl: f64,
+    pub unrealized_pnl: f64,
+    pub realized_pnl: f64,
+}
+
+/// `TWS_EVENT_PNL_SINGLE`. Unset values are DBL_MAX, as in `tws_pnl_event`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_pnl_single_event {
+    pub req_id: i32,
+    /// The quantity as exact decimal text; "" when unset.
+    pub position: *const c_char,
+    pub daily_pnl: f64,
+    pub unrealized_pnl: f64,
+    pub realized_pnl: f64,
+    /// Market value of the position.
+    pub value: f64,
+}
+
+/// One row of `tws_client_positions`. Owned by the array it is in.
+#[repr(C)]
+pub struct tws_position_row {
+    pub account: *mut c_char,
+    pub contract: tws_contract,
+    /// Exact decimal text.
+    pub position: *mut c_char,
+    pub avg_cost: f64,
+}
+
+/// One value of a `tws_account_snapshot`. Owned by the snapshot.
+#[repr(C)]
+pub struct tws_account_value_row {
+    pub key: *mut c_char,
+    pub value: *mut c_char,
+    pub currency: *mut c_char,
+}
+
+/// One holding of a `tws_account_snapshot`. Owned by the snapshot.
+#[repr(C)]
+pub struct tws_portfolio_row {
+    pub contract: tws_contract,
+    /// Exact decimal text.
+    pub position: *mut c_char,
+    pub market_price: f64,
+    pub market_value: f64,
+    pub average_cost: f64,
+    pub unrealized_pnl: f64,
+    pub realized_pnl: f64,
+}
+
+/// What `tws_client_account_updates` returns: one account's values and
+/// portfolio. Free with `tws_account_snapshot_free`; everything in it is
+/// owned by it.
+#[repr(C)]
+pub struct tws_account_snapshot {
+    pub account: *mut c_char,
+    /// The latest update time ("HH:MM"), or "".
+    pub time: *mut c_char,
+    /// `value_count` values (NULL when 0).
+    pub values: *mut tws_account_value_row,
+    pub value_count: usize,
+    /// `portfolio_count` holdings (NULL when 0).
+    pub portfolio: *mut tws_portfolio_row,
+    pub portfolio_count: usize,
+}
+
+// Every event kind fits the union's reserved room, so the ABI never changes size.
+const _: () = assert!(std::mem::size_of::<tws_event_data>() == 256);

@@ -233,6 +233,10 @@ impl WireValue for bool {
     fn describe(&self, name: &'static str, v: &mut dyn FieldVisitor) {
         v.bool(name, *self);
     }
+    /// False is left out, as the official client leaves it out.
+    fn to_proto(&self) -> Option<Self> {
+        self.then_some(true)
+    }
 }
 
 impl WireValue for String {

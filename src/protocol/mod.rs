@@ -1,8 +1,10 @@
 //! Frames <-> typed messages: ids, version thresholds, one body per message in
 //! every wire form, the handshake and the meaning of error codes.
 
+pub mod account_data;
 pub mod account_tags;
 pub mod codec;
+pub mod contract;
 pub mod describe;
 pub mod error_codes;
 pub mod handshake;

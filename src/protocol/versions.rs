@@ -5,6 +5,14 @@ pub const MIN_CLIENT_VERSION: i32 = 100;
 /// Highest client version we advertise by default.
 pub const MAX_CLIENT_VERSION: i32 = 226;
 
+/// reqPositionsMulti and reqAccountUpdatesMulti exist.
+pub const MODELS_SUPPORT: i32 = 103;
+/// reqPnL and reqPnLSingle exist.
+pub const PNL: i32 = 127;
+/// pnl and pnlSingle carry the unrealized PnL.
+pub const UNREALIZED_PNL: i32 = 129;
+/// pnl and pnlSingle carry the realized PnL.
+pub const REALIZED_PNL: i32 = 135;
 /// startApi carries the optional-capabilities field.
 pub const OPTIONAL_CAPABILITIES: i32 = 72;
 /// Free text (error messages) arrives with `\uXXXX` escapes.

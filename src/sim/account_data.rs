@@ -156,7 +156,7 @@ struct Profile {
     day_change: i64,
 }
 
-const EUR_RATE_MICROS: i64 = 1_084_500;
+pub(super) const EUR_RATE_MICROS: i64 = 1_084_500;
 
 const DU123456: Profile = Profile {
     account_type: "INDIVIDUAL",
@@ -368,7 +368,7 @@ fn rate(micros: i64) -> String {
     text
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

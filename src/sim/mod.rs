@@ -12,13 +12,16 @@
 //! sim.stop();
 //! ```
 //!
-//! Module map: [`account_data`] (the values), `summary` (account-summary
-//! subscriptions), `session` (one connection's protocol), `transport`
+//! Module map: [`account_data`] (the values), `portfolio` (the holdings),
+//! `account_replies` (positions, account updates, *Multi, PnL), `summary`
+//! (account-summary subscriptions), `session` (one connection's protocol), `transport`
 //! (bounded reads and writes), `registry` (client ids), `server` (listener
 //! and threads), `clock` (time), `recorder` (`--record` and `--capture`).
 
 pub mod account_data;
+mod account_replies;
 mod clock;
+mod portfolio;
 mod recorder;
 mod registry;
 mod server;

@@ -12,6 +12,7 @@ use crate::protocol::messages::{
 use crate::protocol::{versions, Incoming, RawMessage, Request};
 use crate::wire::LENGTH_PREFIX;
 
+use super::account_replies;
 use super::clock;
 use super::registry::Claim;
 use super::server::Shared;
@@ -234,6 +235,14 @@ impl Session<'_> {
                 Err(refusal) => self.push(&error(req.req_id, refusal.code, &refusal.message)),
             },
             Request::CancelAccountSummary(req) => self.summaries.cancel(req.req_id),
+            other => match account_replies::answer(&other, &config.accounts) {
+                Some(messages) => {
+                    for msg in &messages {
+                        self.push(msg);
+                    }
+                }
+                None => self.warn(format_args!("ignored {}", other.name())),
+            },
         }
     }
 

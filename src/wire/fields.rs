@@ -200,6 +200,9 @@ impl<'a> FieldWriter<'a> {
         let mut text = String::new();
         if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e16 {
             let _ = write!(text, "{value:.1}");
+        } else if value == f64::MAX {
+            // The unset value, spelled as TWS (Java) spells it.
+            text.push_str("1.7976931348623157E308");
         } else if value == f64::INFINITY {
             text.push_str("Infinity");
         } else {

@@ -1,0 +1,312 @@
+//! Positions, account updates, the *Multi requests and PnL: typed requests
+//! that register their subscriptions, their cancels, and the blocking
+//! `positions` and `account_updates` calls.
+
+use std::time::{Duration, Instant};
+
+use crate::protocol::account_data::*;
+use crate::protocol::error_codes::{classify, ErrorClass};
+use crate::protocol::{Incoming, Request};
+
+use super::routes::{Route, ACCOUNT_UPDATES_ROUTE, POSITIONS_ROUTE};
+use super::{lock, Client, Error};
+
+/// The key of the positions subscription in [`Client::subscriptions`]
+/// (reqPositions has no request id).
+pub const POSITIONS_SUBSCRIPTION: i32 = POSITIONS_ROUTE;
+/// The key of the account-updates subscription in [`Client::subscriptions`]
+/// (reqAccountUpdates has no request id; TWS keeps one at a time).
+pub const ACCOUNT_UPDATES_SUBSCRIPTION: i32 = ACCOUNT_UPDATES_ROUTE;
+
+/// One account's values and portfolio, as [`Client::account_updates`] returns them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccountSnapshot {
+    /// The account code the snapshot is for.
+    pub account: String,
+    /// Every `updateAccountValue` up to `accountDownloadEnd`.
+    pub values: Vec<AccountValue>,
+    /// Every `updatePortfolio` up to `accountDownloadEnd`.
+    pub portfolio: Vec<PortfolioValue>,
+    /// The latest `updateAccountTime` (`HH:MM`), or empty if none came.
+    pub time: String,
+}
+
+/// What a blocking call does with a routed message.
+enum Step {
+    More,
+    Done,
+}
+
+impl Client {
+    /// Sends a subscribing request and records it under `key`, so that it
+    /// can be listed and re-issued.
+    fn subscribe(&self, key: i32, request: Request) -> Result<(), Error> {
+        self.send(&request)?;
+        lock(&self.shared.subscriptions).insert(key, request);
+        Ok(())
+    }
+
+    /// Forgets the subscription `key` and sends its cancel.
+    fn unsubscribe(&self, key: i32, cancel: Request) -> Result<(), Error> {
+        lock(&self.shared.subscriptions).remove(&key);
+        self.send(&cancel)
+    }
+
+    /// reqPositions: every position of every account arrives as an event,
+    /// then `positionEnd`, then changes until cancelled. Recorded under
+    /// [`POSITIONS_SUBSCRIPTION`].
+    pub fn req_positions(&self) -> Result<(), Error> {
+        self.subscribe(
+            POSITIONS_SUBSCRIPTION,
+            Request::ReqPositions(ReqPositions {}),
+        )
+    }
+
+    /// cancelPositions.
+    pub fn cancel_positions(&self) -> Result<(), Error> {
+        self.unsubscribe(
+            POSITIONS_SUBSCRIPTION,
+            Request::CancelPositions(CancelPositions {}),
+        )
+    }
+
+    /// reqAccountUpdates(subscribe): values, portfolio and update time of
+    /// `account`, then `accountDownloadEnd`, then changes. TWS keeps one such
+    /// subscription per client: a new one replaces the old. Recorded under
+    /// [`ACCOUNT_UPDATES_SUBSCRIPTION`]. An unknown account gets error 321.
+    pub fn req_account_updates(&self, account: &str) -> Result<(), Error> {
+        self.subscribe(
+            ACCOUNT_UPDATES_SUBSCRIPTION,
+            Request::ReqAccountUpdates(ReqAccountUpdates {
+                subscribe: true,
+                account: account.to_owned(),
+            }),
+        )
+    }
+
+    /// reqAccountUpdates(unsubscribe) for `account`.
+    pub fn cancel_account_updates(&self, account: &str) -> Result<(), Error> {
+        self.unsubscribe(
+            ACCOUNT_UPDATES_SUBSCRIPTION,
+            Request::ReqAccountUpdates(ReqAccountUpdates {
+                subscribe: false,
+                account: account.to_owned(),
+            }),
+        )
+    }
+
+    /// reqPositionsMulti: positions of `account` ("" or "All" for every
+    /// account) and/or `model_code`, tagged `req_id` (server v103+).
+    pub fn req_positions_multi(
+        &self,
+        req_id: i32,
+        account: &str,
+        model_code: &str,
+    ) -> Result<(), Error> {
+        self.subscribe(
+            req_id,
+            Request::ReqPositionsMulti(ReqPositionsMulti {
+                req_id,
+                account: account.to_owned(),
+                model_code: model_code.to_owned(),
+            }),
+        )
+    }
+
+    /// cancelPositionsMulti.
+    pub fn cancel_positions_multi(&self, req_id: i32) -> Result<(), Error> {
+        self.unsubscribe(
+            req_id,
+            Request::CancelPositionsMulti(CancelPositionsMulti { req_id }),
+        )
+    }
+
+    /// reqAccountUpdatesMulti: values of `account` and/or `model_code`,
+    /// tagged `req_id`; `ledger_and_nlv` keeps only the ledger and net
+    /// liquidation (server v103+).
+    pub fn req_account_updates_multi(
+        &self,
+        req_id: i32,
+        account: &str,
+        model_code: &str,
+        ledger_and_nlv: bool,
+    ) -> Result<(), Error> {
+        self.subscribe(
+            req_id,
+            Request::ReqAccountUpdatesMulti(ReqAccountUpdatesMulti {
+                req_id,
+                account: account.to_owned(),
+                model_code: model_code.to_owned(),
+                ledger_and_nlv,
+            }),
+        )
+    }
+
+    /// cancelAccountUpdatesMulti.
+    pub fn cancel_account_updates_multi(&self, req_id: i32) -> Result<(), Error> {
+        self.unsubscribe(
+            req_id,
+            Request::CancelAccountUpdatesMulti(CancelAccountUpdatesMulti { req_id }),
+        )
+    }
+
+    /// reqPnL: daily, unrealized and realized PnL of `account` and/or
+    /// `model_code`, tagged `req_id` (server v127+).
+    pub fn req_pnl(&self, req_id: i32, account: &str, model_code: &str) -> Result<(), Error> {
+        self.subscribe(
+            req_id,
+            Request::ReqPnL(ReqPnL {
+                req_id,
+                account: account.to_owned(),
+                model_code: model_code.to_owned(),
+            }),
+        )
+    }
+
+    /// cancelPnL.
+    pub fn cancel_pnl(&self, req_id: i32) -> Result<(), Error> {
+        self.unsubscribe(req_id, Request::CancelPnL(CancelPnL { req_id }))
+    }
+
+    /// reqPnLSingle: PnL of the position in contract `con_id` of `account`
+    /// and/or `model_code`, tagged `req_id` (server v127+).
+    pub fn req_pnl_single(
+        &self,
+        req_id: i32,
+        account: &str,
+        model_code: &str,
+        con_id: i32,
+    ) -> Result<(), Error> {
+        self.subscribe(
+            req_id,
+            Request::ReqPnLSingle(ReqPnLSingle {
+                req_id,
+                account: account.to_owned(),
+                model_code: model_code.to_owned(),
+                con_id,
+            }),
+        )
+    }
+
+    /// cancelPnLSingle.
+    pub fn cancel_pnl_single(&self, req_id: i32) -> Result<(), Error> {
+        self.unsubscribe(req_id, Request::CancelPnLSingle(CancelPnLSingle { req_id }))
+    }
+
+    /// Requests every position and waits for `positionEnd` (at most
+    /// `timeout`); then cancels, unless a [`Client::req_positions`]
+    /// subscription is live. While it waits, position messages go to it, not
+    /// to the event queue. One call at a time per client.
+    pub fn positions(&self, timeout: Duration) -> Result<Vec<Position>, Error> {
+        let deadline = Instant::now() + timeout;
+        let route = self.shared.routes.register(POSITIONS_ROUTE);
+        self.send(&Request::ReqPositions(ReqPositions {}))?;
+        let mut rows = Vec::new();
+        let outcome = self.collect(&route, deadline, timeout, "positionEnd", |msg| {
+            match msg {
+                Incoming::Position(p) => rows.push(p),
+                Incoming::PositionEnd(_) => return Step::Done,
+                _ => {}
+            }
+            Step::More
+        });
+        let live = lock(&self.shared.subscriptions).contains_key(&POSITIONS_SUBSCRIPTION);
+        if !live && self.is_connected() {
+            let _ = self.send(&Request::CancelPositions(CancelPositions {}));
+        }
+        outcome.map(|()| rows)
+    }
+
+    /// Subscribes to `account`'s updates and waits for `accountDownloadEnd`
+    /// (at most `timeout`); then unsubscribes, or re-issues a live
+    /// [`Client::req_account_updates`] subscription (TWS keeps one at a time).
+    /// While it waits, account-update messages go to it, not to the event
+    /// queue. Fails with `Request` (error 321) for an unknown account. One
+    /// call at a time per client.
+    pub fn account_updates(
+        &self,
+        account: &str,
+        timeout: Duration,
+    ) -> Result<AccountSnapshot, Error> {
+        let deadline = Instant::now() + timeout;
+        let route = self.shared.routes.register(ACCOUNT_UPDATES_ROUTE);
+        self.send(&Request::ReqAccountUpdates(ReqAccountUpdates {
+            subscribe: true,
+            account: account.to_owned(),
+        }))?;
+        let mut snapshot = AccountSnapshot {
+            account: account.to_owned(),
+            ..AccountSnapshot::default()
+        };
+        let outcome = self.collect(&route, deadline, timeout, "accountDownloadEnd", |msg| {
+            match msg {
+                Incoming::AccountValue(v) => snapshot.values.push(v),
+                Incoming::PortfolioValue(p) => snapshot.portfolio.push(p),
+                Incoming::AccountUpdateTime(t) => snapshot.time = t.time_stamp,
+                Incoming::AccountDownloadEnd(end) => {
+                    if !end.account.is_empty() {
+                        snapshot.account = end.account;
+                    }
+                    return Step::Done;
+                }
+                _ => {}
+            }
+            Step::More
+        });
+        let live = lock(&self.shared.subscriptions)
+            .get(&ACCOUNT_UPDATES_SUBSCRIPTION)
+            .cloned();
+        if self.is_connected() {
+            let _ = match live {
+                Some(request) => self.send(&request),
+                None => self.send(&Request::ReqAccountUpdates(ReqAccountUpdates {
+                    subscribe: false,
+                    account: account.to_owned(),
+                })),
+            };
+        }
+        outcome.map(|()| snapshot)
+    }
+
+    /// Hands each routed message to `on` until it says done, TWS refuses the
+    /// request, the session ends or `deadline` passes.
+    fn collect(
+        &self,
+        route: &Route<'_>,
+        deadline: Instant,
+        timeout: Duration,
+        end: &str,
+        mut on: impl FnMut(Incoming) -> Step,
+    ) -> Result<(), Error> {
+        loop {
+            let wait = deadline
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(50));
+            match route.rx.recv_timeout(wait) {
+                Ok(Incoming::Error(e)) if classify(e.code) == ErrorClass::Error => {
+                    return Err(Error::Request {
+                        code: e.code,
+                        message: e.message,
+                    })
+                }
+                Ok(msg) => {
+                    if let Step::Done = on(msg) {
+                        return Ok(());
+                    }
+                }
+                Err(_) if !self.is_connected() => {
+                    return Err(Error::ConnectionClosed(format!(
+                        "the session ended before {end}"
+                    )))
+                }
+                Err(_) if Instant::now() >= deadline => {
+                    return Err(Error::Timeout(format!(
+                        "{end} did not arrive within {} ms",
+                        timeout.as_millis()
+                    )))
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}

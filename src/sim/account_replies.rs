@@ -1,0 +1,282 @@
+//! Answers to the position, account-update, *Multi and PnL requests, built
+//! from [`super::portfolio`] and [`super::account_data`]. Every answer is a
+//! snapshot: the simulator sends no later updates for these subscriptions.
+
+use crate::protocol::account_data::*;
+use crate::protocol::account_tags::ALL_TAGS;
+use crate::protocol::error_codes::BAD_REQUEST;
+use crate::protocol::messages::ErrorMessage;
+use crate::protocol::{Incoming, Request};
+
+use super::account_data::{AccountData, Value, BASE_LEDGER};
+use super::clock;
+use super::portfolio::{account_pnl, holdings, Holding};
+
+/// The replies to `request`, or `None` when it is not an account-data request.
+/// `accounts` are the managed accounts.
+pub fn answer(request: &Request, accounts: &[String]) -> Option<Vec<Incoming>> {
+    let out = match request {
+        Request::ReqPositions(_) => positions(accounts),
+        Request::ReqAccountUpdates(r) if r.subscribe => account_updates(&r.account, accounts),
+        Request::ReqPositionsMulti(r) => match select(&r.account, accounts) {
+            Some(selected) => positions_multi(r, &selected),
+            None => vec![invalid_account(r.req_id, &r.account)],
+        },
+        Request::ReqAccountUpdatesMulti(r) => match select(&r.account, accounts) {
+            Some(selected) => account_updates_multi(r, &selected),
+            None => vec![invalid_account(r.req_id, &r.account)],
+        },
+        Request::ReqPnL(r) if known(&r.account, accounts) => {
+            let (daily_pnl, unrealized_pnl, realized_pnl) = account_pnl(&r.account);
+            vec![Incoming::PnL(PnL {
+                req_id: r.req_id,
+                daily_pnl,
+                unrealized_pnl,
+                realized_pnl,
+            })]
+        }
+        Request::ReqPnL(r) => vec![invalid_account(r.req_id, &r.account)],
+        Request::ReqPnLSingle(r) if known(&r.account, accounts) => vec![pnl_single(r)],
+        Request::ReqPnLSingle(r) => vec![invalid_account(r.req_id, &r.account)],
+        Request::ReqAccountUpdates(_)
+        | Request::CancelPositions(_)
+        | Request::CancelPositionsMulti(_)
+        | Request::CancelAccountUpdatesMulti(_)
+        | Request::CancelPnL(_)
+        | Request::CancelPnLSingle(_) => Vec::new(),
+        _ => return None,
+    };
+    Some(out)
+}
+
+fn known(account: &str, accounts: &[String]) -> bool {
+    accounts.iter().any(|a| a == account)
+}
+
+/// The accounts a *Multi request names: one account, or all for "" and "All".
+fn select(account: &str, accounts: &[String]) -> Option<Vec<String>> {
+    if account.is_empty() || account.eq_ignore_ascii_case("All") {
+        Some(accounts.to_vec())
+    } else {
+        known(account, accounts).then(|| vec![account.to_owned()])
+    }
+}
+
+fn invalid_account(req_id: i32, account: &str) -> Incoming {
+    Incoming::Error(ErrorMessage {
+        req_id,
+        time_ms: clock::now_unix_ms(),
+        code: BAD_REQUEST,
+        message: format!(
+            "Error validating request.-'bN' : cause - Invalid account code '{account}'"
+        ),
+        advanced_order_reject_json: String::new(),
+    })
+}
+
+fn positions(accounts: &[String]) -> Vec<Incoming> {
+    let mut out: Vec<Incoming> = accounts
+        .iter()
+        .flat_map(|account| {
+            holdings(account).into_iter().map(move |h| {
+                Incoming::Position(Position {
+                    account: account.clone(),
+                    contract: position_contract(&h),
+                    position: h.quantity,
+                    avg_cost: h.avg_cost,
+                })
+            })
+        })
+        .collect();
+    out.push(Incoming::PositionEnd(PositionEnd {}));
+    out
+}
+
+/// Position messages carry the exchange, not the primary exchange.
+fn position_contract(h: &Holding) -> crate::protocol::contract::Contract {
+    let mut c = h.contract.clone();
+    c.primary_exchange.clear();
+    c
+}
+
+/// Portfolio messages carry the primary exchange, not the exchange.
+fn portfolio_contract(h: &Holding) -> crate::protocol::contract::Contract {
+    let mut c = h.contract.clone();
+    c.exchange.clear();
+    c
+}
+
+/// Every value of an account: the summary tags, then each currency's ledger
+/// and the base ledger.
+fn values(account: &str) -> Vec<Value> {
+    let data = AccountData::for_account(account);
+    let mut out: Vec<Value> = ALL_TAGS
+        .split(',')
+        .filter_map(|tag| data.summary_value(tag))
+        .collect();
+    for currency in data.currencies() {
+        out.extend(data.ledger(currency));
+    }
+    out.extend(data.ledger(BASE_LEDGER));
+    out
+}
+
+fn account_updates(account: &str, accounts: &[String]) -> Vec<Incoming> {
+    // A login with one account may name none.
+    let account = match (account, accounts) {
+        ("", [only]) => only.as_str(),
+        _ => account,
+    };
+    if !known(account, accounts) {
+        return vec![invalid_account(-1, account)];
+    }
+    let mut out: Vec<Incoming> = values(account)
+        .into_iter()
+        .map(|v| {
+            Incoming::AccountValue(AccountValue {
+                key: v.tag,
+                value: v.value,
+                currency: v.currency,
+                account: account.to_owned(),
+            })
+        })
+        .collect();
+    out.extend(holdings(account).iter().map(|h| {
+        Incoming::PortfolioValue(PortfolioValue {
+            contract: portfolio_contract(h),
+            position: h.quantity.clone(),
+            market_price: h.market_price,
+            market_value: h.market_value,
+            average_cost: h.avg_cost,
+            unrealized_pnl: h.unrealized_pnl,
+            realized_pnl: h.realized_pnl,
+            account: account.to_owned(),
+        })
+    }));
+    // `yyyymmdd hh:mm:ss EST` -> `hh:mm`.
+    let time_stamp = clock::connection_time().get(9..14).unwrap_or("").to_owned();
+    out.push(Incoming::AccountUpdateTime(AccountUpdateTime {
+        time_stamp,
+    }));
+    out.push(Incoming::AccountDownloadEnd(AccountDownloadEnd {
+        account: account.to_owned(),
+    }));
+    out
+}
+
+fn positions_multi(r: &ReqPositionsMulti, accounts: &[String]) -> Vec<Incoming> {
+    let mut out: Vec<Incoming> = accounts
+        .iter()
+        .flat_map(|account| {
+            holdings(account).into_iter().map(move |h| {
+                Incoming::PositionMulti(PositionMulti {
+                    req_id: r.req_id,
+                    account: account.clone(),
+                    contract: position_contract(&h),
+                    position: h.quantity,
+                    avg_cost: h.avg_cost,
+                    model_code: r.model_code.clone(),
+                })
+            })
+        })
+        .collect();
+    out.push(Incoming::PositionMultiEnd(PositionMultiEnd {
+        req_id: r.req_id,
+    }));
+    out
+}
+
+/// The values `ledgerAndNLV` keeps: the ledgers and the net liquidation.
+fn ledger_or_nlv(v: &Value) -> bool {
+    v.tag == "NetLiquidation" || v.tag == "NetLiquidationByCurrency" || v.tag == "CashBalance"
+}
+
+fn account_updates_multi(r: &ReqAccountUpdatesMulti, accounts: &[String]) -> Vec<Incoming> {
+    let mut out = Vec::new();
+    for account in accounts {
+        for v in values(account) {
+            if r.ledger_and_nlv && !ledger_or_nlv(&v) {
+                continue;
+            }
+            out.push(Incoming::AccountUpdateMulti(AccountUpdateMulti {
+                req_id: r.req_id,
+                account: account.clone(),
+                model_code: r.model_code.clone(),
+                key: v.tag,
+                value: v.value,
+                currency: v.currency,
+            }));
+        }
+    }
+    out.push(Incoming::AccountUpdateMultiEnd(AccountUpdateMultiEnd {
+        req_id: r.req_id,
+    }));
+    out
+}
+
+fn pnl_single(r: &ReqPnLSingle) -> Incoming {
+    let single = match holdings(&r.account)
+        .into_iter()
+        .find(|h| h.contract.con_id == r.con_id)
+    {
+        Some(h) => PnLSingle {
+            req_id: r.req_id,
+            position: h.quantity,
+            daily_pnl: h.daily_pnl,
+            unrealized_pnl: h.unrealized_pnl,
+            realized_pnl: h.realized_pnl,
+            value: h.market_value,
+        },
+        // TWS reports a contract the account does not hold as a flat position.
+        None => PnLSingle {
+            req_id: r.req_id,
+            position: "0".to_owned(),
+            ..PnLSingle::default()
+        },
+    };
+    Incoming::PnLSingle(single)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accounts() -> Vec<String> {
+        vec!["DU123456".into(), "DU654321".into()]
+    }
+
+    #[test]
+    fn positions_of_every_account_then_end() {
+        let out = answer(&Request::ReqPositions(ReqPositions {}), &accounts()).unwrap();
+        assert_eq!(out.len(), 4 + 3 + 1);
+        assert!(matches!(out.last(), Some(Incoming::PositionEnd(_))));
+    }
+
+    #[test]
+    fn unknown_account_is_321() {
+        let req = Request::ReqPnL(ReqPnL {
+            req_id: 5,
+            account: "XX1".into(),
+            model_code: String::new(),
+        });
+        let out = answer(&req, &accounts()).unwrap();
+        assert!(matches!(&out[..], [Incoming::Error(e)] if e.code == 321 && e.req_id == 5));
+    }
+
+    #[test]
+    fn account_updates_end_with_time_and_end_marker() {
+        let req = Request::ReqAccountUpdates(ReqAccountUpdates {
+            subscribe: true,
+            account: "DU123456".into(),
+        });
+        let out = answer(&req, &accounts()).unwrap();
+        let n = out.len();
+        assert!(matches!(&out[n - 2], Incoming::AccountUpdateTime(t) if t.time_stamp.len() == 5));
+        assert!(matches!(&out[n - 1], Incoming::AccountDownloadEnd(e) if e.account == "DU123456"));
+        let portfolio = out
+            .iter()
+            .filter(|m| matches!(m, Incoming::PortfolioValue(_)))
+            .count();
+        assert_eq!(portfolio, 4);
+    }
+}
