@@ -21,6 +21,8 @@ mod requests;
 
 mod account_summary;
 
+mod account_data;
+
 mod delivery;
 
 use std::ffi::{c_char, c_void, CStr};

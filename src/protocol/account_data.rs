@@ -106,7 +106,8 @@ message! {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Position {
     pub account: String,
-    pub contract: Contract,
+    /// Boxed: keeps every message small in the event queue.
+    pub contract: Box<Contract>,
     /// Decimal text, exactly as sent (`100`, `0.5`); empty when unset.
     pub position: String,
     /// Average cost per unit (times the multiplier for derivatives).
@@ -143,12 +144,12 @@ impl Body for Position {
     fn read_text(r: &mut FieldReader<'_>, _v: i32) -> Result<Self, FieldError> {
         let version = r.int()?;
         let account = r.string()?;
-        let contract = Contract::read_text(
+        let contract = Box::new(Contract::read_text(
             r,
             TextLayout::Position {
                 trading_class: version >= 2,
             },
-        )?;
+        )?);
         let position = read_decimal(r)?;
         let avg_cost = if version >= 3 { r.float()? } else { 0.0 };
         Ok(Position {
@@ -171,7 +172,7 @@ impl Body for Position {
     fn from_proto(p: PositionProto) -> Self {
         Position {
             account: p.account.unwrap_or_default(),
-            contract: Contract::from_proto(p.contract.unwrap_or_default()),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
             position: p.position.unwrap_or_default(),
             avg_cost: p.avg_cost.unwrap_or_default(),
         }
@@ -204,7 +205,8 @@ message! {
 /// updatePortfolio: one holding of the subscribed account, valued.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PortfolioValue {
-    pub contract: Contract,
+    /// Boxed: keeps every message small in the event queue.
+    pub contract: Box<Contract>,
     /// Decimal text, exactly as sent; empty when unset.
     pub position: String,
     pub market_price: f64,
@@ -261,7 +263,7 @@ impl Body for PortfolioValue {
 
     fn read_text(r: &mut FieldReader<'_>, _v: i32) -> Result<Self, FieldError> {
         let version = r.int()?;
-        let contract = Contract::read_text(r, TextLayout::Portfolio { version })?;
+        let contract = Box::new(Contract::read_text(r, TextLayout::Portfolio { version })?);
         Ok(PortfolioValue {
             contract,
             position: read_decimal(r)?,
@@ -289,7 +291,7 @@ impl Body for PortfolioValue {
 
     fn from_proto(p: PortfolioValueProto) -> Self {
         PortfolioValue {
-            contract: Contract::from_proto(p.contract.unwrap_or_default()),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
             position: p.position.unwrap_or_default(),
             market_price: p.market_price.unwrap_or_default(),
             market_value: p.market_value.unwrap_or_default(),
@@ -327,7 +329,8 @@ message! {
 pub struct PositionMulti {
     pub req_id: i32,
     pub account: String,
-    pub contract: Contract,
+    /// Boxed: keeps every message small in the event queue.
+    pub contract: Box<Contract>,
     /// Decimal text, exactly as sent; empty when unset.
     pub position: String,
     pub avg_cost: f64,
@@ -380,7 +383,7 @@ impl Body for PositionMulti {
         Ok(PositionMulti {
             req_id,
             account,
-            contract,
+            contract: Box::new(contract),
             position: read_decimal(r)?,
             avg_cost: r.float()?,
             model_code: r.string()?,
@@ -402,7 +405,7 @@ impl Body for PositionMulti {
         PositionMulti {
             req_id: p.req_id.unwrap_or(-1),
             account: p.account.unwrap_or_default(),
-            contract: Contract::from_proto(p.contract.unwrap_or_default()),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
             position: p.position.unwrap_or_default(),
             avg_cost: p.avg_cost.unwrap_or_default(),
             model_code: p.model_code.unwrap_or_default(),

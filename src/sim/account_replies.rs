@@ -81,7 +81,7 @@ fn positions(accounts: &[String]) -> Vec<Incoming> {
             holdings(account).into_iter().map(move |h| {
                 Incoming::Position(Position {
                     account: account.clone(),
-                    contract: position_contract(&h),
+                    contract: Box::new(position_contract(&h)),
                     position: h.quantity,
                     avg_cost: h.avg_cost,
                 })
@@ -143,7 +143,7 @@ fn account_updates(account: &str, accounts: &[String]) -> Vec<Incoming> {
         .collect();
     out.extend(holdings(account).iter().map(|h| {
         Incoming::PortfolioValue(PortfolioValue {
-            contract: portfolio_contract(h),
+            contract: Box::new(portfolio_contract(h)),
             position: h.quantity.clone(),
             market_price: h.market_price,
             market_value: h.market_value,
@@ -172,7 +172,7 @@ fn positions_multi(r: &ReqPositionsMulti, accounts: &[String]) -> Vec<Incoming> 
                 Incoming::PositionMulti(PositionMulti {
                     req_id: r.req_id,
                     account: account.clone(),
-                    contract: position_contract(&h),
+                    contract: Box::new(position_contract(&h)),
                     position: h.quantity,
                     avg_cost: h.avg_cost,
                     model_code: r.model_code.clone(),
