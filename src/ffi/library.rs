@@ -44,7 +44,7 @@ pub extern "C" fn tws_all_account_summary_tags() -> *const c_char {
 /// Static storage; never NULL.
 #[no_mangle]
 pub extern "C" fn tws_event_type_str(event_type: i32) -> *const c_char {
-    const NAMES: [&str; 11] = [
+    const NAMES: [&str; 23] = [
         "UNKNOWN\0",
         "STATE\0",
         "ERROR\0",
@@ -56,6 +56,18 @@ pub extern "C" fn tws_event_type_str(event_type: i32) -> *const c_char {
         "CURRENT_TIME_MILLIS\0",
         "UNKNOWN_MESSAGE\0",
         "DECODE_ERROR\0",
+        "POSITION\0",
+        "POSITION_END\0",
+        "ACCOUNT_VALUE\0",
+        "PORTFOLIO_VALUE\0",
+        "ACCOUNT_UPDATE_TIME\0",
+        "ACCOUNT_DOWNLOAD_END\0",
+        "POSITION_MULTI\0",
+        "POSITION_MULTI_END\0",
+        "ACCOUNT_UPDATE_MULTI\0",
+        "ACCOUNT_UPDATE_MULTI_END\0",
+        "PNL\0",
+        "PNL_SINGLE\0",
     ];
     let i = usize::try_from(event_type)
         .ok()

@@ -56,13 +56,36 @@ check "hello world (callback)" hello_world_output_is_right "$bin/account_summary
 for version in 150 176 200 201 207 213 222; do
   check "hello world at server version $version" hello_world_output_is_right_v "$version"
 done
+positions_output_is_right() { # VERSION [VALGRIND...]
+  local version=$1; shift
+  local out; out=$(mktemp)
+  $with_sim --server-version "$version" --accounts DU123456,DU654321 -- "$@" "$bin/positions" 127.0.0.1 PORT 0 >"$out" 2>/dev/null
+  local rc=$?
+  local ok=1
+  [ $rc -eq 0 ] || { echo "positions exit code $rc"; ok=0; }
+  grep -qx 'Position. Account: DU123456 Symbol: AAPL SecType: STK Currency: USD Position: 100 Avg cost: 172.35' "$out" || { echo "AAPL line missing"; ok=0; }
+  grep -qx 'Position. Account: DU123456 Symbol: MSFT SecType: STK Currency: USD Position: 0.5 Avg cost: 402.1' "$out" || { echo "fractional line missing"; ok=0; }
+  grep -q '^Position. Account: DU123456 Symbol: AAPL SecType: OPT Currency: USD Position: 2 ' "$out" || { echo "option line missing"; ok=0; }
+  grep -q '^Position. Account: DU123456 Symbol: SAP SecType: STK Currency: EUR ' "$out" || { echo "EUR line missing"; ok=0; }
+  grep -q '^Position. Account: DU654321 ' "$out" || { echo "second account missing"; ok=0; }
+  [ "$(grep -vc '^Position\. ' "$out")" -eq 0 ] || { echo "unexpected lines on stdout"; ok=0; }
+  rm -f "$out"
+  [ $ok -eq 1 ]
+}
+
+for version in 150 176 200 201 207 210 222; do
+  check "positions example at server version $version" positions_output_is_right "$version"
+done
 check "refused port" refused_port_fails_cleanly
 check "C API tests" $with_sim -- "$bin/test_api"
+check "C API tests: account data" $with_sim --accounts DU123456,DU654321 -- "$bin/test_account_data"
 
 if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: hello world (poll)" hello_world_output_is_right $vg "$bin/account_summary"
   check "valgrind: hello world (callback)" hello_world_output_is_right $vg "$bin/account_summary_callback"
   check "valgrind: C API tests" $with_sim -- $vg "$bin/test_api"
+  check "valgrind: positions example" positions_output_is_right 222 $vg
+  check "valgrind: C API tests: account data" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_account_data"
 else
   echo "FAIL valgrind is not installed"; fail=$((fail + 1))
 fi
