@@ -20,7 +20,7 @@ const REQUEST_VERSIONS: [i32; 8] = [150, 176, 200, 201, 207, 213, 222, 226];
 /// The versions at which the official hello world runs against the simulator.
 const HELLO_VERSIONS: [i32; 5] = [176, 200, 207, 213, 222];
 /// The messages of the request table: the handshake and every request we implement.
-const REQUESTS: [&str; 8] = [
+const REQUESTS: [&str; 19] = [
     "ClientHello",
     "StartApi",
     "ReqIds",
@@ -29,6 +29,17 @@ const REQUESTS: [&str; 8] = [
     "ReqCurrentTimeInMillis",
     "ReqAccountSummary",
     "CancelAccountSummary",
+    "ReqPositions",
+    "CancelPositions",
+    "ReqAccountUpdates",
+    "ReqPositionsMulti",
+    "CancelPositionsMulti",
+    "ReqAccountUpdatesMulti",
+    "CancelAccountUpdatesMulti",
+    "ReqPnL",
+    "CancelPnL",
+    "ReqPnLSingle",
+    "CancelPnLSingle",
 ];
 const T: Duration = Duration::from_secs(10);
 
@@ -277,6 +288,20 @@ fn our_requests(port: u16) {
         .req_account_summary(9001, "All", "NetLiquidation,TotalCashValue,$LEDGER:USD")
         .unwrap();
     client.cancel_account_summary(9001).unwrap();
+    client.req_positions().unwrap();
+    client.cancel_positions().unwrap();
+    client.req_account_updates("DU123456").unwrap();
+    client.cancel_account_updates("DU123456").unwrap();
+    client.req_positions_multi(9002, "DU123456", "").unwrap();
+    client.cancel_positions_multi(9002).unwrap();
+    client
+        .req_account_updates_multi(9003, "DU123456", "", true)
+        .unwrap();
+    client.cancel_account_updates_multi(9003).unwrap();
+    client.req_pnl(9004, "DU123456", "").unwrap();
+    client.cancel_pnl(9004).unwrap();
+    client.req_pnl_single(9005, "DU123456", "", 265598).unwrap();
+    client.cancel_pnl_single(9005).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     client.disconnect();
 }
@@ -315,7 +340,12 @@ fn request_bytes_equal_the_official_clients() {
     let mut failures = Vec::new();
     for (name, version, ours, theirs) in &table {
         // Every request exists from its version on: ibapi must have sent it.
-        let expected = usize::from(!(*name == "ReqCurrentTimeInMillis" && *version < 197));
+        let expected = match *name {
+            "ReqCurrentTimeInMillis" if *version < 197 => 0,
+            // subscribe, then unsubscribe
+            "ReqAccountUpdates" => 2,
+            _ => 1,
+        };
         assert_eq!(
             theirs.len(),
             expected,
@@ -338,8 +368,8 @@ fn request_bytes_equal_the_official_clients() {
 // ---- (c) what the simulator sends: tws-decode vs ibapi's decoder ---------------
 
 /// Traffic with every message the simulator sends: startup, notices, times,
-/// ids, accounts, a full summary, 322 (a third subscription), 326 (client id
-/// in use).
+/// ids, accounts, a full summary, 322 (a third subscription), positions,
+/// account updates, *Multi, PnL, 321 (unknown account), 326 (client id in use).
 fn provoke_everything(port: u16, version: i32) {
     let client = Client::new(Options::default()).unwrap();
     client.connect("127.0.0.1", port, 7, T).expect("connects");
@@ -355,6 +385,16 @@ fn provoke_everything(port: u16, version: i32) {
             .req_account_summary(id, "All", "NetLiquidation")
             .unwrap();
     }
+    assert!(!client.positions(T).unwrap().is_empty());
+    let snapshot = client.account_updates("DU123456", T).unwrap();
+    assert!(!snapshot.portfolio.is_empty());
+    assert!(client.account_updates("DU999999", T).is_err());
+    client.req_positions_multi(4, "DU123456", "").unwrap();
+    client
+        .req_account_updates_multi(5, "DU123456", "", false)
+        .unwrap();
+    client.req_pnl(6, "DU123456", "").unwrap();
+    client.req_pnl_single(7, "DU123456", "", 265598).unwrap();
     let second = Client::new(Options::default()).unwrap();
     assert!(second.connect("127.0.0.1", port, 7, T).is_err());
     std::thread::sleep(Duration::from_millis(300));
@@ -368,7 +408,22 @@ fn simulator_output_decodes_the_same_with_ibapi() {
         provoke_everything(sim.port(), version);
         let capture = sim.capture();
         let ours = tws_decode(version, &capture);
-        for code in [2104, 2106, 2158, 322, 326] {
+        for name in [
+            "Position",
+            "PortfolioValue",
+            "AccountUpdateTime",
+            "AccountDownloadEnd",
+            "PositionMulti",
+            "AccountUpdateMultiEnd",
+            "PnL",
+            "PnLSingle",
+        ] {
+            assert!(
+                ours.iter().any(|m| m["name"] == name),
+                "v{version}: the capture lacks {name}"
+            );
+        }
+        for code in [2104, 2106, 2158, 321, 322, 326] {
             assert!(
                 ours.iter().any(|m| m["fields"]["code"] == code),
                 "v{version}: the capture lacks error {code}"

@@ -242,7 +242,8 @@ pub struct tws_stats {
 pub struct tws_contract {
     /// IB's contract id.
     pub con_id: i32,
-    /// The strike; 0 when the instrument has none.
+    /// The strike; 0 when the instrument has none (DBL_MAX when a protobuf
+    /// message left it out: unset, as the official client reads it).
     pub strike: f64,
     pub symbol: *const c_char,
     /// "STK", "OPT", "FUT", "CASH", ...

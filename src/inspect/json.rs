@@ -49,7 +49,14 @@ impl JsonObject {
     /// Adds a number member; NaN and infinities (not JSON) become `null`.
     pub fn float(&mut self, key: &str, value: f64) -> &mut Self {
         self.key(key);
-        if value.is_finite() {
+        if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e16 {
+            // Integral doubles keep their decimal point (`200.0`), as Python
+            // and Java print them, so that they stay doubles for a reader.
+            let _ = write!(self.buf, "{value:.1}");
+        } else if value.is_finite() && value.abs() >= 1e16 {
+            // `1.7976931348623157e308`, not 309 digits no JSON reader takes.
+            let _ = write!(self.buf, "{value:e}");
+        } else if value.is_finite() {
             let _ = write!(self.buf, "{value}");
         } else {
             self.buf.push_str("null");

@@ -16,7 +16,8 @@ pub struct Contract {
     pub sec_type: String,
     /// `YYYYMMDD` or `YYYYMM` for derivatives; empty otherwise.
     pub last_trade_date_or_contract_month: String,
-    /// 0 when the instrument has none.
+    /// 0 when the instrument has none (TWS sends 0.0); `f64::MAX` (unset)
+    /// when a protobuf message leaves it out, as the official decoder reads it.
     pub strike: f64,
     /// `C`, `P` or empty.
     pub right: String,
@@ -145,9 +146,7 @@ impl Contract {
             symbol: self.symbol.to_proto(),
             sec_type: self.sec_type.to_proto(),
             last_trade_date_or_contract_month: self.last_trade_date_or_contract_month.to_proto(),
-            strike: (self.strike != 0.0)
-                .then_some(self.strike)
-                .and_then(|s| s.to_proto()),
+            strike: self.strike.to_proto(),
             right: self.right.to_proto(),
             multiplier: self.multiplier.trim().parse::<f64>().ok(),
             exchange: self.exchange.to_proto(),
@@ -167,7 +166,8 @@ impl Contract {
             last_trade_date_or_contract_month: p
                 .last_trade_date_or_contract_month
                 .unwrap_or_default(),
-            strike: p.strike.unwrap_or_default(),
+            // The official decoder's default: unset.
+            strike: p.strike.unwrap_or(f64::MAX),
             right: p.right.unwrap_or_default(),
             multiplier: p.multiplier.map(decimal_text).unwrap_or_default(),
             exchange: p.exchange.unwrap_or_default(),

@@ -24,6 +24,7 @@ from ibapi import comm
 from ibapi.account_summary_tags import AccountSummaryTags
 from ibapi.client import EClient
 from ibapi.decoder import Decoder
+from ibapi.common import UNSET_DECIMAL
 from ibapi.wrapper import EWrapper
 
 NOTICES = {2104, 2106, 2158}
@@ -67,6 +68,28 @@ def emit(name, **fields):
         sys.stdout.flush()
 
 
+def decimal(value):
+    # libtws carries decimals as their exact text; unset is empty.
+    return "" if value == UNSET_DECIMAL else str(value)
+
+
+def contract_fields(c):
+    return {
+        "contract.con_id": c.conId,
+        "contract.symbol": c.symbol,
+        "contract.sec_type": c.secType,
+        "contract.last_trade_date_or_contract_month": c.lastTradeDateOrContractMonth,
+        "contract.strike": float(c.strike),
+        "contract.right": c.right,
+        "contract.multiplier": c.multiplier,
+        "contract.exchange": c.exchange,
+        "contract.primary_exchange": c.primaryExchange,
+        "contract.currency": c.currency,
+        "contract.local_symbol": c.localSymbol,
+        "contract.trading_class": c.tradingClass,
+    }
+
+
 class Recording(EWrapper):
     """Prints the callbacks of the messages libtws implements."""
 
@@ -97,6 +120,52 @@ class Recording(EWrapper):
 
     def accountSummaryEnd(self, reqId):
         emit("AccountSummaryEnd", req_id=reqId)
+
+    def position(self, account, contract, position, avgCost):
+        emit("Position", account=account, **contract_fields(contract),
+             position=decimal(position), avg_cost=float(avgCost))
+
+    def positionEnd(self):
+        emit("PositionEnd")
+
+    def updateAccountValue(self, key, val, currency, accountName):
+        emit("AccountValue", key=key, value=val, currency=currency, account=accountName)
+
+    def updatePortfolio(self, contract, position, marketPrice, marketValue, averageCost,
+                        unrealizedPNL, realizedPNL, accountName):
+        emit("PortfolioValue", **contract_fields(contract), position=decimal(position),
+             market_price=float(marketPrice), market_value=float(marketValue),
+             average_cost=float(averageCost), unrealized_pnl=float(unrealizedPNL),
+             realized_pnl=float(realizedPNL), account=accountName)
+
+    def updateAccountTime(self, timeStamp):
+        emit("AccountUpdateTime", time_stamp=timeStamp)
+
+    def accountDownloadEnd(self, accountName):
+        emit("AccountDownloadEnd", account=accountName)
+
+    def positionMulti(self, reqId, account, modelCode, contract, pos, avgCost):
+        emit("PositionMulti", req_id=reqId, account=account, **contract_fields(contract),
+             position=decimal(pos), avg_cost=float(avgCost), model_code=modelCode)
+
+    def positionMultiEnd(self, reqId):
+        emit("PositionMultiEnd", req_id=reqId)
+
+    def accountUpdateMulti(self, reqId, account, modelCode, key, value, currency):
+        emit("AccountUpdateMulti", req_id=reqId, account=account, model_code=modelCode,
+             key=key, value=value, currency=currency)
+
+    def accountUpdateMultiEnd(self, reqId):
+        emit("AccountUpdateMultiEnd", req_id=reqId)
+
+    def pnl(self, reqId, dailyPnL, unrealizedPnL, realizedPnL):
+        emit("PnL", req_id=reqId, daily_pnl=float(dailyPnL),
+             unrealized_pnl=float(unrealizedPnL), realized_pnl=float(realizedPnL))
+
+    def pnlSingle(self, reqId, pos, dailyPnL, unrealizedPnL, realizedPnL, value):
+        emit("PnLSingle", req_id=reqId, position=decimal(pos), daily_pnl=float(dailyPnL),
+             unrealized_pnl=float(unrealizedPnL), realized_pnl=float(realizedPnL),
+             value=float(value))
 
 
 class App(Recording, EClient):
@@ -160,6 +229,18 @@ def requests(port):
         app.reqCurrentTimeInMillis()  # below v197 ibapi reports 503 and sends nothing
         app.reqAccountSummary(9001, "All", "NetLiquidation,TotalCashValue,$LEDGER:USD")
         app.cancelAccountSummary(9001)
+        app.reqPositions()
+        app.cancelPositions()
+        app.reqAccountUpdates(True, "DU123456")
+        app.reqAccountUpdates(False, "DU123456")
+        app.reqPositionsMulti(9002, "DU123456", "")
+        app.cancelPositionsMulti(9002)
+        app.reqAccountUpdatesMulti(9003, "DU123456", "", True)
+        app.cancelAccountUpdatesMulti(9003)
+        app.reqPnL(9004, "DU123456", "")
+        app.cancelPnL(9004)
+        app.reqPnLSingle(9005, "DU123456", "", 265598)
+        app.cancelPnLSingle(9005)
         return True
 
     return run_session(port, body)
