@@ -232,7 +232,8 @@ typedef struct tws_account_summary_row {
 typedef struct tws_contract {
   // IB's contract id.
   int32_t con_id;
-  // The strike; 0 when the instrument has none.
+  // The strike; 0 when the instrument has none (DBL_MAX when a protobuf
+  // message left it out: unset, as the official client reads it).
   double strike;
   const char *symbol;
   // "STK", "OPT", "FUT", "CASH", ...
