@@ -32,7 +32,7 @@ pub struct AccountSnapshot {
 }
 
 /// What a blocking call does with a routed message.
-enum Step {
+pub(super) enum Step {
     More,
     Done,
 }
@@ -270,7 +270,7 @@ impl Client {
 
     /// Hands each routed message to `on` until it says done, TWS refuses the
     /// request, the session ends or `deadline` passes.
-    fn collect(
+    pub(super) fn collect(
         &self,
         route: &Route<'_>,
         deadline: Instant,

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::protocol::error_codes::{classify, ErrorClass};
 use crate::protocol::messages::*;
 use crate::protocol::{Incoming, Request};
 
+use super::account_data::Step;
 use super::{lock, Client, Error};
 
 impl Client {
@@ -78,35 +78,14 @@ impl Client {
             tags: tags.to_owned(),
         }))?;
         let mut rows = Vec::new();
-        let outcome = loop {
-            let wait = deadline
-                .saturating_duration_since(Instant::now())
-                .min(Duration::from_millis(50));
-            match route.rx.recv_timeout(wait) {
-                Ok(Incoming::AccountSummary(row)) => rows.push(row),
-                Ok(Incoming::AccountSummaryEnd(_)) => break Ok(()),
-                Ok(Incoming::Error(e)) if classify(e.code) == ErrorClass::Error => {
-                    break Err(Error::Request {
-                        code: e.code,
-                        message: e.message,
-                    })
-                }
-                Ok(_) => {}
-                Err(_) if !self.is_connected() => {
-                    break Err(Error::ConnectionClosed(
-                        "the session ended before accountSummaryEnd".into(),
-                    ))
-                }
-                Err(_) if Instant::now() >= deadline => {
-                    break Err(Error::Timeout(format!(
-                        "accountSummaryEnd did not arrive within {} ms ({} rows so far)",
-                        timeout.as_millis(),
-                        rows.len()
-                    )))
-                }
-                Err(_) => {}
+        let outcome = self.collect(&route, deadline, timeout, "accountSummaryEnd", |msg| {
+            match msg {
+                Incoming::AccountSummary(row) => rows.push(row),
+                Incoming::AccountSummaryEnd(_) => return Step::Done,
+                _ => {}
             }
-        };
+            Step::More
+        });
         if self.is_connected() {
             let _ = self.send(&Request::CancelAccountSummary(CancelAccountSummary {
                 req_id,
