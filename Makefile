@@ -22,7 +22,7 @@ VG       := $(VALGRIND) --suppressions=tests/c/valgrind.supp --error-exitcode=1 
 EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
 
-.PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint clean FORCE
+.PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE
 
 all: lib sim examples
 
@@ -69,6 +69,27 @@ header:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+# Benchmarks (issue 8), not part of `make test`: builds the bench crate, the C
+# bench program (-O2) and a Python venv, then runs every case in one go.
+# Writes target/bench/results.json, results.md and results.png.
+BENCH_OUT    := target/bench
+BENCH_VENV   := $(BENCH_OUT)/venv
+BENCH_PY_PKG := ibapi-latest==10.51.1 protobuf ib_async
+
+bench: bench-build
+	$(BENCH_VENV)/bin/python bench/run.py
+
+bench-build: lib $(BENCH_VENV)/.installed
+	CARGO_TARGET_DIR=target/bench-cargo $(CARGO) build --release --manifest-path bench/Cargo.toml
+	@mkdir -p $(BENCH_OUT)/bin
+	$(CC) $(CWARN) -O2 $(CPPFLAGS) bench/c/bench_tws.c -o $(BENCH_OUT)/bin/bench_tws $(LDLIBS)
+
+$(BENCH_VENV)/.installed:
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q $(BENCH_PY_PKG)
+	$(BENCH_VENV)/bin/pip install -q matplotlib || echo "no matplotlib: the chart is drawn by hand"
+	touch $@
 
 clean:
 	$(CARGO) clean

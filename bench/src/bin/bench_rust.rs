@@ -1,0 +1,268 @@
+//! The Rust cases of `make bench`, one per invocation, each printing one JSON
+//! line: `bench-rust CASE --port P [--iterations K] [--capacity C]`.
+//!
+//! Cases: `split`, `decode` (raw baselines), `client-callback`,
+//! `client-poll` (tws::client::Client: rate and allocations per event;
+//! `--rows N` tells it the flood size),
+//! `rss` (peak memory with a slow consumer), `ibapi` (rust-ibapi),
+//! `ibapi-latency`, `pingpong` (raw socket round trips).
+
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tws::client::{Client, Event, Options};
+use tws::protocol::Incoming;
+use tws_bench::alloc_counter::{allocations, CountingAllocator};
+use tws_bench::baseline::{ping_pong, RawSession};
+use tws_bench::measure::{json, n, percentile_us, proc_status_kib, rate};
+
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest one flood may take before the case fails.
+const FLOOD_TIMEOUT: Duration = Duration::from_secs(600);
+
+struct Args(Vec<String>);
+
+impl Args {
+    fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> T {
+        self.0
+            .iter()
+            .position(|a| a == name)
+            .and_then(|i| self.0.get(i + 1))
+            .map(|v| v.parse().unwrap_or_else(|_| panic!("bad value for {name}")))
+            .unwrap_or(default)
+    }
+}
+
+fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let case = argv.first().cloned().unwrap_or_default();
+    let args = Args(argv);
+    let port: u16 = args.get("--port", 0);
+    let line = match case.as_str() {
+        "split" | "decode" => raw_flood(&case, port),
+        "client-callback" => client_flood(port, true, args.get("--rows", 1_000_000)),
+        "client-poll" => client_flood(port, false, args.get("--rows", 1_000_000)),
+        "rss" => rss(port, args.get("--capacity", 65_536)),
+        "ibapi" => ibapi_flood(port),
+        "ibapi-latency" => ibapi_latency(port, args.get("--iterations", 10_000)),
+        "pingpong" => pingpong(args.get("--version", 222), args.get("--iterations", 10_000)),
+        other => {
+            eprintln!("unknown case {other:?}");
+            std::process::exit(2);
+        }
+    };
+    println!("{line}");
+}
+
+fn raw_flood(case: &str, port: u16) -> String {
+    let mut session = RawSession::connect(port).expect("connect");
+    let (rows, elapsed) = if case == "split" {
+        session.flood_split()
+    } else {
+        session.flood_decode()
+    }
+    .expect("flood");
+    json(&[
+        ("events", n(rows as f64)),
+        ("seconds", n(elapsed.as_secs_f64())),
+        ("rate", n(rate(rows, elapsed))),
+    ])
+}
+
+/// Counts rows in the callback or by polling. Allocations (all threads) are
+/// counted over the middle 80 % of the rows the consumer sees (steady state:
+/// buffers warmed up; exact for zero, within queue capacity / (0.8 N) of the
+/// truth otherwise, since the reader runs ahead of the consumer by at most the
+/// queue's capacity), and over the whole flood.
+fn client_flood(port: u16, callback: bool, rows: u64) -> String {
+    let client = Client::new(Options::default()).expect("client");
+    let (done_tx, done_rx) = mpsc::channel::<(u64, Instant, u64)>();
+    let marks = Arc::new(Mutex::new(Vec::<(u64, u64)>::new()));
+    let new_counter = || RowCounter {
+        rows: 0,
+        marks: marks.clone(),
+        expected: rows,
+    };
+    if callback {
+        let mut counter = new_counter();
+        let tx = done_tx.clone();
+        client
+            .set_callback(Box::new(move |event| {
+                if let Some(done) = counter.see(event) {
+                    let _ = tx.send(done);
+                }
+            }))
+            .expect("set_callback");
+    }
+    client
+        .connect("127.0.0.1", port, 0, CONNECT_TIMEOUT)
+        .expect("connect");
+    let allocs_at_start = allocations();
+    let started = Instant::now();
+    client
+        .req_account_summary(7, "All", "All")
+        .expect("request");
+    let (seen, ended, allocs_at_end) = if callback {
+        done_rx
+            .recv_timeout(FLOOD_TIMEOUT)
+            .expect("flood timed out")
+    } else {
+        let mut counter = new_counter();
+        loop {
+            if started.elapsed() > FLOOD_TIMEOUT {
+                panic!("flood timed out");
+            }
+            if let Some(event) = client.poll(Duration::from_millis(100)).expect("poll") {
+                if let Some(done) = counter.see(&event) {
+                    break done;
+                }
+            }
+        }
+    };
+    let elapsed = ended - started;
+    let marks = marks.lock().unwrap().clone();
+    let allocs_per_event = match marks.as_slice() {
+        [(r0, a0), (r1, a1)] => (a1 - a0) as f64 / (r1 - r0) as f64,
+        _ => f64::NAN,
+    };
+    let stats = client.stats();
+    json(&[
+        ("events", n(seen as f64)),
+        ("seconds", n(elapsed.as_secs_f64())),
+        ("rate", n(rate(seen, elapsed))),
+        ("allocs_per_event", n(allocs_per_event)),
+        (
+            "allocs_per_event_whole_flood",
+            n((allocs_at_end - allocs_at_start) as f64 / seen.max(1) as f64),
+        ),
+        ("queue_full_waits", n(stats.queue_full_waits as f64)),
+    ])
+}
+
+struct RowCounter {
+    rows: u64,
+    marks: Arc<Mutex<Vec<(u64, u64)>>>,
+    /// The flood size, for the marks at 10 % and 90 %.
+    expected: u64,
+}
+
+impl RowCounter {
+    /// Counts a row; returns (rows, when, allocations so far) at the end marker.
+    fn see(&mut self, event: &Event) -> Option<(u64, Instant, u64)> {
+        match event {
+            Event::Message(Incoming::AccountSummary(_)) => {
+                self.rows += 1;
+                if self.rows == self.expected / 10 || self.rows == self.expected / 10 * 9 {
+                    if let Ok(mut m) = self.marks.try_lock() {
+                        m.push((self.rows, allocations()));
+                    }
+                }
+                None
+            }
+            Event::Message(Incoming::AccountSummaryEnd(_)) => {
+                Some((self.rows, Instant::now(), allocations()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Peak RSS with a consumer that sleeps 1 ms every 1,000 events.
+fn rss(port: u16, capacity: usize) -> String {
+    let options = Options {
+        queue_capacity: capacity,
+        ..Options::default()
+    };
+    let client = Client::new(options).expect("client");
+    client
+        .connect("127.0.0.1", port, 0, CONNECT_TIMEOUT)
+        .expect("connect");
+    let before_kib = proc_status_kib("VmRSS").unwrap_or(0);
+    let started = Instant::now();
+    client
+        .req_account_summary(7, "All", "All")
+        .expect("request");
+    let mut rows = 0u64;
+    loop {
+        assert!(started.elapsed() < FLOOD_TIMEOUT, "flood timed out");
+        match client.poll(Duration::from_millis(100)).expect("poll") {
+            Some(Event::Message(Incoming::AccountSummary(_))) => {
+                rows += 1;
+                if rows.is_multiple_of(1000) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+            Some(Event::Message(Incoming::AccountSummaryEnd(_))) => break,
+            _ => {}
+        }
+    }
+    let stats = client.stats();
+    json(&[
+        ("events", n(rows as f64)),
+        ("capacity", n(capacity as f64)),
+        ("rss_before_kib", n(before_kib as f64)),
+        (
+            "peak_rss_kib",
+            n(proc_status_kib("VmHWM").unwrap_or(0) as f64),
+        ),
+        ("queue_high_water", n(stats.queue_high_water as f64)),
+        ("queue_full_waits", n(stats.queue_full_waits as f64)),
+        ("seconds", n(started.elapsed().as_secs_f64())),
+    ])
+}
+
+fn ibapi_connect(port: u16) -> ibapi::client::blocking::Client {
+    ibapi::client::blocking::Client::connect(&format!("127.0.0.1:{port}"), 0)
+        .expect("rust-ibapi connect")
+}
+
+fn ibapi_flood(port: u16) -> String {
+    use ibapi::accounts::types::AccountGroup;
+    use ibapi::accounts::AccountSummaryResult;
+    let client = ibapi_connect(port);
+    let started = Instant::now();
+    let subscription = client
+        .account_summary(&AccountGroup("All".into()), &["NetLiquidation"])
+        .expect("account_summary");
+    let mut rows = 0u64;
+    for update in subscription.iter_data() {
+        match update.expect("row") {
+            AccountSummaryResult::Summary(_) => rows += 1,
+            AccountSummaryResult::End => break,
+        }
+    }
+    let elapsed = started.elapsed();
+    subscription.cancel();
+    json(&[
+        ("events", n(rows as f64)),
+        ("seconds", n(elapsed.as_secs_f64())),
+        ("rate", n(rate(rows, elapsed))),
+    ])
+}
+
+fn latency_line(mut times: Vec<Duration>) -> String {
+    let iterations = times.len();
+    json(&[
+        ("iterations", n(iterations as f64)),
+        ("p50_us", n(percentile_us(&mut times, 50.0))),
+        ("p99_us", n(percentile_us(&mut times, 99.0))),
+    ])
+}
+
+fn ibapi_latency(port: u16, iterations: usize) -> String {
+    let client = ibapi_connect(port);
+    let mut times = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let t = Instant::now();
+        client.server_time().expect("server_time");
+        times.push(t.elapsed());
+    }
+    latency_line(times)
+}
+
+fn pingpong(version: i32, iterations: usize) -> String {
+    latency_line(ping_pong(version, iterations).expect("ping-pong"))
+}
