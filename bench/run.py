@@ -87,7 +87,12 @@ def flood_cases(version):
     rust = lambda case, port: [str(RUST_BIN / "bench_rust"), case, "--port", port]
     c = lambda mode, port: [str(C_BIN), mode, port]
     rows_arg = ["--rows", str(ROWS)]
-    results = {}
+    results = {
+        "raw_split_memory": median_run(
+            [str(RUST_BIN / "bench_rust"), "split-memory", "--version", str(version)] + rows_arg),
+        "raw_decode_memory": median_run(
+            [str(RUST_BIN / "bench_rust"), "decode-memory", "--version", str(version)] + rows_arg),
+    }
     with FloodServer(version, ROWS) as server:
         p = server.port
         results["raw_split"] = median_run(rust("split", p))
@@ -220,6 +225,8 @@ def fmt_x(x):
 
 
 LABELS = [
+    ("raw_split_memory", "1a' raw: split frames, from memory (no socket)"),
+    ("raw_decode_memory", "1b' raw: split + decode, from memory (no socket)"),
     ("raw_split", "1a raw: read + split frames"),
     ("raw_decode", "1b raw: split + decode + empty fn"),
     ("libtws_c_callback", "2  libtws C, callback"),

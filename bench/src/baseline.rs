@@ -267,3 +267,40 @@ pub fn ping_pong(version: i32, iterations: usize) -> io::Result<Vec<Duration>> {
 fn other(e: impl ToString) -> io::Error {
     io::Error::other(e.to_string())
 }
+
+/// Baselines 1a and 1b without a socket: `rows` rows encoded at `version`
+/// are split (and, with `decode`, decoded) straight from memory. Returns the
+/// rows seen and the time taken; the bound set by memory, not by loopback TCP.
+pub fn in_memory(version: i32, rows: u64, decode: bool) -> (u64, Duration) {
+    let (block, tail, end) = crate::flood::encode_flood(version, 7, rows);
+    let mut stream = Vec::with_capacity(block.len() * (rows as usize / 1024 + 1) + end.len());
+    for _ in 0..rows / 1024 {
+        stream.extend_from_slice(&block);
+    }
+    stream.extend_from_slice(&tail);
+    stream.extend_from_slice(&end);
+    let mut reader: &[u8] = &stream;
+    let mut splitter = FrameSplitter::new(DEFAULT_MAX_FRAME_LEN);
+    let started = Instant::now();
+    let mut seen = 0u64;
+    'outer: loop {
+        while let Some(frame) = splitter.next_frame().expect("frame") {
+            match peek_id(frame, version) {
+                Some(ACCOUNT_SUMMARY_END) => break 'outer,
+                Some(ACCOUNT_SUMMARY) if !decode => seen += 1,
+                Some(ACCOUNT_SUMMARY) => {
+                    let raw = RawMessage::split(frame, version).expect("split");
+                    if let Some(row) = RowRef::decode(&raw) {
+                        consume(black_box(&row));
+                        seen += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if splitter.read_from(&mut reader).expect("read") == 0 {
+            break;
+        }
+    }
+    (seen, started.elapsed())
+}

@@ -1,7 +1,8 @@
 //! The Rust cases of `make bench`, one per invocation, each printing one JSON
 //! line: `bench-rust CASE --port P [--iterations K] [--capacity C]`.
 //!
-//! Cases: `split`, `decode` (raw baselines), `client-callback`,
+//! Cases: `split`, `decode` (raw baselines over the socket),
+//! `split-memory`, `decode-memory` (the same from memory: `--version V --rows N`), `client-callback`,
 //! `client-poll` (tws::client::Client: rate and allocations per event;
 //! `--rows N` tells it the flood size),
 //! `rss` (peak memory with a slow consumer), `ibapi` (rust-ibapi),
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 use tws::client::{Client, Event, Options};
 use tws::protocol::Incoming;
 use tws_bench::alloc_counter::{allocations, CountingAllocator};
-use tws_bench::baseline::{ping_pong, RawSession};
+use tws_bench::baseline::{in_memory, ping_pong, RawSession};
 use tws_bench::measure::{json, n, percentile_us, proc_status_kib, rate};
 
 #[global_allocator]
@@ -43,6 +44,11 @@ fn main() {
     let port: u16 = args.get("--port", 0);
     let line = match case.as_str() {
         "split" | "decode" => raw_flood(&case, port),
+        "split-memory" | "decode-memory" => memory_flood(
+            args.get("--version", 222),
+            args.get("--rows", 1_000_000),
+            case == "decode-memory",
+        ),
         "client-callback" => client_flood(port, true, args.get("--rows", 1_000_000)),
         "client-poll" => client_flood(port, false, args.get("--rows", 1_000_000)),
         "rss" => rss(port, args.get("--capacity", 65_536)),
@@ -69,6 +75,15 @@ fn raw_flood(case: &str, port: u16) -> String {
         ("events", n(rows as f64)),
         ("seconds", n(elapsed.as_secs_f64())),
         ("rate", n(rate(rows, elapsed))),
+    ])
+}
+
+fn memory_flood(version: i32, rows: u64, decode: bool) -> String {
+    let (seen, elapsed) = in_memory(version, rows, decode);
+    json(&[
+        ("events", n(seen as f64)),
+        ("seconds", n(elapsed.as_secs_f64())),
+        ("rate", n(rate(seen, elapsed))),
     ])
 }
 
