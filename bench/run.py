@@ -101,11 +101,13 @@ def flood_cases(version):
         results["libtws_c_poll"] = median_run(c("flood-poll", p))
         results["libtws_rust_callback"] = median_run(rust("client-callback", p) + rows_arg)
         results["libtws_rust_poll"] = median_run(rust("client-poll", p) + rows_arg)
-        if (BINDING / "tws").exists() or (BINDING / "libtws").exists():
+        if not BINDING.exists():
+            results["libtws_python"] = {"error": "not available yet (no bindings/python)"}
+        elif not (PY_DIR / "binding_flood.py").exists():
+            results["libtws_python"] = {"error": "bench/python/binding_flood.py not written yet"}
+        else:
             results["libtws_python"] = median_run(
                 [PY, str(PY_DIR / "binding_flood.py"), p], {"PYTHONPATH": str(BINDING)})
-        else:
-            results["libtws_python"] = {"error": "not available yet (no bindings/python)"}
         if version >= 213:
             results["rust_ibapi"] = median_run(rust("ibapi", p))
         else:
