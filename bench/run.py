@@ -4,7 +4,7 @@
 
 Environment: BENCH_ROWS (flood size, default 1,000,000), BENCH_PY_ROWS (for
 the Python clients, default 100,000), BENCH_ITERATIONS (round trips, default
-10,000), BENCH_REPEATS (runs per flood case, the median is kept, default 3).
+10,000), BENCH_REPEATS (interleaved rounds of every case, the median is kept, default 3).
 Writes target/bench/results.json, results.md (the table) and results.png.
 """
 import json
@@ -70,70 +70,81 @@ def run_case(argv, env=None):
     return json.loads(lines[-1])
 
 
-def median_run(argv, env=None, repeats=REPEATS):
-    """Runs a flood case `repeats` times; keeps the run with the median rate."""
-    runs = [run_case(argv, env) for _ in range(repeats)]
-    good = [r for r in runs if "error" not in r]
-    if not good:
-        return runs[0]
-    good.sort(key=lambda r: r["rate"])
-    best = dict(good[len(good) // 2])
-    best["runs"] = [round(r["rate"]) for r in good]
-    return best
+def interleaved(cases, key, rounds=REPEATS):
+    """Runs every case once per round, round after round, so that a change in
+    the machine's load hits every case alike; keeps per case the run whose
+    `key` is the median. `cases` maps a name to (argv, env) or to a result."""
+    runs = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, case in cases.items():
+            if isinstance(case, tuple):
+                runs[name].append(run_case(*case))
+    results = {}
+    for name, case in cases.items():
+        if not isinstance(case, tuple):
+            results[name] = case
+            continue
+        good = sorted((r for r in runs[name] if "error" not in r), key=lambda r: r[key])
+        if not good:
+            results[name] = runs[name][0]
+            continue
+        results[name] = dict(good[len(good) // 2])
+        results[name]["runs"] = [round(r[key], 3) for r in good]
+    return results
 
 
 def flood_cases(version):
     """Every throughput case at one server version."""
-    rust = lambda case, port: [str(RUST_BIN / "bench_rust"), case, "--port", port]
-    c = lambda mode, port: [str(C_BIN), mode, port]
     rows_arg = ["--rows", str(ROWS)]
-    results = {
-        "raw_split_memory": median_run(
-            [str(RUST_BIN / "bench_rust"), "split-memory", "--version", str(version)] + rows_arg),
-        "raw_decode_memory": median_run(
-            [str(RUST_BIN / "bench_rust"), "decode-memory", "--version", str(version)] + rows_arg),
-    }
-    with FloodServer(version, ROWS) as server:
-        p = server.port
-        results["raw_split"] = median_run(rust("split", p))
-        results["raw_decode"] = median_run(rust("decode", p))
-        results["libtws_c_callback"] = median_run(c("flood-callback", p))
-        results["libtws_c_poll"] = median_run(c("flood-poll", p))
-        results["libtws_rust_callback"] = median_run(rust("client-callback", p) + rows_arg)
-        results["libtws_rust_poll"] = median_run(rust("client-poll", p) + rows_arg)
+    rust = lambda case, port, *more: ([str(RUST_BIN / "bench_rust"), case, "--port", port, *more],
+                                      None)
+    c = lambda mode, port: ([str(C_BIN), mode, port], None)
+    py = lambda script, port, env=None: ([PY, str(PY_DIR / script), port], env)
+    memory = lambda case: ([str(RUST_BIN / "bench_rust"), case, "--version", str(version),
+                            *rows_arg], None)
+    with FloodServer(version, ROWS) as big, FloodServer(version, PY_ROWS) as small:
+        p = big.port
+        cases = {
+            "raw_split_memory": memory("split-memory"),
+            "raw_decode_memory": memory("decode-memory"),
+            "raw_split": rust("split", p),
+            "raw_decode": rust("decode", p),
+            "libtws_c_callback": c("flood-callback", p),
+            "libtws_c_poll": c("flood-poll", p),
+            "libtws_rust_callback": rust("client-callback", p, *rows_arg),
+            "libtws_rust_poll": rust("client-poll", p, *rows_arg),
+        }
         if not BINDING.exists():
-            results["libtws_python"] = {"error": "not available yet (no bindings/python)"}
+            cases["libtws_python"] = {"error": "not available yet (no bindings/python)"}
         elif not (PY_DIR / "binding_flood.py").exists():
-            results["libtws_python"] = {"error": "bench/python/binding_flood.py not written yet"}
+            cases["libtws_python"] = {"error": "bench/python/binding_flood.py not written yet"}
         else:
-            results["libtws_python"] = median_run(
-                [PY, str(PY_DIR / "binding_flood.py"), p], {"PYTHONPATH": str(BINDING)})
+            cases["libtws_python"] = py("binding_flood.py", p, {"PYTHONPATH": str(BINDING)})
+        cases["official_python"] = py("official_flood.py", small.port)
         if version >= 213:
-            results["rust_ibapi"] = median_run(rust("ibapi", p))
+            cases["rust_ibapi"] = rust("ibapi", p)
         else:
-            results["rust_ibapi"] = {"error": "speaks server versions 213 and up only"}
-    with FloodServer(version, PY_ROWS) as server:
-        results["official_python"] = median_run([PY, str(PY_DIR / "official_flood.py"), server.port],
-                                                repeats=1)
+            cases["rust_ibapi"] = {"error": "speaks server versions 213 and up only"}
         if version <= 178:
-            results["ib_async"] = median_run([PY, str(PY_DIR / "ib_async_flood.py"), server.port],
-                                             repeats=1)
+            cases["ib_async"] = py("ib_async_flood.py", small.port)
         else:
-            results["ib_async"] = {"error": "speaks server versions up to 178 only"}
-    return results
+            cases["ib_async"] = {"error": "speaks server versions up to 178 only"}
+        return interleaved(cases, "rate")
 
 
 def latency_cases(version):
+    """Round trips in REPEATS interleaved rounds of ITERATIONS each; per case
+    the round with the median p50."""
     with FloodServer(version, 1) as server:
         p, it = server.port, str(ITERATIONS)
-        return {
-            "raw_pingpong": run_case([str(RUST_BIN / "bench_rust"), "pingpong", "--version",
-                                      str(version), "--iterations", it]),
-            "libtws_c_callback": run_case([str(C_BIN), "latency-callback", p, it]),
-            "libtws_c_poll": run_case([str(C_BIN), "latency-poll", p, it]),
-            "rust_ibapi": run_case([str(RUST_BIN / "bench_rust"), "ibapi-latency", "--port", p,
-                                    "--iterations", it]),
-        }
+        return interleaved({
+            "raw_pingpong": ([str(RUST_BIN / "bench_rust"), "pingpong", "--version",
+                              str(version), "--iterations", it], None),
+            "libtws_c_callback": ([str(C_BIN), "latency-callback", p, it], None),
+            "libtws_c_poll": ([str(C_BIN), "latency-poll", p, it], None),
+            "rust_ibapi": ([str(RUST_BIN / "bench_rust"), "ibapi-latency", "--port", p,
+                            "--iterations", it], None),
+        }, "p50_us")
 
 
 def memory_cases(version):
@@ -247,7 +258,7 @@ def table(results):
                                                 ("flood", "latency", "memory", "ratios", "targets"))
     versions = list(flood)
     lines = [f"Flood: {ROWS:,} account-summary rows ({PY_ROWS:,} for the Python clients), "
-             f"median of {REPEATS} runs", ""]
+             f"median of {REPEATS} interleaved rounds", ""]
     head = "| case | " + " | ".join(f"v{v} rate | v{v} libtws callback / this" for v in versions) + " |"
     lines += [head, "|---" * (1 + 2 * len(versions)) + "|"]
     for key, label in LABELS:
@@ -260,7 +271,8 @@ def table(results):
     lines += ["", f"Allocations per delivered event (steady state, counting allocator): " + ", ".join(
         f"v{v} {k.split('_')[-1]} {flood[v][k].get('allocs_per_event', float('nan')):.2f}"
         for v in versions for k in ("libtws_rust_callback", "libtws_rust_poll")), ""]
-    lines += [f"Latency: {ITERATIONS:,} reqCurrentTime round trips at v{results['latency_version']}", "",
+    lines += [f"Latency: {ITERATIONS:,} reqCurrentTime round trips at v{results['latency_version']} "
+              f"(the median of {REPEATS} interleaved rounds)", "",
               "| client | p50 | p99 | p50 / raw | p99 / raw |", "|---|---|---|---|---|"]
     raw = latency.get("raw_pingpong", {})
     for key, label in (("raw_pingpong", "raw socket ping-pong (Rust <-> Rust)"),
