@@ -11,19 +11,14 @@ use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 
+use tws::protocol::account_data::PositionEnd;
 use tws::protocol::handshake::{parse_client_hello, server_hello, API_PREFIX};
 use tws::protocol::messages::{
     AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeInMillis, ManagedAccounts,
     NextValidId,
 };
-use tws::protocol::versions::PROTOBUF;
 use tws::protocol::{Incoming, RawMessage, Request};
-use tws::wire::{FieldWriter, FrameSplitter, FrameWriter, DEFAULT_MAX_FRAME_LEN};
-
-/// reqPositions, which ib_async sends while it connects.
-const REQ_POSITIONS: i32 = 61;
-/// positionEnd, its answer.
-const POSITION_END: i32 = 62;
+use tws::wire::{FrameSplitter, DEFAULT_MAX_FRAME_LEN};
 
 /// The account every row is for.
 pub const ACCOUNT: &str = "DU123456";
@@ -168,10 +163,8 @@ impl Connection {
             };
             // Requests this server does not know (clients send a few at
             // startup) are ignored, as TWS ignores what it has no answer for.
-            match Request::decode(&raw, self.version) {
-                Ok(Some(request)) => self.answer(request)?,
-                Ok(None) if raw.id == REQ_POSITIONS => self.positions_end()?,
-                _ => {}
+            if let Ok(Some(request)) = Request::decode(&raw, self.version) {
+                self.answer(request)?;
             }
         }
     }
@@ -218,7 +211,11 @@ impl Connection {
                     accounts_list,
                 }));
             }
-            Request::StartApi(_) | Request::CancelAccountSummary(_) => {}
+            // ib_async asks for positions while it connects: this account holds none.
+            Request::ReqPositions(_) => self.push(&Incoming::PositionEnd(PositionEnd {})),
+            // Everything else (startApi again, cancels, subscriptions this
+            // server has no data for) goes unanswered.
+            _ => {}
         }
         self.flush()
     }
@@ -230,24 +227,6 @@ impl Connection {
         }
         self.stream.write_all(&tail)?;
         self.stream.write_all(&end)
-    }
-
-    /// positionEnd: this account holds no positions. libtws has no encoder
-    /// for it yet, so it is written by hand in the text layout (version 1).
-    fn positions_end(&mut self) -> io::Result<()> {
-        let mut frame = FrameWriter::begin(&mut self.out);
-        if self.version >= PROTOBUF {
-            frame
-                .payload()
-                .extend_from_slice(&POSITION_END.to_be_bytes());
-            FieldWriter::new(frame.payload()).int(1);
-        } else {
-            FieldWriter::new(frame.payload())
-                .int(i64::from(POSITION_END))
-                .int(1);
-        }
-        frame.finish();
-        self.flush()
     }
 
     fn push(&mut self, msg: &Incoming) {
