@@ -201,7 +201,12 @@ fn refused_and_silent_servers() {
 #[test]
 fn lost_connection_is_an_event_and_requests_fail_at_once() {
     let sim = simulator(222);
-    let client = connect(&sim, 7);
+    let client = Client::new(Options {
+        reconnect: tws::client::ReconnectPolicy::off(),
+        ..Options::default()
+    })
+    .unwrap();
+    client.connect("127.0.0.1", sim.port(), 7, T).unwrap();
     sim.stop();
     wait_for(&client, "connection lost", |e| {
         matches!(

@@ -41,14 +41,15 @@ impl Client {
     /// Sends a subscribing request and records it under `key`, so that it
     /// can be listed and re-issued.
     fn subscribe(&self, key: i32, request: Request) -> Result<(), Error> {
-        self.send(&request)?;
-        lock(&self.shared.subscriptions).insert(key, request);
-        Ok(())
+        if !self.is_connected() {
+            return Err(Error::NotConnected);
+        }
+        self.shared.subscribe(key, request)
     }
 
     /// Forgets the subscription `key` and sends its cancel.
     fn unsubscribe(&self, key: i32, cancel: Request) -> Result<(), Error> {
-        lock(&self.shared.subscriptions).remove(&key);
+        self.shared.unsubscribe(key);
         self.send(&cancel)
     }
 
@@ -255,7 +256,7 @@ impl Client {
         });
         let live = lock(&self.shared.subscriptions)
             .get(&ACCOUNT_UPDATES_SUBSCRIPTION)
-            .cloned();
+            .map(|sub| sub.request.clone());
         if self.is_connected() {
             let _ = match live {
                 Some(request) => self.send(&request),

@@ -1,16 +1,35 @@
 //! What a client delivers, in arrival order.
 
+use std::time::Duration;
+
 use crate::protocol::Incoming;
 
-/// Where a client's session stands.
+/// Where a client's session stands, and the changes a state event reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConnectionState {
     /// No session; `connect` may be called.
     Disconnected,
     /// The session is ready: `nextValidId` and `managedAccounts` arrived.
     Connected,
-    /// The socket closed or failed without `disconnect` being called.
+    /// The socket closed or failed without `disconnect` being called
+    /// (`reason` says how). With reconnect on, `Reconnecting` follows.
     ConnectionLost,
+    /// A reconnect attempt is scheduled: `attempt` (from 1) starts after `next_delay`.
+    Reconnecting,
+    /// Event only: the session is back and ready; `resubscribed` lists the
+    /// request ids of the live subscriptions re-issued. The state is then `Connected`.
+    Reconnected,
+    /// Event only: reconnecting stopped for good (`reason` says why: the
+    /// attempts ran out, or TWS kept refusing the client id with error 326).
+    /// The state is then `Disconnected`.
+    ReconnectFailed,
+    /// TWS lost its own connection to IB (error 1100). The socket to TWS is
+    /// up; data stops until `IbLinkRestored`.
+    IbLinkLost,
+    /// Event only: TWS is connected to IB again: after 1101 (data lost) the
+    /// live subscriptions were re-issued (`resubscribed`), after 1102 (data
+    /// kept) nothing was. The state is then `Connected`.
+    IbLinkRestored,
 }
 
 impl ConnectionState {
@@ -20,6 +39,22 @@ impl ConnectionState {
             ConnectionState::Disconnected => "Disconnected",
             ConnectionState::Connected => "Connected",
             ConnectionState::ConnectionLost => "ConnectionLost",
+            ConnectionState::Reconnecting => "Reconnecting",
+            ConnectionState::Reconnected => "Reconnected",
+            ConnectionState::ReconnectFailed => "ReconnectFailed",
+            ConnectionState::IbLinkLost => "IbLinkLost",
+            ConnectionState::IbLinkRestored => "IbLinkRestored",
+        }
+    }
+
+    /// The lasting state a change leaves the session in.
+    pub(crate) fn settled(self) -> ConnectionState {
+        match self {
+            ConnectionState::Reconnected | ConnectionState::IbLinkRestored => {
+                ConnectionState::Connected
+            }
+            ConnectionState::ReconnectFailed => ConnectionState::Disconnected,
+            other => other,
         }
     }
 }
@@ -31,6 +66,12 @@ pub enum Event {
     State {
         state: ConnectionState,
         reason: String,
+        /// `Reconnecting`: the attempt about to be made (from 1); else 0.
+        attempt: u32,
+        /// `Reconnecting`: the wait before that attempt; else zero.
+        next_delay: Duration,
+        /// `Reconnected`, `IbLinkRestored`: the request ids re-issued.
+        resubscribed: Vec<i32>,
     },
     /// A decoded message from TWS.
     Message(Incoming),
@@ -42,4 +83,22 @@ pub enum Event {
         reason: String,
         payload: Vec<u8>,
     },
+    /// The peer broke the framing (for example an oversize length prefix)
+    /// and the stream cannot be trusted any more: the connection is closed
+    /// (a `ConnectionLost` state event follows, then reconnecting if on).
+    /// `bytes` holds what was read of the offending frame (its length prefix).
+    ProtocolError { reason: String, bytes: Vec<u8> },
+}
+
+impl Event {
+    /// A state event with no attempt, delay or resubscription.
+    pub(crate) fn state(state: ConnectionState, reason: impl Into<String>) -> Event {
+        Event::State {
+            state,
+            reason: reason.into(),
+            attempt: 0,
+            next_delay: Duration::ZERO,
+            resubscribed: Vec::new(),
+        }
+    }
 }

@@ -29,11 +29,13 @@ fn remaining(deadline: Instant, what: &str) -> Result<std::time::Duration, Error
 }
 
 /// Connects to `host:port` and negotiates a version, all before `deadline`.
+/// `on_socket` sees the socket once it is connected; returning false aborts.
 pub(crate) fn open(
     host: &str,
     port: u16,
     options: &Options,
     deadline: Instant,
+    on_socket: &dyn Fn(&TcpStream) -> bool,
 ) -> Result<Transport, Error> {
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
@@ -51,6 +53,10 @@ pub(crate) fn open(
         }
     }
     let mut stream = stream.ok_or(last_err)?;
+    if !on_socket(&stream) {
+        let _ = stream.shutdown(Shutdown::Both);
+        return Err(Error::ConnectionClosed("disconnect requested".into()));
+    }
     let _ = stream.set_nodelay(true);
 
     let hello = client_hello(

@@ -3,39 +3,49 @@
 //! by callback. This is the safe Rust API; `ffi` only translates it to C.
 
 mod account_data;
+mod backoff;
 mod dispatch;
 mod error;
 mod events;
 mod handshake;
+mod link;
 mod options;
+mod pacer;
 mod queue;
 mod reader;
 mod requests;
 mod routes;
 mod stats;
+mod supervisor;
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use crossbeam_channel::{unbounded, Receiver, Sender};
 
 pub use account_data::{AccountSnapshot, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_SUBSCRIPTION};
 pub use dispatch::Callback;
 pub use error::Error;
 pub use events::{ConnectionState, Event};
-pub use options::Options;
+pub use options::{Options, ReconnectPolicy};
 pub use stats::StatsSnapshot;
 
-use crate::protocol::error_codes::CLIENT_ID_IN_USE;
-use crate::protocol::messages::*;
+use crate::protocol::error_codes::{
+    CLIENT_ID_IN_USE, CONNECTIVITY_LOST, CONNECTIVITY_RESTORED_DATA_KEPT,
+    CONNECTIVITY_RESTORED_DATA_LOST,
+};
 use crate::protocol::{Incoming, Request};
 use dispatch::Dispatcher;
+use link::{establish, Abort, Endpoint};
+use pacer::Pacer;
 use queue::EventQueue;
 use routes::Routes;
 use stats::Stats;
+use supervisor::{Signal, Supervisor};
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: every
 /// critical section here leaves the data consistent.
@@ -45,65 +55,68 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 const NO_ORDER_ID: i64 = i64::MIN;
 
-/// How long a state event may wait for room in a full queue.
+/// How long a state event from a caller's thread (`disconnect`) may wait for
+/// room in a full queue.
 const STATE_PUSH_LIMIT: Duration = Duration::from_secs(1);
 
-/// What the reader has seen of the startup sequence.
+/// What the reader has seen of the startup sequence of one connection.
 #[derive(Default)]
 struct Readiness {
     next_valid_id: bool,
     managed_accounts: bool,
     ready: bool,
     failure: Option<Error>,
+    /// Queue a `Connected` event when ready.
+    announce: bool,
 }
 
-/// The write half of a live session.
+/// The write half of a live connection.
 struct Writer {
     stream: TcpStream,
     server_version: i32,
+    /// Which connection it writes to.
+    generation: u64,
     buf: Vec<u8>,
 }
 
-/// State shared by the caller's threads, the reader and the dispatcher.
+/// A live subscription, re-issued after a reconnect or a 1101.
+struct Subscription {
+    request: Request,
+    /// The connection it was last issued on.
+    generation: u64,
+}
+
+/// State shared by the caller's threads, the reader, the supervisor and the dispatcher.
 pub(crate) struct Shared {
     options: Options,
     pub(crate) queue: EventQueue,
     pub(crate) stats: Arc<Stats>,
+    /// Held while a request waits for its pacing slot and is written: keeps
+    /// the order of requests. Never held by the reader.
+    pacer: Mutex<Pacer>,
     writer: Mutex<Option<Writer>>,
     connected: AtomicBool,
+    state: Mutex<ConnectionState>,
     readiness: Mutex<Readiness>,
     ready_changed: Condvar,
+    /// Counts connections; each reader and writer knows its own.
+    generation: AtomicU64,
+    signals_tx: Sender<Signal>,
+    signals_rx: Receiver<Signal>,
     server_version: AtomicI32,
     next_request_id: AtomicI32,
     next_order_id: AtomicI64,
     accounts: Mutex<Vec<String>>,
     connection_time: Mutex<String>,
     routes: Routes,
-    subscriptions: Mutex<BTreeMap<i32, Request>>,
-}
-
-/// The reader thread of one connection.
-struct Session {
-    stream: TcpStream,
-    reader: Option<JoinHandle<()>>,
-    closing: Arc<AtomicBool>,
-}
-
-impl Session {
-    fn close(mut self) {
-        self.closing.store(true, Ordering::Release);
-        let _ = self.stream.shutdown(Shutdown::Both);
-        if let Some(r) = self.reader.take() {
-            let _ = r.join();
-        }
-    }
+    subscriptions: Mutex<BTreeMap<i32, Subscription>>,
 }
 
 /// A client of TWS or IB Gateway. All methods take `&self`: share it between
 /// threads freely (requests from any thread are serialised by the writer).
 pub struct Client {
     shared: Arc<Shared>,
-    session: Mutex<Option<Session>>,
+    session: Mutex<Option<Supervisor>>,
     dispatcher: Mutex<Option<Dispatcher>>,
 }
 
@@ -112,15 +125,21 @@ impl Client {
     pub fn new(options: Options) -> Result<Client, Error> {
         options.validate()?;
         let stats = Arc::new(Stats::default());
+        let (signals_tx, signals_rx) = unbounded();
         Ok(Client {
             shared: Arc::new(Shared {
                 queue: EventQueue::new(options.queue_capacity, stats.clone()),
+                pacer: Mutex::new(Pacer::new(options.max_messages_per_second)),
                 options,
                 stats,
                 writer: Mutex::new(None),
                 connected: AtomicBool::new(false),
+                state: Mutex::new(ConnectionState::Disconnected),
                 readiness: Mutex::new(Readiness::default()),
                 ready_changed: Condvar::new(),
+                generation: AtomicU64::new(0),
+                signals_tx,
+                signals_rx,
                 server_version: AtomicI32::new(0),
                 next_request_id: AtomicI32::new(0),
                 next_order_id: AtomicI64::new(NO_ORDER_ID),
@@ -141,7 +160,10 @@ impl Client {
 
     /// Connects, negotiates a version, starts the API and returns once the
     /// session is ready (`nextValidId` and `managedAccounts` received), all
-    /// within `timeout`. Fails with a typed error otherwise.
+    /// within `timeout`. Fails with a typed error otherwise (a failed first
+    /// connect is never retried). Once it succeeded, a lost connection is
+    /// re-established automatically (see [`ReconnectPolicy`]), each attempt
+    /// bounded by `timeout`, until `disconnect`.
     pub fn connect(
         &self,
         host: &str,
@@ -149,91 +171,62 @@ impl Client {
         client_id: i32,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let mut session = lock(&self.session);
-        if session.is_some() {
-            if self.is_connected() {
-                return Err(Error::AlreadyConnected);
-            }
-            if let Some(dead) = session.take() {
-                dead.close();
-            }
+        let mut slot = lock(&self.session);
+        if slot.is_some() && self.is_connected() {
+            return Err(Error::AlreadyConnected);
         }
-        let shared = &self.shared;
-        let deadline = Instant::now() + timeout;
-        let transport = handshake::open(host, port, &shared.options, deadline)?;
-        shared.stats.messages_out.fetch_add(1, Ordering::Relaxed);
-        shared
-            .stats
-            .bytes_out
-            .fetch_add(transport.hello_len as u64, Ordering::Relaxed);
-
-        *lock(&shared.readiness) = Readiness::default();
-        shared
-            .server_version
-            .store(transport.server_version, Ordering::Release);
-        *lock(&shared.connection_time) = transport.connection_time.clone();
-        let io = |e: std::io::Error| Error::from_io(&e, "socket setup");
-        *lock(&shared.writer) = Some(Writer {
-            stream: transport.stream.try_clone().map_err(io)?,
-            server_version: transport.server_version,
-            buf: Vec::with_capacity(256),
-        });
-        let closing = Arc::new(AtomicBool::new(false));
-        let mut new_session = Session {
-            stream: transport.stream.try_clone().map_err(io)?,
-            reader: None,
-            closing: closing.clone(),
-        };
-        let start = Request::StartApi(StartApi {
+        if let Some(old) = slot.take() {
+            old.stop(&self.shared);
+        }
+        *lock(&self.shared.writer) = None;
+        let endpoint = Endpoint {
+            host: host.to_owned(),
+            port,
             client_id,
-            optional_capabilities: shared.options.optional_capabilities.clone(),
-        });
-        let started = shared.write(&start).and_then(|()| {
-            reader::spawn(
-                shared.clone(),
-                transport.stream,
-                transport.splitter,
-                transport.server_version,
-                closing,
-            )
-            .map_err(io)
-        });
-        match started {
-            Ok(handle) => new_session.reader = Some(handle),
-            Err(e) => {
-                new_session.close();
-                *lock(&shared.writer) = None;
-                return Err(e);
-            }
-        }
-        match shared.wait_ready(deadline) {
-            Ok(()) => {
-                shared.stats.connects.fetch_add(1, Ordering::Relaxed);
-                *session = Some(new_session);
+            timeout,
+        };
+        let abort = Arc::new(Abort::default());
+        let shared = &self.shared;
+        match establish(shared, &endpoint, &abort, true) {
+            Ok(link) => {
+                let started = Supervisor::start(shared.clone(), endpoint, link, abort)
+                    .map_err(|e| Error::from_io(&e, "spawn supervisor thread"));
+                match started {
+                    Ok(s) => *slot = Some(s),
+                    Err(e) => {
+                        shared.connected.store(false, Ordering::Release);
+                        *lock(&shared.writer) = None;
+                        *lock(&shared.state) = ConnectionState::Disconnected;
+                        return Err(e);
+                    }
+                }
                 Ok(())
             }
             Err(e) => {
-                new_session.close();
-                shared.connected.store(false, Ordering::Release);
-                *lock(&shared.writer) = None;
+                *lock(&shared.state) = ConnectionState::Disconnected;
                 Err(e)
             }
         }
     }
 
-    /// Closes the session, if any, and waits for the reader thread to end.
-    /// Events already queued stay pollable. Safe to call at any time, from any
-    /// thread, including from the callback.
+    /// Closes the session, if any, stops any reconnecting at once, and waits
+    /// for the engine's connection threads to end. Events already queued stay
+    /// pollable; a `Disconnected` state event follows them. Safe to call at
+    /// any time, from any thread, including from the callback.
     pub fn disconnect(&self) {
-        let session = lock(&self.session).take();
-        let was_connected = self.shared.connected.swap(false, Ordering::AcqRel);
+        let supervisor = lock(&self.session).take();
+        if let Some(s) = supervisor {
+            s.stop(&self.shared);
+        }
+        self.shared.connected.store(false, Ordering::Release);
         *lock(&self.shared.writer) = None;
-        if let Some(s) = session {
-            s.close();
-            if was_connected {
-                self.shared
-                    .push_state(ConnectionState::Disconnected, "disconnect requested");
-            }
+        let before = std::mem::replace(
+            &mut *lock(&self.shared.state),
+            ConnectionState::Disconnected,
+        );
+        if before != ConnectionState::Disconnected {
+            let event = Event::state(ConnectionState::Disconnected, "disconnect requested");
+            self.shared.queue.push_within(event, STATE_PUSH_LIMIT);
         }
     }
 
@@ -242,17 +235,11 @@ impl Client {
         self.shared.connected.load(Ordering::Acquire)
     }
 
-    /// The session's state now.
+    /// The session's state now: `Disconnected`, `Connected`,
+    /// `ConnectionLost`, `Reconnecting` or `IbLinkLost`.
     pub fn state(&self) -> ConnectionState {
-        if self.is_connected() {
-            ConnectionState::Connected
-        } else if lock(&self.session).is_some() {
-            ConnectionState::ConnectionLost
-        } else {
-            ConnectionState::Disconnected
-        }
+        *lock(&self.shared.state)
     }
-
     /// The negotiated server version, or `None` before the first connect.
     pub fn server_version(&self) -> Option<i32> {
         match self.shared.server_version.load(Ordering::Acquire) {
@@ -293,7 +280,7 @@ impl Client {
         if !self.is_connected() {
             return Err(Error::NotConnected);
         }
-        self.shared.write(request)
+        self.shared.write(request, true).map(|_| ())
     }
 
     /// The next event, waiting up to `timeout`; `Ok(None)` when none came.
@@ -375,70 +362,168 @@ impl Drop for Client {
 }
 
 impl Shared {
-    /// Encodes and writes one request, serialised with every other writer.
-    fn write(&self, request: &Request) -> Result<(), Error> {
-        let mut guard = lock(&self.writer);
-        let w = guard.as_mut().ok_or(Error::NotConnected)?;
+    /// Encodes and writes one request after its pacing slot, in the order
+    /// the requests came. `ready_only`: refuse unless the session is ready
+    /// (everything but startApi). Returns the connection it went to.
+    fn write(&self, request: &Request, ready_only: bool) -> Result<u64, Error> {
+        let refused = || {
+            (ready_only && !self.connected.load(Ordering::Acquire)) || lock(&self.writer).is_none()
+        };
+        let mut pacer = lock(&self.pacer);
+        if refused() {
+            return Err(Error::NotConnected);
+        }
+        let server_version = self.server_version.load(Ordering::Acquire);
         let needed = request.min_server_version();
-        if w.server_version < needed {
+        if server_version < needed {
             return Err(crate::protocol::EncodeError::NotSupported {
                 request: request.name(),
                 needed,
-                server_version: w.server_version,
+                server_version,
             }
             .into());
         }
+        if let Some(wait) = pacer.reserve(Instant::now()) {
+            self.stats.paced_delays.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(wait);
+            if refused() {
+                return Err(Error::NotConnected);
+            }
+        }
+        let mut guard = lock(&self.writer);
+        let w = guard.as_mut().ok_or(Error::NotConnected)?;
         w.buf.clear();
         request.encode(w.server_version, &mut w.buf)?;
-        w.stream
-            .write_all(&w.buf)
-            .map_err(|e| Error::from_io(&e, &format!("send {}", request.name())))?;
+        if let Err(e) = w.stream.write_all(&w.buf) {
+            // A partial write leaves the stream unusable: end the connection
+            // (the reader notices; the supervisor reconnects).
+            let _ = w.stream.shutdown(Shutdown::Both);
+            *guard = None;
+            return Err(Error::from_io(&e, &format!("send {}", request.name())));
+        }
         self.stats.messages_out.fetch_add(1, Ordering::Relaxed);
         self.stats
             .bytes_out
             .fetch_add(w.buf.len() as u64, Ordering::Relaxed);
+        Ok(w.generation)
+    }
+
+    /// Sends a subscription request and records it for re-issuing.
+    fn subscribe(&self, req_id: i32, request: Request) -> Result<(), Error> {
+        let mut subs = lock(&self.subscriptions);
+        let generation = self.write(&request, true)?;
+        subs.insert(
+            req_id,
+            Subscription {
+                request,
+                generation,
+            },
+        );
         Ok(())
     }
 
+    /// Forgets a subscription.
+    fn unsubscribe(&self, req_id: i32) {
+        lock(&self.subscriptions).remove(&req_id);
+    }
+
+    /// Re-issues the live subscriptions on the current connection: after a
+    /// reconnect those not yet issued on it; after 1101 (`all`) every one,
+    /// each cancelled first. Returns the request ids re-issued.
+    fn resubscribe(&self, all: bool, abort: &AtomicBool) -> Vec<i32> {
+        let mut subs = lock(&self.subscriptions);
+        let current = self.generation.load(Ordering::Acquire);
+        let mut ids = Vec::new();
+        for (id, sub) in subs.iter_mut() {
+            if abort.load(Ordering::Acquire) {
+                break;
+            }
+            if !all && sub.generation == current {
+                continue;
+            }
+            if all {
+                if let Some(cancel) = requests::cancel_of(&sub.request) {
+                    let _ = self.write(&cancel, true);
+                }
+            }
+            match self.write(&sub.request, true) {
+                Ok(generation) => {
+                    sub.generation = generation;
+                    ids.push(*id);
+                    self.stats.resubscriptions.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(_) => break,
+            }
+        }
+        ids
+    }
+
     /// Session bookkeeping for a decoded message; returns it unless a blocking
-    /// call took it.
-    fn observe(&self, msg: Incoming) -> Option<Incoming> {
+    /// call took it. Runs on the reader thread of connection `generation`.
+    fn observe(&self, msg: Incoming, generation: u64, closing: &AtomicBool) -> Option<Incoming> {
         match &msg {
             Incoming::NextValidId(m) => {
                 self.next_order_id
                     .store(i64::from(m.order_id), Ordering::Release);
-                self.update_readiness(|r| r.next_valid_id = true);
+                self.update_readiness(|r| r.next_valid_id = true, closing);
             }
             Incoming::ManagedAccounts(m) => {
                 *lock(&self.accounts) = m.accounts();
-                self.update_readiness(|r| r.managed_accounts = true);
+                self.update_readiness(|r| r.managed_accounts = true, closing);
             }
             Incoming::Error(e) if e.code == CLIENT_ID_IN_USE => {
                 let text = format!("TWS error 326: {}", e.message);
-                self.update_readiness(|r| {
-                    if !r.ready {
-                        r.failure = Some(Error::ClientIdInUse(text));
-                    }
-                });
+                self.update_readiness(
+                    |r| {
+                        if !r.ready {
+                            r.failure = Some(Error::ClientIdInUse(text));
+                        }
+                    },
+                    closing,
+                );
+            }
+            Incoming::Error(e) if e.code == CONNECTIVITY_LOST => {
+                let reason = format!("TWS lost its connection to IB (1100): {}", e.message);
+                self.push_state_event(Event::state(ConnectionState::IbLinkLost, reason), closing);
+            }
+            Incoming::Error(e) if e.code == CONNECTIVITY_RESTORED_DATA_KEPT => {
+                let reason = format!(
+                    "TWS is connected to IB again, data kept (1102): {}",
+                    e.message
+                );
+                self.push_state_event(
+                    Event::state(ConnectionState::IbLinkRestored, reason),
+                    closing,
+                );
+            }
+            Incoming::Error(e) if e.code == CONNECTIVITY_RESTORED_DATA_LOST => {
+                let _ = self.signals_tx.send(Signal::Resubscribe { generation });
             }
             _ => {}
         }
         self.routes.try_route(msg)
     }
 
-    fn update_readiness(&self, change: impl FnOnce(&mut Readiness)) {
+    fn update_readiness(&self, change: impl FnOnce(&mut Readiness), closing: &AtomicBool) {
         let mut r = lock(&self.readiness);
         change(&mut r);
         if !r.ready && r.failure.is_none() && r.next_valid_id && r.managed_accounts {
             r.ready = true;
             self.connected.store(true, Ordering::Release);
+            let announce = r.announce;
             drop(r);
-            self.push_state(ConnectionState::Connected, "");
+            if announce {
+                self.push_state_event(Event::state(ConnectionState::Connected, ""), closing);
+            } else {
+                *lock(&self.state) = ConnectionState::Connected;
+            }
+            r = lock(&self.readiness);
         }
         self.ready_changed.notify_all();
+        drop(r);
     }
 
-    fn wait_ready(&self, deadline: Instant) -> Result<(), Error> {
+    fn wait_ready(&self, deadline: Instant, abort: &Abort) -> Result<(), Error> {
         let mut r = lock(&self.readiness);
         loop {
             if let Some(e) = r.failure.take() {
@@ -446,6 +531,9 @@ impl Shared {
             }
             if r.ready {
                 return Ok(());
+            }
+            if abort.stopped() {
+                return Err(Error::ConnectionClosed("disconnect requested".into()));
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -471,27 +559,35 @@ impl Shared {
         }
     }
 
-    /// Called by the reader thread when its socket is done.
-    fn session_ended(&self, reason: String, closing: &AtomicBool) {
-        let was_connected = self.connected.swap(false, Ordering::AcqRel);
-        self.update_readiness(|r| {
-            if !r.ready && r.failure.is_none() {
-                r.failure = Some(Error::ConnectionClosed(reason.clone()));
-            }
-        });
-        if was_connected && !closing.load(Ordering::Acquire) {
-            self.push_state(ConnectionState::ConnectionLost, &reason);
+    /// Called by the reader thread of connection `generation` when its socket is done.
+    fn session_ended(&self, reason: String, generation: u64, closing: &AtomicBool) {
+        let current = self.generation.load(Ordering::Acquire) == generation;
+        let was_connected = current && self.connected.swap(false, Ordering::AcqRel);
+        if current {
+            self.update_readiness(
+                |r| {
+                    if !r.ready && r.failure.is_none() {
+                        r.failure = Some(Error::ConnectionClosed(reason.clone()));
+                    }
+                },
+                closing,
+            );
         }
+        if was_connected && !closing.load(Ordering::Acquire) {
+            self.push_state_event(
+                Event::state(ConnectionState::ConnectionLost, reason),
+                closing,
+            );
+        }
+        let _ = self.signals_tx.send(Signal::ReaderEnded { generation });
     }
 
-    /// Queues a state change. A consumer that stopped consuming cannot block
-    /// the caller for long: after [`STATE_PUSH_LIMIT`] the event is counted as a
-    /// full-queue wait and left out (the state stays readable through `state()`).
-    fn push_state(&self, state: ConnectionState, reason: &str) {
-        let event = Event::State {
-            state,
-            reason: reason.to_owned(),
-        };
-        self.queue.push_within(event, STATE_PUSH_LIMIT);
+    /// Records a state change and queues its event, waiting for room while
+    /// the queue is full (backpressure) unless `abandon` becomes true.
+    fn push_state_event(&self, event: Event, abandon: &AtomicBool) {
+        if let Event::State { state, .. } = &event {
+            *lock(&self.state) = state.settled();
+        }
+        self.queue.push(event, abandon);
     }
 }

@@ -1,9 +1,69 @@
-//! How a client connects and delivers events.
+//! How a client connects, reconnects, paces and delivers events.
+
+use std::time::Duration;
 
 use crate::protocol::versions::{MAX_CLIENT_VERSION, MIN_CLIENT_VERSION};
 use crate::wire::DEFAULT_MAX_FRAME_LEN;
 
 use super::Error;
+
+/// Automatic reconnection after a session that `connect` established is lost.
+///
+/// Attempt `n` (from 1) waits `initial_delay * 2^(n-1)`, capped at
+/// `max_delay`, varied by up to `jitter_percent` either way (and never above
+/// `max_delay`); each attempt is bounded by the timeout given to `connect`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconnectPolicy {
+    /// Reconnect at all (default true).
+    pub enabled: bool,
+    /// Delay before the first attempt (default 1 s).
+    pub initial_delay: Duration,
+    /// Longest delay between attempts (default 30 s).
+    pub max_delay: Duration,
+    /// Random variation of each delay, 0..=100 percent (default 20).
+    pub jitter_percent: u32,
+    /// Attempts before giving up; 0 = never give up (default 0).
+    pub max_attempts: u32,
+}
+
+impl Default for ReconnectPolicy {
+    fn default() -> Self {
+        ReconnectPolicy {
+            enabled: true,
+            initial_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+            jitter_percent: 20,
+            max_attempts: 0,
+        }
+    }
+}
+
+impl ReconnectPolicy {
+    /// No automatic reconnection.
+    pub fn off() -> Self {
+        ReconnectPolicy {
+            enabled: false,
+            ..ReconnectPolicy::default()
+        }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        if self.initial_delay < Duration::from_millis(1) || self.max_delay < self.initial_delay {
+            return Err(Error::InvalidArgument(format!(
+                "reconnect delays must satisfy 1 ms <= initial ({} ms) <= max ({} ms)",
+                self.initial_delay.as_millis(),
+                self.max_delay.as_millis()
+            )));
+        }
+        if self.jitter_percent > 100 {
+            return Err(Error::InvalidArgument(format!(
+                "reconnect jitter {}% is above 100%",
+                self.jitter_percent
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// Connection and delivery settings; [`Options::default`] suits real TWS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +80,15 @@ pub struct Options {
     pub queue_capacity: usize,
     /// Longest frame accepted; longer is a protocol error (default 16 MiB - 1).
     pub max_frame_len: usize,
+    /// Automatic reconnection (on by default).
+    pub reconnect: ReconnectPolicy,
+    /// Most messages sent in any one-second window; later requests wait
+    /// their turn, in order, and are never dropped. 0 = no pacing.
+    /// Default 50, TWS's own limit (it answers error 100 beyond it).
+    pub max_messages_per_second: u32,
+    /// Longest a single write may block while TWS does not read; then the
+    /// connection is treated as lost (default 10 s).
+    pub write_timeout: Duration,
 }
 
 impl Default for Options {
@@ -31,6 +100,9 @@ impl Default for Options {
             optional_capabilities: String::new(),
             queue_capacity: 65_536,
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
+            reconnect: ReconnectPolicy::default(),
+            max_messages_per_second: 50,
+            write_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -54,6 +126,12 @@ impl Options {
                 "max frame length must be at least 64".into(),
             ));
         }
+        if self.write_timeout.is_zero() {
+            return Err(Error::InvalidArgument(
+                "write timeout must be positive".into(),
+            ));
+        }
+        self.reconnect.validate()?;
         crate::protocol::codec::check_str(&self.connect_options, "connect_options", true)?;
         crate::protocol::codec::check_str(
             &self.optional_capabilities,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
 use crate::protocol::{Incoming, RawMessage};
-use crate::wire::FrameSplitter;
+use crate::wire::{FrameError, FrameSplitter};
 
 use super::events::Event;
 use super::Shared;
@@ -18,40 +18,48 @@ pub(crate) fn spawn(
     mut stream: TcpStream,
     mut splitter: FrameSplitter,
     server_version: i32,
+    generation: u64,
     closing: Arc<AtomicBool>,
 ) -> std::io::Result<JoinHandle<()>> {
     thread::Builder::new()
         .name("tws-reader".into())
         .spawn(move || {
-            let reason = read_until_closed(
-                &shared,
-                &mut stream,
-                &mut splitter,
+            let context = Context {
+                shared: &shared,
                 server_version,
-                &closing,
-            );
-            shared.session_ended(reason, &closing);
+                generation,
+                closing: &closing,
+            };
+            let reason = read_until_closed(&context, &mut stream, &mut splitter);
+            shared.session_ended(reason, generation, &closing);
         })
 }
 
+/// What the reader of one connection works with.
+struct Context<'a> {
+    shared: &'a Shared,
+    server_version: i32,
+    generation: u64,
+    closing: &'a AtomicBool,
+}
+
 fn read_until_closed(
-    shared: &Shared,
+    cx: &Context<'_>,
     stream: &mut TcpStream,
     splitter: &mut FrameSplitter,
-    server_version: i32,
-    closing: &AtomicBool,
 ) -> String {
+    let shared = cx.shared;
     loop {
         loop {
             match splitter.next_frame() {
                 Ok(Some(frame)) => {
                     shared.stats.messages_in.fetch_add(1, Ordering::Relaxed);
-                    if !deliver(shared, frame, server_version, closing) {
+                    if !deliver(cx, frame) {
                         return "disconnect requested".into();
                     }
                 }
                 Ok(None) => break,
-                Err(e) => return format!("protocol error: {e}"),
+                Err(e) => return protocol_error(cx, &e),
             }
         }
         match splitter.read_from(stream) {
@@ -65,12 +73,37 @@ fn read_until_closed(
     }
 }
 
+/// Reports a framing error (the stream cannot be resynchronised) and says
+/// why the connection ends. Nothing of the announced frame was read or allocated.
+fn protocol_error(cx: &Context<'_>, e: &FrameError) -> String {
+    cx.shared
+        .stats
+        .protocol_errors
+        .fetch_add(1, Ordering::Relaxed);
+    let bytes = match e {
+        FrameError::TooLong { announced, .. } => u32::try_from(*announced)
+            .unwrap_or(u32::MAX)
+            .to_be_bytes()
+            .to_vec(),
+    };
+    let reason = format!("protocol error: {e}");
+    cx.shared.queue.push(
+        Event::ProtocolError {
+            reason: reason.clone(),
+            bytes,
+        },
+        cx.closing,
+    );
+    reason
+}
+
 /// Decodes one frame and hands the result on. False when the client is closing.
-fn deliver(shared: &Shared, frame: &[u8], server_version: i32, closing: &AtomicBool) -> bool {
+fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
+    let (shared, server_version) = (cx.shared, cx.server_version);
     let event = match RawMessage::split(frame, server_version) {
         Err(e) => decode_failed(shared, -1, e.to_string(), frame),
         Ok(raw) => match Incoming::decode(&raw, server_version) {
-            Ok(Some(msg)) => match shared.observe(msg) {
+            Ok(Some(msg)) => match shared.observe(msg, cx.generation, cx.closing) {
                 Some(msg) => Event::Message(msg),
                 None => return true,
             },
@@ -87,7 +120,7 @@ fn deliver(shared: &Shared, frame: &[u8], server_version: i32, closing: &AtomicB
             Err(e) => decode_failed(shared, raw.id, e.to_string(), frame),
         },
     };
-    shared.queue.push(event, closing)
+    shared.queue.push(event, cx.closing)
 }
 
 fn decode_failed(shared: &Shared, msg_id: i32, reason: String, frame: &[u8]) -> Event {

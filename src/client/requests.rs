@@ -38,14 +38,16 @@ impl Client {
             group: group.to_owned(),
             tags: tags.to_owned(),
         });
-        self.send(&request)?;
-        lock(&self.shared.subscriptions).insert(req_id, request);
-        Ok(())
+        if !self.is_connected() {
+            return Err(Error::NotConnected);
+        }
+        self.shared.subscribe(req_id, request)
     }
 
-    /// cancelAccountSummary.
+    /// cancelAccountSummary. The subscription is forgotten (not re-issued
+    /// after a reconnect) even if the cancel cannot be sent.
     pub fn cancel_account_summary(&self, req_id: i32) -> Result<(), Error> {
-        lock(&self.shared.subscriptions).remove(&req_id);
+        self.shared.unsubscribe(req_id);
         self.send(&Request::CancelAccountSummary(CancelAccountSummary {
             req_id,
         }))
@@ -55,7 +57,7 @@ impl Client {
     pub fn subscriptions(&self) -> Vec<(i32, Request)> {
         lock(&self.shared.subscriptions)
             .iter()
-            .map(|(id, r)| (*id, r.clone()))
+            .map(|(id, s)| (*id, s.request.clone()))
             .collect()
     }
 
@@ -92,5 +94,17 @@ impl Client {
             }));
         }
         outcome.map(|()| rows)
+    }
+}
+
+/// The request that ends the subscription `request` made, if it is one.
+pub(crate) fn cancel_of(request: &Request) -> Option<Request> {
+    match request {
+        Request::ReqAccountSummary(r) => {
+            Some(Request::CancelAccountSummary(CancelAccountSummary {
+                req_id: r.req_id,
+            }))
+        }
+        _ => None,
     }
 }

@@ -14,6 +14,11 @@ pub(crate) struct Stats {
     pub queue_high_water: AtomicU64,
     pub queue_full_waits: AtomicU64,
     pub connects: AtomicU64,
+    pub reconnects: AtomicU64,
+    pub reconnect_attempts: AtomicU64,
+    pub resubscriptions: AtomicU64,
+    pub paced_delays: AtomicU64,
+    pub protocol_errors: AtomicU64,
 }
 
 /// A snapshot of a client's counters.
@@ -37,8 +42,18 @@ pub struct StatsSnapshot {
     pub queue_full_waits: u64,
     /// Events waiting now.
     pub queue_len: u64,
-    /// Sessions established.
+    /// Sessions established (by `connect` and by reconnecting).
     pub connects: u64,
+    /// Sessions re-established automatically after a lost connection.
+    pub reconnects: u64,
+    /// Reconnect attempts made (successful or not).
+    pub reconnect_attempts: u64,
+    /// Subscription requests re-issued (after reconnects and 1101).
+    pub resubscriptions: u64,
+    /// Requests that waited for a pacing slot (none was dropped).
+    pub paced_delays: u64,
+    /// Connections closed because the peer broke the framing (oversize frame).
+    pub protocol_errors: u64,
 }
 
 impl Stats {
@@ -61,6 +76,11 @@ impl Stats {
             queue_full_waits: get(&self.queue_full_waits),
             queue_len,
             connects: get(&self.connects),
+            reconnects: get(&self.reconnects),
+            reconnect_attempts: get(&self.reconnect_attempts),
+            resubscriptions: get(&self.resubscriptions),
+            paced_delays: get(&self.paced_delays),
+            protocol_errors: get(&self.protocol_errors),
         }
     }
 }

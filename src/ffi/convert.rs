@@ -59,6 +59,11 @@ pub(crate) fn state_code(state: ConnectionState) -> tws_state {
         ConnectionState::Disconnected => tws_state::TWS_STATE_DISCONNECTED,
         ConnectionState::Connected => tws_state::TWS_STATE_CONNECTED,
         ConnectionState::ConnectionLost => tws_state::TWS_STATE_CONNECTION_LOST,
+        ConnectionState::Reconnecting => tws_state::TWS_STATE_RECONNECTING,
+        ConnectionState::Reconnected => tws_state::TWS_STATE_RECONNECTED,
+        ConnectionState::ReconnectFailed => tws_state::TWS_STATE_RECONNECT_FAILED,
+        ConnectionState::IbLinkLost => tws_state::TWS_STATE_IB_LINK_LOST,
+        ConnectionState::IbLinkRestored => tws_state::TWS_STATE_IB_LINK_RESTORED,
     }
 }
 
@@ -90,11 +95,20 @@ fn raw_event(
 pub(crate) fn to_c_event(event: &Event, arena: &mut Arena) -> tws_event {
     use tws_event_type::*;
     let (kind, data) = match event {
-        Event::State { state, reason } => {
+        Event::State {
+            state,
+            reason,
+            attempt,
+            next_delay,
+            resubscribed,
+        } => {
             arena.reset_for(&[reason], 0);
             let state = tws_state_event {
                 state: state_code(*state) as i32,
                 reason: arena.str(reason),
+                attempt: *attempt,
+                next_delay_ms: u32::try_from(next_delay.as_millis()).unwrap_or(u32::MAX),
+                resubscribed: u32::try_from(resubscribed.len()).unwrap_or(u32::MAX),
             };
             (TWS_EVENT_STATE, tws_event_data { state })
         }
@@ -109,6 +123,10 @@ pub(crate) fn to_c_event(event: &Event, arena: &mut Arena) -> tws_event {
         } => {
             let raw = raw_event(arena, *msg_id, reason, payload);
             (TWS_EVENT_DECODE_ERROR, tws_event_data { raw })
+        }
+        Event::ProtocolError { reason, bytes } => {
+            let raw = raw_event(arena, -1, reason, bytes);
+            (TWS_EVENT_PROTOCOL_ERROR, tws_event_data { raw })
         }
         Event::Message(msg) => message_event(msg, arena),
     };

@@ -44,7 +44,7 @@ pub extern "C" fn tws_all_account_summary_tags() -> *const c_char {
 /// Static storage; never NULL.
 #[no_mangle]
 pub extern "C" fn tws_event_type_str(event_type: i32) -> *const c_char {
-    const NAMES: [&str; 23] = [
+    const NAMES: [&str; 24] = [
         "UNKNOWN\0",
         "STATE\0",
         "ERROR\0",
@@ -68,6 +68,7 @@ pub extern "C" fn tws_event_type_str(event_type: i32) -> *const c_char {
         "ACCOUNT_UPDATE_MULTI_END\0",
         "PNL\0",
         "PNL_SINGLE\0",
+        "PROTOCOL_ERROR\0",
     ];
     let i = usize::try_from(event_type)
         .ok()
@@ -83,6 +84,11 @@ pub extern "C" fn tws_state_str(state: i32) -> *const c_char {
         0 => "Disconnected\0",
         1 => "Connected\0",
         2 => "ConnectionLost\0",
+        3 => "Reconnecting\0",
+        4 => "Reconnected\0",
+        5 => "ReconnectFailed\0",
+        6 => "IbLinkLost\0",
+        7 => "IbLinkRestored\0",
         _ => "Unknown\0",
     };
     name.as_ptr().cast()

@@ -2,13 +2,14 @@
 
 use std::ffi::c_char;
 
-use crate::client::Options;
+use crate::client::{Options, ReconnectPolicy};
 
 use super::result::{boundary, tws_result, Failure};
-use super::{c_str, put, tws_options, with_options};
+use super::{c_str, ms, put, tws_options, with_options};
 
 /// Creates options with the defaults: versions 100..226, no connect options,
-/// queue of 65536 events, frames up to 16 MiB - 1.
+/// queue of 65536 events, frames up to 16 MiB - 1, automatic reconnect on,
+/// pacing at 50 messages per second.
 /// Errors: TWS_ERR_NULL_ARGUMENT if `out` is NULL.
 /// On success `*out` is owned by the caller: free it with `tws_options_free`.
 #[no_mangle]
@@ -126,6 +127,55 @@ pub unsafe extern "C" fn tws_options_set_max_frame_length(
             ));
         }
         o.max_frame_len = len;
+        Ok(())
+    })
+}
+
+/// Configures automatic reconnection (on by default: 1000 ms initial delay,
+/// 30000 ms maximum, 20 % jitter, unlimited attempts). After a session that
+/// `tws_client_connect` established is lost, attempt n waits
+/// `initial_delay_ms * 2^(n-1)` (at most `max_delay_ms`), varied by up to
+/// `jitter_percent` either way, and is bounded by the connect timeout.
+/// `enabled` 0 turns reconnecting off (any other value turns it on).
+/// `max_attempts` 0 means unlimited; TWS refusing the client id (error 326)
+/// stops reconnecting after 3 refusals in a row regardless.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when
+/// `initial_delay_ms` is 0 or above `max_delay_ms`, or `jitter_percent` > 100.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_reconnect(
+    options: *mut tws_options,
+    enabled: i32,
+    initial_delay_ms: u32,
+    max_delay_ms: u32,
+    jitter_percent: u32,
+    max_attempts: u32,
+) -> tws_result {
+    with_options(options, |o| {
+        let mut candidate = o.clone();
+        candidate.reconnect = ReconnectPolicy {
+            enabled: enabled != 0,
+            initial_delay: ms(initial_delay_ms),
+            max_delay: ms(max_delay_ms),
+            jitter_percent,
+            max_attempts,
+        };
+        candidate.validate()?;
+        *o = candidate;
+        Ok(())
+    })
+}
+
+/// Sets outgoing pacing: at most `max_messages_per_second` messages in any
+/// one-second window (default 50, TWS's own limit; 0 = no pacing). A request
+/// beyond it waits in the calling thread for its slot, in order; nothing is
+/// dropped. Errors: TWS_ERR_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_pacing(
+    options: *mut tws_options,
+    max_messages_per_second: u32,
+) -> tws_result {
+    with_options(options, |o| {
+        o.max_messages_per_second = max_messages_per_second;
         Ok(())
     })
 }

@@ -77,6 +77,10 @@ pub unsafe extern "C" fn tws_client_free(client: *mut tws_client) -> tws_result 
 /// 4002/4001 Gateway), negotiates a version, starts the API as `client_id`
 /// and returns once the session is ready (nextValidId and managedAccounts
 /// received), all within `timeout_ms`. Blocks the calling thread.
+/// A failing connect is not retried. Once connected, a lost connection is
+/// re-established automatically unless the options turned that off
+/// (`tws_options_set_reconnect`): watch the state events. Each attempt is
+/// bounded by `timeout_ms`.
 /// Errors: TWS_ERR_NULL_ARGUMENT, TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_ARGUMENT
 /// (host does not resolve), TWS_ERR_CONNECTION_REFUSED (port closed),
 /// TWS_ERR_TIMEOUT (no answer within timeout_ms), TWS_ERR_NO_COMMON_VERSION,
@@ -96,9 +100,11 @@ pub unsafe extern "C" fn tws_client_connect(
     })
 }
 
-/// Closes the session and waits for the reader thread. Events already
-/// queued stay pollable; a TWS_STATE_DISCONNECTED event follows them.
-/// Safe at any time, also when not connected and from the callback.
+/// Closes the session, stops any reconnecting at once and waits for the
+/// connection's threads (an attempt in progress is cut short; only a TCP
+/// connect to an unresponsive host may take up to the connect timeout).
+/// Events already queued stay pollable; a TWS_STATE_DISCONNECTED event
+/// follows them. Safe at any time, also when not connected and from the callback.
 /// Errors: TWS_ERR_NULL_ARGUMENT.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_disconnect(client: *mut tws_client) -> tws_result {
@@ -183,6 +189,11 @@ pub unsafe extern "C" fn tws_client_stats(
                 queue_len: s.queue_len,
                 connects: s.connects,
                 callback_panics: c.inner.callback_panics(),
+                reconnects: s.reconnects,
+                reconnect_attempts: s.reconnect_attempts,
+                resubscriptions: s.resubscriptions,
+                paced_delays: s.paced_delays,
+                protocol_errors: s.protocol_errors,
             },
         )
     })

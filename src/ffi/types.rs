@@ -55,6 +55,11 @@ pub enum tws_event_type {
     TWS_EVENT_PNL = 21,
     /// `data.pnl_single`: PnL of one position.
     TWS_EVENT_PNL_SINGLE = 22,
+    /// `data.raw`: the peer broke the framing (for example a length prefix
+    /// over the maximum frame length; `payload` holds those 4 bytes, and the
+    /// announced frame was neither read nor allocated). The connection is
+    /// closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.
+    TWS_EVENT_PROTOCOL_ERROR = 23,
 }
 
 /// Session states (`tws_state_event.state`, `tws_client_state`).
@@ -65,8 +70,28 @@ pub enum tws_state {
     TWS_STATE_DISCONNECTED = 0,
     /// The session is ready.
     TWS_STATE_CONNECTED = 1,
-    /// The socket closed or failed without `tws_client_disconnect`.
+    /// The socket closed or failed without `tws_client_disconnect`; `reason`
+    /// says how. With reconnect on (the default), TWS_STATE_RECONNECTING follows.
     TWS_STATE_CONNECTION_LOST = 2,
+    /// A reconnect attempt is scheduled: attempt number `attempt` (from 1)
+    /// starts in `next_delay_ms`. `reason` is the previous attempt's failure.
+    /// Requests fail with TWS_ERR_NOT_CONNECTED meanwhile.
+    TWS_STATE_RECONNECTING = 3,
+    /// Event only: the session is back and ready, and `resubscribed` live
+    /// subscriptions (account summaries) were re-issued under their own
+    /// request ids; their rows follow. The state is then TWS_STATE_CONNECTED.
+    TWS_STATE_RECONNECTED = 4,
+    /// Event only: reconnecting stopped for good; `reason` says why (the
+    /// attempts ran out, or TWS kept answering error 326, client id in use).
+    /// The state is then TWS_STATE_DISCONNECTED.
+    TWS_STATE_RECONNECT_FAILED = 5,
+    /// TWS lost its own connection to IB (error 1100). The socket to TWS
+    /// stays up and requests are accepted; data pauses.
+    TWS_STATE_IB_LINK_LOST = 6,
+    /// Event only: TWS is connected to IB again. After 1101 (data lost) the
+    /// live subscriptions were re-issued (`resubscribed` says how many);
+    /// after 1102 (data kept) none was. The state is then TWS_STATE_CONNECTED.
+    TWS_STATE_IB_LINK_RESTORED = 7,
 }
 
 /// What an error message means (`tws_error_event.error_class`).
@@ -91,6 +116,13 @@ pub struct tws_state_event {
     pub state: i32,
     /// Why (for example "connection closed by peer"); may be empty, never NULL.
     pub reason: *const c_char,
+    /// TWS_STATE_RECONNECTING: the attempt about to be made (from 1); else 0.
+    pub attempt: u32,
+    /// TWS_STATE_RECONNECTING: milliseconds until that attempt; else 0.
+    pub next_delay_ms: u32,
+    /// TWS_STATE_RECONNECTED, TWS_STATE_IB_LINK_RESTORED: how many live
+    /// subscriptions were re-issued; else 0.
+    pub resubscribed: u32,
 }
 
 /// `TWS_EVENT_ERROR`.
@@ -228,10 +260,20 @@ pub struct tws_stats {
     pub queue_full_waits: u64,
     /// Events waiting now.
     pub queue_len: u64,
-    /// Sessions established.
+    /// Sessions established (by tws_client_connect and by reconnecting).
     pub connects: u64,
     /// Callbacks that panicked or were otherwise contained.
     pub callback_panics: u64,
+    /// Sessions re-established automatically after a lost connection.
+    pub reconnects: u64,
+    /// Reconnect attempts made, successful or not.
+    pub reconnect_attempts: u64,
+    /// Subscription requests re-issued (after reconnects and error 1101).
+    pub resubscriptions: u64,
+    /// Requests that waited for a pacing slot (none is ever dropped).
+    pub paced_delays: u64,
+    /// Connections closed because the peer broke the framing.
+    pub protocol_errors: u64,
 }
 
 /// The instrument of a position or portfolio row. In an event its strings are

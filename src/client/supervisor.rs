@@ -1,0 +1,225 @@
+//! The supervisor thread of a session that `connect` established: it waits
+//! for the connection to end, reconnects with backoff, re-issues the live
+//! subscriptions, and handles TWS's 1101 "data lost" by re-issuing them too.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+
+use super::backoff::Backoff;
+use super::events::{ConnectionState, Event};
+use super::link::{establish, Abort, Endpoint, Link};
+use super::{Error, Shared};
+
+/// Consecutive "client id in use" (326) refusals after which reconnecting
+/// stops, whatever `max_attempts` says: right after a restart TWS may still
+/// hold the old session for a moment, but not for long.
+pub(crate) const CLIENT_ID_IN_USE_LIMIT: u32 = 3;
+
+/// What wakes the supervisor.
+pub(crate) enum Signal {
+    /// The reader of connection `generation` ended.
+    ReaderEnded { generation: u64 },
+    /// TWS reported 1101 on connection `generation`: re-issue the subscriptions.
+    Resubscribe { generation: u64 },
+    /// Look at the abort flag.
+    Wake,
+}
+
+/// The handle the client keeps.
+pub(crate) struct Supervisor {
+    thread: Option<JoinHandle<()>>,
+    abort: Arc<Abort>,
+}
+
+impl Supervisor {
+    /// Starts supervising `link`, which `connect` just established.
+    pub(crate) fn start(
+        shared: Arc<Shared>,
+        endpoint: Endpoint,
+        link: Link,
+        abort: Arc<Abort>,
+    ) -> std::io::Result<Supervisor> {
+        let signals = shared.signals_rx.clone();
+        let for_thread = abort.clone();
+        let thread = thread::Builder::new()
+            .name("tws-supervisor".into())
+            .spawn(move || run(&shared, &endpoint, link, &for_thread, &signals))?;
+        Ok(Supervisor {
+            thread: Some(thread),
+            abort,
+        })
+    }
+
+    /// Stops reconnecting at once, closes the live connection and joins the
+    /// thread. An attempt in progress is cut short (only a TCP connect to an
+    /// unresponsive host can take up to the connect timeout).
+    pub(crate) fn stop(mut self, shared: &Shared) {
+        self.abort.trigger(shared);
+        let _ = shared.signals_tx.send(Signal::Wake);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn run(
+    shared: &Arc<Shared>,
+    endpoint: &Endpoint,
+    mut link: Link,
+    abort: &Abort,
+    signals: &Receiver<Signal>,
+) {
+    loop {
+        // Connected: wait for the end of this connection.
+        loop {
+            if abort.stopped() {
+                link.close();
+                return;
+            }
+            match signals.recv() {
+                Ok(Signal::ReaderEnded { generation }) if generation == link.generation => break,
+                Ok(Signal::Resubscribe { generation }) if generation == link.generation => {
+                    let ids = shared.resubscribe(true, &abort.stop);
+                    shared.push_state_event(
+                        Event::State {
+                            state: ConnectionState::IbLinkRestored,
+                            reason: format!(
+                                "TWS is connected to IB again, data lost (1101): {} subscription(s) re-issued",
+                                ids.len()
+                            ),
+                            attempt: 0,
+                            next_delay: Duration::ZERO,
+                            resubscribed: ids,
+                        },
+                        &abort.stop,
+                    );
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+        link.close();
+        if !shared.options.reconnect.enabled || abort.stopped() {
+            return;
+        }
+        match reconnect(shared, endpoint, abort, signals) {
+            Some(new_link) => link = new_link,
+            None => return,
+        }
+    }
+}
+
+/// Attempts until one succeeds (the new link), or gives up or is stopped (None).
+fn reconnect(
+    shared: &Arc<Shared>,
+    endpoint: &Endpoint,
+    abort: &Abort,
+    signals: &Receiver<Signal>,
+) -> Option<Link> {
+    let policy = &shared.options.reconnect;
+    let mut backoff = Backoff::new(policy);
+    let mut refused = 0u32;
+    let mut last_error = String::from("connection lost");
+    for attempt in 1u32.. {
+        if policy.max_attempts != 0 && attempt > policy.max_attempts {
+            give_up(
+                shared,
+                abort,
+                format!(
+                    "gave up after {} attempt(s); last: {last_error}",
+                    policy.max_attempts
+                ),
+            );
+            return None;
+        }
+        let delay = backoff.delay(attempt);
+        shared.push_state_event(
+            Event::State {
+                state: ConnectionState::Reconnecting,
+                reason: last_error.clone(),
+                attempt,
+                next_delay: delay,
+                resubscribed: Vec::new(),
+            },
+            &abort.stop,
+        );
+        if sleep_unless_stopped(delay, abort, signals) {
+            return None;
+        }
+        shared
+            .stats
+            .reconnect_attempts
+            .fetch_add(1, Ordering::Relaxed);
+        match establish(shared, endpoint, abort, false) {
+            Ok(link) => {
+                shared.stats.reconnects.fetch_add(1, Ordering::Relaxed);
+                let ids = shared.resubscribe(false, &abort.stop);
+                shared.push_state_event(
+                    Event::State {
+                        state: ConnectionState::Reconnected,
+                        reason: format!(
+                            "reconnected after {attempt} attempt(s); {} subscription(s) re-issued",
+                            ids.len()
+                        ),
+                        attempt,
+                        next_delay: Duration::ZERO,
+                        resubscribed: ids,
+                    },
+                    &abort.stop,
+                );
+                return Some(link);
+            }
+            Err(_) if abort.stopped() => return None,
+            Err(Error::ClientIdInUse(text)) => {
+                refused += 1;
+                last_error = text;
+                if refused >= CLIENT_ID_IN_USE_LIMIT {
+                    give_up(
+                        shared,
+                        abort,
+                        format!(
+                            "error 326: client id {} is in use by another session; gave up after {refused} refusals",
+                            endpoint.client_id
+                        ),
+                    );
+                    return None;
+                }
+            }
+            Err(e) => {
+                refused = 0;
+                last_error = e.to_string();
+            }
+        }
+    }
+    None
+}
+
+fn give_up(shared: &Shared, abort: &Abort, reason: String) {
+    shared.push_state_event(
+        Event::state(ConnectionState::ReconnectFailed, reason),
+        &abort.stop,
+    );
+}
+
+/// Sleeps `delay`; true if the supervisor was stopped meanwhile.
+fn sleep_unless_stopped(delay: Duration, abort: &Abort, signals: &Receiver<Signal>) -> bool {
+    let until = Instant::now() + delay;
+    loop {
+        if abort.stopped() {
+            return true;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        match signals.recv_timeout(left) {
+            Ok(_) => {}
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return true,
+        }
+    }
+}
