@@ -51,6 +51,78 @@ hello_world_output_is_right_v() { # VERSION
   [ $rc -eq 0 ] && [ $found -eq 0 ]
 }
 
+watch_account_runs_and_exits_0() { # [VALGRIND...]
+  local out err
+  out=$(mktemp); err=$(mktemp)
+  $with_sim --quiet -- "$@" "$bin/watch_account" 127.0.0.1 PORT 3 3 >"$out" 2>"$err"
+  local rc=$?
+  local ok=1
+  [ $rc -eq 0 ] || { echo "exit code $rc"; cat "$err"; ok=0; }
+  [ "$(head -n 1 "$out")" = "State. Connected" ] || { echo "first line is not State. Connected"; ok=0; }
+  grep -qx 'AccountSummary. ReqId: 0 Account: DU123456 Tag: NetLiquidation Value: 983631.71 Currency: USD' "$out" || { echo "NetLiquidation row missing"; ok=0; }
+  grep -qx 'AccountSummaryEnd. ReqId: 0' "$out" || { echo "end marker missing"; ok=0; }
+  [ "$(tail -n 1 "$out")" = "State. Disconnected disconnect requested" ] || { echo "last line: $(tail -n 1 "$out")"; ok=0; }
+  [ $ok -eq 1 ] || cat "$out"
+  rm -f "$out" "$err"
+  [ $ok -eq 1 ]
+}
+
+watch_account_refuses_a_client_id_in_use() {
+  local err; err=$(mktemp)
+  # The first watcher holds client id 7; the second must fail at once, naming 326.
+  # (with-sim replaces the word PORT in arguments, so the script gets it as $3.)
+  $with_sim --quiet -- bash -c '
+    "$1" 127.0.0.1 "$3" 7 3 >/dev/null 2>&1 & first=$!
+    sleep 1
+    "$1" 127.0.0.1 "$3" 7 10 >/dev/null 2>"$2"; second=$?
+    wait $first; first_rc=$?
+    [ $first_rc -eq 0 ] && [ $second -eq 1 ]' _ "$bin/watch_account" "$err" PORT
+  local rc=$?
+  grep -q '326' "$err"; local named=$?
+  [ $rc -eq 0 ] && [ $named -eq 0 ] || { echo "rc $rc"; cat "$err"; }
+  rm -f "$err"
+  [ $rc -eq 0 ] && [ $named -eq 0 ]
+}
+
+start_sim() { # PORT OUTFILE -> prints the port; the pid is in $sim_pid
+  "$sim" --quiet --port "$1" >"$2" &
+  sim_pid=$!
+  local line=""
+  for _ in $(seq 1 100); do
+    line=$(head -n 1 "$2" 2>/dev/null)
+    case "$line" in listening\ *) break ;; esac
+    sleep 0.05
+  done
+  sim_port=${line##*:}
+}
+
+watch_account_survives_a_restart() { # SECONDS [VALGRIND...]
+  local seconds=$1; shift
+  local out err simout
+  out=$(mktemp); err=$(mktemp); simout=$(mktemp)
+  start_sim 0 "$simout"
+  local port=$sim_port
+  "$@" "$bin/watch_account" 127.0.0.1 "$port" 4 "$seconds" >"$out" 2>"$err" &
+  local watcher=$!
+  local waited=0
+  until grep -q '^AccountSummaryEnd' "$out" || [ $waited -ge 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+  kill "$sim_pid"; wait "$sim_pid" 2>/dev/null
+  sleep 1.5
+  start_sim "$port" "$simout"
+  wait $watcher
+  local rc=$?
+  kill "$sim_pid"; wait "$sim_pid" 2>/dev/null
+  local ok=1
+  [ $rc -eq 0 ] || { echo "exit code $rc"; ok=0; }
+  grep -q '^State. ConnectionLost ' "$out" || { echo "no ConnectionLost"; ok=0; }
+  grep -q '^State. Reconnecting attempt 1 in [0-9]* ms$' "$out" || { echo "no first attempt"; ok=0; }
+  grep -qx 'State. Reconnected, resubscribed 1' "$out" || { echo "no Reconnected"; ok=0; }
+  [ "$(grep -cx 'AccountSummaryEnd. ReqId: 0' "$out")" -eq 2 ] || { echo "rows did not come again"; ok=0; }
+  [ $ok -eq 1 ] || { cat "$out" "$err"; }
+  rm -f "$out" "$err" "$simout"
+  [ $ok -eq 1 ]
+}
+
 check "hello world (poll)" hello_world_output_is_right "$bin/account_summary"
 check "hello world (callback)" hello_world_output_is_right "$bin/account_summary_callback"
 for version in 150 176 200 201 207 213 222; do
@@ -79,6 +151,10 @@ done
 check "refused port" refused_port_fails_cleanly
 check "C API tests" $with_sim -- "$bin/test_api"
 check "C API tests: account data" $with_sim --accounts DU123456,DU654321 -- "$bin/test_account_data"
+check "C lifetime tests" $with_sim --quiet -- "$bin/test_lifetime"
+check "watch_account runs and exits 0" watch_account_runs_and_exits_0
+check "watch_account refuses a client id in use (326)" watch_account_refuses_a_client_id_in_use
+check "watch_account survives a TWS restart" watch_account_survives_a_restart 6
 
 if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: hello world (poll)" hello_world_output_is_right $vg "$bin/account_summary"
@@ -86,6 +162,9 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: C API tests" $with_sim -- $vg "$bin/test_api"
   check "valgrind: positions example" positions_output_is_right 222 $vg
   check "valgrind: C API tests: account data" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_account_data"
+  check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
+  check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
+  check "valgrind: watch_account survives a TWS restart" watch_account_survives_a_restart 10 $vg
 else
   echo "FAIL valgrind is not installed"; fail=$((fail + 1))
 fi

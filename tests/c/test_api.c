@@ -72,6 +72,14 @@ static void test_library_basics(void)
     CHECK(strcmp(tws_result_str(12345), "TWS_UNKNOWN_RESULT") == 0);
     CHECK(strcmp(tws_event_type_str(TWS_EVENT_ACCOUNT_SUMMARY), "ACCOUNT_SUMMARY") == 0);
     CHECK(strcmp(tws_state_str(TWS_STATE_CONNECTED), "Connected") == 0);
+    CHECK(strcmp(tws_state_str(TWS_STATE_RECONNECTING), "Reconnecting") == 0);
+    CHECK(strcmp(tws_state_str(TWS_STATE_RECONNECTED), "Reconnected") == 0);
+    CHECK(strcmp(tws_state_str(TWS_STATE_RECONNECT_FAILED), "ReconnectFailed") == 0);
+    CHECK(strcmp(tws_state_str(TWS_STATE_IB_LINK_LOST), "IbLinkLost") == 0);
+    CHECK(strcmp(tws_state_str(TWS_STATE_IB_LINK_RESTORED), "IbLinkRestored") == 0);
+    CHECK(strcmp(tws_state_str(99), "Unknown") == 0);
+    CHECK(strcmp(tws_event_type_str(TWS_EVENT_PROTOCOL_ERROR), "PROTOCOL_ERROR") == 0);
+    CHECK(sizeof(tws_event_data) == 256); /* new fields never change the union's size */
     CHECK(strstr(tws_all_account_summary_tags(), "NetLiquidation") != NULL);
     CHECK(tws_last_error_message() != NULL);
     CHECK(sizeof(tws_event) >= 8 + 256);
@@ -100,6 +108,14 @@ static void test_null_and_bad_arguments(void)
     CHECK_RC(tws_options_set_connect_options(o, "caf\xc3\xa9"), TWS_ERR_INVALID_CHARACTER);
     CHECK_RC(tws_options_set_connect_options(o, "+PACEAPI"), TWS_OK);
     CHECK_RC(tws_options_set_max_frame_length(o, 10), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_reconnect(NULL, 1, 100, 1000, 0, 0), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_options_set_reconnect(o, 1, 0, 1000, 0, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_reconnect(o, 1, 2000, 1000, 0, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_reconnect(o, 1, 100, 1000, 101, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_reconnect(o, 0, 100, 1000, 20, 5), TWS_OK);
+    CHECK_RC(tws_options_set_pacing(NULL, 50), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_options_set_pacing(o, 0), TWS_OK);
+    CHECK_RC(tws_options_set_pacing(o, 50), TWS_OK);
 
     tws_client *c = NULL;
     CHECK_RC(tws_client_new(o, &c), TWS_OK);
