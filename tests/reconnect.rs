@@ -144,6 +144,7 @@ fn daily_restart_resubscribes_under_the_same_request_id() {
         Some(Event::State { resubscribed, .. }) => assert_eq!(resubscribed, &vec![42]),
         other => panic!("{other:?}"),
     }
+    assert_eq!(summary_rows(&after, 42), 0, "no rows before Reconnected");
     assert!(
         !states(&after).contains(&ConnectionState::Connected),
         "a reconnect reports Reconnected, not Connected"

@@ -17,7 +17,9 @@ pub enum ConnectionState {
     /// A reconnect attempt is scheduled: `attempt` (from 1) starts after `next_delay`.
     Reconnecting,
     /// Event only: the session is back and ready; `resubscribed` lists the
-    /// request ids of the live subscriptions re-issued. The state is then `Connected`.
+    /// request ids of the live subscriptions re-issued, whose requests are
+    /// sent right after this event (so their rows follow it). The state is
+    /// then `Connected`.
     Reconnected,
     /// Event only: reconnecting stopped for good (`reason` says why: the
     /// attempts ran out, or TWS kept refusing the client id with error 326).
@@ -70,7 +72,7 @@ pub enum Event {
         attempt: u32,
         /// `Reconnecting`: the wait before that attempt; else zero.
         next_delay: Duration,
-        /// `Reconnected`, `IbLinkRestored`: the request ids re-issued.
+        /// `Reconnected`, `IbLinkRestored`: the request ids re-issued right after this event.
         resubscribed: Vec<i32>,
     },
     /// A decoded message from TWS.

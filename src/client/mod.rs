@@ -427,21 +427,31 @@ impl Shared {
         lock(&self.subscriptions).remove(&req_id);
     }
 
-    /// Re-issues the live subscriptions on the current connection: after a
-    /// reconnect those not yet issued on it; after 1101 (`all`) every one,
-    /// each cancelled first. Returns the request ids re-issued.
-    fn resubscribe(&self, all: bool, abort: &AtomicBool) -> Vec<i32> {
-        let mut subs = lock(&self.subscriptions);
+    /// The live subscriptions to re-issue on the current connection: after a
+    /// reconnect those not yet issued on it; after 1101 (`all`) every one.
+    fn due_for_reissue(&self, all: bool) -> Vec<i32> {
         let current = self.generation.load(Ordering::Acquire);
-        let mut ids = Vec::new();
-        for (id, sub) in subs.iter_mut() {
+        lock(&self.subscriptions)
+            .iter()
+            .filter(|(_, sub)| all || sub.generation != current)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Re-issues the subscriptions `ids` that are still live, each cancelled
+    /// first when `cancel_first` (after 1101). Stops at the first failed
+    /// write (the connection is gone; the rest are re-issued after the next
+    /// reconnect).
+    fn reissue(&self, ids: &[i32], cancel_first: bool, abort: &AtomicBool) {
+        let mut subs = lock(&self.subscriptions);
+        for id in ids {
             if abort.load(Ordering::Acquire) {
-                break;
+                return;
             }
-            if !all && sub.generation == current {
+            let Some(sub) = subs.get_mut(id) else {
                 continue;
-            }
-            if all {
+            };
+            if cancel_first {
                 if let Some(cancel) = requests::cancel_of(&sub.request) {
                     let _ = self.write(&cancel, true);
                 }
@@ -449,13 +459,11 @@ impl Shared {
             match self.write(&sub.request, true) {
                 Ok(generation) => {
                     sub.generation = generation;
-                    ids.push(*id);
                     self.stats.resubscriptions.fetch_add(1, Ordering::Relaxed);
                 }
-                Err(_) => break,
+                Err(_) => return,
             }
         }
-        ids
     }
 
     /// Session bookkeeping for a decoded message; returns it unless a blocking

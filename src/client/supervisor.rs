@@ -83,20 +83,22 @@ fn run(
             match signals.recv() {
                 Ok(Signal::ReaderEnded { generation }) if generation == link.generation => break,
                 Ok(Signal::Resubscribe { generation }) if generation == link.generation => {
-                    let ids = shared.resubscribe(true, &abort.stop);
+                    // The event first, so that it comes before the rows it announces.
+                    let ids = shared.due_for_reissue(true);
                     shared.push_state_event(
                         Event::State {
                             state: ConnectionState::IbLinkRestored,
                             reason: format!(
-                                "TWS is connected to IB again, data lost (1101): {} subscription(s) re-issued",
+                                "TWS is connected to IB again, data lost (1101): re-issuing {} subscription(s)",
                                 ids.len()
                             ),
                             attempt: 0,
                             next_delay: Duration::ZERO,
-                            resubscribed: ids,
+                            resubscribed: ids.clone(),
                         },
                         &abort.stop,
                     );
+                    shared.reissue(&ids, true, &abort.stop);
                 }
                 Ok(_) => {}
                 Err(_) => return,
@@ -157,20 +159,22 @@ fn reconnect(
         match establish(shared, endpoint, abort, false) {
             Ok(link) => {
                 shared.stats.reconnects.fetch_add(1, Ordering::Relaxed);
-                let ids = shared.resubscribe(false, &abort.stop);
+                // The event first, so that it comes before the rows it announces.
+                let ids = shared.due_for_reissue(false);
                 shared.push_state_event(
                     Event::State {
                         state: ConnectionState::Reconnected,
                         reason: format!(
-                            "reconnected after {attempt} attempt(s); {} subscription(s) re-issued",
+                            "reconnected after {attempt} attempt(s); re-issuing {} subscription(s)",
                             ids.len()
                         ),
                         attempt,
                         next_delay: Duration::ZERO,
-                        resubscribed: ids,
+                        resubscribed: ids.clone(),
                     },
                     &abort.stop,
                 );
+                shared.reissue(&ids, false, &abort.stop);
                 return Some(link);
             }
             Err(_) if abort.stopped() => return None,

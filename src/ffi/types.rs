@@ -78,8 +78,9 @@ pub enum tws_state {
     /// Requests fail with TWS_ERR_NOT_CONNECTED meanwhile.
     TWS_STATE_RECONNECTING = 3,
     /// Event only: the session is back and ready, and `resubscribed` live
-    /// subscriptions (account summaries) were re-issued under their own
-    /// request ids; their rows follow. The state is then TWS_STATE_CONNECTED.
+    /// subscriptions (account summaries) are re-issued under their own
+    /// request ids right after this event; their rows follow it. The state
+    /// is then TWS_STATE_CONNECTED.
     TWS_STATE_RECONNECTED = 4,
     /// Event only: reconnecting stopped for good; `reason` says why (the
     /// attempts ran out, or TWS kept answering error 326, client id in use).
