@@ -630,3 +630,63 @@ fn malformed_messages_are_reported_and_the_session_goes_on() {
     client.disconnect();
     server.join().unwrap();
 }
+
+#[test]
+fn a_lower_frame_limit_is_enforced_the_same_way() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = thread::spawn(move || {
+        let mut s = FakeSession::accept(&listener);
+        let long_value = "9".repeat(2000);
+        s.send_raw(&text_frame(&[
+            "63",
+            "1",
+            "1",
+            "DU1",
+            "Tag",
+            &long_value,
+            "USD",
+        ]));
+        let _ = s.requests_within(Duration::from_secs(2));
+    });
+    let client = Client::new(Options {
+        max_frame_len: 1024,
+        reconnect: ReconnectPolicy::off(),
+        ..Options::default()
+    })
+    .unwrap();
+    client.connect("127.0.0.1", port, 0, T).unwrap();
+    let events = collect_until(&client, T, "connection lost", |e| {
+        is_state(e, ConnectionState::ConnectionLost)
+    });
+    assert!(events.iter().any(|e| matches!(e,
+        Event::ProtocolError { reason, .. } if reason.contains("limit of 1024"))));
+    assert_eq!(
+        client.state(),
+        ConnectionState::ConnectionLost,
+        "reconnect is off"
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn a_one_event_queue_does_not_stall_connect() {
+    let sim = simulator_on(0);
+    let client = Client::new(Options {
+        queue_capacity: 1,
+        ..Options::default()
+    })
+    .unwrap();
+    let started = Instant::now();
+    client.connect("127.0.0.1", sim.port(), 12, T).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let mut seen = 0;
+    while client.poll(Duration::from_millis(200)).unwrap().is_some() {
+        seen += 1;
+    }
+    assert!(
+        seen >= 5,
+        "the startup events all come through one slot: {seen}"
+    );
+    assert_eq!(client.stats().queue_high_water, 1);
+}

@@ -515,20 +515,20 @@ impl Shared {
     fn update_readiness(&self, change: impl FnOnce(&mut Readiness), closing: &AtomicBool) {
         let mut r = lock(&self.readiness);
         change(&mut r);
-        if !r.ready && r.failure.is_none() && r.next_valid_id && r.managed_accounts {
+        let became_ready = !r.ready && r.failure.is_none() && r.next_valid_id && r.managed_accounts;
+        if became_ready {
             r.ready = true;
             self.connected.store(true, Ordering::Release);
-            let announce = r.announce;
-            drop(r);
-            if announce {
-                self.push_state_event(Event::state(ConnectionState::Connected, ""), closing);
-            } else {
-                *lock(&self.state) = ConnectionState::Connected;
-            }
-            r = lock(&self.readiness);
         }
+        let announce = became_ready && r.announce;
+        // Wake `connect` before queueing anything: a full queue must not hold it.
         self.ready_changed.notify_all();
         drop(r);
+        if announce {
+            self.push_state_event(Event::state(ConnectionState::Connected, ""), closing);
+        } else if became_ready {
+            *lock(&self.state) = ConnectionState::Connected;
+        }
     }
 
     fn wait_ready(&self, deadline: Instant, abort: &Abort) -> Result<(), Error> {
