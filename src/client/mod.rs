@@ -214,8 +214,9 @@ impl Client {
     /// pollable; a `Disconnected` state event follows them. Safe to call at
     /// any time, from any thread, including from the callback.
     pub fn disconnect(&self) {
-        let supervisor = lock(&self.session).take();
-        if let Some(s) = supervisor {
+        // Held throughout, so that a concurrent `connect` comes before or after.
+        let mut slot = lock(&self.session);
+        if let Some(s) = slot.take() {
             s.stop(&self.shared);
         }
         self.shared.connected.store(false, Ordering::Release);
@@ -224,6 +225,7 @@ impl Client {
             &mut *lock(&self.shared.state),
             ConnectionState::Disconnected,
         );
+        drop(slot);
         if before != ConnectionState::Disconnected {
             let event = Event::state(ConnectionState::Disconnected, "disconnect requested");
             self.shared.queue.push_within(event, STATE_PUSH_LIMIT);
