@@ -84,11 +84,35 @@ enum tws_event_type
   TWS_EVENT_UNKNOWN_MESSAGE = 9,
   // `data.decode_error`: a message that failed to decode; the session goes on.
   TWS_EVENT_DECODE_ERROR = 10,
+  // `data.position`: one position (after `tws_client_req_positions`).
+  TWS_EVENT_POSITION = 11,
+  // No data: every position of the first snapshot has been sent.
+  TWS_EVENT_POSITION_END = 12,
+  // `data.account_value`: one value of the subscribed account.
+  TWS_EVENT_ACCOUNT_VALUE = 13,
+  // `data.portfolio_value`: one holding of the subscribed account, valued.
+  TWS_EVENT_PORTFOLIO_VALUE = 14,
+  // `data.account_update_time`: when the account values were last updated.
+  TWS_EVENT_ACCOUNT_UPDATE_TIME = 15,
+  // `data.account_download_end`: the first account-updates snapshot is complete.
+  TWS_EVENT_ACCOUNT_DOWNLOAD_END = 16,
+  // `data.position_multi`: one position of an account and/or model.
+  TWS_EVENT_POSITION_MULTI = 17,
+  // `data.multi_end`: the positions-multi snapshot `req_id` is complete.
+  TWS_EVENT_POSITION_MULTI_END = 18,
+  // `data.account_update_multi`: one value of an account and/or model.
+  TWS_EVENT_ACCOUNT_UPDATE_MULTI = 19,
+  // `data.multi_end`: the account-updates-multi snapshot `req_id` is complete.
+  TWS_EVENT_ACCOUNT_UPDATE_MULTI_END = 20,
+  // `data.pnl`: PnL of an account and/or model.
+  TWS_EVENT_PNL = 21,
+  // `data.pnl_single`: PnL of one position.
+  TWS_EVENT_PNL_SINGLE = 22,
   // `data.raw`: the peer broke the framing (for example a length prefix
   // over the maximum frame length; `payload` holds those 4 bytes, and the
   // announced frame was neither read nor allocated). The connection is
   // closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.
-  TWS_EVENT_PROTOCOL_ERROR = 11,
+  TWS_EVENT_PROTOCOL_ERROR = 23,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;
@@ -168,7 +192,8 @@ enum tws_state
   // Requests fail with TWS_ERR_NOT_CONNECTED meanwhile.
   TWS_STATE_RECONNECTING = 3,
   // Event only: the session is back and ready, and `resubscribed` live
-  // subscriptions (account summaries) are re-issued under their own
+  // subscriptions (account summaries, positions, account updates, *Multi,
+  // PnL) are re-issued under their own
   // request ids right after this event; their rows follow it. The state
   // is then TWS_STATE_CONNECTED.
   TWS_STATE_RECONNECTED = 4,
@@ -237,6 +262,76 @@ typedef struct tws_account_summary_row {
   char *value;
   char *currency;
 } tws_account_summary_row;
+
+// The instrument of a position or portfolio row. In an event its strings are
+// borrowed like the event's; in a row from a blocking call they are owned by
+// the array the row is in. No pointer is NULL; absent values are "".
+typedef struct tws_contract {
+  // IB's contract id.
+  int32_t con_id;
+  // The strike; 0 when the instrument has none (DBL_MAX when a protobuf
+  // message left it out: unset, as the official client reads it).
+  double strike;
+  const char *symbol;
+  // "STK", "OPT", "FUT", "CASH", ...
+  const char *sec_type;
+  // "YYYYMMDD" or "YYYYMM" for derivatives.
+  const char *last_trade_date_or_contract_month;
+  // "C", "P" or "".
+  const char *right;
+  // Decimal text ("100"), or "".
+  const char *multiplier;
+  // Set in position rows ("" in portfolio rows).
+  const char *exchange;
+  // Set in portfolio rows ("" in position rows).
+  const char *primary_exchange;
+  const char *currency;
+  const char *local_symbol;
+  const char *trading_class;
+} tws_contract;
+
+// One row of `tws_client_positions`. Owned by the array it is in.
+typedef struct tws_position_row {
+  char *account;
+  struct tws_contract contract;
+  // Exact decimal text.
+  char *position;
+  double avg_cost;
+} tws_position_row;
+
+// One value of a `tws_account_snapshot`. Owned by the snapshot.
+typedef struct tws_account_value_row {
+  char *key;
+  char *value;
+  char *currency;
+} tws_account_value_row;
+
+// One holding of a `tws_account_snapshot`. Owned by the snapshot.
+typedef struct tws_portfolio_row {
+  struct tws_contract contract;
+  // Exact decimal text.
+  char *position;
+  double market_price;
+  double market_value;
+  double average_cost;
+  double unrealized_pnl;
+  double realized_pnl;
+} tws_portfolio_row;
+
+// What `tws_client_account_updates` returns: one account's values and
+// portfolio. Free with `tws_account_snapshot_free`; everything in it is
+// owned by it.
+typedef struct tws_account_snapshot {
+  char *account;
+  // The latest update time ("HH:MM"), or "".
+  char *time;
+  // `value_count` values (NULL when 0).
+  struct tws_account_value_row *values;
+  size_t value_count;
+  // `portfolio_count` holdings (NULL when 0).
+  struct tws_portfolio_row *portfolio;
+  size_t portfolio_count;
+} tws_account_snapshot;
 
 // `TWS_EVENT_STATE`.
 typedef struct tws_state_event {
@@ -311,6 +406,96 @@ typedef struct tws_raw_message_event {
   size_t payload_len;
 } tws_raw_message_event;
 
+// `TWS_EVENT_POSITION`.
+typedef struct tws_position_event {
+  const char *account;
+  struct tws_contract contract;
+  // The quantity as exact decimal text ("100", "0.5"); "" when unset.
+  const char *position;
+  // Average cost per unit (times the multiplier for derivatives).
+  double avg_cost;
+} tws_position_event;
+
+// `TWS_EVENT_ACCOUNT_VALUE`.
+typedef struct tws_account_value_event {
+  const char *key;
+  const char *value;
+  // May be empty (for example for AccountType).
+  const char *currency;
+  const char *account;
+} tws_account_value_event;
+
+// `TWS_EVENT_PORTFOLIO_VALUE`.
+typedef struct tws_portfolio_value_event {
+  struct tws_contract contract;
+  // The quantity as exact decimal text; "" when unset.
+  const char *position;
+  double market_price;
+  double market_value;
+  double average_cost;
+  double unrealized_pnl;
+  double realized_pnl;
+  const char *account;
+} tws_portfolio_value_event;
+
+// `TWS_EVENT_ACCOUNT_UPDATE_TIME`.
+typedef struct tws_account_update_time_event {
+  // "HH:MM".
+  const char *time_stamp;
+} tws_account_update_time_event;
+
+// `TWS_EVENT_ACCOUNT_DOWNLOAD_END`.
+typedef struct tws_account_download_end_event {
+  const char *account;
+} tws_account_download_end_event;
+
+// `TWS_EVENT_POSITION_MULTI`.
+typedef struct tws_position_multi_event {
+  int32_t req_id;
+  const char *account;
+  const char *model_code;
+  struct tws_contract contract;
+  // The quantity as exact decimal text; "" when unset.
+  const char *position;
+  double avg_cost;
+} tws_position_multi_event;
+
+// `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
+typedef struct tws_account_update_multi_event {
+  int32_t req_id;
+  const char *account;
+  const char *model_code;
+  const char *key;
+  const char *value;
+  const char *currency;
+} tws_account_update_multi_event;
+
+// `TWS_EVENT_POSITION_MULTI_END` and `TWS_EVENT_ACCOUNT_UPDATE_MULTI_END`.
+typedef struct tws_multi_end_event {
+  int32_t req_id;
+} tws_multi_end_event;
+
+// `TWS_EVENT_PNL`. A value TWS did not set (or a server too old to send it:
+// unrealized before v129, realized before v135) is DBL_MAX.
+typedef struct tws_pnl_event {
+  int32_t req_id;
+  double daily_pnl;
+  double unrealized_pnl;
+  double realized_pnl;
+} tws_pnl_event;
+
+// `TWS_EVENT_PNL_SINGLE`. Unset values are DBL_MAX, as in `tws_pnl_event`.
+typedef struct tws_pnl_single_event {
+  int32_t req_id;
+  // The quantity as exact decimal text; "" when unset.
+  const char *position;
+  double daily_pnl;
+  double unrealized_pnl;
+  double realized_pnl;
+  // Market value of the position.
+  double value;
+} tws_pnl_single_event;
+
 // The event's data; read the member named by `tws_event.type`.
 typedef union tws_event_data {
   struct tws_state_event state;
@@ -321,6 +506,16 @@ typedef union tws_event_data {
   struct tws_account_summary_end_event account_summary_end;
   struct tws_time_event current_time;
   struct tws_raw_message_event raw;
+  struct tws_position_event position;
+  struct tws_account_value_event account_value;
+  struct tws_portfolio_value_event portfolio_value;
+  struct tws_account_update_time_event account_update_time;
+  struct tws_account_download_end_event account_download_end;
+  struct tws_position_multi_event position_multi;
+  struct tws_account_update_multi_event account_update_multi;
+  struct tws_multi_end_event multi_end;
+  struct tws_pnl_event pnl;
+  struct tws_pnl_single_event pnl_single;
   // Reserves room so later event kinds never change the size.
   uint64_t _reserved[32];
 } tws_event_data;
@@ -535,6 +730,109 @@ tws_result tws_client_account_summary(struct tws_client *client,
 // Frees rows from `tws_client_account_summary`; `count` must be the count it
 // returned. NULL is a no-op.
 void tws_account_summary_rows_free(struct tws_account_summary_row *rows, size_t count);
+
+// reqPositions: every position of every account arrives as
+// TWS_EVENT_POSITION, then TWS_EVENT_POSITION_END, then changes until
+// `tws_client_cancel_positions`.
+tws_result tws_client_req_positions(struct tws_client *client);
+
+// cancelPositions: ends the positions subscription.
+tws_result tws_client_cancel_positions(struct tws_client *client);
+
+// reqAccountUpdates (subscribe): the values (TWS_EVENT_ACCOUNT_VALUE),
+// holdings (TWS_EVENT_PORTFOLIO_VALUE) and update time
+// (TWS_EVENT_ACCOUNT_UPDATE_TIME) of `account`, then
+// TWS_EVENT_ACCOUNT_DOWNLOAD_END, then changes. TWS keeps one such
+// subscription per client: a new one replaces the old. An unknown account
+// gets a TWS_EVENT_ERROR with code 321 and req_id -1.
+tws_result tws_client_req_account_updates(struct tws_client *client, const char *account);
+
+// reqAccountUpdates (unsubscribe) for `account`.
+tws_result tws_client_cancel_account_updates(struct tws_client *client, const char *account);
+
+// reqPositionsMulti: positions of `account` ("" or "All" for every account)
+// and/or `model_code` (may be ""), as TWS_EVENT_POSITION_MULTI tagged
+// `req_id`, then TWS_EVENT_POSITION_MULTI_END. An unknown account gets error
+// 321 with `req_id`. Also TWS_ERR_NOT_SUPPORTED before server version 103.
+tws_result tws_client_req_positions_multi(struct tws_client *client,
+                                          int32_t req_id,
+                                          const char *account,
+                                          const char *model_code);
+
+// cancelPositionsMulti: ends the subscription `req_id`.
+tws_result tws_client_cancel_positions_multi(struct tws_client *client, int32_t req_id);
+
+// reqAccountUpdatesMulti: values of `account` and/or `model_code` as
+// TWS_EVENT_ACCOUNT_UPDATE_MULTI tagged `req_id`, then
+// TWS_EVENT_ACCOUNT_UPDATE_MULTI_END. `ledger_and_nlv` non-zero keeps only
+// the ledger and net-liquidation values. An unknown account gets error 321
+// with `req_id`. Also TWS_ERR_NOT_SUPPORTED before server version 103.
+tws_result tws_client_req_account_updates_multi(struct tws_client *client,
+                                                int32_t req_id,
+                                                const char *account,
+                                                const char *model_code,
+                                                int32_t ledger_and_nlv);
+
+// cancelAccountUpdatesMulti: ends the subscription `req_id`.
+tws_result tws_client_cancel_account_updates_multi(struct tws_client *client, int32_t req_id);
+
+// reqPnL: PnL of `account` and/or `model_code` as TWS_EVENT_PNL tagged
+// `req_id`, until cancelled. An unknown account gets error 321 with
+// `req_id`. Also TWS_ERR_NOT_SUPPORTED before server version 127.
+tws_result tws_client_req_pnl(struct tws_client *client,
+                              int32_t req_id,
+                              const char *account,
+                              const char *model_code);
+
+// cancelPnL: ends the subscription `req_id`.
+tws_result tws_client_cancel_pnl(struct tws_client *client, int32_t req_id);
+
+// reqPnLSingle: PnL of the position in contract `con_id` of `account`
+// and/or `model_code`, as TWS_EVENT_PNL_SINGLE tagged `req_id`, until
+// cancelled. Also TWS_ERR_NOT_SUPPORTED before server version 127.
+tws_result tws_client_req_pnl_single(struct tws_client *client,
+                                     int32_t req_id,
+                                     const char *account,
+                                     const char *model_code,
+                                     int32_t con_id);
+
+// cancelPnLSingle: ends the subscription `req_id`.
+tws_result tws_client_cancel_pnl_single(struct tws_client *client, int32_t req_id);
+
+// Blocking: requests every position, waits for positionEnd (at most
+// `timeout_ms`), then cancels (unless a `tws_client_req_positions`
+// subscription is live) and returns the positions. While it waits, position
+// events go to it, not to poll or the callback; one such call at a time per
+// client. On success `*out_rows` is an array of `*out_count` rows owned by
+// the caller: free it with `tws_position_rows_free(rows, count)` (NULL and 0
+// when there are none). On failure `*out_rows` is NULL and `*out_count` 0.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT.
+tws_result tws_client_positions(struct tws_client *client,
+                                uint32_t timeout_ms,
+                                struct tws_position_row **out_rows,
+                                size_t *out_count);
+
+// Frees rows from `tws_client_positions`; `count` must be the count it
+// returned. NULL is a no-op.
+void tws_position_rows_free(struct tws_position_row *rows, size_t count);
+
+// Blocking: subscribes to `account`'s updates, waits for
+// accountDownloadEnd (at most `timeout_ms`), then unsubscribes (or re-issues
+// a live `tws_client_req_account_updates` subscription, since TWS keeps one
+// at a time) and returns the values and portfolio. While it waits,
+// account-update events go to it; one such call at a time per client. On
+// success `*out_snapshot` is owned by the caller: free it with
+// `tws_account_snapshot_free`. On failure it is NULL.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED
+// (error 321: unknown account; see tws_last_error_message).
+tws_result tws_client_account_updates(struct tws_client *client,
+                                      const char *account,
+                                      uint32_t timeout_ms,
+                                      struct tws_account_snapshot **out_snapshot);
+
+// Frees a snapshot from `tws_client_account_updates` and everything in it.
+// NULL is a no-op.
+void tws_account_snapshot_free(struct tws_account_snapshot *snapshot);
 
 // Poll mode: waits up to `timeout_ms` (0 = do not wait) for the next event
 // and writes it to `*out_event`. Returns TWS_OK with an event, or

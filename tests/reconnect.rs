@@ -690,3 +690,39 @@ fn a_one_event_queue_does_not_stall_connect() {
     );
     assert_eq!(client.stats().queue_high_water, 1);
 }
+
+#[test]
+fn every_kind_of_subscription_is_reissued_after_a_restart() {
+    use tws::client::POSITIONS_SUBSCRIPTION;
+    let first = simulator_on(0);
+    let port = first.port();
+    let client = Client::new(quick_reconnect(0)).unwrap();
+    client.connect("127.0.0.1", port, 13, T).unwrap();
+    client.req_positions().unwrap();
+    collect_until(&client, T, "positions", |e| {
+        matches!(e, Event::Message(Incoming::PositionEnd(_)))
+    });
+    client
+        .req_account_summary(8, "All", "NetLiquidation")
+        .unwrap();
+    collect_until(&client, T, "summary", |e| is_summary_end(e, 8));
+    first.stop();
+    collect_until(&client, T, "first attempt", |e| {
+        is_state(e, ConnectionState::Reconnecting)
+    });
+    let _second = simulator_on(port);
+    let events = collect_until(&client, T, "reconnected", |e| {
+        is_state(e, ConnectionState::Reconnected)
+    });
+    match events.last() {
+        Some(Event::State { resubscribed, .. }) => {
+            assert_eq!(resubscribed, &vec![POSITIONS_SUBSCRIPTION, 8])
+        }
+        other => panic!("{other:?}"),
+    }
+    let after = collect_until(&client, T, "positions again", |e| {
+        matches!(e, Event::Message(Incoming::PositionEnd(_)))
+    });
+    let rest = collect_until(&client, T, "summary again", |e| is_summary_end(e, 8));
+    assert!(after.len() + rest.len() > 2);
+}

@@ -97,14 +97,29 @@ impl Client {
     }
 }
 
-/// The request that ends the subscription `request` made, if it is one.
+/// The request that ends the subscription `request` made, if it is one
+/// (sent before re-issuing it after TWS's 1101).
 pub(crate) fn cancel_of(request: &Request) -> Option<Request> {
-    match request {
+    use crate::protocol::account_data::*;
+    Some(match request {
         Request::ReqAccountSummary(r) => {
-            Some(Request::CancelAccountSummary(CancelAccountSummary {
-                req_id: r.req_id,
-            }))
+            Request::CancelAccountSummary(CancelAccountSummary { req_id: r.req_id })
         }
-        _ => None,
-    }
+        Request::ReqPositions(_) => Request::CancelPositions(CancelPositions {}),
+        Request::ReqAccountUpdates(r) if r.subscribe => {
+            Request::ReqAccountUpdates(ReqAccountUpdates {
+                subscribe: false,
+                account: r.account.clone(),
+            })
+        }
+        Request::ReqPositionsMulti(r) => {
+            Request::CancelPositionsMulti(CancelPositionsMulti { req_id: r.req_id })
+        }
+        Request::ReqAccountUpdatesMulti(r) => {
+            Request::CancelAccountUpdatesMulti(CancelAccountUpdatesMulti { req_id: r.req_id })
+        }
+        Request::ReqPnL(r) => Request::CancelPnL(CancelPnL { req_id: r.req_id }),
+        Request::ReqPnLSingle(r) => Request::CancelPnLSingle(CancelPnLSingle { req_id: r.req_id }),
+        _ => return None,
+    })
 }

@@ -78,7 +78,8 @@ pub enum tws_state {
     /// Requests fail with TWS_ERR_NOT_CONNECTED meanwhile.
     TWS_STATE_RECONNECTING = 3,
     /// Event only: the session is back and ready, and `resubscribed` live
-    /// subscriptions (account summaries) are re-issued under their own
+    /// subscriptions (account summaries, positions, account updates, *Multi,
+    /// PnL) are re-issued under their own
     /// request ids right after this event; their rows follow it. The state
     /// is then TWS_STATE_CONNECTED.
     TWS_STATE_RECONNECTED = 4,
