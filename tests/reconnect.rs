@@ -157,6 +157,12 @@ fn daily_restart_resubscribes_under_the_same_request_id() {
     );
     assert!(client.is_connected());
     assert_eq!(client.state(), ConnectionState::Connected);
+    // The supervisor counts a re-issue after its write returned, which can be
+    // after the answer arrived here: give it a moment.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while client.stats().resubscriptions == 0 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(10));
+    }
     let stats = client.stats();
     assert_eq!(stats.reconnects, 1);
     assert!(stats.reconnect_attempts >= 4, "{stats:?}");
