@@ -60,20 +60,20 @@ fn sample_requests() -> Vec<Request> {
         Request::ReqAccountUpdatesMulti(ReqAccountUpdatesMulti {
             req_id: 8,
             account: "All".into(),
-            model_code: String::new(),
+            model_code: Default::default(),
             ledger_and_nlv: true,
         }),
         Request::CancelAccountUpdatesMulti(CancelAccountUpdatesMulti { req_id: 8 }),
         Request::ReqPnL(ReqPnL {
             req_id: 9,
             account: "DU123456".into(),
-            model_code: String::new(),
+            model_code: Default::default(),
         }),
         Request::CancelPnL(CancelPnL { req_id: 9 }),
         Request::ReqPnLSingle(ReqPnLSingle {
             req_id: 10,
             account: "DU123456".into(),
-            model_code: String::new(),
+            model_code: Default::default(),
             con_id: 265598,
         }),
         Request::CancelPnLSingle(CancelPnLSingle { req_id: 10 }),
@@ -138,7 +138,7 @@ fn sample_incoming() -> Vec<Incoming> {
         Incoming::AccountUpdateMulti(AccountUpdateMulti {
             req_id: 8,
             account: "DU123456".into(),
-            model_code: String::new(),
+            model_code: Default::default(),
             key: "CashBalance".into(),
             value: "-1234.56".into(),
             currency: "EUR".into(),

@@ -123,7 +123,7 @@ impl Peer {
 
     fn managed_accounts(&mut self) -> String {
         match self.recv() {
-            Incoming::ManagedAccounts(m) => m.accounts_list,
+            Incoming::ManagedAccounts(m) => m.accounts_list.to_string(),
             other => panic!("expected managedAccounts, got {other:?}"),
         }
     }

@@ -80,7 +80,7 @@ impl Client {
             ACCOUNT_UPDATES_SUBSCRIPTION,
             Request::ReqAccountUpdates(ReqAccountUpdates {
                 subscribe: true,
-                account: account.to_owned(),
+                account: account.into(),
             }),
         )
     }
@@ -91,7 +91,7 @@ impl Client {
             ACCOUNT_UPDATES_SUBSCRIPTION,
             Request::ReqAccountUpdates(ReqAccountUpdates {
                 subscribe: false,
-                account: account.to_owned(),
+                account: account.into(),
             }),
         )
     }
@@ -108,8 +108,8 @@ impl Client {
             req_id,
             Request::ReqPositionsMulti(ReqPositionsMulti {
                 req_id,
-                account: account.to_owned(),
-                model_code: model_code.to_owned(),
+                account: account.into(),
+                model_code: model_code.into(),
             }),
         )
     }
@@ -136,8 +136,8 @@ impl Client {
             req_id,
             Request::ReqAccountUpdatesMulti(ReqAccountUpdatesMulti {
                 req_id,
-                account: account.to_owned(),
-                model_code: model_code.to_owned(),
+                account: account.into(),
+                model_code: model_code.into(),
                 ledger_and_nlv,
             }),
         )
@@ -158,8 +158,8 @@ impl Client {
             req_id,
             Request::ReqPnL(ReqPnL {
                 req_id,
-                account: account.to_owned(),
-                model_code: model_code.to_owned(),
+                account: account.into(),
+                model_code: model_code.into(),
             }),
         )
     }
@@ -182,8 +182,8 @@ impl Client {
             req_id,
             Request::ReqPnLSingle(ReqPnLSingle {
                 req_id,
-                account: account.to_owned(),
-                model_code: model_code.to_owned(),
+                account: account.into(),
+                model_code: model_code.into(),
                 con_id,
             }),
         )
@@ -233,7 +233,7 @@ impl Client {
         let route = self.shared.routes.register(ACCOUNT_UPDATES_ROUTE);
         self.send(&Request::ReqAccountUpdates(ReqAccountUpdates {
             subscribe: true,
-            account: account.to_owned(),
+            account: account.into(),
         }))?;
         let mut snapshot = AccountSnapshot {
             account: account.to_owned(),
@@ -243,10 +243,10 @@ impl Client {
             match msg {
                 Incoming::AccountValue(v) => snapshot.values.push(v),
                 Incoming::PortfolioValue(p) => snapshot.portfolio.push(p),
-                Incoming::AccountUpdateTime(t) => snapshot.time = t.time_stamp,
+                Incoming::AccountUpdateTime(t) => snapshot.time = t.time_stamp.to_string(),
                 Incoming::AccountDownloadEnd(end) => {
                     if !end.account.is_empty() {
-                        snapshot.account = end.account;
+                        snapshot.account = end.account.to_string();
                     }
                     return Step::Done;
                 }
@@ -262,7 +262,7 @@ impl Client {
                 Some(request) => self.send(&request),
                 None => self.send(&Request::ReqAccountUpdates(ReqAccountUpdates {
                     subscribe: false,
-                    account: account.to_owned(),
+                    account: account.into(),
                 })),
             };
         }

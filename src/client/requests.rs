@@ -35,8 +35,8 @@ impl Client {
     pub fn req_account_summary(&self, req_id: i32, group: &str, tags: &str) -> Result<(), Error> {
         let request = Request::ReqAccountSummary(ReqAccountSummary {
             req_id,
-            group: group.to_owned(),
-            tags: tags.to_owned(),
+            group: group.into(),
+            tags: tags.into(),
         });
         if !self.is_connected() {
             return Err(Error::NotConnected);
@@ -76,8 +76,8 @@ impl Client {
         let route = self.shared.routes.register(req_id);
         self.send(&Request::ReqAccountSummary(ReqAccountSummary {
             req_id,
-            group: group.to_owned(),
-            tags: tags.to_owned(),
+            group: group.into(),
+            tags: tags.into(),
         }))?;
         let mut rows = Vec::new();
         let outcome = self.collect(&route, deadline, timeout, "accountSummaryEnd", |msg| {

@@ -7,6 +7,7 @@ use crate::wire::{FieldError, FieldReader, FieldWriter};
 use super::codec::{check_str, message, Body, EncodeError, Form, WireValue};
 use super::contract::{read_decimal, Contract, ContractProto, TextLayout};
 use super::describe::{Describe, FieldVisitor};
+use super::text::Text;
 use super::versions;
 
 // ---- client -> server -----------------------------------------------------
@@ -26,43 +27,43 @@ message! {
     /// values and portfolio.
     ReqAccountUpdates / AccountDataRequestProto, text_version: Some(2), {
         /// True subscribes, false unsubscribes.
-        "1" bool subscribe: bool,
+        1 bool subscribe: bool,
         /// The account code.
-        "2" string account: String,
+        2 string account: Text,
     }
 }
 
 message! {
     /// reqPositionsMulti: positions of one account and/or model (server v103+).
     ReqPositionsMulti / PositionsMultiRequestProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
-        "2" string account: String,
-        "3" string model_code: String,
+        1 int32 req_id: i32 = -1,
+        2 string account: Text,
+        3 string model_code: Text,
     }
 }
 
 message! {
     /// cancelPositionsMulti.
     CancelPositionsMulti / CancelPositionsMultiProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
     }
 }
 
 message! {
     /// reqAccountUpdatesMulti: values of one account and/or model (server v103+).
     ReqAccountUpdatesMulti / AccountUpdatesMultiRequestProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
-        "2" string account: String,
-        "3" string model_code: String,
+        1 int32 req_id: i32 = -1,
+        2 string account: Text,
+        3 string model_code: Text,
         /// Only the ledger and net liquidation values.
-        "4" bool ledger_and_nlv: bool,
+        4 bool ledger_and_nlv: bool,
     }
 }
 
 message! {
     /// cancelAccountUpdatesMulti.
     CancelAccountUpdatesMulti / CancelAccountUpdatesMultiProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
     }
 }
 
@@ -70,33 +71,33 @@ message! {
     /// reqPnL: daily, unrealized and realized PnL of an account and/or model
     /// (server v127+; no version field).
     ReqPnL / PnLRequestProto, text_version: None, {
-        "1" int32 req_id: i32 = -1,
-        "2" string account: String,
-        "3" string model_code: String,
+        1 int32 req_id: i32 = -1,
+        2 string account: Text,
+        3 string model_code: Text,
     }
 }
 
 message! {
     /// cancelPnL.
     CancelPnL / CancelPnLProto, text_version: None, {
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
     }
 }
 
 message! {
     /// reqPnLSingle: PnL of one position (server v127+; no version field).
     ReqPnLSingle / PnLSingleRequestProto, text_version: None, {
-        "1" int32 req_id: i32 = -1,
-        "2" string account: String,
-        "3" string model_code: String,
-        "4" int32 con_id: i32,
+        1 int32 req_id: i32 = -1,
+        2 string account: Text,
+        3 string model_code: Text,
+        4 int32 con_id: i32,
     }
 }
 
 message! {
     /// cancelPnLSingle.
     CancelPnLSingle / CancelPnLSingleProto, text_version: None, {
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
     }
 }
 
@@ -194,11 +195,11 @@ message! {
 message! {
     /// updateAccountValue: one value of the subscribed account.
     AccountValue / AccountValueProto, text_version: Some(2), {
-        "1" string key: String,
-        "2" string value: String,
+        1 string key: Text,
+        2 string value: Text,
         /// May be empty (for example for AccountType).
-        "3" string currency: String,
-        "4" string account: String,
+        3 string currency: Text,
+        4 string account: Text,
     }
 }
 
@@ -313,14 +314,14 @@ impl Body for PortfolioValue {
 message! {
     /// updateAccountTime: when the account values were last updated (`HH:MM`).
     AccountUpdateTime / AccountUpdateTimeProto, text_version: Some(1), {
-        "1" string time_stamp: String,
+        1 string time_stamp: Text,
     }
 }
 
 message! {
     /// accountDownloadEnd: the first snapshot of an account subscription is complete.
     AccountDownloadEnd / AccountDataEndProto, text_version: Some(1), {
-        "1" string account: String,
+        1 string account: Text,
     }
 }
 
@@ -424,26 +425,26 @@ impl Body for PositionMulti {
 message! {
     /// positionMultiEnd.
     PositionMultiEnd / PositionMultiEndProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
     }
 }
 
 message! {
     /// accountUpdateMulti: one value of one account and model.
     AccountUpdateMulti / AccountUpdateMultiProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
-        "2" string account: String,
-        "3" string model_code: String,
-        "4" string key: String,
-        "5" string value: String,
-        "6" string currency: String,
+        1 int32 req_id: i32 = -1,
+        2 string account: Text,
+        3 string model_code: Text,
+        4 string key: Text,
+        5 string value: Text,
+        6 string currency: Text,
     }
 }
 
 message! {
     /// accountUpdateMultiEnd.
     AccountUpdateMultiEnd / AccountUpdateMultiEndProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
     }
 }
 

@@ -360,8 +360,8 @@ pub fn decode_body<B: Body>(
 /// message! {
 ///     /// doc
 ///     AccountSummary / AccountSummaryProto, text_version: Some(1), {
-///         "1" int32 req_id: i32 = -1,
-///         "2" string account: String,
+///         1 int32 req_id: i32 = -1,
+///         2 string account: Text,
 ///     }
 /// }
 /// ```
@@ -382,9 +382,44 @@ macro_rules! message {
         }
 
         #[doc = concat!("Protobuf form of [`", stringify!($name), "`].")]
-        #[derive(Clone, PartialEq, ::prost::Message)]
+        #[derive(Clone, PartialEq, Debug, Default)]
         pub struct $proto {
-            $( #[prost($ptype, optional, tag = $tag)] pub $field: Option<$ty>, )*
+            $( pub $field: Option<$ty>, )*
+        }
+
+        impl ::prost::Message for $proto {
+            #[allow(unused_variables)]
+            fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+                $( if let Some(v) = &self.$field {
+                    $crate::protocol::proto_fields::$ptype::encode($tag, v, buf);
+                } )*
+            }
+
+            fn merge_field(
+                &mut self,
+                tag: u32,
+                wire_type: ::prost::encoding::WireType,
+                buf: &mut impl ::prost::bytes::Buf,
+                ctx: ::prost::encoding::DecodeContext,
+            ) -> Result<(), ::prost::DecodeError> {
+                match tag {
+                    $( $tag => $crate::protocol::proto_fields::$ptype::merge(
+                        wire_type,
+                        self.$field.get_or_insert_with(Default::default),
+                        buf,
+                        ctx,
+                    ), )*
+                    _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+                }
+            }
+
+            fn encoded_len(&self) -> usize {
+                0 $( + self.$field.as_ref().map_or(0, |v| $crate::protocol::proto_fields::$ptype::encoded_len($tag, v)) )*
+            }
+
+            fn clear(&mut self) {
+                *self = Self::default();
+            }
         }
 
         impl $crate::protocol::codec::Body for $name {

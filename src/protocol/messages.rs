@@ -5,6 +5,7 @@ use crate::wire::{FieldError, FieldReader, FieldWriter};
 
 use super::codec::{message, Body, EncodeError, Form, WireValue};
 use super::describe::{Describe, FieldVisitor};
+use super::text::Text;
 use super::versions;
 
 // ---- client -> server -----------------------------------------------------
@@ -83,7 +84,7 @@ message! {
     /// reqIds: asks for the next valid order id.
     ReqIds / IdsRequestProto, text_version: Some(1), {
         /// Ignored by TWS, kept for the protocol.
-        "1" int32 num_ids: i32,
+        1 int32 num_ids: i32,
     }
 }
 
@@ -106,18 +107,18 @@ message! {
     /// reqAccountSummary: subscribes to account values for a group of accounts.
     ReqAccountSummary / AccountSummaryRequestProto, text_version: Some(1), {
         /// The id that tags every reply row.
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
         /// `All` or an FA group name.
-        "2" string group: String,
+        2 string group: Text,
         /// Comma-separated tags, or `$LEDGER`, `$LEDGER:ALL`, `$LEDGER:<CCY>`.
-        "3" string tags: String,
+        3 string tags: Text,
     }
 }
 
 message! {
     /// cancelAccountSummary: ends an account-summary subscription.
     CancelAccountSummary / CancelAccountSummaryProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
     }
 }
 
@@ -126,14 +127,14 @@ message! {
 message! {
     /// nextValidId: the next order id this client may use; also "session ready".
     NextValidId / NextValidIdProto, text_version: Some(1), {
-        "1" int32 order_id: i32,
+        1 int32 order_id: i32,
     }
 }
 
 message! {
     /// managedAccounts: comma-separated account codes (may end with a comma).
     ManagedAccounts / ManagedAccountsProto, text_version: Some(1), {
-        "1" string accounts_list: String,
+        1 string accounts_list: Text,
     }
 }
 
@@ -152,32 +153,32 @@ impl ManagedAccounts {
 message! {
     /// currentTime: the server's clock in unix seconds.
     CurrentTime / CurrentTimeProto, text_version: Some(1), {
-        "1" int64 time: i64,
+        1 int64 time: i64,
     }
 }
 
 message! {
     /// currentTimeInMillis: the server's clock in unix milliseconds.
     CurrentTimeInMillis / CurrentTimeInMillisProto, text_version: None, {
-        "1" int64 time_ms: i64,
+        1 int64 time_ms: i64,
     }
 }
 
 message! {
     /// accountSummary: one value of one account.
     AccountSummary / AccountSummaryProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
-        "2" string account: String,
-        "3" string tag: String,
-        "4" string value: String,
-        "5" string currency: String,
+        1 int32 req_id: i32 = -1,
+        2 string account: Text,
+        3 string tag: Text,
+        4 string value: Text,
+        5 string currency: Text,
     }
 }
 
 message! {
     /// accountSummaryEnd: every row of the first snapshot has been sent.
     AccountSummaryEnd / AccountSummaryEndProto, text_version: Some(1), {
-        "1" int32 req_id: i32 = -1,
+        1 int32 req_id: i32 = -1,
     }
 }
 

@@ -10,10 +10,13 @@ pub mod error_codes;
 pub mod handshake;
 pub mod ids;
 pub mod messages;
+pub mod proto_fields;
 mod sets;
+pub mod text;
 pub mod versions;
 
 pub use codec::{DecodeError, EncodeError, Form, RawMessage};
 pub use describe::{Describe, FieldVisitor};
 pub use error_codes::{classify, ErrorClass};
 pub use sets::{Incoming, Request};
+pub use text::Text;

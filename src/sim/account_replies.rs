@@ -134,10 +134,10 @@ fn account_updates(account: &str, accounts: &[String]) -> Vec<Incoming> {
         .into_iter()
         .map(|v| {
             Incoming::AccountValue(AccountValue {
-                key: v.tag,
-                value: v.value,
-                currency: v.currency,
-                account: account.to_owned(),
+                key: v.tag.into(),
+                value: v.value.into(),
+                currency: v.currency.into(),
+                account: account.into(),
             })
         })
         .collect();
@@ -156,10 +156,10 @@ fn account_updates(account: &str, accounts: &[String]) -> Vec<Incoming> {
     // `yyyymmdd hh:mm:ss EST` -> `hh:mm`.
     let time_stamp = clock::connection_time().get(9..14).unwrap_or("").to_owned();
     out.push(Incoming::AccountUpdateTime(AccountUpdateTime {
-        time_stamp,
+        time_stamp: time_stamp.into(),
     }));
     out.push(Incoming::AccountDownloadEnd(AccountDownloadEnd {
-        account: account.to_owned(),
+        account: account.into(),
     }));
     out
 }
@@ -175,7 +175,7 @@ fn positions_multi(r: &ReqPositionsMulti, accounts: &[String]) -> Vec<Incoming> 
                     contract: Box::new(position_contract(&h)),
                     position: h.quantity,
                     avg_cost: h.avg_cost,
-                    model_code: r.model_code.clone(),
+                    model_code: r.model_code.to_string(),
                 })
             })
         })
@@ -200,11 +200,11 @@ fn account_updates_multi(r: &ReqAccountUpdatesMulti, accounts: &[String]) -> Vec
             }
             out.push(Incoming::AccountUpdateMulti(AccountUpdateMulti {
                 req_id: r.req_id,
-                account: account.clone(),
+                account: account.clone().into(),
                 model_code: r.model_code.clone(),
-                key: v.tag,
-                value: v.value,
-                currency: v.currency,
+                key: v.tag.into(),
+                value: v.value.into(),
+                currency: v.currency.into(),
             }));
         }
     }
@@ -257,7 +257,7 @@ mod tests {
         let req = Request::ReqPnL(ReqPnL {
             req_id: 5,
             account: "XX1".into(),
-            model_code: String::new(),
+            model_code: Default::default(),
         });
         let out = answer(&req, &accounts()).unwrap();
         assert!(matches!(&out[..], [Incoming::Error(e)] if e.code == 321 && e.req_id == 5));

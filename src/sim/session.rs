@@ -168,7 +168,7 @@ impl Session<'_> {
     fn startup(&mut self) {
         let config = &self.shared.config;
         let accounts = ManagedAccounts {
-            accounts_list: config.accounts.join(","),
+            accounts_list: config.accounts.join(",").into(),
         };
         let next_id = NextValidId {
             order_id: config.next_valid_id,
@@ -206,7 +206,7 @@ impl Session<'_> {
             Request::ReqManagedAccounts(_) => {
                 let accounts_list = config.accounts.join(",");
                 self.push(&Incoming::ManagedAccounts(ManagedAccounts {
-                    accounts_list,
+                    accounts_list: accounts_list.into(),
                 }));
             }
             Request::ReqCurrentTime(_) => {

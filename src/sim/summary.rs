@@ -73,7 +73,7 @@ impl Subscriptions {
             req.req_id,
             Subscription {
                 accounts,
-                tags: req.tags.clone(),
+                tags: req.tags.to_string(),
                 next_refresh: self.refresh.map(|r| Instant::now() + r),
             },
         );
@@ -127,10 +127,10 @@ fn snapshot(req_id: i32, accounts: &[String], tags: &str) -> Vec<Incoming> {
         for value in values(&data, tags) {
             out.push(Incoming::AccountSummary(AccountSummary {
                 req_id,
-                account: account.clone(),
-                tag: value.tag,
-                value: value.value,
-                currency: value.currency,
+                account: account.clone().into(),
+                tag: value.tag.into(),
+                value: value.value.into(),
+                currency: value.currency.into(),
             }));
         }
     }
