@@ -1,11 +1,16 @@
 //! The bounded event queue between the reader thread and the consumer, with
 //! an optional file descriptor that is readable while events wait.
 
+use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, SendTimeoutError, Sender};
+use crossbeam_channel::{
+    bounded, Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError,
+};
 use once_cell::sync::OnceCell;
 
 use super::events::Event;
@@ -37,7 +42,12 @@ impl EventQueue {
     /// Pushes an event, waiting while the queue is full. Gives up (returning
     /// false) only when `abandon` becomes true while waiting.
     pub(crate) fn push(&self, event: Event, abandon: &AtomicBool) -> bool {
-        let mut event = event;
+        // The common case first: room in the queue, no clock read, no timer.
+        let mut event = match self.tx.try_send(event) {
+            Ok(()) => return self.pushed(),
+            Err(TrySendError::Disconnected(_)) => return false,
+            Err(TrySendError::Full(e)) => e,
+        };
         loop {
             match self.tx.send_timeout(event, BACKPRESSURE_RECHECK) {
                 Ok(()) => break,
@@ -51,6 +61,11 @@ impl EventQueue {
                 Err(SendTimeoutError::Disconnected(_)) => return false,
             }
         }
+        self.pushed()
+    }
+
+    /// Bookkeeping after a successful push.
+    fn pushed(&self) -> bool {
         self.stats.note_queue_len(self.tx.len() as u64);
         if let Some(n) = self.notifier.get() {
             n.signal();
@@ -61,13 +76,7 @@ impl EventQueue {
     /// Pushes an event, waiting at most `limit` for room. False if it found none.
     pub(crate) fn push_within(&self, event: Event, limit: Duration) -> bool {
         match self.tx.send_timeout(event, limit) {
-            Ok(()) => {
-                self.stats.note_queue_len(self.tx.len() as u64);
-                if let Some(n) = self.notifier.get() {
-                    n.signal();
-                }
-                true
-            }
+            Ok(()) => self.pushed(),
             Err(_) => {
                 self.stats.queue_full_waits.fetch_add(1, Ordering::Relaxed);
                 false
@@ -77,13 +86,14 @@ impl EventQueue {
 
     /// Takes the next event, waiting up to `timeout`.
     pub(crate) fn pop(&self, timeout: Duration) -> Option<Event> {
-        let event = if timeout.is_zero() {
-            self.rx.try_recv().ok()
-        } else {
-            match self.rx.recv_timeout(timeout) {
+        // Try first: while events flow this reads no clock and arms no timer.
+        let event = match self.rx.try_recv() {
+            Ok(e) => Some(e),
+            Err(_) if timeout.is_zero() => None,
+            Err(_) => match self.rx.recv_timeout(timeout) {
                 Ok(e) => Some(e),
                 Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => None,
-            }
+            },
         };
         if let Some(n) = self.notifier.get() {
             n.settle(|| !self.rx.is_empty());
@@ -104,31 +114,33 @@ impl EventQueue {
     }
 }
 
-/// An eventfd that is readable while `signaled` is set. Only the edges cost
-/// a system call: the first push into an empty queue, and the pop that empties it.
+/// A socket pair whose reading end is readable while `signaled` is set. Only
+/// the edges cost a system call: the first push into an empty queue, and the
+/// pop that empties it.
 struct Notifier {
+    reader: UnixStream,
+    writer: UnixStream,
     fd: i32,
     signaled: AtomicBool,
 }
 
 impl Notifier {
     fn new() -> std::io::Result<Self> {
-        // SAFETY: eventfd takes no pointers; the result is checked below.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        let (reader, writer) = UnixStream::pair()?;
+        reader.set_nonblocking(true)?;
+        writer.set_nonblocking(true)?;
         Ok(Notifier {
-            fd,
+            fd: reader.as_raw_fd(),
+            reader,
+            writer,
             signaled: AtomicBool::new(false),
         })
     }
 
     fn signal(&self) {
         if !self.signaled.swap(true, Ordering::AcqRel) {
-            let one: u64 = 1;
-            // SAFETY: writes 8 bytes from a live u64 to our own eventfd.
-            unsafe { libc::write(self.fd, (&one as *const u64).cast(), 8) };
+            // One byte is enough: readability, not a count, is the signal.
+            let _ = (&self.writer).write(&[1]);
         }
     }
 
@@ -139,19 +151,11 @@ impl Notifier {
             return;
         }
         if self.signaled.swap(false, Ordering::AcqRel) {
-            let mut sink: u64 = 0;
-            // SAFETY: reads at most 8 bytes into a live u64 from our own non-blocking eventfd.
-            unsafe { libc::read(self.fd, (&mut sink as *mut u64).cast(), 8) };
+            let mut sink = [0u8; 16];
+            while matches!((&self.reader).read(&mut sink), Ok(n) if n > 0) {}
         }
         if non_empty() {
             self.signal();
         }
-    }
-}
-
-impl Drop for Notifier {
-    fn drop(&mut self) {
-        // SAFETY: the fd is ours and closed once.
-        unsafe { libc::close(self.fd) };
     }
 }
