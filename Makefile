@@ -22,7 +22,8 @@ VG       := $(VALGRIND) --suppressions=tests/c/valgrind.supp --error-exitcode=1 
 EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
 
-.PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE
+.PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE \
+        install install-test python-test cpp-test
 
 all: lib sim examples
 
@@ -61,6 +62,27 @@ rust-test:
 
 c-test: lib sim $(EXAMPLES) $(CTESTS)
 	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" tests/c/run.sh
+
+# Installs like a C library: PREFIX (default /usr/local) gets
+# lib/libtws.so.X.Y.Z with its soname links, lib/libtws.a, include/tws.h,
+# lib/pkgconfig/tws.pc and lib/cmake/tws/ (find_package(tws), target tws::tws).
+# DESTDIR is honoured for packagers.
+PREFIX  ?= /usr/local
+DEST    := $(DESTDIR)$(PREFIX)
+SUBST   := sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@MAJOR@/$(MAJOR)/g'
+install: lib
+	install -d "$(DEST)/lib/pkgconfig" "$(DEST)/lib/cmake/tws" "$(DEST)/include"
+	install -m 0755 $(LIBDIR)/libtws.so.$(VERSION) "$(DEST)/lib/libtws.so.$(VERSION)"
+	ln -sf libtws.so.$(VERSION) "$(DEST)/lib/$(SONAME)"
+	ln -sf $(SONAME) "$(DEST)/lib/libtws.so"
+	install -m 0644 $(LIBDIR)/libtws.a "$(DEST)/lib/libtws.a"
+	install -m 0644 include/tws.h "$(DEST)/include/tws.h"
+	$(SUBST) packaging/tws.pc.in > "$(DEST)/lib/pkgconfig/tws.pc"
+	$(SUBST) packaging/twsConfig.cmake.in > "$(DEST)/lib/cmake/tws/twsConfig.cmake"
+	$(SUBST) packaging/twsConfigVersion.cmake.in > "$(DEST)/lib/cmake/tws/twsConfigVersion.cmake"
+
+install-test: lib sim
+	TWS_SIM=$(SIM) MAKE="$(MAKE)" tests/install/run.sh
 
 # Refreshes include/tws.h from the header build.rs generated.
 header:
