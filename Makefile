@@ -81,6 +81,15 @@ install: lib
 	$(SUBST) packaging/twsConfig.cmake.in > "$(DEST)/lib/cmake/tws/twsConfig.cmake"
 	$(SUBST) packaging/twsConfigVersion.cmake.in > "$(DEST)/lib/cmake/tws/twsConfigVersion.cmake"
 
+# Python: a venv under target/ with pytest, the package installed the way a
+# user installs it (pip install ./bindings/python builds and ships libtws).
+PYVENV  := target/pyvenv
+python-test: lib sim
+	test -x $(PYVENV)/bin/python || python3 -m venv $(PYVENV)
+	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check pytest
+	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check ./bindings/python
+	cd bindings/python/tests && TWS_SIM=$(abspath $(SIM)) ../../../$(PYVENV)/bin/python -m pytest -q -p no:cacheprovider .
+
 install-test: lib sim
 	TWS_SIM=$(SIM) MAKE="$(MAKE)" tests/install/run.sh
 
