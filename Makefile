@@ -50,12 +50,30 @@ $(BINDIR)/%: tests/c/%.c include/tws.h lib
 
 examples: $(EXAMPLES)
 
+# C++: the header-only wrapper, its example and tests.
+CXX      ?= g++
+CXXWARN  := -std=c++17 -Wall -Wextra -Werror
+CXXFLAGS ?= -O2 -g
+CPPHDR   := bindings/cpp/include/tws.hpp
+CPPBINS  := $(BINDIR)/cpp_account_summary $(BINDIR)/cpp_test_tws
+
+$(BINDIR)/cpp_account_summary: bindings/cpp/examples/account_summary.cpp $(CPPHDR) include/tws.h lib
+	@mkdir -p $(BINDIR)
+	$(CXX) $(CXXWARN) $(CXXFLAGS) $(CPPFLAGS) -Ibindings/cpp/include $< -o $@ $(LDLIBS)
+
+$(BINDIR)/cpp_test_tws: bindings/cpp/tests/test_tws.cpp $(CPPHDR) include/tws.h lib
+	@mkdir -p $(BINDIR)
+	$(CXX) $(CXXWARN) $(CXXFLAGS) $(CPPFLAGS) -Ibindings/cpp/include $< -o $@ $(LDLIBS)
+
+cpp-test: lib sim $(CPPBINS)
+	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" bindings/cpp/tests/run.sh
+
 # Quick start 1: the C hello world against the built-in simulator.
 demo: lib sim $(BINDIR)/account_summary
 	$(WITH_SIM) -- $(BINDIR)/account_summary 127.0.0.1 PORT 0
 
 # Quick start 2: every test there is.
-test: lint rust-test c-test
+test: lint rust-test c-test cpp-test python-test install-test
 
 rust-test:
 	$(CARGO) test --all-targets
