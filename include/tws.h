@@ -920,13 +920,14 @@ const char *tws_log_level_str(int32_t level);
 // like the API message log TWS keeps:
 // `2026-11-25T14:50:35.123456Z -> ReqAccountSummary req_id: 0, group: "All", tags: "..."`
 // (UTC timestamp, `->` sent / `<-` received, message name, fields as
-// `name: value`). The handshake is traced as `Handshake` / `ServerVersion`,
+// `name: value` with the field names `tws-decode` prints). The handshake is traced as `Handshake` / `ServerVersion`,
 // messages libtws does not know as `Unknown`, undecodable ones as
 // `DecodeFailed`. An empty `path` disables the trace. `path` is copied; the
 // file is opened by `tws_client_new`, which fails with TWS_ERR_IO if it
 // cannot be. Account data travels in clear text in the trace: protect the file.
 // Errors: TWS_ERR_NULL_ARGUMENT, TWS_ERR_INVALID_UTF8.
-tws_result tws_options_set_trace_file(struct tws_options *options, const char *path);
+tws_result tws_options_set_trace_file(struct tws_options *options,
+                                      const char *path);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -7,18 +7,20 @@
 //! ```
 //!
 //! `->` is sent to TWS, `<-` received from it. The name is the message's
-//! `name()`; the fields are the message's Rust field names and values.
+//! `name()`; the fields come from the message's [`FieldVisitor`] walk, so
+//! they carry the same names as `tws-decode`'s JSON (strings quoted and
+//! escaped as Rust does, numbers bare).
 //! Each line is written with one `write` call, so a crash loses nothing
 //! already traced.
 
-use std::fmt::Debug;
+use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::protocol::{Incoming, Request};
+use crate::protocol::{FieldVisitor, Incoming, Request};
 
 /// Which way a message travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +56,16 @@ impl Trace {
 
     /// Traces a request sent to TWS.
     pub(crate) fn request(&self, request: &Request) {
-        self.line(Direction::Out, request.name(), &debug_fields(request));
+        let mut fields = Fields::default();
+        request.visit(&mut fields);
+        self.line(Direction::Out, request.name(), &fields.0);
     }
 
     /// Traces a decoded message from TWS.
     pub(crate) fn incoming(&self, message: &Incoming) {
-        self.line(Direction::In, message.name(), &debug_fields(message));
+        let mut fields = Fields::default();
+        message.visit(&mut fields);
+        self.line(Direction::In, message.name(), &fields.0);
     }
 
     /// Traces one line; `fields` is already formatted.
@@ -80,13 +86,36 @@ impl Trace {
     }
 }
 
-/// The fields of a message as `name: value, ...`, taken from its Debug form
-/// (`Variant(Body { a: 1, b: "x" })`); empty for a message without fields.
-fn debug_fields(message: &impl Debug) -> String {
-    let text = format!("{message:?}");
-    match (text.find('{'), text.rfind('}')) {
-        (Some(open), Some(close)) if open < close => text[open + 1..close].trim().to_owned(),
-        _ => String::new(),
+/// Collects a message's fields as `name: value, ...`.
+#[derive(Default)]
+struct Fields(String);
+
+impl Fields {
+    fn sep(&mut self, name: &str) {
+        if !self.0.is_empty() {
+            self.0.push_str(", ");
+        }
+        self.0.push_str(name);
+        self.0.push_str(": ");
+    }
+}
+
+impl FieldVisitor for Fields {
+    fn int(&mut self, name: &'static str, value: i64) {
+        self.sep(name);
+        let _ = write!(self.0, "{value}");
+    }
+    fn float(&mut self, name: &'static str, value: f64) {
+        self.sep(name);
+        let _ = write!(self.0, "{value}");
+    }
+    fn bool(&mut self, name: &'static str, value: bool) {
+        self.sep(name);
+        let _ = write!(self.0, "{value}");
+    }
+    fn str(&mut self, name: &'static str, value: &str) {
+        self.sep(name);
+        let _ = write!(self.0, "{value:?}");
     }
 }
 
@@ -141,7 +170,9 @@ mod tests {
             group: "All".into(),
             tags: "NetLiquidation".into(),
         });
-        let f = debug_fields(&r);
+        let mut fields = Fields::default();
+        r.visit(&mut fields);
+        let f = fields.0;
         assert!(f.contains("req_id: 7"), "{f}");
         assert!(f.contains("group: \"All\""), "{f}");
         assert!(f.contains("tags: \"NetLiquidation\""), "{f}");

@@ -138,7 +138,7 @@ pub extern "C" fn tws_log_level_str(level: i32) -> *const c_char {
 /// like the API message log TWS keeps:
 /// `2026-11-25T14:50:35.123456Z -> ReqAccountSummary req_id: 0, group: "All", tags: "..."`
 /// (UTC timestamp, `->` sent / `<-` received, message name, fields as
-/// `name: value`). The handshake is traced as `Handshake` / `ServerVersion`,
+/// `name: value` with the field names `tws-decode` prints). The handshake is traced as `Handshake` / `ServerVersion`,
 /// messages libtws does not know as `Unknown`, undecodable ones as
 /// `DecodeFailed`. An empty `path` disables the trace. `path` is copied; the
 /// file is opened by `tws_client_new`, which fails with TWS_ERR_IO if it
