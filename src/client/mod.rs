@@ -540,6 +540,8 @@ impl Shared {
         if became_ready {
             r.ready = true;
             self.connected.store(true, Ordering::Release);
+            // Before `connect` wakes: `state()` right after it returns says Connected.
+            *lock(&self.state) = ConnectionState::Connected;
         }
         let announce = became_ready && r.announce;
         // Wake `connect` before queueing anything: a full queue must not hold it.
@@ -547,8 +549,6 @@ impl Shared {
         drop(r);
         if announce {
             self.push_state_event(Event::state(ConnectionState::Connected, ""), closing);
-        } else if became_ready {
-            *lock(&self.state) = ConnectionState::Connected;
         }
     }
 

@@ -90,8 +90,13 @@ inline std::string all_account_summary_tags() { return detail::str(tws_all_accou
 
 // ---- events -------------------------------------------------------------------
 
-/// The session changed state (`state` is a tws_state value).
-struct StateChanged { std::int32_t state; std::string reason; };
+/// The session changed state (`state` is a tws_state value); `attempt` and
+/// `next_delay_ms` describe TWS_STATE_RECONNECTING, `resubscribed` counts the
+/// subscriptions re-issued on TWS_STATE_RECONNECTED / TWS_STATE_IB_LINK_RESTORED.
+struct StateChanged {
+    std::int32_t state; std::string reason; std::uint32_t attempt; std::uint32_t next_delay_ms;
+    std::uint32_t resubscribed;
+};
 /// An error, warning, notice or connectivity message from TWS (`error_class` is a tws_error_class).
 struct ErrorMessage {
     std::int32_t req_id; std::int32_t code; std::int64_t time_ms; std::string message;
@@ -131,7 +136,9 @@ inline Event to_event(const tws_event &ev)
                                           : std::vector<std::uint8_t>();
     };
     switch (ev.type) {
-    case TWS_EVENT_STATE: return StateChanged{d.state.state, str(d.state.reason)};
+    case TWS_EVENT_STATE:
+        return StateChanged{d.state.state, str(d.state.reason), d.state.attempt, d.state.next_delay_ms,
+                            d.state.resubscribed};
     case TWS_EVENT_ERROR:
         return ErrorMessage{d.error.req_id, d.error.code, d.error.time_ms, str(d.error.message),
                             str(d.error.advanced_order_reject_json), d.error.error_class};
@@ -233,6 +240,21 @@ public:
     Options &max_frame_length(std::uint32_t n)
     {
         detail::check(tws_options_set_max_frame_length(p_, n));
+        return *this;
+    }
+    /// Automatic reconnection after an established session is lost (on by
+    /// default: 1000 ms initial delay, 30000 ms max, 20 % jitter, unlimited attempts).
+    Options &reconnect(bool enabled, std::uint32_t initial_delay_ms = 1000, std::uint32_t max_delay_ms = 30000,
+                       std::uint32_t jitter_percent = 20, std::uint32_t max_attempts = 0)
+    {
+        detail::check(tws_options_set_reconnect(p_, enabled ? 1 : 0, initial_delay_ms, max_delay_ms, jitter_percent,
+                                                max_attempts));
+        return *this;
+    }
+    /// Outgoing pacing: at most `max_messages_per_second` (default 50; 0 = none).
+    Options &pacing(std::uint32_t max_messages_per_second)
+    {
+        detail::check(tws_options_set_pacing(p_, max_messages_per_second));
         return *this;
     }
     /// Appends one line per message in and out to the file at `path` ("" disables).

@@ -100,6 +100,10 @@ static void errors_carry_their_code()
     CHECK(code_of([&] { a.req_account_summary("All\x01"); }) == TWS_ERR_INVALID_CHARACTER);
     CHECK(code_of([&] { tws::Options().queue_capacity(0); }) == TWS_ERR_INVALID_ARGUMENT);
     CHECK(code_of([&] { tws::set_log_level(9); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { tws::Options().reconnect(true, 0); }) == TWS_ERR_INVALID_ARGUMENT);
+    tws::Client paced(tws::Options().pacing(100).reconnect(false));
+    paced.connect(HOST, port, 9);
+    CHECK(paced.connected());
 }
 
 static void moves_transfer_ownership()

@@ -35,7 +35,13 @@ LIBRARY_ENV = "TWS_LIBRARY"
 
 
 class tws_state_event(Structure):
-    _fields_ = [("state", c_int32), ("reason", c_char_p)]
+    _fields_ = [
+        ("state", c_int32),
+        ("reason", c_char_p),
+        ("attempt", c_uint32),
+        ("next_delay_ms", c_uint32),
+        ("resubscribed", c_uint32),
+    ]
 
 
 class tws_error_event(Structure):
@@ -126,6 +132,11 @@ class tws_stats(Structure):
             "queue_len",
             "connects",
             "callback_panics",
+            "reconnects",
+            "reconnect_attempts",
+            "resubscriptions",
+            "paced_delays",
+            "protocol_errors",
         )
     ]
 
@@ -154,6 +165,8 @@ _SIGNATURES = {
     "tws_options_set_queue_capacity": (_result, [_options_p, c_uint32]),
     "tws_options_set_max_frame_length": (_result, [_options_p, c_uint32]),
     "tws_options_set_trace_file": (_result, [_options_p, c_char_p]),
+    "tws_options_set_reconnect": (_result, [_options_p, c_int32, c_uint32, c_uint32, c_uint32, c_uint32]),
+    "tws_options_set_pacing": (_result, [_options_p, c_uint32]),
     "tws_client_new": (_result, [_options_p, POINTER(_client_p)]),
     "tws_client_free": (_result, [_client_p]),
     "tws_client_connect": (_result, [_client_p, c_char_p, c_uint16, c_int32, c_uint32]),

@@ -55,7 +55,11 @@ class Client:
     advertised, default 100..226), ``connect_options`` (e.g. ``"+PACEAPI"``),
     ``optional_capabilities``, ``queue_capacity`` (events held before the
     reader applies backpressure), ``max_frame_length``, ``trace_file`` (append
-    one line per message in and out to this file).
+    one line per message in and out to this file), ``reconnect`` and its
+    ``reconnect_*`` settings (after a session was established, a lost
+    connection is re-established with exponential backoff and live
+    subscriptions are re-issued; delays in seconds, ``reconnect_max_attempts``
+    0 = unlimited), ``max_messages_per_second`` (outgoing pacing, default 50).
     """
 
     def __init__(
@@ -68,6 +72,12 @@ class Client:
         queue_capacity: Optional[int] = None,
         max_frame_length: Optional[int] = None,
         trace_file: Union[str, "PathLike[str]", None] = None,
+        reconnect: bool = True,
+        reconnect_initial_delay: float = 1.0,
+        reconnect_max_delay: float = 30.0,
+        reconnect_jitter_percent: int = 20,
+        reconnect_max_attempts: int = 0,
+        max_messages_per_second: Optional[int] = None,
     ) -> None:
         self._handle: Optional[int] = None
         self._callback = None  # keeps the ctypes trampoline alive while libtws may call it
@@ -96,6 +106,18 @@ class Client:
                 check(lib.tws_options_set_queue_capacity(options, queue_capacity))
             if max_frame_length is not None:
                 check(lib.tws_options_set_max_frame_length(options, max_frame_length))
+            check(
+                lib.tws_options_set_reconnect(
+                    options,
+                    1 if reconnect else 0,
+                    _ms(reconnect_initial_delay),
+                    _ms(reconnect_max_delay),
+                    reconnect_jitter_percent,
+                    reconnect_max_attempts,
+                )
+            )
+            if max_messages_per_second is not None:
+                check(lib.tws_options_set_pacing(options, max_messages_per_second))
             if trace_file is not None:
                 path = str(trace_file)
                 check(lib.tws_options_set_trace_file(options, _ffi.arg(path, "trace_file")))

@@ -15,11 +15,22 @@ from . import _ffi
 
 
 class ConnectionState(IntEnum):
-    """Where a client's session stands (``tws_state``)."""
+    """Where a client's session stands (``tws_state``), or what just changed."""
 
     DISCONNECTED = 0
     CONNECTED = 1
+    #: The socket closed or failed; with reconnect on, RECONNECTING follows.
     CONNECTION_LOST = 2
+    #: An attempt to reconnect is due (``attempt``, ``next_delay_ms``).
+    RECONNECTING = 3
+    #: The session is back; ``resubscribed`` subscriptions were re-issued.
+    RECONNECTED = 4
+    #: Reconnecting stopped (attempts used up, or the client id is in use).
+    RECONNECT_FAILED = 5
+    #: TWS lost its own link to IB (1100); the socket stays up.
+    IB_LINK_LOST = 6
+    #: TWS's link to IB is back (1101/1102).
+    IB_LINK_RESTORED = 7
 
 
 class ErrorClass(IntEnum):
@@ -33,10 +44,18 @@ class ErrorClass(IntEnum):
 
 @dataclass(frozen=True)
 class StateChanged:
-    """The session changed state; ``reason`` says why (may be empty)."""
+    """The session changed state; ``reason`` says why (may be empty).
+
+    ``attempt`` and ``next_delay_ms`` describe a RECONNECTING step;
+    ``resubscribed`` counts subscriptions re-issued on RECONNECTED or
+    IB_LINK_RESTORED.
+    """
 
     state: Union[ConnectionState, int]
     reason: str
+    attempt: int = 0
+    next_delay_ms: int = 0
+    resubscribed: int = 0
 
 
 @dataclass(frozen=True)
@@ -167,6 +186,11 @@ class Stats:
     queue_len: int
     connects: int
     callback_panics: int
+    reconnects: int
+    reconnect_attempts: int
+    resubscriptions: int
+    paced_delays: int
+    protocol_errors: int
 
 
 def _raw(r: _ffi.tws_raw_message_event) -> bytes:
@@ -187,7 +211,14 @@ def from_c(ev: _ffi.tws_event) -> Event:
     """Copies a C event into its dataclass. Call before the next poll."""
     t, d, s = ev.type, ev.data, _ffi.text
     if t == 1:
-        return StateChanged(_enum(ConnectionState, d.state.state), s(d.state.reason))
+        st = d.state
+        return StateChanged(
+            _enum(ConnectionState, st.state),
+            s(st.reason),
+            st.attempt,
+            st.next_delay_ms,
+            st.resubscribed,
+        )
     if t == 2:
         e = d.error
         return ErrorMessage(
