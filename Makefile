@@ -22,7 +22,8 @@ VG       := $(VALGRIND) --suppressions=tests/c/valgrind.supp --error-exitcode=1 
 EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
 
-.PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE
+.PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE \
+        install install-test python-test cpp-test
 
 all: lib sim examples
 
@@ -49,18 +50,66 @@ $(BINDIR)/%: tests/c/%.c include/tws.h lib
 
 examples: $(EXAMPLES)
 
+# C++: the header-only wrapper, its example and tests.
+CXX      ?= g++
+CXXWARN  := -std=c++17 -Wall -Wextra -Werror
+CXXFLAGS ?= -O2 -g
+CPPHDR   := bindings/cpp/include/tws.hpp
+CPPBINS  := $(BINDIR)/cpp_account_summary $(BINDIR)/cpp_test_tws
+
+$(BINDIR)/cpp_account_summary: bindings/cpp/examples/account_summary.cpp $(CPPHDR) include/tws.h lib
+	@mkdir -p $(BINDIR)
+	$(CXX) $(CXXWARN) $(CXXFLAGS) $(CPPFLAGS) -Ibindings/cpp/include $< -o $@ $(LDLIBS)
+
+$(BINDIR)/cpp_test_tws: bindings/cpp/tests/test_tws.cpp $(CPPHDR) include/tws.h lib
+	@mkdir -p $(BINDIR)
+	$(CXX) $(CXXWARN) $(CXXFLAGS) $(CPPFLAGS) -Ibindings/cpp/include $< -o $@ $(LDLIBS)
+
+cpp-test: lib sim $(CPPBINS)
+	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" bindings/cpp/tests/run.sh
+
 # Quick start 1: the C hello world against the built-in simulator.
 demo: lib sim $(BINDIR)/account_summary
 	$(WITH_SIM) -- $(BINDIR)/account_summary 127.0.0.1 PORT 0
 
 # Quick start 2: every test there is.
-test: lint rust-test c-test
+test: lint rust-test c-test cpp-test python-test install-test
 
 rust-test:
 	$(CARGO) test --all-targets
 
 c-test: lib sim $(EXAMPLES) $(CTESTS)
 	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" tests/c/run.sh
+
+# Installs like a C library: PREFIX (default /usr/local) gets
+# lib/libtws.so.X.Y.Z with its soname links, lib/libtws.a, include/tws.h,
+# lib/pkgconfig/tws.pc and lib/cmake/tws/ (find_package(tws), target tws::tws).
+# DESTDIR is honoured for packagers.
+PREFIX  ?= /usr/local
+DEST    := $(DESTDIR)$(PREFIX)
+SUBST   := sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@MAJOR@/$(MAJOR)/g'
+install: lib
+	install -d "$(DEST)/lib/pkgconfig" "$(DEST)/lib/cmake/tws" "$(DEST)/include"
+	install -m 0755 $(LIBDIR)/libtws.so.$(VERSION) "$(DEST)/lib/libtws.so.$(VERSION)"
+	ln -sf libtws.so.$(VERSION) "$(DEST)/lib/$(SONAME)"
+	ln -sf $(SONAME) "$(DEST)/lib/libtws.so"
+	install -m 0644 $(LIBDIR)/libtws.a "$(DEST)/lib/libtws.a"
+	install -m 0644 include/tws.h "$(DEST)/include/tws.h"
+	$(SUBST) packaging/tws.pc.in > "$(DEST)/lib/pkgconfig/tws.pc"
+	$(SUBST) packaging/twsConfig.cmake.in > "$(DEST)/lib/cmake/tws/twsConfig.cmake"
+	$(SUBST) packaging/twsConfigVersion.cmake.in > "$(DEST)/lib/cmake/tws/twsConfigVersion.cmake"
+
+# Python: a venv under target/ with pytest, the package installed the way a
+# user installs it (pip install ./bindings/python builds and ships libtws).
+PYVENV  := target/pyvenv
+python-test: lib sim
+	test -x $(PYVENV)/bin/python || python3 -m venv $(PYVENV)
+	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check pytest
+	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check ./bindings/python
+	cd bindings/python/tests && TWS_SIM=$(abspath $(SIM)) ../../../$(PYVENV)/bin/python -m pytest -q -p no:cacheprovider .
+
+install-test: lib sim
+	TWS_SIM=$(SIM) MAKE="$(MAKE)" tests/install/run.sh
 
 # Refreshes include/tws.h from the header build.rs generated.
 header:

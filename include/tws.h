@@ -39,6 +39,21 @@
 // Patch version: fixes only.
 #define TWS_VERSION_PATCH 0
 
+// Log level: something failed.
+#define TWS_LOG_ERROR 1
+
+// Log level: something went wrong but libtws goes on (connection lost, a frame that does not decode).
+#define TWS_LOG_WARN 2
+
+// Log level: session milestones (connecting, version agreed, session ready, disconnect). The default maximum.
+#define TWS_LOG_INFO 3
+
+// Log level: details for finding a problem (each connect attempt, unknown messages).
+#define TWS_LOG_DEBUG 4
+
+// Log level: everything.
+#define TWS_LOG_TRACE 5
+
 // What an error message means (`tws_error_event.error_class`).
 enum tws_error_class
 #ifdef __cplusplus
@@ -536,6 +551,16 @@ typedef void (*tws_event_callback)(const struct tws_event *event, void *user_dat
 // Releases the callback's `user_data`; called exactly once.
 typedef void (*tws_user_data_free)(void *user_data);
 
+// Receives one log record: `level` (a TWS_LOG_* value), `target` (the part
+// of libtws that logs, e.g. "tws::client::reader") and `message`. Both strings
+// are valid only until the callback returns. Called on whichever thread
+// logs (a caller's thread, a reader or dispatch thread), possibly on several
+// threads at once: the callback must be thread-safe and must not unwind.
+typedef void (*tws_log_callback)(int32_t level,
+                                 const char *target,
+                                 const char *message,
+                                 void *user_data);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -866,6 +891,43 @@ tws_result tws_client_set_callback(struct tws_client *client,
                                    tws_event_callback callback,
                                    void *user_data,
                                    tws_user_data_free user_data_free);
+
+// Routes libtws's log records to `callback` (process-wide: one callback for
+// every client). Records up to the maximum level (`tws_set_log_level`,
+// default TWS_LOG_INFO) are delivered. Replaces a previous callback; pass a
+// NULL `callback` to stop logging. `user_data_free` (may be NULL) is called
+// exactly once with `user_data`: when the callback is replaced or removed,
+// after every call of it in progress has returned (so possibly on another
+// thread, inside libtws), or at once if `callback` is NULL. Without a
+// callback nothing is logged or formatted.
+// Thread-safe; may be called from inside the log callback itself.
+// Errors: none besides TWS_ERR_PANIC (returns TWS_OK).
+tws_result tws_set_log_callback(tws_log_callback callback,
+                                void *user_data,
+                                tws_user_data_free user_data_free);
+
+// Sets the most verbose level passed to the log callback: TWS_LOG_ERROR (1)
+// through TWS_LOG_TRACE (5); default TWS_LOG_INFO. Process-wide; thread-safe.
+// Errors: TWS_ERR_INVALID_ARGUMENT for any other value.
+tws_result tws_set_log_level(int32_t level);
+
+// The name of a log level ("error", "warn", "info", "debug", "trace"), or
+// "unknown". Static storage; never NULL.
+const char *tws_log_level_str(int32_t level);
+
+// Enables the wire trace: clients made from these options append one line
+// per message sent and received to the file at `path` (created if missing),
+// like the API message log TWS keeps:
+// `2026-11-25T14:50:35.123456Z -> ReqAccountSummary req_id: 0, group: "All", tags: "..."`
+// (UTC timestamp, `->` sent / `<-` received, message name, fields as
+// `name: value` with the field names `tws-decode` prints). The handshake is traced as `Handshake` / `ServerVersion`,
+// messages libtws does not know as `Unknown`, undecodable ones as
+// `DecodeFailed`. An empty `path` disables the trace. `path` is copied; the
+// file is opened by `tws_client_new`, which fails with TWS_ERR_IO if it
+// cannot be. Account data travels in clear text in the trace: protect the file.
+// Errors: TWS_ERR_NULL_ARGUMENT, TWS_ERR_INVALID_UTF8.
+tws_result tws_options_set_trace_file(struct tws_options *options,
+                                      const char *path);
 
 #ifdef __cplusplus
 }  // extern "C"

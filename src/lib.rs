@@ -2,11 +2,13 @@
 //!
 //! Layers, bottom to top: [`wire`] (bytes <-> frames), [`protocol`] (frames <->
 //! typed messages), [`client`] (a live session), `ffi` (the C ABI) and
-//! [`sim`] (a TWS simulator for the demo and the tests).
+//! [`sim`] (a TWS simulator for the demo and the tests). [`logging`] is the
+//! library's own log, routed to a sink the host sets.
 
 pub mod client;
 pub mod ffi;
 pub mod inspect;
+pub mod logging;
 pub mod protocol;
 pub mod sim;
 pub mod wire;

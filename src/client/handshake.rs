@@ -4,6 +4,7 @@ use std::io::{ErrorKind, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Instant;
 
+use crate::logging::log;
 use crate::protocol::handshake::{client_hello, parse_server_hello};
 use crate::wire::FrameSplitter;
 
@@ -44,12 +45,16 @@ pub(crate) fn open(
     let mut last_err = Error::InvalidArgument(format!("{host}:{port} resolves to no address"));
     let mut stream = None;
     for addr in addrs {
+        log!(Debug, "connect attempt to {addr}");
         match TcpStream::connect_timeout(&addr, remaining(deadline, "connect")?) {
             Ok(s) => {
                 stream = Some(s);
                 break;
             }
-            Err(e) => last_err = Error::from_io(&e, &format!("connect to {addr}")),
+            Err(e) => {
+                log!(Debug, "connect attempt to {addr} failed: {e}");
+                last_err = Error::from_io(&e, &format!("connect to {addr}"));
+            }
         }
     }
     let mut stream = stream.ok_or(last_err)?;

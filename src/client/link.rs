@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::logging::log;
 use crate::protocol::messages::StartApi;
 use crate::protocol::Request;
 
+use super::trace::Direction;
 use super::{handshake, lock, reader, Error, Readiness, Shared, Writer};
 
 /// Where and as whom to connect; kept for reconnecting.
@@ -102,6 +104,25 @@ pub(crate) fn establish(
     );
     abort.clear();
     let transport = opened?;
+    log!(
+        Info,
+        "handshake done: server version {} (connection time {})",
+        transport.server_version,
+        transport.connection_time
+    );
+    if let Some(t) = &shared.trace {
+        let o = &shared.options;
+        let hello = format!(
+            "min_version: {}, max_version: {}, connect_options: {:?}",
+            o.min_version, o.max_version, o.connect_options
+        );
+        t.line(Direction::Out, "Handshake", &hello);
+        let answer = format!(
+            "server_version: {}, connection_time: {:?}",
+            transport.server_version, transport.connection_time
+        );
+        t.line(Direction::In, "ServerVersion", &answer);
+    }
     shared.stats.messages_out.fetch_add(1, Ordering::Relaxed);
     shared
         .stats
@@ -160,10 +181,17 @@ pub(crate) fn establish(
     }
     match shared.wait_ready(deadline, abort) {
         Ok(()) => {
+            log!(
+                Info,
+                "session ready: client id {}, server version {}",
+                endpoint.client_id,
+                transport.server_version
+            );
             shared.stats.connects.fetch_add(1, Ordering::Relaxed);
             Ok(link)
         }
         Err(e) => {
+            log!(Warn, "session did not start: {e}");
             link.close();
             shared.connected.store(false, Ordering::Release);
             *lock(&shared.writer) = None;

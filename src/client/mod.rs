@@ -17,6 +17,7 @@ mod requests;
 mod routes;
 mod stats;
 mod supervisor;
+mod trace;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -34,6 +35,7 @@ pub use events::{ConnectionState, Event};
 pub use options::{Options, ReconnectPolicy};
 pub use stats::StatsSnapshot;
 
+use crate::logging::log;
 use crate::protocol::error_codes::{
     CLIENT_ID_IN_USE, CONNECTIVITY_LOST, CONNECTIVITY_RESTORED_DATA_KEPT,
     CONNECTIVITY_RESTORED_DATA_LOST,
@@ -46,6 +48,7 @@ use queue::EventQueue;
 use routes::Routes;
 use stats::Stats;
 use supervisor::{Signal, Supervisor};
+use trace::Trace;
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: every
 /// critical section here leaves the data consistent.
@@ -110,6 +113,8 @@ pub(crate) struct Shared {
     connection_time: Mutex<String>,
     routes: Routes,
     subscriptions: Mutex<BTreeMap<i32, Subscription>>,
+    /// The wire trace, when `Options::trace_file` is set.
+    pub(crate) trace: Option<Trace>,
 }
 
 /// A client of TWS or IB Gateway. All methods take `&self`: share it between
@@ -124,6 +129,13 @@ impl Client {
     /// A disconnected client with `options`.
     pub fn new(options: Options) -> Result<Client, Error> {
         options.validate()?;
+        let trace =
+            match &options.trace_file {
+                Some(path) => Some(Trace::open(path).map_err(|e| {
+                    Error::from_io(&e, &format!("open trace file {}", path.display()))
+                })?),
+                None => None,
+            };
         let stats = Arc::new(Stats::default());
         let (signals_tx, signals_rx) = unbounded();
         Ok(Client {
@@ -147,6 +159,7 @@ impl Client {
                 connection_time: Mutex::new(String::new()),
                 routes: Routes::default(),
                 subscriptions: Mutex::new(BTreeMap::new()),
+                trace,
             }),
             session: Mutex::new(None),
             dispatcher: Mutex::new(None),
@@ -187,6 +200,7 @@ impl Client {
         };
         let abort = Arc::new(Abort::default());
         let shared = &self.shared;
+        log!(Info, "connecting to {host}:{port} as client id {client_id}");
         match establish(shared, &endpoint, &abort, true) {
             Ok(link) => {
                 let started = Supervisor::start(shared.clone(), endpoint, link, abort)
@@ -203,6 +217,7 @@ impl Client {
                 Ok(())
             }
             Err(e) => {
+                log!(Warn, "connect to {host}:{port} failed: {e}");
                 *lock(&shared.state) = ConnectionState::Disconnected;
                 Err(e)
             }
@@ -227,6 +242,7 @@ impl Client {
         );
         drop(slot);
         if before != ConnectionState::Disconnected {
+            log!(Info, "disconnected on request");
             let event = Event::state(ConnectionState::Disconnected, "disconnect requested");
             self.shared.queue.push_within(event, STATE_PUSH_LIMIT);
         }
@@ -396,6 +412,9 @@ impl Shared {
         let w = guard.as_mut().ok_or(Error::NotConnected)?;
         w.buf.clear();
         request.encode(w.server_version, &mut w.buf)?;
+        if let Some(t) = &self.trace {
+            t.request(request);
+        }
         if let Err(e) = w.stream.write_all(&w.buf) {
             // A partial write leaves the stream unusable: end the connection
             // (the reader notices; the supervisor reconnects).
@@ -521,6 +540,8 @@ impl Shared {
         if became_ready {
             r.ready = true;
             self.connected.store(true, Ordering::Release);
+            // Before `connect` wakes: `state()` right after it returns says Connected.
+            *lock(&self.state) = ConnectionState::Connected;
         }
         let announce = became_ready && r.announce;
         // Wake `connect` before queueing anything: a full queue must not hold it.
@@ -528,8 +549,6 @@ impl Shared {
         drop(r);
         if announce {
             self.push_state_event(Event::state(ConnectionState::Connected, ""), closing);
-        } else if became_ready {
-            *lock(&self.state) = ConnectionState::Connected;
         }
     }
 
@@ -584,6 +603,7 @@ impl Shared {
             );
         }
         if was_connected && !closing.load(Ordering::Acquire) {
+            log!(Warn, "connection lost: {reason}");
             self.push_state_event(
                 Event::state(ConnectionState::ConnectionLost, reason),
                 closing,

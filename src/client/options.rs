@@ -1,5 +1,6 @@
 //! How a client connects, reconnects, paces and delivers events.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::protocol::versions::{MAX_CLIENT_VERSION, MIN_CLIENT_VERSION};
@@ -89,6 +90,8 @@ pub struct Options {
     /// Longest a single write may block while TWS does not read; then the
     /// connection is treated as lost (default 10 s).
     pub write_timeout: Duration,
+    /// When set, every message in and out is appended to this file, one line each.
+    pub trace_file: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -103,6 +106,7 @@ impl Default for Options {
             reconnect: ReconnectPolicy::default(),
             max_messages_per_second: 50,
             write_timeout: Duration::from_secs(10),
+            trace_file: None,
         }
     }
 }

@@ -6,10 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
+use crate::logging::log;
 use crate::protocol::{Incoming, RawMessage};
 use crate::wire::{FrameError, FrameSplitter};
 
 use super::events::Event;
+use super::trace::Direction;
 use super::Shared;
 
 /// Starts reading `stream` on a new thread until it closes or `closing` is set.
@@ -87,6 +89,7 @@ fn protocol_error(cx: &Context<'_>, e: &FrameError) -> String {
             .to_vec(),
     };
     let reason = format!("protocol error: {e}");
+    log!(Error, "{reason}; closing the connection");
     cx.shared.queue.push(
         Event::ProtocolError {
             reason: reason.clone(),
@@ -103,11 +106,26 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
     let event = match RawMessage::split(frame, server_version) {
         Err(e) => decode_failed(shared, -1, e.to_string(), frame),
         Ok(raw) => match Incoming::decode(&raw, server_version) {
-            Ok(Some(msg)) => match shared.observe(msg, cx.generation, cx.closing) {
-                Some(msg) => Event::Message(msg),
-                None => return true,
-            },
+            Ok(Some(msg)) => {
+                if let Some(t) = &shared.trace {
+                    t.incoming(&msg);
+                }
+                match shared.observe(msg, cx.generation, cx.closing) {
+                    Some(msg) => Event::Message(msg),
+                    None => return true,
+                }
+            }
             Ok(None) => {
+                log!(
+                    Debug,
+                    "unknown message id {} ({} bytes)",
+                    raw.id,
+                    frame.len()
+                );
+                if let Some(t) = &shared.trace {
+                    let fields = format!("msg_id: {}, len: {}", raw.id, frame.len());
+                    t.line(Direction::In, "Unknown", &fields);
+                }
                 shared
                     .stats
                     .unknown_messages
@@ -124,6 +142,11 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
 }
 
 fn decode_failed(shared: &Shared, msg_id: i32, reason: String, frame: &[u8]) -> Event {
+    log!(Warn, "message id {msg_id} failed to decode: {reason}");
+    if let Some(t) = &shared.trace {
+        let fields = format!("msg_id: {msg_id}, reason: {reason:?}, len: {}", frame.len());
+        t.line(Direction::In, "DecodeFailed", &fields);
+    }
     shared.stats.decode_errors.fetch_add(1, Ordering::Relaxed);
     Event::DecodeFailed {
         msg_id,

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use crate::logging::log;
+
 use super::backoff::Backoff;
 use super::events::{ConnectionState, Event};
 use super::link::{establish, Abort, Endpoint, Link};
@@ -139,6 +141,12 @@ fn reconnect(
             return None;
         }
         let delay = backoff.delay(attempt);
+        log!(
+            Info,
+            "reconnect attempt {attempt} to {}:{} in {delay:?} ({last_error})",
+            endpoint.host,
+            endpoint.port
+        );
         shared.push_state_event(
             Event::State {
                 state: ConnectionState::Reconnecting,
@@ -158,6 +166,7 @@ fn reconnect(
             .fetch_add(1, Ordering::Relaxed);
         match establish(shared, endpoint, abort, false) {
             Ok(link) => {
+                log!(Info, "reconnected after {attempt} attempt(s)");
                 shared.stats.reconnects.fetch_add(1, Ordering::Relaxed);
                 // The event first, so that it comes before the rows it announces.
                 let ids = shared.due_for_reissue(false);
@@ -203,6 +212,7 @@ fn reconnect(
 }
 
 fn give_up(shared: &Shared, abort: &Abort, reason: String) {
+    log!(Error, "reconnecting stopped: {reason}");
     shared.push_state_event(
         Event::state(ConnectionState::ReconnectFailed, reason),
         &abort.stop,

@@ -25,6 +25,8 @@ mod account_data;
 
 mod delivery;
 
+mod diagnostics;
+
 use std::ffi::{c_char, c_void, CStr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -33,6 +35,9 @@ use std::time::Duration;
 use crate::client::{Client, Options};
 
 use convert::Arena;
+pub use diagnostics::{
+    tws_log_callback, TWS_LOG_DEBUG, TWS_LOG_ERROR, TWS_LOG_INFO, TWS_LOG_TRACE, TWS_LOG_WARN,
+};
 pub use result::tws_result;
 use result::{boundary, set_last_error, Failure};
 pub use types::*;

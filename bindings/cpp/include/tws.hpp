@@ -1,0 +1,467 @@
+/*
+ * libtws for C++17: a header-only wrapper over the C ABI in tws.h.
+ *
+ *  - tws::Client owns a tws_client (RAII, move-only); tws::Options owns a
+ *    tws_options.
+ *  - Strings go in as std::string_view (copied, so they need not be
+ *    NUL-terminated) and come out as std::string.
+ *  - Events are copied into a std::variant of plain structs (tws::Event):
+ *    they stay valid after the next poll.
+ *  - Callbacks are std::function objects; libtws holds them on the heap and
+ *    releases them through user_data_free, exactly once.
+ *  - Every failure throws tws::Error, which carries the tws_result code.
+ *    Destructors never throw.
+ *
+ * Link with -ltws (pkg-config --cflags --libs tws, or CMake tws::tws).
+ */
+#ifndef TWS_HPP
+#define TWS_HPP
+
+#include <tws.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace tws {
+
+/// A failed libtws call: the tws_result code, its name and libtws's detail.
+class Error : public std::runtime_error {
+public:
+    /// Builds the error for `code` with `detail` (usually tws_last_error_message()).
+    Error(tws_result code, const std::string &detail)
+        : std::runtime_error(std::string(tws_result_str(code)) + (detail.empty() ? "" : ": " + detail)),
+          code_(code), detail_(detail)
+    {
+    }
+
+    /// The tws_result code (negative), e.g. TWS_ERR_TIMEOUT.
+    tws_result code() const noexcept { return code_; }
+    /// The code's name, e.g. "TWS_ERR_TIMEOUT" (static storage).
+    const char *name() const noexcept { return tws_result_str(code_); }
+    /// libtws's explanation of this failure.
+    const std::string &detail() const noexcept { return detail_; }
+
+private:
+    tws_result code_;
+    std::string detail_;
+};
+
+namespace detail {
+
+/// Throws tws::Error for a negative code; returns the code otherwise.
+inline tws_result check(tws_result rc)
+{
+    if (rc < 0)
+        throw Error(rc, tws_last_error_message());
+    return rc;
+}
+
+/// A C string from libtws as std::string (NULL as empty).
+inline std::string str(const char *p) { return p ? std::string(p) : std::string(); }
+
+/// A NUL-terminated copy of a string_view for the C API.
+inline std::string cstr(std::string_view s) { return std::string(s); }
+
+inline std::uint32_t ms(std::chrono::milliseconds t)
+{
+    if (t.count() <= 0)
+        return 0;
+    return t.count() > 0xFFFFFFFFLL ? 0xFFFFFFFFu : static_cast<std::uint32_t>(t.count());
+}
+
+} // namespace detail
+
+/// The version of the loaded libtws ("MAJOR.MINOR.PATCH").
+inline std::string version() { return detail::str(tws_version()); }
+
+/// Every real account-summary tag, comma-separated.
+inline std::string all_account_summary_tags() { return detail::str(tws_all_account_summary_tags()); }
+
+// ---- events -------------------------------------------------------------------
+
+/// The session changed state (`state` is a tws_state value); `attempt` and
+/// `next_delay_ms` describe TWS_STATE_RECONNECTING, `resubscribed` counts the
+/// subscriptions re-issued on TWS_STATE_RECONNECTED / TWS_STATE_IB_LINK_RESTORED.
+struct StateChanged {
+    std::int32_t state; std::string reason; std::uint32_t attempt; std::uint32_t next_delay_ms;
+    std::uint32_t resubscribed;
+};
+/// An error, warning, notice or connectivity message from TWS (`error_class` is a tws_error_class).
+struct ErrorMessage {
+    std::int32_t req_id; std::int32_t code; std::int64_t time_ms; std::string message;
+    std::string advanced_order_reject_json; std::int32_t error_class;
+};
+/// The next valid order id.
+struct NextValidId { std::int64_t order_id; };
+/// The accounts this login manages, comma-separated.
+struct ManagedAccounts { std::string accounts; };
+/// One account-summary row.
+struct AccountSummary { std::int32_t req_id; std::string account, tag, value, currency; };
+/// The first snapshot of an account-summary subscription is complete.
+struct AccountSummaryEnd { std::int32_t req_id; };
+/// The server clock in seconds.
+struct CurrentTime { std::int64_t time; };
+/// The server clock in milliseconds.
+struct CurrentTimeMillis { std::int64_t time_ms; };
+/// A message id this libtws does not know, with its raw payload.
+struct UnknownMessage { std::int32_t msg_id; std::vector<std::uint8_t> payload; };
+/// A message that failed to decode (the session goes on).
+struct DecodeError { std::int32_t msg_id; std::string reason; std::vector<std::uint8_t> payload; };
+/// An event kind newer than this header (its tws_event_type value).
+struct OtherEvent { std::int32_t type; };
+
+/// One event, owning all its data.
+using Event = std::variant<StateChanged, ErrorMessage, NextValidId, ManagedAccounts, AccountSummary,
+                           AccountSummaryEnd, CurrentTime, CurrentTimeMillis, UnknownMessage, DecodeError,
+                           OtherEvent>;
+
+/// Copies a C event (valid only until the next poll / until the callback returns) into an Event.
+inline Event to_event(const tws_event &ev)
+{
+    using detail::str;
+    const auto &d = ev.data;
+    auto bytes = [](const tws_raw_message_event &r) {
+        return r.payload && r.payload_len ? std::vector<std::uint8_t>(r.payload, r.payload + r.payload_len)
+                                          : std::vector<std::uint8_t>();
+    };
+    switch (ev.type) {
+    case TWS_EVENT_STATE:
+        return StateChanged{d.state.state, str(d.state.reason), d.state.attempt, d.state.next_delay_ms,
+                            d.state.resubscribed};
+    case TWS_EVENT_ERROR:
+        return ErrorMessage{d.error.req_id, d.error.code, d.error.time_ms, str(d.error.message),
+                            str(d.error.advanced_order_reject_json), d.error.error_class};
+    case TWS_EVENT_NEXT_VALID_ID: return NextValidId{d.next_valid_id.order_id};
+    case TWS_EVENT_MANAGED_ACCOUNTS: return ManagedAccounts{str(d.managed_accounts.accounts)};
+    case TWS_EVENT_ACCOUNT_SUMMARY: {
+        const auto &a = d.account_summary;
+        return AccountSummary{a.req_id, str(a.account), str(a.tag), str(a.value), str(a.currency)};
+    }
+    case TWS_EVENT_ACCOUNT_SUMMARY_END: return AccountSummaryEnd{d.account_summary_end.req_id};
+    case TWS_EVENT_CURRENT_TIME: return CurrentTime{d.current_time.time};
+    case TWS_EVENT_CURRENT_TIME_MILLIS: return CurrentTimeMillis{d.current_time.time};
+    case TWS_EVENT_UNKNOWN_MESSAGE: return UnknownMessage{d.raw.msg_id, bytes(d.raw)};
+    case TWS_EVENT_DECODE_ERROR: return DecodeError{d.raw.msg_id, str(d.raw.reason), bytes(d.raw)};
+    default: return OtherEvent{ev.type};
+    }
+}
+
+/// One row of Client::account_summary.
+struct AccountSummaryRow { std::string account, tag, value, currency; };
+
+// ---- logging -------------------------------------------------------------------
+
+/// Receives libtws's log records: level (TWS_LOG_ERROR .. TWS_LOG_TRACE), target, message.
+using LogHandler = std::function<void(std::int32_t level, std::string_view target, std::string_view message)>;
+
+namespace detail {
+inline void log_trampoline(std::int32_t level, const char *target, const char *message, void *user_data) noexcept
+{
+    try {
+        (*static_cast<LogHandler *>(user_data))(level, target ? target : "", message ? message : "");
+    } catch (...) {
+        // Nothing may unwind into libtws; a failing log handler loses that record.
+    }
+}
+inline void delete_log_handler(void *user_data) noexcept { delete static_cast<LogHandler *>(user_data); }
+} // namespace detail
+
+/// Routes libtws's log (process-wide) to `handler`; an empty handler stops logging.
+/// The handler may run on several libtws threads at once: make it thread-safe.
+inline void set_log_handler(LogHandler handler)
+{
+    if (!handler) {
+        detail::check(tws_set_log_callback(nullptr, nullptr, nullptr));
+        return;
+    }
+    auto held = std::make_unique<LogHandler>(std::move(handler));
+    detail::check(tws_set_log_callback(detail::log_trampoline, held.get(), detail::delete_log_handler));
+    held.release(); // owned by libtws now; freed through delete_log_handler
+}
+
+/// Sets the most verbose level passed to the log handler (TWS_LOG_ERROR .. TWS_LOG_TRACE).
+inline void set_log_level(std::int32_t level) { detail::check(tws_set_log_level(level)); }
+
+// ---- options -------------------------------------------------------------------
+
+/// Client settings (RAII over tws_options, move-only). Setters chain and throw tws::Error.
+class Options {
+public:
+    Options() { detail::check(tws_options_new(&p_)); }
+    ~Options() { tws_options_free(p_); }
+    Options(Options &&o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    Options &operator=(Options &&o) noexcept
+    {
+        if (this != &o) {
+            tws_options_free(p_);
+            p_ = std::exchange(o.p_, nullptr);
+        }
+        return *this;
+    }
+    Options(const Options &) = delete;
+    Options &operator=(const Options &) = delete;
+
+    /// Protocol versions advertised in the handshake (default 100..226).
+    Options &version_range(std::int32_t min, std::int32_t max)
+    {
+        detail::check(tws_options_set_version_range(p_, min, max));
+        return *this;
+    }
+    /// Connect options appended to the handshake, e.g. "+PACEAPI".
+    Options &connect_options(std::string_view s)
+    {
+        detail::check(tws_options_set_connect_options(p_, detail::cstr(s).c_str()));
+        return *this;
+    }
+    /// Optional capabilities sent with startApi.
+    Options &optional_capabilities(std::string_view s)
+    {
+        detail::check(tws_options_set_optional_capabilities(p_, detail::cstr(s).c_str()));
+        return *this;
+    }
+    /// Events held before the reader applies backpressure (default 65536).
+    Options &queue_capacity(std::uint32_t n)
+    {
+        detail::check(tws_options_set_queue_capacity(p_, n));
+        return *this;
+    }
+    /// Longest frame accepted (64 .. 16777215).
+    Options &max_frame_length(std::uint32_t n)
+    {
+        detail::check(tws_options_set_max_frame_length(p_, n));
+        return *this;
+    }
+    /// Automatic reconnection after an established session is lost (on by
+    /// default: 1000 ms initial delay, 30000 ms max, 20 % jitter, unlimited attempts).
+    Options &reconnect(bool enabled, std::uint32_t initial_delay_ms = 1000, std::uint32_t max_delay_ms = 30000,
+                       std::uint32_t jitter_percent = 20, std::uint32_t max_attempts = 0)
+    {
+        detail::check(tws_options_set_reconnect(p_, enabled ? 1 : 0, initial_delay_ms, max_delay_ms, jitter_percent,
+                                                max_attempts));
+        return *this;
+    }
+    /// Outgoing pacing: at most `max_messages_per_second` (default 50; 0 = none).
+    Options &pacing(std::uint32_t max_messages_per_second)
+    {
+        detail::check(tws_options_set_pacing(p_, max_messages_per_second));
+        return *this;
+    }
+    /// Appends one line per message in and out to the file at `path` ("" disables).
+    Options &trace_file(std::string_view path)
+    {
+        detail::check(tws_options_set_trace_file(p_, detail::cstr(path).c_str()));
+        return *this;
+    }
+    /// The C handle (owned by this object).
+    const tws_options *get() const noexcept { return p_; }
+
+private:
+    tws_options *p_ = nullptr;
+};
+
+// ---- client --------------------------------------------------------------------
+
+/// Receives each event in callback mode, on libtws's dispatch thread.
+using EventHandler = std::function<void(const Event &)>;
+/// Receives an exception thrown by an EventHandler (delivery goes on).
+using ExceptionHandler = std::function<void(std::exception_ptr)>;
+
+namespace detail {
+struct CallbackState {
+    EventHandler on_event;
+    ExceptionHandler on_exception;
+};
+inline void event_trampoline(const tws_event *event, void *user_data) noexcept
+{
+    auto *state = static_cast<CallbackState *>(user_data);
+    try {
+        state->on_event(to_event(*event));
+    } catch (...) {
+        if (state->on_exception) {
+            try {
+                state->on_exception(std::current_exception());
+            } catch (...) {
+            }
+        }
+    }
+}
+inline void delete_callback_state(void *user_data) noexcept { delete static_cast<CallbackState *>(user_data); }
+} // namespace detail
+
+/// A client of TWS or IB Gateway (RAII over tws_client, move-only; a
+/// moved-from client throws tws::Error(TWS_ERR_NULL_ARGUMENT) when used).
+/// Thread-safe like tws_client: requests from any thread.
+class Client {
+public:
+    /// A disconnected client with default options.
+    Client() { detail::check(tws_client_new(nullptr, &p_)); }
+    /// A disconnected client with `options` (copied; `options` may go away).
+    explicit Client(const Options &options) { detail::check(tws_client_new(options.get(), &p_)); }
+    /// Disconnects and frees; waits for a running callback to return. Never throws.
+    /// Must not run inside this client's own callback (the client would then leak).
+    ~Client() { tws_client_free(p_); }
+    Client(Client &&o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    Client &operator=(Client &&o) noexcept
+    {
+        if (this != &o) {
+            tws_client_free(p_);
+            p_ = std::exchange(o.p_, nullptr);
+        }
+        return *this;
+    }
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+
+    /// Connects and returns when the session is ready, all within `timeout`.
+    /// Throws tws::Error: TWS_ERR_CONNECTION_REFUSED, TWS_ERR_TIMEOUT,
+    /// TWS_ERR_CLIENT_ID_IN_USE, TWS_ERR_NO_COMMON_VERSION, ...
+    void connect(std::string_view host, std::uint16_t port, std::int32_t client_id,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        detail::check(tws_client_connect(p_, detail::cstr(host).c_str(), port, client_id, detail::ms(timeout)));
+    }
+    /// Closes the session (queued events stay pollable). Works from the callback.
+    void disconnect() { detail::check(tws_client_disconnect(p_)); }
+
+    /// The session state (a tws_state value).
+    std::int32_t state() const
+    {
+        std::int32_t s = 0;
+        detail::check(tws_client_state(p_, &s));
+        return s;
+    }
+    /// True while the session is ready.
+    bool connected() const { return state() == TWS_STATE_CONNECTED; }
+    /// The negotiated server version (throws TWS_ERR_NOT_CONNECTED before the first connect).
+    std::int32_t server_version() const
+    {
+        std::int32_t v = 0;
+        detail::check(tws_client_server_version(p_, &v));
+        return v;
+    }
+    /// A fresh request id.
+    std::int32_t next_request_id()
+    {
+        std::int32_t id = 0;
+        detail::check(tws_client_next_request_id(p_, &id));
+        return id;
+    }
+    /// The next order id.
+    std::int64_t next_order_id()
+    {
+        std::int64_t id = 0;
+        detail::check(tws_client_next_order_id(p_, &id));
+        return id;
+    }
+    /// The client's counters.
+    tws_stats stats() const
+    {
+        tws_stats s{};
+        detail::check(tws_client_stats(p_, &s));
+        return s;
+    }
+
+    /// reqIds (a NextValidId follows).
+    void req_ids(std::int32_t num_ids = 1) { detail::check(tws_client_req_ids(p_, num_ids)); }
+    /// reqManagedAccts (a ManagedAccounts follows).
+    void req_managed_accounts() { detail::check(tws_client_req_managed_accounts(p_)); }
+    /// reqCurrentTime (a CurrentTime follows).
+    void req_current_time() { detail::check(tws_client_req_current_time(p_)); }
+    /// reqCurrentTimeInMillis (a CurrentTimeMillis follows; server 197+).
+    void req_current_time_millis() { detail::check(tws_client_req_current_time_millis(p_)); }
+
+    /// Subscribes to the account summary; returns the request id (a fresh one
+    /// unless `req_id` is given). Rows, then AccountSummaryEnd, then updates.
+    std::int32_t req_account_summary(std::string_view group = "All", std::string_view tags = {},
+                                     std::optional<std::int32_t> req_id = std::nullopt)
+    {
+        const std::int32_t id = req_id ? *req_id : next_request_id();
+        const std::string t = tags.empty() ? all_account_summary_tags() : std::string(tags);
+        detail::check(tws_client_req_account_summary(p_, id, detail::cstr(group).c_str(), t.c_str()));
+        return id;
+    }
+    /// Ends the account-summary subscription `req_id`.
+    void cancel_account_summary(std::int32_t req_id) { detail::check(tws_client_cancel_account_summary(p_, req_id)); }
+
+    /// Every account-summary row up to the end marker, within `timeout`
+    /// (empty `tags`: every tag). Throws TWS_ERR_TIMEOUT, TWS_ERR_REQUEST_FAILED, ...
+    std::vector<AccountSummaryRow> account_summary(std::string_view group = "All", std::string_view tags = {},
+                                                   std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string t = tags.empty() ? all_account_summary_tags() : std::string(tags);
+        tws_account_summary_row *rows = nullptr;
+        std::size_t count = 0;
+        detail::check(tws_client_account_summary(p_, detail::cstr(group).c_str(), t.c_str(), detail::ms(timeout),
+                                                 &rows, &count));
+        // Freed on every path, also if copying throws.
+        struct Free {
+            std::size_t n;
+            void operator()(tws_account_summary_row *r) const noexcept { tws_account_summary_rows_free(r, n); }
+        };
+        std::unique_ptr<tws_account_summary_row, Free> owned(rows, Free{count});
+        std::vector<AccountSummaryRow> out;
+        out.reserve(count);
+        for (std::size_t i = 0; i < count; i++)
+            out.push_back({detail::str(rows[i].account), detail::str(rows[i].tag), detail::str(rows[i].value),
+                           detail::str(rows[i].currency)});
+        return out;
+    }
+
+    /// The next event, waiting up to `timeout`; std::nullopt if none came.
+    /// Throws TWS_ERR_WRONG_MODE while a callback is set.
+    std::optional<Event> poll(std::chrono::milliseconds timeout = std::chrono::milliseconds(0))
+    {
+        tws_event ev;
+        if (detail::check(tws_client_poll(p_, detail::ms(timeout), &ev)) == TWS_TIMEOUT_NO_EVENT)
+            return std::nullopt;
+        return to_event(ev);
+    }
+    /// A descriptor readable while events wait (owned by the client).
+    int event_fd()
+    {
+        int fd = -1;
+        detail::check(tws_client_event_fd(p_, &fd));
+        return fd;
+    }
+
+    /// Callback mode: every event goes to `on_event` on libtws's dispatch
+    /// thread, in order. An exception it throws goes to `on_exception` (if
+    /// given) and delivery goes on. An empty `on_event` returns to poll mode.
+    /// The handlers are released when replaced, cleared or when the client is freed.
+    void set_callback(EventHandler on_event, ExceptionHandler on_exception = {})
+    {
+        if (!on_event) {
+            detail::check(tws_client_set_callback(p_, nullptr, nullptr, nullptr));
+            return;
+        }
+        auto state = std::make_unique<detail::CallbackState>(
+            detail::CallbackState{std::move(on_event), std::move(on_exception)});
+        const tws_result rc =
+            tws_client_set_callback(p_, detail::event_trampoline, state.get(), detail::delete_callback_state);
+        // libtws took ownership unless it refused before looking at user_data.
+        if (rc != TWS_ERR_REENTRANT && rc != TWS_ERR_NULL_ARGUMENT)
+            state.release();
+        detail::check(rc);
+    }
+
+    /// The C handle (owned by this object; NULL after a move).
+    tws_client *get() const noexcept { return p_; }
+
+private:
+    tws_client *p_ = nullptr;
+};
+
+} // namespace tws
+
+#endif // TWS_HPP

@@ -1,0 +1,68 @@
+"""Build step of the Python package: builds libtws with cargo and ships it.
+
+`pip install ./bindings/python` runs `cargo build --release --lib` at the root
+of the libtws repository (found above this directory, or named by
+TWS_SOURCE_DIR) and copies target/release/libtws.so into the package. With
+TWS_USE_SYSTEM_LIBRARY=1 nothing is built or shipped: the package then loads
+an installed libtws (ctypes.util.find_library) or the one TWS_LIBRARY names.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+from setuptools.dist import Distribution
+
+HERE = Path(__file__).resolve().parent
+
+
+def repository_root() -> Path:
+    named = os.environ.get("TWS_SOURCE_DIR")
+    if named:
+        return Path(named).resolve()
+    for d in [HERE, *HERE.parents]:
+        manifest = d / "Cargo.toml"
+        if manifest.is_file() and 'name = "tws"' in manifest.read_text():
+            return d
+    raise SystemExit(
+        "libtws sources not found above bindings/python: set TWS_SOURCE_DIR, or set "
+        "TWS_USE_SYSTEM_LIBRARY=1 to use an installed libtws"
+    )
+
+
+def build_libtws() -> Path:
+    root = repository_root()
+    cargo = os.environ.get("CARGO", "cargo")
+    subprocess.run([cargo, "build", "--release", "--lib"], cwd=root, check=True)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", root / "target"))
+    if not target.is_absolute():
+        target = root / target
+    built = target / "release" / "libtws.so"
+    if not built.is_file():
+        raise SystemExit(f"cargo did not produce {built}")
+    return built
+
+
+class BuildPyWithLibtws(build_py):
+    """The usual build_py, plus libtws.so inside the package."""
+
+    def run(self) -> None:
+        super().run()
+        if os.environ.get("TWS_USE_SYSTEM_LIBRARY") == "1":
+            return
+        dest = Path(self.build_lib) / "tws" / "libtws.so"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(build_libtws(), dest)
+
+
+class BinaryDistribution(Distribution):
+    """The wheel carries a native library: tag it for this platform."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
+setup(cmdclass={"build_py": BuildPyWithLibtws}, distclass=BinaryDistribution)

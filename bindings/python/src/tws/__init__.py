@@ -1,0 +1,113 @@
+"""Python bindings of libtws: the Interactive Brokers TWS API wire protocol.
+
+A small example::
+
+    import tws
+
+    with tws.Client() as client:
+        client.connect("127.0.0.1", 7497, client_id=0, timeout=10)
+        for row in client.account_summary(group="All"):
+            print(row.account, row.tag, row.value, row.currency)
+
+Everything talks to the C library ``libtws`` through ctypes; no compiler is
+needed for the binding itself.
+"""
+
+from __future__ import annotations
+
+from . import _ffi
+from .client import ALL_TAGS, Client
+from .errors import (
+    AlreadyConnected,
+    ClientIdInUse,
+    ConnectionClosed,
+    ConnectionRefused,
+    InternalError,
+    InvalidArgument,
+    InvalidCharacter,
+    InvalidUtf8,
+    IoError,
+    NoCommonVersion,
+    NotConnected,
+    NotSupported,
+    NullArgument,
+    ProtocolError,
+    Reentrant,
+    RequestFailed,
+    Timeout,
+    TwsError,
+    WrongMode,
+)
+from .events import (
+    AccountSummary,
+    AccountSummaryEnd,
+    AccountSummaryRow,
+    ConnectionState,
+    CurrentTime,
+    CurrentTimeMillis,
+    DecodeError,
+    ErrorClass,
+    ErrorMessage,
+    Event,
+    ManagedAccounts,
+    NextValidId,
+    OtherEvent,
+    StateChanged,
+    Stats,
+    UnknownMessage,
+)
+from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
+
+
+def library_version() -> str:
+    """The version of the loaded libtws ("MAJOR.MINOR.PATCH")."""
+    return _ffi.text(_ffi.lib.tws_version())
+
+
+__version__ = library_version()
+
+__all__ = [
+    "ALL_TAGS",
+    "AccountSummary",
+    "AccountSummaryEnd",
+    "AccountSummaryRow",
+    "AlreadyConnected",
+    "Client",
+    "ClientIdInUse",
+    "ConnectionClosed",
+    "ConnectionRefused",
+    "ConnectionState",
+    "CurrentTime",
+    "CurrentTimeMillis",
+    "DecodeError",
+    "ErrorClass",
+    "ErrorMessage",
+    "Event",
+    "InternalError",
+    "InvalidArgument",
+    "InvalidCharacter",
+    "InvalidUtf8",
+    "IoError",
+    "LogLevel",
+    "LogRecord",
+    "ManagedAccounts",
+    "NextValidId",
+    "NoCommonVersion",
+    "NotConnected",
+    "NotSupported",
+    "NullArgument",
+    "OtherEvent",
+    "ProtocolError",
+    "Reentrant",
+    "RequestFailed",
+    "StateChanged",
+    "Stats",
+    "Timeout",
+    "TwsError",
+    "UnknownMessage",
+    "WrongMode",
+    "library_version",
+    "log_to_logging",
+    "set_log_handler",
+    "set_log_level",
+]

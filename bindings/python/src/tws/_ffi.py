@@ -1,0 +1,257 @@
+"""The C ABI of libtws as seen from ctypes: loading the library, the struct
+mirrors of ``include/tws.h`` and the signature of every function used.
+
+This is the only module that knows the C layout; everything else in the
+package works with the dataclasses of :mod:`tws.events`. Keep it in step with
+``include/tws.h`` (the tests compare the sizes with the header's promises).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from ctypes import (
+    CFUNCTYPE,
+    POINTER,
+    Structure,
+    Union,
+    c_char_p,
+    c_int,
+    c_int32,
+    c_int64,
+    c_size_t,
+    c_uint8,
+    c_uint16,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
+from pathlib import Path
+
+#: Environment variable naming a libtws shared object to load instead of the
+#: one shipped in the package (for example an installed ``/usr/local/lib/libtws.so.0``).
+LIBRARY_ENV = "TWS_LIBRARY"
+
+
+class tws_state_event(Structure):
+    _fields_ = [
+        ("state", c_int32),
+        ("reason", c_char_p),
+        ("attempt", c_uint32),
+        ("next_delay_ms", c_uint32),
+        ("resubscribed", c_uint32),
+    ]
+
+
+class tws_error_event(Structure):
+    _fields_ = [
+        ("req_id", c_int32),
+        ("code", c_int32),
+        ("time_ms", c_int64),
+        ("message", c_char_p),
+        ("advanced_order_reject_json", c_char_p),
+        ("error_class", c_int32),
+    ]
+
+
+class tws_next_valid_id_event(Structure):
+    _fields_ = [("order_id", c_int64)]
+
+
+class tws_managed_accounts_event(Structure):
+    _fields_ = [("accounts", c_char_p)]
+
+
+class tws_account_summary_event(Structure):
+    _fields_ = [
+        ("req_id", c_int32),
+        ("account", c_char_p),
+        ("tag", c_char_p),
+        ("value", c_char_p),
+        ("currency", c_char_p),
+    ]
+
+
+class tws_account_summary_end_event(Structure):
+    _fields_ = [("req_id", c_int32)]
+
+
+class tws_time_event(Structure):
+    _fields_ = [("time", c_int64)]
+
+
+class tws_raw_message_event(Structure):
+    _fields_ = [
+        ("msg_id", c_int32),
+        ("reason", c_char_p),
+        ("payload", POINTER(c_uint8)),
+        ("payload_len", c_size_t),
+    ]
+
+
+class tws_event_data(Union):
+    _fields_ = [
+        ("state", tws_state_event),
+        ("error", tws_error_event),
+        ("next_valid_id", tws_next_valid_id_event),
+        ("managed_accounts", tws_managed_accounts_event),
+        ("account_summary", tws_account_summary_event),
+        ("account_summary_end", tws_account_summary_end_event),
+        ("current_time", tws_time_event),
+        ("raw", tws_raw_message_event),
+        ("_reserved", c_uint64 * 32),
+    ]
+
+
+class tws_event(Structure):
+    _fields_ = [("type", c_int32), ("data", tws_event_data)]
+
+
+class tws_account_summary_row(Structure):
+    _fields_ = [
+        ("account", c_char_p),
+        ("tag", c_char_p),
+        ("value", c_char_p),
+        ("currency", c_char_p),
+    ]
+
+
+class tws_stats(Structure):
+    _fields_ = [
+        (name, c_uint64)
+        for name in (
+            "messages_in",
+            "bytes_in",
+            "messages_out",
+            "bytes_out",
+            "decode_errors",
+            "unknown_messages",
+            "queue_high_water",
+            "queue_full_waits",
+            "queue_len",
+            "connects",
+            "callback_panics",
+            "reconnects",
+            "reconnect_attempts",
+            "resubscriptions",
+            "paced_delays",
+            "protocol_errors",
+        )
+    ]
+
+
+EVENT_CALLBACK = CFUNCTYPE(None, POINTER(tws_event), c_void_p)
+USER_DATA_FREE = CFUNCTYPE(None, c_void_p)
+LOG_CALLBACK = CFUNCTYPE(None, c_int32, c_char_p, c_char_p, c_void_p)
+
+_client_p = c_void_p
+_options_p = c_void_p
+_result = c_int32
+
+# name: (restype, argtypes)
+_SIGNATURES = {
+    "tws_version": (c_char_p, []),
+    "tws_result_str": (c_char_p, [c_int32]),
+    "tws_last_error_message": (c_char_p, []),
+    "tws_all_account_summary_tags": (c_char_p, []),
+    "tws_event_type_str": (c_char_p, [c_int32]),
+    "tws_state_str": (c_char_p, [c_int32]),
+    "tws_options_new": (_result, [POINTER(_options_p)]),
+    "tws_options_free": (None, [_options_p]),
+    "tws_options_set_version_range": (_result, [_options_p, c_int32, c_int32]),
+    "tws_options_set_connect_options": (_result, [_options_p, c_char_p]),
+    "tws_options_set_optional_capabilities": (_result, [_options_p, c_char_p]),
+    "tws_options_set_queue_capacity": (_result, [_options_p, c_uint32]),
+    "tws_options_set_max_frame_length": (_result, [_options_p, c_uint32]),
+    "tws_options_set_trace_file": (_result, [_options_p, c_char_p]),
+    "tws_options_set_reconnect": (_result, [_options_p, c_int32, c_uint32, c_uint32, c_uint32, c_uint32]),
+    "tws_options_set_pacing": (_result, [_options_p, c_uint32]),
+    "tws_client_new": (_result, [_options_p, POINTER(_client_p)]),
+    "tws_client_free": (_result, [_client_p]),
+    "tws_client_connect": (_result, [_client_p, c_char_p, c_uint16, c_int32, c_uint32]),
+    "tws_client_disconnect": (_result, [_client_p]),
+    "tws_client_state": (_result, [_client_p, POINTER(c_int32)]),
+    "tws_client_server_version": (_result, [_client_p, POINTER(c_int32)]),
+    "tws_client_next_request_id": (_result, [_client_p, POINTER(c_int32)]),
+    "tws_client_next_order_id": (_result, [_client_p, POINTER(c_int64)]),
+    "tws_client_stats": (_result, [_client_p, POINTER(tws_stats)]),
+    "tws_client_req_ids": (_result, [_client_p, c_int32]),
+    "tws_client_req_managed_accounts": (_result, [_client_p]),
+    "tws_client_req_current_time": (_result, [_client_p]),
+    "tws_client_req_current_time_millis": (_result, [_client_p]),
+    "tws_client_req_account_summary": (_result, [_client_p, c_int32, c_char_p, c_char_p]),
+    "tws_client_cancel_account_summary": (_result, [_client_p, c_int32]),
+    "tws_client_account_summary": (
+        _result,
+        [
+            _client_p,
+            c_char_p,
+            c_char_p,
+            c_uint32,
+            POINTER(POINTER(tws_account_summary_row)),
+            POINTER(c_size_t),
+        ],
+    ),
+    "tws_account_summary_rows_free": (None, [POINTER(tws_account_summary_row), c_size_t]),
+    "tws_client_poll": (_result, [_client_p, c_uint32, POINTER(tws_event)]),
+    "tws_client_event_fd": (_result, [_client_p, POINTER(c_int)]),
+    "tws_client_set_callback": (_result, [_client_p, EVENT_CALLBACK, c_void_p, USER_DATA_FREE]),
+    "tws_set_log_callback": (_result, [LOG_CALLBACK, c_void_p, USER_DATA_FREE]),
+    "tws_set_log_level": (_result, [c_int32]),
+    "tws_log_level_str": (c_char_p, [c_int32]),
+}
+
+
+def _candidates() -> list[str]:
+    """Where libtws may be, in the order they are tried."""
+    found: list[str] = []
+    env = os.environ.get(LIBRARY_ENV)
+    if env:
+        found.append(env)
+    here = Path(__file__).resolve().parent
+    found += [str(p) for p in sorted(here.glob("libtws.so*"))]
+    system = ctypes.util.find_library("tws")
+    if system:
+        found.append(system)
+    return found
+
+
+def load() -> ctypes.CDLL:
+    """Loads libtws and declares every function's signature.
+
+    Order: ``$TWS_LIBRARY``, the copy shipped inside this package, then the
+    system's (``ctypes.util.find_library("tws")``, e.g. after ``make install``).
+    """
+    errors = []
+    for candidate in _candidates():
+        try:
+            lib = ctypes.CDLL(candidate)
+        except OSError as e:
+            errors.append(f"{candidate}: {e}")
+            continue
+        for name, (restype, argtypes) in _SIGNATURES.items():
+            fn = getattr(lib, name)
+            fn.restype = restype
+            fn.argtypes = argtypes
+        return lib
+    detail = "; ".join(errors) or "no candidate found"
+    raise ImportError(
+        f"libtws could not be loaded ({detail}). Install the package with pip (it builds "
+        f"and ships libtws), install libtws system-wide, or set {LIBRARY_ENV}."
+    )
+
+
+lib = load()
+
+
+def text(p: bytes | None) -> str:
+    """A C string from libtws as str (invalid UTF-8 replaced, NULL as "")."""
+    return p.decode("utf-8", "replace") if p else ""
+
+
+def arg(s: str, name: str) -> bytes:
+    """A str argument as a NUL-terminated C string."""
+    if not isinstance(s, str):
+        raise TypeError(f"{name} must be str, not {type(s).__name__}")
+    return s.encode("utf-8")
