@@ -303,3 +303,43 @@ fn server_closing_after_the_handshake_is_connection_closed() {
     assert!(matches!(err, Error::ConnectionClosed(_)), "{err:?}");
     server.join().unwrap();
 }
+
+#[test]
+fn a_callback_may_call_the_client_while_another_thread_clears_it() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Weak};
+    let sim = simulator(222);
+    let client = Arc::new(Client::new(Options::default()).unwrap());
+    let weak: Weak<Client> = Arc::downgrade(&client);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    client
+        .set_callback(Box::new(move |_e: &Event| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            // Slow, so that clear_callback below waits for this very call.
+            std::thread::sleep(Duration::from_millis(300));
+            if let Some(c) = weak.upgrade() {
+                // Each of these once waited on the lock clear_callback holds.
+                let _ = c.stats();
+                let _ = c.callback_panics();
+                assert!(c.in_callback());
+                assert!(matches!(c.clear_callback(), Err(Error::Reentrant(_))));
+            }
+        }))
+        .unwrap();
+    client.connect("127.0.0.1", sim.port(), 9, T).unwrap();
+    while calls.load(Ordering::SeqCst) == 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let c2 = client.clone();
+    std::thread::spawn(move || {
+        c2.clear_callback().unwrap();
+        done_tx.send(()).unwrap();
+    });
+    done_rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("clear_callback returned: no deadlock with the running callback");
+    assert!(!client.in_callback());
+    assert!(client.poll(Duration::ZERO).is_ok(), "back in poll mode");
+}

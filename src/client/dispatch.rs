@@ -1,10 +1,11 @@
 //! Callback delivery: one engine-owned thread takes events from the queue in
 //! arrival order and hands each to the user's callback.
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::{self, JoinHandle, ThreadId};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::events::Event;
@@ -16,8 +17,19 @@ pub type Callback = Box<dyn FnMut(&Event) + Send + 'static>;
 pub(crate) struct Dispatcher {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
-    thread_id: ThreadId,
-    pub panics: Arc<AtomicU64>,
+}
+
+thread_local! {
+    /// On a dispatch thread: the address of the client state it serves
+    /// (0 elsewhere). Lets "am I inside this client's callback?" be answered
+    /// without a lock, so a callback can call any client function without
+    /// waiting on whoever is stopping it.
+    static DISPATCHING_FOR: Cell<usize> = const { Cell::new(0) };
+}
+
+/// True when the calling thread is the dispatch thread of `shared`.
+pub(crate) fn is_dispatch_thread_of(shared: &Arc<Shared>) -> bool {
+    DISPATCHING_FOR.with(|d| d.get()) == Arc::as_ptr(shared) as usize
 }
 
 const STOP_RECHECK: Duration = Duration::from_millis(25);
@@ -28,31 +40,26 @@ impl Dispatcher {
         mut callback: Callback,
     ) -> std::io::Result<Dispatcher> {
         let stop = Arc::new(AtomicBool::new(false));
-        let panics = Arc::new(AtomicU64::new(0));
-        let (stop_flag, panic_count) = (stop.clone(), panics.clone());
+        let stop_flag = stop.clone();
         let thread = thread::Builder::new()
             .name("tws-dispatch".into())
             .spawn(move || {
+                DISPATCHING_FOR.with(|d| d.set(Arc::as_ptr(&shared) as usize));
                 while !stop_flag.load(Ordering::Acquire) {
                     if let Some(event) = shared.queue.pop(STOP_RECHECK) {
                         if catch_unwind(AssertUnwindSafe(|| callback(&event))).is_err() {
-                            panic_count.fetch_add(1, Ordering::Relaxed);
+                            shared.stats.callback_panics.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                 }
+                // The callback (and what it owns) is dropped here, on this thread.
+                drop(callback);
+                DISPATCHING_FOR.with(|d| d.set(0));
             })?;
-        let thread_id = thread.thread().id();
         Ok(Dispatcher {
             stop,
             thread: Some(thread),
-            thread_id,
-            panics,
         })
-    }
-
-    /// True when called from the dispatch thread (that is, from the callback).
-    pub(crate) fn is_current_thread(&self) -> bool {
-        thread::current().id() == self.thread_id
     }
 
     /// Stops the thread after the callback in progress returns, and waits for it

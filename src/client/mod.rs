@@ -123,6 +123,8 @@ pub struct Client {
     shared: Arc<Shared>,
     session: Mutex<Option<Supervisor>>,
     dispatcher: Mutex<Option<Dispatcher>>,
+    /// True while a callback is set (poll is refused then).
+    callback_mode: AtomicBool,
 }
 
 impl Client {
@@ -163,6 +165,7 @@ impl Client {
             }),
             session: Mutex::new(None),
             dispatcher: Mutex::new(None),
+            callback_mode: AtomicBool::new(false),
         })
     }
 
@@ -304,7 +307,7 @@ impl Client {
     /// The next event, waiting up to `timeout`; `Ok(None)` when none came.
     /// Fails with `WrongMode` while a callback is set.
     pub fn poll(&self, timeout: Duration) -> Result<Option<Event>, Error> {
-        if lock(&self.dispatcher).is_some() {
+        if self.callback_mode.load(Ordering::Acquire) {
             return Err(Error::WrongMode(
                 "a callback is set: events go to it, not to poll".into(),
             ));
@@ -325,43 +328,44 @@ impl Client {
     /// in arrival order. Replaces a previous callback (waiting for it to
     /// return). Refused from inside the callback.
     pub fn set_callback(&self, callback: Callback) -> Result<(), Error> {
-        let mut slot = lock(&self.dispatcher);
-        if slot.as_ref().is_some_and(|d| d.is_current_thread()) {
+        if self.in_callback() {
             return Err(Error::Reentrant("set_callback".into()));
         }
+        // Nothing a callback may call takes this lock, so waiting for the old
+        // dispatch thread while holding it cannot deadlock.
+        let mut slot = lock(&self.dispatcher);
         if let Some(old) = slot.take() {
             old.stop();
         }
         let d = Dispatcher::start(self.shared.clone(), callback)
             .map_err(|e| Error::from_io(&e, "spawn dispatch thread"))?;
         *slot = Some(d);
+        self.callback_mode.store(true, Ordering::Release);
         Ok(())
     }
 
     /// Stops callback delivery (events then go to poll). Refused from inside the callback.
     pub fn clear_callback(&self) -> Result<(), Error> {
-        let mut slot = lock(&self.dispatcher);
-        if slot.as_ref().is_some_and(|d| d.is_current_thread()) {
+        if self.in_callback() {
             return Err(Error::Reentrant("clear_callback".into()));
         }
+        let mut slot = lock(&self.dispatcher);
         if let Some(old) = slot.take() {
             old.stop();
         }
+        self.callback_mode.store(false, Ordering::Release);
         Ok(())
     }
 
-    /// True when the calling thread is this client's dispatch thread.
+    /// True when the calling thread is this client's dispatch thread (that
+    /// is, inside its callback). Takes no lock.
     pub fn in_callback(&self) -> bool {
-        lock(&self.dispatcher)
-            .as_ref()
-            .is_some_and(|d| d.is_current_thread())
+        dispatch::is_dispatch_thread_of(&self.shared)
     }
 
     /// Callbacks that panicked (each was contained; delivery went on).
     pub fn callback_panics(&self) -> u64 {
-        lock(&self.dispatcher)
-            .as_ref()
-            .map_or(0, |d| d.panics.load(Ordering::Relaxed))
+        self.shared.stats.callback_panics.load(Ordering::Relaxed)
     }
 
     /// A snapshot of the client's counters.

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Live counters (all monotonic except the queue length).
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
+    pub callback_panics: AtomicU64,
     pub messages_in: AtomicU64,
     pub bytes_in: AtomicU64,
     pub messages_out: AtomicU64,
