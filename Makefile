@@ -138,6 +138,7 @@ $(BENCH_VENV)/.installed:
 	python3 -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q $(BENCH_PY_PKG)
 	$(BENCH_VENV)/bin/pip install -q matplotlib || echo "no matplotlib: the chart is drawn by hand"
+	$(BENCH_VENV)/bin/pip install -q ./bindings/python
 	touch $@
 
 clean:

@@ -119,7 +119,7 @@ def flood_cases(version):
         elif not (PY_DIR / "binding_flood.py").exists():
             cases["libtws_python"] = {"error": "bench/python/binding_flood.py not written yet"}
         else:
-            cases["libtws_python"] = py("binding_flood.py", p, {"PYTHONPATH": str(BINDING)})
+            cases["libtws_python"] = py("binding_flood.py", p)
         cases["official_python"] = py("official_flood.py", small.port)
         if version >= 213:
             cases["rust_ibapi"] = rust("ibapi", p)
