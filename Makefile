@@ -102,7 +102,7 @@ install: lib
 # Python: a venv under target/ with pytest, the package installed the way a
 # user installs it (pip install ./bindings/python builds and ships libtws).
 PYVENV  := target/pyvenv
-python-test: lib sim
+python-test: lib sim $(BINDIR)/positions
 	test -x $(PYVENV)/bin/python || python3 -m venv $(PYVENV)
 	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check pytest
 	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check ./bindings/python

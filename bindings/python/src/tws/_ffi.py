@@ -17,6 +17,7 @@ from ctypes import (
     Structure,
     Union,
     c_char_p,
+    c_double,
     c_int,
     c_int32,
     c_int64,
@@ -90,6 +91,108 @@ class tws_raw_message_event(Structure):
     ]
 
 
+class tws_contract(Structure):
+    _fields_ = [
+        ("con_id", c_int32),
+        ("strike", c_double),
+        ("symbol", c_char_p),
+        ("sec_type", c_char_p),
+        ("last_trade_date_or_contract_month", c_char_p),
+        ("right", c_char_p),
+        ("multiplier", c_char_p),
+        ("exchange", c_char_p),
+        ("primary_exchange", c_char_p),
+        ("currency", c_char_p),
+        ("local_symbol", c_char_p),
+        ("trading_class", c_char_p),
+    ]
+
+
+class tws_position_event(Structure):
+    _fields_ = [
+        ("account", c_char_p),
+        ("contract", tws_contract),
+        ("position", c_char_p),
+        ("avg_cost", c_double),
+    ]
+
+
+class tws_account_value_event(Structure):
+    _fields_ = [
+        ("key", c_char_p),
+        ("value", c_char_p),
+        ("currency", c_char_p),
+        ("account", c_char_p),
+    ]
+
+
+class tws_portfolio_value_event(Structure):
+    _fields_ = [
+        ("contract", tws_contract),
+        ("position", c_char_p),
+        ("market_price", c_double),
+        ("market_value", c_double),
+        ("average_cost", c_double),
+        ("unrealized_pnl", c_double),
+        ("realized_pnl", c_double),
+        ("account", c_char_p),
+    ]
+
+
+class tws_account_update_time_event(Structure):
+    _fields_ = [("time_stamp", c_char_p)]
+
+
+class tws_account_download_end_event(Structure):
+    _fields_ = [("account", c_char_p)]
+
+
+class tws_position_multi_event(Structure):
+    _fields_ = [
+        ("req_id", c_int32),
+        ("account", c_char_p),
+        ("model_code", c_char_p),
+        ("contract", tws_contract),
+        ("position", c_char_p),
+        ("avg_cost", c_double),
+    ]
+
+
+class tws_account_update_multi_event(Structure):
+    _fields_ = [
+        ("req_id", c_int32),
+        ("account", c_char_p),
+        ("model_code", c_char_p),
+        ("key", c_char_p),
+        ("value", c_char_p),
+        ("currency", c_char_p),
+    ]
+
+
+class tws_multi_end_event(Structure):
+    _fields_ = [("req_id", c_int32)]
+
+
+class tws_pnl_event(Structure):
+    _fields_ = [
+        ("req_id", c_int32),
+        ("daily_pnl", c_double),
+        ("unrealized_pnl", c_double),
+        ("realized_pnl", c_double),
+    ]
+
+
+class tws_pnl_single_event(Structure):
+    _fields_ = [
+        ("req_id", c_int32),
+        ("position", c_char_p),
+        ("daily_pnl", c_double),
+        ("unrealized_pnl", c_double),
+        ("realized_pnl", c_double),
+        ("value", c_double),
+    ]
+
+
 class tws_event_data(Union):
     _fields_ = [
         ("state", tws_state_event),
@@ -100,6 +203,16 @@ class tws_event_data(Union):
         ("account_summary_end", tws_account_summary_end_event),
         ("current_time", tws_time_event),
         ("raw", tws_raw_message_event),
+        ("position", tws_position_event),
+        ("account_value", tws_account_value_event),
+        ("portfolio_value", tws_portfolio_value_event),
+        ("account_update_time", tws_account_update_time_event),
+        ("account_download_end", tws_account_download_end_event),
+        ("position_multi", tws_position_multi_event),
+        ("account_update_multi", tws_account_update_multi_event),
+        ("multi_end", tws_multi_end_event),
+        ("pnl", tws_pnl_event),
+        ("pnl_single", tws_pnl_single_event),
         ("_reserved", c_uint64 * 32),
     ]
 
@@ -114,6 +227,42 @@ class tws_account_summary_row(Structure):
         ("tag", c_char_p),
         ("value", c_char_p),
         ("currency", c_char_p),
+    ]
+
+
+class tws_position_row(Structure):
+    _fields_ = [
+        ("account", c_char_p),
+        ("contract", tws_contract),
+        ("position", c_char_p),
+        ("avg_cost", c_double),
+    ]
+
+
+class tws_account_value_row(Structure):
+    _fields_ = [("key", c_char_p), ("value", c_char_p), ("currency", c_char_p)]
+
+
+class tws_portfolio_row(Structure):
+    _fields_ = [
+        ("contract", tws_contract),
+        ("position", c_char_p),
+        ("market_price", c_double),
+        ("market_value", c_double),
+        ("average_cost", c_double),
+        ("unrealized_pnl", c_double),
+        ("realized_pnl", c_double),
+    ]
+
+
+class tws_account_snapshot(Structure):
+    _fields_ = [
+        ("account", c_char_p),
+        ("time", c_char_p),
+        ("values", POINTER(tws_account_value_row)),
+        ("value_count", c_size_t),
+        ("portfolio", POINTER(tws_portfolio_row)),
+        ("portfolio_count", c_size_t),
     ]
 
 
@@ -194,6 +343,28 @@ _SIGNATURES = {
         ],
     ),
     "tws_account_summary_rows_free": (None, [POINTER(tws_account_summary_row), c_size_t]),
+    "tws_client_req_positions": (_result, [_client_p]),
+    "tws_client_cancel_positions": (_result, [_client_p]),
+    "tws_client_req_account_updates": (_result, [_client_p, c_char_p]),
+    "tws_client_cancel_account_updates": (_result, [_client_p, c_char_p]),
+    "tws_client_req_positions_multi": (_result, [_client_p, c_int32, c_char_p, c_char_p]),
+    "tws_client_cancel_positions_multi": (_result, [_client_p, c_int32]),
+    "tws_client_req_account_updates_multi": (_result, [_client_p, c_int32, c_char_p, c_char_p, c_int32]),
+    "tws_client_cancel_account_updates_multi": (_result, [_client_p, c_int32]),
+    "tws_client_req_pnl": (_result, [_client_p, c_int32, c_char_p, c_char_p]),
+    "tws_client_cancel_pnl": (_result, [_client_p, c_int32]),
+    "tws_client_req_pnl_single": (_result, [_client_p, c_int32, c_char_p, c_char_p, c_int32]),
+    "tws_client_cancel_pnl_single": (_result, [_client_p, c_int32]),
+    "tws_client_positions": (
+        _result,
+        [_client_p, c_uint32, POINTER(POINTER(tws_position_row)), POINTER(c_size_t)],
+    ),
+    "tws_position_rows_free": (None, [POINTER(tws_position_row), c_size_t]),
+    "tws_client_account_updates": (
+        _result,
+        [_client_p, c_char_p, c_uint32, POINTER(POINTER(tws_account_snapshot))],
+    ),
+    "tws_account_snapshot_free": (None, [POINTER(tws_account_snapshot)]),
     "tws_client_poll": (_result, [_client_p, c_uint32, POINTER(tws_event)]),
     "tws_client_event_fd": (_result, [_client_p, POINTER(c_int)]),
     "tws_client_set_callback": (_result, [_client_p, EVENT_CALLBACK, c_void_p, USER_DATA_FREE]),

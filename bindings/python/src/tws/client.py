@@ -11,7 +11,19 @@ from typing import Callable, Iterable, Iterator, List, Optional, Union
 
 from . import _ffi
 from .errors import check
-from .events import AccountSummaryRow, ConnectionState, Event, Stats, from_c
+from .events import (
+    AccountSnapshot,
+    AccountSummaryRow,
+    AccountValue,
+    ConnectionState,
+    Event,
+    Position,
+    Stats,
+    contract,
+    from_c,
+    portfolio_value,
+    quantity,
+)
 
 lib = _ffi.lib
 
@@ -304,6 +316,158 @@ class Client:
             ]
         finally:
             lib.tws_account_summary_rows_free(rows, count)
+
+    # ---- account data: positions, account updates, *Multi, PnL ------------------
+
+    def req_positions(self) -> None:
+        """Subscribes to every position of every account: :class:`tws.Position`
+        events, then :class:`tws.PositionEnd`, then changes until
+        :meth:`cancel_positions`. Re-issued after a reconnect."""
+        check(lib.tws_client_req_positions(self._h))
+
+    def cancel_positions(self) -> None:
+        """Ends the positions subscription."""
+        check(lib.tws_client_cancel_positions(self._h))
+
+    def req_account_updates(self, account: str) -> None:
+        """Subscribes to ``account``'s values (:class:`tws.AccountValue`),
+        holdings (:class:`tws.PortfolioValue`) and update time
+        (:class:`tws.AccountUpdateTime`), then :class:`tws.AccountDownloadEnd`,
+        then changes. TWS keeps one such subscription per client: a new one
+        replaces the old. An unknown account gets an :class:`tws.ErrorMessage`
+        with code 321 and ``req_id`` -1."""
+        check(lib.tws_client_req_account_updates(self._h, _ffi.arg(account, "account")))
+
+    def cancel_account_updates(self, account: str) -> None:
+        """Ends the account-updates subscription of ``account``."""
+        check(lib.tws_client_cancel_account_updates(self._h, _ffi.arg(account, "account")))
+
+    def req_positions_multi(
+        self, account: str = "", model_code: str = "", req_id: Optional[int] = None
+    ) -> int:
+        """Subscribes to the positions of ``account`` (``""`` or ``"All"``: every
+        account) and/or ``model_code``; returns the request id. Rows arrive as
+        :class:`tws.PositionMulti`, then :class:`tws.PositionMultiEnd`. An
+        unknown account gets error 321 with this request id. Server 103+."""
+        rid = self.next_request_id() if req_id is None else req_id
+        check(
+            lib.tws_client_req_positions_multi(
+                self._h, rid, _ffi.arg(account, "account"), _ffi.arg(model_code, "model_code")
+            )
+        )
+        return rid
+
+    def cancel_positions_multi(self, req_id: int) -> None:
+        """Ends the positions-multi subscription ``req_id``."""
+        check(lib.tws_client_cancel_positions_multi(self._h, req_id))
+
+    def req_account_updates_multi(
+        self,
+        account: str = "",
+        model_code: str = "",
+        ledger_and_nlv: bool = False,
+        req_id: Optional[int] = None,
+    ) -> int:
+        """Subscribes to the values of ``account`` and/or ``model_code``; returns
+        the request id. Values arrive as :class:`tws.AccountUpdateMulti`, then
+        :class:`tws.AccountUpdateMultiEnd`. ``ledger_and_nlv`` keeps only the
+        ledger and net-liquidation values. Unknown account: error 321. Server 103+."""
+        rid = self.next_request_id() if req_id is None else req_id
+        check(
+            lib.tws_client_req_account_updates_multi(
+                self._h,
+                rid,
+                _ffi.arg(account, "account"),
+                _ffi.arg(model_code, "model_code"),
+                1 if ledger_and_nlv else 0,
+            )
+        )
+        return rid
+
+    def cancel_account_updates_multi(self, req_id: int) -> None:
+        """Ends the account-updates-multi subscription ``req_id``."""
+        check(lib.tws_client_cancel_account_updates_multi(self._h, req_id))
+
+    def req_pnl(self, account: str, model_code: str = "", req_id: Optional[int] = None) -> int:
+        """Subscribes to the PnL of ``account`` and/or ``model_code``
+        (:class:`tws.PnL` events until :meth:`cancel_pnl`); returns the request
+        id. Unknown account: error 321 with this request id. Server 127+."""
+        rid = self.next_request_id() if req_id is None else req_id
+        check(lib.tws_client_req_pnl(self._h, rid, _ffi.arg(account, "account"), _ffi.arg(model_code, "model_code")))
+        return rid
+
+    def cancel_pnl(self, req_id: int) -> None:
+        """Ends the PnL subscription ``req_id``."""
+        check(lib.tws_client_cancel_pnl(self._h, req_id))
+
+    def req_pnl_single(
+        self, account: str, con_id: int, model_code: str = "", req_id: Optional[int] = None
+    ) -> int:
+        """Subscribes to the PnL of the position in contract ``con_id`` of
+        ``account`` and/or ``model_code`` (:class:`tws.PnLSingle` events until
+        :meth:`cancel_pnl_single`); returns the request id. Server 127+."""
+        rid = self.next_request_id() if req_id is None else req_id
+        check(
+            lib.tws_client_req_pnl_single(
+                self._h, rid, _ffi.arg(account, "account"), _ffi.arg(model_code, "model_code"), con_id
+            )
+        )
+        return rid
+
+    def cancel_pnl_single(self, req_id: int) -> None:
+        """Ends the PnL-single subscription ``req_id``."""
+        check(lib.tws_client_cancel_pnl_single(self._h, req_id))
+
+    def positions(self, timeout: float = 10.0) -> List[Position]:
+        """Every position of every account, complete up to positionEnd.
+
+        While it waits, position events go to it (not to :meth:`poll` or the
+        callback); one such call at a time per client. A live
+        :meth:`req_positions` subscription stays live.
+
+        Raises :class:`tws.Timeout` when positionEnd does not come within
+        ``timeout`` seconds, :class:`tws.NotConnected`.
+        """
+        rows = ctypes.POINTER(_ffi.tws_position_row)()
+        count = ctypes.c_size_t()
+        check(lib.tws_client_positions(self._h, _ms(timeout), ctypes.byref(rows), ctypes.byref(count)))
+        try:
+            s = _ffi.text
+            return [
+                Position(s(r.account), contract(r.contract), quantity(r.position), r.avg_cost)
+                for r in (rows[i] for i in range(count.value))
+            ]
+        finally:
+            lib.tws_position_rows_free(rows, count)
+
+    def account_updates(self, account: str, timeout: float = 10.0) -> AccountSnapshot:
+        """``account``'s values and portfolio, complete up to accountDownloadEnd.
+
+        Subscribes, waits, then unsubscribes (or re-issues a live
+        :meth:`req_account_updates` subscription, since TWS keeps one at a
+        time). While it waits, account-update events go to it; one such call
+        at a time per client.
+
+        Raises :class:`tws.RequestFailed` for an unknown account (TWS error
+        321, in the exception's ``detail``), :class:`tws.Timeout`,
+        :class:`tws.NotConnected`.
+        """
+        snap = ctypes.POINTER(_ffi.tws_account_snapshot)()
+        check(lib.tws_client_account_updates(self._h, _ffi.arg(account, "account"), _ms(timeout), ctypes.byref(snap)))
+        try:
+            s, c = _ffi.text, snap.contents
+            name = s(c.account)
+            return AccountSnapshot(
+                name,
+                s(c.time),
+                [
+                    AccountValue(s(v.key), s(v.value), s(v.currency), name)
+                    for v in (c.values[i] for i in range(c.value_count))
+                ],
+                [portfolio_value(p, name) for p in (c.portfolio[i] for i in range(c.portfolio_count))],
+            )
+        finally:
+            lib.tws_account_snapshot_free(snap)
 
     # ---- delivery -----------------------------------------------------------
 

@@ -7,9 +7,11 @@ the event is converted, so they stay valid after the next poll.
 from __future__ import annotations
 
 import ctypes
+import sys
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import IntEnum
-from typing import List, Union
+from typing import List, Optional, Union
 
 from . import _ffi
 
@@ -139,6 +141,162 @@ class DecodeError:
 
 
 @dataclass(frozen=True)
+class Contract:
+    """The instrument of a position or portfolio row.
+
+    Absent strings are ``""``. ``strike`` is 0 when the instrument has none
+    and ``None`` when TWS left it unset. ``exchange`` is set in positions,
+    ``primary_exchange`` in portfolio rows. ``multiplier`` is decimal text
+    (``"100"``) or ``""``.
+    """
+
+    con_id: int
+    symbol: str
+    sec_type: str
+    last_trade_date_or_contract_month: str
+    strike: Optional[float]
+    right: str
+    multiplier: str
+    exchange: str
+    primary_exchange: str
+    currency: str
+    local_symbol: str
+    trading_class: str
+
+
+@dataclass(frozen=True)
+class Position:
+    """One position of ``account`` (an event after :meth:`tws.Client.req_positions`,
+    or a row of :meth:`tws.Client.positions`).
+
+    ``position`` is the exact quantity (fractional shares exist), ``None``
+    when unset. ``avg_cost`` is per unit, times the multiplier for derivatives.
+    """
+
+    account: str
+    contract: Contract
+    position: Optional[Decimal]
+    avg_cost: float
+
+
+@dataclass(frozen=True)
+class PositionEnd:
+    """Every position of the first snapshot has been sent."""
+
+
+@dataclass(frozen=True)
+class AccountValue:
+    """One value (``key``, ``value``, ``currency``) of the subscribed ``account``.
+
+    ``currency`` may be empty (for example for AccountType).
+    """
+
+    key: str
+    value: str
+    currency: str
+    account: str
+
+
+@dataclass(frozen=True)
+class PortfolioValue:
+    """One holding of the subscribed ``account``, valued.
+
+    ``position`` is the exact quantity, ``None`` when unset.
+    """
+
+    contract: Contract
+    position: Optional[Decimal]
+    market_price: float
+    market_value: float
+    average_cost: float
+    unrealized_pnl: float
+    realized_pnl: float
+    account: str
+
+
+@dataclass(frozen=True)
+class AccountUpdateTime:
+    """When the account values were last updated (``"HH:MM"``)."""
+
+    time_stamp: str
+
+
+@dataclass(frozen=True)
+class AccountDownloadEnd:
+    """The first account-updates snapshot of ``account`` is complete."""
+
+    account: str
+
+
+@dataclass(frozen=True)
+class PositionMulti:
+    """One position of an account and/or model, for subscription ``req_id``."""
+
+    req_id: int
+    account: str
+    model_code: str
+    contract: Contract
+    position: Optional[Decimal]
+    avg_cost: float
+
+
+@dataclass(frozen=True)
+class PositionMultiEnd:
+    """The positions-multi snapshot ``req_id`` is complete."""
+
+    req_id: int
+
+
+@dataclass(frozen=True)
+class AccountUpdateMulti:
+    """One value of an account and/or model, for subscription ``req_id``."""
+
+    req_id: int
+    account: str
+    model_code: str
+    key: str
+    value: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class AccountUpdateMultiEnd:
+    """The account-updates-multi snapshot ``req_id`` is complete."""
+
+    req_id: int
+
+
+@dataclass(frozen=True)
+class PnL:
+    """Profit and loss of an account and/or model, for subscription ``req_id``.
+
+    A value TWS did not set (or a server too old to send it: unrealized
+    before v129, realized before v135) is ``None``.
+    """
+
+    req_id: int
+    daily_pnl: Optional[float]
+    unrealized_pnl: Optional[float]
+    realized_pnl: Optional[float]
+
+
+@dataclass(frozen=True)
+class PnLSingle:
+    """Profit and loss of one position, for subscription ``req_id``.
+
+    ``position`` is the exact quantity; ``value`` the market value. Unset
+    values are ``None``, as in :class:`PnL`.
+    """
+
+    req_id: int
+    position: Optional[Decimal]
+    daily_pnl: Optional[float]
+    unrealized_pnl: Optional[float]
+    realized_pnl: Optional[float]
+    value: Optional[float]
+
+
+@dataclass(frozen=True)
 class OtherEvent:
     """An event kind newer than this binding (its ``tws_event_type`` number and name)."""
 
@@ -157,6 +315,18 @@ Event = Union[
     CurrentTimeMillis,
     UnknownMessage,
     DecodeError,
+    Position,
+    PositionEnd,
+    AccountValue,
+    PortfolioValue,
+    AccountUpdateTime,
+    AccountDownloadEnd,
+    PositionMulti,
+    PositionMultiEnd,
+    AccountUpdateMulti,
+    AccountUpdateMultiEnd,
+    PnL,
+    PnLSingle,
     OtherEvent,
 ]
 
@@ -169,6 +339,27 @@ class AccountSummaryRow:
     tag: str
     value: str
     currency: str
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """What :meth:`tws.Client.account_updates` returns: one account's values
+    and portfolio, complete up to accountDownloadEnd.
+
+    ``time`` is the latest update time (``"HH:MM"``) or ``""``.
+    """
+
+    account: str
+    time: str
+    values: List[AccountValue] = field(default_factory=list)
+    portfolio: List[PortfolioValue] = field(default_factory=list)
+
+    def value(self, key: str, currency: Optional[str] = None) -> Optional[str]:
+        """The value of ``key`` (in ``currency``, when given), or ``None``."""
+        for v in self.values:
+            if v.key == key and (currency is None or v.currency == currency):
+                return v.value
+        return None
 
 
 @dataclass(frozen=True)
@@ -205,6 +396,101 @@ def _enum(cls, value: int):
         return cls(value)
     except ValueError:
         return value
+
+
+def quantity(text: bytes | None) -> Optional[Decimal]:
+    """A decimal quantity from libtws's exact text; ``None`` when unset
+    (``""``) or not a number (a peer's garbage must not raise in a callback)."""
+    t = _ffi.text(text)
+    if not t:
+        return None
+    try:
+        return Decimal(t)
+    except InvalidOperation:
+        return None
+
+
+def unset_none(value: float) -> Optional[float]:
+    """``None`` for libtws's unset double (DBL_MAX), the value otherwise."""
+    return None if value == sys.float_info.max else value
+
+
+def contract(c: _ffi.tws_contract) -> Contract:
+    """Copies a ``tws_contract``."""
+    s = _ffi.text
+    return Contract(
+        c.con_id,
+        s(c.symbol),
+        s(c.sec_type),
+        s(c.last_trade_date_or_contract_month),
+        unset_none(c.strike),
+        s(c.right),
+        s(c.multiplier),
+        s(c.exchange),
+        s(c.primary_exchange),
+        s(c.currency),
+        s(c.local_symbol),
+        s(c.trading_class),
+    )
+
+
+def portfolio_value(p, account: str) -> PortfolioValue:
+    """Copies a ``tws_portfolio_value_event`` or ``tws_portfolio_row``."""
+    return PortfolioValue(
+        contract(p.contract),
+        quantity(p.position),
+        p.market_price,
+        p.market_value,
+        p.average_cost,
+        p.unrealized_pnl,
+        p.realized_pnl,
+        account,
+    )
+
+
+def _account_data(t: int, d: _ffi.tws_event_data) -> Optional[Event]:
+    """The account-data events (types 11..22), or ``None`` for another type."""
+    s = _ffi.text
+    if t == 11:
+        p = d.position
+        return Position(s(p.account), contract(p.contract), quantity(p.position), p.avg_cost)
+    if t == 12:
+        return PositionEnd()
+    if t == 13:
+        v = d.account_value
+        return AccountValue(s(v.key), s(v.value), s(v.currency), s(v.account))
+    if t == 14:
+        return portfolio_value(d.portfolio_value, s(d.portfolio_value.account))
+    if t == 15:
+        return AccountUpdateTime(s(d.account_update_time.time_stamp))
+    if t == 16:
+        return AccountDownloadEnd(s(d.account_download_end.account))
+    if t == 17:
+        p = d.position_multi
+        return PositionMulti(
+            p.req_id, s(p.account), s(p.model_code), contract(p.contract), quantity(p.position), p.avg_cost
+        )
+    if t == 18:
+        return PositionMultiEnd(d.multi_end.req_id)
+    if t == 19:
+        u = d.account_update_multi
+        return AccountUpdateMulti(u.req_id, s(u.account), s(u.model_code), s(u.key), s(u.value), s(u.currency))
+    if t == 20:
+        return AccountUpdateMultiEnd(d.multi_end.req_id)
+    if t == 21:
+        p = d.pnl
+        return PnL(p.req_id, unset_none(p.daily_pnl), unset_none(p.unrealized_pnl), unset_none(p.realized_pnl))
+    if t == 22:
+        p = d.pnl_single
+        return PnLSingle(
+            p.req_id,
+            quantity(p.position),
+            unset_none(p.daily_pnl),
+            unset_none(p.unrealized_pnl),
+            unset_none(p.realized_pnl),
+            unset_none(p.value),
+        )
+    return None
 
 
 def from_c(ev: _ffi.tws_event) -> Event:
@@ -247,4 +533,7 @@ def from_c(ev: _ffi.tws_event) -> Event:
         return UnknownMessage(d.raw.msg_id, _raw(d.raw))
     if t == 10:
         return DecodeError(d.raw.msg_id, s(d.raw.reason), _raw(d.raw))
+    account_data = _account_data(t, d)
+    if account_data is not None:
+        return account_data
     return OtherEvent(t, s(_ffi.lib.tws_event_type_str(t)))
