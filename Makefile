@@ -55,9 +55,13 @@ CXX      ?= g++
 CXXWARN  := -std=c++17 -Wall -Wextra -Werror
 CXXFLAGS ?= -O2 -g
 CPPHDR   := bindings/cpp/include/tws.hpp
-CPPBINS  := $(BINDIR)/cpp_account_summary $(BINDIR)/cpp_test_tws
+CPPBINS  := $(BINDIR)/cpp_account_summary $(BINDIR)/cpp_positions $(BINDIR)/cpp_test_tws
 
 $(BINDIR)/cpp_account_summary: bindings/cpp/examples/account_summary.cpp $(CPPHDR) include/tws.h lib
+	@mkdir -p $(BINDIR)
+	$(CXX) $(CXXWARN) $(CXXFLAGS) $(CPPFLAGS) -Ibindings/cpp/include $< -o $@ $(LDLIBS)
+
+$(BINDIR)/cpp_positions: bindings/cpp/examples/positions.cpp $(CPPHDR) include/tws.h lib
 	@mkdir -p $(BINDIR)
 	$(CXX) $(CXXWARN) $(CXXFLAGS) $(CPPFLAGS) -Ibindings/cpp/include $< -o $@ $(LDLIBS)
 
@@ -65,7 +69,7 @@ $(BINDIR)/cpp_test_tws: bindings/cpp/tests/test_tws.cpp $(CPPHDR) include/tws.h 
 	@mkdir -p $(BINDIR)
 	$(CXX) $(CXXWARN) $(CXXFLAGS) $(CPPFLAGS) -Ibindings/cpp/include $< -o $@ $(LDLIBS)
 
-cpp-test: lib sim $(CPPBINS)
+cpp-test: lib sim $(CPPBINS) $(BINDIR)/positions
 	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" bindings/cpp/tests/run.sh
 
 # Quick start 1: the C hello world against the built-in simulator.

@@ -6,7 +6,9 @@
  *  - Strings go in as std::string_view (copied, so they need not be
  *    NUL-terminated) and come out as std::string.
  *  - Events are copied into a std::variant of plain structs (tws::Event):
- *    they stay valid after the next poll.
+ *    they stay valid after the next poll. Quantities stay exact decimal text
+ *    (std::string, fractional shares exist); doubles TWS left unset (DBL_MAX
+ *    in the C API) are empty std::optional<double>s.
  *  - Callbacks are std::function objects; libtws holds them on the heap and
  *    releases them through user_data_free, exactly once.
  *  - Every failure throws tws::Error, which carries the tws_result code.
@@ -19,6 +21,7 @@
 
 #include <tws.h>
 
+#include <cfloat>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -73,6 +76,12 @@ inline std::string str(const char *p) { return p ? std::string(p) : std::string(
 /// A NUL-terminated copy of a string_view for the C API.
 inline std::string cstr(std::string_view s) { return std::string(s); }
 
+/// libtws's unset double (DBL_MAX) as std::nullopt.
+inline std::optional<double> unset_empty(double v)
+{
+    return v == DBL_MAX ? std::nullopt : std::optional<double>(v);
+}
+
 inline std::uint32_t ms(std::chrono::milliseconds t)
 {
     if (t.count() <= 0)
@@ -121,10 +130,75 @@ struct DecodeError { std::int32_t msg_id; std::string reason; std::vector<std::u
 /// An event kind newer than this header (its tws_event_type value).
 struct OtherEvent { std::int32_t type; };
 
+/// The instrument of a position or portfolio row. Absent strings are empty.
+/// `strike` is 0 when the instrument has none, empty when TWS left it unset.
+/// `exchange` is set in positions, `primary_exchange` in portfolio rows;
+/// `multiplier` is decimal text ("100") or empty.
+struct Contract {
+    std::int32_t con_id;
+    std::string symbol, sec_type, last_trade_date_or_contract_month;
+    std::optional<double> strike;
+    std::string right, multiplier, exchange, primary_exchange, currency, local_symbol, trading_class;
+};
+/// One position (an event after req_positions, or a row of Client::positions).
+/// `position` is the exact decimal text ("100", "0.5"), empty when unset;
+/// `avg_cost` is per unit, times the multiplier for derivatives.
+struct Position { std::string account; Contract contract; std::string position; double avg_cost; };
+/// Every position of the first snapshot has been sent.
+struct PositionEnd {};
+/// One value of the subscribed account (`currency` may be empty).
+struct AccountValue { std::string key, value, currency, account; };
+/// One holding of the subscribed account, valued (`position`: exact decimal text).
+struct PortfolioValue {
+    Contract contract; std::string position; double market_price; double market_value; double average_cost;
+    double unrealized_pnl; double realized_pnl; std::string account;
+};
+/// When the account values were last updated ("HH:MM").
+struct AccountUpdateTime { std::string time_stamp; };
+/// The first account-updates snapshot of `account` is complete.
+struct AccountDownloadEnd { std::string account; };
+/// One position of an account and/or model, for subscription `req_id`.
+struct PositionMulti {
+    std::int32_t req_id; std::string account, model_code; Contract contract; std::string position; double avg_cost;
+};
+/// The positions-multi snapshot `req_id` is complete.
+struct PositionMultiEnd { std::int32_t req_id; };
+/// One value of an account and/or model, for subscription `req_id`.
+struct AccountUpdateMulti { std::int32_t req_id; std::string account, model_code, key, value, currency; };
+/// The account-updates-multi snapshot `req_id` is complete.
+struct AccountUpdateMultiEnd { std::int32_t req_id; };
+/// PnL of an account and/or model. A value TWS did not set (or a server too
+/// old to send it: unrealized before v129, realized before v135) is empty.
+struct PnL { std::int32_t req_id; std::optional<double> daily_pnl, unrealized_pnl, realized_pnl; };
+/// PnL of one position (`position`: exact decimal text; `value`: market value).
+struct PnLSingle {
+    std::int32_t req_id; std::string position; std::optional<double> daily_pnl, unrealized_pnl, realized_pnl, value;
+};
+
 /// One event, owning all its data.
 using Event = std::variant<StateChanged, ErrorMessage, NextValidId, ManagedAccounts, AccountSummary,
                            AccountSummaryEnd, CurrentTime, CurrentTimeMillis, UnknownMessage, DecodeError,
-                           OtherEvent>;
+                           OtherEvent, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime,
+                           AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti,
+                           AccountUpdateMultiEnd, PnL, PnLSingle>;
+
+namespace detail {
+/// Copies a tws_contract.
+inline Contract contract(const tws_contract &c)
+{
+    return Contract{c.con_id,        str(c.symbol),           str(c.sec_type),
+                    str(c.last_trade_date_or_contract_month), unset_empty(c.strike),
+                    str(c.right),    str(c.multiplier),       str(c.exchange),
+                    str(c.primary_exchange),                  str(c.currency),
+                    str(c.local_symbol),                      str(c.trading_class)};
+}
+/// Copies a tws_portfolio_value_event or a tws_portfolio_row (which has no account).
+template <class Row> PortfolioValue portfolio_value(const Row &p, std::string account)
+{
+    return PortfolioValue{contract(p.contract), str(p.position), p.market_price,   p.market_value,
+                          p.average_cost,        p.unrealized_pnl, p.realized_pnl, std::move(account)};
+}
+} // namespace detail
 
 /// Copies a C event (valid only until the next poll / until the callback returns) into an Event.
 inline Event to_event(const tws_event &ev)
@@ -153,12 +227,59 @@ inline Event to_event(const tws_event &ev)
     case TWS_EVENT_CURRENT_TIME_MILLIS: return CurrentTimeMillis{d.current_time.time};
     case TWS_EVENT_UNKNOWN_MESSAGE: return UnknownMessage{d.raw.msg_id, bytes(d.raw)};
     case TWS_EVENT_DECODE_ERROR: return DecodeError{d.raw.msg_id, str(d.raw.reason), bytes(d.raw)};
+    case TWS_EVENT_POSITION: {
+        const auto &p = d.position;
+        return Position{str(p.account), detail::contract(p.contract), str(p.position), p.avg_cost};
+    }
+    case TWS_EVENT_POSITION_END: return PositionEnd{};
+    case TWS_EVENT_ACCOUNT_VALUE: {
+        const auto &v = d.account_value;
+        return AccountValue{str(v.key), str(v.value), str(v.currency), str(v.account)};
+    }
+    case TWS_EVENT_PORTFOLIO_VALUE:
+        return detail::portfolio_value(d.portfolio_value, str(d.portfolio_value.account));
+    case TWS_EVENT_ACCOUNT_UPDATE_TIME: return AccountUpdateTime{str(d.account_update_time.time_stamp)};
+    case TWS_EVENT_ACCOUNT_DOWNLOAD_END: return AccountDownloadEnd{str(d.account_download_end.account)};
+    case TWS_EVENT_POSITION_MULTI: {
+        const auto &p = d.position_multi;
+        return PositionMulti{p.req_id, str(p.account), str(p.model_code), detail::contract(p.contract),
+                             str(p.position), p.avg_cost};
+    }
+    case TWS_EVENT_POSITION_MULTI_END: return PositionMultiEnd{d.multi_end.req_id};
+    case TWS_EVENT_ACCOUNT_UPDATE_MULTI: {
+        const auto &u = d.account_update_multi;
+        return AccountUpdateMulti{u.req_id, str(u.account), str(u.model_code), str(u.key), str(u.value),
+                                  str(u.currency)};
+    }
+    case TWS_EVENT_ACCOUNT_UPDATE_MULTI_END: return AccountUpdateMultiEnd{d.multi_end.req_id};
+    case TWS_EVENT_PNL: {
+        const auto &p = d.pnl;
+        return PnL{p.req_id, detail::unset_empty(p.daily_pnl), detail::unset_empty(p.unrealized_pnl),
+                   detail::unset_empty(p.realized_pnl)};
+    }
+    case TWS_EVENT_PNL_SINGLE: {
+        const auto &p = d.pnl_single;
+        return PnLSingle{p.req_id,
+                         str(p.position),
+                         detail::unset_empty(p.daily_pnl),
+                         detail::unset_empty(p.unrealized_pnl),
+                         detail::unset_empty(p.realized_pnl),
+                         detail::unset_empty(p.value)};
+    }
     default: return OtherEvent{ev.type};
     }
 }
 
 /// One row of Client::account_summary.
 struct AccountSummaryRow { std::string account, tag, value, currency; };
+
+/// What Client::account_updates returns: one account's values and portfolio,
+/// complete up to accountDownloadEnd (`time`: the latest "HH:MM", or empty).
+struct AccountSnapshot {
+    std::string account, time;
+    std::vector<AccountValue> values;
+    std::vector<PortfolioValue> portfolio;
+};
 
 // ---- logging -------------------------------------------------------------------
 
@@ -415,6 +536,127 @@ public:
         for (std::size_t i = 0; i < count; i++)
             out.push_back({detail::str(rows[i].account), detail::str(rows[i].tag), detail::str(rows[i].value),
                            detail::str(rows[i].currency)});
+        return out;
+    }
+
+    // ---- account data: positions, account updates, *Multi, PnL ----------------
+
+    /// reqPositions: Position events for every account, then PositionEnd, then
+    /// changes until cancel_positions. Re-issued after a reconnect.
+    void req_positions() { detail::check(tws_client_req_positions(p_)); }
+    /// cancelPositions.
+    void cancel_positions() { detail::check(tws_client_cancel_positions(p_)); }
+    /// reqAccountUpdates: AccountValue, PortfolioValue and AccountUpdateTime
+    /// events of `account`, then AccountDownloadEnd, then changes. One such
+    /// subscription per client (a new one replaces the old); an unknown account
+    /// gets an ErrorMessage with code 321 and req_id -1.
+    void req_account_updates(std::string_view account)
+    {
+        detail::check(tws_client_req_account_updates(p_, detail::cstr(account).c_str()));
+    }
+    /// Ends the account-updates subscription of `account`.
+    void cancel_account_updates(std::string_view account)
+    {
+        detail::check(tws_client_cancel_account_updates(p_, detail::cstr(account).c_str()));
+    }
+    /// reqPositionsMulti for `account` ("" or "All": every account) and/or
+    /// `model_code`; returns the request id. PositionMulti events, then
+    /// PositionMultiEnd; unknown account: error 321. Server 103+.
+    std::int32_t req_positions_multi(std::string_view account = "", std::string_view model_code = "",
+                                     std::optional<std::int32_t> req_id = std::nullopt)
+    {
+        const std::int32_t id = req_id ? *req_id : next_request_id();
+        detail::check(tws_client_req_positions_multi(p_, id, detail::cstr(account).c_str(),
+                                                     detail::cstr(model_code).c_str()));
+        return id;
+    }
+    /// cancelPositionsMulti.
+    void cancel_positions_multi(std::int32_t req_id) { detail::check(tws_client_cancel_positions_multi(p_, req_id)); }
+    /// reqAccountUpdatesMulti; returns the request id. AccountUpdateMulti
+    /// events, then AccountUpdateMultiEnd. `ledger_and_nlv` keeps only the
+    /// ledger and net-liquidation values. Unknown account: error 321. Server 103+.
+    std::int32_t req_account_updates_multi(std::string_view account = "", std::string_view model_code = "",
+                                           bool ledger_and_nlv = false,
+                                           std::optional<std::int32_t> req_id = std::nullopt)
+    {
+        const std::int32_t id = req_id ? *req_id : next_request_id();
+        detail::check(tws_client_req_account_updates_multi(p_, id, detail::cstr(account).c_str(),
+                                                           detail::cstr(model_code).c_str(), ledger_and_nlv ? 1 : 0));
+        return id;
+    }
+    /// cancelAccountUpdatesMulti.
+    void cancel_account_updates_multi(std::int32_t req_id)
+    {
+        detail::check(tws_client_cancel_account_updates_multi(p_, req_id));
+    }
+    /// reqPnL for `account` and/or `model_code`: PnL events until cancel_pnl;
+    /// returns the request id. Unknown account: error 321. Server 127+.
+    std::int32_t req_pnl(std::string_view account, std::string_view model_code = "",
+                         std::optional<std::int32_t> req_id = std::nullopt)
+    {
+        const std::int32_t id = req_id ? *req_id : next_request_id();
+        detail::check(tws_client_req_pnl(p_, id, detail::cstr(account).c_str(), detail::cstr(model_code).c_str()));
+        return id;
+    }
+    /// cancelPnL.
+    void cancel_pnl(std::int32_t req_id) { detail::check(tws_client_cancel_pnl(p_, req_id)); }
+    /// reqPnLSingle for the position in contract `con_id`: PnLSingle events
+    /// until cancel_pnl_single; returns the request id. Server 127+.
+    std::int32_t req_pnl_single(std::string_view account, std::int32_t con_id, std::string_view model_code = "",
+                                std::optional<std::int32_t> req_id = std::nullopt)
+    {
+        const std::int32_t id = req_id ? *req_id : next_request_id();
+        detail::check(tws_client_req_pnl_single(p_, id, detail::cstr(account).c_str(),
+                                                detail::cstr(model_code).c_str(), con_id));
+        return id;
+    }
+    /// cancelPnLSingle.
+    void cancel_pnl_single(std::int32_t req_id) { detail::check(tws_client_cancel_pnl_single(p_, req_id)); }
+
+    /// Every position of every account, up to positionEnd, within `timeout`.
+    /// While it waits, position events go to it; one such call at a time per
+    /// client. Throws TWS_ERR_TIMEOUT, TWS_ERR_NOT_CONNECTED, ...
+    std::vector<Position> positions(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_position_row *rows = nullptr;
+        std::size_t count = 0;
+        detail::check(tws_client_positions(p_, detail::ms(timeout), &rows, &count));
+        struct Free {
+            std::size_t n;
+            void operator()(tws_position_row *r) const noexcept { tws_position_rows_free(r, n); }
+        };
+        std::unique_ptr<tws_position_row, Free> owned(rows, Free{count});
+        std::vector<Position> out;
+        out.reserve(count);
+        for (std::size_t i = 0; i < count; i++)
+            out.push_back(Position{detail::str(rows[i].account), detail::contract(rows[i].contract),
+                                   detail::str(rows[i].position), rows[i].avg_cost});
+        return out;
+    }
+
+    /// `account`'s values and portfolio, up to accountDownloadEnd, within
+    /// `timeout` (then unsubscribes, or re-issues a live req_account_updates).
+    /// Throws TWS_ERR_REQUEST_FAILED for an unknown account (error 321 in
+    /// detail()), TWS_ERR_TIMEOUT, TWS_ERR_NOT_CONNECTED, ...
+    AccountSnapshot account_updates(std::string_view account,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_account_snapshot *snap = nullptr;
+        detail::check(tws_client_account_updates(p_, detail::cstr(account).c_str(), detail::ms(timeout), &snap));
+        struct Free {
+            void operator()(tws_account_snapshot *s) const noexcept { tws_account_snapshot_free(s); }
+        };
+        std::unique_ptr<tws_account_snapshot, Free> owned(snap);
+        AccountSnapshot out{detail::str(snap->account), detail::str(snap->time), {}, {}};
+        out.values.reserve(snap->value_count);
+        for (std::size_t i = 0; i < snap->value_count; i++) {
+            const auto &v = snap->values[i];
+            out.values.push_back(
+                AccountValue{detail::str(v.key), detail::str(v.value), detail::str(v.currency), out.account});
+        }
+        out.portfolio.reserve(snap->portfolio_count);
+        for (std::size_t i = 0; i < snap->portfolio_count; i++)
+            out.portfolio.push_back(detail::portfolio_value(snap->portfolio[i], out.account));
         return out;
     }
 

@@ -28,6 +28,19 @@ hello_world() { # [VALGRIND...]
   [ $ok -eq 1 ]
 }
 
+positions() { # [VALGRIND...]: the same lines as the C example, and the right ones
+  local out c_out ok=1
+  out=$(mktemp); c_out=$(mktemp)
+  $with_sim --accounts DU123456,DU654321 -- "$@" "$bin/cpp_positions" 127.0.0.1 PORT 0 >"$out" 2>/dev/null || { echo "exit code $?"; ok=0; }
+  $with_sim --accounts DU123456,DU654321 -- "$bin/positions" 127.0.0.1 PORT 0 >"$c_out" 2>/dev/null || { echo "C example failed"; ok=0; }
+  grep -qx 'Position. Account: DU123456 Symbol: AAPL SecType: STK Currency: USD Position: 100 Avg cost: 172.35' "$out" || { echo "AAPL line missing"; ok=0; }
+  grep -qx 'Position. Account: DU123456 Symbol: MSFT SecType: STK Currency: USD Position: 0.5 Avg cost: 402.1' "$out" || { echo "fractional line missing"; ok=0; }
+  [ "$(grep -c '^Position\. ' "$out")" -eq 7 ] || { echo "expected 7 positions"; ok=0; }
+  cmp -s "$out" "$c_out" || { echo "output differs from examples-c/positions.c"; diff "$c_out" "$out"; ok=0; }
+  rm -f "$out" "$c_out"
+  [ $ok -eq 1 ]
+}
+
 refused() {
   local err; err=$(mktemp)
   "$bin/cpp_account_summary" 127.0.0.1 1 0 >/dev/null 2>"$err"; local rc=$?
@@ -38,9 +51,11 @@ refused() {
 
 check "c++ hello world" hello_world
 check "c++ refused port" refused
+check "c++ positions example" positions
 check "c++ tests" $with_sim --accounts DU123456,DU654321 -- "$bin/cpp_test_tws"
 if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: c++ hello world" hello_world $vg
+  check "valgrind: c++ positions example" positions $vg
   check "valgrind: c++ tests" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/cpp_test_tws"
 else
   echo "FAIL valgrind is not installed"; fail=$((fail + 1))

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -219,6 +220,150 @@ static void log_and_trace()
     std::remove(path);
 }
 
+// ---- account data ---------------------------------------------------------------
+
+template <class T, class F> static std::optional<T> wait_for(tws::Client &c, F &&match)
+{
+    for (int i = 0; i < 2000; i++) {
+        auto ev = c.poll(5s);
+        if (!ev)
+            return std::nullopt;
+        if (auto *t = std::get_if<T>(&*ev))
+            if (match(*t))
+                return *t;
+    }
+    return std::nullopt;
+}
+
+static void positions_are_complete_and_exact()
+{
+    tws::Client c;
+    c.connect(HOST, port, 20);
+    const auto rows = c.positions(5s);
+    CHECK(rows.size() == 7); // 4 of DU123456, 3 of DU654321
+    int aapl = 0, msft = 0, call = 0, euro = 0, other = 0;
+    for (const auto &r : rows) {
+        if (r.account != "DU123456") {
+            other += r.account == "DU654321";
+            continue;
+        }
+        const auto &k = r.contract;
+        if (k.con_id == 265598)
+            aapl = r.position == "100" && r.avg_cost == 172.35 && k.symbol == "AAPL" && k.sec_type == "STK" &&
+                   k.currency == "USD" && k.exchange == "NASDAQ" && k.strike == 0.0;
+        if (k.con_id == 272093)
+            msft = r.position == "0.5"; // exact text: no binary float held it
+        if (k.sec_type == "OPT")
+            call = k.strike == 200.0 && k.right == "C" && k.multiplier == "100" &&
+                   k.last_trade_date_or_contract_month == "20261218" && k.local_symbol == "AAPL  261218C00200000" &&
+                   k.trading_class == "AAPL" && r.position == "2";
+        euro += k.currency == "EUR" && k.symbol == "SAP";
+    }
+    CHECK(aapl);
+    CHECK(msft);
+    CHECK(call);
+    CHECK(euro == 1);
+    CHECK(other == 3);
+}
+
+static void account_updates_snapshot()
+{
+    tws::Client c;
+    c.connect(HOST, port, 21);
+    const auto snap = c.account_updates("DU123456", 5s);
+    CHECK(snap.account == "DU123456");
+    CHECK(snap.time.size() == 5 && snap.time[2] == ':');
+    bool nlv = false, eur = false;
+    for (const auto &v : snap.values) {
+        nlv |= v.key == "NetLiquidation" && v.value == "983631.71" && v.currency == "USD";
+        eur |= v.currency == "EUR";
+        CHECK(v.account == "DU123456");
+    }
+    CHECK(nlv);
+    CHECK(eur);
+    CHECK(snap.portfolio.size() == 4);
+    if (snap.portfolio.size() == 4) {
+        const auto &a = snap.portfolio[0];
+        CHECK(a.contract.symbol == "AAPL" && a.contract.primary_exchange == "NASDAQ");
+        CHECK(a.position == "100" && a.average_cost == 172.35 && a.market_value > 18000);
+        CHECK(snap.portfolio[1].position == "0.5");
+        CHECK(snap.portfolio[2].contract.sec_type == "OPT" && snap.portfolio[2].realized_pnl == 312.5);
+        CHECK(snap.portfolio[3].contract.currency == "EUR" && snap.portfolio[3].account == "DU123456");
+    }
+    // Unknown account: TWS error 321, thrown as TWS_ERR_REQUEST_FAILED.
+    try {
+        c.account_updates("DU999999", 5s);
+        CHECK(false);
+    } catch (const tws::Error &e) {
+        CHECK(e.code() == TWS_ERR_REQUEST_FAILED);
+        CHECK(e.detail().find("321") != std::string::npos);
+    }
+    CHECK(c.account_updates("DU654321", 5s).portfolio.size() == 3); // still usable
+    tws::Client offline;
+    CHECK(code_of([&] { offline.positions(1s); }) == TWS_ERR_NOT_CONNECTED);
+    CHECK(code_of([&] { offline.account_updates("DU123456", 1s); }) == TWS_ERR_NOT_CONNECTED);
+}
+
+static void account_data_events()
+{
+    tws::Client c;
+    c.connect(HOST, port, 22);
+    auto any = [](const auto &) { return true; };
+
+    c.req_positions();
+    int positions = 0;
+    for (int i = 0; i < 2000; i++) {
+        auto ev = c.poll(5s);
+        if (!ev || std::holds_alternative<tws::PositionEnd>(*ev))
+            break;
+        CHECK(!std::holds_alternative<tws::OtherEvent>(*ev));
+        if (auto *p = std::get_if<tws::Position>(&*ev))
+            positions += !p->account.empty() && p->contract.con_id != 0;
+    }
+    CHECK(positions == 7);
+    c.cancel_positions();
+
+    c.req_account_updates("DU654321");
+    auto pv = wait_for<tws::PortfolioValue>(c, any);
+    CHECK(pv && pv->account == "DU654321" && pv->contract.symbol == "SPY" && !pv->position.empty());
+    CHECK(wait_for<tws::AccountUpdateTime>(c, [](const auto &t) { return t.time_stamp.size() == 5; }));
+    auto end = wait_for<tws::AccountDownloadEnd>(c, any);
+    CHECK(end && end->account == "DU654321");
+    c.cancel_account_updates("DU654321");
+
+    c.req_account_updates("DU999999");
+    auto e321 = wait_for<tws::ErrorMessage>(c, [](const auto &e) { return e.code == 321; });
+    CHECK(e321 && e321->req_id == -1 && e321->error_class == TWS_ERROR_CLASS_ERROR);
+
+    const auto pos_id = c.req_positions_multi("DU123456");
+    auto pm = wait_for<tws::PositionMulti>(c, [&](const auto &p) { return p.contract.con_id == 272093; });
+    CHECK(pm && pm->req_id == pos_id && pm->account == "DU123456" && pm->position == "0.5");
+    CHECK(wait_for<tws::PositionMultiEnd>(c, [&](const auto &e) { return e.req_id == pos_id; }));
+    c.cancel_positions_multi(pos_id);
+
+    const auto upd_id = c.req_account_updates_multi("DU654321", "", true);
+    auto um = wait_for<tws::AccountUpdateMulti>(c, any);
+    CHECK(um && um->req_id == upd_id && um->account == "DU654321" && !um->key.empty());
+    CHECK(wait_for<tws::AccountUpdateMultiEnd>(c, [&](const auto &e) { return e.req_id == upd_id; }));
+    c.cancel_account_updates_multi(upd_id);
+
+    const auto pnl_id = c.req_pnl("DU123456");
+    auto pnl = wait_for<tws::PnL>(c, any);
+    CHECK(pnl && pnl->req_id == pnl_id && pnl->realized_pnl == 312.5 && pnl->unrealized_pnl.value_or(0) > 0 &&
+          pnl->daily_pnl.has_value());
+    c.cancel_pnl(pnl_id);
+
+    const auto single_id = c.req_pnl_single("DU123456", 265598);
+    auto single = wait_for<tws::PnLSingle>(c, any);
+    CHECK(single && single->req_id == single_id && single->position == "100" && single->value.value_or(0) > 18000);
+    c.cancel_pnl_single(single_id);
+
+    const auto bad = c.req_pnl("DU999999");
+    auto err = wait_for<tws::ErrorMessage>(c, [&](const auto &e) { return e.req_id == bad; });
+    CHECK(err && err->code == 321);
+    CHECK(code_of([&] { c.req_account_updates("DU1\x01"); }) == TWS_ERR_INVALID_CHARACTER);
+}
+
 int main()
 {
     const char *p = std::getenv("TWS_SIM_PORT");
@@ -237,6 +382,9 @@ int main()
         callbacks_run_on_the_dispatch_thread();
         callback_cleared_returns_to_poll();
         log_and_trace();
+        positions_are_complete_and_exact();
+        account_updates_snapshot();
+        account_data_events();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;
