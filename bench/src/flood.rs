@@ -103,10 +103,10 @@ pub fn encode_flood(version: i32, req_id: i32, rows: u64) -> (Vec<u8>, Vec<u8>, 
         let (tag, currency) = TAGS[i % TAGS.len()];
         let row = AccountSummary {
             req_id,
-            account: ACCOUNT.to_owned(),
-            tag: tag.to_owned(),
-            value: format!("{}.{:02}", 100_000 + i * 7919 % 900_000, i % 100),
-            currency: currency.to_owned(),
+            account: ACCOUNT.into(),
+            tag: tag.into(),
+            value: format!("{}.{:02}", 100_000 + i * 7919 % 900_000, i % 100).into(),
+            currency: currency.into(),
         };
         encode(&Incoming::AccountSummary(row), version, &mut block);
     }
@@ -151,7 +151,7 @@ impl Connection {
     fn run(mut self) -> io::Result<()> {
         self.handshake()?;
         let accounts = ManagedAccounts {
-            accounts_list: ACCOUNT.to_owned(),
+            accounts_list: ACCOUNT.into(),
         };
         self.push(&Incoming::ManagedAccounts(accounts));
         self.push(&Incoming::NextValidId(NextValidId { order_id: 1 }));
@@ -208,7 +208,7 @@ impl Connection {
             Request::ReqManagedAccounts(_) => {
                 let accounts_list = ACCOUNT.to_owned();
                 self.push(&Incoming::ManagedAccounts(ManagedAccounts {
-                    accounts_list,
+                    accounts_list: accounts_list.into(),
                 }));
             }
             // ib_async asks for positions while it connects: this account holds none.
