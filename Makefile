@@ -122,6 +122,8 @@ header:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	# The bench crate is not run by the tests, but it must keep compiling.
+	CARGO_TARGET_DIR=target/bench-cargo $(CARGO) check --quiet --manifest-path bench/Cargo.toml
 
 # Benchmarks (issue 8), not part of `make test`: builds the bench crate, the C
 # bench program (-O2) and a Python venv, then runs every case in one go.
