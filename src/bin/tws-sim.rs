@@ -7,11 +7,16 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use tws::sim::faults::{self, parse_seconds, Restart};
 use tws::sim::{self, SimConfig};
+
+/// How long a restart stays down when only `--restart-after` is given.
+const DEFAULT_RESTART_DOWN: Duration = Duration::from_secs(5);
 
 const USAGE: &str = "\
 usage: tws-sim [--port PORT] [--server-version V] [--accounts A,B,...] [--quiet]
                [--record FILE] [--capture FILE]
+               [FAULT OPTIONS]
 
 A simulated TWS on 127.0.0.1, speaking the TWS API wire protocol.
 
@@ -25,6 +30,34 @@ A simulated TWS on 127.0.0.1, speaking the TWS API wire protocol.
   --capture FILE         write the raw server-to-client bytes after the handshake
                          (read them back with `tws-decode --server-version V FILE`)
   -h, --help             this text
+
+Faults (all off by default; SECONDS may have fractions; loopback only):
+  --restart-after S      every S seconds, close every connection and the
+  --restart-down S         listener, refuse connections for --restart-down
+                           seconds (default 5), then listen on the same port
+  --drop-after N         close each connection once it has sent N messages
+                           (the startup sequence is 5 messages)
+  --garbage MODE         send one malformed frame per connection, right before
+                           the rows of its first account-summary snapshot
+                           (the normal rows follow). MODE is one of:
+                           zero-length   a frame of length 0
+                           oversize      a length over 16 MiB; then the
+                                         simulator closes the connection
+                           bad-id        a non-numeric text id (< v201),
+                                         message id 0 (v201+)
+                           unknown-id    a message with id 150, which no TWS sends
+                           truncated     an account-summary row missing fields
+                           bad-field     an account-summary row with a
+                                         non-numeric request id
+                           bad-protobuf  an invalid protobuf body (v201+)
+  --slow MS              wait MS milliseconds (at most 10000) before every message
+  --flood N              answer each account-summary request with N extra rows
+                           (tag FloodRow, value 0..N-1) before the end marker,
+                           written as fast as the socket takes them
+  --max-msg-rate N       answer error 100 instead of any client message beyond
+                           N in one second
+  --connectivity SEQ     send connectivity errors at times after startApi,
+                           e.g. 1100@2,1101@4 (codes 1100, 1101, 1102)
 
 The first line on stdout is `listening 127.0.0.1:PORT`. Runs until killed.";
 
@@ -79,10 +112,44 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
             "--quiet" if inline.is_none() => config.quiet = true,
             "--record" => config.record = Some(value("--record")?.into()),
             "--capture" => config.capture = Some(value("--capture")?.into()),
+            "--restart-after" | "--restart-down" => {
+                let v = parse_seconds(&value(&flag)?, faults::MAX_SCRIPTED_DELAY)?;
+                let restart = config.faults.restart.get_or_insert(Restart {
+                    after: Duration::ZERO,
+                    down: DEFAULT_RESTART_DOWN,
+                });
+                if flag == "--restart-after" {
+                    restart.after = v;
+                } else {
+                    restart.down = v;
+                }
+            }
+            "--drop-after" => config.faults.drop_after = Some(number(&value(&flag)?)?),
+            "--garbage" => config.faults.garbage = Some(value(&flag)?.parse()?),
+            "--slow" => {
+                let ms: u64 = number(&value(&flag)?)?;
+                config.faults.slow = Some(Duration::from_millis(ms));
+            }
+            "--flood" => config.faults.flood = Some(number(&value(&flag)?)?),
+            "--max-msg-rate" => config.faults.max_msg_rate = Some(number(&value(&flag)?)?),
+            "--connectivity" => {
+                config.faults.connectivity = faults::parse_connectivity(&value(&flag)?)?
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
+    if config.faults.restart.is_some_and(|r| r.after.is_zero()) {
+        return Err("--restart-down needs --restart-after".into());
+    }
+    config.faults.validate(config.server_version)?;
     Ok(Command::Run(config))
+}
+
+/// A non-negative whole number.
+fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("bad number {text:?}"))
 }
 
 fn main() -> ExitCode {

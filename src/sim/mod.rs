@@ -14,13 +14,20 @@
 //!
 //! Module map: [`account_data`] (the values), `portfolio` (the holdings),
 //! `account_replies` (positions, account updates, *Multi, PnL), `summary`
-//! (account-summary subscriptions), `session` (one connection's protocol), `transport`
-//! (bounded reads and writes), `registry` (client ids), `server` (listener
-//! and threads), `clock` (time), `recorder` (`--record` and `--capture`).
+//! (account-summary subscriptions), `session` (one connection's protocol),
+//! `transport` (bounded reads and writes), `registry` (client ids), `server`
+//! (listener, threads and restarts), `clock` (time), `recorder` (`--record`
+//! and `--capture`); the scripted faults: [`faults`] (what can be scripted),
+//! `injector` (one connection's fault state), `garbage` (malformed frames),
+//! `flood` (pre-encoded rows).
 
 pub mod account_data;
 mod account_replies;
 mod clock;
+pub mod faults;
+mod flood;
+mod garbage;
+mod injector;
 mod portfolio;
 mod recorder;
 mod registry;
@@ -35,6 +42,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use account_data::all_tags;
+pub use faults::{ConnectivityStep, Faults, Garbage, Restart};
+pub use flood::FLOOD_TAG;
+pub use garbage::UNKNOWN_ID as GARBAGE_UNKNOWN_ID;
 
 /// How a simulator behaves. Start from [`SimConfig::default`] and change what
 /// a test needs: `SimConfig { server_version: 176, ..Default::default() }`.
@@ -66,6 +76,9 @@ pub struct SimConfig {
     /// Writes the raw server-to-client bytes after each handshake to this
     /// file, the input of `tws-decode` (`tws-sim --capture`).
     pub capture: Option<PathBuf>,
+    /// Scripted faults (restarts, drops, garbage, slowness, floods, rate
+    /// limits, connectivity errors); none by default.
+    pub faults: Faults,
 }
 
 impl Default for SimConfig {
@@ -81,6 +94,7 @@ impl Default for SimConfig {
             quiet: false,
             record: None,
             capture: None,
+            faults: Faults::default(),
         }
     }
 }
@@ -117,7 +131,8 @@ impl Drop for SimHandle {
 /// Starts a simulator on 127.0.0.1 with its own threads; returns once it listens.
 ///
 /// Fails when the port cannot be bound, or with `InvalidInput` when an account
-/// code is empty or holds a comma or a character outside printable ASCII.
+/// code is empty or holds a comma or a character outside printable ASCII, or
+/// when the faults are out of bounds ([`Faults::validate`]).
 pub fn start(config: SimConfig) -> io::Result<SimHandle> {
     if let Some(bad) = config.accounts.iter().find(|a| !valid_account(a)) {
         return Err(io::Error::new(
@@ -125,6 +140,10 @@ pub fn start(config: SimConfig) -> io::Result<SimHandle> {
             format!("invalid account code {bad:?}"),
         ));
     }
+    config
+        .faults
+        .validate(config.server_version)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     Ok(SimHandle {
         server: server::Server::start(config)?,
     })

@@ -7,7 +7,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::recorder::Recorder;
 use super::registry::ClientIds;
@@ -76,7 +76,7 @@ impl Server {
         let for_acceptor = Arc::clone(&shared);
         let acceptor = thread::Builder::new()
             .name("tws-sim-accept".into())
-            .spawn(move || accept_loop(&listener, &for_acceptor))?;
+            .spawn(move || accept_loop(listener, addr, &for_acceptor))?;
         Ok(Server {
             addr,
             shared,
@@ -97,8 +97,16 @@ impl Server {
         self.shared.stop.store(true, Ordering::SeqCst);
         // After the acceptor has ended no connection can be added.
         let _ = acceptor.join();
+        self.shared.close_connections();
+    }
+}
+
+impl Shared {
+    /// Shuts every connection down and joins its thread (which releases its
+    /// client id).
+    fn close_connections(&self) {
         let threads = {
-            let mut conns = self.shared.connections();
+            let mut conns = self.connections();
             for socket in conns.sockets.values() {
                 let _ = socket.shutdown(Shutdown::Both);
             }
@@ -109,10 +117,69 @@ impl Server {
             let _ = thread.join();
         }
     }
+
+    /// Sleeps `total` in short steps; false if the simulator is stopping.
+    fn sleep_unless_stopped(&self, total: Duration) -> bool {
+        let until = Instant::now() + total;
+        while !self.stop.load(Ordering::SeqCst) {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            thread::sleep(left.min(ACCEPT_POLL));
+        }
+        false
+    }
 }
 
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+/// The `--restart-after`/`--restart-down` fault: drops the listener and every
+/// connection, stays down, then listens on the same address again. Returns
+/// the new listener, or `None` when the simulator stops meanwhile.
+fn restart(
+    listener: TcpListener,
+    addr: SocketAddr,
+    down: Duration,
+    shared: &Shared,
+) -> Option<TcpListener> {
+    drop(listener);
+    shared.log(format_args!(
+        "fault: restart: closing every connection, down for {} ms",
+        down.as_millis()
+    ));
+    shared.close_connections();
+    if !shared.sleep_unless_stopped(down) {
+        return None;
+    }
+    loop {
+        match TcpListener::bind(addr).and_then(|l| l.set_nonblocking(true).map(|()| l)) {
+            Ok(listener) => {
+                shared.log(format_args!("fault: restart: listening again on {addr}"));
+                return Some(listener);
+            }
+            Err(e) => {
+                shared.log(format_args!("fault: restart: cannot listen yet: {e}"));
+                if !shared.sleep_unless_stopped(ACCEPT_POLL * 5) {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+fn accept_loop(mut listener: TcpListener, addr: SocketAddr, shared: &Arc<Shared>) {
+    let restart_every = shared.config.faults.restart;
+    let mut restart_at = restart_every.map(|r| Instant::now() + r.after);
     while !shared.stop.load(Ordering::SeqCst) {
+        if let (Some(at), Some(r)) = (restart_at, restart_every) {
+            if Instant::now() >= at {
+                listener = match restart(listener, addr, r.down, shared) {
+                    Some(l) => l,
+                    None => return,
+                };
+                restart_at = Some(Instant::now() + r.after);
+                continue;
+            }
+        }
         match listener.accept() {
             Ok((stream, peer)) => spawn_connection(stream, peer, shared),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => thread::sleep(ACCEPT_POLL),

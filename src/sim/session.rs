@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::inspect::Direction;
-use crate::protocol::error_codes::CLIENT_ID_IN_USE;
+use crate::protocol::error_codes::{CLIENT_ID_IN_USE, MAX_RATE_EXCEEDED};
 use crate::protocol::handshake::{parse_client_hello, server_hello, API_PREFIX};
 use crate::protocol::messages::{
     CurrentTime, CurrentTimeInMillis, ErrorMessage, ManagedAccounts, NextValidId, StartApi,
@@ -14,10 +14,12 @@ use crate::wire::LENGTH_PREFIX;
 
 use super::account_replies;
 use super::clock;
+use super::injector::Injector;
 use super::registry::Claim;
 use super::server::Shared;
 use super::summary::Subscriptions;
 use super::transport::{End, Transport};
+use super::{flood, garbage};
 
 /// The notices TWS sends after startApi: data farms are fine.
 const STARTUP_NOTICES: &[(i32, &str)] = &[
@@ -67,9 +69,14 @@ pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
             shared.config.summary_refresh,
         ),
         out: Vec::new(),
+        faults: Injector::new(&shared.config.faults, Instant::now()),
         _claim: claim,
     };
-    session.run()
+    let end = session.run();
+    if matches!(end, End::Fault(_)) {
+        session.io.close_gracefully();
+    }
+    end
 }
 
 /// Reads `API\0` and the client's version range, answers with the server
@@ -135,6 +142,8 @@ struct Session<'a> {
     summaries: Subscriptions,
     /// Encoded messages waiting to be written.
     out: Vec<u8>,
+    /// The scripted faults of this connection.
+    faults: Injector,
     /// Holds the client id until the session ends.
     _claim: Claim,
 }
@@ -145,18 +154,25 @@ impl Session<'_> {
         if let Err(end) = self.flush() {
             return end;
         }
+        if let Some(why) = self.faults.ending() {
+            return End::Fault(why.to_owned());
+        }
         loop {
             let mut until = Instant::now() + IDLE_WAIT;
-            if let Some(due) = self.summaries.next_due() {
-                until = until.min(due);
+            for due in [self.summaries.next_due(), self.faults.next_due()] {
+                until = due.map_or(until, |due| until.min(due));
             }
             match self.io.next_frame_until(until) {
                 Ok(Some(frame)) => self.handle(&frame),
                 Ok(None) => {}
                 Err(end) => return end,
             }
-            for msg in self.summaries.due(Instant::now()) {
+            let now = Instant::now();
+            for msg in self.summaries.due(now) {
                 self.push(&msg);
+            }
+            for step in self.faults.due(now) {
+                self.push(&error(-1, step.code, step.message()));
             }
             if let Err(end) = self.flush() {
                 return end;
@@ -186,6 +202,10 @@ impl Session<'_> {
             Ok(raw) => raw,
             Err(e) => return self.warn(format_args!("unsplittable frame: {e}")),
         };
+        if !self.faults.admit(Instant::now()) {
+            let text = "Max rate of messages per second has been exceeded";
+            return self.push(&error(-1, MAX_RATE_EXCEEDED, text));
+        }
         match Request::decode(&raw, self.version) {
             Ok(Some(request)) => self.answer(request),
             Ok(None) => self.warn(format_args!("ignored unknown request id {}", raw.id)),
@@ -227,11 +247,7 @@ impl Session<'_> {
                 }));
             }
             Request::ReqAccountSummary(req) => match self.summaries.open(&req, &config.accounts) {
-                Ok(messages) => {
-                    for msg in &messages {
-                        self.push(msg);
-                    }
-                }
+                Ok(messages) => self.snapshot(req.req_id, &messages),
                 Err(refusal) => self.push(&error(req.req_id, refusal.code, &refusal.message)),
             },
             Request::CancelAccountSummary(req) => self.summaries.cancel(req.req_id),
@@ -246,23 +262,83 @@ impl Session<'_> {
         }
     }
 
-    fn push(&mut self, msg: &Incoming) {
-        encode(msg, self.version, &mut self.out, self.shared, self.conn);
+    /// A first account-summary snapshot (rows, then the end marker), with
+    /// the garbage and flood faults woven in.
+    fn snapshot(&mut self, req_id: i32, messages: &[Incoming]) {
+        let faults = &self.shared.config.faults;
+        if let Some(mode) = self.faults.take_garbage() {
+            self.warn(format_args!("fault: injecting garbage {mode}"));
+            garbage::append(mode, self.version, req_id, &mut self.out);
+            if garbage::ends_connection(mode) {
+                return self.faults.end_after_flush(format!(
+                    "fault: garbage {mode} leaves the stream unreadable"
+                ));
+            }
+        }
+        let (end, rows) = messages
+            .split_last()
+            .map_or((None, messages), |(e, r)| (Some(e), r));
+        for msg in rows {
+            self.push(msg);
+        }
+        if let Some(n) = faults.flood {
+            let account = self
+                .shared
+                .config
+                .accounts
+                .first()
+                .map_or("", String::as_str);
+            flood::append(req_id, account, n, self.version, &mut self.out);
+        }
+        if let Some(end) = end {
+            self.push(end);
+        }
     }
 
+    /// Encodes one message, unless the session is being dropped.
+    fn push(&mut self, msg: &Incoming) {
+        if self.faults.may_send() {
+            encode(msg, self.version, &mut self.out, self.shared, self.conn);
+        }
+    }
+
+    /// Writes what is waiting (message by message when `--slow` is set); then
+    /// ends the session if a fault says so.
     fn flush(&mut self) -> Result<(), End> {
         if !self.out.is_empty() {
             self.shared.recorder.capture(&self.out);
-            self.io.send(&self.out)?;
+            match self.shared.config.faults.slow {
+                Some(delay) => send_slowly(&mut self.io, &self.out, delay)?,
+                None => self.io.send(&self.out)?,
+            }
             self.out.clear();
         }
-        Ok(())
+        match self.faults.ending() {
+            Some(why) => Err(End::Fault(why.to_owned())),
+            None => Ok(()),
+        }
     }
 
     fn warn(&self, what: std::fmt::Arguments<'_>) {
         self.shared
             .log(format_args!("connection {}: {what}", self.conn));
     }
+}
+
+/// Writes `bytes` frame by frame, sleeping `delay` before each.
+fn send_slowly(io: &mut Transport, bytes: &[u8], delay: Duration) -> Result<(), End> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let len = match rest {
+            [a, b, c, d, ..] => u32::from_be_bytes([*a, *b, *c, *d]) as usize,
+            _ => 0,
+        };
+        let (frame, tail) = rest.split_at((LENGTH_PREFIX + len).min(rest.len()));
+        std::thread::sleep(delay);
+        io.send(frame)?;
+        rest = tail;
+    }
+    Ok(())
 }
 
 /// Appends `msg` in the form the version calls for (and records it); a

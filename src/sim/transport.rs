@@ -13,6 +13,8 @@ use crate::wire::{FrameError, FrameSplitter, DEFAULT_MAX_FRAME_LEN};
 
 /// How long one blocking read may wait before deadlines and stop are checked.
 const POLL: Duration = Duration::from_millis(50);
+/// The longest a graceful close discards what the peer still sends.
+const CLOSE_DRAIN: Duration = Duration::from_millis(500);
 /// How long a write may block on a peer that does not read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -29,6 +31,8 @@ pub enum End {
     Protocol(String),
     /// The socket failed.
     Io(io::Error),
+    /// A scripted fault ended the connection.
+    Fault(String),
 }
 
 impl fmt::Display for End {
@@ -39,6 +43,7 @@ impl fmt::Display for End {
             End::TimedOut => f.write_str("timed out"),
             End::Protocol(why) => write!(f, "protocol error: {why}"),
             End::Io(e) => write!(f, "socket error: {e}"),
+            End::Fault(why) => f.write_str(why),
         }
     }
 }
@@ -123,6 +128,21 @@ impl Transport {
             .write_all(bytes)
             .and_then(|()| self.stream.flush())
             .map_err(End::Io)
+    }
+
+    /// Ends the connection with a FIN rather than a reset: sends nothing
+    /// more, discards what the peer sent but was not read (unread bytes make
+    /// the kernel reset the connection), then lets the socket drop.
+    pub fn close_gracefully(&mut self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+        let mut sink = [0u8; 4096];
+        let until = Instant::now() + CLOSE_DRAIN;
+        while Instant::now() < until {
+            match self.stream.read(&mut sink) {
+                Ok(n) if n > 0 => {}
+                _ => break,
+            }
+        }
     }
 
     fn check(&self, deadline: Instant) -> Result<(), End> {
