@@ -18,6 +18,7 @@ LDLIBS   := -L$(LIBDIR) -Wl,-rpath,$(abspath $(LIBDIR)) -ltws -lpthread
 SIM      := $(RELEASE)/tws-sim
 WITH_SIM := scripts/with-sim.sh $(SIM)
 VG       := $(VALGRIND) --suppressions=tests/c/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
+HG       := $(VALGRIND) --tool=helgrind --suppressions=tests/c/helgrind.supp --error-exitcode=1 --quiet
 
 EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
@@ -83,7 +84,7 @@ rust-test:
 	$(CARGO) test --all-targets
 
 c-test: lib sim $(EXAMPLES) $(CTESTS)
-	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" tests/c/run.sh
+	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" HELGRIND="$(HG)" tests/c/run.sh
 
 # Installs like a C library: PREFIX (default /usr/local) gets
 # lib/libtws.so.X.Y.Z with its soname links, lib/libtws.a, include/tws.h,

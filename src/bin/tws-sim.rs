@@ -23,6 +23,9 @@ A simulated TWS on 127.0.0.1, speaking the TWS API wire protocol.
   --port PORT            port to listen on (default 7497; 0 picks a free port)
   --server-version V     server version to speak (default 222)
   --accounts A,B,...     managed accounts (default DU123456)
+  --max-account-summaries N
+                         account-summary subscriptions open at once per
+                           connection (default 2, as TWS; error 322 beyond)
   --quiet                no log lines on stderr
   --record FILE          write every message received and sent as a JSON line
                          (conn, dir: out = from the client / in = to the client,
@@ -112,6 +115,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
             "--quiet" if inline.is_none() => config.quiet = true,
             "--record" => config.record = Some(value("--record")?.into()),
             "--capture" => config.capture = Some(value("--capture")?.into()),
+            "--max-account-summaries" => config.max_account_summaries = number(&value(&flag)?)?,
             "--restart-after" | "--restart-down" => {
                 let v = parse_seconds(&value(&flag)?, faults::MAX_SCRIPTED_DELAY)?;
                 let restart = config.faults.restart.get_or_insert(Restart {

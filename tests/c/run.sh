@@ -6,6 +6,7 @@ cd "$(dirname "$0")/../.."
 bin=${TWS_BIN:-build/bin}
 sim=${TWS_SIM:-target/release/tws-sim}
 vg=${VALGRIND:-valgrind --error-exitcode=1 --leak-check=full --quiet}
+hg=${HELGRIND:-valgrind --tool=helgrind --suppressions=tests/c/helgrind.supp --error-exitcode=1 --quiet}
 with_sim="scripts/with-sim.sh $sim"
 pass=0 fail=0
 
@@ -155,6 +156,8 @@ check "C lifetime tests" $with_sim --quiet -- "$bin/test_lifetime"
 check "watch_account runs and exits 0" watch_account_runs_and_exits_0
 check "watch_account refuses a client id in use (326)" watch_account_refuses_a_client_id_in_use
 check "watch_account survives a TWS restart" watch_account_survives_a_restart 6
+threads_sim="$with_sim --quiet --max-account-summaries 1000 --"
+check "8 threads requesting while polling" $threads_sim "$bin/test_threads"
 
 if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: hello world (poll)" hello_world_output_is_right $vg "$bin/account_summary"
@@ -165,6 +168,10 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
   check "valgrind: watch_account survives a TWS restart" watch_account_survives_a_restart 10 $vg
+  check "valgrind: 8 threads" $threads_sim $vg "$bin/test_threads"
+  # helgrind: races and pthread misuse; tests/c/helgrind.supp says what it
+  # cannot see inside libtws (Rust futex locks and atomics) and why.
+  check "helgrind: 8 threads" $threads_sim $hg "$bin/test_threads"
 else
   echo "FAIL valgrind is not installed"; fail=$((fail + 1))
 fi
