@@ -121,6 +121,15 @@ fn invalid(index: usize, expected: &'static str, raw: &[u8]) -> FieldError {
 
 /// Decodes backslash escapes as TWS uses them in free text: `\uXXXX`,
 /// `\xXX`, `\n`, `\t`, `\\`. Anything unrecognised is kept as it is.
+/// Reads exactly `digits` hex digits (no sign, no prefix) from `chars`.
+fn hex_value(chars: &mut impl Iterator<Item = char>, digits: usize) -> Option<u32> {
+    let mut value = 0;
+    for _ in 0..digits {
+        value = value * 16 + chars.next()?.to_digit(16)?;
+    }
+    Some(value)
+}
+
 fn unescape(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(raw);
     if !text.contains('\\') {
@@ -151,18 +160,33 @@ fn unescape(raw: &[u8]) -> String {
                 continue;
             }
         };
-        let lookahead: String = chars.clone().skip(1).take(hex_digits).collect();
-        match u32::from_str_radix(&lookahead, 16)
-            .ok()
-            .and_then(char::from_u32)
-        {
-            Some(decoded) if lookahead.len() == hex_digits => {
-                out.push(decoded);
-                for _ in 0..=hex_digits {
-                    chars.next();
-                }
+        let mut ahead = chars.clone();
+        ahead.next();
+        let Some(unit) = hex_value(&mut ahead, hex_digits) else {
+            out.push('\\');
+            continue;
+        };
+        // TWS is Java: a character beyond the BMP arrives as a UTF-16
+        // surrogate pair, two `\uXXXX` escapes in a row.
+        let decoded = if (0xD800..0xDC00).contains(&unit) {
+            let mut pair = ahead.clone();
+            let low = (pair.next() == Some('\\') && pair.next() == Some('u'))
+                .then(|| hex_value(&mut pair, 4))
+                .flatten()
+                .filter(|low| (0xDC00..0xE000).contains(low));
+            low.and_then(|low| {
+                ahead = pair;
+                char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+            })
+        } else {
+            char::from_u32(unit)
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                chars = ahead;
             }
-            _ => out.push('\\'),
+            None => out.push('\\'),
         }
     }
     out
@@ -258,6 +282,16 @@ mod tests {
     fn unescapes_unicode() {
         assert_eq!(unescape(br"caf\u00e9 \\ ok"), "café \\ ok");
         assert_eq!(unescape(br"bad \u12"), r"bad \u12");
+        assert_eq!(unescape(br"no sign \u+123"), r"no sign \u+123");
+    }
+
+    #[test]
+    fn unescapes_surrogate_pairs() {
+        // Found by the property tests: U+1F300 travels as two UTF-16 escapes.
+        assert_eq!(unescape(br"\ud83c\udf00!"), "\u{1f300}!");
+        // A lone or reversed surrogate is not a character: left as it came.
+        assert_eq!(unescape(br"\ud83c x"), r"\ud83c x");
+        assert_eq!(unescape(br"\udf00\ud83c"), r"\udf00\ud83c");
     }
 
     #[test]
