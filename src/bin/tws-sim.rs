@@ -65,7 +65,7 @@ Faults (all off by default; SECONDS may have fractions; loopback only):
 The first line on stdout is `listening 127.0.0.1:PORT`. Runs until killed.";
 
 enum Command {
-    Run(SimConfig),
+    Run(Box<SimConfig>),
     Help,
 }
 
@@ -146,7 +146,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
         return Err("--restart-down needs --restart-after".into());
     }
     config.faults.validate(config.server_version)?;
-    Ok(Command::Run(config))
+    Ok(Command::Run(Box::new(config)))
 }
 
 /// A non-negative whole number.
@@ -158,7 +158,7 @@ fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
 
 fn main() -> ExitCode {
     let config = match parse(std::env::args().skip(1)) {
-        Ok(Command::Run(config)) => config,
+        Ok(Command::Run(config)) => *config,
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
