@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tws::client::{Client, ConnectionState, Error, Event, Options};
+use tws::client::{Client, ConnectionState, Error, Event, Options, ReconnectPolicy};
 use tws::protocol::account_tags::ALL_TAGS;
 use tws::protocol::Incoming;
 use tws::sim::FLOOD_TAG;
@@ -73,11 +73,17 @@ fn memory_stays_bounded_under_oversize_frames_and_floods() {
 fn oversize_frame_ends_the_connection_without_stall_or_allocation() {
     for version in ["176", "222"] {
         let sim = SimProcess::start(&["--server-version", version, "--garbage", "oversize"]);
-        let client = connect(sim.port, Options::default());
+        // Reconnect off: each new connection would get the oversize frame again.
+        let options = Options {
+            reconnect: ReconnectPolicy::off(),
+            ..Options::default()
+        };
+        let client = connect(sim.port, options);
         let before = rss_bytes();
         let started = Instant::now();
         client.req_account_summary(1, "All", ALL_TAGS).unwrap();
         let mut rows = 0;
+        let mut protocol_error = None;
         let reason = loop {
             assert!(
                 started.elapsed() < T,
@@ -87,11 +93,22 @@ fn oversize_frame_ends_the_connection_without_stall_or_allocation() {
                 Some(Event::State {
                     state: ConnectionState::ConnectionLost,
                     reason,
+                    ..
                 }) => break reason,
+                Some(Event::ProtocolError { reason, bytes }) => {
+                    protocol_error = Some((reason, bytes))
+                }
                 Some(Event::Message(Incoming::AccountSummary(_))) => rows += 1,
                 _ => {}
             }
         };
+        let (why, bytes) = protocol_error.expect("a protocol-error event before the loss");
+        assert!(why.contains("exceeds the limit"), "v{version}: {why}");
+        assert!(
+            bytes.len() < 64,
+            "only the prefix was read: {} bytes",
+            bytes.len()
+        );
         assert!(reason.contains("protocol error"), "v{version}: {reason}");
         assert!(reason.contains("exceeds the limit"), "v{version}: {reason}");
         assert!(started.elapsed() < Duration::from_secs(5), "no stall");

@@ -182,18 +182,19 @@ fn incoming() -> impl Strategy<Value = Incoming> {
             }
         ),
         int32().prop_map(|order_id| Incoming::NextValidId(NextValidId { order_id })),
-        text()
-            .prop_map(|accounts_list| Incoming::ManagedAccounts(ManagedAccounts { accounts_list })),
+        text().prop_map(|accounts_list| Incoming::ManagedAccounts(ManagedAccounts {
+            accounts_list: accounts_list.into(),
+        })),
         int64().prop_map(|time| Incoming::CurrentTime(CurrentTime { time })),
         int64().prop_map(|time_ms| Incoming::CurrentTimeInMillis(CurrentTimeInMillis { time_ms })),
         (int32(), text(), text(), text(), text()).prop_map(
             |(req_id, account, tag, value, currency)| {
                 Incoming::AccountSummary(AccountSummary {
                     req_id,
-                    account,
-                    tag,
-                    value,
-                    currency,
+                    account: account.into(),
+                    tag: tag.into(),
+                    value: value.into(),
+                    currency: currency.into(),
                 })
             }
         ),
@@ -205,7 +206,7 @@ fn request() -> impl Strategy<Value = Request> {
     prop_oneof![
         (int32(), text()).prop_map(|(client_id, caps)| Request::StartApi(StartApi {
             client_id,
-            optional_capabilities: caps,
+            optional_capabilities: caps.into(),
         })),
         int32().prop_map(|num_ids| Request::ReqIds(ReqIds { num_ids })),
         Just(Request::ReqManagedAccounts(ReqManagedAccounts {})),
@@ -214,8 +215,8 @@ fn request() -> impl Strategy<Value = Request> {
         (int32(), text(), text()).prop_map(|(req_id, group, tags)| {
             Request::ReqAccountSummary(ReqAccountSummary {
                 req_id,
-                group,
-                tags,
+                group: group.into(),
+                tags: tags.into(),
             })
         }),
         int32().prop_map(|req_id| Request::CancelAccountSummary(CancelAccountSummary { req_id })),

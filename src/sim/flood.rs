@@ -12,14 +12,13 @@ pub fn append(req_id: i32, account: &str, count: u32, version: i32, out: &mut Ve
     out.reserve(count as usize * (48 + account.len()));
     let mut row = AccountSummary {
         req_id,
-        account: account.to_owned(),
-        tag: FLOOD_TAG.to_owned(),
-        value: String::new(),
-        currency: "USD".to_owned(),
+        account: account.into(),
+        tag: FLOOD_TAG.into(),
+        value: Default::default(),
+        currency: "USD".into(),
     };
     for i in 0..count {
-        row.value.clear();
-        row.value.push_str(&i.to_string());
+        row.value = i.to_string().into();
         // The fields are printable ASCII: encoding cannot fail.
         let _ = Incoming::AccountSummary(row.clone()).encode(version, out);
     }
@@ -43,7 +42,7 @@ mod tests {
                 let raw = RawMessage::split(f, version).unwrap();
                 match Incoming::decode(&raw, version).unwrap() {
                     Some(Incoming::AccountSummary(r)) => {
-                        assert_eq!((r.req_id, r.value), (5, n.to_string()));
+                        assert_eq!((r.req_id, r.value.as_str()), (5, n.to_string().as_str()));
                     }
                     other => panic!("{other:?}"),
                 }
