@@ -206,7 +206,7 @@ fn request() -> impl Strategy<Value = Request> {
     prop_oneof![
         (int32(), text()).prop_map(|(client_id, caps)| Request::StartApi(StartApi {
             client_id,
-            optional_capabilities: caps.into(),
+            optional_capabilities: caps,
         })),
         int32().prop_map(|num_ids| Request::ReqIds(ReqIds { num_ids })),
         Just(Request::ReqManagedAccounts(ReqManagedAccounts {})),
