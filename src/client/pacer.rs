@@ -1,39 +1,53 @@
-//! Outgoing pacing: at most N messages in any one-second window. A sender
-//! that would exceed it is told how long to wait; nothing is dropped.
+//! Outgoing pacing: at most N messages in any one-second window, sent
+//! smoothly. A sender that would exceed it is told how long to wait; nothing
+//! is dropped.
+//!
+//! The schedule is a virtual-clock rate limiter (GCRA): up to `burst`
+//! messages (N/10, at least 1) go at once, the rest one every
+//! 1 s / (N - burst). Any one-second window then holds at most N messages,
+//! and never two full bursts back to back, so a server that counts arrivals
+//! in its own windows, with network jitter, does not see more than N either.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 const WINDOW: Duration = Duration::from_secs(1);
 
-/// A sliding window of the latest send times.
 pub(crate) struct Pacer {
-    limit: usize,
-    sent: VecDeque<Instant>,
+    /// Time between messages once the burst is spent; None = pacing off.
+    interval: Option<Duration>,
+    /// How far ahead of the schedule a message may go (burst - 1 intervals).
+    tolerance: Duration,
+    /// When the next message is due on the steady schedule.
+    due: Option<Instant>,
 }
 
 impl Pacer {
     /// `per_second` = 0 turns pacing off.
     pub(crate) fn new(per_second: u32) -> Self {
+        if per_second == 0 {
+            return Pacer {
+                interval: None,
+                tolerance: Duration::ZERO,
+                due: None,
+            };
+        }
+        let burst = (per_second / 10).max(1);
+        let steady = (per_second - burst).max(1);
+        let interval = WINDOW / steady;
         Pacer {
-            limit: per_second as usize,
-            sent: VecDeque::with_capacity(per_second.min(1024) as usize),
+            interval: Some(interval),
+            tolerance: interval * (burst - 1),
+            due: None,
         }
     }
 
     /// Books the next send slot: `None` to send now, or how long to wait first.
     /// The caller must send after that wait (the slot is booked).
     pub(crate) fn reserve(&mut self, now: Instant) -> Option<Duration> {
-        if self.limit == 0 {
-            return None;
-        }
-        if self.sent.len() < self.limit {
-            self.sent.push_back(now);
-            return None;
-        }
-        let oldest = self.sent.pop_front().unwrap_or(now);
-        let slot = (oldest + WINDOW).max(now);
-        self.sent.push_back(slot);
+        let interval = self.interval?;
+        let due = self.due.map_or(now, |d| d.max(now));
+        let slot = due.checked_sub(self.tolerance).map_or(now, |s| s.max(now));
+        self.due = Some(due + interval);
         (slot > now).then(|| slot - now)
     }
 }
@@ -42,21 +56,49 @@ impl Pacer {
 mod tests {
     use super::*;
 
+    /// Slots for `n` messages all asked for at `t0`.
+    fn slots(per_second: u32, n: usize, t0: Instant) -> Vec<Instant> {
+        let mut p = Pacer::new(per_second);
+        (0..n)
+            .map(|_| t0 + p.reserve(t0).unwrap_or_default())
+            .collect()
+    }
+
     #[test]
-    fn never_more_than_the_limit_in_a_window() {
-        let mut p = Pacer::new(5);
+    fn never_more_than_the_limit_in_any_window() {
         let t0 = Instant::now();
-        let mut slots = Vec::new();
-        for _ in 0..17 {
-            let wait = p.reserve(t0).unwrap_or_default();
-            slots.push(t0 + wait);
+        for limit in [1u32, 2, 5, 10, 50, 100] {
+            let s = slots(limit, 5 * limit as usize, t0);
+            for (i, start) in s.iter().enumerate() {
+                let inside = s[i..].iter().filter(|t| **t < *start + WINDOW).count();
+                assert!(
+                    inside <= limit as usize,
+                    "{inside} sends in one window at limit {limit}"
+                );
+            }
         }
-        assert!(slots[..5].iter().all(|s| *s == t0));
-        assert_eq!(slots[5], t0 + WINDOW);
-        assert_eq!(slots[16], t0 + 3 * WINDOW);
-        for w in slots.windows(6) {
-            assert!(w[5] - w[0] >= WINDOW, "six sends inside one window");
+    }
+
+    #[test]
+    fn a_small_burst_goes_at_once_then_evenly() {
+        let t0 = Instant::now();
+        let s = slots(50, 12, t0);
+        assert!(s[..5].iter().all(|t| *t == t0), "burst of 50/10");
+        let gap = WINDOW / 45;
+        for w in s[5..].windows(2) {
+            assert_eq!(w[1] - w[0], gap);
         }
+    }
+
+    #[test]
+    fn idle_time_refills_the_burst() {
+        let mut p = Pacer::new(50);
+        let t0 = Instant::now();
+        for _ in 0..20 {
+            p.reserve(t0);
+        }
+        let later = t0 + Duration::from_secs(5);
+        assert!((0..5).all(|_| p.reserve(later).is_none()));
     }
 
     #[test]
