@@ -101,6 +101,11 @@ int main(int argc, char **argv)
                 return 1;
             }
             break;
+        case TWS_EVENT_DECODE_ERROR:
+            /* A malformed message: reported, skipped; the session goes on. */
+            fprintf(stderr, "account_summary: undecodable message %d: %s\n", ev.data.raw.msg_id,
+                    ev.data.raw.reason);
+            break;
         default:
             break;
         }
