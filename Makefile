@@ -45,7 +45,7 @@ $(BINDIR)/%: examples-c/%.c include/tws.h lib
 	@mkdir -p $(BINDIR)
 	$(CC) $(CWARN) $(CFLAGS) $(CPPFLAGS) $< -o $@ $(LDLIBS)
 
-$(BINDIR)/%: tests/c/%.c include/tws.h lib
+$(BINDIR)/%: tests/c/%.c tests/c/check.h include/tws.h lib
 	@mkdir -p $(BINDIR)
 	$(CC) $(CWARN) $(CFLAGS) $(CPPFLAGS) $< -o $@ $(LDLIBS)
 

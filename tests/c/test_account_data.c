@@ -8,33 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tws.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (cond) {                                                                   \
-            passed++;                                                                 \
-        } else {                                                                      \
-            failed++;                                                                 \
-            fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond, \
-                    tws_last_error_message());                                        \
-        }                                                                             \
-    } while (0)
-
-#define CHECK_RC(call, expected)                                                      \
-    do {                                                                              \
-        tws_result rc_ = (call);                                                      \
-        if (rc_ == (expected)) {                                                      \
-            passed++;                                                                 \
-        } else {                                                                      \
-            failed++;                                                                 \
-            fprintf(stderr, "FAIL %s:%d: %s returned %s, expected %s (%s)\n", __FILE__, \
-                    __LINE__, #call, tws_result_str(rc_), tws_result_str(expected),    \
-                    tws_last_error_message());                                        \
-        }                                                                             \
-    } while (0)
+#include "check.h"
 
 static uint16_t sim_port;
 
@@ -207,12 +181,7 @@ static void test_events(tws_client *c)
 
 int main(void)
 {
-    const char *port = getenv("TWS_SIM_PORT");
-    if (!port) {
-        fprintf(stderr, "TWS_SIM_PORT is not set (run through scripts/with-sim.sh)\n");
-        return 2;
-    }
-    sim_port = (uint16_t)atoi(port);
+    sim_port = sim_port_from_env();
     test_bad_arguments();
 
     tws_client *c = NULL;
@@ -224,6 +193,5 @@ int main(void)
         test_events(c);
     }
     tws_client_free(c);
-    printf("test_account_data: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report("test_account_data");
 }

@@ -13,41 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tws.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (cond) {                                                                   \
-            passed++;                                                                 \
-        } else {                                                                      \
-            failed++;                                                                 \
-            fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond, \
-                    tws_last_error_message());                                        \
-        }                                                                             \
-    } while (0)
-
-#define CHECK_RC(call, expected)                                                      \
-    do {                                                                              \
-        tws_result rc_ = (call);                                                      \
-        if (rc_ == (expected)) {                                                      \
-            passed++;                                                                 \
-        } else {                                                                      \
-            failed++;                                                                 \
-            fprintf(stderr, "FAIL %s:%d: %s returned %s, expected %s (%s)\n", __FILE__, \
-                    __LINE__, #call, tws_result_str(rc_), tws_result_str(expected),    \
-                    tws_last_error_message());                                        \
-        }                                                                             \
-    } while (0)
+#include "check.h"
 
 static uint16_t sim_port;
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
 
 static tws_client *connected_client(int32_t client_id)
 {
@@ -349,17 +317,11 @@ static void test_callback_session(void)
 
 int main(void)
 {
-    const char *port = getenv("TWS_SIM_PORT");
-    if (!port) {
-        fprintf(stderr, "TWS_SIM_PORT is not set (run through scripts/with-sim.sh)\n");
-        return 2;
-    }
-    sim_port = (uint16_t)atoi(port);
+    sim_port = sim_port_from_env();
     test_library_basics();
     test_null_and_bad_arguments();
     test_connect_failures();
     test_poll_session();
     test_callback_session();
-    printf("test_api: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report("test_api");
 }

@@ -8,35 +8,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "tws.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (cond) {                                                                        \
-            passed++;                                                                      \
-        } else {                                                                           \
-            failed++;                                                                      \
-            fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond, \
-                    tws_last_error_message());                                             \
-        }                                                                                  \
-    } while (0)
+#include "check.h"
 
 static uint16_t sim_port;
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 struct slow {
     pthread_mutex_t lock;
@@ -139,14 +113,8 @@ static void test_free_while_the_reader_waits_on_a_full_queue(void)
 
 int main(void)
 {
-    const char *port = getenv("TWS_SIM_PORT");
-    if (!port) {
-        fprintf(stderr, "TWS_SIM_PORT is not set (run through scripts/with-sim.sh)\n");
-        return 2;
-    }
-    sim_port = (uint16_t)atoi(port);
+    sim_port = sim_port_from_env();
     test_free_from_another_thread_during_a_callback();
     test_free_while_the_reader_waits_on_a_full_queue();
-    printf("test_lifetime: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report("test_lifetime");
 }
