@@ -127,6 +127,9 @@ struct CurrentTimeMillis { std::int64_t time_ms; };
 struct UnknownMessage { std::int32_t msg_id; std::vector<std::uint8_t> payload; };
 /// A message that failed to decode (the session goes on).
 struct DecodeError { std::int32_t msg_id; std::string reason; std::vector<std::uint8_t> payload; };
+/// The peer broke the framing (e.g. an oversize frame): the connection is closed
+/// (and, with reconnect on, re-established). `data` holds the offending bytes.
+struct ProtocolViolation { std::string reason; std::vector<std::uint8_t> data; };
 /// An event kind newer than this header (its tws_event_type value).
 struct OtherEvent { std::int32_t type; };
 
@@ -180,7 +183,7 @@ using Event = std::variant<StateChanged, ErrorMessage, NextValidId, ManagedAccou
                            AccountSummaryEnd, CurrentTime, CurrentTimeMillis, UnknownMessage, DecodeError,
                            OtherEvent, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime,
                            AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti,
-                           AccountUpdateMultiEnd, PnL, PnLSingle>;
+                           AccountUpdateMultiEnd, PnL, PnLSingle, ProtocolViolation>;
 
 namespace detail {
 /// Copies a tws_contract.
@@ -227,6 +230,7 @@ inline Event to_event(const tws_event &ev)
     case TWS_EVENT_CURRENT_TIME_MILLIS: return CurrentTimeMillis{d.current_time.time};
     case TWS_EVENT_UNKNOWN_MESSAGE: return UnknownMessage{d.raw.msg_id, bytes(d.raw)};
     case TWS_EVENT_DECODE_ERROR: return DecodeError{d.raw.msg_id, str(d.raw.reason), bytes(d.raw)};
+    case TWS_EVENT_PROTOCOL_ERROR: return ProtocolViolation{str(d.raw.reason), bytes(d.raw)};
     case TWS_EVENT_POSITION: {
         const auto &p = d.position;
         return Position{str(p.account), detail::contract(p.contract), str(p.position), p.avg_cost};

@@ -312,3 +312,16 @@ def test_example_prints_the_hello_world(sim):
     assert lines[-1] == "AccountSummaryEnd. ReqId: 0"
     assert len([l for l in lines if l.startswith("AccountSummary. ")]) >= 60
     assert "2104" in out.stderr and "2104" not in out.stdout
+
+
+def test_an_oversize_frame_arrives_as_a_protocol_violation(start_sim):
+    sim = start_sim("--garbage", "oversize")
+    with tws.Client(reconnect=False) as client:
+        client.connect("127.0.0.1", sim.port, 31, timeout=5)
+        client.req_account_summary("All", "NetLiquidation")
+        seen = [e for e in client.events(timeout=2)]
+    violations = [e for e in seen if isinstance(e, tws.ProtocolViolation)]
+    assert len(violations) == 1, seen
+    assert "exceeds" in violations[0].reason
+    assert len(violations[0].data) == 4  # the announced length prefix
+    assert not any(isinstance(e, tws.OtherEvent) for e in seen)

@@ -141,6 +141,16 @@ class DecodeError:
 
 
 @dataclass(frozen=True)
+class ProtocolViolation:
+    """The peer broke the framing (e.g. an oversize frame): the connection is
+    closed (and, with reconnect on, re-established). ``data`` holds the bytes
+    that gave it away (for an oversize frame, its length prefix)."""
+
+    reason: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Contract:
     """The instrument of a position or portfolio row.
 
@@ -315,6 +325,7 @@ Event = Union[
     CurrentTimeMillis,
     UnknownMessage,
     DecodeError,
+    ProtocolViolation,
     Position,
     PositionEnd,
     AccountValue,
@@ -533,6 +544,8 @@ def from_c(ev: _ffi.tws_event) -> Event:
         return UnknownMessage(d.raw.msg_id, _raw(d.raw))
     if t == 10:
         return DecodeError(d.raw.msg_id, s(d.raw.reason), _raw(d.raw))
+    if t == 23:
+        return ProtocolViolation(s(d.raw.reason), _raw(d.raw))
     account_data = _account_data(t, d)
     if account_data is not None:
         return account_data
