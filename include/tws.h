@@ -240,9 +240,13 @@ typedef struct tws_options tws_options;
 
 // A client's counters (`tws_client_stats`).
 typedef struct tws_stats {
+  // Messages (frames) received from TWS since `tws_client_new`.
   uint64_t messages_in;
+  // Bytes received from TWS, length prefixes included.
   uint64_t bytes_in;
+  // Messages sent to TWS, the handshake included.
   uint64_t messages_out;
+  // Bytes sent to TWS, the handshake and length prefixes included.
   uint64_t bytes_out;
   // Frames that failed to decode.
   uint64_t decode_errors;
@@ -272,9 +276,17 @@ typedef struct tws_stats {
 
 // One row of `tws_client_account_summary`. Owned by the array it is in.
 typedef struct tws_account_summary_row {
+  // The account code (e.g. "DU123456"). Owned by the array; freed by
+  // `tws_account_summary_rows_free`. Never NULL, may be empty.
   char *account;
+  // The summary tag (e.g. "NetLiquidation"). Owned by the array; freed by
+  // `tws_account_summary_rows_free`. Never NULL, may be empty.
   char *tag;
+  // The value, exactly as TWS sent it (e.g. "100000.00", "INDIVIDUAL"). Owned by the
+  // array; freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
   char *value;
+  // The currency; empty for tags without one (e.g. AccountType). Owned by the array;
+  // freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
   char *currency;
 } tws_account_summary_row;
 
@@ -287,6 +299,7 @@ typedef struct tws_contract {
   // The strike; 0 when the instrument has none (DBL_MAX when a protobuf
   // message left it out: unset, as the official client reads it).
   double strike;
+  // The symbol (e.g. "AAPL"), or "".
   const char *symbol;
   // "STK", "OPT", "FUT", "CASH", ...
   const char *sec_type;
@@ -300,36 +313,58 @@ typedef struct tws_contract {
   const char *exchange;
   // Set in portfolio rows ("" in position rows).
   const char *primary_exchange;
+  // The currency (e.g. "USD"), or "".
   const char *currency;
+  // The exchange's own symbol for the instrument, or "".
   const char *local_symbol;
+  // The trading class, or "".
   const char *trading_class;
 } tws_contract;
 
 // One row of `tws_client_positions`. Owned by the array it is in.
 typedef struct tws_position_row {
+  // The account code (e.g. "DU123456"). Owned by the array; freed by
+  // `tws_position_rows_free`. Never NULL, may be empty.
   char *account;
+  // The instrument; its strings are owned by the array and freed by
+  // `tws_position_rows_free`.
   struct tws_contract contract;
   // Exact decimal text.
   char *position;
+  // Average cost per unit (times the multiplier for derivatives).
   double avg_cost;
 } tws_position_row;
 
 // One value of a `tws_account_snapshot`. Owned by the snapshot.
 typedef struct tws_account_value_row {
+  // The value's name (e.g. "NetLiquidation", "CashBalance"). Owned by the snapshot;
+  // freed by `tws_account_snapshot_free`. Never NULL, may be empty.
   char *key;
+  // The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00").
+  // Owned by the snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be
+  // empty.
   char *value;
+  // The currency; empty for values without one (e.g. AccountType). Owned by the
+  // snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be empty.
   char *currency;
 } tws_account_value_row;
 
 // One holding of a `tws_account_snapshot`. Owned by the snapshot.
 typedef struct tws_portfolio_row {
+  // The instrument; its strings are owned by the snapshot and freed by
+  // `tws_account_snapshot_free`.
   struct tws_contract contract;
   // Exact decimal text.
   char *position;
+  // Market price per unit; 0 when TWS sent none.
   double market_price;
+  // Market value of the holding; 0 when TWS sent none.
   double market_value;
+  // Average cost per unit (times the multiplier for derivatives); 0 when TWS sent none.
   double average_cost;
+  // Unrealized PnL of the holding; 0 when TWS sent none.
   double unrealized_pnl;
+  // Realized PnL of the holding; 0 when TWS sent none.
   double realized_pnl;
 } tws_portfolio_row;
 
@@ -337,14 +372,18 @@ typedef struct tws_portfolio_row {
 // portfolio. Free with `tws_account_snapshot_free`; everything in it is
 // owned by it.
 typedef struct tws_account_snapshot {
+  // The account code. Owned by the snapshot; freed by `tws_account_snapshot_free`. Never
+  // NULL, may be empty.
   char *account;
   // The latest update time ("HH:MM"), or "".
   char *time;
   // `value_count` values (NULL when 0).
   struct tws_account_value_row *values;
+  // Number of rows at `values`.
   size_t value_count;
   // `portfolio_count` holdings (NULL when 0).
   struct tws_portfolio_row *portfolio;
+  // Number of rows at `portfolio`.
   size_t portfolio_count;
 } tws_account_snapshot;
 
@@ -381,6 +420,8 @@ typedef struct tws_error_event {
 
 // `TWS_EVENT_NEXT_VALID_ID`.
 typedef struct tws_next_valid_id_event {
+  // The next order id this client may use (TWS's nextValidId; it also marks the session
+  // ready).
   int64_t order_id;
 } tws_next_valid_id_event;
 
@@ -392,9 +433,19 @@ typedef struct tws_managed_accounts_event {
 
 // `TWS_EVENT_ACCOUNT_SUMMARY`.
 typedef struct tws_account_summary_event {
+  // The `req_id` of the `tws_client_req_account_summary` subscription.
   int32_t req_id;
+  // The account code (e.g. "DU123456"). Borrowed: valid until the next tws_client_poll
+  // on this client or until the callback returns; never NULL, may be empty.
   const char *account;
+  // The summary tag (e.g. "NetLiquidation", "AccountType"). Borrowed: valid until the
+  // next tws_client_poll on this client or until the callback returns; never NULL, may
+  // be empty.
   const char *tag;
+  // The value, exactly as TWS sent it: decimal text for amounts (e.g. "100000.00"),
+  // plain text otherwise (e.g. "INDIVIDUAL"). Borrowed: valid until the next
+  // tws_client_poll on this client or until the callback returns; never NULL, may be
+  // empty.
   const char *value;
   // May be empty (for example for AccountType).
   const char *currency;
@@ -402,11 +453,14 @@ typedef struct tws_account_summary_event {
 
 // `TWS_EVENT_ACCOUNT_SUMMARY_END`.
 typedef struct tws_account_summary_end_event {
+  // The `req_id` of the subscription whose first snapshot is complete.
   int32_t req_id;
 } tws_account_summary_end_event;
 
 // `TWS_EVENT_CURRENT_TIME` (seconds) and `TWS_EVENT_CURRENT_TIME_MILLIS` (milliseconds).
 typedef struct tws_time_event {
+  // The server clock since the unix epoch: in seconds for TWS_EVENT_CURRENT_TIME, in
+  // milliseconds for TWS_EVENT_CURRENT_TIME_MILLIS.
   int64_t time;
 } tws_time_event;
 
@@ -418,12 +472,16 @@ typedef struct tws_raw_message_event {
   const char *reason;
   // The frame's payload as received (without the length prefix).
   const uint8_t *payload;
+  // Length of `payload` in bytes; when 0, `payload` may be NULL.
   size_t payload_len;
 } tws_raw_message_event;
 
 // `TWS_EVENT_POSITION`.
 typedef struct tws_position_event {
+  // The account code (e.g. "DU123456"). Borrowed: valid until the next tws_client_poll
+  // on this client or until the callback returns; never NULL, may be empty.
   const char *account;
+  // The instrument; its strings are borrowed like this event's.
   struct tws_contract contract;
   // The quantity as exact decimal text ("100", "0.5"); "" when unset.
   const char *position;
@@ -433,23 +491,39 @@ typedef struct tws_position_event {
 
 // `TWS_EVENT_ACCOUNT_VALUE`.
 typedef struct tws_account_value_event {
+  // The value's name (e.g. "NetLiquidation", "CashBalance"). Borrowed: valid until the
+  // next tws_client_poll on this client or until the callback returns; never NULL, may
+  // be empty.
   const char *key;
+  // The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00").
+  // Borrowed: valid until the next tws_client_poll on this client or until the callback
+  // returns; never NULL, may be empty.
   const char *value;
   // May be empty (for example for AccountType).
   const char *currency;
+  // The account code. Borrowed: valid until the next tws_client_poll on this client or
+  // until the callback returns; never NULL, may be empty.
   const char *account;
 } tws_account_value_event;
 
 // `TWS_EVENT_PORTFOLIO_VALUE`.
 typedef struct tws_portfolio_value_event {
+  // The instrument; its strings are borrowed like this event's.
   struct tws_contract contract;
   // The quantity as exact decimal text; "" when unset.
   const char *position;
+  // Market price per unit; 0 when TWS sent none.
   double market_price;
+  // Market value of the holding; 0 when TWS sent none.
   double market_value;
+  // Average cost per unit (times the multiplier for derivatives); 0 when TWS sent none.
   double average_cost;
+  // Unrealized PnL of the holding; 0 when TWS sent none.
   double unrealized_pnl;
+  // Realized PnL of the holding; 0 when TWS sent none.
   double realized_pnl;
+  // The account code. Borrowed: valid until the next tws_client_poll on this client or
+  // until the callback returns; never NULL, may be empty.
   const char *account;
 } tws_portfolio_value_event;
 
@@ -461,51 +535,86 @@ typedef struct tws_account_update_time_event {
 
 // `TWS_EVENT_ACCOUNT_DOWNLOAD_END`.
 typedef struct tws_account_download_end_event {
+  // The account whose first snapshot is complete. Borrowed: valid until the next
+  // tws_client_poll on this client or until the callback returns; never NULL, may be
+  // empty.
   const char *account;
 } tws_account_download_end_event;
 
 // `TWS_EVENT_POSITION_MULTI`.
 typedef struct tws_position_multi_event {
+  // The `req_id` of the `tws_client_req_positions_multi` subscription.
   int32_t req_id;
+  // The account code. Borrowed: valid until the next tws_client_poll on this client or
+  // until the callback returns; never NULL, may be empty.
   const char *account;
+  // The model code, or empty for none. Borrowed: valid until the next tws_client_poll on
+  // this client or until the callback returns; never NULL, may be empty.
   const char *model_code;
+  // The instrument; its strings are borrowed like this event's.
   struct tws_contract contract;
   // The quantity as exact decimal text; "" when unset.
   const char *position;
+  // Average cost per unit (times the multiplier for derivatives).
   double avg_cost;
 } tws_position_multi_event;
 
 // `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
 typedef struct tws_account_update_multi_event {
+  // The `req_id` of the `tws_client_req_account_updates_multi` subscription.
   int32_t req_id;
+  // The account code. Borrowed: valid until the next tws_client_poll on this client or
+  // until the callback returns; never NULL, may be empty.
   const char *account;
+  // The model code, or empty for none. Borrowed: valid until the next tws_client_poll on
+  // this client or until the callback returns; never NULL, may be empty.
   const char *model_code;
+  // The value's name (e.g. "NetLiquidation"). Borrowed: valid until the next
+  // tws_client_poll on this client or until the callback returns; never NULL, may be
+  // empty.
   const char *key;
+  // The value, exactly as TWS sent it (decimal text for amounts). Borrowed: valid until
+  // the next tws_client_poll on this client or until the callback returns; never NULL,
+  // may be empty.
   const char *value;
+  // The currency; empty for values without one (e.g. AccountType). Borrowed: valid until
+  // the next tws_client_poll on this client or until the callback returns; never NULL,
+  // may be empty.
   const char *currency;
 } tws_account_update_multi_event;
 
 // `TWS_EVENT_POSITION_MULTI_END` and `TWS_EVENT_ACCOUNT_UPDATE_MULTI_END`.
 typedef struct tws_multi_end_event {
+  // The `req_id` of the subscription whose snapshot is complete.
   int32_t req_id;
 } tws_multi_end_event;
 
 // `TWS_EVENT_PNL`. A value TWS did not set (or a server too old to send it:
 // unrealized before v129, realized before v135) is DBL_MAX.
 typedef struct tws_pnl_event {
+  // The `req_id` of the `tws_client_req_pnl` subscription.
   int32_t req_id;
+  // Today's PnL; DBL_MAX when TWS left it unset.
   double daily_pnl;
+  // Unrealized PnL; DBL_MAX when TWS left it unset or the server is older than v129.
   double unrealized_pnl;
+  // Realized PnL; DBL_MAX when TWS left it unset or the server is older than v135.
   double realized_pnl;
 } tws_pnl_event;
 
 // `TWS_EVENT_PNL_SINGLE`. Unset values are DBL_MAX, as in `tws_pnl_event`.
 typedef struct tws_pnl_single_event {
+  // The `req_id` of the `tws_client_req_pnl_single` subscription.
   int32_t req_id;
   // The quantity as exact decimal text; "" when unset.
   const char *position;
+  // Today's PnL of the position; DBL_MAX when TWS left it unset.
   double daily_pnl;
+  // Unrealized PnL of the position; DBL_MAX when TWS left it unset or the server is
+  // older than v129.
   double unrealized_pnl;
+  // Realized PnL of the position; DBL_MAX when TWS left it unset or the server is older
+  // than v135.
   double realized_pnl;
   // Market value of the position.
   double value;
@@ -513,23 +622,42 @@ typedef struct tws_pnl_single_event {
 
 // The event's data; read the member named by `tws_event.type`.
 typedef union tws_event_data {
+  // `TWS_EVENT_STATE`.
   struct tws_state_event state;
+  // `TWS_EVENT_ERROR`.
   struct tws_error_event error;
+  // `TWS_EVENT_NEXT_VALID_ID`.
   struct tws_next_valid_id_event next_valid_id;
+  // `TWS_EVENT_MANAGED_ACCOUNTS`.
   struct tws_managed_accounts_event managed_accounts;
+  // `TWS_EVENT_ACCOUNT_SUMMARY`.
   struct tws_account_summary_event account_summary;
+  // `TWS_EVENT_ACCOUNT_SUMMARY_END`.
   struct tws_account_summary_end_event account_summary_end;
+  // `TWS_EVENT_CURRENT_TIME` and `TWS_EVENT_CURRENT_TIME_MILLIS`.
   struct tws_time_event current_time;
+  // `TWS_EVENT_UNKNOWN_MESSAGE`, `TWS_EVENT_DECODE_ERROR` and
+  // `TWS_EVENT_PROTOCOL_ERROR`.
   struct tws_raw_message_event raw;
+  // `TWS_EVENT_POSITION`.
   struct tws_position_event position;
+  // `TWS_EVENT_ACCOUNT_VALUE`.
   struct tws_account_value_event account_value;
+  // `TWS_EVENT_PORTFOLIO_VALUE`.
   struct tws_portfolio_value_event portfolio_value;
+  // `TWS_EVENT_ACCOUNT_UPDATE_TIME`.
   struct tws_account_update_time_event account_update_time;
+  // `TWS_EVENT_ACCOUNT_DOWNLOAD_END`.
   struct tws_account_download_end_event account_download_end;
+  // `TWS_EVENT_POSITION_MULTI`.
   struct tws_position_multi_event position_multi;
+  // `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
   struct tws_account_update_multi_event account_update_multi;
+  // `TWS_EVENT_POSITION_MULTI_END` and `TWS_EVENT_ACCOUNT_UPDATE_MULTI_END`.
   struct tws_multi_end_event multi_end;
+  // `TWS_EVENT_PNL`.
   struct tws_pnl_event pnl;
+  // `TWS_EVENT_PNL_SINGLE`.
   struct tws_pnl_single_event pnl_single;
   // Reserves room so later event kinds never change the size.
   uint64_t _reserved[32];
@@ -540,6 +668,9 @@ typedef union tws_event_data {
 typedef struct tws_event {
   // A `tws_event_type` value.
   int32_t type;
+  // The member named by `type` holds the data (none for TWS_EVENT_POSITION_END). Its
+  // pointers are borrowed: valid until the next tws_client_poll on this client or until
+  // the callback returns.
   union tws_event_data data;
 } tws_event;
 

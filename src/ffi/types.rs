@@ -149,6 +149,8 @@ pub struct tws_error_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_next_valid_id_event {
+    /// The next order id this client may use (TWS's nextValidId; it also marks the session
+    /// ready).
     pub order_id: i64,
 }
 
@@ -164,9 +166,19 @@ pub struct tws_managed_accounts_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_account_summary_event {
+    /// The `req_id` of the `tws_client_req_account_summary` subscription.
     pub req_id: i32,
+    /// The account code (e.g. "DU123456"). Borrowed: valid until the next tws_client_poll
+    /// on this client or until the callback returns; never NULL, may be empty.
     pub account: *const c_char,
+    /// The summary tag (e.g. "NetLiquidation", "AccountType"). Borrowed: valid until the
+    /// next tws_client_poll on this client or until the callback returns; never NULL, may
+    /// be empty.
     pub tag: *const c_char,
+    /// The value, exactly as TWS sent it: decimal text for amounts (e.g. "100000.00"),
+    /// plain text otherwise (e.g. "INDIVIDUAL"). Borrowed: valid until the next
+    /// tws_client_poll on this client or until the callback returns; never NULL, may be
+    /// empty.
     pub value: *const c_char,
     /// May be empty (for example for AccountType).
     pub currency: *const c_char,
@@ -176,6 +188,7 @@ pub struct tws_account_summary_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_account_summary_end_event {
+    /// The `req_id` of the subscription whose first snapshot is complete.
     pub req_id: i32,
 }
 
@@ -183,6 +196,8 @@ pub struct tws_account_summary_end_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_time_event {
+    /// The server clock since the unix epoch: in seconds for TWS_EVENT_CURRENT_TIME, in
+    /// milliseconds for TWS_EVENT_CURRENT_TIME_MILLIS.
     pub time: i64,
 }
 
@@ -196,6 +211,7 @@ pub struct tws_raw_message_event {
     pub reason: *const c_char,
     /// The frame's payload as received (without the length prefix).
     pub payload: *const u8,
+    /// Length of `payload` in bytes; when 0, `payload` may be NULL.
     pub payload_len: usize,
 }
 
@@ -203,23 +219,42 @@ pub struct tws_raw_message_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub union tws_event_data {
+    /// `TWS_EVENT_STATE`.
     pub state: tws_state_event,
+    /// `TWS_EVENT_ERROR`.
     pub error: tws_error_event,
+    /// `TWS_EVENT_NEXT_VALID_ID`.
     pub next_valid_id: tws_next_valid_id_event,
+    /// `TWS_EVENT_MANAGED_ACCOUNTS`.
     pub managed_accounts: tws_managed_accounts_event,
+    /// `TWS_EVENT_ACCOUNT_SUMMARY`.
     pub account_summary: tws_account_summary_event,
+    /// `TWS_EVENT_ACCOUNT_SUMMARY_END`.
     pub account_summary_end: tws_account_summary_end_event,
+    /// `TWS_EVENT_CURRENT_TIME` and `TWS_EVENT_CURRENT_TIME_MILLIS`.
     pub current_time: tws_time_event,
+    /// `TWS_EVENT_UNKNOWN_MESSAGE`, `TWS_EVENT_DECODE_ERROR` and
+    /// `TWS_EVENT_PROTOCOL_ERROR`.
     pub raw: tws_raw_message_event,
+    /// `TWS_EVENT_POSITION`.
     pub position: tws_position_event,
+    /// `TWS_EVENT_ACCOUNT_VALUE`.
     pub account_value: tws_account_value_event,
+    /// `TWS_EVENT_PORTFOLIO_VALUE`.
     pub portfolio_value: tws_portfolio_value_event,
+    /// `TWS_EVENT_ACCOUNT_UPDATE_TIME`.
     pub account_update_time: tws_account_update_time_event,
+    /// `TWS_EVENT_ACCOUNT_DOWNLOAD_END`.
     pub account_download_end: tws_account_download_end_event,
+    /// `TWS_EVENT_POSITION_MULTI`.
     pub position_multi: tws_position_multi_event,
+    /// `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
     pub account_update_multi: tws_account_update_multi_event,
+    /// `TWS_EVENT_POSITION_MULTI_END` and `TWS_EVENT_ACCOUNT_UPDATE_MULTI_END`.
     pub multi_end: tws_multi_end_event,
+    /// `TWS_EVENT_PNL`.
     pub pnl: tws_pnl_event,
+    /// `TWS_EVENT_PNL_SINGLE`.
     pub pnl_single: tws_pnl_single_event,
     /// Reserves room so later event kinds never change the size.
     pub _reserved: [u64; 32],
@@ -232,15 +267,26 @@ pub union tws_event_data {
 pub struct tws_event {
     /// A `tws_event_type` value.
     pub r#type: i32,
+    /// The member named by `type` holds the data (none for TWS_EVENT_POSITION_END). Its
+    /// pointers are borrowed: valid until the next tws_client_poll on this client or until
+    /// the callback returns.
     pub data: tws_event_data,
 }
 
 /// One row of `tws_client_account_summary`. Owned by the array it is in.
 #[repr(C)]
 pub struct tws_account_summary_row {
+    /// The account code (e.g. "DU123456"). Owned by the array; freed by
+    /// `tws_account_summary_rows_free`. Never NULL, may be empty.
     pub account: *mut c_char,
+    /// The summary tag (e.g. "NetLiquidation"). Owned by the array; freed by
+    /// `tws_account_summary_rows_free`. Never NULL, may be empty.
     pub tag: *mut c_char,
+    /// The value, exactly as TWS sent it (e.g. "100000.00", "INDIVIDUAL"). Owned by the
+    /// array; freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
     pub value: *mut c_char,
+    /// The currency; empty for tags without one (e.g. AccountType). Owned by the array;
+    /// freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
     pub currency: *mut c_char,
 }
 
@@ -248,9 +294,13 @@ pub struct tws_account_summary_row {
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 pub struct tws_stats {
+    /// Messages (frames) received from TWS since `tws_client_new`.
     pub messages_in: u64,
+    /// Bytes received from TWS, length prefixes included.
     pub bytes_in: u64,
+    /// Messages sent to TWS, the handshake included.
     pub messages_out: u64,
+    /// Bytes sent to TWS, the handshake and length prefixes included.
     pub bytes_out: u64,
     /// Frames that failed to decode.
     pub decode_errors: u64,
@@ -289,6 +339,7 @@ pub struct tws_contract {
     /// The strike; 0 when the instrument has none (DBL_MAX when a protobuf
     /// message left it out: unset, as the official client reads it).
     pub strike: f64,
+    /// The symbol (e.g. "AAPL"), or "".
     pub symbol: *const c_char,
     /// "STK", "OPT", "FUT", "CASH", ...
     pub sec_type: *const c_char,
@@ -302,8 +353,11 @@ pub struct tws_contract {
     pub exchange: *const c_char,
     /// Set in portfolio rows ("" in position rows).
     pub primary_exchange: *const c_char,
+    /// The currency (e.g. "USD"), or "".
     pub currency: *const c_char,
+    /// The exchange's own symbol for the instrument, or "".
     pub local_symbol: *const c_char,
+    /// The trading class, or "".
     pub trading_class: *const c_char,
 }
 
@@ -311,7 +365,10 @@ pub struct tws_contract {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_position_event {
+    /// The account code (e.g. "DU123456"). Borrowed: valid until the next tws_client_poll
+    /// on this client or until the callback returns; never NULL, may be empty.
     pub account: *const c_char,
+    /// The instrument; its strings are borrowed like this event's.
     pub contract: tws_contract,
     /// The quantity as exact decimal text ("100", "0.5"); "" when unset.
     pub position: *const c_char,
@@ -323,10 +380,18 @@ pub struct tws_position_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_account_value_event {
+    /// The value's name (e.g. "NetLiquidation", "CashBalance"). Borrowed: valid until the
+    /// next tws_client_poll on this client or until the callback returns; never NULL, may
+    /// be empty.
     pub key: *const c_char,
+    /// The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00").
+    /// Borrowed: valid until the next tws_client_poll on this client or until the callback
+    /// returns; never NULL, may be empty.
     pub value: *const c_char,
     /// May be empty (for example for AccountType).
     pub currency: *const c_char,
+    /// The account code. Borrowed: valid until the next tws_client_poll on this client or
+    /// until the callback returns; never NULL, may be empty.
     pub account: *const c_char,
 }
 
@@ -334,14 +399,22 @@ pub struct tws_account_value_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_portfolio_value_event {
+    /// The instrument; its strings are borrowed like this event's.
     pub contract: tws_contract,
     /// The quantity as exact decimal text; "" when unset.
     pub position: *const c_char,
+    /// Market price per unit; 0 when TWS sent none.
     pub market_price: f64,
+    /// Market value of the holding; 0 when TWS sent none.
     pub market_value: f64,
+    /// Average cost per unit (times the multiplier for derivatives); 0 when TWS sent none.
     pub average_cost: f64,
+    /// Unrealized PnL of the holding; 0 when TWS sent none.
     pub unrealized_pnl: f64,
+    /// Realized PnL of the holding; 0 when TWS sent none.
     pub realized_pnl: f64,
+    /// The account code. Borrowed: valid until the next tws_client_poll on this client or
+    /// until the callback returns; never NULL, may be empty.
     pub account: *const c_char,
 }
 
@@ -357,6 +430,9 @@ pub struct tws_account_update_time_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_account_download_end_event {
+    /// The account whose first snapshot is complete. Borrowed: valid until the next
+    /// tws_client_poll on this client or until the callback returns; never NULL, may be
+    /// empty.
     pub account: *const c_char,
 }
 
@@ -364,12 +440,19 @@ pub struct tws_account_download_end_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_position_multi_event {
+    /// The `req_id` of the `tws_client_req_positions_multi` subscription.
     pub req_id: i32,
+    /// The account code. Borrowed: valid until the next tws_client_poll on this client or
+    /// until the callback returns; never NULL, may be empty.
     pub account: *const c_char,
+    /// The model code, or empty for none. Borrowed: valid until the next tws_client_poll on
+    /// this client or until the callback returns; never NULL, may be empty.
     pub model_code: *const c_char,
+    /// The instrument; its strings are borrowed like this event's.
     pub contract: tws_contract,
     /// The quantity as exact decimal text; "" when unset.
     pub position: *const c_char,
+    /// Average cost per unit (times the multiplier for derivatives).
     pub avg_cost: f64,
 }
 
@@ -377,11 +460,25 @@ pub struct tws_position_multi_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_account_update_multi_event {
+    /// The `req_id` of the `tws_client_req_account_updates_multi` subscription.
     pub req_id: i32,
+    /// The account code. Borrowed: valid until the next tws_client_poll on this client or
+    /// until the callback returns; never NULL, may be empty.
     pub account: *const c_char,
+    /// The model code, or empty for none. Borrowed: valid until the next tws_client_poll on
+    /// this client or until the callback returns; never NULL, may be empty.
     pub model_code: *const c_char,
+    /// The value's name (e.g. "NetLiquidation"). Borrowed: valid until the next
+    /// tws_client_poll on this client or until the callback returns; never NULL, may be
+    /// empty.
     pub key: *const c_char,
+    /// The value, exactly as TWS sent it (decimal text for amounts). Borrowed: valid until
+    /// the next tws_client_poll on this client or until the callback returns; never NULL,
+    /// may be empty.
     pub value: *const c_char,
+    /// The currency; empty for values without one (e.g. AccountType). Borrowed: valid until
+    /// the next tws_client_poll on this client or until the callback returns; never NULL,
+    /// may be empty.
     pub currency: *const c_char,
 }
 
@@ -389,6 +486,7 @@ pub struct tws_account_update_multi_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_multi_end_event {
+    /// The `req_id` of the subscription whose snapshot is complete.
     pub req_id: i32,
 }
 
@@ -397,9 +495,13 @@ pub struct tws_multi_end_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_pnl_event {
+    /// The `req_id` of the `tws_client_req_pnl` subscription.
     pub req_id: i32,
+    /// Today's PnL; DBL_MAX when TWS left it unset.
     pub daily_pnl: f64,
+    /// Unrealized PnL; DBL_MAX when TWS left it unset or the server is older than v129.
     pub unrealized_pnl: f64,
+    /// Realized PnL; DBL_MAX when TWS left it unset or the server is older than v135.
     pub realized_pnl: f64,
 }
 
@@ -407,11 +509,17 @@ pub struct tws_pnl_event {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_pnl_single_event {
+    /// The `req_id` of the `tws_client_req_pnl_single` subscription.
     pub req_id: i32,
     /// The quantity as exact decimal text; "" when unset.
     pub position: *const c_char,
+    /// Today's PnL of the position; DBL_MAX when TWS left it unset.
     pub daily_pnl: f64,
+    /// Unrealized PnL of the position; DBL_MAX when TWS left it unset or the server is
+    /// older than v129.
     pub unrealized_pnl: f64,
+    /// Realized PnL of the position; DBL_MAX when TWS left it unset or the server is older
+    /// than v135.
     pub realized_pnl: f64,
     /// Market value of the position.
     pub value: f64,
@@ -420,31 +528,50 @@ pub struct tws_pnl_single_event {
 /// One row of `tws_client_positions`. Owned by the array it is in.
 #[repr(C)]
 pub struct tws_position_row {
+    /// The account code (e.g. "DU123456"). Owned by the array; freed by
+    /// `tws_position_rows_free`. Never NULL, may be empty.
     pub account: *mut c_char,
+    /// The instrument; its strings are owned by the array and freed by
+    /// `tws_position_rows_free`.
     pub contract: tws_contract,
     /// Exact decimal text.
     pub position: *mut c_char,
+    /// Average cost per unit (times the multiplier for derivatives).
     pub avg_cost: f64,
 }
 
 /// One value of a `tws_account_snapshot`. Owned by the snapshot.
 #[repr(C)]
 pub struct tws_account_value_row {
+    /// The value's name (e.g. "NetLiquidation", "CashBalance"). Owned by the snapshot;
+    /// freed by `tws_account_snapshot_free`. Never NULL, may be empty.
     pub key: *mut c_char,
+    /// The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00").
+    /// Owned by the snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be
+    /// empty.
     pub value: *mut c_char,
+    /// The currency; empty for values without one (e.g. AccountType). Owned by the
+    /// snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be empty.
     pub currency: *mut c_char,
 }
 
 /// One holding of a `tws_account_snapshot`. Owned by the snapshot.
 #[repr(C)]
 pub struct tws_portfolio_row {
+    /// The instrument; its strings are owned by the snapshot and freed by
+    /// `tws_account_snapshot_free`.
     pub contract: tws_contract,
     /// Exact decimal text.
     pub position: *mut c_char,
+    /// Market price per unit; 0 when TWS sent none.
     pub market_price: f64,
+    /// Market value of the holding; 0 when TWS sent none.
     pub market_value: f64,
+    /// Average cost per unit (times the multiplier for derivatives); 0 when TWS sent none.
     pub average_cost: f64,
+    /// Unrealized PnL of the holding; 0 when TWS sent none.
     pub unrealized_pnl: f64,
+    /// Realized PnL of the holding; 0 when TWS sent none.
     pub realized_pnl: f64,
 }
 
@@ -453,14 +580,18 @@ pub struct tws_portfolio_row {
 /// owned by it.
 #[repr(C)]
 pub struct tws_account_snapshot {
+    /// The account code. Owned by the snapshot; freed by `tws_account_snapshot_free`. Never
+    /// NULL, may be empty.
     pub account: *mut c_char,
     /// The latest update time ("HH:MM"), or "".
     pub time: *mut c_char,
     /// `value_count` values (NULL when 0).
     pub values: *mut tws_account_value_row,
+    /// Number of rows at `values`.
     pub value_count: usize,
     /// `portfolio_count` holdings (NULL when 0).
     pub portfolio: *mut tws_portfolio_row,
+    /// Number of rows at `portfolio`.
     pub portfolio_count: usize,
 }
 
