@@ -25,11 +25,11 @@ pub enum tws_event_type {
     TWS_EVENT_ACCOUNT_SUMMARY_END = 6,
     /// `data.current_time`: the server clock in seconds.
     TWS_EVENT_CURRENT_TIME = 7,
-    /// `data.current_time_millis`: the server clock in milliseconds.
+    /// `data.current_time` (its `time` in milliseconds): the server clock.
     TWS_EVENT_CURRENT_TIME_MILLIS = 8,
-    /// `data.unknown_message`: a message id this libtws does not know yet.
+    /// `data.raw`: a message id this libtws does not know yet.
     TWS_EVENT_UNKNOWN_MESSAGE = 9,
-    /// `data.decode_error`: a message that failed to decode; the session goes on.
+    /// `data.raw`: a message that failed to decode; the session goes on.
     TWS_EVENT_DECODE_ERROR = 10,
     /// `data.position`: one position (after `tws_client_req_positions`).
     TWS_EVENT_POSITION = 11,
@@ -201,7 +201,7 @@ pub struct tws_time_event {
     pub time: i64,
 }
 
-/// `TWS_EVENT_UNKNOWN_MESSAGE` and `TWS_EVENT_DECODE_ERROR`.
+/// `TWS_EVENT_UNKNOWN_MESSAGE`, `TWS_EVENT_DECODE_ERROR` and `TWS_EVENT_PROTOCOL_ERROR`.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_raw_message_event {
