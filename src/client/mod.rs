@@ -321,7 +321,7 @@ impl Client {
         self.shared
             .queue
             .fd()
-            .map_err(|e| Error::from_io(&e, "eventfd"))
+            .map_err(|e| Error::from_io(&e, "event descriptor"))
     }
 
     /// Delivers every later event to `callback`, on one engine-owned thread,
