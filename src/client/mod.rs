@@ -337,11 +337,18 @@ impl Client {
         if let Some(old) = slot.take() {
             old.stop();
         }
-        let d = Dispatcher::start(self.shared.clone(), callback)
-            .map_err(|e| Error::from_io(&e, "spawn dispatch thread"))?;
-        *slot = Some(d);
-        self.callback_mode.store(true, Ordering::Release);
-        Ok(())
+        match Dispatcher::start(self.shared.clone(), callback) {
+            Ok(d) => {
+                *slot = Some(d);
+                self.callback_mode.store(true, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => {
+                // The old callback is gone: events go to poll again.
+                self.callback_mode.store(false, Ordering::Release);
+                Err(Error::from_io(&e, "spawn dispatch thread"))
+            }
+        }
     }
 
     /// Stops callback delivery (events then go to poll). Refused from inside the callback.
@@ -376,10 +383,12 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.disconnect();
+        // The dispatcher first: once it is joined no callback can start a new
+        // session behind our back, and the disconnect below ends the last one.
         if let Some(d) = lock(&self.dispatcher).take() {
             d.stop();
         }
+        self.disconnect();
     }
 }
 

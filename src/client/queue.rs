@@ -167,10 +167,14 @@ impl Notifier {
             self.signal();
             return;
         }
-        if self.signaled.swap(false, Ordering::AcqRel) {
+        // Drain while the flag is still set: no producer writes then (only
+        // the one that flips it from false does), so no fresh byte is eaten.
+        if self.signaled.load(Ordering::Acquire) {
             let mut sink = [0u8; 16];
             while matches!((&self.reader).read(&mut sink), Ok(n) if n > 0) {}
+            self.signaled.store(false, Ordering::Release);
         }
+        // A push that saw the flag still set wrote nothing: look again.
         if non_empty() {
             self.signal();
         }
