@@ -343,3 +343,57 @@ fn a_callback_may_call_the_client_while_another_thread_clears_it() {
     assert!(!client.in_callback());
     assert!(client.poll(Duration::ZERO).is_ok(), "back in poll mode");
 }
+
+#[test]
+fn a_huge_malformed_frame_keeps_only_its_head_in_the_event() {
+    use std::io::{Read, Write};
+    use tws::protocol::messages::{ManagedAccounts, NextValidId};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 256];
+        let _ = s.read(&mut buf);
+        s.write_all(&tws::protocol::handshake::server_hello(
+            176,
+            "20261125 10:00:00 EST",
+        ))
+        .unwrap();
+        let _ = s.read(&mut buf); // startApi
+        let mut out = Vec::new();
+        for msg in [
+            Incoming::ManagedAccounts(ManagedAccounts {
+                accounts_list: "DU1".into(),
+            }),
+            Incoming::NextValidId(NextValidId { order_id: 1 }),
+        ] {
+            msg.encode(176, &mut out).unwrap();
+        }
+        // An account-summary row whose request id is 200 KB of letters.
+        let mut payload = b"63\x001\x00".to_vec();
+        payload.extend(std::iter::repeat_n(b'x', 200_000));
+        payload.extend_from_slice(b"\x00DU1\x00Tag\x001\x00USD\x00");
+        out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        out.extend_from_slice(&payload);
+        s.write_all(&out).unwrap();
+        let _ = s.read(&mut buf); // until the client leaves
+    });
+    let client = Client::new(Options::default()).unwrap();
+    client.connect("127.0.0.1", port, 0, T).unwrap();
+    match wait_for(&client, "decode error", |e| {
+        matches!(e, Event::DecodeFailed { .. })
+    }) {
+        Event::DecodeFailed {
+            msg_id,
+            reason,
+            payload,
+        } => {
+            assert_eq!(msg_id, 63);
+            assert_eq!(payload.len(), 64 * 1024);
+            assert!(reason.contains("200"), "{reason}");
+        }
+        _ => unreachable!(),
+    }
+    client.disconnect();
+    server.join().unwrap();
+}

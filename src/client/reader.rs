@@ -148,9 +148,23 @@ fn decode_failed(shared: &Shared, msg_id: i32, reason: String, frame: &[u8]) -> 
         t.line(Direction::In, "DecodeFailed", &fields);
     }
     shared.stats.decode_errors.fetch_add(1, Ordering::Relaxed);
+    // Diagnostics only: keep the head of a large malformed frame, so a peer
+    // sending garbage cannot make each queued event cost up to a whole frame.
+    let kept = frame.len().min(MAX_MALFORMED_COPY);
+    let reason = if kept < frame.len() {
+        format!(
+            "{reason} (frame of {} bytes; the first {kept} kept)",
+            frame.len()
+        )
+    } else {
+        reason
+    };
     Event::DecodeFailed {
         msg_id,
         reason,
-        payload: frame.to_vec(),
+        payload: frame[..kept].to_vec(),
     }
 }
+
+/// Most bytes of a malformed frame kept in its decode-failed event.
+const MAX_MALFORMED_COPY: usize = 64 * 1024;
