@@ -397,3 +397,28 @@ fn a_huge_malformed_frame_keeps_only_its_head_in_the_event() {
     client.disconnect();
     server.join().unwrap();
 }
+
+#[test]
+fn disconnect_cuts_a_first_connect_short() {
+    use std::sync::Arc;
+    // Accepts (the kernel's backlog does) but never answers the handshake.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let client = Arc::new(Client::new(Options::default()).unwrap());
+    let connecting = client.clone();
+    let started = std::time::Instant::now();
+    let attempt = std::thread::spawn(move || {
+        connecting.connect("127.0.0.1", port, 0, Duration::from_secs(20))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    client.disconnect();
+    let result = attempt.join().unwrap();
+    assert!(result.is_err(), "{result:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "connect gave up {:?} after start, not at the disconnect",
+        started.elapsed()
+    );
+    assert!(!client.is_connected());
+    drop(listener);
+}

@@ -123,6 +123,8 @@ pub struct Client {
     shared: Arc<Shared>,
     session: Mutex<Option<Supervisor>>,
     dispatcher: Mutex<Option<Dispatcher>>,
+    /// The abort switch of a first `connect` in progress.
+    connecting: Mutex<Option<Arc<Abort>>>,
     /// True while a callback is set (poll is refused then).
     callback_mode: AtomicBool,
 }
@@ -165,6 +167,7 @@ impl Client {
             }),
             session: Mutex::new(None),
             dispatcher: Mutex::new(None),
+            connecting: Mutex::new(None),
             callback_mode: AtomicBool::new(false),
         })
     }
@@ -204,7 +207,11 @@ impl Client {
         let abort = Arc::new(Abort::default());
         let shared = &self.shared;
         log!(Info, "connecting to {host}:{port} as client id {client_id}");
-        match establish(shared, &endpoint, &abort, true) {
+        // Published so that `disconnect` from another thread cuts this short.
+        *lock(&self.connecting) = Some(abort.clone());
+        let established = establish(shared, &endpoint, &abort, true);
+        *lock(&self.connecting) = None;
+        match established {
             Ok(link) => {
                 let started = Supervisor::start(shared.clone(), endpoint, link, abort)
                     .map_err(|e| Error::from_io(&e, "spawn supervisor thread"));
@@ -232,6 +239,11 @@ impl Client {
     /// pollable; a `Disconnected` state event follows them. Safe to call at
     /// any time, from any thread, including from the callback.
     pub fn disconnect(&self) {
+        // A first connect in progress on another thread gives up at once.
+        let connecting = lock(&self.connecting).clone();
+        if let Some(abort) = connecting {
+            abort.trigger(&self.shared);
+        }
         // Held throughout, so that a concurrent `connect` comes before or after.
         let mut slot = lock(&self.session);
         if let Some(s) = slot.take() {
