@@ -143,19 +143,21 @@ pub(crate) fn establish(
     write_half
         .set_write_timeout(Some(shared.options.write_timeout))
         .map_err(io)?;
-    *lock(&shared.writer) = Some(Writer {
-        stream: write_half,
-        server_version: transport.server_version,
-        generation,
-        buf: Vec::with_capacity(256),
-    });
     let closing = Arc::new(AtomicBool::new(false));
+    // Cloned before the writer is installed, so a failure here leaves no
+    // half-set-up connection behind.
     let mut link = Link {
         stream: transport.stream.try_clone().map_err(io)?,
         reader: None,
         closing: closing.clone(),
         generation,
     };
+    *lock(&shared.writer) = Some(Writer {
+        stream: write_half,
+        server_version: transport.server_version,
+        generation,
+        buf: Vec::with_capacity(256),
+    });
     let start = Request::StartApi(StartApi {
         client_id: endpoint.client_id,
         optional_capabilities: shared.options.optional_capabilities.clone(),
