@@ -4,8 +4,10 @@
 
 use tws::protocol::account_data::*;
 use tws::protocol::contract::Contract;
+mod common;
+
+use common::{incoming_round_trip, one_frame, request_round_trip};
 use tws::protocol::{Form, Incoming, RawMessage, Request};
-use tws::wire::FrameSplitter;
 
 const VERSIONS: [i32; 7] = [150, 176, 200, 201, 207, 210, 222];
 
@@ -161,25 +163,12 @@ fn sample_incoming() -> Vec<Incoming> {
     ]
 }
 
-fn one_frame(bytes: &[u8]) -> Vec<u8> {
-    let mut s = FrameSplitter::new(1 << 20);
-    s.push(bytes);
-    let frame = s.next_frame().unwrap().expect("a whole frame").to_vec();
-    assert_eq!(s.buffered(), 0, "exactly one frame");
-    frame
-}
-
 #[test]
 fn requests_round_trip_in_every_form() {
     for version in VERSIONS {
         for form in Form::accepted_at(version) {
             for req in sample_requests() {
-                let mut buf = Vec::new();
-                req.encode_as(*form, version, &mut buf).unwrap();
-                let raw_frame = one_frame(&buf);
-                let raw = RawMessage::split(&raw_frame, version).unwrap();
-                assert_eq!(raw.form, *form);
-                let back = Request::decode(&raw, version).unwrap().unwrap();
+                let back = request_round_trip(&req, *form, version);
                 assert_eq!(back, req, "{} at {version} in {form:?}", req.name());
             }
         }
@@ -191,11 +180,7 @@ fn incoming_round_trip_in_every_form() {
     for version in VERSIONS {
         for form in Form::accepted_at(version) {
             for msg in sample_incoming() {
-                let mut buf = Vec::new();
-                msg.encode_as(*form, version, &mut buf).unwrap();
-                let raw_frame = one_frame(&buf);
-                let raw = RawMessage::split(&raw_frame, version).unwrap();
-                let back = Incoming::decode(&raw, version).unwrap().unwrap();
+                let back = incoming_round_trip(&msg, *form, version);
                 assert_eq!(back, msg, "{} at {version} in {form:?}", msg.name());
             }
         }

@@ -2,8 +2,10 @@
 //! versions where each layout changes.
 
 use tws::protocol::messages::*;
+mod common;
+
+use common::{incoming_round_trip, request_round_trip};
 use tws::protocol::{Form, Incoming, RawMessage, Request};
-use tws::wire::FrameSplitter;
 
 const VERSIONS: [i32; 9] = [100, 150, 165, 176, 193, 200, 201, 207, 222];
 
@@ -60,25 +62,12 @@ fn sample_incoming(version: i32) -> Vec<Incoming> {
     ]
 }
 
-fn one_frame(bytes: &[u8]) -> Vec<u8> {
-    let mut s = FrameSplitter::new(1 << 20);
-    s.push(bytes);
-    let frame = s.next_frame().unwrap().expect("a whole frame").to_vec();
-    assert_eq!(s.buffered(), 0, "exactly one frame");
-    frame
-}
-
 #[test]
 fn requests_round_trip_in_every_form() {
     for version in VERSIONS {
         for form in Form::accepted_at(version) {
             for req in sample_requests() {
-                let mut buf = Vec::new();
-                req.encode_as(*form, version, &mut buf).unwrap();
-                let frame = one_frame(&buf);
-                let raw = RawMessage::split(&frame, version).unwrap();
-                assert_eq!(raw.form, *form, "{} at {version}", req.name());
-                let back = Request::decode(&raw, version).unwrap().unwrap();
+                let back = request_round_trip(&req, *form, version);
                 let mut expected = req.clone();
                 if let Request::StartApi(s) = &mut expected {
                     if version < 72 {
@@ -96,11 +85,7 @@ fn incoming_round_trip_in_every_form() {
     for version in VERSIONS {
         for form in Form::accepted_at(version) {
             for msg in sample_incoming(version) {
-                let mut buf = Vec::new();
-                msg.encode_as(*form, version, &mut buf).unwrap();
-                let frame = one_frame(&buf);
-                let raw = RawMessage::split(&frame, version).unwrap();
-                let back = Incoming::decode(&raw, version).unwrap().unwrap();
+                let back = incoming_round_trip(&msg, *form, version);
                 assert_eq!(back, msg, "{} at {version} in {form:?}", msg.name());
             }
         }

@@ -66,10 +66,7 @@ pub unsafe extern "C" fn tws_options_set_connect_options(
     connect_options: *const c_char,
 ) -> tws_result {
     with_options(options, |o| {
-        let text = c_str(connect_options, "connect_options")?;
-        crate::protocol::codec::check_str(text, "connect_options", true)
-            .map_err(crate::client::Error::from)?;
-        o.connect_options = text.to_owned();
+        o.connect_options = handshake_text(connect_options, "connect_options")?;
         Ok(())
     })
 }
@@ -82,10 +79,7 @@ pub unsafe extern "C" fn tws_options_set_optional_capabilities(
     capabilities: *const c_char,
 ) -> tws_result {
     with_options(options, |o| {
-        let text = c_str(capabilities, "capabilities")?;
-        crate::protocol::codec::check_str(text, "optional_capabilities", true)
-            .map_err(crate::client::Error::from)?;
-        o.optional_capabilities = text.to_owned();
+        o.optional_capabilities = handshake_text(capabilities, "optional_capabilities")?;
         Ok(())
     })
 }
@@ -178,4 +172,12 @@ pub unsafe extern "C" fn tws_options_set_pacing(
         o.max_messages_per_second = max_messages_per_second;
         Ok(())
     })
+}
+
+/// A copy of a C string that travels in the handshake or startApi, which
+/// carry printable ASCII only.
+fn handshake_text(p: *const c_char, name: &'static str) -> Result<String, Failure> {
+    let text = c_str(p, name)?;
+    crate::protocol::codec::check_str(text, name, true).map_err(crate::client::Error::from)?;
+    Ok(text.to_owned())
 }
