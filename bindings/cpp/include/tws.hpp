@@ -4,7 +4,11 @@
  *  - tws::Client owns a tws_client (RAII, move-only); tws::Options owns a
  *    tws_options.
  *  - Strings go in as std::string_view (copied, so they need not be
- *    NUL-terminated) and come out as std::string.
+ *    NUL-terminated) and come out as std::string. A string argument with an
+ *    embedded NUL (which C would silently cut there) throws tws::Error with
+ *    TWS_ERR_INVALID_CHARACTER naming the argument, before anything is sent;
+ *    other control characters follow libtws's rule (tab, LF, CR pass; the
+ *    rest is refused with the same code).
  *  - Events are copied into a std::variant of plain structs (tws::Event):
  *    they stay valid after the next poll. Quantities stay exact decimal text
  *    (std::string, fractional shares exist); doubles TWS left unset (DBL_MAX
@@ -14,7 +18,9 @@
  *  - Every failure throws tws::Error, which carries the tws_result code.
  *    Destructors never throw.
  *
- * Link with -ltws (pkg-config --cflags --libs tws, or CMake tws::tws).
+ * Installed next to tws.h by `make install`: build with
+ * `c++ -std=c++17 app.cpp $(pkg-config --cflags --libs tws)` (the same flags
+ * as for C) or with CMake `target_link_libraries(app PRIVATE tws::tws_cpp)`.
  */
 #ifndef TWS_HPP
 #define TWS_HPP
@@ -73,8 +79,22 @@ inline tws_result check(tws_result rc)
 /// A C string from libtws as std::string (NULL as empty).
 inline std::string str(const char *p) { return p ? std::string(p) : std::string(); }
 
-/// A NUL-terminated copy of a string_view for the C API.
-inline std::string cstr(std::string_view s) { return std::string(s); }
+/// The one way a string argument reaches the C API: a NUL-terminated copy of
+/// `s` (only its size() bytes are read, so it need not be NUL-terminated).
+/// An embedded NUL would silently cut the string at the C boundary, so it is
+/// refused here, before anything is sent: tws::Error with
+/// TWS_ERR_INVALID_CHARACTER whose detail names `arg`. Every other character
+/// is left to libtws's one rule (tab, LF and CR pass; other control
+/// characters are refused with the same code).
+inline std::string cstr(std::string_view s, const char *arg)
+{
+    const auto at = s.find('\0');
+    if (at != std::string_view::npos)
+        throw Error(TWS_ERR_INVALID_CHARACTER, std::string("argument '") + arg +
+                                                   "' contains a NUL character (at byte " + std::to_string(at) +
+                                                   "); nothing was sent");
+    return std::string(s);
+}
 
 /// libtws's unset double (DBL_MAX) as std::nullopt.
 inline std::optional<double> unset_empty(double v)
@@ -346,13 +366,13 @@ public:
     /// Connect options appended to the handshake, e.g. "+PACEAPI".
     Options &connect_options(std::string_view s)
     {
-        detail::check(tws_options_set_connect_options(p_, detail::cstr(s).c_str()));
+        detail::check(tws_options_set_connect_options(p_, detail::cstr(s, "connect_options").c_str()));
         return *this;
     }
     /// Optional capabilities sent with startApi.
     Options &optional_capabilities(std::string_view s)
     {
-        detail::check(tws_options_set_optional_capabilities(p_, detail::cstr(s).c_str()));
+        detail::check(tws_options_set_optional_capabilities(p_, detail::cstr(s, "optional_capabilities").c_str()));
         return *this;
     }
     /// Events held before the reader applies backpressure (default 65536).
@@ -385,7 +405,7 @@ public:
     /// Appends one line per message in and out to the file at `path` ("" disables).
     Options &trace_file(std::string_view path)
     {
-        detail::check(tws_options_set_trace_file(p_, detail::cstr(path).c_str()));
+        detail::check(tws_options_set_trace_file(p_, detail::cstr(path, "trace_file").c_str()));
         return *this;
     }
     /// The C handle (owned by this object).
@@ -454,7 +474,8 @@ public:
     void connect(std::string_view host, std::uint16_t port, std::int32_t client_id,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
-        detail::check(tws_client_connect(p_, detail::cstr(host).c_str(), port, client_id, detail::ms(timeout)));
+        const std::string h = detail::cstr(host, "host");
+        detail::check(tws_client_connect(p_, h.c_str(), port, client_id, detail::ms(timeout)));
     }
     /// Closes the session (queued events stay pollable). Works from the callback.
     void disconnect() { detail::check(tws_client_disconnect(p_)); }
@@ -511,9 +532,10 @@ public:
     std::int32_t req_account_summary(std::string_view group = "All", std::string_view tags = {},
                                      std::optional<std::int32_t> req_id = std::nullopt)
     {
+        const std::string g = detail::cstr(group, "group");
+        const std::string t = tags.empty() ? all_account_summary_tags() : detail::cstr(tags, "tags");
         const std::int32_t id = req_id ? *req_id : next_request_id();
-        const std::string t = tags.empty() ? all_account_summary_tags() : std::string(tags);
-        detail::check(tws_client_req_account_summary(p_, id, detail::cstr(group).c_str(), t.c_str()));
+        detail::check(tws_client_req_account_summary(p_, id, g.c_str(), t.c_str()));
         return id;
     }
     /// Ends the account-summary subscription `req_id`.
@@ -524,11 +546,11 @@ public:
     std::vector<AccountSummaryRow> account_summary(std::string_view group = "All", std::string_view tags = {},
                                                    std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
-        const std::string t = tags.empty() ? all_account_summary_tags() : std::string(tags);
+        const std::string g = detail::cstr(group, "group");
+        const std::string t = tags.empty() ? all_account_summary_tags() : detail::cstr(tags, "tags");
         tws_account_summary_row *rows = nullptr;
         std::size_t count = 0;
-        detail::check(tws_client_account_summary(p_, detail::cstr(group).c_str(), t.c_str(), detail::ms(timeout),
-                                                 &rows, &count));
+        detail::check(tws_client_account_summary(p_, g.c_str(), t.c_str(), detail::ms(timeout), &rows, &count));
         // Freed on every path, also if copying throws.
         struct Free {
             std::size_t n;
@@ -556,12 +578,12 @@ public:
     /// gets an ErrorMessage with code 321 and req_id -1.
     void req_account_updates(std::string_view account)
     {
-        detail::check(tws_client_req_account_updates(p_, detail::cstr(account).c_str()));
+        detail::check(tws_client_req_account_updates(p_, detail::cstr(account, "account").c_str()));
     }
     /// Ends the account-updates subscription of `account`.
     void cancel_account_updates(std::string_view account)
     {
-        detail::check(tws_client_cancel_account_updates(p_, detail::cstr(account).c_str()));
+        detail::check(tws_client_cancel_account_updates(p_, detail::cstr(account, "account").c_str()));
     }
     /// reqPositionsMulti for `account` ("" or "All": every account) and/or
     /// `model_code`; returns the request id. PositionMulti events, then
@@ -569,9 +591,9 @@ public:
     std::int32_t req_positions_multi(std::string_view account = "", std::string_view model_code = "",
                                      std::optional<std::int32_t> req_id = std::nullopt)
     {
+        const std::string a = detail::cstr(account, "account"), m = detail::cstr(model_code, "model_code");
         const std::int32_t id = req_id ? *req_id : next_request_id();
-        detail::check(tws_client_req_positions_multi(p_, id, detail::cstr(account).c_str(),
-                                                     detail::cstr(model_code).c_str()));
+        detail::check(tws_client_req_positions_multi(p_, id, a.c_str(), m.c_str()));
         return id;
     }
     /// cancelPositionsMulti.
@@ -583,9 +605,9 @@ public:
                                            bool ledger_and_nlv = false,
                                            std::optional<std::int32_t> req_id = std::nullopt)
     {
+        const std::string a = detail::cstr(account, "account"), m = detail::cstr(model_code, "model_code");
         const std::int32_t id = req_id ? *req_id : next_request_id();
-        detail::check(tws_client_req_account_updates_multi(p_, id, detail::cstr(account).c_str(),
-                                                           detail::cstr(model_code).c_str(), ledger_and_nlv ? 1 : 0));
+        detail::check(tws_client_req_account_updates_multi(p_, id, a.c_str(), m.c_str(), ledger_and_nlv ? 1 : 0));
         return id;
     }
     /// cancelAccountUpdatesMulti.
@@ -598,8 +620,9 @@ public:
     std::int32_t req_pnl(std::string_view account, std::string_view model_code = "",
                          std::optional<std::int32_t> req_id = std::nullopt)
     {
+        const std::string a = detail::cstr(account, "account"), m = detail::cstr(model_code, "model_code");
         const std::int32_t id = req_id ? *req_id : next_request_id();
-        detail::check(tws_client_req_pnl(p_, id, detail::cstr(account).c_str(), detail::cstr(model_code).c_str()));
+        detail::check(tws_client_req_pnl(p_, id, a.c_str(), m.c_str()));
         return id;
     }
     /// cancelPnL.
@@ -609,9 +632,9 @@ public:
     std::int32_t req_pnl_single(std::string_view account, std::int32_t con_id, std::string_view model_code = "",
                                 std::optional<std::int32_t> req_id = std::nullopt)
     {
+        const std::string a = detail::cstr(account, "account"), m = detail::cstr(model_code, "model_code");
         const std::int32_t id = req_id ? *req_id : next_request_id();
-        detail::check(tws_client_req_pnl_single(p_, id, detail::cstr(account).c_str(),
-                                                detail::cstr(model_code).c_str(), con_id));
+        detail::check(tws_client_req_pnl_single(p_, id, a.c_str(), m.c_str(), con_id));
         return id;
     }
     /// cancelPnLSingle.
@@ -646,7 +669,8 @@ public:
                                     std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
         tws_account_snapshot *snap = nullptr;
-        detail::check(tws_client_account_updates(p_, detail::cstr(account).c_str(), detail::ms(timeout), &snap));
+        const std::string a = detail::cstr(account, "account");
+        detail::check(tws_client_account_updates(p_, a.c_str(), detail::ms(timeout), &snap));
         struct Free {
             void operator()(tws_account_snapshot *s) const noexcept { tws_account_snapshot_free(s); }
         };

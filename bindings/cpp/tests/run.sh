@@ -52,11 +52,20 @@ refused() {
 check "c++ hello world" hello_world
 check "c++ refused port" refused
 check "c++ positions example" positions
-check "c++ tests" $with_sim --accounts DU123456,DU654321 -- "$bin/cpp_test_tws"
+unit_tests() { # [VALGRIND...]: the simulator records what it receives (TWS_SIM_RECORD)
+  local rec rc
+  rec=$(mktemp)
+  $with_sim --accounts DU123456,DU654321 --record "$rec" -- env TWS_SIM_RECORD="$rec" "$@" "$bin/cpp_test_tws"
+  rc=$?
+  rm -f "$rec"
+  return $rc
+}
+
+check "c++ tests" unit_tests
 if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: c++ hello world" hello_world $vg
   check "valgrind: c++ positions example" positions $vg
-  check "valgrind: c++ tests" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/cpp_test_tws"
+  check "valgrind: c++ tests" unit_tests $vg
 else
   echo "FAIL valgrind is not installed"; fail=$((fail + 1))
 fi

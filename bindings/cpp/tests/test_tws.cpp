@@ -9,8 +9,10 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include "tws.hpp"
 
@@ -364,6 +366,143 @@ static void account_data_events()
     CHECK(code_of([&] { c.req_account_updates("DU1\x01"); }) == TWS_ERR_INVALID_CHARACTER);
 }
 
+// ---- strings: exactly what was given, or nothing -------------------------------
+
+// The simulator's --record file (TWS_SIM_RECORD, set by run.sh): one JSON line
+// per message it received ("dir":"out") or sent ("dir":"in").
+static const char *record_path = nullptr;
+
+static std::vector<std::string> record_lines()
+{
+    std::vector<std::string> lines;
+    std::ifstream in(record_path ? record_path : "");
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+// The messages the simulator received after line `from` of its record.
+static std::vector<std::string> received_since(std::size_t from)
+{
+    std::vector<std::string> out;
+    const auto lines = record_lines();
+    for (std::size_t i = from; i < lines.size(); i++)
+        if (lines[i].find("\"dir\":\"out\"") != std::string::npos)
+            out.push_back(lines[i]);
+    return out;
+}
+
+// Sends reqCurrentTime and waits for its answer: the simulator has recorded
+// everything sent before it.
+static bool fence(tws::Client &c)
+{
+    c.req_current_time();
+    return wait_for<tws::CurrentTime>(c, [](const auto &) { return true; }).has_value();
+}
+
+// The code of f()'s tws::Error, and whether its detail names `arg`.
+template <class F> static bool refused_naming(const char *arg, F &&f)
+{
+    try {
+        f();
+    } catch (const tws::Error &e) {
+        const bool ok = e.code() == TWS_ERR_INVALID_CHARACTER && e.detail().find(arg) != std::string::npos;
+        if (!ok)
+            std::fprintf(stderr, "%s: unexpected error %s\n", arg, e.what());
+        return ok;
+    }
+    std::fprintf(stderr, "%s: a NUL was accepted\n", arg);
+    return false;
+}
+
+static void strings_arrive_exactly_or_not_at_all()
+{
+    CHECK(record_path != nullptr);
+    tws::Client c;
+    c.connect(HOST, port, 30);
+
+    // Slices of a larger buffer (not NUL-terminated) arrive exactly.
+    const std::string buffer = "DU123456DU654321NetLiquidation,TotalCashValue";
+    const std::string_view all(buffer);
+    std::size_t mark = record_lines().size();
+    const auto snap = c.account_updates(all.substr(8, 8), 5s);
+    CHECK(snap.account == "DU654321");
+    const auto pnl_id = c.req_pnl(all.substr(0, 8), all.substr(8, 0));
+    c.cancel_pnl(pnl_id);
+    const auto rows = c.account_summary(std::string_view("Allxyz").substr(0, 3), all.substr(16, 14));
+    CHECK(rows.size() == 2);
+    CHECK(fence(c));
+    {
+        const auto got = received_since(mark);
+        bool updates = false, pnl = false, summary = false;
+        for (const auto &l : got) {
+            updates |= l.find("\"name\":\"ReqAccountUpdates\"") != std::string::npos &&
+                       l.find("\"account\":\"DU654321\"") != std::string::npos;
+            pnl |= l.find("\"name\":\"ReqPnL\"") != std::string::npos &&
+                   l.find("\"account\":\"DU123456\",\"model_code\":\"\"") != std::string::npos;
+            summary |= l.find("\"name\":\"ReqAccountSummary\"") != std::string::npos &&
+                       l.find("\"group\":\"All\",\"tags\":\"NetLiquidation\"") != std::string::npos;
+            CHECK(l.find("DU123456DU654321") == std::string::npos);
+            CHECK(l.find("Allxyz") == std::string::npos);
+            CHECK(l.find("TotalCash") == std::string::npos);
+        }
+        CHECK(updates);
+        CHECK(pnl);
+        CHECK(summary);
+        if (!(updates && pnl && summary))
+            for (const auto &l : got)
+                std::fprintf(stderr, "received: %s\n", l.c_str());
+    }
+
+    // An embedded NUL would cut the string in C ("DU123456\0evil" would ask for
+    // DU123456): every string argument refuses it, naming it, and sends nothing.
+    using namespace std::string_view_literals;
+    const auto evil = "DU123456\0evil"sv;
+    mark = record_lines().size();
+    tws::Client other;
+    CHECK(refused_naming("host", [&] { other.connect("127.0.0.1\0junk"sv, port, 31, 5s); }));
+    CHECK(!other.connected());
+    CHECK(refused_naming("group", [&] { c.req_account_summary("All\0x"sv, "NetLiquidation"); }));
+    CHECK(refused_naming("tags", [&] { c.req_account_summary("All", "Net\0Liq"sv); }));
+    CHECK(refused_naming("group", [&] { c.account_summary("All\0x"sv, "NetLiquidation", 2s); }));
+    CHECK(refused_naming("tags", [&] { c.account_summary("All", "Net\0Liq"sv, 2s); }));
+    CHECK(refused_naming("account", [&] { c.req_account_updates(evil); }));
+    CHECK(refused_naming("account", [&] { c.cancel_account_updates(evil); }));
+    CHECK(refused_naming("account", [&] { c.account_updates(evil, 2s); }));
+    CHECK(refused_naming("account", [&] { c.req_positions_multi(evil); }));
+    CHECK(refused_naming("model_code", [&] { c.req_positions_multi("DU123456", "m\0x"sv); }));
+    CHECK(refused_naming("account", [&] { c.req_account_updates_multi(evil); }));
+    CHECK(refused_naming("model_code", [&] { c.req_account_updates_multi("DU123456", "m\0x"sv); }));
+    CHECK(refused_naming("account", [&] { c.req_pnl(evil); }));
+    CHECK(refused_naming("model_code", [&] { c.req_pnl("DU123456", "m\0x"sv); }));
+    CHECK(refused_naming("account", [&] { c.req_pnl_single(evil, 265598); }));
+    CHECK(refused_naming("model_code", [&] { c.req_pnl_single("DU123456", 265598, "m\0x"sv); }));
+    CHECK(refused_naming("connect_options", [&] { tws::Options().connect_options("+PACEAPI\0x"sv); }));
+    CHECK(refused_naming("optional_capabilities", [&] { tws::Options().optional_capabilities("a\0b"sv); }));
+    CHECK(refused_naming("trace_file", [&] { tws::Options().trace_file("/tmp/tws-trace\0x"sv); }));
+    // The engine's one rule for the rest: \x01 refused with the same code, nothing sent.
+    CHECK(code_of([&] { c.req_account_updates("DU123456\x01"); }) == TWS_ERR_INVALID_CHARACTER);
+    CHECK(code_of([&] { c.req_pnl("DU123456", "\x01"); }) == TWS_ERR_INVALID_CHARACTER);
+    CHECK(fence(c));
+    {
+        const auto got = received_since(mark);
+        CHECK(got.size() == 1); // the fence's reqCurrentTime, nothing else (no ClientHello either)
+        for (const auto &l : got)
+            if (l.find("\"name\":\"ReqCurrentTime\"") == std::string::npos)
+                std::fprintf(stderr, "sent although refused: %s\n", l.c_str());
+    }
+
+    // A tab is accepted and arrives as given (FA XML and free text need it).
+    mark = record_lines().size();
+    CHECK(code_of([&] { c.req_account_updates_multi("DU123456", "model\tA"); }) == TWS_OK);
+    CHECK(fence(c));
+    bool tab = false;
+    for (const auto &l : received_since(mark))
+        tab |= l.find("\"name\":\"ReqAccountUpdatesMulti\"") != std::string::npos &&
+               l.find("\"model_code\":\"model\\tA\"") != std::string::npos;
+    CHECK(tab);
+}
+
 int main()
 {
     const char *p = std::getenv("TWS_SIM_PORT");
@@ -372,6 +511,7 @@ int main()
         return 2;
     }
     port = static_cast<std::uint16_t>(std::atoi(p));
+    record_path = std::getenv("TWS_SIM_RECORD");
     CHECK(tws::version() == std::to_string(TWS_VERSION_MAJOR) + "." + std::to_string(TWS_VERSION_MINOR) + "." +
                                 std::to_string(TWS_VERSION_PATCH));
     try {
@@ -385,6 +525,7 @@ int main()
         positions_are_complete_and_exact();
         account_updates_snapshot();
         account_data_events();
+        strings_arrive_exactly_or_not_at_all();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;
