@@ -16,6 +16,7 @@ CFLAGS   ?= -O2 -g
 CPPFLAGS += -Iinclude
 LDLIBS   := -L$(LIBDIR) -Wl,-rpath,$(abspath $(LIBDIR)) -ltws -lpthread
 SIM      := $(RELEASE)/tws-sim
+DECODE   := $(RELEASE)/tws-decode
 WITH_SIM := scripts/with-sim.sh $(SIM)
 VG       := $(VALGRIND) --suppressions=tests/c/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --quiet
 HG       := $(VALGRIND) --tool=helgrind --suppressions=tests/c/helgrind.supp --error-exitcode=1 --quiet
@@ -28,8 +29,9 @@ CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
 
 all: lib sim examples
 
-# The Rust build: libtws.so (with soname libtws.so.MAJOR), libtws.a and tws-sim.
-$(RELEASE)/libtws.so $(RELEASE)/libtws.a $(SIM): FORCE
+# The Rust build: libtws.so (with soname libtws.so.MAJOR), libtws.a, tws-sim
+# and tws-decode.
+$(RELEASE)/libtws.so $(RELEASE)/libtws.a $(SIM) $(DECODE): FORCE
 	$(CARGO) build --release --lib --bins
 
 lib: $(RELEASE)/libtws.so
@@ -87,19 +89,24 @@ c-test: lib sim $(EXAMPLES) $(CTESTS)
 	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" HELGRIND="$(HG)" tests/c/run.sh
 
 # Installs like a C library: PREFIX (default /usr/local) gets
-# lib/libtws.so.X.Y.Z with its soname links, lib/libtws.a, include/tws.h,
-# lib/pkgconfig/tws.pc and lib/cmake/tws/ (find_package(tws), target tws::tws).
+# lib/libtws.so.X.Y.Z with its soname links, lib/libtws.a, include/tws.h and
+# the C++ wrapper include/tws.hpp, bin/tws-sim and bin/tws-decode,
+# lib/pkgconfig/tws.pc and lib/cmake/tws/ (find_package(tws); targets
+# tws::tws, tws::tws_static, tws::tws_cpp, tws::tws_cpp_static).
 # DESTDIR is honoured for packagers.
 PREFIX  ?= /usr/local
 DEST    := $(DESTDIR)$(PREFIX)
 SUBST   := sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@MAJOR@/$(MAJOR)/g'
-install: lib
-	install -d "$(DEST)/lib/pkgconfig" "$(DEST)/lib/cmake/tws" "$(DEST)/include"
+install: lib sim $(DECODE)
+	install -d "$(DEST)/lib/pkgconfig" "$(DEST)/lib/cmake/tws" "$(DEST)/include" "$(DEST)/bin"
 	install -m 0755 $(LIBDIR)/libtws.so.$(VERSION) "$(DEST)/lib/libtws.so.$(VERSION)"
 	ln -sf libtws.so.$(VERSION) "$(DEST)/lib/$(SONAME)"
 	ln -sf $(SONAME) "$(DEST)/lib/libtws.so"
 	install -m 0644 $(LIBDIR)/libtws.a "$(DEST)/lib/libtws.a"
 	install -m 0644 include/tws.h "$(DEST)/include/tws.h"
+	install -m 0644 $(CPPHDR) "$(DEST)/include/tws.hpp"
+	install -m 0755 $(SIM) "$(DEST)/bin/tws-sim"
+	install -m 0755 $(DECODE) "$(DEST)/bin/tws-decode"
 	$(SUBST) packaging/tws.pc.in > "$(DEST)/lib/pkgconfig/tws.pc"
 	$(SUBST) packaging/twsConfig.cmake.in > "$(DEST)/lib/cmake/tws/twsConfig.cmake"
 	$(SUBST) packaging/twsConfigVersion.cmake.in > "$(DEST)/lib/cmake/tws/twsConfigVersion.cmake"
@@ -114,7 +121,7 @@ python-test: lib sim $(BINDIR)/positions
 	cd bindings/python/tests && TWS_SIM=$(abspath $(SIM)) ../../../$(PYVENV)/bin/python -m pytest -q -p no:cacheprovider .
 
 install-test: lib sim
-	TWS_SIM=$(SIM) MAKE="$(MAKE)" tests/install/run.sh
+	TWS_SIM=$(SIM) MAKE="$(MAKE)" CXX="$(CXX)" tests/install/run.sh
 
 # Refreshes include/tws.h from the header build.rs generated.
 header:
