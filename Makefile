@@ -24,8 +24,8 @@ HG       := $(VALGRIND) --tool=helgrind --suppressions=tests/c/helgrind.supp --e
 EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
 
-.PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE \
-        install install-test python-test cpp-test
+.PHONY: all lib sim examples demo demo-run test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE \
+        install install-test python-test cpp-test deps-test readme-test
 
 all: lib sim examples
 
@@ -75,12 +75,23 @@ $(BINDIR)/cpp_test_tws: bindings/cpp/tests/test_tws.cpp $(CPPHDR) include/tws.h 
 cpp-test: lib sim $(CPPBINS) $(BINDIR)/positions
 	TWS_BIN=$(BINDIR) TWS_SIM=$(SIM) VALGRIND="$(VG)" bindings/cpp/tests/run.sh
 
-# Quick start 1: the C hello world against the built-in simulator.
-demo: lib sim $(BINDIR)/account_summary
+# Quick start 1: builds libtws, tws-sim and every example in examples-c/, then
+# runs the C hello world against the simulator. scripts/check-deps.sh first
+# checks for cargo, cc and make (and installs them as root, or names them).
+demo:
+	CC="$(CC)" scripts/check-deps.sh demo
+	$(MAKE) --no-print-directory demo-run
+
+demo-run: lib sim examples
 	$(WITH_SIM) -- $(BINDIR)/account_summary 127.0.0.1 PORT 0
 
-# Quick start 2: every test there is.
-test: lint rust-test c-test cpp-test python-test install-test
+# Quick start 2: every test there is. scripts/check-deps.sh first checks every
+# tool they need (installs what is missing as root with apt-get, or stops at
+# once naming each missing tool and its package).
+TESTS := lint rust-test c-test cpp-test python-test install-test deps-test readme-test
+test:
+	CC="$(CC)" CXX="$(CXX)" scripts/check-deps.sh test
+	$(MAKE) --no-print-directory $(TESTS)
 
 rust-test:
 	$(CARGO) test --all-targets
@@ -122,6 +133,14 @@ python-test: lib sim $(BINDIR)/positions
 
 install-test: lib sim
 	TWS_SIM=$(SIM) MAKE="$(MAKE)" CXX="$(CXX)" tests/install/run.sh
+
+# scripts/check-deps.sh on a simulated machine without cmake.
+deps-test:
+	tests/install/check_deps.sh
+
+# The README's complete C program, extracted from README.md, compiles warning-free.
+readme-test: lib
+	CC="$(CC)" tests/install/readme_example.sh
 
 # Refreshes include/tws.h from the header build.rs generated.
 header:
