@@ -139,8 +139,8 @@ deps-test:
 	tests/install/check_deps.sh
 
 # The README's complete C program, extracted from README.md, compiles warning-free.
-readme-test: lib
-	CC="$(CC)" tests/install/readme_example.sh
+readme-test: lib sim
+	CC="$(CC)" MAKE="$(MAKE)" TWS_SIM=$(SIM) tests/install/readme_example.sh
 
 # Refreshes include/tws.h from the header build.rs generated.
 header:

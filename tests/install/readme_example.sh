@@ -4,7 +4,7 @@
 # -Wall -Wextra -Werror against include/ and build/lib, and run against the
 # simulator (its port 7497 replaced by the simulator's); and `make demo` builds
 # every example in examples-c/, as the Quick start says.
-# Called by `make readme-test` (after `make lib sim`) with CC and MAKE set.
+# Called by `make readme-test` (after `make lib sim`) with CC, MAKE and TWS_SIM set.
 set -u
 cd "$(dirname "$0")/../.."
 cc=${CC:-cc}
