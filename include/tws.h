@@ -1053,7 +1053,12 @@ const char *tws_log_level_str(int32_t level);
 // (UTC timestamp, `->` sent / `<-` received, message name, fields as
 // `name: value` with the field names `tws-decode` prints). The handshake is traced as `Handshake` / `ServerVersion`,
 // messages libtws does not know as `Unknown`, undecodable ones as
-// `DecodeFailed`. An empty `path` disables the trace. `path` is copied; the
+// `DecodeFailed` and a broken frame as `ProtocolError`, both ending in
+// `hex: <digits>` (the frame with its length prefix; `tws-decode --trace FILE`
+// decodes them again). Lines marked `--` record the connection's events:
+// `Connect` (host, port, client id, server version), `Connected`,
+// `ConnectionLost` (reason), `Reconnecting`, `Reconnected`, `Disconnected`
+// and the other state events. An empty `path` disables the trace. `path` is copied; the
 // file is opened by `tws_client_new`, which fails with TWS_ERR_IO if it
 // cannot be. Account data travels in clear text in the trace: protect the file.
 // Errors: TWS_ERR_NULL_ARGUMENT, TWS_ERR_INVALID_UTF8.

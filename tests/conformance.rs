@@ -12,11 +12,128 @@ use std::time::Duration;
 use serde_json::Value;
 use tws::client::{Client, Options};
 use tws::protocol::account_tags::ALL_TAGS;
+use tws::protocol::versions::{
+    self, CURRENT_TIME_IN_MILLIS, MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, MODELS_SUPPORT, PNL,
+};
 use tws::protocol::{RawMessage, Request};
 use tws::sim::{self, SimConfig, SimHandle};
 
-/// The versions whose requests are compared byte for byte.
-const REQUEST_VERSIONS: [i32; 8] = [150, 176, 200, 201, 207, 213, 222, 226];
+// ---- the version grid ---------------------------------------------------------
+
+/// The constants of src/protocol/versions.rs that are not server versions.
+const NOT_VERSIONS: [&str; 2] = ["NEVER", "PROTOBUF_MSG_ID_OFFSET"];
+/// Versions compared besides the thresholds: common TWS and Gateway releases.
+const EXTRA_VERSIONS: [i32; 3] = [150, 176, 222];
+
+/// Every `pub const NAME: i32 = N;` of src/protocol/versions.rs but
+/// [`NOT_VERSIONS`]: the versions at which something we implement changes
+/// (read from the source, so that a new threshold joins the grid by itself).
+fn thresholds() -> Vec<(String, i32)> {
+    include_str!("../src/protocol/versions.rs")
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub const "))
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(": i32 = ")?;
+            let value = rest.trim_end_matches(';').replace('_', "");
+            let value = match value.as_str() {
+                "i32::MAX" => i32::MAX,
+                v => v
+                    .parse()
+                    .unwrap_or_else(|_| panic!("versions.rs: {name} is not a literal: {rest}")),
+            };
+            Some((name.to_owned(), value))
+        })
+        .filter(|(name, _)| !NOT_VERSIONS.contains(&name.as_str()))
+        .collect()
+}
+
+/// The versions whose requests are compared byte for byte and whose
+/// simulator output both decoders read: each threshold within
+/// MIN_CLIENT_VERSION..=MAX_CLIENT_VERSION, the version one below it, and
+/// [`EXTRA_VERSIONS`].
+fn grid_versions() -> Vec<i32> {
+    let range = MIN_CLIENT_VERSION..=MAX_CLIENT_VERSION;
+    let mut grid: Vec<i32> = thresholds()
+        .into_iter()
+        .flat_map(|(_, v)| [v - 1, v])
+        .chain(EXTRA_VERSIONS)
+        .filter(|v| range.contains(v))
+        .collect();
+    grid.sort_unstable();
+    grid.dedup();
+    grid
+}
+
+/// The lowest version at which a request of the table exists (ibapi refuses
+/// it below, with error 503, and so do we).
+fn first_version(name: &str) -> i32 {
+    match name {
+        "ReqCurrentTimeInMillis" => CURRENT_TIME_IN_MILLIS,
+        "ReqPositionsMulti"
+        | "CancelPositionsMulti"
+        | "ReqAccountUpdatesMulti"
+        | "CancelAccountUpdatesMulti" => MODELS_SUPPORT,
+        "ReqPnL" | "CancelPnL" | "ReqPnLSingle" | "CancelPnLSingle" => PNL,
+        _ => MIN_CLIENT_VERSION,
+    }
+}
+
+#[test]
+fn the_grid_has_every_threshold_and_the_version_below_it() {
+    let found = thresholds();
+    let value = |name: &str| {
+        found
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} not found in versions.rs: {found:?}"))
+            .1
+    };
+    // The reading of versions.rs agrees with the compiled constants.
+    for (name, compiled) in [
+        ("MIN_CLIENT_VERSION", versions::MIN_CLIENT_VERSION),
+        ("MAX_CLIENT_VERSION", versions::MAX_CLIENT_VERSION),
+        ("MODELS_SUPPORT", versions::MODELS_SUPPORT),
+        ("PNL", versions::PNL),
+        ("UNREALIZED_PNL", versions::UNREALIZED_PNL),
+        ("REALIZED_PNL", versions::REALIZED_PNL),
+        ("OPTIONAL_CAPABILITIES", versions::OPTIONAL_CAPABILITIES),
+        ("ENCODE_MSG_ASCII7", versions::ENCODE_MSG_ASCII7),
+        ("ADVANCED_ORDER_REJECT", versions::ADVANCED_ORDER_REJECT),
+        ("ERROR_TIME", versions::ERROR_TIME),
+        ("CURRENT_TIME_IN_MILLIS", versions::CURRENT_TIME_IN_MILLIS),
+        ("PROTOBUF", versions::PROTOBUF),
+        (
+            "PROTOBUF_ACCOUNTS_POSITIONS",
+            versions::PROTOBUF_ACCOUNTS_POSITIONS,
+        ),
+        ("PROTOBUF_SCAN_DATA", versions::PROTOBUF_SCAN_DATA),
+        (
+            "PROTOBUF_REST_MESSAGES_3",
+            versions::PROTOBUF_REST_MESSAGES_3,
+        ),
+    ] {
+        assert_eq!(value(name), compiled, "{name}");
+    }
+    let grid = grid_versions();
+    for (name, v) in &found {
+        if (MIN_CLIENT_VERSION..=MAX_CLIENT_VERSION).contains(v) {
+            assert!(grid.contains(v), "{name} = {v} missing from {grid:?}");
+            let below = v - 1;
+            assert!(
+                below < MIN_CLIENT_VERSION || grid.contains(&below),
+                "{below}, below {name}, missing from {grid:?}"
+            );
+        }
+    }
+    assert_eq!(
+        grid,
+        [
+            100, 102, 103, 126, 127, 128, 129, 134, 135, 150, 152, 153, 165, 166, 176, 193, 194,
+            196, 197, 200, 201, 206, 207, 209, 210, 212, 213, 222, 225, 226
+        ],
+        "the grid the README's conformance table lists"
+    );
+}
 /// The versions at which the official hello world runs against the simulator.
 const HELLO_VERSIONS: [i32; 5] = [176, 200, 207, 213, 222];
 /// The messages of the request table: the handshake and every request we implement.
@@ -81,6 +198,30 @@ fn oracle(args: &[&str]) -> (bool, Vec<Value>, String) {
             String::from_utf8_lossy(&out.stderr)
         ),
     )
+}
+
+/// Runs one oracle process over several sessions or streams (`requests
+/// PORT...`, `decode V FILE V FILE...`); returns each one's success and
+/// lines, in order, and the process's stderr.
+fn oracle_batch(args: &[String]) -> (Vec<(bool, Vec<Value>)>, String) {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (_, lines, err) = oracle(&args);
+    let mut parts = Vec::new();
+    let mut current: Option<Vec<Value>> = None;
+    for line in lines {
+        match line["name"].as_str() {
+            Some("@begin") => current = Some(Vec::new()),
+            Some("@end") => {
+                let ok = line["fields"]["ok"] == true;
+                parts.push((ok, current.take().expect("@end after @begin")));
+            }
+            _ => current
+                .as_mut()
+                .unwrap_or_else(|| panic!("oracle line outside @begin/@end: {line}"))
+                .push(line),
+        }
+    }
+    (parts, err)
 }
 
 fn json_lines(text: &str) -> Vec<Value> {
@@ -277,46 +418,84 @@ fn official_hello_world_gets_every_row_the_end_marker_and_the_notices() {
 // ---- (b) request bytes: libtws vs ibapi, one row per request and version -------
 
 /// The same calls as the oracle's `requests` command, through our engine.
-fn our_requests(port: u16) {
+/// A request below its first version is refused, as ibapi refuses it.
+fn our_requests(port: u16, version: i32) {
     let client = Client::new(Options::default()).unwrap();
     client.connect("127.0.0.1", port, 0, T).expect("connects");
-    client.req_ids(1).unwrap();
-    client.req_managed_accounts().unwrap();
-    client.req_current_time().unwrap();
-    let _ = client.req_current_time_in_millis(); // refused below v197, as ibapi does
-    client
-        .req_account_summary(9001, "All", "NetLiquidation,TotalCashValue,$LEDGER:USD")
-        .unwrap();
-    client.cancel_account_summary(9001).unwrap();
-    client.req_positions().unwrap();
-    client.cancel_positions().unwrap();
-    client.req_account_updates("DU123456").unwrap();
-    client.cancel_account_updates("DU123456").unwrap();
-    client.req_positions_multi(9002, "DU123456", "").unwrap();
-    client.cancel_positions_multi(9002).unwrap();
-    client
-        .req_account_updates_multi(9003, "DU123456", "", true)
-        .unwrap();
-    client.cancel_account_updates_multi(9003).unwrap();
-    client.req_pnl(9004, "DU123456", "").unwrap();
-    client.cancel_pnl(9004).unwrap();
-    client.req_pnl_single(9005, "DU123456", "", 265598).unwrap();
-    client.cancel_pnl_single(9005).unwrap();
+    let check = |name: &str, result: Result<(), tws::client::Error>| {
+        if version >= first_version(name) {
+            result.unwrap_or_else(|e| panic!("v{version}: {name}: {e}"));
+        } else {
+            assert!(result.is_err(), "v{version}: {name} is not refused");
+        }
+    };
+    check("ReqIds", client.req_ids(1));
+    check("ReqManagedAccounts", client.req_managed_accounts());
+    check("ReqCurrentTime", client.req_current_time());
+    check(
+        "ReqCurrentTimeInMillis",
+        client.req_current_time_in_millis(),
+    );
+    check(
+        "ReqAccountSummary",
+        client.req_account_summary(9001, "All", "NetLiquidation,TotalCashValue,$LEDGER:USD"),
+    );
+    check("CancelAccountSummary", client.cancel_account_summary(9001));
+    check("ReqPositions", client.req_positions());
+    check("CancelPositions", client.cancel_positions());
+    check("ReqAccountUpdates", client.req_account_updates("DU123456"));
+    check(
+        "ReqAccountUpdates",
+        client.cancel_account_updates("DU123456"),
+    );
+    check(
+        "ReqPositionsMulti",
+        client.req_positions_multi(9002, "DU123456", ""),
+    );
+    check("CancelPositionsMulti", client.cancel_positions_multi(9002));
+    check(
+        "ReqAccountUpdatesMulti",
+        client.req_account_updates_multi(9003, "DU123456", "", true),
+    );
+    check(
+        "CancelAccountUpdatesMulti",
+        client.cancel_account_updates_multi(9003),
+    );
+    check("ReqPnL", client.req_pnl(9004, "DU123456", ""));
+    check("CancelPnL", client.cancel_pnl(9004));
+    check(
+        "ReqPnLSingle",
+        client.req_pnl_single(9005, "DU123456", "", 265598),
+    );
+    check("CancelPnLSingle", client.cancel_pnl_single(9005));
     std::thread::sleep(Duration::from_millis(300));
     client.disconnect();
 }
 
 #[test]
 fn request_bytes_equal_the_official_clients() {
+    let versions = grid_versions();
+    // One ibapi process calls every version's simulator in turn, while our
+    // engine does the same against simulators of its own.
+    let mut their_sims: Vec<Recorded> = versions.iter().map(|v| Recorded::start(*v)).collect();
+    let mut args = vec!["requests".to_owned()];
+    args.extend(their_sims.iter().map(|s| s.port().to_string()));
+    let oracle_run = std::thread::spawn(move || oracle_batch(&args));
+    let all_ours: Vec<Vec<Value>> = versions
+        .iter()
+        .map(|&version| {
+            let mut ours = Recorded::start(version);
+            our_requests(ours.port(), version);
+            ours.records()
+        })
+        .collect();
+    let (sessions, err) = oracle_run.join().expect("the oracle thread");
+    assert_eq!(sessions.len(), versions.len(), "the oracle failed: {err}");
     let mut table = Vec::new();
-    for version in REQUEST_VERSIONS {
-        let mut theirs = Recorded::start(version);
-        let (ok, _, err) = oracle(&["requests", &theirs.port().to_string()]);
-        assert!(ok, "v{version}: the oracle failed: {err}");
-        let theirs = theirs.records();
-        let mut ours = Recorded::start(version);
-        our_requests(ours.port());
-        let ours = ours.records();
+    for (i, ours) in all_ours.into_iter().enumerate() {
+        let version = versions[i];
+        assert!(sessions[i].0, "v{version}: the oracle failed: {err}");
+        let theirs = their_sims[i].records();
         for name in REQUESTS {
             let row = (
                 name,
@@ -341,7 +520,7 @@ fn request_bytes_equal_the_official_clients() {
     for (name, version, ours, theirs) in &table {
         // Every request exists from its version on: ibapi must have sent it.
         let expected = match *name {
-            "ReqCurrentTimeInMillis" if *version < 197 => 0,
+            _ if *version < first_version(name) => 0,
             // subscribe, then unsubscribe
             "ReqAccountUpdates" => 2,
             _ => 1,
@@ -355,7 +534,7 @@ fn request_bytes_equal_the_official_clients() {
             failures.push(diff);
         }
     }
-    assert_eq!(table.len(), REQUESTS.len() * REQUEST_VERSIONS.len());
+    assert_eq!(table.len(), REQUESTS.len() * versions.len());
     assert!(
         failures.is_empty(),
         "{} of {} rows differ:\n{}",
@@ -369,7 +548,8 @@ fn request_bytes_equal_the_official_clients() {
 
 /// Traffic with every message the simulator sends: startup, notices, times,
 /// ids, accounts, a full summary, 322 (a third subscription), positions,
-/// account updates, *Multi, PnL, 321 (unknown account), 326 (client id in use).
+/// account updates, *Multi, PnL, 321 (unknown account), 326 (client id in use);
+/// each from the version it exists at.
 fn provoke_everything(port: u16, version: i32) {
     let client = Client::new(Options::default()).unwrap();
     client.connect("127.0.0.1", port, 7, T).expect("connects");
@@ -389,12 +569,16 @@ fn provoke_everything(port: u16, version: i32) {
     let snapshot = client.account_updates("DU123456", T).unwrap();
     assert!(!snapshot.portfolio.is_empty());
     assert!(client.account_updates("DU999999", T).is_err());
-    client.req_positions_multi(4, "DU123456", "").unwrap();
-    client
-        .req_account_updates_multi(5, "DU123456", "", false)
-        .unwrap();
-    client.req_pnl(6, "DU123456", "").unwrap();
-    client.req_pnl_single(7, "DU123456", "", 265598).unwrap();
+    if version >= MODELS_SUPPORT {
+        client.req_positions_multi(4, "DU123456", "").unwrap();
+        client
+            .req_account_updates_multi(5, "DU123456", "", false)
+            .unwrap();
+    }
+    if version >= PNL {
+        client.req_pnl(6, "DU123456", "").unwrap();
+        client.req_pnl_single(7, "DU123456", "", 265598).unwrap();
+    }
     let second = Client::new(Options::default()).unwrap();
     assert!(second.connect("127.0.0.1", port, 7, T).is_err());
     std::thread::sleep(Duration::from_millis(300));
@@ -403,21 +587,29 @@ fn provoke_everything(port: u16, version: i32) {
 
 #[test]
 fn simulator_output_decodes_the_same_with_ibapi() {
-    for version in REQUEST_VERSIONS {
+    let versions = grid_versions();
+    let dir = tempdir::Dir::new("grid");
+    let mut args = vec!["decode".to_owned()];
+    let mut all_ours = Vec::new();
+    for &version in &versions {
         let mut sim = Recorded::start(version);
         provoke_everything(sim.port(), version);
-        let capture = sim.capture();
+        let capture = dir.path(&format!("capture-{version}.bin"));
+        std::fs::copy(sim.capture(), &capture).unwrap();
         let ours = tws_decode(version, &capture);
-        for name in [
+        let mut expected = vec![
             "Position",
             "PortfolioValue",
             "AccountUpdateTime",
             "AccountDownloadEnd",
-            "PositionMulti",
-            "AccountUpdateMultiEnd",
-            "PnL",
-            "PnLSingle",
-        ] {
+        ];
+        if version >= MODELS_SUPPORT {
+            expected.extend(["PositionMulti", "AccountUpdateMultiEnd"]);
+        }
+        if version >= PNL {
+            expected.extend(["PnL", "PnLSingle"]);
+        }
+        for name in expected {
             assert!(
                 ours.iter().any(|m| m["name"] == name),
                 "v{version}: the capture lacks {name}"
@@ -429,7 +621,18 @@ fn simulator_output_decodes_the_same_with_ibapi() {
                 "v{version}: the capture lacks error {code}"
             );
         }
-        let diffs = decode_both(version, &capture);
+        args.push(version.to_string());
+        args.push(capture.to_str().unwrap().to_owned());
+        all_ours.push(ours);
+    }
+    // One ibapi process decodes every version's capture.
+    let (streams, err) = oracle_batch(&args);
+    assert_eq!(streams.len(), versions.len(), "the oracle failed: {err}");
+    for ((version, ours), (ok, theirs)) in versions.iter().zip(&all_ours).zip(&streams) {
+        let mut diffs = compare_decoded(ours, theirs);
+        if !ok {
+            diffs.push(format!("ibapi's decoder complained: {err}"));
+        }
         assert!(diffs.is_empty(), "v{version}:\n{}", diffs.join("\n"));
     }
 }

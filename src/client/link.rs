@@ -122,6 +122,12 @@ pub(crate) fn establish(
             transport.server_version, transport.connection_time
         );
         t.line(Direction::In, "ServerVersion", &answer);
+        t.connected(
+            &endpoint.host,
+            endpoint.port,
+            endpoint.client_id,
+            transport.server_version,
+        );
     }
     shared.stats.messages_out.fetch_add(1, Ordering::Relaxed);
     shared

@@ -259,6 +259,7 @@ impl Client {
         if before != ConnectionState::Disconnected {
             log!(Info, "disconnected on request");
             let event = Event::state(ConnectionState::Disconnected, "disconnect requested");
+            self.shared.trace.iter().for_each(|t| t.event(&event));
             self.shared.queue.push_within(event, STATE_PUSH_LIMIT);
         }
     }
@@ -643,6 +644,7 @@ impl Shared {
         if let Event::State { state, .. } = &event {
             *lock(&self.state) = state.settled();
         }
+        self.trace.iter().for_each(|t| t.event(&event));
         self.queue.push(event, abandon);
     }
 }

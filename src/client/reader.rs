@@ -90,6 +90,10 @@ fn protocol_error(cx: &Context<'_>, e: &FrameError) -> String {
     };
     let reason = format!("protocol error: {e}");
     log!(Error, "{reason}; closing the connection");
+    cx.shared
+        .trace
+        .iter()
+        .for_each(|t| t.protocol_error(&reason, &bytes));
     cx.shared.queue.push(
         Event::ProtocolError {
             reason: reason.clone(),
@@ -143,10 +147,10 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
 
 fn decode_failed(shared: &Shared, msg_id: i32, reason: String, frame: &[u8]) -> Event {
     log!(Warn, "message id {msg_id} failed to decode: {reason}");
-    if let Some(t) = &shared.trace {
-        let fields = format!("msg_id: {msg_id}, reason: {reason:?}, len: {}", frame.len());
-        t.line(Direction::In, "DecodeFailed", &fields);
-    }
+    shared
+        .trace
+        .iter()
+        .for_each(|t| t.decode_failed(msg_id, &reason, frame));
     shared.stats.decode_errors.fetch_add(1, Ordering::Relaxed);
     // Diagnostics only: keep the head of a large malformed frame, so a peer
     // sending garbage cannot make each queued event cost up to a whole frame.

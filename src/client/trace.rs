@@ -10,6 +10,29 @@
 //! `name()`; the fields come from the message's [`FieldVisitor`] walk, so
 //! they carry the same names as `tws-decode`'s JSON (strings quoted and
 //! escaped as Rust does, numbers bare).
+//!
+//! `--` marks what happened to the connection rather than a message:
+//!
+//! ```text
+//! ... -- Connect host: "127.0.0.1", port: 4002, client_id: 3, server_version: 222
+//! ... -- Connected
+//! ... -- ConnectionLost reason: "protocol error: ..."
+//! ... -- Reconnecting attempt: 1, delay_ms: 1000, reason: "..."
+//! ... -- Reconnected attempt: 2, reason: "reconnected after 2 attempt(s); ..."
+//! ... -- Disconnected reason: "disconnect requested"
+//! ```
+//!
+//! A frame that failed to decode, and a frame that broke the framing, get a
+//! line ending in `hex: <digits>`: the frame as it arrived, length prefix
+//! included (for a broken frame, the bytes read of it: its prefix), so that
+//! `tws-decode --hex <digits> --server-version V`, or `tws-decode --trace FILE`
+//! on the whole trace, reproduces the error:
+//!
+//! ```text
+//! ... <- DecodeFailed msg_id: 63, reason: "...", len: 26, hex: 0000001a...
+//! ... <- ProtocolError reason: "...", hex: 01000001
+//! ```
+//!
 //! Each line is written with one `write` call, so a crash loses nothing
 //! already traced.
 
@@ -22,6 +45,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::protocol::{FieldVisitor, Incoming, Request};
 
+use super::events::{ConnectionState, Event};
+
 /// Which way a message travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Direction {
@@ -29,6 +54,8 @@ pub(crate) enum Direction {
     Out,
     /// Received from TWS.
     In,
+    /// Neither: something that happened to the connection.
+    Event,
 }
 
 impl Direction {
@@ -36,9 +63,13 @@ impl Direction {
         match self {
             Direction::Out => "->",
             Direction::In => "<-",
+            Direction::Event => "--",
         }
     }
 }
+
+/// The marker before the hex digits of a frame on a trace line.
+pub(crate) const HEX_FIELD: &str = "hex: ";
 
 /// An open trace file.
 pub(crate) struct Trace {
@@ -66,6 +97,78 @@ impl Trace {
         let mut fields = Fields::default();
         message.visit(&mut fields);
         self.line(Direction::In, message.name(), &fields.0);
+    }
+
+    /// Traces a connection that completed its handshake.
+    pub(crate) fn connected(&self, host: &str, port: u16, client_id: i32, server_version: i32) {
+        let fields = format!(
+            "host: {host:?}, port: {port}, client_id: {client_id}, server_version: {server_version}"
+        );
+        self.line(Direction::Event, "Connect", &fields);
+    }
+
+    /// Traces a state event (connection lost, reconnecting, ...); other
+    /// events are messages, traced where they are decoded.
+    pub(crate) fn event(&self, event: &Event) {
+        match event {
+            Event::State {
+                state,
+                reason,
+                attempt,
+                next_delay,
+                resubscribed: _,
+            } => {
+                let mut fields = String::new();
+                match state {
+                    ConnectionState::Reconnecting => {
+                        let _ = write!(
+                            fields,
+                            "attempt: {attempt}, delay_ms: {}, ",
+                            next_delay.as_millis()
+                        );
+                    }
+                    ConnectionState::Reconnected => {
+                        let _ = write!(fields, "attempt: {attempt}, ");
+                    }
+                    ConnectionState::Disconnected
+                    | ConnectionState::Connected
+                    | ConnectionState::ConnectionLost
+                    | ConnectionState::ReconnectFailed
+                    | ConnectionState::IbLinkLost
+                    | ConnectionState::IbLinkRestored => {}
+                }
+                if !reason.is_empty() {
+                    let _ = write!(fields, "reason: {reason:?}");
+                }
+                let fields = fields.trim_end_matches(", ");
+                self.line(Direction::Event, state.name(), fields);
+            }
+            Event::Message(_)
+            | Event::Unknown { .. }
+            | Event::DecodeFailed { .. }
+            | Event::ProtocolError { .. } => {}
+        }
+    }
+
+    /// Traces a frame (`payload`, without its length prefix) that did not
+    /// decode, with its hex so that `tws-decode` can reproduce the error.
+    pub(crate) fn decode_failed(&self, msg_id: i32, reason: &str, payload: &[u8]) {
+        let mut frame = Vec::with_capacity(payload.len() + 4);
+        frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        frame.extend_from_slice(payload);
+        let fields = format!(
+            "msg_id: {msg_id}, reason: {reason:?}, len: {}, {HEX_FIELD}{}",
+            payload.len(),
+            hex(&frame)
+        );
+        self.line(Direction::In, "DecodeFailed", &fields);
+    }
+
+    /// Traces a framing error; `bytes` is what was read of the frame (its
+    /// length prefix).
+    pub(crate) fn protocol_error(&self, reason: &str, bytes: &[u8]) {
+        let fields = format!("reason: {reason:?}, {HEX_FIELD}{}", hex(bytes));
+        self.line(Direction::In, "ProtocolError", &fields);
     }
 
     /// Traces one line; `fields` is already formatted.
@@ -117,6 +220,15 @@ impl FieldVisitor for Fields {
         self.sep(name);
         let _ = write!(self.0, "{value:?}");
     }
+}
+
+/// Lower-case hex digits of `bytes`, no separators.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// `time` as UTC ISO 8601 with microseconds: `2026-11-25T14:50:35.123456Z`.

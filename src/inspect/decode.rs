@@ -1,6 +1,7 @@
 //! Decoding a captured byte stream: length-prefixed frames as they travel
 //! after the handshake, each described as one JSON line.
 
+use crate::protocol::versions::{MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, PROTOBUF};
 use crate::protocol::{Incoming, RawMessage, Request};
 use crate::wire::{DEFAULT_MAX_FRAME_LEN, LENGTH_PREFIX};
 
@@ -174,22 +175,142 @@ fn error_line(offset: usize, what: &str) -> String {
     line.finish()
 }
 
-/// Parses hex digits (whitespace allowed between pairs) into bytes.
+/// Parses hex digits (whitespace allowed anywhere) into bytes. An error
+/// names the offending character and its position in `text` (from 0,
+/// counted in characters).
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
-        return Err(format!("odd number of hex digits ({})", digits.len()));
+    let mut bytes = Vec::with_capacity(text.len() / 2);
+    let mut high: Option<(usize, u8)> = None;
+    for (position, c) in text.chars().enumerate() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let digit = c
+            .to_digit(16)
+            .ok_or_else(|| format!("not a hex digit: {c:?} at position {position}"))?
+            as u8;
+        high = match high {
+            None => Some((position, digit)),
+            Some((_, h)) => {
+                bytes.push(h << 4 | digit);
+                None
+            }
+        };
     }
-    digits
-        .chunks(2)
-        .enumerate()
-        .map(|(i, pair)| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|p| u8::from_str_radix(p, 16).ok())
-                .ok_or_else(|| format!("not a hex byte at digit {}: {:?}", i * 2, pair as &[u8]))
-        })
-        .collect()
+    match high {
+        None => Ok(bytes),
+        Some((position, _)) => Err(format!(
+            "odd number of hex digits: the digit at position {position} has no pair"
+        )),
+    }
+}
+
+/// How a frame's message id is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdForm {
+    /// Four big-endian bytes (server version 201 and later).
+    Binary,
+    /// ASCII digits and a NUL (below 201).
+    Text,
+}
+
+/// The id form a payload looks like, when it clearly looks like one. A text
+/// id never starts with a NUL; a binary id below 2^24 always does.
+fn id_form(payload: &[u8]) -> Option<IdForm> {
+    let digits = payload.iter().take_while(|b| b.is_ascii_digit()).count();
+    if payload.len() >= 4 && payload[0] == 0 {
+        Some(IdForm::Binary)
+    } else if digits > 0 && payload.get(digits) == Some(&0) {
+        Some(IdForm::Text)
+    } else {
+        None
+    }
+}
+
+/// When most frames of `stream` carry their message id in the other form
+/// than `server_version` implies, the likely cause of their failing to
+/// decode, as one sentence naming the likely range of versions; else None.
+pub fn version_hint(stream: &[u8], server_version: i32) -> Option<String> {
+    let (mut binary, mut text, mut total) = (0usize, 0usize, 0usize);
+    let mut offset = 0;
+    while let Some(prefix) = stream.get(offset..offset + LENGTH_PREFIX) {
+        let len = u32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize;
+        let start = offset + LENGTH_PREFIX;
+        let end = stream.len().min(start.saturating_add(len));
+        if len > 0 {
+            total += 1;
+            match id_form(&stream[start..end]) {
+                Some(IdForm::Binary) => binary += 1,
+                Some(IdForm::Text) => text += 1,
+                None => {}
+            }
+        }
+        offset = start.saturating_add(len);
+    }
+    let expects_text = server_version < PROTOBUF;
+    let (found, other) = if expects_text {
+        (binary, text)
+    } else {
+        (text, binary)
+    };
+    if found == 0 || found < other {
+        return None;
+    }
+    let v = server_version;
+    Some(if expects_text {
+        format!(
+            "{found} of {total} frames start with a 4-byte binary message id, which servers send \
+             from version {PROTOBUF} on, but --server-version {v} expects text ids: the \
+             connection's version is likely in {PROTOBUF}..={MAX_CLIENT_VERSION}"
+        )
+    } else {
+        format!(
+            "{found} of {total} frames start with a text message id (digits and a NUL), which \
+             servers send below version {PROTOBUF}, but --server-version {v} expects 4-byte \
+             binary ids: the connection's version is likely in {MIN_CLIENT_VERSION}..={}",
+            PROTOBUF - 1
+        )
+    })
+}
+
+/// One frame recorded in a wire trace (see `Options::trace_file`): a line
+/// ending in `hex: <digits>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TracedFrame {
+    /// The trace line it is on, from 1.
+    pub line: usize,
+    /// The server version of the connection it arrived on: from the last
+    /// `ServerVersion` or `Connect` line before it.
+    pub server_version: Option<i32>,
+    /// The frame's bytes, length prefix included, or why the digits are bad.
+    pub bytes: Result<Vec<u8>, String>,
+}
+
+/// The frames recorded in a wire trace's text, with the server version each
+/// one was received at.
+pub fn traced_frames(trace: &str) -> Vec<TracedFrame> {
+    const VERSION_FIELD: &str = "server_version: ";
+    const HEX_FIELD: &str = "hex: ";
+    let mut server_version = None;
+    let mut frames = Vec::new();
+    for (i, line) in trace.lines().enumerate() {
+        let is_version_line = line.contains(" <- ServerVersion ") || line.contains(" -- Connect ");
+        if is_version_line {
+            if let Some(at) = line.find(VERSION_FIELD) {
+                let rest = &line[at + VERSION_FIELD.len()..];
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                server_version = digits.parse().ok();
+            }
+        }
+        if let Some(at) = line.rfind(HEX_FIELD) {
+            frames.push(TracedFrame {
+                line: i + 1,
+                server_version,
+                bytes: parse_hex(&line[at + HEX_FIELD.len()..]),
+            });
+        }
+    }
+    frames
 }
 
 #[cfg(test)]
@@ -255,7 +376,54 @@ mod tests {
     #[test]
     fn hex_parses_with_spaces_and_rejects_junk() {
         assert_eq!(parse_hex("00 0a\nFF").unwrap(), vec![0, 10, 255]);
-        assert!(parse_hex("0").is_err());
-        assert!(parse_hex("zz").is_err());
+        assert_eq!(
+            parse_hex("00 0a 0").unwrap_err(),
+            "odd number of hex digits: the digit at position 6 has no pair"
+        );
+        assert_eq!(
+            parse_hex("00 zz").unwrap_err(),
+            "not a hex digit: 'z' at position 3"
+        );
+        assert_eq!(
+            parse_hex("0é").unwrap_err(),
+            "not a hex digit: 'é' at position 1"
+        );
+    }
+
+    #[test]
+    fn a_wrong_version_is_named_once_with_the_likely_range() {
+        let msgs = [
+            Incoming::NextValidId(NextValidId { order_id: 3 }),
+            Incoming::NextValidId(NextValidId { order_id: 4 }),
+        ];
+        let binary = stream(222, &msgs);
+        let hint = version_hint(&binary, 176).expect("binary ids at a text version");
+        assert!(
+            hint.contains("2 of 2 frames") && hint.contains("201..=226"),
+            "{hint}"
+        );
+        let text = stream(176, &msgs);
+        let hint = version_hint(&text, 222).expect("text ids at a binary version");
+        assert!(hint.contains("100..=200"), "{hint}");
+        assert_eq!(version_hint(&binary, 222), None);
+        assert_eq!(version_hint(&text, 176), None);
+    }
+
+    #[test]
+    fn traced_frames_carry_the_version_of_their_connection() {
+        let trace = "\
+t <- ServerVersion server_version: 176, connection_time: \"x\"
+t -- Connect host: \"h\", port: 1, client_id: 0, server_version: 176
+t <- DecodeFailed msg_id: 9, reason: \"r\", len: 2, hex: 0000000239 00
+t -- Connect host: \"h\", port: 1, client_id: 0, server_version: 222
+t <- ProtocolError reason: \"r\", hex: 0100000x
+";
+        let frames = traced_frames(trace);
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[0].line, 3);
+        assert_eq!(frames[0].server_version, Some(176));
+        assert_eq!(frames[0].bytes, Ok(vec![0, 0, 0, 2, b'9', 0]));
+        assert_eq!(frames[1].server_version, Some(222));
+        assert!(frames[1].bytes.is_err());
     }
 }

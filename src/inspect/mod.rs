@@ -5,5 +5,7 @@
 pub mod decode;
 pub mod json;
 
-pub use decode::{decode_stream, describe_payload, parse_hex, Direction};
+pub use decode::{
+    decode_stream, describe_payload, parse_hex, traced_frames, version_hint, Direction, TracedFrame,
+};
 pub use json::JsonObject;

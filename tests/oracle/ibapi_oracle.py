@@ -3,14 +3,21 @@ through its public classes. Nothing here re-implements the protocol; every
 byte is produced or read by ibapi itself.
 
   ibapi_oracle.py hello PORT            the official hello world against a server
-  ibapi_oracle.py requests PORT         one call of every request we implement
-  ibapi_oracle.py decode VERSION FILE   decode a stream of length-prefixed
-                                        server-to-client frames with ibapi's Decoder
+  ibapi_oracle.py requests PORT...      one call of every request we implement,
+                                        one session per server, in turn
+  ibapi_oracle.py decode VERSION FILE...
+                                        decode streams of length-prefixed
+                                        server-to-client frames with ibapi's
+                                        Decoder (pairs VERSION FILE, in turn)
 
 Output: JSON lines {"name": ..., "fields": {...}} using libtws's message and
 field names, so the Rust tests can compare them with tws-decode's output.
+With several sessions or streams, each one's lines come between a line
+{"name": "@begin", "fields": {"index": I}} and {"name": "@end", "fields":
+{"index": I, "ok": true|false}}, so one process serves a whole table (ibapi
+takes a while to import).
 Exit status 1 when ibapi logged a decode problem or reported an error code
-that is not a notice.
+that is not a notice (in any session or stream).
 """
 
 import json
@@ -25,6 +32,7 @@ from ibapi.account_summary_tags import AccountSummaryTags
 from ibapi.client import EClient
 from ibapi.decoder import Decoder
 from ibapi.common import UNSET_DECIMAL
+from ibapi.const import UNSET_DOUBLE
 from ibapi.wrapper import EWrapper
 
 NOTICES = {2104, 2106, 2158}
@@ -71,6 +79,13 @@ def emit(name, **fields):
 def decimal(value):
     # libtws carries decimals as their exact text; unset is empty.
     return "" if value == UNSET_DECIMAL else str(value)
+
+
+def double(value):
+    # A field the server version does not carry yet (the unrealized PnL below
+    # v129, the realized below v135): ibapi's text decoder passes None, its
+    # protobuf decoder UNSET_DOUBLE; libtws reports unset doubles as UNSET_DOUBLE.
+    return UNSET_DOUBLE if value is None else float(value)
 
 
 def contract_fields(c):
@@ -159,13 +174,13 @@ class Recording(EWrapper):
         emit("AccountUpdateMultiEnd", req_id=reqId)
 
     def pnl(self, reqId, dailyPnL, unrealizedPnL, realizedPnL):
-        emit("PnL", req_id=reqId, daily_pnl=float(dailyPnL),
-             unrealized_pnl=float(unrealizedPnL), realized_pnl=float(realizedPnL))
+        emit("PnL", req_id=reqId, daily_pnl=double(dailyPnL),
+             unrealized_pnl=double(unrealizedPnL), realized_pnl=double(realizedPnL))
 
     def pnlSingle(self, reqId, pos, dailyPnL, unrealizedPnL, realizedPnL, value):
-        emit("PnLSingle", req_id=reqId, position=decimal(pos), daily_pnl=float(dailyPnL),
-             unrealized_pnl=float(unrealizedPnL), realized_pnl=float(realizedPnL),
-             value=float(value))
+        emit("PnLSingle", req_id=reqId, position=decimal(pos), daily_pnl=double(dailyPnL),
+             unrealized_pnl=double(unrealizedPnL), realized_pnl=double(realizedPnL),
+             value=double(value))
 
 
 class App(Recording, EClient):
@@ -184,8 +199,20 @@ class App(Recording, EClient):
         self.summary_done.set()
 
 
+LOG = None
+
+
+def trouble_log():
+    """One handler for the whole process; callers look at what is new."""
+    global LOG
+    if LOG is None:
+        LOG = install_log()
+    return LOG
+
+
 def run_session(port, body):
-    log = install_log()
+    log = trouble_log()
+    seen = len(log.trouble)
     app = App()
     app.connect("127.0.0.1", port, 0)
     thread = threading.Thread(target=app.run, daemon=True)
@@ -198,11 +225,12 @@ def run_session(port, body):
     app.disconnect()
     thread.join(TIMEOUT)
     bad = [c for c in app.errors if c not in NOTICES and c != 503]
-    for line in log.trouble:
-        print(f"oracle: ibapi logged {line}", file=sys.stderr)
+    trouble = log.trouble[seen:]
+    for line in trouble:
+        print(f"oracle: port {port}: ibapi logged {line}", file=sys.stderr)
     if bad:
-        print(f"oracle: error codes {bad}", file=sys.stderr)
-    return 0 if ok and not log.trouble and not bad else 1
+        print(f"oracle: port {port}: error codes {bad}", file=sys.stderr)
+    return 0 if ok and not trouble and not bad else 1
 
 
 def hello(port):
@@ -249,7 +277,8 @@ def requests(port):
 def decode(version, path):
     """Splits the stream as ibapi's reader does and hands each frame to its
     Decoder exactly as EClient.run does."""
-    log = install_log()
+    log = trouble_log()
+    seen = len(log.trouble)
     wrapper = Recording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
@@ -270,20 +299,37 @@ def decode(version, path):
             else:
                 decoder.interpret(comm.read_fields(text), msg_id)
         except Exception as e:  # the oracle reports, the test decides
-            print(f"oracle: frame at {offset}: {type(e).__name__}: {e}", file=sys.stderr)
+            print(f"oracle: {path}: frame at {offset}: {type(e).__name__}: {e}",
+                  file=sys.stderr)
             return 1
-    for line in log.trouble:
-        print(f"oracle: ibapi logged {line}", file=sys.stderr)
-    return 1 if log.trouble else 0
+    trouble = log.trouble[seen:]
+    for line in trouble:
+        print(f"oracle: {path}: ibapi logged {line}", file=sys.stderr)
+    return 1 if trouble else 0
+
+
+def each(jobs):
+    """Runs jobs in turn, each one's lines between @begin and @end when
+    there are several; the status is 1 if any failed."""
+    if len(jobs) == 1:
+        return jobs[0]()
+    status = 0
+    for index, job in enumerate(jobs):
+        emit("@begin", index=index)
+        result = job()
+        emit("@end", index=index, ok=result == 0)
+        status = status or result
+    return status
 
 
 def main(argv):
     if len(argv) == 3 and argv[1] == "hello":
         return hello(int(argv[2]))
-    if len(argv) == 3 and argv[1] == "requests":
-        return requests(int(argv[2]))
-    if len(argv) == 4 and argv[1] == "decode":
-        return decode(int(argv[2]), argv[3])
+    if len(argv) >= 3 and argv[1] == "requests":
+        return each([lambda p=int(p): requests(p) for p in argv[2:]])
+    if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "decode":
+        pairs = zip(argv[2::2], argv[3::2])
+        return each([lambda v=int(v), f=f: decode(v, f) for v, f in pairs])
     print(__doc__, file=sys.stderr)
     return 2
 
