@@ -194,6 +194,7 @@ pub unsafe extern "C" fn tws_client_stats(
                 resubscriptions: s.resubscriptions,
                 paced_delays: s.paced_delays,
                 protocol_errors: s.protocol_errors,
+                late_replies_dropped: s.late_replies_dropped,
             },
         )
     })
