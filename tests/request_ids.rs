@@ -208,13 +208,13 @@ fn a_second_blocking_call_of_the_same_kind_is_busy() {
         matches!(&second, Err(Error::Busy(what)) if what.contains("positions")),
         "{second:?}"
     );
-    // account updates: id-less too.
+    // account updates: id-less too (many messages: a longer timeout).
     let first = {
         let client = client.clone();
-        std::thread::spawn(move || client.account_updates("DU123456", T))
+        std::thread::spawn(move || client.account_updates("DU123456", 6 * T))
     };
     std::thread::sleep(Duration::from_millis(150));
-    let second = client.account_updates("DU123456", T);
+    let second = client.account_updates("DU123456", 6 * T);
     let first = first.join().unwrap();
     assert!(first.is_ok(), "{first:?}");
     assert!(
@@ -251,6 +251,8 @@ fn late_answers_of_a_timed_out_call_are_dropped_and_counted() {
     };
     let sim = sim_with(slow, None);
     let client = connect(&sim);
+    // The startup notices first.
+    drain(&client, Duration::from_secs(1));
     let result = client.account_summary(
         "All",
         "NetLiquidation,BuyingPower,TotalCashValue",
