@@ -135,7 +135,15 @@ pub(crate) fn check_user_request(request: &Request) -> Result<(), Error> {
 /// below [`RESERVED_IDS`], then 0 again.
 pub(crate) fn next_user_id(counter: &AtomicI32) -> i32 {
     let last = RESERVED_IDS.start() - 1;
-    let step = |v: i32| Some(if (0..last).contains(&v) { v + 1 } else { 0 });
+    // In range: the next one (0 after the last); out of range: 0 is handed
+    // out, so 1 is next.
+    let step = |v: i32| {
+        Some(match v {
+            v if (0..last).contains(&v) => v + 1,
+            v if v == last => 0,
+            _ => 1,
+        })
+    };
     // `step` always returns Some, so this never fails.
     let previous = counter
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, step)
