@@ -181,6 +181,14 @@ enum tws_result
   TWS_ERR_WRONG_MODE = -21,
   // A call from inside this client's own callback that would deadlock.
   TWS_ERR_REENTRANT = -22,
+  // A blocking call of the same kind (`tws_client_positions`,
+  // `tws_client_account_updates`) is already running on this client; the
+  // detail names it. Nothing was sent.
+  TWS_ERR_BUSY = -23,
+  // A live subscription (or a running blocking call) already uses this
+  // request id; cancel it first or take a fresh id from
+  // `tws_client_next_request_id`. Nothing was sent.
+  TWS_ERR_DUPLICATE_REQUEST_ID = -24,
   // libtws panicked; the client is poisoned and every later call on it
   // returns this code. Please report it.
   TWS_ERR_PANIC = -99,
@@ -272,6 +280,9 @@ typedef struct tws_stats {
   uint64_t paced_delays;
   // Connections closed because the peer broke the framing.
   uint64_t protocol_errors;
+  // Answers to a blocking call that had already ended (timed out, failed,
+  // or finished before they came): dropped, never delivered as events.
+  uint64_t late_replies_dropped;
 } tws_stats;
 
 // One row of `tws_client_account_summary`. Owned by the array it is in.
@@ -830,7 +841,8 @@ tws_result tws_client_state(const struct tws_client *client, int32_t *out_state)
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_NOT_CONNECTED before the first connect.
 tws_result tws_client_server_version(const struct tws_client *client, int32_t *out_version);
 
-// Writes a fresh request id (0, 1, 2, ... per client) to `*out_req_id`.
+// Writes a fresh request id (0, 1, 2, ... per client, at most 0x6FFF_FFFF,
+// then 0 again; ids from 0x7000_0000 up are libtws's own) to `*out_req_id`.
 // Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_client_next_request_id(struct tws_client *client, int32_t *out_req_id);
 
@@ -859,18 +871,30 @@ tws_result tws_client_req_current_time_millis(struct tws_client *client);
 // for `group` ("All" or an FA group). Rows arrive as TWS_EVENT_ACCOUNT_SUMMARY
 // tagged `req_id`, then TWS_EVENT_ACCOUNT_SUMMARY_END, then updates until
 // cancelled. TWS allows two such subscriptions at once (error 322 beyond).
+// `req_id` is the caller's: 0 to 0x6FFF_FFFF (e.g. from
+// `tws_client_next_request_id`); a negative or reserved (0x7000_0000 and up,
+// libtws's own) id fails with TWS_ERR_INVALID_ARGUMENT, an id a live
+// subscription uses with TWS_ERR_DUPLICATE_REQUEST_ID; nothing is sent then.
 // Strings are copied. Also TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_CHARACTER.
 tws_result tws_client_req_account_summary(struct tws_client *client,
                                           int32_t req_id,
                                           const char *group,
                                           const char *tags);
 
-// cancelAccountSummary: ends the subscription `req_id`.
+// cancelAccountSummary: ends the subscription `req_id`. A negative or
+// reserved id fails with TWS_ERR_INVALID_ARGUMENT (nothing is sent).
 tws_result tws_client_cancel_account_summary(struct tws_client *client, int32_t req_id);
 
 // Blocking: requests the account summary, waits for every row up to the end
 // marker (at most `timeout_ms`), cancels the subscription and returns the
-// rows. Its rows do not appear as events. On success `*out_rows` is an array
+// rows. The request uses an id of libtws's own (from 0x7000_0000 up), never
+// one of the caller's, so it never touches the caller's subscriptions. Its
+// rows never appear as events: those that arrive after the call ended (it
+// timed out, or TWS had not yet seen the cancel) are dropped and counted in
+// `tws_stats.late_replies_dropped`. Several calls may run at once, each
+// with its own id; TWS allows two account summaries at a time (the caller's
+// subscriptions included) and answers error 322 beyond
+// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is an array
 // of `*out_count` rows owned by the caller: free it with
 // `tws_account_summary_rows_free(rows, count)` (NULL and 0 when there are
 // none). On failure `*out_rows` is NULL and `*out_count` 0.
@@ -959,10 +983,13 @@ tws_result tws_client_cancel_pnl_single(struct tws_client *client, int32_t req_i
 // `timeout_ms`), then cancels (unless a `tws_client_req_positions`
 // subscription is live) and returns the positions. While it waits, position
 // events go to it, not to poll or the callback; one such call at a time per
-// client. On success `*out_rows` is an array of `*out_count` rows owned by
-// the caller: free it with `tws_position_rows_free(rows, count)` (NULL and 0
-// when there are none). On failure `*out_rows` is NULL and `*out_count` 0.
-// Errors: as for requests, plus TWS_ERR_TIMEOUT.
+// client (a second one meanwhile fails at once with TWS_ERR_BUSY). Position
+// messages carry no request id: rows that arrive after a timed-out call
+// ended are delivered as ordinary events. On success `*out_rows` is an
+// array of `*out_count` rows owned by the caller: free it with
+// `tws_position_rows_free(rows, count)` (NULL and 0 when there are none). On
+// failure `*out_rows` is NULL and `*out_count` 0.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_BUSY.
 tws_result tws_client_positions(struct tws_client *client,
                                 uint32_t timeout_ms,
                                 struct tws_position_row **out_rows,
@@ -976,11 +1003,14 @@ void tws_position_rows_free(struct tws_position_row *rows, size_t count);
 // accountDownloadEnd (at most `timeout_ms`), then unsubscribes (or re-issues
 // a live `tws_client_req_account_updates` subscription, since TWS keeps one
 // at a time) and returns the values and portfolio. While it waits,
-// account-update events go to it; one such call at a time per client. On
-// success `*out_snapshot` is owned by the caller: free it with
-// `tws_account_snapshot_free`. On failure it is NULL.
-// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED
-// (error 321: unknown account; see tws_last_error_message).
+// account-update events go to it; one such call at a time per client (a
+// second one meanwhile fails at once with TWS_ERR_BUSY). Account updates
+// carry no request id: values that arrive after a timed-out call ended are
+// delivered as ordinary events. On success `*out_snapshot` is owned by the
+// caller: free it with `tws_account_snapshot_free`. On failure it is NULL.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_BUSY and
+// TWS_ERR_REQUEST_FAILED (error 321: unknown account; see
+// tws_last_error_message).
 tws_result tws_client_account_updates(struct tws_client *client,
                                       const char *account,
                                       uint32_t timeout_ms,

@@ -8,15 +8,16 @@ use crate::protocol::account_data::*;
 use crate::protocol::error_codes::{classify, ErrorClass};
 use crate::protocol::{Incoming, Request};
 
-use super::routes::{Route, ACCOUNT_UPDATES_ROUTE, POSITIONS_ROUTE};
+use super::routes::{check_user_id, Route, RouteKey};
 use super::{lock, Client, Error};
 
 /// The key of the positions subscription in [`Client::subscriptions`]
-/// (reqPositions has no request id).
-pub const POSITIONS_SUBSCRIPTION: i32 = POSITIONS_ROUTE;
+/// (reqPositions has no request id). User request ids are never negative,
+/// so no request id collides with it.
+pub const POSITIONS_SUBSCRIPTION: i32 = -2;
 /// The key of the account-updates subscription in [`Client::subscriptions`]
 /// (reqAccountUpdates has no request id; TWS keeps one at a time).
-pub const ACCOUNT_UPDATES_SUBSCRIPTION: i32 = ACCOUNT_UPDATES_ROUTE;
+pub const ACCOUNT_UPDATES_SUBSCRIPTION: i32 = -3;
 
 /// One account's values and portfolio, as [`Client::account_updates`] returns them.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -47,10 +48,34 @@ impl Client {
         self.shared.subscribe(key, request)
     }
 
+    /// [`Client::subscribe`] for a request with the user's `req_id`: refused
+    /// if the id is negative or reserved (`InvalidArgument`) or live
+    /// (`DuplicateRequestId`).
+    pub(super) fn subscribe_id(&self, req_id: i32, request: Request) -> Result<(), Error> {
+        check_user_id(req_id)?;
+        self.subscribe(req_id, request)
+    }
+
     /// Forgets the subscription `key` and sends its cancel.
     fn unsubscribe(&self, key: i32, cancel: Request) -> Result<(), Error> {
         self.shared.unsubscribe(key);
         self.send(&cancel)
+    }
+
+    /// [`Client::unsubscribe`] for the user's `req_id` (refused if negative
+    /// or reserved: a reserved id is one of libtws's own requests).
+    pub(super) fn unsubscribe_id(&self, req_id: i32, cancel: Request) -> Result<(), Error> {
+        check_user_id(req_id)?;
+        self.unsubscribe(req_id, cancel)
+    }
+
+    /// Writes one of libtws's own requests (a blocking call's; the user's
+    /// checks of `send` do not apply).
+    pub(super) fn send_internal(&self, request: &Request) -> Result<(), Error> {
+        if !self.is_connected() {
+            return Err(Error::NotConnected);
+        }
+        self.shared.write(request, true).map(|_| ())
     }
 
     /// reqPositions: every position of every account arrives as an event,
@@ -104,7 +129,7 @@ impl Client {
         account: &str,
         model_code: &str,
     ) -> Result<(), Error> {
-        self.subscribe(
+        self.subscribe_id(
             req_id,
             Request::ReqPositionsMulti(ReqPositionsMulti {
                 req_id,
@@ -116,7 +141,7 @@ impl Client {
 
     /// cancelPositionsMulti.
     pub fn cancel_positions_multi(&self, req_id: i32) -> Result<(), Error> {
-        self.unsubscribe(
+        self.unsubscribe_id(
             req_id,
             Request::CancelPositionsMulti(CancelPositionsMulti { req_id }),
         )
@@ -132,7 +157,7 @@ impl Client {
         model_code: &str,
         ledger_and_nlv: bool,
     ) -> Result<(), Error> {
-        self.subscribe(
+        self.subscribe_id(
             req_id,
             Request::ReqAccountUpdatesMulti(ReqAccountUpdatesMulti {
                 req_id,
@@ -145,7 +170,7 @@ impl Client {
 
     /// cancelAccountUpdatesMulti.
     pub fn cancel_account_updates_multi(&self, req_id: i32) -> Result<(), Error> {
-        self.unsubscribe(
+        self.unsubscribe_id(
             req_id,
             Request::CancelAccountUpdatesMulti(CancelAccountUpdatesMulti { req_id }),
         )
@@ -154,7 +179,7 @@ impl Client {
     /// reqPnL: daily, unrealized and realized PnL of `account` and/or
     /// `model_code`, tagged `req_id` (server v127+).
     pub fn req_pnl(&self, req_id: i32, account: &str, model_code: &str) -> Result<(), Error> {
-        self.subscribe(
+        self.subscribe_id(
             req_id,
             Request::ReqPnL(ReqPnL {
                 req_id,
@@ -166,7 +191,7 @@ impl Client {
 
     /// cancelPnL.
     pub fn cancel_pnl(&self, req_id: i32) -> Result<(), Error> {
-        self.unsubscribe(req_id, Request::CancelPnL(CancelPnL { req_id }))
+        self.unsubscribe_id(req_id, Request::CancelPnL(CancelPnL { req_id }))
     }
 
     /// reqPnLSingle: PnL of the position in contract `con_id` of `account`
@@ -178,7 +203,7 @@ impl Client {
         model_code: &str,
         con_id: i32,
     ) -> Result<(), Error> {
-        self.subscribe(
+        self.subscribe_id(
             req_id,
             Request::ReqPnLSingle(ReqPnLSingle {
                 req_id,
@@ -191,17 +216,26 @@ impl Client {
 
     /// cancelPnLSingle.
     pub fn cancel_pnl_single(&self, req_id: i32) -> Result<(), Error> {
-        self.unsubscribe(req_id, Request::CancelPnLSingle(CancelPnLSingle { req_id }))
+        self.unsubscribe_id(req_id, Request::CancelPnLSingle(CancelPnLSingle { req_id }))
     }
 
     /// Requests every position and waits for `positionEnd` (at most
     /// `timeout`); then cancels, unless a [`Client::req_positions`]
     /// subscription is live. While it waits, position messages go to it, not
-    /// to the event queue. One call at a time per client.
+    /// to the event queue. One call at a time per client: a second one while
+    /// one runs fails at once with `Busy` (nothing is sent). Position rows
+    /// that come after a timed-out call ended carry no request id and arrive
+    /// as ordinary events.
     pub fn positions(&self, timeout: Duration) -> Result<Vec<Position>, Error> {
         let deadline = Instant::now() + timeout;
-        let route = self.shared.routes.register(POSITIONS_ROUTE);
-        self.send(&Request::ReqPositions(ReqPositions {}))?;
+        if !self.is_connected() {
+            return Err(Error::NotConnected);
+        }
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::Positions, "positions")?;
+        self.send_internal(&Request::ReqPositions(ReqPositions {}))?;
         let mut rows = Vec::new();
         let outcome = self.collect(&route, deadline, timeout, "positionEnd", |msg| {
             match msg {
@@ -213,7 +247,7 @@ impl Client {
         });
         let live = lock(&self.shared.subscriptions).contains_key(&POSITIONS_SUBSCRIPTION);
         if !live && self.is_connected() {
-            let _ = self.send(&Request::CancelPositions(CancelPositions {}));
+            let _ = self.send_internal(&Request::CancelPositions(CancelPositions {}));
         }
         outcome.map(|()| rows)
     }
@@ -223,15 +257,23 @@ impl Client {
     /// [`Client::req_account_updates`] subscription (TWS keeps one at a time).
     /// While it waits, account-update messages go to it, not to the event
     /// queue. Fails with `Request` (error 321) for an unknown account. One
-    /// call at a time per client.
+    /// call at a time per client: a second one while one runs fails at once
+    /// with `Busy` (nothing is sent). Values that come after a timed-out call
+    /// ended carry no request id and arrive as ordinary events.
     pub fn account_updates(
         &self,
         account: &str,
         timeout: Duration,
     ) -> Result<AccountSnapshot, Error> {
         let deadline = Instant::now() + timeout;
-        let route = self.shared.routes.register(ACCOUNT_UPDATES_ROUTE);
-        self.send(&Request::ReqAccountUpdates(ReqAccountUpdates {
+        if !self.is_connected() {
+            return Err(Error::NotConnected);
+        }
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::AccountUpdates, "account_updates")?;
+        self.send_internal(&Request::ReqAccountUpdates(ReqAccountUpdates {
             subscribe: true,
             account: account.into(),
         }))?;
@@ -259,8 +301,8 @@ impl Client {
             .map(|sub| sub.request.clone());
         if self.is_connected() {
             let _ = match live {
-                Some(request) => self.send(&request),
-                None => self.send(&Request::ReqAccountUpdates(ReqAccountUpdates {
+                Some(request) => self.send_internal(&request),
+                None => self.send_internal(&Request::ReqAccountUpdates(ReqAccountUpdates {
                     subscribe: false,
                     account: account.into(),
                 })),

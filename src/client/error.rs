@@ -47,6 +47,13 @@ pub enum Error {
     /// A call from this client's own callback that would deadlock.
     #[error("not allowed from this client's own callback: {0}")]
     Reentrant(String),
+    /// A blocking call of the same kind is already running on this client
+    /// (names the call).
+    #[error("busy: {0} is already running on this client")]
+    Busy(String),
+    /// A live subscription or a running blocking call already uses this request id.
+    #[error("request id {0} is in use by a live subscription or request")]
+    DuplicateRequestId(i32),
 }
 
 impl Error {

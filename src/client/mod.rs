@@ -33,6 +33,7 @@ pub use dispatch::Callback;
 pub use error::Error;
 pub use events::{ConnectionState, Event};
 pub use options::{Options, ReconnectPolicy};
+pub use routes::RESERVED_IDS;
 pub use stats::StatsSnapshot;
 
 use crate::logging::log;
@@ -292,9 +293,11 @@ impl Client {
         lock(&self.shared.accounts).clone()
     }
 
-    /// A fresh request id (0, 1, 2, ... per client).
+    /// A fresh request id (0, 1, 2, ... per client), always below the range
+    /// libtws reserves for its own requests ([`RESERVED_IDS`]); after
+    /// 0x6FFF_FFFF it starts again at 0.
     pub fn next_request_id(&self) -> i32 {
-        self.shared.next_request_id.fetch_add(1, Ordering::Relaxed)
+        routes::next_user_id(&self.shared.next_request_id)
     }
 
     /// The next order id (from `nextValidId`, then counting up), or
@@ -309,8 +312,11 @@ impl Client {
         id.map_err(|_| Error::NotConnected)
     }
 
-    /// Sends any request in the form the negotiated version calls for.
+    /// Sends any request in the form the negotiated version calls for. A
+    /// request id that is negative or in [`RESERVED_IDS`] is refused
+    /// (`InvalidArgument`).
     pub fn send(&self, request: &Request) -> Result<(), Error> {
+        routes::check_user_request(request)?;
         if !self.is_connected() {
             return Err(Error::NotConnected);
         }
@@ -458,6 +464,9 @@ impl Shared {
     /// Sends a subscription request and records it for re-issuing.
     fn subscribe(&self, req_id: i32, request: Request) -> Result<(), Error> {
         let mut subs = lock(&self.subscriptions);
+        if req_id >= 0 && (subs.contains_key(&req_id) || self.routes.is_routed(req_id)) {
+            return Err(Error::DuplicateRequestId(req_id));
+        }
         let generation = self.write(&request, true)?;
         subs.insert(
             req_id,
@@ -556,7 +565,7 @@ impl Shared {
             }
             _ => {}
         }
-        self.routes.try_route(msg)
+        self.routes.try_route(msg, &self.stats)
     }
 
     fn update_readiness(&self, change: impl FnOnce(&mut Readiness), closing: &AtomicBool) {

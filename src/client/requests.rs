@@ -7,6 +7,7 @@ use crate::protocol::messages::*;
 use crate::protocol::{Incoming, Request};
 
 use super::account_data::Step;
+use super::routes::{check_user_id, RouteKey};
 use super::{lock, Client, Error};
 
 impl Client {
@@ -31,22 +32,22 @@ impl Client {
     }
 
     /// reqAccountSummary: subscribes; rows arrive as events until
-    /// `accountSummaryEnd`, then updates until cancelled.
+    /// `accountSummaryEnd`, then updates until cancelled. `req_id` must be
+    /// 0..0x6FFF_FFFF (`InvalidArgument` otherwise: larger ids are libtws's
+    /// own) and not in use by a live subscription (`DuplicateRequestId`).
     pub fn req_account_summary(&self, req_id: i32, group: &str, tags: &str) -> Result<(), Error> {
         let request = Request::ReqAccountSummary(ReqAccountSummary {
             req_id,
             group: group.into(),
             tags: tags.into(),
         });
-        if !self.is_connected() {
-            return Err(Error::NotConnected);
-        }
-        self.shared.subscribe(req_id, request)
+        self.subscribe_id(req_id, request)
     }
 
     /// cancelAccountSummary. The subscription is forgotten (not re-issued
     /// after a reconnect) even if the cancel cannot be sent.
     pub fn cancel_account_summary(&self, req_id: i32) -> Result<(), Error> {
+        check_user_id(req_id)?;
         self.shared.unsubscribe(req_id);
         self.send(&Request::CancelAccountSummary(CancelAccountSummary {
             req_id,
@@ -62,9 +63,15 @@ impl Client {
     }
 
     /// Requests the account summary and waits for every row up to the end
-    /// marker, then cancels the subscription. Rows of this request do not
-    /// appear as events. Fails with `Timeout`, `Request` (TWS refused it) or
-    /// `ConnectionClosed`.
+    /// marker, then cancels the subscription. The request uses an id of its
+    /// own from the reserved range (never one of the user's), so it never
+    /// touches a user's subscription. Rows of this request do not appear as
+    /// events, not even those that come after the call ended (they are
+    /// dropped and counted in `StatsSnapshot::late_replies_dropped`). Several
+    /// calls may run at once, each with its own id (TWS allows two account
+    /// summaries at a time, the user's subscriptions included, and answers
+    /// error 322 beyond: `Request`). Fails with `Timeout`, `Request` (TWS
+    /// refused it) or `ConnectionClosed`.
     pub fn account_summary(
         &self,
         group: &str,
@@ -72,9 +79,15 @@ impl Client {
         timeout: Duration,
     ) -> Result<Vec<AccountSummary>, Error> {
         let deadline = Instant::now() + timeout;
-        let req_id = self.next_request_id();
-        let route = self.shared.routes.register(req_id);
-        self.send(&Request::ReqAccountSummary(ReqAccountSummary {
+        if !self.is_connected() {
+            return Err(Error::NotConnected);
+        }
+        let req_id = self.shared.routes.next_internal_id();
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::Request(req_id), "account_summary")?;
+        self.send_internal(&Request::ReqAccountSummary(ReqAccountSummary {
             req_id,
             group: group.into(),
             tags: tags.into(),
@@ -89,7 +102,7 @@ impl Client {
             Step::More
         });
         if self.is_connected() {
-            let _ = self.send(&Request::CancelAccountSummary(CancelAccountSummary {
+            let _ = self.send_internal(&Request::CancelAccountSummary(CancelAccountSummary {
                 req_id,
             }));
         }

@@ -1,91 +1,340 @@
 //! Replies that belong to a blocking call are routed to it instead of the
 //! event queue. Costs one atomic load per message while no call is waiting.
+//!
+//! Request ids: libtws's own requests (the blocking calls) take ids from the
+//! reserved range [`RESERVED_IDS`], from their own counter; a user's ids
+//! ([`Client::next_request_id`](super::Client::next_request_id) or chosen by
+//! hand) are `0..RESERVED_IDS.start()`. Messages without a request id are
+//! routed by their own keys ([`RouteKey::Positions`],
+//! [`RouteKey::AccountUpdates`]), which share nothing with request ids.
+//!
+//! Late replies: a message for a reserved id with no waiting call answers a
+//! blocking call that already ended (timed out, failed, or finished before
+//! TWS saw its cancel). It is dropped and counted in
+//! `StatsSnapshot::late_replies_dropped`. An error message is dropped only
+//! while its id is among the recently ended calls (a bounded, timed set),
+//! since an error's id may also be an order id.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::ops::RangeInclusive;
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
 
-use crate::protocol::Incoming;
+use super::stats::Stats;
+use super::Error;
+use crate::logging::log;
+use crate::protocol::{Incoming, Request};
 
-/// The route of position messages (which carry no request id).
-pub(crate) const POSITIONS_ROUTE: i32 = -2;
-/// The route of account-update messages (which carry no request id).
-pub(crate) const ACCOUNT_UPDATES_ROUTE: i32 = -3;
+/// Request ids libtws keeps for its own requests; never handed out by
+/// `next_request_id` and refused in a user's request.
+pub const RESERVED_IDS: RangeInclusive<i32> = 0x7000_0000..=i32::MAX;
 
-/// The request id a message answers, for messages that carry one; the fixed
-/// routes above for position and account-update messages.
-pub(crate) fn req_id_of(msg: &Incoming) -> Option<i32> {
+/// How long error messages for an ended blocking call are still dropped.
+const LATE_WINDOW: Duration = Duration::from_secs(60);
+/// At most this many ended blocking calls are remembered for their errors.
+const MAX_ENDED: usize = 256;
+
+/// Where a message goes: a request id, or one of the fixed keys of the
+/// messages that carry none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum RouteKey {
+    /// Position messages (reqPositions has no request id).
+    Positions,
+    /// Account-update messages (reqAccountUpdates has no request id).
+    AccountUpdates,
+    /// A message tagged with this request id.
+    Request(i32),
+}
+
+/// The route a message belongs to, if any.
+pub(crate) fn route_key_of(msg: &Incoming) -> Option<RouteKey> {
+    use RouteKey::*;
     match msg {
-        Incoming::AccountSummary(m) => Some(m.req_id),
-        Incoming::AccountSummaryEnd(m) => Some(m.req_id),
-        Incoming::Error(m) if m.req_id >= 0 => Some(m.req_id),
-        Incoming::Position(_) | Incoming::PositionEnd(_) => Some(POSITIONS_ROUTE),
+        Incoming::Error(m) if m.req_id >= 0 => Some(Request(m.req_id)),
+        // TWS refuses an unknown account in reqAccountUpdates without a request id.
+        Incoming::Error(m) if m.code == crate::protocol::error_codes::BAD_REQUEST => {
+            Some(AccountUpdates)
+        }
+        // Notices and errors about no request.
+        Incoming::Error(_) => None,
+        // Session bookkeeping, not answers to a routed request.
+        Incoming::NextValidId(_)
+        | Incoming::ManagedAccounts(_)
+        | Incoming::CurrentTime(_)
+        | Incoming::CurrentTimeInMillis(_) => None,
+        Incoming::AccountSummary(m) => Some(Request(m.req_id)),
+        Incoming::AccountSummaryEnd(m) => Some(Request(m.req_id)),
+        Incoming::Position(_) | Incoming::PositionEnd(_) => Some(Positions),
         Incoming::AccountValue(_)
         | Incoming::PortfolioValue(_)
         | Incoming::AccountUpdateTime(_)
-        | Incoming::AccountDownloadEnd(_) => Some(ACCOUNT_UPDATES_ROUTE),
-        // TWS refuses an unknown account in reqAccountUpdates without a request id.
-        Incoming::Error(m) if m.code == crate::protocol::error_codes::BAD_REQUEST => {
-            Some(ACCOUNT_UPDATES_ROUTE)
-        }
-        Incoming::PositionMulti(m) => Some(m.req_id),
-        Incoming::PositionMultiEnd(m) => Some(m.req_id),
-        Incoming::AccountUpdateMulti(m) => Some(m.req_id),
-        Incoming::AccountUpdateMultiEnd(m) => Some(m.req_id),
-        Incoming::PnL(m) => Some(m.req_id),
-        Incoming::PnLSingle(m) => Some(m.req_id),
-        _ => None,
+        | Incoming::AccountDownloadEnd(_) => Some(AccountUpdates),
+        Incoming::PositionMulti(m) => Some(Request(m.req_id)),
+        Incoming::PositionMultiEnd(m) => Some(Request(m.req_id)),
+        Incoming::AccountUpdateMulti(m) => Some(Request(m.req_id)),
+        Incoming::AccountUpdateMultiEnd(m) => Some(Request(m.req_id)),
+        Incoming::PnL(m) => Some(Request(m.req_id)),
+        Incoming::PnLSingle(m) => Some(Request(m.req_id)),
     }
 }
 
-#[derive(Default)]
+/// The request id a request carries, if it has one.
+pub(crate) fn request_id_of(request: &Request) -> Option<i32> {
+    match request {
+        Request::StartApi(_)
+        | Request::ReqIds(_)
+        | Request::ReqManagedAccounts(_)
+        | Request::ReqCurrentTime(_)
+        | Request::ReqCurrentTimeInMillis(_)
+        | Request::ReqPositions(_)
+        | Request::CancelPositions(_)
+        | Request::ReqAccountUpdates(_) => None,
+        Request::ReqAccountSummary(r) => Some(r.req_id),
+        Request::CancelAccountSummary(r) => Some(r.req_id),
+        Request::ReqPositionsMulti(r) => Some(r.req_id),
+        Request::CancelPositionsMulti(r) => Some(r.req_id),
+        Request::ReqAccountUpdatesMulti(r) => Some(r.req_id),
+        Request::CancelAccountUpdatesMulti(r) => Some(r.req_id),
+        Request::ReqPnL(r) => Some(r.req_id),
+        Request::CancelPnL(r) => Some(r.req_id),
+        Request::ReqPnLSingle(r) => Some(r.req_id),
+        Request::CancelPnLSingle(r) => Some(r.req_id),
+    }
+}
+
+/// Refuses a request id a user may not use: negative (TWS's "no id" is -1,
+/// and negative ids mean nothing to TWS) or in [`RESERVED_IDS`].
+pub(crate) fn check_user_id(req_id: i32) -> Result<(), Error> {
+    if req_id < 0 {
+        return Err(Error::InvalidArgument(format!(
+            "request id {req_id} is negative (ids are 0 to {})",
+            RESERVED_IDS.start() - 1
+        )));
+    }
+    if RESERVED_IDS.contains(&req_id) {
+        return Err(Error::InvalidArgument(format!(
+            "request id {req_id} is reserved for libtws's own requests (ids are 0 to {})",
+            RESERVED_IDS.start() - 1
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a user's request whose request id is not the user's to use.
+pub(crate) fn check_user_request(request: &Request) -> Result<(), Error> {
+    match request_id_of(request) {
+        Some(id) => check_user_id(id),
+        None => Ok(()),
+    }
+}
+
+/// The next user request id from `counter`: 0, 1, 2, ... up to the last id
+/// below [`RESERVED_IDS`], then 0 again.
+pub(crate) fn next_user_id(counter: &AtomicI32) -> i32 {
+    let last = RESERVED_IDS.start() - 1;
+    // In range: the next one (0 after the last); out of range: 0 is handed
+    // out, so 1 is next.
+    let step = |v: i32| {
+        Some(match v {
+            v if (0..last).contains(&v) => v + 1,
+            v if v == last => 0,
+            _ => 1,
+        })
+    };
+    // `step` always returns Some, so this never fails.
+    let previous = counter
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, step)
+        .unwrap_or_else(|v| v);
+    if (0..=last).contains(&previous) {
+        previous
+    } else {
+        0
+    }
+}
+
 pub(crate) struct Routes {
     active: AtomicUsize,
-    map: Mutex<HashMap<i32, Sender<Incoming>>>,
+    /// The next internal request id (always in [`RESERVED_IDS`]).
+    next_internal: AtomicI32,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    map: HashMap<RouteKey, Sender<Incoming>>,
+    /// Internal ids of blocking calls that ended, oldest first, with the
+    /// time until which their error messages are dropped.
+    ended: VecDeque<(i32, Instant)>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes {
+            active: AtomicUsize::new(0),
+            next_internal: AtomicI32::new(*RESERVED_IDS.start()),
+            inner: Mutex::new(Inner::default()),
+        }
+    }
 }
 
 /// A registered route; unregisters itself when dropped.
 pub(crate) struct Route<'a> {
     routes: &'a Routes,
-    req_id: i32,
+    key: RouteKey,
     pub rx: Receiver<Incoming>,
 }
 
 impl Routes {
-    pub(crate) fn register(&self, req_id: i32) -> Route<'_> {
-        let (tx, rx) = unbounded();
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.insert(req_id, tx);
-        self.active.store(map.len(), Ordering::Release);
-        Route {
-            routes: self,
-            req_id,
-            rx,
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A fresh id from [`RESERVED_IDS`] for one of libtws's own requests,
+    /// wrapping inside the range; never one that is routed or recently ended.
+    pub(crate) fn next_internal_id(&self) -> i32 {
+        let first = *RESERVED_IDS.start();
+        loop {
+            let step = |v: i32| Some(if v == i32::MAX { first } else { v + 1 });
+            let id = self
+                .next_internal
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, step)
+                .unwrap_or_else(|v| v);
+            let inner = self.lock();
+            let busy = inner.map.contains_key(&RouteKey::Request(id))
+                || inner.ended.iter().any(|(e, _)| *e == id);
+            if !busy {
+                return id;
+            }
         }
     }
 
-    /// Hands `msg` to a waiting call, or gives it back.
-    pub(crate) fn try_route(&self, msg: Incoming) -> Option<Incoming> {
-        if self.active.load(Ordering::Acquire) == 0 {
-            return Some(msg);
+    /// True while a blocking call waits on request id `req_id`.
+    pub(crate) fn is_routed(&self, req_id: i32) -> bool {
+        self.lock().map.contains_key(&RouteKey::Request(req_id))
+    }
+
+    /// Routes `key` to a new blocking call named `call`; `Busy` while
+    /// another call has it.
+    pub(crate) fn register(&self, key: RouteKey, call: &str) -> Result<Route<'_>, Error> {
+        let mut inner = self.lock();
+        if inner.map.contains_key(&key) {
+            return Err(match key {
+                RouteKey::Request(id) => Error::DuplicateRequestId(id),
+                RouteKey::Positions | RouteKey::AccountUpdates => Error::Busy(call.to_owned()),
+            });
         }
-        let Some(req_id) = req_id_of(&msg) else {
+        let (tx, rx) = unbounded();
+        inner.map.insert(key, tx);
+        self.active.store(inner.map.len(), Ordering::Release);
+        Ok(Route {
+            routes: self,
+            key,
+            rx,
+        })
+    }
+
+    /// Hands `msg` to a waiting call, drops it if it answers a call that has
+    /// ended (counted in `stats`), or gives it back.
+    pub(crate) fn try_route(&self, msg: Incoming, stats: &Stats) -> Option<Incoming> {
+        let Some(key) = route_key_of(&msg) else {
             return Some(msg);
         };
-        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(&req_id) {
-            Some(tx) => tx.send(msg).err().map(|e| e.into_inner()),
-            None => Some(msg),
+        let internal = matches!(key, RouteKey::Request(id) if RESERVED_IDS.contains(&id));
+        if !internal && self.active.load(Ordering::Acquire) == 0 {
+            return Some(msg);
         }
+        let mut inner = self.lock();
+        if let Some(tx) = inner.map.get(&key) {
+            return tx.send(msg).err().map(|e| e.into_inner());
+        }
+        let RouteKey::Request(id) = key else {
+            return Some(msg);
+        };
+        if !internal {
+            return Some(msg);
+        }
+        let now = Instant::now();
+        while inner.ended.front().is_some_and(|(_, until)| *until <= now) {
+            inner.ended.pop_front();
+        }
+        // Data for a reserved id is never a user's; an error's id may be an
+        // order id, so only the ids of recently ended calls are dropped.
+        let late = match &msg {
+            Incoming::Error(_) => inner.ended.iter().any(|(e, _)| *e == id),
+            _ => true,
+        };
+        if !late {
+            return Some(msg);
+        }
+        drop(inner);
+        stats.late_replies_dropped.fetch_add(1, Ordering::Relaxed);
+        log!(
+            Debug,
+            "dropped a late {} for request id {id} (its blocking call has ended)",
+            msg.name()
+        );
+        None
     }
 }
 
 impl Drop for Route<'_> {
     fn drop(&mut self) {
-        let mut map = self.routes.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&self.req_id);
-        self.routes.active.store(map.len(), Ordering::Release);
+        let mut inner = self.routes.lock();
+        inner.map.remove(&self.key);
+        if let RouteKey::Request(id) = self.key {
+            if RESERVED_IDS.contains(&id) {
+                if inner.ended.len() >= MAX_ENDED {
+                    inner.ended.pop_front();
+                }
+                inner.ended.push_back((id, Instant::now() + LATE_WINDOW));
+            }
+        }
+        self.routes.active.store(inner.map.len(), Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_stay_below_the_reserved_range_and_wrap_to_0() {
+        let counter = AtomicI32::new(0);
+        assert_eq!((next_user_id(&counter), next_user_id(&counter)), (0, 1));
+        counter.store(RESERVED_IDS.start() - 1, Ordering::Relaxed);
+        assert_eq!(next_user_id(&counter), RESERVED_IDS.start() - 1);
+        assert_eq!(next_user_id(&counter), 0);
+        counter.store(-5, Ordering::Relaxed);
+        assert_eq!(next_user_id(&counter), 0);
+        assert_eq!(next_user_id(&counter), 1);
+    }
+
+    #[test]
+    fn internal_ids_wrap_inside_the_reserved_range() {
+        let routes = Routes::default();
+        assert_eq!(routes.next_internal_id(), *RESERVED_IDS.start());
+        routes.next_internal.store(i32::MAX, Ordering::Relaxed);
+        assert_eq!(routes.next_internal_id(), i32::MAX);
+        assert_eq!(routes.next_internal_id(), *RESERVED_IDS.start());
+        // A routed id is skipped.
+        let _held = routes.register(RouteKey::Request(*RESERVED_IDS.start() + 1), "x");
+        assert_eq!(routes.next_internal_id(), *RESERVED_IDS.start() + 2);
+    }
+
+    #[test]
+    fn a_second_registration_of_a_key_is_refused() {
+        let routes = Routes::default();
+        let first = routes.register(RouteKey::Positions, "positions").unwrap();
+        assert!(matches!(
+            routes.register(RouteKey::Positions, "positions"),
+            Err(Error::Busy(c)) if c == "positions"
+        ));
+        // Ids and the id-less keys share nothing.
+        let _pnl = routes.register(RouteKey::Request(-2), "x").unwrap();
+        drop(first);
+        let _again = routes.register(RouteKey::Positions, "positions").unwrap();
     }
 }

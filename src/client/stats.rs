@@ -20,6 +20,7 @@ pub(crate) struct Stats {
     pub resubscriptions: AtomicU64,
     pub paced_delays: AtomicU64,
     pub protocol_errors: AtomicU64,
+    pub late_replies_dropped: AtomicU64,
 }
 
 /// A snapshot of a client's counters.
@@ -55,6 +56,9 @@ pub struct StatsSnapshot {
     pub paced_delays: u64,
     /// Connections closed because the peer broke the framing (oversize frame).
     pub protocol_errors: u64,
+    /// Messages answering a blocking call that had already ended (timed out,
+    /// failed or finished before they came), dropped instead of delivered.
+    pub late_replies_dropped: u64,
 }
 
 impl Stats {
@@ -82,6 +86,7 @@ impl Stats {
             resubscriptions: get(&self.resubscriptions),
             paced_delays: get(&self.paced_delays),
             protocol_errors: get(&self.protocol_errors),
+            late_replies_dropped: get(&self.late_replies_dropped),
         }
     }
 }

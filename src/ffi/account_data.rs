@@ -6,6 +6,12 @@
 //! (the send failed); those with strings also with TWS_ERR_INVALID_UTF8 and
 //! TWS_ERR_INVALID_CHARACTER. Strings are copied. Each subscription is
 //! recorded by the client until it is cancelled.
+//!
+//! Request ids (`req_id`) are the caller's: 0 to 0x6FFF_FFFF, for example
+//! from `tws_client_next_request_id`. A negative id, or one from 0x7000_0000
+//! up (reserved for libtws's own requests), fails with
+//! TWS_ERR_INVALID_ARGUMENT; an id a live subscription already uses fails
+//! with TWS_ERR_DUPLICATE_REQUEST_ID. Nothing is sent then.
 
 use std::ffi::{c_char, CString};
 
@@ -244,10 +250,13 @@ fn position_row(p: &Position) -> tws_position_row {
 /// `timeout_ms`), then cancels (unless a `tws_client_req_positions`
 /// subscription is live) and returns the positions. While it waits, position
 /// events go to it, not to poll or the callback; one such call at a time per
-/// client. On success `*out_rows` is an array of `*out_count` rows owned by
-/// the caller: free it with `tws_position_rows_free(rows, count)` (NULL and 0
-/// when there are none). On failure `*out_rows` is NULL and `*out_count` 0.
-/// Errors: as for requests, plus TWS_ERR_TIMEOUT.
+/// client (a second one meanwhile fails at once with TWS_ERR_BUSY). Position
+/// messages carry no request id: rows that arrive after a timed-out call
+/// ended are delivered as ordinary events. On success `*out_rows` is an
+/// array of `*out_count` rows owned by the caller: free it with
+/// `tws_position_rows_free(rows, count)` (NULL and 0 when there are none). On
+/// failure `*out_rows` is NULL and `*out_count` 0.
+/// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_BUSY.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_positions(
     client: *mut tws_client,
@@ -322,11 +331,14 @@ fn snapshot_view(s: &AccountSnapshot) -> tws_account_snapshot {
 /// accountDownloadEnd (at most `timeout_ms`), then unsubscribes (or re-issues
 /// a live `tws_client_req_account_updates` subscription, since TWS keeps one
 /// at a time) and returns the values and portfolio. While it waits,
-/// account-update events go to it; one such call at a time per client. On
-/// success `*out_snapshot` is owned by the caller: free it with
-/// `tws_account_snapshot_free`. On failure it is NULL.
-/// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED
-/// (error 321: unknown account; see tws_last_error_message).
+/// account-update events go to it; one such call at a time per client (a
+/// second one meanwhile fails at once with TWS_ERR_BUSY). Account updates
+/// carry no request id: values that arrive after a timed-out call ended are
+/// delivered as ordinary events. On success `*out_snapshot` is owned by the
+/// caller: free it with `tws_account_snapshot_free`. On failure it is NULL.
+/// Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_BUSY and
+/// TWS_ERR_REQUEST_FAILED (error 321: unknown account; see
+/// tws_last_error_message).
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_account_updates(
     client: *mut tws_client,

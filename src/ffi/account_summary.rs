@@ -11,6 +11,10 @@ use super::{c_str, ms, put, tws_client, with_client};
 /// for `group` ("All" or an FA group). Rows arrive as TWS_EVENT_ACCOUNT_SUMMARY
 /// tagged `req_id`, then TWS_EVENT_ACCOUNT_SUMMARY_END, then updates until
 /// cancelled. TWS allows two such subscriptions at once (error 322 beyond).
+/// `req_id` is the caller's: 0 to 0x6FFF_FFFF (e.g. from
+/// `tws_client_next_request_id`); a negative or reserved (0x7000_0000 and up,
+/// libtws's own) id fails with TWS_ERR_INVALID_ARGUMENT, an id a live
+/// subscription uses with TWS_ERR_DUPLICATE_REQUEST_ID; nothing is sent then.
 /// Strings are copied. Also TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_CHARACTER.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_req_account_summary(
@@ -26,7 +30,8 @@ pub unsafe extern "C" fn tws_client_req_account_summary(
     })
 }
 
-/// cancelAccountSummary: ends the subscription `req_id`.
+/// cancelAccountSummary: ends the subscription `req_id`. A negative or
+/// reserved id fails with TWS_ERR_INVALID_ARGUMENT (nothing is sent).
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_cancel_account_summary(
     client: *mut tws_client,
@@ -37,7 +42,14 @@ pub unsafe extern "C" fn tws_client_cancel_account_summary(
 
 /// Blocking: requests the account summary, waits for every row up to the end
 /// marker (at most `timeout_ms`), cancels the subscription and returns the
-/// rows. Its rows do not appear as events. On success `*out_rows` is an array
+/// rows. The request uses an id of libtws's own (from 0x7000_0000 up), never
+/// one of the caller's, so it never touches the caller's subscriptions. Its
+/// rows never appear as events: those that arrive after the call ended (it
+/// timed out, or TWS had not yet seen the cancel) are dropped and counted in
+/// `tws_stats.late_replies_dropped`. Several calls may run at once, each
+/// with its own id; TWS allows two account summaries at a time (the caller's
+/// subscriptions included) and answers error 322 beyond
+/// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is an array
 /// of `*out_count` rows owned by the caller: free it with
 /// `tws_account_summary_rows_free(rows, count)` (NULL and 0 when there are
 /// none). On failure `*out_rows` is NULL and `*out_count` 0.

@@ -54,6 +54,14 @@ pub enum tws_result {
     TWS_ERR_WRONG_MODE = -21,
     /// A call from inside this client's own callback that would deadlock.
     TWS_ERR_REENTRANT = -22,
+    /// A blocking call of the same kind (`tws_client_positions`,
+    /// `tws_client_account_updates`) is already running on this client; the
+    /// detail names it. Nothing was sent.
+    TWS_ERR_BUSY = -23,
+    /// A live subscription (or a running blocking call) already uses this
+    /// request id; cancel it first or take a fresh id from
+    /// `tws_client_next_request_id`. Nothing was sent.
+    TWS_ERR_DUPLICATE_REQUEST_ID = -24,
     /// libtws panicked; the client is poisoned and every later call on it
     /// returns this code. Please report it.
     TWS_ERR_PANIC = -99,
@@ -105,6 +113,11 @@ impl tws_result {
         ),
         (tws_result::TWS_ERR_WRONG_MODE, "TWS_ERR_WRONG_MODE\0"),
         (tws_result::TWS_ERR_REENTRANT, "TWS_ERR_REENTRANT\0"),
+        (tws_result::TWS_ERR_BUSY, "TWS_ERR_BUSY\0"),
+        (
+            tws_result::TWS_ERR_DUPLICATE_REQUEST_ID,
+            "TWS_ERR_DUPLICATE_REQUEST_ID\0",
+        ),
         (tws_result::TWS_ERR_PANIC, "TWS_ERR_PANIC\0"),
     ];
 }
@@ -157,6 +170,8 @@ impl From<Error> for Failure {
             Error::Request { .. } => TWS_ERR_REQUEST_FAILED,
             Error::WrongMode(_) => TWS_ERR_WRONG_MODE,
             Error::Reentrant(_) => TWS_ERR_REENTRANT,
+            Error::Busy(_) => TWS_ERR_BUSY,
+            Error::DuplicateRequestId(_) => TWS_ERR_DUPLICATE_REQUEST_ID,
         };
         Failure(code, e.to_string())
     }

@@ -142,7 +142,8 @@ pub unsafe extern "C" fn tws_client_server_version(
     })
 }
 
-/// Writes a fresh request id (0, 1, 2, ... per client) to `*out_req_id`.
+/// Writes a fresh request id (0, 1, 2, ... per client, at most 0x6FFF_FFFF,
+/// then 0 again; ids from 0x7000_0000 up are libtws's own) to `*out_req_id`.
 /// Errors: TWS_ERR_NULL_ARGUMENT.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_next_request_id(
@@ -194,6 +195,7 @@ pub unsafe extern "C" fn tws_client_stats(
                 resubscriptions: s.resubscriptions,
                 paced_delays: s.paced_delays,
                 protocol_errors: s.protocol_errors,
+                late_replies_dropped: s.late_replies_dropped,
             },
         )
     })

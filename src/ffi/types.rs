@@ -326,6 +326,9 @@ pub struct tws_stats {
     pub paced_delays: u64,
     /// Connections closed because the peer broke the framing.
     pub protocol_errors: u64,
+    /// Answers to a blocking call that had already ended (timed out, failed,
+    /// or finished before they came): dropped, never delivered as events.
+    pub late_replies_dropped: u64,
 }
 
 /// The instrument of a position or portfolio row. In an event its strings are

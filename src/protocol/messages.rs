@@ -275,7 +275,8 @@ impl Body for ErrorMessage {
 
     fn from_proto(p: ErrorMessageProto) -> Self {
         ErrorMessage {
-            req_id: p.id.unwrap_or_default(),
+            // No id means "no request" (-1, as in text form), never id 0.
+            req_id: p.id.unwrap_or(-1),
             time_ms: p.error_time.unwrap_or_default(),
             code: p.error_code.unwrap_or_default(),
             message: p.error_msg.unwrap_or_default(),

@@ -37,6 +37,9 @@ static void test_library_basics(void)
     CHECK(strcmp(tws_version(), expected) == 0);
     CHECK(strcmp(tws_result_str(TWS_OK), "TWS_OK") == 0);
     CHECK(strcmp(tws_result_str(TWS_ERR_CLIENT_ID_IN_USE), "TWS_ERR_CLIENT_ID_IN_USE") == 0);
+    CHECK(strcmp(tws_result_str(TWS_ERR_BUSY), "TWS_ERR_BUSY") == 0 && TWS_ERR_BUSY == -23);
+    CHECK(strcmp(tws_result_str(TWS_ERR_DUPLICATE_REQUEST_ID), "TWS_ERR_DUPLICATE_REQUEST_ID") == 0 &&
+          TWS_ERR_DUPLICATE_REQUEST_ID == -24);
     CHECK(strcmp(tws_result_str(12345), "TWS_UNKNOWN_RESULT") == 0);
     CHECK(strcmp(tws_event_type_str(TWS_EVENT_ACCOUNT_SUMMARY), "ACCOUNT_SUMMARY") == 0);
     CHECK(strcmp(tws_state_str(TWS_STATE_CONNECTED), "Connected") == 0);
@@ -212,6 +215,19 @@ static void test_poll_session(void)
     /* Strings that cannot travel. */
     CHECK_RC(tws_client_req_account_summary(c, 5, "All", "Net\x01Liq"), TWS_ERR_INVALID_CHARACTER);
     CHECK_RC(tws_client_req_account_summary(c, 5, "All\xc3", "NetLiquidation"), TWS_ERR_INVALID_UTF8);
+
+    /* Request ids: reserved and negative ids refused, a live one refused. */
+    CHECK_RC(tws_client_req_account_summary(c, 0x70000000, "All", "NetLiquidation"), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_client_req_account_summary(c, -2, "All", "NetLiquidation"), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_client_req_account_summary(c, 5, "All", "NetLiquidation"), TWS_OK);
+    CHECK_RC(tws_client_req_account_summary(c, 5, "All", "BuyingPower"), TWS_ERR_DUPLICATE_REQUEST_ID);
+    for (;;) { /* the subscription's snapshot, up to its end marker */
+        CHECK_RC(tws_client_poll(c, 3000, &ev), TWS_OK);
+        if (ev.type == TWS_EVENT_ACCOUNT_SUMMARY_END)
+            break;
+    }
+    CHECK_RC(tws_client_cancel_account_summary(c, 5), TWS_OK);
+    CHECK_RC(tws_client_cancel_account_summary(c, 0x7fffffff), TWS_ERR_INVALID_ARGUMENT);
 
     /* The blocking account summary. */
     tws_account_summary_row *rows = NULL;

@@ -286,6 +286,7 @@ class tws_stats(Structure):
             "resubscriptions",
             "paced_delays",
             "protocol_errors",
+            "late_replies_dropped",
         )
     ]
 

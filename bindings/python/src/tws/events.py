@@ -393,6 +393,7 @@ class Stats:
     resubscriptions: int
     paced_delays: int
     protocol_errors: int
+    late_replies_dropped: int
 
 
 def _raw(r: _ffi.tws_raw_message_event) -> bytes:
