@@ -181,8 +181,11 @@ enum tws_result
   TWS_ERR_WRONG_MODE = -21,
   // A call from inside this client's own callback that would deadlock.
   TWS_ERR_REENTRANT = -22,
-  // libtws panicked; the client is poisoned and every later call on it
-  // returns this code. Please report it.
+  // libtws panicked (in the call, or in one of the client's engine
+  // threads: then a TWS_STATE_CONNECTION_LOST event with the reason
+  // "internal error: ..." goes to the callback, if one is set); the client
+  // is poisoned and every later call on it returns this code, except
+  // `tws_client_free`. Please report it.
   TWS_ERR_PANIC = -99,
 };
 #ifndef __cplusplus
@@ -721,7 +724,7 @@ const char *tws_state_str(int32_t state);
 
 // Creates options with the defaults: versions 100..226, no connect options,
 // queue of 65536 events, frames up to 16 MiB - 1, automatic reconnect on,
-// pacing at 50 messages per second.
+// pacing at 50 messages per second, dead-peer detection after 20 s + 10 s.
 // Errors: TWS_ERR_NULL_ARGUMENT if `out` is NULL.
 // On success `*out` is owned by the caller: free it with `tws_options_free`.
 tws_result tws_options_new(struct tws_options **out);
@@ -731,7 +734,8 @@ void tws_options_free(struct tws_options *options);
 
 // Sets the protocol versions advertised in the handshake (default 100..226).
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT if `min_version`
-// is below 100 or above `max_version`.
+// is below 100 or above `max_version`, or `max_version` is above 226 (the
+// highest version libtws implements).
 tws_result tws_options_set_version_range(struct tws_options *options,
                                          int32_t min_version,
                                          int32_t max_version);
@@ -779,6 +783,21 @@ tws_result tws_options_set_reconnect(struct tws_options *options,
 // beyond it waits in the calling thread for its slot, in order; nothing is
 // dropped. Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_options_set_pacing(struct tws_options *options, uint32_t max_messages_per_second);
+
+// Sets dead-peer detection (on by default: 20000 ms idle, 10000 ms timeout).
+// After `idle_ms` without a single byte from TWS, the engine sends
+// reqCurrentTime as a probe (its currentTime answer is not delivered as an
+// event); if nothing at all arrives within `timeout_ms` more, the
+// connection is treated as lost: a TWS_STATE_CONNECTION_LOST event with the
+// reason "no data from TWS for N s (dead-peer probe unanswered)", then the
+// normal reconnect. A frozen TWS, a dropped NAT mapping or a machine that
+// slept is so noticed within `idle_ms + timeout_ms`. `idle_ms` 0 turns it
+// off (`timeout_ms` is then ignored). TCP keepalive is on either way.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when `idle_ms` is
+// not 0 and either value is outside 10..3600000.
+tws_result tws_options_set_liveness(struct tws_options *options,
+                                    uint32_t idle_ms,
+                                    uint32_t timeout_ms);
 
 // Creates a disconnected client. `options` may be NULL for the defaults; it
 // is copied, so it may be freed right after. Errors: TWS_ERR_NULL_ARGUMENT

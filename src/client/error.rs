@@ -47,6 +47,9 @@ pub enum Error {
     /// A call from this client's own callback that would deadlock.
     #[error("not allowed from this client's own callback: {0}")]
     Reentrant(String),
+    /// An engine thread panicked; the client is unusable (`Client::is_poisoned`).
+    #[error("the client is poisoned: {0}")]
+    Poisoned(String),
 }
 
 impl Error {

@@ -38,6 +38,7 @@ impl Client {
             group: group.into(),
             tags: tags.into(),
         });
+        self.check_poisoned()?;
         if !self.is_connected() {
             return Err(Error::NotConnected);
         }

@@ -54,8 +54,11 @@ pub enum tws_result {
     TWS_ERR_WRONG_MODE = -21,
     /// A call from inside this client's own callback that would deadlock.
     TWS_ERR_REENTRANT = -22,
-    /// libtws panicked; the client is poisoned and every later call on it
-    /// returns this code. Please report it.
+    /// libtws panicked (in the call, or in one of the client's engine
+    /// threads: then a TWS_STATE_CONNECTION_LOST event with the reason
+    /// "internal error: ..." goes to the callback, if one is set); the client
+    /// is poisoned and every later call on it returns this code, except
+    /// `tws_client_free`. Please report it.
     TWS_ERR_PANIC = -99,
 }
 
@@ -157,6 +160,7 @@ impl From<Error> for Failure {
             Error::Request { .. } => TWS_ERR_REQUEST_FAILED,
             Error::WrongMode(_) => TWS_ERR_WRONG_MODE,
             Error::Reentrant(_) => TWS_ERR_REENTRANT,
+            Error::Poisoned(_) => TWS_ERR_PANIC,
         };
         Failure(code, e.to_string())
     }
