@@ -307,3 +307,25 @@ fn an_oversize_frame_fails_a_blocking_call_with_the_loss_reason() {
     assert_eq!(err.to_string(), reason, "one cause, one message");
     assert!(reason.contains("exceeds the limit"), "{reason}");
 }
+
+#[test]
+fn a_panic_in_the_supervisor_poisons_the_client() {
+    let sim = simulator(Faults::default());
+    let options = Options {
+        reconnect: quick_reconnect(),
+        panic_in_supervisor_for_tests: true,
+        ..Options::default()
+    };
+    let client = connect(&sim, options);
+    sim.stop();
+    let events = collect_until(&client, T, "the supervisor's loss event", |e| {
+        lost_reason(e).is_some_and(|r| r.starts_with("internal error: "))
+    });
+    let reason = events.last().and_then(lost_reason).unwrap();
+    assert!(reason.contains("supervisor"), "{reason}");
+    assert!(client.is_poisoned());
+    assert!(matches!(client.req_current_time(), Err(Error::Poisoned(_))));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(client.stats().reconnect_attempts, 0, "nothing reconnects");
+    drop(client);
+}

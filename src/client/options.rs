@@ -165,6 +165,9 @@ pub struct Options {
     /// to exercise the engine's panic boundary. Never set it otherwise.
     #[doc(hidden)]
     pub panic_on_message_id_for_tests: Option<i32>,
+    /// Tests only: the supervisor thread panics when a connection ends.
+    #[doc(hidden)]
+    pub panic_in_supervisor_for_tests: bool,
 }
 
 impl Default for Options {
@@ -182,6 +185,7 @@ impl Default for Options {
             trace_file: None,
             liveness: Liveness::default(),
             panic_on_message_id_for_tests: None,
+            panic_in_supervisor_for_tests: false,
         }
     }
 }

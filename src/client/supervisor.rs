@@ -134,6 +134,9 @@ fn run(
             }
         }
         link.close();
+        if shared.options.panic_in_supervisor_for_tests {
+            panic!("test hook: the connection ended (Options::panic_in_supervisor_for_tests)");
+        }
         if !shared.options.reconnect.enabled || abort.stopped() || shared.health.is_poisoned() {
             return;
         }
