@@ -135,7 +135,7 @@ fn a_frozen_tws_is_reported_lost_with_the_reason_then_reconnect_starts() {
 fn a_quiet_healthy_tws_is_probed_not_lost_and_the_answers_are_swallowed() {
     let sim = simulator(Faults::default());
     let options =
-        Options::default().liveness(Duration::from_millis(200), Duration::from_millis(300));
+        Options::default().liveness(Duration::from_millis(200), Duration::from_millis(1000));
     let client = connect(&sim, options);
     // The startup events, then two seconds of silence from both sides.
     let _ = events_for(&client, Duration::from_millis(100));
