@@ -127,7 +127,6 @@ fn a_frozen_tws_is_reported_lost_with_the_reason_then_reconnect_starts() {
     collect_until(&client, T, "reconnecting", |e| {
         is_state(e, ConnectionState::Reconnecting)
     });
-    assert!(client.stats().reconnect_attempts >= 1 || client.state() != ConnectionState::Connected);
     client.disconnect();
 }
 
