@@ -61,6 +61,9 @@ Faults (all off by default; SECONDS may have fractions; loopback only):
                            N in one second
   --connectivity SEQ     send connectivity errors at times after startApi,
                            e.g. 1100@2,1101@4 (codes 1100, 1101, 1102)
+  --freeze-after S       a frozen TWS: S seconds after startApi each session
+                           stops reading and writing but keeps its socket
+                           open (and its client id) until the simulator stops
 
 The first line on stdout is `listening 127.0.0.1:PORT`. Runs until killed.";
 
@@ -136,6 +139,10 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
             }
             "--flood" => config.faults.flood = Some(number(&value(&flag)?)?),
             "--max-msg-rate" => config.faults.max_msg_rate = Some(number(&value(&flag)?)?),
+            "--freeze-after" => {
+                let v = parse_seconds(&value(&flag)?, faults::MAX_SCRIPTED_DELAY)?;
+                config.faults.freeze_after = Some(v);
+            }
             "--connectivity" => {
                 config.faults.connectivity = faults::parse_connectivity(&value(&flag)?)?
             }

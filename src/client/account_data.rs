@@ -42,6 +42,7 @@ impl Client {
     /// Sends a subscribing request and records it under `key`, so that it
     /// can be listed and re-issued.
     fn subscribe(&self, key: i32, request: Request) -> Result<(), Error> {
+        self.check_poisoned()?;
         if !self.is_connected() {
             return Err(Error::NotConnected);
         }
@@ -337,11 +338,7 @@ impl Client {
                         return Ok(());
                     }
                 }
-                Err(_) if !self.is_connected() => {
-                    return Err(Error::ConnectionClosed(format!(
-                        "the session ended before {end}"
-                    )))
-                }
+                Err(_) if !self.is_connected() => return Err(self.shared.session_end_error(end)),
                 Err(_) if Instant::now() >= deadline => {
                     return Err(Error::Timeout(format!(
                         "{end} did not arrive within {} ms",

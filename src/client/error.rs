@@ -54,6 +54,9 @@ pub enum Error {
     /// A live subscription or a running blocking call already uses this request id.
     #[error("request id {0} is in use by a live subscription or request")]
     DuplicateRequestId(i32),
+    /// An engine thread panicked; the client is unusable (`Client::is_poisoned`).
+    #[error("the client is poisoned: {0}")]
+    Poisoned(String),
 }
 
 impl Error {

@@ -85,6 +85,27 @@ impl Drop for Link {
     }
 }
 
+/// Keepalive probes of an idle socket: after the liveness idle time (30 s
+/// when dead-peer detection is off), then every 5 s, reset after 3 misses.
+const KEEPALIVE_IDLE_WITHOUT_LIVENESS: Duration = Duration::from_secs(30);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
+const KEEPALIVE_COUNT: u32 = 3;
+
+/// Turns TCP keepalive on (a failure is logged, not fatal: the dead-peer
+/// probe still watches the connection).
+fn keepalive(stream: &TcpStream, options: &super::Options) {
+    let idle = if options.liveness.enabled() {
+        options.liveness.idle
+    } else {
+        KEEPALIVE_IDLE_WITHOUT_LIVENESS
+    };
+    if let Err(e) =
+        crate::ffi::sockopt::set_keepalive(stream, idle, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT)
+    {
+        log!(Warn, "cannot turn TCP keepalive on: {e}");
+    }
+}
+
 /// Opens a session to `endpoint` and returns once it is ready, within
 /// `endpoint.timeout`. `announce`: queue a `Connected` event when ready (the
 /// first connect does; a reconnect reports `Reconnected` itself).
@@ -104,6 +125,7 @@ pub(crate) fn establish(
     );
     abort.clear();
     let transport = opened?;
+    keepalive(&transport.stream, &shared.options);
     log!(
         Info,
         "handshake done: server version {} (connection time {})",

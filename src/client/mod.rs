@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod handshake;
 mod link;
+mod liveness;
 mod options;
 mod pacer;
 mod queue;
@@ -32,7 +33,7 @@ pub use account_data::{AccountSnapshot, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_
 pub use dispatch::Callback;
 pub use error::Error;
 pub use events::{ConnectionState, Event};
-pub use options::{Options, ReconnectPolicy};
+pub use options::{Liveness, Options, ReconnectPolicy};
 pub use routes::RESERVED_IDS;
 pub use stats::StatsSnapshot;
 
@@ -116,6 +117,8 @@ pub(crate) struct Shared {
     subscriptions: Mutex<BTreeMap<i32, Subscription>>,
     /// The wire trace, when `Options::trace_file` is set.
     pub(crate) trace: Option<Trace>,
+    /// Poisoned flag, dead-peer probes, why the connection ended.
+    health: liveness::Health,
 }
 
 /// A client of TWS or IB Gateway. All methods take `&self`: share it between
@@ -165,6 +168,7 @@ impl Client {
                 routes: Routes::default(),
                 subscriptions: Mutex::new(BTreeMap::new()),
                 trace,
+                health: liveness::Health::default(),
             }),
             session: Mutex::new(None),
             dispatcher: Mutex::new(None),
@@ -191,6 +195,7 @@ impl Client {
         client_id: i32,
         timeout: Duration,
     ) -> Result<(), Error> {
+        self.check_poisoned()?;
         let mut slot = lock(&self.session);
         if slot.is_some() && self.is_connected() {
             return Err(Error::AlreadyConnected);
@@ -303,6 +308,7 @@ impl Client {
     /// The next order id (from `nextValidId`, then counting up), or
     /// `NotConnected` before TWS has sent one.
     pub fn next_order_id(&self) -> Result<i64, Error> {
+        self.check_poisoned()?;
         let id = self
             .shared
             .next_order_id
@@ -316,6 +322,7 @@ impl Client {
     /// request id that is negative or in [`RESERVED_IDS`] is refused
     /// (`InvalidArgument`).
     pub fn send(&self, request: &Request) -> Result<(), Error> {
+        self.check_poisoned()?;
         routes::check_user_request(request)?;
         if !self.is_connected() {
             return Err(Error::NotConnected);
@@ -326,6 +333,9 @@ impl Client {
     /// The next event, waiting up to `timeout`; `Ok(None)` when none came.
     /// Fails with `WrongMode` while a callback is set.
     pub fn poll(&self, timeout: Duration) -> Result<Option<Event>, Error> {
+        if self.is_poisoned() {
+            return self.poll_poisoned();
+        }
         if self.callback_mode.load(Ordering::Acquire) {
             return Err(Error::WrongMode(
                 "a callback is set: events go to it, not to poll".into(),
@@ -347,6 +357,7 @@ impl Client {
     /// in arrival order. Replaces a previous callback (waiting for it to
     /// return). Refused from inside the callback.
     pub fn set_callback(&self, callback: Callback) -> Result<(), Error> {
+        self.check_poisoned()?;
         if self.in_callback() {
             return Err(Error::Reentrant("set_callback".into()));
         }

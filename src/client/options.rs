@@ -66,12 +66,78 @@ impl ReconnectPolicy {
     }
 }
 
+/// Dead-peer detection: after `idle` without a single byte from TWS the
+/// engine sends reqCurrentTime as a probe (its answer is not delivered); if
+/// nothing at all arrives within `timeout` more, the connection is treated
+/// as lost ("no data from TWS for N s (dead-peer probe unanswered)") and the
+/// normal reconnect follows. A frozen TWS, a dropped NAT mapping or a laptop
+/// that slept is so noticed within `idle + timeout`. `idle` zero turns it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Liveness {
+    /// Silence before the probe (default 20 s; zero = detection off).
+    pub idle: Duration,
+    /// How long the probe may go unanswered (default 10 s).
+    pub timeout: Duration,
+}
+
+impl Default for Liveness {
+    fn default() -> Self {
+        Liveness {
+            idle: Duration::from_secs(20),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Liveness {
+    /// No dead-peer detection (TCP keepalive stays on).
+    pub fn off() -> Self {
+        Liveness {
+            idle: Duration::ZERO,
+            timeout: Duration::ZERO,
+        }
+    }
+
+    /// True when probing is on.
+    pub fn enabled(&self) -> bool {
+        !self.idle.is_zero()
+    }
+
+    /// The longest a dead peer goes unnoticed: `idle + timeout` (zero when off).
+    pub fn detection_bound(&self) -> Duration {
+        if self.enabled() {
+            self.idle + self.timeout
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        if !self.enabled() {
+            return Ok(());
+        }
+        let range = Duration::from_millis(10)..=MAX_LIVENESS;
+        if !range.contains(&self.idle) || !range.contains(&self.timeout) {
+            return Err(Error::InvalidArgument(format!(
+                "liveness idle ({} ms) and timeout ({} ms) must each be 10 ms..1 h (idle 0 turns detection off)",
+                self.idle.as_millis(),
+                self.timeout.as_millis()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The longest liveness idle time or probe timeout accepted.
+const MAX_LIVENESS: Duration = Duration::from_secs(3600);
+
 /// Connection and delivery settings; [`Options::default`] suits real TWS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Lowest protocol version advertised (default 100).
     pub min_version: i32,
-    /// Highest protocol version advertised (default 226).
+    /// Highest protocol version advertised (default and at most 226, the
+    /// highest version libtws implements).
     pub max_version: i32,
     /// Appended to the version range in the handshake, e.g. `+PACEAPI`.
     pub connect_options: String,
@@ -92,6 +158,16 @@ pub struct Options {
     pub write_timeout: Duration,
     /// When set, every message in and out is appended to this file, one line each.
     pub trace_file: Option<PathBuf>,
+    /// Dead-peer detection (on by default: probe after 20 s of silence,
+    /// connection lost 10 s later).
+    pub liveness: Liveness,
+    /// Tests only: the reader thread panics on a frame with this message id,
+    /// to exercise the engine's panic boundary. Never set it otherwise.
+    #[doc(hidden)]
+    pub panic_on_message_id_for_tests: Option<i32>,
+    /// Tests only: the supervisor thread panics when a connection ends.
+    #[doc(hidden)]
+    pub panic_in_supervisor_for_tests: bool,
 }
 
 impl Default for Options {
@@ -107,11 +183,31 @@ impl Default for Options {
             max_messages_per_second: 50,
             write_timeout: Duration::from_secs(10),
             trace_file: None,
+            liveness: Liveness::default(),
+            panic_on_message_id_for_tests: None,
+            panic_in_supervisor_for_tests: false,
         }
     }
 }
 
 impl Options {
+    /// These options with the protocol versions `min..=max` advertised;
+    /// refused unless `100 <= min <= max <= 226` (226 is the highest version
+    /// libtws implements).
+    pub fn version_range(mut self, min: i32, max: i32) -> Result<Options, Error> {
+        self.min_version = min;
+        self.max_version = max;
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// These options with dead-peer detection after `idle` of silence and a
+    /// probe `timeout` (see [`Liveness`]; `idle` zero turns it off).
+    pub fn liveness(mut self, idle: Duration, timeout: Duration) -> Options {
+        self.liveness = Liveness { idle, timeout };
+        self
+    }
+
     /// Checks the settings for consistency.
     pub fn validate(&self) -> Result<(), Error> {
         if self.min_version < MIN_CLIENT_VERSION || self.min_version > self.max_version {
@@ -120,6 +216,13 @@ impl Options {
                 self.min_version, self.max_version
             )));
         }
+        if self.max_version > MAX_CLIENT_VERSION {
+            return Err(Error::InvalidArgument(format!(
+                "max_version {} is above {MAX_CLIENT_VERSION}, the highest protocol version libtws implements",
+                self.max_version
+            )));
+        }
+        self.liveness.validate()?;
         if self.queue_capacity == 0 {
             return Err(Error::InvalidArgument(
                 "queue capacity must be at least 1".into(),
@@ -143,5 +246,51 @@ impl Options {
             true,
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_liveness_notices_a_dead_peer_within_a_minute() {
+        let l = Options::default().liveness;
+        assert!(l.enabled());
+        assert_eq!(l.idle, Duration::from_secs(20));
+        assert_eq!(l.timeout, Duration::from_secs(10));
+        assert!(l.detection_bound() <= Duration::from_secs(60));
+        assert!(Options::default().validate().is_ok());
+    }
+
+    #[test]
+    fn liveness_bounds() {
+        let o = |idle, timeout| {
+            Options::default()
+                .liveness(Duration::from_millis(idle), Duration::from_millis(timeout))
+                .validate()
+        };
+        assert!(o(0, 0).is_ok(), "off");
+        assert!(o(300, 300).is_ok());
+        assert!(o(300, 0).is_err());
+        assert!(o(5, 300).is_err());
+        assert!(o(3_600_001, 300).is_err());
+        assert_eq!(Liveness::off().detection_bound(), Duration::ZERO);
+    }
+
+    #[test]
+    fn max_version_is_capped_at_the_highest_implemented() {
+        assert!(Options::default()
+            .version_range(100, MAX_CLIENT_VERSION)
+            .is_ok());
+        match Options::default().version_range(100, MAX_CLIENT_VERSION + 1) {
+            Err(Error::InvalidArgument(m)) => assert!(m.contains("highest"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let o = Options {
+            max_version: 1000,
+            ..Options::default()
+        };
+        assert!(matches!(o.validate(), Err(Error::InvalidArgument(_))));
     }
 }

@@ -2,19 +2,26 @@
 
 use std::io::ErrorKind;
 use std::net::TcpStream;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
+use std::time::Instant;
 
 use crate::logging::log;
-use crate::protocol::{Incoming, RawMessage};
+use crate::protocol::messages::ReqCurrentTime;
+use crate::protocol::{Incoming, RawMessage, Request};
 use crate::wire::{FrameError, FrameSplitter};
 
 use super::events::Event;
+use super::liveness::{panic_message, Verdict, Watch};
+use super::supervisor::Signal;
 use super::trace::Direction;
-use super::Shared;
+use super::{Error, Shared};
 
-/// Starts reading `stream` on a new thread until it closes or `closing` is set.
+/// Starts reading `stream` on a new thread until it closes, `closing` is
+/// set, or the dead-peer watch gives up on it. A panic in the thread poisons
+/// the client (and queues a `ConnectionLost` "internal error" event).
 pub(crate) fn spawn(
     shared: Arc<Shared>,
     mut stream: TcpStream,
@@ -23,6 +30,9 @@ pub(crate) fn spawn(
     generation: u64,
     closing: Arc<AtomicBool>,
 ) -> std::io::Result<JoinHandle<()>> {
+    shared.health.connection_started();
+    let watch = Watch::new(&shared.options.liveness, Instant::now());
+    stream.set_read_timeout(watch.as_ref().map(Watch::slice))?;
     thread::Builder::new()
         .name("tws-reader".into())
         .spawn(move || {
@@ -31,9 +41,20 @@ pub(crate) fn spawn(
                 server_version,
                 generation,
                 closing: &closing,
+                panic_on: shared.options.panic_on_message_id_for_tests,
             };
-            let reason = read_until_closed(&context, &mut stream, &mut splitter);
-            shared.session_ended(reason, generation, &closing);
+            let read = catch_unwind(AssertUnwindSafe(|| {
+                read_until_closed(&context, &mut stream, &mut splitter, watch)
+            }));
+            match read {
+                Ok(reason) => shared.session_ended(reason, generation, &closing),
+                Err(payload) => {
+                    let message = panic_message(&*payload);
+                    shared.poison_engine("reader", &message, &closing);
+                    let reason = format!("internal error: {message}");
+                    shared.session_ended(reason, generation, &closing);
+                }
+            }
         })
 }
 
@@ -43,12 +64,15 @@ struct Context<'a> {
     server_version: i32,
     generation: u64,
     closing: &'a AtomicBool,
+    /// `Options::panic_on_message_id_for_tests`.
+    panic_on: Option<i32>,
 }
 
 fn read_until_closed(
     cx: &Context<'_>,
     stream: &mut TcpStream,
     splitter: &mut FrameSplitter,
+    mut watch: Option<Watch>,
 ) -> String {
     let shared = cx.shared;
     loop {
@@ -68,11 +92,64 @@ fn read_until_closed(
             Ok(0) => return "connection closed by peer".into(),
             Ok(n) => {
                 shared.stats.bytes_in.fetch_add(n as u64, Ordering::Relaxed);
+                if let Some(w) = &mut watch {
+                    w.received(Instant::now());
+                }
+            }
+            // The read timeout of the dead-peer watch: nothing arrived.
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                if let Some(w) = &mut watch {
+                    if let Some(reason) = quiet(cx, w) {
+                        return reason;
+                    }
+                }
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => return format!("socket error: {e}"),
         }
     }
+}
+
+/// A read slice passed without a byte: probes, or gives up on a dead peer
+/// (the reason the connection ends).
+fn quiet(cx: &Context<'_>, watch: &mut Watch) -> Option<String> {
+    let shared = cx.shared;
+    if !shared.connected.load(Ordering::Acquire) {
+        // Not ready yet (connect has its own deadline) or already lost.
+        watch.received(Instant::now());
+        return None;
+    }
+    match watch.check(Instant::now()) {
+        Verdict::Fine => None,
+        Verdict::Probe => {
+            log!(
+                Debug,
+                "no data from TWS for a while: sending a dead-peer probe"
+            );
+            // The supervisor writes it: the reader never waits for the
+            // pacer or a blocked socket.
+            shared.health.probe_sent();
+            let probe = Signal::Probe {
+                generation: cx.generation,
+            };
+            if shared.signals_tx.send(probe).is_err() {
+                shared.health.probe_failed();
+            }
+            None
+        }
+        Verdict::Dead(reason) => {
+            log!(Error, "{reason}; closing the connection");
+            if let Some(t) = &shared.trace {
+                t.line(Direction::In, "DeadPeer", &format!("reason: {reason:?}"));
+            }
+            Some(reason)
+        }
+    }
+}
+
+/// The dead-peer probe, as the supervisor sends it.
+pub(crate) fn probe() -> Request {
+    Request::ReqCurrentTime(ReqCurrentTime {})
 }
 
 /// Reports a framing error (the stream cannot be resynchronised) and says
@@ -88,7 +165,11 @@ fn protocol_error(cx: &Context<'_>, e: &FrameError) -> String {
             .to_be_bytes()
             .to_vec(),
     };
-    let reason = format!("protocol error: {e}");
+    // One cause, one message: a blocking call running now fails with this
+    // error, whose text is the `ConnectionLost` reason.
+    let error = Error::Protocol(e.to_string());
+    let reason = error.to_string();
+    cx.shared.health.set_end_error(error);
     log!(Error, "{reason}; closing the connection");
     cx.shared
         .trace
@@ -109,10 +190,20 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
     let (shared, server_version) = (cx.shared, cx.server_version);
     let event = match RawMessage::split(frame, server_version) {
         Err(e) => decode_failed(shared, -1, e.to_string(), frame),
+        Ok(raw) if cx.panic_on == Some(raw.id) => {
+            panic!(
+                "test hook: message id {} (Options::panic_on_message_id_for_tests)",
+                raw.id
+            )
+        }
         Ok(raw) => match Incoming::decode(&raw, server_version) {
             Ok(Some(msg)) => {
                 if let Some(t) = &shared.trace {
                     t.incoming(&msg);
+                }
+                if matches!(msg, Incoming::CurrentTime(_)) && shared.health.take_probe() {
+                    // The answer to a dead-peer probe: not the user's.
+                    return true;
                 }
                 match shared.observe(msg, cx.generation, cx.closing) {
                     Some(msg) => Event::Message(msg),

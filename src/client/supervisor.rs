@@ -1,7 +1,10 @@
 //! The supervisor thread of a session that `connect` established: it waits
 //! for the connection to end, reconnects with backoff, re-issues the live
 //! subscriptions, and handles TWS's 1101 "data lost" by re-issuing them too.
+//! It also writes the reader's dead-peer probes. A panic in it poisons the
+//! client.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -14,6 +17,8 @@ use crate::logging::log;
 use super::backoff::Backoff;
 use super::events::{ConnectionState, Event};
 use super::link::{establish, Abort, Endpoint, Link};
+use super::liveness::panic_message;
+use super::reader;
 use super::{Error, Shared};
 
 /// Consecutive "client id in use" (326) refusals after which reconnecting
@@ -27,6 +32,9 @@ pub(crate) enum Signal {
     ReaderEnded { generation: u64 },
     /// TWS reported 1101 on connection `generation`: re-issue the subscriptions.
     Resubscribe { generation: u64 },
+    /// The reader of connection `generation` heard nothing for a while:
+    /// send a dead-peer probe.
+    Probe { generation: u64 },
     /// Look at the abort flag.
     Wake,
 }
@@ -49,7 +57,16 @@ impl Supervisor {
         let for_thread = abort.clone();
         let thread = thread::Builder::new()
             .name("tws-supervisor".into())
-            .spawn(move || run(&shared, &endpoint, link, &for_thread, &signals))?;
+            .spawn(move || {
+                let ran = catch_unwind(AssertUnwindSafe(|| {
+                    run(&shared, &endpoint, link, &for_thread, &signals)
+                }));
+                if let Err(payload) = ran {
+                    // The link was dropped (closed) while unwinding.
+                    let message = panic_message(&*payload);
+                    shared.poison_engine("supervisor", &message, &for_thread.stop);
+                }
+            })?;
         Ok(Supervisor {
             thread: Some(thread),
             abort,
@@ -102,12 +119,25 @@ fn run(
                     );
                     shared.reissue(&ids, true, &abort.stop);
                 }
-                Ok(_) => {}
+                Ok(Signal::Probe { generation }) if generation == link.generation => {
+                    if shared.write(&reader::probe(), true).is_err() {
+                        // Not sent: its answer will not come.
+                        shared.health.probe_failed();
+                    }
+                }
+                // Of an earlier connection (a new one starts owing no probe).
+                Ok(
+                    Signal::ReaderEnded { .. } | Signal::Resubscribe { .. } | Signal::Probe { .. },
+                ) => {}
+                Ok(Signal::Wake) => {}
                 Err(_) => return,
             }
         }
         link.close();
-        if !shared.options.reconnect.enabled || abort.stopped() {
+        if shared.options.panic_in_supervisor_for_tests {
+            panic!("test hook: the connection ended (Options::panic_in_supervisor_for_tests)");
+        }
+        if !shared.options.reconnect.enabled || abort.stopped() || shared.health.is_poisoned() {
             return;
         }
         match reconnect(shared, endpoint, abort, signals) {
@@ -129,6 +159,9 @@ fn reconnect(
     let mut refused = 0u32;
     let mut last_error = String::from("connection lost");
     for attempt in 1u32.. {
+        if shared.health.is_poisoned() {
+            return None;
+        }
         if policy.max_attempts != 0 && attempt > policy.max_attempts {
             give_up(
                 shared,

@@ -8,6 +8,7 @@
 
 mod convert;
 mod result;
+pub(crate) mod sockopt;
 mod types;
 
 // The exports, in the order the header presents them.
@@ -122,6 +123,11 @@ fn with_client(
         set_last_error("this client is poisoned by an earlier panic inside libtws");
         return tws_result::TWS_ERR_PANIC;
     }
+    if let Err(e) = client.inner.check_poisoned() {
+        // An engine thread (reader, supervisor) panicked.
+        set_last_error(&e.to_string());
+        return tws_result::TWS_ERR_PANIC;
+    }
     boundary(
         || client.poisoned.store(true, Ordering::Release),
         || body(client).map(|()| tws_result::TWS_OK),
@@ -165,5 +171,56 @@ impl Drop for UserData {
             // SAFETY: the caller supplied this function for this pointer; Drop runs once.
             unsafe { free(self.ptr) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{Liveness, ReconnectPolicy};
+    use crate::sim::{self, SimConfig};
+
+    #[test]
+    fn an_engine_thread_panic_poisons_the_c_client() {
+        let sim = sim::start(SimConfig {
+            quiet: true,
+            summary_refresh: None,
+            ..SimConfig::default()
+        })
+        .unwrap();
+        let options = tws_options {
+            inner: Options {
+                reconnect: ReconnectPolicy::off(),
+                liveness: Liveness::off(),
+                panic_on_message_id_for_tests: Some(crate::protocol::ids::incoming::CURRENT_TIME),
+                ..Options::default()
+            },
+        };
+        let mut c: *mut tws_client = std::ptr::null_mut();
+        // SAFETY: valid pointers to live locals.
+        assert_eq!(
+            unsafe { session::tws_client_new(&options, &mut c) },
+            tws_result::TWS_OK
+        );
+        // SAFETY: `c` came from tws_client_new and is freed only below.
+        let client = unsafe { &*c };
+        let timeout = Duration::from_secs(5);
+        client
+            .inner
+            .connect("127.0.0.1", sim.port(), 0, timeout)
+            .unwrap();
+        assert_eq!(with_client(c, |_| Ok(())), tws_result::TWS_OK);
+        client.inner.req_current_time().unwrap();
+        let until = std::time::Instant::now() + timeout;
+        while !client.inner.is_poisoned() {
+            assert!(
+                std::time::Instant::now() < until,
+                "the reader did not panic"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(with_client(c, |_| Ok(())), tws_result::TWS_ERR_PANIC);
+        // SAFETY: from tws_client_new, not used again.
+        assert_eq!(unsafe { session::tws_client_free(c) }, tws_result::TWS_OK);
     }
 }

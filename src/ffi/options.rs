@@ -2,14 +2,14 @@
 
 use std::ffi::c_char;
 
-use crate::client::{Options, ReconnectPolicy};
+use crate::client::{Liveness, Options, ReconnectPolicy};
 
 use super::result::{boundary, tws_result, Failure};
 use super::{c_str, ms, put, tws_options, with_options};
 
 /// Creates options with the defaults: versions 100..226, no connect options,
 /// queue of 65536 events, frames up to 16 MiB - 1, automatic reconnect on,
-/// pacing at 50 messages per second.
+/// pacing at 50 messages per second, dead-peer detection after 20 s + 10 s.
 /// Errors: TWS_ERR_NULL_ARGUMENT if `out` is NULL.
 /// On success `*out` is owned by the caller: free it with `tws_options_free`.
 #[no_mangle]
@@ -40,7 +40,8 @@ pub unsafe extern "C" fn tws_options_free(options: *mut tws_options) {
 
 /// Sets the protocol versions advertised in the handshake (default 100..226).
 /// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT if `min_version`
-/// is below 100 or above `max_version`.
+/// is below 100 or above `max_version`, or `max_version` is above 226 (the
+/// highest version libtws implements).
 #[no_mangle]
 pub unsafe extern "C" fn tws_options_set_version_range(
     options: *mut tws_options,
@@ -170,6 +171,39 @@ pub unsafe extern "C" fn tws_options_set_pacing(
 ) -> tws_result {
     with_options(options, |o| {
         o.max_messages_per_second = max_messages_per_second;
+        Ok(())
+    })
+}
+
+/// Sets dead-peer detection (on by default: 20000 ms idle, 10000 ms timeout).
+/// After `idle_ms` without a single byte from TWS, the engine sends
+/// reqCurrentTime as a probe (its currentTime answer is not delivered as an
+/// event); if nothing at all arrives within `timeout_ms` more, the
+/// connection is treated as lost: a TWS_STATE_CONNECTION_LOST event with the
+/// reason "no data from TWS for N s (dead-peer probe unanswered)", then the
+/// normal reconnect. A frozen TWS, a dropped NAT mapping or a machine that
+/// slept is so noticed within `idle_ms + timeout_ms`. `idle_ms` 0 turns it
+/// off (`timeout_ms` is then ignored). TCP keepalive is on either way.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when `idle_ms` is
+/// not 0 and either value is outside 10..3600000.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_liveness(
+    options: *mut tws_options,
+    idle_ms: u32,
+    timeout_ms: u32,
+) -> tws_result {
+    with_options(options, |o| {
+        let mut candidate = o.clone();
+        candidate.liveness = if idle_ms == 0 {
+            Liveness::off()
+        } else {
+            Liveness {
+                idle: ms(idle_ms),
+                timeout: ms(timeout_ms),
+            }
+        };
+        candidate.validate()?;
+        *o = candidate;
         Ok(())
     })
 }

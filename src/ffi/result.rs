@@ -62,8 +62,11 @@ pub enum tws_result {
     /// request id; cancel it first or take a fresh id from
     /// `tws_client_next_request_id`. Nothing was sent.
     TWS_ERR_DUPLICATE_REQUEST_ID = -24,
-    /// libtws panicked; the client is poisoned and every later call on it
-    /// returns this code. Please report it.
+    /// libtws panicked (in the call, or in one of the client's engine
+    /// threads: then a TWS_STATE_CONNECTION_LOST event with the reason
+    /// "internal error: ..." goes to the callback, if one is set); the client
+    /// is poisoned and every later call on it returns this code, except
+    /// `tws_client_free`. Please report it.
     TWS_ERR_PANIC = -99,
 }
 
@@ -172,6 +175,7 @@ impl From<Error> for Failure {
             Error::Reentrant(_) => TWS_ERR_REENTRANT,
             Error::Busy(_) => TWS_ERR_BUSY,
             Error::DuplicateRequestId(_) => TWS_ERR_DUPLICATE_REQUEST_ID,
+            Error::Poisoned(_) => TWS_ERR_PANIC,
         };
         Failure(code, e.to_string())
     }

@@ -11,7 +11,7 @@ pub const MAX_FLOOD: u32 = 5_000_000;
 /// The longest `--slow` delay per message.
 pub const MAX_SLOW: Duration = Duration::from_secs(10);
 /// The longest a scripted delay (`--restart-after`, `--restart-down`,
-/// `--connectivity` times) may be.
+/// `--connectivity` times, `--freeze-after`) may be.
 pub const MAX_SCRIPTED_DELAY: Duration = Duration::from_secs(24 * 3600);
 
 /// Every scripted fault of one simulator. `Faults::default()` is a healthy TWS.
@@ -34,6 +34,10 @@ pub struct Faults {
     pub max_msg_rate: Option<u32>,
     /// Connectivity errors sent at fixed times after a session started.
     pub connectivity: Vec<ConnectivityStep>,
+    /// A frozen TWS: this long after its startup sequence, each session
+    /// stops reading and writing but keeps its socket open (until the
+    /// simulator stops). It keeps holding its client id, as a hung TWS does.
+    pub freeze_after: Option<Duration>,
 }
 
 /// Closes the listener and every connection `after` the simulator started
@@ -186,6 +190,9 @@ impl Faults {
         }
         if self.flood.is_some_and(|n| n > MAX_FLOOD) {
             return Err(format!("flood is limited to {MAX_FLOOD} messages"));
+        }
+        if self.freeze_after.is_some_and(|f| f > MAX_SCRIPTED_DELAY) {
+            return Err("freeze-after is limited to 24 h".into());
         }
         if self.drop_after == Some(0) || self.max_msg_rate == Some(0) {
             return Err("drop-after and max-msg-rate must be at least 1".into());

@@ -20,6 +20,8 @@ pub struct Injector {
     connectivity: VecDeque<(Instant, ConnectivityStep)>,
     /// Why the session must end once its output is flushed.
     ending: Option<String>,
+    /// When the session freezes (`--freeze-after`).
+    freeze_at: Option<Instant>,
 }
 
 impl Injector {
@@ -37,7 +39,18 @@ impl Injector {
                 .map(|&s| (started + s.at, s))
                 .collect(),
             ending: None,
+            freeze_at: faults.freeze_after.map(|f| started + f),
         }
+    }
+
+    /// When the session freezes, if it does.
+    pub fn freeze_at(&self) -> Option<Instant> {
+        self.freeze_at
+    }
+
+    /// Whether the session is frozen at `now`.
+    pub fn frozen(&self, now: Instant) -> bool {
+        self.freeze_at.is_some_and(|at| now >= at)
     }
 
     /// Whether one more message may be sent; counts it. After `drop-after`

@@ -34,6 +34,9 @@ const CLIENT_ID_IN_USE_TEXT: &str =
 /// The longest the serve loop waits for a frame before looking at its timers.
 const IDLE_WAIT: Duration = Duration::from_secs(1);
 
+/// How often a frozen session looks at the simulator's stop flag.
+const FROZEN_POLL: Duration = Duration::from_millis(20);
+
 /// Serves one accepted connection to its end and says why it ended.
 pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
     let (mut io, version, start) = match handshake(io, shared, conn) {
@@ -158,8 +161,16 @@ impl Session<'_> {
             return End::Fault(why.to_owned());
         }
         loop {
+            if self.faults.frozen(Instant::now()) {
+                return self.freeze();
+            }
             let mut until = Instant::now() + IDLE_WAIT;
-            for due in [self.summaries.next_due(), self.faults.next_due()] {
+            let timers = [
+                self.summaries.next_due(),
+                self.faults.next_due(),
+                self.faults.freeze_at(),
+            ];
+            for due in timers {
                 until = due.map_or(until, |due| until.min(due));
             }
             match self.io.next_frame_until(until) {
@@ -178,6 +189,18 @@ impl Session<'_> {
                 return end;
             }
         }
+    }
+
+    /// The `--freeze-after` fault: neither reads nor writes any more, but
+    /// keeps the socket open, until the simulator stops.
+    fn freeze(&mut self) -> End {
+        self.warn(format_args!(
+            "fault: frozen (no more reading or writing; the socket stays open)"
+        ));
+        while !self.shared.stop.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(FROZEN_POLL);
+        }
+        End::Stopped
     }
 
     /// managedAccounts, nextValidId, then the data-farm notices.

@@ -73,6 +73,9 @@ static void test_null_and_bad_arguments(void)
     CHECK_RC(tws_options_new(&o), TWS_OK);
     CHECK_RC(tws_options_set_version_range(o, 50, 226), TWS_ERR_INVALID_ARGUMENT);
     CHECK_RC(tws_options_set_version_range(o, 200, 150), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_version_range(o, 100, 227), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_liveness(o, 300, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_liveness(o, 20000, 10000), TWS_OK);
     CHECK_RC(tws_options_set_queue_capacity(o, 0), TWS_ERR_INVALID_ARGUMENT);
     CHECK_RC(tws_options_set_connect_options(o, NULL), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_options_set_connect_options(o, "bad\xff"), TWS_ERR_INVALID_UTF8);
