@@ -104,6 +104,29 @@ pub unsafe extern "C" fn tws_options_set_queue_capacity(
     })
 }
 
+/// Sets how many bytes the waiting events may hold (payloads, frames,
+/// texts) before the reader stops reading the socket (backpressure; events
+/// are never dropped). Default 67108864 (64 MiB): with the default options
+/// the queue holds at most 65536 events and 64 MiB of their data. One event
+/// always enters an empty queue, so a single larger event still passes.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_queue_max_bytes(
+    options: *mut tws_options,
+    bytes: u64,
+) -> tws_result {
+    with_options(options, |o| {
+        if bytes == 0 {
+            return Err(Failure::new(
+                tws_result::TWS_ERR_INVALID_ARGUMENT,
+                "queue max bytes must be at least 1",
+            ));
+        }
+        o.queue_max_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+        Ok(())
+    })
+}
+
 /// Sets the longest frame accepted (default and maximum 16777215 bytes);
 /// a longer announced frame is a protocol error that closes the connection.
 /// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT below 64 or above the default.
