@@ -720,7 +720,8 @@ const char *tws_event_type_str(int32_t event_type);
 const char *tws_state_str(int32_t state);
 
 // Creates options with the defaults: versions 100..226, no connect options,
-// queue of 65536 events, frames up to 16 MiB - 1, automatic reconnect on,
+// queue of 65536 events and 64 MiB of their data, frames up to 16 MiB - 1,
+// automatic reconnect on,
 // pacing at 50 messages per second.
 // Errors: TWS_ERR_NULL_ARGUMENT if `out` is NULL.
 // On success `*out` is owned by the caller: free it with `tws_options_free`.
@@ -751,6 +752,14 @@ tws_result tws_options_set_optional_capabilities(struct tws_options *options,
 // (backpressure; events are never dropped). Default 65536.
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
 tws_result tws_options_set_queue_capacity(struct tws_options *options, uint32_t capacity);
+
+// Sets how many bytes the waiting events may hold (payloads, frames,
+// texts) before the reader stops reading the socket (backpressure; events
+// are never dropped). Default 67108864 (64 MiB): with the default options
+// the queue holds at most 65536 events and 64 MiB of their data. One event
+// always enters an empty queue, so a single larger event still passes.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
+tws_result tws_options_set_queue_max_bytes(struct tws_options *options, uint64_t bytes);
 
 // Sets the longest frame accepted (default and maximum 16777215 bytes);
 // a longer announced frame is a protocol error that closes the connection.
@@ -995,7 +1004,18 @@ void tws_account_snapshot_free(struct tws_account_snapshot *snapshot);
 // TWS_TIMEOUT_NO_EVENT. The event's pointers are valid until the next
 // `tws_client_poll` on this client (from any thread) or `tws_client_free`:
 // poll from one thread at a time, or copy what you keep.
-// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_WRONG_MODE while a callback is set.
+// Events already queued are always returned first, also after a disconnect
+// (its TWS_STATE_DISCONNECTED event comes last and is never dropped, even
+// from a full queue). With the queue empty, returns TWS_ERR_NOT_CONNECTED at
+// once (without waiting) when nothing can arrive: never connected, after
+// `tws_client_disconnect`, or after reconnecting gave up, with no
+// `tws_client_connect` in progress. While reconnecting it waits as usual.
+// The readiness descriptor (`tws_client_event_fd`) is readable with the
+// queue empty at most until the next poll, which clears it: a
+// level-triggered loop does not spin.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_NOT_CONNECTED as above;
+// TWS_ERR_WRONG_MODE while a callback is set, and for a poll waiting on
+// another thread when `tws_client_set_callback` is called.
 tws_result tws_client_poll(struct tws_client *client,
                            uint32_t timeout_ms,
                            struct tws_event *out_event);
@@ -1011,7 +1031,10 @@ tws_result tws_client_event_fd(struct tws_client *client, int *out_fd);
 // called in arrival order on one thread that libtws owns (the dispatch
 // thread, the same for the client's lifetime until the callback is replaced).
 // Replaces (and waits out) a previous callback, whose `user_data_free` is
-// then called. Pass a NULL `callback` to return to poll mode; then
+// then called. A `tws_client_poll` waiting on another thread is ended first
+// (it returns TWS_ERR_WRONG_MODE, or the event it already took): one
+// consumer at a time, so no event goes to both, none is lost, and every
+// event the callback sees comes after every event poll returned. Pass a NULL `callback` to return to poll mode; then
 // `user_data_free`, if given, is called at once with `user_data`.
 // `user_data_free` (may be NULL) is called exactly once: when the callback is
 // replaced or cleared, or by `tws_client_free`, after the last call of the
