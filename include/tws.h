@@ -721,8 +721,7 @@ const char *tws_state_str(int32_t state);
 
 // Creates options with the defaults: versions 100..226, no connect options,
 // queue of 65536 events and 64 MiB of their data, frames up to 16 MiB - 1,
-// automatic reconnect on,
-// pacing at 50 messages per second.
+// automatic reconnect on, pacing at 50 messages per second.
 // Errors: TWS_ERR_NULL_ARGUMENT if `out` is NULL.
 // On success `*out` is owned by the caller: free it with `tws_options_free`.
 tws_result tws_options_new(struct tws_options **out);
