@@ -372,7 +372,9 @@ impl Client {
     }
 
     /// A file descriptor that is readable while events wait (for select,
-    /// poll or epoll). Owned by the client; valid until the client is dropped.
+    /// poll or epoll). It may be readable with the queue empty only until the
+    /// next `poll`, which clears it, so a level-triggered loop does not spin.
+    /// Owned by the client; valid until the client is dropped.
     pub fn event_fd(&self) -> Result<i32, Error> {
         self.shared
             .queue
@@ -382,7 +384,10 @@ impl Client {
 
     /// Delivers every later event to `callback`, on one engine-owned thread,
     /// in arrival order. Replaces a previous callback (waiting for it to
-    /// return). Refused from inside the callback.
+    /// return). A `poll` waiting on another thread is ended first (it returns
+    /// `WrongMode`, or the event it already took): every event goes to
+    /// exactly one consumer, and the callback sees only events after those
+    /// poll returned. Refused from inside the callback.
     pub fn set_callback(&self, callback: Callback) -> Result<(), Error> {
         if self.in_callback() {
             return Err(Error::Reentrant("set_callback".into()));
