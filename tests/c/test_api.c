@@ -71,6 +71,8 @@ static void test_null_and_bad_arguments(void)
     CHECK_RC(tws_options_set_version_range(o, 50, 226), TWS_ERR_INVALID_ARGUMENT);
     CHECK_RC(tws_options_set_version_range(o, 200, 150), TWS_ERR_INVALID_ARGUMENT);
     CHECK_RC(tws_options_set_queue_capacity(o, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_queue_max_bytes(o, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_queue_max_bytes(NULL, 1), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_options_set_connect_options(o, NULL), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_options_set_connect_options(o, "bad\xff"), TWS_ERR_INVALID_UTF8);
     CHECK_RC(tws_options_set_connect_options(o, "caf\xc3\xa9"), TWS_ERR_INVALID_CHARACTER);
