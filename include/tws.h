@@ -181,6 +181,14 @@ enum tws_result
   TWS_ERR_WRONG_MODE = -21,
   // A call from inside this client's own callback that would deadlock.
   TWS_ERR_REENTRANT = -22,
+  // A blocking call of the same kind (`tws_client_positions`,
+  // `tws_client_account_updates`) is already running on this client; the
+  // detail names it. Nothing was sent.
+  TWS_ERR_BUSY = -23,
+  // A live subscription (or a running blocking call) already uses this
+  // request id; cancel it first or take a fresh id from
+  // `tws_client_next_request_id`. Nothing was sent.
+  TWS_ERR_DUPLICATE_REQUEST_ID = -24,
   // libtws panicked (in the call, or in one of the client's engine
   // threads: then a TWS_STATE_CONNECTION_LOST event with the reason
   // "internal error: ..." goes to the callback, if one is set); the client
@@ -275,6 +283,9 @@ typedef struct tws_stats {
   uint64_t paced_delays;
   // Connections closed because the peer broke the framing.
   uint64_t protocol_errors;
+  // Answers to a blocking call that had already ended (timed out, failed,
+  // or finished before they came): dropped, never delivered as events.
+  uint64_t late_replies_dropped;
 } tws_stats;
 
 // One row of `tws_client_account_summary`. Owned by the array it is in.
@@ -723,8 +734,9 @@ const char *tws_event_type_str(int32_t event_type);
 const char *tws_state_str(int32_t state);
 
 // Creates options with the defaults: versions 100..226, no connect options,
-// queue of 65536 events, frames up to 16 MiB - 1, automatic reconnect on,
-// pacing at 50 messages per second, dead-peer detection after 20 s + 10 s.
+// queue of 65536 events and 64 MiB of their data, frames up to 16 MiB - 1,
+// automatic reconnect on, pacing at 50 messages per second, dead-peer
+// detection after 20 s + 10 s.
 // Errors: TWS_ERR_NULL_ARGUMENT if `out` is NULL.
 // On success `*out` is owned by the caller: free it with `tws_options_free`.
 tws_result tws_options_new(struct tws_options **out);
@@ -755,6 +767,14 @@ tws_result tws_options_set_optional_capabilities(struct tws_options *options,
 // (backpressure; events are never dropped). Default 65536.
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
 tws_result tws_options_set_queue_capacity(struct tws_options *options, uint32_t capacity);
+
+// Sets how many bytes the waiting events may hold (payloads, frames,
+// texts) before the reader stops reading the socket (backpressure; events
+// are never dropped). Default 67108864 (64 MiB): with the default options
+// the queue holds at most 65536 events and 64 MiB of their data. One event
+// always enters an empty queue, so a single larger event still passes.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
+tws_result tws_options_set_queue_max_bytes(struct tws_options *options, uint64_t bytes);
 
 // Sets the longest frame accepted (default and maximum 16777215 bytes);
 // a longer announced frame is a protocol error that closes the connection.
@@ -849,7 +869,8 @@ tws_result tws_client_state(const struct tws_client *client, int32_t *out_state)
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_NOT_CONNECTED before the first connect.
 tws_result tws_client_server_version(const struct tws_client *client, int32_t *out_version);
 
-// Writes a fresh request id (0, 1, 2, ... per client) to `*out_req_id`.
+// Writes a fresh request id (0, 1, 2, ... per client, at most 0x6FFF_FFFF,
+// then 0 again; ids from 0x7000_0000 up are libtws's own) to `*out_req_id`.
 // Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_client_next_request_id(struct tws_client *client, int32_t *out_req_id);
 
@@ -878,18 +899,30 @@ tws_result tws_client_req_current_time_millis(struct tws_client *client);
 // for `group` ("All" or an FA group). Rows arrive as TWS_EVENT_ACCOUNT_SUMMARY
 // tagged `req_id`, then TWS_EVENT_ACCOUNT_SUMMARY_END, then updates until
 // cancelled. TWS allows two such subscriptions at once (error 322 beyond).
+// `req_id` is the caller's: 0 to 0x6FFF_FFFF (e.g. from
+// `tws_client_next_request_id`); a negative or reserved (0x7000_0000 and up,
+// libtws's own) id fails with TWS_ERR_INVALID_ARGUMENT, an id a live
+// subscription uses with TWS_ERR_DUPLICATE_REQUEST_ID; nothing is sent then.
 // Strings are copied. Also TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_CHARACTER.
 tws_result tws_client_req_account_summary(struct tws_client *client,
                                           int32_t req_id,
                                           const char *group,
                                           const char *tags);
 
-// cancelAccountSummary: ends the subscription `req_id`.
+// cancelAccountSummary: ends the subscription `req_id`. A negative or
+// reserved id fails with TWS_ERR_INVALID_ARGUMENT (nothing is sent).
 tws_result tws_client_cancel_account_summary(struct tws_client *client, int32_t req_id);
 
 // Blocking: requests the account summary, waits for every row up to the end
 // marker (at most `timeout_ms`), cancels the subscription and returns the
-// rows. Its rows do not appear as events. On success `*out_rows` is an array
+// rows. The request uses an id of libtws's own (from 0x7000_0000 up), never
+// one of the caller's, so it never touches the caller's subscriptions. Its
+// rows never appear as events: those that arrive after the call ended (it
+// timed out, or TWS had not yet seen the cancel) are dropped and counted in
+// `tws_stats.late_replies_dropped`. Several calls may run at once, each
+// with its own id; TWS allows two account summaries at a time (the caller's
+// subscriptions included) and answers error 322 beyond
+// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is an array
 // of `*out_count` rows owned by the caller: free it with
 // `tws_account_summary_rows_free(rows, count)` (NULL and 0 when there are
 // none). On failure `*out_rows` is NULL and `*out_count` 0.
@@ -978,10 +1011,13 @@ tws_result tws_client_cancel_pnl_single(struct tws_client *client, int32_t req_i
 // `timeout_ms`), then cancels (unless a `tws_client_req_positions`
 // subscription is live) and returns the positions. While it waits, position
 // events go to it, not to poll or the callback; one such call at a time per
-// client. On success `*out_rows` is an array of `*out_count` rows owned by
-// the caller: free it with `tws_position_rows_free(rows, count)` (NULL and 0
-// when there are none). On failure `*out_rows` is NULL and `*out_count` 0.
-// Errors: as for requests, plus TWS_ERR_TIMEOUT.
+// client (a second one meanwhile fails at once with TWS_ERR_BUSY). Position
+// messages carry no request id: rows that arrive after a timed-out call
+// ended are delivered as ordinary events. On success `*out_rows` is an
+// array of `*out_count` rows owned by the caller: free it with
+// `tws_position_rows_free(rows, count)` (NULL and 0 when there are none). On
+// failure `*out_rows` is NULL and `*out_count` 0.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_BUSY.
 tws_result tws_client_positions(struct tws_client *client,
                                 uint32_t timeout_ms,
                                 struct tws_position_row **out_rows,
@@ -995,11 +1031,14 @@ void tws_position_rows_free(struct tws_position_row *rows, size_t count);
 // accountDownloadEnd (at most `timeout_ms`), then unsubscribes (or re-issues
 // a live `tws_client_req_account_updates` subscription, since TWS keeps one
 // at a time) and returns the values and portfolio. While it waits,
-// account-update events go to it; one such call at a time per client. On
-// success `*out_snapshot` is owned by the caller: free it with
-// `tws_account_snapshot_free`. On failure it is NULL.
-// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED
-// (error 321: unknown account; see tws_last_error_message).
+// account-update events go to it; one such call at a time per client (a
+// second one meanwhile fails at once with TWS_ERR_BUSY). Account updates
+// carry no request id: values that arrive after a timed-out call ended are
+// delivered as ordinary events. On success `*out_snapshot` is owned by the
+// caller: free it with `tws_account_snapshot_free`. On failure it is NULL.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_BUSY and
+// TWS_ERR_REQUEST_FAILED (error 321: unknown account; see
+// tws_last_error_message).
 tws_result tws_client_account_updates(struct tws_client *client,
                                       const char *account,
                                       uint32_t timeout_ms,
@@ -1014,7 +1053,18 @@ void tws_account_snapshot_free(struct tws_account_snapshot *snapshot);
 // TWS_TIMEOUT_NO_EVENT. The event's pointers are valid until the next
 // `tws_client_poll` on this client (from any thread) or `tws_client_free`:
 // poll from one thread at a time, or copy what you keep.
-// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_WRONG_MODE while a callback is set.
+// Events already queued are always returned first, also after a disconnect
+// (its TWS_STATE_DISCONNECTED event comes last and is never dropped, even
+// from a full queue). With the queue empty, returns TWS_ERR_NOT_CONNECTED at
+// once (without waiting) when nothing can arrive: never connected, after
+// `tws_client_disconnect`, or after reconnecting gave up, with no
+// `tws_client_connect` in progress. While reconnecting it waits as usual.
+// The readiness descriptor (`tws_client_event_fd`) is readable with the
+// queue empty at most until the next poll, which clears it: a
+// level-triggered loop does not spin.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_NOT_CONNECTED as above;
+// TWS_ERR_WRONG_MODE while a callback is set, and for a poll waiting on
+// another thread when `tws_client_set_callback` is called.
 tws_result tws_client_poll(struct tws_client *client,
                            uint32_t timeout_ms,
                            struct tws_event *out_event);
@@ -1030,7 +1080,10 @@ tws_result tws_client_event_fd(struct tws_client *client, int *out_fd);
 // called in arrival order on one thread that libtws owns (the dispatch
 // thread, the same for the client's lifetime until the callback is replaced).
 // Replaces (and waits out) a previous callback, whose `user_data_free` is
-// then called. Pass a NULL `callback` to return to poll mode; then
+// then called. A `tws_client_poll` waiting on another thread is ended first
+// (it returns TWS_ERR_WRONG_MODE, or the event it already took): one
+// consumer at a time, so no event goes to both, none is lost, and every
+// event the callback sees comes after every event poll returned. Pass a NULL `callback` to return to poll mode; then
 // `user_data_free`, if given, is called at once with `user_data`.
 // `user_data_free` (may be NULL) is called exactly once: when the callback is
 // replaced or cleared, or by `tws_client_free`, after the last call of the
@@ -1072,7 +1125,12 @@ const char *tws_log_level_str(int32_t level);
 // (UTC timestamp, `->` sent / `<-` received, message name, fields as
 // `name: value` with the field names `tws-decode` prints). The handshake is traced as `Handshake` / `ServerVersion`,
 // messages libtws does not know as `Unknown`, undecodable ones as
-// `DecodeFailed`. An empty `path` disables the trace. `path` is copied; the
+// `DecodeFailed` and a broken frame as `ProtocolError`, both ending in
+// `hex: <digits>` (the frame with its length prefix; `tws-decode --trace FILE`
+// decodes them again). Lines marked `--` record the connection's events:
+// `Connect` (host, port, client id, server version), `Connected`,
+// `ConnectionLost` (reason), `Reconnecting`, `Reconnected`, `Disconnected`
+// and the other state events. An empty `path` disables the trace. `path` is copied; the
 // file is opened by `tws_client_new`, which fails with TWS_ERR_IO if it
 // cannot be. Account data travels in clear text in the trace: protect the file.
 // Errors: TWS_ERR_NULL_ARGUMENT, TWS_ERR_INVALID_UTF8.

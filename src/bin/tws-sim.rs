@@ -57,6 +57,8 @@ Faults (all off by default; SECONDS may have fractions; loopback only):
   --flood N              answer each account-summary request with N extra rows
                            (tag FloodRow, value 0..N-1) before the end marker,
                            written as fast as the socket takes them
+  --large-unknown CxB    then C messages with the unknown id 150, each with its
+                           index 0..C-1 and B bytes of filler (at most 1 GiB in all)
   --max-msg-rate N       answer error 100 instead of any client message beyond
                            N in one second
   --connectivity SEQ     send connectivity errors at times after startApi,
@@ -138,6 +140,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                 config.faults.slow = Some(Duration::from_millis(ms));
             }
             "--flood" => config.faults.flood = Some(number(&value(&flag)?)?),
+            "--large-unknown" => config.faults.large_unknown = Some(value(&flag)?.parse()?),
             "--max-msg-rate" => config.faults.max_msg_rate = Some(number(&value(&flag)?)?),
             "--freeze-after" => {
                 let v = parse_seconds(&value(&flag)?, faults::MAX_SCRIPTED_DELAY)?;

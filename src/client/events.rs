@@ -104,3 +104,24 @@ impl Event {
         }
     }
 }
+
+impl Event {
+    /// The heap bytes the event holds beyond its own size, as the queue's
+    /// byte bound counts them: payloads and state texts. A decoded message
+    /// counts 0 here; the reader counts it for its frame's length.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        match self {
+            Event::State {
+                reason,
+                resubscribed,
+                ..
+            } => reason.len() + resubscribed.len() * std::mem::size_of::<i32>(),
+            Event::Message(_) => 0,
+            Event::Unknown { payload, .. } => payload.len(),
+            Event::DecodeFailed {
+                reason, payload, ..
+            } => reason.len() + payload.len(),
+            Event::ProtocolError { reason, bytes } => reason.len() + bytes.len(),
+        }
+    }
+}

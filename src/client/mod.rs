@@ -23,7 +23,7 @@ mod trace;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -59,10 +59,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 const NO_ORDER_ID: i64 = i64::MIN;
-
-/// How long a state event from a caller's thread (`disconnect`) may wait for
-/// room in a full queue.
-const STATE_PUSH_LIMIT: Duration = Duration::from_secs(1);
 
 /// What the reader has seen of the startup sequence of one connection.
 #[derive(Default)]
@@ -131,6 +127,17 @@ pub struct Client {
     connecting: Mutex<Option<Arc<Abort>>>,
     /// True while a callback is set (poll is refused then).
     callback_mode: AtomicBool,
+    /// `poll` calls in progress (`set_callback` waits for them to end).
+    polls_active: AtomicUsize,
+}
+
+/// Counts a `poll` in progress for as long as it lives.
+struct PollInProgress<'a>(&'a AtomicUsize);
+
+impl Drop for PollInProgress<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Client {
@@ -148,7 +155,11 @@ impl Client {
         let (signals_tx, signals_rx) = unbounded();
         Ok(Client {
             shared: Arc::new(Shared {
-                queue: EventQueue::new(options.queue_capacity, stats.clone()),
+                queue: EventQueue::new(
+                    options.queue_capacity,
+                    options.queue_max_bytes,
+                    stats.clone(),
+                ),
                 pacer: Mutex::new(Pacer::new(options.max_messages_per_second)),
                 options,
                 stats,
@@ -174,6 +185,7 @@ impl Client {
             dispatcher: Mutex::new(None),
             connecting: Mutex::new(None),
             callback_mode: AtomicBool::new(false),
+            polls_active: AtomicUsize::new(0),
         })
     }
 
@@ -235,6 +247,8 @@ impl Client {
             Err(e) => {
                 log!(Warn, "connect to {host}:{port} failed: {e}");
                 *lock(&shared.state) = ConnectionState::Disconnected;
+                // A `poll` waiting on another thread returns NotConnected now.
+                shared.queue.wake();
                 Err(e)
             }
         }
@@ -242,8 +256,10 @@ impl Client {
 
     /// Closes the session, if any, stops any reconnecting at once, and waits
     /// for the engine's connection threads to end. Events already queued stay
-    /// pollable; a `Disconnected` state event follows them. Safe to call at
-    /// any time, from any thread, including from the callback.
+    /// pollable; a `Disconnected` state event follows them (never dropped and
+    /// never waited for: on a full queue it is delivered once the queue has
+    /// emptied). Safe to call at any time, from any thread, including from
+    /// the callback.
     pub fn disconnect(&self) {
         // A first connect in progress on another thread gives up at once.
         let connecting = lock(&self.connecting).clone();
@@ -266,7 +282,7 @@ impl Client {
             log!(Info, "disconnected on request");
             let event = Event::state(ConnectionState::Disconnected, "disconnect requested");
             self.shared.trace.iter().for_each(|t| t.event(&event));
-            self.shared.queue.push_within(event, STATE_PUSH_LIMIT);
+            self.shared.queue.push_final(event);
         }
     }
 
@@ -331,21 +347,51 @@ impl Client {
     }
 
     /// The next event, waiting up to `timeout`; `Ok(None)` when none came.
-    /// Fails with `WrongMode` while a callback is set.
+    /// Events already queued are always returned first (also after
+    /// `disconnect`: its `Disconnected` event comes last). With the queue
+    /// empty, fails at once with `NotConnected` when the client is
+    /// disconnected (never connected, after `disconnect`, after reconnecting
+    /// gave up) and no `connect` is in progress; while reconnecting it waits.
+    /// Fails with `WrongMode` while a callback is set; a `set_callback` from
+    /// another thread ends a waiting `poll` with `WrongMode` (an event it
+    /// already took is returned, before the callback sees any later one).
     pub fn poll(&self, timeout: Duration) -> Result<Option<Event>, Error> {
         if self.is_poisoned() {
             return self.poll_poisoned();
         }
-        if self.callback_mode.load(Ordering::Acquire) {
-            return Err(Error::WrongMode(
-                "a callback is set: events go to it, not to poll".into(),
-            ));
+        let wrong_mode =
+            || Error::WrongMode("a callback is set: events go to it, not to poll".into());
+        if self.callback_mode.load(Ordering::SeqCst) {
+            return Err(wrong_mode());
         }
-        Ok(self.shared.queue.pop(timeout))
+        self.polls_active.fetch_add(1, Ordering::SeqCst);
+        let _in_progress = PollInProgress(&self.polls_active);
+        // Dekker with set_callback: it sets the mode, then counts polls.
+        if self.callback_mode.load(Ordering::SeqCst) {
+            return Err(wrong_mode());
+        }
+        self.shared.queue.pop_checked(timeout, || {
+            if self.callback_mode.load(Ordering::SeqCst) {
+                Err(wrong_mode())
+            } else if self.is_idle() {
+                Err(Error::NotConnected)
+            } else {
+                Ok(())
+            }
+        })
+    }
+
+    /// True when no session exists and none is being made (nothing can
+    /// arrive).
+    fn is_idle(&self) -> bool {
+        let disconnected = *lock(&self.shared.state) == ConnectionState::Disconnected;
+        disconnected && lock(&self.connecting).is_none()
     }
 
     /// A file descriptor that is readable while events wait (for select,
-    /// poll or epoll). Owned by the client; valid until the client is dropped.
+    /// poll or epoll). It may be readable with the queue empty only until the
+    /// next `poll`, which clears it, so a level-triggered loop does not spin.
+    /// Owned by the client; valid until the client is dropped.
     pub fn event_fd(&self) -> Result<i32, Error> {
         self.shared
             .queue
@@ -355,7 +401,10 @@ impl Client {
 
     /// Delivers every later event to `callback`, on one engine-owned thread,
     /// in arrival order. Replaces a previous callback (waiting for it to
-    /// return). Refused from inside the callback.
+    /// return). A `poll` waiting on another thread is ended first (it returns
+    /// `WrongMode`, or the event it already took): every event goes to
+    /// exactly one consumer, and the callback sees only events after those
+    /// poll returned. Refused from inside the callback.
     pub fn set_callback(&self, callback: Callback) -> Result<(), Error> {
         self.check_poisoned()?;
         if self.in_callback() {
@@ -366,6 +415,14 @@ impl Client {
         let mut slot = lock(&self.dispatcher);
         if let Some(old) = slot.take() {
             old.stop();
+        }
+        // Polls in progress end (with WrongMode, or with the event they
+        // already took) before the callback may take any: one consumer at a
+        // time, so the stream is neither split nor reordered.
+        self.callback_mode.store(true, Ordering::SeqCst);
+        while self.polls_active.load(Ordering::SeqCst) != 0 {
+            self.shared.queue.wake();
+            std::thread::sleep(Duration::from_millis(1));
         }
         match Dispatcher::start(self.shared.clone(), callback) {
             Ok(d) => {
@@ -407,7 +464,8 @@ impl Client {
 
     /// A snapshot of the client's counters.
     pub fn stats(&self) -> StatsSnapshot {
-        self.shared.stats.snapshot(self.shared.queue.len() as u64)
+        let q = &self.shared.queue;
+        self.shared.stats.snapshot(q.len() as u64, q.bytes() as u64)
     }
 }
 

@@ -145,6 +145,10 @@ pub struct Options {
     pub optional_capabilities: String,
     /// Events held before the reader stops reading the socket (backpressure).
     pub queue_capacity: usize,
+    /// Bytes the waiting events may hold (payloads, frames, texts) before the
+    /// reader stops reading the socket (default 64 MiB; one event always
+    /// enters an empty queue, so a single larger one still passes).
+    pub queue_max_bytes: usize,
     /// Longest frame accepted; longer is a protocol error (default 16 MiB - 1).
     pub max_frame_len: usize,
     /// Automatic reconnection (on by default).
@@ -178,6 +182,7 @@ impl Default for Options {
             connect_options: String::new(),
             optional_capabilities: String::new(),
             queue_capacity: 65_536,
+            queue_max_bytes: 64 << 20,
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
             reconnect: ReconnectPolicy::default(),
             max_messages_per_second: 50,
@@ -226,6 +231,11 @@ impl Options {
         if self.queue_capacity == 0 {
             return Err(Error::InvalidArgument(
                 "queue capacity must be at least 1".into(),
+            ));
+        }
+        if self.queue_max_bytes == 0 {
+            return Err(Error::InvalidArgument(
+                "queue max bytes must be at least 1".into(),
             ));
         }
         if self.max_frame_len < 64 {

@@ -233,7 +233,7 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
             Err(e) => decode_failed(shared, raw.id, e.to_string(), frame),
         },
     };
-    shared.queue.push(event, cx.closing)
+    shared.queue.push_frame(event, frame.len(), cx.closing)
 }
 
 fn decode_failed(shared: &Shared, msg_id: i32, reason: String, frame: &[u8]) -> Event {

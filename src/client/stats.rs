@@ -40,10 +40,13 @@ pub struct StatsSnapshot {
     pub unknown_messages: u64,
     /// Most events ever waiting in the queue at once.
     pub queue_high_water: u64,
-    /// Times the reader waited because the queue was full (backpressure).
+    /// Times the reader waited because the queue was full, in events or in
+    /// bytes (backpressure).
     pub queue_full_waits: u64,
     /// Events waiting now.
     pub queue_len: u64,
+    /// Bytes the waiting events hold, as the `queue_max_bytes` bound counts them.
+    pub queue_bytes: u64,
     /// Sessions established (by `connect` and by reconnecting).
     pub connects: u64,
     /// Sessions re-established automatically after a lost connection.
@@ -68,7 +71,7 @@ impl Stats {
         }
     }
 
-    pub(crate) fn snapshot(&self, queue_len: u64) -> StatsSnapshot {
+    pub(crate) fn snapshot(&self, queue_len: u64, queue_bytes: u64) -> StatsSnapshot {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         StatsSnapshot {
             messages_in: get(&self.messages_in),
@@ -80,6 +83,7 @@ impl Stats {
             queue_high_water: get(&self.queue_high_water),
             queue_full_waits: get(&self.queue_full_waits),
             queue_len,
+            queue_bytes,
             connects: get(&self.connects),
             reconnects: get(&self.reconnects),
             reconnect_attempts: get(&self.reconnect_attempts),

@@ -12,7 +12,18 @@ use super::{ms, put, tws_client, tws_event_callback, tws_user_data_free, with_cl
 /// TWS_TIMEOUT_NO_EVENT. The event's pointers are valid until the next
 /// `tws_client_poll` on this client (from any thread) or `tws_client_free`:
 /// poll from one thread at a time, or copy what you keep.
-/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_WRONG_MODE while a callback is set.
+/// Events already queued are always returned first, also after a disconnect
+/// (its TWS_STATE_DISCONNECTED event comes last and is never dropped, even
+/// from a full queue). With the queue empty, returns TWS_ERR_NOT_CONNECTED at
+/// once (without waiting) when nothing can arrive: never connected, after
+/// `tws_client_disconnect`, or after reconnecting gave up, with no
+/// `tws_client_connect` in progress. While reconnecting it waits as usual.
+/// The readiness descriptor (`tws_client_event_fd`) is readable with the
+/// queue empty at most until the next poll, which clears it: a
+/// level-triggered loop does not spin.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_NOT_CONNECTED as above;
+/// TWS_ERR_WRONG_MODE while a callback is set, and for a poll waiting on
+/// another thread when `tws_client_set_callback` is called.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_poll(
     client: *mut tws_client,
@@ -55,7 +66,10 @@ pub unsafe extern "C" fn tws_client_event_fd(
 /// called in arrival order on one thread that libtws owns (the dispatch
 /// thread, the same for the client's lifetime until the callback is replaced).
 /// Replaces (and waits out) a previous callback, whose `user_data_free` is
-/// then called. Pass a NULL `callback` to return to poll mode; then
+/// then called. A `tws_client_poll` waiting on another thread is ended first
+/// (it returns TWS_ERR_WRONG_MODE, or the event it already took): one
+/// consumer at a time, so no event goes to both, none is lost, and every
+/// event the callback sees comes after every event poll returned. Pass a NULL `callback` to return to poll mode; then
 /// `user_data_free`, if given, is called at once with `user_data`.
 /// `user_data_free` (may be NULL) is called exactly once: when the callback is
 /// replaced or cleared, or by `tws_client_free`, after the last call of the

@@ -8,8 +8,9 @@ use super::result::{boundary, tws_result, Failure};
 use super::{c_str, ms, put, tws_options, with_options};
 
 /// Creates options with the defaults: versions 100..226, no connect options,
-/// queue of 65536 events, frames up to 16 MiB - 1, automatic reconnect on,
-/// pacing at 50 messages per second, dead-peer detection after 20 s + 10 s.
+/// queue of 65536 events and 64 MiB of their data, frames up to 16 MiB - 1,
+/// automatic reconnect on, pacing at 50 messages per second, dead-peer
+/// detection after 20 s + 10 s.
 /// Errors: TWS_ERR_NULL_ARGUMENT if `out` is NULL.
 /// On success `*out` is owned by the caller: free it with `tws_options_free`.
 #[no_mangle]
@@ -101,6 +102,29 @@ pub unsafe extern "C" fn tws_options_set_queue_capacity(
             ));
         }
         o.queue_capacity = capacity as usize;
+        Ok(())
+    })
+}
+
+/// Sets how many bytes the waiting events may hold (payloads, frames,
+/// texts) before the reader stops reading the socket (backpressure; events
+/// are never dropped). Default 67108864 (64 MiB): with the default options
+/// the queue holds at most 65536 events and 64 MiB of their data. One event
+/// always enters an empty queue, so a single larger event still passes.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_queue_max_bytes(
+    options: *mut tws_options,
+    bytes: u64,
+) -> tws_result {
+    with_options(options, |o| {
+        if bytes == 0 {
+            return Err(Failure::new(
+                tws_result::TWS_ERR_INVALID_ARGUMENT,
+                "queue max bytes must be at least 1",
+            ));
+        }
+        o.queue_max_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         Ok(())
     })
 }

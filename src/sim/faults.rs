@@ -29,6 +29,9 @@ pub struct Faults {
     pub slow: Option<Duration>,
     /// Extra account-summary rows sent with every snapshot, before its end marker.
     pub flood: Option<u32>,
+    /// Large unknown-id messages (id 150) sent with every snapshot, after
+    /// the flood rows and before its end marker: see [`LargeUnknown`].
+    pub large_unknown: Option<LargeUnknown>,
     /// Error 100 for every client message beyond this many in one second
     /// (sliding window); such a message is not answered.
     pub max_msg_rate: Option<u32>,
@@ -47,6 +50,31 @@ pub struct Faults {
 pub struct Restart {
     pub after: Duration,
     pub down: Duration,
+}
+
+/// `count` well-formed messages with the unknown id 150, each carrying a
+/// filler field of `bytes` bytes after its index (0, 1, 2, ...): what a
+/// client's memory bound must hold back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LargeUnknown {
+    pub count: u32,
+    pub bytes: u32,
+}
+
+/// The most bytes `--large-unknown` may send per snapshot in total.
+pub const MAX_LARGE_UNKNOWN_TOTAL: u64 = 1 << 30;
+
+impl FromStr for LargeUnknown {
+    type Err = String;
+    /// `COUNTxBYTES`, e.g. `40x262144`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("bad large-unknown {s:?} (COUNTxBYTES, e.g. 40x262144)");
+        let (count, bytes) = s.split_once('x').ok_or_else(bad)?;
+        Ok(LargeUnknown {
+            count: count.trim().parse().map_err(|_| bad())?,
+            bytes: bytes.trim().parse().map_err(|_| bad())?,
+        })
+    }
 }
 
 /// The kinds of malformed frame `--garbage` injects.
@@ -193,6 +221,17 @@ impl Faults {
         }
         if self.freeze_after.is_some_and(|f| f > MAX_SCRIPTED_DELAY) {
             return Err("freeze-after is limited to 24 h".into());
+        }
+        if let Some(l) = self.large_unknown {
+            let frame_limit = crate::wire::DEFAULT_MAX_FRAME_LEN as u32 - 64;
+            if l.bytes > frame_limit
+                || u64::from(l.count) * u64::from(l.bytes) > MAX_LARGE_UNKNOWN_TOTAL
+            {
+                return Err(format!(
+                    "large-unknown is limited to {frame_limit} bytes a message and \
+                     {MAX_LARGE_UNKNOWN_TOTAL} bytes in all"
+                ));
+            }
         }
         if self.drop_after == Some(0) || self.max_msg_rate == Some(0) {
             return Err("drop-after and max-msg-rate must be at least 1".into());

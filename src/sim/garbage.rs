@@ -61,6 +61,19 @@ pub fn append(mode: Garbage, server_version: i32, req_id: i32, out: &mut Vec<u8>
     }
 }
 
+/// Appends message `index` of `--large-unknown`: id 150, fields "1", the
+/// index, and `bytes` bytes of filler.
+pub fn append_large_unknown(index: u32, bytes: u32, server_version: i32, out: &mut Vec<u8>) {
+    let id = UNKNOWN_ID.to_string();
+    let index = index.to_string();
+    let filler = "x".repeat(bytes as usize);
+    if server_version >= PROTOBUF {
+        text_frame(out, Some(UNKNOWN_ID), &["1", &index, &filler])
+    } else {
+        text_frame(out, None, &[&id, "1", &index, &filler])
+    }
+}
+
 /// True when the mode leaves the stream unreadable, so the simulator closes.
 pub fn ends_connection(mode: Garbage) -> bool {
     mode == Garbage::Oversize

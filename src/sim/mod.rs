@@ -42,7 +42,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use account_data::all_tags;
-pub use faults::{ConnectivityStep, Faults, Garbage, Restart};
+pub use faults::{ConnectivityStep, Faults, Garbage, LargeUnknown, Restart};
 pub use flood::FLOOD_TAG;
 pub use garbage::UNKNOWN_ID as GARBAGE_UNKNOWN_ID;
 

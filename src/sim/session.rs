@@ -313,6 +313,11 @@ impl Session<'_> {
                 .map_or("", String::as_str);
             flood::append(req_id, account, n, self.version, &mut self.out);
         }
+        if let Some(l) = faults.large_unknown {
+            for i in 0..l.count {
+                garbage::append_large_unknown(i, l.bytes, self.version, &mut self.out);
+            }
+        }
         if let Some(end) = end {
             self.push(end);
         }

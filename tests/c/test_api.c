@@ -77,6 +77,8 @@ static void test_null_and_bad_arguments(void)
     CHECK_RC(tws_options_set_liveness(o, 300, 0), TWS_ERR_INVALID_ARGUMENT);
     CHECK_RC(tws_options_set_liveness(o, 20000, 10000), TWS_OK);
     CHECK_RC(tws_options_set_queue_capacity(o, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_queue_max_bytes(o, 0), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_options_set_queue_max_bytes(NULL, 1), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_options_set_connect_options(o, NULL), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_options_set_connect_options(o, "bad\xff"), TWS_ERR_INVALID_UTF8);
     CHECK_RC(tws_options_set_connect_options(o, "caf\xc3\xa9"), TWS_ERR_INVALID_CHARACTER);
@@ -101,7 +103,8 @@ static void test_null_and_bad_arguments(void)
 
     /* Calls on a client that never connected. */
     tws_event ev;
-    CHECK_RC(tws_client_poll(c, 0, &ev), TWS_TIMEOUT_NO_EVENT);
+    /* Nothing can arrive: refused at once, not after the 5 s timeout. */
+    CHECK_RC(tws_client_poll(c, 5000, &ev), TWS_ERR_NOT_CONNECTED);
     CHECK_RC(tws_client_req_current_time(c), TWS_ERR_NOT_CONNECTED);
     CHECK_RC(tws_client_req_account_summary(c, 1, "All", "NetLiquidation"), TWS_ERR_NOT_CONNECTED);
     CHECK(strstr(tws_last_error_message(), "not connected") != NULL);
