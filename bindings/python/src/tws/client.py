@@ -120,7 +120,10 @@ class Client:
 
     Events arrive either by polling (:meth:`poll`, :meth:`events`) or by a
     callback (:meth:`set_callback`), not both. Requests may be sent from any
-    thread. Events are copied into dataclasses, so they stay valid forever.
+    thread, and :meth:`close` may be called from any thread at any time (see
+    there). Events are copied into dataclasses, so they stay valid forever.
+    Wrong argument types raise ``TypeError`` naming the argument; a string
+    with a NUL raises :class:`tws.InvalidCharacter` before anything is sent.
 
     Options (all optional): ``min_version``/``max_version`` (protocol versions
     advertised, default 100..226), ``connect_options`` (e.g. ``"+PACEAPI"``),
