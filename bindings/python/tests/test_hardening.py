@@ -14,7 +14,6 @@ import sysconfig
 import textwrap
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -49,8 +48,13 @@ def recorded(path: Path) -> list:
     """The messages the simulator received from the client (``--record``)."""
     if not path.exists():
         return []
-    lines = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
-    return [m for m in lines if m.get("dir") == "out"]
+    messages = []
+    for line in path.read_text().splitlines():
+        try:
+            messages.append(json.loads(line))
+        except ValueError:  # the line being written right now
+            break
+    return [m for m in messages if m.get("dir") == "out"]
 
 
 class Outcome:
@@ -302,8 +306,11 @@ def test_log_handlers_replaced_while_the_engine_logs(sim):
         try:
             with tws.Client() as client:
                 while not stop.is_set():
-                    client.connect(HOST, sim.port, 7, timeout=5)
-                    client.req_current_time()
+                    try:
+                        client.connect(HOST, sim.port, 7, timeout=5)
+                        client.req_current_time()
+                    except (tws.ClientIdInUse, tws.Timeout, tws.ConnectionClosed):
+                        pass  # a loaded machine: the point is only that the engine logs
                     client.disconnect()
         except BaseException as e:
             errors.append(e)
