@@ -31,6 +31,10 @@ def _type_name(value: object) -> str:
 
 def integer(value: object, name: str, bounds: "tuple[int, int]" = INT32) -> int:
     """An int argument (bools refused), checked against ``bounds`` (inclusive)."""
+    if type(value) is int:  # the common case, without the slower checks
+        lo, hi = bounds
+        if lo <= value <= hi:
+            return value
     n = None
     if not isinstance(value, bool):
         try:
@@ -68,6 +72,8 @@ def milliseconds(value: object, name: str) -> int:
 
 def seconds(value: object, name: str) -> float:
     """A duration in seconds, checked like :func:`milliseconds`."""
+    if type(value) is float and value >= 0 or type(value) is int and value >= 0:  # the hot path (poll)
+        return float(value)  # type: ignore[arg-type]
     milliseconds(value, name)
     return float(value)  # type: ignore[arg-type]
 

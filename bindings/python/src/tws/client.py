@@ -8,12 +8,11 @@ import sys
 import threading
 import time
 import weakref
-from contextlib import contextmanager
 from os import PathLike
 from typing import Callable, Iterable, Iterator, List, Optional, Set, Union
 
 from . import _args, _ffi
-from .errors import ClientClosed, Reentrant, TwsError, check, report_callback_error
+from .errors import ClientClosed, Reentrant, TwsError, check, error_for, report_callback_error
 from .events import (
     AccountSnapshot,
     AccountSummaryRow,
@@ -154,12 +153,13 @@ class Client:
         max_messages_per_second: Optional[int] = None,
     ) -> None:
         self._handle: Optional[int] = None
-        self._cond = threading.Condition()  # guards _handle, _closing and _calls
+        self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
         self._closing = False
         self._calls = 0  # calls into libtws in progress on this client
         self._delivery = _Delivery()
         self._poll_lock = threading.Lock()
         self._event = _ffi.tws_event()
+        self._event_ref = ctypes.byref(self._event)
         # Every argument is checked before anything is created.
         versions = None
         if min_version is not None or max_version is not None:
@@ -287,30 +287,42 @@ class Client:
         except Exception:
             pass
 
-    @contextmanager
-    def _call(self) -> Iterator[int]:
-        """Holds the client open for one call into libtws; yields the handle."""
+    # Every call into libtws runs between _enter() and _leave(): close() waits
+    # for the count of calls in progress to drop to 0 before it frees.
+
+    def _enter(self) -> int:
+        """Counts a call in progress and returns the handle; ClientClosed once closing."""
         with self._cond:
             if self._closing or self._handle is None:
                 raise ClientClosed(_NOT_CONNECTED, "the client is closed")
             self._calls += 1
-            handle = self._handle
-        try:
-            yield handle
-        except TwsError as e:
-            if self._closing and not isinstance(e, ClientClosed):
-                raise ClientClosed(_NOT_CONNECTED, f"the client was closed during the call ({e})") from e
-            raise
-        finally:
-            with self._cond:
-                self._calls -= 1
-                if self._calls == 0:
-                    self._cond.notify_all()
+            return self._handle
+
+    def _leave(self) -> None:
+        with self._cond:
+            self._calls -= 1
+            if self._calls == 0 and self._closing:
+                self._cond.notify_all()
+
+    def _failed(self, code: int) -> TwsError:
+        """The exception for a failed call: ClientClosed if close() cut it short."""
+        e = error_for(code)
+        if self._closing:
+            closed = ClientClosed(_NOT_CONNECTED, f"the client was closed during the call ({e})")
+            closed.__cause__ = e
+            return closed
+        return e
 
     def _invoke(self, fn: Callable[..., int], *args: object) -> int:
-        """``fn(handle, *args)`` inside :meth:`_call`, its result checked."""
-        with self._call() as handle:
-            return check(fn(handle, *args))
+        """``fn(handle, *args)`` as one call in progress, its result checked."""
+        handle = self._enter()
+        try:
+            rc = fn(handle, *args)
+        finally:
+            self._leave()
+        if rc < 0:
+            raise self._failed(rc)
+        return rc
 
     # ---- session ------------------------------------------------------------
 
@@ -604,10 +616,16 @@ class Client:
             wait = min(left, _SLICE_S)
             # The C event borrows from the client until the next poll: it is
             # copied before the call leaves the client's guard.
-            with self._poll_lock, self._call() as handle:
-                rc = check(lib.tws_client_poll(handle, int(wait * 1000), ctypes.byref(self._event)))
-                if rc == 0:
-                    return from_c(self._event)
+            with self._poll_lock:
+                handle = self._enter()
+                try:
+                    rc = lib.tws_client_poll(handle, int(wait * 1000), self._event_ref)
+                    if rc == 0:
+                        return from_c(self._event)
+                finally:
+                    self._leave()
+                if rc < 0:
+                    raise self._failed(rc)
             if left <= wait:
                 return None
 
