@@ -5,6 +5,9 @@ of the libtws repository (found above this directory, or named by
 TWS_SOURCE_DIR) and copies target/release/libtws.so into the package. With
 TWS_USE_SYSTEM_LIBRARY=1 nothing is built or shipped: the package then loads
 an installed libtws (ctypes.util.find_library) or the one TWS_LIBRARY names.
+Either way every libtws.so* already in the build directory (a stale copy from
+an earlier build in build/, or one lying in src/tws/) is removed first, so
+the wheel holds the fresh library or none.
 """
 
 import os
@@ -51,9 +54,13 @@ class BuildPyWithLibtws(build_py):
 
     def run(self) -> None:
         super().run()
+        package = Path(self.build_lib) / "tws"
+        # The package loader tries every libtws.so* next to it: none may be stale.
+        for stale in package.glob("libtws.so*"):
+            stale.unlink()
         if os.environ.get("TWS_USE_SYSTEM_LIBRARY") == "1":
             return
-        dest = Path(self.build_lib) / "tws" / "libtws.so"
+        dest = package / "libtws.so"
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(build_libtws(), dest)
 

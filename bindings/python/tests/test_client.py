@@ -197,7 +197,7 @@ def test_callbacks_deliver_on_another_thread(sim):
             done.set()
 
     hooked = []
-    old_hook, sys.unraisablehook = sys.unraisablehook, hooked.append
+    tws.set_callback_error_hook(lambda exc, source: hooked.append(exc))
     try:
         with connected(sim.port) as client:
             client.set_callback(on_event)
@@ -209,10 +209,10 @@ def test_callbacks_deliver_on_another_thread(sim):
             client.set_callback(None)
             client.poll(0)  # poll mode again: no WrongMode
     finally:
-        sys.unraisablehook = old_hook
+        tws.set_callback_error_hook(None)
     assert threading.get_ident() not in threads and len(threads) == 1
     assert any(isinstance(e, tws.CurrentTime) for e in got)
-    assert any(isinstance(h.exc_value, RuntimeError) for h in hooked)
+    assert any(isinstance(h, RuntimeError) for h in hooked)
 
 
 def test_close_from_the_callback_is_refused(sim):
@@ -231,7 +231,7 @@ def test_close_from_the_callback_is_refused(sim):
     assert done.wait(5)
     client.close()
     assert errors and errors[0].code == -22
-    with pytest.raises(ValueError):
+    with pytest.raises(tws.ClientClosed):
         client.req_current_time()
 
 

@@ -19,9 +19,12 @@ from . import _ffi
 from .client import ALL_TAGS, Client
 from .errors import (
     AlreadyConnected,
+    Busy,
+    ClientClosed,
     ClientIdInUse,
     ConnectionClosed,
     ConnectionRefused,
+    DuplicateRequestId,
     InternalError,
     InvalidArgument,
     InvalidCharacter,
@@ -37,6 +40,7 @@ from .errors import (
     Timeout,
     TwsError,
     WrongMode,
+    set_callback_error_hook,
 )
 from .events import (
     AccountDownloadEnd,
@@ -93,7 +97,9 @@ __all__ = [
     "AccountUpdateTime",
     "AccountValue",
     "AlreadyConnected",
+    "Busy",
     "Client",
+    "ClientClosed",
     "ClientIdInUse",
     "ConnectionClosed",
     "ConnectionRefused",
@@ -102,6 +108,7 @@ __all__ = [
     "CurrentTime",
     "CurrentTimeMillis",
     "DecodeError",
+    "DuplicateRequestId",
     "ProtocolViolation",
     "ErrorClass",
     "ErrorMessage",
@@ -138,6 +145,7 @@ __all__ = [
     "WrongMode",
     "library_version",
     "log_to_logging",
+    "set_callback_error_hook",
     "set_log_handler",
     "set_log_level",
 ]

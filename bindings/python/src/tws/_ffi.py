@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import os
 from ctypes import (
     CFUNCTYPE,
@@ -422,8 +423,48 @@ def text(p: bytes | None) -> str:
     return p.decode("utf-8", "replace") if p else ""
 
 
-def arg(s: str, name: str) -> bytes:
-    """A str argument as a NUL-terminated C string."""
-    if not isinstance(s, str):
-        raise TypeError(f"{name} must be str, not {type(s).__name__}")
-    return s.encode("utf-8")
+# ---- what libtws may call back: kept alive by token ------------------------------------
+#
+# A callback or log handler is registered here under a fresh integer token,
+# which travels to libtws as the callback's ``user_data``; the C thunks that
+# libtws calls are module-level and live as long as the process. libtws calls
+# ``user_data_free`` (``FREE_THUNK``) exactly once, after the last call of
+# that callback has returned: only then is the entry dropped. Nothing libtws
+# may still call is ever freed, and no thunk holds a client.
+
+_registry: dict = {}
+_tokens = itertools.count(1)  # never reused, so a late or repeated release is harmless
+
+
+def register(obj: object) -> int:
+    """Keeps ``obj`` until :func:`release`; returns its token (the C ``user_data``)."""
+    token = next(_tokens)
+    _registry[token] = obj
+    return token
+
+
+def lookup(token: object) -> object:
+    """The object registered under ``token``, or None."""
+    return _registry.get(token) if token else None
+
+
+def release(token: object) -> None:
+    """Drops ``token``'s object (idempotent)."""
+    _registry.pop(token, None)
+
+
+def registered() -> int:
+    """How many callbacks and handlers libtws may still call (for tests)."""
+    return len(_registry)
+
+
+def _user_data_free(user_data: object) -> None:
+    release(user_data)
+
+
+#: The ``user_data_free`` given with every callback: releases its token.
+FREE_THUNK = USER_DATA_FREE(_user_data_free)
+#: NULL callbacks, to detach.
+NO_EVENT_CALLBACK = EVENT_CALLBACK()
+NO_LOG_CALLBACK = LOG_CALLBACK()
+NO_FREE = USER_DATA_FREE()

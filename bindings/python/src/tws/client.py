@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import sys
 import threading
 import time
+import weakref
 from os import PathLike
-from typing import Callable, Iterable, Iterator, List, Optional, Union
+from typing import Callable, Iterable, Iterator, List, Optional, Set, Union
 
-from . import _ffi
-from .errors import check
+from . import _args, _ffi
+from .errors import ClientClosed, Reentrant, TwsError, check, error_for, report_callback_error
 from .events import (
     AccountSnapshot,
     AccountSummaryRow,
@@ -30,23 +32,79 @@ lib = _ffi.lib
 #: Every real account-summary tag, comma-separated (``tws_all_account_summary_tags``).
 ALL_TAGS: str = _ffi.text(lib.tws_all_account_summary_tags())
 
-#: Longest single wait handed to libtws, so Ctrl-C is noticed between waits.
+#: Longest single wait handed to libtws, so Ctrl-C and close() are noticed between waits.
 _SLICE_S = 0.25
 
-
-def _ms(seconds: float) -> int:
-    """Seconds as a C timeout in milliseconds (clamped to the uint32 range)."""
-    if seconds < 0:
-        raise ValueError("a timeout cannot be negative")
-    return min(int(seconds * 1000), 0xFFFFFFFF)
+_NOT_CONNECTED = -15
 
 
-def _tags(tags: Union[str, Iterable[str], None]) -> str:
+def _tags(tags: Union[str, Iterable[str], None]) -> bytes:
     if tags is None:
-        return ALL_TAGS
-    if isinstance(tags, str):
-        return tags
-    return ",".join(tags)
+        return ALL_TAGS.encode()
+    return _args.text_list(tags, "tags")
+
+
+def _req_id(client: "Client", req_id: Optional[int]) -> int:
+    return client.next_request_id() if req_id is None else _args.integer(req_id, "req_id")
+
+
+class _Delivery:
+    """What the event trampoline knows of its client: no reference to the
+    client itself (a cycle would let the collector free the client, and
+    formerly the thunk, on the dispatch thread)."""
+
+    __slots__ = ("inside",)
+
+    def __init__(self) -> None:
+        self.inside: Optional[int] = None  # the thread running the callback now
+
+
+def _on_event(event_p, user_data) -> None:
+    """The one C event callback of every client; ``user_data`` is a registry token."""
+    try:
+        entry = _ffi.lookup(user_data)
+        if entry is None:
+            return
+        callback, delivery = entry
+        delivery.inside = threading.get_ident()
+        try:
+            callback(from_c(event_p.contents))
+        except BaseException as e:  # nothing may unwind into libtws
+            report_callback_error(e, callback)
+        finally:
+            delivery.inside = None
+    except BaseException:
+        pass
+
+
+_EVENT_THUNK = _ffi.EVENT_CALLBACK(_on_event)
+
+#: Every client not yet closed, closed at interpreter exit.
+_live: "weakref.WeakSet[Client]" = weakref.WeakSet()
+#: Frees handed to another thread (a client collected on its own dispatch thread).
+_pending: Set[threading.Thread] = set()
+
+
+def _free_later(handle: int) -> None:
+    try:
+        lib.tws_client_disconnect(handle)
+        lib.tws_client_free(handle)  # waits for the callback that dropped the client
+    finally:
+        _pending.discard(threading.current_thread())
+
+
+def _close_all_at_exit() -> None:
+    """atexit: libtws threads must not call into a finalizing interpreter."""
+    for client in list(_live):
+        try:
+            client._close(detach=True, wait_s=5.0)
+        except BaseException:
+            pass
+    for t in list(_pending):
+        t.join(5.0)
+
+
+atexit.register(_close_all_at_exit)
 
 
 class Client:
@@ -61,7 +119,10 @@ class Client:
 
     Events arrive either by polling (:meth:`poll`, :meth:`events`) or by a
     callback (:meth:`set_callback`), not both. Requests may be sent from any
-    thread. Events are copied into dataclasses, so they stay valid forever.
+    thread, and :meth:`close` may be called from any thread at any time (see
+    there). Events are copied into dataclasses, so they stay valid forever.
+    Wrong argument types raise ``TypeError`` naming the argument; a string
+    with a NUL raises :class:`tws.InvalidCharacter` before anything is sent.
 
     Options (all optional): ``min_version``/``max_version`` (protocol versions
     advertised, default 100..226), ``connect_options`` (e.g. ``"+PACEAPI"``),
@@ -92,50 +153,61 @@ class Client:
         max_messages_per_second: Optional[int] = None,
     ) -> None:
         self._handle: Optional[int] = None
-        self._callback = None  # keeps the ctypes trampoline alive while libtws may call it
+        self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
+        self._closing = False
+        self._calls = 0  # calls into libtws in progress on this client
+        self._delivery = _Delivery()
         self._poll_lock = threading.Lock()
-        self._dispatch_thread: Optional[int] = None  # the libtws thread that runs the callback
         self._event = _ffi.tws_event()
+        self._event_ref = ctypes.byref(self._event)
+        # Every argument is checked before anything is created.
+        versions = None
+        if min_version is not None or max_version is not None:
+            versions = (
+                _args.integer(100 if min_version is None else min_version, "min_version"),
+                _args.integer(226 if max_version is None else max_version, "max_version"),
+            )
+        c_connect_options = None if connect_options is None else _args.text(connect_options, "connect_options")
+        c_capabilities = (
+            None if optional_capabilities is None else _args.text(optional_capabilities, "optional_capabilities")
+        )
+        c_queue = None if queue_capacity is None else _args.integer(queue_capacity, "queue_capacity", _args.UINT32)
+        c_frame = None if max_frame_length is None else _args.integer(max_frame_length, "max_frame_length", _args.UINT32)
+        c_reconnect = (
+            _args.flag(reconnect, "reconnect"),
+            _args.milliseconds(reconnect_initial_delay, "reconnect_initial_delay"),
+            _args.milliseconds(reconnect_max_delay, "reconnect_max_delay"),
+            _args.integer(reconnect_jitter_percent, "reconnect_jitter_percent", _args.UINT32),
+            _args.integer(reconnect_max_attempts, "reconnect_max_attempts", _args.UINT32),
+        )
+        c_pacing = (
+            None
+            if max_messages_per_second is None
+            else _args.integer(max_messages_per_second, "max_messages_per_second", _args.UINT32)
+        )
+        c_trace = None if trace_file is None else _args.path(trace_file, "trace_file")
         options = ctypes.c_void_p()
         check(lib.tws_options_new(ctypes.byref(options)))
         try:
-            if min_version is not None or max_version is not None:
-                check(
-                    lib.tws_options_set_version_range(
-                        options, min_version if min_version is not None else 100,
-                        max_version if max_version is not None else 226,
-                    )
-                )
-            if connect_options is not None:
-                check(lib.tws_options_set_connect_options(options, _ffi.arg(connect_options, "connect_options")))
-            if optional_capabilities is not None:
-                check(
-                    lib.tws_options_set_optional_capabilities(
-                        options, _ffi.arg(optional_capabilities, "optional_capabilities")
-                    )
-                )
-            if queue_capacity is not None:
-                check(lib.tws_options_set_queue_capacity(options, queue_capacity))
-            if max_frame_length is not None:
-                check(lib.tws_options_set_max_frame_length(options, max_frame_length))
-            check(
-                lib.tws_options_set_reconnect(
-                    options,
-                    1 if reconnect else 0,
-                    _ms(reconnect_initial_delay),
-                    _ms(reconnect_max_delay),
-                    reconnect_jitter_percent,
-                    reconnect_max_attempts,
-                )
-            )
-            if max_messages_per_second is not None:
-                check(lib.tws_options_set_pacing(options, max_messages_per_second))
-            if trace_file is not None:
-                path = str(trace_file)
-                check(lib.tws_options_set_trace_file(options, _ffi.arg(path, "trace_file")))
+            if versions is not None:
+                check(lib.tws_options_set_version_range(options, *versions))
+            if c_connect_options is not None:
+                check(lib.tws_options_set_connect_options(options, c_connect_options))
+            if c_capabilities is not None:
+                check(lib.tws_options_set_optional_capabilities(options, c_capabilities))
+            if c_queue is not None:
+                check(lib.tws_options_set_queue_capacity(options, c_queue))
+            if c_frame is not None:
+                check(lib.tws_options_set_max_frame_length(options, c_frame))
+            check(lib.tws_options_set_reconnect(options, *c_reconnect))
+            if c_pacing is not None:
+                check(lib.tws_options_set_pacing(options, c_pacing))
+            if c_trace is not None:
+                check(lib.tws_options_set_trace_file(options, c_trace))
             handle = ctypes.c_void_p()
             check(lib.tws_client_new(options, ctypes.byref(handle)))
             self._handle = handle.value
+            _live.add(self)
         finally:
             lib.tws_options_free(options)
 
@@ -150,33 +222,107 @@ class Client:
     def close(self) -> None:
         """Disconnects, stops libtws's threads for this client and frees it.
 
-        Idempotent. When it returns, the callback (if any) runs no more.
-        Raises :class:`tws.Reentrant` when called from the client's own callback.
+        Safe from any thread, at any time, and idempotent. Calls in progress
+        on other threads are cut short first: a blocking request or
+        :meth:`connect` is woken by the disconnect and raises
+        :class:`tws.ClientClosed`, :meth:`poll` returns within its 0.25 s
+        slice (or at once with the ``StateChanged(DISCONNECTED)`` event);
+        ``close`` waits for them to leave libtws, then frees the client. When
+        it returns, the callback (if any) runs no more, and every later call
+        raises :class:`tws.ClientClosed`. A second ``close`` while one runs
+        waits for it. Raises :class:`tws.Reentrant` when called from the
+        client's own callback. Live clients are closed at interpreter exit
+        (callbacks detached first), so a script need not call it.
         """
-        if self._handle is None:
-            return
-        if threading.get_ident() == self._dispatch_thread:
-            # Refused here, before libtws: another thread may be closing the
-            # client at this very moment (and waiting for this callback).
-            from .errors import Reentrant
+        self._close()
 
-            raise Reentrant(-22, "close() called from the client's own callback; close it after the callback returns")
-        check(lib.tws_client_free(self._handle))
-        self._handle = None
-        self._callback = None
+    def _close(self, detach: bool = False, wait_s: Optional[float] = None) -> None:
+        with self._cond:
+            if self._handle is None:
+                return
+            if self._delivery.inside == threading.get_ident():
+                # Refused here, before libtws: another thread may be closing the
+                # client at this very moment (and waiting for this callback).
+                raise Reentrant(
+                    -22, "close() called from the client's own callback; close it after the callback returns"
+                )
+            if self._closing:  # another thread is closing it: wait for that
+                self._cond.wait_for(lambda: self._handle is None, wait_s)
+                return
+            self._closing = True
+            handle = self._handle
+        if detach:  # interpreter exit: no more calls into Python from libtws
+            lib.tws_client_set_callback(handle, _ffi.NO_EVENT_CALLBACK, None, _ffi.NO_FREE)
+        lib.tws_client_disconnect(handle)  # wakes blocking calls and poll
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._calls == 0, wait_s):
+                return  # a call is stuck in libtws (exit only): leaking beats freeing under it
+        rc = lib.tws_client_free(handle)
+        if rc == -22:  # cannot happen (checked above), but never lose the client
+            with self._cond:
+                self._closing = False
+                self._cond.notify_all()
+            check(rc)
+        with self._cond:
+            self._handle = None
+            self._cond.notify_all()
+        _live.discard(self)
+        check(rc)
 
     def __del__(self) -> None:
-        if getattr(self, "_handle", None) is not None and not sys.is_finalizing():
-            try:
-                self.close()
-            except Exception:
-                pass
+        handle = getattr(self, "_handle", None)
+        if handle is None or sys.is_finalizing():
+            return
+        # No call is in progress (each holds a reference to the client).
+        if self._delivery.inside == threading.get_ident():
+            # Collected on its own dispatch thread (for example by gc.collect()
+            # in the callback): libtws frees it once this callback returned.
+            self._handle = None
+            t = threading.Thread(target=_free_later, args=(handle,), name="tws-free", daemon=True)
+            _pending.add(t)
+            t.start()
+            return
+        try:
+            self.close()
+        except Exception:
+            pass
 
-    @property
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ValueError("the client is closed")
-        return self._handle
+    # Every call into libtws runs between _enter() and _leave(): close() waits
+    # for the count of calls in progress to drop to 0 before it frees.
+
+    def _enter(self) -> int:
+        """Counts a call in progress and returns the handle; ClientClosed once closing."""
+        with self._cond:
+            if self._closing or self._handle is None:
+                raise ClientClosed(_NOT_CONNECTED, "the client is closed")
+            self._calls += 1
+            return self._handle
+
+    def _leave(self) -> None:
+        with self._cond:
+            self._calls -= 1
+            if self._calls == 0 and self._closing:
+                self._cond.notify_all()
+
+    def _failed(self, code: int) -> TwsError:
+        """The exception for a failed call: ClientClosed if close() cut it short."""
+        e = error_for(code)
+        if self._closing:
+            closed = ClientClosed(_NOT_CONNECTED, f"the client was closed during the call ({e})")
+            closed.__cause__ = e
+            return closed
+        return e
+
+    def _invoke(self, fn: Callable[..., int], *args: object) -> int:
+        """``fn(handle, *args)`` as one call in progress, its result checked."""
+        handle = self._enter()
+        try:
+            rc = fn(handle, *args)
+        finally:
+            self._leave()
+        if rc < 0:
+            raise self._failed(rc)
+        return rc
 
     # ---- session ------------------------------------------------------------
 
@@ -192,18 +338,22 @@ class Client:
         :class:`tws.AlreadyConnected`, :class:`tws.InvalidArgument` (unknown
         host), :class:`tws.ConnectionClosed` or :class:`tws.IoError`.
         """
-        check(lib.tws_client_connect(self._h, _ffi.arg(host, "host"), port, client_id, _ms(timeout)))
+        c_host = _args.text(host, "host")
+        c_port = _args.integer(port, "port", _args.PORT)
+        c_id = _args.integer(client_id, "client_id")
+        c_timeout = _args.milliseconds(timeout, "timeout")
+        self._invoke(lib.tws_client_connect, c_host, c_port, c_id, c_timeout)
 
     def disconnect(self) -> None:
         """Closes the session. Events already queued stay pollable; a
         ``StateChanged(DISCONNECTED)`` follows them. Safe at any time."""
-        check(lib.tws_client_disconnect(self._h))
+        self._invoke(lib.tws_client_disconnect)
 
     @property
     def state(self) -> Union[ConnectionState, int]:
         """The session's state now."""
         out = ctypes.c_int32()
-        check(lib.tws_client_state(self._h, ctypes.byref(out)))
+        self._invoke(lib.tws_client_state, ctypes.byref(out))
         try:
             return ConnectionState(out.value)
         except ValueError:
@@ -218,44 +368,44 @@ class Client:
     def server_version(self) -> int:
         """The negotiated server version. Raises :class:`tws.NotConnected` before the first connect."""
         out = ctypes.c_int32()
-        check(lib.tws_client_server_version(self._h, ctypes.byref(out)))
+        self._invoke(lib.tws_client_server_version, ctypes.byref(out))
         return out.value
 
     def next_request_id(self) -> int:
         """A fresh request id (0, 1, 2, ... per client)."""
         out = ctypes.c_int32()
-        check(lib.tws_client_next_request_id(self._h, ctypes.byref(out)))
+        self._invoke(lib.tws_client_next_request_id, ctypes.byref(out))
         return out.value
 
     def next_order_id(self) -> int:
         """The next order id (from nextValidId, counting up)."""
         out = ctypes.c_int64()
-        check(lib.tws_client_next_order_id(self._h, ctypes.byref(out)))
+        self._invoke(lib.tws_client_next_order_id, ctypes.byref(out))
         return out.value
 
     def stats(self) -> Stats:
         """The client's counters."""
         out = _ffi.tws_stats()
-        check(lib.tws_client_stats(self._h, ctypes.byref(out)))
+        self._invoke(lib.tws_client_stats, ctypes.byref(out))
         return Stats(**{name: getattr(out, name) for name, _ in _ffi.tws_stats._fields_})
 
     # ---- requests -----------------------------------------------------------
 
     def req_ids(self, num_ids: int = 1) -> None:
         """Asks for the next valid order id (a :class:`tws.NextValidId` follows)."""
-        check(lib.tws_client_req_ids(self._h, num_ids))
+        self._invoke(lib.tws_client_req_ids, _args.integer(num_ids, "num_ids"))
 
     def req_managed_accounts(self) -> None:
         """Asks for the managed accounts (a :class:`tws.ManagedAccounts` follows)."""
-        check(lib.tws_client_req_managed_accounts(self._h))
+        self._invoke(lib.tws_client_req_managed_accounts)
 
     def req_current_time(self) -> None:
         """Asks for the server clock (a :class:`tws.CurrentTime` follows)."""
-        check(lib.tws_client_req_current_time(self._h))
+        self._invoke(lib.tws_client_req_current_time)
 
     def req_current_time_millis(self) -> None:
         """Asks for the server clock in ms (a :class:`tws.CurrentTimeMillis` follows; server 197+)."""
-        check(lib.tws_client_req_current_time_millis(self._h))
+        self._invoke(lib.tws_client_req_current_time_millis)
 
     def req_account_summary(
         self,
@@ -271,17 +421,14 @@ class Client:
         may also be ``"$LEDGER"``, ``"$LEDGER:ALL"`` or ``"$LEDGER:EUR"``.
         TWS allows two such subscriptions at once.
         """
-        rid = self.next_request_id() if req_id is None else req_id
-        check(
-            lib.tws_client_req_account_summary(
-                self._h, rid, _ffi.arg(group, "group"), _ffi.arg(_tags(tags), "tags")
-            )
-        )
+        c_group, c_tags = _args.text(group, "group"), _tags(tags)
+        rid = _req_id(self, req_id)
+        self._invoke(lib.tws_client_req_account_summary, rid, c_group, c_tags)
         return rid
 
     def cancel_account_summary(self, req_id: int) -> None:
         """Ends the account-summary subscription ``req_id``."""
-        check(lib.tws_client_cancel_account_summary(self._h, req_id))
+        self._invoke(lib.tws_client_cancel_account_summary, _args.integer(req_id, "req_id"))
 
     def account_summary(
         self,
@@ -298,15 +445,10 @@ class Client:
         """
         rows = ctypes.POINTER(_ffi.tws_account_summary_row)()
         count = ctypes.c_size_t()
-        check(
-            lib.tws_client_account_summary(
-                self._h,
-                _ffi.arg(group, "group"),
-                _ffi.arg(_tags(tags), "tags"),
-                _ms(timeout),
-                ctypes.byref(rows),
-                ctypes.byref(count),
-            )
+        c_group, c_tags = _args.text(group, "group"), _tags(tags)
+        c_timeout = _args.milliseconds(timeout, "timeout")
+        self._invoke(
+            lib.tws_client_account_summary, c_group, c_tags, c_timeout, ctypes.byref(rows), ctypes.byref(count)
         )
         try:
             s = _ffi.text
@@ -323,11 +465,11 @@ class Client:
         """Subscribes to every position of every account: :class:`tws.Position`
         events, then :class:`tws.PositionEnd`, then changes until
         :meth:`cancel_positions`. Re-issued after a reconnect."""
-        check(lib.tws_client_req_positions(self._h))
+        self._invoke(lib.tws_client_req_positions)
 
     def cancel_positions(self) -> None:
         """Ends the positions subscription."""
-        check(lib.tws_client_cancel_positions(self._h))
+        self._invoke(lib.tws_client_cancel_positions)
 
     def req_account_updates(self, account: str) -> None:
         """Subscribes to ``account``'s values (:class:`tws.AccountValue`),
@@ -336,11 +478,11 @@ class Client:
         then changes. TWS keeps one such subscription per client: a new one
         replaces the old. An unknown account gets an :class:`tws.ErrorMessage`
         with code 321 and ``req_id`` -1."""
-        check(lib.tws_client_req_account_updates(self._h, _ffi.arg(account, "account")))
+        self._invoke(lib.tws_client_req_account_updates, _args.text(account, "account"))
 
     def cancel_account_updates(self, account: str) -> None:
         """Ends the account-updates subscription of ``account``."""
-        check(lib.tws_client_cancel_account_updates(self._h, _ffi.arg(account, "account")))
+        self._invoke(lib.tws_client_cancel_account_updates, _args.text(account, "account"))
 
     def req_positions_multi(
         self, account: str = "", model_code: str = "", req_id: Optional[int] = None
@@ -349,17 +491,14 @@ class Client:
         account) and/or ``model_code``; returns the request id. Rows arrive as
         :class:`tws.PositionMulti`, then :class:`tws.PositionMultiEnd`. An
         unknown account gets error 321 with this request id. Server 103+."""
-        rid = self.next_request_id() if req_id is None else req_id
-        check(
-            lib.tws_client_req_positions_multi(
-                self._h, rid, _ffi.arg(account, "account"), _ffi.arg(model_code, "model_code")
-            )
-        )
+        c_account, c_model = _args.text(account, "account"), _args.text(model_code, "model_code")
+        rid = _req_id(self, req_id)
+        self._invoke(lib.tws_client_req_positions_multi, rid, c_account, c_model)
         return rid
 
     def cancel_positions_multi(self, req_id: int) -> None:
         """Ends the positions-multi subscription ``req_id``."""
-        check(lib.tws_client_cancel_positions_multi(self._h, req_id))
+        self._invoke(lib.tws_client_cancel_positions_multi, _args.integer(req_id, "req_id"))
 
     def req_account_updates_multi(
         self,
@@ -372,33 +511,28 @@ class Client:
         the request id. Values arrive as :class:`tws.AccountUpdateMulti`, then
         :class:`tws.AccountUpdateMultiEnd`. ``ledger_and_nlv`` keeps only the
         ledger and net-liquidation values. Unknown account: error 321. Server 103+."""
-        rid = self.next_request_id() if req_id is None else req_id
-        check(
-            lib.tws_client_req_account_updates_multi(
-                self._h,
-                rid,
-                _ffi.arg(account, "account"),
-                _ffi.arg(model_code, "model_code"),
-                1 if ledger_and_nlv else 0,
-            )
-        )
+        c_account, c_model = _args.text(account, "account"), _args.text(model_code, "model_code")
+        c_ledger = _args.flag(ledger_and_nlv, "ledger_and_nlv")
+        rid = _req_id(self, req_id)
+        self._invoke(lib.tws_client_req_account_updates_multi, rid, c_account, c_model, c_ledger)
         return rid
 
     def cancel_account_updates_multi(self, req_id: int) -> None:
         """Ends the account-updates-multi subscription ``req_id``."""
-        check(lib.tws_client_cancel_account_updates_multi(self._h, req_id))
+        self._invoke(lib.tws_client_cancel_account_updates_multi, _args.integer(req_id, "req_id"))
 
     def req_pnl(self, account: str, model_code: str = "", req_id: Optional[int] = None) -> int:
         """Subscribes to the PnL of ``account`` and/or ``model_code``
         (:class:`tws.PnL` events until :meth:`cancel_pnl`); returns the request
         id. Unknown account: error 321 with this request id. Server 127+."""
-        rid = self.next_request_id() if req_id is None else req_id
-        check(lib.tws_client_req_pnl(self._h, rid, _ffi.arg(account, "account"), _ffi.arg(model_code, "model_code")))
+        c_account, c_model = _args.text(account, "account"), _args.text(model_code, "model_code")
+        rid = _req_id(self, req_id)
+        self._invoke(lib.tws_client_req_pnl, rid, c_account, c_model)
         return rid
 
     def cancel_pnl(self, req_id: int) -> None:
         """Ends the PnL subscription ``req_id``."""
-        check(lib.tws_client_cancel_pnl(self._h, req_id))
+        self._invoke(lib.tws_client_cancel_pnl, _args.integer(req_id, "req_id"))
 
     def req_pnl_single(
         self, account: str, con_id: int, model_code: str = "", req_id: Optional[int] = None
@@ -406,17 +540,15 @@ class Client:
         """Subscribes to the PnL of the position in contract ``con_id`` of
         ``account`` and/or ``model_code`` (:class:`tws.PnLSingle` events until
         :meth:`cancel_pnl_single`); returns the request id. Server 127+."""
-        rid = self.next_request_id() if req_id is None else req_id
-        check(
-            lib.tws_client_req_pnl_single(
-                self._h, rid, _ffi.arg(account, "account"), _ffi.arg(model_code, "model_code"), con_id
-            )
-        )
+        c_account, c_model = _args.text(account, "account"), _args.text(model_code, "model_code")
+        c_con_id = _args.integer(con_id, "con_id")
+        rid = _req_id(self, req_id)
+        self._invoke(lib.tws_client_req_pnl_single, rid, c_account, c_model, c_con_id)
         return rid
 
     def cancel_pnl_single(self, req_id: int) -> None:
         """Ends the PnL-single subscription ``req_id``."""
-        check(lib.tws_client_cancel_pnl_single(self._h, req_id))
+        self._invoke(lib.tws_client_cancel_pnl_single, _args.integer(req_id, "req_id"))
 
     def positions(self, timeout: float = 10.0) -> List[Position]:
         """Every position of every account, complete up to positionEnd.
@@ -430,7 +562,8 @@ class Client:
         """
         rows = ctypes.POINTER(_ffi.tws_position_row)()
         count = ctypes.c_size_t()
-        check(lib.tws_client_positions(self._h, _ms(timeout), ctypes.byref(rows), ctypes.byref(count)))
+        c_timeout = _args.milliseconds(timeout, "timeout")
+        self._invoke(lib.tws_client_positions, c_timeout, ctypes.byref(rows), ctypes.byref(count))
         try:
             s = _ffi.text
             return [
@@ -453,7 +586,8 @@ class Client:
         :class:`tws.NotConnected`.
         """
         snap = ctypes.POINTER(_ffi.tws_account_snapshot)()
-        check(lib.tws_client_account_updates(self._h, _ffi.arg(account, "account"), _ms(timeout), ctypes.byref(snap)))
+        c_account, c_timeout = _args.text(account, "account"), _args.milliseconds(timeout, "timeout")
+        self._invoke(lib.tws_client_account_updates, c_account, c_timeout, ctypes.byref(snap))
         try:
             s, c = _ffi.text, snap.contents
             name = s(c.account)
@@ -476,14 +610,22 @@ class Client:
 
         Raises :class:`tws.WrongMode` while a callback is set.
         """
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + _args.seconds(timeout, "timeout")
         while True:
             left = max(0.0, deadline - time.monotonic())
             wait = min(left, _SLICE_S)
-            with self._poll_lock:  # the C event borrows from the client until the next poll
-                rc = check(lib.tws_client_poll(self._h, _ms(wait), ctypes.byref(self._event)))
-                if rc == 0:
-                    return from_c(self._event)
+            # The C event borrows from the client until the next poll: it is
+            # copied before the call leaves the client's guard.
+            with self._poll_lock:
+                handle = self._enter()
+                try:
+                    rc = lib.tws_client_poll(handle, int(wait * 1000), self._event_ref)
+                    if rc == 0:
+                        return from_c(self._event)
+                finally:
+                    self._leave()
+                if rc < 0:
+                    raise self._failed(rc)
             if left <= wait:
                 return None
 
@@ -495,8 +637,9 @@ class Client:
                 if isinstance(event, tws.AccountSummaryEnd):
                     break
         """
+        wait = _SLICE_S * 4 if timeout is None else _args.seconds(timeout, "timeout")
         while True:
-            event = self.poll(_SLICE_S * 4 if timeout is None else timeout)
+            event = self.poll(wait)
             if event is not None:
                 yield event
             elif timeout is not None:
@@ -509,7 +652,7 @@ class Client:
         until it returns ``None``.
         """
         out = ctypes.c_int()
-        check(lib.tws_client_event_fd(self._h, ctypes.byref(out)))
+        self._invoke(lib.tws_client_event_fd, ctypes.byref(out))
         return out.value
 
     def set_callback(self, callback: Optional[Callable[[Event], None]]) -> None:
@@ -517,35 +660,23 @@ class Client:
         libtws owns, in arrival order; ``None`` returns to polling.
 
         Replaces a previous callback after its current call returns. An
-        exception raised by the callback is reported through
-        ``sys.unraisablehook`` and delivery goes on. From inside the
-        callback, :meth:`disconnect` works; :meth:`close` and
-        :meth:`set_callback` raise :class:`tws.Reentrant`.
+        exception raised by the callback has its traceback printed on
+        ``sys.stderr`` (or goes to :func:`tws.set_callback_error_hook`) and
+        delivery goes on. Raises ``TypeError`` at once if ``callback`` is not
+        callable. From inside the callback, :meth:`disconnect` works;
+        :meth:`close` and :meth:`set_callback` raise :class:`tws.Reentrant`.
+        libtws keeps the callback alive exactly as long as it may call it
+        (no reference to the client is held, so the client may still be
+        garbage-collected; it is then closed).
         """
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be a callable or None, not {type(callback).__name__}")
         if callback is None:
-            check(lib.tws_client_set_callback(self._h, _ffi.EVENT_CALLBACK(), None, _ffi.USER_DATA_FREE()))
-            self._callback = None
+            self._invoke(lib.tws_client_set_callback, _ffi.NO_EVENT_CALLBACK, None, _ffi.NO_FREE)
             return
-
-        def trampoline(event_p, _user_data) -> None:
-            self._dispatch_thread = threading.get_ident()
-            try:
-                callback(from_c(event_p.contents))
-            except BaseException as e:  # nothing may unwind into libtws
-                sys.unraisablehook(_Unraisable(e, callback))
-
-        c_callback = _ffi.EVENT_CALLBACK(trampoline)
-        check(lib.tws_client_set_callback(self._h, c_callback, None, _ffi.USER_DATA_FREE()))
-        # libtws waited out the previous callback: it is safe to drop now.
-        self._callback = c_callback
-
-
-class _Unraisable:
-    """The argument ``sys.unraisablehook`` expects."""
-
-    def __init__(self, e: BaseException, obj: object) -> None:
-        self.exc_type = type(e)
-        self.exc_value = e
-        self.exc_traceback = e.__traceback__
-        self.err_msg = "Exception in tws callback"
-        self.object = obj
+        token = _ffi.register((callback, self._delivery))
+        try:
+            self._invoke(lib.tws_client_set_callback, _EVENT_THUNK, token, _ffi.FREE_THUNK)
+        except BaseException:
+            _ffi.release(token)  # refused: libtws will not call it (a late release is a no-op)
+            raise

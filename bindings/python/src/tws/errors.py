@@ -7,7 +7,9 @@ Argument errors also derive from :class:`ValueError`.
 
 from __future__ import annotations
 
-from typing import Dict, Type
+import sys
+import traceback
+from typing import Callable, Dict, Optional, Type
 
 from . import _ffi
 
@@ -70,6 +72,16 @@ class NotConnected(TwsError):
     """The client has no live session (``TWS_ERR_NOT_CONNECTED``)."""
 
 
+class ClientClosed(NotConnected, ValueError):
+    """The :class:`tws.Client` was closed (or is being closed by another thread).
+
+    Raised by every call on a closed client, and by a call that
+    :meth:`tws.Client.close` cut short on another thread. A
+    :class:`NotConnected` (code ``TWS_ERR_NOT_CONNECTED``) and, like using a
+    closed file, a ``ValueError``.
+    """
+
+
 class AlreadyConnected(TwsError):
     """``connect`` on a connected client (``TWS_ERR_ALREADY_CONNECTED``)."""
 
@@ -98,6 +110,15 @@ class Reentrant(TwsError):
     """A call from inside the client's own callback that would deadlock."""
 
 
+class Busy(TwsError):
+    """A blocking call of the same kind already runs on this client (``TWS_ERR_BUSY``)."""
+
+
+class DuplicateRequestId(InvalidArgument):
+    """A live subscription or blocking call already uses that request id
+    (``TWS_ERR_DUPLICATE_REQUEST_ID``)."""
+
+
 class InternalError(TwsError):
     """libtws panicked; the client is poisoned (``TWS_ERR_PANIC``). Please report it."""
 
@@ -120,6 +141,8 @@ _BY_CODE: Dict[int, Type[TwsError]] = {
     -20: RequestFailed,
     -21: WrongMode,
     -22: Reentrant,
+    -23: Busy,
+    -24: DuplicateRequestId,
     -99: InternalError,
 }
 
@@ -135,3 +158,50 @@ def check(code: int) -> int:
     if code < 0:
         raise error_for(code)
     return code
+
+
+# ---- exceptions raised by user callbacks ------------------------------------------------
+
+#: ``hook(exc, source)`` for exceptions raised by callbacks and log handlers, or None.
+_callback_error_hook: Optional[Callable[[BaseException, object], None]] = None
+
+
+def set_callback_error_hook(hook: Optional[Callable[[BaseException, object], None]]) -> None:
+    """Routes exceptions raised by event callbacks (:meth:`tws.Client.set_callback`)
+    and log handlers (:func:`tws.set_log_handler`) to ``hook(exc, source)``,
+    where ``source`` is the callable that raised. ``None`` restores the
+    default: the traceback is printed on ``sys.stderr``. Either way delivery
+    goes on with the next event. The hook runs on the thread that called the
+    callback; an exception raised by the hook itself is printed on stderr.
+    """
+    global _callback_error_hook
+    if hook is not None and not callable(hook):
+        raise TypeError(f"hook must be a callable or None, not {type(hook).__name__}")
+    _callback_error_hook = hook
+
+
+def report_callback_error(exc: BaseException, source: object) -> None:
+    """Reports an exception raised by a user callback (never raises)."""
+    try:
+        hook = _callback_error_hook
+        if hook is not None:
+            try:
+                hook(exc, source)
+                return
+            except BaseException as hook_exc:  # reported below, with the original
+                _print(hook_exc, "Exception in the tws callback error hook")
+        _print(exc, f"Exception in tws callback {source!r}")
+    except BaseException:
+        pass  # nothing may unwind into libtws
+
+
+def _print(exc: BaseException, title: str) -> None:
+    stream = sys.stderr
+    if stream is None:
+        return
+    stream.write(title + ":\n")
+    traceback.print_exception(type(exc), exc, exc.__traceback__, file=stream)
+    try:
+        stream.flush()
+    except Exception:
+        pass

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import atexit
 import logging
-import sys
 import threading
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Callable, Optional
 
-from . import _ffi
-from .errors import check
+from . import _args, _ffi
+from .errors import check, report_callback_error
 
 lib = _ffi.lib
 
@@ -53,47 +52,58 @@ class LogRecord:
 
 
 _lock = threading.Lock()
-_installed = None  # the ctypes trampoline libtws may call
+
+
+def _on_log(lvl: int, target: Optional[bytes], message: Optional[bytes], user_data) -> None:
+    """The one C log callback; ``user_data`` is the handler's registry token."""
+    try:
+        handler = _ffi.lookup(user_data)
+        if handler is None:
+            return
+        try:
+            try:
+                level_ = LogLevel(lvl)
+            except ValueError:
+                level_ = LogLevel.TRACE
+            handler(LogRecord(level_, _ffi.text(target), _ffi.text(message)))
+        except BaseException as e:  # nothing may unwind into libtws
+            report_callback_error(e, handler)
+    except BaseException:
+        pass
+
+
+_LOG_THUNK = _ffi.LOG_CALLBACK(_on_log)
 
 
 def set_log_level(level: LogLevel) -> None:
     """Sets the most verbose level libtws passes on (default ``LogLevel.INFO``)."""
-    check(lib.tws_set_log_level(int(level)))
+    check(lib.tws_set_log_level(_args.integer(level, "level")))
 
 
 def set_log_handler(handler: Optional[Callable[[LogRecord], None]], level: Optional[LogLevel] = None) -> None:
     """Sends every libtws log record to ``handler(record)`` (``None`` stops logging).
 
     The handler runs on whichever thread logs (yours or a libtws thread),
-    possibly on several at once. Its exceptions are reported through
-    ``sys.unraisablehook``.
+    possibly on several at once; a replaced handler may still finish calls
+    in progress (libtws keeps it alive until they returned). Its exceptions
+    have their traceback printed on ``sys.stderr`` (or go to
+    :func:`tws.set_callback_error_hook`). Raises ``TypeError`` at once if
+    ``handler`` is not callable.
     """
-    global _installed
+    if handler is not None and not callable(handler):
+        raise TypeError(f"handler must be a callable or None, not {type(handler).__name__}")
     if level is not None:
         set_log_level(level)
     with _lock:
         if handler is None:
-            check(lib.tws_set_log_callback(_ffi.LOG_CALLBACK(), None, _ffi.USER_DATA_FREE()))
-            _installed = None
+            check(lib.tws_set_log_callback(_ffi.NO_LOG_CALLBACK, None, _ffi.NO_FREE))
             return
-
-        def trampoline(lvl: int, target: Optional[bytes], message: Optional[bytes], _ud) -> None:
-            try:
-                try:
-                    level_ = LogLevel(lvl)
-                except ValueError:
-                    level_ = LogLevel.TRACE
-                handler(LogRecord(level_, _ffi.text(target), _ffi.text(message)))
-            except BaseException as e:  # nothing may unwind into libtws
-                from .client import _Unraisable
-
-                sys.unraisablehook(_Unraisable(e, handler))
-
-        c_callback = _ffi.LOG_CALLBACK(trampoline)
-        check(lib.tws_set_log_callback(c_callback, None, _ffi.USER_DATA_FREE()))
-        # The previous trampoline stays referenced by calls still running in
-        # other threads (ctypes holds it for the call's duration).
-        _installed = c_callback
+        token = _ffi.register(handler)
+        try:
+            check(lib.tws_set_log_callback(_LOG_THUNK, token, _ffi.FREE_THUNK))
+        except BaseException:
+            _ffi.release(token)
+            raise
 
 
 def log_to_logging(logger: str = "tws", level: LogLevel = LogLevel.INFO) -> None:
@@ -112,7 +122,7 @@ def log_to_logging(logger: str = "tws", level: LogLevel = LogLevel.INFO) -> None
 def _detach() -> None:
     # libtws threads must not call into an interpreter that is shutting down.
     try:
-        lib.tws_set_log_callback(_ffi.LOG_CALLBACK(), None, _ffi.USER_DATA_FREE())
+        lib.tws_set_log_callback(_ffi.NO_LOG_CALLBACK, None, _ffi.NO_FREE)
     except Exception:
         pass
 
