@@ -42,10 +42,7 @@ impl Client {
     /// Sends a subscribing request and records it under `key`, so that it
     /// can be listed and re-issued.
     fn subscribe(&self, key: i32, request: Request) -> Result<(), Error> {
-        self.check_poisoned()?;
-        if !self.is_connected() {
-            return Err(Error::NotConnected);
-        }
+        self.ensure_connected()?;
         self.shared.subscribe(key, request)
     }
 
@@ -73,9 +70,7 @@ impl Client {
     /// Writes one of libtws's own requests (a blocking call's; the user's
     /// checks of `send` do not apply).
     pub(super) fn send_internal(&self, request: &Request) -> Result<(), Error> {
-        if !self.is_connected() {
-            return Err(Error::NotConnected);
-        }
+        self.ensure_connected()?;
         self.shared.write(request, true).map(|_| ())
     }
 
@@ -229,9 +224,7 @@ impl Client {
     /// as ordinary events.
     pub fn positions(&self, timeout: Duration) -> Result<Vec<Position>, Error> {
         let deadline = Instant::now() + timeout;
-        if !self.is_connected() {
-            return Err(Error::NotConnected);
-        }
+        self.ensure_connected()?;
         let route = self
             .shared
             .routes
@@ -267,9 +260,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<AccountSnapshot, Error> {
         let deadline = Instant::now() + timeout;
-        if !self.is_connected() {
-            return Err(Error::NotConnected);
-        }
+        self.ensure_connected()?;
         let route = self
             .shared
             .routes

@@ -286,6 +286,16 @@ impl Client {
         }
     }
 
+    /// `Poisoned` once an engine thread panicked, else `NotConnected` unless
+    /// a session is up and ready: the first check of every request.
+    fn ensure_connected(&self) -> Result<(), Error> {
+        self.check_poisoned()?;
+        if !self.is_connected() {
+            return Err(Error::NotConnected);
+        }
+        Ok(())
+    }
+
     /// True while a session is up and ready.
     pub fn is_connected(&self) -> bool {
         self.shared.connected.load(Ordering::Acquire)
@@ -340,9 +350,7 @@ impl Client {
     pub fn send(&self, request: &Request) -> Result<(), Error> {
         self.check_poisoned()?;
         routes::check_user_request(request)?;
-        if !self.is_connected() {
-            return Err(Error::NotConnected);
-        }
+        self.ensure_connected()?;
         self.shared.write(request, true).map(|_| ())
     }
 

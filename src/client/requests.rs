@@ -79,9 +79,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<Vec<AccountSummary>, Error> {
         let deadline = Instant::now() + timeout;
-        if !self.is_connected() {
-            return Err(Error::NotConnected);
-        }
+        self.ensure_connected()?;
         let req_id = self.shared.routes.next_internal_id();
         let route = self
             .shared
