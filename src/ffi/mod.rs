@@ -167,3 +167,6 @@ impl Drop for UserData {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

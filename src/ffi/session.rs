@@ -58,13 +58,25 @@ pub unsafe extern "C" fn tws_client_free(client: *mut tws_client) -> tws_result 
         || {},
         || {
             // SAFETY: non-NULL, from tws_client_new and not yet freed (contract).
-            if unsafe { &*client }.inner.in_callback() {
+            // Only a shared reference: a callback still running may re-enter
+            // through the same pointer (tws_client_state, a request, ...),
+            // which is sound while nothing holds the client uniquely.
+            let shared: &tws_client = unsafe { &*client };
+            if shared.inner.in_callback() {
                 return Err(Failure::new(
                     tws_result::TWS_ERR_REENTRANT,
                     "tws_client_free called from the client's own callback; free it after the callback returns",
                 ));
             }
-            // SAFETY: as above; ownership returns to Rust exactly once and the Drop joins every thread.
+            // Shut down through the shared reference: stop and join the
+            // dispatch thread (waiting for a callback in progress; its
+            // user_data_free runs there), then close the session and join
+            // the connection's threads. Afterwards no thread of this client
+            // runs and no user code can hold the pointer any more.
+            shared.inner.clear_callback()?;
+            shared.inner.disconnect();
+            // SAFETY: as above; nothing can reach the client any more, so
+            // ownership returns to Rust exactly once, unaliased.
             drop(unsafe { Box::from_raw(client) });
             Ok(tws_result::TWS_OK)
         },
