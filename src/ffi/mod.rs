@@ -3,6 +3,13 @@
 //! Every export NULL-checks its pointers, converts C strings with a typed
 //! error, and runs its body inside a panic boundary. The doc comments here
 //! become the comments of `include/tws.h`.
+//!
+//! Strings: a C string is checked here only for UTF-8
+//! (`TWS_ERR_INVALID_UTF8`); what may travel to TWS is decided in one place,
+//! the engine's `check_str` (tab, LF and CR pass; other control characters
+//! are refused; text-form messages also refuse non-ASCII), which maps to
+//! `TWS_ERR_INVALID_CHARACTER` with nothing sent. The header's conventions
+//! and the doc of `TWS_ERR_INVALID_CHARACTER` state the rule.
 
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
@@ -71,7 +78,8 @@ pub struct tws_client {
 pub type tws_event_callback =
     Option<unsafe extern "C" fn(event: *const tws_event, user_data: *mut c_void)>;
 
-/// Releases the callback's `user_data`; called exactly once.
+/// Releases the `user_data` passed with it; called exactly once per call
+/// that received it, also when that call is refused (then before it returns).
 pub type tws_user_data_free = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 
 // ---- helpers (not exported) -------------------------------------------------

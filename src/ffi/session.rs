@@ -42,11 +42,12 @@ pub unsafe extern "C" fn tws_client_new(
     )
 }
 
-/// Disconnects, stops and joins the client's threads (waiting for a callback
-/// in progress to return), calls the callback's `user_data_free`, and frees
-/// the client. When it returns, no libtws thread of this client runs any more.
-/// NULL is a no-op (TWS_OK). No other call on the client may be in progress
-/// or start once this is called, except from its own callback.
+/// Stops the dispatch thread (waiting for a callback in progress to return;
+/// that callback may still call functions on this client meanwhile), calls
+/// the callback's `user_data_free`, disconnects, joins the client's threads,
+/// and frees the client. When it returns, no libtws thread of this client
+/// runs any more. NULL is a no-op (TWS_OK). No other call on the client may
+/// be in progress or start once this is called, except from its own callback.
 /// Errors: TWS_ERR_REENTRANT when called from the client's own callback (the
 /// client is not freed; free it after the callback returns).
 #[no_mangle]

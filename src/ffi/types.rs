@@ -282,6 +282,10 @@ pub struct tws_raw_message_event {
 }
 
 /// The event's data; read the member named by `tws_event.type`.
+/// ABI growth: the union is fixed at 256 bytes and the row structs
+/// (`tws_position_row`, ...) at their current layout, so an event or row that
+/// needs more room cannot be added without breaking the ABI. This scheme is
+/// being replaced (the message-catalogue work); until then no member grows.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub union tws_event_data {
