@@ -174,6 +174,8 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   # helgrind: races and pthread misuse; tests/c/helgrind.supp says what it
   # cannot see inside libtws (Rust futex locks and atomics) and why.
   check "helgrind: 8 threads" $threads_sim $hg "$bin/test_threads"
+  # free while the callback re-enters the client from the dispatch thread.
+  check "helgrind: C lifetime tests" $with_sim --quiet -- $hg "$bin/test_lifetime"
 else
   echo "FAIL valgrind is not installed"; fail=$((fail + 1))
 fi
