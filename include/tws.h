@@ -9,6 +9,13 @@
  *    failure.
  *  - Strings in are NUL-terminated UTF-8, borrowed for the duration of the call
  *    and copied if kept. Strings out of events are borrowed (see tws_event).
+ *  - Strings to TWS follow one rule (see TWS_ERR_INVALID_CHARACTER): tab, LF
+ *    and CR pass; every other control character (C0, DEL, C1) is refused; in
+ *    text-form messages (server versions < 201, and text bodies) so is
+ *    anything but ASCII. A NUL cannot be passed at all (it ends the C string;
+ *    the bindings refuse an embedded NUL with the same code). A refused
+ *    request returns TWS_ERR_INVALID_CHARACTER (TWS_ERR_INVALID_UTF8 for bad
+ *    UTF-8) and sends nothing.
  *  - Outputs go through out-pointers that come last; they must not be NULL.
  *  - Handles (tws_client *, tws_options *) are opaque; create them with
  *    *_new, free them with *_free; *_free(NULL) is a no-op.
@@ -152,8 +159,13 @@ enum tws_result
   TWS_ERR_INVALID_ARGUMENT = -2,
   // A string argument is not valid UTF-8.
   TWS_ERR_INVALID_UTF8 = -3,
-  // A string holds a character that cannot travel to TWS (control
-  // characters; non-ASCII in text-form messages).
+  // A string holds a character that cannot travel to TWS; nothing was
+  // sent. The one rule: tab, LF and CR are accepted; every other control
+  // character (U+0001..U+001F, DEL U+007F, C1 U+0080..U+009F) is refused;
+  // in text-form messages (server versions < 201, and messages whose body
+  // is text at the negotiated version: the handshake and startApi always)
+  // every non-ASCII character is refused too. A NUL never travels (C
+  // strings end at it; the bindings refuse an embedded NUL with this code).
   TWS_ERR_INVALID_CHARACTER = -4,
   // Nothing listens at that host and port.
   TWS_ERR_CONNECTION_REFUSED = -10,
@@ -635,6 +647,10 @@ typedef struct tws_pnl_single_event {
 } tws_pnl_single_event;
 
 // The event's data; read the member named by `tws_event.type`.
+// ABI growth: the union is fixed at 256 bytes and the row structs
+// (`tws_position_row`, ...) at their current layout, so an event or row that
+// needs more room cannot be added without breaking the ABI. This scheme is
+// being replaced (the message-catalogue work); until then no member grows.
 typedef union tws_event_data {
   // `TWS_EVENT_STATE`.
   struct tws_state_event state;
@@ -693,7 +709,8 @@ typedef struct tws_event {
 // The callback must not unwind (no C++ exception or longjmp may leave it).
 typedef void (*tws_event_callback)(const struct tws_event *event, void *user_data);
 
-// Releases the callback's `user_data`; called exactly once.
+// Releases the `user_data` passed with it; called exactly once per call
+// that received it, also when that call is refused (then before it returns).
 typedef void (*tws_user_data_free)(void *user_data);
 
 // Receives one log record: `level` (a TWS_LOG_* value), `target` (the part
@@ -754,7 +771,7 @@ tws_result tws_options_set_version_range(struct tws_options *options,
 
 // Sets the connect options appended to the handshake, e.g. "+PACEAPI".
 // `connect_options` is copied. Errors: TWS_ERR_NULL_ARGUMENT,
-// TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_CHARACTER (not printable ASCII).
+// TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_CHARACTER (the handshake is text: ASCII only).
 tws_result tws_options_set_connect_options(struct tws_options *options,
                                            const char *connect_options);
 
@@ -825,11 +842,12 @@ tws_result tws_options_set_liveness(struct tws_options *options,
 // `tws_client_free`.
 tws_result tws_client_new(const struct tws_options *options, struct tws_client **out);
 
-// Disconnects, stops and joins the client's threads (waiting for a callback
-// in progress to return), calls the callback's `user_data_free`, and frees
-// the client. When it returns, no libtws thread of this client runs any more.
-// NULL is a no-op (TWS_OK). No other call on the client may be in progress
-// or start once this is called, except from its own callback.
+// Stops the dispatch thread (waiting for a callback in progress to return;
+// that callback may still call functions on this client meanwhile), calls
+// the callback's `user_data_free`, disconnects, joins the client's threads,
+// and frees the client. When it returns, no libtws thread of this client
+// runs any more. NULL is a no-op (TWS_OK). No other call on the client may
+// be in progress or start once this is called, except from its own callback.
 // Errors: TWS_ERR_REENTRANT when called from the client's own callback (the
 // client is not freed; free it after the callback returns).
 tws_result tws_client_free(struct tws_client *client);
@@ -1085,11 +1103,13 @@ tws_result tws_client_event_fd(struct tws_client *client, int *out_fd);
 // consumer at a time, so no event goes to both, none is lost, and every
 // event the callback sees comes after every event poll returned. Pass a NULL `callback` to return to poll mode; then
 // `user_data_free`, if given, is called at once with `user_data`.
-// `user_data_free` (may be NULL) is called exactly once: when the callback is
-// replaced or cleared, or by `tws_client_free`, after the last call of the
-// callback has returned.
-// Errors: TWS_ERR_NULL_ARGUMENT (client); TWS_ERR_REENTRANT from inside
-// this client's callback (then `user_data_free` is not called); TWS_ERR_IO.
+// `user_data_free` (may be NULL) is called exactly once on every path: when
+// the callback is replaced or cleared, or by `tws_client_free`, after the
+// last call of the callback has returned; and at once, before this returns,
+// when the call is refused (any error below), so the caller never frees
+// `user_data` itself once it passed it here.
+// Errors: TWS_ERR_NULL_ARGUMENT (client); TWS_ERR_PANIC (poisoned client);
+// TWS_ERR_REENTRANT from inside this client's callback; TWS_ERR_IO.
 tws_result tws_client_set_callback(struct tws_client *client,
                                    tws_event_callback callback,
                                    void *user_data,

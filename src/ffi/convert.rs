@@ -1,5 +1,15 @@
 //! Turns engine events into C events whose strings borrow from a reusable
 //! arena: no allocation per event once the arena has grown.
+//!
+//! A conversion runs in two phases that the types enforce. [`Arena::place`]
+//! clears the arena and returns a [`Placing`]: it copies strings and bytes in
+//! and hands back offsets ([`Str`], [`Bytes`]), never pointers, so the buffer
+//! may grow freely while it fills. [`Placing::done`] consumes it and returns a
+//! [`Placed`], a shared view of the finished buffer: only it turns offsets
+//! into pointers, and while it (or the arena borrow behind it) lives nothing
+//! can be pushed, so no pointer can be taken from storage that moves later.
+//! The pointers stay valid until the arena is placed into again (the next
+//! conversion), which is the lifetime the header documents.
 
 use std::ffi::c_char;
 
@@ -15,42 +25,106 @@ pub(crate) struct Arena {
     bytes: Vec<u8>,
 }
 
+/// Where a NUL-terminated copy of a string starts in the arena.
+#[derive(Clone, Copy)]
+struct Str(usize);
+
+/// Where a copy of some bytes starts in the arena, and their length.
+#[derive(Clone, Copy)]
+struct Bytes(usize, usize);
+
+/// The filling phase: copies go in, offsets come out.
+struct Placing<'a> {
+    bytes: &'a mut Vec<u8>,
+}
+
+/// The finished phase: offsets become pointers; nothing more goes in.
+struct Placed<'a> {
+    bytes: &'a [u8],
+}
+
 impl Arena {
-    /// Clears the arena and makes room for `strings` plus `raw` bytes, so the
-    /// pushes that follow never move earlier ones.
-    fn reset_for(&mut self, strings: &[&str], raw: usize) {
+    /// Starts a conversion: forgets the previous event's strings (keeping the
+    /// buffer's capacity, so a warm arena does not allocate).
+    fn place(&mut self) -> Placing<'_> {
         self.bytes.clear();
-        let needed = strings.iter().map(|s| s.len() + 1).sum::<usize>() + raw;
-        self.bytes.reserve(needed);
+        Placing {
+            bytes: &mut self.bytes,
+        }
     }
+}
 
-    /// [`Arena::reset_for`] for `strings` plus the strings of `contract`.
-    fn reset_with_contract(&mut self, strings: &[&str], contract: &Contract) {
-        self.reset_for(
-            strings,
-            contract_strs(contract).iter().map(|s| s.len() + 1).sum(),
-        );
-    }
-
+impl<'a> Placing<'a> {
     /// Copies `s` with a terminating NUL; interior NULs end the C string early.
-    fn str(&mut self, s: &str) -> *const c_char {
+    fn str(&mut self, s: &str) -> Str {
         let at = self.bytes.len();
-        debug_assert!(self.bytes.capacity() > at + s.len());
         self.bytes.extend_from_slice(s.as_bytes());
         self.bytes.push(0);
-        self.bytes[at..].as_ptr().cast()
+        Str(at)
     }
 
-    /// Clears the arena and copies `s` alone.
-    fn str_reset(&mut self, s: &str) -> *const c_char {
-        self.reset_for(&[s], 0);
-        self.str(s)
-    }
-
-    fn raw(&mut self, b: &[u8]) -> *const u8 {
+    /// Copies `b`, followed by a NUL that is not part of it (so the arena
+    /// always ends with a NUL: see [`Placed::str`]).
+    fn bytes(&mut self, b: &[u8]) -> Bytes {
         let at = self.bytes.len();
         self.bytes.extend_from_slice(b);
-        self.bytes[at..].as_ptr()
+        self.bytes.push(0);
+        Bytes(at, b.len())
+    }
+
+    /// Copies the ten strings of a contract.
+    fn contract(&mut self, c: &Contract) -> [Str; 10] {
+        [
+            self.str(&c.symbol),
+            self.str(&c.sec_type),
+            self.str(&c.last_trade_date_or_contract_month),
+            self.str(&c.right),
+            self.str(&c.multiplier),
+            self.str(&c.exchange),
+            self.str(&c.primary_exchange),
+            self.str(&c.currency),
+            self.str(&c.local_symbol),
+            self.str(&c.trading_class),
+        ]
+    }
+
+    /// Ends the filling phase.
+    fn done(self) -> Placed<'a> {
+        Placed { bytes: self.bytes }
+    }
+}
+
+impl Placed<'_> {
+    /// The C string at `s`. Indexing is bounds-checked, and every push ends
+    /// with a NUL, so even a stray offset points at a NUL-terminated string
+    /// inside the buffer.
+    fn str(&self, s: Str) -> *const c_char {
+        std::ptr::from_ref(&self.bytes[s.0]).cast()
+    }
+
+    /// The bytes at `b` (with the NUL after them, so never empty and never NULL).
+    fn bytes(&self, b: Bytes) -> *const u8 {
+        self.bytes[b.0..=b.0 + b.1].as_ptr()
+    }
+
+    /// A contract view of `c` whose strings were placed by [`Placing::contract`].
+    fn contract(&self, c: &Contract, s: [Str; 10]) -> tws_contract {
+        let [symbol, sec_type, last, right, multiplier, exchange, primary, currency, local, class] =
+            s;
+        tws_contract {
+            con_id: c.con_id,
+            strike: c.strike,
+            symbol: self.str(symbol),
+            sec_type: self.str(sec_type),
+            last_trade_date_or_contract_month: self.str(last),
+            right: self.str(right),
+            multiplier: self.str(multiplier),
+            exchange: self.str(exchange),
+            primary_exchange: self.str(primary),
+            currency: self.str(currency),
+            local_symbol: self.str(local),
+            trading_class: self.str(class),
+        }
     }
 }
 
@@ -82,12 +156,14 @@ fn raw_event(
     reason: &str,
     payload: &[u8],
 ) -> tws_raw_message_event {
-    arena.reset_for(&[reason], payload.len());
+    let mut p = arena.place();
+    let (reason, payload) = (p.str(reason), p.bytes(payload));
+    let p = p.done();
     tws_raw_message_event {
         msg_id,
-        reason: arena.str(reason),
-        payload: arena.raw(payload),
-        payload_len: payload.len(),
+        reason: p.str(reason),
+        payload: p.bytes(payload),
+        payload_len: payload.1,
     }
 }
 
@@ -102,10 +178,12 @@ pub(crate) fn to_c_event(event: &Event, arena: &mut Arena) -> tws_event {
             next_delay,
             resubscribed,
         } => {
-            arena.reset_for(&[reason], 0);
+            let mut p = arena.place();
+            let reason = p.str(reason);
+            let p = p.done();
             let state = tws_state_event {
                 state: state_code(*state) as i32,
-                reason: arena.str(reason),
+                reason: p.str(reason),
                 attempt: *attempt,
                 next_delay_ms: u32::try_from(next_delay.as_millis()).unwrap_or(u32::MAX),
                 resubscribed: u32::try_from(resubscribed.len()).unwrap_or(u32::MAX),
@@ -136,17 +214,21 @@ pub(crate) fn to_c_event(event: &Event, arena: &mut Arena) -> tws_event {
     }
 }
 
+/// One arm per message: a new message does not compile until it has its C event.
 fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws_event_data) {
     use tws_event_type::*;
     match msg {
         Incoming::Error(e) => {
-            arena.reset_for(&[&e.message, &e.advanced_order_reject_json], 0);
+            let mut p = arena.place();
+            let message = p.str(&e.message);
+            let json = p.str(&e.advanced_order_reject_json);
+            let p = p.done();
             let error = tws_error_event {
                 req_id: e.req_id,
                 code: e.code,
                 time_ms: e.time_ms,
-                message: arena.str(&e.message),
-                advanced_order_reject_json: arena.str(&e.advanced_order_reject_json),
+                message: p.str(message),
+                advanced_order_reject_json: p.str(json),
                 error_class: class_code(classify(e.code)) as i32,
             };
             (TWS_EVENT_ERROR, tws_event_data { error })
@@ -161,9 +243,11 @@ fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws_even
         ),
         Incoming::ManagedAccounts(m) => {
             let list = m.accounts().join(",");
-            arena.reset_for(&[&list], 0);
+            let mut p = arena.place();
+            let accounts = p.str(&list);
+            let p = p.done();
             let managed_accounts = tws_managed_accounts_event {
-                accounts: arena.str(&list),
+                accounts: p.str(accounts),
             };
             (
                 TWS_EVENT_MANAGED_ACCOUNTS,
@@ -171,13 +255,18 @@ fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws_even
             )
         }
         Incoming::AccountSummary(m) => {
-            arena.reset_for(&[&m.account, &m.tag, &m.value, &m.currency], 0);
+            let mut p = arena.place();
+            let account = p.str(&m.account);
+            let tag = p.str(&m.tag);
+            let value = p.str(&m.value);
+            let currency = p.str(&m.currency);
+            let p = p.done();
             let account_summary = tws_account_summary_event {
                 req_id: m.req_id,
-                account: arena.str(&m.account),
-                tag: arena.str(&m.tag),
-                value: arena.str(&m.value),
-                currency: arena.str(&m.currency),
+                account: p.str(account),
+                tag: p.str(tag),
+                value: p.str(value),
+                currency: p.str(currency),
             };
             (
                 TWS_EVENT_ACCOUNT_SUMMARY,
@@ -202,57 +291,16 @@ fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws_even
                 current_time: tws_time_event { time: m.time_ms },
             },
         ),
-        other => account_data_event(other, arena),
-    }
-}
-
-/// The strings of a contract, in the order [`contract_view`] copies them.
-fn contract_strs(c: &Contract) -> [&str; 10] {
-    [
-        &c.symbol,
-        &c.sec_type,
-        &c.last_trade_date_or_contract_month,
-        &c.right,
-        &c.multiplier,
-        &c.exchange,
-        &c.primary_exchange,
-        &c.currency,
-        &c.local_symbol,
-        &c.trading_class,
-    ]
-}
-
-/// Builds a contract view; `strs` copies each string (into an arena, or owned).
-pub(crate) fn contract_view(
-    c: &Contract,
-    mut strs: impl FnMut(&str) -> *const c_char,
-) -> tws_contract {
-    tws_contract {
-        con_id: c.con_id,
-        strike: c.strike,
-        symbol: strs(&c.symbol),
-        sec_type: strs(&c.sec_type),
-        last_trade_date_or_contract_month: strs(&c.last_trade_date_or_contract_month),
-        right: strs(&c.right),
-        multiplier: strs(&c.multiplier),
-        exchange: strs(&c.exchange),
-        primary_exchange: strs(&c.primary_exchange),
-        currency: strs(&c.currency),
-        local_symbol: strs(&c.local_symbol),
-        trading_class: strs(&c.trading_class),
-    }
-}
-
-/// Positions, account updates, *Multi and PnL.
-fn account_data_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws_event_data) {
-    use tws_event_type::*;
-    match msg {
         Incoming::Position(m) => {
-            arena.reset_with_contract(&[&m.account, &m.position], &m.contract);
+            let mut p = arena.place();
+            let account = p.str(&m.account);
+            let contract = p.contract(&m.contract);
+            let position = p.str(&m.position);
+            let p = p.done();
             let position = tws_position_event {
-                account: arena.str(&m.account),
-                contract: contract_view(&m.contract, |s| arena.str(s)),
-                position: arena.str(&m.position),
+                account: p.str(account),
+                contract: p.contract(&m.contract, contract),
+                position: p.str(position),
                 avg_cost: m.avg_cost,
             };
             (TWS_EVENT_POSITION, tws_event_data { position })
@@ -262,26 +310,35 @@ fn account_data_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws
             tws_event_data { _reserved: [0; 32] },
         ),
         Incoming::AccountValue(m) => {
-            arena.reset_for(&[&m.key, &m.value, &m.currency, &m.account], 0);
+            let mut p = arena.place();
+            let key = p.str(&m.key);
+            let value = p.str(&m.value);
+            let currency = p.str(&m.currency);
+            let account = p.str(&m.account);
+            let p = p.done();
             let account_value = tws_account_value_event {
-                key: arena.str(&m.key),
-                value: arena.str(&m.value),
-                currency: arena.str(&m.currency),
-                account: arena.str(&m.account),
+                key: p.str(key),
+                value: p.str(value),
+                currency: p.str(currency),
+                account: p.str(account),
             };
             (TWS_EVENT_ACCOUNT_VALUE, tws_event_data { account_value })
         }
         Incoming::PortfolioValue(m) => {
-            arena.reset_with_contract(&[&m.position, &m.account], &m.contract);
+            let mut p = arena.place();
+            let contract = p.contract(&m.contract);
+            let position = p.str(&m.position);
+            let account = p.str(&m.account);
+            let p = p.done();
             let portfolio_value = tws_portfolio_value_event {
-                contract: contract_view(&m.contract, |s| arena.str(s)),
-                position: arena.str(&m.position),
+                contract: p.contract(&m.contract, contract),
+                position: p.str(position),
                 market_price: m.market_price,
                 market_value: m.market_value,
                 average_cost: m.average_cost,
                 unrealized_pnl: m.unrealized_pnl,
                 realized_pnl: m.realized_pnl,
-                account: arena.str(&m.account),
+                account: p.str(account),
             };
             (
                 TWS_EVENT_PORTFOLIO_VALUE,
@@ -289,9 +346,11 @@ fn account_data_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws
             )
         }
         Incoming::AccountUpdateTime(m) => {
-            arena.reset_for(&[&m.time_stamp], 0);
+            let mut p = arena.place();
+            let time_stamp = p.str(&m.time_stamp);
+            let p = p.done();
             let account_update_time = tws_account_update_time_event {
-                time_stamp: arena.str(&m.time_stamp),
+                time_stamp: p.str(time_stamp),
             };
             (
                 TWS_EVENT_ACCOUNT_UPDATE_TIME,
@@ -301,9 +360,11 @@ fn account_data_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws
             )
         }
         Incoming::AccountDownloadEnd(m) => {
-            arena.reset_for(&[&m.account], 0);
+            let mut p = arena.place();
+            let account = p.str(&m.account);
+            let p = p.done();
             let account_download_end = tws_account_download_end_event {
-                account: arena.str(&m.account),
+                account: p.str(account),
             };
             (
                 TWS_EVENT_ACCOUNT_DOWNLOAD_END,
@@ -313,13 +374,18 @@ fn account_data_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws
             )
         }
         Incoming::PositionMulti(m) => {
-            arena.reset_with_contract(&[&m.account, &m.model_code, &m.position], &m.contract);
+            let mut p = arena.place();
+            let account = p.str(&m.account);
+            let model_code = p.str(&m.model_code);
+            let contract = p.contract(&m.contract);
+            let position = p.str(&m.position);
+            let p = p.done();
             let position_multi = tws_position_multi_event {
                 req_id: m.req_id,
-                account: arena.str(&m.account),
-                model_code: arena.str(&m.model_code),
-                contract: contract_view(&m.contract, |s| arena.str(s)),
-                position: arena.str(&m.position),
+                account: p.str(account),
+                model_code: p.str(model_code),
+                contract: p.contract(&m.contract, contract),
+                position: p.str(position),
                 avg_cost: m.avg_cost,
             };
             (TWS_EVENT_POSITION_MULTI, tws_event_data { position_multi })
@@ -331,17 +397,20 @@ fn account_data_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws
             },
         ),
         Incoming::AccountUpdateMulti(m) => {
-            arena.reset_for(
-                &[&m.account, &m.model_code, &m.key, &m.value, &m.currency],
-                0,
-            );
+            let mut p = arena.place();
+            let account = p.str(&m.account);
+            let model_code = p.str(&m.model_code);
+            let key = p.str(&m.key);
+            let value = p.str(&m.value);
+            let currency = p.str(&m.currency);
+            let p = p.done();
             let account_update_multi = tws_account_update_multi_event {
                 req_id: m.req_id,
-                account: arena.str(&m.account),
-                model_code: arena.str(&m.model_code),
-                key: arena.str(&m.key),
-                value: arena.str(&m.value),
-                currency: arena.str(&m.currency),
+                account: p.str(account),
+                model_code: p.str(model_code),
+                key: p.str(key),
+                value: p.str(value),
+                currency: p.str(currency),
             };
             (
                 TWS_EVENT_ACCOUNT_UPDATE_MULTI,
@@ -368,10 +437,12 @@ fn account_data_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws
             },
         ),
         Incoming::PnLSingle(m) => {
-            arena.reset_for(&[&m.position], 0);
+            let mut p = arena.place();
+            let position = p.str(&m.position);
+            let p = p.done();
             let pnl_single = tws_pnl_single_event {
                 req_id: m.req_id,
-                position: arena.str(&m.position),
+                position: p.str(position),
                 daily_pnl: m.daily_pnl,
                 unrealized_pnl: m.unrealized_pnl,
                 realized_pnl: m.realized_pnl,
@@ -379,17 +450,27 @@ fn account_data_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws
             };
             (TWS_EVENT_PNL_SINGLE, tws_event_data { pnl_single })
         }
-        // The session and account-summary messages are converted by `message_event`.
-        _ => (
-            TWS_EVENT_UNKNOWN_MESSAGE,
-            tws_event_data {
-                raw: tws_raw_message_event {
-                    msg_id: msg.msg_id(),
-                    reason: arena.str_reset(""),
-                    payload: std::ptr::null(),
-                    payload_len: 0,
-                },
-            },
-        ),
+    }
+}
+
+/// Builds a contract view with owned strings (for the rows of blocking
+/// calls): `strs` makes each copy.
+pub(crate) fn contract_view(
+    c: &Contract,
+    mut strs: impl FnMut(&str) -> *const c_char,
+) -> tws_contract {
+    tws_contract {
+        con_id: c.con_id,
+        strike: c.strike,
+        symbol: strs(&c.symbol),
+        sec_type: strs(&c.sec_type),
+        last_trade_date_or_contract_month: strs(&c.last_trade_date_or_contract_month),
+        right: strs(&c.right),
+        multiplier: strs(&c.multiplier),
+        exchange: strs(&c.exchange),
+        primary_exchange: strs(&c.primary_exchange),
+        currency: strs(&c.currency),
+        local_symbol: strs(&c.local_symbol),
+        trading_class: strs(&c.trading_class),
     }
 }

@@ -71,11 +71,13 @@ pub unsafe extern "C" fn tws_client_event_fd(
 /// consumer at a time, so no event goes to both, none is lost, and every
 /// event the callback sees comes after every event poll returned. Pass a NULL `callback` to return to poll mode; then
 /// `user_data_free`, if given, is called at once with `user_data`.
-/// `user_data_free` (may be NULL) is called exactly once: when the callback is
-/// replaced or cleared, or by `tws_client_free`, after the last call of the
-/// callback has returned.
-/// Errors: TWS_ERR_NULL_ARGUMENT (client); TWS_ERR_REENTRANT from inside
-/// this client's callback (then `user_data_free` is not called); TWS_ERR_IO.
+/// `user_data_free` (may be NULL) is called exactly once on every path: when
+/// the callback is replaced or cleared, or by `tws_client_free`, after the
+/// last call of the callback has returned; and at once, before this returns,
+/// when the call is refused (any error below), so the caller never frees
+/// `user_data` itself once it passed it here.
+/// Errors: TWS_ERR_NULL_ARGUMENT (client); TWS_ERR_PANIC (poisoned client);
+/// TWS_ERR_REENTRANT from inside this client's callback; TWS_ERR_IO.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_set_callback(
     client: *mut tws_client,
@@ -83,17 +85,18 @@ pub unsafe extern "C" fn tws_client_set_callback(
     user_data: *mut c_void,
     user_data_free: tws_user_data_free,
 ) -> tws_result {
-    with_client(client, |c| {
+    // Owned from the start: every refusal below drops it, which calls user_data_free.
+    let data = UserData {
+        ptr: user_data,
+        free: user_data_free,
+    };
+    with_client(client, move |c| {
         if c.inner.in_callback() {
             return Err(Failure::new(
                 tws_result::TWS_ERR_REENTRANT,
                 "tws_client_set_callback called from the client's own callback",
             ));
         }
-        let data = UserData {
-            ptr: user_data,
-            free: user_data_free,
-        };
         let Some(callback) = callback else {
             c.inner.clear_callback()?;
             drop(data);

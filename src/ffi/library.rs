@@ -5,6 +5,7 @@ use std::ffi::{c_char, CString};
 use crate::protocol::account_tags::ALL_TAGS;
 
 use super::result::{last_error_ptr, tws_result};
+use super::types::tws_event_type;
 
 /// The library version as "MAJOR.MINOR.PATCH". Static storage; never NULL.
 #[no_mangle]
@@ -44,37 +45,8 @@ pub extern "C" fn tws_all_account_summary_tags() -> *const c_char {
 /// Static storage; never NULL.
 #[no_mangle]
 pub extern "C" fn tws_event_type_str(event_type: i32) -> *const c_char {
-    const NAMES: [&str; 24] = [
-        "UNKNOWN\0",
-        "STATE\0",
-        "ERROR\0",
-        "NEXT_VALID_ID\0",
-        "MANAGED_ACCOUNTS\0",
-        "ACCOUNT_SUMMARY\0",
-        "ACCOUNT_SUMMARY_END\0",
-        "CURRENT_TIME\0",
-        "CURRENT_TIME_MILLIS\0",
-        "UNKNOWN_MESSAGE\0",
-        "DECODE_ERROR\0",
-        "POSITION\0",
-        "POSITION_END\0",
-        "ACCOUNT_VALUE\0",
-        "PORTFOLIO_VALUE\0",
-        "ACCOUNT_UPDATE_TIME\0",
-        "ACCOUNT_DOWNLOAD_END\0",
-        "POSITION_MULTI\0",
-        "POSITION_MULTI_END\0",
-        "ACCOUNT_UPDATE_MULTI\0",
-        "ACCOUNT_UPDATE_MULTI_END\0",
-        "PNL\0",
-        "PNL_SINGLE\0",
-        "PROTOCOL_ERROR\0",
-    ];
-    let i = usize::try_from(event_type)
-        .ok()
-        .filter(|i| *i < NAMES.len())
-        .unwrap_or(0);
-    NAMES[i].as_ptr().cast()
+    let name = tws_event_type::from_i32(event_type).map_or("UNKNOWN\0", tws_event_type::name);
+    name.as_ptr().cast()
 }
 
 /// The name of a `tws_state` ("Connected", ...), or "Unknown". Static storage; never NULL.

@@ -3,6 +3,13 @@
 //! Every export NULL-checks its pointers, converts C strings with a typed
 //! error, and runs its body inside a panic boundary. The doc comments here
 //! become the comments of `include/tws.h`.
+//!
+//! Strings: a C string is checked here only for UTF-8
+//! (`TWS_ERR_INVALID_UTF8`); what may travel to TWS is decided in one place,
+//! the engine's `check_str` (tab, LF and CR pass; other control characters
+//! are refused; text-form messages also refuse non-ASCII), which maps to
+//! `TWS_ERR_INVALID_CHARACTER` with nothing sent. The header's conventions
+//! and the doc of `TWS_ERR_INVALID_CHARACTER` state the rule.
 
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
@@ -72,7 +79,8 @@ pub struct tws_client {
 pub type tws_event_callback =
     Option<unsafe extern "C" fn(event: *const tws_event, user_data: *mut c_void)>;
 
-/// Releases the callback's `user_data`; called exactly once.
+/// Releases the `user_data` passed with it; called exactly once per call
+/// that received it, also when that call is refused (then before it returns).
 pub type tws_user_data_free = Option<unsafe extern "C" fn(user_data: *mut c_void)>;
 
 // ---- helpers (not exported) -------------------------------------------------
@@ -175,52 +183,4 @@ impl Drop for UserData {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::client::{Liveness, ReconnectPolicy};
-    use crate::sim::{self, SimConfig};
-
-    #[test]
-    fn an_engine_thread_panic_poisons_the_c_client() {
-        let sim = sim::start(SimConfig {
-            quiet: true,
-            summary_refresh: None,
-            ..SimConfig::default()
-        })
-        .unwrap();
-        let options = tws_options {
-            inner: Options {
-                reconnect: ReconnectPolicy::off(),
-                liveness: Liveness::off(),
-                panic_on_message_id_for_tests: Some(crate::protocol::ids::incoming::CURRENT_TIME),
-                ..Options::default()
-            },
-        };
-        let mut c: *mut tws_client = std::ptr::null_mut();
-        // SAFETY: valid pointers to live locals.
-        assert_eq!(
-            unsafe { session::tws_client_new(&options, &mut c) },
-            tws_result::TWS_OK
-        );
-        // SAFETY: `c` came from tws_client_new and is freed only below.
-        let client = unsafe { &*c };
-        let timeout = Duration::from_secs(5);
-        client
-            .inner
-            .connect("127.0.0.1", sim.port(), 0, timeout)
-            .unwrap();
-        assert_eq!(with_client(c, |_| Ok(())), tws_result::TWS_OK);
-        client.inner.req_current_time().unwrap();
-        let until = std::time::Instant::now() + timeout;
-        while !client.inner.is_poisoned() {
-            assert!(
-                std::time::Instant::now() < until,
-                "the reader did not panic"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert_eq!(with_client(c, |_| Ok(())), tws_result::TWS_ERR_PANIC);
-        // SAFETY: from tws_client_new, not used again.
-        assert_eq!(unsafe { session::tws_client_free(c) }, tws_result::TWS_OK);
-    }
-}
+mod tests;

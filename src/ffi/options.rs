@@ -61,7 +61,7 @@ pub unsafe extern "C" fn tws_options_set_version_range(
 
 /// Sets the connect options appended to the handshake, e.g. "+PACEAPI".
 /// `connect_options` is copied. Errors: TWS_ERR_NULL_ARGUMENT,
-/// TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_CHARACTER (not printable ASCII).
+/// TWS_ERR_INVALID_UTF8, TWS_ERR_INVALID_CHARACTER (the handshake is text: ASCII only).
 #[no_mangle]
 pub unsafe extern "C" fn tws_options_set_connect_options(
     options: *mut tws_options,
@@ -233,7 +233,7 @@ pub unsafe extern "C" fn tws_options_set_liveness(
 }
 
 /// A copy of a C string that travels in the handshake or startApi, which
-/// carry printable ASCII only.
+/// are text: ASCII only (tab, LF and CR aside, no control characters).
 fn handshake_text(p: *const c_char, name: &'static str) -> Result<String, Failure> {
     let text = c_str(p, name)?;
     crate::protocol::codec::check_str(text, name, true).map_err(crate::client::Error::from)?;

@@ -25,8 +25,13 @@ pub enum tws_result {
     TWS_ERR_INVALID_ARGUMENT = -2,
     /// A string argument is not valid UTF-8.
     TWS_ERR_INVALID_UTF8 = -3,
-    /// A string holds a character that cannot travel to TWS (control
-    /// characters; non-ASCII in text-form messages).
+    /// A string holds a character that cannot travel to TWS; nothing was
+    /// sent. The one rule: tab, LF and CR are accepted; every other control
+    /// character (U+0001..U+001F, DEL U+007F, C1 U+0080..U+009F) is refused;
+    /// in text-form messages (server versions < 201, and messages whose body
+    /// is text at the negotiated version: the handshake and startApi always)
+    /// every non-ASCII character is refused too. A NUL never travels (C
+    /// strings end at it; the bindings refuse an embedded NUL with this code).
     TWS_ERR_INVALID_CHARACTER = -4,
     /// Nothing listens at that host and port.
     TWS_ERR_CONNECTION_REFUSED = -10,

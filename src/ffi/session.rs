@@ -42,11 +42,12 @@ pub unsafe extern "C" fn tws_client_new(
     )
 }
 
-/// Disconnects, stops and joins the client's threads (waiting for a callback
-/// in progress to return), calls the callback's `user_data_free`, and frees
-/// the client. When it returns, no libtws thread of this client runs any more.
-/// NULL is a no-op (TWS_OK). No other call on the client may be in progress
-/// or start once this is called, except from its own callback.
+/// Stops the dispatch thread (waiting for a callback in progress to return;
+/// that callback may still call functions on this client meanwhile), calls
+/// the callback's `user_data_free`, disconnects, joins the client's threads,
+/// and frees the client. When it returns, no libtws thread of this client
+/// runs any more. NULL is a no-op (TWS_OK). No other call on the client may
+/// be in progress or start once this is called, except from its own callback.
 /// Errors: TWS_ERR_REENTRANT when called from the client's own callback (the
 /// client is not freed; free it after the callback returns).
 #[no_mangle]
@@ -58,13 +59,25 @@ pub unsafe extern "C" fn tws_client_free(client: *mut tws_client) -> tws_result 
         || {},
         || {
             // SAFETY: non-NULL, from tws_client_new and not yet freed (contract).
-            if unsafe { &*client }.inner.in_callback() {
+            // Only a shared reference: a callback still running may re-enter
+            // through the same pointer (tws_client_state, a request, ...),
+            // which is sound while nothing holds the client uniquely.
+            let shared: &tws_client = unsafe { &*client };
+            if shared.inner.in_callback() {
                 return Err(Failure::new(
                     tws_result::TWS_ERR_REENTRANT,
                     "tws_client_free called from the client's own callback; free it after the callback returns",
                 ));
             }
-            // SAFETY: as above; ownership returns to Rust exactly once and the Drop joins every thread.
+            // Shut down through the shared reference: stop and join the
+            // dispatch thread (waiting for a callback in progress; its
+            // user_data_free runs there), then close the session and join
+            // the connection's threads. Afterwards no thread of this client
+            // runs and no user code can hold the pointer any more.
+            shared.inner.clear_callback()?;
+            shared.inner.disconnect();
+            // SAFETY: as above; nothing can reach the client any more, so
+            // ownership returns to Rust exactly once, unaliased.
             drop(unsafe { Box::from_raw(client) });
             Ok(tws_result::TWS_OK)
         },

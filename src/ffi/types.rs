@@ -62,6 +62,72 @@ pub enum tws_event_type {
     TWS_EVENT_PROTOCOL_ERROR = 23,
 }
 
+impl tws_event_type {
+    /// The event type with this value, if any.
+    pub(crate) fn from_i32(value: i32) -> Option<tws_event_type> {
+        use tws_event_type::*;
+        // A match on the value, not a position in a table; `name` below is
+        // the exhaustive match that makes a new kind name itself.
+        Some(match value {
+            1 => TWS_EVENT_STATE,
+            2 => TWS_EVENT_ERROR,
+            3 => TWS_EVENT_NEXT_VALID_ID,
+            4 => TWS_EVENT_MANAGED_ACCOUNTS,
+            5 => TWS_EVENT_ACCOUNT_SUMMARY,
+            6 => TWS_EVENT_ACCOUNT_SUMMARY_END,
+            7 => TWS_EVENT_CURRENT_TIME,
+            8 => TWS_EVENT_CURRENT_TIME_MILLIS,
+            9 => TWS_EVENT_UNKNOWN_MESSAGE,
+            10 => TWS_EVENT_DECODE_ERROR,
+            11 => TWS_EVENT_POSITION,
+            12 => TWS_EVENT_POSITION_END,
+            13 => TWS_EVENT_ACCOUNT_VALUE,
+            14 => TWS_EVENT_PORTFOLIO_VALUE,
+            15 => TWS_EVENT_ACCOUNT_UPDATE_TIME,
+            16 => TWS_EVENT_ACCOUNT_DOWNLOAD_END,
+            17 => TWS_EVENT_POSITION_MULTI,
+            18 => TWS_EVENT_POSITION_MULTI_END,
+            19 => TWS_EVENT_ACCOUNT_UPDATE_MULTI,
+            20 => TWS_EVENT_ACCOUNT_UPDATE_MULTI_END,
+            21 => TWS_EVENT_PNL,
+            22 => TWS_EVENT_PNL_SINGLE,
+            23 => TWS_EVENT_PROTOCOL_ERROR,
+            _ => return None,
+        })
+        .filter(|t| *t as i32 == value)
+    }
+
+    /// The name without the `TWS_EVENT_` prefix, NUL-terminated.
+    pub(crate) fn name(self) -> &'static str {
+        use tws_event_type::*;
+        match self {
+            TWS_EVENT_STATE => "STATE\0",
+            TWS_EVENT_ERROR => "ERROR\0",
+            TWS_EVENT_NEXT_VALID_ID => "NEXT_VALID_ID\0",
+            TWS_EVENT_MANAGED_ACCOUNTS => "MANAGED_ACCOUNTS\0",
+            TWS_EVENT_ACCOUNT_SUMMARY => "ACCOUNT_SUMMARY\0",
+            TWS_EVENT_ACCOUNT_SUMMARY_END => "ACCOUNT_SUMMARY_END\0",
+            TWS_EVENT_CURRENT_TIME => "CURRENT_TIME\0",
+            TWS_EVENT_CURRENT_TIME_MILLIS => "CURRENT_TIME_MILLIS\0",
+            TWS_EVENT_UNKNOWN_MESSAGE => "UNKNOWN_MESSAGE\0",
+            TWS_EVENT_DECODE_ERROR => "DECODE_ERROR\0",
+            TWS_EVENT_POSITION => "POSITION\0",
+            TWS_EVENT_POSITION_END => "POSITION_END\0",
+            TWS_EVENT_ACCOUNT_VALUE => "ACCOUNT_VALUE\0",
+            TWS_EVENT_PORTFOLIO_VALUE => "PORTFOLIO_VALUE\0",
+            TWS_EVENT_ACCOUNT_UPDATE_TIME => "ACCOUNT_UPDATE_TIME\0",
+            TWS_EVENT_ACCOUNT_DOWNLOAD_END => "ACCOUNT_DOWNLOAD_END\0",
+            TWS_EVENT_POSITION_MULTI => "POSITION_MULTI\0",
+            TWS_EVENT_POSITION_MULTI_END => "POSITION_MULTI_END\0",
+            TWS_EVENT_ACCOUNT_UPDATE_MULTI => "ACCOUNT_UPDATE_MULTI\0",
+            TWS_EVENT_ACCOUNT_UPDATE_MULTI_END => "ACCOUNT_UPDATE_MULTI_END\0",
+            TWS_EVENT_PNL => "PNL\0",
+            TWS_EVENT_PNL_SINGLE => "PNL_SINGLE\0",
+            TWS_EVENT_PROTOCOL_ERROR => "PROTOCOL_ERROR\0",
+        }
+    }
+}
+
 /// Session states (`tws_state_event.state`, `tws_client_state`).
 #[repr(i32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +282,10 @@ pub struct tws_raw_message_event {
 }
 
 /// The event's data; read the member named by `tws_event.type`.
+/// ABI growth: the union is fixed at 256 bytes and the row structs
+/// (`tws_position_row`, ...) at their current layout, so an event or row that
+/// needs more room cannot be added without breaking the ABI. This scheme is
+/// being replaced (the message-catalogue work); until then no member grows.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub union tws_event_data {

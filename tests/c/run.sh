@@ -151,6 +151,8 @@ for version in 150 176 200 201 207 210 222; do
 done
 check "refused port" refused_port_fails_cleanly
 check "C API tests" $with_sim -- "$bin/test_api"
+check "C API tests: strings at server version 200 (text form)" $with_sim --server-version 200 -- "$bin/test_api" strings
+check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
 check "C API tests: account data" $with_sim --accounts DU123456,DU654321 -- "$bin/test_account_data"
 check "C lifetime tests" $with_sim --quiet -- "$bin/test_lifetime"
 check "watch_account runs and exits 0" watch_account_runs_and_exits_0
@@ -172,6 +174,8 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   # helgrind: races and pthread misuse; tests/c/helgrind.supp says what it
   # cannot see inside libtws (Rust futex locks and atomics) and why.
   check "helgrind: 8 threads" $threads_sim $hg "$bin/test_threads"
+  # free while the callback re-enters the client from the dispatch thread.
+  check "helgrind: C lifetime tests" $with_sim --quiet -- $hg "$bin/test_lifetime"
 else
   echo "FAIL valgrind is not installed"; fail=$((fail + 1))
 fi

@@ -337,13 +337,251 @@ static void test_callback_session(void)
     CHECK(s.frees == 1);
 }
 
-int main(void)
+/* ---- user_data_free: exactly once on every path -------------------------- */
+
+struct frees {
+    pthread_mutex_t lock;
+    int count;
+};
+
+static void count_free(void *user_data)
+{
+    struct frees *f = user_data;
+    pthread_mutex_lock(&f->lock);
+    f->count++;
+    pthread_mutex_unlock(&f->lock);
+}
+
+static int frees_of(struct frees *f)
+{
+    pthread_mutex_lock(&f->lock);
+    int n = f->count;
+    pthread_mutex_unlock(&f->lock);
+    return n;
+}
+
+static void ignore_event(const tws_event *ev, void *user_data)
+{
+    (void)ev;
+    (void)user_data;
+}
+
+/* Inside the callback: set_callback and clear are refused (reentrant), and
+ * each refusal frees the user_data it was handed, at once. */
+struct reentrant_probe {
+    pthread_mutex_t lock;
+    tws_client *client;
+    int done;
+    tws_result set_rc, clear_rc;
+    int frees_after_set, frees_after_clear;
+    struct frees *refused_set, *refused_clear;
+};
+
+static void probe_reentrant(const tws_event *ev, void *user_data)
+{
+    (void)ev;
+    struct reentrant_probe *p = user_data;
+    pthread_mutex_lock(&p->lock);
+    if (!p->done) {
+        p->set_rc = tws_client_set_callback(p->client, ignore_event, p->refused_set, count_free);
+        p->frees_after_set = frees_of(p->refused_set);
+        p->clear_rc = tws_client_set_callback(p->client, NULL, p->refused_clear, count_free);
+        p->frees_after_clear = frees_of(p->refused_clear);
+        p->done = 1;
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+static struct frees probe_frees = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void probe_free(void *user_data)
+{
+    (void)user_data;
+    count_free(&probe_frees);
+}
+
+static void ignore_log(int32_t level, const char *target, const char *message, void *user_data)
+{
+    (void)level;
+    (void)target;
+    (void)message;
+    (void)user_data;
+}
+
+static void test_user_data_free_on_every_path(void)
+{
+    static struct frees null_client = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static struct frees clear_only = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static struct frees first = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static struct frees second = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static struct frees refused_set = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static struct frees refused_clear = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static struct frees log_null = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    static struct frees log_set = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+    /* A NULL client: refused, and user_data is freed at once. */
+    CHECK_RC(tws_client_set_callback(NULL, ignore_event, &null_client, count_free), TWS_ERR_NULL_ARGUMENT);
+    CHECK(frees_of(&null_client) == 1);
+    CHECK_RC(tws_client_set_callback(NULL, NULL, &null_client, count_free), TWS_ERR_NULL_ARGUMENT);
+    CHECK(frees_of(&null_client) == 2);
+
+    tws_client *c = NULL;
+    CHECK_RC(tws_client_new(NULL, &c), TWS_OK);
+    /* A NULL callback with user_data: freed at once. */
+    CHECK_RC(tws_client_set_callback(c, NULL, &clear_only, count_free), TWS_OK);
+    CHECK(frees_of(&clear_only) == 1);
+    /* Replaced: the first is freed when the second takes over, the second by free. */
+    CHECK_RC(tws_client_set_callback(c, ignore_event, &first, count_free), TWS_OK);
+    CHECK(frees_of(&first) == 0);
+    CHECK_RC(tws_client_set_callback(c, ignore_event, &second, count_free), TWS_OK);
+    CHECK(frees_of(&first) == 1);
+    CHECK(frees_of(&second) == 0);
+    CHECK_RC(tws_client_free(c), TWS_OK);
+    CHECK(frees_of(&first) == 1);
+    CHECK(frees_of(&second) == 1);
+
+    /* Reentrant calls from inside the callback. */
+    static struct reentrant_probe probe = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    probe.refused_set = &refused_set;
+    probe.refused_clear = &refused_clear;
+    CHECK_RC(tws_client_new(NULL, &c), TWS_OK);
+    probe.client = c;
+    CHECK_RC(tws_client_set_callback(c, probe_reentrant, &probe, probe_free), TWS_OK);
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", sim_port, 31, 5000), TWS_OK);
+    int done = 0;
+    for (int i = 0; i < 250 && !done; i++) {
+        pthread_mutex_lock(&probe.lock);
+        done = probe.done;
+        pthread_mutex_unlock(&probe.lock);
+        if (!done)
+            sleep_ms(20);
+    }
+    CHECK(done);
+    pthread_mutex_lock(&probe.lock);
+    CHECK(probe.set_rc == TWS_ERR_REENTRANT);
+    CHECK(probe.frees_after_set == 1); /* before set_callback returned */
+    CHECK(probe.clear_rc == TWS_ERR_REENTRANT);
+    CHECK(probe.frees_after_clear == 1);
+    pthread_mutex_unlock(&probe.lock);
+    CHECK_RC(tws_client_free(c), TWS_OK);
+    CHECK(frees_of(&refused_set) == 1);
+    CHECK(frees_of(&refused_clear) == 1);
+    CHECK(frees_of(&probe_frees) == 1);
+
+    /* The log callback: NULL callback with user_data frees it at once; a
+     * replaced callback's user_data is freed once, by the replacement. */
+    CHECK_RC(tws_set_log_callback(NULL, &log_null, count_free), TWS_OK);
+    CHECK(frees_of(&log_null) == 1);
+    CHECK_RC(tws_set_log_callback(ignore_log, &log_set, count_free), TWS_OK);
+    CHECK(frees_of(&log_set) == 0);
+    CHECK_RC(tws_set_log_callback(NULL, NULL, NULL), TWS_OK);
+    CHECK(frees_of(&log_set) == 1);
+    CHECK(frees_of(&log_null) == 1);
+}
+
+/* ---- strings: one rule for control characters ---------------------------- */
+
+static int file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
+static uint64_t messages_out(tws_client *c)
+{
+    tws_stats stats;
+    memset(&stats, 0, sizeof stats);
+    tws_client_stats(c, &stats);
+    return stats.messages_out;
+}
+
+/* Tab, LF and CR pass; every other control character (C0, DEL, C1) is refused
+ * with TWS_ERR_INVALID_CHARACTER, and so is non-ASCII in text-form messages
+ * (here: the account summary below server version 207). A refused request
+ * sends nothing: the counters and the wire trace show it. */
+static void test_control_characters(void)
+{
+    char trace[] = "/tmp/tws-test-trace-XXXXXX";
+    int fd = mkstemp(trace);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    tws_options *o = NULL;
+    CHECK_RC(tws_options_new(&o), TWS_OK);
+    CHECK_RC(tws_options_set_trace_file(o, trace), TWS_OK);
+    /* The handshake is always text: the same rule, checked when set. */
+    CHECK_RC(tws_options_set_connect_options(o, "x\x01y"), TWS_ERR_INVALID_CHARACTER);
+    CHECK_RC(tws_options_set_optional_capabilities(o, "caf\xc3\xa9"), TWS_ERR_INVALID_CHARACTER);
+    CHECK_RC(tws_options_set_optional_capabilities(o, "a\tb"), TWS_OK);
+    CHECK_RC(tws_options_set_optional_capabilities(o, ""), TWS_OK);
+    tws_client *c = NULL;
+    CHECK_RC(tws_client_new(o, &c), TWS_OK);
+    tws_options_free(o);
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", sim_port, 51, 5000), TWS_OK);
+    int32_t version = 0;
+    CHECK_RC(tws_client_server_version(c, &version), TWS_OK);
+    int text_body = version < 207; /* account summary: protobuf from 207 */
+
+    uint64_t before = messages_out(c);
+    CHECK_RC(tws_client_req_account_summary(c, 41, "All", "TabPassed\tTag"), TWS_OK);
+    CHECK_RC(tws_client_cancel_account_summary(c, 41), TWS_OK);
+    CHECK_RC(tws_client_req_account_summary(c, 42, "All", "LinePassed\nFeed\rReturn"), TWS_OK);
+    CHECK_RC(tws_client_cancel_account_summary(c, 42), TWS_OK);
+    CHECK(messages_out(c) == before + 4);
+
+    before = messages_out(c);
+    CHECK_RC(tws_client_req_account_summary(c, 43, "All", "Refused\x01Tag"), TWS_ERR_INVALID_CHARACTER);
+    CHECK(strstr(tws_last_error_message(), "tags") != NULL);
+    CHECK_RC(tws_client_req_account_summary(c, 44, "Refused\x7fGroup", "NetLiquidation"), TWS_ERR_INVALID_CHARACTER);
+    CHECK_RC(tws_client_req_account_summary(c, 45, "All", "Refused\xc2\x85Tag"), TWS_ERR_INVALID_CHARACTER);
+    CHECK_RC(tws_client_req_account_summary(c, 46, "All", "Refused\x1b[0m"), TWS_ERR_INVALID_CHARACTER);
+    CHECK_RC(tws_client_req_positions_multi(c, 47, "Refused\x01" "Acct", ""), TWS_ERR_INVALID_CHARACTER);
+    CHECK_RC(tws_client_req_account_updates(c, "Refused\x02"), TWS_ERR_INVALID_CHARACTER);
+    CHECK(messages_out(c) == before);
+
+    /* Non-ASCII: refused in text form, carried as UTF-8 in protobuf. */
+    before = messages_out(c);
+    tws_result rc = tws_client_req_account_summary(c, 48, "All", "Caf\xc3\xa9Tag");
+    if (text_body) {
+        CHECK_RC(rc, TWS_ERR_INVALID_CHARACTER);
+        CHECK(messages_out(c) == before);
+    } else {
+        CHECK_RC(rc, TWS_OK);
+        CHECK_RC(tws_client_cancel_account_summary(c, 48), TWS_OK);
+    }
+    CHECK_RC(tws_client_free(c), TWS_OK);
+
+    /* The wire trace has what went out, and none of what was refused. */
+    CHECK(file_contains(trace, "TabPassed"));
+    CHECK(file_contains(trace, "LinePassed"));
+    CHECK(!file_contains(trace, "Refused"));
+    CHECK(file_contains(trace, "Caf") == !text_body);
+    unlink(trace);
+}
+
+int main(int argc, char **argv)
 {
     sim_port = sim_port_from_env();
+    /* `test_api strings`: only the string rules (run.sh runs it against a
+     * text-form server too). */
+    if (argc > 1 && strcmp(argv[1], "strings") == 0) {
+        test_control_characters();
+        return check_report("test_api strings");
+    }
     test_library_basics();
     test_null_and_bad_arguments();
     test_connect_failures();
     test_poll_session();
     test_callback_session();
+    test_user_data_free_on_every_path();
+    test_control_characters();
     return check_report("test_api");
 }

@@ -331,8 +331,8 @@ inline void set_log_handler(LogHandler handler)
         return;
     }
     auto held = std::make_unique<LogHandler>(std::move(handler));
-    detail::check(tws_set_log_callback(detail::log_trampoline, held.get(), detail::delete_log_handler));
-    held.release(); // owned by libtws now; freed through delete_log_handler
+    // Owned by libtws from here on every path; freed through delete_log_handler.
+    detail::check(tws_set_log_callback(detail::log_trampoline, held.release(), detail::delete_log_handler));
 }
 
 /// Sets the most verbose level passed to the log handler (TWS_LOG_ERROR .. TWS_LOG_TRACE).
@@ -717,12 +717,9 @@ public:
         }
         auto state = std::make_unique<detail::CallbackState>(
             detail::CallbackState{std::move(on_event), std::move(on_exception)});
-        const tws_result rc =
-            tws_client_set_callback(p_, detail::event_trampoline, state.get(), detail::delete_callback_state);
-        // libtws took ownership unless it refused before looking at user_data.
-        if (rc != TWS_ERR_REENTRANT && rc != TWS_ERR_NULL_ARGUMENT)
-            state.release();
-        detail::check(rc);
+        // libtws owns user_data on every path: a refusal frees it through user_data_free.
+        detail::check(
+            tws_client_set_callback(p_, detail::event_trampoline, state.release(), detail::delete_callback_state));
     }
 
     /// The C handle (owned by this object; NULL after a move).

@@ -1,0 +1,542 @@
+//! Unit tests of the C views: every event kind converted through the arena,
+//! the event-type names, and `user_data_free` on refusals that C cannot reach.
+
+use std::ffi::{c_char, c_void, CStr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::client::{ConnectionState, Event};
+use crate::protocol::account_data::*;
+use crate::protocol::contract::Contract;
+use crate::protocol::messages::*;
+use crate::protocol::Incoming;
+
+use super::convert::{to_c_event, Arena};
+use super::library::tws_event_type_str;
+use super::types::*;
+
+/// A string of `len` bytes that names its field, so a pointer to the wrong
+/// string (or to freed memory) cannot read back as the right one.
+fn long(field: &str, len: usize) -> String {
+    let mut s = format!("<{field}>");
+    while s.len() < len {
+        s.push_str(field);
+        s.push('|');
+    }
+    s
+}
+
+fn contract(len: usize) -> Box<Contract> {
+    Box::new(Contract {
+        con_id: 265598,
+        symbol: long("symbol", len),
+        sec_type: long("sec_type", len),
+        last_trade_date_or_contract_month: long("last_trade", len),
+        strike: 182.5,
+        right: long("right", len),
+        multiplier: long("multiplier", len),
+        exchange: long("exchange", len),
+        primary_exchange: long("primary_exchange", len),
+        currency: long("contract_currency", len),
+        local_symbol: long("local_symbol", len),
+        trading_class: long("trading_class", len),
+    })
+}
+
+/// One event of every kind (every `Event` variant and every `Incoming`
+/// message), with every string `len` bytes long.
+fn every_event(len: usize) -> Vec<Event> {
+    let t = |f: &str| long(f, len).into();
+    let mut events = vec![
+        Event::State {
+            state: ConnectionState::Reconnecting,
+            reason: long("reason", len),
+            attempt: 3,
+            next_delay: Duration::from_millis(1500),
+            resubscribed: vec![1, 2],
+        },
+        Event::Unknown {
+            msg_id: 999,
+            payload: long("payload", len).into_bytes(),
+        },
+        Event::DecodeFailed {
+            msg_id: 63,
+            reason: long("reason", len),
+            payload: long("payload", len).into_bytes(),
+        },
+        Event::ProtocolError {
+            reason: long("reason", len),
+            bytes: long("payload", len).into_bytes(),
+        },
+    ];
+    let messages = [
+        Incoming::Error(ErrorMessage {
+            req_id: 7,
+            time_ms: 1,
+            code: 321,
+            message: long("message", len),
+            advanced_order_reject_json: long("json", len),
+        }),
+        Incoming::NextValidId(NextValidId { order_id: 5 }),
+        Incoming::ManagedAccounts(ManagedAccounts {
+            accounts_list: t("accounts"),
+        }),
+        Incoming::CurrentTime(CurrentTime {
+            time: 1_700_000_000,
+        }),
+        Incoming::CurrentTimeInMillis(CurrentTimeInMillis {
+            time_ms: 1_700_000_000_000,
+        }),
+        Incoming::AccountSummary(AccountSummary {
+            req_id: 1,
+            account: t("account"),
+            tag: t("tag"),
+            value: t("value"),
+            currency: t("currency"),
+        }),
+        Incoming::AccountSummaryEnd(AccountSummaryEnd { req_id: 1 }),
+        Incoming::Position(Position {
+            account: long("account", len),
+            contract: contract(len),
+            position: long("position", len),
+            avg_cost: 1.5,
+        }),
+        Incoming::PositionEnd(PositionEnd {}),
+        Incoming::AccountValue(AccountValue {
+            key: t("key"),
+            value: t("value"),
+            currency: t("currency"),
+            account: t("account"),
+        }),
+        Incoming::PortfolioValue(PortfolioValue {
+            contract: contract(len),
+            position: long("position", len),
+            account: long("account", len),
+            ..Default::default()
+        }),
+        Incoming::AccountUpdateTime(AccountUpdateTime {
+            time_stamp: t("time_stamp"),
+        }),
+        Incoming::AccountDownloadEnd(AccountDownloadEnd {
+            account: t("account"),
+        }),
+        Incoming::PositionMulti(PositionMulti {
+            req_id: 2,
+            account: long("account", len),
+            contract: contract(len),
+            position: long("position", len),
+            avg_cost: 2.5,
+            model_code: long("model_code", len),
+        }),
+        Incoming::PositionMultiEnd(PositionMultiEnd { req_id: 2 }),
+        Incoming::AccountUpdateMulti(AccountUpdateMulti {
+            req_id: 3,
+            account: t("account"),
+            model_code: t("model_code"),
+            key: t("key"),
+            value: t("value"),
+            currency: t("currency"),
+        }),
+        Incoming::AccountUpdateMultiEnd(AccountUpdateMultiEnd { req_id: 3 }),
+        Incoming::PnL(PnL {
+            req_id: 4,
+            ..Default::default()
+        }),
+        Incoming::PnLSingle(PnLSingle {
+            req_id: 5,
+            position: long("position", len),
+            ..Default::default()
+        }),
+    ];
+    events.extend(messages.into_iter().map(Event::Message));
+    events
+}
+
+/// The type each event must convert to: an exhaustive match written
+/// independently of `convert.rs`, so the test names every kind too.
+fn expected_type(event: &Event) -> tws_event_type {
+    use tws_event_type::*;
+    match event {
+        Event::State { .. } => TWS_EVENT_STATE,
+        Event::Unknown { .. } => TWS_EVENT_UNKNOWN_MESSAGE,
+        Event::DecodeFailed { .. } => TWS_EVENT_DECODE_ERROR,
+        Event::ProtocolError { .. } => TWS_EVENT_PROTOCOL_ERROR,
+        Event::Message(m) => match m {
+            Incoming::Error(_) => TWS_EVENT_ERROR,
+            Incoming::NextValidId(_) => TWS_EVENT_NEXT_VALID_ID,
+            Incoming::ManagedAccounts(_) => TWS_EVENT_MANAGED_ACCOUNTS,
+            Incoming::CurrentTime(_) => TWS_EVENT_CURRENT_TIME,
+            Incoming::CurrentTimeInMillis(_) => TWS_EVENT_CURRENT_TIME_MILLIS,
+            Incoming::AccountSummary(_) => TWS_EVENT_ACCOUNT_SUMMARY,
+            Incoming::AccountSummaryEnd(_) => TWS_EVENT_ACCOUNT_SUMMARY_END,
+            Incoming::Position(_) => TWS_EVENT_POSITION,
+            Incoming::PositionEnd(_) => TWS_EVENT_POSITION_END,
+            Incoming::AccountValue(_) => TWS_EVENT_ACCOUNT_VALUE,
+            Incoming::PortfolioValue(_) => TWS_EVENT_PORTFOLIO_VALUE,
+            Incoming::AccountUpdateTime(_) => TWS_EVENT_ACCOUNT_UPDATE_TIME,
+            Incoming::AccountDownloadEnd(_) => TWS_EVENT_ACCOUNT_DOWNLOAD_END,
+            Incoming::PositionMulti(_) => TWS_EVENT_POSITION_MULTI,
+            Incoming::PositionMultiEnd(_) => TWS_EVENT_POSITION_MULTI_END,
+            Incoming::AccountUpdateMulti(_) => TWS_EVENT_ACCOUNT_UPDATE_MULTI,
+            Incoming::AccountUpdateMultiEnd(_) => TWS_EVENT_ACCOUNT_UPDATE_MULTI_END,
+            Incoming::PnL(_) => TWS_EVENT_PNL,
+            Incoming::PnLSingle(_) => TWS_EVENT_PNL_SINGLE,
+        },
+    }
+}
+
+fn read(p: *const c_char) -> String {
+    assert!(!p.is_null());
+    // SAFETY: the test reads pointers of an event whose arena is still untouched.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+fn contract_strings(c: &tws_contract) -> Vec<String> {
+    [
+        c.symbol,
+        c.sec_type,
+        c.last_trade_date_or_contract_month,
+        c.right,
+        c.multiplier,
+        c.exchange,
+        c.primary_exchange,
+        c.currency,
+        c.local_symbol,
+        c.trading_class,
+    ]
+    .into_iter()
+    .map(read)
+    .collect()
+}
+
+fn expected_contract(len: usize) -> Vec<String> {
+    [
+        "symbol",
+        "sec_type",
+        "last_trade",
+        "right",
+        "multiplier",
+        "exchange",
+        "primary_exchange",
+        "contract_currency",
+        "local_symbol",
+        "trading_class",
+    ]
+    .into_iter()
+    .map(|f| long(f, len))
+    .collect()
+}
+
+/// Every string (and raw payload) a C event points to, read back now.
+fn strings_of(ev: &tws_event) -> Vec<String> {
+    use tws_event_type::*;
+    let kind = tws_event_type::from_i32(ev.r#type).expect("a known event type");
+    // SAFETY: each arm reads the union member that `type` names.
+    unsafe {
+        let d = &ev.data;
+        match kind {
+            TWS_EVENT_STATE => vec![read(d.state.reason)],
+            TWS_EVENT_ERROR => vec![
+                read(d.error.message),
+                read(d.error.advanced_order_reject_json),
+            ],
+            TWS_EVENT_MANAGED_ACCOUNTS => vec![read(d.managed_accounts.accounts)],
+            TWS_EVENT_ACCOUNT_SUMMARY => {
+                let a = &d.account_summary;
+                vec![
+                    read(a.account),
+                    read(a.tag),
+                    read(a.value),
+                    read(a.currency),
+                ]
+            }
+            TWS_EVENT_UNKNOWN_MESSAGE | TWS_EVENT_DECODE_ERROR | TWS_EVENT_PROTOCOL_ERROR => {
+                let r = &d.raw;
+                let payload = std::slice::from_raw_parts(r.payload, r.payload_len);
+                vec![
+                    read(r.reason),
+                    String::from_utf8_lossy(payload).into_owned(),
+                ]
+            }
+            TWS_EVENT_POSITION => {
+                let p = &d.position;
+                let mut v = vec![read(p.account)];
+                v.extend(contract_strings(&p.contract));
+                v.push(read(p.position));
+                v
+            }
+            TWS_EVENT_ACCOUNT_VALUE => {
+                let a = &d.account_value;
+                vec![
+                    read(a.key),
+                    read(a.value),
+                    read(a.currency),
+                    read(a.account),
+                ]
+            }
+            TWS_EVENT_PORTFOLIO_VALUE => {
+                let p = &d.portfolio_value;
+                let mut v = contract_strings(&p.contract);
+                v.push(read(p.position));
+                v.push(read(p.account));
+                v
+            }
+            TWS_EVENT_ACCOUNT_UPDATE_TIME => vec![read(d.account_update_time.time_stamp)],
+            TWS_EVENT_ACCOUNT_DOWNLOAD_END => vec![read(d.account_download_end.account)],
+            TWS_EVENT_POSITION_MULTI => {
+                let p = &d.position_multi;
+                let mut v = vec![read(p.account), read(p.model_code)];
+                v.extend(contract_strings(&p.contract));
+                v.push(read(p.position));
+                v
+            }
+            TWS_EVENT_ACCOUNT_UPDATE_MULTI => {
+                let a = &d.account_update_multi;
+                vec![
+                    read(a.account),
+                    read(a.model_code),
+                    read(a.key),
+                    read(a.value),
+                    read(a.currency),
+                ]
+            }
+            TWS_EVENT_PNL_SINGLE => vec![read(d.pnl_single.position)],
+            TWS_EVENT_NEXT_VALID_ID
+            | TWS_EVENT_ACCOUNT_SUMMARY_END
+            | TWS_EVENT_CURRENT_TIME
+            | TWS_EVENT_CURRENT_TIME_MILLIS
+            | TWS_EVENT_POSITION_END
+            | TWS_EVENT_POSITION_MULTI_END
+            | TWS_EVENT_ACCOUNT_UPDATE_MULTI_END
+            | TWS_EVENT_PNL => vec![],
+        }
+    }
+}
+
+/// What `strings_of` must read for the sample of `event` built by `every_event(len)`.
+fn expected_strings(event: &Event, len: usize) -> Vec<String> {
+    let l = |f: &str| long(f, len);
+    let with_contract = |before: &[&str], after: &[&str]| {
+        let mut v: Vec<String> = before.iter().map(|f| l(f)).collect();
+        v.extend(expected_contract(len));
+        v.extend(after.iter().map(|f| l(f)));
+        v
+    };
+    match event {
+        Event::State { .. } => vec![l("reason")],
+        Event::Unknown { .. } => vec![String::new(), l("payload")],
+        Event::DecodeFailed { .. } | Event::ProtocolError { .. } => {
+            vec![l("reason"), l("payload")]
+        }
+        Event::Message(m) => match m {
+            Incoming::Error(_) => vec![l("message"), l("json")],
+            Incoming::ManagedAccounts(_) => vec![l("accounts")],
+            Incoming::AccountSummary(_) => vec![l("account"), l("tag"), l("value"), l("currency")],
+            Incoming::Position(_) => with_contract(&["account"], &["position"]),
+            Incoming::AccountValue(_) => vec![l("key"), l("value"), l("currency"), l("account")],
+            Incoming::PortfolioValue(_) => with_contract(&[], &["position", "account"]),
+            Incoming::AccountUpdateTime(_) => vec![l("time_stamp")],
+            Incoming::AccountDownloadEnd(_) => vec![l("account")],
+            Incoming::PositionMulti(_) => with_contract(&["account", "model_code"], &["position"]),
+            Incoming::AccountUpdateMulti(_) => vec![
+                l("account"),
+                l("model_code"),
+                l("key"),
+                l("value"),
+                l("currency"),
+            ],
+            Incoming::PnLSingle(_) => vec![l("position")],
+            Incoming::NextValidId(_)
+            | Incoming::CurrentTime(_)
+            | Incoming::CurrentTimeInMillis(_)
+            | Incoming::AccountSummaryEnd(_)
+            | Incoming::PositionEnd(_)
+            | Incoming::PositionMultiEnd(_)
+            | Incoming::AccountUpdateMultiEnd(_)
+            | Incoming::PnL(_) => vec![],
+        },
+    }
+}
+
+/// Every kind, with strings far longer than anything the arena held before
+/// (so its buffer must grow in the middle of each conversion): every pointer
+/// must read back its own string once the whole event is built. A pointer
+/// taken before the buffer grew would point into freed memory (the test then
+/// reads garbage, or the allocator's poison, instead of the field's name).
+#[test]
+fn every_event_kind_reads_back_every_string_after_the_whole_conversion() {
+    let mut arena = Arena::default();
+    for len in [1, 40, 5_000, 70_000] {
+        for event in every_event(len) {
+            // A tiny event first, so the arena's buffer is small again and must grow.
+            let _ = to_c_event(&Event::state(ConnectionState::Connected, "x"), &mut arena);
+            let c = to_c_event(&event, &mut arena);
+            assert_eq!(c.r#type, expected_type(&event) as i32, "{event:?}");
+            assert_eq!(
+                strings_of(&c),
+                expected_strings(&event, len),
+                "type {}",
+                c.r#type
+            );
+        }
+    }
+}
+
+/// The same with a fresh arena per event (no capacity at all to start with).
+#[test]
+fn every_event_kind_reads_back_from_a_fresh_arena() {
+    for event in every_event(3_000) {
+        let mut arena = Arena::default();
+        let c = to_c_event(&event, &mut arena);
+        assert_eq!(strings_of(&c), expected_strings(&event, 3_000));
+    }
+}
+
+/// The hot path: once warm, account-summary rows reuse the arena's buffer.
+#[test]
+fn a_warm_arena_does_not_reallocate_for_account_summary_rows() {
+    let mut arena = Arena::default();
+    let row = |i: usize| {
+        Event::Message(Incoming::AccountSummary(AccountSummary {
+            req_id: 1,
+            account: "DU123456".into(),
+            tag: "NetLiquidation".into(),
+            value: format!("{}.71", 983_000 + i).into(),
+            currency: "USD".into(),
+        }))
+    };
+    let first = to_c_event(&row(0), &mut arena);
+    // SAFETY: the union member named by the type.
+    let base = unsafe { first.data.account_summary.account };
+    for i in 1..1000 {
+        let c = to_c_event(&row(i), &mut arena);
+        // SAFETY: as above.
+        let s = unsafe { c.data.account_summary };
+        assert_eq!(s.account, base, "the buffer moved: it was reallocated");
+        assert_eq!(read(s.value), format!("{}.71", 983_000 + i));
+    }
+}
+
+/// Every known type names itself after its enum constant; everything else is "UNKNOWN".
+#[test]
+fn event_type_names_match_their_enum() {
+    let name = |t: i32| read(tws_event_type_str(t));
+    let mut known = 0;
+    for value in -5..300 {
+        match tws_event_type::from_i32(value) {
+            Some(t) => {
+                known += 1;
+                assert_eq!(t as i32, value);
+                let constant = format!("{t:?}");
+                assert_eq!(
+                    format!("TWS_EVENT_{}", name(value)),
+                    constant,
+                    "value {value}"
+                );
+                assert_ne!(name(value), "UNKNOWN");
+            }
+            None => assert_eq!(name(value), "UNKNOWN", "value {value}"),
+        }
+    }
+    // Every kind an event converts to is known and named.
+    for event in every_event(4) {
+        let t = expected_type(&event);
+        assert_eq!(tws_event_type::from_i32(t as i32), Some(t));
+        assert_eq!(format!("TWS_EVENT_{}", name(t as i32)), format!("{t:?}"));
+    }
+    assert_eq!(known, 23);
+}
+
+static FREES: AtomicUsize = AtomicUsize::new(0);
+
+unsafe extern "C" fn count_free(user_data: *mut c_void) {
+    assert_eq!(user_data as usize, 0x5eed);
+    FREES.fetch_add(1, Ordering::SeqCst);
+}
+
+unsafe extern "C" fn ignore_event(_event: *const tws_event, _user_data: *mut c_void) {}
+
+/// A poisoned client refuses set_callback with TWS_ERR_PANIC, and still
+/// frees the user_data it was handed (C cannot poison a client on purpose).
+#[test]
+fn set_callback_on_a_poisoned_client_frees_user_data() {
+    use super::delivery::tws_client_set_callback;
+    use super::session::{tws_client_free, tws_client_new};
+    let mut client = std::ptr::null_mut();
+    // SAFETY: a valid out-pointer.
+    assert_eq!(
+        unsafe { tws_client_new(std::ptr::null(), &mut client) },
+        super::tws_result::TWS_OK
+    );
+    // SAFETY: the client is live; the test poisons it as a panic would.
+    unsafe { &*client }.poisoned.store(true, Ordering::Release);
+    let before = FREES.load(Ordering::SeqCst);
+    // SAFETY: a live client, a valid callback and free function.
+    let rc = unsafe {
+        tws_client_set_callback(
+            client,
+            Some(ignore_event),
+            0x5eed as *mut c_void,
+            Some(count_free),
+        )
+    };
+    assert_eq!(rc, super::tws_result::TWS_ERR_PANIC);
+    assert_eq!(FREES.load(Ordering::SeqCst), before + 1);
+    // SAFETY: the client is live and no other call is in progress.
+    assert_eq!(
+        unsafe { tws_client_free(client) },
+        super::tws_result::TWS_OK
+    );
+    assert_eq!(FREES.load(Ordering::SeqCst), before + 1);
+}
+
+/// A panic in an engine thread poisons the C client too.
+mod engine_panic {
+    use super::super::*;
+    use crate::client::{Liveness, ReconnectPolicy};
+    use crate::sim::{self, SimConfig};
+
+    #[test]
+    fn an_engine_thread_panic_poisons_the_c_client() {
+        let sim = sim::start(SimConfig {
+            quiet: true,
+            summary_refresh: None,
+            ..SimConfig::default()
+        })
+        .unwrap();
+        let options = tws_options {
+            inner: Options {
+                reconnect: ReconnectPolicy::off(),
+                liveness: Liveness::off(),
+                panic_on_message_id_for_tests: Some(crate::protocol::ids::incoming::CURRENT_TIME),
+                ..Options::default()
+            },
+        };
+        let mut c: *mut tws_client = std::ptr::null_mut();
+        // SAFETY: valid pointers to live locals.
+        assert_eq!(
+            unsafe { session::tws_client_new(&options, &mut c) },
+            tws_result::TWS_OK
+        );
+        // SAFETY: `c` came from tws_client_new and is freed only below.
+        let client = unsafe { &*c };
+        let timeout = Duration::from_secs(5);
+        client
+            .inner
+            .connect("127.0.0.1", sim.port(), 0, timeout)
+            .unwrap();
+        assert_eq!(with_client(c, |_| Ok(())), tws_result::TWS_OK);
+        client.inner.req_current_time().unwrap();
+        let until = std::time::Instant::now() + timeout;
+        while !client.inner.is_poisoned() {
+            assert!(
+                std::time::Instant::now() < until,
+                "the reader did not panic"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(with_client(c, |_| Ok(())), tws_result::TWS_ERR_PANIC);
+        // SAFETY: from tws_client_new, not used again.
+        assert_eq!(unsafe { session::tws_client_free(c) }, tws_result::TWS_OK);
+    }
+}
