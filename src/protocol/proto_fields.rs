@@ -51,3 +51,9 @@ pub mod string {
         Ok(())
     }
 }
+
+/// `string` fields as `String` (prost's own codec: invalid UTF-8 is an error).
+pub use prost::encoding::string as owned_string;
+
+/// Nested records (`message` fields).
+pub use prost::encoding::message;
