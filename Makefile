@@ -24,7 +24,7 @@ EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
 
 .PHONY: all lib sim examples demo test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE \
-        install install-test python-test cpp-test
+        install install-test python-test cpp-test generate
 
 all: lib sim examples
 
@@ -115,6 +115,12 @@ python-test: lib sim $(BINDIR)/positions
 
 install-test: lib sim
 	TWS_SIM=$(SIM) MAKE="$(MAKE)" tests/install/run.sh
+
+# Regenerates the code derived from the message catalogue (catalogue/*.toml,
+# docs/catalogue.md): src/protocol/generated/. `cargo test --test generated`
+# fails when the checked-in files are out of date.
+generate:
+	$(CARGO) run --quiet --manifest-path codegen/Cargo.toml --target-dir target -- .
 
 # Refreshes include/tws.h from the header build.rs generated.
 header:

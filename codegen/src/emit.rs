@@ -136,7 +136,9 @@ fn from_proto_expr(f: &Field) -> String {
     if f.proto_double {
         return match f.strings {
             Strings::String => format!("{p}.map(double_to_text).unwrap_or_default()"),
-            Strings::Text => format!("{p}.map(|x| Text::from(double_to_text(x))).unwrap_or_default()"),
+            Strings::Text => {
+                format!("{p}.map(|x| Text::from(double_to_text(x))).unwrap_or_default()")
+            }
         };
     }
     if let Type::Record(r) = &f.ty {
@@ -274,7 +276,12 @@ fn record_code(out: &mut String, r: &Record, records: &[Record]) {
     let _ = writeln!(out, "pub fn to_proto(&self) -> {} {{", r.proto_name);
     let _ = writeln!(out, "{} {{", r.proto_name);
     for f in &r.fields {
-        let _ = writeln!(out, "{}: {},", f.name, to_proto_expr(f, &format!("self.{}", f.name)));
+        let _ = writeln!(
+            out,
+            "{}: {},",
+            f.name,
+            to_proto_expr(f, &format!("self.{}", f.name))
+        );
     }
     out.push_str("}\n}\n\n");
     out.push_str("/// Back from the protobuf form; absent fields take their declared defaults.\n");
@@ -347,7 +354,12 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         let (field, acc, since, until) = match e {
             TextEntry::Field(i) => {
                 let f = &m.fields[*i];
-                (f.clone(), format!("self.{}", f.name), f.since.clone(), f.until.clone())
+                (
+                    f.clone(),
+                    format!("self.{}", f.name),
+                    f.since.clone(),
+                    f.until.clone(),
+                )
             }
             TextEntry::Path {
                 owner,
@@ -356,7 +368,7 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 until,
                 ..
             } => (
-                sub.clone(),
+                (**sub).clone(),
                 format!("self.{}.{}", m.fields[*owner].name, sub.name),
                 since.clone(),
                 until.clone(),
@@ -447,7 +459,12 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 until,
                 msg_version,
             } => {
-                let stmt = format!("{}.{} = {};", m.fields[*owner].name, sub.name, read_expr(sub));
+                let stmt = format!(
+                    "{}.{} = {};",
+                    m.fields[*owner].name,
+                    sub.name,
+                    read_expr(sub)
+                );
                 match condition(since, until, *msg_version, true) {
                     Some(c) => {
                         let _ = writeln!(body, "if {c} {{ {stmt} }}");
@@ -493,7 +510,12 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     let _ = writeln!(out, "fn to_proto(&self) -> {} {{", m.proto_name);
     let _ = writeln!(out, "{} {{", m.proto_name);
     for f in &m.fields {
-        let _ = writeln!(out, "{}: {},", f.name, to_proto_expr(f, &format!("self.{}", f.name)));
+        let _ = writeln!(
+            out,
+            "{}: {},",
+            f.name,
+            to_proto_expr(f, &format!("self.{}", f.name))
+        );
     }
     out.push_str("}\n}\n\n");
     let p = if m.fields.is_empty() { "_p" } else { "p" };
@@ -555,10 +577,12 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
         records.iter().flat_map(|r| r.fields.iter()).any(pred)
             || messages
                 .iter()
-                .flat_map(|m| m.fields.iter().chain(m.text.iter().filter_map(|e| match e {
-                    TextEntry::Path { sub, .. } => Some(sub),
-                    TextEntry::Field(_) => None,
-                })))
+                .flat_map(|m| {
+                    m.fields.iter().chain(m.text.iter().filter_map(|e| match e {
+                        TextEntry::Path { sub, .. } => Some(&**sub),
+                        TextEntry::Field(_) => None,
+                    }))
+                })
                 .any(pred)
     };
     let mut out = header(&format!("catalogue/{stem}.toml"));
@@ -598,7 +622,10 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
     }
     helpers.sort();
     if !helpers.is_empty() {
-        uses.push(format!("use crate::protocol::codec::{{{}}};", helpers.join(", ")));
+        uses.push(format!(
+            "use crate::protocol::codec::{{{}}};",
+            helpers.join(", ")
+        ));
     }
     if all(&|f| is_string(f) && f.strings == Strings::Text) {
         uses.push("use crate::protocol::text::Text;".to_owned());
@@ -618,7 +645,10 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
     }
     for r in &cat.records {
         if r.file != stem && body_src.contains(&format!("{}::", r.name)) {
-            uses.push(format!("use super::{}::{{{}, {}}};", r.file, r.name, r.proto_name));
+            uses.push(format!(
+                "use super::{}::{{{}, {}}};",
+                r.file, r.name, r.proto_name
+            ));
         }
     }
     uses.sort();
@@ -632,7 +662,10 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
 }
 
 fn direction_messages(cat: &Catalogue, incoming: bool) -> Vec<&Message> {
-    cat.messages.iter().filter(|m| m.incoming == incoming).collect()
+    cat.messages
+        .iter()
+        .filter(|m| m.incoming == incoming)
+        .collect()
 }
 
 fn sources(cat: &Catalogue) -> String {
@@ -653,7 +686,11 @@ pub fn ids_file(cat: &Catalogue) -> String {
     ] {
         let _ = writeln!(out, "/// {doc}\npub mod {module} {{");
         for m in direction_messages(cat, incoming) {
-            let _ = writeln!(out, "/// `{}`.\npub const {}: i32 = {};", m.wire_name, m.id_name, m.id);
+            let _ = writeln!(
+                out,
+                "/// `{}`.\npub const {}: i32 = {};",
+                m.wire_name, m.id_name, m.id
+            );
         }
         out.push_str("}\n\n");
     }
@@ -693,7 +730,11 @@ pub fn sets_file(cat: &Catalogue) -> String {
     }
     out.push('\n');
     for (set, incoming, doc) in [
-        ("Request", false, "Every request a client sends (and the simulator decodes)."),
+        (
+            "Request",
+            false,
+            "Every request a client sends (and the simulator decodes).",
+        ),
         (
             "Incoming",
             true,
@@ -861,11 +902,13 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool, cat: &Catal
          since: {}, until: {}, msg_version: {}, unset: {unset}, default: {default}, text: {text}, \
          if_present: {}, doc: {:?} }},",
         field_type_expr(f, cat),
-        f.proto.map_or_else(|| "None".to_owned(), |n| format!("Some({n})")),
+        f.proto
+            .map_or_else(|| "None".to_owned(), |n| format!("Some({n})")),
         f.proto_double,
         opt_version(&f.since),
         opt_version(&f.until),
-        f.msg_version.map_or_else(|| "None".to_owned(), |n| format!("Some({n})")),
+        f.msg_version
+            .map_or_else(|| "None".to_owned(), |n| format!("Some({n})")),
         f.if_present,
         f.doc.as_deref().unwrap_or("").trim().replace('\n', " "),
     );

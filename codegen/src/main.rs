@@ -26,7 +26,8 @@ fn main() -> ExitCode {
         for entry in entries.flatten() {
             let path = entry.path();
             let rel = PathBuf::from(tws_codegen::RUST_OUT).join(entry.file_name());
-            if path.extension().is_some_and(|x| x == "rs") && !outputs.iter().any(|o| o.path == rel) {
+            if path.extension().is_some_and(|x| x == "rs") && !outputs.iter().any(|o| o.path == rel)
+            {
                 let _ = std::fs::remove_file(&path);
                 println!("removed {}", rel.display());
             }

@@ -148,7 +148,9 @@ pub enum Unset {
 pub enum TextRepr {
     Plain,
     /// `\uXXXX` escapes, from `from` (always when `None`).
-    Ascii7Escaped { from: Option<VersionRef> },
+    Ascii7Escaped {
+        from: Option<VersionRef>,
+    },
     /// A record whose fields travel inline, as the message's `path` entries.
     Inline,
 }
@@ -181,7 +183,7 @@ pub enum TextEntry {
     /// the gates of this occurrence.
     Path {
         owner: usize,
-        sub: Field,
+        sub: Box<Field>,
         since: Option<VersionRef>,
         until: Option<VersionRef>,
         msg_version: Option<i64>,
@@ -274,9 +276,7 @@ fn parse_type(t: &str) -> Result<Type, String> {
                  the generator does not emit its codec (see docs/catalogue.md)"
             ))
         }
-        t if t.chars().next().is_some_and(|c| c.is_ascii_uppercase()) => {
-            Type::Record(t.to_owned())
-        }
+        t if t.chars().next().is_some_and(|c| c.is_ascii_uppercase()) => Type::Record(t.to_owned()),
         t => return Err(format!("unknown type {t:?}")),
     })
 }
@@ -285,7 +285,9 @@ fn parse_strings(s: Option<&str>) -> Result<Strings, String> {
     match s {
         None | Some("Text") => Ok(Strings::Text),
         Some("String") => Ok(Strings::String),
-        Some(other) => Err(format!("strings = {other:?}: expected \"Text\" or \"String\"")),
+        Some(other) => Err(format!(
+            "strings = {other:?}: expected \"Text\" or \"String\""
+        )),
     }
 }
 
@@ -316,8 +318,7 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
     }
     let ctx = format!("{ctx}.{name}");
     let ty = parse_type(
-        f.ty
-            .as_deref()
+        f.ty.as_deref()
             .ok_or_else(|| format!("{ctx}: `type` is missing"))?,
     )
     .map_err(|e| format!("{ctx}: {e}"))?;
@@ -402,7 +403,10 @@ fn check_proto_numbers(fields: &[Field], ctx: &str) -> Result<(), String> {
             .proto
             .ok_or_else(|| format!("{ctx}.{}: `proto` (field number) is missing", f.name))?;
         if n == 0 || !seen.insert(n) {
-            return Err(format!("{ctx}.{}: proto number {n} is 0 or used twice", f.name));
+            return Err(format!(
+                "{ctx}.{}: proto number {n} is 0 or used twice",
+                f.name
+            ));
         }
     }
     Ok(())
@@ -434,7 +438,10 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                     ));
                 }
                 if matches!(field.ty, Type::Record(_)) {
-                    return Err(format!("{ctx}.{}: nested records are not supported yet", field.name));
+                    return Err(format!(
+                        "{ctx}.{}: nested records are not supported yet",
+                        field.name
+                    ));
                 }
                 fields.push(field);
             }
@@ -465,7 +472,11 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
             let incoming = match m.direction.as_str() {
                 "in" => true,
                 "out" => false,
-                d => return Err(format!("{ctx}: direction {d:?}: expected \"in\" or \"out\"")),
+                d => {
+                    return Err(format!(
+                        "{ctx}: direction {d:?}: expected \"in\" or \"out\""
+                    ))
+                }
             };
             if !ids.insert((incoming, m.id)) {
                 return Err(format!("{ctx}: id {} is used twice in its direction", m.id));
@@ -482,8 +493,13 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                     let (owner_name, sub_name) = path
                         .split_once('.')
                         .ok_or_else(|| format!("{ctx}: path {path:?} is not `field.subfield`"))?;
-                    if f.name.is_some() || f.ty.is_some() || f.proto.is_some() || f.default.is_some()
-                        || f.unset.is_some() || f.text.is_some() || f.boxed.is_some()
+                    if f.name.is_some()
+                        || f.ty.is_some()
+                        || f.proto.is_some()
+                        || f.default.is_some()
+                        || f.unset.is_some()
+                        || f.text.is_some()
+                        || f.boxed.is_some()
                     {
                         return Err(format!(
                             "{ctx}: path {path:?} takes only since/until/msg_version/doc: the rest is the record's"
@@ -496,7 +512,9 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                             format!("{ctx}: path {path:?}: no earlier field {owner_name:?}")
                         })?;
                     let Type::Record(rec) = &fields[owner].ty else {
-                        return Err(format!("{ctx}: path {path:?}: {owner_name} is not a record"));
+                        return Err(format!(
+                            "{ctx}: path {path:?}: {owner_name} is not a record"
+                        ));
                     };
                     let record = record_names[rec.as_str()];
                     let sub = record
@@ -519,7 +537,7 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                     });
                     text.push(TextEntry::Path {
                         owner,
-                        sub,
+                        sub: Box::new(sub),
                         since: f.since.clone(),
                         until: f.until.clone(),
                         msg_version: f.msg_version,
@@ -537,7 +555,10 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                 }
                 if let Some(mv) = field.msg_version {
                     if m.text_version.is_none() {
-                        return Err(format!("{ctx}.{}: msg_version without text_version", field.name));
+                        return Err(format!(
+                            "{ctx}.{}: msg_version without text_version",
+                            field.name
+                        ));
                     }
                     let _ = mv;
                 }
@@ -558,7 +579,10 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         .iter()
                         .any(|e| matches!(e, TextEntry::Path { owner, .. } if *owner == i))
                 {
-                    return Err(format!("{ctx}.{}: an inline record needs `path` entries", f.name));
+                    return Err(format!(
+                        "{ctx}.{}: an inline record needs `path` entries",
+                        f.name
+                    ));
                 }
             }
             let (text_version, text_version_until) = match &m.text_version {
@@ -604,7 +628,9 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
             };
             if msg.reads_msg_version() {
                 if msg.text_version_until.is_some() {
-                    return Err(format!("{ctx}: msg_version fields with a text_version that has `until`"));
+                    return Err(format!(
+                        "{ctx}: msg_version fields with a text_version that has `until`"
+                    ));
                 }
                 let tv = msg.text_version.unwrap_or(0);
                 for e in &msg.text {
