@@ -802,7 +802,6 @@ pub fn sets_file(cat: &Catalogue) -> String {
             );
             out.push_str("}\n}\n\n");
         }
-        let routed = msgs.iter().any(|m| matches!(m.route, Route::Field(_)));
         out.push_str(if incoming {
             "/// What routes this message to the request it answers: its request id\n\
              /// (negative: none), a fixed key for the replies that carry none, or nothing.\n"
@@ -819,7 +818,6 @@ pub fn sets_file(cat: &Catalogue) -> String {
             };
             let _ = writeln!(out, "Self::{}{pat} => {},", m.name, route_expr(m, "m"));
         }
-        let _ = routed;
         out.push_str("}\n}\n\n");
         out.push_str("/// Appends the framed message in the form the server version calls for.\n");
         out.push_str("pub fn encode(&self, server_version: i32, out: &mut Vec<u8>) -> Result<(), EncodeError> {\nself.encode_as(Form::for_version(server_version, self.proto_from()), server_version, out)\n}\n\n");
@@ -845,7 +843,6 @@ pub fn sets_file(cat: &Catalogue) -> String {
         out.push_str("_ => Ok(None),\n}\n}\n");
         out.push_str("}\n\n");
     }
-    // `versions` is used by proto_from; keep the import honest.
     out
 }
 
@@ -854,7 +851,7 @@ fn opt_version(v: &Option<VersionRef>) -> String {
         .map_or_else(|| "None".to_owned(), |v| format!("Some({})", v.expr()))
 }
 
-fn field_type_expr(f: &Field, cat: &Catalogue) -> String {
+fn field_type_expr(f: &Field) -> String {
     match &f.ty {
         Type::Int => "FieldType::Int".into(),
         Type::Long => "FieldType::Long".into(),
@@ -862,10 +859,7 @@ fn field_type_expr(f: &Field, cat: &Catalogue) -> String {
         Type::Decimal => "FieldType::Decimal".into(),
         Type::Bool => "FieldType::Bool".into(),
         Type::Str => "FieldType::String".into(),
-        Type::Record(r) => {
-            let _ = cat;
-            format!("FieldType::Record(&{})", record_static(r))
-        }
+        Type::Record(r) => format!("FieldType::Record(&{})", record_static(r)),
     }
 }
 
@@ -873,7 +867,7 @@ fn record_static(name: &str) -> String {
     format!("{}_SCHEMA", snake(name).to_uppercase())
 }
 
-fn field_schema(out: &mut String, name: &str, f: &Field, path: bool, cat: &Catalogue) {
+fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
     let unset = match f.unset {
         None => "None",
         Some(Unset::DblMax) => "Some(Unset::DblMax)",
@@ -901,7 +895,7 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool, cat: &Catal
         "FieldSchema {{ name: \"{name}\", ty: {}, path: {path}, proto: {}, proto_double: {}, \
          since: {}, until: {}, msg_version: {}, unset: {unset}, default: {default}, text: {text}, \
          if_present: {}, doc: {:?} }},",
-        field_type_expr(f, cat),
+        field_type_expr(f),
         f.proto
             .map_or_else(|| "None".to_owned(), |n| format!("Some({n})")),
         f.proto_double,
@@ -923,7 +917,7 @@ pub fn schema_file(cat: &Catalogue) -> String {
         let _ = writeln!(out, "/// The `{}` record.", r.name);
         let _ = writeln!(out, "pub static {}: RecordSchema = RecordSchema {{ name: \"{}\", prefix: \"{}\", doc: {:?}, fields: &[", record_static(&r.name), r.name, r.prefix, r.doc.trim().replace('\n', " "));
         for f in &r.fields {
-            field_schema(&mut out, &f.name, f, false, cat);
+            field_schema(&mut out, &f.name, f, false);
         }
         out.push_str("] };\n\n");
     }
@@ -967,7 +961,7 @@ pub fn schema_file(cat: &Catalogue) -> String {
                 .map_or_else(|| "0".to_owned(), VersionRef::expr),
         );
         for e in &m.entries {
-            field_schema(&mut out, &e.name, &e.field, e.path, cat);
+            field_schema(&mut out, &e.name, &e.field, e.path);
         }
         out.push_str("] },\n");
     }

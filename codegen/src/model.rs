@@ -553,15 +553,6 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         return Err(format!("{ctx}.{}: no record named {r}", field.name));
                     }
                 }
-                if let Some(mv) = field.msg_version {
-                    if m.text_version.is_none() {
-                        return Err(format!(
-                            "{ctx}.{}: msg_version without text_version",
-                            field.name
-                        ));
-                    }
-                    let _ = mv;
-                }
                 entries.push(SchemaEntry {
                     name: field.name.clone(),
                     field: field.clone(),
@@ -674,4 +665,56 @@ pub fn snake(name: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Result<Catalogue, String> {
+        resolve(&[("t".to_owned(), text.to_owned())])
+    }
+
+    const OK: &str = r#"
+[[message]]
+name = "A"
+wire_name = "a"
+direction = "in"
+id = 1
+id_name = "A"
+doc = "a."
+proto_from = "never"
+fields = [ { name = "req_id", type = "int", proto = 1, default = -1 } ]
+"#;
+
+    #[test]
+    fn a_plain_message_resolves() {
+        let c = one(OK).unwrap();
+        assert_eq!(c.messages.len(), 1);
+        assert_eq!(c.messages[0].proto_name, "AProto");
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_their_place() {
+        let twice = format!("{OK}{}", OK.replace("name = \"A\"", "name = \"B\""));
+        assert!(one(&twice).unwrap_err().contains("id 1 is used twice"));
+        let no_proto = OK.replace(", proto = 1", "");
+        assert!(one(&no_proto)
+            .unwrap_err()
+            .contains("message A.req_id: `proto`"));
+        let bad_type = OK.replace("\"int\"", "\"list<Bar>\"");
+        assert!(one(&bad_type)
+            .unwrap_err()
+            .contains("no message uses it yet"));
+        let bad_path = OK.replace("fields = [", "fields = [ { path = \"contract.con_id\" },");
+        assert!(one(&bad_path).unwrap_err().contains("no earlier field"));
+        let unknown_key = OK.replace("doc = \"a.\"", "doc = \"a.\"\nsine = 3");
+        assert!(one(&unknown_key).unwrap_err().contains("sine"));
+    }
+
+    #[test]
+    fn snake_case_names() {
+        assert_eq!(snake("Contract"), "contract");
+        assert_eq!(snake("ContractDetails"), "contract_details");
+    }
 }
