@@ -202,3 +202,26 @@ fn a_protobuf_error_without_an_id_concerns_no_request() {
     assert_eq!((e.req_id, e.code, e.message.as_str()), (-1, 2104, "ok"));
     assert_eq!(Incoming::Error(e).route(), RouteKey::Request(-1));
 }
+
+/// Protobuf fields go out in field-number order, as IB's client writes them,
+/// whatever order the text layout declares them in (error's time is field 2
+/// but comes last in text form).
+#[test]
+fn protobuf_fields_are_written_in_field_number_order() {
+    use tws::protocol::messages::ErrorMessage;
+    let mut buf = Vec::new();
+    Incoming::Error(ErrorMessage {
+        req_id: 3,
+        time_ms: 5,
+        code: 2104,
+        message: "ok".into(),
+        advanced_order_reject_json: "j".into(),
+    })
+    .encode(222, &mut buf)
+    .unwrap();
+    assert_eq!(&buf[4..8], &204u32.to_be_bytes());
+    assert_eq!(
+        &buf[8..],
+        &[0x08, 3, 0x10, 5, 0x18, 0xb8, 0x10, 0x22, 2, b'o', b'k', 0x2a, 1, b'j']
+    );
+}

@@ -186,8 +186,12 @@ fn struct_fields(out: &mut String, fields: &[Field]) {
     }
 }
 
-/// The protobuf twin and its hand-implemented `prost::Message`.
+/// The protobuf twin and its hand-implemented `prost::Message`. Fields go in
+/// field-number order, so the encoder writes them as IB's client does.
 fn proto_twin(out: &mut String, name: &str, doc_of: &str, fields: &[Field], records: &[Record]) {
+    let mut fields = fields.to_vec();
+    fields.sort_by_key(|f| f.proto);
+    let fields = &fields[..];
     let _ = writeln!(out, "{doc_of}");
     let _ = writeln!(out, "#[derive(Clone, PartialEq, Debug, Default)]");
     let _ = writeln!(out, "pub struct {name} {{");

@@ -608,16 +608,19 @@ pub struct ErrorMessage {
 #[derive(Clone, PartialEq, Debug, Default)]
 pub struct ErrorMessageProto {
     pub req_id: Option<i32>,
+    pub time_ms: Option<i64>,
     pub code: Option<i32>,
     pub message: Option<String>,
     pub advanced_order_reject_json: Option<String>,
-    pub time_ms: Option<i64>,
 }
 
 impl ::prost::Message for ErrorMessageProto {
     fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
         if let Some(v) = &self.req_id {
             proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.time_ms {
+            proto_fields::int64::encode(2, v, buf);
         }
         if let Some(v) = &self.code {
             proto_fields::int32::encode(3, v, buf);
@@ -627,9 +630,6 @@ impl ::prost::Message for ErrorMessageProto {
         }
         if let Some(v) = &self.advanced_order_reject_json {
             proto_fields::owned_string::encode(5, v, buf);
-        }
-        if let Some(v) = &self.time_ms {
-            proto_fields::int64::encode(2, v, buf);
         }
     }
     fn merge_field(
@@ -643,6 +643,12 @@ impl ::prost::Message for ErrorMessageProto {
             1 => proto_fields::int32::merge(
                 wire_type,
                 self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::int64::merge(
+                wire_type,
+                self.time_ms.get_or_insert_with(Default::default),
                 buf,
                 ctx,
             ),
@@ -665,12 +671,6 @@ impl ::prost::Message for ErrorMessageProto {
                 buf,
                 ctx,
             ),
-            2 => proto_fields::int64::merge(
-                wire_type,
-                self.time_ms.get_or_insert_with(Default::default),
-                buf,
-                ctx,
-            ),
             _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
         }
     }
@@ -678,6 +678,10 @@ impl ::prost::Message for ErrorMessageProto {
         self.req_id
             .as_ref()
             .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .time_ms
+                .as_ref()
+                .map_or(0, |v| proto_fields::int64::encoded_len(2, v))
             + self
                 .code
                 .as_ref()
@@ -690,10 +694,6 @@ impl ::prost::Message for ErrorMessageProto {
                 .advanced_order_reject_json
                 .as_ref()
                 .map_or(0, |v| proto_fields::owned_string::encoded_len(5, v))
-            + self
-                .time_ms
-                .as_ref()
-                .map_or(0, |v| proto_fields::int64::encoded_len(2, v))
     }
     fn clear(&mut self) {
         *self = Self::default();
