@@ -753,8 +753,8 @@ pub fn sets_file(cat: &Catalogue) -> String {
         out.push_str("#[derive(Debug, Clone, PartialEq)]\n");
         let _ = writeln!(out, "pub enum {set} {{");
         for m in &msgs {
-            let first = m.doc.trim().lines().next().unwrap_or_default();
-            let _ = writeln!(out, "/// {first}\n{}({}),", m.name, m.type_name);
+            doc_lines(&mut out, &m.doc);
+            let _ = writeln!(out, "{}({}),", m.name, m.type_name);
         }
         out.push_str("}\n\n");
         let _ = writeln!(out, "impl {set} {{");

@@ -29,6 +29,7 @@ pub enum Request {
     /// cancelPositions: ends the positions subscription.
     CancelPositions(CancelPositions),
     /// reqAccountUpdates: subscribes to (or unsubscribes from) one account's
+    /// values and portfolio.
     ReqAccountUpdates(ReqAccountUpdates),
     /// reqPositionsMulti: positions of one account and/or model (server v103+).
     ReqPositionsMulti(ReqPositionsMulti),
@@ -39,6 +40,7 @@ pub enum Request {
     /// cancelAccountUpdatesMulti.
     CancelAccountUpdatesMulti(CancelAccountUpdatesMulti),
     /// reqPnL: daily, unrealized and realized PnL of an account and/or model
+    /// (server v127+; no version field).
     ReqPnL(ReqPnL),
     /// cancelPnL.
     CancelPnL(CancelPnL),
