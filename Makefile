@@ -25,7 +25,7 @@ EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
 
 .PHONY: all lib sim examples demo demo-run test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE \
-        install install-test python-test cpp-test deps-test readme-test
+        install install-test python-test cpp-test deps-test readme-test generate
 
 all: lib sim examples
 
@@ -141,6 +141,12 @@ deps-test:
 # The README's complete C program, extracted from README.md, compiles warning-free.
 readme-test: lib sim
 	CC="$(CC)" MAKE="$(MAKE)" TWS_SIM=$(SIM) tests/install/readme_example.sh
+
+# Regenerates the code derived from the message catalogue (catalogue/*.toml,
+# docs/catalogue.md): src/protocol/generated/. `cargo test --test generated`
+# fails when the checked-in files are out of date.
+generate:
+	$(CARGO) run --quiet --manifest-path codegen/Cargo.toml --target-dir target -- .
 
 # Refreshes include/tws.h from the header build.rs generated.
 header:

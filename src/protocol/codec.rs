@@ -1,6 +1,7 @@
 //! The machinery every message shares: how one value travels as a text field
-//! and as a protobuf field, how a message body is framed in each wire form, and
-//! the `message!` macro that declares a body once for both forms.
+//! and as a protobuf field, and how a message body is framed in each wire form.
+//! The bodies themselves are generated from the catalogue
+//! (`src/protocol/generated/`, see docs/catalogue.md) and call these helpers.
 
 use crate::wire::{FieldError, FieldReader, FieldWriter, FrameWriter};
 
@@ -353,201 +354,57 @@ pub fn decode_body<B: Body>(
     }
 }
 
-/// Declares a message body whose text fields and protobuf fields come in the
-/// same order: the struct, its prost twin and the [`Body`] impl.
-///
-/// ```ignore
-/// message! {
-///     /// doc
-///     AccountSummary / AccountSummaryProto, text_version: Some(1), {
-///         1 int32 req_id: i32 = -1,
-///         2 string account: Text,
-///     }
-/// }
-/// ```
-/// `text_version` is the message-version field written first in text form
-/// (`None` when the layout has none); `= default` is the value of a protobuf
-/// field that is absent (otherwise the type's default).
-macro_rules! message {
-    (
-        $(#[$meta:meta])*
-        $name:ident / $proto:ident, text_version: $tv:expr, {
-            $( $(#[$fmeta:meta])* $tag:literal $ptype:ident $field:ident : $ty:ty $(= $default:expr)? ),* $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Default)]
-        pub struct $name {
-            $( $(#[$fmeta])* pub $field: $ty, )*
-        }
-
-        #[doc = concat!("Protobuf form of [`", stringify!($name), "`].")]
-        #[derive(Clone, PartialEq, Debug, Default)]
-        pub struct $proto {
-            $( pub $field: Option<$ty>, )*
-        }
-
-        impl ::prost::Message for $proto {
-            #[allow(unused_variables)]
-            fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
-                $( if let Some(v) = &self.$field {
-                    $crate::protocol::proto_fields::$ptype::encode($tag, v, buf);
-                } )*
-            }
-
-            fn merge_field(
-                &mut self,
-                tag: u32,
-                wire_type: ::prost::encoding::WireType,
-                buf: &mut impl ::prost::bytes::Buf,
-                ctx: ::prost::encoding::DecodeContext,
-            ) -> Result<(), ::prost::DecodeError> {
-                match tag {
-                    $( $tag => $crate::protocol::proto_fields::$ptype::merge(
-                        wire_type,
-                        self.$field.get_or_insert_with(Default::default),
-                        buf,
-                        ctx,
-                    ), )*
-                    _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
-                }
-            }
-
-            fn encoded_len(&self) -> usize {
-                0 $( + self.$field.as_ref().map_or(0, |v| $crate::protocol::proto_fields::$ptype::encoded_len($tag, v)) )*
-            }
-
-            fn clear(&mut self) {
-                *self = Self::default();
+/// Escapes what is not printable ASCII as `\uXXXX`, as TWS does from v153
+/// (fields declared `text = "ascii7_escaped"`).
+pub fn escape_non_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if (' '..='~').contains(&c) {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
             }
         }
-
-        impl $crate::protocol::codec::Body for $name {
-            type Proto = $proto;
-
-            #[allow(unused_variables)]
-            fn write_text(&self, w: &mut $crate::wire::FieldWriter<'_>, server_version: i32) {
-                let text_version: Option<i64> = $tv;
-                if let Some(v) = text_version {
-                    w.int(v);
-                }
-                $( $crate::protocol::codec::WireValue::write_text(&self.$field, w); )*
-            }
-
-            #[allow(unused_variables)]
-            fn read_text(
-                r: &mut $crate::wire::FieldReader<'_>,
-                server_version: i32,
-            ) -> Result<Self, $crate::wire::FieldError> {
-                let text_version: Option<i64> = $tv;
-                if text_version.is_some() {
-                    r.raw()?;
-                }
-                Ok(Self {
-                    $( $field: $crate::protocol::codec::WireValue::read_text(r)?, )*
-                })
-            }
-
-            fn to_proto(&self) -> $proto {
-                $proto {
-                    $( $field: $crate::protocol::codec::WireValue::to_proto(&self.$field), )*
-                }
-            }
-
-            #[allow(unused_variables)]
-            fn from_proto(proto: $proto) -> Self {
-                Self {
-                    $( $field: proto.$field.unwrap_or_else(|| $crate::protocol::codec::message!(@default $($default)?)), )*
-                }
-            }
-
-            #[allow(unused_variables)]
-            fn check(&self, form: $crate::protocol::codec::Form) -> Result<(), $crate::protocol::codec::EncodeError> {
-                let text = form != $crate::protocol::codec::Form::Proto;
-                $( $crate::protocol::codec::WireValue::check(&self.$field, stringify!($field), text)?; )*
-                Ok(())
-            }
-        }
-
-        impl $crate::protocol::describe::Describe for $name {
-            #[allow(unused_variables)]
-            fn visit(&self, v: &mut dyn $crate::protocol::describe::FieldVisitor) {
-                $( $crate::protocol::codec::WireValue::describe(&self.$field, stringify!($field), v); )*
-            }
-        }
-    };
-    (@default $default:expr) => { $default };
-    (@default) => { Default::default() };
+    }
+    out
 }
 
-pub(crate) use message;
+/// The texts TWS uses for an unset decimal; they read as empty.
+const UNSET_DECIMALS: [&str; 4] = [
+    "2147483647",
+    "9223372036854775807",
+    "1.7976931348623157E308",
+    "-9223372036854775808",
+];
 
-/// Declares a set of messages that travel in one direction: an enum with one
-/// variant per message, its id, name and protobuf threshold, and encode/decode
-/// that dispatch on the id.
-macro_rules! message_set {
-    (
-        $(#[$meta:meta])*
-        $set:ident {
-            $( $(#[$vmeta:meta])* $variant:ident($body:ty) = $id:path, proto_from: $pf:expr; )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum $set {
-            $( $(#[$vmeta])* $variant($body), )*
-        }
-
-        impl $set {
-            /// Every message id of the set, with its name.
-            pub const ALL: &'static [(i32, &'static str)] = &[ $( ($id, stringify!($variant)), )* ];
-
-            /// The message id on the wire (without the protobuf offset).
-            pub fn msg_id(&self) -> i32 {
-                match self { $( Self::$variant(_) => $id, )* }
-            }
-
-            /// The message's name, as in logs and traces.
-            pub fn name(&self) -> &'static str {
-                match self { $( Self::$variant(_) => stringify!($variant), )* }
-            }
-
-            /// The name of the message with id `id`, if the set has one.
-            pub fn name_of(id: i32) -> Option<&'static str> {
-                Self::ALL.iter().find(|(i, _)| *i == id).map(|(_, n)| *n)
-            }
-
-            /// Hands every field of the message, by name, to `v`.
-            pub fn visit(&self, v: &mut dyn $crate::protocol::describe::FieldVisitor) {
-                match self { $( Self::$variant(m) => $crate::protocol::describe::Describe::visit(m, v), )* }
-            }
-
-            /// The server version from which this message travels as protobuf.
-            pub fn proto_from(&self) -> i32 {
-                match self { $( Self::$variant(_) => $pf, )* }
-            }
-
-            /// Appends the framed message in the form the server version calls for.
-            pub fn encode(&self, server_version: i32, out: &mut Vec<u8>) -> Result<(), $crate::protocol::codec::EncodeError> {
-                self.encode_as($crate::protocol::codec::Form::for_version(server_version, self.proto_from()), server_version, out)
-            }
-
-            /// Appends the framed message in `form`.
-            pub fn encode_as(&self, form: $crate::protocol::codec::Form, server_version: i32, out: &mut Vec<u8>) -> Result<(), $crate::protocol::codec::EncodeError> {
-                match self {
-                    $( Self::$variant(m) => $crate::protocol::codec::encode_frame($id, m, form, server_version, out), )*
-                }
-            }
-
-            /// Decodes a split message; `Ok(None)` for an id outside the set.
-            pub fn decode(raw: &$crate::protocol::codec::RawMessage<'_>, server_version: i32) -> Result<Option<Self>, $crate::protocol::codec::DecodeError> {
-                match raw.id {
-                    $( $id => $crate::protocol::codec::decode_body::<$body>(raw, stringify!($variant), server_version).map(|m| Some(Self::$variant(m))), )*
-                    _ => Ok(None),
-                }
-            }
-        }
-    };
+/// Reads a decimal quantity exactly as sent; empty when unset (as the
+/// official decoder's `UNSET_DECIMAL`). The text codec of `decimal` fields.
+pub fn read_decimal(r: &mut FieldReader<'_>) -> Result<String, FieldError> {
+    let text = r.string()?;
+    Ok(if UNSET_DECIMALS.contains(&text.as_str()) {
+        String::new()
+    } else {
+        text
+    })
 }
 
-pub(crate) use message_set;
+/// A double as the official client prints a multiplier: up to 8 decimals,
+/// trailing zeros dropped (`100`, `0.1`); empty for the unset value. The
+/// protobuf-to-text conversion of fields declared `proto_type = "double"`.
+pub fn double_to_text(value: f64) -> String {
+    if value == f64::MAX || !value.is_finite() {
+        return String::new();
+    }
+    let text = format!("{value:.8}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The protobuf double of a field declared `proto_type = "double"`: its text
+/// as a number, left out when it is not one (empty).
+pub fn text_to_double(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok()
+}

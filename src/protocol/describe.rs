@@ -1,11 +1,11 @@
 //! Naming a message's fields generically, for tools that show messages
 //! without knowing their types (`tws-decode`, the simulator's recorder).
 //!
-//! Every body implements [`Describe`]: the `message!` macro generates it,
-//! hand-written bodies implement it by hand. A [`FieldVisitor`] receives each
-//! field by name, typed.
+//! Every body implements [`Describe`], generated from the catalogue
+//! (docs/catalogue.md). A [`FieldVisitor`] receives each field by name, typed,
+//! in struct order; a record's fields come as `<prefix>.<field>`.
 
-/// Receives the fields of one message, in wire order.
+/// Receives the fields of one message, in the order of its struct.
 pub trait FieldVisitor {
     /// An integer field.
     fn int(&mut self, name: &'static str, value: i64);

@@ -1,4 +1,4 @@
-//! Protobuf field codecs by protobuf type name, for the `message!` macro:
+//! Protobuf field codecs by protobuf type name, for the generated bodies:
 //! `proto_fields::int32::encode(tag, &value, buf)` and so on. Scalars are
 //! prost's own; `string` carries [`Text`] without a heap copy when it fits inline.
 
@@ -51,3 +51,9 @@ pub mod string {
         Ok(())
     }
 }
+
+/// `string` fields as `String` (prost's own codec: invalid UTF-8 is an error).
+pub use prost::encoding::string as owned_string;
+
+/// Nested records (`message` fields).
+pub use prost::encoding::message;

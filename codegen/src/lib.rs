@@ -1,0 +1,94 @@
+//! tws-codegen: reads the message catalogue (`catalogue/*.toml`) and produces
+//! the Rust code that is derived from it (`src/protocol/generated/`).
+//!
+//! The crate does not depend on `tws`, so it builds even when the generated
+//! code is stale. `make generate` runs the binary; the main crate's
+//! `tests/generated.rs` calls [`generate`] and compares with the checked-in files.
+
+mod emit;
+pub mod model;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The directory (relative to the repository root) the Rust output goes to.
+pub const RUST_OUT: &str = "src/protocol/generated";
+
+/// One generated file: its path relative to the repository root, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Reads `root/catalogue/*.toml` (sorted by name) and resolves it.
+pub fn load(root: &Path) -> Result<model::Catalogue, String> {
+    let dir = root.join("catalogue");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        let stem = p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| format!("{}: not a UTF-8 name", p.display()))?
+            .to_owned();
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        files.push((stem, text));
+    }
+    model::resolve(&files)
+}
+
+/// Every generated file, formatted, without touching the disk.
+pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
+    let cat = load(root)?;
+    let mut raw = Vec::new();
+    for stem in &cat.files {
+        raw.push((format!("{stem}.rs"), emit::family_file(&cat, stem)));
+    }
+    raw.push(("ids.rs".to_owned(), emit::ids_file(&cat)));
+    raw.push(("sets.rs".to_owned(), emit::sets_file(&cat)));
+    raw.push(("schema.rs".to_owned(), emit::schema_file(&cat)));
+    raw.push(("mod.rs".to_owned(), emit::mod_file(&cat)));
+    raw.into_iter()
+        .map(|(name, text)| {
+            let text = rustfmt(&text).map_err(|e| format!("{RUST_OUT}/{name}: {e}"))?;
+            Ok(Output {
+                path: Path::new(RUST_OUT).join(name),
+                text,
+            })
+        })
+        .collect()
+}
+
+/// Formats Rust source with rustfmt (`$RUSTFMT` or `rustfmt` on the path),
+/// as `cargo fmt` would.
+pub fn rustfmt(src: &str) -> Result<String, String> {
+    let bin = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".to_owned());
+    let mut child = Command::new(&bin)
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {bin}: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt: no stdin")?;
+    let input = src.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt: {e}"))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(format!(
+            "rustfmt failed (the generator emitted invalid Rust):\n{}\n--- source ---\n{src}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("rustfmt: {e}"))
+}

@@ -1,0 +1,184 @@
+//! The catalogue as data. [`CATALOGUE`] lists every message with its facts
+//! and fields, [`RECORDS`] every record; both are generated from
+//! `catalogue/*.toml` (see docs/catalogue.md) next to the code they describe,
+//! so they cannot disagree with it. Tools that handle any message without
+//! knowing its type (a generic field accessor, property tests, fuzzers, docs)
+//! read them.
+
+pub use super::generated::schema::{CATALOGUE, CONTRACT_SCHEMA, RECORDS};
+
+/// Which way a message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Server -> client (`Incoming`).
+    In,
+    /// Client -> server (`Request`).
+    Out,
+}
+
+/// A field's value type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldType {
+    /// 32-bit integer (`i32`).
+    Int,
+    /// 64-bit integer (`i64`).
+    Long,
+    /// `f64`.
+    Double,
+    /// A decimal kept as the exact text TWS sent.
+    Decimal,
+    /// `bool` (`0`/`1` in text form).
+    Bool,
+    /// Text.
+    String,
+    /// A nested record.
+    Record(&'static RecordSchema),
+}
+
+/// The sentinel value that means "absent".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unset {
+    /// `f64::MAX` (IB's `UNSET_DOUBLE`).
+    DblMax,
+    /// `i32::MAX` (IB's `UNSET_INTEGER`).
+    IntMax,
+    /// `i64::MAX` (IB's `UNSET_LONG`).
+    LongMax,
+    /// The empty string.
+    Empty,
+    /// 0 (for example an unknown contract id).
+    Zero,
+}
+
+/// The declared value of an absent field (protobuf field left out, or text
+/// field before its version).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue {
+    Int(i64),
+    Double(f64),
+    Bool(bool),
+    Str(&'static str),
+}
+
+/// How a field travels in text form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRepr {
+    /// As its type's plain text field.
+    Plain,
+    /// Non-ASCII escaped as `\uXXXX`, from server version `from` (always when `None`).
+    Ascii7Escaped { from: Option<i32> },
+    /// A record whose fields travel inline, as the entries with `path: true`.
+    Inline,
+}
+
+/// One catalogue entry of a message or record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldSchema {
+    /// The struct field (`account`), or for a record field spread inline in
+    /// text form, its path (`contract.con_id`).
+    pub name: &'static str,
+    pub ty: FieldType,
+    /// True for a text-form occurrence of a record's field (`name` is a path).
+    pub path: bool,
+    /// The protobuf field number (`None` for path entries).
+    pub proto: Option<u32>,
+    /// The protobuf field is a double carrying the text as a number.
+    pub proto_double: bool,
+    /// Present in text form from this server version.
+    pub since: Option<i32>,
+    /// Absent from text form from this server version.
+    pub until: Option<i32>,
+    /// Present in text form when the message version TWS sent is >= this.
+    pub msg_version: Option<i64>,
+    /// The sentinel meaning "absent", if the field has one.
+    pub unset: Option<Unset>,
+    /// The declared value of an absent field, if not the type's default.
+    pub default: Option<DefaultValue>,
+    pub text: TextRepr,
+    /// In text form, read only when the message still has a field.
+    pub if_present: bool,
+    pub doc: &'static str,
+}
+
+/// A record (a structure nested in messages).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecordSchema {
+    pub name: &'static str,
+    /// The prefix its fields take in field visitors (`contract`).
+    pub prefix: &'static str,
+    pub doc: &'static str,
+    pub fields: &'static [FieldSchema],
+}
+
+/// The message-version field of a text layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextVersion {
+    /// The version written (the one TWS sends today).
+    pub value: i64,
+    /// The field is absent from this server version.
+    pub until: Option<i32>,
+    /// The lowest message version the decoder understands.
+    pub min: i64,
+}
+
+/// What routes a message (or the replies to a request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteSchema {
+    /// Not routed.
+    None,
+    /// By the int field of this name (the request id).
+    Field(&'static str),
+    /// By the fixed positions key (position messages carry no id).
+    Positions,
+    /// By the fixed account-updates key.
+    AccountUpdates,
+}
+
+/// One message of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MessageSchema {
+    pub direction: Direction,
+    /// The message id on the wire (without the protobuf offset).
+    pub id: i32,
+    /// The variant name in `Request` / `Incoming`.
+    pub name: &'static str,
+    /// The Rust struct name.
+    pub type_name: &'static str,
+    /// IB's name (`reqAccountSummary`).
+    pub wire_name: &'static str,
+    pub doc: &'static str,
+    /// The message-version field, if the text layout has one.
+    pub text_version: Option<TextVersion>,
+    /// The server version from which the message travels as protobuf.
+    pub proto_from: i32,
+    /// The lowest server version that understands the request (0: any).
+    pub min_server_version: i32,
+    pub route: RouteSchema,
+    /// Fields in catalogue order: struct fields and, for records spread
+    /// inline, the path entries in text wire order.
+    pub fields: &'static [FieldSchema],
+}
+
+impl MessageSchema {
+    /// The schema of the message `name` travelling in `direction`.
+    pub fn find(direction: Direction, name: &str) -> Option<&'static MessageSchema> {
+        CATALOGUE
+            .iter()
+            .find(|m| m.direction == direction && m.name == name)
+    }
+}
+
+/// The routing fact of one message: what `Incoming::route` and
+/// `Request::route` return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RouteKey {
+    /// The request id the message carries (negative: none, as in an error
+    /// that concerns no request).
+    Request(i32),
+    /// The positions subscription (position messages carry no request id).
+    Positions,
+    /// The account-updates subscription (its messages carry no request id).
+    AccountUpdates,
+    /// Not tied to a request.
+    None,
+}
