@@ -5,6 +5,7 @@
 //! code is stale. `make generate` runs the binary; the main crate's
 //! `tests/generated.rs` calls [`generate`] and compares with the checked-in files.
 
+pub mod cmodel;
 mod emit;
 pub mod model;
 
@@ -24,6 +25,25 @@ pub struct Output {
 
 /// Reads `root/catalogue/*.toml` (sorted by name) and resolves it.
 pub fn load(root: &Path) -> Result<model::Catalogue, String> {
+    model::resolve(&read_files(root)?)
+}
+
+/// Reads and resolves the catalogue and its C view (see [`cmodel`]).
+pub fn load_c(root: &Path) -> Result<(model::Catalogue, cmodel::CModel), String> {
+    let files = read_files(root)?;
+    let cat = model::resolve(&files)?;
+    let mut exposure = Vec::new();
+    for (stem, text) in &files {
+        let mut value: toml::Value =
+            toml::from_str(text).map_err(|e| format!("catalogue/{stem}.toml: {e}"))?;
+        exposure.push((stem.clone(), cmodel::take_exposure(stem, &mut value)?));
+    }
+    let c = cmodel::resolve(&cat, &exposure)?;
+    Ok((cat, c))
+}
+
+/// `(stem, text)` of every `root/catalogue/*.toml`, sorted by name.
+fn read_files(root: &Path) -> Result<Vec<(String, String)>, String> {
     let dir = root.join("catalogue");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -41,7 +61,7 @@ pub fn load(root: &Path) -> Result<model::Catalogue, String> {
         let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
         files.push((stem, text));
     }
-    model::resolve(&files)
+    Ok(files)
 }
 
 /// Every generated file, formatted, without touching the disk.

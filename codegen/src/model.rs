@@ -416,8 +416,13 @@ fn check_proto_numbers(fields: &[Field], ctx: &str) -> Result<(), String> {
 pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
     let mut decls = Vec::new();
     for (stem, text) in files {
-        let decl: FileDecl =
+        let mut value: toml::Value =
             toml::from_str(text).map_err(|e| format!("catalogue/{stem}.toml: {e}"))?;
+        // The `c_*` exposure keys belong to the C view (cmodel.rs).
+        crate::cmodel::take_exposure(stem, &mut value)?;
+        let decl: FileDecl = value
+            .try_into()
+            .map_err(|e| format!("catalogue/{stem}.toml: {e}"))?;
         decls.push((stem.clone(), decl));
     }
     let mut records = Vec::new();
