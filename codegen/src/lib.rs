@@ -7,6 +7,7 @@
 
 pub mod cmodel;
 mod emit;
+pub mod emit_ffi;
 pub mod model;
 
 use std::io::Write as _;
@@ -15,6 +16,10 @@ use std::process::{Command, Stdio};
 
 /// The directory (relative to the repository root) the Rust output goes to.
 pub const RUST_OUT: &str = "src/protocol/generated";
+
+/// Every directory the generator owns: a `.rs` file in one of them that is
+/// not generated any more is stale (the drift test and `make generate` say so).
+pub const OUT_DIRS: &[&str] = &[RUST_OUT, emit_ffi::FFI_OUT];
 
 /// One generated file: its path relative to the repository root, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +71,7 @@ fn read_files(root: &Path) -> Result<Vec<(String, String)>, String> {
 
 /// Every generated file, formatted, without touching the disk.
 pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
-    let cat = load(root)?;
+    let (cat, c) = load_c(root)?;
     let mut raw = Vec::new();
     for stem in &cat.files {
         raw.push((format!("{stem}.rs"), emit::family_file(&cat, stem)));
@@ -75,13 +80,18 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     raw.push(("sets.rs".to_owned(), emit::sets_file(&cat)));
     raw.push(("schema.rs".to_owned(), emit::schema_file(&cat)));
     raw.push(("mod.rs".to_owned(), emit::mod_file(&cat)));
+    let mut raw: Vec<(PathBuf, String)> = raw
+        .into_iter()
+        .map(|(name, text)| (Path::new(RUST_OUT).join(name), text))
+        .collect();
+    let ffi = Path::new(emit_ffi::FFI_OUT);
+    raw.push((ffi.join("events.rs"), emit_ffi::events_file(&c)));
+    raw.push((ffi.join("convert.rs"), emit_ffi::convert_file(&c)?));
+    raw.push((ffi.join("mod.rs"), emit_ffi::mod_file()));
     raw.into_iter()
-        .map(|(name, text)| {
-            let text = rustfmt(&text).map_err(|e| format!("{RUST_OUT}/{name}: {e}"))?;
-            Ok(Output {
-                path: Path::new(RUST_OUT).join(name),
-                text,
-            })
+        .map(|(path, text)| {
+            let text = rustfmt(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(Output { path, text })
         })
         .collect()
 }

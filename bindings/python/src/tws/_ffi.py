@@ -32,7 +32,7 @@ from ctypes import (
 from pathlib import Path
 
 #: Environment variable naming a libtws shared object to load instead of the
-#: one shipped in the package (for example an installed ``/usr/local/lib/libtws.so.0``).
+#: one shipped in the package (for example an installed ``/usr/local/lib/libtws.so.1``).
 LIBRARY_ENV = "TWS_LIBRARY"
 
 
