@@ -272,6 +272,16 @@ enum tws_state
 typedef int32_t tws_state;
 #endif // __cplusplus
 
+// The values and portfolio of one account (`tws_client_account_updates`).
+// Opaque: read it with the `tws_account_snapshot_*` accessors, free it with
+// `tws_account_snapshot_free`. Everything in it is owned by it.
+typedef struct tws_account_snapshot tws_account_snapshot;
+
+// The rows of `tws_client_account_summary`. Opaque: read it with
+// `tws_account_summary_rows_count` and `tws_account_summary_rows_at`, free
+// it with `tws_account_summary_rows_free`. Everything in it is owned by it.
+typedef struct tws_account_summary_rows tws_account_summary_rows;
+
 // A client of TWS or IB Gateway. Create with `tws_client_new`, free with
 // `tws_client_free`. Thread-safe: every function may be called from any
 // thread at once, except `tws_client_free` (no other call may be in
@@ -285,6 +295,17 @@ typedef struct tws_message tws_message;
 // Builder for client settings. Create with `tws_options_new`, free with
 // `tws_options_free`. Not thread-safe: use from one thread at a time.
 typedef struct tws_options tws_options;
+
+// The rows of `tws_client_positions`. Opaque: read it with
+// `tws_position_rows_count` and `tws_position_rows_at`, free it with
+// `tws_position_rows_free`. Everything in it is owned by it.
+typedef struct tws_position_rows tws_position_rows;
+
+// An input record under construction ("Contract", ...): create with
+// `tws_record_new`, set fields with `tws_record_set_*`, free with
+// `tws_record_free`. Opaque; not thread-safe (one thread at a time).
+// Fields left unset take their declared absent value.
+typedef struct tws_record tws_record;
 
 // A client's counters (`tws_client_stats`).
 typedef struct tws_stats {
@@ -325,20 +346,20 @@ typedef struct tws_stats {
   uint64_t late_replies_dropped;
 } tws_stats;
 
-// One row of `tws_client_account_summary`. Owned by the array it is in.
+// One row of `tws_client_account_summary`. Owned by the rows handle it is in; read it through the handle's `_at` accessor.
 typedef struct tws_account_summary_row {
-  // The account code (e.g. "DU123456"). Owned by the array; freed by
+  // The account code (e.g. "DU123456"). Owned by the rows handle; freed by
   // `tws_account_summary_rows_free`. Never NULL, may be empty.
-  char *account;
-  // The summary tag (e.g. "NetLiquidation"). Owned by the array; freed by
+  const char *account;
+  // The summary tag (e.g. "NetLiquidation"). Owned by the rows handle; freed by
   // `tws_account_summary_rows_free`. Never NULL, may be empty.
-  char *tag;
+  const char *tag;
   // The value, exactly as TWS sent it (e.g. "100000.00", "INDIVIDUAL"). Owned by the
-  // array; freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
-  char *value;
+  // rows handle; freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
+  const char *value;
   // The currency; empty for tags without one (e.g. AccountType). Owned by the array;
   // freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
-  char *currency;
+  const char *currency;
 } tws_account_summary_row;
 
 // The instrument of a position or portfolio row. In an event its strings are borrowed like the event's; in a row from a blocking call they are owned by the array the row is in. No pointer is NULL; absent values are "".
@@ -373,16 +394,16 @@ typedef struct tws_contract {
   const char *trading_class;
 } tws_contract;
 
-// One row of `tws_client_positions`. Owned by the array it is in.
+// One row of `tws_client_positions`. Owned by the rows handle it is in; read it through the handle's `_at` accessor.
 typedef struct tws_position_row {
-  // The account code (e.g. "DU123456"). Owned by the array; freed by
+  // The account code (e.g. "DU123456"). Owned by the rows handle; freed by
   // `tws_position_rows_free`. Never NULL, may be empty.
-  char *account;
-  // The instrument; its strings are owned by the array and freed by
+  const char *account;
+  // The instrument; its strings are owned by the rows handle and freed by
   // `tws_position_rows_free`.
   struct tws_contract contract;
   // Exact decimal text.
-  char *position;
+  const char *position;
   // Average cost per unit (times the multiplier for derivatives).
   double avg_cost;
 } tws_position_row;
@@ -391,14 +412,14 @@ typedef struct tws_position_row {
 typedef struct tws_account_value_row {
   // The value's name (e.g. "NetLiquidation", "CashBalance"). Owned by the snapshot;
   // freed by `tws_account_snapshot_free`. Never NULL, may be empty.
-  char *key;
+  const char *key;
   // The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00").
   // Owned by the snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be
   // empty.
-  char *value;
+  const char *value;
   // The currency; empty for values without one (e.g. AccountType). Owned by the
   // snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be empty.
-  char *currency;
+  const char *currency;
 } tws_account_value_row;
 
 // One holding of a `tws_account_snapshot`. Owned by the snapshot.
@@ -407,7 +428,7 @@ typedef struct tws_portfolio_row {
   // `tws_account_snapshot_free`.
   struct tws_contract contract;
   // Exact decimal text.
-  char *position;
+  const char *position;
   // Market price per unit; 0 when TWS sent none.
   double market_price;
   // Market value of the holding; 0 when TWS sent none.
@@ -419,25 +440,6 @@ typedef struct tws_portfolio_row {
   // Realized PnL of the holding; 0 when TWS sent none.
   double realized_pnl;
 } tws_portfolio_row;
-
-// What `tws_client_account_updates` returns: one account's values and
-// portfolio. Free with `tws_account_snapshot_free`; everything in it is
-// owned by it.
-typedef struct tws_account_snapshot {
-  // The account code. Owned by the snapshot; freed by `tws_account_snapshot_free`. Never
-  // NULL, may be empty.
-  char *account;
-  // The latest update time ("HH:MM"), or "".
-  char *time;
-  // `value_count` values (NULL when 0).
-  struct tws_account_value_row *values;
-  // Number of rows at `values`.
-  size_t value_count;
-  // `portfolio_count` holdings (NULL when 0).
-  struct tws_portfolio_row *portfolio;
-  // Number of rows at `portfolio`.
-  size_t portfolio_count;
-} tws_account_snapshot;
 
 // `TWS_EVENT_STATE`.
 typedef struct tws_state_event {
@@ -981,22 +983,31 @@ tws_result tws_client_cancel_account_summary(struct tws_client *client, int32_t 
 // `tws_stats.late_replies_dropped`. Several calls may run at once, each
 // with its own id; TWS allows two account summaries at a time (the caller's
 // subscriptions included) and answers error 322 beyond
-// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is an array
-// of `*out_count` rows owned by the caller: free it with
-// `tws_account_summary_rows_free(rows, count)` (NULL and 0 when there are
-// none). On failure `*out_rows` is NULL and `*out_count` 0.
+// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is a handle owned by
+// the caller (never NULL, possibly with 0 rows): read it with
+// `tws_account_summary_rows_count` / `tws_account_summary_rows_at`, free
+// it with `tws_account_summary_rows_free`. On failure `*out_rows` is NULL.
 // Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_REQUEST_FAILED (TWS
 // refused it, e.g. error 322; see tws_last_error_message).
 tws_result tws_client_account_summary(struct tws_client *client,
                                       const char *group,
                                       const char *tags,
                                       uint32_t timeout_ms,
-                                      struct tws_account_summary_row **out_rows,
-                                      size_t *out_count);
+                                      struct tws_account_summary_rows **out_rows);
 
-// Frees rows from `tws_client_account_summary`; `count` must be the count it
-// returned. NULL is a no-op.
-void tws_account_summary_rows_free(struct tws_account_summary_row *rows, size_t count);
+// The number of rows in `rows` (0 for NULL).
+size_t tws_account_summary_rows_count(const struct tws_account_summary_rows *rows);
+
+// Row `index` of `rows` (from 0), or NULL when `index` is not below the
+// count (or `rows` is NULL). Owned by `rows`: valid until
+// `tws_account_summary_rows_free`. Read rows only through this function: a
+// row struct may grow at its end in a later minor version.
+const struct tws_account_summary_row *tws_account_summary_rows_at(const struct tws_account_summary_rows *rows,
+                                                                  size_t index);
+
+// Frees rows from `tws_client_account_summary` and everything in them.
+// NULL is a no-op.
+void tws_account_summary_rows_free(struct tws_account_summary_rows *rows);
 
 // reqPositions: every position of every account arrives as
 // TWS_EVENT_POSITION, then TWS_EVENT_POSITION_END, then changes until
@@ -1072,19 +1083,27 @@ tws_result tws_client_cancel_pnl_single(struct tws_client *client, int32_t req_i
 // events go to it, not to poll or the callback; one such call at a time per
 // client (a second one meanwhile fails at once with TWS_ERR_BUSY). Position
 // messages carry no request id: rows that arrive after a timed-out call
-// ended are delivered as ordinary events. On success `*out_rows` is an
-// array of `*out_count` rows owned by the caller: free it with
-// `tws_position_rows_free(rows, count)` (NULL and 0 when there are none). On
-// failure `*out_rows` is NULL and `*out_count` 0.
+// ended are delivered as ordinary events. On success `*out_rows` is a
+// handle owned by the caller (never NULL, possibly with 0 rows): read it
+// with `tws_position_rows_count` / `tws_position_rows_at`, free it with
+// `tws_position_rows_free`. On failure `*out_rows` is NULL.
 // Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_BUSY.
 tws_result tws_client_positions(struct tws_client *client,
                                 uint32_t timeout_ms,
-                                struct tws_position_row **out_rows,
-                                size_t *out_count);
+                                struct tws_position_rows **out_rows);
 
-// Frees rows from `tws_client_positions`; `count` must be the count it
-// returned. NULL is a no-op.
-void tws_position_rows_free(struct tws_position_row *rows, size_t count);
+// The number of rows in `rows` (0 for NULL).
+size_t tws_position_rows_count(const struct tws_position_rows *rows);
+
+// Row `index` of `rows` (from 0), or NULL when `index` is not below the
+// count (or `rows` is NULL). Owned by `rows`: valid until
+// `tws_position_rows_free`. Read rows only through this function: a row
+// struct may grow at its end in a later minor version.
+const struct tws_position_row *tws_position_rows_at(const struct tws_position_rows *rows,
+                                                    size_t index);
+
+// Frees rows from `tws_client_positions` and everything in them. NULL is a no-op.
+void tws_position_rows_free(struct tws_position_rows *rows);
 
 // Blocking: subscribes to `account`'s updates, waits for
 // accountDownloadEnd (at most `timeout_ms`), then unsubscribes (or re-issues
@@ -1094,7 +1113,8 @@ void tws_position_rows_free(struct tws_position_row *rows, size_t count);
 // second one meanwhile fails at once with TWS_ERR_BUSY). Account updates
 // carry no request id: values that arrive after a timed-out call ended are
 // delivered as ordinary events. On success `*out_snapshot` is owned by the
-// caller: free it with `tws_account_snapshot_free`. On failure it is NULL.
+// caller: read it with the `tws_account_snapshot_*` accessors and free it
+// with `tws_account_snapshot_free`. On failure it is NULL.
 // Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_BUSY and
 // TWS_ERR_REQUEST_FAILED (error 321: unknown account; see
 // tws_last_error_message).
@@ -1103,9 +1123,32 @@ tws_result tws_client_account_updates(struct tws_client *client,
                                       uint32_t timeout_ms,
                                       struct tws_account_snapshot **out_snapshot);
 
+// The snapshot's account code; "" for NULL. Owned by the snapshot.
+const char *tws_account_snapshot_account(const struct tws_account_snapshot *snapshot_);
+
+// The latest update time ("HH:MM"), or ""; "" for NULL. Owned by the snapshot.
+const char *tws_account_snapshot_time(const struct tws_account_snapshot *snapshot_);
+
+// The number of account values (0 for NULL).
+size_t tws_account_snapshot_value_count(const struct tws_account_snapshot *snapshot_);
+
+// Account value `index` (from 0), or NULL when out of range. Owned by the
+// snapshot. Read rows only through this function: a row struct may grow at
+// its end in a later minor version.
+const struct tws_account_value_row *tws_account_snapshot_value_at(const struct tws_account_snapshot *snapshot_,
+                                                                  size_t index);
+
+// The number of portfolio holdings (0 for NULL).
+size_t tws_account_snapshot_portfolio_count(const struct tws_account_snapshot *snapshot_);
+
+// Holding `index` (from 0), or NULL when out of range. Owned by the
+// snapshot; read rows only through this function (see above).
+const struct tws_portfolio_row *tws_account_snapshot_portfolio_at(const struct tws_account_snapshot *snapshot_,
+                                                                  size_t index);
+
 // Frees a snapshot from `tws_client_account_updates` and everything in it.
 // NULL is a no-op.
-void tws_account_snapshot_free(struct tws_account_snapshot *snapshot);
+void tws_account_snapshot_free(struct tws_account_snapshot *snapshot_);
 
 // Poll mode: waits up to `timeout_ms` (0 = do not wait) for the next event
 // and writes it to `*out_event`. Returns TWS_OK with an event, or
@@ -1221,6 +1264,36 @@ tws_result tws_event_field(const struct tws_event *event, size_t index, struct t
 tws_result tws_event_field_by_name(const struct tws_event *event,
                                    const char *name,
                                    struct tws_field *out);
+
+// Creates an empty record of the catalogue record `record_name` (for
+// example "Contract") in `*out`; free it with `tws_record_free`.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
+// TWS_ERR_INVALID_ARGUMENT for a name no record has (the message names it).
+tws_result tws_record_new(const char *record_name, struct tws_record **out);
+
+// Sets the int field `field` (for example "con_id").
+// Errors (for every `tws_record_set_*`): TWS_ERR_NULL_ARGUMENT;
+// TWS_ERR_INVALID_UTF8; TWS_ERR_INVALID_ARGUMENT for a field the record does
+// not have, or one of another kind (the message names the field and its kind).
+tws_result tws_record_set_int(struct tws_record *record, const char *field, int32_t value);
+
+// Sets the long (64-bit) field `field`.
+tws_result tws_record_set_long(struct tws_record *record, const char *field, int64_t value);
+
+// Sets the double field `field` (for example "strike").
+tws_result tws_record_set_double(struct tws_record *record, const char *field, double value);
+
+// Sets the bool field `field`.
+tws_result tws_record_set_bool(struct tws_record *record, const char *field, bool value);
+
+// Sets the string or decimal field `field` (for example "symbol"; a decimal
+// as its exact text, "100" or "0.5"). The text is copied. Also
+// TWS_ERR_INVALID_UTF8 for `value`, TWS_ERR_INVALID_ARGUMENT for decimal
+// text that is not a number.
+tws_result tws_record_set_string(struct tws_record *record, const char *field, const char *value);
+
+// Frees a record from `tws_record_new`. NULL is a no-op.
+void tws_record_free(struct tws_record *record);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -38,6 +38,8 @@ mod diagnostics;
 
 mod fields;
 
+mod record;
+
 use std::ffi::{c_char, c_void, CStr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;

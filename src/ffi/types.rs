@@ -116,21 +116,21 @@ pub struct tws_event {
 pub struct tws_message {
     pub(crate) inner: super::fields::MessageSlot,
 }
-/// One row of `tws_client_account_summary`. Owned by the array it is in.
+/// One row of `tws_client_account_summary`. Owned by the rows handle it is in; read it through the handle's `_at` accessor.
 #[repr(C)]
 pub struct tws_account_summary_row {
-    /// The account code (e.g. "DU123456"). Owned by the array; freed by
+    /// The account code (e.g. "DU123456"). Owned by the rows handle; freed by
     /// `tws_account_summary_rows_free`. Never NULL, may be empty.
-    pub account: *mut c_char,
-    /// The summary tag (e.g. "NetLiquidation"). Owned by the array; freed by
+    pub account: *const c_char,
+    /// The summary tag (e.g. "NetLiquidation"). Owned by the rows handle; freed by
     /// `tws_account_summary_rows_free`. Never NULL, may be empty.
-    pub tag: *mut c_char,
+    pub tag: *const c_char,
     /// The value, exactly as TWS sent it (e.g. "100000.00", "INDIVIDUAL"). Owned by the
-    /// array; freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
-    pub value: *mut c_char,
+    /// rows handle; freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
+    pub value: *const c_char,
     /// The currency; empty for tags without one (e.g. AccountType). Owned by the array;
     /// freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
-    pub currency: *mut c_char,
+    pub currency: *const c_char,
 }
 
 /// A client's counters (`tws_client_stats`).
@@ -174,17 +174,17 @@ pub struct tws_stats {
     pub late_replies_dropped: u64,
 }
 
-/// One row of `tws_client_positions`. Owned by the array it is in.
+/// One row of `tws_client_positions`. Owned by the rows handle it is in; read it through the handle's `_at` accessor.
 #[repr(C)]
 pub struct tws_position_row {
-    /// The account code (e.g. "DU123456"). Owned by the array; freed by
+    /// The account code (e.g. "DU123456"). Owned by the rows handle; freed by
     /// `tws_position_rows_free`. Never NULL, may be empty.
-    pub account: *mut c_char,
-    /// The instrument; its strings are owned by the array and freed by
+    pub account: *const c_char,
+    /// The instrument; its strings are owned by the rows handle and freed by
     /// `tws_position_rows_free`.
     pub contract: tws_contract,
     /// Exact decimal text.
-    pub position: *mut c_char,
+    pub position: *const c_char,
     /// Average cost per unit (times the multiplier for derivatives).
     pub avg_cost: f64,
 }
@@ -194,14 +194,14 @@ pub struct tws_position_row {
 pub struct tws_account_value_row {
     /// The value's name (e.g. "NetLiquidation", "CashBalance"). Owned by the snapshot;
     /// freed by `tws_account_snapshot_free`. Never NULL, may be empty.
-    pub key: *mut c_char,
+    pub key: *const c_char,
     /// The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00").
     /// Owned by the snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be
     /// empty.
-    pub value: *mut c_char,
+    pub value: *const c_char,
     /// The currency; empty for values without one (e.g. AccountType). Owned by the
     /// snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be empty.
-    pub currency: *mut c_char,
+    pub currency: *const c_char,
 }
 
 /// One holding of a `tws_account_snapshot`. Owned by the snapshot.
@@ -211,7 +211,7 @@ pub struct tws_portfolio_row {
     /// `tws_account_snapshot_free`.
     pub contract: tws_contract,
     /// Exact decimal text.
-    pub position: *mut c_char,
+    pub position: *const c_char,
     /// Market price per unit; 0 when TWS sent none.
     pub market_price: f64,
     /// Market value of the holding; 0 when TWS sent none.
@@ -222,24 +222,4 @@ pub struct tws_portfolio_row {
     pub unrealized_pnl: f64,
     /// Realized PnL of the holding; 0 when TWS sent none.
     pub realized_pnl: f64,
-}
-
-/// What `tws_client_account_updates` returns: one account's values and
-/// portfolio. Free with `tws_account_snapshot_free`; everything in it is
-/// owned by it.
-#[repr(C)]
-pub struct tws_account_snapshot {
-    /// The account code. Owned by the snapshot; freed by `tws_account_snapshot_free`. Never
-    /// NULL, may be empty.
-    pub account: *mut c_char,
-    /// The latest update time ("HH:MM"), or "".
-    pub time: *mut c_char,
-    /// `value_count` values (NULL when 0).
-    pub values: *mut tws_account_value_row,
-    /// Number of rows at `values`.
-    pub value_count: usize,
-    /// `portfolio_count` holdings (NULL when 0).
-    pub portfolio: *mut tws_portfolio_row,
-    /// Number of rows at `portfolio`.
-    pub portfolio_count: usize,
 }
