@@ -155,6 +155,8 @@ check "C API tests: strings at server version 200 (text form)" $with_sim --serve
 check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
 check "C API tests: account data" $with_sim --accounts DU123456,DU654321 -- "$bin/test_account_data"
 check "C lifetime tests" $with_sim --quiet -- "$bin/test_lifetime"
+check "C ABI 1.0: generic accessors, records" $with_sim --accounts DU123456,DU654321 -- "$bin/test_fields"
+check "C ABI 1.0: absent PnL values at server version 128" $with_sim --server-version 128 --accounts DU123456,DU654321 -- "$bin/test_fields" old
 check "watch_account runs and exits 0" watch_account_runs_and_exits_0
 check "watch_account refuses a client id in use (326)" watch_account_refuses_a_client_id_in_use
 check "watch_account survives a TWS restart" watch_account_survives_a_restart 6
@@ -168,6 +170,7 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: positions example" positions_output_is_right 222 $vg
   check "valgrind: C API tests: account data" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_account_data"
   check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
+  check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
   check "valgrind: watch_account survives a TWS restart" watch_account_survives_a_restart 10 $vg
   check "valgrind: 8 threads" $threads_sim $vg "$bin/test_threads"

@@ -11,8 +11,8 @@
  *    rest is refused with the same code).
  *  - Events are copied into a std::variant of plain structs (tws::Event):
  *    they stay valid after the next poll. Quantities stay exact decimal text
- *    (std::string, fractional shares exist); doubles TWS left unset (DBL_MAX
- *    in the C API) are empty std::optional<double>s.
+ *    (std::string, fractional shares exist); doubles TWS left unset (a false
+ *    `has_` flag in the C API) are empty std::optional<double>s.
  *  - Callbacks are std::function objects; libtws holds them on the heap and
  *    releases them through user_data_free, exactly once.
  *  - Every failure throws tws::Error, which carries the tws_result code.
@@ -96,7 +96,13 @@ inline std::string cstr(std::string_view s, const char *arg)
     return std::string(s);
 }
 
-/// libtws's unset double (DBL_MAX) as std::nullopt.
+/// A value with its C `has_` flag: std::nullopt when absent.
+inline std::optional<double> present(double v, bool has)
+{
+    return has ? std::optional<double>(v) : std::nullopt;
+}
+
+/// IB's unset double (DBL_MAX) as std::nullopt.
 inline std::optional<double> unset_empty(double v)
 {
     return v == DBL_MAX ? std::nullopt : std::optional<double>(v);
@@ -210,7 +216,7 @@ namespace detail {
 inline Contract contract(const tws_contract &c)
 {
     return Contract{c.con_id,        str(c.symbol),           str(c.sec_type),
-                    str(c.last_trade_date_or_contract_month), unset_empty(c.strike),
+                    str(c.last_trade_date_or_contract_month), present(c.strike, c.has_strike),
                     str(c.right),    str(c.multiplier),       str(c.exchange),
                     str(c.primary_exchange),                  str(c.currency),
                     str(c.local_symbol),                      str(c.trading_class)};
@@ -278,17 +284,18 @@ inline Event to_event(const tws_event &ev)
     case TWS_EVENT_ACCOUNT_UPDATE_MULTI_END: return AccountUpdateMultiEnd{d.multi_end.req_id};
     case TWS_EVENT_PNL: {
         const auto &p = d.pnl;
-        return PnL{p.req_id, detail::unset_empty(p.daily_pnl), detail::unset_empty(p.unrealized_pnl),
-                   detail::unset_empty(p.realized_pnl)};
+        return PnL{p.req_id, detail::present(p.daily_pnl, p.has_daily_pnl),
+                   detail::present(p.unrealized_pnl, p.has_unrealized_pnl),
+                   detail::present(p.realized_pnl, p.has_realized_pnl)};
     }
     case TWS_EVENT_PNL_SINGLE: {
         const auto &p = d.pnl_single;
         return PnLSingle{p.req_id,
                          str(p.position),
-                         detail::unset_empty(p.daily_pnl),
-                         detail::unset_empty(p.unrealized_pnl),
-                         detail::unset_empty(p.realized_pnl),
-                         detail::unset_empty(p.value)};
+                         detail::present(p.daily_pnl, p.has_daily_pnl),
+                         detail::present(p.unrealized_pnl, p.has_unrealized_pnl),
+                         detail::present(p.realized_pnl, p.has_realized_pnl),
+                         detail::present(p.value, p.has_value)};
     }
     default: return OtherEvent{ev.type};
     }
@@ -548,20 +555,20 @@ public:
     {
         const std::string g = detail::cstr(group, "group");
         const std::string t = tags.empty() ? all_account_summary_tags() : detail::cstr(tags, "tags");
-        tws_account_summary_row *rows = nullptr;
-        std::size_t count = 0;
-        detail::check(tws_client_account_summary(p_, g.c_str(), t.c_str(), detail::ms(timeout), &rows, &count));
+        tws_account_summary_rows *rows = nullptr;
+        detail::check(tws_client_account_summary(p_, g.c_str(), t.c_str(), detail::ms(timeout), &rows));
         // Freed on every path, also if copying throws.
         struct Free {
-            std::size_t n;
-            void operator()(tws_account_summary_row *r) const noexcept { tws_account_summary_rows_free(r, n); }
+            void operator()(tws_account_summary_rows *r) const noexcept { tws_account_summary_rows_free(r); }
         };
-        std::unique_ptr<tws_account_summary_row, Free> owned(rows, Free{count});
+        std::unique_ptr<tws_account_summary_rows, Free> owned(rows);
+        const std::size_t count = tws_account_summary_rows_count(rows);
         std::vector<AccountSummaryRow> out;
         out.reserve(count);
-        for (std::size_t i = 0; i < count; i++)
-            out.push_back({detail::str(rows[i].account), detail::str(rows[i].tag), detail::str(rows[i].value),
-                           detail::str(rows[i].currency)});
+        for (std::size_t i = 0; i < count; i++) {
+            const tws_account_summary_row &r = *tws_account_summary_rows_at(rows, i);
+            out.push_back({detail::str(r.account), detail::str(r.tag), detail::str(r.value), detail::str(r.currency)});
+        }
         return out;
     }
 
@@ -645,19 +652,20 @@ public:
     /// client. Throws TWS_ERR_TIMEOUT, TWS_ERR_NOT_CONNECTED, ...
     std::vector<Position> positions(std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
-        tws_position_row *rows = nullptr;
-        std::size_t count = 0;
-        detail::check(tws_client_positions(p_, detail::ms(timeout), &rows, &count));
+        tws_position_rows *rows = nullptr;
+        detail::check(tws_client_positions(p_, detail::ms(timeout), &rows));
         struct Free {
-            std::size_t n;
-            void operator()(tws_position_row *r) const noexcept { tws_position_rows_free(r, n); }
+            void operator()(tws_position_rows *r) const noexcept { tws_position_rows_free(r); }
         };
-        std::unique_ptr<tws_position_row, Free> owned(rows, Free{count});
+        std::unique_ptr<tws_position_rows, Free> owned(rows);
+        const std::size_t count = tws_position_rows_count(rows);
         std::vector<Position> out;
         out.reserve(count);
-        for (std::size_t i = 0; i < count; i++)
-            out.push_back(Position{detail::str(rows[i].account), detail::contract(rows[i].contract),
-                                   detail::str(rows[i].position), rows[i].avg_cost});
+        for (std::size_t i = 0; i < count; i++) {
+            const tws_position_row &r = *tws_position_rows_at(rows, i);
+            out.push_back(
+                Position{detail::str(r.account), detail::contract(r.contract), detail::str(r.position), r.avg_cost});
+        }
         return out;
     }
 
@@ -675,16 +683,19 @@ public:
             void operator()(tws_account_snapshot *s) const noexcept { tws_account_snapshot_free(s); }
         };
         std::unique_ptr<tws_account_snapshot, Free> owned(snap);
-        AccountSnapshot out{detail::str(snap->account), detail::str(snap->time), {}, {}};
-        out.values.reserve(snap->value_count);
-        for (std::size_t i = 0; i < snap->value_count; i++) {
-            const auto &v = snap->values[i];
+        AccountSnapshot out{detail::str(tws_account_snapshot_account(snap)),
+                            detail::str(tws_account_snapshot_time(snap)), {}, {}};
+        const std::size_t values = tws_account_snapshot_value_count(snap);
+        out.values.reserve(values);
+        for (std::size_t i = 0; i < values; i++) {
+            const tws_account_value_row &v = *tws_account_snapshot_value_at(snap, i);
             out.values.push_back(
                 AccountValue{detail::str(v.key), detail::str(v.value), detail::str(v.currency), out.account});
         }
-        out.portfolio.reserve(snap->portfolio_count);
-        for (std::size_t i = 0; i < snap->portfolio_count; i++)
-            out.portfolio.push_back(detail::portfolio_value(snap->portfolio[i], out.account));
+        const std::size_t holdings = tws_account_snapshot_portfolio_count(snap);
+        out.portfolio.reserve(holdings);
+        for (std::size_t i = 0; i < holdings; i++)
+            out.portfolio.push_back(detail::portfolio_value(*tws_account_snapshot_portfolio_at(snap, i), out.account));
         return out;
     }
 

@@ -18,6 +18,7 @@ from ctypes import (
     Structure,
     Union,
     c_char_p,
+    c_bool,
     c_double,
     c_int,
     c_int32,
@@ -95,7 +96,9 @@ class tws_raw_message_event(Structure):
 class tws_contract(Structure):
     _fields_ = [
         ("con_id", c_int32),
+        ("has_con_id", c_bool),
         ("strike", c_double),
+        ("has_strike", c_bool),
         ("symbol", c_char_p),
         ("sec_type", c_char_p),
         ("last_trade_date_or_contract_month", c_char_p),
@@ -178,8 +181,11 @@ class tws_pnl_event(Structure):
     _fields_ = [
         ("req_id", c_int32),
         ("daily_pnl", c_double),
+        ("has_daily_pnl", c_bool),
         ("unrealized_pnl", c_double),
+        ("has_unrealized_pnl", c_bool),
         ("realized_pnl", c_double),
+        ("has_realized_pnl", c_bool),
     ]
 
 
@@ -188,9 +194,13 @@ class tws_pnl_single_event(Structure):
         ("req_id", c_int32),
         ("position", c_char_p),
         ("daily_pnl", c_double),
+        ("has_daily_pnl", c_bool),
         ("unrealized_pnl", c_double),
+        ("has_unrealized_pnl", c_bool),
         ("realized_pnl", c_double),
+        ("has_realized_pnl", c_bool),
         ("value", c_double),
+        ("has_value", c_bool),
     ]
 
 
@@ -219,7 +229,12 @@ class tws_event_data(Union):
 
 
 class tws_event(Structure):
-    _fields_ = [("type", c_int32), ("data", tws_event_data)]
+    _fields_ = [
+        ("type", c_int32),
+        ("data", tws_event_data),
+        ("message", c_void_p),
+        ("_reserved", c_void_p * 3),
+    ]
 
 
 class tws_account_summary_row(Structure):
@@ -253,17 +268,6 @@ class tws_portfolio_row(Structure):
         ("average_cost", c_double),
         ("unrealized_pnl", c_double),
         ("realized_pnl", c_double),
-    ]
-
-
-class tws_account_snapshot(Structure):
-    _fields_ = [
-        ("account", c_char_p),
-        ("time", c_char_p),
-        ("values", POINTER(tws_account_value_row)),
-        ("value_count", c_size_t),
-        ("portfolio", POINTER(tws_portfolio_row)),
-        ("portfolio_count", c_size_t),
     ]
 
 
@@ -333,18 +337,10 @@ _SIGNATURES = {
     "tws_client_req_current_time_millis": (_result, [_client_p]),
     "tws_client_req_account_summary": (_result, [_client_p, c_int32, c_char_p, c_char_p]),
     "tws_client_cancel_account_summary": (_result, [_client_p, c_int32]),
-    "tws_client_account_summary": (
-        _result,
-        [
-            _client_p,
-            c_char_p,
-            c_char_p,
-            c_uint32,
-            POINTER(POINTER(tws_account_summary_row)),
-            POINTER(c_size_t),
-        ],
-    ),
-    "tws_account_summary_rows_free": (None, [POINTER(tws_account_summary_row), c_size_t]),
+    "tws_client_account_summary": (_result, [_client_p, c_char_p, c_char_p, c_uint32, POINTER(c_void_p)]),
+    "tws_account_summary_rows_count": (c_size_t, [c_void_p]),
+    "tws_account_summary_rows_at": (POINTER(tws_account_summary_row), [c_void_p, c_size_t]),
+    "tws_account_summary_rows_free": (None, [c_void_p]),
     "tws_client_req_positions": (_result, [_client_p]),
     "tws_client_cancel_positions": (_result, [_client_p]),
     "tws_client_req_account_updates": (_result, [_client_p, c_char_p]),
@@ -357,16 +353,18 @@ _SIGNATURES = {
     "tws_client_cancel_pnl": (_result, [_client_p, c_int32]),
     "tws_client_req_pnl_single": (_result, [_client_p, c_int32, c_char_p, c_char_p, c_int32]),
     "tws_client_cancel_pnl_single": (_result, [_client_p, c_int32]),
-    "tws_client_positions": (
-        _result,
-        [_client_p, c_uint32, POINTER(POINTER(tws_position_row)), POINTER(c_size_t)],
-    ),
-    "tws_position_rows_free": (None, [POINTER(tws_position_row), c_size_t]),
-    "tws_client_account_updates": (
-        _result,
-        [_client_p, c_char_p, c_uint32, POINTER(POINTER(tws_account_snapshot))],
-    ),
-    "tws_account_snapshot_free": (None, [POINTER(tws_account_snapshot)]),
+    "tws_client_positions": (_result, [_client_p, c_uint32, POINTER(c_void_p)]),
+    "tws_position_rows_count": (c_size_t, [c_void_p]),
+    "tws_position_rows_at": (POINTER(tws_position_row), [c_void_p, c_size_t]),
+    "tws_position_rows_free": (None, [c_void_p]),
+    "tws_client_account_updates": (_result, [_client_p, c_char_p, c_uint32, POINTER(c_void_p)]),
+    "tws_account_snapshot_account": (c_char_p, [c_void_p]),
+    "tws_account_snapshot_time": (c_char_p, [c_void_p]),
+    "tws_account_snapshot_value_count": (c_size_t, [c_void_p]),
+    "tws_account_snapshot_value_at": (POINTER(tws_account_value_row), [c_void_p, c_size_t]),
+    "tws_account_snapshot_portfolio_count": (c_size_t, [c_void_p]),
+    "tws_account_snapshot_portfolio_at": (POINTER(tws_portfolio_row), [c_void_p, c_size_t]),
+    "tws_account_snapshot_free": (None, [c_void_p]),
     "tws_client_poll": (_result, [_client_p, c_uint32, POINTER(tws_event)]),
     "tws_client_event_fd": (_result, [_client_p, POINTER(c_int)]),
     "tws_client_set_callback": (_result, [_client_p, EVENT_CALLBACK, c_void_p, USER_DATA_FREE]),

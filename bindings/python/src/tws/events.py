@@ -423,8 +423,13 @@ def quantity(text: bytes | None) -> Optional[Decimal]:
 
 
 def unset_none(value: float) -> Optional[float]:
-    """``None`` for libtws's unset double (DBL_MAX), the value otherwise."""
+    """``None`` for IB's unset double (DBL_MAX), the value otherwise."""
     return None if value == sys.float_info.max else value
+
+
+def present(value: float, has: bool) -> Optional[float]:
+    """``None`` when the C view's ``has_`` flag says the value is absent."""
+    return value if has else None
 
 
 def contract(c: _ffi.tws_contract) -> Contract:
@@ -435,7 +440,7 @@ def contract(c: _ffi.tws_contract) -> Contract:
         s(c.symbol),
         s(c.sec_type),
         s(c.last_trade_date_or_contract_month),
-        unset_none(c.strike),
+        present(c.strike, c.has_strike),
         s(c.right),
         s(c.multiplier),
         s(c.exchange),
@@ -491,16 +496,21 @@ def _account_data(t: int, d: _ffi.tws_event_data) -> Optional[Event]:
         return AccountUpdateMultiEnd(d.multi_end.req_id)
     if t == 21:
         p = d.pnl
-        return PnL(p.req_id, unset_none(p.daily_pnl), unset_none(p.unrealized_pnl), unset_none(p.realized_pnl))
+        return PnL(
+            p.req_id,
+            present(p.daily_pnl, p.has_daily_pnl),
+            present(p.unrealized_pnl, p.has_unrealized_pnl),
+            present(p.realized_pnl, p.has_realized_pnl),
+        )
     if t == 22:
         p = d.pnl_single
         return PnLSingle(
             p.req_id,
             quantity(p.position),
-            unset_none(p.daily_pnl),
-            unset_none(p.unrealized_pnl),
-            unset_none(p.realized_pnl),
-            unset_none(p.value),
+            present(p.daily_pnl, p.has_daily_pnl),
+            present(p.unrealized_pnl, p.has_unrealized_pnl),
+            present(p.realized_pnl, p.has_realized_pnl),
+            present(p.value, p.has_value),
         )
     return None
 
