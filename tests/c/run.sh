@@ -149,6 +149,19 @@ positions_output_is_right() { # VERSION [VALGRIND...]
 for version in 150 176 200 201 207 210 222; do
   check "positions example at server version $version" positions_output_is_right "$version"
 done
+any_event_reads_every_field() { # [VALGRIND...]
+  local out; out=$(mktemp)
+  $with_sim --quiet --server-version 128 -- "$@" "$bin/any_event" 127.0.0.1 PORT 0 >"$out" 2>/dev/null
+  local rc=$?
+  local ok=1
+  [ $rc -eq 0 ] || { echo "any_event exit code $rc"; ok=0; }
+  grep -q '^PnL req_id=1 daily_pnl=[0-9.-]* unrealized_pnl=(absent) realized_pnl=(absent)$' "$out" || { echo "PnL line missing"; ok=0; }
+  grep -q '^Position account="DU123456" contract.con_id=265598 contract.symbol="AAPL" contract.sec_type="STK" ' "$out" || { echo "AAPL line missing"; ok=0; }
+  [ $ok -eq 1 ] || cat "$out"
+  rm -f "$out"
+  [ $ok -eq 1 ]
+}
+check "any_event example: every field, absent PnL at 128" any_event_reads_every_field
 check "refused port" refused_port_fails_cleanly
 check "C API tests" $with_sim -- "$bin/test_api"
 check "C API tests: strings at server version 200 (text form)" $with_sim --server-version 200 -- "$bin/test_api" strings

@@ -7,6 +7,7 @@
  * TWS_SIM_PORT. With the argument "old" the simulator runs at server version
  * 128: the PnL's unrealized and realized values are absent.
  */
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +236,39 @@ static void drain(tws_client *c, int32_t until_type, int32_t wait_ms)
     CHECK(0);
 }
 
+/* Callback mode: the accessors work on the event the callback gets. */
+static atomic_int cb_rows, cb_ok, cb_end;
+
+static void on_event(const tws_event *ev, void *user_data)
+{
+    (void)user_data;
+    if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY) {
+        tws_field f;
+        int ok = tws_event_message_name(ev) != NULL && strcmp(tws_event_message_name(ev), "AccountSummary") == 0 &&
+                 tws_event_field_count(ev) == 5 && tws_event_field_by_name(ev, "value", &f) == TWS_OK &&
+                 f.kind == TWS_FIELD_STRING && strcmp(f.string_value, ev->data.account_summary.value) == 0 &&
+                 tws_event_field_by_name(ev, "req_id", &f) == TWS_OK &&
+                 f.int_value == ev->data.account_summary.req_id;
+        atomic_fetch_add(&cb_rows, 1);
+        if (ok)
+            atomic_fetch_add(&cb_ok, 1);
+    } else if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY_END) {
+        atomic_store(&cb_end, 1);
+    }
+}
+
+static void test_callback_mode(tws_client *c)
+{
+    CHECK_RC(tws_client_set_callback(c, on_event, NULL, NULL), TWS_OK);
+    CHECK_RC(tws_client_req_account_summary(c, 9, "All", "NetLiquidation,AccountType"), TWS_OK);
+    for (int i = 0; i < 300 && !atomic_load(&cb_end); i++)
+        sleep_ms(10);
+    CHECK(atomic_load(&cb_end) == 1);
+    CHECK_RC(tws_client_set_callback(c, NULL, NULL, NULL), TWS_OK);
+    CHECK_RC(tws_client_cancel_account_summary(c, 9), TWS_OK);
+    CHECK(atomic_load(&cb_rows) >= 2 && atomic_load(&cb_ok) == atomic_load(&cb_rows));
+}
+
 static void test_records(void)
 {
     tws_record *r = (tws_record *)1;
@@ -314,6 +348,7 @@ int main(int argc, char **argv)
         CHECK_RC(tws_client_cancel_pnl_single(c, 5), TWS_OK);
         CHECK_RC(tws_client_req_pnl(c, 6, "DU999999", ""), TWS_OK);
         drain(c, TWS_EVENT_ERROR, 3000);
+        test_callback_mode(c);
         tws_client_disconnect(c);
         drain(c, TWS_EVENT_STATE, 3000);
         for (size_t e = 0; e < NEVENTS; e++) {
