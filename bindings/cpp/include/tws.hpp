@@ -102,12 +102,6 @@ inline std::optional<double> present(double v, bool has)
     return has ? std::optional<double>(v) : std::nullopt;
 }
 
-/// IB's unset double (DBL_MAX) as std::nullopt.
-inline std::optional<double> unset_empty(double v)
-{
-    return v == DBL_MAX ? std::nullopt : std::optional<double>(v);
-}
-
 inline std::uint32_t ms(std::chrono::milliseconds t)
 {
     if (t.count() <= 0)
