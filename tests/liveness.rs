@@ -328,3 +328,75 @@ fn a_panic_in_the_supervisor_poisons_the_client() {
     assert_eq!(client.stats().reconnect_attempts, 0, "nothing reconnects");
     drop(client);
 }
+
+#[test]
+fn a_panic_in_the_dispatcher_outside_the_callback_poisons_the_client() {
+    let sim = simulator(Faults::default());
+    let options = Options {
+        reconnect: ReconnectPolicy::off(),
+        panic_in_dispatcher_for_tests: true,
+        ..Options::default()
+    };
+    let client = connect(&sim, options);
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = calls.clone();
+    client
+        .set_callback(Box::new(move |_| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }))
+        .unwrap();
+    let deadline = Instant::now() + T;
+    while !client.is_poisoned() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        client.is_poisoned(),
+        "the dispatcher's panic must poison the client"
+    );
+    assert!(matches!(client.req_current_time(), Err(Error::Poisoned(_))));
+    // What was queued, then Poisoned; the "internal error" loss is queued
+    // right after the flag is set, so poll until it shows up.
+    let mut reasons: Vec<String> = Vec::new();
+    let deadline = Instant::now() + T;
+    while !reasons.iter().any(|r| r.starts_with("internal error: ")) {
+        assert!(Instant::now() < deadline, "no internal-error loss event");
+        match client.poll(Duration::from_millis(100)) {
+            Ok(Some(e)) => reasons.extend(lost_reason(&e).map(str::to_owned)),
+            Ok(None) => panic!("a poisoned client's poll ends in Poisoned"),
+            Err(Error::Poisoned(what)) => assert!(what.contains("dispatcher"), "{what}"),
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("the dispatcher thread panicked")),
+        "{reasons:?}"
+    );
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(client.callback_panics(), 0, "not the user's panic");
+    drop(client);
+}
+
+#[test]
+fn after_a_loss_with_reconnect_off_poll_is_not_connected_at_once() {
+    let sim = simulator(frozen_after(0.5));
+    let options = Options {
+        reconnect: ReconnectPolicy::off(),
+        liveness: Liveness {
+            idle: Duration::from_millis(200),
+            timeout: Duration::from_millis(200),
+        },
+        ..Options::default()
+    };
+    let client = connect(&sim, options);
+    collect_until(&client, T, "the dead-peer loss", |e| {
+        lost_reason(e).is_some()
+    });
+    // Nothing can arrive any more: the queue drains, then NotConnected.
+    let mut result = client.poll(Duration::from_secs(30));
+    while let Ok(Some(_)) = result {
+        result = client.poll(Duration::from_secs(30));
+    }
+    assert!(matches!(result, Err(Error::NotConnected)), "{result:?}");
+}

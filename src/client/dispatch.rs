@@ -9,6 +9,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::events::Event;
+use super::liveness::panic_message;
 use super::Shared;
 
 /// The user's event handler. It runs on the dispatch thread, one event at a time.
@@ -34,26 +35,40 @@ pub(crate) fn is_dispatch_thread_of(shared: &Arc<Shared>) -> bool {
 
 const STOP_RECHECK: Duration = Duration::from_millis(25);
 
+/// The dispatch loop: delivers events until `stop` is set. A panic in the
+/// callback is contained and counted; the caller catches any other.
+fn run(shared: &Shared, stop: &AtomicBool, mut callback: Callback) {
+    while !stop.load(Ordering::Acquire) {
+        if let Some(event) = shared.queue.pop(STOP_RECHECK) {
+            if catch_unwind(AssertUnwindSafe(|| callback(&event))).is_err() {
+                shared.stats.callback_panics.fetch_add(1, Ordering::Relaxed);
+            }
+            if shared.options.panic_in_dispatcher_for_tests {
+                panic!("test hook: after a callback (Options::panic_in_dispatcher_for_tests)");
+            }
+        }
+    }
+    // The callback (and what it owns) is dropped here, on this thread.
+    drop(callback);
+}
+
 impl Dispatcher {
-    pub(crate) fn start(
-        shared: Arc<Shared>,
-        mut callback: Callback,
-    ) -> std::io::Result<Dispatcher> {
+    pub(crate) fn start(shared: Arc<Shared>, callback: Callback) -> std::io::Result<Dispatcher> {
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = stop.clone();
         let thread = thread::Builder::new()
             .name("tws-dispatch".into())
             .spawn(move || {
                 DISPATCHING_FOR.with(|d| d.set(Arc::as_ptr(&shared) as usize));
-                while !stop_flag.load(Ordering::Acquire) {
-                    if let Some(event) = shared.queue.pop(STOP_RECHECK) {
-                        if catch_unwind(AssertUnwindSafe(|| callback(&event))).is_err() {
-                            shared.stats.callback_panics.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
+                // The user's callback has its own boundary in `run`; this one
+                // catches a panic anywhere else in the thread (taking an
+                // event, dropping the callback) and poisons the client, as a
+                // reader or supervisor panic does.
+                let ran = catch_unwind(AssertUnwindSafe(|| run(&shared, &stop_flag, callback)));
+                if let Err(payload) = ran {
+                    let message = panic_message(&*payload);
+                    shared.poison_engine("dispatcher", &message, &stop_flag);
                 }
-                // The callback (and what it owns) is dropped here, on this thread.
-                drop(callback);
                 DISPATCHING_FOR.with(|d| d.set(0));
             })?;
         Ok(Dispatcher {

@@ -133,7 +133,7 @@ impl Shared {
 }
 
 impl Client {
-    /// True once an engine thread (reader, supervisor) has panicked. The
+    /// True once an engine thread (reader, supervisor, dispatcher) has panicked. The
     /// client is then unusable: every call fails with [`Error::Poisoned`]
     /// (`poll` first hands out the events already queued, among them the
     /// `ConnectionLost` "internal error: ..." event); drop it and make a new one.

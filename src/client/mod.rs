@@ -390,10 +390,20 @@ impl Client {
     }
 
     /// True when no session exists and none is being made (nothing can
-    /// arrive).
+    /// arrive): disconnected, or lost with reconnecting off (no attempt
+    /// follows a loss then).
     fn is_idle(&self) -> bool {
-        let disconnected = *lock(&self.shared.state) == ConnectionState::Disconnected;
-        disconnected && lock(&self.connecting).is_none()
+        let ended = match *lock(&self.shared.state) {
+            ConnectionState::Disconnected => true,
+            ConnectionState::ConnectionLost => !self.shared.options.reconnect.enabled,
+            ConnectionState::Connected
+            | ConnectionState::Reconnecting
+            | ConnectionState::Reconnected
+            | ConnectionState::ReconnectFailed
+            | ConnectionState::IbLinkLost
+            | ConnectionState::IbLinkRestored => false,
+        };
+        ended && lock(&self.connecting).is_none()
     }
 
     /// A file descriptor that is readable while events wait (for select,

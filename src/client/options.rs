@@ -172,6 +172,10 @@ pub struct Options {
     /// Tests only: the supervisor thread panics when a connection ends.
     #[doc(hidden)]
     pub panic_in_supervisor_for_tests: bool,
+    /// Tests only: the dispatch thread panics outside the user's callback,
+    /// right after the callback returned from its first event.
+    #[doc(hidden)]
+    pub panic_in_dispatcher_for_tests: bool,
 }
 
 impl Default for Options {
@@ -191,6 +195,7 @@ impl Default for Options {
             liveness: Liveness::default(),
             panic_on_message_id_for_tests: None,
             panic_in_supervisor_for_tests: false,
+            panic_in_dispatcher_for_tests: false,
         }
     }
 }

@@ -138,7 +138,7 @@ fn with_client(
         return tws_result::TWS_ERR_PANIC;
     }
     if let Err(e) = client.inner.check_poisoned() {
-        // An engine thread (reader, supervisor) panicked.
+        // An engine thread (reader, supervisor, dispatcher) panicked.
         set_last_error(&e.to_string());
         return tws_result::TWS_ERR_PANIC;
     }

@@ -382,6 +382,14 @@ public:
         detail::check(tws_options_set_queue_capacity(p_, n));
         return *this;
     }
+    /// Most bytes of event data the queue holds (default 64 MiB), besides
+    /// queue_capacity's count; one event always enters an empty queue.
+    /// Throws TWS_ERR_INVALID_ARGUMENT for 0.
+    Options &queue_max_bytes(std::size_t bytes)
+    {
+        detail::check(tws_options_set_queue_max_bytes(p_, static_cast<std::uint64_t>(bytes)));
+        return *this;
+    }
     /// Longest frame accepted (64 .. 16777215).
     Options &max_frame_length(std::uint32_t n)
     {
@@ -401,6 +409,21 @@ public:
     Options &pacing(std::uint32_t max_messages_per_second)
     {
         detail::check(tws_options_set_pacing(p_, max_messages_per_second));
+        return *this;
+    }
+    /// Dead-peer detection (on by default: 20 s idle, 10 s timeout). After
+    /// `idle` without a byte from TWS a reqCurrentTime probe is sent; if
+    /// nothing arrives within `timeout` more, the connection is lost (a
+    /// StateChanged TWS_STATE_CONNECTION_LOST whose reason says "dead-peer
+    /// probe unanswered"), then the normal reconnect. `idle` 0 turns it off
+    /// (`timeout` is then ignored). Throws TWS_ERR_INVALID_ARGUMENT for a
+    /// negative value, or when `idle` is not 0 and either is outside
+    /// 10 ms .. 1 h.
+    Options &liveness(std::chrono::milliseconds idle, std::chrono::milliseconds timeout)
+    {
+        if (idle.count() < 0 || timeout.count() < 0)
+            throw Error(TWS_ERR_INVALID_ARGUMENT, "liveness: idle and timeout cannot be negative");
+        detail::check(tws_options_set_liveness(p_, detail::ms(idle), detail::ms(timeout)));
         return *this;
     }
     /// Appends one line per message in and out to the file at `path` ("" disables).
@@ -694,7 +717,12 @@ public:
     }
 
     /// The next event, waiting up to `timeout`; std::nullopt if none came.
-    /// Throws TWS_ERR_WRONG_MODE while a callback is set.
+    /// Events already queued always come first. When nothing is queued and
+    /// the client has no session nor one being made (never connected, after
+    /// disconnect(), after a loss with reconnect off or given up), nothing
+    /// can arrive: throws tws::Error with TWS_ERR_NOT_CONNECTED at once
+    /// instead of waiting out `timeout` (during a reconnect it waits as
+    /// usual). Throws TWS_ERR_WRONG_MODE while a callback is set.
     std::optional<Event> poll(std::chrono::milliseconds timeout = std::chrono::milliseconds(0))
     {
         tws_event ev;

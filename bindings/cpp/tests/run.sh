@@ -52,10 +52,12 @@ refused() {
 check "c++ hello world" hello_world
 check "c++ refused port" refused
 check "c++ positions example" positions
-unit_tests() { # [VALGRIND...]: the simulator records what it receives (TWS_SIM_RECORD)
+unit_tests() { # [VALGRIND...]: the simulator records what it receives (TWS_SIM_RECORD);
+  # a second, frozen one (TWS_FROZEN_SIM: its port) for the dead-peer test.
   local rec rc
   rec=$(mktemp)
-  $with_sim --accounts DU123456,DU654321 --record "$rec" -- env TWS_SIM_RECORD="$rec" "$@" "$bin/cpp_test_tws"
+  $with_sim --freeze-after 1 --quiet -- env TWS_FROZEN_SIM=PORT \
+    $with_sim --accounts DU123456,DU654321 --record "$rec" -- env TWS_SIM_RECORD="$rec" "$@" "$bin/cpp_test_tws"
   rc=$?
   rm -f "$rec"
   return $rc

@@ -503,6 +503,45 @@ static void strings_arrive_exactly_or_not_at_all()
     CHECK(tab);
 }
 
+static std::uint16_t frozen_port = 0; // a tws-sim started with --freeze-after 1 (TWS_FROZEN_SIM)
+
+static void a_frozen_tws_is_a_dead_peer()
+{
+    CHECK(code_of([&] { tws::Options().liveness(5ms, 1s); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { tws::Options().liveness(-1ms, 1s); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { tws::Options().liveness(0ms, 0ms); }) == TWS_OK); // off
+    CHECK(code_of([&] { tws::Options().queue_max_bytes(0); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { tws::Options().queue_max_bytes(1 << 20); }) == TWS_OK);
+    {
+        tws::Client idle;
+        CHECK(code_of([&] { idle.poll(10s); }) == TWS_ERR_NOT_CONNECTED); // at once, no session
+    }
+    if (frozen_port == 0) {
+        std::fprintf(stderr, "TWS_FROZEN_SIM is not set: the frozen-TWS test needs it\n");
+        failures++;
+        return;
+    }
+    tws::Client c(tws::Options().liveness(300ms, 300ms).reconnect(false).queue_max_bytes(1 << 20));
+    c.connect(HOST, frozen_port, 21);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::optional<tws::StateChanged> lost;
+    while (!lost && std::chrono::steady_clock::now() < deadline) {
+        auto ev = c.poll(250ms);
+        if (!ev)
+            continue;
+        if (auto *s = std::get_if<tws::StateChanged>(&*ev))
+            if (s->state == TWS_STATE_CONNECTION_LOST)
+                lost = *s;
+    }
+    CHECK(lost.has_value());
+    CHECK(lost && lost->reason.find("dead-peer") != std::string::npos);
+    // Reconnect is off: once the rest is drained, poll says there is no session.
+    tws_result rc = TWS_OK;
+    for (int i = 0; i < 100 && rc == TWS_OK; i++)
+        rc = code_of([&] { c.poll(1s); });
+    CHECK(rc == TWS_ERR_NOT_CONNECTED);
+}
+
 int main()
 {
     const char *p = std::getenv("TWS_SIM_PORT");
@@ -512,6 +551,8 @@ int main()
     }
     port = static_cast<std::uint16_t>(std::atoi(p));
     record_path = std::getenv("TWS_SIM_RECORD");
+    if (const char *f = std::getenv("TWS_FROZEN_SIM"))
+        frozen_port = static_cast<std::uint16_t>(std::atoi(f));
     CHECK(tws::version() == std::to_string(TWS_VERSION_MAJOR) + "." + std::to_string(TWS_VERSION_MINOR) + "." +
                                 std::to_string(TWS_VERSION_PATCH));
     try {
@@ -526,6 +567,7 @@ int main()
         account_updates_snapshot();
         account_data_events();
         strings_arrive_exactly_or_not_at_all();
+        a_frozen_tws_is_a_dead_peer();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;

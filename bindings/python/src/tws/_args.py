@@ -19,6 +19,7 @@ from .errors import InvalidArgument, InvalidCharacter, InvalidUtf8
 
 INT32 = (-(2**31), 2**31 - 1)
 UINT32 = (0, 2**32 - 1)
+UINT64 = (0, 2**64 - 1)
 PORT = (1, 65535)
 
 #: ``TWS_ERR_INVALID_ARGUMENT`` / ``TWS_ERR_INVALID_UTF8`` / ``TWS_ERR_INVALID_CHARACTER``.

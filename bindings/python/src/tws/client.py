@@ -12,7 +12,7 @@ from os import PathLike
 from typing import Callable, Iterable, Iterator, List, Optional, Set, Union
 
 from . import _args, _ffi
-from .errors import ClientClosed, Reentrant, TwsError, check, error_for, report_callback_error
+from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
 from .events import (
     AccountSnapshot,
     AccountSummaryRow,
@@ -36,6 +36,9 @@ ALL_TAGS: str = _ffi.text(lib.tws_all_account_summary_tags())
 _SLICE_S = 0.25
 
 _NOT_CONNECTED = -15
+#: libtws's default dead-peer detection (``tws_options_set_liveness``), for
+#: when only one of ``liveness_idle``/``liveness_timeout`` is given.
+_LIVENESS_IDLE_MS, _LIVENESS_TIMEOUT_MS = 20_000, 10_000
 
 
 def _tags(tags: Union[str, Iterable[str], None]) -> bytes:
@@ -132,7 +135,18 @@ class Client:
     ``reconnect_*`` settings (after a session was established, a lost
     connection is re-established with exponential backoff and live
     subscriptions are re-issued; delays in seconds, ``reconnect_max_attempts``
-    0 = unlimited), ``max_messages_per_second`` (outgoing pacing, default 50).
+    0 = unlimited), ``max_messages_per_second`` (outgoing pacing, default 50),
+    ``liveness_idle``/``liveness_timeout`` (dead-peer detection, in seconds,
+    default 20 and 10: after ``liveness_idle`` seconds without a byte from
+    TWS a reqCurrentTime probe is sent, and if nothing arrives within
+    ``liveness_timeout`` more the connection is lost with a
+    ``StateChanged(CONNECTION_LOST)`` whose reason says "dead-peer probe
+    unanswered", then the normal reconnect; ``liveness_idle=0`` turns it off;
+    otherwise each must be 0.01..3600), ``queue_max_bytes`` (the most event
+    data the queue holds, default 64 MiB, besides ``queue_capacity``; one
+    event always enters an empty queue; 0 is refused). ``None`` leaves an
+    option at its default. An out-of-range value raises
+    :class:`tws.InvalidArgument`.
     """
 
     def __init__(
@@ -151,6 +165,9 @@ class Client:
         reconnect_jitter_percent: int = 20,
         reconnect_max_attempts: int = 0,
         max_messages_per_second: Optional[int] = None,
+        liveness_idle: Optional[float] = None,
+        liveness_timeout: Optional[float] = None,
+        queue_max_bytes: Optional[int] = None,
     ) -> None:
         self._handle: Optional[int] = None
         self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
@@ -186,6 +203,17 @@ class Client:
             else _args.integer(max_messages_per_second, "max_messages_per_second", _args.UINT32)
         )
         c_trace = None if trace_file is None else _args.path(trace_file, "trace_file")
+        c_liveness = None
+        if liveness_idle is not None or liveness_timeout is not None:
+            c_liveness = (
+                _LIVENESS_IDLE_MS if liveness_idle is None else _args.milliseconds(liveness_idle, "liveness_idle"),
+                _LIVENESS_TIMEOUT_MS
+                if liveness_timeout is None
+                else _args.milliseconds(liveness_timeout, "liveness_timeout"),
+            )
+        c_queue_bytes = (
+            None if queue_max_bytes is None else _args.integer(queue_max_bytes, "queue_max_bytes", _args.UINT64)
+        )
         options = ctypes.c_void_p()
         check(lib.tws_options_new(ctypes.byref(options)))
         try:
@@ -204,6 +232,10 @@ class Client:
                 check(lib.tws_options_set_pacing(options, c_pacing))
             if c_trace is not None:
                 check(lib.tws_options_set_trace_file(options, c_trace))
+            if c_liveness is not None:
+                check(lib.tws_options_set_liveness(options, *c_liveness))
+            if c_queue_bytes is not None:
+                check(lib.tws_options_set_queue_max_bytes(options, c_queue_bytes))
             handle = ctypes.c_void_p()
             check(lib.tws_client_new(options, ctypes.byref(handle)))
             self._handle = handle.value
@@ -610,7 +642,14 @@ class Client:
     def poll(self, timeout: float = 0.0) -> Optional[Event]:
         """The next event, waiting up to ``timeout`` seconds; ``None`` if none came.
 
-        Raises :class:`tws.WrongMode` while a callback is set.
+        Events already queued are always handed out first. When the queue is
+        empty and the client has no session, nor one being made (never
+        connected, after :meth:`disconnect`, after a lost connection with
+        reconnecting off or given up), nothing can arrive: raises
+        :class:`tws.NotConnected` at once instead of waiting out ``timeout``
+        (during a reconnect attempt it waits as usual). Raises
+        :class:`tws.WrongMode` while a callback is set, and
+        :class:`tws.ClientClosed` (a ``NotConnected``) once :meth:`close` ran.
         """
         deadline = time.monotonic() + _args.seconds(timeout, "timeout")
         while True:
@@ -633,15 +672,28 @@ class Client:
 
     def events(self, timeout: Optional[float] = None) -> Iterator[Event]:
         """Yields events as they arrive; stops when none arrives for ``timeout``
-        seconds (``None``: never stops by itself; break out of the loop)::
+        seconds (``None``: no time limit; break out of the loop)::
 
             for event in client.events(timeout=30):
                 if isinstance(event, tws.AccountSummaryEnd):
                     break
+
+        Also stops (without raising) once every queued event was yielded and
+        the client has no session nor one being made, where :meth:`poll`
+        would raise :class:`tws.NotConnected`: after :meth:`disconnect`,
+        after a lost connection with reconnecting off or given up (the
+        ``StateChanged`` events saying so are yielded first), or before any
+        connect. Raises :class:`tws.ClientClosed` if :meth:`close` runs
+        meanwhile, and every other error of :meth:`poll`.
         """
         wait = _SLICE_S * 4 if timeout is None else _args.seconds(timeout, "timeout")
         while True:
-            event = self.poll(wait)
+            try:
+                event = self.poll(wait)
+            except ClientClosed:
+                raise
+            except NotConnected:
+                return  # no session and nothing queued: nothing more can come
             if event is not None:
                 yield event
             elif timeout is not None:
