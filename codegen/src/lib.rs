@@ -7,6 +7,11 @@
 
 pub mod cmodel;
 mod emit;
+mod emit_cpp;
+mod emit_python;
+
+pub use emit_cpp::CPP_OUT;
+pub use emit_python::PY_OUT;
 pub mod model;
 
 use std::io::Write as _;
@@ -75,7 +80,8 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     raw.push(("sets.rs".to_owned(), emit::sets_file(&cat)));
     raw.push(("schema.rs".to_owned(), emit::schema_file(&cat)));
     raw.push(("mod.rs".to_owned(), emit::mod_file(&cat)));
-    raw.into_iter()
+    let mut out = raw
+        .into_iter()
         .map(|(name, text)| {
             let text = rustfmt(&text).map_err(|e| format!("{RUST_OUT}/{name}: {e}"))?;
             Ok(Output {
@@ -83,7 +89,25 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
                 text,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    out.extend(bindings(root)?);
+    Ok(out)
+}
+
+/// The bindings' generated files: `bindings/python/src/tws/_generated.py`
+/// and `bindings/cpp/include/tws_generated.hpp`.
+pub fn bindings(root: &Path) -> Result<Vec<Output>, String> {
+    let (cat, c) = load_c(root)?;
+    Ok(vec![
+        Output {
+            path: PathBuf::from(emit_python::PY_OUT),
+            text: emit_python::python_file(&cat, &c),
+        },
+        Output {
+            path: PathBuf::from(emit_cpp::CPP_OUT),
+            text: emit_cpp::cpp_file(&cat, &c),
+        },
+    ])
 }
 
 /// Formats Rust source with rustfmt (`$RUSTFMT` or `rustfmt` on the path),
