@@ -53,6 +53,30 @@ fn doc_comment(out: &mut String, indent: &str, doc: &str) {
     }
 }
 
+/// `operator==` and `operator!=` over every field.
+fn equality(out: &mut String, class: &str, fields: &[BindingField]) {
+    if fields.is_empty() {
+        let _ = writeln!(
+            out,
+            "inline bool operator==(const {class} &, const {class} &) {{ return true; }}"
+        );
+    } else {
+        let cmp: Vec<String> = fields
+            .iter()
+            .map(|f| format!("a.{0} == b.{0}", f.name))
+            .collect();
+        let _ = writeln!(
+            out,
+            "inline bool operator==(const {class} &a, const {class} &b)\n{{\n    return {};\n}}",
+            cmp.join(" && ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "inline bool operator!=(const {class} &a, const {class} &b) {{ return !(a == b); }}\n"
+    );
+}
+
 fn cpp_str_literal(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
@@ -240,7 +264,9 @@ pub fn cpp_file(cat: &Catalogue, cm: &CModel) -> String {
             doc_comment(&mut out, "    ", &f.doc);
             let _ = writeln!(out, "    {} {};", cpp_type(f), f.name);
         }
-        out.push_str("};\n\nnamespace gen {\n");
+        out.push_str("};\n\n");
+        equality(&mut out, &r.record.name, &r.fields);
+        out.push_str("namespace gen {\n");
         let sn = snake(&r.record.name);
         if let Some(s) = r.c_struct {
             let _ = writeln!(
@@ -293,7 +319,9 @@ pub fn cpp_file(cat: &Catalogue, cm: &CModel) -> String {
             doc_comment(&mut out, "    ", &f.doc);
             let _ = writeln!(out, "    {} {};", cpp_type(f), f.name);
         }
-        out.push_str("};\n\nnamespace gen {\n");
+        out.push_str("};\n\n");
+        equality(&mut out, &m.class, &m.fields);
+        out.push_str("namespace gen {\n");
         let sn = m.event.short.to_ascii_lowercase();
         if let Some(v) = &m.event.view {
             let _ = writeln!(

@@ -144,6 +144,12 @@ struct Contract {
     std::string trading_class;
 };
 
+inline bool operator==(const Contract &a, const Contract &b)
+{
+    return a.con_id == b.con_id && a.symbol == b.symbol && a.sec_type == b.sec_type && a.last_trade_date_or_contract_month == b.last_trade_date_or_contract_month && a.strike == b.strike && a.right == b.right && a.multiplier == b.multiplier && a.exchange == b.exchange && a.primary_exchange == b.primary_exchange && a.currency == b.currency && a.local_symbol == b.local_symbol && a.trading_class == b.trading_class;
+}
+inline bool operator!=(const Contract &a, const Contract &b) { return !(a == b); }
+
 namespace gen {
 /// Copies a tws_contract.
 inline Contract contract_from_c(const tws_contract &c)
@@ -206,6 +212,12 @@ struct ErrorMessage {
     std::int32_t error_class;
 };
 
+inline bool operator==(const ErrorMessage &a, const ErrorMessage &b)
+{
+    return a.req_id == b.req_id && a.code == b.code && a.time_ms == b.time_ms && a.message == b.message && a.advanced_order_reject_json == b.advanced_order_reject_json && a.error_class == b.error_class;
+}
+inline bool operator!=(const ErrorMessage &a, const ErrorMessage &b) { return !(a == b); }
+
 namespace gen {
 inline ErrorMessage error_from_c(const tws_error_event &v)
 {
@@ -242,6 +254,12 @@ struct NextValidId {
     std::int64_t order_id;
 };
 
+inline bool operator==(const NextValidId &a, const NextValidId &b)
+{
+    return a.order_id == b.order_id;
+}
+inline bool operator!=(const NextValidId &a, const NextValidId &b) { return !(a == b); }
+
 namespace gen {
 inline NextValidId next_valid_id_from_c(const tws_next_valid_id_event &v)
 {
@@ -267,6 +285,12 @@ struct ManagedAccounts {
     /// Comma-separated account codes (trimmed, empty entries dropped).
     std::string accounts;
 };
+
+inline bool operator==(const ManagedAccounts &a, const ManagedAccounts &b)
+{
+    return a.accounts == b.accounts;
+}
+inline bool operator!=(const ManagedAccounts &a, const ManagedAccounts &b) { return !(a == b); }
 
 namespace gen {
 inline ManagedAccounts managed_accounts_from_c(const tws_managed_accounts_event &v)
@@ -305,6 +329,12 @@ struct AccountSummary {
     std::string currency;
 };
 
+inline bool operator==(const AccountSummary &a, const AccountSummary &b)
+{
+    return a.req_id == b.req_id && a.account == b.account && a.tag == b.tag && a.value == b.value && a.currency == b.currency;
+}
+inline bool operator!=(const AccountSummary &a, const AccountSummary &b) { return !(a == b); }
+
 namespace gen {
 inline AccountSummary account_summary_from_c(const tws_account_summary_event &v)
 {
@@ -339,6 +369,12 @@ struct AccountSummaryEnd {
     std::int32_t req_id;
 };
 
+inline bool operator==(const AccountSummaryEnd &a, const AccountSummaryEnd &b)
+{
+    return a.req_id == b.req_id;
+}
+inline bool operator!=(const AccountSummaryEnd &a, const AccountSummaryEnd &b) { return !(a == b); }
+
 namespace gen {
 inline AccountSummaryEnd account_summary_end_from_c(const tws_account_summary_end_event &v)
 {
@@ -365,6 +401,12 @@ struct CurrentTime {
     std::int64_t time;
 };
 
+inline bool operator==(const CurrentTime &a, const CurrentTime &b)
+{
+    return a.time == b.time;
+}
+inline bool operator!=(const CurrentTime &a, const CurrentTime &b) { return !(a == b); }
+
 namespace gen {
 inline CurrentTime current_time_from_c(const tws_time_event &v)
 {
@@ -389,6 +431,12 @@ struct CurrentTimeMillis {
     static constexpr const char *message_name = "CurrentTimeInMillis";
     std::int64_t time_ms;
 };
+
+inline bool operator==(const CurrentTimeMillis &a, const CurrentTimeMillis &b)
+{
+    return a.time_ms == b.time_ms;
+}
+inline bool operator!=(const CurrentTimeMillis &a, const CurrentTimeMillis &b) { return !(a == b); }
 
 namespace gen {
 inline CurrentTimeMillis current_time_millis_from_c(const tws_time_event &v)
@@ -422,6 +470,12 @@ struct Position {
     double avg_cost;
 };
 
+inline bool operator==(const Position &a, const Position &b)
+{
+    return a.account == b.account && a.contract == b.contract && a.position == b.position && a.avg_cost == b.avg_cost;
+}
+inline bool operator!=(const Position &a, const Position &b) { return !(a == b); }
+
 namespace gen {
 inline Position position_from_c(const tws_position_event &v)
 {
@@ -452,6 +506,9 @@ struct PositionEnd {
     static constexpr const char *message_name = "PositionEnd";
 };
 
+inline bool operator==(const PositionEnd &, const PositionEnd &) { return true; }
+inline bool operator!=(const PositionEnd &a, const PositionEnd &b) { return !(a == b); }
+
 namespace gen {
 inline PositionEnd position_end_from_fields(const Fields &f)
 {
@@ -481,6 +538,12 @@ struct AccountValue {
     /// callback returns; never NULL, may be empty.
     std::string account;
 };
+
+inline bool operator==(const AccountValue &a, const AccountValue &b)
+{
+    return a.key == b.key && a.value == b.value && a.currency == b.currency && a.account == b.account;
+}
+inline bool operator!=(const AccountValue &a, const AccountValue &b) { return !(a == b); }
 
 namespace gen {
 inline AccountValue account_value_from_c(const tws_account_value_event &v)
@@ -529,6 +592,12 @@ struct PortfolioValue {
     std::string account;
 };
 
+inline bool operator==(const PortfolioValue &a, const PortfolioValue &b)
+{
+    return a.contract == b.contract && a.position == b.position && a.market_price == b.market_price && a.market_value == b.market_value && a.average_cost == b.average_cost && a.unrealized_pnl == b.unrealized_pnl && a.realized_pnl == b.realized_pnl && a.account == b.account;
+}
+inline bool operator!=(const PortfolioValue &a, const PortfolioValue &b) { return !(a == b); }
+
 namespace gen {
 inline PortfolioValue portfolio_value_from_c(const tws_portfolio_value_event &v)
 {
@@ -569,6 +638,12 @@ struct AccountUpdateTime {
     std::string time_stamp;
 };
 
+inline bool operator==(const AccountUpdateTime &a, const AccountUpdateTime &b)
+{
+    return a.time_stamp == b.time_stamp;
+}
+inline bool operator!=(const AccountUpdateTime &a, const AccountUpdateTime &b) { return !(a == b); }
+
 namespace gen {
 inline AccountUpdateTime account_update_time_from_c(const tws_account_update_time_event &v)
 {
@@ -595,6 +670,12 @@ struct AccountDownloadEnd {
     /// client or until the callback returns; never NULL, may be empty.
     std::string account;
 };
+
+inline bool operator==(const AccountDownloadEnd &a, const AccountDownloadEnd &b)
+{
+    return a.account == b.account;
+}
+inline bool operator!=(const AccountDownloadEnd &a, const AccountDownloadEnd &b) { return !(a == b); }
 
 namespace gen {
 inline AccountDownloadEnd account_download_end_from_c(const tws_account_download_end_event &v)
@@ -634,6 +715,12 @@ struct PositionMulti {
     double avg_cost;
 };
 
+inline bool operator==(const PositionMulti &a, const PositionMulti &b)
+{
+    return a.req_id == b.req_id && a.account == b.account && a.model_code == b.model_code && a.contract == b.contract && a.position == b.position && a.avg_cost == b.avg_cost;
+}
+inline bool operator!=(const PositionMulti &a, const PositionMulti &b) { return !(a == b); }
+
 namespace gen {
 inline PositionMulti position_multi_from_c(const tws_position_multi_event &v)
 {
@@ -668,6 +755,12 @@ struct PositionMultiEnd {
     /// The `req_id` of the subscription whose snapshot is complete.
     std::int32_t req_id;
 };
+
+inline bool operator==(const PositionMultiEnd &a, const PositionMultiEnd &b)
+{
+    return a.req_id == b.req_id;
+}
+inline bool operator!=(const PositionMultiEnd &a, const PositionMultiEnd &b) { return !(a == b); }
 
 namespace gen {
 inline PositionMultiEnd position_multi_end_from_c(const tws_multi_end_event &v)
@@ -710,6 +803,12 @@ struct AccountUpdateMulti {
     std::string currency;
 };
 
+inline bool operator==(const AccountUpdateMulti &a, const AccountUpdateMulti &b)
+{
+    return a.req_id == b.req_id && a.account == b.account && a.model_code == b.model_code && a.key == b.key && a.value == b.value && a.currency == b.currency;
+}
+inline bool operator!=(const AccountUpdateMulti &a, const AccountUpdateMulti &b) { return !(a == b); }
+
 namespace gen {
 inline AccountUpdateMulti account_update_multi_from_c(const tws_account_update_multi_event &v)
 {
@@ -744,6 +843,12 @@ struct AccountUpdateMultiEnd {
     std::int32_t req_id;
 };
 
+inline bool operator==(const AccountUpdateMultiEnd &a, const AccountUpdateMultiEnd &b)
+{
+    return a.req_id == b.req_id;
+}
+inline bool operator!=(const AccountUpdateMultiEnd &a, const AccountUpdateMultiEnd &b) { return !(a == b); }
+
 namespace gen {
 inline AccountUpdateMultiEnd account_update_multi_end_from_c(const tws_multi_end_event &v)
 {
@@ -774,6 +879,12 @@ struct PnL {
     /// Realized PnL (when `has_realized_pnl`; never before server v135).
     std::optional<double> realized_pnl;
 };
+
+inline bool operator==(const PnL &a, const PnL &b)
+{
+    return a.req_id == b.req_id && a.daily_pnl == b.daily_pnl && a.unrealized_pnl == b.unrealized_pnl && a.realized_pnl == b.realized_pnl;
+}
+inline bool operator!=(const PnL &a, const PnL &b) { return !(a == b); }
 
 namespace gen {
 inline PnL pnl_from_c(const tws_pnl_event &v)
@@ -815,6 +926,12 @@ struct PnLSingle {
     /// Market value of the position (when `has_value`).
     std::optional<double> value;
 };
+
+inline bool operator==(const PnLSingle &a, const PnLSingle &b)
+{
+    return a.req_id == b.req_id && a.position == b.position && a.daily_pnl == b.daily_pnl && a.unrealized_pnl == b.unrealized_pnl && a.realized_pnl == b.realized_pnl && a.value == b.value;
+}
+inline bool operator!=(const PnLSingle &a, const PnLSingle &b) { return !(a == b); }
 
 namespace gen {
 inline PnLSingle pnl_single_from_c(const tws_pnl_single_event &v)

@@ -254,7 +254,10 @@ def from_c(ev: _ffi.tws_event) -> Event:
         return DecodeError(d.raw.msg_id, s(d.raw.reason), _raw(d.raw))
     if t == 23:
         return ProtocolViolation(s(d.raw.reason), _raw(d.raw))
-    generic = from_fields(ev)
+    build = _generated.FROM_FIELDS.get(t)
+    if build is not None:  # a message without a typed view
+        return build(fields_of(ev))
+    generic = from_fields(ev)  # a message newer than this binding
     if generic is not None:
         return generic
     return OtherEvent(t, s(_ffi.lib.tws_event_type_str(t)))
