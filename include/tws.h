@@ -38,10 +38,10 @@
 #include <stdbool.h>
 
 // Major version of libtws; the ABI is stable within a major version (soname `libtws.so.MAJOR`).
-#define TWS_VERSION_MAJOR 0
+#define TWS_VERSION_MAJOR 1
 
 // Minor version: additions only.
-#define TWS_VERSION_MINOR 1
+#define TWS_VERSION_MINOR 0
 
 // Patch version: fixes only.
 #define TWS_VERSION_PATCH 0
@@ -80,7 +80,10 @@ enum tws_error_class
 typedef int32_t tws_error_class;
 #endif // __cplusplus
 
-// Kinds of event (the `type` field of `tws_event`).
+// Kinds of event (the `type` field of `tws_event`). Values are fixed: a
+// value once assigned never changes, and new kinds take new values
+// (messages added after ABI 1.0 take 100 and up). Treat a value you do
+// not know as an event to skip (read it with `tws_event_field` if you like).
 enum tws_event_type
 #ifdef __cplusplus
   : int32_t
@@ -130,14 +133,32 @@ enum tws_event_type
   TWS_EVENT_PNL = 21,
   // `data.pnl_single`: PnL of one position.
   TWS_EVENT_PNL_SINGLE = 22,
-  // `data.raw`: the peer broke the framing (for example a length prefix
-  // over the maximum frame length; `payload` holds those 4 bytes, and the
-  // announced frame was neither read nor allocated). The connection is
-  // closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.
+  // `data.raw`: the peer broke the framing (for example a length prefix over the maximum frame length; `payload` holds those 4 bytes, and the announced frame was neither read nor allocated). The connection is closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.
   TWS_EVENT_PROTOCOL_ERROR = 23,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;
+#endif // __cplusplus
+
+// The kind of a `tws_field` (`tws_field.kind`).
+enum tws_field_kind
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  // A 32- or 64-bit integer, in `int_value`.
+  TWS_FIELD_INT = 1,
+  // A double, in `double_value`.
+  TWS_FIELD_DOUBLE = 2,
+  // A boolean, in `int_value` (0 or 1).
+  TWS_FIELD_BOOL = 3,
+  // Text, in `string_value`.
+  TWS_FIELD_STRING = 4,
+  // A decimal as the exact text TWS sent, in `string_value`.
+  TWS_FIELD_DECIMAL = 5,
+};
+#ifndef __cplusplus
+typedef int32_t tws_field_kind;
 #endif // __cplusplus
 
 // The outcome of every fallible call. `TWS_OK` (0) is success, negative
@@ -251,15 +272,40 @@ enum tws_state
 typedef int32_t tws_state;
 #endif // __cplusplus
 
+// The values and portfolio of one account (`tws_client_account_updates`).
+// Opaque: read it with the `tws_account_snapshot_*` accessors, free it with
+// `tws_account_snapshot_free`. Everything in it is owned by it.
+typedef struct tws_account_snapshot tws_account_snapshot;
+
+// The rows of `tws_client_account_summary`. Opaque: read it with
+// `tws_account_summary_rows_count` and `tws_account_summary_rows_at`, free
+// it with `tws_account_summary_rows_free`. Everything in it is owned by it.
+typedef struct tws_account_summary_rows tws_account_summary_rows;
+
 // A client of TWS or IB Gateway. Create with `tws_client_new`, free with
 // `tws_client_free`. Thread-safe: every function may be called from any
 // thread at once, except `tws_client_free` (no other call may be in
 // progress or start on the client) and `tws_client_poll` (see there).
 typedef struct tws_client tws_client;
 
+// An opaque handle to the decoded message behind an event (`tws_event.message`).
+// Read it with the generic accessors; it is owned by the client.
+typedef struct tws_message tws_message;
+
 // Builder for client settings. Create with `tws_options_new`, free with
 // `tws_options_free`. Not thread-safe: use from one thread at a time.
 typedef struct tws_options tws_options;
+
+// The rows of `tws_client_positions`. Opaque: read it with
+// `tws_position_rows_count` and `tws_position_rows_at`, free it with
+// `tws_position_rows_free`. Everything in it is owned by it.
+typedef struct tws_position_rows tws_position_rows;
+
+// An input record under construction ("Contract", ...): create with
+// `tws_record_new`, set fields with `tws_record_set_*`, free with
+// `tws_record_free`. Opaque; not thread-safe (one thread at a time).
+// Fields left unset take their declared absent value.
+typedef struct tws_record tws_record;
 
 // A client's counters (`tws_client_stats`).
 typedef struct tws_stats {
@@ -300,31 +346,32 @@ typedef struct tws_stats {
   uint64_t late_replies_dropped;
 } tws_stats;
 
-// One row of `tws_client_account_summary`. Owned by the array it is in.
+// One row of `tws_client_account_summary`. Owned by the rows handle it is in; read it through the handle's `_at` accessor.
 typedef struct tws_account_summary_row {
-  // The account code (e.g. "DU123456"). Owned by the array; freed by
+  // The account code (e.g. "DU123456"). Owned by the rows handle; freed by
   // `tws_account_summary_rows_free`. Never NULL, may be empty.
-  char *account;
-  // The summary tag (e.g. "NetLiquidation"). Owned by the array; freed by
+  const char *account;
+  // The summary tag (e.g. "NetLiquidation"). Owned by the rows handle; freed by
   // `tws_account_summary_rows_free`. Never NULL, may be empty.
-  char *tag;
+  const char *tag;
   // The value, exactly as TWS sent it (e.g. "100000.00", "INDIVIDUAL"). Owned by the
-  // array; freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
-  char *value;
+  // rows handle; freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
+  const char *value;
   // The currency; empty for tags without one (e.g. AccountType). Owned by the array;
   // freed by `tws_account_summary_rows_free`. Never NULL, may be empty.
-  char *currency;
+  const char *currency;
 } tws_account_summary_row;
 
-// The instrument of a position or portfolio row. In an event its strings are
-// borrowed like the event's; in a row from a blocking call they are owned by
-// the array the row is in. No pointer is NULL; absent values are "".
+// The instrument of a position or portfolio row. In an event its strings are borrowed like the event's; in a row from a blocking call they are owned by the array the row is in. No pointer is NULL; absent values are "".
 typedef struct tws_contract {
-  // IB's contract id.
+  // IB's contract id (when `has_con_id`; TWS sends 0 for none).
   int32_t con_id;
-  // The strike; 0 when the instrument has none (DBL_MAX when a protobuf
-  // message left it out: unset, as the official client reads it).
+  // True when `con_id` is present; when false, TWS left it unset (or the server version does not send it) and `con_id` is 0.
+  bool has_con_id;
+  // The strike (when `has_strike`); 0 when the instrument has none. A protobuf message that leaves it out makes it absent.
   double strike;
+  // True when `strike` is present; when false, TWS left it unset (or the server version does not send it) and `strike` is 0.
+  bool has_strike;
   // The symbol (e.g. "AAPL"), or "".
   const char *symbol;
   // "STK", "OPT", "FUT", "CASH", ...
@@ -347,16 +394,16 @@ typedef struct tws_contract {
   const char *trading_class;
 } tws_contract;
 
-// One row of `tws_client_positions`. Owned by the array it is in.
+// One row of `tws_client_positions`. Owned by the rows handle it is in; read it through the handle's `_at` accessor.
 typedef struct tws_position_row {
-  // The account code (e.g. "DU123456"). Owned by the array; freed by
+  // The account code (e.g. "DU123456"). Owned by the rows handle; freed by
   // `tws_position_rows_free`. Never NULL, may be empty.
-  char *account;
-  // The instrument; its strings are owned by the array and freed by
+  const char *account;
+  // The instrument; its strings are owned by the rows handle and freed by
   // `tws_position_rows_free`.
   struct tws_contract contract;
   // Exact decimal text.
-  char *position;
+  const char *position;
   // Average cost per unit (times the multiplier for derivatives).
   double avg_cost;
 } tws_position_row;
@@ -365,14 +412,14 @@ typedef struct tws_position_row {
 typedef struct tws_account_value_row {
   // The value's name (e.g. "NetLiquidation", "CashBalance"). Owned by the snapshot;
   // freed by `tws_account_snapshot_free`. Never NULL, may be empty.
-  char *key;
+  const char *key;
   // The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00").
   // Owned by the snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be
   // empty.
-  char *value;
+  const char *value;
   // The currency; empty for values without one (e.g. AccountType). Owned by the
   // snapshot; freed by `tws_account_snapshot_free`. Never NULL, may be empty.
-  char *currency;
+  const char *currency;
 } tws_account_value_row;
 
 // One holding of a `tws_account_snapshot`. Owned by the snapshot.
@@ -381,7 +428,7 @@ typedef struct tws_portfolio_row {
   // `tws_account_snapshot_free`.
   struct tws_contract contract;
   // Exact decimal text.
-  char *position;
+  const char *position;
   // Market price per unit; 0 when TWS sent none.
   double market_price;
   // Market value of the holding; 0 when TWS sent none.
@@ -393,25 +440,6 @@ typedef struct tws_portfolio_row {
   // Realized PnL of the holding; 0 when TWS sent none.
   double realized_pnl;
 } tws_portfolio_row;
-
-// What `tws_client_account_updates` returns: one account's values and
-// portfolio. Free with `tws_account_snapshot_free`; everything in it is
-// owned by it.
-typedef struct tws_account_snapshot {
-  // The account code. Owned by the snapshot; freed by `tws_account_snapshot_free`. Never
-  // NULL, may be empty.
-  char *account;
-  // The latest update time ("HH:MM"), or "".
-  char *time;
-  // `value_count` values (NULL when 0).
-  struct tws_account_value_row *values;
-  // Number of rows at `values`.
-  size_t value_count;
-  // `portfolio_count` holdings (NULL when 0).
-  struct tws_portfolio_row *portfolio;
-  // Number of rows at `portfolio`.
-  size_t portfolio_count;
-} tws_account_snapshot;
 
 // `TWS_EVENT_STATE`.
 typedef struct tws_state_event {
@@ -428,68 +456,6 @@ typedef struct tws_state_event {
   uint32_t resubscribed;
 } tws_state_event;
 
-// `TWS_EVENT_ERROR`.
-typedef struct tws_error_event {
-  // The request or order id it concerns; -1 for none.
-  int32_t req_id;
-  // The TWS error code.
-  int32_t code;
-  // When TWS raised it, unix milliseconds (0 from servers older than v194).
-  int64_t time_ms;
-  // The message text (escapes decoded).
-  const char *message;
-  // Advanced order reject JSON, or empty.
-  const char *advanced_order_reject_json;
-  // A `tws_error_class` value.
-  int32_t error_class;
-} tws_error_event;
-
-// `TWS_EVENT_NEXT_VALID_ID`.
-typedef struct tws_next_valid_id_event {
-  // The next order id this client may use (TWS's nextValidId; it also marks the session
-  // ready).
-  int64_t order_id;
-} tws_next_valid_id_event;
-
-// `TWS_EVENT_MANAGED_ACCOUNTS`.
-typedef struct tws_managed_accounts_event {
-  // Comma-separated account codes, as TWS sent them.
-  const char *accounts;
-} tws_managed_accounts_event;
-
-// `TWS_EVENT_ACCOUNT_SUMMARY`.
-typedef struct tws_account_summary_event {
-  // The `req_id` of the `tws_client_req_account_summary` subscription.
-  int32_t req_id;
-  // The account code (e.g. "DU123456"). Borrowed: valid until the next tws_client_poll
-  // on this client or until the callback returns; never NULL, may be empty.
-  const char *account;
-  // The summary tag (e.g. "NetLiquidation", "AccountType"). Borrowed: valid until the
-  // next tws_client_poll on this client or until the callback returns; never NULL, may
-  // be empty.
-  const char *tag;
-  // The value, exactly as TWS sent it: decimal text for amounts (e.g. "100000.00"),
-  // plain text otherwise (e.g. "INDIVIDUAL"). Borrowed: valid until the next
-  // tws_client_poll on this client or until the callback returns; never NULL, may be
-  // empty.
-  const char *value;
-  // May be empty (for example for AccountType).
-  const char *currency;
-} tws_account_summary_event;
-
-// `TWS_EVENT_ACCOUNT_SUMMARY_END`.
-typedef struct tws_account_summary_end_event {
-  // The `req_id` of the subscription whose first snapshot is complete.
-  int32_t req_id;
-} tws_account_summary_end_event;
-
-// `TWS_EVENT_CURRENT_TIME` (seconds) and `TWS_EVENT_CURRENT_TIME_MILLIS` (milliseconds).
-typedef struct tws_time_event {
-  // The server clock since the unix epoch: in seconds for TWS_EVENT_CURRENT_TIME, in
-  // milliseconds for TWS_EVENT_CURRENT_TIME_MILLIS.
-  int64_t time;
-} tws_time_event;
-
 // `TWS_EVENT_UNKNOWN_MESSAGE`, `TWS_EVENT_DECODE_ERROR` and `TWS_EVENT_PROTOCOL_ERROR`.
 typedef struct tws_raw_message_event {
   // The message id, or -1 when none could be read.
@@ -504,8 +470,7 @@ typedef struct tws_raw_message_event {
 
 // `TWS_EVENT_POSITION`.
 typedef struct tws_position_event {
-  // The account code (e.g. "DU123456"). Borrowed: valid until the next tws_client_poll
-  // on this client or until the callback returns; never NULL, may be empty.
+  // The account code (e.g. "DU123456"). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
   const char *account;
   // The instrument; its strings are borrowed like this event's.
   struct tws_contract contract;
@@ -517,18 +482,13 @@ typedef struct tws_position_event {
 
 // `TWS_EVENT_ACCOUNT_VALUE`.
 typedef struct tws_account_value_event {
-  // The value's name (e.g. "NetLiquidation", "CashBalance"). Borrowed: valid until the
-  // next tws_client_poll on this client or until the callback returns; never NULL, may
-  // be empty.
+  // The value's name (e.g. "NetLiquidation", "CashBalance"). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
   const char *key;
-  // The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00").
-  // Borrowed: valid until the next tws_client_poll on this client or until the callback
-  // returns; never NULL, may be empty.
+  // The value, exactly as TWS sent it (decimal text for amounts, e.g. "100000.00"). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
   const char *value;
   // May be empty (for example for AccountType).
   const char *currency;
-  // The account code. Borrowed: valid until the next tws_client_poll on this client or
-  // until the callback returns; never NULL, may be empty.
+  // The account code. Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
   const char *account;
 } tws_account_value_event;
 
@@ -548,8 +508,7 @@ typedef struct tws_portfolio_value_event {
   double unrealized_pnl;
   // Realized PnL of the holding; 0 when TWS sent none.
   double realized_pnl;
-  // The account code. Borrowed: valid until the next tws_client_poll on this client or
-  // until the callback returns; never NULL, may be empty.
+  // The account code. Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
   const char *account;
 } tws_portfolio_value_event;
 
@@ -561,9 +520,7 @@ typedef struct tws_account_update_time_event {
 
 // `TWS_EVENT_ACCOUNT_DOWNLOAD_END`.
 typedef struct tws_account_download_end_event {
-  // The account whose first snapshot is complete. Borrowed: valid until the next
-  // tws_client_poll on this client or until the callback returns; never NULL, may be
-  // empty.
+  // The account whose first snapshot is complete. Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
   const char *account;
 } tws_account_download_end_event;
 
@@ -571,11 +528,9 @@ typedef struct tws_account_download_end_event {
 typedef struct tws_position_multi_event {
   // The `req_id` of the `tws_client_req_positions_multi` subscription.
   int32_t req_id;
-  // The account code. Borrowed: valid until the next tws_client_poll on this client or
-  // until the callback returns; never NULL, may be empty.
+  // The account code. Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
   const char *account;
-  // The model code, or empty for none. Borrowed: valid until the next tws_client_poll on
-  // this client or until the callback returns; never NULL, may be empty.
+  // The model code, or empty for none. Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
   const char *model_code;
   // The instrument; its strings are borrowed like this event's.
   struct tws_contract contract;
@@ -585,89 +540,133 @@ typedef struct tws_position_multi_event {
   double avg_cost;
 } tws_position_multi_event;
 
-// `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
-typedef struct tws_account_update_multi_event {
-  // The `req_id` of the `tws_client_req_account_updates_multi` subscription.
-  int32_t req_id;
-  // The account code. Borrowed: valid until the next tws_client_poll on this client or
-  // until the callback returns; never NULL, may be empty.
-  const char *account;
-  // The model code, or empty for none. Borrowed: valid until the next tws_client_poll on
-  // this client or until the callback returns; never NULL, may be empty.
-  const char *model_code;
-  // The value's name (e.g. "NetLiquidation"). Borrowed: valid until the next
-  // tws_client_poll on this client or until the callback returns; never NULL, may be
-  // empty.
-  const char *key;
-  // The value, exactly as TWS sent it (decimal text for amounts). Borrowed: valid until
-  // the next tws_client_poll on this client or until the callback returns; never NULL,
-  // may be empty.
-  const char *value;
-  // The currency; empty for values without one (e.g. AccountType). Borrowed: valid until
-  // the next tws_client_poll on this client or until the callback returns; never NULL,
-  // may be empty.
-  const char *currency;
-} tws_account_update_multi_event;
-
 // `TWS_EVENT_POSITION_MULTI_END` and `TWS_EVENT_ACCOUNT_UPDATE_MULTI_END`.
 typedef struct tws_multi_end_event {
   // The `req_id` of the subscription whose snapshot is complete.
   int32_t req_id;
 } tws_multi_end_event;
 
-// `TWS_EVENT_PNL`. A value TWS did not set (or a server too old to send it:
-// unrealized before v129, realized before v135) is DBL_MAX.
+// `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
+typedef struct tws_account_update_multi_event {
+  // The `req_id` of the `tws_client_req_account_updates_multi` subscription.
+  int32_t req_id;
+  // The account code. Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
+  const char *account;
+  // The model code, or empty for none. Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
+  const char *model_code;
+  // The value's name (e.g. "NetLiquidation"). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
+  const char *key;
+  // The value, exactly as TWS sent it (decimal text for amounts). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
+  const char *value;
+  // The currency; empty for values without one (e.g. AccountType). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
+  const char *currency;
+} tws_account_update_multi_event;
+
+// `TWS_EVENT_PNL`. A value TWS did not set (or a server too old to send it: unrealized before v129, realized before v135) is absent: its `has_` flag is false and the value 0.
 typedef struct tws_pnl_event {
   // The `req_id` of the `tws_client_req_pnl` subscription.
   int32_t req_id;
-  // Today's PnL; DBL_MAX when TWS left it unset.
+  // Today's PnL (when `has_daily_pnl`).
   double daily_pnl;
-  // Unrealized PnL; DBL_MAX when TWS left it unset or the server is older than v129.
+  // True when `daily_pnl` is present; when false, TWS left it unset (or the server version does not send it) and `daily_pnl` is 0.
+  bool has_daily_pnl;
+  // Unrealized PnL (when `has_unrealized_pnl`; never before server v129).
   double unrealized_pnl;
-  // Realized PnL; DBL_MAX when TWS left it unset or the server is older than v135.
+  // True when `unrealized_pnl` is present; when false, TWS left it unset (or the server version does not send it) and `unrealized_pnl` is 0.
+  bool has_unrealized_pnl;
+  // Realized PnL (when `has_realized_pnl`; never before server v135).
   double realized_pnl;
+  // True when `realized_pnl` is present; when false, TWS left it unset (or the server version does not send it) and `realized_pnl` is 0.
+  bool has_realized_pnl;
 } tws_pnl_event;
 
-// `TWS_EVENT_PNL_SINGLE`. Unset values are DBL_MAX, as in `tws_pnl_event`.
+// `TWS_EVENT_PNL_SINGLE`. Unset values are absent (`has_` flag false, value 0), as in `tws_pnl_event`.
 typedef struct tws_pnl_single_event {
   // The `req_id` of the `tws_client_req_pnl_single` subscription.
   int32_t req_id;
   // The quantity as exact decimal text; "" when unset.
   const char *position;
-  // Today's PnL of the position; DBL_MAX when TWS left it unset.
+  // Today's PnL of the position (when `has_daily_pnl`).
   double daily_pnl;
-  // Unrealized PnL of the position; DBL_MAX when TWS left it unset or the server is
-  // older than v129.
+  // True when `daily_pnl` is present; when false, TWS left it unset (or the server version does not send it) and `daily_pnl` is 0.
+  bool has_daily_pnl;
+  // Unrealized PnL of the position (when `has_unrealized_pnl`; never before server v129).
   double unrealized_pnl;
-  // Realized PnL of the position; DBL_MAX when TWS left it unset or the server is older
-  // than v135.
+  // True when `unrealized_pnl` is present; when false, TWS left it unset (or the server version does not send it) and `unrealized_pnl` is 0.
+  bool has_unrealized_pnl;
+  // Realized PnL of the position (when `has_realized_pnl`; never before server v135).
   double realized_pnl;
-  // Market value of the position.
+  // True when `realized_pnl` is present; when false, TWS left it unset (or the server version does not send it) and `realized_pnl` is 0.
+  bool has_realized_pnl;
+  // Market value of the position (when `has_value`).
   double value;
+  // True when `value` is present; when false, TWS left it unset (or the server version does not send it) and `value` is 0.
+  bool has_value;
 } tws_pnl_single_event;
 
-// The event's data; read the member named by `tws_event.type`.
-// ABI growth: the union is fixed at 256 bytes and the row structs
-// (`tws_position_row`, ...) at their current layout, so an event or row that
-// needs more room cannot be added without breaking the ABI. This scheme is
-// being replaced (the message-catalogue work); until then no member grows.
+// `TWS_EVENT_ERROR`.
+typedef struct tws_error_event {
+  // The request or order id it concerns; -1 for none.
+  int32_t req_id;
+  // The TWS error code.
+  int32_t code;
+  // When TWS raised it, unix milliseconds (0 from servers older than v194).
+  int64_t time_ms;
+  // The message text (escapes decoded).
+  const char *message;
+  // Advanced order reject JSON, or empty.
+  const char *advanced_order_reject_json;
+  // A `tws_error_class` value (derived from `code`).
+  int32_t error_class;
+} tws_error_event;
+
+// `TWS_EVENT_NEXT_VALID_ID`.
+typedef struct tws_next_valid_id_event {
+  // The next order id this client may use (TWS's nextValidId; it also marks the session ready).
+  int64_t order_id;
+} tws_next_valid_id_event;
+
+// `TWS_EVENT_MANAGED_ACCOUNTS`.
+typedef struct tws_managed_accounts_event {
+  // Comma-separated account codes (trimmed, empty entries dropped).
+  const char *accounts;
+} tws_managed_accounts_event;
+
+// `TWS_EVENT_CURRENT_TIME` (seconds) and `TWS_EVENT_CURRENT_TIME_MILLIS` (milliseconds).
+typedef struct tws_time_event {
+  // The server clock since the unix epoch: in seconds for TWS_EVENT_CURRENT_TIME, in milliseconds for TWS_EVENT_CURRENT_TIME_MILLIS.
+  int64_t time;
+} tws_time_event;
+
+// `TWS_EVENT_ACCOUNT_SUMMARY`.
+typedef struct tws_account_summary_event {
+  // The `req_id` of the `tws_client_req_account_summary` subscription.
+  int32_t req_id;
+  // The account code (e.g. "DU123456"). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
+  const char *account;
+  // The summary tag (e.g. "NetLiquidation", "AccountType"). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
+  const char *tag;
+  // The value, exactly as TWS sent it: decimal text for amounts (e.g. "100000.00"), plain text otherwise (e.g. "INDIVIDUAL"). Borrowed: valid until the next tws_client_poll on this client or until the callback returns; never NULL, may be empty.
+  const char *value;
+  // May be empty (for example for AccountType).
+  const char *currency;
+} tws_account_summary_event;
+
+// `TWS_EVENT_ACCOUNT_SUMMARY_END`.
+typedef struct tws_account_summary_end_event {
+  // The `req_id` of the subscription whose first snapshot is complete.
+  int32_t req_id;
+} tws_account_summary_end_event;
+
+// The event's data; read the member named by `tws_event.type` (see the
+// constants of `tws_event_type`). ABI growth: the union is 256 bytes
+// for good. A member may grow at its end within them (old callers do
+// not read the new tail); members are never reordered or removed.
+// Kinds without a member are read with `tws_event_field`.
 typedef union tws_event_data {
   // `TWS_EVENT_STATE`.
   struct tws_state_event state;
-  // `TWS_EVENT_ERROR`.
-  struct tws_error_event error;
-  // `TWS_EVENT_NEXT_VALID_ID`.
-  struct tws_next_valid_id_event next_valid_id;
-  // `TWS_EVENT_MANAGED_ACCOUNTS`.
-  struct tws_managed_accounts_event managed_accounts;
-  // `TWS_EVENT_ACCOUNT_SUMMARY`.
-  struct tws_account_summary_event account_summary;
-  // `TWS_EVENT_ACCOUNT_SUMMARY_END`.
-  struct tws_account_summary_end_event account_summary_end;
-  // `TWS_EVENT_CURRENT_TIME` and `TWS_EVENT_CURRENT_TIME_MILLIS`.
-  struct tws_time_event current_time;
-  // `TWS_EVENT_UNKNOWN_MESSAGE`, `TWS_EVENT_DECODE_ERROR` and
-  // `TWS_EVENT_PROTOCOL_ERROR`.
+  // `TWS_EVENT_UNKNOWN_MESSAGE`, `TWS_EVENT_DECODE_ERROR` and `TWS_EVENT_PROTOCOL_ERROR`.
   struct tws_raw_message_event raw;
   // `TWS_EVENT_POSITION`.
   struct tws_position_event position;
@@ -681,27 +680,49 @@ typedef union tws_event_data {
   struct tws_account_download_end_event account_download_end;
   // `TWS_EVENT_POSITION_MULTI`.
   struct tws_position_multi_event position_multi;
-  // `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
-  struct tws_account_update_multi_event account_update_multi;
   // `TWS_EVENT_POSITION_MULTI_END` and `TWS_EVENT_ACCOUNT_UPDATE_MULTI_END`.
   struct tws_multi_end_event multi_end;
+  // `TWS_EVENT_ACCOUNT_UPDATE_MULTI`.
+  struct tws_account_update_multi_event account_update_multi;
   // `TWS_EVENT_PNL`.
   struct tws_pnl_event pnl;
   // `TWS_EVENT_PNL_SINGLE`.
   struct tws_pnl_single_event pnl_single;
-  // Reserves room so later event kinds never change the size.
+  // `TWS_EVENT_ERROR`.
+  struct tws_error_event error;
+  // `TWS_EVENT_NEXT_VALID_ID`.
+  struct tws_next_valid_id_event next_valid_id;
+  // `TWS_EVENT_MANAGED_ACCOUNTS`.
+  struct tws_managed_accounts_event managed_accounts;
+  // `TWS_EVENT_CURRENT_TIME` and `TWS_EVENT_CURRENT_TIME_MILLIS`.
+  struct tws_time_event current_time;
+  // `TWS_EVENT_ACCOUNT_SUMMARY`.
+  struct tws_account_summary_event account_summary;
+  // `TWS_EVENT_ACCOUNT_SUMMARY_END`.
+  struct tws_account_summary_end_event account_summary_end;
+  // Reserves the union's room: 256 bytes for good.
   uint64_t _reserved[32];
 } tws_event_data;
 
 // One event. Allocated by the caller (on the stack is fine), filled by
-// `tws_client_poll`, or passed to the callback.
+// `tws_client_poll`, or passed to the callback. ABI 1.0: its size and
+// layout are fixed for the major version.
 typedef struct tws_event {
   // A `tws_event_type` value.
   int32_t type;
-  // The member named by `type` holds the data (none for TWS_EVENT_POSITION_END). Its
-  // pointers are borrowed: valid until the next tws_client_poll on this client or until
-  // the callback returns.
+  // The member named by `type` holds the data (kinds without a member:
+  // read them with `tws_event_field`). Its pointers are borrowed: valid
+  // until the next tws_client_poll on this client or until the callback
+  // returns.
   union tws_event_data data;
+  // The whole decoded message, for the generic accessors
+  // (`tws_event_message_name`, `tws_event_field_count`, `tws_event_field`,
+  // `tws_event_field_by_name`); NULL for engine events (state, unknown
+  // message, decode error, protocol error). Valid exactly as long as the
+  // event's strings.
+  const struct tws_message *message;
+  // Reserved for later versions of the ABI; NULL.
+  void *_reserved[3];
 } tws_event;
 
 // Receives each event in callback mode, on the client's dispatch thread.
@@ -722,6 +743,28 @@ typedef void (*tws_log_callback)(int32_t level,
                                  const char *target,
                                  const char *message,
                                  void *user_data);
+
+// One field of an event's message, as `tws_event_field` and
+// `tws_event_field_by_name` return it. Its strings are borrowed like the
+// event's: valid until the next tws_client_poll on this client or until the
+// callback returns. ABI growth: new members are only ever added at the end.
+typedef struct tws_field {
+  // The field's name: `req_id`, or `contract.symbol` for a field of a
+  // nested record. Never NULL.
+  const char *name;
+  // A `tws_field_kind` value.
+  int32_t kind;
+  // False when the value is absent: TWS left it unset (IB's unset double
+  // or integer, an empty decimal), or the negotiated server version does
+  // not send it. An absent value reads as 0 / "".
+  bool present;
+  // TWS_FIELD_INT and TWS_FIELD_BOOL.
+  int64_t int_value;
+  // TWS_FIELD_DOUBLE.
+  double double_value;
+  // TWS_FIELD_STRING and TWS_FIELD_DECIMAL; "" when absent; never NULL.
+  const char *string_value;
+} tws_field;
 
 #ifdef __cplusplus
 extern "C" {
@@ -940,22 +983,31 @@ tws_result tws_client_cancel_account_summary(struct tws_client *client, int32_t 
 // `tws_stats.late_replies_dropped`. Several calls may run at once, each
 // with its own id; TWS allows two account summaries at a time (the caller's
 // subscriptions included) and answers error 322 beyond
-// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is an array
-// of `*out_count` rows owned by the caller: free it with
-// `tws_account_summary_rows_free(rows, count)` (NULL and 0 when there are
-// none). On failure `*out_rows` is NULL and `*out_count` 0.
+// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is a handle owned by
+// the caller (never NULL, possibly with 0 rows): read it with
+// `tws_account_summary_rows_count` / `tws_account_summary_rows_at`, free
+// it with `tws_account_summary_rows_free`. On failure `*out_rows` is NULL.
 // Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_REQUEST_FAILED (TWS
 // refused it, e.g. error 322; see tws_last_error_message).
 tws_result tws_client_account_summary(struct tws_client *client,
                                       const char *group,
                                       const char *tags,
                                       uint32_t timeout_ms,
-                                      struct tws_account_summary_row **out_rows,
-                                      size_t *out_count);
+                                      struct tws_account_summary_rows **out_rows);
 
-// Frees rows from `tws_client_account_summary`; `count` must be the count it
-// returned. NULL is a no-op.
-void tws_account_summary_rows_free(struct tws_account_summary_row *rows, size_t count);
+// The number of rows in `rows` (0 for NULL).
+size_t tws_account_summary_rows_count(const struct tws_account_summary_rows *rows);
+
+// Row `index` of `rows` (from 0), or NULL when `index` is not below the
+// count (or `rows` is NULL). Owned by `rows`: valid until
+// `tws_account_summary_rows_free`. Read rows only through this function: a
+// row struct may grow at its end in a later minor version.
+const struct tws_account_summary_row *tws_account_summary_rows_at(const struct tws_account_summary_rows *rows,
+                                                                  size_t index);
+
+// Frees rows from `tws_client_account_summary` and everything in them.
+// NULL is a no-op.
+void tws_account_summary_rows_free(struct tws_account_summary_rows *rows);
 
 // reqPositions: every position of every account arrives as
 // TWS_EVENT_POSITION, then TWS_EVENT_POSITION_END, then changes until
@@ -1031,19 +1083,27 @@ tws_result tws_client_cancel_pnl_single(struct tws_client *client, int32_t req_i
 // events go to it, not to poll or the callback; one such call at a time per
 // client (a second one meanwhile fails at once with TWS_ERR_BUSY). Position
 // messages carry no request id: rows that arrive after a timed-out call
-// ended are delivered as ordinary events. On success `*out_rows` is an
-// array of `*out_count` rows owned by the caller: free it with
-// `tws_position_rows_free(rows, count)` (NULL and 0 when there are none). On
-// failure `*out_rows` is NULL and `*out_count` 0.
+// ended are delivered as ordinary events. On success `*out_rows` is a
+// handle owned by the caller (never NULL, possibly with 0 rows): read it
+// with `tws_position_rows_count` / `tws_position_rows_at`, free it with
+// `tws_position_rows_free`. On failure `*out_rows` is NULL.
 // Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_BUSY.
 tws_result tws_client_positions(struct tws_client *client,
                                 uint32_t timeout_ms,
-                                struct tws_position_row **out_rows,
-                                size_t *out_count);
+                                struct tws_position_rows **out_rows);
 
-// Frees rows from `tws_client_positions`; `count` must be the count it
-// returned. NULL is a no-op.
-void tws_position_rows_free(struct tws_position_row *rows, size_t count);
+// The number of rows in `rows` (0 for NULL).
+size_t tws_position_rows_count(const struct tws_position_rows *rows);
+
+// Row `index` of `rows` (from 0), or NULL when `index` is not below the
+// count (or `rows` is NULL). Owned by `rows`: valid until
+// `tws_position_rows_free`. Read rows only through this function: a row
+// struct may grow at its end in a later minor version.
+const struct tws_position_row *tws_position_rows_at(const struct tws_position_rows *rows,
+                                                    size_t index);
+
+// Frees rows from `tws_client_positions` and everything in them. NULL is a no-op.
+void tws_position_rows_free(struct tws_position_rows *rows);
 
 // Blocking: subscribes to `account`'s updates, waits for
 // accountDownloadEnd (at most `timeout_ms`), then unsubscribes (or re-issues
@@ -1053,7 +1113,8 @@ void tws_position_rows_free(struct tws_position_row *rows, size_t count);
 // second one meanwhile fails at once with TWS_ERR_BUSY). Account updates
 // carry no request id: values that arrive after a timed-out call ended are
 // delivered as ordinary events. On success `*out_snapshot` is owned by the
-// caller: free it with `tws_account_snapshot_free`. On failure it is NULL.
+// caller: read it with the `tws_account_snapshot_*` accessors and free it
+// with `tws_account_snapshot_free`. On failure it is NULL.
 // Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_BUSY and
 // TWS_ERR_REQUEST_FAILED (error 321: unknown account; see
 // tws_last_error_message).
@@ -1062,9 +1123,32 @@ tws_result tws_client_account_updates(struct tws_client *client,
                                       uint32_t timeout_ms,
                                       struct tws_account_snapshot **out_snapshot);
 
+// The snapshot's account code; "" for NULL. Owned by the snapshot.
+const char *tws_account_snapshot_account(const struct tws_account_snapshot *snapshot_);
+
+// The latest update time ("HH:MM"), or ""; "" for NULL. Owned by the snapshot.
+const char *tws_account_snapshot_time(const struct tws_account_snapshot *snapshot_);
+
+// The number of account values (0 for NULL).
+size_t tws_account_snapshot_value_count(const struct tws_account_snapshot *snapshot_);
+
+// Account value `index` (from 0), or NULL when out of range. Owned by the
+// snapshot. Read rows only through this function: a row struct may grow at
+// its end in a later minor version.
+const struct tws_account_value_row *tws_account_snapshot_value_at(const struct tws_account_snapshot *snapshot_,
+                                                                  size_t index);
+
+// The number of portfolio holdings (0 for NULL).
+size_t tws_account_snapshot_portfolio_count(const struct tws_account_snapshot *snapshot_);
+
+// Holding `index` (from 0), or NULL when out of range. Owned by the
+// snapshot; read rows only through this function (see above).
+const struct tws_portfolio_row *tws_account_snapshot_portfolio_at(const struct tws_account_snapshot *snapshot_,
+                                                                  size_t index);
+
 // Frees a snapshot from `tws_client_account_updates` and everything in it.
 // NULL is a no-op.
-void tws_account_snapshot_free(struct tws_account_snapshot *snapshot);
+void tws_account_snapshot_free(struct tws_account_snapshot *snapshot_);
 
 // Poll mode: waits up to `timeout_ms` (0 = do not wait) for the next event
 // and writes it to `*out_event`. Returns TWS_OK with an event, or
@@ -1156,6 +1240,60 @@ const char *tws_log_level_str(int32_t level);
 // Errors: TWS_ERR_NULL_ARGUMENT, TWS_ERR_INVALID_UTF8.
 tws_result tws_options_set_trace_file(struct tws_options *options,
                                       const char *path);
+
+// The catalogue name of the event's message ("AccountSummary", "PnL"), or
+// NULL for engine events (state, unknown message, decode error, protocol
+// error) and for a NULL `event`. Static storage.
+const char *tws_event_message_name(const struct tws_event *event);
+
+// How many fields `tws_event_field` can read from the event's message: 0
+// for engine events and for a NULL `event`. The first accessor call for an
+// event builds its field list.
+size_t tws_event_field_count(const struct tws_event *event);
+
+// Writes field number `index` (from 0, in the message's field order, a
+// nested record's fields as `record.field`) to `*out`.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when the event has
+// no message or `index` is not below `tws_event_field_count`.
+tws_result tws_event_field(const struct tws_event *event, size_t index, struct tws_field *out);
+
+// Writes the field called `name` ("req_id", "contract.symbol") to `*out`.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8; TWS_ERR_INVALID_ARGUMENT
+// when the event has no message or the message has no such field (the
+// error message names it).
+tws_result tws_event_field_by_name(const struct tws_event *event,
+                                   const char *name,
+                                   struct tws_field *out);
+
+// Creates an empty record of the catalogue record `record_name` (for
+// example "Contract") in `*out`; free it with `tws_record_free`.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
+// TWS_ERR_INVALID_ARGUMENT for a name no record has (the message names it).
+tws_result tws_record_new(const char *record_name, struct tws_record **out);
+
+// Sets the int field `field` (for example "con_id").
+// Errors (for every `tws_record_set_*`): TWS_ERR_NULL_ARGUMENT;
+// TWS_ERR_INVALID_UTF8; TWS_ERR_INVALID_ARGUMENT for a field the record does
+// not have, or one of another kind (the message names the field and its kind).
+tws_result tws_record_set_int(struct tws_record *record, const char *field, int32_t value);
+
+// Sets the long (64-bit) field `field`.
+tws_result tws_record_set_long(struct tws_record *record, const char *field, int64_t value);
+
+// Sets the double field `field` (for example "strike").
+tws_result tws_record_set_double(struct tws_record *record, const char *field, double value);
+
+// Sets the bool field `field`.
+tws_result tws_record_set_bool(struct tws_record *record, const char *field, bool value);
+
+// Sets the string or decimal field `field` (for example "symbol"; a decimal
+// as its exact text, "100" or "0.5"). The text is copied. Also
+// TWS_ERR_INVALID_UTF8 for `value`, TWS_ERR_INVALID_ARGUMENT for decimal
+// text that is not a number.
+tws_result tws_record_set_string(struct tws_record *record, const char *field, const char *value);
+
+// Frees a record from `tws_record_new`. NULL is a no-op.
+void tws_record_free(struct tws_record *record);
 
 #ifdef __cplusplus
 }  // extern "C"

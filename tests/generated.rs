@@ -23,11 +23,14 @@ fn generated_code_matches_the_catalogue() {
         }
     }
     // A file no catalogue entry produces any more is stale too.
-    let dir = root().join(tws_codegen::RUST_OUT);
-    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-        let rel = Path::new(tws_codegen::RUST_OUT).join(entry.file_name());
-        if !outputs.iter().any(|o| o.path == rel) {
-            stale.push(format!("{} (not generated any more)", rel.display()));
+    // (src/protocol/generated and src/ffi/generated: tws_codegen::OUT_DIRS.)
+    for out_dir in tws_codegen::OUT_DIRS {
+        let dir = root().join(out_dir);
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let rel = Path::new(out_dir).join(entry.file_name());
+            if !outputs.iter().any(|o| o.path == rel) {
+                stale.push(format!("{} (not generated any more)", rel.display()));
+            }
         }
     }
     assert!(

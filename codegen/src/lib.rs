@@ -8,6 +8,7 @@
 pub mod cmodel;
 mod emit;
 mod emit_cpp;
+pub mod emit_ffi;
 mod emit_python;
 
 pub use emit_cpp::CPP_OUT;
@@ -20,6 +21,10 @@ use std::process::{Command, Stdio};
 
 /// The directory (relative to the repository root) the Rust output goes to.
 pub const RUST_OUT: &str = "src/protocol/generated";
+
+/// Every directory the generator owns: a `.rs` file in one of them that is
+/// not generated any more is stale (the drift test and `make generate` say so).
+pub const OUT_DIRS: &[&str] = &[RUST_OUT, emit_ffi::FFI_OUT];
 
 /// One generated file: its path relative to the repository root, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +76,7 @@ fn read_files(root: &Path) -> Result<Vec<(String, String)>, String> {
 
 /// Every generated file, formatted, without touching the disk.
 pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
-    let cat = load(root)?;
+    let (cat, c) = load_c(root)?;
     let mut raw = Vec::new();
     for stem in &cat.files {
         raw.push((format!("{stem}.rs"), emit::family_file(&cat, stem)));
@@ -80,34 +85,38 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     raw.push(("sets.rs".to_owned(), emit::sets_file(&cat)));
     raw.push(("schema.rs".to_owned(), emit::schema_file(&cat)));
     raw.push(("mod.rs".to_owned(), emit::mod_file(&cat)));
+    let mut raw: Vec<(PathBuf, String)> = raw
+        .into_iter()
+        .map(|(name, text)| (Path::new(RUST_OUT).join(name), text))
+        .collect();
+    let ffi = Path::new(emit_ffi::FFI_OUT);
+    raw.push((ffi.join("events.rs"), emit_ffi::events_file(&c)));
+    raw.push((ffi.join("convert.rs"), emit_ffi::convert_file(&c)?));
+    raw.push((ffi.join("mod.rs"), emit_ffi::mod_file()));
     let mut out = raw
         .into_iter()
-        .map(|(name, text)| {
-            let text = rustfmt(&text).map_err(|e| format!("{RUST_OUT}/{name}: {e}"))?;
-            Ok(Output {
-                path: Path::new(RUST_OUT).join(name),
-                text,
-            })
+        .map(|(path, text)| {
+            let text = rustfmt(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(Output { path, text })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    out.extend(bindings(root)?);
+    out.extend(bindings(&cat, &c));
     Ok(out)
 }
 
 /// The bindings' generated files: `bindings/python/src/tws/_generated.py`
 /// and `bindings/cpp/include/tws_generated.hpp`.
-pub fn bindings(root: &Path) -> Result<Vec<Output>, String> {
-    let (cat, c) = load_c(root)?;
-    Ok(vec![
+fn bindings(cat: &model::Catalogue, c: &cmodel::CModel) -> Vec<Output> {
+    vec![
         Output {
             path: PathBuf::from(emit_python::PY_OUT),
-            text: emit_python::python_file(&cat, &c),
+            text: emit_python::python_file(cat, c),
         },
         Output {
             path: PathBuf::from(emit_cpp::CPP_OUT),
-            text: emit_cpp::cpp_file(&cat, &c),
+            text: emit_cpp::cpp_file(cat, c),
         },
-    ])
+    ]
 }
 
 /// Formats Rust source with rustfmt (`$RUSTFMT` or `rustfmt` on the path),

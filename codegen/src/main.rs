@@ -16,20 +16,23 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let dir = root.join(tws_codegen::RUST_OUT);
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("tws-codegen: {}: {e}", dir.display());
-        return ExitCode::FAILURE;
-    }
-    // Files a removed catalogue file once produced would go stale: remove them.
-    if let Ok(entries) = std::fs::read_dir(&dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let rel = PathBuf::from(tws_codegen::RUST_OUT).join(entry.file_name());
-            if path.extension().is_some_and(|x| x == "rs") && !outputs.iter().any(|o| o.path == rel)
-            {
-                let _ = std::fs::remove_file(&path);
-                println!("removed {}", rel.display());
+    for out_dir in tws_codegen::OUT_DIRS {
+        let dir = root.join(out_dir);
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            eprintln!("tws-codegen: {}: {e}", dir.display());
+            return ExitCode::FAILURE;
+        }
+        // Files a removed catalogue file once produced would go stale: remove them.
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let rel = PathBuf::from(out_dir).join(entry.file_name());
+                if path.extension().is_some_and(|x| x == "rs")
+                    && !outputs.iter().any(|o| o.path == rel)
+                {
+                    let _ = std::fs::remove_file(&path);
+                    println!("removed {}", rel.display());
+                }
             }
         }
     }

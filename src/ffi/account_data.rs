@@ -176,74 +176,38 @@ pub unsafe extern "C" fn tws_client_cancel_pnl_single(
 
 // ---- blocking calls ------------------------------------------------------------
 
-/// A caller-owned copy of `s` (interior NULs dropped).
-fn owned(s: &str) -> *mut c_char {
-    CString::new(s.replace('\0', ""))
-        .unwrap_or_default()
-        .into_raw()
-}
+/// Owns the strings the rows of one blocking-call result point into.
+#[derive(Default)]
+pub(crate) struct Keep(Vec<CString>);
 
-/// Frees a string from [`owned`]; NULL is a no-op.
-///
-/// # Safety
-/// `p` is NULL or came from [`owned`] and is freed once.
-unsafe fn free_owned(p: *const c_char) {
-    if !p.is_null() {
-        // SAFETY: by this function's contract.
-        drop(unsafe { CString::from_raw(p.cast_mut()) });
+impl Keep {
+    /// A copy of `s` (interior NULs dropped) that lives as long as `self`.
+    pub(crate) fn str(&mut self, s: &str) -> *const c_char {
+        let c = CString::new(s.replace('\0', "")).unwrap_or_default();
+        // The CString's heap buffer does not move when the vector grows.
+        let p = c.as_ptr();
+        self.0.push(c);
+        p
     }
 }
 
-/// Frees the strings of a contract made with `contract_view(.., owned)`.
-///
-/// # Safety
-/// Every pointer came from [`owned`] and is freed once.
-unsafe fn free_contract(c: &tws_contract) {
-    for p in [
-        c.symbol,
-        c.sec_type,
-        c.last_trade_date_or_contract_month,
-        c.right,
-        c.multiplier,
-        c.exchange,
-        c.primary_exchange,
-        c.currency,
-        c.local_symbol,
-        c.trading_class,
-    ] {
-        // SAFETY: by this function's contract.
-        unsafe { free_owned(p) };
-    }
+/// The rows of `tws_client_positions`. Opaque: read it with
+/// `tws_position_rows_count` and `tws_position_rows_at`, free it with
+/// `tws_position_rows_free`. Everything in it is owned by it.
+pub struct tws_position_rows {
+    rows: Vec<tws_position_row>,
+    _keep: Keep,
 }
 
-/// A boxed slice as a C array (NULL when empty) and its length.
-fn into_c_array<T>(items: Vec<T>) -> (*mut T, usize) {
-    if items.is_empty() {
-        return (std::ptr::null_mut(), 0);
-    }
-    let count = items.len();
-    (Box::into_raw(items.into_boxed_slice()).cast::<T>(), count)
-}
-
-/// Reclaims an array from [`into_c_array`].
-///
-/// # Safety
-/// `items`/`count` are exactly what `into_c_array` returned, reclaimed once.
-unsafe fn from_c_array<T>(items: *mut T, count: usize) -> Option<Box<[T]>> {
-    if items.is_null() {
-        return None;
-    }
-    // SAFETY: by this function's contract the pointer and length describe a boxed slice.
-    Some(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(items, count)) })
-}
-
-fn position_row(p: &Position) -> tws_position_row {
-    tws_position_row {
-        account: owned(&p.account),
-        contract: contract_view(&p.contract, |s| owned(s).cast_const()),
-        position: owned(&p.position),
-        avg_cost: p.avg_cost,
-    }
+/// The values and portfolio of one account (`tws_client_account_updates`).
+/// Opaque: read it with the `tws_account_snapshot_*` accessors, free it with
+/// `tws_account_snapshot_free`. Everything in it is owned by it.
+pub struct tws_account_snapshot {
+    account: *const c_char,
+    time: *const c_char,
+    values: Vec<tws_account_value_row>,
+    portfolio: Vec<tws_portfolio_row>,
+    _keep: Keep,
 }
 
 /// Blocking: requests every position, waits for positionEnd (at most
@@ -252,78 +216,97 @@ fn position_row(p: &Position) -> tws_position_row {
 /// events go to it, not to poll or the callback; one such call at a time per
 /// client (a second one meanwhile fails at once with TWS_ERR_BUSY). Position
 /// messages carry no request id: rows that arrive after a timed-out call
-/// ended are delivered as ordinary events. On success `*out_rows` is an
-/// array of `*out_count` rows owned by the caller: free it with
-/// `tws_position_rows_free(rows, count)` (NULL and 0 when there are none). On
-/// failure `*out_rows` is NULL and `*out_count` 0.
+/// ended are delivered as ordinary events. On success `*out_rows` is a
+/// handle owned by the caller (never NULL, possibly with 0 rows): read it
+/// with `tws_position_rows_count` / `tws_position_rows_at`, free it with
+/// `tws_position_rows_free`. On failure `*out_rows` is NULL.
 /// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_BUSY.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_positions(
     client: *mut tws_client,
     timeout_ms: u32,
-    out_rows: *mut *mut tws_position_row,
-    out_count: *mut usize,
+    out_rows: *mut *mut tws_position_rows,
 ) -> tws_result {
     with_client(client, |c| {
         put(out_rows, "out_rows", std::ptr::null_mut())?;
-        put(out_count, "out_count", 0)?;
         let positions = c.inner.positions(ms(timeout_ms))?;
-        let (rows, count) = into_c_array(positions.iter().map(position_row).collect());
-        put(out_rows, "out_rows", rows)?;
-        put(out_count, "out_count", count)
+        let mut keep = Keep::default();
+        let rows = positions
+            .iter()
+            .map(|p: &Position| tws_position_row {
+                account: keep.str(&p.account),
+                contract: contract_view(&p.contract, |s| keep.str(s)),
+                position: keep.str(&p.position),
+                avg_cost: p.avg_cost,
+            })
+            .collect();
+        let handle = Box::new(tws_position_rows { rows, _keep: keep });
+        put(out_rows, "out_rows", Box::into_raw(handle))
     })
 }
 
-/// Frees rows from `tws_client_positions`; `count` must be the count it
-/// returned. NULL is a no-op.
+/// The number of rows in `rows` (0 for NULL).
 #[no_mangle]
-pub unsafe extern "C" fn tws_position_rows_free(rows: *mut tws_position_row, count: usize) {
-    // SAFETY: by contract `rows`/`count` are what tws_client_positions returned, freed once.
-    let Some(rows) = (unsafe { from_c_array(rows, count) }) else {
-        return;
-    };
-    for row in rows.iter() {
-        // SAFETY: every string of the row came from `owned` and is freed once here.
-        unsafe {
-            free_owned(row.account);
-            free_owned(row.position);
-            free_contract(&row.contract);
-        }
+pub unsafe extern "C" fn tws_position_rows_count(rows: *const tws_position_rows) -> usize {
+    // SAFETY: by contract NULL or a live handle from tws_client_positions.
+    unsafe { rows.as_ref() }.map_or(0, |r| r.rows.len())
+}
+
+/// Row `index` of `rows` (from 0), or NULL when `index` is not below the
+/// count (or `rows` is NULL). Owned by `rows`: valid until
+/// `tws_position_rows_free`. Read rows only through this function: a row
+/// struct may grow at its end in a later minor version.
+#[no_mangle]
+pub unsafe extern "C" fn tws_position_rows_at(
+    rows: *const tws_position_rows,
+    index: usize,
+) -> *const tws_position_row {
+    // SAFETY: by contract NULL or a live handle from tws_client_positions.
+    unsafe { rows.as_ref() }
+        .and_then(|r| r.rows.get(index))
+        .map_or(std::ptr::null(), std::ptr::from_ref)
+}
+
+/// Frees rows from `tws_client_positions` and everything in them. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn tws_position_rows_free(rows: *mut tws_position_rows) {
+    if !rows.is_null() {
+        // SAFETY: by contract the handle came from tws_client_positions
+        // (Box::into_raw) and is freed once.
+        drop(unsafe { Box::from_raw(rows) });
     }
 }
 
 fn snapshot_view(s: &AccountSnapshot) -> tws_account_snapshot {
-    let (values, value_count) = into_c_array(
-        s.values
-            .iter()
-            .map(|v| tws_account_value_row {
-                key: owned(&v.key),
-                value: owned(&v.value),
-                currency: owned(&v.currency),
-            })
-            .collect(),
-    );
-    let (portfolio, portfolio_count) = into_c_array(
-        s.portfolio
-            .iter()
-            .map(|p| tws_portfolio_row {
-                contract: contract_view(&p.contract, |s| owned(s).cast_const()),
-                position: owned(&p.position),
-                market_price: p.market_price,
-                market_value: p.market_value,
-                average_cost: p.average_cost,
-                unrealized_pnl: p.unrealized_pnl,
-                realized_pnl: p.realized_pnl,
-            })
-            .collect(),
-    );
+    let mut keep = Keep::default();
+    let values = s
+        .values
+        .iter()
+        .map(|v| tws_account_value_row {
+            key: keep.str(&v.key),
+            value: keep.str(&v.value),
+            currency: keep.str(&v.currency),
+        })
+        .collect();
+    let portfolio = s
+        .portfolio
+        .iter()
+        .map(|p| tws_portfolio_row {
+            contract: contract_view(&p.contract, |x| keep.str(x)),
+            position: keep.str(&p.position),
+            market_price: p.market_price,
+            market_value: p.market_value,
+            average_cost: p.average_cost,
+            unrealized_pnl: p.unrealized_pnl,
+            realized_pnl: p.realized_pnl,
+        })
+        .collect();
     tws_account_snapshot {
-        account: owned(&s.account),
-        time: owned(&s.time),
+        account: keep.str(&s.account),
+        time: keep.str(&s.time),
         values,
-        value_count,
         portfolio,
-        portfolio_count,
+        _keep: keep,
     }
 }
 
@@ -335,7 +318,8 @@ fn snapshot_view(s: &AccountSnapshot) -> tws_account_snapshot {
 /// second one meanwhile fails at once with TWS_ERR_BUSY). Account updates
 /// carry no request id: values that arrive after a timed-out call ended are
 /// delivered as ordinary events. On success `*out_snapshot` is owned by the
-/// caller: free it with `tws_account_snapshot_free`. On failure it is NULL.
+/// caller: read it with the `tws_account_snapshot_*` accessors and free it
+/// with `tws_account_snapshot_free`. On failure it is NULL.
 /// Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_BUSY and
 /// TWS_ERR_REQUEST_FAILED (error 321: unknown account; see
 /// tws_last_error_message).
@@ -358,31 +342,76 @@ pub unsafe extern "C" fn tws_client_account_updates(
     })
 }
 
+/// A live snapshot handle, or None for NULL.
+fn snapshot<'a>(s: *const tws_account_snapshot) -> Option<&'a tws_account_snapshot> {
+    // SAFETY: by contract NULL or a live handle from tws_client_account_updates.
+    unsafe { s.as_ref() }
+}
+
+/// The snapshot's account code; "" for NULL. Owned by the snapshot.
+#[no_mangle]
+pub unsafe extern "C" fn tws_account_snapshot_account(
+    snapshot_: *const tws_account_snapshot,
+) -> *const c_char {
+    snapshot(snapshot_).map_or(c"".as_ptr(), |s| s.account)
+}
+
+/// The latest update time ("HH:MM"), or ""; "" for NULL. Owned by the snapshot.
+#[no_mangle]
+pub unsafe extern "C" fn tws_account_snapshot_time(
+    snapshot_: *const tws_account_snapshot,
+) -> *const c_char {
+    snapshot(snapshot_).map_or(c"".as_ptr(), |s| s.time)
+}
+
+/// The number of account values (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tws_account_snapshot_value_count(
+    snapshot_: *const tws_account_snapshot,
+) -> usize {
+    snapshot(snapshot_).map_or(0, |s| s.values.len())
+}
+
+/// Account value `index` (from 0), or NULL when out of range. Owned by the
+/// snapshot. Read rows only through this function: a row struct may grow at
+/// its end in a later minor version.
+#[no_mangle]
+pub unsafe extern "C" fn tws_account_snapshot_value_at(
+    snapshot_: *const tws_account_snapshot,
+    index: usize,
+) -> *const tws_account_value_row {
+    snapshot(snapshot_)
+        .and_then(|s| s.values.get(index))
+        .map_or(std::ptr::null(), std::ptr::from_ref)
+}
+
+/// The number of portfolio holdings (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn tws_account_snapshot_portfolio_count(
+    snapshot_: *const tws_account_snapshot,
+) -> usize {
+    snapshot(snapshot_).map_or(0, |s| s.portfolio.len())
+}
+
+/// Holding `index` (from 0), or NULL when out of range. Owned by the
+/// snapshot; read rows only through this function (see above).
+#[no_mangle]
+pub unsafe extern "C" fn tws_account_snapshot_portfolio_at(
+    snapshot_: *const tws_account_snapshot,
+    index: usize,
+) -> *const tws_portfolio_row {
+    snapshot(snapshot_)
+        .and_then(|s| s.portfolio.get(index))
+        .map_or(std::ptr::null(), std::ptr::from_ref)
+}
+
 /// Frees a snapshot from `tws_client_account_updates` and everything in it.
 /// NULL is a no-op.
 #[no_mangle]
-pub unsafe extern "C" fn tws_account_snapshot_free(snapshot: *mut tws_account_snapshot) {
-    if snapshot.is_null() {
-        return;
-    }
-    // SAFETY: by contract the snapshot came from tws_client_account_updates
-    // (Box::into_raw) and is freed once; so did every array and string in it.
-    unsafe {
-        let s = Box::from_raw(snapshot);
-        free_owned(s.account);
-        free_owned(s.time);
-        if let Some(values) = from_c_array(s.values, s.value_count) {
-            for v in values.iter() {
-                free_owned(v.key);
-                free_owned(v.value);
-                free_owned(v.currency);
-            }
-        }
-        if let Some(portfolio) = from_c_array(s.portfolio, s.portfolio_count) {
-            for p in portfolio.iter() {
-                free_owned(p.position);
-                free_contract(&p.contract);
-            }
-        }
+pub unsafe extern "C" fn tws_account_snapshot_free(snapshot_: *mut tws_account_snapshot) {
+    if !snapshot_.is_null() {
+        // SAFETY: by contract the snapshot came from tws_client_account_updates
+        // (Box::into_raw) and is freed once.
+        drop(unsafe { Box::from_raw(snapshot_) });
     }
 }

@@ -1,7 +1,8 @@
 //! The account summary: subscribe, cancel, and the blocking call.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 
+use super::account_data::Keep;
 use super::result::tws_result;
 use super::types::tws_account_summary_row;
 use super::{c_str, ms, put, tws_client, with_client};
@@ -49,10 +50,10 @@ pub unsafe extern "C" fn tws_client_cancel_account_summary(
 /// `tws_stats.late_replies_dropped`. Several calls may run at once, each
 /// with its own id; TWS allows two account summaries at a time (the caller's
 /// subscriptions included) and answers error 322 beyond
-/// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is an array
-/// of `*out_count` rows owned by the caller: free it with
-/// `tws_account_summary_rows_free(rows, count)` (NULL and 0 when there are
-/// none). On failure `*out_rows` is NULL and `*out_count` 0.
+/// (TWS_ERR_REQUEST_FAILED). On success `*out_rows` is a handle owned by
+/// the caller (never NULL, possibly with 0 rows): read it with
+/// `tws_account_summary_rows_count` / `tws_account_summary_rows_at`, free
+/// it with `tws_account_summary_rows_free`. On failure `*out_rows` is NULL.
 /// Errors: as for requests, plus TWS_ERR_TIMEOUT, TWS_ERR_REQUEST_FAILED (TWS
 /// refused it, e.g. error 322; see tws_last_error_message).
 #[no_mangle]
@@ -61,61 +62,67 @@ pub unsafe extern "C" fn tws_client_account_summary(
     group: *const c_char,
     tags: *const c_char,
     timeout_ms: u32,
-    out_rows: *mut *mut tws_account_summary_row,
-    out_count: *mut usize,
+    out_rows: *mut *mut tws_account_summary_rows,
 ) -> tws_result {
     with_client(client, |c| {
         put(out_rows, "out_rows", std::ptr::null_mut())?;
-        put(out_count, "out_count", 0)?;
         let group = c_str(group, "group")?;
         let tags = c_str(tags, "tags")?;
         let rows = c.inner.account_summary(group, tags, ms(timeout_ms))?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let owned = |s: &str| {
-            CString::new(s.replace('\0', ""))
-                .unwrap_or_default()
-                .into_raw()
-        };
-        let c_rows: Box<[tws_account_summary_row]> = rows
+        let mut keep = Keep::default();
+        let rows = rows
             .iter()
             .map(|r| tws_account_summary_row {
-                account: owned(&r.account),
-                tag: owned(&r.tag),
-                value: owned(&r.value),
-                currency: owned(&r.currency),
+                account: keep.str(&r.account),
+                tag: keep.str(&r.tag),
+                value: keep.str(&r.value),
+                currency: keep.str(&r.currency),
             })
             .collect();
-        let count = c_rows.len();
-        put(
-            out_rows,
-            "out_rows",
-            Box::into_raw(c_rows).cast::<tws_account_summary_row>(),
-        )?;
-        put(out_count, "out_count", count)
+        let handle = Box::new(tws_account_summary_rows { rows, _keep: keep });
+        put(out_rows, "out_rows", Box::into_raw(handle))
     })
 }
 
-/// Frees rows from `tws_client_account_summary`; `count` must be the count it
-/// returned. NULL is a no-op.
+/// The rows of `tws_client_account_summary`. Opaque: read it with
+/// `tws_account_summary_rows_count` and `tws_account_summary_rows_at`, free
+/// it with `tws_account_summary_rows_free`. Everything in it is owned by it.
+pub struct tws_account_summary_rows {
+    rows: Vec<tws_account_summary_row>,
+    _keep: Keep,
+}
+
+/// The number of rows in `rows` (0 for NULL).
 #[no_mangle]
-pub unsafe extern "C" fn tws_account_summary_rows_free(
-    rows: *mut tws_account_summary_row,
-    count: usize,
-) {
-    if rows.is_null() {
-        return;
-    }
-    // SAFETY: by contract `rows`/`count` are exactly what tws_client_account_summary
-    // produced from a boxed slice, freed once; each string came from CString::into_raw.
-    let slice = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(rows, count)) };
-    for row in slice.iter() {
-        for p in [row.account, row.tag, row.value, row.currency] {
-            if !p.is_null() {
-                // SAFETY: see above; each pointer is reclaimed exactly once.
-                drop(unsafe { CString::from_raw(p) });
-            }
-        }
+pub unsafe extern "C" fn tws_account_summary_rows_count(
+    rows: *const tws_account_summary_rows,
+) -> usize {
+    // SAFETY: by contract NULL or a live handle from tws_client_account_summary.
+    unsafe { rows.as_ref() }.map_or(0, |r| r.rows.len())
+}
+
+/// Row `index` of `rows` (from 0), or NULL when `index` is not below the
+/// count (or `rows` is NULL). Owned by `rows`: valid until
+/// `tws_account_summary_rows_free`. Read rows only through this function: a
+/// row struct may grow at its end in a later minor version.
+#[no_mangle]
+pub unsafe extern "C" fn tws_account_summary_rows_at(
+    rows: *const tws_account_summary_rows,
+    index: usize,
+) -> *const tws_account_summary_row {
+    // SAFETY: by contract NULL or a live handle from tws_client_account_summary.
+    unsafe { rows.as_ref() }
+        .and_then(|r| r.rows.get(index))
+        .map_or(std::ptr::null(), std::ptr::from_ref)
+}
+
+/// Frees rows from `tws_client_account_summary` and everything in them.
+/// NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn tws_account_summary_rows_free(rows: *mut tws_account_summary_rows) {
+    if !rows.is_null() {
+        // SAFETY: by contract the handle came from tws_client_account_summary
+        // (Box::into_raw) and is freed once.
+        drop(unsafe { Box::from_raw(rows) });
     }
 }

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_int, c_void};
 
-use super::convert::{to_c_event, Arena};
+use super::convert::EventSlot;
 use super::result::{tws_result, Failure};
 use super::types::tws_event;
 use super::{ms, put, tws_client, tws_event_callback, tws_user_data_free, with_client, UserData};
@@ -35,9 +35,10 @@ pub unsafe extern "C" fn tws_client_poll(
         if out_event.is_null() {
             return Err(Failure::null("out_event"));
         }
-        let mut arena = c.poll_arena.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = c.poll_arena.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(event) = c.inner.poll(ms(timeout_ms))? {
-            put(out_event, "out_event", to_c_event(&event, &mut arena))?;
+            let version = c.inner.server_version().unwrap_or(0);
+            put(out_event, "out_event", slot.convert_owned(event, version))?;
             got = true;
         }
         Ok(())
@@ -102,13 +103,32 @@ pub unsafe extern "C" fn tws_client_set_callback(
             drop(data);
             return Ok(());
         };
-        let mut arena = Arena::default();
+        let mut slot = EventSlot::default();
+        let client = ClientRef(c);
         c.inner.set_callback(Box::new(move |event| {
-            let c_event = to_c_event(event, &mut arena);
+            let c_event = slot.convert(event, client.server_version());
             // SAFETY: the caller registered this function for this user_data; the
             // event and its strings live until the call returns.
             unsafe { callback(&c_event, data.get()) };
         }))?;
         Ok(())
     })
+}
+
+/// The client, seen from its own dispatch thread (for the negotiated server
+/// version the generic accessors need).
+struct ClientRef(*const tws_client);
+
+// SAFETY: the pointer is only read on the dispatch thread while the callback
+// runs, and `tws_client_free` drops the client's engine (which stops and joins
+// the dispatch thread, dropping this closure) before the `tws_client` memory
+// is freed; `tws_client` is Sync (its fields are).
+unsafe impl Send for ClientRef {}
+
+impl ClientRef {
+    fn server_version(&self) -> i32 {
+        // SAFETY: see the Send impl: the client outlives its dispatch thread.
+        let c = unsafe { &*self.0 };
+        c.inner.server_version().unwrap_or(0)
+    }
 }

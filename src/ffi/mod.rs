@@ -14,6 +14,7 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
 mod convert;
+mod generated;
 mod result;
 pub(crate) mod sockopt;
 mod types;
@@ -35,6 +36,10 @@ mod delivery;
 
 mod diagnostics;
 
+mod fields;
+
+mod record;
+
 use std::ffi::{c_char, c_void, CStr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -42,18 +47,19 @@ use std::time::Duration;
 
 use crate::client::{Client, Options};
 
-use convert::Arena;
+use convert::EventSlot;
 pub use diagnostics::{
     tws_log_callback, TWS_LOG_DEBUG, TWS_LOG_ERROR, TWS_LOG_INFO, TWS_LOG_TRACE, TWS_LOG_WARN,
 };
+pub use fields::{tws_field, tws_field_kind};
 pub use result::tws_result;
 use result::{boundary, set_last_error, Failure};
 pub use types::*;
 
 /// Major version of libtws; the ABI is stable within a major version (soname `libtws.so.MAJOR`).
-pub const TWS_VERSION_MAJOR: u32 = 0;
+pub const TWS_VERSION_MAJOR: u32 = 1;
 /// Minor version: additions only.
-pub const TWS_VERSION_MINOR: u32 = 1;
+pub const TWS_VERSION_MINOR: u32 = 0;
 /// Patch version: fixes only.
 pub const TWS_VERSION_PATCH: u32 = 0;
 
@@ -70,7 +76,7 @@ pub struct tws_options {
 pub struct tws_client {
     inner: Client,
     poisoned: AtomicBool,
-    poll_arena: Mutex<Arena>,
+    poll_arena: Mutex<EventSlot>,
 }
 
 /// Receives each event in callback mode, on the client's dispatch thread.

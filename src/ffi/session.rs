@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use crate::client::Client;
 
-use super::convert::{state_code, Arena};
+use super::convert::{state_code, EventSlot};
 use super::result::{boundary, tws_result, Failure};
 use super::types::tws_stats;
 use super::{c_str, ms, put, tws_client, tws_options, with_client};
@@ -34,7 +34,7 @@ pub unsafe extern "C" fn tws_client_new(
             let boxed = Box::new(tws_client {
                 inner: client,
                 poisoned: AtomicBool::new(false),
-                poll_arena: Mutex::new(Arena::default()),
+                poll_arena: Mutex::new(EventSlot::default()),
             });
             put(out, "out", Box::into_raw(boxed))?;
             Ok(tws_result::TWS_OK)

@@ -39,7 +39,7 @@ from . import _generated
 from ._generated import tws_contract
 
 #: Environment variable naming a libtws shared object to load instead of the
-#: one shipped in the package (for example an installed ``/usr/local/lib/libtws.so.0``).
+#: one shipped in the package (for example an installed ``/usr/local/lib/libtws.so.1``).
 LIBRARY_ENV = "TWS_LIBRARY"
 
 
