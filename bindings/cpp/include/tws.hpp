@@ -481,20 +481,20 @@ public:
     {
         const std::string g = detail::cstr(group, "group");
         const std::string t = tags.empty() ? all_account_summary_tags() : detail::cstr(tags, "tags");
-        tws_account_summary_row *rows = nullptr;
-        std::size_t count = 0;
-        detail::check(tws_client_account_summary(p_, g.c_str(), t.c_str(), detail::ms(timeout), &rows, &count));
+        tws_account_summary_rows *rows = nullptr;
+        detail::check(tws_client_account_summary(p_, g.c_str(), t.c_str(), detail::ms(timeout), &rows));
         // Freed on every path, also if copying throws.
         struct Free {
-            std::size_t n;
-            void operator()(tws_account_summary_row *r) const noexcept { tws_account_summary_rows_free(r, n); }
+            void operator()(tws_account_summary_rows *r) const noexcept { tws_account_summary_rows_free(r); }
         };
-        std::unique_ptr<tws_account_summary_row, Free> owned(rows, Free{count});
+        std::unique_ptr<tws_account_summary_rows, Free> owned(rows);
+        const std::size_t count = tws_account_summary_rows_count(rows);
         std::vector<AccountSummaryRow> out;
         out.reserve(count);
-        for (std::size_t i = 0; i < count; i++)
-            out.push_back({detail::str(rows[i].account), detail::str(rows[i].tag), detail::str(rows[i].value),
-                           detail::str(rows[i].currency)});
+        for (std::size_t i = 0; i < count; i++) {
+            const tws_account_summary_row &r = *tws_account_summary_rows_at(rows, i);
+            out.push_back({detail::str(r.account), detail::str(r.tag), detail::str(r.value), detail::str(r.currency)});
+        }
         return out;
     }
 
@@ -578,19 +578,20 @@ public:
     /// client. Throws TWS_ERR_TIMEOUT, TWS_ERR_NOT_CONNECTED, ...
     std::vector<Position> positions(std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
-        tws_position_row *rows = nullptr;
-        std::size_t count = 0;
-        detail::check(tws_client_positions(p_, detail::ms(timeout), &rows, &count));
+        tws_position_rows *rows = nullptr;
+        detail::check(tws_client_positions(p_, detail::ms(timeout), &rows));
         struct Free {
-            std::size_t n;
-            void operator()(tws_position_row *r) const noexcept { tws_position_rows_free(r, n); }
+            void operator()(tws_position_rows *r) const noexcept { tws_position_rows_free(r); }
         };
-        std::unique_ptr<tws_position_row, Free> owned(rows, Free{count});
+        std::unique_ptr<tws_position_rows, Free> owned(rows);
+        const std::size_t count = tws_position_rows_count(rows);
         std::vector<Position> out;
         out.reserve(count);
-        for (std::size_t i = 0; i < count; i++)
-            out.push_back(Position{detail::str(rows[i].account), gen::contract_from_c(rows[i].contract),
-                                   detail::str(rows[i].position), rows[i].avg_cost});
+        for (std::size_t i = 0; i < count; i++) {
+            const tws_position_row &r = *tws_position_rows_at(rows, i);
+            out.push_back(Position{detail::str(r.account), gen::contract_from_c(r.contract), detail::str(r.position),
+                                   r.avg_cost});
+        }
         return out;
     }
 
@@ -608,16 +609,19 @@ public:
             void operator()(tws_account_snapshot *s) const noexcept { tws_account_snapshot_free(s); }
         };
         std::unique_ptr<tws_account_snapshot, Free> owned(snap);
-        AccountSnapshot out{detail::str(snap->account), detail::str(snap->time), {}, {}};
-        out.values.reserve(snap->value_count);
-        for (std::size_t i = 0; i < snap->value_count; i++) {
-            const auto &v = snap->values[i];
+        AccountSnapshot out{detail::str(tws_account_snapshot_account(snap)), detail::str(tws_account_snapshot_time(snap)),
+                            {}, {}};
+        const std::size_t values = tws_account_snapshot_value_count(snap);
+        out.values.reserve(values);
+        for (std::size_t i = 0; i < values; i++) {
+            const tws_account_value_row &v = *tws_account_snapshot_value_at(snap, i);
             out.values.push_back(
                 AccountValue{detail::str(v.key), detail::str(v.value), detail::str(v.currency), out.account});
         }
-        out.portfolio.reserve(snap->portfolio_count);
-        for (std::size_t i = 0; i < snap->portfolio_count; i++)
-            out.portfolio.push_back(detail::portfolio_value(snap->portfolio[i], out.account));
+        const std::size_t holdings = tws_account_snapshot_portfolio_count(snap);
+        out.portfolio.reserve(holdings);
+        for (std::size_t i = 0; i < holdings; i++)
+            out.portfolio.push_back(detail::portfolio_value(*tws_account_snapshot_portfolio_at(snap, i), out.account));
         return out;
     }
 

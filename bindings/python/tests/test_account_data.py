@@ -52,7 +52,6 @@ MIRRORS = [
     "tws_position_row",
     "tws_account_value_row",
     "tws_portfolio_row",
-    "tws_account_snapshot",
     "tws_position_event",
     "tws_account_value_event",
     "tws_portfolio_value_event",

@@ -136,17 +136,6 @@ class tws_portfolio_row(Structure):
     ]
 
 
-class tws_account_snapshot(Structure):
-    _fields_ = [
-        ("account", c_char_p),
-        ("time", c_char_p),
-        ("values", POINTER(tws_account_value_row)),
-        ("value_count", c_size_t),
-        ("portfolio", POINTER(tws_portfolio_row)),
-        ("portfolio_count", c_size_t),
-    ]
-
-
 class tws_stats(Structure):
     _fields_ = [
         (name, c_uint64)
@@ -178,6 +167,8 @@ LOG_CALLBACK = CFUNCTYPE(None, c_int32, c_char_p, c_char_p, c_void_p)
 
 _client_p = c_void_p
 _options_p = c_void_p
+#: An opaque handle of rows (tws_position_rows, tws_account_summary_rows, tws_account_snapshot).
+_rows_p = c_void_p
 _result = c_int32
 
 # name: (restype, argtypes)
@@ -217,18 +208,10 @@ _SIGNATURES = {
     "tws_client_req_current_time_millis": (_result, [_client_p]),
     "tws_client_req_account_summary": (_result, [_client_p, c_int32, c_char_p, c_char_p]),
     "tws_client_cancel_account_summary": (_result, [_client_p, c_int32]),
-    "tws_client_account_summary": (
-        _result,
-        [
-            _client_p,
-            c_char_p,
-            c_char_p,
-            c_uint32,
-            POINTER(POINTER(tws_account_summary_row)),
-            POINTER(c_size_t),
-        ],
-    ),
-    "tws_account_summary_rows_free": (None, [POINTER(tws_account_summary_row), c_size_t]),
+    "tws_client_account_summary": (_result, [_client_p, c_char_p, c_char_p, c_uint32, POINTER(_rows_p)]),
+    "tws_account_summary_rows_count": (c_size_t, [_rows_p]),
+    "tws_account_summary_rows_at": (POINTER(tws_account_summary_row), [_rows_p, c_size_t]),
+    "tws_account_summary_rows_free": (None, [_rows_p]),
     "tws_client_req_positions": (_result, [_client_p]),
     "tws_client_cancel_positions": (_result, [_client_p]),
     "tws_client_req_account_updates": (_result, [_client_p, c_char_p]),
@@ -241,16 +224,18 @@ _SIGNATURES = {
     "tws_client_cancel_pnl": (_result, [_client_p, c_int32]),
     "tws_client_req_pnl_single": (_result, [_client_p, c_int32, c_char_p, c_char_p, c_int32]),
     "tws_client_cancel_pnl_single": (_result, [_client_p, c_int32]),
-    "tws_client_positions": (
-        _result,
-        [_client_p, c_uint32, POINTER(POINTER(tws_position_row)), POINTER(c_size_t)],
-    ),
-    "tws_position_rows_free": (None, [POINTER(tws_position_row), c_size_t]),
-    "tws_client_account_updates": (
-        _result,
-        [_client_p, c_char_p, c_uint32, POINTER(POINTER(tws_account_snapshot))],
-    ),
-    "tws_account_snapshot_free": (None, [POINTER(tws_account_snapshot)]),
+    "tws_client_positions": (_result, [_client_p, c_uint32, POINTER(_rows_p)]),
+    "tws_position_rows_count": (c_size_t, [_rows_p]),
+    "tws_position_rows_at": (POINTER(tws_position_row), [_rows_p, c_size_t]),
+    "tws_position_rows_free": (None, [_rows_p]),
+    "tws_client_account_updates": (_result, [_client_p, c_char_p, c_uint32, POINTER(_rows_p)]),
+    "tws_account_snapshot_account": (c_char_p, [_rows_p]),
+    "tws_account_snapshot_time": (c_char_p, [_rows_p]),
+    "tws_account_snapshot_value_count": (c_size_t, [_rows_p]),
+    "tws_account_snapshot_value_at": (POINTER(tws_account_value_row), [_rows_p, c_size_t]),
+    "tws_account_snapshot_portfolio_count": (c_size_t, [_rows_p]),
+    "tws_account_snapshot_portfolio_at": (POINTER(tws_portfolio_row), [_rows_p, c_size_t]),
+    "tws_account_snapshot_free": (None, [_rows_p]),
     "tws_client_poll": (_result, [_client_p, c_uint32, POINTER(tws_event)]),
     "tws_client_event_fd": (_result, [_client_p, POINTER(c_int)]),
     "tws_client_set_callback": (_result, [_client_p, EVENT_CALLBACK, c_void_p, USER_DATA_FREE]),

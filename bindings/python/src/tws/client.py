@@ -443,21 +443,19 @@ class Client:
         ``timeout`` seconds, :class:`tws.RequestFailed` when TWS refuses
         (e.g. error 322: too many subscriptions), :class:`tws.NotConnected`.
         """
-        rows = ctypes.POINTER(_ffi.tws_account_summary_row)()
-        count = ctypes.c_size_t()
+        rows = ctypes.c_void_p()
         c_group, c_tags = _args.text(group, "group"), _tags(tags)
         c_timeout = _args.milliseconds(timeout, "timeout")
-        self._invoke(
-            lib.tws_client_account_summary, c_group, c_tags, c_timeout, ctypes.byref(rows), ctypes.byref(count)
-        )
+        self._invoke(lib.tws_client_account_summary, c_group, c_tags, c_timeout, ctypes.byref(rows))
         try:
             s = _ffi.text
+            at = lib.tws_account_summary_rows_at
             return [
                 AccountSummaryRow(s(r.account), s(r.tag), s(r.value), s(r.currency))
-                for r in (rows[i] for i in range(count.value))
+                for r in (at(rows, i).contents for i in range(lib.tws_account_summary_rows_count(rows)))
             ]
         finally:
-            lib.tws_account_summary_rows_free(rows, count)
+            lib.tws_account_summary_rows_free(rows)
 
     # ---- account data: positions, account updates, *Multi, PnL ------------------
 
@@ -560,18 +558,18 @@ class Client:
         Raises :class:`tws.Timeout` when positionEnd does not come within
         ``timeout`` seconds, :class:`tws.NotConnected`.
         """
-        rows = ctypes.POINTER(_ffi.tws_position_row)()
-        count = ctypes.c_size_t()
+        rows = ctypes.c_void_p()
         c_timeout = _args.milliseconds(timeout, "timeout")
-        self._invoke(lib.tws_client_positions, c_timeout, ctypes.byref(rows), ctypes.byref(count))
+        self._invoke(lib.tws_client_positions, c_timeout, ctypes.byref(rows))
         try:
             s = _ffi.text
+            at = lib.tws_position_rows_at
             return [
                 Position(s(r.account), contract(r.contract), quantity(r.position), r.avg_cost)
-                for r in (rows[i] for i in range(count.value))
+                for r in (at(rows, i).contents for i in range(lib.tws_position_rows_count(rows)))
             ]
         finally:
-            lib.tws_position_rows_free(rows, count)
+            lib.tws_position_rows_free(rows)
 
     def account_updates(self, account: str, timeout: float = 10.0) -> AccountSnapshot:
         """``account``'s values and portfolio, complete up to accountDownloadEnd.
@@ -585,20 +583,26 @@ class Client:
         321, in the exception's ``detail``), :class:`tws.Timeout`,
         :class:`tws.NotConnected`.
         """
-        snap = ctypes.POINTER(_ffi.tws_account_snapshot)()
+        snap = ctypes.c_void_p()
         c_account, c_timeout = _args.text(account, "account"), _args.milliseconds(timeout, "timeout")
         self._invoke(lib.tws_client_account_updates, c_account, c_timeout, ctypes.byref(snap))
         try:
-            s, c = _ffi.text, snap.contents
-            name = s(c.account)
+            s = _ffi.text
+            name = s(lib.tws_account_snapshot_account(snap))
+            value_at, portfolio_at = lib.tws_account_snapshot_value_at, lib.tws_account_snapshot_portfolio_at
             return AccountSnapshot(
                 name,
-                s(c.time),
+                s(lib.tws_account_snapshot_time(snap)),
                 [
                     AccountValue(s(v.key), s(v.value), s(v.currency), name)
-                    for v in (c.values[i] for i in range(c.value_count))
+                    for v in (value_at(snap, i).contents for i in range(lib.tws_account_snapshot_value_count(snap)))
                 ],
-                [portfolio_value(p, name) for p in (c.portfolio[i] for i in range(c.portfolio_count))],
+                [
+                    portfolio_value(p, name)
+                    for p in (
+                        portfolio_at(snap, i).contents for i in range(lib.tws_account_snapshot_portfolio_count(snap))
+                    )
+                ],
             )
         finally:
             lib.tws_account_snapshot_free(snap)
