@@ -740,6 +740,23 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
             let _ = writeln!(out, "    {:?}: ({}),", m.class, derived.concat().trim_end());
         }
     }
+    out.push_str("}\n\n#: Every record's fields and their kinds, for the input builder (``tws_record``).\nRECORD_FIELDS: Dict[str, Dict[str, str]] = {\n");
+    for r in &cat.records {
+        let _ = writeln!(out, "    {:?}: {{", r.name);
+        for f in &r.fields {
+            let kind = match &f.ty {
+                Type::Int => "int",
+                Type::Long => "long",
+                Type::Double => "double",
+                Type::Bool => "bool",
+                Type::Str => "string",
+                Type::Decimal => "decimal",
+                Type::Record(_) => "record",
+            };
+            let _ = writeln!(out, "        {:?}: {kind:?},", f.name);
+        }
+        out.push_str("    },\n");
+    }
     out.push_str("}\n\n#: Every incoming message's class.\nMessageEvent = Union[\n");
     for m in &msgs {
         let _ = writeln!(out, "    {},", m.class);

@@ -120,3 +120,27 @@ def test_an_event_without_a_class_becomes_a_generic_message_or_other_event():
     ev.type = 31999  # no such event type: no message either
     got = events.from_c(ev)
     assert isinstance(got, tws.OtherEvent) and got.type == 31999
+
+
+def test_records_are_set_by_name_and_checked():
+    with tws.Record("Contract", con_id=265598, symbol="AAPL", sec_type="STK", strike=0.0) as c:
+        assert c.set("multiplier", "100") is c
+        assert c.handle
+    assert set(_generated.RECORD_FIELDS["Contract"]) >= {"con_id", "symbol", "strike", "multiplier"}
+    with pytest.raises(tws.InvalidArgument) as e:
+        tws.Record("Contract", no_such_field="x")
+    assert "no_such_field" in e.value.detail
+    with pytest.raises(tws.InvalidArgument) as e:
+        tws.Record("NoSuchRecord")
+    assert "NoSuchRecord" in e.value.detail
+    with pytest.raises(TypeError, match="con_id"):
+        tws.Record("Contract", con_id="265598")
+    with pytest.raises(TypeError, match="strike"):
+        tws.Record("Contract", strike="1.5")
+    with pytest.raises(tws.InvalidCharacter):
+        tws.Record("Contract", symbol="AA\x00PL")
+    closed = tws.Record("Contract")
+    closed.close()
+    closed.close()
+    with pytest.raises(tws.InvalidArgument):
+        closed.set("symbol", "AAPL")

@@ -76,6 +76,7 @@ from .events import (
     Stats,
     UnknownMessage,
 )
+from .record import Record
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
 
 
@@ -137,6 +138,7 @@ __all__ = [
     "PositionMulti",
     "PositionMultiEnd",
     "ProtocolError",
+    "Record",
     "Reentrant",
     "RequestFailed",
     "StateChanged",

@@ -1177,6 +1177,24 @@ DERIVED: Dict[str, Tuple[str, ...]] = {
     "ErrorMessage": ("error_class",),
 }
 
+#: Every record's fields and their kinds, for the input builder (``tws_record``).
+RECORD_FIELDS: Dict[str, Dict[str, str]] = {
+    "Contract": {
+        "con_id": "int",
+        "symbol": "string",
+        "sec_type": "string",
+        "last_trade_date_or_contract_month": "string",
+        "strike": "double",
+        "right": "string",
+        "multiplier": "string",
+        "exchange": "string",
+        "primary_exchange": "string",
+        "currency": "string",
+        "local_symbol": "string",
+        "trading_class": "string",
+    },
+}
+
 #: Every incoming message's class.
 MessageEvent = Union[
     ErrorMessage,
