@@ -238,6 +238,73 @@ struct AccountSnapshot {
     std::vector<PortfolioValue> portfolio;
 };
 
+// ---- input records -------------------------------------------------------------
+
+/// An input record (tws_record) of the catalogue record `name` ("Contract"),
+/// set field by field by name, so that a field added in a later libtws never
+/// breaks a caller; fields left unset take their declared absent value.
+/// RAII, move-only. Every setter throws tws::Error: TWS_ERR_INVALID_ARGUMENT
+/// for a record or field the catalogue does not have, or a field of another
+/// kind (the detail names it); TWS_ERR_INVALID_CHARACTER for an embedded NUL;
+/// TWS_ERR_NULL_ARGUMENT on a moved-from record.
+class Record {
+public:
+    explicit Record(std::string_view name)
+    {
+        detail::check(tws_record_new(detail::cstr(name, "name").c_str(), &p_));
+    }
+    ~Record() { tws_record_free(p_); }
+    Record(Record &&o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    Record &operator=(Record &&o) noexcept
+    {
+        if (this != &o) {
+            tws_record_free(p_);
+            p_ = std::exchange(o.p_, nullptr);
+        }
+        return *this;
+    }
+    Record(const Record &) = delete;
+    Record &operator=(const Record &) = delete;
+
+    /// Sets an int field ("con_id").
+    Record &set_int(std::string_view field, std::int32_t value)
+    {
+        detail::check(tws_record_set_int(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+    /// Sets a long (64-bit) field.
+    Record &set_long(std::string_view field, std::int64_t value)
+    {
+        detail::check(tws_record_set_long(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+    /// Sets a double field ("strike").
+    Record &set_double(std::string_view field, double value)
+    {
+        detail::check(tws_record_set_double(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+    /// Sets a bool field.
+    Record &set_bool(std::string_view field, bool value)
+    {
+        detail::check(tws_record_set_bool(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+    /// Sets a string field, or a decimal field as its exact text ("100", "0.5").
+    Record &set_string(std::string_view field, std::string_view value)
+    {
+        const std::string f = detail::cstr(field, "field"), v = detail::cstr(value, "value");
+        detail::check(tws_record_set_string(p_, f.c_str(), v.c_str()));
+        return *this;
+    }
+
+    /// The C handle, for requests that take a `const tws_record *` (NULL after a move).
+    const tws_record *get() const noexcept { return p_; }
+
+private:
+    tws_record *p_ = nullptr;
+};
+
 // ---- logging -------------------------------------------------------------------
 
 /// Receives libtws's log records: level (TWS_LOG_ERROR .. TWS_LOG_TRACE), target, message.

@@ -612,6 +612,21 @@ static void generic_accessor_builds_what_the_typed_view_builds()
     }
 }
 
+static void records_are_set_by_name()
+{
+    tws::Record c("Contract");
+    c.set_int("con_id", 265598).set_string("symbol", "AAPL").set_double("strike", 0.0).set_string("multiplier", "100");
+    CHECK(c.get() != nullptr);
+    CHECK(code_of([&] { c.set_string("no_such_field", "x"); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { c.set_string("con_id", "265598"); }) == TWS_ERR_INVALID_ARGUMENT); // another kind
+    CHECK(code_of([] { tws::Record r("NoSuchRecord"); }) == TWS_ERR_INVALID_ARGUMENT);
+    using namespace std::string_view_literals;
+    CHECK(refused_naming("value", [&] { c.set_string("symbol", "AA\0PL"sv); }));
+    tws::Record moved(std::move(c));
+    CHECK(c.get() == nullptr && moved.get() != nullptr);
+    CHECK(code_of([&] { c.set_int("con_id", 1); }) == TWS_ERR_NULL_ARGUMENT);
+}
+
 int main()
 {
     const char *p = std::getenv("TWS_SIM_PORT");
@@ -637,6 +652,7 @@ int main()
         strings_arrive_exactly_or_not_at_all();
         every_event_type_converts();
         generic_accessor_builds_what_the_typed_view_builds();
+        records_are_set_by_name();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;
