@@ -362,7 +362,7 @@ typedef struct tws_account_summary_row {
   const char *currency;
 } tws_account_summary_row;
 
-// The instrument of a position or portfolio row. In an event its strings are borrowed like the event's; in a row from a blocking call they are owned by the array the row is in. No pointer is NULL; absent values are "".
+// The instrument of a position or portfolio row. In an event its strings are borrowed like the event's; in a row from a blocking call they are owned by the rows handle the row is in. No pointer is NULL; absent values are "".
 typedef struct tws_contract {
   // IB's contract id (when `has_con_id`; TWS sends 0 for none).
   int32_t con_id;

@@ -530,7 +530,7 @@ pub fn resolve(cat: &Catalogue, exposure: &[(String, FileExposure)]) -> Result<C
                 let fields = c_fields(&ctx, &e, &sources, &records)?;
                 if let Some(other) = members.get(member) {
                     let owner = structs.iter().find(|s| s.users.contains(other));
-                    if owner.map_or(true, |s| s.name != struct_name) {
+                    if owner.is_none_or(|s| s.name != struct_name) {
                         return Err(format!(
                             "{ctx}: union member {member} is {other}'s, with another struct"
                         ));

@@ -540,3 +540,49 @@ mod engine_panic {
         assert_eq!(unsafe { session::tws_client_free(c) }, tws_result::TWS_OK);
     }
 }
+
+/// The delivery path (`EventSlot`): the arena stays warm, `message` keeps one
+/// address, and the generic accessor reads the current event (its field list
+/// rebuilt per event, only when asked for).
+#[test]
+fn the_event_slot_reuses_its_arena_and_message_handle() {
+    use super::convert::EventSlot;
+    use super::fields::{tws_event_field_by_name, tws_event_field_count, tws_field};
+    let mut slot = EventSlot::default();
+    let row = |i: usize| {
+        Event::Message(Incoming::AccountSummary(AccountSummary {
+            req_id: 1,
+            account: "DU123456".into(),
+            tag: "NetLiquidation".into(),
+            value: format!("{}.71", 983_000 + i).into(),
+            currency: "USD".into(),
+        }))
+    };
+    let first = slot.convert_owned(row(0), 222);
+    // SAFETY: the union member named by the type.
+    let base = unsafe { first.data.account_summary.account };
+    let handle = first.message;
+    assert!(!handle.is_null());
+    for i in 1..1000 {
+        let c = slot.convert_owned(row(i), 222);
+        // SAFETY: as above.
+        let s = unsafe { c.data.account_summary };
+        assert_eq!(s.account, base, "the buffer moved: it was reallocated");
+        assert_eq!(c.message, handle);
+        if i % 100 == 0 {
+            // SAFETY: `c` is the slot's current event.
+            assert_eq!(unsafe { tws_event_field_count(&c) }, 5);
+            let mut f = std::mem::MaybeUninit::<tws_field>::zeroed();
+            // SAFETY: as above; the name is NUL-terminated.
+            let rc = unsafe { tws_event_field_by_name(&c, c"value".as_ptr(), f.as_mut_ptr()) };
+            assert_eq!(rc, super::result::tws_result::TWS_OK);
+            // SAFETY: written by the accessor on TWS_OK.
+            let f = unsafe { f.assume_init() };
+            assert!(f.present);
+            assert_eq!(read(f.string_value), format!("{}.71", 983_000 + i));
+        }
+    }
+    // An engine event has no message.
+    let c = slot.convert_owned(Event::state(ConnectionState::Connected, "x"), 222);
+    assert!(c.message.is_null());
+}

@@ -149,12 +149,27 @@ positions_output_is_right() { # VERSION [VALGRIND...]
 for version in 150 176 200 201 207 210 222; do
   check "positions example at server version $version" positions_output_is_right "$version"
 done
+any_event_reads_every_field() { # [VALGRIND...]
+  local out; out=$(mktemp)
+  $with_sim --quiet --server-version 128 -- "$@" "$bin/any_event" 127.0.0.1 PORT 0 >"$out" 2>/dev/null
+  local rc=$?
+  local ok=1
+  [ $rc -eq 0 ] || { echo "any_event exit code $rc"; ok=0; }
+  grep -q '^PnL req_id=1 daily_pnl=[0-9.-]* unrealized_pnl=(absent) realized_pnl=(absent)$' "$out" || { echo "PnL line missing"; ok=0; }
+  grep -q '^Position account="DU123456" contract.con_id=265598 contract.symbol="AAPL" contract.sec_type="STK" ' "$out" || { echo "AAPL line missing"; ok=0; }
+  [ $ok -eq 1 ] || cat "$out"
+  rm -f "$out"
+  [ $ok -eq 1 ]
+}
+check "any_event example: every field, absent PnL at 128" any_event_reads_every_field
 check "refused port" refused_port_fails_cleanly
 check "C API tests" $with_sim -- "$bin/test_api"
 check "C API tests: strings at server version 200 (text form)" $with_sim --server-version 200 -- "$bin/test_api" strings
 check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
 check "C API tests: account data" $with_sim --accounts DU123456,DU654321 -- "$bin/test_account_data"
 check "C lifetime tests" $with_sim --quiet -- "$bin/test_lifetime"
+check "C ABI 1.0: generic accessors, records" $with_sim --accounts DU123456,DU654321 -- "$bin/test_fields"
+check "C ABI 1.0: absent PnL values at server version 128" $with_sim --server-version 128 --accounts DU123456,DU654321 -- "$bin/test_fields" old
 check "watch_account runs and exits 0" watch_account_runs_and_exits_0
 check "watch_account refuses a client id in use (326)" watch_account_refuses_a_client_id_in_use
 check "watch_account survives a TWS restart" watch_account_survives_a_restart 6
@@ -168,6 +183,7 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: positions example" positions_output_is_right 222 $vg
   check "valgrind: C API tests: account data" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_account_data"
   check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
+  check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
   check "valgrind: watch_account survives a TWS restart" watch_account_survives_a_restart 10 $vg
   check "valgrind: 8 threads" $threads_sim $vg "$bin/test_threads"

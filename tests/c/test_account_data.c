@@ -26,7 +26,10 @@ static void test_bad_arguments(void)
     CHECK_RC(tws_client_cancel_pnl(NULL, 1), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_client_req_pnl_single(NULL, 1, "DU123456", "", 265598), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_client_cancel_pnl_single(NULL, 1), TWS_ERR_NULL_ARGUMENT);
-    tws_position_rows_free(NULL, 0);
+    tws_position_rows_free(NULL);
+    CHECK(tws_position_rows_count(NULL) == 0 && tws_position_rows_at(NULL, 0) == NULL);
+    CHECK(tws_account_snapshot_value_count(NULL) == 0 && tws_account_snapshot_portfolio_at(NULL, 0) == NULL);
+    CHECK(strcmp(tws_account_snapshot_account(NULL), "") == 0);
     tws_account_snapshot_free(NULL);
 
     tws_client *c = NULL;
@@ -39,12 +42,10 @@ static void test_bad_arguments(void)
     CHECK_RC(tws_client_req_positions(c), TWS_ERR_NOT_CONNECTED);
     CHECK_RC(tws_client_req_pnl(c, 1, "DU123456", ""), TWS_ERR_NOT_CONNECTED);
 
-    tws_position_row *rows = (tws_position_row *)1;
-    size_t count = 9;
-    CHECK_RC(tws_client_positions(c, 100, NULL, &count), TWS_ERR_NULL_ARGUMENT);
-    CHECK_RC(tws_client_positions(c, 100, &rows, NULL), TWS_ERR_NULL_ARGUMENT);
-    CHECK_RC(tws_client_positions(c, 100, &rows, &count), TWS_ERR_NOT_CONNECTED);
-    CHECK(rows == NULL && count == 0);
+    tws_position_rows *rows = (tws_position_rows *)1;
+    CHECK_RC(tws_client_positions(c, 100, NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_positions(c, 100, &rows), TWS_ERR_NOT_CONNECTED);
+    CHECK(rows == NULL);
     tws_account_snapshot *snap = (tws_account_snapshot *)1;
     CHECK_RC(tws_client_account_updates(c, "DU123456", 100, NULL), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_client_account_updates(c, NULL, 100, &snap), TWS_ERR_NULL_ARGUMENT);
@@ -60,18 +61,21 @@ static void test_bad_arguments(void)
 
 static void test_blocking_calls(tws_client *c)
 {
-    tws_position_row *rows = NULL;
-    size_t count = 0;
-    CHECK_RC(tws_client_positions(c, 5000, &rows, &count), TWS_OK);
+    tws_position_rows *rows = NULL;
+    CHECK_RC(tws_client_positions(c, 5000, &rows), TWS_OK);
+    size_t count = tws_position_rows_count(rows);
     CHECK(count >= 5);
+    /* Stride-safe: rows are reached only through tws_position_rows_at. */
+    CHECK(tws_position_rows_at(rows, count) == NULL);
     int aapl = 0, fraction = 0, option = 0, euro = 0;
     for (size_t i = 0; i < count; i++) {
-        const tws_position_row *r = &rows[i];
+        const tws_position_row *r = tws_position_rows_at(rows, i);
+        CHECK(r != NULL && (i == 0 || r != tws_position_rows_at(rows, i - 1)));
         if (strcmp(r->account, "DU123456") != 0)
             continue;
         if (strcmp(r->contract.symbol, "AAPL") == 0 && strcmp(r->contract.sec_type, "STK") == 0)
             aapl = strcmp(r->position, "100") == 0 && r->avg_cost == 172.35 &&
-                   r->contract.con_id == 265598;
+                   r->contract.con_id == 265598 && r->contract.has_con_id && r->contract.has_strike;
         if (strcmp(r->position, "0.5") == 0)
             fraction = 1;
         if (strcmp(r->contract.sec_type, "OPT") == 0)
@@ -81,26 +85,31 @@ static void test_blocking_calls(tws_client *c)
             euro = 1;
     }
     CHECK(aapl && fraction && option && euro);
-    tws_position_rows_free(rows, count);
+    tws_position_rows_free(rows);
 
     tws_account_snapshot *snap = NULL;
     CHECK_RC(tws_client_account_updates(c, "DU123456", 5000, &snap), TWS_OK);
     CHECK(snap != NULL);
     if (snap) {
-        CHECK(strcmp(snap->account, "DU123456") == 0);
-        CHECK(strlen(snap->time) == 5);
+        CHECK(strcmp(tws_account_snapshot_account(snap), "DU123456") == 0);
+        CHECK(strlen(tws_account_snapshot_time(snap)) == 5);
         int nlv = 0;
-        for (size_t i = 0; i < snap->value_count; i++)
-            if (strcmp(snap->values[i].key, "NetLiquidation") == 0)
-                nlv = strcmp(snap->values[i].value, "983631.71") == 0 &&
-                      strcmp(snap->values[i].currency, "USD") == 0;
+        size_t values = tws_account_snapshot_value_count(snap);
+        CHECK(values > 0 && tws_account_snapshot_value_at(snap, values) == NULL);
+        for (size_t i = 0; i < values; i++) {
+            const tws_account_value_row *v = tws_account_snapshot_value_at(snap, i);
+            if (strcmp(v->key, "NetLiquidation") == 0)
+                nlv = strcmp(v->value, "983631.71") == 0 && strcmp(v->currency, "USD") == 0;
+        }
         CHECK(nlv);
-        CHECK(snap->portfolio_count == 4);
-        if (snap->portfolio_count == 4) {
-            CHECK(strcmp(snap->portfolio[0].contract.symbol, "AAPL") == 0);
-            CHECK(strcmp(snap->portfolio[0].contract.primary_exchange, "NASDAQ") == 0);
-            CHECK(snap->portfolio[0].average_cost == 172.35);
-            CHECK(snap->portfolio[0].market_value > 0);
+        CHECK(tws_account_snapshot_portfolio_count(snap) == 4);
+        CHECK(tws_account_snapshot_portfolio_at(snap, 4) == NULL);
+        const tws_portfolio_row *p0 = tws_account_snapshot_portfolio_at(snap, 0);
+        if (p0) {
+            CHECK(strcmp(p0->contract.symbol, "AAPL") == 0);
+            CHECK(strcmp(p0->contract.primary_exchange, "NASDAQ") == 0);
+            CHECK(p0->average_cost == 172.35);
+            CHECK(p0->market_value > 0);
         }
         tws_account_snapshot_free(snap);
     }
@@ -137,6 +146,7 @@ static void test_events(tws_client *c)
     CHECK_RC(tws_client_req_pnl(c, 41, "DU123456", ""), TWS_OK);
     CHECK(wait_event(c, TWS_EVENT_PNL, 41, &ev));
     CHECK(ev.data.pnl.realized_pnl == 312.5 && ev.data.pnl.unrealized_pnl > 0);
+    CHECK(ev.data.pnl.has_realized_pnl && ev.data.pnl.has_unrealized_pnl && ev.data.pnl.has_daily_pnl);
     CHECK_RC(tws_client_cancel_pnl(c, 41), TWS_OK);
 
     CHECK_RC(tws_client_req_pnl_single(c, 42, "DU123456", "", 265598), TWS_OK);

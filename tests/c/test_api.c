@@ -63,7 +63,8 @@ static void test_null_and_bad_arguments(void)
     CHECK_RC(tws_options_new(NULL), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_client_free(NULL), TWS_OK);
     tws_options_free(NULL);
-    tws_account_summary_rows_free(NULL, 0);
+    tws_account_summary_rows_free(NULL);
+    CHECK(tws_account_summary_rows_count(NULL) == 0 && tws_account_summary_rows_at(NULL, 0) == NULL);
 
     CHECK_RC(tws_client_connect(NULL, "127.0.0.1", 1, 0, 10), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_client_poll(NULL, 0, NULL), TWS_ERR_NULL_ARGUMENT);
@@ -115,10 +116,10 @@ static void test_null_and_bad_arguments(void)
     CHECK(state == TWS_STATE_DISCONNECTED);
     CHECK_RC(tws_client_state(c, NULL), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_client_disconnect(c), TWS_OK);
-    tws_account_summary_row *rows = (tws_account_summary_row *)1;
-    size_t count = 7;
-    CHECK_RC(tws_client_account_summary(c, "All", "NetLiquidation", 100, &rows, &count), TWS_ERR_NOT_CONNECTED);
-    CHECK(rows == NULL && count == 0);
+    tws_account_summary_rows *rows = (tws_account_summary_rows *)1;
+    CHECK_RC(tws_client_account_summary(c, "All", "NetLiquidation", 100, NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_account_summary(c, "All", "NetLiquidation", 100, &rows), TWS_ERR_NOT_CONNECTED);
+    CHECK(rows == NULL);
     CHECK_RC(tws_client_free(c), TWS_OK);
 }
 
@@ -236,17 +237,20 @@ static void test_poll_session(void)
     CHECK_RC(tws_client_cancel_account_summary(c, 0x7fffffff), TWS_ERR_INVALID_ARGUMENT);
 
     /* The blocking account summary. */
-    tws_account_summary_row *rows = NULL;
-    size_t count = 0;
-    CHECK_RC(tws_client_account_summary(c, "All", tws_all_account_summary_tags(), 5000, &rows, &count), TWS_OK);
+    tws_account_summary_rows *rows = NULL;
+    CHECK_RC(tws_client_account_summary(c, "All", tws_all_account_summary_tags(), 5000, &rows), TWS_OK);
+    size_t count = tws_account_summary_rows_count(rows);
     CHECK(count >= 30);
+    CHECK(tws_account_summary_rows_at(rows, count) == NULL);
     int found = 0;
-    for (size_t i = 0; i < count; i++)
-        if (strcmp(rows[i].tag, "NetLiquidation") == 0 && strcmp(rows[i].account, "DU123456") == 0 &&
-            strcmp(rows[i].value, "983631.71") == 0 && strcmp(rows[i].currency, "USD") == 0)
+    for (size_t i = 0; i < count; i++) {
+        const tws_account_summary_row *r = tws_account_summary_rows_at(rows, i);
+        if (strcmp(r->tag, "NetLiquidation") == 0 && strcmp(r->account, "DU123456") == 0 &&
+            strcmp(r->value, "983631.71") == 0 && strcmp(r->currency, "USD") == 0)
             found = 1;
+    }
     CHECK(found);
-    tws_account_summary_rows_free(rows, count);
+    tws_account_summary_rows_free(rows);
     /* Its rows did not leak into the event queue. */
     CHECK_RC(tws_client_poll(c, 100, &ev), TWS_TIMEOUT_NO_EVENT);
 

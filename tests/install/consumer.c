@@ -29,19 +29,20 @@ int main(int argc, char **argv)
         tws_client_free(client);
         return 1;
     }
-    tws_account_summary_row *rows = NULL;
-    size_t count = 0;
-    rc = tws_client_account_summary(client, "All", tws_all_account_summary_tags(), 10000, &rows, &count);
+    tws_account_summary_rows *rows = NULL;
+    rc = tws_client_account_summary(client, "All", tws_all_account_summary_tags(), 10000, &rows);
     if (rc != TWS_OK) {
         fprintf(stderr, "account summary: %s: %s\n", tws_result_str(rc), tws_last_error_message());
         tws_client_free(client);
         return 1;
     }
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < tws_account_summary_rows_count(rows); i++) {
+        const tws_account_summary_row *r = tws_account_summary_rows_at(rows, i);
         printf("AccountSummary. ReqId: 0 Account: %s Tag: %s Value: %s Currency: %s\n",
-               rows[i].account, rows[i].tag, rows[i].value, rows[i].currency);
+               r->account, r->tag, r->value, r->currency);
+    }
     printf("AccountSummaryEnd. ReqId: 0\n");
-    tws_account_summary_rows_free(rows, count);
+    tws_account_summary_rows_free(rows);
     tws_client_disconnect(client);
     tws_client_free(client);
     return 0;

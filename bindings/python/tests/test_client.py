@@ -37,8 +37,8 @@ def free_port() -> int:
 
 def test_struct_mirrors_match_the_header():
     # tws_event (ABI 1.0): int32 type, a union padded to 32 uint64, the
-    # message handle and 3 reserved pointers.
-    assert ctypes.sizeof(_ffi.tws_event) == 8 + 32 * 8 + 4 * 8
+    # message handle and three reserved pointers.
+    assert ctypes.sizeof(_ffi.tws_event) == 8 + 32 * 8 + 4 * ctypes.sizeof(ctypes.c_void_p)
     assert ctypes.sizeof(_ffi.tws_stats) == 17 * 8
     assert ctypes.sizeof(_ffi.tws_state_event) == 8 + 8 + 4 * 3 + 4  # padded to 8
     assert tws.library_version().count(".") == 2

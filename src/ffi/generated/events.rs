@@ -125,7 +125,7 @@ impl tws_event_type {
     }
 }
 
-/// The instrument of a position or portfolio row. In an event its strings are borrowed like the event's; in a row from a blocking call they are owned by the array the row is in. No pointer is NULL; absent values are "".
+/// The instrument of a position or portfolio row. In an event its strings are borrowed like the event's; in a row from a blocking call they are owned by the rows handle the row is in. No pointer is NULL; absent values are "".
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_contract {

@@ -70,8 +70,8 @@ def _accounts_text(t: Optional[str]) -> List[str]:
 class tws_contract(Structure):
     """Mirror of `tws_contract`: The instrument of a position or portfolio row. In
     an event its strings are borrowed like the event's; in a row from a blocking
-    call they are owned by the array the row is in. No pointer is NULL; absent
-    values are "".
+    call they are owned by the rows handle the row is in. No pointer is NULL;
+    absent values are "".
     """
     _fields_ = [
         ("con_id", c_int32),
