@@ -144,3 +144,40 @@ def test_records_are_set_by_name_and_checked():
     closed.close()
     with pytest.raises(tws.InvalidArgument):
         closed.set("symbol", "AAPL")
+
+
+def _first_raw_event(client, event_type: int, seconds: float = 10):
+    lib = _ffi.lib
+    ev = _ffi.tws_event()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if lib.tws_client_poll(client, 500, ctypes.byref(ev)) == 0 and ev.type == event_type:
+            return ev
+    raise AssertionError(f"no event of type {event_type}")
+
+
+def test_a_message_without_typed_view_or_class_is_still_read(sim, monkeypatch):
+    lib = _ffi.lib
+    client = _raw_session(sim.port)
+    try:
+        assert lib.tws_client_req_account_summary(client, 9101, b"All", b"NetLiquidation") == 0
+        ev = _first_raw_event(client, _generated.TWS_EVENT_ACCOUNT_SUMMARY)
+        typed = events.from_c(ev)
+        assert isinstance(typed, tws.AccountSummary) and typed.req_id == 9101
+        # Without its typed view, the class is built through the generic accessor.
+        monkeypatch.delitem(_generated.FROM_C, _generated.TWS_EVENT_ACCOUNT_SUMMARY)
+        assert events.from_c(ev) == typed
+        # Without its class either (a libtws newer than the binding): a GenericMessage.
+        monkeypatch.delitem(_generated.FROM_FIELDS, _generated.TWS_EVENT_ACCOUNT_SUMMARY)
+        generic = events.from_c(ev)
+        assert isinstance(generic, tws.GenericMessage)
+        assert (generic.type, generic.name) == (_generated.TWS_EVENT_ACCOUNT_SUMMARY, "AccountSummary")
+        assert generic.fields == {
+            "req_id": 9101,
+            "account": typed.account,
+            "tag": "NetLiquidation",
+            "value": typed.value,
+            "currency": typed.currency,
+        }
+    finally:
+        lib.tws_client_free(client)
