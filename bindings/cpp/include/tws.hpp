@@ -34,7 +34,6 @@
 
 #include "tws_generated.hpp"
 
-#include <cfloat>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
