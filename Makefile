@@ -57,7 +57,7 @@ examples: $(EXAMPLES)
 CXX      ?= g++
 CXXWARN  := -std=c++17 -Wall -Wextra -Werror
 CXXFLAGS ?= -O2 -g
-CPPHDR   := bindings/cpp/include/tws.hpp
+CPPHDR   := bindings/cpp/include/tws.hpp bindings/cpp/include/tws_generated.hpp
 CPPBINS  := $(BINDIR)/cpp_account_summary $(BINDIR)/cpp_positions $(BINDIR)/cpp_test_tws
 
 $(BINDIR)/cpp_account_summary: bindings/cpp/examples/account_summary.cpp $(CPPHDR) include/tws.h lib
@@ -101,7 +101,7 @@ c-test: lib sim $(EXAMPLES) $(CTESTS)
 
 # Installs like a C library: PREFIX (default /usr/local) gets
 # lib/libtws.so.X.Y.Z with its soname links, lib/libtws.a, include/tws.h and
-# the C++ wrapper include/tws.hpp, bin/tws-sim and bin/tws-decode,
+# the C++ wrapper include/tws.hpp (with include/tws_generated.hpp), bin/tws-sim and bin/tws-decode,
 # lib/pkgconfig/tws.pc and lib/cmake/tws/ (find_package(tws); targets
 # tws::tws, tws::tws_static, tws::tws_cpp, tws::tws_cpp_static).
 # DESTDIR is honoured for packagers.
@@ -115,7 +115,8 @@ install: lib sim $(DECODE)
 	ln -sf $(SONAME) "$(DEST)/lib/libtws.so"
 	install -m 0644 $(LIBDIR)/libtws.a "$(DEST)/lib/libtws.a"
 	install -m 0644 include/tws.h "$(DEST)/include/tws.h"
-	install -m 0644 $(CPPHDR) "$(DEST)/include/tws.hpp"
+	install -m 0644 bindings/cpp/include/tws.hpp "$(DEST)/include/tws.hpp"
+	install -m 0644 bindings/cpp/include/tws_generated.hpp "$(DEST)/include/tws_generated.hpp"
 	install -m 0755 $(SIM) "$(DEST)/bin/tws-sim"
 	install -m 0755 $(DECODE) "$(DEST)/bin/tws-decode"
 	$(SUBST) packaging/tws.pc.in > "$(DEST)/lib/pkgconfig/tws.pc"
@@ -143,7 +144,8 @@ readme-test: lib sim
 	CC="$(CC)" MAKE="$(MAKE)" TWS_SIM=$(SIM) tests/install/readme_example.sh
 
 # Regenerates the code derived from the message catalogue (catalogue/*.toml,
-# docs/catalogue.md): src/protocol/generated/. `cargo test --test generated`
+# docs/catalogue.md): src/protocol/generated/, bindings/python/src/tws/_generated.py
+# and bindings/cpp/include/tws_generated.hpp. `cargo test --test generated`
 # fails when the checked-in files are out of date.
 generate:
 	$(CARGO) run --quiet --manifest-path codegen/Cargo.toml --target-dir target -- .

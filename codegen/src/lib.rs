@@ -7,7 +7,12 @@
 
 pub mod cmodel;
 mod emit;
+mod emit_cpp;
 pub mod emit_ffi;
+mod emit_python;
+
+pub use emit_cpp::CPP_OUT;
+pub use emit_python::PY_OUT;
 pub mod model;
 
 use std::io::Write as _;
@@ -88,12 +93,30 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     raw.push((ffi.join("events.rs"), emit_ffi::events_file(&c)));
     raw.push((ffi.join("convert.rs"), emit_ffi::convert_file(&c)?));
     raw.push((ffi.join("mod.rs"), emit_ffi::mod_file()));
-    raw.into_iter()
+    let mut out = raw
+        .into_iter()
         .map(|(path, text)| {
             let text = rustfmt(&text).map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(Output { path, text })
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    out.extend(bindings(&cat, &c));
+    Ok(out)
+}
+
+/// The bindings' generated files: `bindings/python/src/tws/_generated.py`
+/// and `bindings/cpp/include/tws_generated.hpp`.
+fn bindings(cat: &model::Catalogue, c: &cmodel::CModel) -> Vec<Output> {
+    vec![
+        Output {
+            path: PathBuf::from(emit_python::PY_OUT),
+            text: emit_python::python_file(cat, c),
+        },
+        Output {
+            path: PathBuf::from(emit_cpp::CPP_OUT),
+            text: emit_cpp::cpp_file(cat, c),
+        },
+    ]
 }
 
 /// Formats Rust source with rustfmt (`$RUSTFMT` or `rustfmt` on the path),

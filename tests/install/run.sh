@@ -29,14 +29,16 @@ installs() {
 
 files_are_in_place() {
   local ok=1 f
-  for f in "lib/libtws.so.$version" lib/libtws.a include/tws.h include/tws.hpp lib/pkgconfig/tws.pc \
+  for f in "lib/libtws.so.$version" lib/libtws.a include/tws.h include/tws.hpp include/tws_generated.hpp lib/pkgconfig/tws.pc \
            lib/cmake/tws/twsConfig.cmake lib/cmake/tws/twsConfigVersion.cmake bin/tws-sim bin/tws-decode; do
     [ -f "$prefix/$f" ] || { echo "missing $f"; ok=0; }
   done
   for f in bin/tws-sim bin/tws-decode; do
     [ -x "$prefix/$f" ] || { echo "$f is not executable"; ok=0; }
   done
-  cmp -s bindings/cpp/include/tws.hpp "$prefix/include/tws.hpp" || { echo "include/tws.hpp differs from the tree's"; ok=0; }
+  for f in tws.hpp tws_generated.hpp; do
+    cmp -s "bindings/cpp/include/$f" "$prefix/include/$f" || { echo "include/$f differs from the tree's"; ok=0; }
+  done
   [ "$(readlink "$prefix/lib/libtws.so.$major")" = "libtws.so.$version" ] || { echo "bad libtws.so.$major link"; ok=0; }
   [ "$(readlink "$prefix/lib/libtws.so")" = "libtws.so.$major" ] || { echo "bad libtws.so link"; ok=0; }
   readelf -d "$prefix/lib/libtws.so.$version" | grep -q "SONAME.*\[libtws.so.$major\]" || { echo "soname is not libtws.so.$major"; ok=0; }

@@ -10,15 +10,20 @@
  *    other control characters follow libtws's rule (tab, LF, CR pass; the
  *    rest is refused with the same code).
  *  - Events are copied into a std::variant of plain structs (tws::Event):
- *    they stay valid after the next poll. Quantities stay exact decimal text
- *    (std::string, fractional shares exist); doubles TWS left unset (a false
- *    `has_` flag in the C API) are empty std::optional<double>s.
+ *    they stay valid after the next poll. The struct of every incoming
+ *    message (tws::AccountSummary, tws::PnL, ...) and its conversion are
+ *    generated from the message catalogue into tws_generated.hpp (included
+ *    here); a message without a typed C view is read through the generic
+ *    accessor, and one newer than this header arrives as tws::GenericMessage.
+ *    Quantities stay exact decimal text (std::string, fractional shares
+ *    exist); values TWS left unset (a false has_ flag in the C API) are empty
+ *    std::optionals.
  *  - Callbacks are std::function objects; libtws holds them on the heap and
  *    releases them through user_data_free, exactly once.
  *  - Every failure throws tws::Error, which carries the tws_result code.
  *    Destructors never throw.
  *
- * Installed next to tws.h by `make install`: build with
+ * Installed next to tws.h (with tws_generated.hpp) by `make install`: build with
  * `c++ -std=c++17 app.cpp $(pkg-config --cflags --libs tws)` (the same flags
  * as for C) or with CMake `target_link_libraries(app PRIVATE tws::tws_cpp)`.
  */
@@ -27,7 +32,8 @@
 
 #include <tws.h>
 
-#include <cfloat>
+#include "tws_generated.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -96,12 +102,6 @@ inline std::string cstr(std::string_view s, const char *arg)
     return std::string(s);
 }
 
-/// A value with its C `has_` flag: std::nullopt when absent.
-inline std::optional<double> present(double v, bool has)
-{
-    return has ? std::optional<double>(v) : std::nullopt;
-}
-
 inline std::uint32_t ms(std::chrono::milliseconds t)
 {
     if (t.count() <= 0)
@@ -126,23 +126,6 @@ struct StateChanged {
     std::int32_t state; std::string reason; std::uint32_t attempt; std::uint32_t next_delay_ms;
     std::uint32_t resubscribed;
 };
-/// An error, warning, notice or connectivity message from TWS (`error_class` is a tws_error_class).
-struct ErrorMessage {
-    std::int32_t req_id; std::int32_t code; std::int64_t time_ms; std::string message;
-    std::string advanced_order_reject_json; std::int32_t error_class;
-};
-/// The next valid order id.
-struct NextValidId { std::int64_t order_id; };
-/// The accounts this login manages, comma-separated.
-struct ManagedAccounts { std::string accounts; };
-/// One account-summary row.
-struct AccountSummary { std::int32_t req_id; std::string account, tag, value, currency; };
-/// The first snapshot of an account-summary subscription is complete.
-struct AccountSummaryEnd { std::int32_t req_id; };
-/// The server clock in seconds.
-struct CurrentTime { std::int64_t time; };
-/// The server clock in milliseconds.
-struct CurrentTimeMillis { std::int64_t time_ms; };
 /// A message id this libtws does not know, with its raw payload.
 struct UnknownMessage { std::int32_t msg_id; std::vector<std::uint8_t> payload; };
 /// A message that failed to decode (the session goes on).
@@ -150,76 +133,70 @@ struct DecodeError { std::int32_t msg_id; std::string reason; std::vector<std::u
 /// The peer broke the framing (e.g. an oversize frame): the connection is closed
 /// (and, with reconnect on, re-established). `data` holds the offending bytes.
 struct ProtocolViolation { std::string reason; std::vector<std::uint8_t> data; };
-/// An event kind newer than this header (its tws_event_type value).
+/// An event kind newer than this header that carries no message (its tws_event_type value).
 struct OtherEvent { std::int32_t type; };
 
-/// The instrument of a position or portfolio row. Absent strings are empty.
-/// `strike` is 0 when the instrument has none, empty when TWS left it unset.
-/// `exchange` is set in positions, `primary_exchange` in portfolio rows;
-/// `multiplier` is decimal text ("100") or empty.
-struct Contract {
-    std::int32_t con_id;
-    std::string symbol, sec_type, last_trade_date_or_contract_month;
-    std::optional<double> strike;
-    std::string right, multiplier, exchange, primary_exchange, currency, local_symbol, trading_class;
-};
-/// One position (an event after req_positions, or a row of Client::positions).
-/// `position` is the exact decimal text ("100", "0.5"), empty when unset;
-/// `avg_cost` is per unit, times the multiplier for derivatives.
-struct Position { std::string account; Contract contract; std::string position; double avg_cost; };
-/// Every position of the first snapshot has been sent.
-struct PositionEnd {};
-/// One value of the subscribed account (`currency` may be empty).
-struct AccountValue { std::string key, value, currency, account; };
-/// One holding of the subscribed account, valued (`position`: exact decimal text).
-struct PortfolioValue {
-    Contract contract; std::string position; double market_price; double market_value; double average_cost;
-    double unrealized_pnl; double realized_pnl; std::string account;
-};
-/// When the account values were last updated ("HH:MM").
-struct AccountUpdateTime { std::string time_stamp; };
-/// The first account-updates snapshot of `account` is complete.
-struct AccountDownloadEnd { std::string account; };
-/// One position of an account and/or model, for subscription `req_id`.
-struct PositionMulti {
-    std::int32_t req_id; std::string account, model_code; Contract contract; std::string position; double avg_cost;
-};
-/// The positions-multi snapshot `req_id` is complete.
-struct PositionMultiEnd { std::int32_t req_id; };
-/// One value of an account and/or model, for subscription `req_id`.
-struct AccountUpdateMulti { std::int32_t req_id; std::string account, model_code, key, value, currency; };
-/// The account-updates-multi snapshot `req_id` is complete.
-struct AccountUpdateMultiEnd { std::int32_t req_id; };
-/// PnL of an account and/or model. A value TWS did not set (or a server too
-/// old to send it: unrealized before v129, realized before v135) is empty.
-struct PnL { std::int32_t req_id; std::optional<double> daily_pnl, unrealized_pnl, realized_pnl; };
-/// PnL of one position (`position`: exact decimal text; `value`: market value).
-struct PnLSingle {
-    std::int32_t req_id; std::string position; std::optional<double> daily_pnl, unrealized_pnl, realized_pnl, value;
+/// One field of a message read through the generic accessor (tws_field, copied):
+/// `kind` is a tws_field_kind (TWS_FIELD_INT, ..., TWS_FIELD_DECIMAL with the exact
+/// text in `string_value`); `present` is false for a value TWS left unset or did
+/// not send at the negotiated version.
+struct Field {
+    std::string name;
+    std::int32_t kind;
+    bool present;
+    std::int64_t int_value;
+    double double_value;
+    std::string string_value;
 };
 
-/// One event, owning all its data.
-using Event = std::variant<StateChanged, ErrorMessage, NextValidId, ManagedAccounts, AccountSummary,
-                           AccountSummaryEnd, CurrentTime, CurrentTimeMillis, UnknownMessage, DecodeError,
-                           OtherEvent, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime,
-                           AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti,
-                           AccountUpdateMultiEnd, PnL, PnLSingle, ProtocolViolation>;
+/// A message event this header has no struct for (a libtws newer than the
+/// header): its tws_event_type value, message name and every field, read
+/// through tws_event_field by the visitor's names ("req_id", "contract.symbol").
+struct GenericMessage {
+    std::int32_t type;
+    std::string name;
+    std::vector<Field> fields;
+
+    /// The field `field_name`, or nullptr.
+    const Field *find(std::string_view field_name) const
+    {
+        for (const auto &f : fields)
+            if (f.name == field_name)
+                return &f;
+        return nullptr;
+    }
+};
+
+/// One event, owning all its data: the engine's own events, then every
+/// incoming message of the catalogue (tws_generated.hpp).
+using Event = message_variant<StateChanged, UnknownMessage, DecodeError, ProtocolViolation, OtherEvent, GenericMessage>;
+
+/// Every field of the event's message, through the generic accessor
+/// (tws_event_field); std::nullopt for an event that has no message.
+inline std::optional<GenericMessage> generic_message(const tws_event &ev)
+{
+    const char *name = tws_event_message_name(&ev);
+    if (!name)
+        return std::nullopt;
+    GenericMessage out{ev.type, name, {}};
+    const std::size_t n = tws_event_field_count(&ev);
+    out.fields.reserve(n);
+    for (std::size_t i = 0; i < n; i++) {
+        tws_field f{};
+        if (tws_event_field(&ev, i, &f) != TWS_OK)
+            break;
+        out.fields.push_back(Field{detail::str(f.name), f.kind, f.present, f.int_value, f.double_value,
+                                   detail::str(f.string_value)});
+    }
+    return out;
+}
 
 namespace detail {
-/// Copies a tws_contract.
-inline Contract contract(const tws_contract &c)
-{
-    return Contract{c.con_id,        str(c.symbol),           str(c.sec_type),
-                    str(c.last_trade_date_or_contract_month), present(c.strike, c.has_strike),
-                    str(c.right),    str(c.multiplier),       str(c.exchange),
-                    str(c.primary_exchange),                  str(c.currency),
-                    str(c.local_symbol),                      str(c.trading_class)};
-}
-/// Copies a tws_portfolio_value_event or a tws_portfolio_row (which has no account).
+/// Copies a tws_portfolio_row (which has no account) of `account`.
 template <class Row> PortfolioValue portfolio_value(const Row &p, std::string account)
 {
-    return PortfolioValue{contract(p.contract), str(p.position), p.market_price,   p.market_value,
-                          p.average_cost,        p.unrealized_pnl, p.realized_pnl, std::move(account)};
+    return PortfolioValue{gen::contract_from_c(p.contract), str(p.position), p.market_price, p.market_value,
+                          p.average_cost, p.unrealized_pnl, p.realized_pnl, std::move(account)};
 }
 } // namespace detail
 
@@ -236,63 +213,17 @@ inline Event to_event(const tws_event &ev)
     case TWS_EVENT_STATE:
         return StateChanged{d.state.state, str(d.state.reason), d.state.attempt, d.state.next_delay_ms,
                             d.state.resubscribed};
-    case TWS_EVENT_ERROR:
-        return ErrorMessage{d.error.req_id, d.error.code, d.error.time_ms, str(d.error.message),
-                            str(d.error.advanced_order_reject_json), d.error.error_class};
-    case TWS_EVENT_NEXT_VALID_ID: return NextValidId{d.next_valid_id.order_id};
-    case TWS_EVENT_MANAGED_ACCOUNTS: return ManagedAccounts{str(d.managed_accounts.accounts)};
-    case TWS_EVENT_ACCOUNT_SUMMARY: {
-        const auto &a = d.account_summary;
-        return AccountSummary{a.req_id, str(a.account), str(a.tag), str(a.value), str(a.currency)};
-    }
-    case TWS_EVENT_ACCOUNT_SUMMARY_END: return AccountSummaryEnd{d.account_summary_end.req_id};
-    case TWS_EVENT_CURRENT_TIME: return CurrentTime{d.current_time.time};
-    case TWS_EVENT_CURRENT_TIME_MILLIS: return CurrentTimeMillis{d.current_time.time};
     case TWS_EVENT_UNKNOWN_MESSAGE: return UnknownMessage{d.raw.msg_id, bytes(d.raw)};
     case TWS_EVENT_DECODE_ERROR: return DecodeError{d.raw.msg_id, str(d.raw.reason), bytes(d.raw)};
     case TWS_EVENT_PROTOCOL_ERROR: return ProtocolViolation{str(d.raw.reason), bytes(d.raw)};
-    case TWS_EVENT_POSITION: {
-        const auto &p = d.position;
-        return Position{str(p.account), detail::contract(p.contract), str(p.position), p.avg_cost};
+    default: break;
     }
-    case TWS_EVENT_POSITION_END: return PositionEnd{};
-    case TWS_EVENT_ACCOUNT_VALUE: {
-        const auto &v = d.account_value;
-        return AccountValue{str(v.key), str(v.value), str(v.currency), str(v.account)};
-    }
-    case TWS_EVENT_PORTFOLIO_VALUE:
-        return detail::portfolio_value(d.portfolio_value, str(d.portfolio_value.account));
-    case TWS_EVENT_ACCOUNT_UPDATE_TIME: return AccountUpdateTime{str(d.account_update_time.time_stamp)};
-    case TWS_EVENT_ACCOUNT_DOWNLOAD_END: return AccountDownloadEnd{str(d.account_download_end.account)};
-    case TWS_EVENT_POSITION_MULTI: {
-        const auto &p = d.position_multi;
-        return PositionMulti{p.req_id, str(p.account), str(p.model_code), detail::contract(p.contract),
-                             str(p.position), p.avg_cost};
-    }
-    case TWS_EVENT_POSITION_MULTI_END: return PositionMultiEnd{d.multi_end.req_id};
-    case TWS_EVENT_ACCOUNT_UPDATE_MULTI: {
-        const auto &u = d.account_update_multi;
-        return AccountUpdateMulti{u.req_id, str(u.account), str(u.model_code), str(u.key), str(u.value),
-                                  str(u.currency)};
-    }
-    case TWS_EVENT_ACCOUNT_UPDATE_MULTI_END: return AccountUpdateMultiEnd{d.multi_end.req_id};
-    case TWS_EVENT_PNL: {
-        const auto &p = d.pnl;
-        return PnL{p.req_id, detail::present(p.daily_pnl, p.has_daily_pnl),
-                   detail::present(p.unrealized_pnl, p.has_unrealized_pnl),
-                   detail::present(p.realized_pnl, p.has_realized_pnl)};
-    }
-    case TWS_EVENT_PNL_SINGLE: {
-        const auto &p = d.pnl_single;
-        return PnLSingle{p.req_id,
-                         str(p.position),
-                         detail::present(p.daily_pnl, p.has_daily_pnl),
-                         detail::present(p.unrealized_pnl, p.has_unrealized_pnl),
-                         detail::present(p.realized_pnl, p.has_realized_pnl),
-                         detail::present(p.value, p.has_value)};
-    }
-    default: return OtherEvent{ev.type};
-    }
+    // Every message of the catalogue (generated), then one newer than this header.
+    if (auto message = gen::message_event<Event>(ev))
+        return std::move(*message);
+    if (auto generic = generic_message(ev))
+        return std::move(*generic);
+    return OtherEvent{ev.type};
 }
 
 /// One row of Client::account_summary.
@@ -304,6 +235,73 @@ struct AccountSnapshot {
     std::string account, time;
     std::vector<AccountValue> values;
     std::vector<PortfolioValue> portfolio;
+};
+
+// ---- input records -------------------------------------------------------------
+
+/// An input record (tws_record) of the catalogue record `name` ("Contract"),
+/// set field by field by name, so that a field added in a later libtws never
+/// breaks a caller; fields left unset take their declared absent value.
+/// RAII, move-only. Every setter throws tws::Error: TWS_ERR_INVALID_ARGUMENT
+/// for a record or field the catalogue does not have, or a field of another
+/// kind (the detail names it); TWS_ERR_INVALID_CHARACTER for an embedded NUL;
+/// TWS_ERR_NULL_ARGUMENT on a moved-from record.
+class Record {
+public:
+    explicit Record(std::string_view name)
+    {
+        detail::check(tws_record_new(detail::cstr(name, "name").c_str(), &p_));
+    }
+    ~Record() { tws_record_free(p_); }
+    Record(Record &&o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    Record &operator=(Record &&o) noexcept
+    {
+        if (this != &o) {
+            tws_record_free(p_);
+            p_ = std::exchange(o.p_, nullptr);
+        }
+        return *this;
+    }
+    Record(const Record &) = delete;
+    Record &operator=(const Record &) = delete;
+
+    /// Sets an int field ("con_id").
+    Record &set_int(std::string_view field, std::int32_t value)
+    {
+        detail::check(tws_record_set_int(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+    /// Sets a long (64-bit) field.
+    Record &set_long(std::string_view field, std::int64_t value)
+    {
+        detail::check(tws_record_set_long(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+    /// Sets a double field ("strike").
+    Record &set_double(std::string_view field, double value)
+    {
+        detail::check(tws_record_set_double(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+    /// Sets a bool field.
+    Record &set_bool(std::string_view field, bool value)
+    {
+        detail::check(tws_record_set_bool(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+    /// Sets a string field, or a decimal field as its exact text ("100", "0.5").
+    Record &set_string(std::string_view field, std::string_view value)
+    {
+        const std::string f = detail::cstr(field, "field"), v = detail::cstr(value, "value");
+        detail::check(tws_record_set_string(p_, f.c_str(), v.c_str()));
+        return *this;
+    }
+
+    /// The C handle, for requests that take a `const tws_record *` (NULL after a move).
+    const tws_record *get() const noexcept { return p_; }
+
+private:
+    tws_record *p_ = nullptr;
 };
 
 // ---- logging -------------------------------------------------------------------
@@ -680,8 +678,8 @@ public:
         out.reserve(count);
         for (std::size_t i = 0; i < count; i++) {
             const tws_position_row &r = *tws_position_rows_at(rows, i);
-            out.push_back(
-                Position{detail::str(r.account), detail::contract(r.contract), detail::str(r.position), r.avg_cost});
+            out.push_back(Position{detail::str(r.account), gen::contract_from_c(r.contract), detail::str(r.position),
+                                   r.avg_cost});
         }
         return out;
     }
@@ -700,8 +698,8 @@ public:
             void operator()(tws_account_snapshot *s) const noexcept { tws_account_snapshot_free(s); }
         };
         std::unique_ptr<tws_account_snapshot, Free> owned(snap);
-        AccountSnapshot out{detail::str(tws_account_snapshot_account(snap)),
-                            detail::str(tws_account_snapshot_time(snap)), {}, {}};
+        AccountSnapshot out{detail::str(tws_account_snapshot_account(snap)), detail::str(tws_account_snapshot_time(snap)),
+                            {}, {}};
         const std::size_t values = tws_account_snapshot_value_count(snap);
         out.values.reserve(values);
         for (std::size_t i = 0; i < values; i++) {

@@ -1,5 +1,6 @@
 // Tests of the C++ wrapper against tws-sim (port in TWS_SIM_PORT, set by
 // scripts/with-sim.sh). Run plain and under valgrind by `make cpp-test`.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <unistd.h>
 #include <vector>
 
@@ -542,6 +544,128 @@ static void a_frozen_tws_is_a_dead_peer()
     CHECK(rc == TWS_ERR_NOT_CONNECTED);
 }
 
+// ---- the generated layer: every event type converts ----------------------------
+
+template <class T, class = void> struct is_message : std::false_type {};
+template <class T> struct is_message<T, std::void_t<decltype(T::event_type)>> : std::true_type {};
+
+static void every_event_type_converts()
+{
+    // Every incoming message of the catalogue (tws_generated.hpp), as a zeroed
+    // C event of its type (every value absent), becomes its own struct.
+    int messages = 0;
+    for (const std::int32_t type : tws::gen::message_event_types) {
+        tws_event ev{};
+        ev.type = type;
+        const tws::Event e = tws::to_event(ev);
+        bool ok = false;
+        std::visit(
+            [&](const auto &alt) {
+                using T = std::decay_t<decltype(alt)>;
+                if constexpr (is_message<T>::value)
+                    ok = T::event_type == type && std::string(T::message_name).size() > 0;
+            },
+            e);
+        CHECK(ok);
+        if (!ok)
+            std::fprintf(stderr, "event type %d did not convert to its struct\n", type);
+        messages++;
+    }
+    CHECK(messages >= 19);
+    // The engine's own events, and a type this header does not know.
+    tws_event ev{};
+    ev.type = TWS_EVENT_STATE;
+    CHECK(std::holds_alternative<tws::StateChanged>(tws::to_event(ev)));
+    ev.type = TWS_EVENT_DECODE_ERROR;
+    CHECK(std::holds_alternative<tws::DecodeError>(tws::to_event(ev)));
+    ev.type = 31999;
+    CHECK(std::holds_alternative<tws::OtherEvent>(tws::to_event(ev)));
+    // Absent is empty, not a magic number.
+    ev = tws_event{};
+    ev.type = TWS_EVENT_PNL;
+    ev.data.pnl.req_id = 7;
+    ev.data.pnl.daily_pnl = 1.5;
+    ev.data.pnl.has_daily_pnl = true;
+    ev.data.pnl.unrealized_pnl = 99.0; // without its flag: absent
+    const auto pnl = std::get<tws::PnL>(tws::to_event(ev));
+    CHECK(pnl.req_id == 7 && pnl.daily_pnl == 1.5 && !pnl.unrealized_pnl && !pnl.realized_pnl);
+}
+
+static void generic_accessor_builds_what_the_typed_view_builds()
+{
+    // Real events from the simulator, polled raw: the generic accessor
+    // (tws_event_field) gives the same struct as the typed view, and every
+    // event with a message reads as a GenericMessage too.
+    tws::Client c;
+    c.connect(HOST, port, 41);
+    tws_client *raw = c.get();
+    c.req_current_time();
+    c.req_positions();
+    c.req_account_updates("DU123456");
+    c.req_account_summary("All", "NetLiquidation");
+    c.req_positions_multi("DU123456");
+    c.req_account_updates_multi("DU123456", "", true);
+    c.req_pnl("DU123456");
+    c.req_pnl_single("DU123456", 265598);
+    c.req_account_updates("DU999999");
+    std::vector<std::string> seen;
+    auto saw = [&](const std::string &n) { return std::find(seen.begin(), seen.end(), n) != seen.end(); };
+    for (int i = 0; i < 3000; i++) {
+        tws_event ev;
+        if (tws_client_poll(raw, 2000, &ev) != TWS_OK)
+            break;
+        auto typed = tws::gen::message_event<tws::Event>(ev);
+        if (!typed)
+            continue;
+        auto generic = tws::gen::message_event_from_fields<tws::Event>(ev);
+        CHECK(generic.has_value() && generic->index() == typed->index());
+        if (auto *e = std::get_if<tws::ErrorMessage>(&*generic)) // derived, not a field
+            e->error_class = std::get<tws::ErrorMessage>(*typed).error_class;
+        bool same = false;
+        std::visit(
+            [&](const auto &t) {
+                using T = std::decay_t<decltype(t)>;
+                if constexpr (is_message<T>::value) {
+                    same = std::get<T>(*generic) == t;
+                    const char *name = tws_event_message_name(&ev);
+                    CHECK(name && std::string(name) == T::message_name);
+                    if (!saw(T::message_name))
+                        seen.push_back(T::message_name);
+                }
+            },
+            *typed);
+        CHECK(same);
+        const auto g = tws::generic_message(ev);
+        CHECK(g && g->type == ev.type && !g->fields.empty() == (tws_event_field_count(&ev) > 0));
+        if (saw("PnL") && saw("PnLSingle") && saw("AccountDownloadEnd") && saw("PositionEnd") &&
+            saw("AccountSummaryEnd") && saw("Error") && saw("PositionMultiEnd") && saw("AccountUpdateMultiEnd"))
+            break;
+    }
+    for (const char *n : {"Error", "NextValidId", "ManagedAccounts", "CurrentTime", "Position", "PositionEnd",
+                          "AccountValue", "PortfolioValue", "AccountUpdateTime", "AccountDownloadEnd",
+                          "AccountSummary", "AccountSummaryEnd", "PositionMulti", "PositionMultiEnd",
+                          "AccountUpdateMulti", "AccountUpdateMultiEnd", "PnL", "PnLSingle"}) {
+        CHECK(saw(n));
+        if (!saw(n))
+            std::fprintf(stderr, "no %s event seen\n", n);
+    }
+}
+
+static void records_are_set_by_name()
+{
+    tws::Record c("Contract");
+    c.set_int("con_id", 265598).set_string("symbol", "AAPL").set_double("strike", 0.0).set_string("multiplier", "100");
+    CHECK(c.get() != nullptr);
+    CHECK(code_of([&] { c.set_string("no_such_field", "x"); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { c.set_string("con_id", "265598"); }) == TWS_ERR_INVALID_ARGUMENT); // another kind
+    CHECK(code_of([] { tws::Record r("NoSuchRecord"); }) == TWS_ERR_INVALID_ARGUMENT);
+    using namespace std::string_view_literals;
+    CHECK(refused_naming("value", [&] { c.set_string("symbol", "AA\0PL"sv); }));
+    tws::Record moved(std::move(c));
+    CHECK(c.get() == nullptr && moved.get() != nullptr);
+    CHECK(code_of([&] { c.set_int("con_id", 1); }) == TWS_ERR_NULL_ARGUMENT);
+}
+
 int main()
 {
     const char *p = std::getenv("TWS_SIM_PORT");
@@ -568,6 +692,9 @@ int main()
         account_data_events();
         strings_arrive_exactly_or_not_at_all();
         a_frozen_tws_is_a_dead_peer();
+        every_event_type_converts();
+        generic_accessor_builds_what_the_typed_view_builds();
+        records_are_set_by_name();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;

@@ -15,7 +15,7 @@ from typing import Callable, List, Type
 import pytest
 
 import tws
-from tws import _ffi
+from tws import _ffi, _generated
 from conftest import ROOT
 
 HOST = "127.0.0.1"
@@ -45,12 +45,13 @@ def of(kind: Type, events: List[tws.Event]) -> list:
 
 # ---- the C layout -------------------------------------------------------------------
 
+# The hand-written mirrors (_ffi) and every generated one (_generated.MIRRORS:
+# the message views and the records they embed).
 MIRRORS = [
     "tws_contract",
     "tws_position_row",
     "tws_account_value_row",
     "tws_portfolio_row",
-    "tws_event",
     "tws_position_event",
     "tws_account_value_event",
     "tws_portfolio_value_event",
@@ -61,9 +62,17 @@ MIRRORS = [
     "tws_multi_end_event",
     "tws_pnl_event",
     "tws_pnl_single_event",
+    "tws_state_event",
+    "tws_raw_message_event",
+    "tws_field",
     "tws_event_data",
     "tws_event",
 ]
+MIRRORS += [m.__name__ for m in _generated.MIRRORS if m.__name__ not in MIRRORS]
+
+
+def mirror_of(name: str):
+    return getattr(_ffi, name, None) or getattr(_generated, name)
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler to read the header's layout")
@@ -73,7 +82,7 @@ def test_struct_mirrors_have_the_header_layout(tmp_path):
     lines = ["#include <stddef.h>", "#include <stdio.h>", '#include "tws.h"', "int main(void) {"]
     expected = []
     for name in MIRRORS:
-        mirror = getattr(_ffi, name)
+        mirror = mirror_of(name)
         lines.append(f'printf("%zu\\n", sizeof({name}));')
         expected.append(ctypes.sizeof(mirror))
         for field, _ in mirror._fields_:

@@ -61,6 +61,7 @@ from .events import (
     ErrorClass,
     ErrorMessage,
     Event,
+    GenericMessage,
     ManagedAccounts,
     NextValidId,
     OtherEvent,
@@ -75,6 +76,7 @@ from .events import (
     Stats,
     UnknownMessage,
 )
+from .record import Record
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
 
 
@@ -113,6 +115,7 @@ __all__ = [
     "ErrorClass",
     "ErrorMessage",
     "Event",
+    "GenericMessage",
     "InternalError",
     "InvalidArgument",
     "InvalidCharacter",
@@ -135,6 +138,7 @@ __all__ = [
     "PositionMulti",
     "PositionMultiEnd",
     "ProtocolError",
+    "Record",
     "Reentrant",
     "RequestFailed",
     "StateChanged",

@@ -1,9 +1,12 @@
 """The C ABI of libtws as seen from ctypes: loading the library, the struct
 mirrors of ``include/tws.h`` and the signature of every function used.
 
-This is the only module that knows the C layout; everything else in the
-package works with the dataclasses of :mod:`tws.events`. Keep it in step with
-``include/tws.h`` (the tests compare the sizes with the header's promises).
+The mirrors of the message structs (the typed event views and the records
+they embed) are generated from the catalogue into :mod:`tws._generated`; this
+module holds the engine's own structs (state, raw frames, rows, counters, the
+generic field) and assembles ``tws_event`` from both. Everything else in the
+package works with the dataclasses of :mod:`tws.events`. The tests compare
+every size and offset with ``include/tws.h``.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from ctypes import (
     POINTER,
     Structure,
     Union,
-    c_char_p,
     c_bool,
+    c_char_p,
     c_double,
     c_int,
     c_int32,
@@ -31,6 +34,9 @@ from ctypes import (
     c_void_p,
 )
 from pathlib import Path
+
+from . import _generated
+from ._generated import tws_contract
 
 #: Environment variable naming a libtws shared object to load instead of the
 #: one shipped in the package (for example an installed ``/usr/local/lib/libtws.so.1``).
@@ -47,43 +53,6 @@ class tws_state_event(Structure):
     ]
 
 
-class tws_error_event(Structure):
-    _fields_ = [
-        ("req_id", c_int32),
-        ("code", c_int32),
-        ("time_ms", c_int64),
-        ("message", c_char_p),
-        ("advanced_order_reject_json", c_char_p),
-        ("error_class", c_int32),
-    ]
-
-
-class tws_next_valid_id_event(Structure):
-    _fields_ = [("order_id", c_int64)]
-
-
-class tws_managed_accounts_event(Structure):
-    _fields_ = [("accounts", c_char_p)]
-
-
-class tws_account_summary_event(Structure):
-    _fields_ = [
-        ("req_id", c_int32),
-        ("account", c_char_p),
-        ("tag", c_char_p),
-        ("value", c_char_p),
-        ("currency", c_char_p),
-    ]
-
-
-class tws_account_summary_end_event(Structure):
-    _fields_ = [("req_id", c_int32)]
-
-
-class tws_time_event(Structure):
-    _fields_ = [("time", c_int64)]
-
-
 class tws_raw_message_event(Structure):
     _fields_ = [
         ("msg_id", c_int32),
@@ -93,139 +62,35 @@ class tws_raw_message_event(Structure):
     ]
 
 
-class tws_contract(Structure):
+class tws_field(Structure):
+    """One field read through the generic accessor (``tws_event_field``)."""
+
     _fields_ = [
-        ("con_id", c_int32),
-        ("has_con_id", c_bool),
-        ("strike", c_double),
-        ("has_strike", c_bool),
-        ("symbol", c_char_p),
-        ("sec_type", c_char_p),
-        ("last_trade_date_or_contract_month", c_char_p),
-        ("right", c_char_p),
-        ("multiplier", c_char_p),
-        ("exchange", c_char_p),
-        ("primary_exchange", c_char_p),
-        ("currency", c_char_p),
-        ("local_symbol", c_char_p),
-        ("trading_class", c_char_p),
+        ("name", c_char_p),
+        ("kind", c_int32),
+        ("present", c_bool),
+        ("int_value", c_int64),
+        ("double_value", c_double),
+        ("string_value", c_char_p),
     ]
 
 
-class tws_position_event(Structure):
-    _fields_ = [
-        ("account", c_char_p),
-        ("contract", tws_contract),
-        ("position", c_char_p),
-        ("avg_cost", c_double),
-    ]
-
-
-class tws_account_value_event(Structure):
-    _fields_ = [
-        ("key", c_char_p),
-        ("value", c_char_p),
-        ("currency", c_char_p),
-        ("account", c_char_p),
-    ]
-
-
-class tws_portfolio_value_event(Structure):
-    _fields_ = [
-        ("contract", tws_contract),
-        ("position", c_char_p),
-        ("market_price", c_double),
-        ("market_value", c_double),
-        ("average_cost", c_double),
-        ("unrealized_pnl", c_double),
-        ("realized_pnl", c_double),
-        ("account", c_char_p),
-    ]
-
-
-class tws_account_update_time_event(Structure):
-    _fields_ = [("time_stamp", c_char_p)]
-
-
-class tws_account_download_end_event(Structure):
-    _fields_ = [("account", c_char_p)]
-
-
-class tws_position_multi_event(Structure):
-    _fields_ = [
-        ("req_id", c_int32),
-        ("account", c_char_p),
-        ("model_code", c_char_p),
-        ("contract", tws_contract),
-        ("position", c_char_p),
-        ("avg_cost", c_double),
-    ]
-
-
-class tws_account_update_multi_event(Structure):
-    _fields_ = [
-        ("req_id", c_int32),
-        ("account", c_char_p),
-        ("model_code", c_char_p),
-        ("key", c_char_p),
-        ("value", c_char_p),
-        ("currency", c_char_p),
-    ]
-
-
-class tws_multi_end_event(Structure):
-    _fields_ = [("req_id", c_int32)]
-
-
-class tws_pnl_event(Structure):
-    _fields_ = [
-        ("req_id", c_int32),
-        ("daily_pnl", c_double),
-        ("has_daily_pnl", c_bool),
-        ("unrealized_pnl", c_double),
-        ("has_unrealized_pnl", c_bool),
-        ("realized_pnl", c_double),
-        ("has_realized_pnl", c_bool),
-    ]
-
-
-class tws_pnl_single_event(Structure):
-    _fields_ = [
-        ("req_id", c_int32),
-        ("position", c_char_p),
-        ("daily_pnl", c_double),
-        ("has_daily_pnl", c_bool),
-        ("unrealized_pnl", c_double),
-        ("has_unrealized_pnl", c_bool),
-        ("realized_pnl", c_double),
-        ("has_realized_pnl", c_bool),
-        ("value", c_double),
-        ("has_value", c_bool),
-    ]
+#: ``tws_field.kind`` values.
+TWS_FIELD_INT = 1
+TWS_FIELD_DOUBLE = 2
+TWS_FIELD_BOOL = 3
+TWS_FIELD_STRING = 4
+TWS_FIELD_DECIMAL = 5
 
 
 class tws_event_data(Union):
-    _fields_ = [
-        ("state", tws_state_event),
-        ("error", tws_error_event),
-        ("next_valid_id", tws_next_valid_id_event),
-        ("managed_accounts", tws_managed_accounts_event),
-        ("account_summary", tws_account_summary_event),
-        ("account_summary_end", tws_account_summary_end_event),
-        ("current_time", tws_time_event),
-        ("raw", tws_raw_message_event),
-        ("position", tws_position_event),
-        ("account_value", tws_account_value_event),
-        ("portfolio_value", tws_portfolio_value_event),
-        ("account_update_time", tws_account_update_time_event),
-        ("account_download_end", tws_account_download_end_event),
-        ("position_multi", tws_position_multi_event),
-        ("account_update_multi", tws_account_update_multi_event),
-        ("multi_end", tws_multi_end_event),
-        ("pnl", tws_pnl_event),
-        ("pnl_single", tws_pnl_single_event),
-        ("_reserved", c_uint64 * 32),
-    ]
+    # The engine's own members, then every message's typed view (generated),
+    # padded to the 256 reserved bytes.
+    _fields_ = (
+        [("state", tws_state_event), ("raw", tws_raw_message_event)]
+        + _generated.UNION_MEMBERS
+        + [("_reserved", c_uint64 * 32)]
+    )
 
 
 class tws_event(Structure):
@@ -302,6 +167,8 @@ LOG_CALLBACK = CFUNCTYPE(None, c_int32, c_char_p, c_char_p, c_void_p)
 
 _client_p = c_void_p
 _options_p = c_void_p
+#: An opaque handle of rows (tws_position_rows, tws_account_summary_rows, tws_account_snapshot).
+_rows_p = c_void_p
 _result = c_int32
 
 # name: (restype, argtypes)
@@ -311,6 +178,10 @@ _SIGNATURES = {
     "tws_last_error_message": (c_char_p, []),
     "tws_all_account_summary_tags": (c_char_p, []),
     "tws_event_type_str": (c_char_p, [c_int32]),
+    "tws_event_message_name": (c_char_p, [c_void_p]),
+    "tws_event_field_count": (c_size_t, [c_void_p]),
+    "tws_event_field": (_result, [c_void_p, c_size_t, c_void_p]),
+    "tws_event_field_by_name": (_result, [c_void_p, c_char_p, c_void_p]),
     "tws_state_str": (c_char_p, [c_int32]),
     "tws_options_new": (_result, [POINTER(_options_p)]),
     "tws_options_free": (None, [_options_p]),
@@ -339,10 +210,10 @@ _SIGNATURES = {
     "tws_client_req_current_time_millis": (_result, [_client_p]),
     "tws_client_req_account_summary": (_result, [_client_p, c_int32, c_char_p, c_char_p]),
     "tws_client_cancel_account_summary": (_result, [_client_p, c_int32]),
-    "tws_client_account_summary": (_result, [_client_p, c_char_p, c_char_p, c_uint32, POINTER(c_void_p)]),
-    "tws_account_summary_rows_count": (c_size_t, [c_void_p]),
-    "tws_account_summary_rows_at": (POINTER(tws_account_summary_row), [c_void_p, c_size_t]),
-    "tws_account_summary_rows_free": (None, [c_void_p]),
+    "tws_client_account_summary": (_result, [_client_p, c_char_p, c_char_p, c_uint32, POINTER(_rows_p)]),
+    "tws_account_summary_rows_count": (c_size_t, [_rows_p]),
+    "tws_account_summary_rows_at": (POINTER(tws_account_summary_row), [_rows_p, c_size_t]),
+    "tws_account_summary_rows_free": (None, [_rows_p]),
     "tws_client_req_positions": (_result, [_client_p]),
     "tws_client_cancel_positions": (_result, [_client_p]),
     "tws_client_req_account_updates": (_result, [_client_p, c_char_p]),
@@ -355,18 +226,25 @@ _SIGNATURES = {
     "tws_client_cancel_pnl": (_result, [_client_p, c_int32]),
     "tws_client_req_pnl_single": (_result, [_client_p, c_int32, c_char_p, c_char_p, c_int32]),
     "tws_client_cancel_pnl_single": (_result, [_client_p, c_int32]),
-    "tws_client_positions": (_result, [_client_p, c_uint32, POINTER(c_void_p)]),
-    "tws_position_rows_count": (c_size_t, [c_void_p]),
-    "tws_position_rows_at": (POINTER(tws_position_row), [c_void_p, c_size_t]),
-    "tws_position_rows_free": (None, [c_void_p]),
-    "tws_client_account_updates": (_result, [_client_p, c_char_p, c_uint32, POINTER(c_void_p)]),
-    "tws_account_snapshot_account": (c_char_p, [c_void_p]),
-    "tws_account_snapshot_time": (c_char_p, [c_void_p]),
-    "tws_account_snapshot_value_count": (c_size_t, [c_void_p]),
-    "tws_account_snapshot_value_at": (POINTER(tws_account_value_row), [c_void_p, c_size_t]),
-    "tws_account_snapshot_portfolio_count": (c_size_t, [c_void_p]),
-    "tws_account_snapshot_portfolio_at": (POINTER(tws_portfolio_row), [c_void_p, c_size_t]),
-    "tws_account_snapshot_free": (None, [c_void_p]),
+    "tws_client_positions": (_result, [_client_p, c_uint32, POINTER(_rows_p)]),
+    "tws_position_rows_count": (c_size_t, [_rows_p]),
+    "tws_position_rows_at": (POINTER(tws_position_row), [_rows_p, c_size_t]),
+    "tws_position_rows_free": (None, [_rows_p]),
+    "tws_client_account_updates": (_result, [_client_p, c_char_p, c_uint32, POINTER(_rows_p)]),
+    "tws_account_snapshot_account": (c_char_p, [_rows_p]),
+    "tws_account_snapshot_time": (c_char_p, [_rows_p]),
+    "tws_account_snapshot_value_count": (c_size_t, [_rows_p]),
+    "tws_account_snapshot_value_at": (POINTER(tws_account_value_row), [_rows_p, c_size_t]),
+    "tws_account_snapshot_portfolio_count": (c_size_t, [_rows_p]),
+    "tws_account_snapshot_portfolio_at": (POINTER(tws_portfolio_row), [_rows_p, c_size_t]),
+    "tws_account_snapshot_free": (None, [_rows_p]),
+    "tws_record_new": (_result, [c_char_p, POINTER(c_void_p)]),
+    "tws_record_set_int": (_result, [c_void_p, c_char_p, c_int32]),
+    "tws_record_set_long": (_result, [c_void_p, c_char_p, c_int64]),
+    "tws_record_set_double": (_result, [c_void_p, c_char_p, c_double]),
+    "tws_record_set_bool": (_result, [c_void_p, c_char_p, c_bool]),
+    "tws_record_set_string": (_result, [c_void_p, c_char_p, c_char_p]),
+    "tws_record_free": (None, [c_void_p]),
     "tws_client_poll": (_result, [_client_p, c_uint32, POINTER(tws_event)]),
     "tws_client_event_fd": (_result, [_client_p, POINTER(c_int)]),
     "tws_client_set_callback": (_result, [_client_p, EVENT_CALLBACK, c_void_p, USER_DATA_FREE]),

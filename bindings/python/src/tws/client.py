@@ -621,7 +621,7 @@ class Client:
         try:
             s = _ffi.text
             name = s(lib.tws_account_snapshot_account(snap))
-            value_at, holding_at = lib.tws_account_snapshot_value_at, lib.tws_account_snapshot_portfolio_at
+            value_at, portfolio_at = lib.tws_account_snapshot_value_at, lib.tws_account_snapshot_portfolio_at
             return AccountSnapshot(
                 name,
                 s(lib.tws_account_snapshot_time(snap)),
@@ -631,7 +631,9 @@ class Client:
                 ],
                 [
                     portfolio_value(p, name)
-                    for p in (holding_at(snap, i).contents for i in range(lib.tws_account_snapshot_portfolio_count(snap)))
+                    for p in (
+                        portfolio_at(snap, i).contents for i in range(lib.tws_account_snapshot_portfolio_count(snap))
+                    )
                 ],
             )
         finally:

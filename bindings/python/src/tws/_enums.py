@@ -1,0 +1,34 @@
+"""The C enums the events carry, as :class:`enum.IntEnum` (``tws_state``,
+``tws_error_class``). A value newer than this binding stays a plain int."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ConnectionState(IntEnum):
+    """Where a client's session stands (``tws_state``), or what just changed."""
+
+    DISCONNECTED = 0
+    CONNECTED = 1
+    #: The socket closed or failed; with reconnect on, RECONNECTING follows.
+    CONNECTION_LOST = 2
+    #: An attempt to reconnect is due (``attempt``, ``next_delay_ms``).
+    RECONNECTING = 3
+    #: The session is back; ``resubscribed`` subscriptions were re-issued.
+    RECONNECTED = 4
+    #: Reconnecting stopped (attempts used up, or the client id is in use).
+    RECONNECT_FAILED = 5
+    #: TWS lost its own link to IB (1100); the socket stays up.
+    IB_LINK_LOST = 6
+    #: TWS's link to IB is back (1101/1102).
+    IB_LINK_RESTORED = 7
+
+
+class ErrorClass(IntEnum):
+    """What an error message from TWS means (``tws_error_class``)."""
+
+    NOTICE = 0
+    WARNING = 1
+    ERROR = 2
+    CONNECTIVITY = 3
