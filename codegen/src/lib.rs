@@ -6,6 +6,8 @@
 //! `tests/generated.rs` calls [`generate`] and compares with the checked-in files.
 
 mod emit;
+pub mod emit_docs;
+pub mod emit_oracle;
 pub mod model;
 
 use std::io::Write as _;
@@ -55,7 +57,8 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     raw.push(("sets.rs".to_owned(), emit::sets_file(&cat)));
     raw.push(("schema.rs".to_owned(), emit::schema_file(&cat)));
     raw.push(("mod.rs".to_owned(), emit::mod_file(&cat)));
-    raw.into_iter()
+    let mut outputs = raw
+        .into_iter()
         .map(|(name, text)| {
             let text = rustfmt(&text).map_err(|e| format!("{RUST_OUT}/{name}: {e}"))?;
             Ok(Output {
@@ -63,7 +66,16 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
                 text,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    outputs.push(Output {
+        path: PathBuf::from(emit_oracle::MAPPING),
+        text: emit_oracle::mapping(&cat, root)?,
+    });
+    outputs.push(Output {
+        path: PathBuf::from(emit_docs::README),
+        text: emit_docs::readme(&cat, root)?,
+    });
+    Ok(outputs)
 }
 
 /// Formats Rust source with rustfmt (`$RUSTFMT` or `rustfmt` on the path),
