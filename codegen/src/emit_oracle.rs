@@ -66,6 +66,7 @@ struct Mapped {
 
 struct Facts {
     callbacks: BTreeMap<String, Vec<String>>,
+    methods: BTreeMap<String, Vec<String>>,
     records: BTreeMap<String, Vec<String>>,
     rename: BTreeMap<String, String>,
 }
@@ -88,6 +89,7 @@ fn facts(root: &Path) -> Result<Facts, String> {
         .collect::<Result<_, _>>()?;
     Ok(Facts {
         callbacks: names(&cb, "callbacks", CB)?,
+        methods: names(&cb, "methods", CB)?,
         records: names(&cb, "records", CB)?,
         rename,
     })
@@ -100,11 +102,19 @@ fn find(candidates: &[String], wanted: &str) -> Option<String> {
         .cloned()
 }
 
+/// Maps every field of `m` to an argument of ibapi's callback (incoming) or
+/// method (requests) of the same wire name. An argument of `""` (requests
+/// only, from oracle.toml) means ibapi's client fills the field in itself.
 fn map_message(m: &Message, f: &Facts, used: &mut Vec<String>) -> Result<Vec<Mapped>, String> {
     let ctx = format!("{} ({})", m.name, m.wire_name);
-    let args = f.callbacks.get(&m.wire_name).ok_or_else(|| {
+    let (table, what) = if m.incoming {
+        (&f.callbacks, "EWrapper callback")
+    } else {
+        (&f.methods, "EClient method")
+    };
+    let args = table.get(&m.wire_name).ok_or_else(|| {
         format!(
-            "{ctx}: ibapi's EWrapper has no callback {:?} (catalogue/official/callbacks.toml)",
+            "{ctx}: ibapi has no {what} {:?} (catalogue/official/callbacks.toml)",
             m.wire_name
         )
     })?;
@@ -114,9 +124,11 @@ fn map_message(m: &Message, f: &Facts, used: &mut Vec<String>) -> Result<Vec<Map
         let arg = match f.rename.get(&key) {
             Some(a) => {
                 used.push(key.clone());
-                args.contains(a).then(|| a.clone()).ok_or_else(|| {
-                    format!("{ctx}: catalogue/official/oracle.toml renames {key} to {a:?}, not an argument of {args:?}")
-                })?
+                (args.contains(a) || (a.is_empty() && !m.incoming))
+                    .then(|| a.clone())
+                    .ok_or_else(|| {
+                        format!("{ctx}: catalogue/official/oracle.toml renames {key} to {a:?}, not an argument of {args:?}")
+                    })?
             }
             None => find(args, &lower_camel(&field.name)).ok_or_else(|| {
                 format!(
@@ -134,6 +146,14 @@ fn map_message(m: &Message, f: &Facts, used: &mut Vec<String>) -> Result<Vec<Map
             attr: None,
             conv: conv(&field.ty),
         });
+    }
+    for a in args {
+        if !out.iter().any(|m| &m.arg == a) {
+            return Err(format!(
+                "{ctx}: no field of the catalogue gives ibapi's argument {a:?} of {}",
+                m.wire_name
+            ));
+        }
     }
     Ok(out)
 }
@@ -204,17 +224,22 @@ fn json_str(s: &str) -> String {
     out
 }
 
-fn version(v: &Option<VersionRef>) -> String {
-    match v {
+fn version(v: &Option<VersionRef>, consts: &[(String, i64)]) -> Result<String, String> {
+    Ok(match v {
         None => "null".to_owned(),
         Some(VersionRef::Number(n)) => n.to_string(),
-        Some(VersionRef::Name(n)) => json_str(n),
-    }
+        Some(VersionRef::Name(n)) => consts
+            .iter()
+            .find(|(c, _)| c == n)
+            .map(|(_, v)| v.to_string())
+            .ok_or_else(|| format!("versions.rs: no {n}"))?,
+    })
 }
 
 /// The JSON text of `tests/oracle/mapping.json`.
 pub fn mapping(cat: &Catalogue, root: &Path) -> Result<String, String> {
     let f = facts(root)?;
+    let consts = crate::emit_docs::version_constants(root)?;
     let mut used = Vec::new();
     let mut s = String::new();
     s.push_str("{\n");
@@ -252,12 +277,31 @@ pub fn mapping(cat: &Catalogue, root: &Path) -> Result<String, String> {
     s.push_str("  \"requests\": [\n");
     let outgoing: Vec<&Message> = cat.messages.iter().filter(|m| !m.incoming).collect();
     for (i, m) in outgoing.iter().enumerate() {
+        let mapped = map_message(m, &f, &mut used)?;
         let _ = writeln!(
             s,
-            "    {{\"name\": {}, \"method\": {}, \"min_server_version\": {}}}{}",
+            "    {{\"name\": {}, \"method\": {}, \"min_server_version\": {}, \"fields\": [",
             json_str(&m.name),
             json_str(&m.wire_name),
-            version(&m.min_server_version),
+            version(&m.min_server_version, &consts)?,
+        );
+        for (j, mp) in mapped.iter().enumerate() {
+            let arg = if mp.arg.is_empty() {
+                "null".to_owned()
+            } else {
+                json_str(&mp.arg)
+            };
+            let _ = writeln!(
+                s,
+                "      {{\"field\": {}, \"arg\": {}}}{}",
+                json_str(&mp.field),
+                arg,
+                if j + 1 < mapped.len() { "," } else { "" }
+            );
+        }
+        let _ = writeln!(
+            s,
+            "    ]}}{}",
             if i + 1 < outgoing.len() { "," } else { "" }
         );
     }

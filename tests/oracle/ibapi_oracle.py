@@ -205,28 +205,50 @@ def hello(port):
     return run_session(port, body)
 
 
+# The request table's calls, in order, by libtws's message and field names
+# (tests/conformance.rs makes the same calls through libtws). mapping.json
+# says which EClient method and argument each one is; startApi is sent by
+# ibapi's connect itself.
+REQUEST_CALLS = [
+    ("ReqIds", {"num_ids": 1}),
+    ("ReqManagedAccounts", {}),
+    ("ReqCurrentTime", {}),
+    # below v197 ibapi reports 503 and sends nothing
+    ("ReqCurrentTimeInMillis", {}),
+    ("ReqAccountSummary", {"req_id": 9001, "group": "All",
+                           "tags": "NetLiquidation,TotalCashValue,$LEDGER:USD"}),
+    ("CancelAccountSummary", {"req_id": 9001}),
+    ("ReqPositions", {}),
+    ("CancelPositions", {}),
+    ("ReqAccountUpdates", {"subscribe": True, "account": "DU123456"}),
+    ("ReqAccountUpdates", {"subscribe": False, "account": "DU123456"}),
+    ("ReqPositionsMulti", {"req_id": 9002, "account": "DU123456", "model_code": ""}),
+    ("CancelPositionsMulti", {"req_id": 9002}),
+    ("ReqAccountUpdatesMulti", {"req_id": 9003, "account": "DU123456", "model_code": "",
+                                "ledger_and_nlv": True}),
+    ("CancelAccountUpdatesMulti", {"req_id": 9003}),
+    ("ReqPnL", {"req_id": 9004, "account": "DU123456", "model_code": ""}),
+    ("CancelPnL", {"req_id": 9004}),
+    ("ReqPnLSingle", {"req_id": 9005, "account": "DU123456", "model_code": "",
+                      "con_id": 265598}),
+    ("CancelPnLSingle", {"req_id": 9005}),
+]
+REQUEST_MAPPING = {r["name"]: r for r in MAPPING["requests"]}
+
+
+def call(app, name, values):
+    """Calls ibapi's method for the request `name` with libtws's field values."""
+    entry = REQUEST_MAPPING[name]
+    kwargs = {f["arg"]: values[f["field"]] for f in entry["fields"] if f["arg"] is not None}
+    getattr(app, entry["method"])(**kwargs)
+
+
 def requests(port):
     """Every request libtws implements, once, in a fixed order."""
 
     def body(app):
-        app.reqIds(1)
-        app.reqManagedAccts()
-        app.reqCurrentTime()
-        app.reqCurrentTimeInMillis()  # below v197 ibapi reports 503 and sends nothing
-        app.reqAccountSummary(9001, "All", "NetLiquidation,TotalCashValue,$LEDGER:USD")
-        app.cancelAccountSummary(9001)
-        app.reqPositions()
-        app.cancelPositions()
-        app.reqAccountUpdates(True, "DU123456")
-        app.reqAccountUpdates(False, "DU123456")
-        app.reqPositionsMulti(9002, "DU123456", "")
-        app.cancelPositionsMulti(9002)
-        app.reqAccountUpdatesMulti(9003, "DU123456", "", True)
-        app.cancelAccountUpdatesMulti(9003)
-        app.reqPnL(9004, "DU123456", "")
-        app.cancelPnL(9004)
-        app.reqPnLSingle(9005, "DU123456", "", 265598)
-        app.cancelPnLSingle(9005)
+        for name, values in REQUEST_CALLS:
+            call(app, name, values)
         return True
 
     return run_session(port, body)
