@@ -12,9 +12,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tws::client::{Client, Options};
 use tws::protocol::account_tags::ALL_TAGS;
-use tws::protocol::versions::{
-    self, CURRENT_TIME_IN_MILLIS, MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, MODELS_SUPPORT, PNL,
-};
+use tws::protocol::schema::{Direction, MessageSchema};
+use tws::protocol::versions::{self, MAX_CLIENT_VERSION, MIN_CLIENT_VERSION, MODELS_SUPPORT, PNL};
 use tws::protocol::{RawMessage, Request};
 use tws::sim::{self, SimConfig, SimHandle};
 
@@ -65,17 +64,12 @@ fn grid_versions() -> Vec<i32> {
 }
 
 /// The lowest version at which a request of the table exists (ibapi refuses
-/// it below, with error 503, and so do we).
+/// it below, with error 503, and so do we): its minimum server version in
+/// the catalogue (the handshake has none).
 fn first_version(name: &str) -> i32 {
-    match name {
-        "ReqCurrentTimeInMillis" => CURRENT_TIME_IN_MILLIS,
-        "ReqPositionsMulti"
-        | "CancelPositionsMulti"
-        | "ReqAccountUpdatesMulti"
-        | "CancelAccountUpdatesMulti" => MODELS_SUPPORT,
-        "ReqPnL" | "CancelPnL" | "ReqPnLSingle" | "CancelPnLSingle" => PNL,
-        _ => MIN_CLIENT_VERSION,
-    }
+    MessageSchema::find(Direction::Out, name)
+        .map_or(MIN_CLIENT_VERSION, |m| m.min_server_version)
+        .max(MIN_CLIENT_VERSION)
 }
 
 #[test]

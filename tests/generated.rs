@@ -522,3 +522,60 @@ mod from_the_schema {
         }
     }
 }
+
+/// The README's coverage section is the catalogue's: the text between its
+/// markers is what the generator writes there now.
+#[test]
+fn readme_coverage_section_matches_the_catalogue() {
+    let cat = tws_codegen::load(root()).unwrap_or_else(|e| panic!("tws-codegen: {e}"));
+    let section = tws_codegen::emit_docs::coverage_section(&cat, root()).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let on_disk = tws_codegen::emit_docs::between_markers(&readme)
+        .expect("README.md has the coverage markers");
+    assert!(
+        on_disk == section,
+        "README.md's coverage section is out of date with catalogue/*.toml; run `make generate`"
+    );
+}
+
+/// The oracle mapping maps every incoming message of the catalogue, and
+/// every request, by its wire name.
+#[test]
+fn the_oracle_mapping_covers_every_message() {
+    let text = std::fs::read_to_string(root().join("tests/oracle/mapping.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let names = |key: &str| -> Vec<(String, String)> {
+        json[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let how = e.get("callback").or_else(|| e.get("method")).unwrap();
+                (
+                    e["name"].as_str().unwrap().to_owned(),
+                    how.as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    for (key, direction) in [("incoming", Direction::In), ("requests", Direction::Out)] {
+        let expected: Vec<(String, String)> = CATALOGUE
+            .iter()
+            .filter(|m| m.direction == direction)
+            .map(|m| (m.name.to_owned(), m.wire_name.to_owned()))
+            .collect();
+        assert_eq!(names(key), expected, "{key}");
+    }
+    // Every field of every incoming message, in the visitor's order.
+    for e in json["incoming"].as_array().unwrap() {
+        let name = e["name"].as_str().unwrap();
+        let fields: Vec<String> = e["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_owned())
+            .collect();
+        let schema = tws::protocol::MessageSchema::find(Direction::In, name).unwrap();
+        assert_eq!(fields, visited_names(schema.fields), "{name}");
+    }
+}

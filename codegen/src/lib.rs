@@ -8,7 +8,9 @@
 pub mod cmodel;
 mod emit;
 mod emit_cpp;
+pub mod emit_docs;
 pub mod emit_ffi;
+pub mod emit_oracle;
 mod emit_python;
 
 pub use emit_cpp::CPP_OUT;
@@ -101,6 +103,14 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
         })
         .collect::<Result<Vec<_>, String>>()?;
     out.extend(bindings(&cat, &c));
+    out.push(Output {
+        path: PathBuf::from(emit_oracle::MAPPING),
+        text: emit_oracle::mapping(&cat, root)?,
+    });
+    out.push(Output {
+        path: PathBuf::from(emit_docs::README),
+        text: emit_docs::readme(&cat, root)?,
+    });
     Ok(out)
 }
 

@@ -20,8 +20,10 @@ Exit status 1 when ibapi logged a decode problem or reported an error code
 that is not a notice (in any session or stream).
 """
 
+import inspect
 import json
 import logging
+import os
 import struct
 import sys
 import threading
@@ -88,99 +90,55 @@ def double(value):
     return UNSET_DOUBLE if value is None else float(value)
 
 
-def contract_fields(c):
-    return {
-        "contract.con_id": c.conId,
-        "contract.symbol": c.symbol,
-        "contract.sec_type": c.secType,
-        "contract.last_trade_date_or_contract_month": c.lastTradeDateOrContractMonth,
-        "contract.strike": float(c.strike),
-        "contract.right": c.right,
-        "contract.multiplier": c.multiplier,
-        "contract.exchange": c.exchange,
-        "contract.primary_exchange": c.primaryExchange,
-        "contract.currency": c.currency,
-        "contract.local_symbol": c.localSymbol,
-        "contract.trading_class": c.tradingClass,
-    }
+# The mapping from ibapi's callbacks to libtws's names, generated from the
+# catalogue by tws-codegen (`make generate`): for each incoming message its
+# callback and, per field in libtws's order, the argument (and attribute, for
+# a record's field) it comes from and how the value converts.
+MAPPING = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "mapping.json")))
+CONVERT = {"raw": lambda v: v, "double": double, "decimal": decimal}
+
+
+def recorder(entry):
+    """An EWrapper callback that emits the message `entry` describes."""
+    name, callback, fields = entry["name"], entry["callback"], entry["fields"]
+    signature = inspect.signature(getattr(EWrapper, callback))
+    for f in fields:
+        if f["arg"] not in signature.parameters:
+            raise SystemExit(f"oracle: mapping.json: {callback} has no argument {f['arg']}")
+
+    def method(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        values = {}
+        for f in fields:
+            value = bound.arguments[f["arg"]]
+            if f["attr"] is not None:
+                value = getattr(value, f["attr"])
+            values[f["field"]] = CONVERT[f["conv"]](value)
+        self.received(name, values)
+        emit(name, **values)
+
+    method.__name__ = callback
+    return method
 
 
 class Recording(EWrapper):
-    """Prints the callbacks of the messages libtws implements."""
+    """Prints the callbacks of the messages libtws implements (every incoming
+    message of mapping.json)."""
 
     def __init__(self):
         EWrapper.__init__(self)
         self.errors = []
 
-    def error(self, reqId, errorTime, errorCode, errorString, advancedOrderRejectJson=""):
-        self.errors.append(errorCode)
-        emit("Error", req_id=reqId, time_ms=errorTime, code=errorCode,
-             message=errorString, advanced_order_reject_json=advancedOrderRejectJson)
+    def received(self, name, values):
+        # The one hand-written special case: error codes decide the status.
+        if name == "Error":
+            self.errors.append(values["code"])
 
-    def nextValidId(self, orderId):
-        emit("NextValidId", order_id=orderId)
 
-    def managedAccounts(self, accountsList):
-        emit("ManagedAccounts", accounts_list=accountsList)
-
-    def currentTime(self, time_):
-        emit("CurrentTime", time=time_)
-
-    def currentTimeInMillis(self, timeInMillis):
-        emit("CurrentTimeInMillis", time_ms=timeInMillis)
-
-    def accountSummary(self, reqId, account, tag, value, currency):
-        emit("AccountSummary", req_id=reqId, account=account, tag=tag,
-             value=value, currency=currency)
-
-    def accountSummaryEnd(self, reqId):
-        emit("AccountSummaryEnd", req_id=reqId)
-
-    def position(self, account, contract, position, avgCost):
-        emit("Position", account=account, **contract_fields(contract),
-             position=decimal(position), avg_cost=float(avgCost))
-
-    def positionEnd(self):
-        emit("PositionEnd")
-
-    def updateAccountValue(self, key, val, currency, accountName):
-        emit("AccountValue", key=key, value=val, currency=currency, account=accountName)
-
-    def updatePortfolio(self, contract, position, marketPrice, marketValue, averageCost,
-                        unrealizedPNL, realizedPNL, accountName):
-        emit("PortfolioValue", **contract_fields(contract), position=decimal(position),
-             market_price=float(marketPrice), market_value=float(marketValue),
-             average_cost=float(averageCost), unrealized_pnl=float(unrealizedPNL),
-             realized_pnl=float(realizedPNL), account=accountName)
-
-    def updateAccountTime(self, timeStamp):
-        emit("AccountUpdateTime", time_stamp=timeStamp)
-
-    def accountDownloadEnd(self, accountName):
-        emit("AccountDownloadEnd", account=accountName)
-
-    def positionMulti(self, reqId, account, modelCode, contract, pos, avgCost):
-        emit("PositionMulti", req_id=reqId, account=account, **contract_fields(contract),
-             position=decimal(pos), avg_cost=float(avgCost), model_code=modelCode)
-
-    def positionMultiEnd(self, reqId):
-        emit("PositionMultiEnd", req_id=reqId)
-
-    def accountUpdateMulti(self, reqId, account, modelCode, key, value, currency):
-        emit("AccountUpdateMulti", req_id=reqId, account=account, model_code=modelCode,
-             key=key, value=value, currency=currency)
-
-    def accountUpdateMultiEnd(self, reqId):
-        emit("AccountUpdateMultiEnd", req_id=reqId)
-
-    def pnl(self, reqId, dailyPnL, unrealizedPnL, realizedPnL):
-        emit("PnL", req_id=reqId, daily_pnl=double(dailyPnL),
-             unrealized_pnl=double(unrealizedPnL), realized_pnl=double(realizedPnL))
-
-    def pnlSingle(self, reqId, pos, dailyPnL, unrealizedPnL, realizedPnL, value):
-        emit("PnLSingle", req_id=reqId, position=decimal(pos), daily_pnl=double(dailyPnL),
-             unrealized_pnl=double(unrealizedPnL), realized_pnl=double(realizedPnL),
-             value=double(value))
+for _entry in MAPPING["incoming"]:
+    setattr(Recording, _entry["callback"], recorder(_entry))
 
 
 class App(Recording, EClient):
@@ -247,28 +205,50 @@ def hello(port):
     return run_session(port, body)
 
 
+# The request table's calls, in order, by libtws's message and field names
+# (tests/conformance.rs makes the same calls through libtws). mapping.json
+# says which EClient method and argument each one is; startApi is sent by
+# ibapi's connect itself.
+REQUEST_CALLS = [
+    ("ReqIds", {"num_ids": 1}),
+    ("ReqManagedAccounts", {}),
+    ("ReqCurrentTime", {}),
+    # below v197 ibapi reports 503 and sends nothing
+    ("ReqCurrentTimeInMillis", {}),
+    ("ReqAccountSummary", {"req_id": 9001, "group": "All",
+                           "tags": "NetLiquidation,TotalCashValue,$LEDGER:USD"}),
+    ("CancelAccountSummary", {"req_id": 9001}),
+    ("ReqPositions", {}),
+    ("CancelPositions", {}),
+    ("ReqAccountUpdates", {"subscribe": True, "account": "DU123456"}),
+    ("ReqAccountUpdates", {"subscribe": False, "account": "DU123456"}),
+    ("ReqPositionsMulti", {"req_id": 9002, "account": "DU123456", "model_code": ""}),
+    ("CancelPositionsMulti", {"req_id": 9002}),
+    ("ReqAccountUpdatesMulti", {"req_id": 9003, "account": "DU123456", "model_code": "",
+                                "ledger_and_nlv": True}),
+    ("CancelAccountUpdatesMulti", {"req_id": 9003}),
+    ("ReqPnL", {"req_id": 9004, "account": "DU123456", "model_code": ""}),
+    ("CancelPnL", {"req_id": 9004}),
+    ("ReqPnLSingle", {"req_id": 9005, "account": "DU123456", "model_code": "",
+                      "con_id": 265598}),
+    ("CancelPnLSingle", {"req_id": 9005}),
+]
+REQUEST_MAPPING = {r["name"]: r for r in MAPPING["requests"]}
+
+
+def call(app, name, values):
+    """Calls ibapi's method for the request `name` with libtws's field values."""
+    entry = REQUEST_MAPPING[name]
+    kwargs = {f["arg"]: values[f["field"]] for f in entry["fields"] if f["arg"] is not None}
+    getattr(app, entry["method"])(**kwargs)
+
+
 def requests(port):
     """Every request libtws implements, once, in a fixed order."""
 
     def body(app):
-        app.reqIds(1)
-        app.reqManagedAccts()
-        app.reqCurrentTime()
-        app.reqCurrentTimeInMillis()  # below v197 ibapi reports 503 and sends nothing
-        app.reqAccountSummary(9001, "All", "NetLiquidation,TotalCashValue,$LEDGER:USD")
-        app.cancelAccountSummary(9001)
-        app.reqPositions()
-        app.cancelPositions()
-        app.reqAccountUpdates(True, "DU123456")
-        app.reqAccountUpdates(False, "DU123456")
-        app.reqPositionsMulti(9002, "DU123456", "")
-        app.cancelPositionsMulti(9002)
-        app.reqAccountUpdatesMulti(9003, "DU123456", "", True)
-        app.cancelAccountUpdatesMulti(9003)
-        app.reqPnL(9004, "DU123456", "")
-        app.cancelPnL(9004)
-        app.reqPnLSingle(9005, "DU123456", "", 265598)
-        app.cancelPnLSingle(9005)
+        for name, values in REQUEST_CALLS:
+            call(app, name, values)
         return True
 
     return run_session(port, body)
