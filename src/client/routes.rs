@@ -78,6 +78,21 @@ pub(crate) fn route_key_of(msg: &Incoming) -> Option<RouteKey> {
         Incoming::AccountUpdateMultiEnd(m) => Some(Request(m.req_id)),
         Incoming::PnL(m) => Some(Request(m.req_id)),
         Incoming::PnLSingle(m) => Some(Request(m.req_id)),
+        // Instruments and quotes (issue 13): routed by their request id.
+        Incoming::ContractDataEnd(m) => Some(Request(m.req_id)),
+        Incoming::SecDefOptParameterEnd(m) => Some(Request(m.req_id)),
+        Incoming::MarketDataType(m) => Some(Request(m.req_id)),
+        Incoming::TickSize(m) => Some(Request(m.req_id)),
+        Incoming::TickString(m) => Some(Request(m.req_id)),
+        Incoming::TickGeneric(m) => Some(Request(m.req_id)),
+        Incoming::TickEfp(m) => Some(Request(m.req_id)),
+        Incoming::TickSnapshotEnd(m) => Some(Request(m.req_id)),
+        Incoming::RerouteMktDataReq(m) => Some(Request(m.req_id)),
+        Incoming::RerouteMktDepthReq(m) => Some(Request(m.req_id)),
+        Incoming::DeltaNeutralValidation(m) => Some(Request(m.req_id)),
+        Incoming::UpdateMktDepth(m) => Some(Request(m.req_id)),
+        Incoming::UpdateMktDepthL2(m) => Some(Request(m.req_id)),
+        Incoming::RealTimeBar(m) => Some(Request(m.req_id)),
     }
 }
 
@@ -102,6 +117,17 @@ pub(crate) fn request_id_of(request: &Request) -> Option<i32> {
         Request::CancelPnL(r) => Some(r.req_id),
         Request::ReqPnLSingle(r) => Some(r.req_id),
         Request::CancelPnLSingle(r) => Some(r.req_id),
+        // Instruments and quotes (issue 13).
+        Request::ReqMatchingSymbols(r) => Some(r.req_id),
+        Request::ReqSecDefOptParams(r) => Some(r.req_id),
+        Request::ReqSmartComponents(r) => Some(r.req_id),
+        Request::ReqMarketDataType(_) => None,
+        Request::CancelMktData(r) => Some(r.req_id),
+        Request::CancelCalcImpliedVolatility(r) => Some(r.req_id),
+        Request::CancelCalcOptionPrice(r) => Some(r.req_id),
+        Request::CancelMktDepth(r) => Some(r.req_id),
+        Request::CancelTickByTickData(r) => Some(r.req_id),
+        Request::CancelRealTimeBars(r) => Some(r.req_id),
     }
 }
 
