@@ -2,12 +2,2781 @@
 //! The records and message bodies declared in `catalogue/contracts.toml`: each
 //! struct, its protobuf twin and its codecs in every wire form.
 
+use super::account::{Contract, ContractProto};
 use crate::protocol::codec::check_str;
 use crate::protocol::codec::{Body, EncodeError, Form, WireValue};
 use crate::protocol::describe::{Describe, FieldVisitor};
 use crate::protocol::proto_fields;
 use crate::protocol::text::Text;
+use crate::protocol::versions;
 use crate::wire::{FieldError, FieldReader, FieldWriter};
+
+/// One leg of a BAG (combo) contract.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ComboLeg {
+    pub con_id: i32,
+    pub ratio: i32,
+    /// `BUY`, `SELL`, `SSHORT`.
+    pub action: String,
+    pub exchange: String,
+    /// 0 same, 1 open, 2 close, 3 unknown.
+    pub open_close: i32,
+    /// Protobuf name shortSalesSlot.
+    pub short_sale_slot: i32,
+    pub designated_location: String,
+    pub exempt_code: i32,
+    /// From the order's combo legs (placeOrder only); absent in contract requests.
+    pub per_leg_price: f64,
+}
+
+/// Protobuf form of [`ComboLeg`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ComboLegProto {
+    pub con_id: Option<i32>,
+    pub ratio: Option<i32>,
+    pub action: Option<String>,
+    pub exchange: Option<String>,
+    pub open_close: Option<i32>,
+    pub short_sale_slot: Option<i32>,
+    pub designated_location: Option<String>,
+    pub exempt_code: Option<i32>,
+    pub per_leg_price: Option<f64>,
+}
+
+impl ::prost::Message for ComboLegProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.con_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.ratio {
+            proto_fields::int32::encode(2, v, buf);
+        }
+        if let Some(v) = &self.action {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+        if let Some(v) = &self.exchange {
+            proto_fields::owned_string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.open_close {
+            proto_fields::int32::encode(5, v, buf);
+        }
+        if let Some(v) = &self.short_sale_slot {
+            proto_fields::int32::encode(6, v, buf);
+        }
+        if let Some(v) = &self.designated_location {
+            proto_fields::owned_string::encode(7, v, buf);
+        }
+        if let Some(v) = &self.exempt_code {
+            proto_fields::int32::encode(8, v, buf);
+        }
+        if let Some(v) = &self.per_leg_price {
+            proto_fields::double::encode(9, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.con_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::int32::merge(
+                wire_type,
+                self.ratio.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.action.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::owned_string::merge(
+                wire_type,
+                self.exchange.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::int32::merge(
+                wire_type,
+                self.open_close.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::int32::merge(
+                wire_type,
+                self.short_sale_slot.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            7 => proto_fields::owned_string::merge(
+                wire_type,
+                self.designated_location
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            8 => proto_fields::int32::merge(
+                wire_type,
+                self.exempt_code.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            9 => proto_fields::double::merge(
+                wire_type,
+                self.per_leg_price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.con_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .ratio
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(2, v))
+            + self
+                .action
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+            + self
+                .exchange
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(4, v))
+            + self
+                .open_close
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(5, v))
+            + self
+                .short_sale_slot
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(6, v))
+            + self
+                .designated_location
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(7, v))
+            + self
+                .exempt_code
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(8, v))
+            + self
+                .per_leg_price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(9, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl ComboLeg {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> ComboLegProto {
+        ComboLegProto {
+            con_id: WireValue::to_proto(&self.con_id),
+            ratio: WireValue::to_proto(&self.ratio),
+            action: WireValue::to_proto(&self.action),
+            exchange: WireValue::to_proto(&self.exchange),
+            open_close: WireValue::to_proto(&self.open_close),
+            short_sale_slot: WireValue::to_proto(&self.short_sale_slot),
+            designated_location: WireValue::to_proto(&self.designated_location),
+            exempt_code: WireValue::to_proto(&self.exempt_code),
+            per_leg_price: WireValue::to_proto(&self.per_leg_price),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: ComboLegProto) -> Self {
+        ComboLeg {
+            con_id: p.con_id.unwrap_or_default(),
+            ratio: p.ratio.unwrap_or_default(),
+            action: p.action.unwrap_or_default(),
+            exchange: p.exchange.unwrap_or_default(),
+            open_close: p.open_close.unwrap_or_default(),
+            short_sale_slot: p.short_sale_slot.unwrap_or_default(),
+            designated_location: p.designated_location.unwrap_or_default(),
+            exempt_code: p.exempt_code.unwrap_or(-1),
+            per_leg_price: p.per_leg_price.unwrap_or(f64::MAX),
+        }
+    }
+
+    /// Hands every field to `v`, named `combo_leg.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.con_id, "combo_leg.con_id", v);
+        WireValue::describe(&self.ratio, "combo_leg.ratio", v);
+        WireValue::describe(&self.action, "combo_leg.action", v);
+        WireValue::describe(&self.exchange, "combo_leg.exchange", v);
+        WireValue::describe(&self.open_close, "combo_leg.open_close", v);
+        WireValue::describe(&self.short_sale_slot, "combo_leg.short_sale_slot", v);
+        WireValue::describe(
+            &self.designated_location,
+            "combo_leg.designated_location",
+            v,
+        );
+        WireValue::describe(&self.exempt_code, "combo_leg.exempt_code", v);
+        WireValue::describe(&self.per_leg_price, "combo_leg.per_leg_price", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.action, "action", text)?;
+        check_str(&self.exchange, "exchange", text)?;
+        check_str(&self.designated_location, "designated_location", text)?;
+        Ok(())
+    }
+}
+
+/// The delta-neutral hedge of a combo or option request.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeltaNeutralContract {
+    pub con_id: i32,
+    pub delta: f64,
+    pub price: f64,
+}
+
+/// Protobuf form of [`DeltaNeutralContract`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct DeltaNeutralContractProto {
+    pub con_id: Option<i32>,
+    pub delta: Option<f64>,
+    pub price: Option<f64>,
+}
+
+impl ::prost::Message for DeltaNeutralContractProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.con_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.delta {
+            proto_fields::double::encode(2, v, buf);
+        }
+        if let Some(v) = &self.price {
+            proto_fields::double::encode(3, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.con_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::double::merge(
+                wire_type,
+                self.delta.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::double::merge(
+                wire_type,
+                self.price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.con_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .delta
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(2, v))
+            + self
+                .price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(3, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl DeltaNeutralContract {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> DeltaNeutralContractProto {
+        DeltaNeutralContractProto {
+            con_id: WireValue::to_proto(&self.con_id),
+            delta: WireValue::to_proto(&self.delta),
+            price: WireValue::to_proto(&self.price),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: DeltaNeutralContractProto) -> Self {
+        DeltaNeutralContract {
+            con_id: p.con_id.unwrap_or_default(),
+            delta: p.delta.unwrap_or_default(),
+            price: p.price.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `delta_neutral_contract.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.con_id, "delta_neutral_contract.con_id", v);
+        WireValue::describe(&self.delta, "delta_neutral_contract.delta", v);
+        WireValue::describe(&self.price, "delta_neutral_contract.price", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, _text: bool) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+/// A tag and its value (a security id of a contract, an option of a request).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TagValue {
+    pub tag: String,
+    pub value: String,
+}
+
+/// Protobuf form of [`TagValue`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct TagValueProto {
+    pub tag: Option<String>,
+    pub value: Option<String>,
+}
+
+impl ::prost::Message for TagValueProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.tag {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.value {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.tag.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.value.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.tag
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .value
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl TagValue {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> TagValueProto {
+        TagValueProto {
+            tag: WireValue::to_proto(&self.tag),
+            value: WireValue::to_proto(&self.value),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: TagValueProto) -> Self {
+        TagValue {
+            tag: p.tag.unwrap_or_default(),
+            value: p.value.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `tag_value.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.tag, "tag_value.tag", v);
+        WireValue::describe(&self.value, "tag_value.value", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.tag, "tag", text)?;
+        check_str(&self.value, "value", text)?;
+        Ok(())
+    }
+}
+
+/// Why the account may not trade this contract.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IneligibilityReason {
+    pub id: String,
+    pub description: String,
+}
+
+/// Protobuf form of [`IneligibilityReason`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct IneligibilityReasonProto {
+    pub id: Option<String>,
+    pub description: Option<String>,
+}
+
+impl ::prost::Message for IneligibilityReasonProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.id {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.description {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.description.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.id
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .description
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl IneligibilityReason {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> IneligibilityReasonProto {
+        IneligibilityReasonProto {
+            id: WireValue::to_proto(&self.id),
+            description: WireValue::to_proto(&self.description),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: IneligibilityReasonProto) -> Self {
+        IneligibilityReason {
+            id: p.id.unwrap_or_default(),
+            description: p.description.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `ineligibility_reason.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.id, "ineligibility_reason.id", v);
+        WireValue::describe(&self.description, "ineligibility_reason.description", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.id, "id", text)?;
+        check_str(&self.description, "description", text)?;
+        Ok(())
+    }
+}
+
+/// Everything TWS says about a contract besides the contract itself.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContractDetails {
+    pub market_name: String,
+    /// Decimal text in protobuf.
+    pub min_tick: f64,
+    /// Comma-separated.
+    pub order_types: String,
+    /// Comma-separated.
+    pub valid_exchanges: String,
+    pub price_magnifier: i32,
+    pub under_con_id: i32,
+    pub long_name: String,
+    pub contract_month: String,
+    pub industry: String,
+    pub category: String,
+    pub subcategory: String,
+    pub time_zone_id: String,
+    pub trading_hours: String,
+    pub liquid_hours: String,
+    pub ev_rule: String,
+    /// An integer field in text (IB's decoder parses it as int); a double in protobuf. (see docs/catalogue.md).
+    pub ev_multiplier: f64,
+    /// Protobuf map<string,string>.
+    pub sec_id_list: Vec<TagValue>,
+    pub agg_group: i32,
+    pub under_symbol: String,
+    pub under_sec_type: String,
+    /// Comma-separated, one per valid exchange.
+    pub market_rule_ids: String,
+    pub real_expiration_date: String,
+    pub stock_type: String,
+    pub min_size: String,
+    pub size_increment: String,
+    pub suggested_size_increment: String,
+    pub fund_name: String,
+    pub fund_family: String,
+    pub fund_type: String,
+    pub fund_front_load: String,
+    pub fund_back_load: String,
+    pub fund_back_load_time_interval: String,
+    pub fund_management_fee: String,
+    pub fund_closed: bool,
+    pub fund_closed_for_new_investors: bool,
+    pub fund_closed_for_new_money: bool,
+    pub fund_notify_amount: String,
+    pub fund_minimum_initial_purchase: String,
+    /// Protobuf name fundMinimumSubsequentPurchase.
+    pub fund_subsequent_minimum_purchase: String,
+    pub fund_blue_sky_states: String,
+    pub fund_blue_sky_territories: String,
+    /// `N` accumulation, `Y` income, else none.
+    pub fund_distribution_policy_indicator: String,
+    /// `000` others .. `007` alternative, else none.
+    pub fund_asset_type: String,
+    pub cusip: String,
+    pub issue_date: String,
+    pub ratings: String,
+    pub bond_type: String,
+    pub coupon: f64,
+    pub coupon_type: String,
+    pub convertible: bool,
+    pub callable: bool,
+    /// Protobuf name puttable.
+    pub putable: bool,
+    pub desc_append: String,
+    pub next_option_date: String,
+    pub next_option_type: String,
+    pub next_option_partial: bool,
+    /// Protobuf name bondNotes.
+    pub notes: String,
+    pub ineligibility_reasons: Vec<IneligibilityReason>,
+    /// Protobuf only.
+    pub event_contract1: String,
+    /// Protobuf only.
+    pub event_contract_description1: String,
+    /// Protobuf only.
+    pub event_contract_description2: String,
+    /// Protobuf only.
+    pub min_algo_size: String,
+    /// Protobuf only.
+    pub last_price_precision: String,
+    /// Protobuf only.
+    pub last_size_precision: String,
+    /// Protobuf only.
+    pub settlement_method: String,
+    /// No protobuf field: split from the contract's date field.
+    pub last_trade_time: String,
+    /// Bonds. No protobuf field: split from the contract's date field.
+    pub maturity: String,
+}
+
+/// Protobuf form of [`ContractDetails`] (IB's ContractDetails message).
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ContractDetailsProto {
+    pub market_name: Option<String>,
+    pub min_tick: Option<String>,
+    pub order_types: Option<String>,
+    pub valid_exchanges: Option<String>,
+    pub price_magnifier: Option<i32>,
+    pub under_con_id: Option<i32>,
+    pub long_name: Option<String>,
+    pub contract_month: Option<String>,
+    pub industry: Option<String>,
+    pub category: Option<String>,
+    pub subcategory: Option<String>,
+    pub time_zone_id: Option<String>,
+    pub trading_hours: Option<String>,
+    pub liquid_hours: Option<String>,
+    pub ev_rule: Option<String>,
+    pub ev_multiplier: Option<f64>,
+    pub sec_id_list: Vec<TagValueProto>,
+    pub agg_group: Option<i32>,
+    pub under_symbol: Option<String>,
+    pub under_sec_type: Option<String>,
+    pub market_rule_ids: Option<String>,
+    pub real_expiration_date: Option<String>,
+    pub stock_type: Option<String>,
+    pub min_size: Option<String>,
+    pub size_increment: Option<String>,
+    pub suggested_size_increment: Option<String>,
+    pub fund_name: Option<String>,
+    pub fund_family: Option<String>,
+    pub fund_type: Option<String>,
+    pub fund_front_load: Option<String>,
+    pub fund_back_load: Option<String>,
+    pub fund_back_load_time_interval: Option<String>,
+    pub fund_management_fee: Option<String>,
+    pub fund_closed: Option<bool>,
+    pub fund_closed_for_new_investors: Option<bool>,
+    pub fund_closed_for_new_money: Option<bool>,
+    pub fund_notify_amount: Option<String>,
+    pub fund_minimum_initial_purchase: Option<String>,
+    pub fund_subsequent_minimum_purchase: Option<String>,
+    pub fund_blue_sky_states: Option<String>,
+    pub fund_blue_sky_territories: Option<String>,
+    pub fund_distribution_policy_indicator: Option<String>,
+    pub fund_asset_type: Option<String>,
+    pub cusip: Option<String>,
+    pub issue_date: Option<String>,
+    pub ratings: Option<String>,
+    pub bond_type: Option<String>,
+    pub coupon: Option<f64>,
+    pub coupon_type: Option<String>,
+    pub convertible: Option<bool>,
+    pub callable: Option<bool>,
+    pub putable: Option<bool>,
+    pub desc_append: Option<String>,
+    pub next_option_date: Option<String>,
+    pub next_option_type: Option<String>,
+    pub next_option_partial: Option<bool>,
+    pub notes: Option<String>,
+    pub ineligibility_reasons: Vec<IneligibilityReasonProto>,
+    pub event_contract1: Option<String>,
+    pub event_contract_description1: Option<String>,
+    pub event_contract_description2: Option<String>,
+    pub min_algo_size: Option<String>,
+    pub last_price_precision: Option<String>,
+    pub last_size_precision: Option<String>,
+    pub settlement_method: Option<String>,
+}
+
+impl ::prost::Message for ContractDetailsProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.market_name {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.min_tick {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+        if let Some(v) = &self.order_types {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+        if let Some(v) = &self.valid_exchanges {
+            proto_fields::owned_string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.price_magnifier {
+            proto_fields::int32::encode(5, v, buf);
+        }
+        if let Some(v) = &self.under_con_id {
+            proto_fields::int32::encode(6, v, buf);
+        }
+        if let Some(v) = &self.long_name {
+            proto_fields::owned_string::encode(7, v, buf);
+        }
+        if let Some(v) = &self.contract_month {
+            proto_fields::owned_string::encode(8, v, buf);
+        }
+        if let Some(v) = &self.industry {
+            proto_fields::owned_string::encode(9, v, buf);
+        }
+        if let Some(v) = &self.category {
+            proto_fields::owned_string::encode(10, v, buf);
+        }
+        if let Some(v) = &self.subcategory {
+            proto_fields::owned_string::encode(11, v, buf);
+        }
+        if let Some(v) = &self.time_zone_id {
+            proto_fields::owned_string::encode(12, v, buf);
+        }
+        if let Some(v) = &self.trading_hours {
+            proto_fields::owned_string::encode(13, v, buf);
+        }
+        if let Some(v) = &self.liquid_hours {
+            proto_fields::owned_string::encode(14, v, buf);
+        }
+        if let Some(v) = &self.ev_rule {
+            proto_fields::owned_string::encode(15, v, buf);
+        }
+        if let Some(v) = &self.ev_multiplier {
+            proto_fields::double::encode(16, v, buf);
+        }
+        proto_fields::message::encode_repeated(17, &self.sec_id_list, buf);
+        if let Some(v) = &self.agg_group {
+            proto_fields::int32::encode(18, v, buf);
+        }
+        if let Some(v) = &self.under_symbol {
+            proto_fields::owned_string::encode(19, v, buf);
+        }
+        if let Some(v) = &self.under_sec_type {
+            proto_fields::owned_string::encode(20, v, buf);
+        }
+        if let Some(v) = &self.market_rule_ids {
+            proto_fields::owned_string::encode(21, v, buf);
+        }
+        if let Some(v) = &self.real_expiration_date {
+            proto_fields::owned_string::encode(22, v, buf);
+        }
+        if let Some(v) = &self.stock_type {
+            proto_fields::owned_string::encode(23, v, buf);
+        }
+        if let Some(v) = &self.min_size {
+            proto_fields::owned_string::encode(24, v, buf);
+        }
+        if let Some(v) = &self.size_increment {
+            proto_fields::owned_string::encode(25, v, buf);
+        }
+        if let Some(v) = &self.suggested_size_increment {
+            proto_fields::owned_string::encode(26, v, buf);
+        }
+        if let Some(v) = &self.fund_name {
+            proto_fields::owned_string::encode(27, v, buf);
+        }
+        if let Some(v) = &self.fund_family {
+            proto_fields::owned_string::encode(28, v, buf);
+        }
+        if let Some(v) = &self.fund_type {
+            proto_fields::owned_string::encode(29, v, buf);
+        }
+        if let Some(v) = &self.fund_front_load {
+            proto_fields::owned_string::encode(30, v, buf);
+        }
+        if let Some(v) = &self.fund_back_load {
+            proto_fields::owned_string::encode(31, v, buf);
+        }
+        if let Some(v) = &self.fund_back_load_time_interval {
+            proto_fields::owned_string::encode(32, v, buf);
+        }
+        if let Some(v) = &self.fund_management_fee {
+            proto_fields::owned_string::encode(33, v, buf);
+        }
+        if let Some(v) = &self.fund_closed {
+            proto_fields::bool::encode(34, v, buf);
+        }
+        if let Some(v) = &self.fund_closed_for_new_investors {
+            proto_fields::bool::encode(35, v, buf);
+        }
+        if let Some(v) = &self.fund_closed_for_new_money {
+            proto_fields::bool::encode(36, v, buf);
+        }
+        if let Some(v) = &self.fund_notify_amount {
+            proto_fields::owned_string::encode(37, v, buf);
+        }
+        if let Some(v) = &self.fund_minimum_initial_purchase {
+            proto_fields::owned_string::encode(38, v, buf);
+        }
+        if let Some(v) = &self.fund_subsequent_minimum_purchase {
+            proto_fields::owned_string::encode(39, v, buf);
+        }
+        if let Some(v) = &self.fund_blue_sky_states {
+            proto_fields::owned_string::encode(40, v, buf);
+        }
+        if let Some(v) = &self.fund_blue_sky_territories {
+            proto_fields::owned_string::encode(41, v, buf);
+        }
+        if let Some(v) = &self.fund_distribution_policy_indicator {
+            proto_fields::owned_string::encode(42, v, buf);
+        }
+        if let Some(v) = &self.fund_asset_type {
+            proto_fields::owned_string::encode(43, v, buf);
+        }
+        if let Some(v) = &self.cusip {
+            proto_fields::owned_string::encode(44, v, buf);
+        }
+        if let Some(v) = &self.issue_date {
+            proto_fields::owned_string::encode(45, v, buf);
+        }
+        if let Some(v) = &self.ratings {
+            proto_fields::owned_string::encode(46, v, buf);
+        }
+        if let Some(v) = &self.bond_type {
+            proto_fields::owned_string::encode(47, v, buf);
+        }
+        if let Some(v) = &self.coupon {
+            proto_fields::double::encode(48, v, buf);
+        }
+        if let Some(v) = &self.coupon_type {
+            proto_fields::owned_string::encode(49, v, buf);
+        }
+        if let Some(v) = &self.convertible {
+            proto_fields::bool::encode(50, v, buf);
+        }
+        if let Some(v) = &self.callable {
+            proto_fields::bool::encode(51, v, buf);
+        }
+        if let Some(v) = &self.putable {
+            proto_fields::bool::encode(52, v, buf);
+        }
+        if let Some(v) = &self.desc_append {
+            proto_fields::owned_string::encode(53, v, buf);
+        }
+        if let Some(v) = &self.next_option_date {
+            proto_fields::owned_string::encode(54, v, buf);
+        }
+        if let Some(v) = &self.next_option_type {
+            proto_fields::owned_string::encode(55, v, buf);
+        }
+        if let Some(v) = &self.next_option_partial {
+            proto_fields::bool::encode(56, v, buf);
+        }
+        if let Some(v) = &self.notes {
+            proto_fields::owned_string::encode(57, v, buf);
+        }
+        proto_fields::message::encode_repeated(58, &self.ineligibility_reasons, buf);
+        if let Some(v) = &self.event_contract1 {
+            proto_fields::owned_string::encode(59, v, buf);
+        }
+        if let Some(v) = &self.event_contract_description1 {
+            proto_fields::owned_string::encode(60, v, buf);
+        }
+        if let Some(v) = &self.event_contract_description2 {
+            proto_fields::owned_string::encode(61, v, buf);
+        }
+        if let Some(v) = &self.min_algo_size {
+            proto_fields::owned_string::encode(62, v, buf);
+        }
+        if let Some(v) = &self.last_price_precision {
+            proto_fields::owned_string::encode(63, v, buf);
+        }
+        if let Some(v) = &self.last_size_precision {
+            proto_fields::owned_string::encode(64, v, buf);
+        }
+        if let Some(v) = &self.settlement_method {
+            proto_fields::owned_string::encode(65, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.market_name.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.min_tick.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.order_types.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::owned_string::merge(
+                wire_type,
+                self.valid_exchanges.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::int32::merge(
+                wire_type,
+                self.price_magnifier.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::int32::merge(
+                wire_type,
+                self.under_con_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            7 => proto_fields::owned_string::merge(
+                wire_type,
+                self.long_name.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            8 => proto_fields::owned_string::merge(
+                wire_type,
+                self.contract_month.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            9 => proto_fields::owned_string::merge(
+                wire_type,
+                self.industry.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            10 => proto_fields::owned_string::merge(
+                wire_type,
+                self.category.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            11 => proto_fields::owned_string::merge(
+                wire_type,
+                self.subcategory.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            12 => proto_fields::owned_string::merge(
+                wire_type,
+                self.time_zone_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            13 => proto_fields::owned_string::merge(
+                wire_type,
+                self.trading_hours.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            14 => proto_fields::owned_string::merge(
+                wire_type,
+                self.liquid_hours.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            15 => proto_fields::owned_string::merge(
+                wire_type,
+                self.ev_rule.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            16 => proto_fields::double::merge(
+                wire_type,
+                self.ev_multiplier.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            17 => proto_fields::message::merge_repeated(wire_type, &mut self.sec_id_list, buf, ctx),
+            18 => proto_fields::int32::merge(
+                wire_type,
+                self.agg_group.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            19 => proto_fields::owned_string::merge(
+                wire_type,
+                self.under_symbol.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            20 => proto_fields::owned_string::merge(
+                wire_type,
+                self.under_sec_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            21 => proto_fields::owned_string::merge(
+                wire_type,
+                self.market_rule_ids.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            22 => proto_fields::owned_string::merge(
+                wire_type,
+                self.real_expiration_date
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            23 => proto_fields::owned_string::merge(
+                wire_type,
+                self.stock_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            24 => proto_fields::owned_string::merge(
+                wire_type,
+                self.min_size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            25 => proto_fields::owned_string::merge(
+                wire_type,
+                self.size_increment.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            26 => proto_fields::owned_string::merge(
+                wire_type,
+                self.suggested_size_increment
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            27 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_name.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            28 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_family.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            29 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            30 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_front_load.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            31 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_back_load.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            32 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_back_load_time_interval
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            33 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_management_fee
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            34 => proto_fields::bool::merge(
+                wire_type,
+                self.fund_closed.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            35 => proto_fields::bool::merge(
+                wire_type,
+                self.fund_closed_for_new_investors
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            36 => proto_fields::bool::merge(
+                wire_type,
+                self.fund_closed_for_new_money
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            37 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_notify_amount.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            38 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_minimum_initial_purchase
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            39 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_subsequent_minimum_purchase
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            40 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_blue_sky_states
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            41 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_blue_sky_territories
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            42 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_distribution_policy_indicator
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            43 => proto_fields::owned_string::merge(
+                wire_type,
+                self.fund_asset_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            44 => proto_fields::owned_string::merge(
+                wire_type,
+                self.cusip.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            45 => proto_fields::owned_string::merge(
+                wire_type,
+                self.issue_date.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            46 => proto_fields::owned_string::merge(
+                wire_type,
+                self.ratings.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            47 => proto_fields::owned_string::merge(
+                wire_type,
+                self.bond_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            48 => proto_fields::double::merge(
+                wire_type,
+                self.coupon.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            49 => proto_fields::owned_string::merge(
+                wire_type,
+                self.coupon_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            50 => proto_fields::bool::merge(
+                wire_type,
+                self.convertible.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            51 => proto_fields::bool::merge(
+                wire_type,
+                self.callable.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            52 => proto_fields::bool::merge(
+                wire_type,
+                self.putable.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            53 => proto_fields::owned_string::merge(
+                wire_type,
+                self.desc_append.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            54 => proto_fields::owned_string::merge(
+                wire_type,
+                self.next_option_date.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            55 => proto_fields::owned_string::merge(
+                wire_type,
+                self.next_option_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            56 => proto_fields::bool::merge(
+                wire_type,
+                self.next_option_partial
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            57 => proto_fields::owned_string::merge(
+                wire_type,
+                self.notes.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            58 => proto_fields::message::merge_repeated(
+                wire_type,
+                &mut self.ineligibility_reasons,
+                buf,
+                ctx,
+            ),
+            59 => proto_fields::owned_string::merge(
+                wire_type,
+                self.event_contract1.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            60 => proto_fields::owned_string::merge(
+                wire_type,
+                self.event_contract_description1
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            61 => proto_fields::owned_string::merge(
+                wire_type,
+                self.event_contract_description2
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            62 => proto_fields::owned_string::merge(
+                wire_type,
+                self.min_algo_size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            63 => proto_fields::owned_string::merge(
+                wire_type,
+                self.last_price_precision
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            64 => proto_fields::owned_string::merge(
+                wire_type,
+                self.last_size_precision
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            65 => proto_fields::owned_string::merge(
+                wire_type,
+                self.settlement_method.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.market_name
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .min_tick
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+            + self
+                .order_types
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+            + self
+                .valid_exchanges
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(4, v))
+            + self
+                .price_magnifier
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(5, v))
+            + self
+                .under_con_id
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(6, v))
+            + self
+                .long_name
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(7, v))
+            + self
+                .contract_month
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(8, v))
+            + self
+                .industry
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(9, v))
+            + self
+                .category
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(10, v))
+            + self
+                .subcategory
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(11, v))
+            + self
+                .time_zone_id
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(12, v))
+            + self
+                .trading_hours
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(13, v))
+            + self
+                .liquid_hours
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(14, v))
+            + self
+                .ev_rule
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(15, v))
+            + self
+                .ev_multiplier
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(16, v))
+            + proto_fields::message::encoded_len_repeated(17, &self.sec_id_list)
+            + self
+                .agg_group
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(18, v))
+            + self
+                .under_symbol
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(19, v))
+            + self
+                .under_sec_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(20, v))
+            + self
+                .market_rule_ids
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(21, v))
+            + self
+                .real_expiration_date
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(22, v))
+            + self
+                .stock_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(23, v))
+            + self
+                .min_size
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(24, v))
+            + self
+                .size_increment
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(25, v))
+            + self
+                .suggested_size_increment
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(26, v))
+            + self
+                .fund_name
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(27, v))
+            + self
+                .fund_family
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(28, v))
+            + self
+                .fund_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(29, v))
+            + self
+                .fund_front_load
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(30, v))
+            + self
+                .fund_back_load
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(31, v))
+            + self
+                .fund_back_load_time_interval
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(32, v))
+            + self
+                .fund_management_fee
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(33, v))
+            + self
+                .fund_closed
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(34, v))
+            + self
+                .fund_closed_for_new_investors
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(35, v))
+            + self
+                .fund_closed_for_new_money
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(36, v))
+            + self
+                .fund_notify_amount
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(37, v))
+            + self
+                .fund_minimum_initial_purchase
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(38, v))
+            + self
+                .fund_subsequent_minimum_purchase
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(39, v))
+            + self
+                .fund_blue_sky_states
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(40, v))
+            + self
+                .fund_blue_sky_territories
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(41, v))
+            + self
+                .fund_distribution_policy_indicator
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(42, v))
+            + self
+                .fund_asset_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(43, v))
+            + self
+                .cusip
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(44, v))
+            + self
+                .issue_date
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(45, v))
+            + self
+                .ratings
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(46, v))
+            + self
+                .bond_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(47, v))
+            + self
+                .coupon
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(48, v))
+            + self
+                .coupon_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(49, v))
+            + self
+                .convertible
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(50, v))
+            + self
+                .callable
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(51, v))
+            + self
+                .putable
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(52, v))
+            + self
+                .desc_append
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(53, v))
+            + self
+                .next_option_date
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(54, v))
+            + self
+                .next_option_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(55, v))
+            + self
+                .next_option_partial
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(56, v))
+            + self
+                .notes
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(57, v))
+            + proto_fields::message::encoded_len_repeated(58, &self.ineligibility_reasons)
+            + self
+                .event_contract1
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(59, v))
+            + self
+                .event_contract_description1
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(60, v))
+            + self
+                .event_contract_description2
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(61, v))
+            + self
+                .min_algo_size
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(62, v))
+            + self
+                .last_price_precision
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(63, v))
+            + self
+                .last_size_precision
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(64, v))
+            + self
+                .settlement_method
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(65, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl ContractDetails {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> ContractDetailsProto {
+        ContractDetailsProto {
+            market_name: WireValue::to_proto(&self.market_name),
+            min_tick: crate::protocol::codec::double_to_proto_text(self.min_tick),
+            order_types: WireValue::to_proto(&self.order_types),
+            valid_exchanges: WireValue::to_proto(&self.valid_exchanges),
+            price_magnifier: WireValue::to_proto(&self.price_magnifier),
+            under_con_id: WireValue::to_proto(&self.under_con_id),
+            long_name: WireValue::to_proto(&self.long_name),
+            contract_month: WireValue::to_proto(&self.contract_month),
+            industry: WireValue::to_proto(&self.industry),
+            category: WireValue::to_proto(&self.category),
+            subcategory: WireValue::to_proto(&self.subcategory),
+            time_zone_id: WireValue::to_proto(&self.time_zone_id),
+            trading_hours: WireValue::to_proto(&self.trading_hours),
+            liquid_hours: WireValue::to_proto(&self.liquid_hours),
+            ev_rule: WireValue::to_proto(&self.ev_rule),
+            ev_multiplier: WireValue::to_proto(&self.ev_multiplier),
+            sec_id_list: self.sec_id_list.iter().map(|x| x.to_proto()).collect(),
+            agg_group: WireValue::to_proto(&self.agg_group),
+            under_symbol: WireValue::to_proto(&self.under_symbol),
+            under_sec_type: WireValue::to_proto(&self.under_sec_type),
+            market_rule_ids: WireValue::to_proto(&self.market_rule_ids),
+            real_expiration_date: WireValue::to_proto(&self.real_expiration_date),
+            stock_type: WireValue::to_proto(&self.stock_type),
+            min_size: WireValue::to_proto(&self.min_size),
+            size_increment: WireValue::to_proto(&self.size_increment),
+            suggested_size_increment: WireValue::to_proto(&self.suggested_size_increment),
+            fund_name: WireValue::to_proto(&self.fund_name),
+            fund_family: WireValue::to_proto(&self.fund_family),
+            fund_type: WireValue::to_proto(&self.fund_type),
+            fund_front_load: WireValue::to_proto(&self.fund_front_load),
+            fund_back_load: WireValue::to_proto(&self.fund_back_load),
+            fund_back_load_time_interval: WireValue::to_proto(&self.fund_back_load_time_interval),
+            fund_management_fee: WireValue::to_proto(&self.fund_management_fee),
+            fund_closed: WireValue::to_proto(&self.fund_closed),
+            fund_closed_for_new_investors: WireValue::to_proto(&self.fund_closed_for_new_investors),
+            fund_closed_for_new_money: WireValue::to_proto(&self.fund_closed_for_new_money),
+            fund_notify_amount: WireValue::to_proto(&self.fund_notify_amount),
+            fund_minimum_initial_purchase: WireValue::to_proto(&self.fund_minimum_initial_purchase),
+            fund_subsequent_minimum_purchase: WireValue::to_proto(
+                &self.fund_subsequent_minimum_purchase,
+            ),
+            fund_blue_sky_states: WireValue::to_proto(&self.fund_blue_sky_states),
+            fund_blue_sky_territories: WireValue::to_proto(&self.fund_blue_sky_territories),
+            fund_distribution_policy_indicator: WireValue::to_proto(
+                &self.fund_distribution_policy_indicator,
+            ),
+            fund_asset_type: WireValue::to_proto(&self.fund_asset_type),
+            cusip: WireValue::to_proto(&self.cusip),
+            issue_date: WireValue::to_proto(&self.issue_date),
+            ratings: WireValue::to_proto(&self.ratings),
+            bond_type: WireValue::to_proto(&self.bond_type),
+            coupon: WireValue::to_proto(&self.coupon),
+            coupon_type: WireValue::to_proto(&self.coupon_type),
+            convertible: WireValue::to_proto(&self.convertible),
+            callable: WireValue::to_proto(&self.callable),
+            putable: WireValue::to_proto(&self.putable),
+            desc_append: WireValue::to_proto(&self.desc_append),
+            next_option_date: WireValue::to_proto(&self.next_option_date),
+            next_option_type: WireValue::to_proto(&self.next_option_type),
+            next_option_partial: WireValue::to_proto(&self.next_option_partial),
+            notes: WireValue::to_proto(&self.notes),
+            ineligibility_reasons: self
+                .ineligibility_reasons
+                .iter()
+                .map(|x| x.to_proto())
+                .collect(),
+            event_contract1: WireValue::to_proto(&self.event_contract1),
+            event_contract_description1: WireValue::to_proto(&self.event_contract_description1),
+            event_contract_description2: WireValue::to_proto(&self.event_contract_description2),
+            min_algo_size: WireValue::to_proto(&self.min_algo_size),
+            last_price_precision: WireValue::to_proto(&self.last_price_precision),
+            last_size_precision: WireValue::to_proto(&self.last_size_precision),
+            settlement_method: WireValue::to_proto(&self.settlement_method),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: ContractDetailsProto) -> Self {
+        ContractDetails {
+            market_name: p.market_name.unwrap_or_default(),
+            min_tick: p
+                .min_tick
+                .and_then(|t| t.trim().parse::<f64>().ok())
+                .unwrap_or(0.0),
+            order_types: p.order_types.unwrap_or_default(),
+            valid_exchanges: p.valid_exchanges.unwrap_or_default(),
+            price_magnifier: p.price_magnifier.unwrap_or_default(),
+            under_con_id: p.under_con_id.unwrap_or_default(),
+            long_name: p.long_name.unwrap_or_default(),
+            contract_month: p.contract_month.unwrap_or_default(),
+            industry: p.industry.unwrap_or_default(),
+            category: p.category.unwrap_or_default(),
+            subcategory: p.subcategory.unwrap_or_default(),
+            time_zone_id: p.time_zone_id.unwrap_or_default(),
+            trading_hours: p.trading_hours.unwrap_or_default(),
+            liquid_hours: p.liquid_hours.unwrap_or_default(),
+            ev_rule: p.ev_rule.unwrap_or_default(),
+            ev_multiplier: p.ev_multiplier.unwrap_or_default(),
+            sec_id_list: p
+                .sec_id_list
+                .into_iter()
+                .map(TagValue::from_proto)
+                .collect(),
+            agg_group: p.agg_group.unwrap_or_default(),
+            under_symbol: p.under_symbol.unwrap_or_default(),
+            under_sec_type: p.under_sec_type.unwrap_or_default(),
+            market_rule_ids: p.market_rule_ids.unwrap_or_default(),
+            real_expiration_date: p.real_expiration_date.unwrap_or_default(),
+            stock_type: p.stock_type.unwrap_or_default(),
+            min_size: p.min_size.unwrap_or_default(),
+            size_increment: p.size_increment.unwrap_or_default(),
+            suggested_size_increment: p.suggested_size_increment.unwrap_or_default(),
+            fund_name: p.fund_name.unwrap_or_default(),
+            fund_family: p.fund_family.unwrap_or_default(),
+            fund_type: p.fund_type.unwrap_or_default(),
+            fund_front_load: p.fund_front_load.unwrap_or_default(),
+            fund_back_load: p.fund_back_load.unwrap_or_default(),
+            fund_back_load_time_interval: p.fund_back_load_time_interval.unwrap_or_default(),
+            fund_management_fee: p.fund_management_fee.unwrap_or_default(),
+            fund_closed: p.fund_closed.unwrap_or_default(),
+            fund_closed_for_new_investors: p.fund_closed_for_new_investors.unwrap_or_default(),
+            fund_closed_for_new_money: p.fund_closed_for_new_money.unwrap_or_default(),
+            fund_notify_amount: p.fund_notify_amount.unwrap_or_default(),
+            fund_minimum_initial_purchase: p.fund_minimum_initial_purchase.unwrap_or_default(),
+            fund_subsequent_minimum_purchase: p
+                .fund_subsequent_minimum_purchase
+                .unwrap_or_default(),
+            fund_blue_sky_states: p.fund_blue_sky_states.unwrap_or_default(),
+            fund_blue_sky_territories: p.fund_blue_sky_territories.unwrap_or_default(),
+            fund_distribution_policy_indicator: p
+                .fund_distribution_policy_indicator
+                .unwrap_or_default(),
+            fund_asset_type: p.fund_asset_type.unwrap_or_default(),
+            cusip: p.cusip.unwrap_or_default(),
+            issue_date: p.issue_date.unwrap_or_default(),
+            ratings: p.ratings.unwrap_or_default(),
+            bond_type: p.bond_type.unwrap_or_default(),
+            coupon: p.coupon.unwrap_or_default(),
+            coupon_type: p.coupon_type.unwrap_or_default(),
+            convertible: p.convertible.unwrap_or_default(),
+            callable: p.callable.unwrap_or_default(),
+            putable: p.putable.unwrap_or_default(),
+            desc_append: p.desc_append.unwrap_or_default(),
+            next_option_date: p.next_option_date.unwrap_or_default(),
+            next_option_type: p.next_option_type.unwrap_or_default(),
+            next_option_partial: p.next_option_partial.unwrap_or_default(),
+            notes: p.notes.unwrap_or_default(),
+            ineligibility_reasons: p
+                .ineligibility_reasons
+                .into_iter()
+                .map(IneligibilityReason::from_proto)
+                .collect(),
+            event_contract1: p.event_contract1.unwrap_or_default(),
+            event_contract_description1: p.event_contract_description1.unwrap_or_default(),
+            event_contract_description2: p.event_contract_description2.unwrap_or_default(),
+            min_algo_size: p.min_algo_size.unwrap_or_default(),
+            last_price_precision: p.last_price_precision.unwrap_or_default(),
+            last_size_precision: p.last_size_precision.unwrap_or_default(),
+            settlement_method: p.settlement_method.unwrap_or_default(),
+            last_trade_time: Default::default(),
+            maturity: Default::default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `contract_details.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.market_name, "contract_details.market_name", v);
+        WireValue::describe(&self.min_tick, "contract_details.min_tick", v);
+        WireValue::describe(&self.order_types, "contract_details.order_types", v);
+        WireValue::describe(&self.valid_exchanges, "contract_details.valid_exchanges", v);
+        WireValue::describe(&self.price_magnifier, "contract_details.price_magnifier", v);
+        WireValue::describe(&self.under_con_id, "contract_details.under_con_id", v);
+        WireValue::describe(&self.long_name, "contract_details.long_name", v);
+        WireValue::describe(&self.contract_month, "contract_details.contract_month", v);
+        WireValue::describe(&self.industry, "contract_details.industry", v);
+        WireValue::describe(&self.category, "contract_details.category", v);
+        WireValue::describe(&self.subcategory, "contract_details.subcategory", v);
+        WireValue::describe(&self.time_zone_id, "contract_details.time_zone_id", v);
+        WireValue::describe(&self.trading_hours, "contract_details.trading_hours", v);
+        WireValue::describe(&self.liquid_hours, "contract_details.liquid_hours", v);
+        WireValue::describe(&self.ev_rule, "contract_details.ev_rule", v);
+        WireValue::describe(&self.ev_multiplier, "contract_details.ev_multiplier", v);
+        v.int(
+            "contract_details.sec_id_list",
+            self.sec_id_list.len() as i64,
+        );
+        for x in &self.sec_id_list {
+            x.visit(v);
+        }
+        WireValue::describe(&self.agg_group, "contract_details.agg_group", v);
+        WireValue::describe(&self.under_symbol, "contract_details.under_symbol", v);
+        WireValue::describe(&self.under_sec_type, "contract_details.under_sec_type", v);
+        WireValue::describe(&self.market_rule_ids, "contract_details.market_rule_ids", v);
+        WireValue::describe(
+            &self.real_expiration_date,
+            "contract_details.real_expiration_date",
+            v,
+        );
+        WireValue::describe(&self.stock_type, "contract_details.stock_type", v);
+        WireValue::describe(&self.min_size, "contract_details.min_size", v);
+        WireValue::describe(&self.size_increment, "contract_details.size_increment", v);
+        WireValue::describe(
+            &self.suggested_size_increment,
+            "contract_details.suggested_size_increment",
+            v,
+        );
+        WireValue::describe(&self.fund_name, "contract_details.fund_name", v);
+        WireValue::describe(&self.fund_family, "contract_details.fund_family", v);
+        WireValue::describe(&self.fund_type, "contract_details.fund_type", v);
+        WireValue::describe(&self.fund_front_load, "contract_details.fund_front_load", v);
+        WireValue::describe(&self.fund_back_load, "contract_details.fund_back_load", v);
+        WireValue::describe(
+            &self.fund_back_load_time_interval,
+            "contract_details.fund_back_load_time_interval",
+            v,
+        );
+        WireValue::describe(
+            &self.fund_management_fee,
+            "contract_details.fund_management_fee",
+            v,
+        );
+        WireValue::describe(&self.fund_closed, "contract_details.fund_closed", v);
+        WireValue::describe(
+            &self.fund_closed_for_new_investors,
+            "contract_details.fund_closed_for_new_investors",
+            v,
+        );
+        WireValue::describe(
+            &self.fund_closed_for_new_money,
+            "contract_details.fund_closed_for_new_money",
+            v,
+        );
+        WireValue::describe(
+            &self.fund_notify_amount,
+            "contract_details.fund_notify_amount",
+            v,
+        );
+        WireValue::describe(
+            &self.fund_minimum_initial_purchase,
+            "contract_details.fund_minimum_initial_purchase",
+            v,
+        );
+        WireValue::describe(
+            &self.fund_subsequent_minimum_purchase,
+            "contract_details.fund_subsequent_minimum_purchase",
+            v,
+        );
+        WireValue::describe(
+            &self.fund_blue_sky_states,
+            "contract_details.fund_blue_sky_states",
+            v,
+        );
+        WireValue::describe(
+            &self.fund_blue_sky_territories,
+            "contract_details.fund_blue_sky_territories",
+            v,
+        );
+        WireValue::describe(
+            &self.fund_distribution_policy_indicator,
+            "contract_details.fund_distribution_policy_indicator",
+            v,
+        );
+        WireValue::describe(&self.fund_asset_type, "contract_details.fund_asset_type", v);
+        WireValue::describe(&self.cusip, "contract_details.cusip", v);
+        WireValue::describe(&self.issue_date, "contract_details.issue_date", v);
+        WireValue::describe(&self.ratings, "contract_details.ratings", v);
+        WireValue::describe(&self.bond_type, "contract_details.bond_type", v);
+        WireValue::describe(&self.coupon, "contract_details.coupon", v);
+        WireValue::describe(&self.coupon_type, "contract_details.coupon_type", v);
+        WireValue::describe(&self.convertible, "contract_details.convertible", v);
+        WireValue::describe(&self.callable, "contract_details.callable", v);
+        WireValue::describe(&self.putable, "contract_details.putable", v);
+        WireValue::describe(&self.desc_append, "contract_details.desc_append", v);
+        WireValue::describe(
+            &self.next_option_date,
+            "contract_details.next_option_date",
+            v,
+        );
+        WireValue::describe(
+            &self.next_option_type,
+            "contract_details.next_option_type",
+            v,
+        );
+        WireValue::describe(
+            &self.next_option_partial,
+            "contract_details.next_option_partial",
+            v,
+        );
+        WireValue::describe(&self.notes, "contract_details.notes", v);
+        v.int(
+            "contract_details.ineligibility_reasons",
+            self.ineligibility_reasons.len() as i64,
+        );
+        for x in &self.ineligibility_reasons {
+            x.visit(v);
+        }
+        WireValue::describe(&self.event_contract1, "contract_details.event_contract1", v);
+        WireValue::describe(
+            &self.event_contract_description1,
+            "contract_details.event_contract_description1",
+            v,
+        );
+        WireValue::describe(
+            &self.event_contract_description2,
+            "contract_details.event_contract_description2",
+            v,
+        );
+        WireValue::describe(&self.min_algo_size, "contract_details.min_algo_size", v);
+        WireValue::describe(
+            &self.last_price_precision,
+            "contract_details.last_price_precision",
+            v,
+        );
+        WireValue::describe(
+            &self.last_size_precision,
+            "contract_details.last_size_precision",
+            v,
+        );
+        WireValue::describe(
+            &self.settlement_method,
+            "contract_details.settlement_method",
+            v,
+        );
+        WireValue::describe(&self.last_trade_time, "contract_details.last_trade_time", v);
+        WireValue::describe(&self.maturity, "contract_details.maturity", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.market_name, "market_name", text)?;
+        check_str(&self.order_types, "order_types", text)?;
+        check_str(&self.valid_exchanges, "valid_exchanges", text)?;
+        check_str(&self.long_name, "long_name", text)?;
+        check_str(&self.contract_month, "contract_month", text)?;
+        check_str(&self.industry, "industry", text)?;
+        check_str(&self.category, "category", text)?;
+        check_str(&self.subcategory, "subcategory", text)?;
+        check_str(&self.time_zone_id, "time_zone_id", text)?;
+        check_str(&self.trading_hours, "trading_hours", text)?;
+        check_str(&self.liquid_hours, "liquid_hours", text)?;
+        check_str(&self.ev_rule, "ev_rule", text)?;
+        for x in &self.sec_id_list {
+            x.check(text)?;
+        }
+        check_str(&self.under_symbol, "under_symbol", text)?;
+        check_str(&self.under_sec_type, "under_sec_type", text)?;
+        check_str(&self.market_rule_ids, "market_rule_ids", text)?;
+        check_str(&self.real_expiration_date, "real_expiration_date", text)?;
+        check_str(&self.stock_type, "stock_type", text)?;
+        check_str(&self.min_size, "min_size", text)?;
+        check_str(&self.size_increment, "size_increment", text)?;
+        check_str(
+            &self.suggested_size_increment,
+            "suggested_size_increment",
+            text,
+        )?;
+        check_str(&self.fund_name, "fund_name", text)?;
+        check_str(&self.fund_family, "fund_family", text)?;
+        check_str(&self.fund_type, "fund_type", text)?;
+        check_str(&self.fund_front_load, "fund_front_load", text)?;
+        check_str(&self.fund_back_load, "fund_back_load", text)?;
+        check_str(
+            &self.fund_back_load_time_interval,
+            "fund_back_load_time_interval",
+            text,
+        )?;
+        check_str(&self.fund_management_fee, "fund_management_fee", text)?;
+        check_str(&self.fund_notify_amount, "fund_notify_amount", text)?;
+        check_str(
+            &self.fund_minimum_initial_purchase,
+            "fund_minimum_initial_purchase",
+            text,
+        )?;
+        check_str(
+            &self.fund_subsequent_minimum_purchase,
+            "fund_subsequent_minimum_purchase",
+            text,
+        )?;
+        check_str(&self.fund_blue_sky_states, "fund_blue_sky_states", text)?;
+        check_str(
+            &self.fund_blue_sky_territories,
+            "fund_blue_sky_territories",
+            text,
+        )?;
+        check_str(
+            &self.fund_distribution_policy_indicator,
+            "fund_distribution_policy_indicator",
+            text,
+        )?;
+        check_str(&self.fund_asset_type, "fund_asset_type", text)?;
+        check_str(&self.cusip, "cusip", text)?;
+        check_str(&self.issue_date, "issue_date", text)?;
+        check_str(&self.ratings, "ratings", text)?;
+        check_str(&self.bond_type, "bond_type", text)?;
+        check_str(&self.coupon_type, "coupon_type", text)?;
+        check_str(&self.desc_append, "desc_append", text)?;
+        check_str(&self.next_option_date, "next_option_date", text)?;
+        check_str(&self.next_option_type, "next_option_type", text)?;
+        check_str(&self.notes, "notes", text)?;
+        for x in &self.ineligibility_reasons {
+            x.check(text)?;
+        }
+        check_str(&self.event_contract1, "event_contract1", text)?;
+        check_str(
+            &self.event_contract_description1,
+            "event_contract_description1",
+            text,
+        )?;
+        check_str(
+            &self.event_contract_description2,
+            "event_contract_description2",
+            text,
+        )?;
+        check_str(&self.min_algo_size, "min_algo_size", text)?;
+        check_str(&self.last_price_precision, "last_price_precision", text)?;
+        check_str(&self.last_size_precision, "last_size_precision", text)?;
+        check_str(&self.settlement_method, "settlement_method", text)?;
+        check_str(&self.last_trade_time, "last_trade_time", text)?;
+        check_str(&self.maturity, "maturity", text)?;
+        Ok(())
+    }
+}
+
+/// One match of reqMatchingSymbols.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContractDescription {
+    /// In text only con_id, symbol, sec_type, primary_exchange, currency (+ description, issuer_id from 176).
+    pub contract: Contract,
+    /// Sec types of derivatives that exist.
+    pub derivative_sec_types: Vec<String>,
+}
+
+/// Protobuf form of [`ContractDescription`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ContractDescriptionProto {
+    pub contract: Option<ContractProto>,
+    pub derivative_sec_types: Vec<String>,
+}
+
+impl ::prost::Message for ContractDescriptionProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(1, v, buf);
+        }
+        proto_fields::owned_string::encode_repeated(2, &self.derivative_sec_types, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge_repeated(
+                wire_type,
+                &mut self.derivative_sec_types,
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.contract
+            .as_ref()
+            .map_or(0, |v| proto_fields::message::encoded_len(1, v))
+            + proto_fields::owned_string::encoded_len_repeated(2, &self.derivative_sec_types)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl ContractDescription {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> ContractDescriptionProto {
+        ContractDescriptionProto {
+            contract: Some(self.contract.to_proto()),
+            derivative_sec_types: self.derivative_sec_types.clone(),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: ContractDescriptionProto) -> Self {
+        ContractDescription {
+            contract: Contract::from_proto(p.contract.unwrap_or_default()),
+            derivative_sec_types: p.derivative_sec_types,
+        }
+    }
+
+    /// Hands every field to `v`, named `contract_description.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        self.contract.visit(v);
+        v.int(
+            "contract_description.derivative_sec_types",
+            self.derivative_sec_types.len() as i64,
+        );
+        for x in &self.derivative_sec_types {
+            v.str("contract_description.derivative_sec_types.item", x);
+        }
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        self.contract.check(text)?;
+        for x in &self.derivative_sec_types {
+            check_str(x, "derivative_sec_types", text)?;
+        }
+        Ok(())
+    }
+}
+
+/// From this price on, prices move by this increment.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PriceIncrement {
+    pub low_edge: f64,
+    pub increment: f64,
+}
+
+/// Protobuf form of [`PriceIncrement`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct PriceIncrementProto {
+    pub low_edge: Option<f64>,
+    pub increment: Option<f64>,
+}
+
+impl ::prost::Message for PriceIncrementProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.low_edge {
+            proto_fields::double::encode(1, v, buf);
+        }
+        if let Some(v) = &self.increment {
+            proto_fields::double::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::double::merge(
+                wire_type,
+                self.low_edge.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::double::merge(
+                wire_type,
+                self.increment.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.low_edge
+            .as_ref()
+            .map_or(0, |v| proto_fields::double::encoded_len(1, v))
+            + self
+                .increment
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl PriceIncrement {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> PriceIncrementProto {
+        PriceIncrementProto {
+            low_edge: WireValue::to_proto(&self.low_edge),
+            increment: WireValue::to_proto(&self.increment),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: PriceIncrementProto) -> Self {
+        PriceIncrement {
+            low_edge: p.low_edge.unwrap_or_default(),
+            increment: p.increment.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `price_increment.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.low_edge, "price_increment.low_edge", v);
+        WireValue::describe(&self.increment, "price_increment.increment", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, _text: bool) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+/// An exchange SMART routes to, and its bit in tick attributes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SmartComponent {
+    pub bit_number: i32,
+    pub exchange: String,
+    /// One letter; IB's protobuf decoder uses a space when absent.
+    pub exchange_letter: String,
+}
+
+/// Protobuf form of [`SmartComponent`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct SmartComponentProto {
+    pub bit_number: Option<i32>,
+    pub exchange: Option<String>,
+    pub exchange_letter: Option<String>,
+}
+
+impl ::prost::Message for SmartComponentProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.bit_number {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.exchange {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+        if let Some(v) = &self.exchange_letter {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.bit_number.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.exchange.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.exchange_letter.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.bit_number
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .exchange
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+            + self
+                .exchange_letter
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl SmartComponent {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> SmartComponentProto {
+        SmartComponentProto {
+            bit_number: WireValue::to_proto(&self.bit_number),
+            exchange: WireValue::to_proto(&self.exchange),
+            exchange_letter: Some(self.exchange_letter.clone()),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: SmartComponentProto) -> Self {
+        SmartComponent {
+            bit_number: p.bit_number.unwrap_or_default(),
+            exchange: p.exchange.unwrap_or_default(),
+            exchange_letter: p.exchange_letter.unwrap_or(" ".into()),
+        }
+    }
+
+    /// Hands every field to `v`, named `smart_component.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.bit_number, "smart_component.bit_number", v);
+        WireValue::describe(&self.exchange, "smart_component.exchange", v);
+        WireValue::describe(&self.exchange_letter, "smart_component.exchange_letter", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.exchange, "exchange", text)?;
+        check_str(&self.exchange_letter, "exchange_letter", text)?;
+        Ok(())
+    }
+}
+
+/// An exchange that offers market depth.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DepthMktDataDescription {
+    pub exchange: String,
+    pub sec_type: String,
+    /// From server 120.
+    pub listing_exch: String,
+    /// `Deep` or `Deep2`; from server 120.
+    pub service_data_type: String,
+    /// Unset below server 120 and when protobuf leaves it out.
+    pub agg_group: i32,
+}
+
+/// Protobuf form of [`DepthMktDataDescription`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct DepthMarketDataDescriptionProto {
+    pub exchange: Option<String>,
+    pub sec_type: Option<String>,
+    pub listing_exch: Option<String>,
+    pub service_data_type: Option<String>,
+    pub agg_group: Option<i32>,
+}
+
+impl ::prost::Message for DepthMarketDataDescriptionProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.exchange {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.sec_type {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+        if let Some(v) = &self.listing_exch {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+        if let Some(v) = &self.service_data_type {
+            proto_fields::owned_string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.agg_group {
+            proto_fields::int32::encode(5, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.exchange.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.sec_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.listing_exch.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::owned_string::merge(
+                wire_type,
+                self.service_data_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::int32::merge(
+                wire_type,
+                self.agg_group.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.exchange
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .sec_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+            + self
+                .listing_exch
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+            + self
+                .service_data_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(4, v))
+            + self
+                .agg_group
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(5, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl DepthMktDataDescription {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> DepthMarketDataDescriptionProto {
+        DepthMarketDataDescriptionProto {
+            exchange: WireValue::to_proto(&self.exchange),
+            sec_type: WireValue::to_proto(&self.sec_type),
+            listing_exch: WireValue::to_proto(&self.listing_exch),
+            service_data_type: WireValue::to_proto(&self.service_data_type),
+            agg_group: WireValue::to_proto(&self.agg_group),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: DepthMarketDataDescriptionProto) -> Self {
+        DepthMktDataDescription {
+            exchange: p.exchange.unwrap_or_default(),
+            sec_type: p.sec_type.unwrap_or_default(),
+            listing_exch: p.listing_exch.unwrap_or_default(),
+            service_data_type: p.service_data_type.unwrap_or_default(),
+            agg_group: p.agg_group.unwrap_or(i32::MAX),
+        }
+    }
+
+    /// Hands every field to `v`, named `depth_mkt_data_description.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.exchange, "depth_mkt_data_description.exchange", v);
+        WireValue::describe(&self.sec_type, "depth_mkt_data_description.sec_type", v);
+        WireValue::describe(
+            &self.listing_exch,
+            "depth_mkt_data_description.listing_exch",
+            v,
+        );
+        WireValue::describe(
+            &self.service_data_type,
+            "depth_mkt_data_description.service_data_type",
+            v,
+        );
+        WireValue::describe(&self.agg_group, "depth_mkt_data_description.agg_group", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.exchange, "exchange", text)?;
+        check_str(&self.sec_type, "sec_type", text)?;
+        check_str(&self.listing_exch, "listing_exch", text)?;
+        check_str(&self.service_data_type, "service_data_type", text)?;
+        Ok(())
+    }
+}
+
+/// An account and its family code.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FamilyCode {
+    pub account_id: String,
+    pub family_code: String,
+}
+
+/// Protobuf form of [`FamilyCode`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct FamilyCodeProto {
+    pub account_id: Option<String>,
+    pub family_code: Option<String>,
+}
+
+impl ::prost::Message for FamilyCodeProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.account_id {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.family_code {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.account_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.family_code.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.account_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .family_code
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl FamilyCode {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> FamilyCodeProto {
+        FamilyCodeProto {
+            account_id: WireValue::to_proto(&self.account_id),
+            family_code: WireValue::to_proto(&self.family_code),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: FamilyCodeProto) -> Self {
+        FamilyCode {
+            account_id: p.account_id.unwrap_or_default(),
+            family_code: p.family_code.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `family_code.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.account_id, "family_code.account_id", v);
+        WireValue::describe(&self.family_code, "family_code.family_code", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.account_id, "account_id", text)?;
+        check_str(&self.family_code, "family_code", text)?;
+        Ok(())
+    }
+}
+
+/// reqContractDetails: every contract matching a partial description, then contractDetailsEnd.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqContractDetails {
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+}
+
+/// Protobuf form of [`ReqContractDetails`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ContractDataRequestProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+}
+
+impl ::prost::Message for ContractDataRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqContractDetails {
+    type Proto = ContractDataRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(8);
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        WireValue::write_text(&self.contract.last_trade_date_or_contract_month, w);
+        if self.contract.strike == f64::MAX {
+            w.str("");
+        } else {
+            WireValue::write_text(&self.contract.strike, w);
+        }
+        WireValue::write_text(&self.contract.right, w);
+        WireValue::write_text(&self.contract.multiplier, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        WireValue::write_text(&self.contract.primary_exchange, w);
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.contract.local_symbol, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        WireValue::write_text(&self.contract.include_expired, w);
+        WireValue::write_text(&self.contract.sec_id_type, w);
+        WireValue::write_text(&self.contract.sec_id, w);
+        if server_version >= versions::BOND_ISSUERID {
+            WireValue::write_text(&self.contract.issuer_id, w);
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let mut contract = Contract::default();
+        let req_id = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        contract.last_trade_date_or_contract_month = WireValue::read_text(r)?;
+        contract.strike = crate::protocol::codec::read_double_or_unset(r)?;
+        contract.right = WireValue::read_text(r)?;
+        contract.multiplier = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        contract.primary_exchange = WireValue::read_text(r)?;
+        contract.currency = WireValue::read_text(r)?;
+        contract.local_symbol = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        contract.include_expired = WireValue::read_text(r)?;
+        contract.sec_id_type = WireValue::read_text(r)?;
+        contract.sec_id = WireValue::read_text(r)?;
+        if server_version >= versions::BOND_ISSUERID {
+            contract.issuer_id = WireValue::read_text(r)?;
+        }
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+        })
+    }
+
+    fn to_proto(&self) -> ContractDataRequestProto {
+        ContractDataRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some({
+                let mut p = self.contract.to_proto();
+                p.last_trade_date = Default::default();
+                p
+            }),
+        }
+    }
+
+    fn from_proto(p: ContractDataRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        Ok(())
+    }
+    fn check_version(&self, form: Form, server_version: i32) -> Result<(), EncodeError> {
+        if form != Form::Proto
+            && server_version < versions::BOND_ISSUERID
+            && self.contract.issuer_id != <String>::default()
+        {
+            return Err(EncodeError::NotSupported {
+                request: "reqContractDetails",
+                needed: versions::BOND_ISSUERID,
+                server_version,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Describe for ReqContractDetails {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+    }
+}
+
+/// cancelContractData: stops a reqContractDetails in progress (server 215+, protobuf only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CancelContractData {
+    pub req_id: i32,
+}
+
+/// Protobuf form of [`CancelContractData`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct CancelContractDataProto {
+    pub req_id: Option<i32>,
+}
+
+impl ::prost::Message for CancelContractDataProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for CancelContractData {
+    type Proto = CancelContractDataProto;
+
+    fn write_text(&self, _w: &mut FieldWriter<'_>, _server_version: i32) {}
+
+    fn read_text(_r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = -1;
+        Ok(Self { req_id })
+    }
+
+    fn to_proto(&self) -> CancelContractDataProto {
+        CancelContractDataProto {
+            req_id: WireValue::to_proto(&self.req_id),
+        }
+    }
+
+    fn from_proto(p: CancelContractDataProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+    fn check_version(&self, form: Form, server_version: i32) -> Result<(), EncodeError> {
+        if form != Form::Proto {
+            return Err(EncodeError::NotSupported {
+                request: "cancelContractData",
+                needed: versions::CANCEL_CONTRACT_DATA,
+                server_version,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Describe for CancelContractData {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+    }
+}
 
 /// reqMatchingSymbols: contracts whose symbol or name starts with a pattern (no version field).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -283,6 +3052,86 @@ impl Describe for ReqSecDefOptParams {
     }
 }
 
+/// reqMarketRule: the price increments of a market rule id (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqMarketRule {
+    pub market_rule_id: i32,
+}
+
+/// Protobuf form of [`ReqMarketRule`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct MarketRuleRequestProto {
+    pub market_rule_id: Option<i32>,
+}
+
+impl ::prost::Message for MarketRuleRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.market_rule_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.market_rule_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.market_rule_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqMarketRule {
+    type Proto = MarketRuleRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.market_rule_id, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let market_rule_id = WireValue::read_text(r)?;
+        Ok(Self { market_rule_id })
+    }
+
+    fn to_proto(&self) -> MarketRuleRequestProto {
+        MarketRuleRequestProto {
+            market_rule_id: WireValue::to_proto(&self.market_rule_id),
+        }
+    }
+
+    fn from_proto(p: MarketRuleRequestProto) -> Self {
+        Self {
+            market_rule_id: p.market_rule_id.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for ReqMarketRule {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.market_rule_id, "market_rule_id", v);
+    }
+}
+
 /// reqSmartComponents: the exchanges behind a BBO exchange code (no version field).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReqSmartComponents {
@@ -389,6 +3238,112 @@ impl Describe for ReqSmartComponents {
     }
 }
 
+/// reqMktDepthExchanges: the exchanges that offer depth (empty body).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqMktDepthExchanges {}
+
+/// Protobuf form of [`ReqMktDepthExchanges`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct MarketDepthExchangesRequestProto {}
+
+impl ::prost::Message for MarketDepthExchangesRequestProto {
+    fn encode_raw(&self, _buf: &mut impl ::prost::bytes::BufMut) {}
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        ::prost::encoding::skip_field(wire_type, tag, buf, ctx)
+    }
+    fn encoded_len(&self) -> usize {
+        0
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqMktDepthExchanges {
+    type Proto = MarketDepthExchangesRequestProto;
+
+    fn write_text(&self, _w: &mut FieldWriter<'_>, _server_version: i32) {}
+
+    fn read_text(_r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        Ok(Self {})
+    }
+
+    fn to_proto(&self) -> MarketDepthExchangesRequestProto {
+        MarketDepthExchangesRequestProto {}
+    }
+
+    fn from_proto(_p: MarketDepthExchangesRequestProto) -> Self {
+        Self {}
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for ReqMktDepthExchanges {
+    fn visit(&self, _v: &mut dyn FieldVisitor) {}
+}
+
+/// reqFamilyCodes: the family codes of the logged-in accounts (empty body).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqFamilyCodes {}
+
+/// Protobuf form of [`ReqFamilyCodes`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct FamilyCodesRequestProto {}
+
+impl ::prost::Message for FamilyCodesRequestProto {
+    fn encode_raw(&self, _buf: &mut impl ::prost::bytes::BufMut) {}
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        ::prost::encoding::skip_field(wire_type, tag, buf, ctx)
+    }
+    fn encoded_len(&self) -> usize {
+        0
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqFamilyCodes {
+    type Proto = FamilyCodesRequestProto;
+
+    fn write_text(&self, _w: &mut FieldWriter<'_>, _server_version: i32) {}
+
+    fn read_text(_r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        Ok(Self {})
+    }
+
+    fn to_proto(&self) -> FamilyCodesRequestProto {
+        FamilyCodesRequestProto {}
+    }
+
+    fn from_proto(_p: FamilyCodesRequestProto) -> Self {
+        Self {}
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for ReqFamilyCodes {
+    fn visit(&self, _v: &mut dyn FieldVisitor) {}
+}
+
 /// contractDetailsEnd: every row of a reqContractDetails has been sent.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContractDataEnd {
@@ -471,6 +3426,383 @@ impl Describe for ContractDataEnd {
     }
 }
 
+/// symbolSamples: the matches of a reqMatchingSymbols (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SymbolSamples {
+    pub req_id: i32,
+    pub descriptions: Vec<ContractDescription>,
+}
+
+/// Protobuf form of [`SymbolSamples`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct SymbolSamplesProto {
+    pub req_id: Option<i32>,
+    pub descriptions: Vec<ContractDescriptionProto>,
+}
+
+impl ::prost::Message for SymbolSamplesProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        proto_fields::message::encode_repeated(2, &self.descriptions, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge_repeated(wire_type, &mut self.descriptions, buf, ctx),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + proto_fields::message::encoded_len_repeated(2, &self.descriptions)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for SymbolSamples {
+    type Proto = SymbolSamplesProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        w.int(self.descriptions.len() as i64);
+        for x in &self.descriptions {
+            WireValue::write_text(&x.contract.con_id, w);
+            WireValue::write_text(&x.contract.symbol, w);
+            WireValue::write_text(&x.contract.sec_type, w);
+            WireValue::write_text(&x.contract.primary_exchange, w);
+            WireValue::write_text(&x.contract.currency, w);
+            w.int(x.derivative_sec_types.len() as i64);
+            for x in &x.derivative_sec_types {
+                w.str(x);
+            }
+            if server_version >= versions::BOND_ISSUERID {
+                WireValue::write_text(&x.contract.description, w);
+            }
+            if server_version >= versions::BOND_ISSUERID {
+                WireValue::write_text(&x.contract.issuer_id, w);
+            }
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        let req_id = WireValue::read_text(r)?;
+        let descriptions = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut x = ContractDescription::default();
+                x.contract.con_id = WireValue::read_text(r)?;
+                x.contract.symbol = WireValue::read_text(r)?;
+                x.contract.sec_type = WireValue::read_text(r)?;
+                x.contract.primary_exchange = WireValue::read_text(r)?;
+                x.contract.currency = WireValue::read_text(r)?;
+                x.derivative_sec_types = {
+                    let n = crate::protocol::codec::read_count(r)?;
+                    let mut xs = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        xs.push(r.string()?);
+                    }
+                    xs
+                };
+                if server_version >= versions::BOND_ISSUERID {
+                    x.contract.description = WireValue::read_text(r)?;
+                }
+                if server_version >= versions::BOND_ISSUERID {
+                    x.contract.issuer_id = WireValue::read_text(r)?;
+                }
+                xs.push(x);
+            }
+            xs
+        };
+        Ok(Self {
+            req_id,
+            descriptions,
+        })
+    }
+
+    fn to_proto(&self) -> SymbolSamplesProto {
+        SymbolSamplesProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            descriptions: self.descriptions.iter().map(|x| x.to_proto()).collect(),
+        }
+    }
+
+    fn from_proto(p: SymbolSamplesProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            descriptions: p
+                .descriptions
+                .into_iter()
+                .map(ContractDescription::from_proto)
+                .collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        for x in &self.descriptions {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for SymbolSamples {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        v.int("descriptions", self.descriptions.len() as i64);
+        for x in &self.descriptions {
+            x.visit(v);
+        }
+    }
+}
+
+/// securityDefinitionOptionParameter: expirations and strikes of one exchange and trading class (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SecDefOptParameter {
+    pub req_id: i32,
+    pub exchange: String,
+    pub underlying_con_id: i32,
+    pub trading_class: String,
+    /// Text in both forms.
+    pub multiplier: String,
+    /// `YYYYMMDD`; IB's client keeps a set (duplicates dropped, no order).
+    pub expirations: Vec<String>,
+    /// Packed repeated double in protobuf; IB's client keeps a set.
+    pub strikes: Vec<f64>,
+}
+
+/// Protobuf form of [`SecDefOptParameter`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct SecDefOptParameterProto {
+    pub req_id: Option<i32>,
+    pub exchange: Option<String>,
+    pub underlying_con_id: Option<i32>,
+    pub trading_class: Option<String>,
+    pub multiplier: Option<String>,
+    pub expirations: Vec<String>,
+    pub strikes: Vec<f64>,
+}
+
+impl ::prost::Message for SecDefOptParameterProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.exchange {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+        if let Some(v) = &self.underlying_con_id {
+            proto_fields::int32::encode(3, v, buf);
+        }
+        if let Some(v) = &self.trading_class {
+            proto_fields::owned_string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.multiplier {
+            proto_fields::owned_string::encode(5, v, buf);
+        }
+        proto_fields::owned_string::encode_repeated(6, &self.expirations, buf);
+        proto_fields::double::encode_packed(7, &self.strikes, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.exchange.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::int32::merge(
+                wire_type,
+                self.underlying_con_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::owned_string::merge(
+                wire_type,
+                self.trading_class.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::owned_string::merge(
+                wire_type,
+                self.multiplier.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::owned_string::merge_repeated(
+                wire_type,
+                &mut self.expirations,
+                buf,
+                ctx,
+            ),
+            7 => proto_fields::double::merge_repeated(wire_type, &mut self.strikes, buf, ctx),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .exchange
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+            + self
+                .underlying_con_id
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(3, v))
+            + self
+                .trading_class
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(4, v))
+            + self
+                .multiplier
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(5, v))
+            + proto_fields::owned_string::encoded_len_repeated(6, &self.expirations)
+            + proto_fields::double::encoded_len_packed(7, &self.strikes)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for SecDefOptParameter {
+    type Proto = SecDefOptParameterProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.exchange, w);
+        WireValue::write_text(&self.underlying_con_id, w);
+        WireValue::write_text(&self.trading_class, w);
+        WireValue::write_text(&self.multiplier, w);
+        w.int(self.expirations.len() as i64);
+        for x in &self.expirations {
+            w.str(x);
+        }
+        w.int(self.strikes.len() as i64);
+        for x in &self.strikes {
+            w.float(*x);
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = WireValue::read_text(r)?;
+        let exchange = WireValue::read_text(r)?;
+        let underlying_con_id = WireValue::read_text(r)?;
+        let trading_class = WireValue::read_text(r)?;
+        let multiplier = WireValue::read_text(r)?;
+        let expirations = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                xs.push(r.string()?);
+            }
+            xs
+        };
+        let strikes = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                xs.push(r.float()?);
+            }
+            xs
+        };
+        Ok(Self {
+            req_id,
+            exchange,
+            underlying_con_id,
+            trading_class,
+            multiplier,
+            expirations,
+            strikes,
+        })
+    }
+
+    fn to_proto(&self) -> SecDefOptParameterProto {
+        SecDefOptParameterProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            exchange: WireValue::to_proto(&self.exchange),
+            underlying_con_id: WireValue::to_proto(&self.underlying_con_id),
+            trading_class: WireValue::to_proto(&self.trading_class),
+            multiplier: WireValue::to_proto(&self.multiplier),
+            expirations: self.expirations.clone(),
+            strikes: self.strikes.clone(),
+        }
+    }
+
+    fn from_proto(p: SecDefOptParameterProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            exchange: p.exchange.unwrap_or_default(),
+            underlying_con_id: p.underlying_con_id.unwrap_or_default(),
+            trading_class: p.trading_class.unwrap_or_default(),
+            multiplier: p.multiplier.unwrap_or_default(),
+            expirations: p.expirations,
+            strikes: p.strikes,
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        check_str(&self.exchange, "exchange", text)?;
+        check_str(&self.trading_class, "trading_class", text)?;
+        check_str(&self.multiplier, "multiplier", text)?;
+        for x in &self.expirations {
+            check_str(x, "expirations", text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for SecDefOptParameter {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        WireValue::describe(&self.exchange, "exchange", v);
+        WireValue::describe(&self.underlying_con_id, "underlying_con_id", v);
+        WireValue::describe(&self.trading_class, "trading_class", v);
+        WireValue::describe(&self.multiplier, "multiplier", v);
+        v.int("expirations", self.expirations.len() as i64);
+        for x in &self.expirations {
+            v.str("expirations.item", x);
+        }
+        v.int("strikes", self.strikes.len() as i64);
+        for x in &self.strikes {
+            v.float("strikes.item", *x);
+        }
+    }
+}
+
 /// securityDefinitionOptionParameterEnd (no version field).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SecDefOptParameterEnd {
@@ -548,5 +3880,461 @@ impl Body for SecDefOptParameterEnd {
 impl Describe for SecDefOptParameterEnd {
     fn visit(&self, v: &mut dyn FieldVisitor) {
         WireValue::describe(&self.req_id, "req_id", v);
+    }
+}
+
+/// marketRule: the price increments of one market rule (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MarketRule {
+    pub market_rule_id: i32,
+    pub price_increments: Vec<PriceIncrement>,
+}
+
+/// Protobuf form of [`MarketRule`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct MarketRuleProto {
+    pub market_rule_id: Option<i32>,
+    pub price_increments: Vec<PriceIncrementProto>,
+}
+
+impl ::prost::Message for MarketRuleProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.market_rule_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        proto_fields::message::encode_repeated(2, &self.price_increments, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.market_rule_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge_repeated(
+                wire_type,
+                &mut self.price_increments,
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.market_rule_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + proto_fields::message::encoded_len_repeated(2, &self.price_increments)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for MarketRule {
+    type Proto = MarketRuleProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.market_rule_id, w);
+        w.int(self.price_increments.len() as i64);
+        for x in &self.price_increments {
+            WireValue::write_text(&x.low_edge, w);
+            WireValue::write_text(&x.increment, w);
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let market_rule_id = WireValue::read_text(r)?;
+        let price_increments = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut x = PriceIncrement::default();
+                x.low_edge = WireValue::read_text(r)?;
+                x.increment = WireValue::read_text(r)?;
+                xs.push(x);
+            }
+            xs
+        };
+        Ok(Self {
+            market_rule_id,
+            price_increments,
+        })
+    }
+
+    fn to_proto(&self) -> MarketRuleProto {
+        MarketRuleProto {
+            market_rule_id: WireValue::to_proto(&self.market_rule_id),
+            price_increments: self.price_increments.iter().map(|x| x.to_proto()).collect(),
+        }
+    }
+
+    fn from_proto(p: MarketRuleProto) -> Self {
+        Self {
+            market_rule_id: p.market_rule_id.unwrap_or_default(),
+            price_increments: p
+                .price_increments
+                .into_iter()
+                .map(PriceIncrement::from_proto)
+                .collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        for x in &self.price_increments {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for MarketRule {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.market_rule_id, "market_rule_id", v);
+        v.int("price_increments", self.price_increments.len() as i64);
+        for x in &self.price_increments {
+            x.visit(v);
+        }
+    }
+}
+
+/// smartComponents: the exchanges behind a BBO exchange code (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SmartComponents {
+    pub req_id: i32,
+    pub components: Vec<SmartComponent>,
+}
+
+/// Protobuf form of [`SmartComponents`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct SmartComponentsProto {
+    pub req_id: Option<i32>,
+    pub components: Vec<SmartComponentProto>,
+}
+
+impl ::prost::Message for SmartComponentsProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        proto_fields::message::encode_repeated(2, &self.components, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge_repeated(wire_type, &mut self.components, buf, ctx),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + proto_fields::message::encoded_len_repeated(2, &self.components)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for SmartComponents {
+    type Proto = SmartComponentsProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        w.int(self.components.len() as i64);
+        for x in &self.components {
+            WireValue::write_text(&x.bit_number, w);
+            WireValue::write_text(&x.exchange, w);
+            WireValue::write_text(&x.exchange_letter, w);
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = WireValue::read_text(r)?;
+        let components = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut x = SmartComponent::default();
+                x.bit_number = WireValue::read_text(r)?;
+                x.exchange = WireValue::read_text(r)?;
+                x.exchange_letter = WireValue::read_text(r)?;
+                xs.push(x);
+            }
+            xs
+        };
+        Ok(Self { req_id, components })
+    }
+
+    fn to_proto(&self) -> SmartComponentsProto {
+        SmartComponentsProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            components: self.components.iter().map(|x| x.to_proto()).collect(),
+        }
+    }
+
+    fn from_proto(p: SmartComponentsProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            components: p
+                .components
+                .into_iter()
+                .map(SmartComponent::from_proto)
+                .collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        for x in &self.components {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for SmartComponents {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        v.int("components", self.components.len() as i64);
+        for x in &self.components {
+            x.visit(v);
+        }
+    }
+}
+
+/// mktDepthExchanges: the exchanges that offer depth (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MktDepthExchanges {
+    pub descriptions: Vec<DepthMktDataDescription>,
+}
+
+/// Protobuf form of [`MktDepthExchanges`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct MarketDepthExchangesProto {
+    pub descriptions: Vec<DepthMarketDataDescriptionProto>,
+}
+
+impl ::prost::Message for MarketDepthExchangesProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        proto_fields::message::encode_repeated(1, &self.descriptions, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::message::merge_repeated(wire_type, &mut self.descriptions, buf, ctx),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        proto_fields::message::encoded_len_repeated(1, &self.descriptions)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for MktDepthExchanges {
+    type Proto = MarketDepthExchangesProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(self.descriptions.len() as i64);
+        for x in &self.descriptions {
+            WireValue::write_text(&x.exchange, w);
+            WireValue::write_text(&x.sec_type, w);
+            if server_version >= versions::SERVICE_DATA_TYPE {
+                WireValue::write_text(&x.listing_exch, w);
+            }
+            if server_version >= versions::SERVICE_DATA_TYPE {
+                WireValue::write_text(&x.service_data_type, w);
+            }
+            if server_version >= versions::SERVICE_DATA_TYPE {
+                WireValue::write_text(&x.agg_group, w);
+            }
+            if server_version < versions::SERVICE_DATA_TYPE {
+                w.int(0);
+            }
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        let descriptions = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut x = DepthMktDataDescription::default();
+                x.exchange = WireValue::read_text(r)?;
+                x.sec_type = WireValue::read_text(r)?;
+                if server_version >= versions::SERVICE_DATA_TYPE {
+                    x.listing_exch = WireValue::read_text(r)?;
+                }
+                if server_version >= versions::SERVICE_DATA_TYPE {
+                    x.service_data_type = WireValue::read_text(r)?;
+                }
+                if server_version >= versions::SERVICE_DATA_TYPE {
+                    x.agg_group = WireValue::read_text(r)?;
+                }
+                if server_version < versions::SERVICE_DATA_TYPE {
+                    r.int()?;
+                }
+                xs.push(x);
+            }
+            xs
+        };
+        Ok(Self { descriptions })
+    }
+
+    fn to_proto(&self) -> MarketDepthExchangesProto {
+        MarketDepthExchangesProto {
+            descriptions: self.descriptions.iter().map(|x| x.to_proto()).collect(),
+        }
+    }
+
+    fn from_proto(p: MarketDepthExchangesProto) -> Self {
+        Self {
+            descriptions: p
+                .descriptions
+                .into_iter()
+                .map(DepthMktDataDescription::from_proto)
+                .collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        for x in &self.descriptions {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for MktDepthExchanges {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        v.int("descriptions", self.descriptions.len() as i64);
+        for x in &self.descriptions {
+            x.visit(v);
+        }
+    }
+}
+
+/// familyCodes: one family code per account (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FamilyCodes {
+    pub family_codes: Vec<FamilyCode>,
+}
+
+/// Protobuf form of [`FamilyCodes`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct FamilyCodesProto {
+    pub family_codes: Vec<FamilyCodeProto>,
+}
+
+impl ::prost::Message for FamilyCodesProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        proto_fields::message::encode_repeated(1, &self.family_codes, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::message::merge_repeated(wire_type, &mut self.family_codes, buf, ctx),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        proto_fields::message::encoded_len_repeated(1, &self.family_codes)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for FamilyCodes {
+    type Proto = FamilyCodesProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        w.int(self.family_codes.len() as i64);
+        for x in &self.family_codes {
+            WireValue::write_text(&x.account_id, w);
+            WireValue::write_text(&x.family_code, w);
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let family_codes = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut x = FamilyCode::default();
+                x.account_id = WireValue::read_text(r)?;
+                x.family_code = WireValue::read_text(r)?;
+                xs.push(x);
+            }
+            xs
+        };
+        Ok(Self { family_codes })
+    }
+
+    fn to_proto(&self) -> FamilyCodesProto {
+        FamilyCodesProto {
+            family_codes: self.family_codes.iter().map(|x| x.to_proto()).collect(),
+        }
+    }
+
+    fn from_proto(p: FamilyCodesProto) -> Self {
+        Self {
+            family_codes: p
+                .family_codes
+                .into_iter()
+                .map(FamilyCode::from_proto)
+                .collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        for x in &self.family_codes {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for FamilyCodes {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        v.int("family_codes", self.family_codes.len() as i64);
+        for x in &self.family_codes {
+            x.visit(v);
+        }
     }
 }

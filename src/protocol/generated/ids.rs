@@ -25,24 +25,46 @@ pub mod outgoing {
     pub const REQ_PNL_SINGLE: i32 = 94;
     /// `cancelPnLSingle`.
     pub const CANCEL_PNL_SINGLE: i32 = 95;
+    /// `reqContractDetails`.
+    pub const REQ_CONTRACT_DATA: i32 = 9;
+    /// `cancelContractData`.
+    pub const CANCEL_CONTRACT_DATA: i32 = 106;
     /// `reqMatchingSymbols`.
     pub const REQ_MATCHING_SYMBOLS: i32 = 81;
     /// `reqSecDefOptParams`.
     pub const REQ_SEC_DEF_OPT_PARAMS: i32 = 78;
+    /// `reqMarketRule`.
+    pub const REQ_MARKET_RULE: i32 = 91;
     /// `reqSmartComponents`.
     pub const REQ_SMART_COMPONENTS: i32 = 83;
+    /// `reqMktDepthExchanges`.
+    pub const REQ_MKT_DEPTH_EXCHANGES: i32 = 82;
+    /// `reqFamilyCodes`.
+    pub const REQ_FAMILY_CODES: i32 = 80;
     /// `reqMarketDataType`.
     pub const REQ_MARKET_DATA_TYPE: i32 = 59;
+    /// `reqMktData`.
+    pub const REQ_MKT_DATA: i32 = 1;
     /// `cancelMktData`.
     pub const CANCEL_MKT_DATA: i32 = 2;
+    /// `calculateImpliedVolatility`.
+    pub const REQ_CALC_IMPLIED_VOLAT: i32 = 54;
     /// `cancelCalculateImpliedVolatility`.
     pub const CANCEL_CALC_IMPLIED_VOLAT: i32 = 56;
+    /// `calculateOptionPrice`.
+    pub const REQ_CALC_OPTION_PRICE: i32 = 55;
     /// `cancelCalculateOptionPrice`.
     pub const CANCEL_CALC_OPTION_PRICE: i32 = 57;
+    /// `reqMktDepth`.
+    pub const REQ_MKT_DEPTH: i32 = 10;
     /// `cancelMktDepth`.
     pub const CANCEL_MKT_DEPTH: i32 = 11;
+    /// `reqTickByTickData`.
+    pub const REQ_TICK_BY_TICK_DATA: i32 = 97;
     /// `cancelTickByTickData`.
     pub const CANCEL_TICK_BY_TICK_DATA: i32 = 98;
+    /// `reqRealTimeBars`.
+    pub const REQ_REAL_TIME_BARS: i32 = 50;
     /// `cancelRealTimeBars`.
     pub const CANCEL_REAL_TIME_BARS: i32 = 51;
     /// `startApi`.
@@ -89,8 +111,20 @@ pub mod incoming {
     pub const PNL_SINGLE: i32 = 95;
     /// `contractDetailsEnd`.
     pub const CONTRACT_DATA_END: i32 = 52;
+    /// `symbolSamples`.
+    pub const SYMBOL_SAMPLES: i32 = 79;
+    /// `securityDefinitionOptionParameter`.
+    pub const SECURITY_DEFINITION_OPTION_PARAMETER: i32 = 75;
     /// `securityDefinitionOptionParameterEnd`.
     pub const SECURITY_DEFINITION_OPTION_PARAMETER_END: i32 = 76;
+    /// `marketRule`.
+    pub const MARKET_RULE: i32 = 93;
+    /// `smartComponents`.
+    pub const SMART_COMPONENTS: i32 = 82;
+    /// `mktDepthExchanges`.
+    pub const MKT_DEPTH_EXCHANGES: i32 = 80;
+    /// `familyCodes`.
+    pub const FAMILY_CODES: i32 = 78;
     /// `marketDataType`.
     pub const MARKET_DATA_TYPE: i32 = 58;
     /// `tickSize`.
@@ -101,6 +135,8 @@ pub mod incoming {
     pub const TICK_GENERIC: i32 = 45;
     /// `tickEFP`.
     pub const TICK_EFP: i32 = 47;
+    /// `tickReqParams`.
+    pub const TICK_REQ_PARAMS: i32 = 81;
     /// `tickSnapshotEnd`.
     pub const TICK_SNAPSHOT_END: i32 = 57;
     /// `rerouteMktDataReq`.

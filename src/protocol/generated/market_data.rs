@@ -2,6 +2,10 @@
 //! The records and message bodies declared in `catalogue/market_data.toml`: each
 //! struct, its protobuf twin and its codecs in every wire form.
 
+use super::account::{Contract, ContractProto};
+use super::contracts::ComboLeg;
+use super::contracts::DeltaNeutralContract;
+use super::contracts::{TagValue, TagValueProto};
 use crate::protocol::codec::{check_str, escape_non_ascii, read_decimal};
 use crate::protocol::codec::{Body, EncodeError, Form, WireValue};
 use crate::protocol::describe::{Describe, FieldVisitor};
@@ -278,6 +282,307 @@ impl Describe for ReqMarketDataType {
     }
 }
 
+/// reqMktData: streams (or snapshots) top-of-book ticks for one contract.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqMktData {
+    /// The ticker id; every tick* reply carries it.
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+    /// Comma-separated generic tick ids (`100,101,233`), may start with `mdoff`.
+    pub generic_tick_list: String,
+    pub snapshot: bool,
+    /// Server v114+.
+    pub regulatory_snapshot: bool,
+    /// Internal use; the official Python client always sends an empty string and refuses a non-empty list.
+    pub mkt_data_options: Vec<TagValue>,
+}
+
+/// Protobuf form of [`ReqMktData`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct MarketDataRequestProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+    pub generic_tick_list: Option<String>,
+    pub snapshot: Option<bool>,
+    pub regulatory_snapshot: Option<bool>,
+    pub mkt_data_options: Vec<TagValueProto>,
+}
+
+impl ::prost::Message for MarketDataRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.generic_tick_list {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+        if let Some(v) = &self.snapshot {
+            proto_fields::bool::encode(4, v, buf);
+        }
+        if let Some(v) = &self.regulatory_snapshot {
+            proto_fields::bool::encode(5, v, buf);
+        }
+        proto_fields::message::encode_repeated(6, &self.mkt_data_options, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.generic_tick_list.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::bool::merge(
+                wire_type,
+                self.snapshot.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::bool::merge(
+                wire_type,
+                self.regulatory_snapshot
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::message::merge_repeated(
+                wire_type,
+                &mut self.mkt_data_options,
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .generic_tick_list
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+            + self
+                .snapshot
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(4, v))
+            + self
+                .regulatory_snapshot
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(5, v))
+            + proto_fields::message::encoded_len_repeated(6, &self.mkt_data_options)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqMktData {
+    type Proto = MarketDataRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(11);
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        WireValue::write_text(&self.contract.last_trade_date_or_contract_month, w);
+        if self.contract.strike == f64::MAX {
+            w.str("");
+        } else {
+            WireValue::write_text(&self.contract.strike, w);
+        }
+        WireValue::write_text(&self.contract.right, w);
+        WireValue::write_text(&self.contract.multiplier, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        WireValue::write_text(&self.contract.primary_exchange, w);
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.contract.local_symbol, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        if self.contract.sec_type.as_str() == "BAG" {
+            w.int(self.contract.combo_legs.len() as i64);
+            for x in &self.contract.combo_legs {
+                WireValue::write_text(&x.con_id, w);
+                WireValue::write_text(&x.ratio, w);
+                WireValue::write_text(&x.action, w);
+                WireValue::write_text(&x.exchange, w);
+            }
+        }
+        match &self.contract.delta_neutral_contract {
+            Some(x) => {
+                w.bool(true);
+                WireValue::write_text(&x.con_id, w);
+                WireValue::write_text(&x.delta, w);
+                WireValue::write_text(&x.price, w);
+            }
+            None => {
+                w.bool(false);
+            }
+        }
+        WireValue::write_text(&self.generic_tick_list, w);
+        WireValue::write_text(&self.snapshot, w);
+        if server_version >= versions::REQ_SMART_COMPONENTS {
+            WireValue::write_text(&self.regulatory_snapshot, w);
+        }
+        if server_version >= versions::LINKING {
+            w.str(&crate::protocol::codec::join_tag_values(
+                self.mkt_data_options
+                    .iter()
+                    .map(|x| (x.tag.as_str(), x.value.as_str())),
+            ));
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let mut contract = Contract::default();
+        let req_id = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        contract.last_trade_date_or_contract_month = WireValue::read_text(r)?;
+        contract.strike = crate::protocol::codec::read_double_or_unset(r)?;
+        contract.right = WireValue::read_text(r)?;
+        contract.multiplier = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        contract.primary_exchange = WireValue::read_text(r)?;
+        contract.currency = WireValue::read_text(r)?;
+        contract.local_symbol = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        if contract.sec_type.as_str() == "BAG" {
+            contract.combo_legs = {
+                let n = crate::protocol::codec::read_count(r)?;
+                let mut xs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let mut x = ComboLeg::default();
+                    x.con_id = WireValue::read_text(r)?;
+                    x.ratio = WireValue::read_text(r)?;
+                    x.action = WireValue::read_text(r)?;
+                    x.exchange = WireValue::read_text(r)?;
+                    xs.push(x);
+                }
+                xs
+            };
+        }
+        contract.delta_neutral_contract = if r.bool()? {
+            let mut x = DeltaNeutralContract::default();
+            x.con_id = WireValue::read_text(r)?;
+            x.delta = WireValue::read_text(r)?;
+            x.price = WireValue::read_text(r)?;
+            Some(x)
+        } else {
+            None
+        };
+        let generic_tick_list = WireValue::read_text(r)?;
+        let snapshot = WireValue::read_text(r)?;
+        let regulatory_snapshot = if server_version >= versions::REQ_SMART_COMPONENTS {
+            WireValue::read_text(r)?
+        } else {
+            Default::default()
+        };
+        let mkt_data_options = if server_version >= versions::LINKING {
+            crate::protocol::codec::split_tag_values(&r.string()?)
+                .into_iter()
+                .map(|(tag, value)| TagValue { tag, value })
+                .collect()
+        } else {
+            Default::default()
+        };
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+            generic_tick_list,
+            snapshot,
+            regulatory_snapshot,
+            mkt_data_options,
+        })
+    }
+
+    fn to_proto(&self) -> MarketDataRequestProto {
+        MarketDataRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some({
+                let mut p = self.contract.to_proto();
+                p.last_trade_date = Default::default();
+                p
+            }),
+            generic_tick_list: WireValue::to_proto(&self.generic_tick_list),
+            snapshot: WireValue::to_proto(&self.snapshot),
+            regulatory_snapshot: WireValue::to_proto(&self.regulatory_snapshot),
+            mkt_data_options: self.mkt_data_options.iter().map(|x| x.to_proto()).collect(),
+        }
+    }
+
+    fn from_proto(p: MarketDataRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+            generic_tick_list: p.generic_tick_list.unwrap_or_default(),
+            snapshot: p.snapshot.unwrap_or_default(),
+            regulatory_snapshot: p.regulatory_snapshot.unwrap_or_default(),
+            mkt_data_options: p
+                .mkt_data_options
+                .into_iter()
+                .map(TagValue::from_proto)
+                .collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        check_str(&self.generic_tick_list, "generic_tick_list", text)?;
+        for x in &self.mkt_data_options {
+            x.check(text)?;
+            if text {
+                crate::protocol::codec::check_joined(&x.tag, "mkt_data_options")?;
+                crate::protocol::codec::check_joined(&x.value, "mkt_data_options")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Describe for ReqMktData {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+        WireValue::describe(&self.generic_tick_list, "generic_tick_list", v);
+        WireValue::describe(&self.snapshot, "snapshot", v);
+        WireValue::describe(&self.regulatory_snapshot, "regulatory_snapshot", v);
+        v.int("mkt_data_options", self.mkt_data_options.len() as i64);
+        for x in &self.mkt_data_options {
+            x.visit(v);
+        }
+    }
+}
+
 /// cancelMktData: ends a market-data subscription.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CancelMktData {
@@ -357,6 +662,222 @@ impl Body for CancelMktData {
 impl Describe for CancelMktData {
     fn visit(&self, v: &mut dyn FieldVisitor) {
         WireValue::describe(&self.req_id, "req_id", v);
+    }
+}
+
+/// calculateImpliedVolatility: implied volatility (and greeks) for an option price; replies with tickOptionComputation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqCalcImpliedVolatility {
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+    pub option_price: f64,
+    pub under_price: f64,
+    /// implVolOptions; protobuf impliedVolatilityOptions. Python always sends empty.
+    pub options: Vec<TagValue>,
+}
+
+/// Protobuf form of [`ReqCalcImpliedVolatility`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct CalculateImpliedVolatilityRequestProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+    pub option_price: Option<f64>,
+    pub under_price: Option<f64>,
+    pub options: Vec<TagValueProto>,
+}
+
+impl ::prost::Message for CalculateImpliedVolatilityRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.option_price {
+            proto_fields::double::encode(3, v, buf);
+        }
+        if let Some(v) = &self.under_price {
+            proto_fields::double::encode(4, v, buf);
+        }
+        proto_fields::message::encode_repeated(5, &self.options, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::double::merge(
+                wire_type,
+                self.option_price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::double::merge(
+                wire_type,
+                self.under_price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::message::merge_repeated(wire_type, &mut self.options, buf, ctx),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .option_price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(3, v))
+            + self
+                .under_price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(4, v))
+            + proto_fields::message::encoded_len_repeated(5, &self.options)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqCalcImpliedVolatility {
+    type Proto = CalculateImpliedVolatilityRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(3);
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        WireValue::write_text(&self.contract.last_trade_date_or_contract_month, w);
+        if self.contract.strike == f64::MAX {
+            w.str("");
+        } else {
+            WireValue::write_text(&self.contract.strike, w);
+        }
+        WireValue::write_text(&self.contract.right, w);
+        WireValue::write_text(&self.contract.multiplier, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        WireValue::write_text(&self.contract.primary_exchange, w);
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.contract.local_symbol, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        WireValue::write_text(&self.option_price, w);
+        WireValue::write_text(&self.under_price, w);
+        if server_version >= versions::LINKING {
+            w.str(&crate::protocol::codec::join_tag_values(
+                self.options
+                    .iter()
+                    .map(|x| (x.tag.as_str(), x.value.as_str())),
+            ));
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let mut contract = Contract::default();
+        let req_id = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        contract.last_trade_date_or_contract_month = WireValue::read_text(r)?;
+        contract.strike = crate::protocol::codec::read_double_or_unset(r)?;
+        contract.right = WireValue::read_text(r)?;
+        contract.multiplier = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        contract.primary_exchange = WireValue::read_text(r)?;
+        contract.currency = WireValue::read_text(r)?;
+        contract.local_symbol = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        let option_price = WireValue::read_text(r)?;
+        let under_price = WireValue::read_text(r)?;
+        let options = if server_version >= versions::LINKING {
+            crate::protocol::codec::split_tag_values(&r.string()?)
+                .into_iter()
+                .map(|(tag, value)| TagValue { tag, value })
+                .collect()
+        } else {
+            Default::default()
+        };
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+            option_price,
+            under_price,
+            options,
+        })
+    }
+
+    fn to_proto(&self) -> CalculateImpliedVolatilityRequestProto {
+        CalculateImpliedVolatilityRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some({
+                let mut p = self.contract.to_proto();
+                p.last_trade_date = Default::default();
+                p
+            }),
+            option_price: WireValue::to_proto(&self.option_price),
+            under_price: WireValue::to_proto(&self.under_price),
+            options: self.options.iter().map(|x| x.to_proto()).collect(),
+        }
+    }
+
+    fn from_proto(p: CalculateImpliedVolatilityRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+            option_price: p.option_price.unwrap_or_default(),
+            under_price: p.under_price.unwrap_or_default(),
+            options: p.options.into_iter().map(TagValue::from_proto).collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        for x in &self.options {
+            x.check(text)?;
+            if text {
+                crate::protocol::codec::check_joined(&x.tag, "options")?;
+                crate::protocol::codec::check_joined(&x.value, "options")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Describe for ReqCalcImpliedVolatility {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+        WireValue::describe(&self.option_price, "option_price", v);
+        WireValue::describe(&self.under_price, "under_price", v);
+        v.int("options", self.options.len() as i64);
+        for x in &self.options {
+            x.visit(v);
+        }
     }
 }
 
@@ -442,6 +963,222 @@ impl Describe for CancelCalcImpliedVolatility {
     }
 }
 
+/// calculateOptionPrice: option price and greeks for a volatility; replies with tickOptionComputation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqCalcOptionPrice {
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+    pub volatility: f64,
+    pub under_price: f64,
+    /// optPrcOptions; protobuf optionPriceOptions. Python always sends empty.
+    pub options: Vec<TagValue>,
+}
+
+/// Protobuf form of [`ReqCalcOptionPrice`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct CalculateOptionPriceRequestProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+    pub volatility: Option<f64>,
+    pub under_price: Option<f64>,
+    pub options: Vec<TagValueProto>,
+}
+
+impl ::prost::Message for CalculateOptionPriceRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.volatility {
+            proto_fields::double::encode(3, v, buf);
+        }
+        if let Some(v) = &self.under_price {
+            proto_fields::double::encode(4, v, buf);
+        }
+        proto_fields::message::encode_repeated(5, &self.options, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::double::merge(
+                wire_type,
+                self.volatility.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::double::merge(
+                wire_type,
+                self.under_price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::message::merge_repeated(wire_type, &mut self.options, buf, ctx),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .volatility
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(3, v))
+            + self
+                .under_price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(4, v))
+            + proto_fields::message::encoded_len_repeated(5, &self.options)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqCalcOptionPrice {
+    type Proto = CalculateOptionPriceRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(3);
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        WireValue::write_text(&self.contract.last_trade_date_or_contract_month, w);
+        if self.contract.strike == f64::MAX {
+            w.str("");
+        } else {
+            WireValue::write_text(&self.contract.strike, w);
+        }
+        WireValue::write_text(&self.contract.right, w);
+        WireValue::write_text(&self.contract.multiplier, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        WireValue::write_text(&self.contract.primary_exchange, w);
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.contract.local_symbol, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        WireValue::write_text(&self.volatility, w);
+        WireValue::write_text(&self.under_price, w);
+        if server_version >= versions::LINKING {
+            w.str(&crate::protocol::codec::join_tag_values(
+                self.options
+                    .iter()
+                    .map(|x| (x.tag.as_str(), x.value.as_str())),
+            ));
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let mut contract = Contract::default();
+        let req_id = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        contract.last_trade_date_or_contract_month = WireValue::read_text(r)?;
+        contract.strike = crate::protocol::codec::read_double_or_unset(r)?;
+        contract.right = WireValue::read_text(r)?;
+        contract.multiplier = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        contract.primary_exchange = WireValue::read_text(r)?;
+        contract.currency = WireValue::read_text(r)?;
+        contract.local_symbol = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        let volatility = WireValue::read_text(r)?;
+        let under_price = WireValue::read_text(r)?;
+        let options = if server_version >= versions::LINKING {
+            crate::protocol::codec::split_tag_values(&r.string()?)
+                .into_iter()
+                .map(|(tag, value)| TagValue { tag, value })
+                .collect()
+        } else {
+            Default::default()
+        };
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+            volatility,
+            under_price,
+            options,
+        })
+    }
+
+    fn to_proto(&self) -> CalculateOptionPriceRequestProto {
+        CalculateOptionPriceRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some({
+                let mut p = self.contract.to_proto();
+                p.last_trade_date = Default::default();
+                p
+            }),
+            volatility: WireValue::to_proto(&self.volatility),
+            under_price: WireValue::to_proto(&self.under_price),
+            options: self.options.iter().map(|x| x.to_proto()).collect(),
+        }
+    }
+
+    fn from_proto(p: CalculateOptionPriceRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+            volatility: p.volatility.unwrap_or_default(),
+            under_price: p.under_price.unwrap_or_default(),
+            options: p.options.into_iter().map(TagValue::from_proto).collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        for x in &self.options {
+            x.check(text)?;
+            if text {
+                crate::protocol::codec::check_joined(&x.tag, "options")?;
+                crate::protocol::codec::check_joined(&x.value, "options")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Describe for ReqCalcOptionPrice {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+        WireValue::describe(&self.volatility, "volatility", v);
+        WireValue::describe(&self.under_price, "under_price", v);
+        v.int("options", self.options.len() as i64);
+        for x in &self.options {
+            x.visit(v);
+        }
+    }
+}
+
 /// cancelCalculateOptionPrice.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CancelCalcOptionPrice {
@@ -521,6 +1258,246 @@ impl Body for CancelCalcOptionPrice {
 impl Describe for CancelCalcOptionPrice {
     fn visit(&self, v: &mut dyn FieldVisitor) {
         WireValue::describe(&self.req_id, "req_id", v);
+    }
+}
+
+/// reqMktDepth: subscribes to an order book (one exchange, or SMART depth).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqMktDepth {
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+    pub num_rows: i32,
+    /// Server v146+; below it `true` is refused by the client.
+    pub is_smart_depth: bool,
+    /// Python always sends empty.
+    pub mkt_depth_options: Vec<TagValue>,
+}
+
+/// Protobuf form of [`ReqMktDepth`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct MarketDepthRequestProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+    pub num_rows: Option<i32>,
+    pub is_smart_depth: Option<bool>,
+    pub mkt_depth_options: Vec<TagValueProto>,
+}
+
+impl ::prost::Message for MarketDepthRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.num_rows {
+            proto_fields::int32::encode(3, v, buf);
+        }
+        if let Some(v) = &self.is_smart_depth {
+            proto_fields::bool::encode(4, v, buf);
+        }
+        proto_fields::message::encode_repeated(5, &self.mkt_depth_options, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::int32::merge(
+                wire_type,
+                self.num_rows.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::bool::merge(
+                wire_type,
+                self.is_smart_depth.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::message::merge_repeated(
+                wire_type,
+                &mut self.mkt_depth_options,
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .num_rows
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(3, v))
+            + self
+                .is_smart_depth
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(4, v))
+            + proto_fields::message::encoded_len_repeated(5, &self.mkt_depth_options)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqMktDepth {
+    type Proto = MarketDepthRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(5);
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        WireValue::write_text(&self.contract.last_trade_date_or_contract_month, w);
+        if self.contract.strike == f64::MAX {
+            w.str("");
+        } else {
+            WireValue::write_text(&self.contract.strike, w);
+        }
+        WireValue::write_text(&self.contract.right, w);
+        WireValue::write_text(&self.contract.multiplier, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        if server_version >= versions::MKT_DEPTH_PRIM_EXCHANGE {
+            WireValue::write_text(&self.contract.primary_exchange, w);
+        }
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.contract.local_symbol, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        WireValue::write_text(&self.num_rows, w);
+        if server_version >= versions::SMART_DEPTH {
+            WireValue::write_text(&self.is_smart_depth, w);
+        }
+        if server_version >= versions::LINKING {
+            w.str(&crate::protocol::codec::join_tag_values(
+                self.mkt_depth_options
+                    .iter()
+                    .map(|x| (x.tag.as_str(), x.value.as_str())),
+            ));
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let mut contract = Contract::default();
+        let req_id = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        contract.last_trade_date_or_contract_month = WireValue::read_text(r)?;
+        contract.strike = crate::protocol::codec::read_double_or_unset(r)?;
+        contract.right = WireValue::read_text(r)?;
+        contract.multiplier = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        if server_version >= versions::MKT_DEPTH_PRIM_EXCHANGE {
+            contract.primary_exchange = WireValue::read_text(r)?;
+        }
+        contract.currency = WireValue::read_text(r)?;
+        contract.local_symbol = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        let num_rows = WireValue::read_text(r)?;
+        let is_smart_depth = if server_version >= versions::SMART_DEPTH {
+            WireValue::read_text(r)?
+        } else {
+            Default::default()
+        };
+        let mkt_depth_options = if server_version >= versions::LINKING {
+            crate::protocol::codec::split_tag_values(&r.string()?)
+                .into_iter()
+                .map(|(tag, value)| TagValue { tag, value })
+                .collect()
+        } else {
+            Default::default()
+        };
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+            num_rows,
+            is_smart_depth,
+            mkt_depth_options,
+        })
+    }
+
+    fn to_proto(&self) -> MarketDepthRequestProto {
+        MarketDepthRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some({
+                let mut p = self.contract.to_proto();
+                p.last_trade_date = Default::default();
+                p
+            }),
+            num_rows: WireValue::to_proto(&self.num_rows),
+            is_smart_depth: WireValue::to_proto(&self.is_smart_depth),
+            mkt_depth_options: self
+                .mkt_depth_options
+                .iter()
+                .map(|x| x.to_proto())
+                .collect(),
+        }
+    }
+
+    fn from_proto(p: MarketDepthRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+            num_rows: p.num_rows.unwrap_or_default(),
+            is_smart_depth: p.is_smart_depth.unwrap_or_default(),
+            mkt_depth_options: p
+                .mkt_depth_options
+                .into_iter()
+                .map(TagValue::from_proto)
+                .collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        for x in &self.mkt_depth_options {
+            x.check(text)?;
+            if text {
+                crate::protocol::codec::check_joined(&x.tag, "mkt_depth_options")?;
+                crate::protocol::codec::check_joined(&x.value, "mkt_depth_options")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Describe for ReqMktDepth {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+        WireValue::describe(&self.num_rows, "num_rows", v);
+        WireValue::describe(&self.is_smart_depth, "is_smart_depth", v);
+        v.int("mkt_depth_options", self.mkt_depth_options.len() as i64);
+        for x in &self.mkt_depth_options {
+            x.visit(v);
+        }
     }
 }
 
@@ -635,6 +1612,222 @@ impl Describe for CancelMktDepth {
     }
 }
 
+/// reqTickByTickData: every trade (Last, AllLast), quote (BidAsk) or midpoint (MidPoint) (server v137+; no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqTickByTickData {
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+    /// `Last`, `AllLast`, `BidAsk` or `MidPoint`.
+    pub tick_type: String,
+    /// Historical ticks sent first (0 = none). Server v140+.
+    pub number_of_ticks: i32,
+    /// BidAsk: skip ticks that change only sizes. Server v140+.
+    pub ignore_size: bool,
+}
+
+/// Protobuf form of [`ReqTickByTickData`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct TickByTickRequestProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+    pub tick_type: Option<String>,
+    pub number_of_ticks: Option<i32>,
+    pub ignore_size: Option<bool>,
+}
+
+impl ::prost::Message for TickByTickRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.tick_type {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+        if let Some(v) = &self.number_of_ticks {
+            proto_fields::int32::encode(4, v, buf);
+        }
+        if let Some(v) = &self.ignore_size {
+            proto_fields::bool::encode(5, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.tick_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::int32::merge(
+                wire_type,
+                self.number_of_ticks.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::bool::merge(
+                wire_type,
+                self.ignore_size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .tick_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+            + self
+                .number_of_ticks
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(4, v))
+            + self
+                .ignore_size
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(5, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqTickByTickData {
+    type Proto = TickByTickRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        WireValue::write_text(&self.contract.last_trade_date_or_contract_month, w);
+        if self.contract.strike == f64::MAX {
+            w.str("");
+        } else {
+            WireValue::write_text(&self.contract.strike, w);
+        }
+        WireValue::write_text(&self.contract.right, w);
+        WireValue::write_text(&self.contract.multiplier, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        WireValue::write_text(&self.contract.primary_exchange, w);
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.contract.local_symbol, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        WireValue::write_text(&self.tick_type, w);
+        if server_version >= versions::TICK_BY_TICK_IGNORE_SIZE {
+            WireValue::write_text(&self.number_of_ticks, w);
+        }
+        if server_version >= versions::TICK_BY_TICK_IGNORE_SIZE {
+            WireValue::write_text(&self.ignore_size, w);
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        let mut contract = Contract::default();
+        let req_id = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        contract.last_trade_date_or_contract_month = WireValue::read_text(r)?;
+        contract.strike = crate::protocol::codec::read_double_or_unset(r)?;
+        contract.right = WireValue::read_text(r)?;
+        contract.multiplier = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        contract.primary_exchange = WireValue::read_text(r)?;
+        contract.currency = WireValue::read_text(r)?;
+        contract.local_symbol = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        let tick_type = WireValue::read_text(r)?;
+        let number_of_ticks = if server_version >= versions::TICK_BY_TICK_IGNORE_SIZE {
+            WireValue::read_text(r)?
+        } else {
+            Default::default()
+        };
+        let ignore_size = if server_version >= versions::TICK_BY_TICK_IGNORE_SIZE {
+            WireValue::read_text(r)?
+        } else {
+            Default::default()
+        };
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+            tick_type,
+            number_of_ticks,
+            ignore_size,
+        })
+    }
+
+    fn to_proto(&self) -> TickByTickRequestProto {
+        TickByTickRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some({
+                let mut p = self.contract.to_proto();
+                p.last_trade_date = Default::default();
+                p
+            }),
+            tick_type: WireValue::to_proto(&self.tick_type),
+            number_of_ticks: WireValue::to_proto(&self.number_of_ticks),
+            ignore_size: WireValue::to_proto(&self.ignore_size),
+        }
+    }
+
+    fn from_proto(p: TickByTickRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+            tick_type: p.tick_type.unwrap_or_default(),
+            number_of_ticks: p.number_of_ticks.unwrap_or_default(),
+            ignore_size: p.ignore_size.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        check_str(&self.tick_type, "tick_type", text)?;
+        Ok(())
+    }
+}
+
+impl Describe for ReqTickByTickData {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+        WireValue::describe(&self.tick_type, "tick_type", v);
+        WireValue::describe(&self.number_of_ticks, "number_of_ticks", v);
+        WireValue::describe(&self.ignore_size, "ignore_size", v);
+    }
+}
+
 /// cancelTickByTickData (no version field).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CancelTickByTickData {
@@ -712,6 +1905,261 @@ impl Body for CancelTickByTickData {
 impl Describe for CancelTickByTickData {
     fn visit(&self, v: &mut dyn FieldVisitor) {
         WireValue::describe(&self.req_id, "req_id", v);
+    }
+}
+
+/// reqRealTimeBars: 5-second bars of TRADES, BID, ASK or MIDPOINT.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqRealTimeBars {
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+    /// Seconds; only 5 is supported.
+    pub bar_size: i32,
+    pub what_to_show: String,
+    pub use_rth: bool,
+    /// Python sends each entry as `tag=value;`, concatenated.
+    pub real_time_bars_options: Vec<TagValue>,
+}
+
+/// Protobuf form of [`ReqRealTimeBars`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct RealTimeBarsRequestProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+    pub bar_size: Option<i32>,
+    pub what_to_show: Option<String>,
+    pub use_rth: Option<bool>,
+    pub real_time_bars_options: Vec<TagValueProto>,
+}
+
+impl ::prost::Message for RealTimeBarsRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.bar_size {
+            proto_fields::int32::encode(3, v, buf);
+        }
+        if let Some(v) = &self.what_to_show {
+            proto_fields::owned_string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.use_rth {
+            proto_fields::bool::encode(5, v, buf);
+        }
+        proto_fields::message::encode_repeated(6, &self.real_time_bars_options, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::int32::merge(
+                wire_type,
+                self.bar_size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::owned_string::merge(
+                wire_type,
+                self.what_to_show.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::bool::merge(
+                wire_type,
+                self.use_rth.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::message::merge_repeated(
+                wire_type,
+                &mut self.real_time_bars_options,
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .bar_size
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(3, v))
+            + self
+                .what_to_show
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(4, v))
+            + self
+                .use_rth
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(5, v))
+            + proto_fields::message::encoded_len_repeated(6, &self.real_time_bars_options)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqRealTimeBars {
+    type Proto = RealTimeBarsRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(3);
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        WireValue::write_text(&self.contract.last_trade_date_or_contract_month, w);
+        if self.contract.strike == f64::MAX {
+            w.str("");
+        } else {
+            WireValue::write_text(&self.contract.strike, w);
+        }
+        WireValue::write_text(&self.contract.right, w);
+        WireValue::write_text(&self.contract.multiplier, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        WireValue::write_text(&self.contract.primary_exchange, w);
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.contract.local_symbol, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        WireValue::write_text(&self.bar_size, w);
+        WireValue::write_text(&self.what_to_show, w);
+        WireValue::write_text(&self.use_rth, w);
+        if server_version >= versions::LINKING {
+            w.str(&crate::protocol::codec::join_tag_values(
+                self.real_time_bars_options
+                    .iter()
+                    .map(|x| (x.tag.as_str(), x.value.as_str())),
+            ));
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let mut contract = Contract::default();
+        let req_id = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        contract.last_trade_date_or_contract_month = WireValue::read_text(r)?;
+        contract.strike = crate::protocol::codec::read_double_or_unset(r)?;
+        contract.right = WireValue::read_text(r)?;
+        contract.multiplier = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        contract.primary_exchange = WireValue::read_text(r)?;
+        contract.currency = WireValue::read_text(r)?;
+        contract.local_symbol = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        let bar_size = WireValue::read_text(r)?;
+        let what_to_show = WireValue::read_text(r)?;
+        let use_rth = WireValue::read_text(r)?;
+        let real_time_bars_options = if server_version >= versions::LINKING {
+            crate::protocol::codec::split_tag_values(&r.string()?)
+                .into_iter()
+                .map(|(tag, value)| TagValue { tag, value })
+                .collect()
+        } else {
+            Default::default()
+        };
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+            bar_size,
+            what_to_show,
+            use_rth,
+            real_time_bars_options,
+        })
+    }
+
+    fn to_proto(&self) -> RealTimeBarsRequestProto {
+        RealTimeBarsRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some({
+                let mut p = self.contract.to_proto();
+                p.last_trade_date = Default::default();
+                p
+            }),
+            bar_size: WireValue::to_proto(&self.bar_size),
+            what_to_show: WireValue::to_proto(&self.what_to_show),
+            use_rth: WireValue::to_proto(&self.use_rth),
+            real_time_bars_options: self
+                .real_time_bars_options
+                .iter()
+                .map(|x| x.to_proto())
+                .collect(),
+        }
+    }
+
+    fn from_proto(p: RealTimeBarsRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+            bar_size: p.bar_size.unwrap_or_default(),
+            what_to_show: p.what_to_show.unwrap_or_default(),
+            use_rth: p.use_rth.unwrap_or_default(),
+            real_time_bars_options: p
+                .real_time_bars_options
+                .into_iter()
+                .map(TagValue::from_proto)
+                .collect(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        check_str(&self.what_to_show, "what_to_show", text)?;
+        for x in &self.real_time_bars_options {
+            x.check(text)?;
+            if text {
+                crate::protocol::codec::check_joined(&x.tag, "real_time_bars_options")?;
+                crate::protocol::codec::check_joined(&x.value, "real_time_bars_options")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Describe for ReqRealTimeBars {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+        WireValue::describe(&self.bar_size, "bar_size", v);
+        WireValue::describe(&self.what_to_show, "what_to_show", v);
+        WireValue::describe(&self.use_rth, "use_rth", v);
+        v.int(
+            "real_time_bars_options",
+            self.real_time_bars_options.len() as i64,
+        );
+        for x in &self.real_time_bars_options {
+            x.visit(v);
+        }
     }
 }
 
@@ -1564,6 +3012,204 @@ impl Describe for TickEfp {
             "dividends_to_last_trade_date",
             v,
         );
+    }
+}
+
+/// tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TickReqParams {
+    pub req_id: i32,
+    /// Text: a number. Protobuf: a string (parsed as a float by the official decoder).
+    pub min_tick: f64,
+    pub bbo_exchange: String,
+    pub snapshot_permissions: i32,
+    /// Protobuf only; ignored by the 10.51.1 decoder, never in text.
+    pub last_price_precision: String,
+    /// Protobuf only; ignored by the 10.51.1 decoder, never in text.
+    pub last_size_precision: String,
+}
+
+/// Protobuf form of [`TickReqParams`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct TickReqParamsProto {
+    pub req_id: Option<i32>,
+    pub min_tick: Option<String>,
+    pub bbo_exchange: Option<String>,
+    pub snapshot_permissions: Option<i32>,
+    pub last_price_precision: Option<String>,
+    pub last_size_precision: Option<String>,
+}
+
+impl ::prost::Message for TickReqParamsProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.min_tick {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+        if let Some(v) = &self.bbo_exchange {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+        if let Some(v) = &self.snapshot_permissions {
+            proto_fields::int32::encode(4, v, buf);
+        }
+        if let Some(v) = &self.last_price_precision {
+            proto_fields::owned_string::encode(5, v, buf);
+        }
+        if let Some(v) = &self.last_size_precision {
+            proto_fields::owned_string::encode(6, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.min_tick.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.bbo_exchange.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::int32::merge(
+                wire_type,
+                self.snapshot_permissions
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::owned_string::merge(
+                wire_type,
+                self.last_price_precision
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::owned_string::merge(
+                wire_type,
+                self.last_size_precision
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .min_tick
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+            + self
+                .bbo_exchange
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+            + self
+                .snapshot_permissions
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(4, v))
+            + self
+                .last_price_precision
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(5, v))
+            + self
+                .last_size_precision
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(6, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for TickReqParams {
+    type Proto = TickReqParamsProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.min_tick, w);
+        WireValue::write_text(&self.bbo_exchange, w);
+        WireValue::write_text(&self.snapshot_permissions, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = WireValue::read_text(r)?;
+        let min_tick = WireValue::read_text(r)?;
+        let bbo_exchange = WireValue::read_text(r)?;
+        let snapshot_permissions = WireValue::read_text(r)?;
+        let last_price_precision = Default::default();
+        let last_size_precision = Default::default();
+        Ok(Self {
+            req_id,
+            min_tick,
+            bbo_exchange,
+            snapshot_permissions,
+            last_price_precision,
+            last_size_precision,
+        })
+    }
+
+    fn to_proto(&self) -> TickReqParamsProto {
+        TickReqParamsProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            min_tick: crate::protocol::codec::double_to_proto_text(self.min_tick),
+            bbo_exchange: WireValue::to_proto(&self.bbo_exchange),
+            snapshot_permissions: WireValue::to_proto(&self.snapshot_permissions),
+            last_price_precision: WireValue::to_proto(&self.last_price_precision),
+            last_size_precision: WireValue::to_proto(&self.last_size_precision),
+        }
+    }
+
+    fn from_proto(p: TickReqParamsProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            min_tick: p
+                .min_tick
+                .and_then(|t| t.trim().parse::<f64>().ok())
+                .unwrap_or(f64::MAX),
+            bbo_exchange: p.bbo_exchange.unwrap_or_default(),
+            snapshot_permissions: p.snapshot_permissions.unwrap_or(i32::MAX),
+            last_price_precision: p.last_price_precision.unwrap_or_default(),
+            last_size_precision: p.last_size_precision.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        check_str(&self.bbo_exchange, "bbo_exchange", text)?;
+        check_str(&self.last_price_precision, "last_price_precision", text)?;
+        check_str(&self.last_size_precision, "last_size_precision", text)?;
+        Ok(())
+    }
+}
+
+impl Describe for TickReqParams {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        WireValue::describe(&self.min_tick, "min_tick", v);
+        WireValue::describe(&self.bbo_exchange, "bbo_exchange", v);
+        WireValue::describe(&self.snapshot_permissions, "snapshot_permissions", v);
+        WireValue::describe(&self.last_price_precision, "last_price_precision", v);
+        WireValue::describe(&self.last_size_precision, "last_size_precision", v);
     }
 }
 

@@ -9,14 +9,18 @@ use super::account::{
     ReqPositionsMulti,
 };
 use super::contracts::{
-    ContractDataEnd, ReqMatchingSymbols, ReqSecDefOptParams, ReqSmartComponents,
-    SecDefOptParameterEnd,
+    CancelContractData, ContractDataEnd, FamilyCodes, MarketRule, MktDepthExchanges,
+    ReqContractDetails, ReqFamilyCodes, ReqMarketRule, ReqMatchingSymbols, ReqMktDepthExchanges,
+    ReqSecDefOptParams, ReqSmartComponents, SecDefOptParameter, SecDefOptParameterEnd,
+    SmartComponents, SymbolSamples,
 };
 use super::market_data::{
     CancelCalcImpliedVolatility, CancelCalcOptionPrice, CancelMktData, CancelMktDepth,
     CancelRealTimeBars, CancelTickByTickData, DeltaNeutralValidation, MarketDataType, RealTimeBar,
-    ReqMarketDataType, RerouteMktDataReq, RerouteMktDepthReq, TickEfp, TickGeneric, TickSize,
-    TickSnapshotEnd, TickString, UpdateMktDepth, UpdateMktDepthL2,
+    ReqCalcImpliedVolatility, ReqCalcOptionPrice, ReqMarketDataType, ReqMktData, ReqMktDepth,
+    ReqRealTimeBars, ReqTickByTickData, RerouteMktDataReq, RerouteMktDepthReq, TickEfp,
+    TickGeneric, TickReqParams, TickSize, TickSnapshotEnd, TickString, UpdateMktDepth,
+    UpdateMktDepthL2,
 };
 use super::session::{
     AccountSummary, AccountSummaryEnd, CancelAccountSummary, CurrentTime, CurrentTimeInMillis,
@@ -58,24 +62,46 @@ pub enum Request {
     ReqPnLSingle(ReqPnLSingle),
     /// cancelPnLSingle.
     CancelPnLSingle(CancelPnLSingle),
+    /// reqContractDetails: every contract matching a partial description, then contractDetailsEnd.
+    ReqContractDetails(ReqContractDetails),
+    /// cancelContractData: stops a reqContractDetails in progress (server 215+, protobuf only).
+    CancelContractData(CancelContractData),
     /// reqMatchingSymbols: contracts whose symbol or name starts with a pattern (no version field).
     ReqMatchingSymbols(ReqMatchingSymbols),
     /// reqSecDefOptParams: the option chain parameters of an underlying (no version field).
     ReqSecDefOptParams(ReqSecDefOptParams),
+    /// reqMarketRule: the price increments of a market rule id (no version field).
+    ReqMarketRule(ReqMarketRule),
     /// reqSmartComponents: the exchanges behind a BBO exchange code (no version field).
     ReqSmartComponents(ReqSmartComponents),
+    /// reqMktDepthExchanges: the exchanges that offer depth (empty body).
+    ReqMktDepthExchanges(ReqMktDepthExchanges),
+    /// reqFamilyCodes: the family codes of the logged-in accounts (empty body).
+    ReqFamilyCodes(ReqFamilyCodes),
     /// reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen, for later reqMktData.
     ReqMarketDataType(ReqMarketDataType),
+    /// reqMktData: streams (or snapshots) top-of-book ticks for one contract.
+    ReqMktData(ReqMktData),
     /// cancelMktData: ends a market-data subscription.
     CancelMktData(CancelMktData),
+    /// calculateImpliedVolatility: implied volatility (and greeks) for an option price; replies with tickOptionComputation.
+    ReqCalcImpliedVolatility(ReqCalcImpliedVolatility),
     /// cancelCalculateImpliedVolatility.
     CancelCalcImpliedVolatility(CancelCalcImpliedVolatility),
+    /// calculateOptionPrice: option price and greeks for a volatility; replies with tickOptionComputation.
+    ReqCalcOptionPrice(ReqCalcOptionPrice),
     /// cancelCalculateOptionPrice.
     CancelCalcOptionPrice(CancelCalcOptionPrice),
+    /// reqMktDepth: subscribes to an order book (one exchange, or SMART depth).
+    ReqMktDepth(ReqMktDepth),
     /// cancelMktDepth: ends a depth subscription.
     CancelMktDepth(CancelMktDepth),
+    /// reqTickByTickData: every trade (Last, AllLast), quote (BidAsk) or midpoint (MidPoint) (server v137+; no version field).
+    ReqTickByTickData(ReqTickByTickData),
     /// cancelTickByTickData (no version field).
     CancelTickByTickData(CancelTickByTickData),
+    /// reqRealTimeBars: 5-second bars of TRADES, BID, ASK or MIDPOINT.
+    ReqRealTimeBars(ReqRealTimeBars),
     /// cancelRealTimeBars.
     CancelRealTimeBars(CancelRealTimeBars),
     /// startApi: the first message after the handshake.
@@ -114,18 +140,29 @@ impl Request {
         (outgoing::CANCEL_PNL, "CancelPnL"),
         (outgoing::REQ_PNL_SINGLE, "ReqPnLSingle"),
         (outgoing::CANCEL_PNL_SINGLE, "CancelPnLSingle"),
+        (outgoing::REQ_CONTRACT_DATA, "ReqContractDetails"),
+        (outgoing::CANCEL_CONTRACT_DATA, "CancelContractData"),
         (outgoing::REQ_MATCHING_SYMBOLS, "ReqMatchingSymbols"),
         (outgoing::REQ_SEC_DEF_OPT_PARAMS, "ReqSecDefOptParams"),
+        (outgoing::REQ_MARKET_RULE, "ReqMarketRule"),
         (outgoing::REQ_SMART_COMPONENTS, "ReqSmartComponents"),
+        (outgoing::REQ_MKT_DEPTH_EXCHANGES, "ReqMktDepthExchanges"),
+        (outgoing::REQ_FAMILY_CODES, "ReqFamilyCodes"),
         (outgoing::REQ_MARKET_DATA_TYPE, "ReqMarketDataType"),
+        (outgoing::REQ_MKT_DATA, "ReqMktData"),
         (outgoing::CANCEL_MKT_DATA, "CancelMktData"),
+        (outgoing::REQ_CALC_IMPLIED_VOLAT, "ReqCalcImpliedVolatility"),
         (
             outgoing::CANCEL_CALC_IMPLIED_VOLAT,
             "CancelCalcImpliedVolatility",
         ),
+        (outgoing::REQ_CALC_OPTION_PRICE, "ReqCalcOptionPrice"),
         (outgoing::CANCEL_CALC_OPTION_PRICE, "CancelCalcOptionPrice"),
+        (outgoing::REQ_MKT_DEPTH, "ReqMktDepth"),
         (outgoing::CANCEL_MKT_DEPTH, "CancelMktDepth"),
+        (outgoing::REQ_TICK_BY_TICK_DATA, "ReqTickByTickData"),
         (outgoing::CANCEL_TICK_BY_TICK_DATA, "CancelTickByTickData"),
+        (outgoing::REQ_REAL_TIME_BARS, "ReqRealTimeBars"),
         (outgoing::CANCEL_REAL_TIME_BARS, "CancelRealTimeBars"),
         (outgoing::START_API, "StartApi"),
         (outgoing::REQ_IDS, "ReqIds"),
@@ -153,15 +190,26 @@ impl Request {
             Self::CancelPnL(_) => outgoing::CANCEL_PNL,
             Self::ReqPnLSingle(_) => outgoing::REQ_PNL_SINGLE,
             Self::CancelPnLSingle(_) => outgoing::CANCEL_PNL_SINGLE,
+            Self::ReqContractDetails(_) => outgoing::REQ_CONTRACT_DATA,
+            Self::CancelContractData(_) => outgoing::CANCEL_CONTRACT_DATA,
             Self::ReqMatchingSymbols(_) => outgoing::REQ_MATCHING_SYMBOLS,
             Self::ReqSecDefOptParams(_) => outgoing::REQ_SEC_DEF_OPT_PARAMS,
+            Self::ReqMarketRule(_) => outgoing::REQ_MARKET_RULE,
             Self::ReqSmartComponents(_) => outgoing::REQ_SMART_COMPONENTS,
+            Self::ReqMktDepthExchanges(_) => outgoing::REQ_MKT_DEPTH_EXCHANGES,
+            Self::ReqFamilyCodes(_) => outgoing::REQ_FAMILY_CODES,
             Self::ReqMarketDataType(_) => outgoing::REQ_MARKET_DATA_TYPE,
+            Self::ReqMktData(_) => outgoing::REQ_MKT_DATA,
             Self::CancelMktData(_) => outgoing::CANCEL_MKT_DATA,
+            Self::ReqCalcImpliedVolatility(_) => outgoing::REQ_CALC_IMPLIED_VOLAT,
             Self::CancelCalcImpliedVolatility(_) => outgoing::CANCEL_CALC_IMPLIED_VOLAT,
+            Self::ReqCalcOptionPrice(_) => outgoing::REQ_CALC_OPTION_PRICE,
             Self::CancelCalcOptionPrice(_) => outgoing::CANCEL_CALC_OPTION_PRICE,
+            Self::ReqMktDepth(_) => outgoing::REQ_MKT_DEPTH,
             Self::CancelMktDepth(_) => outgoing::CANCEL_MKT_DEPTH,
+            Self::ReqTickByTickData(_) => outgoing::REQ_TICK_BY_TICK_DATA,
             Self::CancelTickByTickData(_) => outgoing::CANCEL_TICK_BY_TICK_DATA,
+            Self::ReqRealTimeBars(_) => outgoing::REQ_REAL_TIME_BARS,
             Self::CancelRealTimeBars(_) => outgoing::CANCEL_REAL_TIME_BARS,
             Self::StartApi(_) => outgoing::START_API,
             Self::ReqIds(_) => outgoing::REQ_IDS,
@@ -187,15 +235,26 @@ impl Request {
             Self::CancelPnL(_) => "CancelPnL",
             Self::ReqPnLSingle(_) => "ReqPnLSingle",
             Self::CancelPnLSingle(_) => "CancelPnLSingle",
+            Self::ReqContractDetails(_) => "ReqContractDetails",
+            Self::CancelContractData(_) => "CancelContractData",
             Self::ReqMatchingSymbols(_) => "ReqMatchingSymbols",
             Self::ReqSecDefOptParams(_) => "ReqSecDefOptParams",
+            Self::ReqMarketRule(_) => "ReqMarketRule",
             Self::ReqSmartComponents(_) => "ReqSmartComponents",
+            Self::ReqMktDepthExchanges(_) => "ReqMktDepthExchanges",
+            Self::ReqFamilyCodes(_) => "ReqFamilyCodes",
             Self::ReqMarketDataType(_) => "ReqMarketDataType",
+            Self::ReqMktData(_) => "ReqMktData",
             Self::CancelMktData(_) => "CancelMktData",
+            Self::ReqCalcImpliedVolatility(_) => "ReqCalcImpliedVolatility",
             Self::CancelCalcImpliedVolatility(_) => "CancelCalcImpliedVolatility",
+            Self::ReqCalcOptionPrice(_) => "ReqCalcOptionPrice",
             Self::CancelCalcOptionPrice(_) => "CancelCalcOptionPrice",
+            Self::ReqMktDepth(_) => "ReqMktDepth",
             Self::CancelMktDepth(_) => "CancelMktDepth",
+            Self::ReqTickByTickData(_) => "ReqTickByTickData",
             Self::CancelTickByTickData(_) => "CancelTickByTickData",
+            Self::ReqRealTimeBars(_) => "ReqRealTimeBars",
             Self::CancelRealTimeBars(_) => "CancelRealTimeBars",
             Self::StartApi(_) => "StartApi",
             Self::ReqIds(_) => "ReqIds",
@@ -221,15 +280,26 @@ impl Request {
             Self::CancelPnL(_) => "cancelPnL",
             Self::ReqPnLSingle(_) => "reqPnLSingle",
             Self::CancelPnLSingle(_) => "cancelPnLSingle",
+            Self::ReqContractDetails(_) => "reqContractDetails",
+            Self::CancelContractData(_) => "cancelContractData",
             Self::ReqMatchingSymbols(_) => "reqMatchingSymbols",
             Self::ReqSecDefOptParams(_) => "reqSecDefOptParams",
+            Self::ReqMarketRule(_) => "reqMarketRule",
             Self::ReqSmartComponents(_) => "reqSmartComponents",
+            Self::ReqMktDepthExchanges(_) => "reqMktDepthExchanges",
+            Self::ReqFamilyCodes(_) => "reqFamilyCodes",
             Self::ReqMarketDataType(_) => "reqMarketDataType",
+            Self::ReqMktData(_) => "reqMktData",
             Self::CancelMktData(_) => "cancelMktData",
+            Self::ReqCalcImpliedVolatility(_) => "calculateImpliedVolatility",
             Self::CancelCalcImpliedVolatility(_) => "cancelCalculateImpliedVolatility",
+            Self::ReqCalcOptionPrice(_) => "calculateOptionPrice",
             Self::CancelCalcOptionPrice(_) => "cancelCalculateOptionPrice",
+            Self::ReqMktDepth(_) => "reqMktDepth",
             Self::CancelMktDepth(_) => "cancelMktDepth",
+            Self::ReqTickByTickData(_) => "reqTickByTickData",
             Self::CancelTickByTickData(_) => "cancelTickByTickData",
+            Self::ReqRealTimeBars(_) => "reqRealTimeBars",
             Self::CancelRealTimeBars(_) => "cancelRealTimeBars",
             Self::StartApi(_) => "startApi",
             Self::ReqIds(_) => "reqIds",
@@ -260,15 +330,26 @@ impl Request {
             Self::CancelPnL(m) => m.visit(v),
             Self::ReqPnLSingle(m) => m.visit(v),
             Self::CancelPnLSingle(m) => m.visit(v),
+            Self::ReqContractDetails(m) => m.visit(v),
+            Self::CancelContractData(m) => m.visit(v),
             Self::ReqMatchingSymbols(m) => m.visit(v),
             Self::ReqSecDefOptParams(m) => m.visit(v),
+            Self::ReqMarketRule(m) => m.visit(v),
             Self::ReqSmartComponents(m) => m.visit(v),
+            Self::ReqMktDepthExchanges(m) => m.visit(v),
+            Self::ReqFamilyCodes(m) => m.visit(v),
             Self::ReqMarketDataType(m) => m.visit(v),
+            Self::ReqMktData(m) => m.visit(v),
             Self::CancelMktData(m) => m.visit(v),
+            Self::ReqCalcImpliedVolatility(m) => m.visit(v),
             Self::CancelCalcImpliedVolatility(m) => m.visit(v),
+            Self::ReqCalcOptionPrice(m) => m.visit(v),
             Self::CancelCalcOptionPrice(m) => m.visit(v),
+            Self::ReqMktDepth(m) => m.visit(v),
             Self::CancelMktDepth(m) => m.visit(v),
+            Self::ReqTickByTickData(m) => m.visit(v),
             Self::CancelTickByTickData(m) => m.visit(v),
+            Self::ReqRealTimeBars(m) => m.visit(v),
             Self::CancelRealTimeBars(m) => m.visit(v),
             Self::StartApi(m) => m.visit(v),
             Self::ReqIds(m) => m.visit(v),
@@ -294,15 +375,26 @@ impl Request {
             Self::CancelPnL(_) => versions::PROTOBUF_SCAN_DATA,
             Self::ReqPnLSingle(_) => versions::PROTOBUF_SCAN_DATA,
             Self::CancelPnLSingle(_) => versions::PROTOBUF_SCAN_DATA,
+            Self::ReqContractDetails(_) => versions::PROTOBUF_CONTRACT_DATA,
+            Self::CancelContractData(_) => versions::CANCEL_CONTRACT_DATA,
             Self::ReqMatchingSymbols(_) => versions::PROTOBUF_REST_MESSAGES_2,
             Self::ReqSecDefOptParams(_) => versions::PROTOBUF_REST_MESSAGES_2,
+            Self::ReqMarketRule(_) => versions::PROTOBUF_REST_MESSAGES_2,
             Self::ReqSmartComponents(_) => versions::PROTOBUF_REST_MESSAGES_2,
+            Self::ReqMktDepthExchanges(_) => versions::PROTOBUF_REST_MESSAGES_3,
+            Self::ReqFamilyCodes(_) => versions::PROTOBUF_REST_MESSAGES_2,
             Self::ReqMarketDataType(_) => versions::PROTOBUF_MARKET_DATA,
+            Self::ReqMktData(_) => versions::PROTOBUF_MARKET_DATA,
             Self::CancelMktData(_) => versions::PROTOBUF_MARKET_DATA,
+            Self::ReqCalcImpliedVolatility(_) => versions::PROTOBUF_REST_MESSAGES_1,
             Self::CancelCalcImpliedVolatility(_) => versions::PROTOBUF_REST_MESSAGES_1,
+            Self::ReqCalcOptionPrice(_) => versions::PROTOBUF_REST_MESSAGES_1,
             Self::CancelCalcOptionPrice(_) => versions::PROTOBUF_REST_MESSAGES_1,
+            Self::ReqMktDepth(_) => versions::PROTOBUF_MARKET_DATA,
             Self::CancelMktDepth(_) => versions::PROTOBUF_MARKET_DATA,
+            Self::ReqTickByTickData(_) => versions::PROTOBUF_HISTORICAL_DATA,
             Self::CancelTickByTickData(_) => versions::PROTOBUF_HISTORICAL_DATA,
+            Self::ReqRealTimeBars(_) => versions::PROTOBUF_HISTORICAL_DATA,
             Self::CancelRealTimeBars(_) => versions::PROTOBUF_HISTORICAL_DATA,
             Self::StartApi(_) => versions::PROTOBUF_REST_MESSAGES_3,
             Self::ReqIds(_) => versions::PROTOBUF_REST_MESSAGES_3,
@@ -328,15 +420,26 @@ impl Request {
             Self::CancelPnL(_) => versions::PNL,
             Self::ReqPnLSingle(_) => versions::PNL,
             Self::CancelPnLSingle(_) => versions::PNL,
+            Self::ReqContractDetails(_) => 0,
+            Self::CancelContractData(_) => versions::CANCEL_CONTRACT_DATA,
             Self::ReqMatchingSymbols(_) => versions::REQ_MATCHING_SYMBOLS,
             Self::ReqSecDefOptParams(_) => versions::SEC_DEF_OPT_PARAMS_REQ,
+            Self::ReqMarketRule(_) => versions::MARKET_RULES,
             Self::ReqSmartComponents(_) => versions::REQ_SMART_COMPONENTS,
+            Self::ReqMktDepthExchanges(_) => versions::REQ_MKT_DEPTH_EXCHANGES,
+            Self::ReqFamilyCodes(_) => versions::REQ_FAMILY_CODES,
             Self::ReqMarketDataType(_) => versions::REQ_MARKET_DATA_TYPE,
+            Self::ReqMktData(_) => 0,
             Self::CancelMktData(_) => 0,
+            Self::ReqCalcImpliedVolatility(_) => versions::REQ_CALC_IMPLIED_VOLAT,
             Self::CancelCalcImpliedVolatility(_) => versions::REQ_CALC_IMPLIED_VOLAT,
+            Self::ReqCalcOptionPrice(_) => versions::REQ_CALC_IMPLIED_VOLAT,
             Self::CancelCalcOptionPrice(_) => versions::REQ_CALC_IMPLIED_VOLAT,
+            Self::ReqMktDepth(_) => 0,
             Self::CancelMktDepth(_) => 0,
+            Self::ReqTickByTickData(_) => versions::TICK_BY_TICK_IGNORE_SIZE,
             Self::CancelTickByTickData(_) => versions::TICK_BY_TICK,
+            Self::ReqRealTimeBars(_) => 0,
             Self::CancelRealTimeBars(_) => 0,
             Self::StartApi(_) => 0,
             Self::ReqIds(_) => 0,
@@ -363,15 +466,26 @@ impl Request {
             Self::CancelPnL(m) => RouteKey::Request(m.req_id),
             Self::ReqPnLSingle(m) => RouteKey::Request(m.req_id),
             Self::CancelPnLSingle(m) => RouteKey::Request(m.req_id),
+            Self::ReqContractDetails(m) => RouteKey::Request(m.req_id),
+            Self::CancelContractData(m) => RouteKey::Request(m.req_id),
             Self::ReqMatchingSymbols(m) => RouteKey::Request(m.req_id),
             Self::ReqSecDefOptParams(m) => RouteKey::Request(m.req_id),
+            Self::ReqMarketRule(m) => RouteKey::MarketRule(m.market_rule_id),
             Self::ReqSmartComponents(m) => RouteKey::Request(m.req_id),
+            Self::ReqMktDepthExchanges(_) => RouteKey::MktDepthExchanges,
+            Self::ReqFamilyCodes(_) => RouteKey::FamilyCodes,
             Self::ReqMarketDataType(_) => RouteKey::None,
+            Self::ReqMktData(m) => RouteKey::Request(m.req_id),
             Self::CancelMktData(m) => RouteKey::Request(m.req_id),
+            Self::ReqCalcImpliedVolatility(m) => RouteKey::Request(m.req_id),
             Self::CancelCalcImpliedVolatility(m) => RouteKey::Request(m.req_id),
+            Self::ReqCalcOptionPrice(m) => RouteKey::Request(m.req_id),
             Self::CancelCalcOptionPrice(m) => RouteKey::Request(m.req_id),
+            Self::ReqMktDepth(m) => RouteKey::Request(m.req_id),
             Self::CancelMktDepth(m) => RouteKey::Request(m.req_id),
+            Self::ReqTickByTickData(m) => RouteKey::Request(m.req_id),
             Self::CancelTickByTickData(m) => RouteKey::Request(m.req_id),
+            Self::ReqRealTimeBars(m) => RouteKey::Request(m.req_id),
             Self::CancelRealTimeBars(m) => RouteKey::Request(m.req_id),
             Self::StartApi(_) => RouteKey::None,
             Self::ReqIds(_) => RouteKey::None,
@@ -441,6 +555,12 @@ impl Request {
             Self::CancelPnLSingle(m) => {
                 encode_frame(outgoing::CANCEL_PNL_SINGLE, m, form, server_version, out)
             }
+            Self::ReqContractDetails(m) => {
+                encode_frame(outgoing::REQ_CONTRACT_DATA, m, form, server_version, out)
+            }
+            Self::CancelContractData(m) => {
+                encode_frame(outgoing::CANCEL_CONTRACT_DATA, m, form, server_version, out)
+            }
             Self::ReqMatchingSymbols(m) => {
                 encode_frame(outgoing::REQ_MATCHING_SYMBOLS, m, form, server_version, out)
             }
@@ -451,17 +571,47 @@ impl Request {
                 server_version,
                 out,
             ),
+            Self::ReqMarketRule(m) => {
+                encode_frame(outgoing::REQ_MARKET_RULE, m, form, server_version, out)
+            }
             Self::ReqSmartComponents(m) => {
                 encode_frame(outgoing::REQ_SMART_COMPONENTS, m, form, server_version, out)
+            }
+            Self::ReqMktDepthExchanges(m) => encode_frame(
+                outgoing::REQ_MKT_DEPTH_EXCHANGES,
+                m,
+                form,
+                server_version,
+                out,
+            ),
+            Self::ReqFamilyCodes(m) => {
+                encode_frame(outgoing::REQ_FAMILY_CODES, m, form, server_version, out)
             }
             Self::ReqMarketDataType(m) => {
                 encode_frame(outgoing::REQ_MARKET_DATA_TYPE, m, form, server_version, out)
             }
+            Self::ReqMktData(m) => {
+                encode_frame(outgoing::REQ_MKT_DATA, m, form, server_version, out)
+            }
             Self::CancelMktData(m) => {
                 encode_frame(outgoing::CANCEL_MKT_DATA, m, form, server_version, out)
             }
+            Self::ReqCalcImpliedVolatility(m) => encode_frame(
+                outgoing::REQ_CALC_IMPLIED_VOLAT,
+                m,
+                form,
+                server_version,
+                out,
+            ),
             Self::CancelCalcImpliedVolatility(m) => encode_frame(
                 outgoing::CANCEL_CALC_IMPLIED_VOLAT,
+                m,
+                form,
+                server_version,
+                out,
+            ),
+            Self::ReqCalcOptionPrice(m) => encode_frame(
+                outgoing::REQ_CALC_OPTION_PRICE,
                 m,
                 form,
                 server_version,
@@ -474,9 +624,19 @@ impl Request {
                 server_version,
                 out,
             ),
+            Self::ReqMktDepth(m) => {
+                encode_frame(outgoing::REQ_MKT_DEPTH, m, form, server_version, out)
+            }
             Self::CancelMktDepth(m) => {
                 encode_frame(outgoing::CANCEL_MKT_DEPTH, m, form, server_version, out)
             }
+            Self::ReqTickByTickData(m) => encode_frame(
+                outgoing::REQ_TICK_BY_TICK_DATA,
+                m,
+                form,
+                server_version,
+                out,
+            ),
             Self::CancelTickByTickData(m) => encode_frame(
                 outgoing::CANCEL_TICK_BY_TICK_DATA,
                 m,
@@ -484,6 +644,9 @@ impl Request {
                 server_version,
                 out,
             ),
+            Self::ReqRealTimeBars(m) => {
+                encode_frame(outgoing::REQ_REAL_TIME_BARS, m, form, server_version, out)
+            }
             Self::CancelRealTimeBars(m) => encode_frame(
                 outgoing::CANCEL_REAL_TIME_BARS,
                 m,
@@ -565,6 +728,14 @@ impl Request {
                 decode_body::<CancelPnLSingle>(raw, "CancelPnLSingle", server_version)
                     .map(|m| Some(Self::CancelPnLSingle(m)))
             }
+            outgoing::REQ_CONTRACT_DATA => {
+                decode_body::<ReqContractDetails>(raw, "ReqContractDetails", server_version)
+                    .map(|m| Some(Self::ReqContractDetails(m)))
+            }
+            outgoing::CANCEL_CONTRACT_DATA => {
+                decode_body::<CancelContractData>(raw, "CancelContractData", server_version)
+                    .map(|m| Some(Self::CancelContractData(m)))
+            }
             outgoing::REQ_MATCHING_SYMBOLS => {
                 decode_body::<ReqMatchingSymbols>(raw, "ReqMatchingSymbols", server_version)
                     .map(|m| Some(Self::ReqMatchingSymbols(m)))
@@ -573,35 +744,71 @@ impl Request {
                 decode_body::<ReqSecDefOptParams>(raw, "ReqSecDefOptParams", server_version)
                     .map(|m| Some(Self::ReqSecDefOptParams(m)))
             }
+            outgoing::REQ_MARKET_RULE => {
+                decode_body::<ReqMarketRule>(raw, "ReqMarketRule", server_version)
+                    .map(|m| Some(Self::ReqMarketRule(m)))
+            }
             outgoing::REQ_SMART_COMPONENTS => {
                 decode_body::<ReqSmartComponents>(raw, "ReqSmartComponents", server_version)
                     .map(|m| Some(Self::ReqSmartComponents(m)))
+            }
+            outgoing::REQ_MKT_DEPTH_EXCHANGES => {
+                decode_body::<ReqMktDepthExchanges>(raw, "ReqMktDepthExchanges", server_version)
+                    .map(|m| Some(Self::ReqMktDepthExchanges(m)))
+            }
+            outgoing::REQ_FAMILY_CODES => {
+                decode_body::<ReqFamilyCodes>(raw, "ReqFamilyCodes", server_version)
+                    .map(|m| Some(Self::ReqFamilyCodes(m)))
             }
             outgoing::REQ_MARKET_DATA_TYPE => {
                 decode_body::<ReqMarketDataType>(raw, "ReqMarketDataType", server_version)
                     .map(|m| Some(Self::ReqMarketDataType(m)))
             }
+            outgoing::REQ_MKT_DATA => decode_body::<ReqMktData>(raw, "ReqMktData", server_version)
+                .map(|m| Some(Self::ReqMktData(m))),
             outgoing::CANCEL_MKT_DATA => {
                 decode_body::<CancelMktData>(raw, "CancelMktData", server_version)
                     .map(|m| Some(Self::CancelMktData(m)))
             }
+            outgoing::REQ_CALC_IMPLIED_VOLAT => decode_body::<ReqCalcImpliedVolatility>(
+                raw,
+                "ReqCalcImpliedVolatility",
+                server_version,
+            )
+            .map(|m| Some(Self::ReqCalcImpliedVolatility(m))),
             outgoing::CANCEL_CALC_IMPLIED_VOLAT => decode_body::<CancelCalcImpliedVolatility>(
                 raw,
                 "CancelCalcImpliedVolatility",
                 server_version,
             )
             .map(|m| Some(Self::CancelCalcImpliedVolatility(m))),
+            outgoing::REQ_CALC_OPTION_PRICE => {
+                decode_body::<ReqCalcOptionPrice>(raw, "ReqCalcOptionPrice", server_version)
+                    .map(|m| Some(Self::ReqCalcOptionPrice(m)))
+            }
             outgoing::CANCEL_CALC_OPTION_PRICE => {
                 decode_body::<CancelCalcOptionPrice>(raw, "CancelCalcOptionPrice", server_version)
                     .map(|m| Some(Self::CancelCalcOptionPrice(m)))
+            }
+            outgoing::REQ_MKT_DEPTH => {
+                decode_body::<ReqMktDepth>(raw, "ReqMktDepth", server_version)
+                    .map(|m| Some(Self::ReqMktDepth(m)))
             }
             outgoing::CANCEL_MKT_DEPTH => {
                 decode_body::<CancelMktDepth>(raw, "CancelMktDepth", server_version)
                     .map(|m| Some(Self::CancelMktDepth(m)))
             }
+            outgoing::REQ_TICK_BY_TICK_DATA => {
+                decode_body::<ReqTickByTickData>(raw, "ReqTickByTickData", server_version)
+                    .map(|m| Some(Self::ReqTickByTickData(m)))
+            }
             outgoing::CANCEL_TICK_BY_TICK_DATA => {
                 decode_body::<CancelTickByTickData>(raw, "CancelTickByTickData", server_version)
                     .map(|m| Some(Self::CancelTickByTickData(m)))
+            }
+            outgoing::REQ_REAL_TIME_BARS => {
+                decode_body::<ReqRealTimeBars>(raw, "ReqRealTimeBars", server_version)
+                    .map(|m| Some(Self::ReqRealTimeBars(m)))
             }
             outgoing::CANCEL_REAL_TIME_BARS => {
                 decode_body::<CancelRealTimeBars>(raw, "CancelRealTimeBars", server_version)
@@ -668,8 +875,20 @@ pub enum Incoming {
     PnLSingle(PnLSingle),
     /// contractDetailsEnd: every row of a reqContractDetails has been sent.
     ContractDataEnd(ContractDataEnd),
+    /// symbolSamples: the matches of a reqMatchingSymbols (no version field).
+    SymbolSamples(SymbolSamples),
+    /// securityDefinitionOptionParameter: expirations and strikes of one exchange and trading class (no version field).
+    SecDefOptParameter(SecDefOptParameter),
     /// securityDefinitionOptionParameterEnd (no version field).
     SecDefOptParameterEnd(SecDefOptParameterEnd),
+    /// marketRule: the price increments of one market rule (no version field).
+    MarketRule(MarketRule),
+    /// smartComponents: the exchanges behind a BBO exchange code (no version field).
+    SmartComponents(SmartComponents),
+    /// mktDepthExchanges: the exchanges that offer depth (no version field).
+    MktDepthExchanges(MktDepthExchanges),
+    /// familyCodes: one family code per account (no version field).
+    FamilyCodes(FamilyCodes),
     /// marketDataType: the data type now in effect for a ticker id.
     MarketDataType(MarketDataType),
     /// tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
@@ -680,6 +899,8 @@ pub enum Incoming {
     TickGeneric(TickGeneric),
     /// tickEFP: an exchange-for-physical computation (tick types 38..44). Text only.
     TickEfp(TickEfp),
+    /// tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
+    TickReqParams(TickReqParams),
     /// tickSnapshotEnd: a snapshot request is complete.
     TickSnapshotEnd(TickSnapshotEnd),
     /// rerouteMktDataReq: re-request this ticker for the given conId/exchange (CFDs). No version field.
@@ -726,15 +947,25 @@ impl Incoming {
         (incoming::PNL, "PnL"),
         (incoming::PNL_SINGLE, "PnLSingle"),
         (incoming::CONTRACT_DATA_END, "ContractDataEnd"),
+        (incoming::SYMBOL_SAMPLES, "SymbolSamples"),
+        (
+            incoming::SECURITY_DEFINITION_OPTION_PARAMETER,
+            "SecDefOptParameter",
+        ),
         (
             incoming::SECURITY_DEFINITION_OPTION_PARAMETER_END,
             "SecDefOptParameterEnd",
         ),
+        (incoming::MARKET_RULE, "MarketRule"),
+        (incoming::SMART_COMPONENTS, "SmartComponents"),
+        (incoming::MKT_DEPTH_EXCHANGES, "MktDepthExchanges"),
+        (incoming::FAMILY_CODES, "FamilyCodes"),
         (incoming::MARKET_DATA_TYPE, "MarketDataType"),
         (incoming::TICK_SIZE, "TickSize"),
         (incoming::TICK_STRING, "TickString"),
         (incoming::TICK_GENERIC, "TickGeneric"),
         (incoming::TICK_EFP, "TickEfp"),
+        (incoming::TICK_REQ_PARAMS, "TickReqParams"),
         (incoming::TICK_SNAPSHOT_END, "TickSnapshotEnd"),
         (incoming::REROUTE_MKT_DATA_REQ, "RerouteMktDataReq"),
         (incoming::REROUTE_MKT_DEPTH_REQ, "RerouteMktDepthReq"),
@@ -767,12 +998,19 @@ impl Incoming {
             Self::PnL(_) => incoming::PNL,
             Self::PnLSingle(_) => incoming::PNL_SINGLE,
             Self::ContractDataEnd(_) => incoming::CONTRACT_DATA_END,
+            Self::SymbolSamples(_) => incoming::SYMBOL_SAMPLES,
+            Self::SecDefOptParameter(_) => incoming::SECURITY_DEFINITION_OPTION_PARAMETER,
             Self::SecDefOptParameterEnd(_) => incoming::SECURITY_DEFINITION_OPTION_PARAMETER_END,
+            Self::MarketRule(_) => incoming::MARKET_RULE,
+            Self::SmartComponents(_) => incoming::SMART_COMPONENTS,
+            Self::MktDepthExchanges(_) => incoming::MKT_DEPTH_EXCHANGES,
+            Self::FamilyCodes(_) => incoming::FAMILY_CODES,
             Self::MarketDataType(_) => incoming::MARKET_DATA_TYPE,
             Self::TickSize(_) => incoming::TICK_SIZE,
             Self::TickString(_) => incoming::TICK_STRING,
             Self::TickGeneric(_) => incoming::TICK_GENERIC,
             Self::TickEfp(_) => incoming::TICK_EFP,
+            Self::TickReqParams(_) => incoming::TICK_REQ_PARAMS,
             Self::TickSnapshotEnd(_) => incoming::TICK_SNAPSHOT_END,
             Self::RerouteMktDataReq(_) => incoming::REROUTE_MKT_DATA_REQ,
             Self::RerouteMktDepthReq(_) => incoming::REROUTE_MKT_DEPTH_REQ,
@@ -806,12 +1044,19 @@ impl Incoming {
             Self::PnL(_) => "PnL",
             Self::PnLSingle(_) => "PnLSingle",
             Self::ContractDataEnd(_) => "ContractDataEnd",
+            Self::SymbolSamples(_) => "SymbolSamples",
+            Self::SecDefOptParameter(_) => "SecDefOptParameter",
             Self::SecDefOptParameterEnd(_) => "SecDefOptParameterEnd",
+            Self::MarketRule(_) => "MarketRule",
+            Self::SmartComponents(_) => "SmartComponents",
+            Self::MktDepthExchanges(_) => "MktDepthExchanges",
+            Self::FamilyCodes(_) => "FamilyCodes",
             Self::MarketDataType(_) => "MarketDataType",
             Self::TickSize(_) => "TickSize",
             Self::TickString(_) => "TickString",
             Self::TickGeneric(_) => "TickGeneric",
             Self::TickEfp(_) => "TickEfp",
+            Self::TickReqParams(_) => "TickReqParams",
             Self::TickSnapshotEnd(_) => "TickSnapshotEnd",
             Self::RerouteMktDataReq(_) => "RerouteMktDataReq",
             Self::RerouteMktDepthReq(_) => "RerouteMktDepthReq",
@@ -845,12 +1090,19 @@ impl Incoming {
             Self::PnL(_) => "pnl",
             Self::PnLSingle(_) => "pnlSingle",
             Self::ContractDataEnd(_) => "contractDetailsEnd",
+            Self::SymbolSamples(_) => "symbolSamples",
+            Self::SecDefOptParameter(_) => "securityDefinitionOptionParameter",
             Self::SecDefOptParameterEnd(_) => "securityDefinitionOptionParameterEnd",
+            Self::MarketRule(_) => "marketRule",
+            Self::SmartComponents(_) => "smartComponents",
+            Self::MktDepthExchanges(_) => "mktDepthExchanges",
+            Self::FamilyCodes(_) => "familyCodes",
             Self::MarketDataType(_) => "marketDataType",
             Self::TickSize(_) => "tickSize",
             Self::TickString(_) => "tickString",
             Self::TickGeneric(_) => "tickGeneric",
             Self::TickEfp(_) => "tickEFP",
+            Self::TickReqParams(_) => "tickReqParams",
             Self::TickSnapshotEnd(_) => "tickSnapshotEnd",
             Self::RerouteMktDataReq(_) => "rerouteMktDataReq",
             Self::RerouteMktDepthReq(_) => "rerouteMktDepthReq",
@@ -889,12 +1141,19 @@ impl Incoming {
             Self::PnL(m) => m.visit(v),
             Self::PnLSingle(m) => m.visit(v),
             Self::ContractDataEnd(m) => m.visit(v),
+            Self::SymbolSamples(m) => m.visit(v),
+            Self::SecDefOptParameter(m) => m.visit(v),
             Self::SecDefOptParameterEnd(m) => m.visit(v),
+            Self::MarketRule(m) => m.visit(v),
+            Self::SmartComponents(m) => m.visit(v),
+            Self::MktDepthExchanges(m) => m.visit(v),
+            Self::FamilyCodes(m) => m.visit(v),
             Self::MarketDataType(m) => m.visit(v),
             Self::TickSize(m) => m.visit(v),
             Self::TickString(m) => m.visit(v),
             Self::TickGeneric(m) => m.visit(v),
             Self::TickEfp(m) => m.visit(v),
+            Self::TickReqParams(m) => m.visit(v),
             Self::TickSnapshotEnd(m) => m.visit(v),
             Self::RerouteMktDataReq(m) => m.visit(v),
             Self::RerouteMktDepthReq(m) => m.visit(v),
@@ -928,12 +1187,19 @@ impl Incoming {
             Self::PnL(_) => versions::PROTOBUF_SCAN_DATA,
             Self::PnLSingle(_) => versions::PROTOBUF_SCAN_DATA,
             Self::ContractDataEnd(_) => versions::PROTOBUF_CONTRACT_DATA,
+            Self::SymbolSamples(_) => versions::PROTOBUF_REST_MESSAGES_2,
+            Self::SecDefOptParameter(_) => versions::PROTOBUF_REST_MESSAGES_2,
             Self::SecDefOptParameterEnd(_) => versions::PROTOBUF_REST_MESSAGES_2,
+            Self::MarketRule(_) => versions::PROTOBUF_REST_MESSAGES_2,
+            Self::SmartComponents(_) => versions::PROTOBUF_REST_MESSAGES_2,
+            Self::MktDepthExchanges(_) => versions::PROTOBUF_REST_MESSAGES_3,
+            Self::FamilyCodes(_) => versions::PROTOBUF_REST_MESSAGES_2,
             Self::MarketDataType(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickSize(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickString(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickGeneric(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickEfp(_) => versions::NEVER,
+            Self::TickReqParams(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickSnapshotEnd(_) => versions::PROTOBUF_MARKET_DATA,
             Self::RerouteMktDataReq(_) => versions::PROTOBUF_MARKET_DATA,
             Self::RerouteMktDepthReq(_) => versions::PROTOBUF_MARKET_DATA,
@@ -968,12 +1234,19 @@ impl Incoming {
             Self::PnL(m) => RouteKey::Request(m.req_id),
             Self::PnLSingle(m) => RouteKey::Request(m.req_id),
             Self::ContractDataEnd(m) => RouteKey::Request(m.req_id),
+            Self::SymbolSamples(m) => RouteKey::Request(m.req_id),
+            Self::SecDefOptParameter(m) => RouteKey::Request(m.req_id),
             Self::SecDefOptParameterEnd(m) => RouteKey::Request(m.req_id),
+            Self::MarketRule(m) => RouteKey::MarketRule(m.market_rule_id),
+            Self::SmartComponents(m) => RouteKey::Request(m.req_id),
+            Self::MktDepthExchanges(_) => RouteKey::MktDepthExchanges,
+            Self::FamilyCodes(_) => RouteKey::FamilyCodes,
             Self::MarketDataType(m) => RouteKey::Request(m.req_id),
             Self::TickSize(m) => RouteKey::Request(m.req_id),
             Self::TickString(m) => RouteKey::Request(m.req_id),
             Self::TickGeneric(m) => RouteKey::Request(m.req_id),
             Self::TickEfp(m) => RouteKey::Request(m.req_id),
+            Self::TickReqParams(m) => RouteKey::Request(m.req_id),
             Self::TickSnapshotEnd(m) => RouteKey::Request(m.req_id),
             Self::RerouteMktDataReq(m) => RouteKey::Request(m.req_id),
             Self::RerouteMktDepthReq(m) => RouteKey::Request(m.req_id),
@@ -1047,6 +1320,16 @@ impl Incoming {
             Self::ContractDataEnd(m) => {
                 encode_frame(incoming::CONTRACT_DATA_END, m, form, server_version, out)
             }
+            Self::SymbolSamples(m) => {
+                encode_frame(incoming::SYMBOL_SAMPLES, m, form, server_version, out)
+            }
+            Self::SecDefOptParameter(m) => encode_frame(
+                incoming::SECURITY_DEFINITION_OPTION_PARAMETER,
+                m,
+                form,
+                server_version,
+                out,
+            ),
             Self::SecDefOptParameterEnd(m) => encode_frame(
                 incoming::SECURITY_DEFINITION_OPTION_PARAMETER_END,
                 m,
@@ -1054,6 +1337,18 @@ impl Incoming {
                 server_version,
                 out,
             ),
+            Self::MarketRule(m) => {
+                encode_frame(incoming::MARKET_RULE, m, form, server_version, out)
+            }
+            Self::SmartComponents(m) => {
+                encode_frame(incoming::SMART_COMPONENTS, m, form, server_version, out)
+            }
+            Self::MktDepthExchanges(m) => {
+                encode_frame(incoming::MKT_DEPTH_EXCHANGES, m, form, server_version, out)
+            }
+            Self::FamilyCodes(m) => {
+                encode_frame(incoming::FAMILY_CODES, m, form, server_version, out)
+            }
             Self::MarketDataType(m) => {
                 encode_frame(incoming::MARKET_DATA_TYPE, m, form, server_version, out)
             }
@@ -1065,6 +1360,9 @@ impl Incoming {
                 encode_frame(incoming::TICK_GENERIC, m, form, server_version, out)
             }
             Self::TickEfp(m) => encode_frame(incoming::TICK_EFP, m, form, server_version, out),
+            Self::TickReqParams(m) => {
+                encode_frame(incoming::TICK_REQ_PARAMS, m, form, server_version, out)
+            }
             Self::TickSnapshotEnd(m) => {
                 encode_frame(incoming::TICK_SNAPSHOT_END, m, form, server_version, out)
             }
@@ -1170,9 +1468,31 @@ impl Incoming {
                 decode_body::<ContractDataEnd>(raw, "ContractDataEnd", server_version)
                     .map(|m| Some(Self::ContractDataEnd(m)))
             }
+            incoming::SYMBOL_SAMPLES => {
+                decode_body::<SymbolSamples>(raw, "SymbolSamples", server_version)
+                    .map(|m| Some(Self::SymbolSamples(m)))
+            }
+            incoming::SECURITY_DEFINITION_OPTION_PARAMETER => {
+                decode_body::<SecDefOptParameter>(raw, "SecDefOptParameter", server_version)
+                    .map(|m| Some(Self::SecDefOptParameter(m)))
+            }
             incoming::SECURITY_DEFINITION_OPTION_PARAMETER_END => {
                 decode_body::<SecDefOptParameterEnd>(raw, "SecDefOptParameterEnd", server_version)
                     .map(|m| Some(Self::SecDefOptParameterEnd(m)))
+            }
+            incoming::MARKET_RULE => decode_body::<MarketRule>(raw, "MarketRule", server_version)
+                .map(|m| Some(Self::MarketRule(m))),
+            incoming::SMART_COMPONENTS => {
+                decode_body::<SmartComponents>(raw, "SmartComponents", server_version)
+                    .map(|m| Some(Self::SmartComponents(m)))
+            }
+            incoming::MKT_DEPTH_EXCHANGES => {
+                decode_body::<MktDepthExchanges>(raw, "MktDepthExchanges", server_version)
+                    .map(|m| Some(Self::MktDepthExchanges(m)))
+            }
+            incoming::FAMILY_CODES => {
+                decode_body::<FamilyCodes>(raw, "FamilyCodes", server_version)
+                    .map(|m| Some(Self::FamilyCodes(m)))
             }
             incoming::MARKET_DATA_TYPE => {
                 decode_body::<MarketDataType>(raw, "MarketDataType", server_version)
@@ -1188,6 +1508,10 @@ impl Incoming {
             }
             incoming::TICK_EFP => decode_body::<TickEfp>(raw, "TickEfp", server_version)
                 .map(|m| Some(Self::TickEfp(m))),
+            incoming::TICK_REQ_PARAMS => {
+                decode_body::<TickReqParams>(raw, "TickReqParams", server_version)
+                    .map(|m| Some(Self::TickReqParams(m)))
+            }
             incoming::TICK_SNAPSHOT_END => {
                 decode_body::<TickSnapshotEnd>(raw, "TickSnapshotEnd", server_version)
                     .map(|m| Some(Self::TickSnapshotEnd(m)))
