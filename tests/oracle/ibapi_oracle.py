@@ -5,6 +5,10 @@ byte is produced or read by ibapi itself.
   ibapi_oracle.py hello PORT            the official hello world against a server
   ibapi_oracle.py requests PORT...      one call of every request we implement,
                                         one session per server, in turn
+  ibapi_oracle.py encode VERSION...     the instrument and market-data requests of
+                                        issue 13, encoded by ibapi at each version
+                                        without a server: one line per call with
+                                        the bytes sent (hex) or the error raised
   ibapi_oracle.py decode VERSION FILE...
                                         decode streams of length-prefixed
                                         server-to-client frames with ibapi's
@@ -32,6 +36,8 @@ from ibapi.account_summary_tags import AccountSummaryTags
 from ibapi.client import EClient
 from ibapi.decoder import Decoder
 from ibapi.common import UNSET_DECIMAL
+from ibapi.contract import ComboLeg, Contract, DeltaNeutralContract
+from ibapi.tag_value import TagValue
 from ibapi.const import UNSET_DOUBLE
 from ibapi.wrapper import EWrapper
 
@@ -308,6 +314,113 @@ def decode(version, path):
     return 1 if trouble else 0
 
 
+class Capture:
+    """A connection that keeps what ibapi sends instead of sending it."""
+
+    def __init__(self):
+        self.sent = []
+
+    def isConnected(self):
+        return True
+
+    def sendMsg(self, msg):
+        self.sent.append(bytes(msg))
+
+
+class EncodingApp(EWrapper, EClient):
+    def __init__(self, version):
+        EWrapper.__init__(self)
+        EClient.__init__(self, wrapper=self)
+        self.conn = Capture()
+        self.connState = EClient.CONNECTED
+        self.serverVersion_ = version
+        self.errors = []
+
+    def error(self, reqId, errorTime, errorCode, errorString, advancedOrderRejectJson=""):
+        self.errors.append(errorCode)
+
+
+def stock():
+    c = Contract()
+    c.symbol, c.secType, c.exchange, c.currency = "AAPL", "STK", "SMART", "USD"
+    return c
+
+
+def option():
+    c = Contract()
+    c.symbol, c.secType, c.lastTradeDateOrContractMonth = "AAPL", "OPT", "20261218"
+    c.strike, c.right, c.multiplier = 200.0, "C", "100"
+    c.exchange, c.currency, c.tradingClass = "SMART", "USD", "AAPL"
+    return c
+
+
+def bond():
+    c = Contract()
+    c.secType, c.exchange, c.currency, c.issuerId = "BOND", "SMART", "USD", "e1234567"
+    return c
+
+
+def combo():
+    c = Contract()
+    c.symbol, c.secType, c.exchange, c.currency = "SPY", "BAG", "SMART", "USD"
+    legs = []
+    for con_id, action in ((756733, "BUY"), (8314, "SELL")):
+        leg = ComboLeg()
+        leg.conId, leg.ratio, leg.action, leg.exchange = con_id, 1, action, "SMART"
+        legs.append(leg)
+    c.comboLegs = legs
+    dn = DeltaNeutralContract()
+    dn.conId, dn.delta, dn.price = 756733, 0.5, 445.25
+    c.deltaNeutralContract = dn
+    return c
+
+
+def tag(t, v):
+    x = TagValue()
+    x.tag, x.value = t, v
+    return x
+
+
+# The calls of `encode`, in order, under the names the Rust side uses.
+ENCODE_CALLS = [
+    ("ReqContractDetails", lambda a: a.reqContractDetails(7, stock())),
+    ("ReqContractDetails#issuer", lambda a: a.reqContractDetails(8, bond())),
+    ("CancelContractData", lambda a: a.cancelContractData(7)),
+    ("ReqMatchingSymbols", lambda a: a.reqMatchingSymbols(11, "AAP")),
+    ("ReqSecDefOptParams", lambda a: a.reqSecDefOptParams(12, "AAPL", "", "STK", 265598)),
+    ("ReqMarketRule", lambda a: a.reqMarketRule(26)),
+    ("ReqSmartComponents", lambda a: a.reqSmartComponents(13, "a6")),
+    ("ReqMktDepthExchanges", lambda a: a.reqMktDepthExchanges()),
+    ("ReqFamilyCodes", lambda a: a.reqFamilyCodes()),
+    ("ReqMarketDataType", lambda a: a.reqMarketDataType(3)),
+    ("ReqMktData", lambda a: a.reqMktData(21, stock(), "233,236", False, False, [])),
+    ("ReqMktData#combo", lambda a: a.reqMktData(22, combo(), "", True, False, [])),
+    ("CancelMktData", lambda a: a.cancelMktData(21)),
+    ("ReqCalcImpliedVolatility",
+     lambda a: a.calculateImpliedVolatility(23, option(), 5.25, 180.5, [])),
+    ("CancelCalcImpliedVolatility", lambda a: a.cancelCalculateImpliedVolatility(23)),
+    ("ReqCalcOptionPrice", lambda a: a.calculateOptionPrice(24, option(), 0.25, 180.5, [])),
+    ("CancelCalcOptionPrice", lambda a: a.cancelCalculateOptionPrice(24)),
+    ("ReqMktDepth", lambda a: a.reqMktDepth(25, stock(), 5, False, [])),
+    ("CancelMktDepth", lambda a: a.cancelMktDepth(25, False)),
+    ("ReqTickByTickData", lambda a: a.reqTickByTickData(27, stock(), "BidAsk", 0, True)),
+    ("CancelTickByTickData", lambda a: a.cancelTickByTickData(27)),
+    ("ReqRealTimeBars",
+     lambda a: a.reqRealTimeBars(28, stock(), 5, "TRADES", True, [tag("XYZ", "1")])),
+    ("CancelRealTimeBars", lambda a: a.cancelRealTimeBars(28)),
+]
+
+
+def encode(version):
+    """Each call of ENCODE_CALLS on a fresh client at `version`."""
+    for name, call in ENCODE_CALLS:
+        app = EncodingApp(version)
+        call(app)
+        sent = b"".join(app.conn.sent)
+        emit(name, hex=sent.hex(), errors=app.errors)
+    return 0
+
+
 def each(jobs):
     """Runs jobs in turn, each one's lines between @begin and @end when
     there are several; the status is 1 if any failed."""
@@ -327,6 +440,8 @@ def main(argv):
         return hello(int(argv[2]))
     if len(argv) >= 3 and argv[1] == "requests":
         return each([lambda p=int(p): requests(p) for p in argv[2:]])
+    if len(argv) >= 3 and argv[1] == "encode":
+        return each([lambda v=int(v): encode(v) for v in argv[2:]])
     if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "decode":
         pairs = zip(argv[2::2], argv[3::2])
         return each([lambda v=int(v), f=f: decode(v, f) for v, f in pairs])
