@@ -189,6 +189,136 @@ class Recording(EWrapper):
              value=double(value))
 
 
+# The price ticks after which ibapi's decoder raises a size tick from the
+# same message (tickPrice carries both); the oracle joins them into one line.
+SIZE_OF_PRICE = {1: 0, 2: 3, 4: 5, 66: 69, 67: 70, 68: 71}
+
+
+def none_as(value, sentinel):
+    # ibapi reports "not computed" as None; libtws keeps TWS's sentinel.
+    return sentinel if value is None else float(value)
+
+
+class MarketRecording(Recording):
+    """The callbacks of the market-data replies (issue 13), under libtws's
+    field names (its field visitor's)."""
+
+    def __init__(self):
+        Recording.__init__(self)
+        self.pending_price = None
+
+    def flush_price(self):
+        if self.pending_price is not None:
+            emit("TickPrice", **self.pending_price)
+            self.pending_price = None
+
+    def tickPrice(self, reqId, tickType, price, attrib):
+        self.flush_price()
+        mask = (int(attrib.canAutoExecute) | int(attrib.pastLimit) << 1
+                | int(attrib.preOpen) << 2)
+        self.pending_price = {
+            "req_id": reqId, "tick_type": tickType, "price": float(price), "size": "",
+            "attrib": mask, "attrib.can_auto_execute": attrib.canAutoExecute,
+            "attrib.past_limit": attrib.pastLimit, "attrib.pre_open": attrib.preOpen}
+        if tickType not in SIZE_OF_PRICE:
+            self.flush_price()
+
+    def tickSize(self, reqId, tickType, size):
+        p = self.pending_price
+        if p is not None and p["req_id"] == reqId and SIZE_OF_PRICE.get(p["tick_type"]) == tickType:
+            p["size"] = decimal(size)
+            self.flush_price()
+            return
+        self.flush_price()
+        emit("TickSize", req_id=reqId, tick_type=tickType, size=decimal(size))
+
+    def tickString(self, reqId, tickType, value):
+        self.flush_price()
+        emit("TickString", req_id=reqId, tick_type=tickType, value=value)
+
+    def tickGeneric(self, reqId, tickType, value):
+        self.flush_price()
+        emit("TickGeneric", req_id=reqId, tick_type=tickType, value=float(value))
+
+    def tickEFP(self, reqId, tickType, basisPoints, formattedBasisPoints, totalDividends,
+                holdDays, futureLastTradeDate, dividendImpact, dividendsToLastTradeDate):
+        self.flush_price()
+        emit("TickEfp", req_id=reqId, tick_type=tickType, basis_points=float(basisPoints),
+             formatted_basis_points=formattedBasisPoints,
+             total_dividends=float(totalDividends), hold_days=holdDays,
+             future_last_trade_date=futureLastTradeDate,
+             dividend_impact=float(dividendImpact),
+             dividends_to_last_trade_date=float(dividendsToLastTradeDate))
+
+    def tickOptionComputation(self, reqId, tickType, tickAttrib, impliedVol, delta, optPrice,
+                              pvDividend, gamma, vega, theta, undPrice):
+        self.flush_price()
+        emit("TickOptionComputation", req_id=reqId, tick_type=tickType,
+             tick_attrib=2147483647 if tickAttrib is None else tickAttrib,
+             implied_vol=none_as(impliedVol, -1.0), delta=none_as(delta, -2.0),
+             opt_price=none_as(optPrice, -1.0), pv_dividend=none_as(pvDividend, -1.0),
+             gamma=none_as(gamma, -2.0), vega=none_as(vega, -2.0),
+             theta=none_as(theta, -2.0), und_price=none_as(undPrice, -1.0))
+
+    def tickReqParams(self, tickerId, minTick, bboExchange, snapshotPermissions):
+        self.flush_price()
+        emit("TickReqParams", req_id=tickerId, min_tick=float(minTick),
+             bbo_exchange=bboExchange, snapshot_permissions=snapshotPermissions,
+             last_price_precision="", last_size_precision="")
+
+    def tickSnapshotEnd(self, reqId):
+        self.flush_price()
+        emit("TickSnapshotEnd", req_id=reqId)
+
+    def marketDataType(self, reqId, marketDataType):
+        self.flush_price()
+        emit("MarketDataType", req_id=reqId, market_data_type=marketDataType)
+
+    def rerouteMktDataReq(self, reqId, conId, exchange):
+        self.flush_price()
+        emit("RerouteMktDataReq", req_id=reqId, con_id=conId, exchange=exchange)
+
+    def rerouteMktDepthReq(self, reqId, conId, exchange):
+        self.flush_price()
+        emit("RerouteMktDepthReq", req_id=reqId, con_id=conId, exchange=exchange)
+
+    def deltaNeutralValidation(self, reqId, dn):
+        self.flush_price()
+        emit("DeltaNeutralValidation", req_id=reqId, con_id=dn.conId, delta=float(dn.delta),
+             price=float(dn.price))
+
+    def depth(self, name, reqId, position, marketMaker, operation, side, price, size, smart):
+        self.flush_price()
+        emit(name, req_id=reqId, **{
+            "market_depth_data.position": position,
+            "market_depth_data.operation": operation, "market_depth_data.side": side,
+            "market_depth_data.price": float(price), "market_depth_data.size": decimal(size),
+            "market_depth_data.market_maker": marketMaker,
+            "market_depth_data.is_smart_depth": smart})
+
+    def updateMktDepth(self, reqId, position, operation, side, price, size):
+        self.depth("UpdateMktDepth", reqId, position, "", operation, side, price, size, False)
+
+    def updateMktDepthL2(self, reqId, position, marketMaker, operation, side, price, size,
+                         isSmartDepth):
+        self.depth("UpdateMktDepthL2", reqId, position, marketMaker, operation, side, price,
+                   size, isSmartDepth)
+
+    def realtimeBar(self, reqId, time_, open_, high, low, close, volume, wap, count):
+        self.flush_price()
+        emit("RealTimeBar", req_id=reqId, time=time_, open=float(open_), high=float(high),
+             low=float(low), close=float(close), volume=decimal(volume), wap=decimal(wap),
+             count=count)
+
+    def contractDetailsEnd(self, reqId):
+        self.flush_price()
+        emit("ContractDataEnd", req_id=reqId)
+
+    def securityDefinitionOptionParameterEnd(self, reqId):
+        self.flush_price()
+        emit("SecDefOptParameterEnd", req_id=reqId)
+
+
 class App(Recording, EClient):
     def __init__(self):
         Recording.__init__(self)
@@ -285,7 +415,7 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    wrapper = Recording()
+    wrapper = MarketRecording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0
@@ -308,6 +438,7 @@ def decode(version, path):
             print(f"oracle: {path}: frame at {offset}: {type(e).__name__}: {e}",
                   file=sys.stderr)
             return 1
+    wrapper.flush_price()
     trouble = log.trouble[seen:]
     for line in trouble:
         print(f"oracle: {path}: ibapi logged {line}", file=sys.stderr)
