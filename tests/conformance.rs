@@ -731,10 +731,10 @@ fn one_flipped_byte_in_a_value_fails_the_decode_comparison() {
 
 mod issue13 {
     use super::*;
-    use tws::protocol::Incoming;
     use tws::protocol::contract::Contract;
     use tws::protocol::instruments::*;
     use tws::protocol::market_data::*;
+    use tws::protocol::Incoming;
 
     fn stock() -> Contract {
         Contract {
@@ -993,7 +993,11 @@ mod issue13 {
                 let theirs = (!theirs.is_empty()).then(|| theirs.to_owned());
                 if theirs.is_none() {
                     // ibapi refuses with 503 (TWS out of date) and sends nothing.
-                    assert_eq!(line["fields"]["errors"], serde_json::json!([503]), "{name} v{version}");
+                    assert_eq!(
+                        line["fields"]["errors"],
+                        serde_json::json!([503]),
+                        "{name} v{version}"
+                    );
                 }
                 let ours = ours(request, *version);
                 rows += 1;
@@ -1155,7 +1159,9 @@ mod issue13 {
 
     #[test]
     fn market_data_replies_decode_the_same_with_ibapi() {
-        let versions = [100, 108, 109, 131, 132, 145, 146, 155, 156, 176, 200, 201, 206, 222];
+        let versions = [
+            100, 108, 109, 131, 132, 145, 146, 155, 156, 176, 200, 201, 206, 222,
+        ];
         let dir = tempdir::Dir::new("issue13");
         let mut args = vec!["decode".to_owned()];
         let mut all_ours = Vec::new();

@@ -252,13 +252,7 @@ fn full_condition(
     ctx: Ctx,
     m: &Message,
 ) -> Cond2 {
-    let mut parts = Vec::new();
-    if let Some(s) = since {
-        parts.push(format!("server_version >= {}", s.expr()));
-    }
-    if let Some(u) = until {
-        parts.push(format!("server_version < {}", u.expr()));
-    }
+    let mut parts = version_gate(since, until).into_iter().collect::<Vec<_>>();
     if let (Ctx::Read, Some(mv)) = (ctx, msg_version) {
         parts.push(format!("version >= {mv}"));
     }
@@ -535,6 +529,13 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
 }
 
 fn version_gate(since: &Option<VersionRef>, until: &Option<VersionRef>) -> Option<String> {
+    if let (Some(s), Some(u)) = (since, until) {
+        return Some(format!(
+            "({}..{}).contains(&server_version)",
+            s.expr(),
+            u.expr()
+        ));
+    }
     let mut parts = Vec::new();
     if let Some(s) = since {
         parts.push(format!("server_version >= {}", s.expr()));
@@ -1099,7 +1100,7 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     } else {
         "_r"
     };
-    if !inline_owners.is_empty() {
+    if body.contains("::default();") {
         out.push_str("#[allow(clippy::field_reassign_with_default)]\n");
     }
     let _ = writeln!(
@@ -1163,9 +1164,14 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 "}};\nlet parts = crate::protocol::codec::split_date(&out.{field});"
             );
             for (i, target) in into.iter().enumerate() {
+                let get = if i == 0 {
+                    "first()".to_owned()
+                } else {
+                    format!("get({i})")
+                };
                 let _ = writeln!(
                     out,
-                    "if let Some(p) = parts.get({i}) {{ out.{target} = p.clone(); }}"
+                    "if let Some(p) = parts.{get} {{ out.{target} = p.clone(); }}"
                 );
             }
             out.push_str("out\n}\n\n");

@@ -3445,7 +3445,7 @@ impl Body for ContractData {
         WireValue::write_text(&self.contract.trading_class, w);
         WireValue::write_text(&self.contract.con_id, w);
         WireValue::write_text(&self.details.min_tick, w);
-        if server_version >= versions::MD_SIZE_MULTIPLIER && server_version < versions::SIZE_RULES {
+        if (versions::MD_SIZE_MULTIPLIER..versions::SIZE_RULES).contains(&server_version) {
             w.int(0);
         }
         WireValue::write_text(&self.contract.multiplier, w);
@@ -3491,9 +3491,7 @@ impl Body for ContractData {
         if server_version >= versions::STOCK_TYPE {
             WireValue::write_text(&self.details.stock_type, w);
         }
-        if server_version >= versions::FRACTIONAL_SIZE_SUPPORT
-            && server_version < versions::SIZE_RULES
-        {
+        if (versions::FRACTIONAL_SIZE_SUPPORT..versions::SIZE_RULES).contains(&server_version) {
             w.str("");
         }
         if server_version >= versions::SIZE_RULES {
@@ -3619,7 +3617,7 @@ impl Body for ContractData {
         contract.trading_class = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         details.min_tick = WireValue::read_text(r)?;
-        if server_version >= versions::MD_SIZE_MULTIPLIER && server_version < versions::SIZE_RULES {
+        if (versions::MD_SIZE_MULTIPLIER..versions::SIZE_RULES).contains(&server_version) {
             r.int()?;
         }
         contract.multiplier = WireValue::read_text(r)?;
@@ -3697,9 +3695,7 @@ impl Body for ContractData {
         if server_version >= versions::STOCK_TYPE {
             details.stock_type = WireValue::read_text(r)?;
         }
-        if server_version >= versions::FRACTIONAL_SIZE_SUPPORT
-            && server_version < versions::SIZE_RULES
-        {
+        if (versions::FRACTIONAL_SIZE_SUPPORT..versions::SIZE_RULES).contains(&server_version) {
             read_decimal(r)?;
         }
         if server_version >= versions::SIZE_RULES {
@@ -3806,7 +3802,7 @@ impl Body for ContractData {
         };
         let parts =
             crate::protocol::codec::split_date(&out.contract.last_trade_date_or_contract_month);
-        if let Some(p) = parts.get(0) {
+        if let Some(p) = parts.first() {
             out.contract.last_trade_date_or_contract_month = p.clone();
         }
         if let Some(p) = parts.get(1) {
@@ -3941,7 +3937,7 @@ impl Body for BondContractData {
         WireValue::write_text(&self.contract.trading_class, w);
         WireValue::write_text(&self.contract.con_id, w);
         WireValue::write_text(&self.details.min_tick, w);
-        if server_version >= versions::MD_SIZE_MULTIPLIER && server_version < versions::SIZE_RULES {
+        if (versions::MD_SIZE_MULTIPLIER..versions::SIZE_RULES).contains(&server_version) {
             w.int(0);
         }
         WireValue::write_text(&self.details.order_types, w);
@@ -4028,7 +4024,7 @@ impl Body for BondContractData {
         contract.trading_class = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         details.min_tick = WireValue::read_text(r)?;
-        if server_version >= versions::MD_SIZE_MULTIPLIER && server_version < versions::SIZE_RULES {
+        if (versions::MD_SIZE_MULTIPLIER..versions::SIZE_RULES).contains(&server_version) {
             r.int()?;
         }
         details.order_types = WireValue::read_text(r)?;
@@ -4106,7 +4102,7 @@ impl Body for BondContractData {
         };
         let parts =
             crate::protocol::codec::split_date(&out.contract.last_trade_date_or_contract_month);
-        if let Some(p) = parts.get(0) {
+        if let Some(p) = parts.first() {
             out.details.maturity = p.clone();
         }
         if let Some(p) = parts.get(1) {
@@ -4291,6 +4287,7 @@ impl Body for SymbolSamples {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         let req_id = WireValue::read_text(r)?;
         let descriptions = {
@@ -4740,6 +4737,7 @@ impl Body for MarketRule {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let market_rule_id = WireValue::read_text(r)?;
         let price_increments = {
@@ -4859,6 +4857,7 @@ impl Body for SmartComponents {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let req_id = WireValue::read_text(r)?;
         let components = {
@@ -4972,6 +4971,7 @@ impl Body for MktDepthExchanges {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         let descriptions = {
             let n = crate::protocol::codec::read_count(r)?;
@@ -5080,6 +5080,7 @@ impl Body for FamilyCodes {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let family_codes = {
             let n = crate::protocol::codec::read_count(r)?;

@@ -3695,6 +3695,7 @@ impl Body for TickReqParams {
         WireValue::write_text(&self.snapshot_permissions, w);
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let req_id = WireValue::read_text(r)?;
         let min_tick = WireValue::read_text(r)?;
