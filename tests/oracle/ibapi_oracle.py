@@ -108,6 +108,15 @@ def contract_fields(c):
         "contract.currency": c.currency,
         "contract.local_symbol": c.localSymbol,
         "contract.trading_class": c.tradingClass,
+        "contract.sec_id_type": c.secIdType,
+        "contract.sec_id": c.secId,
+        "contract.description": c.description,
+        "contract.issuer_id": c.issuerId,
+        "contract.delta_neutral_contract": c.deltaNeutralContract is not None,
+        "contract.include_expired": bool(c.includeExpired),
+        "contract.combo_legs_descrip": c.comboLegsDescrip,
+        "contract.combo_legs": len(c.comboLegs or []),
+        "contract.last_trade_date": c.lastTradeDate,
     }
 
 
