@@ -1786,3 +1786,58 @@ pub fn mod_file(cat: &Catalogue) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CAT: &str = r#"
+[[record]]
+name = "Leg"
+doc = "l."
+fields = [ { name = "con_id", type = "int", proto = 1 }, { name = "price", type = "double", proto = 2, unset = "dbl_max" } ]
+
+[[message]]
+name = "A"
+wire_name = "a"
+direction = "out"
+id = 1
+id_name = "A"
+doc = "a."
+proto_from = "never"
+strings = "String"
+fields = [
+    { name = "kind", type = "int", proto = 1 },
+    { name = "legs", type = "list<Leg>", proto = 2, when = "kind == 3", items = ["con_id"] },
+    { name = "strike", type = "double", proto = 3, unset = "dbl_max" },
+    { name = "note", type = "string", proto = 4, since = 176, strict = true },
+    { skip = "int", since = 110, until = 164 },
+]
+"#;
+
+    fn code() -> String {
+        let cat = crate::model::resolve(&[("t".to_owned(), CAT.to_owned())]).unwrap();
+        family_file(&cat, "t")
+    }
+
+    #[test]
+    fn conditions_lists_and_gates_become_code() {
+        let c = code();
+        // The list: a count, then each item's listed fields, under its condition.
+        assert!(c.contains("if self.kind == 3 { w.int(self.legs.len() as i64); for x in &self.legs { WireValue::write_text(&x.con_id, w); } }"), "{c}");
+        // Reading starts each item from its declared absent values.
+        assert!(
+            c.contains("let mut x = Leg { price: f64::MAX, ..Leg::default() };"),
+            "{c}"
+        );
+        assert!(c.contains("crate::protocol::codec::read_count(r)?"));
+        // A request's unset double is an empty field.
+        assert!(c.contains("if self.strike == f64::MAX { w.str(\"\"); }"));
+        // The strict gate refuses, the skip entry writes a zero in its range.
+        assert!(c.contains("fn check_version"));
+        assert!(c.contains("server_version < 176 && self.note != <String>::default()"));
+        assert!(c.contains("if (110..164).contains(&server_version) { w.int(0); }"));
+        // Repeated records in protobuf.
+        assert!(c.contains("proto_fields::message::encode_repeated(2, &self.legs, buf);"));
+    }
+}
