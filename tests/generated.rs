@@ -464,13 +464,8 @@ mod from_the_schema {
                             if let Some(p) = items {
                                 out.retain(|k, _| !k.starts_with(&p));
                             }
-                            // Not in this layout: the record's own default.
-                            let plain = FieldSchema {
-                                default: None,
-                                unset: None,
-                                ..*sub
-                            };
-                            out.insert(name, absent_text(&plain));
+                            // Not in this layout: the field's declared absent value.
+                            out.insert(name, absent_text(sub));
                         }
                     }
                 }

@@ -490,7 +490,7 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
                     None => each.push_str(&stmt),
                 }
             }
-            let init = record_init(record_of(records, rec));
+            let init = record_init(record_of(records, rec), records);
             format!(
                 "{{ let n = crate::protocol::codec::read_count(r)?; let mut xs = Vec::with_capacity(n); for _ in 0..n {{ let mut x = {init}; {each} xs.push(x); }} xs }}"
             )
@@ -501,7 +501,7 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
             for sub in rec.fields.iter().filter(|f| !f.proto_only) {
                 let _ = write!(each, "x.{} = {};", sub.name, read_value(sub, request, records));
             }
-            format!("if r.bool()? {{ let mut x = {}; {each} Some(x) }} else {{ None }}", record_init(rec))
+            format!("if r.bool()? {{ let mut x = {}; {each} Some(x) }} else {{ None }}", record_init(rec, records))
         }
         Type::Double if request && f.unset == Some(Unset::DblMax) => {
             "crate::protocol::codec::read_double_or_unset(r)?".into()
@@ -533,11 +533,22 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
 
 /// A record whose fields hold their declared absent values (a list item
 /// before its text fields are read: a field its layout lacks stays absent).
-fn record_init(rec: &Record) -> String {
+fn record_init(rec: &Record, records: &[Record]) -> String {
     let set: Vec<String> = rec
         .fields
         .iter()
-        .filter_map(|f| absent(f).map(|v| format!("{}: {v}", f.name)))
+        .filter_map(|f| match &f.ty {
+            Type::Record(r) => {
+                let inner = record_init(record_of(records, r), records);
+                let inner = if f.boxed {
+                    format!("Box::new({inner})")
+                } else {
+                    inner
+                };
+                (!inner.ends_with("::default()")).then(|| format!("{}: {inner}", f.name))
+            }
+            _ => absent(f).map(|v| format!("{}: {v}", f.name)),
+        })
         .collect();
     if set.is_empty() {
         format!("{}::default()", rec.name)
@@ -996,7 +1007,14 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         let Type::Record(r) = &f.ty else {
             unreachable!()
         };
-        let _ = writeln!(body, "let mut {} = {r}::default();", f.name);
+        // A field the layout lacks stays absent (an unset strike, as IB's
+        // decoder's fresh Contract has it).
+        let _ = writeln!(
+            body,
+            "let mut {} = {};",
+            f.name,
+            record_init(record_of(records, r), records)
+        );
     }
     let mut declared: Vec<String> = Vec::new();
     for e in m.text.iter().filter(|_| m.text_form) {
