@@ -135,6 +135,57 @@ enum tws_event_type
   TWS_EVENT_PNL_SINGLE = 22,
   // `data.raw`: the peer broke the framing (for example a length prefix over the maximum frame length; `payload` holds those 4 bytes, and the announced frame was neither read nor allocated). The connection is closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.
   TWS_EVENT_PROTOCOL_ERROR = 23,
+  // No typed view: read it with `tws_event_field` (message `ContractData`). contractDetails: one contract matching a reqContractDetails.
+  TWS_EVENT_CONTRACT_DATA = 100,
+  // No typed view: read it with `tws_event_field` (message `BondContractData`). bondContractDetails: one bond matching a reqContractDetails (its own text layout).
+  TWS_EVENT_BOND_CONTRACT_DATA = 101,
+  // No typed view: read it with `tws_event_field` (message `ContractDataEnd`). contractDetailsEnd: every row of a reqContractDetails has been sent.
+  TWS_EVENT_CONTRACT_DATA_END = 102,
+  // No typed view: read it with `tws_event_field` (message `SymbolSamples`). symbolSamples: the matches of a reqMatchingSymbols (no version field).
+  TWS_EVENT_SYMBOL_SAMPLES = 103,
+  // No typed view: read it with `tws_event_field` (message `SecDefOptParameter`). securityDefinitionOptionParameter: expirations and strikes of one exchange and trading class (no version field).
+  TWS_EVENT_SEC_DEF_OPT_PARAMETER = 104,
+  // No typed view: read it with `tws_event_field` (message `SecDefOptParameterEnd`). securityDefinitionOptionParameterEnd (no version field).
+  TWS_EVENT_SEC_DEF_OPT_PARAMETER_END = 105,
+  // No typed view: read it with `tws_event_field` (message `MarketRule`). marketRule: the price increments of one market rule (no version field).
+  TWS_EVENT_MARKET_RULE = 106,
+  // No typed view: read it with `tws_event_field` (message `SmartComponents`). smartComponents: the exchanges behind a BBO exchange code (no version field).
+  TWS_EVENT_SMART_COMPONENTS = 107,
+  // No typed view: read it with `tws_event_field` (message `MktDepthExchanges`). mktDepthExchanges: the exchanges that offer depth (no version field).
+  TWS_EVENT_MKT_DEPTH_EXCHANGES = 108,
+  // No typed view: read it with `tws_event_field` (message `FamilyCodes`). familyCodes: one family code per account (no version field).
+  TWS_EVENT_FAMILY_CODES = 109,
+  // No typed view: read it with `tws_event_field` (message `MarketDataType`). marketDataType: the data type now in effect for a ticker id.
+  TWS_EVENT_MARKET_DATA_TYPE = 110,
+  // No typed view: read it with `tws_event_field` (message `TickPrice`). tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
+  // size that goes with it: the official decoder raises tickPrice then tickSize).
+  TWS_EVENT_TICK_PRICE = 111,
+  // No typed view: read it with `tws_event_field` (message `TickSize`). tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
+  TWS_EVENT_TICK_SIZE = 112,
+  // No typed view: read it with `tws_event_field` (message `TickString`). tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
+  TWS_EVENT_TICK_STRING = 113,
+  // No typed view: read it with `tws_event_field` (message `TickGeneric`). tickGeneric: a numeric tick (halted, shortable, volatility, rates ...).
+  TWS_EVENT_TICK_GENERIC = 114,
+  // No typed view: read it with `tws_event_field` (message `TickEfp`). tickEFP: an exchange-for-physical computation (tick types 38..44). Text only.
+  TWS_EVENT_TICK_EFP = 115,
+  // No typed view: read it with `tws_event_field` (message `TickOptionComputation`). tickOptionComputation: implied volatility, greeks, option and underlying price.
+  TWS_EVENT_TICK_OPTION_COMPUTATION = 116,
+  // No typed view: read it with `tws_event_field` (message `TickReqParams`). tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
+  TWS_EVENT_TICK_REQ_PARAMS = 117,
+  // No typed view: read it with `tws_event_field` (message `TickSnapshotEnd`). tickSnapshotEnd: a snapshot request is complete.
+  TWS_EVENT_TICK_SNAPSHOT_END = 118,
+  // No typed view: read it with `tws_event_field` (message `RerouteMktDataReq`). rerouteMktDataReq: re-request this ticker for the given conId/exchange (CFDs). No version field.
+  TWS_EVENT_REROUTE_MKT_DATA_REQ = 119,
+  // No typed view: read it with `tws_event_field` (message `RerouteMktDepthReq`). rerouteMktDepthReq: as rerouteMktDataReq, for depth. No version field.
+  TWS_EVENT_REROUTE_MKT_DEPTH_REQ = 120,
+  // No typed view: read it with `tws_event_field` (message `DeltaNeutralValidation`). deltaNeutralValidation: the delta-neutral contract TWS accepted for a request. Text only.
+  TWS_EVENT_DELTA_NEUTRAL_VALIDATION = 121,
+  // No typed view: read it with `tws_event_field` (message `UpdateMktDepth`). updateMktDepth: one row change of a single-exchange book.
+  TWS_EVENT_UPDATE_MKT_DEPTH = 122,
+  // No typed view: read it with `tws_event_field` (message `UpdateMktDepthL2`). updateMktDepthL2: one row change of a book with market makers (or SMART depth).
+  TWS_EVENT_UPDATE_MKT_DEPTH_L2 = 123,
+  // No typed view: read it with `tws_event_field` (message `RealTimeBar`). realtimeBar: one 5-second bar.
+  TWS_EVENT_REAL_TIME_BAR = 124,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;
@@ -364,10 +415,8 @@ typedef struct tws_account_summary_row {
 
 // The instrument of a position or portfolio row. In an event its strings are borrowed like the event's; in a row from a blocking call they are owned by the rows handle the row is in. No pointer is NULL; absent values are "".
 typedef struct tws_contract {
-  // IB's contract id (when `has_con_id`; TWS sends 0 for none).
+  // IB's contract id; 0 when TWS names none.
   int32_t con_id;
-  // True when `con_id` is present; when false, TWS left it unset (or the server version does not send it) and `con_id` is 0.
-  bool has_con_id;
   // The strike (when `has_strike`); 0 when the instrument has none. A protobuf message that leaves it out makes it absent.
   double strike;
   // True when `strike` is present; when false, TWS left it unset (or the server version does not send it) and `strike` is 0.
@@ -749,8 +798,13 @@ typedef void (*tws_log_callback)(int32_t level,
 // event's: valid until the next tws_client_poll on this client or until the
 // callback returns. ABI growth: new members are only ever added at the end.
 typedef struct tws_field {
-  // The field's name: `req_id`, or `contract.symbol` for a field of a
-  // nested record. Never NULL.
+  // The field's name, unique within the message: `req_id`;
+  // `contract.symbol` for a field of a nested record; a list as its count
+  // under its own name, then each item's fields with the item's index
+  // (`contract.combo_legs[0].ratio`, `strikes[2]`); an optional record as
+  // a bool, then its fields (`contract.delta_neutral_contract.delta`); a
+  // flag mask as an int, then one bool per flag (`attrib.past_limit`).
+  // Never NULL.
   const char *name;
   // A `tws_field_kind` value.
   int32_t kind;
@@ -1252,7 +1306,8 @@ const char *tws_event_message_name(const struct tws_event *event);
 size_t tws_event_field_count(const struct tws_event *event);
 
 // Writes field number `index` (from 0, in the message's field order, a
-// nested record's fields as `record.field`) to `*out`.
+// nested record's fields as `record.field`, list items as
+// `list[i].field`) to `*out`.
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when the event has
 // no message or `index` is not below `tws_event_field_count`.
 tws_result tws_event_field(const struct tws_event *event, size_t index, struct tws_field *out);

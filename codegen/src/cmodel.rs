@@ -618,6 +618,12 @@ fn c_type_of(ty: &Type, ctx: &str, records: &[CStruct]) -> Result<CType, String>
                 c_struct: s.name.clone(),
             }
         }
+        Type::Bits | Type::List(_) | Type::Optional(_) | Type::TagValues => {
+            return Err(format!(
+                "{ctx}: a {ty:?} field has no C type: leave it out of c_fields (the generic \
+                 accessor reads it) or drop c_member"
+            ))
+        }
     })
 }
 

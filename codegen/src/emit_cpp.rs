@@ -97,6 +97,19 @@ fn from_c_expr(f: &BindingField, v: &str) -> String {
     }
 }
 
+/// The C++ expression of a field's declared absent value.
+fn absent_expr(b: &BindingField) -> String {
+    match &b.kind {
+        _ if b.optional => "std::nullopt".to_owned(),
+        Kind::Record(_) => "{}".to_owned(),
+        Kind::Int32 | Kind::ErrorClass => format!("std::int32_t{{{}}}", absent_int(b)),
+        Kind::Int64 => format!("std::int64_t{{{}}}", absent_int(b)),
+        Kind::Double => format!("{:?}", absent_double(b)),
+        Kind::Bool => absent_bool(b).to_string(),
+        Kind::Str | Kind::Decimal | Kind::AccountsJoined => "std::string{}".to_owned(),
+    }
+}
+
 /// The C++ expression of a field read through the generic accessor `f`.
 fn from_fields_expr(b: &BindingField, prefix: bool) -> String {
     let name = b.visitor.as_deref().unwrap_or(&b.name);
@@ -275,7 +288,14 @@ pub fn cpp_file(cat: &Catalogue, cm: &CModel) -> String {
                 s.name, r.record.name, s.name, r.record.name
             );
             for f in &r.fields {
-                let _ = writeln!(out, "        {},", from_c_expr(f, "c"));
+                // A field the C struct does not carry: its declared absent
+                // value (read it through the generic accessor).
+                let e = if f.c_name.is_none() {
+                    absent_expr(f)
+                } else {
+                    from_c_expr(f, "c")
+                };
+                let _ = writeln!(out, "        {e},");
             }
             out.push_str("    };\n}\n");
         }

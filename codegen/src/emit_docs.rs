@@ -228,6 +228,18 @@ fn text_cell(m: &Message, versions: &BTreeMap<String, i64>) -> Result<String, St
                 let name = format!("{}.{}", m.fields[*owner].name, sub.name);
                 gate(&name, since, until, *msg_version, &mut parts)?;
             }
+            TextEntry::Skip {
+                since,
+                until,
+                msg_version,
+                when,
+                ..
+            } => {
+                gate("(skipped)", since, until, *msg_version, &mut parts)?;
+                if when.is_some() {
+                    parts.push("a skipped field read conditionally".to_owned());
+                }
+            }
         }
     }
     Ok(parts.join("; "))
@@ -239,6 +251,8 @@ fn route_cell(m: &Message) -> String {
         Route::Field(f) => format!("`{f}`"),
         Route::Positions => "positions key".to_owned(),
         Route::AccountUpdates => "account-updates key".to_owned(),
+        Route::Fixed(k) => format!("fixed key `{k}`"),
+        Route::Keyed { key, field } => format!("`{field}` in key space `{key}`"),
     }
 }
 

@@ -161,6 +161,8 @@ fn has_expr(unset: Unset, value: &str) -> String {
         Unset::IntMax => format!("{value} != i32::MAX"),
         Unset::LongMax => format!("{value} != i64::MAX"),
         Unset::Zero | Unset::Empty => format!("{value} != 0"),
+        Unset::Value(x) => format!("{value} != {x:?}"),
+        Unset::Negative => format!("{value} >= 0.0"),
     }
 }
 

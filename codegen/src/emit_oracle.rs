@@ -53,6 +53,9 @@ fn conv(ty: &Type) -> &'static str {
         Type::Double => "double",
         Type::Decimal => "decimal",
         Type::Record(_) => "record",
+        Type::Bits => "bits",
+        Type::List(_) | Type::TagValues => "list",
+        Type::Optional(_) => "optional",
     }
 }
 
@@ -69,6 +72,10 @@ struct Facts {
     methods: BTreeMap<String, Vec<String>>,
     records: BTreeMap<String, Vec<String>>,
     rename: BTreeMap<String, String>,
+    /// Incoming messages whose ibapi callbacks the oracle writes by hand
+    /// (`[hand_written]` of oracle.toml: message -> reason), left out of the
+    /// mapping.
+    hand_written: BTreeMap<String, String>,
 }
 
 fn facts(root: &Path) -> Result<Facts, String> {
@@ -87,7 +94,23 @@ fn facts(root: &Path) -> Result<Facts, String> {
                 .ok_or_else(|| format!("{OR}: rename.{k} is not a string"))
         })
         .collect::<Result<_, _>>()?;
+    let hand_written = match or.get("hand_written") {
+        None => BTreeMap::new(),
+        Some(v) => v
+            .as_table()
+            .ok_or_else(|| format!("{OR}: [hand_written] is not a table"))?
+            .iter()
+            .map(|(k, v)| {
+                v.as_str()
+                    .map(|s| (k.clone(), s.to_owned()))
+                    .ok_or_else(|| {
+                        format!("{OR}: hand_written.{k}: expected the reason (a string)")
+                    })
+            })
+            .collect::<Result<_, _>>()?,
+    };
     Ok(Facts {
+        hand_written,
         callbacks: names(&cb, "callbacks", CB)?,
         methods: names(&cb, "methods", CB)?,
         records: names(&cb, "records", CB)?,
@@ -201,6 +224,10 @@ pub fn mapped_incoming(cat: &Catalogue, root: &Path) -> Result<Vec<String>, Stri
     let mut used = Vec::new();
     let mut out = Vec::new();
     for m in cat.messages.iter().filter(|m| m.incoming) {
+        if f.hand_written.contains_key(&m.name) {
+            out.push(m.name.clone());
+            continue;
+        }
         map_message(m, &f, &mut used)?;
         out.push(m.name.clone());
     }
@@ -245,7 +272,18 @@ pub fn mapping(cat: &Catalogue, root: &Path) -> Result<String, String> {
     s.push_str("{\n");
     s.push_str("  \"generated\": \"by tws-codegen from catalogue/*.toml and catalogue/official/*.toml; do not edit, run make generate\",\n");
     s.push_str("  \"incoming\": [\n");
-    let incoming: Vec<&Message> = cat.messages.iter().filter(|m| m.incoming).collect();
+    for name in f.hand_written.keys() {
+        if !cat.messages.iter().any(|m| m.incoming && &m.name == name) {
+            return Err(format!(
+                "catalogue/official/oracle.toml: hand_written {name:?} is no incoming message"
+            ));
+        }
+    }
+    let incoming: Vec<&Message> = cat
+        .messages
+        .iter()
+        .filter(|m| m.incoming && !f.hand_written.contains_key(&m.name))
+        .collect();
     for (i, m) in incoming.iter().enumerate() {
         let mapped = map_message(m, &f, &mut used)?;
         let mapped = expand(cat, &f, m, mapped)?;

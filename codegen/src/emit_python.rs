@@ -95,16 +95,20 @@ pub(crate) struct BindingRecord<'a> {
     pub fields: Vec<BindingField>,
 }
 
-fn kind_of_type(t: &Type) -> Kind {
-    match t {
-        Type::Int => Kind::Int32,
+/// `None`: a list, option or tag-value field, which the classes leave out (a
+/// message with one gets no class and is a generic message; a record's such
+/// field is read through the generic accessor).
+fn kind_of_type(t: &Type) -> Option<Kind> {
+    Some(match t {
+        Type::Int | Type::Bits => Kind::Int32,
         Type::Long => Kind::Int64,
         Type::Double => Kind::Double,
         Type::Bool => Kind::Bool,
         Type::Str => Kind::Str,
         Type::Decimal => Kind::Decimal,
         Type::Record(r) => Kind::Record(r.clone()),
-    }
+        Type::List(_) | Type::Optional(_) | Type::TagValues => return None,
+    })
 }
 
 fn kind_of_c(t: &CType) -> Kind {
@@ -175,17 +179,17 @@ fn from_c_field(c: &CField, fields: &[Field], cat: &Catalogue) -> BindingField {
     }
 }
 
-fn from_decl(f: &Field, cat: &Catalogue) -> BindingField {
-    BindingField {
+fn from_decl(f: &Field, cat: &Catalogue) -> Option<BindingField> {
+    Some(BindingField {
         name: f.name.clone(),
-        kind: kind_of_type(&f.ty),
+        kind: kind_of_type(&f.ty)?,
         optional: numeric_unset(f),
         c_name: None,
         has_flag: None,
         visitor: Some(visitor_name(f, cat)),
         decl: Some(f.clone()),
         doc: f.doc.clone().unwrap_or_default().trim().to_owned(),
-    }
+    })
 }
 
 /// The class name of a message in both bindings.
@@ -197,12 +201,14 @@ pub(crate) fn class_name(m: &Message) -> String {
         .unwrap_or_else(|| m.type_name.clone())
 }
 
-/// Every incoming message as the bindings show it, in event-value order.
+/// Every incoming message that has a class in the bindings, in event-value
+/// order. A message with a list, option or tag-value field of its own has
+/// none: the bindings show it as a generic message (its accessor fields).
 pub(crate) fn messages<'a>(cat: &'a Catalogue, cm: &'a CModel) -> Vec<BindingMessage<'a>> {
     let mut out: Vec<BindingMessage<'a>> = cm
         .events
         .iter()
-        .map(|ev| {
+        .filter_map(|ev| {
             let message = cat
                 .messages
                 .iter()
@@ -214,14 +220,18 @@ pub(crate) fn messages<'a>(cat: &'a Catalogue, cm: &'a CModel) -> Vec<BindingMes
                     .iter()
                     .map(|c| from_c_field(c, &message.fields, cat))
                     .collect(),
-                None => message.fields.iter().map(|f| from_decl(f, cat)).collect(),
+                None => message
+                    .fields
+                    .iter()
+                    .map(|f| from_decl(f, cat))
+                    .collect::<Option<Vec<_>>>()?,
             };
-            BindingMessage {
+            Some(BindingMessage {
                 event: ev,
                 message,
                 class: class_name(message),
                 fields,
-            }
+            })
         })
         .collect();
     out.sort_by_key(|m| m.event.value);
@@ -238,13 +248,14 @@ pub(crate) fn records<'a>(cat: &'a Catalogue, cm: &'a CModel) -> Vec<BindingReco
             let fields = r
                 .fields
                 .iter()
+                .filter(|f| kind_of_type(&f.ty).is_some())
                 .map(|f| {
                     let c = c_struct.and_then(|s| {
                         s.fields.iter().find(
                             |c| matches!(&c.source, CSource::Field { name, .. } if *name == f.name),
                         )
                     });
-                    let mut b = from_decl(f, cat);
+                    let mut b = from_decl(f, cat).expect("filtered above");
                     if let Some(c) = c {
                         b.c_name = Some(c.name.clone());
                         b.has_flag = c.has_flag.clone();
@@ -606,8 +617,8 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
     out.push_str(
         "# ---- event types ----------------------------------------------------------------\n\n",
     );
-    for m in &msgs {
-        let _ = writeln!(out, "{} = {}", m.event.constant, m.event.value);
+    for e in &cm.events {
+        let _ = writeln!(out, "{} = {}", e.constant, e.value);
     }
     out.push_str("\n\n# ---- records --------------------------------------------------------------------\n\n\n");
     for r in &recs {
@@ -626,11 +637,23 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
         if let Some(s) = r.c_struct {
             let _ = write!(
                 out,
-                "\n\ndef {snake}_from_c(c: {}) -> {}:\n    \"\"\"Copies a ``{}``.\"\"\"\n    return {}(\n",
-                s.name, r.record.name, s.name, r.record.name
+                "\n\ndef {snake}_from_c(c: {}) -> {}:\n    \"\"\"Copies a ``{}``.\"\"\"\n",
+                s.name, r.record.name, s.name
             );
+            let uncovered = r.fields.iter().any(|f| f.c_name.is_none());
+            if uncovered {
+                // Fields the C struct does not carry take their declared
+                // absent value (read them through the generic accessor).
+                out.push_str("    f: Mapping[str, Any] = {}\n");
+            }
+            out.push_str(&format!("    return {}(\n", r.record.name));
             for f in &r.fields {
-                let _ = writeln!(out, "        {},", from_c_expr(f, "c"));
+                let e = if f.c_name.is_none() {
+                    from_fields_expr(f, None)
+                } else {
+                    from_c_expr(f, "c")
+                };
+                let _ = writeln!(out, "        {e},");
             }
             out.push_str("    )\n");
         }
@@ -727,6 +750,12 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
             m.event.short.to_ascii_lowercase()
         );
     }
+    out.push_str("}\n\n#: The messages without a class (a list, option or tag-value field of their\n#: own): event type -> message name; they arrive as ``tws.GenericMessage``.\nGENERIC: Dict[int, str] = {\n");
+    for e in &cm.events {
+        if !msgs.iter().any(|m| m.event.value == e.value) {
+            let _ = writeln!(out, "    {}: {:?},", e.constant, e.message);
+        }
+    }
     out.push_str("}\n\n#: Every class by message name (what ``tws_event_message_name`` returns).\nBY_MESSAGE: Dict[str, Type[Any]] = {cls.MESSAGE: cls for cls in CLASSES.values()}\n\n");
     out.push_str("#: The fields each class takes from the typed view but not from the generic\n#: accessor (values computed by libtws, such as the error's ``error_class``).\nDERIVED: Dict[str, Tuple[str, ...]] = {\n");
     for m in &msgs {
@@ -751,7 +780,9 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
                 Type::Bool => "bool",
                 Type::Str => "string",
                 Type::Decimal => "decimal",
-                Type::Record(_) => "record",
+                Type::Record(_) | Type::Optional(_) => "record",
+                Type::Bits => "int",
+                Type::List(_) | Type::TagValues => "list",
             };
             let _ = writeln!(out, "        {:?}: {kind:?},", f.name);
         }
@@ -764,7 +795,7 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
     out.push_str("]\n\n__all__ = [\n");
     let mut names: Vec<String> = recs.iter().map(|r| r.record.name.clone()).collect();
     names.extend(msgs.iter().map(|m| m.class.clone()));
-    names.extend(msgs.iter().map(|m| m.event.constant.clone()));
+    names.extend(cm.events.iter().map(|e| e.constant.clone()));
     for n in names {
         let _ = writeln!(out, "    {n:?},");
     }

@@ -43,8 +43,13 @@ pub enum tws_field_kind {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_field {
-    /// The field's name: `req_id`, or `contract.symbol` for a field of a
-    /// nested record. Never NULL.
+    /// The field's name, unique within the message: `req_id`;
+    /// `contract.symbol` for a field of a nested record; a list as its count
+    /// under its own name, then each item's fields with the item's index
+    /// (`contract.combo_legs[0].ratio`, `strikes[2]`); an optional record as
+    /// a bool, then its fields (`contract.delta_neutral_contract.delta`); a
+    /// flag mask as an int, then one bool per flag (`attrib.past_limit`).
+    /// Never NULL.
     pub name: *const c_char,
     /// A `tws_field_kind` value.
     pub kind: i32,
@@ -187,8 +192,121 @@ fn is_unset(unset: Option<Unset>, seen: &Seen) -> bool {
         (Some(Unset::LongMax), Seen::Int(v)) => *v == i64::MAX,
         (Some(Unset::Zero), Seen::Int(v)) => *v == 0,
         (Some(Unset::Empty), Seen::Str(s)) => s.is_empty(),
+        (Some(Unset::Value(x)), Seen::Double(v)) => *v == x,
+        (Some(Unset::Value(x)), Seen::Int(v)) => *v as f64 == x,
+        (Some(Unset::Negative), Seen::Double(v)) => *v < 0.0,
+        (Some(Unset::Negative), Seen::Int(v)) => *v < 0,
         _ => false,
     }
+}
+
+/// The accessor names of the visited fields. The visitor names a list's
+/// items, an option's fields and a flag of a mask flatly (`combo_leg.ratio`
+/// under the list `contract.combo_legs`); the accessor makes every name
+/// unique: `contract.combo_legs[0].ratio`, `strikes[2]`,
+/// `contract.delta_neutral_contract.delta`, `attrib.past_limit`. When the
+/// visited fields do not follow the schema (never, for generated code), the
+/// rest keep the visitor's names.
+fn display_names(
+    seen: &[(&'static str, Seen)],
+    schema: Option<&'static MessageSchema>,
+) -> Vec<String> {
+    let mut out: Vec<String> = seen.iter().map(|(n, _)| (*n).to_owned()).collect();
+    let mut i = 0;
+    while i < seen.len() {
+        let (entry, record_field) = lookup(schema, seen[i].0);
+        let ty = entry.or(record_field).map(|f| f.ty);
+        let next = follow(seen, &mut out, i, ty, seen[i].0);
+        i = next.max(i + 1);
+    }
+    out
+}
+
+fn count(seen: &Seen) -> usize {
+    match seen {
+        Seen::Int(n) => usize::try_from(*n).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Names entry `i` `display` and the entries that belong to it (a list's
+/// items, an option's record, a mask's flags); returns the index after them.
+fn follow(
+    seen: &[(&'static str, Seen)],
+    out: &mut [String],
+    i: usize,
+    ty: Option<FieldType>,
+    display: &str,
+) -> usize {
+    out[i] = display.to_owned();
+    let raw = seen[i].0;
+    let mut j = i + 1;
+    match ty {
+        Some(FieldType::RecordList(r) | FieldType::TagValues(r)) => {
+            for k in 0..count(&seen[i].1) {
+                match record(seen, out, j, r, &format!("{display}[{k}]")) {
+                    Some(next) => j = next,
+                    None => return j,
+                }
+            }
+        }
+        Some(FieldType::StringList | FieldType::DoubleList) => {
+            for k in 0..count(&seen[i].1) {
+                let is_item = seen
+                    .get(j)
+                    .and_then(|(n, _)| n.strip_prefix(raw))
+                    .is_some_and(|rest| rest == ".item");
+                if !is_item {
+                    return j;
+                }
+                out[j] = format!("{display}[{k}]");
+                j += 1;
+            }
+        }
+        Some(FieldType::Optional(r)) => {
+            if matches!(seen[i].1, Seen::Bool(true)) {
+                return record(seen, out, j, r, display).unwrap_or(j);
+            }
+        }
+        Some(FieldType::Bits(bits)) => {
+            while let Some(flag) = seen
+                .get(j)
+                .and_then(|(n, _)| n.strip_prefix(raw))
+                .and_then(|rest| rest.strip_prefix('.'))
+                .filter(|flag| bits.iter().any(|b| b.name == *flag))
+            {
+                out[j] = format!("{display}.{flag}");
+                j += 1;
+            }
+        }
+        _ => {}
+    }
+    j
+}
+
+/// Names the fields of one visited record `r` from entry `j` under
+/// `display`; None when the entries do not follow its schema.
+fn record(
+    seen: &[(&'static str, Seen)],
+    out: &mut [String],
+    mut j: usize,
+    r: &'static RecordSchema,
+    display: &str,
+) -> Option<usize> {
+    for f in r.fields {
+        let name = format!("{display}.{}", f.name);
+        if let FieldType::Record(inner) = f.ty {
+            j = record(seen, out, j, inner, &name)?;
+            continue;
+        }
+        let raw = seen.get(j)?.0;
+        let sub = raw.strip_prefix(r.prefix)?.strip_prefix('.')?;
+        if sub != f.name {
+            return None;
+        }
+        j = follow(seen, out, j, Some(f.ty), &name);
+    }
+    Some(j)
 }
 
 /// False when the text layout at `version` does not carry the field.
@@ -204,14 +322,18 @@ impl Table {
         let text_form = schema.is_some_and(|s| server_version < s.proto_from);
         let mut text = Vec::new();
         let mut fields = Vec::with_capacity(seen.0.len());
-        for (name, value) in seen.0 {
+        let names = display_names(&seen.0, schema);
+        for ((name, value), display) in seen.0.into_iter().zip(names) {
             let (entry, record_field) = lookup(schema, name);
             let unset = entry
                 .and_then(|f| f.unset)
                 .or_else(|| record_field.and_then(|f| f.unset));
             let ty = entry.or(record_field).map(|f| f.ty);
             let mut present = !is_unset(unset, &value);
-            if text_form {
+            // A list item's, an option's or a mask flag's field: the layout
+            // carries it with its owner.
+            let nested = display != name;
+            if text_form && !nested {
                 match (entry, record_field) {
                     // A struct field or a record field's occurrence in the layout.
                     (Some(f), _) => {
@@ -223,7 +345,7 @@ impl Table {
                 }
             }
             let at = text.len();
-            text.extend_from_slice(name.as_bytes());
+            text.extend_from_slice(display.as_bytes());
             text.push(0);
             let (kind, int_value, double_value, string) = match value {
                 Seen::Int(v) => (tws_field_kind::TWS_FIELD_INT, v, 0.0, None),
@@ -324,7 +446,8 @@ pub unsafe extern "C" fn tws_event_field_count(event: *const tws_event) -> usize
 }
 
 /// Writes field number `index` (from 0, in the message's field order, a
-/// nested record's fields as `record.field`) to `*out`.
+/// nested record's fields as `record.field`, list items as
+/// `list[i].field`) to `*out`.
 /// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when the event has
 /// no message or `index` is not below `tws_event_field_count`.
 #[no_mangle]

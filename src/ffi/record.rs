@@ -70,6 +70,12 @@ impl tws_record {
             (FieldType::String, _) => (false, "string (tws_record_set_string)"),
             (FieldType::Decimal, _) => (false, "decimal text (tws_record_set_string)"),
             (FieldType::Record(r), _) => (false, r.name),
+            (FieldType::Bits(_), RecordValue::Int(_)) => (true, "int"),
+            (FieldType::Bits(_), _) => (false, "flag mask int (tws_record_set_int)"),
+            (FieldType::Optional(r), _) => (false, r.name),
+            (FieldType::RecordList(_) | FieldType::TagValues(_), _) => (false, "list"),
+            (FieldType::StringList, _) => (false, "list of strings"),
+            (FieldType::DoubleList, _) => (false, "list of doubles"),
         };
         if !fits {
             return Err(Failure::new(

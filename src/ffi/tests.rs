@@ -40,6 +40,7 @@ fn contract(len: usize) -> Box<Contract> {
         currency: long("contract_currency", len),
         local_symbol: long("local_symbol", len),
         trading_class: long("trading_class", len),
+        ..Default::default()
     })
 }
 
@@ -181,6 +182,32 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::AccountUpdateMultiEnd(_) => TWS_EVENT_ACCOUNT_UPDATE_MULTI_END,
             Incoming::PnL(_) => TWS_EVENT_PNL,
             Incoming::PnLSingle(_) => TWS_EVENT_PNL_SINGLE,
+            // Instruments and quotes (issue 13): generic accessor only.
+            Incoming::ContractData(_) => TWS_EVENT_CONTRACT_DATA,
+            Incoming::BondContractData(_) => TWS_EVENT_BOND_CONTRACT_DATA,
+            Incoming::ContractDataEnd(_) => TWS_EVENT_CONTRACT_DATA_END,
+            Incoming::SymbolSamples(_) => TWS_EVENT_SYMBOL_SAMPLES,
+            Incoming::SecDefOptParameter(_) => TWS_EVENT_SEC_DEF_OPT_PARAMETER,
+            Incoming::SecDefOptParameterEnd(_) => TWS_EVENT_SEC_DEF_OPT_PARAMETER_END,
+            Incoming::MarketRule(_) => TWS_EVENT_MARKET_RULE,
+            Incoming::SmartComponents(_) => TWS_EVENT_SMART_COMPONENTS,
+            Incoming::MktDepthExchanges(_) => TWS_EVENT_MKT_DEPTH_EXCHANGES,
+            Incoming::FamilyCodes(_) => TWS_EVENT_FAMILY_CODES,
+            Incoming::MarketDataType(_) => TWS_EVENT_MARKET_DATA_TYPE,
+            Incoming::TickPrice(_) => TWS_EVENT_TICK_PRICE,
+            Incoming::TickSize(_) => TWS_EVENT_TICK_SIZE,
+            Incoming::TickString(_) => TWS_EVENT_TICK_STRING,
+            Incoming::TickGeneric(_) => TWS_EVENT_TICK_GENERIC,
+            Incoming::TickEfp(_) => TWS_EVENT_TICK_EFP,
+            Incoming::TickOptionComputation(_) => TWS_EVENT_TICK_OPTION_COMPUTATION,
+            Incoming::TickReqParams(_) => TWS_EVENT_TICK_REQ_PARAMS,
+            Incoming::TickSnapshotEnd(_) => TWS_EVENT_TICK_SNAPSHOT_END,
+            Incoming::RerouteMktDataReq(_) => TWS_EVENT_REROUTE_MKT_DATA_REQ,
+            Incoming::RerouteMktDepthReq(_) => TWS_EVENT_REROUTE_MKT_DEPTH_REQ,
+            Incoming::DeltaNeutralValidation(_) => TWS_EVENT_DELTA_NEUTRAL_VALIDATION,
+            Incoming::UpdateMktDepth(_) => TWS_EVENT_UPDATE_MKT_DEPTH,
+            Incoming::UpdateMktDepthL2(_) => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
+            Incoming::RealTimeBar(_) => TWS_EVENT_REAL_TIME_BAR,
         },
     }
 }
@@ -308,7 +335,32 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_POSITION_END
             | TWS_EVENT_POSITION_MULTI_END
             | TWS_EVENT_ACCOUNT_UPDATE_MULTI_END
-            | TWS_EVENT_PNL => vec![],
+            | TWS_EVENT_PNL
+            | TWS_EVENT_CONTRACT_DATA
+            | TWS_EVENT_BOND_CONTRACT_DATA
+            | TWS_EVENT_CONTRACT_DATA_END
+            | TWS_EVENT_SYMBOL_SAMPLES
+            | TWS_EVENT_SEC_DEF_OPT_PARAMETER
+            | TWS_EVENT_SEC_DEF_OPT_PARAMETER_END
+            | TWS_EVENT_MARKET_RULE
+            | TWS_EVENT_SMART_COMPONENTS
+            | TWS_EVENT_MKT_DEPTH_EXCHANGES
+            | TWS_EVENT_FAMILY_CODES
+            | TWS_EVENT_MARKET_DATA_TYPE
+            | TWS_EVENT_TICK_PRICE
+            | TWS_EVENT_TICK_SIZE
+            | TWS_EVENT_TICK_STRING
+            | TWS_EVENT_TICK_GENERIC
+            | TWS_EVENT_TICK_EFP
+            | TWS_EVENT_TICK_OPTION_COMPUTATION
+            | TWS_EVENT_TICK_REQ_PARAMS
+            | TWS_EVENT_TICK_SNAPSHOT_END
+            | TWS_EVENT_REROUTE_MKT_DATA_REQ
+            | TWS_EVENT_REROUTE_MKT_DEPTH_REQ
+            | TWS_EVENT_DELTA_NEUTRAL_VALIDATION
+            | TWS_EVENT_UPDATE_MKT_DEPTH
+            | TWS_EVENT_UPDATE_MKT_DEPTH_L2
+            | TWS_EVENT_REAL_TIME_BAR => vec![],
         }
     }
 }
@@ -354,6 +406,32 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::PositionMultiEnd(_)
             | Incoming::AccountUpdateMultiEnd(_)
             | Incoming::PnL(_) => vec![],
+            // Instruments and quotes (issue 13): no typed view, no strings in the union.
+            Incoming::ContractData(_)
+            | Incoming::BondContractData(_)
+            | Incoming::ContractDataEnd(_)
+            | Incoming::SymbolSamples(_)
+            | Incoming::SecDefOptParameter(_)
+            | Incoming::SecDefOptParameterEnd(_)
+            | Incoming::MarketRule(_)
+            | Incoming::SmartComponents(_)
+            | Incoming::MktDepthExchanges(_)
+            | Incoming::FamilyCodes(_)
+            | Incoming::MarketDataType(_)
+            | Incoming::TickPrice(_)
+            | Incoming::TickSize(_)
+            | Incoming::TickString(_)
+            | Incoming::TickGeneric(_)
+            | Incoming::TickEfp(_)
+            | Incoming::TickOptionComputation(_)
+            | Incoming::TickReqParams(_)
+            | Incoming::TickSnapshotEnd(_)
+            | Incoming::RerouteMktDataReq(_)
+            | Incoming::RerouteMktDepthReq(_)
+            | Incoming::DeltaNeutralValidation(_)
+            | Incoming::UpdateMktDepth(_)
+            | Incoming::UpdateMktDepthL2(_)
+            | Incoming::RealTimeBar(_) => vec![],
         },
     }
 }
@@ -444,7 +522,8 @@ fn event_type_names_match_their_enum() {
         assert_eq!(tws_event_type::from_i32(t as i32), Some(t));
         assert_eq!(format!("TWS_EVENT_{}", name(t as i32)), format!("{t:?}"));
     }
-    assert_eq!(known, 23);
+    // The 23 of ABI 0.x (engine events included) and the 25 of issue 13.
+    assert_eq!(known, 23 + 25);
 }
 
 static FREES: AtomicUsize = AtomicUsize::new(0);
@@ -585,4 +664,146 @@ fn the_event_slot_reuses_its_arena_and_message_handle() {
     // An engine event has no message.
     let c = slot.convert_owned(Event::state(ConnectionState::Connected, "x"), 222);
     assert!(c.message.is_null());
+}
+
+/// Reads every field of an event through the generic accessor, as
+/// `name=value` lines (absent: `name=-`).
+fn accessor_fields(ev: &tws_event) -> Vec<String> {
+    use super::fields::{tws_event_field, tws_event_field_count, tws_field, tws_field_kind};
+    // SAFETY: `ev` is the slot's current event.
+    let n = unsafe { tws_event_field_count(ev) };
+    (0..n)
+        .map(|i| {
+            let mut f = std::mem::MaybeUninit::<tws_field>::zeroed();
+            // SAFETY: as above; `i` is below the count.
+            let rc = unsafe { tws_event_field(ev, i, f.as_mut_ptr()) };
+            assert_eq!(rc, super::result::tws_result::TWS_OK);
+            // SAFETY: written by the accessor on TWS_OK.
+            let f = unsafe { f.assume_init() };
+            let value = if !f.present {
+                "-".to_owned()
+            } else if f.kind == tws_field_kind::TWS_FIELD_DOUBLE as i32 {
+                f.double_value.to_string()
+            } else if f.kind == tws_field_kind::TWS_FIELD_STRING as i32
+                || f.kind == tws_field_kind::TWS_FIELD_DECIMAL as i32
+            {
+                read(f.string_value)
+            } else {
+                f.int_value.to_string()
+            };
+            format!("{}={value}", read(f.name))
+        })
+        .collect()
+}
+
+/// The accessor names every list item, option field and flag uniquely:
+/// `contract.combo_legs[1].ratio`, `expirations[0]`, `attrib.past_limit`
+/// (the visitor's flat names, `combo_leg.ratio`, repeat per item).
+#[test]
+fn the_generic_accessor_indexes_list_items_and_names_options_and_flags() {
+    use super::convert::EventSlot;
+    use crate::protocol::instruments::{
+        ComboLeg, ContractData, ContractDetails, DeltaNeutralContract, SecDefOptParameter, TagValue,
+    };
+    use crate::protocol::market_data::TickPrice;
+    let mut slot = EventSlot::default();
+    let leg = |con_id, ratio| ComboLeg {
+        con_id,
+        ratio,
+        action: "BUY".into(),
+        ..Default::default()
+    };
+    let data = Incoming::ContractData(ContractData {
+        req_id: 9,
+        contract: Box::new(Contract {
+            con_id: 28812380,
+            symbol: "SPY".into(),
+            sec_type: "BAG".into(),
+            delta_neutral_contract: Some(DeltaNeutralContract {
+                con_id: 756733,
+                delta: 0.5,
+                price: 400.25,
+            }),
+            combo_legs: vec![leg(1001, 1), leg(1002, 2)],
+            ..Default::default()
+        }),
+        details: Box::new(ContractDetails {
+            market_name: "SPY".into(),
+            sec_id_list: vec![TagValue {
+                tag: "ISIN".into(),
+                value: "US78462F1030".into(),
+            }],
+            ..Default::default()
+        }),
+    });
+    // Protobuf form (server version 250): no text-layout gating.
+    let c = slot.convert_owned(Event::Message(data), 250);
+    assert_eq!(c.r#type, tws_event_type::TWS_EVENT_CONTRACT_DATA as i32);
+    let fields = accessor_fields(&c);
+    let mut names: Vec<&str> = fields
+        .iter()
+        .map(|f| f.split('=').next().unwrap())
+        .collect();
+    let n = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), n, "every accessor name is unique: {fields:#?}");
+    for want in [
+        "req_id=9",
+        "contract.symbol=SPY",
+        "contract.delta_neutral_contract=1",
+        "contract.delta_neutral_contract.con_id=756733",
+        "contract.delta_neutral_contract.price=400.25",
+        "contract.combo_legs=2",
+        "contract.combo_legs[0].con_id=1001",
+        "contract.combo_legs[1].con_id=1002",
+        "contract.combo_legs[1].ratio=2",
+        "contract.combo_legs[1].action=BUY",
+        "contract_details.sec_id_list=1",
+        "contract_details.sec_id_list[0].tag=ISIN",
+        "contract_details.sec_id_list[0].value=US78462F1030",
+    ] {
+        assert!(fields.iter().any(|f| f == want), "{want} in {fields:#?}");
+    }
+    assert!(
+        !fields.iter().any(|f| f.starts_with("combo_leg.")),
+        "{fields:#?}"
+    );
+
+    let params = Incoming::SecDefOptParameter(SecDefOptParameter {
+        req_id: 3,
+        exchange: "SMART".into(),
+        expirations: vec!["20270115".into(), "20270219".into()],
+        strikes: vec![400.0, 405.0, 410.0],
+        ..Default::default()
+    });
+    let c = slot.convert_owned(Event::Message(params), 250);
+    let fields = accessor_fields(&c);
+    for want in [
+        "expirations=2",
+        "expirations[0]=20270115",
+        "expirations[1]=20270219",
+        "strikes=3",
+        "strikes[2]=410",
+    ] {
+        assert!(fields.iter().any(|f| f == want), "{want} in {fields:#?}");
+    }
+
+    let tick = Incoming::TickPrice(TickPrice {
+        req_id: 4,
+        tick_type: 1,
+        price: 401.5,
+        size: "300".into(),
+        attrib: 0b10,
+    });
+    let c = slot.convert_owned(Event::Message(tick), 250);
+    let fields = accessor_fields(&c);
+    for want in [
+        "attrib=2",
+        "attrib.can_auto_execute=0",
+        "attrib.past_limit=1",
+        "price=401.5",
+    ] {
+        assert!(fields.iter().any(|f| f == want), "{want} in {fields:#?}");
+    }
 }

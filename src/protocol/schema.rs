@@ -33,10 +33,35 @@ pub enum FieldType {
     String,
     /// A nested record.
     Record(&'static RecordSchema),
+    /// A list of records (`list<Record>`): a count, then each item, in text form.
+    RecordList(&'static RecordSchema),
+    /// A list of strings (`list<string>`).
+    StringList,
+    /// A list of doubles (`list<double>`; packed in protobuf).
+    DoubleList,
+    /// A list of tag/value pairs (`tag_values`, items of this record).
+    TagValues(&'static RecordSchema),
+    /// A record that may be absent (`option<Record>`).
+    Optional(&'static RecordSchema),
+    /// An `i32` mask of named flags (an int in text and in protobuf).
+    Bits(&'static [BitSchema]),
+}
+
+/// One flag of a [`FieldType::Bits`] field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BitSchema {
+    pub name: &'static str,
+    /// The flag's bit (0 is the value 1).
+    pub bit: u32,
+    /// Text form: the bit is read from this server version (false below).
+    pub since: Option<i32>,
+    /// Text form: below this server version the flag is set only when the
+    /// whole mask equals 1.
+    pub exact_until: Option<i32>,
 }
 
 /// The sentinel value that means "absent".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Unset {
     /// `f64::MAX` (IB's `UNSET_DOUBLE`).
     DblMax,
@@ -48,6 +73,10 @@ pub enum Unset {
     Empty,
     /// 0 (for example an unknown contract id).
     Zero,
+    /// This number ("not computed", as -2 for an option's delta).
+    Value(f64),
+    /// Any negative number (an implied volatility); -1 travels for absent.
+    Negative,
 }
 
 /// The declared value of an absent field (protobuf field left out, or text
@@ -69,6 +98,12 @@ pub enum TextRepr {
     Ascii7Escaped { from: Option<i32> },
     /// A record whose fields travel inline, as the entries with `path: true`.
     Inline,
+    /// Tag/value pairs as one `tag=value;tag=value;` field.
+    Joined,
+    /// An optional record: a 0/1 flag, then its fields when 1.
+    Flagged,
+    /// A double that travels as an integer in text form (`evMultiplier`).
+    Int,
 }
 
 /// One catalogue entry of a message or record.
@@ -97,6 +132,15 @@ pub struct FieldSchema {
     pub text: TextRepr,
     /// In text form, read only when the message still has a field.
     pub if_present: bool,
+    /// A double whose protobuf field is its decimal text.
+    pub proto_string: bool,
+    /// The field has no text position (protobuf only).
+    pub proto_only: bool,
+    /// Text form: present only when this condition on earlier fields (or
+    /// `msg_version`) holds, in the catalogue's syntax (docs/catalogue.md).
+    pub when: Option<&'static str>,
+    /// Encoding a set value below `since` in text form is refused.
+    pub strict: bool,
     pub doc: &'static str,
 }
 
@@ -132,6 +176,13 @@ pub enum RouteSchema {
     Positions,
     /// By the fixed account-updates key.
     AccountUpdates,
+    /// By a fixed key of its own (`mkt_depth_exchanges`, `family_codes`).
+    Fixed(&'static str),
+    /// By an int field in a key space of its own (`market_rule` by `market_rule_id`).
+    Keyed {
+        key: &'static str,
+        field: &'static str,
+    },
 }
 
 /// One message of the catalogue.
@@ -154,6 +205,14 @@ pub struct MessageSchema {
     /// The lowest server version that understands the request (0: any).
     pub min_server_version: i32,
     pub route: RouteSchema,
+    /// False when the message has no text layout (protobuf only).
+    pub text_form: bool,
+    /// Fields of embedded records (`contract.last_trade_date`) the protobuf
+    /// form leaves out (IB's client never sends them in this message).
+    pub proto_omit: &'static [&'static str],
+    /// The combined date field the protobuf form splits after decoding
+    /// (contract details: date, time and, for bonds, time zone).
+    pub proto_split: Option<&'static str>,
     /// Fields in catalogue order: struct fields and, for records spread
     /// inline, the path entries in text wire order.
     pub fields: &'static [FieldSchema],
@@ -179,6 +238,12 @@ pub enum RouteKey {
     Positions,
     /// The account-updates subscription (its messages carry no request id).
     AccountUpdates,
+    /// A market rule, by its id (reqMarketRule and marketRule carry no request id).
+    MarketRule(i32),
+    /// reqMktDepthExchanges and its reply (no request id).
+    MktDepthExchanges,
+    /// reqFamilyCodes and its reply (no request id).
+    FamilyCodes,
     /// Not tied to a request.
     None,
 }

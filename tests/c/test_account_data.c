@@ -75,7 +75,7 @@ static void test_blocking_calls(tws_client *c)
             continue;
         if (strcmp(r->contract.symbol, "AAPL") == 0 && strcmp(r->contract.sec_type, "STK") == 0)
             aapl = strcmp(r->position, "100") == 0 && r->avg_cost == 172.35 &&
-                   r->contract.con_id == 265598 && r->contract.has_con_id && r->contract.has_strike;
+                   r->contract.con_id == 265598 && r->contract.has_strike;
         if (strcmp(r->position, "0.5") == 0)
             fraction = 1;
         if (strcmp(r->contract.sec_type, "OPT") == 0)

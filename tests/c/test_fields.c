@@ -30,8 +30,7 @@ typedef struct {
 #define C(member, type, field, k)                                                                          \
     {"contract." #field, k, offsetof(tws_event_data, member) + offsetof(type, contract) + offsetof(tws_contract, field), -1}
 #define CONTRACT(member, type)                                                                             \
-    {"contract.con_id", 'i', offsetof(tws_event_data, member) + offsetof(type, contract) + offsetof(tws_contract, con_id),      \
-     (long)(offsetof(tws_event_data, member) + offsetof(type, contract) + offsetof(tws_contract, has_con_id))},                \
+    {"contract.con_id", 'i', offsetof(tws_event_data, member) + offsetof(type, contract) + offsetof(tws_contract, con_id), -1}, \
         {"contract.strike", 'd', offsetof(tws_event_data, member) + offsetof(type, contract) + offsetof(tws_contract, strike), \
          (long)(offsetof(tws_event_data, member) + offsetof(type, contract) + offsetof(tws_contract, has_strike))},           \
         C(member, type, symbol, 's'), C(member, type, sec_type, 's'),                                       \

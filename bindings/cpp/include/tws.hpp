@@ -150,8 +150,11 @@ struct Field {
 };
 
 /// A message event this header has no struct for (a libtws newer than the
-/// header): its tws_event_type value, message name and every field, read
-/// through tws_event_field by the visitor's names ("req_id", "contract.symbol").
+/// header, or a message with a list, option or tag-value field of its own): its
+/// tws_event_type value, message name and every field, read through
+/// tws_event_field by the accessor's names ("req_id", "contract.symbol"; a list
+/// as its count under its name, then "descriptions[0].contract.symbol",
+/// "strikes[2]"; see docs/abi.md).
 struct GenericMessage {
     std::int32_t type;
     std::string name;

@@ -18,7 +18,6 @@ pub(crate) fn contract_view(
 ) -> tws_contract {
     tws_contract {
         con_id: c.con_id,
-        has_con_id: c.con_id != 0,
         strike: if c.strike != f64::MAX { c.strike } else { 0.0 },
         has_strike: c.strike != f64::MAX,
         symbol: strs(&c.symbol),
@@ -59,7 +58,6 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
                 account: p.str(s_account),
                 contract: tws_contract {
                     con_id: s_contract_rec.con_id,
-                    has_con_id: s_contract_rec.con_id != 0,
                     strike: if s_contract_rec.strike != f64::MAX {
                         s_contract_rec.strike
                     } else {
@@ -130,7 +128,6 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             let view = tws_portfolio_value_event {
                 contract: tws_contract {
                     con_id: s_contract_rec.con_id,
-                    has_con_id: s_contract_rec.con_id != 0,
                     strike: if s_contract_rec.strike != f64::MAX {
                         s_contract_rec.strike
                     } else {
@@ -216,7 +213,6 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
                 model_code: p.str(s_model_code),
                 contract: tws_contract {
                     con_id: s_contract_rec.con_id,
-                    has_con_id: s_contract_rec.con_id != 0,
                     strike: if s_contract_rec.strike != f64::MAX {
                         s_contract_rec.strike
                     } else {
@@ -339,6 +335,106 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
                 tws_event_data { pnl_single: view },
             )
         }
+        Incoming::ContractData(m) => (
+            tws_event_type::TWS_EVENT_CONTRACT_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::BondContractData(m) => (
+            tws_event_type::TWS_EVENT_BOND_CONTRACT_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::ContractDataEnd(m) => (
+            tws_event_type::TWS_EVENT_CONTRACT_DATA_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::SymbolSamples(m) => (
+            tws_event_type::TWS_EVENT_SYMBOL_SAMPLES,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::SecDefOptParameter(m) => (
+            tws_event_type::TWS_EVENT_SEC_DEF_OPT_PARAMETER,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::SecDefOptParameterEnd(m) => (
+            tws_event_type::TWS_EVENT_SEC_DEF_OPT_PARAMETER_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::MarketRule(m) => (
+            tws_event_type::TWS_EVENT_MARKET_RULE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::SmartComponents(m) => (
+            tws_event_type::TWS_EVENT_SMART_COMPONENTS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::MktDepthExchanges(m) => (
+            tws_event_type::TWS_EVENT_MKT_DEPTH_EXCHANGES,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::FamilyCodes(m) => (
+            tws_event_type::TWS_EVENT_FAMILY_CODES,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::MarketDataType(m) => (
+            tws_event_type::TWS_EVENT_MARKET_DATA_TYPE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickPrice(m) => (
+            tws_event_type::TWS_EVENT_TICK_PRICE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickSize(m) => (
+            tws_event_type::TWS_EVENT_TICK_SIZE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickString(m) => (
+            tws_event_type::TWS_EVENT_TICK_STRING,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickGeneric(m) => (
+            tws_event_type::TWS_EVENT_TICK_GENERIC,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickEfp(m) => (
+            tws_event_type::TWS_EVENT_TICK_EFP,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickOptionComputation(m) => (
+            tws_event_type::TWS_EVENT_TICK_OPTION_COMPUTATION,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickReqParams(m) => (
+            tws_event_type::TWS_EVENT_TICK_REQ_PARAMS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickSnapshotEnd(m) => (
+            tws_event_type::TWS_EVENT_TICK_SNAPSHOT_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::RerouteMktDataReq(m) => (
+            tws_event_type::TWS_EVENT_REROUTE_MKT_DATA_REQ,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::RerouteMktDepthReq(m) => (
+            tws_event_type::TWS_EVENT_REROUTE_MKT_DEPTH_REQ,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::DeltaNeutralValidation(m) => (
+            tws_event_type::TWS_EVENT_DELTA_NEUTRAL_VALIDATION,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::UpdateMktDepth(m) => (
+            tws_event_type::TWS_EVENT_UPDATE_MKT_DEPTH,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::UpdateMktDepthL2(m) => (
+            tws_event_type::TWS_EVENT_UPDATE_MKT_DEPTH_L2,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::RealTimeBar(m) => (
+            tws_event_type::TWS_EVENT_REAL_TIME_BAR,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::Error(m) => {
             let mut p = arena.place();
             let s_message = p.str(&m.message);
@@ -444,6 +540,31 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::AccountUpdateMultiEnd(_) => c"AccountUpdateMultiEnd",
         Incoming::PnL(_) => c"PnL",
         Incoming::PnLSingle(_) => c"PnLSingle",
+        Incoming::ContractData(_) => c"ContractData",
+        Incoming::BondContractData(_) => c"BondContractData",
+        Incoming::ContractDataEnd(_) => c"ContractDataEnd",
+        Incoming::SymbolSamples(_) => c"SymbolSamples",
+        Incoming::SecDefOptParameter(_) => c"SecDefOptParameter",
+        Incoming::SecDefOptParameterEnd(_) => c"SecDefOptParameterEnd",
+        Incoming::MarketRule(_) => c"MarketRule",
+        Incoming::SmartComponents(_) => c"SmartComponents",
+        Incoming::MktDepthExchanges(_) => c"MktDepthExchanges",
+        Incoming::FamilyCodes(_) => c"FamilyCodes",
+        Incoming::MarketDataType(_) => c"MarketDataType",
+        Incoming::TickPrice(_) => c"TickPrice",
+        Incoming::TickSize(_) => c"TickSize",
+        Incoming::TickString(_) => c"TickString",
+        Incoming::TickGeneric(_) => c"TickGeneric",
+        Incoming::TickEfp(_) => c"TickEfp",
+        Incoming::TickOptionComputation(_) => c"TickOptionComputation",
+        Incoming::TickReqParams(_) => c"TickReqParams",
+        Incoming::TickSnapshotEnd(_) => c"TickSnapshotEnd",
+        Incoming::RerouteMktDataReq(_) => c"RerouteMktDataReq",
+        Incoming::RerouteMktDepthReq(_) => c"RerouteMktDepthReq",
+        Incoming::DeltaNeutralValidation(_) => c"DeltaNeutralValidation",
+        Incoming::UpdateMktDepth(_) => c"UpdateMktDepth",
+        Incoming::UpdateMktDepthL2(_) => c"UpdateMktDepthL2",
+        Incoming::RealTimeBar(_) => c"RealTimeBar",
         Incoming::Error(_) => c"Error",
         Incoming::NextValidId(_) => c"NextValidId",
         Incoming::ManagedAccounts(_) => c"ManagedAccounts",

@@ -60,6 +60,57 @@ pub enum tws_event_type {
     TWS_EVENT_PNL_SINGLE = 22,
     /// `data.raw`: the peer broke the framing (for example a length prefix over the maximum frame length; `payload` holds those 4 bytes, and the announced frame was neither read nor allocated). The connection is closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.
     TWS_EVENT_PROTOCOL_ERROR = 23,
+    /// No typed view: read it with `tws_event_field` (message `ContractData`). contractDetails: one contract matching a reqContractDetails.
+    TWS_EVENT_CONTRACT_DATA = 100,
+    /// No typed view: read it with `tws_event_field` (message `BondContractData`). bondContractDetails: one bond matching a reqContractDetails (its own text layout).
+    TWS_EVENT_BOND_CONTRACT_DATA = 101,
+    /// No typed view: read it with `tws_event_field` (message `ContractDataEnd`). contractDetailsEnd: every row of a reqContractDetails has been sent.
+    TWS_EVENT_CONTRACT_DATA_END = 102,
+    /// No typed view: read it with `tws_event_field` (message `SymbolSamples`). symbolSamples: the matches of a reqMatchingSymbols (no version field).
+    TWS_EVENT_SYMBOL_SAMPLES = 103,
+    /// No typed view: read it with `tws_event_field` (message `SecDefOptParameter`). securityDefinitionOptionParameter: expirations and strikes of one exchange and trading class (no version field).
+    TWS_EVENT_SEC_DEF_OPT_PARAMETER = 104,
+    /// No typed view: read it with `tws_event_field` (message `SecDefOptParameterEnd`). securityDefinitionOptionParameterEnd (no version field).
+    TWS_EVENT_SEC_DEF_OPT_PARAMETER_END = 105,
+    /// No typed view: read it with `tws_event_field` (message `MarketRule`). marketRule: the price increments of one market rule (no version field).
+    TWS_EVENT_MARKET_RULE = 106,
+    /// No typed view: read it with `tws_event_field` (message `SmartComponents`). smartComponents: the exchanges behind a BBO exchange code (no version field).
+    TWS_EVENT_SMART_COMPONENTS = 107,
+    /// No typed view: read it with `tws_event_field` (message `MktDepthExchanges`). mktDepthExchanges: the exchanges that offer depth (no version field).
+    TWS_EVENT_MKT_DEPTH_EXCHANGES = 108,
+    /// No typed view: read it with `tws_event_field` (message `FamilyCodes`). familyCodes: one family code per account (no version field).
+    TWS_EVENT_FAMILY_CODES = 109,
+    /// No typed view: read it with `tws_event_field` (message `MarketDataType`). marketDataType: the data type now in effect for a ticker id.
+    TWS_EVENT_MARKET_DATA_TYPE = 110,
+    /// No typed view: read it with `tws_event_field` (message `TickPrice`). tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
+    /// size that goes with it: the official decoder raises tickPrice then tickSize).
+    TWS_EVENT_TICK_PRICE = 111,
+    /// No typed view: read it with `tws_event_field` (message `TickSize`). tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
+    TWS_EVENT_TICK_SIZE = 112,
+    /// No typed view: read it with `tws_event_field` (message `TickString`). tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
+    TWS_EVENT_TICK_STRING = 113,
+    /// No typed view: read it with `tws_event_field` (message `TickGeneric`). tickGeneric: a numeric tick (halted, shortable, volatility, rates ...).
+    TWS_EVENT_TICK_GENERIC = 114,
+    /// No typed view: read it with `tws_event_field` (message `TickEfp`). tickEFP: an exchange-for-physical computation (tick types 38..44). Text only.
+    TWS_EVENT_TICK_EFP = 115,
+    /// No typed view: read it with `tws_event_field` (message `TickOptionComputation`). tickOptionComputation: implied volatility, greeks, option and underlying price.
+    TWS_EVENT_TICK_OPTION_COMPUTATION = 116,
+    /// No typed view: read it with `tws_event_field` (message `TickReqParams`). tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
+    TWS_EVENT_TICK_REQ_PARAMS = 117,
+    /// No typed view: read it with `tws_event_field` (message `TickSnapshotEnd`). tickSnapshotEnd: a snapshot request is complete.
+    TWS_EVENT_TICK_SNAPSHOT_END = 118,
+    /// No typed view: read it with `tws_event_field` (message `RerouteMktDataReq`). rerouteMktDataReq: re-request this ticker for the given conId/exchange (CFDs). No version field.
+    TWS_EVENT_REROUTE_MKT_DATA_REQ = 119,
+    /// No typed view: read it with `tws_event_field` (message `RerouteMktDepthReq`). rerouteMktDepthReq: as rerouteMktDataReq, for depth. No version field.
+    TWS_EVENT_REROUTE_MKT_DEPTH_REQ = 120,
+    /// No typed view: read it with `tws_event_field` (message `DeltaNeutralValidation`). deltaNeutralValidation: the delta-neutral contract TWS accepted for a request. Text only.
+    TWS_EVENT_DELTA_NEUTRAL_VALIDATION = 121,
+    /// No typed view: read it with `tws_event_field` (message `UpdateMktDepth`). updateMktDepth: one row change of a single-exchange book.
+    TWS_EVENT_UPDATE_MKT_DEPTH = 122,
+    /// No typed view: read it with `tws_event_field` (message `UpdateMktDepthL2`). updateMktDepthL2: one row change of a book with market makers (or SMART depth).
+    TWS_EVENT_UPDATE_MKT_DEPTH_L2 = 123,
+    /// No typed view: read it with `tws_event_field` (message `RealTimeBar`). realtimeBar: one 5-second bar.
+    TWS_EVENT_REAL_TIME_BAR = 124,
 }
 
 impl tws_event_type {
@@ -90,6 +141,31 @@ impl tws_event_type {
             21 => TWS_EVENT_PNL,
             22 => TWS_EVENT_PNL_SINGLE,
             23 => TWS_EVENT_PROTOCOL_ERROR,
+            100 => TWS_EVENT_CONTRACT_DATA,
+            101 => TWS_EVENT_BOND_CONTRACT_DATA,
+            102 => TWS_EVENT_CONTRACT_DATA_END,
+            103 => TWS_EVENT_SYMBOL_SAMPLES,
+            104 => TWS_EVENT_SEC_DEF_OPT_PARAMETER,
+            105 => TWS_EVENT_SEC_DEF_OPT_PARAMETER_END,
+            106 => TWS_EVENT_MARKET_RULE,
+            107 => TWS_EVENT_SMART_COMPONENTS,
+            108 => TWS_EVENT_MKT_DEPTH_EXCHANGES,
+            109 => TWS_EVENT_FAMILY_CODES,
+            110 => TWS_EVENT_MARKET_DATA_TYPE,
+            111 => TWS_EVENT_TICK_PRICE,
+            112 => TWS_EVENT_TICK_SIZE,
+            113 => TWS_EVENT_TICK_STRING,
+            114 => TWS_EVENT_TICK_GENERIC,
+            115 => TWS_EVENT_TICK_EFP,
+            116 => TWS_EVENT_TICK_OPTION_COMPUTATION,
+            117 => TWS_EVENT_TICK_REQ_PARAMS,
+            118 => TWS_EVENT_TICK_SNAPSHOT_END,
+            119 => TWS_EVENT_REROUTE_MKT_DATA_REQ,
+            120 => TWS_EVENT_REROUTE_MKT_DEPTH_REQ,
+            121 => TWS_EVENT_DELTA_NEUTRAL_VALIDATION,
+            122 => TWS_EVENT_UPDATE_MKT_DEPTH,
+            123 => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
+            124 => TWS_EVENT_REAL_TIME_BAR,
             _ => return None,
         })
     }
@@ -121,6 +197,31 @@ impl tws_event_type {
             TWS_EVENT_PNL => "PNL\0",
             TWS_EVENT_PNL_SINGLE => "PNL_SINGLE\0",
             TWS_EVENT_PROTOCOL_ERROR => "PROTOCOL_ERROR\0",
+            TWS_EVENT_CONTRACT_DATA => "CONTRACT_DATA\0",
+            TWS_EVENT_BOND_CONTRACT_DATA => "BOND_CONTRACT_DATA\0",
+            TWS_EVENT_CONTRACT_DATA_END => "CONTRACT_DATA_END\0",
+            TWS_EVENT_SYMBOL_SAMPLES => "SYMBOL_SAMPLES\0",
+            TWS_EVENT_SEC_DEF_OPT_PARAMETER => "SEC_DEF_OPT_PARAMETER\0",
+            TWS_EVENT_SEC_DEF_OPT_PARAMETER_END => "SEC_DEF_OPT_PARAMETER_END\0",
+            TWS_EVENT_MARKET_RULE => "MARKET_RULE\0",
+            TWS_EVENT_SMART_COMPONENTS => "SMART_COMPONENTS\0",
+            TWS_EVENT_MKT_DEPTH_EXCHANGES => "MKT_DEPTH_EXCHANGES\0",
+            TWS_EVENT_FAMILY_CODES => "FAMILY_CODES\0",
+            TWS_EVENT_MARKET_DATA_TYPE => "MARKET_DATA_TYPE\0",
+            TWS_EVENT_TICK_PRICE => "TICK_PRICE\0",
+            TWS_EVENT_TICK_SIZE => "TICK_SIZE\0",
+            TWS_EVENT_TICK_STRING => "TICK_STRING\0",
+            TWS_EVENT_TICK_GENERIC => "TICK_GENERIC\0",
+            TWS_EVENT_TICK_EFP => "TICK_EFP\0",
+            TWS_EVENT_TICK_OPTION_COMPUTATION => "TICK_OPTION_COMPUTATION\0",
+            TWS_EVENT_TICK_REQ_PARAMS => "TICK_REQ_PARAMS\0",
+            TWS_EVENT_TICK_SNAPSHOT_END => "TICK_SNAPSHOT_END\0",
+            TWS_EVENT_REROUTE_MKT_DATA_REQ => "REROUTE_MKT_DATA_REQ\0",
+            TWS_EVENT_REROUTE_MKT_DEPTH_REQ => "REROUTE_MKT_DEPTH_REQ\0",
+            TWS_EVENT_DELTA_NEUTRAL_VALIDATION => "DELTA_NEUTRAL_VALIDATION\0",
+            TWS_EVENT_UPDATE_MKT_DEPTH => "UPDATE_MKT_DEPTH\0",
+            TWS_EVENT_UPDATE_MKT_DEPTH_L2 => "UPDATE_MKT_DEPTH_L2\0",
+            TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
         }
     }
 }
@@ -129,10 +230,8 @@ impl tws_event_type {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct tws_contract {
-    /// IB's contract id (when `has_con_id`; TWS sends 0 for none).
+    /// IB's contract id; 0 when TWS names none.
     pub con_id: i32,
-    /// True when `con_id` is present; when false, TWS left it unset (or the server version does not send it) and `con_id` is 0.
-    pub has_con_id: bool,
     /// The strike (when `has_strike`); 0 when the instrument has none. A protobuf message that leaves it out makes it absent.
     pub strike: f64,
     /// True when `strike` is present; when false, TWS left it unset (or the server version does not send it) and `strike` is 0.

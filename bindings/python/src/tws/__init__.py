@@ -153,3 +153,10 @@ __all__ = [
     "set_log_handler",
     "set_log_level",
 ]
+
+# Every generated message class, record and event type (the list above names
+# the hand-picked ones of ABI 0.x; new messages of the catalogue join here).
+from . import _generated as _gen  # noqa: E402
+from ._generated import *  # noqa: E402,F401,F403
+
+__all__ += [n for n in _gen.__all__ if n not in __all__]

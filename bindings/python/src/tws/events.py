@@ -75,10 +75,13 @@ class OtherEvent:
 @dataclass(frozen=True)
 class GenericMessage:
     """A message event this binding has no class for (a libtws newer than the
-    binding): its ``tws_event_type`` value, its message name and every field
-    read through the generic accessor (``tws_event_field``), by the names the
-    field visitor gives (``"req_id"``, ``"contract.symbol"``). A value TWS did
-    not send is ``None``; decimals are :class:`decimal.Decimal`."""
+    binding, or a message with a list, option or tag-value field of its own):
+    its ``tws_event_type`` value, its message name and every field read
+    through the generic accessor (``tws_event_field``), by the accessor's
+    names (``"req_id"``, ``"contract.symbol"``; a list as its count under its
+    name, then ``"descriptions[0].contract.symbol"``, ``"strikes[2]"``; see
+    docs/abi.md). A value TWS did not send is ``None``; decimals are
+    :class:`decimal.Decimal`."""
 
     type: int
     name: str
