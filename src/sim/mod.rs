@@ -28,6 +28,7 @@ pub mod faults;
 mod flood;
 mod garbage;
 mod injector;
+pub mod instruments;
 mod portfolio;
 mod recorder;
 mod registry;
