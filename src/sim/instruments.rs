@@ -72,7 +72,12 @@ impl MarketRule {
 }
 
 /// The market rules of the catalogue.
-pub fn market_rules() -> Vec<MarketRule> {
+pub fn market_rules() -> &'static [MarketRule] {
+    static RULES: once_cell::sync::Lazy<Vec<MarketRule>> = once_cell::sync::Lazy::new(build_rules);
+    &RULES
+}
+
+fn build_rules() -> Vec<MarketRule> {
     let rule = |id, steps: &[(f64, f64)]| MarketRule {
         id,
         increments: steps
@@ -94,8 +99,8 @@ pub fn market_rules() -> Vec<MarketRule> {
 }
 
 /// The market rule with this id.
-pub fn market_rule(id: i32) -> Option<MarketRule> {
-    market_rules().into_iter().find(|r| r.id == id)
+pub fn market_rule(id: i32) -> Option<&'static MarketRule> {
+    market_rules().iter().find(|r| r.id == id)
 }
 
 /// One component of a smart-routing BBO exchange.
@@ -297,20 +302,15 @@ pub struct Instrument {
 }
 
 impl Instrument {
-    /// The market rule its prices follow (the first of its rule ids).
-    pub fn market_rule(&self) -> MarketRule {
+    /// The market rule its prices follow (the first of its rule ids; rule
+    /// 26, a flat cent, if it names none the catalogue has).
+    pub fn market_rule(&self) -> &'static MarketRule {
         self.market_rule_ids
             .split(',')
             .next()
             .and_then(|id| id.trim().parse().ok())
             .and_then(market_rule)
-            .unwrap_or(MarketRule {
-                id: 0,
-                increments: vec![PriceIncrement {
-                    low_edge: 0.0,
-                    increment: self.min_tick,
-                }],
-            })
+            .unwrap_or(&market_rules()[0])
     }
 
     /// Whether `exchange` (any case) is one it trades on.
