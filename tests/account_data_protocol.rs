@@ -25,6 +25,7 @@ fn option_contract() -> Contract {
         currency: "USD".into(),
         local_symbol: "AAPL  261218C00200000".into(),
         trading_class: "AAPL".into(),
+        ..Default::default()
     }
 }
 

@@ -59,13 +59,21 @@ fn empty_incoming(id: i32) -> Incoming {
 
 /// The names a message's field visitor reports, as the schema predicts them.
 fn visited_names(fields: &[FieldSchema]) -> Vec<String> {
+    visited_names_in(fields, None)
+}
+
+/// As [`visited_names`]; a record's fields are named `<prefix>.<field>`.
+fn visited_names_in(fields: &[FieldSchema], prefix: Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
     for f in fields.iter().filter(|f| !f.path) {
+        let name = match prefix {
+            Some(p) => format!("{p}.{}", f.name),
+            None => f.name.to_owned(),
+        };
         match f.ty {
-            FieldType::Record(r) => {
-                out.extend(r.fields.iter().map(|s| format!("{}.{}", r.prefix, s.name)))
-            }
-            _ => out.push(f.name.to_owned()),
+            FieldType::Record(r) => out.extend(visited_names_in(r.fields, Some(r.prefix))),
+            // Empty lists and absent options show only their count or flag.
+            _ => out.push(name),
         }
     }
     out
@@ -76,6 +84,13 @@ fn expected_route(route: RouteSchema, fields: &[FieldSchema]) -> RouteKey {
         RouteSchema::None => RouteKey::None,
         RouteSchema::Positions => RouteKey::Positions,
         RouteSchema::AccountUpdates => RouteKey::AccountUpdates,
+        RouteSchema::Fixed("mkt_depth_exchanges") => RouteKey::MktDepthExchanges,
+        RouteSchema::Fixed("family_codes") => RouteKey::FamilyCodes,
+        RouteSchema::Fixed(other) => panic!("unknown fixed route {other}"),
+        RouteSchema::Keyed {
+            key: "market_rule", ..
+        } => RouteKey::MarketRule(0),
+        RouteSchema::Keyed { key, .. } => panic!("unknown route key {key}"),
         RouteSchema::Field(name) => {
             let f = fields.iter().find(|f| f.name == name).expect("route field");
             let default = match f.default {
@@ -99,8 +114,6 @@ fn the_schema_table_describes_the_message_sets() {
         .collect();
     assert_eq!(outgoing.len(), Request::ALL.len());
     assert_eq!(incoming.len(), Incoming::ALL.len());
-    // Today: 18 requests (startApi included) and 19 server messages (error included).
-    assert_eq!((Request::ALL.len(), Incoming::ALL.len()), (18, 19));
 
     for s in outgoing {
         assert!(
@@ -244,9 +257,11 @@ mod from_the_schema {
     use tws::protocol::{Form, Incoming, RawMessage, Request, CATALOGUE};
 
     /// Both sides of every server version a declared layout changes at.
-    const VERSIONS: [i32; 20] = [
-        100, 128, 129, 134, 135, 150, 152, 153, 165, 166, 193, 194, 196, 197, 200, 201, 207, 210,
-        213, 222,
+    const VERSIONS: [i32; 62] = [
+        100, 103, 104, 107, 108, 109, 110, 112, 114, 119, 120, 121, 122, 125, 126, 128, 129, 131,
+        132, 134, 135, 137, 139, 140, 146, 148, 149, 150, 152, 153, 155, 156, 162, 163, 164, 165,
+        166, 175, 176, 178, 179, 181, 182, 185, 186, 187, 188, 193, 194, 196, 197, 200, 201, 205,
+        206, 207, 208, 210, 211, 212, 213, 222,
     ];
 
     /// A tiny deterministic generator: proptest picks (and shrinks) the seed.
@@ -291,6 +306,43 @@ mod from_the_schema {
                 out.extend_from_slice(&rng.pick(&[100.0f64, 0.1, 1.0, 12.5]).to_le_bytes());
                 continue;
             }
+            if f.proto_string {
+                let s = rng.pick(&["0.01", "0.5", "1", "0.0001"]);
+                key(tag, 2, &mut out);
+                varint(s.len() as u64, &mut out);
+                out.extend_from_slice(s.as_bytes());
+                continue;
+            }
+            let n = rng.next() % 4;
+            match f.ty {
+                FieldType::RecordList(r) | FieldType::TagValues(r) => {
+                    for _ in 0..n {
+                        let inner = body(r.fields, rng);
+                        key(tag, 2, &mut out);
+                        varint(inner.len() as u64, &mut out);
+                        out.extend_from_slice(&inner);
+                    }
+                    continue;
+                }
+                FieldType::StringList => {
+                    for _ in 0..n {
+                        let s = rng.pick(&["20260116", "STK", "a b", ""]);
+                        key(tag, 2, &mut out);
+                        varint(s.len() as u64, &mut out);
+                        out.extend_from_slice(s.as_bytes());
+                    }
+                    continue;
+                }
+                FieldType::DoubleList => {
+                    key(tag, 2, &mut out);
+                    varint(8 * n, &mut out);
+                    for _ in 0..n {
+                        out.extend_from_slice(&rng.pick(&[100.0f64, 102.5, 0.5]).to_le_bytes());
+                    }
+                    continue;
+                }
+                _ => {}
+            }
             match f.ty {
                 FieldType::Int => {
                     key(tag, 0, &mut out);
@@ -330,12 +382,16 @@ mod from_the_schema {
                     varint(s.len() as u64, &mut out);
                     out.extend_from_slice(s.as_bytes());
                 }
-                FieldType::Record(r) => {
+                FieldType::Record(r) | FieldType::Optional(r) => {
                     let inner = body(r.fields, rng);
                     key(tag, 2, &mut out);
                     varint(inner.len() as u64, &mut out);
                     out.extend_from_slice(&inner);
                 }
+                FieldType::RecordList(_)
+                | FieldType::TagValues(_)
+                | FieldType::StringList
+                | FieldType::DoubleList => unreachable!("handled above"),
             }
         }
         out
@@ -357,7 +413,11 @@ mod from_the_schema {
             (None, Some(Unset::LongMax)) => i64::MAX.to_string(),
             (None, _) => match f.ty {
                 FieldType::Int | FieldType::Long | FieldType::Double => "0".into(),
-                FieldType::Bool => "false".into(),
+                FieldType::Bool | FieldType::Optional(_) => "false".into(),
+                FieldType::RecordList(_)
+                | FieldType::StringList
+                | FieldType::DoubleList
+                | FieldType::TagValues(_) => "0".into(),
                 _ => String::new(),
             },
         }
@@ -381,6 +441,19 @@ mod from_the_schema {
                             .iter()
                             .any(|p| p.path && p.name == path && present(p, v));
                         if !carried {
+                            // An absent list or option shows no items.
+                            let items = match sub.ty {
+                                FieldType::RecordList(i)
+                                | FieldType::TagValues(i)
+                                | FieldType::Optional(i) => Some(format!("{}.", i.prefix)),
+                                FieldType::StringList | FieldType::DoubleList => {
+                                    Some(format!("{name}.item"))
+                                }
+                                _ => None,
+                            };
+                            if let Some(p) = items {
+                                out.retain(|k, _| !k.starts_with(&p));
+                            }
                             // Not in this layout: the record's own default.
                             let plain = FieldSchema {
                                 default: None,
@@ -391,13 +464,33 @@ mod from_the_schema {
                         }
                     }
                 }
-                _ if !f.path && !present(f, v) => {
+                _ if !f.path && (f.proto_only || !present(f, v)) => {
                     out.insert(f.name.to_owned(), absent_text(f));
                 }
                 _ => {}
             }
         }
         out
+    }
+
+    /// True when a text layout of the message is more than fields gated by
+    /// version: lists, options, conditions on values or strict gates. Such
+    /// layouts are checked as a fixed point (encode, decode and encode again
+    /// give the same bytes), the others field by field.
+    fn layout_depends_on_values(s: &MessageSchema) -> bool {
+        fn complex(f: &FieldSchema) -> bool {
+            f.when.is_some()
+                || f.strict
+                || matches!(
+                    f.ty,
+                    FieldType::RecordList(_)
+                        | FieldType::StringList
+                        | FieldType::DoubleList
+                        | FieldType::TagValues(_)
+                        | FieldType::Optional(_)
+                )
+        }
+        s.fields.iter().any(complex)
     }
 
     fn fields_of(visit: impl FnOnce(&mut FieldList)) -> BTreeMap<String, String> {
@@ -420,12 +513,41 @@ mod from_the_schema {
                 for v in VERSIONS {
                     for &form in Form::accepted_at(v) {
                         let mut bytes = Vec::new();
-                        m.encode_as(form, v, &mut bytes).unwrap();
+                        if let Err(e) = m.encode_as(form, v, &mut bytes) {
+                            // Refused only where the catalogue says so.
+                            prop_assert!(
+                                matches!(e, tws::protocol::EncodeError::NotSupported { .. })
+                                    && form != Form::Proto
+                                    && (!s.text_form || s.fields.iter().any(|f| f.strict)),
+                                "{} at {} in {:?}: {}",
+                                s.name,
+                                v,
+                                form,
+                                e
+                            );
+                            continue;
+                        }
                         let raw = RawMessage::split(&bytes[4..], v).unwrap();
                         prop_assert_eq!(raw.form, form);
                         let back = <$set>::decode(&raw, v).unwrap().unwrap();
+                        if form != Form::Proto && layout_depends_on_values(s) {
+                            let mut again = Vec::new();
+                            back.encode_as(form, v, &mut again).unwrap();
+                            prop_assert_eq!(&again, &bytes, "{} at {} in {:?}", s.name, v, form);
+                            continue;
+                        }
                         let expected = if form == Form::Proto {
-                            sent.clone()
+                            let mut sent = sent.clone();
+                            for omitted in s.proto_omit {
+                                // The record's own default (these are strings).
+                                let (owner, sub) = omitted.split_once('.').unwrap();
+                                let owner = s.fields.iter().find(|f| f.name == owner).unwrap();
+                                let FieldType::Record(r) = owner.ty else {
+                                    panic!("{omitted}")
+                                };
+                                sent.insert(format!("{}.{sub}", r.prefix), String::new());
+                            }
+                            sent
                         } else {
                             as_carried(s, &sent, v)
                         };
@@ -472,7 +594,9 @@ mod from_the_schema {
                             Direction::In => Incoming::decode(&raw, 222).unwrap().unwrap().encode_as(form, v, &mut bytes),
                             Direction::Out => Request::decode(&raw, 222).unwrap().unwrap().encode_as(form, v, &mut bytes),
                         };
-                        encoded.unwrap();
+                        if encoded.is_err() {
+                            continue;
+                        }
                         let mut p = bytes[4..].to_vec();
                         let i = at % p.len();
                         p[i] ^= byte | 1;

@@ -32,6 +32,35 @@ fn rust_type(f: &Field) -> String {
         Type::Str | Type::Decimal => f.strings.rust().into(),
         Type::Record(r) if f.boxed => format!("Box<{r}>"),
         Type::Record(r) => r.clone(),
+        Type::List(item) => match &**item {
+            Type::Record(r) => format!("Vec<{r}>"),
+            Type::Double => "Vec<f64>".into(),
+            _ => "Vec<String>".into(),
+        },
+        Type::Optional(r) => format!("Option<{r}>"),
+        Type::TagValues => "Vec<TagValue>".into(),
+    }
+}
+
+/// The twin's field type and its codec for list fields: `(type, codec, packed)`.
+fn proto_list(f: &Field, records: &[Record]) -> Option<(String, &'static str, bool)> {
+    match &f.ty {
+        Type::List(item) => Some(match &**item {
+            Type::Record(r) => {
+                let rec = records.iter().find(|x| &x.name == r).expect("resolved");
+                (format!("Vec<{}>", rec.proto_name), "message", false)
+            }
+            Type::Double => ("Vec<f64>".into(), "double", true),
+            _ => ("Vec<String>".into(), "owned_string", false),
+        }),
+        Type::TagValues => {
+            let rec = records
+                .iter()
+                .find(|x| x.name == "TagValue")
+                .expect("resolved");
+            Some((format!("Vec<{}>", rec.proto_name), "message", false))
+        }
+        _ => None,
     }
 }
 
@@ -39,6 +68,9 @@ fn rust_type(f: &Field) -> String {
 fn proto_codec(f: &Field, records: &[Record]) -> (&'static str, String) {
     if f.proto_double {
         return ("double", "f64".into());
+    }
+    if f.proto_string {
+        return ("owned_string", "String".into());
     }
     match &f.ty {
         Type::Int => ("int32", "i32".into()),
@@ -49,10 +81,11 @@ fn proto_codec(f: &Field, records: &[Record]) -> (&'static str, String) {
             Strings::Text => ("string", "Text".into()),
             Strings::String => ("owned_string", "String".into()),
         },
-        Type::Record(r) => {
+        Type::Record(r) | Type::Optional(r) => {
             let rec = records.iter().find(|x| &x.name == r).expect("resolved");
             ("message", rec.proto_name.clone())
         }
+        Type::List(_) | Type::TagValues => unreachable!("lists use proto_list"),
     }
 }
 
@@ -62,6 +95,7 @@ fn absent(f: &Field) -> Option<String> {
     if let Some(d) = &f.default {
         return Some(match d {
             toml::Value::Float(x) => format!("{x:?}"),
+            toml::Value::String(s) => format!("{s:?}.into()"),
             other => other.to_string(),
         });
     }
@@ -124,8 +158,21 @@ fn to_proto_expr(f: &Field, acc: &str) -> String {
     if f.proto_double {
         return format!("text_to_double(&{acc})");
     }
+    if f.proto_string {
+        return format!("crate::protocol::codec::double_to_proto_text({acc})");
+    }
+    if matches!(f.default, Some(toml::Value::String(_))) {
+        // Absent reads as the default, so an empty value must be sent.
+        return format!("Some({acc}.clone())");
+    }
     match (&f.ty, f.unset) {
         (Type::Record(_), _) => format!("Some({acc}.to_proto())"),
+        (Type::List(item), _) if matches!(**item, Type::Record(_)) => {
+            format!("{acc}.iter().map(|x| x.to_proto()).collect()")
+        }
+        (Type::TagValues, _) => format!("{acc}.iter().map(|x| x.to_proto()).collect()"),
+        (Type::List(_), _) => format!("{acc}.clone()"),
+        (Type::Optional(_), _) => format!("{acc}.as_ref().map(|x| x.to_proto())"),
         (_, Some(Unset::Zero)) => format!("({acc} != 0).then_some({acc})"),
         _ => format!("WireValue::to_proto(&{acc})"),
     }
@@ -133,6 +180,26 @@ fn to_proto_expr(f: &Field, acc: &str) -> String {
 
 fn from_proto_expr(f: &Field) -> String {
     let p = format!("p.{}", f.name);
+    if f.proto.is_none() {
+        return absent_or_default(f);
+    }
+    if f.proto_string {
+        return format!(
+            "{p}.and_then(|t| t.trim().parse::<f64>().ok()).unwrap_or({})",
+            absent(f).unwrap_or_else(|| "0.0".into())
+        );
+    }
+    match &f.ty {
+        Type::List(item) => {
+            return match &**item {
+                Type::Record(r) => format!("{p}.into_iter().map({r}::from_proto).collect()"),
+                _ => p,
+            }
+        }
+        Type::TagValues => return format!("{p}.into_iter().map(TagValue::from_proto).collect()"),
+        Type::Optional(r) => return format!("{p}.map({r}::from_proto)"),
+        _ => {}
+    }
     if f.proto_double {
         return match f.strings {
             Strings::String => format!("{p}.map(double_to_text).unwrap_or_default()"),
@@ -155,13 +222,30 @@ fn from_proto_expr(f: &Field) -> String {
     }
 }
 
-/// The text-presence condition of a field occurrence, if any.
-fn condition(
+/// Where a condition is evaluated: reading (locals, the parsed `version`)
+/// or writing (`self`, the message version written).
+#[derive(Clone, Copy)]
+enum Ctx {
+    Read,
+    Write(i64),
+}
+
+/// A text-presence condition, simplified.
+enum Cond2 {
+    Always,
+    Never,
+    If(String),
+}
+
+/// The whole text-presence condition of a field occurrence.
+fn full_condition(
     since: &Option<VersionRef>,
     until: &Option<VersionRef>,
     msg_version: Option<i64>,
-    reading: bool,
-) -> Option<String> {
+    when: Option<&Cond>,
+    ctx: Ctx,
+    m: &Message,
+) -> Cond2 {
     let mut parts = Vec::new();
     if let Some(s) = since {
         parts.push(format!("server_version >= {}", s.expr()));
@@ -169,12 +253,280 @@ fn condition(
     if let Some(u) = until {
         parts.push(format!("server_version < {}", u.expr()));
     }
-    if reading {
-        if let Some(mv) = msg_version {
-            parts.push(format!("version >= {mv}"));
+    if let (Ctx::Read, Some(mv)) = (ctx, msg_version) {
+        parts.push(format!("version >= {mv}"));
+    }
+    if let Some(w) = when {
+        match cond_expr(w, ctx, m) {
+            Cond2::Never => return Cond2::Never,
+            Cond2::Always => {}
+            Cond2::If(c) if c.contains(" || ") => parts.push(format!("({c})")),
+            Cond2::If(c) => parts.push(c),
         }
     }
+    if parts.is_empty() {
+        Cond2::Always
+    } else {
+        Cond2::If(parts.join(" && "))
+    }
+}
+
+/// A `when` condition as a Rust expression (statically decided where it can be).
+fn cond_expr(c: &Cond, ctx: Ctx, m: &Message) -> Cond2 {
+    match c {
+        Cond::Or(xs) | Cond::And(xs) => {
+            let or = matches!(c, Cond::Or(_));
+            let mut parts = Vec::new();
+            for x in xs {
+                match cond_expr(x, ctx, m) {
+                    Cond2::Always if or => return Cond2::Always,
+                    Cond2::Never if !or => return Cond2::Never,
+                    Cond2::Always | Cond2::Never => {}
+                    Cond2::If(e) if !or && e.contains(" || ") => parts.push(format!("({e})")),
+                    Cond2::If(e) => parts.push(e),
+                }
+            }
+            if parts.is_empty() {
+                return if or { Cond2::Never } else { Cond2::Always };
+            }
+            Cond2::If(parts.join(if or { " || " } else { " && " }))
+        }
+        Cond::Cmp { path, op, lits } => {
+            if path == "msg_version" {
+                let n = match lits[..] {
+                    [Lit::Int(n)] => n,
+                    _ => 0,
+                };
+                return match ctx {
+                    Ctx::Write(v) => {
+                        if v >= n {
+                            Cond2::Always
+                        } else {
+                            Cond2::Never
+                        }
+                    }
+                    Ctx::Read => Cond2::If(format!("version >= {n}")),
+                };
+            }
+            let place = match ctx {
+                Ctx::Read => path.clone(),
+                Ctx::Write(_) => format!("self.{path}"),
+            };
+            let _ = m;
+            let is_str = lits.iter().any(|l| matches!(l, Lit::Str(_)));
+            let value = if is_str {
+                format!("{place}.as_str()")
+            } else {
+                place
+            };
+            let lit = |l: &Lit| match l {
+                Lit::Int(i) => i.to_string(),
+                Lit::Str(s) => format!("{s:?}"),
+            };
+            let list = || lits.iter().map(lit).collect::<Vec<_>>().join(", ");
+            Cond2::If(match op {
+                CmpOp::Eq => format!("{value} == {}", lit(&lits[0])),
+                CmpOp::Ne => format!("{value} != {}", lit(&lits[0])),
+                CmpOp::Ge => format!("{value} >= {}", lit(&lits[0])),
+                CmpOp::In => format!("[{}].contains(&{value})", list()),
+                CmpOp::NotIn => format!("![{}].contains(&{value})", list()),
+            })
+        }
+    }
+}
+
+fn skip_write(ty: &Type) -> String {
+    match ty {
+        Type::Decimal => "w.str(\"\");".into(),
+        _ => "w.int(0);".into(),
+    }
+}
+
+fn skip_read(ty: &Type) -> String {
+    match ty {
+        Type::Decimal => "read_decimal(r)?;".into(),
+        _ => "r.int()?;".into(),
+    }
+}
+
+fn record_of<'a>(records: &'a [Record], name: &str) -> &'a Record {
+    records.iter().find(|r| r.name == name).expect("resolved")
+}
+
+/// The statement that writes the value at `acc` in text form (lists and
+/// options with their counts and flags).
+fn write_value(f: &Field, acc: &str, request: bool, records: &[Record]) -> String {
+    match &f.ty {
+        Type::TagValues if f.text == TextRepr::Joined => format!(
+            "w.str(&crate::protocol::codec::join_tag_values({acc}.iter().map(|x| (x.tag.as_str(), x.value.as_str()))));"
+        ),
+        Type::List(_) | Type::TagValues => {
+            let items = f.items.as_deref().unwrap_or(&[]);
+            let each = if items.is_empty() {
+                match &f.ty {
+                    Type::List(i) if **i == Type::Double => "w.float(*x);".to_owned(),
+                    _ => "w.str(x);".to_owned(),
+                }
+            } else {
+                let mut each = String::new();
+                for it in items {
+                    match it {
+                        Item::Path {
+                            path,
+                            leaf,
+                            since,
+                            until,
+                        } => {
+                            let stmt =
+                                write_value(leaf, &format!("x.{}", path.join(".")), request, records);
+                            match version_gate(since, until) {
+                                Some(c) => {
+                                    let _ = write!(each, "if {c} {{ {stmt} }}");
+                                }
+                                None => each.push_str(&stmt),
+                            }
+                        }
+                        Item::Skip { ty, since, until } => {
+                            let stmt = skip_write(ty);
+                            match version_gate(since, until) {
+                                Some(c) => {
+                                    let _ = write!(each, "if {c} {{ {stmt} }}");
+                                }
+                                None => each.push_str(&stmt),
+                            }
+                        }
+                    }
+                }
+                each
+            };
+            format!("w.int({acc}.len() as i64); for x in &{acc} {{ {each} }}")
+        }
+        Type::Optional(r) => {
+            let rec = record_of(records, r);
+            let mut each = String::new();
+            for sub in rec.fields.iter().filter(|f| !f.proto_only) {
+                each.push_str(&write_value(sub, &format!("x.{}", sub.name), request, records));
+            }
+            format!("match &{acc} {{ Some(x) => {{ w.bool(true); {each} }} None => {{ w.bool(false); }} }}")
+        }
+        Type::Double if request && f.unset == Some(Unset::DblMax) => format!(
+            "if {acc} == f64::MAX {{ w.str(\"\"); }} else {{ {} }}",
+            write_stmt(f, acc)
+        ),
+        _ => write_stmt(f, acc),
+    }
+}
+
+/// The expression that reads a value of `f`'s type in text form.
+fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
+    match &f.ty {
+        Type::TagValues if f.text == TextRepr::Joined => "crate::protocol::codec::split_tag_values(&r.string()?).into_iter().map(|(tag, value)| TagValue { tag, value }).collect()".into(),
+        Type::List(_) | Type::TagValues => {
+            let items = f.items.as_deref().unwrap_or(&[]);
+            if items.is_empty() {
+                let one = match &f.ty {
+                    Type::List(i) if **i == Type::Double => "r.float()?",
+                    _ => "r.string()?",
+                };
+                return format!(
+                    "{{ let n = crate::protocol::codec::read_count(r)?; let mut xs = Vec::with_capacity(n); for _ in 0..n {{ xs.push({one}); }} xs }}"
+                );
+            }
+            let rec = f.ty.record().expect("items belong to record lists");
+            let mut each = String::new();
+            for it in items {
+                let (stmt, since, until) = match it {
+                    Item::Path {
+                        path,
+                        leaf,
+                        since,
+                        until,
+                    } => (
+                        format!("x.{} = {};", path.join("."), read_value(leaf, request, records)),
+                        since,
+                        until,
+                    ),
+                    Item::Skip { ty, since, until } => (skip_read(ty), since, until),
+                };
+                match version_gate(since, until) {
+                    Some(c) => {
+                        let _ = write!(each, "if {c} {{ {stmt} }}");
+                    }
+                    None => each.push_str(&stmt),
+                }
+            }
+            format!(
+                "{{ let n = crate::protocol::codec::read_count(r)?; let mut xs = Vec::with_capacity(n); for _ in 0..n {{ let mut x = {rec}::default(); {each} xs.push(x); }} xs }}"
+            )
+        }
+        Type::Optional(r) => {
+            let rec = record_of(records, r);
+            let mut each = String::new();
+            for sub in rec.fields.iter().filter(|f| !f.proto_only) {
+                let _ = write!(each, "x.{} = {};", sub.name, read_value(sub, request, records));
+            }
+            format!("if r.bool()? {{ let mut x = {r}::default(); {each} Some(x) }} else {{ None }}")
+        }
+        Type::Double if request && f.unset == Some(Unset::DblMax) => {
+            "crate::protocol::codec::read_double_or_unset(r)?".into()
+        }
+        _ => read_expr(f),
+    }
+}
+
+fn version_gate(since: &Option<VersionRef>, until: &Option<VersionRef>) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(s) = since {
+        parts.push(format!("server_version >= {}", s.expr()));
+    }
+    if let Some(u) = until {
+        parts.push(format!("server_version < {}", u.expr()));
+    }
     (!parts.is_empty()).then(|| parts.join(" && "))
+}
+
+/// The statement that hands `acc` to the visitor `v` under `name`.
+fn visit_stmt(f: &Field, acc: &str, name: &str) -> String {
+    match &f.ty {
+        Type::Record(_) => format!("{acc}.visit(v);\n"),
+        Type::List(item) => {
+            let each = match &**item {
+                Type::Record(_) => "x.visit(v);".to_owned(),
+                Type::Double => format!("v.float(\"{name}.item\", *x);"),
+                _ => format!("v.str(\"{name}.item\", x);"),
+            };
+            format!("v.int(\"{name}\", {acc}.len() as i64);\nfor x in &{acc} {{ {each} }}\n")
+        }
+        Type::TagValues => {
+            format!("v.int(\"{name}\", {acc}.len() as i64);\nfor x in &{acc} {{ x.visit(v); }}\n")
+        }
+        Type::Optional(_) => format!(
+            "v.bool(\"{name}\", {acc}.is_some());\nif let Some(x) = &{acc} {{ x.visit(v); }}\n"
+        ),
+        _ => format!("WireValue::describe(&{acc}, \"{name}\", v);\n"),
+    }
+}
+
+/// The statements that check the strings of `acc` (in `text` form or not).
+fn check_stmt(f: &Field, acc: &str) -> String {
+    let name = &f.name;
+    match (&f.ty, &f.text) {
+        // Escaped on the way out: every character travels.
+        (_, TextRepr::Ascii7Escaped { .. }) => String::new(),
+        (Type::Record(_), _) => format!("{acc}.check(text)?;\n"),
+        (Type::Optional(_), _) => format!("if let Some(x) = &{acc} {{ x.check(text)?; }}\n"),
+        (Type::TagValues, TextRepr::Joined) => format!(
+            "for x in &{acc} {{ x.check(text)?; if text {{ crate::protocol::codec::check_joined(&x.tag, \"{name}\")?; crate::protocol::codec::check_joined(&x.value, \"{name}\")?; }} }}\n"
+        ),
+        (Type::TagValues, _) => format!("for x in &{acc} {{ x.check(text)?; }}\n"),
+        (Type::List(item), _) => match &**item {
+            Type::Record(_) => format!("for x in &{acc} {{ x.check(text)?; }}\n"),
+            Type::Str => format!("for x in &{acc} {{ check_str(x, \"{name}\", text)?; }}\n"),
+            _ => String::new(),
+        },
+        (Type::Str | Type::Decimal, _) => format!("check_str(&{acc}, \"{name}\", text)?;\n"),
+        _ => String::new(),
+    }
 }
 
 fn struct_fields(out: &mut String, fields: &[Field]) {
@@ -189,13 +541,21 @@ fn struct_fields(out: &mut String, fields: &[Field]) {
 /// The protobuf twin and its hand-implemented `prost::Message`. Fields go in
 /// field-number order, so the encoder writes them as IB's client does.
 fn proto_twin(out: &mut String, name: &str, doc_of: &str, fields: &[Field], records: &[Record]) {
-    let mut fields = fields.to_vec();
+    let mut fields: Vec<Field> = fields
+        .iter()
+        .filter(|f| f.proto.is_some())
+        .cloned()
+        .collect();
     fields.sort_by_key(|f| f.proto);
     let fields = &fields[..];
     let _ = writeln!(out, "{doc_of}");
     let _ = writeln!(out, "#[derive(Clone, PartialEq, Debug, Default)]");
     let _ = writeln!(out, "pub struct {name} {{");
     for f in fields {
+        if let Some((ty, _, _)) = proto_list(f, records) {
+            let _ = writeln!(out, "pub {}: {ty},", f.name);
+            continue;
+        }
         let (_, ty) = proto_codec(f, records);
         let _ = writeln!(out, "pub {}: Option<{ty}>,", f.name);
     }
@@ -207,8 +567,21 @@ fn proto_twin(out: &mut String, name: &str, doc_of: &str, fields: &[Field], reco
     } else {
         out.push_str("fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {\n");
         for f in fields {
-            let (codec, _) = proto_codec(f, records);
             let tag = f.proto.expect("checked");
+            if let Some((_, codec, packed)) = proto_list(f, records) {
+                let how = if packed {
+                    "encode_packed"
+                } else {
+                    "encode_repeated"
+                };
+                let _ = writeln!(
+                    out,
+                    "proto_fields::{codec}::{how}({tag}, &self.{}, buf);",
+                    f.name
+                );
+                continue;
+            }
+            let (codec, _) = proto_codec(f, records);
             let _ = writeln!(
                 out,
                 "if let Some(v) = &self.{} {{ proto_fields::{codec}::encode({tag}, v, buf); }}",
@@ -227,8 +600,16 @@ fn proto_twin(out: &mut String, name: &str, doc_of: &str, fields: &[Field], reco
     } else {
         out.push_str("match tag {\n");
         for f in fields {
-            let (codec, _) = proto_codec(f, records);
             let tag = f.proto.expect("checked");
+            if let Some((_, codec, _)) = proto_list(f, records) {
+                let _ = writeln!(
+                    out,
+                    "{tag} => proto_fields::{codec}::merge_repeated(wire_type, &mut self.{}, buf, ctx),",
+                    f.name
+                );
+                continue;
+            }
+            let (codec, _) = proto_codec(f, records);
             let _ = writeln!(
                 out,
                 "{tag} => proto_fields::{codec}::merge(wire_type, self.{}.get_or_insert_with(Default::default), buf, ctx),",
@@ -245,6 +626,18 @@ fn proto_twin(out: &mut String, name: &str, doc_of: &str, fields: &[Field], reco
         let parts: Vec<String> = fields
             .iter()
             .map(|f| {
+                if let Some((_, codec, packed)) = proto_list(f, records) {
+                    let how = if packed {
+                        "encoded_len_packed"
+                    } else {
+                        "encoded_len_repeated"
+                    };
+                    return format!(
+                        "proto_fields::{codec}::{how}({}, &self.{})",
+                        f.proto.expect("checked"),
+                        f.name
+                    );
+                }
                 let (codec, _) = proto_codec(f, records);
                 format!(
                     "self.{}.as_ref().map_or(0, |v| proto_fields::{codec}::encoded_len({}, v))",
@@ -279,7 +672,7 @@ fn record_code(out: &mut String, r: &Record, records: &[Record]) {
     );
     let _ = writeln!(out, "pub fn to_proto(&self) -> {} {{", r.proto_name);
     let _ = writeln!(out, "{} {{", r.proto_name);
-    for f in &r.fields {
+    for f in r.fields.iter().filter(|f| f.proto.is_some()) {
         let _ = writeln!(
             out,
             "{}: {},",
@@ -302,25 +695,28 @@ fn record_code(out: &mut String, r: &Record, records: &[Record]) {
     );
     out.push_str("pub fn visit(&self, v: &mut dyn FieldVisitor) {\n");
     for f in &r.fields {
-        let _ = writeln!(
-            out,
-            "WireValue::describe(&self.{0}, \"{1}.{0}\", v);",
-            f.name, r.prefix
-        );
+        out.push_str(&visit_stmt(
+            f,
+            &format!("self.{}", f.name),
+            &format!("{}.{}", r.prefix, f.name),
+        ));
     }
     out.push_str("}\n\n");
     out.push_str(
         "/// Checks every string for characters that cannot travel (`text` form or protobuf).\n",
     );
-    let strings: Vec<&Field> = r.fields.iter().filter(|f| is_string(f)).collect();
-    if strings.is_empty() {
+    let checks: String = r
+        .fields
+        .iter()
+        .map(|f| check_stmt(f, &format!("self.{}", f.name)))
+        .collect();
+    if checks.is_empty() {
         out.push_str("pub fn check(&self, _text: bool) -> Result<(), EncodeError> { Ok(()) }\n");
     } else {
-        out.push_str("pub fn check(&self, text: bool) -> Result<(), EncodeError> {\n");
-        for f in strings {
-            let _ = writeln!(out, "check_str(&self.{0}, \"{0}\", text)?;", f.name);
-        }
-        out.push_str("Ok(())\n}\n");
+        let _ = writeln!(
+            out,
+            "pub fn check(&self, text: bool) -> Result<(), EncodeError> {{\n{checks}Ok(())\n}}"
+        );
     }
     out.push_str("}\n\n");
 }
@@ -343,8 +739,10 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     let _ = writeln!(out, "type Proto = {};\n", m.proto_name);
 
     // write_text
+    let request = !m.incoming;
+    let tv_value = m.text_version.unwrap_or(0);
     let mut body = String::new();
-    if let Some(tv) = m.text_version {
+    if let (Some(tv), true) = (m.text_version, m.text_form) {
         match &m.text_version_until {
             None => {
                 let _ = writeln!(body, "w.int({tv});");
@@ -354,15 +752,20 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
             }
         }
     }
-    for e in &m.text {
-        let (field, acc, since, until) = match e {
+    for e in m.text.iter().filter(|_| m.text_form) {
+        let (stmt, cond) = match e {
             TextEntry::Field(i) => {
                 let f = &m.fields[*i];
                 (
-                    f.clone(),
-                    format!("self.{}", f.name),
-                    f.since.clone(),
-                    f.until.clone(),
+                    write_value(f, &format!("self.{}", f.name), request, records),
+                    full_condition(
+                        &f.since,
+                        &f.until,
+                        None,
+                        f.when.as_ref(),
+                        Ctx::Write(tv_value),
+                        m,
+                    ),
                 )
             }
             TextEntry::Path {
@@ -372,19 +775,39 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 until,
                 ..
             } => (
-                (**sub).clone(),
-                format!("self.{}.{}", m.fields[*owner].name, sub.name),
-                since.clone(),
-                until.clone(),
+                write_value(
+                    sub,
+                    &format!("self.{}.{}", m.fields[*owner].name, sub.name),
+                    request,
+                    records,
+                ),
+                full_condition(
+                    since,
+                    until,
+                    None,
+                    sub.when.as_ref(),
+                    Ctx::Write(tv_value),
+                    m,
+                ),
+            ),
+            TextEntry::Skip {
+                ty,
+                since,
+                until,
+                when,
+                ..
+            } => (
+                skip_write(ty),
+                full_condition(since, until, None, when.as_ref(), Ctx::Write(tv_value), m),
             ),
         };
-        let stmt = write_stmt(&field, &acc);
-        match condition(&since, &until, None, false) {
-            Some(c) => {
-                let _ = writeln!(body, "if {c} {{ {stmt} }}");
-            }
-            None => {
+        match cond {
+            Cond2::Never => {}
+            Cond2::Always => {
                 let _ = writeln!(body, "{stmt}");
+            }
+            Cond2::If(c) => {
+                let _ = writeln!(body, "if {c} {{ {stmt} }}");
             }
         }
     }
@@ -408,18 +831,23 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         .filter(|(_, f)| f.text == TextRepr::Inline)
         .map(|(i, _)| i)
         .collect();
-    if let Some(_tv) = m.text_version {
-        let skip = if m.reads_msg_version() {
-            "let version = r.int()?;"
-        } else {
-            "r.raw()?;"
-        };
-        match &m.text_version_until {
-            None => {
-                let _ = writeln!(body, "{skip}");
+    if let (Some(tv), true) = (m.text_version, m.text_form) {
+        match (&m.text_version_until, m.reads_msg_version()) {
+            (None, true) => {
+                let _ = writeln!(body, "let version = r.int()?;");
             }
-            Some(u) => {
-                let _ = writeln!(body, "if server_version < {} {{ {skip} }}", u.expr());
+            (None, false) => {
+                let _ = writeln!(body, "r.raw()?;");
+            }
+            (Some(u), true) => {
+                let _ = writeln!(
+                    body,
+                    "let version = if server_version < {} {{ r.int()? }} else {{ {tv} }};",
+                    u.expr()
+                );
+            }
+            (Some(u), false) => {
+                let _ = writeln!(body, "if server_version < {} {{ r.raw()?; }}", u.expr());
             }
         }
     }
@@ -430,20 +858,30 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         };
         let _ = writeln!(body, "let mut {} = {r}::default();", f.name);
     }
-    for e in &m.text {
+    let mut declared: Vec<String> = Vec::new();
+    for e in m.text.iter().filter(|_| m.text_form) {
         match e {
             TextEntry::Field(i) => {
                 let f = &m.fields[*i];
-                let read = read_expr(f);
-                let mut cond = condition(&f.since, &f.until, f.msg_version, true);
+                let read = read_value(f, request, records);
+                let mut cond = full_condition(
+                    &f.since,
+                    &f.until,
+                    f.msg_version,
+                    f.when.as_ref(),
+                    Ctx::Read,
+                    m,
+                );
                 if f.if_present {
-                    cond = Some(match cond {
-                        Some(c) => format!("{c} && !r.is_empty()"),
-                        None => "!r.is_empty()".into(),
-                    });
+                    cond = match cond {
+                        Cond2::If(c) => Cond2::If(format!("{c} && !r.is_empty()")),
+                        Cond2::Always => Cond2::If("!r.is_empty()".into()),
+                        Cond2::Never => Cond2::Never,
+                    };
                 }
+                declared.push(f.name.clone());
                 match cond {
-                    Some(c) => {
+                    Cond2::If(c) => {
                         let _ = writeln!(
                             body,
                             "let {} = if {c} {{ {read} }} else {{ {} }};",
@@ -451,8 +889,11 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                             absent_or_default(f)
                         );
                     }
-                    None => {
+                    Cond2::Always => {
                         let _ = writeln!(body, "let {} = {read};", f.name);
+                    }
+                    Cond2::Never => {
+                        let _ = writeln!(body, "let {} = {};", f.name, absent_or_default(f));
                     }
                 }
             }
@@ -467,17 +908,42 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                     "{}.{} = {};",
                     m.fields[*owner].name,
                     sub.name,
-                    read_expr(sub)
+                    read_value(sub, request, records)
                 );
-                match condition(since, until, *msg_version, true) {
-                    Some(c) => {
+                match full_condition(since, until, *msg_version, sub.when.as_ref(), Ctx::Read, m) {
+                    Cond2::If(c) => {
                         let _ = writeln!(body, "if {c} {{ {stmt} }}");
                     }
-                    None => {
+                    Cond2::Always => {
                         let _ = writeln!(body, "{stmt}");
                     }
+                    Cond2::Never => {}
                 }
             }
+            TextEntry::Skip {
+                ty,
+                since,
+                until,
+                msg_version,
+                when,
+            } => {
+                let stmt = skip_read(ty);
+                match full_condition(since, until, *msg_version, when.as_ref(), Ctx::Read, m) {
+                    Cond2::If(c) => {
+                        let _ = writeln!(body, "if {c} {{ {stmt} }}");
+                    }
+                    Cond2::Always => {
+                        let _ = writeln!(body, "{stmt}");
+                    }
+                    Cond2::Never => {}
+                }
+            }
+        }
+    }
+    // Fields without a text position (protobuf only, or no text form at all).
+    for f in &m.fields {
+        if f.text != TextRepr::Inline && !declared.contains(&f.name) {
+            let _ = writeln!(body, "let {} = {};", f.name, absent_or_default(f));
         }
     }
     let inits: Vec<String> = m
@@ -513,13 +979,26 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     // to_proto / from_proto
     let _ = writeln!(out, "fn to_proto(&self) -> {} {{", m.proto_name);
     let _ = writeln!(out, "{} {{", m.proto_name);
-    for f in &m.fields {
-        let _ = writeln!(
-            out,
-            "{}: {},",
-            f.name,
+    for f in m.fields.iter().filter(|f| f.proto.is_some()) {
+        let omitted: Vec<&String> = m
+            .proto_omit
+            .iter()
+            .filter(|(o, _)| *o == f.name)
+            .map(|(_, sub)| sub)
+            .collect();
+        let expr = if omitted.is_empty() {
             to_proto_expr(f, &format!("self.{}", f.name))
-        );
+        } else {
+            let clears: String = omitted
+                .iter()
+                .map(|s| format!("p.{s} = Default::default(); "))
+                .collect();
+            format!(
+                "Some({{ let mut p = self.{}.to_proto(); {clears}p }})",
+                f.name
+            )
+        };
+        let _ = writeln!(out, "{}: {expr},", f.name);
     }
     out.push_str("}\n}\n\n");
     let p = if m.fields.is_empty() { "_p" } else { "p" };
@@ -533,17 +1012,7 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     // check
     let mut checks = String::new();
     for f in &m.fields {
-        match (&f.ty, &f.text) {
-            // Escaped on the way out: every character travels.
-            (_, TextRepr::Ascii7Escaped { .. }) => {}
-            (Type::Record(_), _) => {
-                let _ = writeln!(checks, "self.{}.check(text)?;", f.name);
-            }
-            (Type::Str | Type::Decimal, _) => {
-                let _ = writeln!(checks, "check_str(&self.{0}, \"{0}\", text)?;", f.name);
-            }
-            _ => {}
-        }
+        checks.push_str(&check_stmt(f, &format!("self.{}", f.name)));
     }
     if checks.is_empty() {
         out.push_str("fn check(&self, _form: Form) -> Result<(), EncodeError> { Ok(()) }\n");
@@ -551,6 +1020,52 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         let _ = writeln!(
             out,
             "fn check(&self, form: Form) -> Result<(), EncodeError> {{\nlet text = form != Form::Proto;\n{checks}Ok(())\n}}"
+        );
+    }
+    // check_version: text-form refusals (no text layout, strict gates).
+    let mut refusals = String::new();
+    let refuse = |needed: &str| {
+        format!(
+            "return Err(EncodeError::NotSupported {{ request: \"{}\", needed: {needed}, server_version }});",
+            m.wire_name
+        )
+    };
+    if !m.text_form {
+        let _ = writeln!(
+            refusals,
+            "if form != Form::Proto {{ {} }}",
+            refuse(&m.proto_from.expr())
+        );
+    }
+    for e in &m.text {
+        let (acc, since, strict, ty) = match e {
+            TextEntry::Field(i) => {
+                let f = &m.fields[*i];
+                (format!("self.{}", f.name), &f.since, f.strict, rust_type(f))
+            }
+            TextEntry::Path {
+                owner, sub, since, ..
+            } => (
+                format!("self.{}.{}", m.fields[*owner].name, sub.name),
+                since,
+                sub.strict,
+                rust_type(sub),
+            ),
+            TextEntry::Skip { .. } => continue,
+        };
+        if let (true, Some(v)) = (strict, since) {
+            let _ = writeln!(
+                refusals,
+                "if form != Form::Proto && server_version < {0} && {acc} != <{ty}>::default() {{ {1} }}",
+                v.expr(),
+                refuse(&v.expr())
+            );
+        }
+    }
+    if !refusals.is_empty() {
+        let _ = writeln!(
+            out,
+            "fn check_version(&self, form: Form, server_version: i32) -> Result<(), EncodeError> {{\n{refusals}Ok(())\n}}"
         );
     }
     out.push_str("}\n\n");
@@ -562,15 +1077,21 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     } else {
         out.push_str("fn visit(&self, v: &mut dyn FieldVisitor) {\n");
         for f in &m.fields {
-            if matches!(f.ty, Type::Record(_)) {
-                let _ = writeln!(out, "self.{}.visit(v);", f.name);
-            } else {
-                let _ = writeln!(out, "WireValue::describe(&self.{0}, \"{0}\", v);", f.name);
-            }
+            out.push_str(&visit_stmt(f, &format!("self.{}", f.name), &f.name));
         }
         out.push_str("}\n");
     }
     out.push_str("}\n\n");
+}
+
+/// True when `src` uses the identifier `name` (not as part of a longer one).
+fn uses_ident(src: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    src.match_indices(name).any(|(i, _)| {
+        let before = src[..i].chars().next_back();
+        let after = src[i + name.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
 }
 
 /// `src/protocol/generated/<stem>.rs`: the records and message bodies of one file.
@@ -584,7 +1105,7 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
                 .flat_map(|m| {
                     m.fields.iter().chain(m.text.iter().filter_map(|e| match e {
                         TextEntry::Path { sub, .. } => Some(&**sub),
-                        TextEntry::Field(_) => None,
+                        TextEntry::Field(_) | TextEntry::Skip { .. } => None,
                     }))
                 })
                 .any(pred)
@@ -610,19 +1131,27 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
             "use crate::protocol::proto_fields;".to_owned(),
         ];
     }
+    let body_src: String = {
+        let mut s = String::new();
+        for r in &records {
+            record_code(&mut s, r, &cat.records);
+        }
+        for m in &messages {
+            message_code(&mut s, m, &cat.records);
+        }
+        s
+    };
     let mut helpers = Vec::new();
-    if all(&|f| is_string(f) && !matches!(f.text, TextRepr::Ascii7Escaped { .. })) {
-        helpers.push("check_str");
-    }
-    if all(&|f| matches!(f.text, TextRepr::Ascii7Escaped { .. })) {
-        helpers.push("escape_non_ascii");
-    }
-    if all(&|f| f.ty == Type::Decimal) {
-        helpers.push("read_decimal");
-    }
-    if all(&|f| f.proto_double) {
-        helpers.push("text_to_double");
-        helpers.push("double_to_text");
+    for h in [
+        "check_str",
+        "escape_non_ascii",
+        "read_decimal",
+        "text_to_double",
+        "double_to_text",
+    ] {
+        if uses_ident(&body_src, h) {
+            helpers.push(h);
+        }
     }
     helpers.sort();
     if !helpers.is_empty() {
@@ -634,25 +1163,20 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
     if all(&|f| is_string(f) && f.strings == Strings::Text) {
         uses.push("use crate::protocol::text::Text;".to_owned());
     }
-    let body_src: String = {
-        let mut s = String::new();
-        for r in &records {
-            record_code(&mut s, r, &cat.records);
-        }
-        for m in &messages {
-            message_code(&mut s, m, &cat.records);
-        }
-        s
-    };
     if body_src.contains("versions::") {
         uses.push("use crate::protocol::versions;".to_owned());
     }
     for r in &cat.records {
-        if r.file != stem && body_src.contains(&format!("{}::", r.name)) {
-            uses.push(format!(
-                "use super::{}::{{{}, {}}};",
-                r.file, r.name, r.proto_name
-            ));
+        if r.file != stem {
+            let used: Vec<&str> = [r.name.as_str(), r.proto_name.as_str()]
+                .into_iter()
+                .filter(|n| uses_ident(&body_src, n))
+                .collect();
+            match used[..] {
+                [] => {}
+                [one] => uses.push(format!("use super::{}::{one};", r.file)),
+                _ => uses.push(format!("use super::{}::{{{}}};", r.file, used.join(", "))),
+            }
         }
     }
     uses.sort();
@@ -707,7 +1231,21 @@ fn route_expr(m: &Message, binding: &str) -> String {
         Route::Positions => "RouteKey::Positions".into(),
         Route::AccountUpdates => "RouteKey::AccountUpdates".into(),
         Route::Field(f) => format!("RouteKey::Request({binding}.{f})"),
+        Route::Fixed(k) => format!("RouteKey::{}", camel(k)),
+        Route::Keyed { key, field } => format!("RouteKey::{}({binding}.{field})", camel(key)),
     }
+}
+
+/// `market_rule` -> `MarketRule`.
+fn camel(s: &str) -> String {
+    s.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// `sets.rs`: the `Request` and `Incoming` enums and everything keyed by id.
@@ -815,7 +1353,7 @@ pub fn sets_file(cat: &Catalogue) -> String {
         });
         out.push_str("pub fn route(&self) -> RouteKey {\nmatch self {\n");
         for m in &msgs {
-            let pat = if matches!(m.route, Route::Field(_)) {
+            let pat = if matches!(m.route, Route::Field(_) | Route::Keyed { .. }) {
                 "(m)"
             } else {
                 "(_)"
@@ -864,6 +1402,35 @@ fn field_type_expr(f: &Field) -> String {
         Type::Bool => "FieldType::Bool".into(),
         Type::Str => "FieldType::String".into(),
         Type::Record(r) => format!("FieldType::Record(&{})", record_static(r)),
+        Type::List(item) => match &**item {
+            Type::Record(r) => format!("FieldType::RecordList(&{})", record_static(r)),
+            Type::Double => "FieldType::DoubleList".into(),
+            _ => "FieldType::StringList".into(),
+        },
+        Type::TagValues => format!("FieldType::TagValues(&{})", record_static("TagValue")),
+        Type::Optional(r) => format!("FieldType::Optional(&{})", record_static(r)),
+    }
+}
+
+/// A `when` condition as its catalogue text.
+fn cond_text(c: &Cond) -> String {
+    match c {
+        Cond::Or(xs) => xs.iter().map(cond_text).collect::<Vec<_>>().join(" or "),
+        Cond::And(xs) => xs.iter().map(cond_text).collect::<Vec<_>>().join(" and "),
+        Cond::Cmp { path, op, lits } => {
+            let lit = |l: &Lit| match l {
+                Lit::Int(i) => i.to_string(),
+                Lit::Str(s) => format!("{s:?}"),
+            };
+            let list = lits.iter().map(lit).collect::<Vec<_>>().join(", ");
+            match op {
+                CmpOp::Eq => format!("{path} == {list}"),
+                CmpOp::Ne => format!("{path} != {list}"),
+                CmpOp::Ge => format!("{path} >= {list}"),
+                CmpOp::In => format!("{path} in [{list}]"),
+                CmpOp::NotIn => format!("{path} not in [{list}]"),
+            }
+        }
     }
 }
 
@@ -885,11 +1452,14 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
         Some(toml::Value::Integer(i)) => format!("Some(DefaultValue::Int({i}))"),
         Some(toml::Value::Float(x)) => format!("Some(DefaultValue::Double({x:?}))"),
         Some(toml::Value::Boolean(b)) => format!("Some(DefaultValue::Bool({b}))"),
+        Some(toml::Value::String(s)) => format!("Some(DefaultValue::Str({s:?}))"),
         Some(other) => format!("Some(DefaultValue::Str({:?}))", other.to_string()),
     };
     let text = match &f.text {
         TextRepr::Plain => "TextRepr::Plain".to_owned(),
         TextRepr::Inline => "TextRepr::Inline".to_owned(),
+        TextRepr::Joined => "TextRepr::Joined".to_owned(),
+        TextRepr::Flagged => "TextRepr::Flagged".to_owned(),
         TextRepr::Ascii7Escaped { from } => {
             format!("TextRepr::Ascii7Escaped {{ from: {} }}", opt_version(from))
         }
@@ -898,7 +1468,7 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
         out,
         "FieldSchema {{ name: \"{name}\", ty: {}, path: {path}, proto: {}, proto_double: {}, \
          since: {}, until: {}, msg_version: {}, unset: {unset}, default: {default}, text: {text}, \
-         if_present: {}, doc: {:?} }},",
+         if_present: {}, proto_string: {}, proto_only: {}, when: {}, strict: {}, doc: {:?} }},",
         field_type_expr(f),
         f.proto
             .map_or_else(|| "None".to_owned(), |n| format!("Some({n})")),
@@ -908,6 +1478,13 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
         f.msg_version
             .map_or_else(|| "None".to_owned(), |n| format!("Some({n})")),
         f.if_present,
+        f.proto_string,
+        f.proto_only,
+        f.when.as_ref().map_or_else(
+            || "None".to_owned(),
+            |c| format!("Some({:?})", cond_text(c))
+        ),
+        f.strict,
         f.doc.as_deref().unwrap_or("").trim().replace('\n', " "),
     );
 }
@@ -948,11 +1525,15 @@ pub fn schema_file(cat: &Catalogue) -> String {
             Route::Positions => "RouteSchema::Positions".to_owned(),
             Route::AccountUpdates => "RouteSchema::AccountUpdates".to_owned(),
             Route::Field(f) => format!("RouteSchema::Field(\"{f}\")"),
+            Route::Fixed(k) => format!("RouteSchema::Fixed(\"{k}\")"),
+            Route::Keyed { key, field } => {
+                format!("RouteSchema::Keyed {{ key: \"{key}\", field: \"{field}\" }}")
+            }
         };
         let _ = writeln!(
             out,
             "MessageSchema {{ direction: Direction::{}, id: {}, name: \"{}\", type_name: \"{}\", wire_name: \"{}\", \
-             doc: {:?}, text_version: {tv}, proto_from: {}, min_server_version: {}, route: {route}, fields: &[",
+             doc: {:?}, text_version: {tv}, proto_from: {}, min_server_version: {}, route: {route}, text_form: {}, proto_omit: &[{}], fields: &[",
             if m.incoming { "In" } else { "Out" },
             m.id,
             m.name,
@@ -963,6 +1544,12 @@ pub fn schema_file(cat: &Catalogue) -> String {
             m.min_server_version
                 .as_ref()
                 .map_or_else(|| "0".to_owned(), VersionRef::expr),
+            m.text_form,
+            m.proto_omit
+                .iter()
+                .map(|(o, f)| format!("\"{o}.{f}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
         );
         for e in &m.entries {
             field_schema(&mut out, &e.name, &e.field, e.path);

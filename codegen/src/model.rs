@@ -46,8 +46,37 @@ pub struct MessageDecl {
     pub min_server_version: Option<VersionRef>,
     pub proto_name: Option<String>,
     pub strings: Option<String>,
-    pub route: Option<String>,
+    pub route: Option<RouteDecl>,
+    /// `false`: the message has no text layout (protobuf only).
+    pub text_form: Option<bool>,
+    /// Fields of embedded records this message's protobuf form leaves out.
+    pub proto_omit: Option<Vec<String>>,
     pub fields: Vec<FieldDecl>,
+}
+
+/// `route = "req_id"` or `route = { key = "market_rule", field = "market_rule_id" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RouteDecl {
+    Name(String),
+    Keyed { key: String, field: String },
+}
+
+/// A protobuf field number, or `"none"` (no protobuf field).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ProtoDecl {
+    Number(u32),
+    Name(String),
+}
+
+/// One entry of a list field's `items`: a path (`"con_id"` is short for
+/// `{ path = "con_id" }`), or a full entry with gates or a `skip`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ItemDecl {
+    Name(String),
+    Entry(Box<FieldDecl>),
 }
 
 /// `text_version = 1` or `text_version = { value = 2, until = "ERROR_TIME" }`.
@@ -89,8 +118,13 @@ pub struct FieldDecl {
     pub path: Option<String>,
     #[serde(rename = "type")]
     pub ty: Option<String>,
-    pub proto: Option<u32>,
+    pub proto: Option<ProtoDecl>,
     pub proto_type: Option<String>,
+    pub proto_only: Option<bool>,
+    pub items: Option<Vec<ItemDecl>>,
+    pub when: Option<String>,
+    pub skip: Option<String>,
+    pub strict: Option<bool>,
     pub since: Option<VersionRef>,
     pub until: Option<VersionRef>,
     pub msg_version: Option<i64>,
@@ -115,6 +149,27 @@ pub enum Type {
     Bool,
     Str,
     Record(String),
+    /// `list<Record>`, `list<string>`, `list<double>`: the item type.
+    List(Box<Type>),
+    /// `option<Record>`.
+    Optional(String),
+    /// `tag_values`: a list of `TagValue` records.
+    TagValues,
+}
+
+impl Type {
+    /// The record a field holds (directly, in a list, or optionally).
+    pub fn record(&self) -> Option<&str> {
+        match self {
+            Type::Record(r) | Type::Optional(r) => Some(r),
+            Type::List(t) => t.record(),
+            Type::TagValues => Some("TagValue"),
+            _ => None,
+        }
+    }
+    pub fn is_list(&self) -> bool {
+        matches!(self, Type::List(_) | Type::TagValues)
+    }
 }
 
 /// The Rust type of a message's strings.
@@ -153,6 +208,57 @@ pub enum TextRepr {
     },
     /// A record whose fields travel inline, as the message's `path` entries.
     Inline,
+    /// `tag_values` as one `tag=value;tag=value;` field.
+    Joined,
+    /// `option<Record>`: a 0/1 flag, then the record's fields when 1.
+    Flagged,
+}
+
+/// A text-presence condition on values read (or written) earlier.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Or(Vec<Cond>),
+    And(Vec<Cond>),
+    /// `path op literal`: `path` is an earlier field (`tick_type`,
+    /// `contract.sec_type`) or `msg_version`.
+    Cmp {
+        path: String,
+        op: CmpOp,
+        lits: Vec<Lit>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Ge,
+    In,
+    NotIn,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Int(i64),
+    Str(String),
+}
+
+/// One field of a list item's text layout.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A field of the item record (`path` from the item: `["contract", "con_id"]`).
+    Path {
+        path: Vec<String>,
+        leaf: Box<Field>,
+        since: Option<VersionRef>,
+        until: Option<VersionRef>,
+    },
+    /// A text field read and dropped.
+    Skip {
+        ty: Type,
+        since: Option<VersionRef>,
+        until: Option<VersionRef>,
+    },
 }
 
 /// A field of a struct (message or record).
@@ -172,6 +278,16 @@ pub struct Field {
     pub if_present: bool,
     pub boxed: bool,
     pub doc: Option<String>,
+    /// No text position (`proto_only = true`).
+    pub proto_only: bool,
+    /// `proto_type = "string"` on a double: the protobuf form is decimal text.
+    pub proto_string: bool,
+    /// Text presence condition (`when`).
+    pub when: Option<Cond>,
+    /// Encoding a non-default value where the text layout lacks the field is refused.
+    pub strict: bool,
+    /// The text layout of one item of a `list<Record>` (`None`: every field in order).
+    pub items: Option<Vec<Item>>,
 }
 
 /// One field in text form: a struct field, or a record's field spread inline.
@@ -187,6 +303,14 @@ pub enum TextEntry {
         since: Option<VersionRef>,
         until: Option<VersionRef>,
         msg_version: Option<i64>,
+    },
+    /// A text field read and dropped (`skip`).
+    Skip {
+        ty: Type,
+        since: Option<VersionRef>,
+        until: Option<VersionRef>,
+        msg_version: Option<i64>,
+        when: Option<Cond>,
     },
 }
 
@@ -217,6 +341,10 @@ pub struct Message {
     pub min_server_version: Option<VersionRef>,
     pub proto_name: String,
     pub route: Route,
+    /// False when the message has no text layout (protobuf only).
+    pub text_form: bool,
+    /// `record_field.sub` fields left out of the protobuf form.
+    pub proto_omit: Vec<(String, String)>,
     /// The struct's fields, in declaration order.
     pub fields: Vec<Field>,
     /// The text form, in wire order.
@@ -233,6 +361,13 @@ pub enum Route {
     Field(String),
     Positions,
     AccountUpdates,
+    /// A fixed key for replies without an id (`mkt_depth_exchanges`, `family_codes`).
+    Fixed(String),
+    /// An int field in a key space of its own (`market_rule`).
+    Keyed {
+        key: String,
+        field: String,
+    },
 }
 
 /// One catalogue entry of a message, for the schema table.
@@ -247,8 +382,19 @@ impl Message {
     /// True when the text layout depends on the message version TWS sent.
     pub fn reads_msg_version(&self) -> bool {
         self.text.iter().any(|e| match e {
-            TextEntry::Field(i) => self.fields[*i].msg_version.is_some(),
-            TextEntry::Path { msg_version, .. } => msg_version.is_some(),
+            TextEntry::Field(i) => {
+                self.fields[*i].msg_version.is_some()
+                    || self.fields[*i]
+                        .when
+                        .as_ref()
+                        .is_some_and(Cond::uses_msg_version)
+            }
+            TextEntry::Path {
+                msg_version, sub, ..
+            } => msg_version.is_some() || sub.when.as_ref().is_some_and(Cond::uses_msg_version),
+            TextEntry::Skip {
+                msg_version, when, ..
+            } => msg_version.is_some() || when.as_ref().is_some_and(Cond::uses_msg_version),
         })
     }
 }
@@ -270,15 +416,184 @@ fn parse_type(t: &str) -> Result<Type, String> {
         "decimal" => Type::Decimal,
         "bool" => Type::Bool,
         "string" => Type::Str,
-        t if t.starts_with("list<") || t == "tag_values" => {
-            return Err(format!(
-                "type {t:?} is part of the catalogue format but no message uses it yet; \
-                 the generator does not emit its codec (see docs/catalogue.md)"
-            ))
+        "tag_values" => Type::TagValues,
+        t if t.starts_with("list<") && t.ends_with('>') => {
+            let inner = &t[5..t.len() - 1];
+            match parse_type(inner)? {
+                item @ (Type::Str | Type::Double | Type::Record(_)) => Type::List(Box::new(item)),
+                _ => {
+                    return Err(format!(
+                        "type {t:?}: lists hold records, strings or doubles"
+                    ))
+                }
+            }
+        }
+        t if t.starts_with("option<") && t.ends_with('>') => {
+            match parse_type(&t[7..t.len() - 1])? {
+                Type::Record(r) => Type::Optional(r),
+                _ => return Err(format!("type {t:?}: option holds a record")),
+            }
         }
         t if t.chars().next().is_some_and(|c| c.is_ascii_uppercase()) => Type::Record(t.to_owned()),
         t => return Err(format!("unknown type {t:?}")),
     })
+}
+
+impl Cond {
+    pub fn uses_msg_version(&self) -> bool {
+        match self {
+            Cond::Or(xs) | Cond::And(xs) => xs.iter().any(Cond::uses_msg_version),
+            Cond::Cmp { path, .. } => path == "msg_version",
+        }
+    }
+
+    /// Every field path the condition reads.
+    pub fn paths(&self) -> Vec<&str> {
+        match self {
+            Cond::Or(xs) | Cond::And(xs) => xs.iter().flat_map(Cond::paths).collect(),
+            Cond::Cmp { path, .. } => vec![path.as_str()],
+        }
+    }
+}
+
+/// Parses a `when` expression: `a == "X"`, `a != 3`, `a in [1, 2]`,
+/// `a not in [1, 2]`, `msg_version >= 6`, joined by `and` / `or`.
+pub fn parse_cond(text: &str) -> Result<Cond, String> {
+    let toks = tokens(text)?;
+    let mut pos = 0;
+    let c = parse_or(&toks, &mut pos)?;
+    if pos != toks.len() {
+        return Err(format!("when {text:?}: unexpected {:?}", toks[pos]));
+    }
+    Ok(c)
+}
+
+fn tokens(text: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '"' {
+            let end = chars[i + 1..]
+                .iter()
+                .position(|&x| x == '"')
+                .ok_or_else(|| format!("when {text:?}: unterminated string"))?;
+            out.push(chars[i..i + end + 2].iter().collect());
+            i += end + 2;
+        } else if "[],".contains(c) {
+            out.push(c.to_string());
+            i += 1;
+        } else if "=!<>".contains(c) {
+            let mut t = c.to_string();
+            if chars.get(i + 1) == Some(&'=') {
+                t.push('=');
+                i += 1;
+            }
+            out.push(t);
+            i += 1;
+        } else {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric()
+                    || chars[i] == '_'
+                    || chars[i] == '.'
+                    || chars[i] == '-')
+            {
+                i += 1;
+            }
+            if i == start {
+                return Err(format!("when {text:?}: unexpected {c:?}"));
+            }
+            out.push(chars[start..i].iter().collect());
+        }
+    }
+    Ok(out)
+}
+
+fn parse_or(t: &[String], pos: &mut usize) -> Result<Cond, String> {
+    let mut xs = vec![parse_and(t, pos)?];
+    while t.get(*pos).map(String::as_str) == Some("or") {
+        *pos += 1;
+        xs.push(parse_and(t, pos)?);
+    }
+    Ok(if xs.len() == 1 {
+        xs.remove(0)
+    } else {
+        Cond::Or(xs)
+    })
+}
+
+fn parse_and(t: &[String], pos: &mut usize) -> Result<Cond, String> {
+    let mut xs = vec![parse_cmp(t, pos)?];
+    while t.get(*pos).map(String::as_str) == Some("and") {
+        *pos += 1;
+        xs.push(parse_cmp(t, pos)?);
+    }
+    Ok(if xs.len() == 1 {
+        xs.remove(0)
+    } else {
+        Cond::And(xs)
+    })
+}
+
+fn parse_lit(t: &str) -> Result<Lit, String> {
+    if let Some(s) = t.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        return Ok(Lit::Str(s.to_owned()));
+    }
+    t.parse()
+        .map(Lit::Int)
+        .map_err(|_| format!("{t:?} is not a literal"))
+}
+
+fn parse_cmp(t: &[String], pos: &mut usize) -> Result<Cond, String> {
+    let path = t.get(*pos).ok_or("when: expression ends early")?.clone();
+    if !path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
+        return Err(format!("when: {path:?} is not a field"));
+    }
+    *pos += 1;
+    let op = match t.get(*pos).map(String::as_str) {
+        Some("==") => CmpOp::Eq,
+        Some("!=") => CmpOp::Ne,
+        Some(">=") => CmpOp::Ge,
+        Some("in") => CmpOp::In,
+        Some("not") if t.get(*pos + 1).map(String::as_str) == Some("in") => {
+            *pos += 1;
+            CmpOp::NotIn
+        }
+        other => return Err(format!("when: unknown operator {other:?}")),
+    };
+    *pos += 1;
+    let lits = if matches!(op, CmpOp::In | CmpOp::NotIn) {
+        if t.get(*pos).map(String::as_str) != Some("[") {
+            return Err("when: `in` needs a [list]".into());
+        }
+        *pos += 1;
+        let mut lits = Vec::new();
+        loop {
+            let tok = t.get(*pos).ok_or("when: unterminated list")?;
+            *pos += 1;
+            match tok.as_str() {
+                "]" => break,
+                "," => {}
+                x => lits.push(parse_lit(x)?),
+            }
+        }
+        lits
+    } else {
+        let tok = t.get(*pos).ok_or("when: a literal is missing")?;
+        *pos += 1;
+        vec![parse_lit(tok)?]
+    };
+    if op == CmpOp::Ge && (path != "msg_version" || !matches!(lits[..], [Lit::Int(_)])) {
+        return Err("when: `>=` compares msg_version with a number".into());
+    }
+    Ok(Cond::Cmp { path, op, lits })
 }
 
 fn parse_strings(s: Option<&str>) -> Result<Strings, String> {
@@ -334,28 +649,54 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
             from: f.text_from.clone(),
         },
         Some("inline") => TextRepr::Inline,
-        Some(other) => return Err(format!("{ctx}: unknown text {other:?}")),
+        Some("joined") if ty == Type::TagValues => TextRepr::Joined,
+        Some("flagged") if matches!(ty, Type::Optional(_)) => TextRepr::Flagged,
+        Some(other) => {
+            return Err(format!(
+                "{ctx}: unknown text {other:?} (or not for this type)"
+            ))
+        }
     };
+    if matches!(ty, Type::Optional(_)) && text != TextRepr::Flagged && f.proto_only != Some(true) {
+        // An option without a text form is fine in records (only protobuf
+        // carries it); a message's text needs the flag.
+    }
     if f.text_from.is_some() && !matches!(text, TextRepr::Ascii7Escaped { .. }) {
         return Err(format!("{ctx}: text_from needs text = \"ascii7_escaped\""));
     }
     if matches!(text, TextRepr::Ascii7Escaped { .. }) && ty != Type::Str {
         return Err(format!("{ctx}: only strings can be ascii7_escaped"));
     }
-    if (text == TextRepr::Inline) != matches!(ty, Type::Record(_)) {
+    if text == TextRepr::Inline && !matches!(ty, Type::Record(_)) {
         return Err(format!(
-            "{ctx}: a record field is text = \"inline\" (its fields follow as `path` entries), and only a record field is"
+            "{ctx}: only a record field is text = \"inline\" (its fields follow as `path` entries)"
         ));
     }
-    let proto_double = match f.proto_type.as_deref() {
-        None => false,
-        Some("double") if matches!(ty, Type::Str | Type::Decimal) => true,
+    let (proto_double, proto_string) = match f.proto_type.as_deref() {
+        None => (false, false),
+        Some("double") if matches!(ty, Type::Str | Type::Decimal) => (true, false),
+        Some("string") if ty == Type::Double => (false, true),
         Some(other) => {
             return Err(format!(
-                "{ctx}: proto_type {other:?} is only supported as \"double\" on a string or decimal"
+                "{ctx}: proto_type {other:?}: \"double\" goes on a string or decimal, \"string\" on a double"
             ))
         }
     };
+    let proto = match &f.proto {
+        None => None,
+        Some(ProtoDecl::Number(n)) => Some(*n),
+        Some(ProtoDecl::Name(n)) if n == "none" => None,
+        Some(ProtoDecl::Name(n)) => {
+            return Err(format!("{ctx}: proto {n:?}: a number or \"none\""))
+        }
+    };
+    let proto_none = matches!(&f.proto, Some(ProtoDecl::Name(_)));
+    let when = f
+        .when
+        .as_deref()
+        .map(parse_cond)
+        .transpose()
+        .map_err(|e| format!("{ctx}: {e}"))?;
     match (&unset, &ty) {
         (Some(Unset::DblMax), Type::Double)
         | (Some(Unset::IntMax | Unset::Zero), Type::Int)
@@ -364,12 +705,14 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         | (None, _) => {}
         (Some(u), t) => return Err(format!("{ctx}: unset {u:?} does not fit type {t:?}")),
     }
+    let _ = proto_none;
     if let Some(d) = &f.default {
         let fits = matches!(
             (d, &ty),
             (toml::Value::Integer(_), Type::Int | Type::Long)
                 | (toml::Value::Float(_), Type::Double)
                 | (toml::Value::Boolean(_), Type::Bool)
+                | (toml::Value::String(_), Type::Str)
         );
         if !fits {
             return Err(format!("{ctx}: default {d} does not fit the type"));
@@ -382,7 +725,7 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         name,
         ty,
         strings,
-        proto: f.proto,
+        proto,
         proto_double,
         since: f.since.clone(),
         until: f.until.clone(),
@@ -393,12 +736,104 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         if_present: f.if_present.unwrap_or(false),
         boxed: f.boxed.unwrap_or(false),
         doc: f.doc.clone(),
+        proto_only: f.proto_only.unwrap_or(false),
+        proto_string,
+        when,
+        strict: f.strict.unwrap_or(false),
+        items: None,
     })
 }
 
-fn check_proto_numbers(fields: &[Field], ctx: &str) -> Result<(), String> {
+/// The text layout of one item of a list field (`decls` empty: every field
+/// of the item record, in order; lists of strings or doubles have no items).
+fn resolve_items(
+    decls: &[ItemDecl],
+    ty: &Type,
+    records: &BTreeMap<&str, &Record>,
+    ctx: &str,
+) -> Result<Vec<Item>, String> {
+    let Some(rec) = ty.record() else {
+        if !decls.is_empty() {
+            return Err(format!("{ctx}: items are for lists of records"));
+        }
+        return Ok(Vec::new());
+    };
+    let record = records
+        .get(rec)
+        .ok_or_else(|| format!("{ctx}: no record named {rec}"))?;
+    if decls.is_empty() {
+        return Ok(record
+            .fields
+            .iter()
+            .filter(|f| !f.proto_only)
+            .map(|f| Item::Path {
+                path: vec![f.name.clone()],
+                leaf: Box::new(f.clone()),
+                since: None,
+                until: None,
+            })
+            .collect());
+    }
+    let mut out = Vec::new();
+    for d in decls {
+        let (path, since, until) = match d {
+            ItemDecl::Name(n) => (n.clone(), None, None),
+            ItemDecl::Entry(e) => {
+                if let Some(ty) = &e.skip {
+                    let ty = parse_type(ty).map_err(|x| format!("{ctx}: {x}"))?;
+                    out.push(Item::Skip {
+                        ty,
+                        since: e.since.clone(),
+                        until: e.until.clone(),
+                    });
+                    continue;
+                }
+                let p = e
+                    .path
+                    .clone()
+                    .ok_or_else(|| format!("{ctx}: an item is a path or a skip"))?;
+                (p, e.since.clone(), e.until.clone())
+            }
+        };
+        let parts: Vec<String> = path.split('.').map(str::to_owned).collect();
+        let mut current: &Record = record;
+        let mut leaf = None;
+        for (i, part) in parts.iter().enumerate() {
+            let f = current
+                .fields
+                .iter()
+                .find(|f| &f.name == part)
+                .ok_or_else(|| {
+                    format!(
+                        "{ctx}: item {path:?}: {} has no field {part:?}",
+                        current.name
+                    )
+                })?;
+            if i + 1 < parts.len() {
+                let Type::Record(r) = &f.ty else {
+                    return Err(format!("{ctx}: item {path:?}: {part} is not a record"));
+                };
+                current = records[r.as_str()];
+            } else {
+                leaf = Some(f.clone());
+            }
+        }
+        out.push(Item::Path {
+            path: parts,
+            leaf: Box::new(leaf.expect("a path has a part")),
+            since,
+            until,
+        });
+    }
+    Ok(out)
+}
+
+fn check_proto_numbers(fields: &[Field], decls: &[&FieldDecl], ctx: &str) -> Result<(), String> {
     let mut seen = BTreeSet::new();
-    for f in fields {
+    for (f, d) in fields.iter().zip(decls) {
+        if matches!(&d.proto, Some(ProtoDecl::Name(_))) {
+            continue;
+        }
         let n = f
             .proto
             .ok_or_else(|| format!("{ctx}.{}: `proto` (field number) is missing", f.name))?;
@@ -437,15 +872,16 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         field.name
                     ));
                 }
-                if matches!(field.ty, Type::Record(_)) {
+                if field.when.is_some() || field.strict || f.items.is_some() || f.skip.is_some() {
                     return Err(format!(
-                        "{ctx}.{}: nested records are not supported yet",
+                        "{ctx}.{}: when/strict/items/skip belong to a message's layout",
                         field.name
                     ));
                 }
                 fields.push(field);
             }
-            check_proto_numbers(&fields, &ctx)?;
+            let fdecls: Vec<&FieldDecl> = r.fields.iter().collect();
+            check_proto_numbers(&fields, &fdecls, &ctx)?;
             records.push(Record {
                 name: r.name.clone(),
                 doc: r.doc.clone(),
@@ -458,6 +894,26 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                 fields,
                 file: stem.clone(),
             });
+        }
+    }
+    // The text layout of list fields inside records: every field of the item.
+    let snapshot = records.clone();
+    let names_now: BTreeMap<&str, &Record> =
+        snapshot.iter().map(|r| (r.name.as_str(), r)).collect();
+    for r in &mut records {
+        for f in &mut r.fields {
+            if let Some(rec) = f.ty.record() {
+                if !names_now.contains_key(rec) {
+                    return Err(format!(
+                        "record {}.{}: no record named {rec}",
+                        r.name, f.name
+                    ));
+                }
+            }
+            if f.ty.is_list() && f.text != TextRepr::Joined {
+                let ctx = format!("record {}.{}", r.name, f.name);
+                f.items = Some(resolve_items(&[], &f.ty, &names_now, &ctx)?);
+            }
         }
     }
     let record_names: BTreeMap<&str, &Record> =
@@ -488,7 +944,33 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
             let mut fields: Vec<Field> = Vec::new();
             let mut text = Vec::new();
             let mut entries = Vec::new();
+            let mut fdecls: Vec<&FieldDecl> = Vec::new();
             for f in &m.fields {
+                if let Some(ty) = &f.skip {
+                    if f.name.is_some() || f.path.is_some() || f.proto.is_some() || f.ty.is_some() {
+                        return Err(format!(
+                            "{ctx}: a skip entry takes only since/until/msg_version/when/doc"
+                        ));
+                    }
+                    let ty = parse_type(ty).map_err(|e| format!("{ctx}: skip: {e}"))?;
+                    if !matches!(ty, Type::Int | Type::Long | Type::Decimal) {
+                        return Err(format!("{ctx}: skip {ty:?}: int, long or decimal"));
+                    }
+                    let when = f
+                        .when
+                        .as_deref()
+                        .map(parse_cond)
+                        .transpose()
+                        .map_err(|e| format!("{ctx}: {e}"))?;
+                    text.push(TextEntry::Skip {
+                        ty,
+                        since: f.since.clone(),
+                        until: f.until.clone(),
+                        msg_version: f.msg_version,
+                        when,
+                    });
+                    continue;
+                }
                 if let Some(path) = &f.path {
                     let (owner_name, sub_name) = path
                         .split_once('.')
@@ -498,11 +980,10 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         || f.proto.is_some()
                         || f.default.is_some()
                         || f.unset.is_some()
-                        || f.text.is_some()
                         || f.boxed.is_some()
                     {
                         return Err(format!(
-                            "{ctx}: path {path:?} takes only since/until/msg_version/doc: the rest is the record's"
+                            "{ctx}: path {path:?} takes only since/until/msg_version/when/items/text/strict/doc: the rest is the record's"
                         ));
                     }
                     let owner = fields
@@ -517,7 +998,7 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         ));
                     };
                     let record = record_names[rec.as_str()];
-                    let sub = record
+                    let mut sub = record
                         .fields
                         .iter()
                         .find(|x| x.name == sub_name)
@@ -525,6 +1006,30 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                             format!("{ctx}: path {path:?}: record {rec} has no field {sub_name:?}")
                         })?
                         .clone();
+                    let pctx = format!("{ctx}: path {path:?}");
+                    sub.when = f
+                        .when
+                        .as_deref()
+                        .map(parse_cond)
+                        .transpose()
+                        .map_err(|e| format!("{pctx}: {e}"))?;
+                    sub.strict = f.strict.unwrap_or(false);
+                    match f.text.as_deref() {
+                        None => {}
+                        Some("ascii7_escaped") if sub.ty == Type::Str => {
+                            sub.text = TextRepr::Ascii7Escaped {
+                                from: f.text_from.clone(),
+                            }
+                        }
+                        Some("flagged") if matches!(sub.ty, Type::Optional(_)) => {
+                            sub.text = TextRepr::Flagged
+                        }
+                        Some("joined") if sub.ty == Type::TagValues => sub.text = TextRepr::Joined,
+                        Some(t) => return Err(format!("{pctx}: text {t:?} does not fit")),
+                    }
+                    if let Some(items) = &f.items {
+                        sub.items = Some(resolve_items(items, &sub.ty, &record_names, &pctx)?);
+                    }
                     let mut schema_field = sub.clone();
                     schema_field.proto = None;
                     schema_field.since = f.since.clone();
@@ -544,26 +1049,38 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                     });
                     continue;
                 }
-                let field = resolve_field(f, strings, &ctx)?;
+                let mut field = resolve_field(f, strings, &ctx)?;
                 if fields.iter().any(|x| x.name == field.name) {
                     return Err(format!("{ctx}: field {} is declared twice", field.name));
                 }
-                if let Type::Record(r) = &field.ty {
-                    if !record_names.contains_key(r.as_str()) {
+                if let Some(r) = field.ty.record() {
+                    if !record_names.contains_key(r) {
                         return Err(format!("{ctx}.{}: no record named {r}", field.name));
                     }
+                }
+                if matches!(field.ty, Type::Record(_)) && field.text != TextRepr::Inline {
+                    return Err(format!(
+                        "{ctx}.{}: a record field of a message is text = \"inline\" (its fields follow as `path` entries)",
+                        field.name
+                    ));
+                }
+                if field.ty.is_list() && field.text != TextRepr::Joined {
+                    let fctx = format!("{ctx}.{}", field.name);
+                    let items = f.items.clone().unwrap_or_default();
+                    field.items = Some(resolve_items(&items, &field.ty, &record_names, &fctx)?);
                 }
                 entries.push(SchemaEntry {
                     name: field.name.clone(),
                     field: field.clone(),
                     path: false,
                 });
-                if field.text != TextRepr::Inline {
+                if field.text != TextRepr::Inline && !field.proto_only {
                     text.push(TextEntry::Field(fields.len()));
                 }
                 fields.push(field);
+                fdecls.push(f);
             }
-            check_proto_numbers(&fields, &ctx)?;
+            check_proto_numbers(&fields, &fdecls, &ctx)?;
             for (i, f) in fields.iter().enumerate() {
                 if f.text == TextRepr::Inline
                     && !text
@@ -598,18 +1115,47 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                     .proto_name
                     .clone()
                     .unwrap_or_else(|| format!("{}Proto", m.type_name.as_ref().unwrap_or(&m.name))),
-                route: match m.route.as_deref() {
+                text_form: m.text_form.unwrap_or(true),
+                proto_omit: m
+                    .proto_omit
+                    .iter()
+                    .flatten()
+                    .map(|p| {
+                        p.split_once('.')
+                            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                            .ok_or_else(|| {
+                                format!("{ctx}: proto_omit {p:?} is not `field.subfield`")
+                            })
+                    })
+                    .collect::<Result<_, _>>()?,
+                route: match &m.route {
                     None => Route::None,
-                    Some("positions") => Route::Positions,
-                    Some("account_updates") => Route::AccountUpdates,
-                    Some(field) => {
-                        let ok = fields.iter().any(|f| f.name == field && f.ty == Type::Int);
+                    Some(RouteDecl::Keyed { key, field }) => {
+                        if !fields.iter().any(|f| &f.name == field && f.ty == Type::Int) {
+                            return Err(format!(
+                                "{ctx}: route field {field:?} is not an int field"
+                            ));
+                        }
+                        Route::Keyed {
+                            key: key.clone(),
+                            field: field.clone(),
+                        }
+                    }
+                    Some(RouteDecl::Name(n)) if n == "positions" => Route::Positions,
+                    Some(RouteDecl::Name(n)) if n == "account_updates" => Route::AccountUpdates,
+                    Some(RouteDecl::Name(n))
+                        if n == "mkt_depth_exchanges" || n == "family_codes" =>
+                    {
+                        Route::Fixed(n.clone())
+                    }
+                    Some(RouteDecl::Name(field)) => {
+                        let ok = fields.iter().any(|f| &f.name == field && f.ty == Type::Int);
                         if !ok {
                             return Err(format!(
                                 "{ctx}: route {field:?} is neither `positions`, `account_updates` nor an int field"
                             ));
                         }
-                        Route::Field(field.to_owned())
+                        Route::Field(field.clone())
                     }
                 },
                 fields,
@@ -618,15 +1164,11 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                 file: stem.clone(),
             };
             if msg.reads_msg_version() {
-                if msg.text_version_until.is_some() {
-                    return Err(format!(
-                        "{ctx}: msg_version fields with a text_version that has `until`"
-                    ));
-                }
                 let tv = msg.text_version.unwrap_or(0);
                 for e in &msg.text {
                     let mv = match e {
                         TextEntry::Field(i) => msg.fields[*i].msg_version,
+                        TextEntry::Skip { msg_version, .. } => *msg_version,
                         TextEntry::Path { msg_version, .. } => *msg_version,
                     };
                     if mv.is_some_and(|mv| mv > tv) {
@@ -702,10 +1244,16 @@ fields = [ { name = "req_id", type = "int", proto = 1, default = -1 } ]
         assert!(one(&no_proto)
             .unwrap_err()
             .contains("message A.req_id: `proto`"));
-        let bad_type = OK.replace("\"int\"", "\"list<Bar>\"");
-        assert!(one(&bad_type)
-            .unwrap_err()
-            .contains("no message uses it yet"));
+        let bad_type = OK.replace(
+            "\"int\", proto = 1, default = -1",
+            "\"list<Bar>\", proto = 1",
+        );
+        assert!(one(&bad_type).unwrap_err().contains("no record named Bar"));
+        let bad_list = OK.replace(
+            "\"int\", proto = 1, default = -1",
+            "\"list<int>\", proto = 1",
+        );
+        assert!(one(&bad_list).unwrap_err().contains("lists hold records"));
         let bad_path = OK.replace("fields = [", "fields = [ { path = \"contract.con_id\" },");
         assert!(one(&bad_path).unwrap_err().contains("no earlier field"));
         let unknown_key = OK.replace("doc = \"a.\"", "doc = \"a.\"\nsine = 3");

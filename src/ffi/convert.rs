@@ -450,6 +450,36 @@ fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws_even
             };
             (TWS_EVENT_PNL_SINGLE, tws_event_data { pnl_single })
         }
+        // Instruments and quotes (issue 13): no typed C view yet; the event carries the message id.
+        Incoming::ContractDataEnd(_)
+        | Incoming::SymbolSamples(_)
+        | Incoming::SecDefOptParameter(_)
+        | Incoming::SecDefOptParameterEnd(_)
+        | Incoming::MarketRule(_)
+        | Incoming::SmartComponents(_)
+        | Incoming::MktDepthExchanges(_)
+        | Incoming::FamilyCodes(_)
+        | Incoming::MarketDataType(_)
+        | Incoming::TickSize(_)
+        | Incoming::TickString(_)
+        | Incoming::TickGeneric(_)
+        | Incoming::TickEfp(_)
+        | Incoming::TickReqParams(_)
+        | Incoming::TickSnapshotEnd(_)
+        | Incoming::RerouteMktDataReq(_)
+        | Incoming::RerouteMktDepthReq(_)
+        | Incoming::DeltaNeutralValidation(_)
+        | Incoming::UpdateMktDepth(_)
+        | Incoming::UpdateMktDepthL2(_)
+        | Incoming::RealTimeBar(_) => {
+            let raw = raw_event(
+                arena,
+                msg.msg_id(),
+                "no typed C view of this message yet",
+                &[],
+            );
+            (TWS_EVENT_UNKNOWN_MESSAGE, tws_event_data { raw })
+        }
     }
 }
 

@@ -40,6 +40,7 @@ fn contract(len: usize) -> Box<Contract> {
         currency: long("contract_currency", len),
         local_symbol: long("local_symbol", len),
         trading_class: long("trading_class", len),
+        ..Default::default()
     })
 }
 
@@ -181,6 +182,28 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::AccountUpdateMultiEnd(_) => TWS_EVENT_ACCOUNT_UPDATE_MULTI_END,
             Incoming::PnL(_) => TWS_EVENT_PNL,
             Incoming::PnLSingle(_) => TWS_EVENT_PNL_SINGLE,
+            // Instruments and quotes (issue 13): no typed C view yet.
+            Incoming::ContractDataEnd(_)
+            | Incoming::SymbolSamples(_)
+            | Incoming::SecDefOptParameter(_)
+            | Incoming::SecDefOptParameterEnd(_)
+            | Incoming::MarketRule(_)
+            | Incoming::SmartComponents(_)
+            | Incoming::MktDepthExchanges(_)
+            | Incoming::FamilyCodes(_)
+            | Incoming::MarketDataType(_)
+            | Incoming::TickSize(_)
+            | Incoming::TickString(_)
+            | Incoming::TickGeneric(_)
+            | Incoming::TickEfp(_)
+            | Incoming::TickReqParams(_)
+            | Incoming::TickSnapshotEnd(_)
+            | Incoming::RerouteMktDataReq(_)
+            | Incoming::RerouteMktDepthReq(_)
+            | Incoming::DeltaNeutralValidation(_)
+            | Incoming::UpdateMktDepth(_)
+            | Incoming::UpdateMktDepthL2(_)
+            | Incoming::RealTimeBar(_) => TWS_EVENT_UNKNOWN_MESSAGE,
         },
     }
 }
@@ -354,6 +377,33 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::PositionMultiEnd(_)
             | Incoming::AccountUpdateMultiEnd(_)
             | Incoming::PnL(_) => vec![],
+            // Instruments and quotes (issue 13): no typed C view yet; the reason says so.
+            Incoming::ContractDataEnd(_)
+            | Incoming::SymbolSamples(_)
+            | Incoming::SecDefOptParameter(_)
+            | Incoming::SecDefOptParameterEnd(_)
+            | Incoming::MarketRule(_)
+            | Incoming::SmartComponents(_)
+            | Incoming::MktDepthExchanges(_)
+            | Incoming::FamilyCodes(_)
+            | Incoming::MarketDataType(_)
+            | Incoming::TickSize(_)
+            | Incoming::TickString(_)
+            | Incoming::TickGeneric(_)
+            | Incoming::TickEfp(_)
+            | Incoming::TickReqParams(_)
+            | Incoming::TickSnapshotEnd(_)
+            | Incoming::RerouteMktDataReq(_)
+            | Incoming::RerouteMktDepthReq(_)
+            | Incoming::DeltaNeutralValidation(_)
+            | Incoming::UpdateMktDepth(_)
+            | Incoming::UpdateMktDepthL2(_)
+            | Incoming::RealTimeBar(_) => {
+                vec![
+                    "no typed C view of this message yet".to_owned(),
+                    String::new(),
+                ]
+            }
         },
     }
 }

@@ -294,6 +294,12 @@ pub trait Body: Sized {
     fn from_proto(proto: Self::Proto) -> Self;
     /// Checks every string for characters that cannot travel in `form`.
     fn check(&self, form: Form) -> Result<(), EncodeError>;
+    /// Refuses what the layout of `form` at `server_version` cannot carry: a
+    /// message without a text layout in text form, or a value set in a field
+    /// declared `strict` below its version (IB's client refuses both).
+    fn check_version(&self, _form: Form, _server_version: i32) -> Result<(), EncodeError> {
+        Ok(())
+    }
 }
 
 /// Appends one framed message: `[len][id][body]` in `form`.
@@ -305,6 +311,7 @@ pub fn encode_frame<B: Body>(
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
     body.check(form)?;
+    body.check_version(form, server_version)?;
     let mut frame = FrameWriter::begin(out);
     let payload = frame.payload();
     match form {
@@ -407,4 +414,75 @@ pub fn double_to_text(value: f64) -> String {
 /// as a number, left out when it is not one (empty).
 pub fn text_to_double(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok()
+}
+
+/// Reads the count of a list in text form. TWS sends at most a few hundred
+/// items; a negative count or one above [`MAX_LIST_COUNT`] is refused rather
+/// than trusted (IB's decoder reads a count <= 0 as empty).
+pub fn read_count(r: &mut FieldReader<'_>) -> Result<usize, FieldError> {
+    let index = r.index();
+    let n = r.int()?;
+    usize::try_from(n)
+        .ok()
+        .filter(|n| *n <= MAX_LIST_COUNT)
+        .ok_or(FieldError::Invalid {
+            index,
+            expected: "list count (0 to 1000)",
+            found: n.to_string(),
+        })
+}
+
+/// The largest list count accepted in text form.
+pub const MAX_LIST_COUNT: usize = 1000;
+
+/// A request double that is empty when unset: IB's client sends an unset
+/// value (`f64::MAX`) as an empty field; an empty field reads back as unset.
+pub fn read_double_or_unset(r: &mut FieldReader<'_>) -> Result<f64, FieldError> {
+    let mut peek = r.clone();
+    if peek.raw()?.is_empty() {
+        r.raw()?;
+        return Ok(f64::MAX);
+    }
+    r.float()
+}
+
+/// The protobuf text of a double carried as a string (`minTick`): the
+/// shortest text that reads back as the same number; left out when unset.
+pub fn double_to_proto_text(value: f64) -> Option<String> {
+    (value != f64::MAX).then(|| format!("{value}"))
+}
+
+/// Options lists in text form: `tag=value;` for each pair.
+pub fn join_tag_values<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (tag, value) in pairs {
+        out.push_str(tag);
+        out.push('=');
+        out.push_str(value);
+        out.push(';');
+    }
+    out
+}
+
+/// Back from `tag=value;tag=value;` (a pair without `=` has an empty value).
+pub fn split_tag_values(text: &str) -> Vec<(String, String)> {
+    text.split(';')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (tag, value) = p.split_once('=').unwrap_or((p, ""));
+            (tag.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+/// A tag or value of a joined options list may hold neither `=` nor `;`.
+pub fn check_joined(value: &str, field: &'static str) -> Result<(), EncodeError> {
+    match value.chars().find(|c| *c == '=' || *c == ';') {
+        None => Ok(()),
+        Some(found) => Err(EncodeError::InvalidCharacter {
+            field,
+            found,
+            why: "`=` and `;` separate the tags and values of an options list",
+        }),
+    }
 }

@@ -10,6 +10,8 @@ pub mod error_codes;
 mod generated;
 pub mod handshake;
 pub mod ids;
+pub mod instruments;
+pub mod market_data;
 pub mod messages;
 pub mod proto_fields;
 pub mod schema;

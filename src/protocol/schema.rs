@@ -33,6 +33,16 @@ pub enum FieldType {
     String,
     /// A nested record.
     Record(&'static RecordSchema),
+    /// A list of records (`list<Record>`): a count, then each item, in text form.
+    RecordList(&'static RecordSchema),
+    /// A list of strings (`list<string>`).
+    StringList,
+    /// A list of doubles (`list<double>`; packed in protobuf).
+    DoubleList,
+    /// A list of tag/value pairs (`tag_values`, items of this record).
+    TagValues(&'static RecordSchema),
+    /// A record that may be absent (`option<Record>`).
+    Optional(&'static RecordSchema),
 }
 
 /// The sentinel value that means "absent".
@@ -69,6 +79,10 @@ pub enum TextRepr {
     Ascii7Escaped { from: Option<i32> },
     /// A record whose fields travel inline, as the entries with `path: true`.
     Inline,
+    /// Tag/value pairs as one `tag=value;tag=value;` field.
+    Joined,
+    /// An optional record: a 0/1 flag, then its fields when 1.
+    Flagged,
 }
 
 /// One catalogue entry of a message or record.
@@ -97,6 +111,15 @@ pub struct FieldSchema {
     pub text: TextRepr,
     /// In text form, read only when the message still has a field.
     pub if_present: bool,
+    /// A double whose protobuf field is its decimal text.
+    pub proto_string: bool,
+    /// The field has no text position (protobuf only).
+    pub proto_only: bool,
+    /// Text form: present only when this condition on earlier fields (or
+    /// `msg_version`) holds, in the catalogue's syntax (docs/catalogue.md).
+    pub when: Option<&'static str>,
+    /// Encoding a set value below `since` in text form is refused.
+    pub strict: bool,
     pub doc: &'static str,
 }
 
@@ -132,6 +155,13 @@ pub enum RouteSchema {
     Positions,
     /// By the fixed account-updates key.
     AccountUpdates,
+    /// By a fixed key of its own (`mkt_depth_exchanges`, `family_codes`).
+    Fixed(&'static str),
+    /// By an int field in a key space of its own (`market_rule` by `market_rule_id`).
+    Keyed {
+        key: &'static str,
+        field: &'static str,
+    },
 }
 
 /// One message of the catalogue.
@@ -154,6 +184,11 @@ pub struct MessageSchema {
     /// The lowest server version that understands the request (0: any).
     pub min_server_version: i32,
     pub route: RouteSchema,
+    /// False when the message has no text layout (protobuf only).
+    pub text_form: bool,
+    /// Fields of embedded records (`contract.last_trade_date`) the protobuf
+    /// form leaves out (IB's client never sends them in this message).
+    pub proto_omit: &'static [&'static str],
     /// Fields in catalogue order: struct fields and, for records spread
     /// inline, the path entries in text wire order.
     pub fields: &'static [FieldSchema],
@@ -179,6 +214,12 @@ pub enum RouteKey {
     Positions,
     /// The account-updates subscription (its messages carry no request id).
     AccountUpdates,
+    /// A market rule, by its id (reqMarketRule and marketRule carry no request id).
+    MarketRule(i32),
+    /// reqMktDepthExchanges and its reply (no request id).
+    MktDepthExchanges,
+    /// reqFamilyCodes and its reply (no request id).
+    FamilyCodes,
     /// Not tied to a request.
     None,
 }

@@ -120,6 +120,7 @@ fn holding(i: &Instrument, quantity: &str, avg_cost: f64, realized_pnl: f64) -> 
             currency: i.currency.to_owned(),
             local_symbol: i.local_symbol.to_owned(),
             trading_class: i.trading_class.to_owned(),
+            ..Contract::default()
         },
         quantity: quantity.to_owned(),
         avg_cost,

@@ -2,6 +2,8 @@
 //! The records and message bodies declared in `catalogue/account.toml`: each
 //! struct, its protobuf twin and its codecs in every wire form.
 
+use super::contracts::{ComboLeg, ComboLegProto};
+use super::contracts::{DeltaNeutralContract, DeltaNeutralContractProto};
 use crate::protocol::codec::{check_str, double_to_text, read_decimal, text_to_double};
 use crate::protocol::codec::{Body, EncodeError, Form, WireValue};
 use crate::protocol::describe::{Describe, FieldVisitor};
@@ -10,33 +12,48 @@ use crate::protocol::text::Text;
 use crate::protocol::versions;
 use crate::wire::{FieldError, FieldReader, FieldWriter};
 
-/// What a position or portfolio row says about its instrument.
+/// An instrument: what a request names, and what a reply (a contract detail, a position or portfolio row) says about it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Contract {
-    /// IB's contract id (0 when unknown).
+    /// IB's contract id; 0 when unknown (sent as 0, not left out).
     pub con_id: i32,
     pub symbol: String,
-    /// `STK`, `OPT`, `FUT`, `CASH`, ...
+    /// `STK`, `OPT`, `FUT`, `FOP`, `CASH`, `IND`, `BOND`, `FUND`, `CFD`, `BAG`, ...
     pub sec_type: String,
-    /// `YYYYMMDD` or `YYYYMM` for derivatives; empty otherwise.
+    /// `YYYYMMDD` or `YYYYMM`; empty otherwise. In contract details the date part only (the time goes to `last_trade_time`).
     pub last_trade_date_or_contract_month: String,
-    /// 0 when the instrument has none (TWS sends 0.0); `f64::MAX` (unset)
-    /// when a protobuf message leaves it out, as the official decoder reads it.
+    /// 0 when the instrument has none (TWS sends 0.0); `f64::MAX` (unset) when a
+    /// protobuf message leaves it out, as the official decoder reads it. In a
+    /// request, unset is written as an empty text field and left out of protobuf.
     pub strike: f64,
-    /// `C`, `P` or empty.
+    /// `C`/`CALL`, `P`/`PUT` or empty.
     pub right: String,
-    /// Decimal text (`100`), empty when none.
+    /// Text as given; a double in protobuf (read back as `100`, `0.1`).
     pub multiplier: String,
     /// Empty in portfolio rows (TWS sends the primary exchange there).
     pub exchange: String,
-    /// Empty in position rows (TWS sends the exchange there).
+    /// Protobuf name primaryExch. Empty in position rows (TWS sends the exchange there).
     pub primary_exchange: String,
     pub currency: String,
     pub local_symbol: String,
     pub trading_class: String,
+    /// `CUSIP`, `SEDOL`, `ISIN`, `RIC`, `FIGI` or empty.
+    pub sec_id_type: String,
+    pub sec_id: String,
+    pub description: String,
+    pub issuer_id: String,
+    /// Absent unless set.
+    pub delta_neutral_contract: Option<DeltaNeutralContract>,
+    /// Requests only: include expired futures/options.
+    pub include_expired: bool,
+    pub combo_legs_descrip: String,
+    /// The legs of a BAG (combo) contract.
+    pub combo_legs: Vec<ComboLeg>,
+    /// Replies only (contractDetails from server 182).
+    pub last_trade_date: String,
 }
 
-/// Protobuf form of [`Contract`] (the fields a position or portfolio row uses).
+/// Protobuf form of [`Contract`] (every field of IB's Contract message).
 #[derive(Clone, PartialEq, Debug, Default)]
 pub struct ContractProto {
     pub con_id: Option<i32>,
@@ -51,6 +68,15 @@ pub struct ContractProto {
     pub currency: Option<String>,
     pub local_symbol: Option<String>,
     pub trading_class: Option<String>,
+    pub sec_id_type: Option<String>,
+    pub sec_id: Option<String>,
+    pub description: Option<String>,
+    pub issuer_id: Option<String>,
+    pub delta_neutral_contract: Option<DeltaNeutralContractProto>,
+    pub include_expired: Option<bool>,
+    pub combo_legs_descrip: Option<String>,
+    pub combo_legs: Vec<ComboLegProto>,
+    pub last_trade_date: Option<String>,
 }
 
 impl ::prost::Message for ContractProto {
@@ -90,6 +116,31 @@ impl ::prost::Message for ContractProto {
         }
         if let Some(v) = &self.trading_class {
             proto_fields::owned_string::encode(12, v, buf);
+        }
+        if let Some(v) = &self.sec_id_type {
+            proto_fields::owned_string::encode(13, v, buf);
+        }
+        if let Some(v) = &self.sec_id {
+            proto_fields::owned_string::encode(14, v, buf);
+        }
+        if let Some(v) = &self.description {
+            proto_fields::owned_string::encode(15, v, buf);
+        }
+        if let Some(v) = &self.issuer_id {
+            proto_fields::owned_string::encode(16, v, buf);
+        }
+        if let Some(v) = &self.delta_neutral_contract {
+            proto_fields::message::encode(17, v, buf);
+        }
+        if let Some(v) = &self.include_expired {
+            proto_fields::bool::encode(18, v, buf);
+        }
+        if let Some(v) = &self.combo_legs_descrip {
+            proto_fields::owned_string::encode(19, v, buf);
+        }
+        proto_fields::message::encode_repeated(20, &self.combo_legs, buf);
+        if let Some(v) = &self.last_trade_date {
+            proto_fields::owned_string::encode(21, v, buf);
         }
     }
     fn merge_field(
@@ -173,6 +224,56 @@ impl ::prost::Message for ContractProto {
                 buf,
                 ctx,
             ),
+            13 => proto_fields::owned_string::merge(
+                wire_type,
+                self.sec_id_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            14 => proto_fields::owned_string::merge(
+                wire_type,
+                self.sec_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            15 => proto_fields::owned_string::merge(
+                wire_type,
+                self.description.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            16 => proto_fields::owned_string::merge(
+                wire_type,
+                self.issuer_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            17 => proto_fields::message::merge(
+                wire_type,
+                self.delta_neutral_contract
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            18 => proto_fields::bool::merge(
+                wire_type,
+                self.include_expired.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            19 => proto_fields::owned_string::merge(
+                wire_type,
+                self.combo_legs_descrip.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            20 => proto_fields::message::merge_repeated(wire_type, &mut self.combo_legs, buf, ctx),
+            21 => proto_fields::owned_string::merge(
+                wire_type,
+                self.last_trade_date.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
             _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
         }
     }
@@ -224,6 +325,39 @@ impl ::prost::Message for ContractProto {
                 .trading_class
                 .as_ref()
                 .map_or(0, |v| proto_fields::owned_string::encoded_len(12, v))
+            + self
+                .sec_id_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(13, v))
+            + self
+                .sec_id
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(14, v))
+            + self
+                .description
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(15, v))
+            + self
+                .issuer_id
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(16, v))
+            + self
+                .delta_neutral_contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(17, v))
+            + self
+                .include_expired
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(18, v))
+            + self
+                .combo_legs_descrip
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(19, v))
+            + proto_fields::message::encoded_len_repeated(20, &self.combo_legs)
+            + self
+                .last_trade_date
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(21, v))
     }
     fn clear(&mut self) {
         *self = Self::default();
@@ -234,7 +368,7 @@ impl Contract {
     /// The protobuf form; unset values are left out, as the official client does.
     pub fn to_proto(&self) -> ContractProto {
         ContractProto {
-            con_id: (self.con_id != 0).then_some(self.con_id),
+            con_id: WireValue::to_proto(&self.con_id),
             symbol: WireValue::to_proto(&self.symbol),
             sec_type: WireValue::to_proto(&self.sec_type),
             last_trade_date_or_contract_month: WireValue::to_proto(
@@ -248,6 +382,15 @@ impl Contract {
             currency: WireValue::to_proto(&self.currency),
             local_symbol: WireValue::to_proto(&self.local_symbol),
             trading_class: WireValue::to_proto(&self.trading_class),
+            sec_id_type: WireValue::to_proto(&self.sec_id_type),
+            sec_id: WireValue::to_proto(&self.sec_id),
+            description: WireValue::to_proto(&self.description),
+            issuer_id: WireValue::to_proto(&self.issuer_id),
+            delta_neutral_contract: self.delta_neutral_contract.as_ref().map(|x| x.to_proto()),
+            include_expired: WireValue::to_proto(&self.include_expired),
+            combo_legs_descrip: WireValue::to_proto(&self.combo_legs_descrip),
+            combo_legs: self.combo_legs.iter().map(|x| x.to_proto()).collect(),
+            last_trade_date: WireValue::to_proto(&self.last_trade_date),
         }
     }
 
@@ -268,6 +411,17 @@ impl Contract {
             currency: p.currency.unwrap_or_default(),
             local_symbol: p.local_symbol.unwrap_or_default(),
             trading_class: p.trading_class.unwrap_or_default(),
+            sec_id_type: p.sec_id_type.unwrap_or_default(),
+            sec_id: p.sec_id.unwrap_or_default(),
+            description: p.description.unwrap_or_default(),
+            issuer_id: p.issuer_id.unwrap_or_default(),
+            delta_neutral_contract: p
+                .delta_neutral_contract
+                .map(DeltaNeutralContract::from_proto),
+            include_expired: p.include_expired.unwrap_or_default(),
+            combo_legs_descrip: p.combo_legs_descrip.unwrap_or_default(),
+            combo_legs: p.combo_legs.into_iter().map(ComboLeg::from_proto).collect(),
+            last_trade_date: p.last_trade_date.unwrap_or_default(),
         }
     }
 
@@ -289,6 +443,24 @@ impl Contract {
         WireValue::describe(&self.currency, "contract.currency", v);
         WireValue::describe(&self.local_symbol, "contract.local_symbol", v);
         WireValue::describe(&self.trading_class, "contract.trading_class", v);
+        WireValue::describe(&self.sec_id_type, "contract.sec_id_type", v);
+        WireValue::describe(&self.sec_id, "contract.sec_id", v);
+        WireValue::describe(&self.description, "contract.description", v);
+        WireValue::describe(&self.issuer_id, "contract.issuer_id", v);
+        v.bool(
+            "contract.delta_neutral_contract",
+            self.delta_neutral_contract.is_some(),
+        );
+        if let Some(x) = &self.delta_neutral_contract {
+            x.visit(v);
+        }
+        WireValue::describe(&self.include_expired, "contract.include_expired", v);
+        WireValue::describe(&self.combo_legs_descrip, "contract.combo_legs_descrip", v);
+        v.int("contract.combo_legs", self.combo_legs.len() as i64);
+        for x in &self.combo_legs {
+            x.visit(v);
+        }
+        WireValue::describe(&self.last_trade_date, "contract.last_trade_date", v);
     }
 
     /// Checks every string for characters that cannot travel (`text` form or protobuf).
@@ -307,6 +479,18 @@ impl Contract {
         check_str(&self.currency, "currency", text)?;
         check_str(&self.local_symbol, "local_symbol", text)?;
         check_str(&self.trading_class, "trading_class", text)?;
+        check_str(&self.sec_id_type, "sec_id_type", text)?;
+        check_str(&self.sec_id, "sec_id", text)?;
+        check_str(&self.description, "description", text)?;
+        check_str(&self.issuer_id, "issuer_id", text)?;
+        if let Some(x) = &self.delta_neutral_contract {
+            x.check(text)?;
+        }
+        check_str(&self.combo_legs_descrip, "combo_legs_descrip", text)?;
+        for x in &self.combo_legs {
+            x.check(text)?;
+        }
+        check_str(&self.last_trade_date, "last_trade_date", text)?;
         Ok(())
     }
 }
