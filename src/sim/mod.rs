@@ -32,6 +32,7 @@ mod garbage;
 mod injector;
 pub mod instruments;
 pub mod market;
+mod market_replies;
 mod portfolio;
 mod recorder;
 mod registry;
