@@ -456,3 +456,50 @@ fn real_time_bars_every_five_seconds() {
     }));
     assert_eq!(peer.error_for(2).code, 321);
 }
+
+/// The book a fresh connection sees first (quotes standing still).
+fn first_book(sim: &SimHandle) -> Vec<(i32, i32, f64, String, String)> {
+    let mut peer = Peer::connect(sim);
+    peer.send(Request::ReqMktDepth(ReqMktDepth {
+        req_id: 1,
+        contract: contract("MSFT", "STK", "SMART"),
+        num_rows: 10,
+        is_smart_depth: true,
+        mkt_depth_options: Vec::new(),
+    }));
+    let mut rows = Vec::new();
+    while rows.len() < 16 {
+        if let Incoming::UpdateMktDepthL2(u) = peer.recv() {
+            let d = u.data;
+            rows.push((
+                d.side,
+                d.position,
+                d.price,
+                d.size.to_string(),
+                d.market_maker.to_string(),
+            ));
+        }
+    }
+    rows
+}
+
+#[test]
+fn the_seed_decides_the_market() {
+    let config = |seed| {
+        move |c: &mut SimConfig| {
+            c.seed = seed;
+            c.market_data_rate = 0;
+        }
+    };
+    let a = start(222, config(5));
+    let b = start(176, config(5));
+    let c = start(222, config(6));
+    let book = first_book(&a);
+    assert_eq!(book, first_book(&a), "a second connection sees the same");
+    assert_eq!(
+        book,
+        first_book(&b),
+        "and so does another simulator, in text"
+    );
+    assert_ne!(book, first_book(&c), "another seed, another market");
+}
