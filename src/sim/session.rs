@@ -79,6 +79,7 @@ pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
         instruments: None,
         market: None,
         next_step: None,
+        left_out_noted: false,
         _claim: claim,
     };
     let end = session.run();
@@ -160,6 +161,8 @@ struct Session<'a> {
     market: Option<Market>,
     /// When the market takes its next step.
     next_step: Option<Instant>,
+    /// Whether the log said that market messages were left out.
+    left_out_noted: bool,
     /// Holds the client id until the session ends.
     _claim: Claim,
 }
@@ -520,11 +523,18 @@ impl Session<'_> {
 
     /// Sends the market's outputs.
     fn push_market(&mut self, out: Vec<super::market::Out>) {
+        let mut left_out = 0;
         for o in out {
             match market_replies::incoming(o) {
                 Some(msg) => self.push(&msg),
-                None => self.warn(format_args!("a market message this build cannot encode")),
+                None => left_out += 1,
             }
+        }
+        if left_out > 0 && !self.left_out_noted {
+            self.left_out_noted = true;
+            self.warn(format_args!(
+                "left out market messages this build has no wire type for (said once)"
+            ));
         }
     }
 
