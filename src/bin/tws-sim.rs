@@ -252,3 +252,52 @@ fn main() -> ExitCode {
         std::thread::sleep(Duration::from_secs(3600));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(args: &[&str]) -> Result<SimConfig, String> {
+        match parse(args.iter().map(|a| a.to_string()))? {
+            Command::Run(config) => Ok(*config),
+            Command::Help => Err("help".into()),
+        }
+    }
+
+    #[test]
+    fn market_flags() {
+        let c = config(&[
+            "--seed",
+            "42",
+            "--market-data-rate=10",
+            "--max-tickers",
+            "5",
+            "--max-depth-requests",
+            "1",
+            "--permission",
+            "AAPL=api",
+            "--permission=US-T=live",
+            "--market-closed",
+            "--competing-session",
+            "--depth-reset-every",
+            "50",
+        ])
+        .unwrap();
+        assert_eq!((c.seed, c.market_data_rate, c.max_tickers), (42, 10, 5));
+        assert_eq!(c.max_depth_requests, 1);
+        assert_eq!(
+            c.market_data_permissions,
+            [
+                ("AAPL".to_owned(), Permission::ApiSubscriptionMissing),
+                ("US-T".to_owned(), Permission::Live)
+            ]
+        );
+        assert!(c.market_closed && c.competing_live_session);
+        assert_eq!(c.depth_reset_every, Some(50));
+        assert_eq!(config(&[]).unwrap().seed, 1);
+        assert!(config(&["--market-data-rate", "101"]).is_err());
+        assert!(config(&["--permission", "AAPL"]).is_err());
+        assert!(config(&["--permission", "AAPL=gold"]).is_err());
+        assert!(config(&["--seed", "-1"]).is_err());
+    }
+}
