@@ -72,6 +72,10 @@ fn visited_names_in(fields: &[FieldSchema], prefix: Option<&str>) -> Vec<String>
         };
         match f.ty {
             FieldType::Record(r) => out.extend(visited_names_in(r.fields, Some(r.prefix))),
+            FieldType::Bits(bits) => {
+                out.extend(bits.iter().map(|b| format!("{name}.{}", b.name)));
+                out.insert(out.len() - bits.len(), name);
+            }
             // Empty lists and absent options show only their count or flag.
             _ => out.push(name),
         }
@@ -344,7 +348,7 @@ mod from_the_schema {
                 _ => {}
             }
             match f.ty {
-                FieldType::Int => {
+                FieldType::Int | FieldType::Bits(_) => {
                     key(tag, 0, &mut out);
                     let v = rng.pick(&[0i32, 1, -1, 7, 2104, i32::MIN, i32::MAX - 1]);
                     varint(v as i64 as u64, &mut out);
@@ -411,8 +415,12 @@ mod from_the_schema {
             (None, Some(Unset::DblMax)) => f64::MAX.to_string(),
             (None, Some(Unset::IntMax)) => i32::MAX.to_string(),
             (None, Some(Unset::LongMax)) => i64::MAX.to_string(),
+            (None, Some(Unset::Value(x))) => x.to_string(),
+            (None, Some(Unset::Negative)) => "-1".to_owned(),
             (None, _) => match f.ty {
-                FieldType::Int | FieldType::Long | FieldType::Double => "0".into(),
+                FieldType::Int | FieldType::Long | FieldType::Double | FieldType::Bits(_) => {
+                    "0".into()
+                }
                 FieldType::Bool | FieldType::Optional(_) => "false".into(),
                 FieldType::RecordList(_)
                 | FieldType::StringList
@@ -474,9 +482,9 @@ mod from_the_schema {
     }
 
     /// True when a text layout of the message is more than fields gated by
-    /// version: lists, options, conditions on values or strict gates. Such
-    /// layouts are checked as a fixed point (encode, decode and encode again
-    /// give the same bytes), the others field by field.
+    /// version: lists, options, flags, conditions on values or strict gates.
+    /// Such layouts are checked as a fixed point (once decoded, encoding and
+    /// decoding again give the same bytes), the others field by field.
     fn layout_depends_on_values(s: &MessageSchema) -> bool {
         fn complex(f: &FieldSchema) -> bool {
             f.when.is_some()
@@ -488,6 +496,7 @@ mod from_the_schema {
                         | FieldType::DoubleList
                         | FieldType::TagValues(_)
                         | FieldType::Optional(_)
+                        | FieldType::Bits(_)
                 )
         }
         s.fields.iter().any(complex)
@@ -530,10 +539,18 @@ mod from_the_schema {
                         let raw = RawMessage::split(&bytes[4..], v).unwrap();
                         prop_assert_eq!(raw.form, form);
                         let back = <$set>::decode(&raw, v).unwrap().unwrap();
-                        if form != Form::Proto && layout_depends_on_values(s) {
+                        let split = form == Form::Proto && s.proto_split.is_some();
+                        if split || (form != Form::Proto && layout_depends_on_values(s)) {
+                            // The first decoding normalises what the layout cannot
+                            // carry (flags of later versions, a split date whose
+                            // parts hold separators); from then on it is exact.
                             let mut again = Vec::new();
                             back.encode_as(form, v, &mut again).unwrap();
-                            prop_assert_eq!(&again, &bytes, "{} at {} in {:?}", s.name, v, form);
+                            let raw = RawMessage::split(&again[4..], v).unwrap();
+                            let back = <$set>::decode(&raw, v).unwrap().unwrap();
+                            let mut third = Vec::new();
+                            back.encode_as(form, v, &mut third).unwrap();
+                            prop_assert_eq!(&third, &again, "{} at {} in {:?}", s.name, v, form);
                             continue;
                         }
                         let expected = if form == Form::Proto {

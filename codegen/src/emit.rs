@@ -25,7 +25,7 @@ pub fn header(sources: &str) -> String {
 
 fn rust_type(f: &Field) -> String {
     match &f.ty {
-        Type::Int => "i32".into(),
+        Type::Int | Type::Bits => "i32".into(),
         Type::Long => "i64".into(),
         Type::Double => "f64".into(),
         Type::Bool => "bool".into(),
@@ -73,7 +73,7 @@ fn proto_codec(f: &Field, records: &[Record]) -> (&'static str, String) {
         return ("owned_string", "String".into());
     }
     match &f.ty {
-        Type::Int => ("int32", "i32".into()),
+        Type::Int | Type::Bits => ("int32", "i32".into()),
         Type::Long => ("int64", "i64".into()),
         Type::Double => ("double", "f64".into()),
         Type::Bool => ("bool", "bool".into()),
@@ -103,6 +103,8 @@ fn absent(f: &Field) -> Option<String> {
         Some(Unset::DblMax) => Some("f64::MAX".into()),
         Some(Unset::IntMax) => Some("i32::MAX".into()),
         Some(Unset::LongMax) => Some("i64::MAX".into()),
+        Some(Unset::Value(x)) => Some(format!("{x:?}")),
+        Some(Unset::Negative) => Some("-1.0".into()),
         _ => None,
     }
 }
@@ -174,6 +176,10 @@ fn to_proto_expr(f: &Field, acc: &str) -> String {
         (Type::List(_), _) => format!("{acc}.clone()"),
         (Type::Optional(_), _) => format!("{acc}.as_ref().map(|x| x.to_proto())"),
         (_, Some(Unset::Zero)) => format!("({acc} != 0).then_some({acc})"),
+        (_, Some(Unset::Value(x))) => format!("({acc} != {x:?}).then_some({acc})"),
+        (_, Some(Unset::Negative)) => format!("({acc} != -1.0).then_some({acc})"),
+        // IB's decoder reads an absent mask as all flags set: always send it.
+        (Type::Bits, _) => format!("Some({acc})"),
         _ => format!("WireValue::to_proto(&{acc})"),
     }
 }
@@ -246,13 +252,7 @@ fn full_condition(
     ctx: Ctx,
     m: &Message,
 ) -> Cond2 {
-    let mut parts = Vec::new();
-    if let Some(s) = since {
-        parts.push(format!("server_version >= {}", s.expr()));
-    }
-    if let Some(u) = until {
-        parts.push(format!("server_version < {}", u.expr()));
-    }
+    let mut parts = version_gate(since, until).into_iter().collect::<Vec<_>>();
     if let (Ctx::Read, Some(mv)) = (ctx, msg_version) {
         parts.push(format!("version >= {mv}"));
     }
@@ -260,14 +260,25 @@ fn full_condition(
         match cond_expr(w, ctx, m) {
             Cond2::Never => return Cond2::Never,
             Cond2::Always => {}
-            Cond2::If(c) if c.contains(" || ") => parts.push(format!("({c})")),
             Cond2::If(c) => parts.push(c),
         }
     }
-    if parts.is_empty() {
-        Cond2::Always
-    } else {
-        Cond2::If(parts.join(" && "))
+    match parts.len() {
+        0 => Cond2::Always,
+        1 => Cond2::If(parts.remove(0)),
+        _ => Cond2::If(
+            parts
+                .into_iter()
+                .map(|c| {
+                    if c.contains(" || ") {
+                        format!("({c})")
+                    } else {
+                        c
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" && "),
+        ),
     }
 }
 
@@ -409,6 +420,28 @@ fn write_value(f: &Field, acc: &str, request: bool, records: &[Record]) -> Strin
             }
             format!("match &{acc} {{ Some(x) => {{ w.bool(true); {each} }} None => {{ w.bool(false); }} }}")
         }
+        Type::Bits => {
+            // Only the flags the layout carries at this version.
+            let mut each = String::new();
+            for b in &f.bits {
+                let flag = format!("{acc} & (1 << {}) != 0", b.bit);
+                let plain = format!("out |= {acc} & (1 << {});", b.bit);
+                let write = match &b.exact_until {
+                    Some(v) => format!(
+                        "if server_version < {} {{ if {flag} {{ out = 1; }} }} else {{ {plain} }}",
+                        v.expr()
+                    ),
+                    None => plain,
+                };
+                match &b.since {
+                    Some(v) => {
+                        let _ = write!(each, "if server_version >= {} {{ {write} }}", v.expr());
+                    }
+                    None => each.push_str(&write),
+                }
+            }
+            format!("{{ let mut out = 0; {each} w.int(i64::from(out)); }}")
+        }
         Type::Double if request && f.unset == Some(Unset::DblMax) => format!(
             "if {acc} == f64::MAX {{ w.str(\"\"); }} else {{ {} }}",
             write_stmt(f, acc)
@@ -470,11 +503,39 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
         Type::Double if request && f.unset == Some(Unset::DblMax) => {
             "crate::protocol::codec::read_double_or_unset(r)?".into()
         }
+        Type::Bits => {
+            let mut each = String::new();
+            for b in &f.bits {
+                let plain = format!("mask |= raw & (1 << {});", b.bit);
+                let read = match &b.exact_until {
+                    Some(v) => format!(
+                        "if server_version < {} {{ if raw == 1 {{ mask |= 1 << {}; }} }} else {{ {plain} }}",
+                        v.expr(),
+                        b.bit
+                    ),
+                    None => plain,
+                };
+                match &b.since {
+                    Some(v) => {
+                        let _ = write!(each, "if server_version >= {} {{ {read} }}", v.expr());
+                    }
+                    None => each.push_str(&read),
+                }
+            }
+            format!("{{ let raw = r.int32()?; let mut mask = 0; {each} mask }}")
+        }
         _ => read_expr(f),
     }
 }
 
 fn version_gate(since: &Option<VersionRef>, until: &Option<VersionRef>) -> Option<String> {
+    if let (Some(s), Some(u)) = (since, until) {
+        return Some(format!(
+            "({}..{}).contains(&server_version)",
+            s.expr(),
+            u.expr()
+        ));
+    }
     let mut parts = Vec::new();
     if let Some(s) = since {
         parts.push(format!("server_version >= {}", s.expr()));
@@ -489,6 +550,17 @@ fn version_gate(since: &Option<VersionRef>, until: &Option<VersionRef>) -> Optio
 fn visit_stmt(f: &Field, acc: &str, name: &str) -> String {
     match &f.ty {
         Type::Record(_) => format!("{acc}.visit(v);\n"),
+        Type::Bits => {
+            let mut s = format!("v.int(\"{name}\", i64::from({acc}));\n");
+            for b in &f.bits {
+                let _ = writeln!(
+                    s,
+                    "v.bool(\"{name}.{}\", {acc} & (1 << {}) != 0);",
+                    b.name, b.bit
+                );
+            }
+            s
+        }
         Type::List(item) => {
             let each = match &**item {
                 Type::Record(_) => "x.visit(v);".to_owned(),
@@ -774,6 +846,51 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 since,
                 until,
                 ..
+            } if !sub.split.is_empty() => {
+                let own = format!("self.{}.{}", m.fields[*owner].name, sub.name);
+                // A part that the layout also carries as a field of its own
+                // is written there only (it overrides the split on reading).
+                let own_entry = |target: &str| {
+                    m.text.iter().find_map(|e| match e {
+                        TextEntry::Path {
+                            owner, sub, since, ..
+                        } if format!("{}.{}", m.fields[*owner].name, sub.name) == target => {
+                            Some(since.clone())
+                        }
+                        _ => None,
+                    })
+                };
+                let parts: Vec<String> = std::iter::once(format!("&{own}"))
+                    .chain(sub.split.iter().map(|p| match own_entry(p) {
+                        None => format!("&self.{p}"),
+                        Some(None) => "&String::new()".to_owned(),
+                        Some(Some(v)) => format!(
+                            "&(if server_version < {} {{ self.{p}.clone() }} else {{ String::new() }})",
+                            v.expr()
+                        ),
+                    }))
+                    .collect();
+                (
+                    format!(
+                        "w.str(&crate::protocol::codec::join_date(&[{}]));",
+                        parts.join(", ")
+                    ),
+                    full_condition(
+                        since,
+                        until,
+                        None,
+                        sub.when.as_ref(),
+                        Ctx::Write(tv_value),
+                        m,
+                    ),
+                )
+            }
+            TextEntry::Path {
+                owner,
+                sub,
+                since,
+                until,
+                ..
             } => (
                 write_value(
                     sub,
@@ -904,12 +1021,27 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 until,
                 msg_version,
             } => {
-                let stmt = format!(
-                    "{}.{} = {};",
-                    m.fields[*owner].name,
-                    sub.name,
-                    read_value(sub, request, records)
-                );
+                let stmt = if sub.split.is_empty() {
+                    format!(
+                        "{}.{} = {};",
+                        m.fields[*owner].name,
+                        sub.name,
+                        read_value(sub, request, records)
+                    )
+                } else {
+                    let mut s = format!(
+                        "let parts = crate::protocol::codec::split_date(&r.string()?); if let Some(p) = parts.first() {{ {}.{} = p.clone(); }}",
+                        m.fields[*owner].name, sub.name
+                    );
+                    for (i, target) in sub.split.iter().enumerate() {
+                        let _ = write!(
+                            s,
+                            " if let Some(p) = parts.get({}) {{ {target} = p.clone(); }}",
+                            i + 1
+                        );
+                    }
+                    format!("{{ {s} }}")
+                };
                 match full_condition(since, until, *msg_version, sub.when.as_ref(), Ctx::Read, m) {
                     Cond2::If(c) => {
                         let _ = writeln!(body, "if {c} {{ {stmt} }}");
@@ -968,7 +1100,7 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     } else {
         "_r"
     };
-    if !inline_owners.is_empty() {
+    if body.contains("::default();") {
         out.push_str("#[allow(clippy::field_reassign_with_default)]\n");
     }
     let _ = writeln!(
@@ -986,15 +1118,27 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
             .filter(|(o, _)| *o == f.name)
             .map(|(_, sub)| sub)
             .collect();
-        let expr = if omitted.is_empty() {
+        let mut edits: String = omitted
+            .iter()
+            .map(|s| format!("p.{s} = Default::default(); "))
+            .collect();
+        if let Some((field, into, false)) = &m.proto_split {
+            if let Some((owner, sub)) = field.split_once('.') {
+                if owner == f.name {
+                    let parts: Vec<String> = into.iter().map(|p| format!("&self.{p}")).collect();
+                    let _ = write!(
+                        edits,
+                        "p.{sub} = Some(crate::protocol::codec::join_date(&[{}])).filter(|t| !t.is_empty()); ",
+                        parts.join(", ")
+                    );
+                }
+            }
+        }
+        let expr = if edits.is_empty() {
             to_proto_expr(f, &format!("self.{}", f.name))
         } else {
-            let clears: String = omitted
-                .iter()
-                .map(|s| format!("p.{s} = Default::default(); "))
-                .collect();
             format!(
-                "Some({{ let mut p = self.{}.to_proto(); {clears}p }})",
+                "Some({{ let mut p = self.{}.to_proto(); {edits}p }})",
                 f.name
             )
         };
@@ -1003,11 +1147,36 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     out.push_str("}\n}\n\n");
     let p = if m.fields.is_empty() { "_p" } else { "p" };
     let _ = writeln!(out, "fn from_proto({p}: {}) -> Self {{", m.proto_name);
-    out.push_str("Self {\n");
+    let split = m.proto_split.as_ref();
+    out.push_str(if split.is_some() {
+        "let mut out = Self {\n"
+    } else {
+        "Self {\n"
+    });
     for f in &m.fields {
         let _ = writeln!(out, "{}: {},", f.name, from_proto_expr(f));
     }
-    out.push_str("}\n}\n\n");
+    match split {
+        None => out.push_str("}\n}\n\n"),
+        Some((field, into, _)) => {
+            let _ = writeln!(
+                out,
+                "}};\nlet parts = crate::protocol::codec::split_date(&out.{field});"
+            );
+            for (i, target) in into.iter().enumerate() {
+                let get = if i == 0 {
+                    "first()".to_owned()
+                } else {
+                    format!("get({i})")
+                };
+                let _ = writeln!(
+                    out,
+                    "if let Some(p) = parts.{get} {{ out.{target} = p.clone(); }}"
+                );
+            }
+            out.push_str("out\n}\n\n");
+        }
+    }
 
     // check
     let mut checks = String::new();
@@ -1396,6 +1565,22 @@ fn opt_version(v: &Option<VersionRef>) -> String {
 fn field_type_expr(f: &Field) -> String {
     match &f.ty {
         Type::Int => "FieldType::Int".into(),
+        Type::Bits => {
+            let bits: Vec<String> = f
+                .bits
+                .iter()
+                .map(|b| {
+                    format!(
+                        "BitSchema {{ name: \"{}\", bit: {}, since: {}, exact_until: {} }}",
+                        b.name,
+                        b.bit,
+                        opt_version(&b.since),
+                        opt_version(&b.exact_until)
+                    )
+                })
+                .collect();
+            format!("FieldType::Bits(&[{}])", bits.join(", "))
+        }
         Type::Long => "FieldType::Long".into(),
         Type::Double => "FieldType::Double".into(),
         Type::Decimal => "FieldType::Decimal".into(),
@@ -1440,12 +1625,14 @@ fn record_static(name: &str) -> String {
 
 fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
     let unset = match f.unset {
-        None => "None",
-        Some(Unset::DblMax) => "Some(Unset::DblMax)",
-        Some(Unset::IntMax) => "Some(Unset::IntMax)",
-        Some(Unset::LongMax) => "Some(Unset::LongMax)",
-        Some(Unset::Empty) => "Some(Unset::Empty)",
-        Some(Unset::Zero) => "Some(Unset::Zero)",
+        None => "None".to_owned(),
+        Some(Unset::DblMax) => "Some(Unset::DblMax)".to_owned(),
+        Some(Unset::IntMax) => "Some(Unset::IntMax)".to_owned(),
+        Some(Unset::LongMax) => "Some(Unset::LongMax)".to_owned(),
+        Some(Unset::Empty) => "Some(Unset::Empty)".to_owned(),
+        Some(Unset::Zero) => "Some(Unset::Zero)".to_owned(),
+        Some(Unset::Value(x)) => format!("Some(Unset::Value({x:?}))"),
+        Some(Unset::Negative) => "Some(Unset::Negative)".to_owned(),
     };
     let default = match &f.default {
         None => "None".to_owned(),
@@ -1533,7 +1720,7 @@ pub fn schema_file(cat: &Catalogue) -> String {
         let _ = writeln!(
             out,
             "MessageSchema {{ direction: Direction::{}, id: {}, name: \"{}\", type_name: \"{}\", wire_name: \"{}\", \
-             doc: {:?}, text_version: {tv}, proto_from: {}, min_server_version: {}, route: {route}, text_form: {}, proto_omit: &[{}], fields: &[",
+             doc: {:?}, text_version: {tv}, proto_from: {}, min_server_version: {}, route: {route}, text_form: {}, proto_omit: &[{}], proto_split: {}, fields: &[",
             if m.incoming { "In" } else { "Out" },
             m.id,
             m.name,
@@ -1550,6 +1737,9 @@ pub fn schema_file(cat: &Catalogue) -> String {
                 .map(|(o, f)| format!("\"{o}.{f}\""))
                 .collect::<Vec<_>>()
                 .join(", "),
+            m.proto_split
+                .as_ref()
+                .map_or_else(|| "None".to_owned(), |(f, _, _)| format!("Some(\"{f}\")")),
         );
         for e in &m.entries {
             field_schema(&mut out, &e.name, &e.field, e.path);

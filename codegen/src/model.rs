@@ -51,7 +51,18 @@ pub struct MessageDecl {
     pub text_form: Option<bool>,
     /// Fields of embedded records this message's protobuf form leaves out.
     pub proto_omit: Option<Vec<String>>,
+    pub proto_split: Option<ProtoSplitDecl>,
     pub fields: Vec<FieldDecl>,
+}
+
+/// `proto_split = { field, into, keep }`: a combined date field of the
+/// protobuf form split into parts after decoding.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtoSplitDecl {
+    pub field: String,
+    pub into: Vec<String>,
+    pub keep: Option<bool>,
 }
 
 /// `route = "req_id"` or `route = { key = "market_rule", field = "market_rule_id" }`.
@@ -60,6 +71,25 @@ pub struct MessageDecl {
 pub enum RouteDecl {
     Name(String),
     Keyed { key: String, field: String },
+}
+
+/// `unset = "dbl_max"` or a numeric sentinel (`unset = -2.0`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum UnsetDecl {
+    Name(String),
+    Number(f64),
+}
+
+/// One flag of a `bits` field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BitDecl {
+    pub name: String,
+    pub bit: u32,
+    pub since: Option<VersionRef>,
+    pub exact_until: Option<VersionRef>,
+    pub proto: Option<u32>,
 }
 
 /// A protobuf field number, or `"none"` (no protobuf field).
@@ -125,11 +155,14 @@ pub struct FieldDecl {
     pub when: Option<String>,
     pub skip: Option<String>,
     pub strict: Option<bool>,
+    pub split: Option<Vec<String>>,
     pub since: Option<VersionRef>,
     pub until: Option<VersionRef>,
     pub msg_version: Option<i64>,
     pub default: Option<toml::Value>,
-    pub unset: Option<String>,
+    pub unset: Option<UnsetDecl>,
+    pub bits: Option<Vec<BitDecl>>,
+    pub proto_form: Option<String>,
     pub text: Option<String>,
     pub text_from: Option<VersionRef>,
     pub if_present: Option<bool>,
@@ -149,6 +182,8 @@ pub enum Type {
     Bool,
     Str,
     Record(String),
+    /// `bits`: an int mask of named flags.
+    Bits,
     /// `list<Record>`, `list<string>`, `list<double>`: the item type.
     List(Box<Type>),
     /// `option<Record>`.
@@ -196,6 +231,20 @@ pub enum Unset {
     LongMax,
     Empty,
     Zero,
+    /// A numeric sentinel ("not computed": -1, -2).
+    Value(f64),
+    /// Any negative value means absent; -1 is written and read for absent.
+    Negative,
+}
+
+/// One flag of a `bits` field: its bit, and from which version it is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bit {
+    pub name: String,
+    pub bit: u32,
+    pub since: Option<VersionRef>,
+    /// Below this version the flag is set only when the whole mask is 1.
+    pub exact_until: Option<VersionRef>,
 }
 
 /// How a string travels in text form.
@@ -288,6 +337,10 @@ pub struct Field {
     pub strict: bool,
     /// The text layout of one item of a `list<Record>` (`None`: every field in order).
     pub items: Option<Vec<Item>>,
+    /// The flags of a `bits` field.
+    pub bits: Vec<Bit>,
+    /// A path entry whose text is split (`split`): where parts 1.. go.
+    pub split: Vec<String>,
 }
 
 /// One field in text form: a struct field, or a record's field spread inline.
@@ -345,6 +398,8 @@ pub struct Message {
     pub text_form: bool,
     /// `record_field.sub` fields left out of the protobuf form.
     pub proto_omit: Vec<(String, String)>,
+    /// `(field, into, keep)`: the protobuf form's combined date field and its parts.
+    pub proto_split: Option<(String, Vec<String>, bool)>,
     /// The struct's fields, in declaration order.
     pub fields: Vec<Field>,
     /// The text form, in wire order.
@@ -416,6 +471,7 @@ fn parse_type(t: &str) -> Result<Type, String> {
         "decimal" => Type::Decimal,
         "bool" => Type::Bool,
         "string" => Type::Str,
+        "bits" => Type::Bits,
         "tag_values" => Type::TagValues,
         t if t.starts_with("list<") && t.ends_with('>') => {
             let inner = &t[5..t.len() - 1];
@@ -637,12 +693,33 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
             .ok_or_else(|| format!("{ctx}: `type` is missing"))?,
     )
     .map_err(|e| format!("{ctx}: {e}"))?;
-    let unset = f
-        .unset
-        .as_deref()
-        .map(parse_unset)
-        .transpose()
-        .map_err(|e| format!("{ctx}: {e}"))?;
+    let unset = match &f.unset {
+        None => None,
+        Some(UnsetDecl::Name(n)) if n == "negative" => Some(Unset::Negative),
+        Some(UnsetDecl::Name(n)) => Some(parse_unset(n).map_err(|e| format!("{ctx}: {e}"))?),
+        Some(UnsetDecl::Number(x)) => Some(Unset::Value(*x)),
+    };
+    let bits = match (&ty, &f.bits) {
+        (Type::Bits, Some(bits)) => {
+            if f.proto_form.as_deref().unwrap_or("int") != "int" {
+                return Err(format!(
+                    "{ctx}: proto_form {:?}: only \"int\" (a mask) is generated yet",
+                    f.proto_form
+                ));
+            }
+            bits.iter()
+                .map(|b| Bit {
+                    name: b.name.clone(),
+                    bit: b.bit,
+                    since: b.since.clone(),
+                    exact_until: b.exact_until.clone(),
+                })
+                .collect()
+        }
+        (Type::Bits, None) => return Err(format!("{ctx}: a bits field lists its `bits`")),
+        (_, Some(_)) => return Err(format!("{ctx}: `bits` belong to type = \"bits\"")),
+        _ => Vec::new(),
+    };
     let text = match f.text.as_deref() {
         None => TextRepr::Plain,
         Some("ascii7_escaped") => TextRepr::Ascii7Escaped {
@@ -698,7 +775,7 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         .transpose()
         .map_err(|e| format!("{ctx}: {e}"))?;
     match (&unset, &ty) {
-        (Some(Unset::DblMax), Type::Double)
+        (Some(Unset::DblMax | Unset::Value(_) | Unset::Negative), Type::Double)
         | (Some(Unset::IntMax | Unset::Zero), Type::Int)
         | (Some(Unset::LongMax | Unset::Zero), Type::Long)
         | (Some(Unset::Empty), Type::Str | Type::Decimal)
@@ -741,6 +818,8 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         when,
         strict: f.strict.unwrap_or(false),
         items: None,
+        bits,
+        split: Vec::new(),
     })
 }
 
@@ -1014,6 +1093,10 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         .transpose()
                         .map_err(|e| format!("{pctx}: {e}"))?;
                     sub.strict = f.strict.unwrap_or(false);
+                    sub.split = f.split.clone().unwrap_or_default();
+                    if !sub.split.is_empty() && sub.ty != Type::Str {
+                        return Err(format!("{pctx}: only a string is split"));
+                    }
                     match f.text.as_deref() {
                         None => {}
                         Some("ascii7_escaped") if sub.ty == Type::Str => {
@@ -1116,6 +1199,10 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                     .clone()
                     .unwrap_or_else(|| format!("{}Proto", m.type_name.as_ref().unwrap_or(&m.name))),
                 text_form: m.text_form.unwrap_or(true),
+                proto_split: m
+                    .proto_split
+                    .as_ref()
+                    .map(|p| (p.field.clone(), p.into.clone(), p.keep.unwrap_or(false))),
                 proto_omit: m
                     .proto_omit
                     .iter()

@@ -451,7 +451,9 @@ fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws_even
             (TWS_EVENT_PNL_SINGLE, tws_event_data { pnl_single })
         }
         // Instruments and quotes (issue 13): no typed C view yet; the event carries the message id.
-        Incoming::ContractDataEnd(_)
+        Incoming::ContractData(_)
+        | Incoming::BondContractData(_)
+        | Incoming::ContractDataEnd(_)
         | Incoming::SymbolSamples(_)
         | Incoming::SecDefOptParameter(_)
         | Incoming::SecDefOptParameterEnd(_)
@@ -460,10 +462,12 @@ fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_type, tws_even
         | Incoming::MktDepthExchanges(_)
         | Incoming::FamilyCodes(_)
         | Incoming::MarketDataType(_)
+        | Incoming::TickPrice(_)
         | Incoming::TickSize(_)
         | Incoming::TickString(_)
         | Incoming::TickGeneric(_)
         | Incoming::TickEfp(_)
+        | Incoming::TickOptionComputation(_)
         | Incoming::TickReqParams(_)
         | Incoming::TickSnapshotEnd(_)
         | Incoming::RerouteMktDataReq(_)

@@ -183,7 +183,9 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::PnL(_) => TWS_EVENT_PNL,
             Incoming::PnLSingle(_) => TWS_EVENT_PNL_SINGLE,
             // Instruments and quotes (issue 13): no typed C view yet.
-            Incoming::ContractDataEnd(_)
+            Incoming::ContractData(_)
+            | Incoming::BondContractData(_)
+            | Incoming::ContractDataEnd(_)
             | Incoming::SymbolSamples(_)
             | Incoming::SecDefOptParameter(_)
             | Incoming::SecDefOptParameterEnd(_)
@@ -192,10 +194,12 @@ fn expected_type(event: &Event) -> tws_event_type {
             | Incoming::MktDepthExchanges(_)
             | Incoming::FamilyCodes(_)
             | Incoming::MarketDataType(_)
+            | Incoming::TickPrice(_)
             | Incoming::TickSize(_)
             | Incoming::TickString(_)
             | Incoming::TickGeneric(_)
             | Incoming::TickEfp(_)
+            | Incoming::TickOptionComputation(_)
             | Incoming::TickReqParams(_)
             | Incoming::TickSnapshotEnd(_)
             | Incoming::RerouteMktDataReq(_)
@@ -378,7 +382,9 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::AccountUpdateMultiEnd(_)
             | Incoming::PnL(_) => vec![],
             // Instruments and quotes (issue 13): no typed C view yet; the reason says so.
-            Incoming::ContractDataEnd(_)
+            Incoming::ContractData(_)
+            | Incoming::BondContractData(_)
+            | Incoming::ContractDataEnd(_)
             | Incoming::SymbolSamples(_)
             | Incoming::SecDefOptParameter(_)
             | Incoming::SecDefOptParameterEnd(_)
@@ -387,10 +393,12 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::MktDepthExchanges(_)
             | Incoming::FamilyCodes(_)
             | Incoming::MarketDataType(_)
+            | Incoming::TickPrice(_)
             | Incoming::TickSize(_)
             | Incoming::TickString(_)
             | Incoming::TickGeneric(_)
             | Incoming::TickEfp(_)
+            | Incoming::TickOptionComputation(_)
             | Incoming::TickReqParams(_)
             | Incoming::TickSnapshotEnd(_)
             | Incoming::RerouteMktDataReq(_)

@@ -486,3 +486,30 @@ pub fn check_joined(value: &str, field: &'static str) -> Result<(), EncodeError>
         }),
     }
 }
+
+/// Splits a combined date field as IB's decoder does: on `-` when the text
+/// holds one, else on whitespace (`20260116 16:00 US/Eastern`).
+pub fn split_date(text: &str) -> Vec<String> {
+    if text.contains('-') {
+        text.split('-').map(str::to_owned).collect()
+    } else {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+}
+
+/// Joins the parts of a combined date field: the non-blank ones, trimmed, one space
+/// apart (`-` apart when a part holds whitespace, so that [`split_date`]
+/// gives the same parts back).
+pub fn join_date(parts: &[&String]) -> String {
+    let parts: Vec<&str> = parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let sep = if parts.iter().any(|p| p.contains(char::is_whitespace)) {
+        "-"
+    } else {
+        " "
+    };
+    parts.join(sep)
+}

@@ -43,10 +43,25 @@ pub enum FieldType {
     TagValues(&'static RecordSchema),
     /// A record that may be absent (`option<Record>`).
     Optional(&'static RecordSchema),
+    /// An `i32` mask of named flags (an int in text and in protobuf).
+    Bits(&'static [BitSchema]),
+}
+
+/// One flag of a [`FieldType::Bits`] field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BitSchema {
+    pub name: &'static str,
+    /// The flag's bit (0 is the value 1).
+    pub bit: u32,
+    /// Text form: the bit is read from this server version (false below).
+    pub since: Option<i32>,
+    /// Text form: below this server version the flag is set only when the
+    /// whole mask equals 1.
+    pub exact_until: Option<i32>,
 }
 
 /// The sentinel value that means "absent".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Unset {
     /// `f64::MAX` (IB's `UNSET_DOUBLE`).
     DblMax,
@@ -58,6 +73,10 @@ pub enum Unset {
     Empty,
     /// 0 (for example an unknown contract id).
     Zero,
+    /// This number ("not computed", as -2 for an option's delta).
+    Value(f64),
+    /// Any negative number (an implied volatility); -1 travels for absent.
+    Negative,
 }
 
 /// The declared value of an absent field (protobuf field left out, or text
@@ -189,6 +208,9 @@ pub struct MessageSchema {
     /// Fields of embedded records (`contract.last_trade_date`) the protobuf
     /// form leaves out (IB's client never sends them in this message).
     pub proto_omit: &'static [&'static str],
+    /// The combined date field the protobuf form splits after decoding
+    /// (contract details: date, time and, for bonds, time zone).
+    pub proto_split: Option<&'static str>,
     /// Fields in catalogue order: struct fields and, for records spread
     /// inline, the path entries in text wire order.
     pub fields: &'static [FieldSchema],

@@ -5,6 +5,10 @@ byte is produced or read by ibapi itself.
   ibapi_oracle.py hello PORT            the official hello world against a server
   ibapi_oracle.py requests PORT...      one call of every request we implement,
                                         one session per server, in turn
+  ibapi_oracle.py encode VERSION...     the instrument and market-data requests of
+                                        issue 13, encoded by ibapi at each version
+                                        without a server: one line per call with
+                                        the bytes sent (hex) or the error raised
   ibapi_oracle.py decode VERSION FILE...
                                         decode streams of length-prefixed
                                         server-to-client frames with ibapi's
@@ -32,6 +36,8 @@ from ibapi.account_summary_tags import AccountSummaryTags
 from ibapi.client import EClient
 from ibapi.decoder import Decoder
 from ibapi.common import UNSET_DECIMAL
+from ibapi.contract import ComboLeg, Contract, DeltaNeutralContract
+from ibapi.tag_value import TagValue
 from ibapi.const import UNSET_DOUBLE
 from ibapi.wrapper import EWrapper
 
@@ -183,6 +189,136 @@ class Recording(EWrapper):
              value=double(value))
 
 
+# The price ticks after which ibapi's decoder raises a size tick from the
+# same message (tickPrice carries both); the oracle joins them into one line.
+SIZE_OF_PRICE = {1: 0, 2: 3, 4: 5, 66: 69, 67: 70, 68: 71}
+
+
+def none_as(value, sentinel):
+    # ibapi reports "not computed" as None; libtws keeps TWS's sentinel.
+    return sentinel if value is None else float(value)
+
+
+class MarketRecording(Recording):
+    """The callbacks of the market-data replies (issue 13), under libtws's
+    field names (its field visitor's)."""
+
+    def __init__(self):
+        Recording.__init__(self)
+        self.pending_price = None
+
+    def flush_price(self):
+        if self.pending_price is not None:
+            emit("TickPrice", **self.pending_price)
+            self.pending_price = None
+
+    def tickPrice(self, reqId, tickType, price, attrib):
+        self.flush_price()
+        mask = (int(attrib.canAutoExecute) | int(attrib.pastLimit) << 1
+                | int(attrib.preOpen) << 2)
+        self.pending_price = {
+            "req_id": reqId, "tick_type": tickType, "price": float(price), "size": "",
+            "attrib": mask, "attrib.can_auto_execute": attrib.canAutoExecute,
+            "attrib.past_limit": attrib.pastLimit, "attrib.pre_open": attrib.preOpen}
+        if tickType not in SIZE_OF_PRICE:
+            self.flush_price()
+
+    def tickSize(self, reqId, tickType, size):
+        p = self.pending_price
+        if p is not None and p["req_id"] == reqId and SIZE_OF_PRICE.get(p["tick_type"]) == tickType:
+            p["size"] = decimal(size)
+            self.flush_price()
+            return
+        self.flush_price()
+        emit("TickSize", req_id=reqId, tick_type=tickType, size=decimal(size))
+
+    def tickString(self, reqId, tickType, value):
+        self.flush_price()
+        emit("TickString", req_id=reqId, tick_type=tickType, value=value)
+
+    def tickGeneric(self, reqId, tickType, value):
+        self.flush_price()
+        emit("TickGeneric", req_id=reqId, tick_type=tickType, value=float(value))
+
+    def tickEFP(self, reqId, tickType, basisPoints, formattedBasisPoints, totalDividends,
+                holdDays, futureLastTradeDate, dividendImpact, dividendsToLastTradeDate):
+        self.flush_price()
+        emit("TickEfp", req_id=reqId, tick_type=tickType, basis_points=float(basisPoints),
+             formatted_basis_points=formattedBasisPoints,
+             total_dividends=float(totalDividends), hold_days=holdDays,
+             future_last_trade_date=futureLastTradeDate,
+             dividend_impact=float(dividendImpact),
+             dividends_to_last_trade_date=float(dividendsToLastTradeDate))
+
+    def tickOptionComputation(self, reqId, tickType, tickAttrib, impliedVol, delta, optPrice,
+                              pvDividend, gamma, vega, theta, undPrice):
+        self.flush_price()
+        emit("TickOptionComputation", req_id=reqId, tick_type=tickType,
+             tick_attrib=2147483647 if tickAttrib is None else tickAttrib,
+             implied_vol=none_as(impliedVol, -1.0), delta=none_as(delta, -2.0),
+             opt_price=none_as(optPrice, -1.0), pv_dividend=none_as(pvDividend, -1.0),
+             gamma=none_as(gamma, -2.0), vega=none_as(vega, -2.0),
+             theta=none_as(theta, -2.0), und_price=none_as(undPrice, -1.0))
+
+    def tickReqParams(self, tickerId, minTick, bboExchange, snapshotPermissions):
+        self.flush_price()
+        emit("TickReqParams", req_id=tickerId, min_tick=float(minTick),
+             bbo_exchange=bboExchange, snapshot_permissions=snapshotPermissions,
+             last_price_precision="", last_size_precision="")
+
+    def tickSnapshotEnd(self, reqId):
+        self.flush_price()
+        emit("TickSnapshotEnd", req_id=reqId)
+
+    def marketDataType(self, reqId, marketDataType):
+        self.flush_price()
+        emit("MarketDataType", req_id=reqId, market_data_type=marketDataType)
+
+    def rerouteMktDataReq(self, reqId, conId, exchange):
+        self.flush_price()
+        emit("RerouteMktDataReq", req_id=reqId, con_id=conId, exchange=exchange)
+
+    def rerouteMktDepthReq(self, reqId, conId, exchange):
+        self.flush_price()
+        emit("RerouteMktDepthReq", req_id=reqId, con_id=conId, exchange=exchange)
+
+    def deltaNeutralValidation(self, reqId, dn):
+        self.flush_price()
+        emit("DeltaNeutralValidation", req_id=reqId, con_id=dn.conId, delta=float(dn.delta),
+             price=float(dn.price))
+
+    def depth(self, name, reqId, position, marketMaker, operation, side, price, size, smart):
+        self.flush_price()
+        emit(name, req_id=reqId, **{
+            "market_depth_data.position": position,
+            "market_depth_data.operation": operation, "market_depth_data.side": side,
+            "market_depth_data.price": float(price), "market_depth_data.size": decimal(size),
+            "market_depth_data.market_maker": marketMaker,
+            "market_depth_data.is_smart_depth": smart})
+
+    def updateMktDepth(self, reqId, position, operation, side, price, size):
+        self.depth("UpdateMktDepth", reqId, position, "", operation, side, price, size, False)
+
+    def updateMktDepthL2(self, reqId, position, marketMaker, operation, side, price, size,
+                         isSmartDepth):
+        self.depth("UpdateMktDepthL2", reqId, position, marketMaker, operation, side, price,
+                   size, isSmartDepth)
+
+    def realtimeBar(self, reqId, time_, open_, high, low, close, volume, wap, count):
+        self.flush_price()
+        emit("RealTimeBar", req_id=reqId, time=time_, open=float(open_), high=float(high),
+             low=float(low), close=float(close), volume=decimal(volume), wap=decimal(wap),
+             count=count)
+
+    def contractDetailsEnd(self, reqId):
+        self.flush_price()
+        emit("ContractDataEnd", req_id=reqId)
+
+    def securityDefinitionOptionParameterEnd(self, reqId):
+        self.flush_price()
+        emit("SecDefOptParameterEnd", req_id=reqId)
+
+
 class App(Recording, EClient):
     def __init__(self):
         Recording.__init__(self)
@@ -279,7 +415,7 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    wrapper = Recording()
+    wrapper = MarketRecording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0
@@ -302,10 +438,118 @@ def decode(version, path):
             print(f"oracle: {path}: frame at {offset}: {type(e).__name__}: {e}",
                   file=sys.stderr)
             return 1
+    wrapper.flush_price()
     trouble = log.trouble[seen:]
     for line in trouble:
         print(f"oracle: {path}: ibapi logged {line}", file=sys.stderr)
     return 1 if trouble else 0
+
+
+class Capture:
+    """A connection that keeps what ibapi sends instead of sending it."""
+
+    def __init__(self):
+        self.sent = []
+
+    def isConnected(self):
+        return True
+
+    def sendMsg(self, msg):
+        self.sent.append(bytes(msg))
+
+
+class EncodingApp(EWrapper, EClient):
+    def __init__(self, version):
+        EWrapper.__init__(self)
+        EClient.__init__(self, wrapper=self)
+        self.conn = Capture()
+        self.connState = EClient.CONNECTED
+        self.serverVersion_ = version
+        self.errors = []
+
+    def error(self, reqId, errorTime, errorCode, errorString, advancedOrderRejectJson=""):
+        self.errors.append(errorCode)
+
+
+def stock():
+    c = Contract()
+    c.symbol, c.secType, c.exchange, c.currency = "AAPL", "STK", "SMART", "USD"
+    return c
+
+
+def option():
+    c = Contract()
+    c.symbol, c.secType, c.lastTradeDateOrContractMonth = "AAPL", "OPT", "20261218"
+    c.strike, c.right, c.multiplier = 200.0, "C", "100"
+    c.exchange, c.currency, c.tradingClass = "SMART", "USD", "AAPL"
+    return c
+
+
+def bond():
+    c = Contract()
+    c.secType, c.exchange, c.currency, c.issuerId = "BOND", "SMART", "USD", "e1234567"
+    return c
+
+
+def combo():
+    c = Contract()
+    c.symbol, c.secType, c.exchange, c.currency = "SPY", "BAG", "SMART", "USD"
+    legs = []
+    for con_id, action in ((756733, "BUY"), (8314, "SELL")):
+        leg = ComboLeg()
+        leg.conId, leg.ratio, leg.action, leg.exchange = con_id, 1, action, "SMART"
+        legs.append(leg)
+    c.comboLegs = legs
+    dn = DeltaNeutralContract()
+    dn.conId, dn.delta, dn.price = 756733, 0.5, 445.25
+    c.deltaNeutralContract = dn
+    return c
+
+
+def tag(t, v):
+    x = TagValue()
+    x.tag, x.value = t, v
+    return x
+
+
+# The calls of `encode`, in order, under the names the Rust side uses.
+ENCODE_CALLS = [
+    ("ReqContractDetails", lambda a: a.reqContractDetails(7, stock())),
+    ("ReqContractDetails#issuer", lambda a: a.reqContractDetails(8, bond())),
+    ("CancelContractData", lambda a: a.cancelContractData(7)),
+    ("ReqMatchingSymbols", lambda a: a.reqMatchingSymbols(11, "AAP")),
+    ("ReqSecDefOptParams", lambda a: a.reqSecDefOptParams(12, "AAPL", "", "STK", 265598)),
+    ("ReqMarketRule", lambda a: a.reqMarketRule(26)),
+    ("ReqSmartComponents", lambda a: a.reqSmartComponents(13, "a6")),
+    ("ReqMktDepthExchanges", lambda a: a.reqMktDepthExchanges()),
+    ("ReqFamilyCodes", lambda a: a.reqFamilyCodes()),
+    ("ReqMarketDataType", lambda a: a.reqMarketDataType(3)),
+    ("ReqMktData", lambda a: a.reqMktData(21, stock(), "233,236", False, False, [])),
+    ("ReqMktData#combo", lambda a: a.reqMktData(22, combo(), "", True, False, [])),
+    ("CancelMktData", lambda a: a.cancelMktData(21)),
+    ("ReqCalcImpliedVolatility",
+     lambda a: a.calculateImpliedVolatility(23, option(), 5.25, 180.5, [])),
+    ("CancelCalcImpliedVolatility", lambda a: a.cancelCalculateImpliedVolatility(23)),
+    ("ReqCalcOptionPrice", lambda a: a.calculateOptionPrice(24, option(), 0.25, 180.5, [])),
+    ("CancelCalcOptionPrice", lambda a: a.cancelCalculateOptionPrice(24)),
+    ("ReqMktDepth", lambda a: a.reqMktDepth(25, stock(), 5, False, [])),
+    ("CancelMktDepth", lambda a: a.cancelMktDepth(25, False)),
+    ("ReqTickByTickData", lambda a: a.reqTickByTickData(27, stock(), "BidAsk", 0, True)),
+    ("CancelTickByTickData", lambda a: a.cancelTickByTickData(27)),
+    ("ReqRealTimeBars",
+     lambda a: a.reqRealTimeBars(28, stock(), 5, "TRADES", True, [tag("XYZ", "1")])),
+    ("CancelRealTimeBars", lambda a: a.cancelRealTimeBars(28)),
+]
+
+
+def encode(version):
+    """Each call of ENCODE_CALLS on a fresh client at `version`."""
+    for name, call in ENCODE_CALLS:
+        app = EncodingApp(version)
+        call(app)
+        sent = b"".join(app.conn.sent)
+        emit(name, hex=sent.hex(), errors=app.errors)
+    return 0
 
 
 def each(jobs):
@@ -327,6 +571,8 @@ def main(argv):
         return hello(int(argv[2]))
     if len(argv) >= 3 and argv[1] == "requests":
         return each([lambda p=int(p): requests(p) for p in argv[2:]])
+    if len(argv) >= 3 and argv[1] == "encode":
+        return each([lambda v=int(v): encode(v) for v in argv[2:]])
     if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "decode":
         pairs = zip(argv[2::2], argv[3::2])
         return each([lambda v=int(v), f=f: decode(v, f) for v, f in pairs])

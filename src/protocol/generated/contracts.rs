@@ -3,7 +3,7 @@
 //! struct, its protobuf twin and its codecs in every wire form.
 
 use super::account::{Contract, ContractProto};
-use crate::protocol::codec::check_str;
+use crate::protocol::codec::{check_str, escape_non_ascii, read_decimal};
 use crate::protocol::codec::{Body, EncodeError, Form, WireValue};
 use crate::protocol::describe::{Describe, FieldVisitor};
 use crate::protocol::proto_fields;
@@ -3344,6 +3344,792 @@ impl Describe for ReqFamilyCodes {
     fn visit(&self, _v: &mut dyn FieldVisitor) {}
 }
 
+/// contractDetails: one contract matching a reqContractDetails.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContractData {
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+    pub details: Box<ContractDetails>,
+}
+
+/// Protobuf form of [`ContractData`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ContractDataProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+    pub details: Option<ContractDetailsProto>,
+}
+
+impl ::prost::Message for ContractDataProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.details {
+            proto_fields::message::encode(3, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::message::merge(
+                wire_type,
+                self.details.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .details
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(3, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ContractData {
+    type Proto = ContractDataProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        if server_version < versions::SIZE_RULES {
+            w.int(8);
+        }
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        w.str(&crate::protocol::codec::join_date(&[
+            &self.contract.last_trade_date_or_contract_month,
+            &self.details.last_trade_time,
+        ]));
+        if server_version >= versions::LAST_TRADE_DATE {
+            WireValue::write_text(&self.contract.last_trade_date, w);
+        }
+        WireValue::write_text(&self.contract.strike, w);
+        WireValue::write_text(&self.contract.right, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.contract.local_symbol, w);
+        WireValue::write_text(&self.details.market_name, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.details.min_tick, w);
+        if (versions::MD_SIZE_MULTIPLIER..versions::SIZE_RULES).contains(&server_version) {
+            w.int(0);
+        }
+        WireValue::write_text(&self.contract.multiplier, w);
+        WireValue::write_text(&self.details.order_types, w);
+        WireValue::write_text(&self.details.valid_exchanges, w);
+        WireValue::write_text(&self.details.price_magnifier, w);
+        WireValue::write_text(&self.details.under_con_id, w);
+        if server_version >= versions::ENCODE_MSG_ASCII7 {
+            w.str(&escape_non_ascii(&self.details.long_name));
+        } else {
+            w.str(&self.details.long_name);
+        }
+        WireValue::write_text(&self.contract.primary_exchange, w);
+        WireValue::write_text(&self.details.contract_month, w);
+        WireValue::write_text(&self.details.industry, w);
+        WireValue::write_text(&self.details.category, w);
+        WireValue::write_text(&self.details.subcategory, w);
+        WireValue::write_text(&self.details.time_zone_id, w);
+        WireValue::write_text(&self.details.trading_hours, w);
+        WireValue::write_text(&self.details.liquid_hours, w);
+        WireValue::write_text(&self.details.ev_rule, w);
+        WireValue::write_text(&self.details.ev_multiplier, w);
+        w.int(self.details.sec_id_list.len() as i64);
+        for x in &self.details.sec_id_list {
+            WireValue::write_text(&x.tag, w);
+            WireValue::write_text(&x.value, w);
+        }
+        if server_version >= versions::AGG_GROUP {
+            WireValue::write_text(&self.details.agg_group, w);
+        }
+        if server_version >= versions::UNDERLYING_INFO {
+            WireValue::write_text(&self.details.under_symbol, w);
+        }
+        if server_version >= versions::UNDERLYING_INFO {
+            WireValue::write_text(&self.details.under_sec_type, w);
+        }
+        if server_version >= versions::MARKET_RULES {
+            WireValue::write_text(&self.details.market_rule_ids, w);
+        }
+        if server_version >= versions::REAL_EXPIRATION_DATE {
+            WireValue::write_text(&self.details.real_expiration_date, w);
+        }
+        if server_version >= versions::STOCK_TYPE {
+            WireValue::write_text(&self.details.stock_type, w);
+        }
+        if (versions::FRACTIONAL_SIZE_SUPPORT..versions::SIZE_RULES).contains(&server_version) {
+            w.str("");
+        }
+        if server_version >= versions::SIZE_RULES {
+            WireValue::write_text(&self.details.min_size, w);
+        }
+        if server_version >= versions::SIZE_RULES {
+            WireValue::write_text(&self.details.size_increment, w);
+        }
+        if server_version >= versions::SIZE_RULES {
+            WireValue::write_text(&self.details.suggested_size_increment, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_name, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_family, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_type, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_front_load, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_back_load, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_back_load_time_interval, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_management_fee, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_closed, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_closed_for_new_investors, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_closed_for_new_money, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_notify_amount, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_minimum_initial_purchase, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_subsequent_minimum_purchase, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_blue_sky_states, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_blue_sky_territories, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_distribution_policy_indicator, w);
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && self.contract.sec_type.as_str() == "FUND"
+        {
+            WireValue::write_text(&self.details.fund_asset_type, w);
+        }
+        if server_version >= versions::INELIGIBILITY_REASONS {
+            w.int(self.details.ineligibility_reasons.len() as i64);
+            for x in &self.details.ineligibility_reasons {
+                WireValue::write_text(&x.id, w);
+                WireValue::write_text(&x.description, w);
+            }
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        let version = if server_version < versions::SIZE_RULES {
+            r.int()?
+        } else {
+            8
+        };
+        let mut contract = Contract::default();
+        let mut details = ContractDetails::default();
+        let req_id = if version >= 3 {
+            WireValue::read_text(r)?
+        } else {
+            -1
+        };
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        {
+            let parts = crate::protocol::codec::split_date(&r.string()?);
+            if let Some(p) = parts.first() {
+                contract.last_trade_date_or_contract_month = p.clone();
+            }
+            if let Some(p) = parts.get(1) {
+                details.last_trade_time = p.clone();
+            }
+        }
+        if server_version >= versions::LAST_TRADE_DATE {
+            contract.last_trade_date = WireValue::read_text(r)?;
+        }
+        contract.strike = WireValue::read_text(r)?;
+        contract.right = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        contract.currency = WireValue::read_text(r)?;
+        contract.local_symbol = WireValue::read_text(r)?;
+        details.market_name = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        details.min_tick = WireValue::read_text(r)?;
+        if (versions::MD_SIZE_MULTIPLIER..versions::SIZE_RULES).contains(&server_version) {
+            r.int()?;
+        }
+        contract.multiplier = WireValue::read_text(r)?;
+        details.order_types = WireValue::read_text(r)?;
+        details.valid_exchanges = WireValue::read_text(r)?;
+        details.price_magnifier = WireValue::read_text(r)?;
+        if version >= 4 {
+            details.under_con_id = WireValue::read_text(r)?;
+        }
+        if version >= 5 {
+            details.long_name = if server_version >= versions::ENCODE_MSG_ASCII7 {
+                r.escaped_string()?
+            } else {
+                WireValue::read_text(r)?
+            };
+        }
+        if version >= 5 {
+            contract.primary_exchange = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.contract_month = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.industry = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.category = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.subcategory = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.time_zone_id = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.trading_hours = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.liquid_hours = WireValue::read_text(r)?;
+        }
+        if version >= 8 {
+            details.ev_rule = WireValue::read_text(r)?;
+        }
+        if version >= 8 {
+            details.ev_multiplier = WireValue::read_text(r)?;
+        }
+        if version >= 7 {
+            details.sec_id_list = {
+                let n = crate::protocol::codec::read_count(r)?;
+                let mut xs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let mut x = TagValue::default();
+                    x.tag = WireValue::read_text(r)?;
+                    x.value = WireValue::read_text(r)?;
+                    xs.push(x);
+                }
+                xs
+            };
+        }
+        if server_version >= versions::AGG_GROUP {
+            details.agg_group = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::UNDERLYING_INFO {
+            details.under_symbol = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::UNDERLYING_INFO {
+            details.under_sec_type = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::MARKET_RULES {
+            details.market_rule_ids = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::REAL_EXPIRATION_DATE {
+            details.real_expiration_date = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::STOCK_TYPE {
+            details.stock_type = WireValue::read_text(r)?;
+        }
+        if (versions::FRACTIONAL_SIZE_SUPPORT..versions::SIZE_RULES).contains(&server_version) {
+            read_decimal(r)?;
+        }
+        if server_version >= versions::SIZE_RULES {
+            details.min_size = read_decimal(r)?;
+        }
+        if server_version >= versions::SIZE_RULES {
+            details.size_increment = read_decimal(r)?;
+        }
+        if server_version >= versions::SIZE_RULES {
+            details.suggested_size_increment = read_decimal(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_name = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_family = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_type = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_front_load = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_back_load = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_back_load_time_interval = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_management_fee = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_closed = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_closed_for_new_investors = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_closed_for_new_money = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_notify_amount = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_minimum_initial_purchase = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_subsequent_minimum_purchase = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_blue_sky_states = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_blue_sky_territories = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_distribution_policy_indicator = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::FUND_DATA_FIELDS && contract.sec_type.as_str() == "FUND" {
+            details.fund_asset_type = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::INELIGIBILITY_REASONS {
+            details.ineligibility_reasons = {
+                let n = crate::protocol::codec::read_count(r)?;
+                let mut xs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let mut x = IneligibilityReason::default();
+                    x.id = WireValue::read_text(r)?;
+                    x.description = WireValue::read_text(r)?;
+                    xs.push(x);
+                }
+                xs
+            };
+        }
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+            details: Box::new(details),
+        })
+    }
+
+    fn to_proto(&self) -> ContractDataProto {
+        ContractDataProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some({
+                let mut p = self.contract.to_proto();
+                p.last_trade_date_or_contract_month = Some(crate::protocol::codec::join_date(&[
+                    &self.contract.last_trade_date_or_contract_month,
+                    &self.details.last_trade_time,
+                ]))
+                .filter(|t| !t.is_empty());
+                p
+            }),
+            details: Some(self.details.to_proto()),
+        }
+    }
+
+    fn from_proto(p: ContractDataProto) -> Self {
+        let mut out = Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+            details: Box::new(ContractDetails::from_proto(p.details.unwrap_or_default())),
+        };
+        let parts =
+            crate::protocol::codec::split_date(&out.contract.last_trade_date_or_contract_month);
+        if let Some(p) = parts.first() {
+            out.contract.last_trade_date_or_contract_month = p.clone();
+        }
+        if let Some(p) = parts.get(1) {
+            out.details.last_trade_time = p.clone();
+        }
+        out
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        self.details.check(text)?;
+        Ok(())
+    }
+}
+
+impl Describe for ContractData {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+        self.details.visit(v);
+    }
+}
+
+/// bondContractDetails: one bond matching a reqContractDetails (its own text layout).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BondContractData {
+    pub req_id: i32,
+    pub contract: Box<Contract>,
+    pub details: Box<ContractDetails>,
+}
+
+/// Protobuf form of [`BondContractData`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct BondContractDataProto {
+    pub req_id: Option<i32>,
+    pub contract: Option<ContractProto>,
+    pub details: Option<ContractDetailsProto>,
+}
+
+impl ::prost::Message for BondContractDataProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.contract {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.details {
+            proto_fields::message::encode(3, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.contract.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::message::merge(
+                wire_type,
+                self.details.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .contract
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .details
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(3, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for BondContractData {
+    type Proto = BondContractDataProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        if server_version < versions::SIZE_RULES {
+            w.int(6);
+        }
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.contract.symbol, w);
+        WireValue::write_text(&self.contract.sec_type, w);
+        WireValue::write_text(&self.details.cusip, w);
+        WireValue::write_text(&self.details.coupon, w);
+        w.str(&crate::protocol::codec::join_date(&[
+            &self.details.maturity,
+            &self.details.last_trade_time,
+            &(if server_version < versions::BOND_TRADING_HOURS {
+                self.details.time_zone_id.clone()
+            } else {
+                String::new()
+            }),
+        ]));
+        WireValue::write_text(&self.details.issue_date, w);
+        WireValue::write_text(&self.details.ratings, w);
+        WireValue::write_text(&self.details.bond_type, w);
+        WireValue::write_text(&self.details.coupon_type, w);
+        WireValue::write_text(&self.details.convertible, w);
+        WireValue::write_text(&self.details.callable, w);
+        WireValue::write_text(&self.details.putable, w);
+        WireValue::write_text(&self.details.desc_append, w);
+        WireValue::write_text(&self.contract.exchange, w);
+        WireValue::write_text(&self.contract.currency, w);
+        WireValue::write_text(&self.details.market_name, w);
+        WireValue::write_text(&self.contract.trading_class, w);
+        WireValue::write_text(&self.contract.con_id, w);
+        WireValue::write_text(&self.details.min_tick, w);
+        if (versions::MD_SIZE_MULTIPLIER..versions::SIZE_RULES).contains(&server_version) {
+            w.int(0);
+        }
+        WireValue::write_text(&self.details.order_types, w);
+        WireValue::write_text(&self.details.valid_exchanges, w);
+        WireValue::write_text(&self.details.next_option_date, w);
+        WireValue::write_text(&self.details.next_option_type, w);
+        WireValue::write_text(&self.details.next_option_partial, w);
+        WireValue::write_text(&self.details.notes, w);
+        WireValue::write_text(&self.details.long_name, w);
+        if server_version >= versions::BOND_TRADING_HOURS {
+            WireValue::write_text(&self.details.time_zone_id, w);
+        }
+        if server_version >= versions::BOND_TRADING_HOURS {
+            WireValue::write_text(&self.details.trading_hours, w);
+        }
+        if server_version >= versions::BOND_TRADING_HOURS {
+            WireValue::write_text(&self.details.liquid_hours, w);
+        }
+        WireValue::write_text(&self.details.ev_rule, w);
+        WireValue::write_text(&self.details.ev_multiplier, w);
+        w.int(self.details.sec_id_list.len() as i64);
+        for x in &self.details.sec_id_list {
+            WireValue::write_text(&x.tag, w);
+            WireValue::write_text(&x.value, w);
+        }
+        if server_version >= versions::AGG_GROUP {
+            WireValue::write_text(&self.details.agg_group, w);
+        }
+        if server_version >= versions::MARKET_RULES {
+            WireValue::write_text(&self.details.market_rule_ids, w);
+        }
+        if server_version >= versions::SIZE_RULES {
+            WireValue::write_text(&self.details.min_size, w);
+        }
+        if server_version >= versions::SIZE_RULES {
+            WireValue::write_text(&self.details.size_increment, w);
+        }
+        if server_version >= versions::SIZE_RULES {
+            WireValue::write_text(&self.details.suggested_size_increment, w);
+        }
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        let version = if server_version < versions::SIZE_RULES {
+            r.int()?
+        } else {
+            6
+        };
+        let mut contract = Contract::default();
+        let mut details = ContractDetails::default();
+        let req_id = if version >= 3 {
+            WireValue::read_text(r)?
+        } else {
+            -1
+        };
+        contract.symbol = WireValue::read_text(r)?;
+        contract.sec_type = WireValue::read_text(r)?;
+        details.cusip = WireValue::read_text(r)?;
+        details.coupon = WireValue::read_text(r)?;
+        {
+            let parts = crate::protocol::codec::split_date(&r.string()?);
+            if let Some(p) = parts.first() {
+                details.maturity = p.clone();
+            }
+            if let Some(p) = parts.get(1) {
+                details.last_trade_time = p.clone();
+            }
+            if let Some(p) = parts.get(2) {
+                details.time_zone_id = p.clone();
+            }
+        }
+        details.issue_date = WireValue::read_text(r)?;
+        details.ratings = WireValue::read_text(r)?;
+        details.bond_type = WireValue::read_text(r)?;
+        details.coupon_type = WireValue::read_text(r)?;
+        details.convertible = WireValue::read_text(r)?;
+        details.callable = WireValue::read_text(r)?;
+        details.putable = WireValue::read_text(r)?;
+        details.desc_append = WireValue::read_text(r)?;
+        contract.exchange = WireValue::read_text(r)?;
+        contract.currency = WireValue::read_text(r)?;
+        details.market_name = WireValue::read_text(r)?;
+        contract.trading_class = WireValue::read_text(r)?;
+        contract.con_id = WireValue::read_text(r)?;
+        details.min_tick = WireValue::read_text(r)?;
+        if (versions::MD_SIZE_MULTIPLIER..versions::SIZE_RULES).contains(&server_version) {
+            r.int()?;
+        }
+        details.order_types = WireValue::read_text(r)?;
+        details.valid_exchanges = WireValue::read_text(r)?;
+        details.next_option_date = WireValue::read_text(r)?;
+        details.next_option_type = WireValue::read_text(r)?;
+        details.next_option_partial = WireValue::read_text(r)?;
+        details.notes = WireValue::read_text(r)?;
+        if version >= 4 {
+            details.long_name = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::BOND_TRADING_HOURS {
+            details.time_zone_id = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::BOND_TRADING_HOURS {
+            details.trading_hours = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::BOND_TRADING_HOURS {
+            details.liquid_hours = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.ev_rule = WireValue::read_text(r)?;
+        }
+        if version >= 6 {
+            details.ev_multiplier = WireValue::read_text(r)?;
+        }
+        if version >= 5 {
+            details.sec_id_list = {
+                let n = crate::protocol::codec::read_count(r)?;
+                let mut xs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let mut x = TagValue::default();
+                    x.tag = WireValue::read_text(r)?;
+                    x.value = WireValue::read_text(r)?;
+                    xs.push(x);
+                }
+                xs
+            };
+        }
+        if server_version >= versions::AGG_GROUP {
+            details.agg_group = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::MARKET_RULES {
+            details.market_rule_ids = WireValue::read_text(r)?;
+        }
+        if server_version >= versions::SIZE_RULES {
+            details.min_size = read_decimal(r)?;
+        }
+        if server_version >= versions::SIZE_RULES {
+            details.size_increment = read_decimal(r)?;
+        }
+        if server_version >= versions::SIZE_RULES {
+            details.suggested_size_increment = read_decimal(r)?;
+        }
+        Ok(Self {
+            req_id,
+            contract: Box::new(contract),
+            details: Box::new(details),
+        })
+    }
+
+    fn to_proto(&self) -> BondContractDataProto {
+        BondContractDataProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            contract: Some(self.contract.to_proto()),
+            details: Some(self.details.to_proto()),
+        }
+    }
+
+    fn from_proto(p: BondContractDataProto) -> Self {
+        let mut out = Self {
+            req_id: p.req_id.unwrap_or(-1),
+            contract: Box::new(Contract::from_proto(p.contract.unwrap_or_default())),
+            details: Box::new(ContractDetails::from_proto(p.details.unwrap_or_default())),
+        };
+        let parts =
+            crate::protocol::codec::split_date(&out.contract.last_trade_date_or_contract_month);
+        if let Some(p) = parts.first() {
+            out.details.maturity = p.clone();
+        }
+        if let Some(p) = parts.get(1) {
+            out.details.last_trade_time = p.clone();
+        }
+        if let Some(p) = parts.get(2) {
+            out.details.time_zone_id = p.clone();
+        }
+        out
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        self.contract.check(text)?;
+        self.details.check(text)?;
+        Ok(())
+    }
+}
+
+impl Describe for BondContractData {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        self.contract.visit(v);
+        self.details.visit(v);
+    }
+}
+
 /// contractDetailsEnd: every row of a reqContractDetails has been sent.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContractDataEnd {
@@ -3501,6 +4287,7 @@ impl Body for SymbolSamples {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         let req_id = WireValue::read_text(r)?;
         let descriptions = {
@@ -3950,6 +4737,7 @@ impl Body for MarketRule {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let market_rule_id = WireValue::read_text(r)?;
         let price_increments = {
@@ -4069,6 +4857,7 @@ impl Body for SmartComponents {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let req_id = WireValue::read_text(r)?;
         let components = {
@@ -4182,6 +4971,7 @@ impl Body for MktDepthExchanges {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         let descriptions = {
             let n = crate::protocol::codec::read_count(r)?;
@@ -4290,6 +5080,7 @@ impl Body for FamilyCodes {
         }
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let family_codes = {
             let n = crate::protocol::codec::read_count(r)?;

@@ -109,6 +109,10 @@ pub mod incoming {
     pub const PNL: i32 = 94;
     /// `pnlSingle`.
     pub const PNL_SINGLE: i32 = 95;
+    /// `contractDetails`.
+    pub const CONTRACT_DATA: i32 = 10;
+    /// `bondContractDetails`.
+    pub const BOND_CONTRACT_DATA: i32 = 18;
     /// `contractDetailsEnd`.
     pub const CONTRACT_DATA_END: i32 = 52;
     /// `symbolSamples`.
@@ -127,6 +131,8 @@ pub mod incoming {
     pub const FAMILY_CODES: i32 = 78;
     /// `marketDataType`.
     pub const MARKET_DATA_TYPE: i32 = 58;
+    /// `tickPrice`.
+    pub const TICK_PRICE: i32 = 1;
     /// `tickSize`.
     pub const TICK_SIZE: i32 = 2;
     /// `tickString`.
@@ -135,6 +141,8 @@ pub mod incoming {
     pub const TICK_GENERIC: i32 = 45;
     /// `tickEFP`.
     pub const TICK_EFP: i32 = 47;
+    /// `tickOptionComputation`.
+    pub const TICK_OPTION_COMPUTATION: i32 = 21;
     /// `tickReqParams`.
     pub const TICK_REQ_PARAMS: i32 = 81;
     /// `tickSnapshotEnd`.

@@ -2351,6 +2351,217 @@ impl Describe for MarketDataType {
     }
 }
 
+/// tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
+/// size that goes with it: the official decoder raises tickPrice then tickSize).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TickPrice {
+    pub req_id: i32,
+    pub tick_type: i32,
+    pub price: f64,
+    /// Message version 2 field. Used only for tick types 1, 2, 4, 66, 67, 68 (raised as size tick 0, 3, 5, 69, 70, 71).
+    pub size: Text,
+    /// attrMask (message version 3 field). Below server v109 only
+    /// can_auto_execute, set when the whole mask == 1; from v109 bit 0 / bit 1;
+    /// from v132 bit 2 too. Protobuf: all three bits at any version.
+    pub attrib: i32,
+}
+
+/// Protobuf form of [`TickPrice`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct TickPriceProto {
+    pub req_id: Option<i32>,
+    pub tick_type: Option<i32>,
+    pub price: Option<f64>,
+    pub size: Option<Text>,
+    pub attrib: Option<i32>,
+}
+
+impl ::prost::Message for TickPriceProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.tick_type {
+            proto_fields::int32::encode(2, v, buf);
+        }
+        if let Some(v) = &self.price {
+            proto_fields::double::encode(3, v, buf);
+        }
+        if let Some(v) = &self.size {
+            proto_fields::string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.attrib {
+            proto_fields::int32::encode(5, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::int32::merge(
+                wire_type,
+                self.tick_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::double::merge(
+                wire_type,
+                self.price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::string::merge(
+                wire_type,
+                self.size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::int32::merge(
+                wire_type,
+                self.attrib.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .tick_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(2, v))
+            + self
+                .price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(3, v))
+            + self
+                .size
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(4, v))
+            + self
+                .attrib
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(5, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for TickPrice {
+    type Proto = TickPriceProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(6);
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.tick_type, w);
+        WireValue::write_text(&self.price, w);
+        WireValue::write_text(&self.size, w);
+        {
+            let mut out = 0;
+            if server_version < versions::PAST_LIMIT {
+                if self.attrib & (1 << 0) != 0 {
+                    out = 1;
+                }
+            } else {
+                out |= self.attrib & (1 << 0);
+            }
+            if server_version >= versions::PAST_LIMIT {
+                out |= self.attrib & (1 << 1);
+            }
+            if server_version >= versions::PRE_OPEN_BID_ASK {
+                out |= self.attrib & (1 << 2);
+            }
+            w.int(i64::from(out));
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let req_id = WireValue::read_text(r)?;
+        let tick_type = WireValue::read_text(r)?;
+        let price = WireValue::read_text(r)?;
+        let size = Text::from(read_decimal(r)?);
+        let attrib = {
+            let raw = r.int32()?;
+            let mut mask = 0;
+            if server_version < versions::PAST_LIMIT {
+                if raw == 1 {
+                    mask |= 1 << 0;
+                }
+            } else {
+                mask |= raw & (1 << 0);
+            }
+            if server_version >= versions::PAST_LIMIT {
+                mask |= raw & (1 << 1);
+            }
+            if server_version >= versions::PRE_OPEN_BID_ASK {
+                mask |= raw & (1 << 2);
+            }
+            mask
+        };
+        Ok(Self {
+            req_id,
+            tick_type,
+            price,
+            size,
+            attrib,
+        })
+    }
+
+    fn to_proto(&self) -> TickPriceProto {
+        TickPriceProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            tick_type: WireValue::to_proto(&self.tick_type),
+            price: WireValue::to_proto(&self.price),
+            size: WireValue::to_proto(&self.size),
+            attrib: Some(self.attrib),
+        }
+    }
+
+    fn from_proto(p: TickPriceProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            tick_type: p.tick_type.unwrap_or(i32::MAX),
+            price: p.price.unwrap_or(f64::MAX),
+            size: p.size.unwrap_or_default(),
+            attrib: p.attrib.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        check_str(&self.size, "size", text)?;
+        Ok(())
+    }
+}
+
+impl Describe for TickPrice {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        WireValue::describe(&self.tick_type, "tick_type", v);
+        WireValue::describe(&self.price, "price", v);
+        WireValue::describe(&self.size, "size", v);
+        v.int("attrib", i64::from(self.attrib));
+        v.bool("attrib.can_auto_execute", self.attrib & (1 << 0) != 0);
+        v.bool("attrib.past_limit", self.attrib & (1 << 1) != 0);
+        v.bool("attrib.pre_open", self.attrib & (1 << 2) != 0);
+    }
+}
+
 /// tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TickSize {
@@ -3015,6 +3226,339 @@ impl Describe for TickEfp {
     }
 }
 
+/// tickOptionComputation: implied volatility, greeks, option and underlying price.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TickOptionComputation {
+    pub req_id: i32,
+    /// 10 bid, 11 ask, 12 last, 13 model, 53 custom, 80..83 delayed.
+    pub tick_type: i32,
+    /// 0 return-based, 1 price-based. Absent (None in Python) below v156.
+    pub tick_attrib: i32,
+    /// Any value < 0 (TWS sends -1) = not computed.
+    pub implied_vol: f64,
+    pub delta: f64,
+    pub opt_price: f64,
+    pub pv_dividend: f64,
+    pub gamma: f64,
+    pub vega: f64,
+    pub theta: f64,
+    pub und_price: f64,
+}
+
+/// Protobuf form of [`TickOptionComputation`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct TickOptionComputationProto {
+    pub req_id: Option<i32>,
+    pub tick_type: Option<i32>,
+    pub tick_attrib: Option<i32>,
+    pub implied_vol: Option<f64>,
+    pub delta: Option<f64>,
+    pub opt_price: Option<f64>,
+    pub pv_dividend: Option<f64>,
+    pub gamma: Option<f64>,
+    pub vega: Option<f64>,
+    pub theta: Option<f64>,
+    pub und_price: Option<f64>,
+}
+
+impl ::prost::Message for TickOptionComputationProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.tick_type {
+            proto_fields::int32::encode(2, v, buf);
+        }
+        if let Some(v) = &self.tick_attrib {
+            proto_fields::int32::encode(3, v, buf);
+        }
+        if let Some(v) = &self.implied_vol {
+            proto_fields::double::encode(4, v, buf);
+        }
+        if let Some(v) = &self.delta {
+            proto_fields::double::encode(5, v, buf);
+        }
+        if let Some(v) = &self.opt_price {
+            proto_fields::double::encode(6, v, buf);
+        }
+        if let Some(v) = &self.pv_dividend {
+            proto_fields::double::encode(7, v, buf);
+        }
+        if let Some(v) = &self.gamma {
+            proto_fields::double::encode(8, v, buf);
+        }
+        if let Some(v) = &self.vega {
+            proto_fields::double::encode(9, v, buf);
+        }
+        if let Some(v) = &self.theta {
+            proto_fields::double::encode(10, v, buf);
+        }
+        if let Some(v) = &self.und_price {
+            proto_fields::double::encode(11, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::int32::merge(
+                wire_type,
+                self.tick_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::int32::merge(
+                wire_type,
+                self.tick_attrib.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::double::merge(
+                wire_type,
+                self.implied_vol.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::double::merge(
+                wire_type,
+                self.delta.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::double::merge(
+                wire_type,
+                self.opt_price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            7 => proto_fields::double::merge(
+                wire_type,
+                self.pv_dividend.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            8 => proto_fields::double::merge(
+                wire_type,
+                self.gamma.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            9 => proto_fields::double::merge(
+                wire_type,
+                self.vega.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            10 => proto_fields::double::merge(
+                wire_type,
+                self.theta.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            11 => proto_fields::double::merge(
+                wire_type,
+                self.und_price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .tick_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(2, v))
+            + self
+                .tick_attrib
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(3, v))
+            + self
+                .implied_vol
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(4, v))
+            + self
+                .delta
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(5, v))
+            + self
+                .opt_price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(6, v))
+            + self
+                .pv_dividend
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(7, v))
+            + self
+                .gamma
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(8, v))
+            + self
+                .vega
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(9, v))
+            + self
+                .theta
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(10, v))
+            + self
+                .und_price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(11, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for TickOptionComputation {
+    type Proto = TickOptionComputationProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        if server_version < versions::PRICE_BASED_VOLATILITY {
+            w.int(6);
+        }
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.tick_type, w);
+        if server_version >= versions::PRICE_BASED_VOLATILITY {
+            WireValue::write_text(&self.tick_attrib, w);
+        }
+        WireValue::write_text(&self.implied_vol, w);
+        WireValue::write_text(&self.delta, w);
+        WireValue::write_text(&self.opt_price, w);
+        WireValue::write_text(&self.pv_dividend, w);
+        WireValue::write_text(&self.gamma, w);
+        WireValue::write_text(&self.vega, w);
+        WireValue::write_text(&self.theta, w);
+        WireValue::write_text(&self.und_price, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        let version = if server_version < versions::PRICE_BASED_VOLATILITY {
+            r.int()?
+        } else {
+            6
+        };
+        let req_id = WireValue::read_text(r)?;
+        let tick_type = WireValue::read_text(r)?;
+        let tick_attrib = if server_version >= versions::PRICE_BASED_VOLATILITY {
+            WireValue::read_text(r)?
+        } else {
+            i32::MAX
+        };
+        let implied_vol = WireValue::read_text(r)?;
+        let delta = WireValue::read_text(r)?;
+        let opt_price = if version >= 6 || [13, 83].contains(&tick_type) {
+            WireValue::read_text(r)?
+        } else {
+            -1.0
+        };
+        let pv_dividend = if version >= 6 || [13, 83].contains(&tick_type) {
+            WireValue::read_text(r)?
+        } else {
+            -1.0
+        };
+        let gamma = if version >= 6 {
+            WireValue::read_text(r)?
+        } else {
+            -2.0
+        };
+        let vega = if version >= 6 {
+            WireValue::read_text(r)?
+        } else {
+            -2.0
+        };
+        let theta = if version >= 6 {
+            WireValue::read_text(r)?
+        } else {
+            -2.0
+        };
+        let und_price = if version >= 6 {
+            WireValue::read_text(r)?
+        } else {
+            -1.0
+        };
+        Ok(Self {
+            req_id,
+            tick_type,
+            tick_attrib,
+            implied_vol,
+            delta,
+            opt_price,
+            pv_dividend,
+            gamma,
+            vega,
+            theta,
+            und_price,
+        })
+    }
+
+    fn to_proto(&self) -> TickOptionComputationProto {
+        TickOptionComputationProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            tick_type: WireValue::to_proto(&self.tick_type),
+            tick_attrib: WireValue::to_proto(&self.tick_attrib),
+            implied_vol: (self.implied_vol != -1.0).then_some(self.implied_vol),
+            delta: (self.delta != -2.0).then_some(self.delta),
+            opt_price: (self.opt_price != -1.0).then_some(self.opt_price),
+            pv_dividend: (self.pv_dividend != -1.0).then_some(self.pv_dividend),
+            gamma: (self.gamma != -2.0).then_some(self.gamma),
+            vega: (self.vega != -2.0).then_some(self.vega),
+            theta: (self.theta != -2.0).then_some(self.theta),
+            und_price: (self.und_price != -1.0).then_some(self.und_price),
+        }
+    }
+
+    fn from_proto(p: TickOptionComputationProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            tick_type: p.tick_type.unwrap_or(i32::MAX),
+            tick_attrib: p.tick_attrib.unwrap_or(i32::MAX),
+            implied_vol: p.implied_vol.unwrap_or(-1.0),
+            delta: p.delta.unwrap_or(-2.0),
+            opt_price: p.opt_price.unwrap_or(-1.0),
+            pv_dividend: p.pv_dividend.unwrap_or(-1.0),
+            gamma: p.gamma.unwrap_or(-2.0),
+            vega: p.vega.unwrap_or(-2.0),
+            theta: p.theta.unwrap_or(-2.0),
+            und_price: p.und_price.unwrap_or(-1.0),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for TickOptionComputation {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        WireValue::describe(&self.tick_type, "tick_type", v);
+        WireValue::describe(&self.tick_attrib, "tick_attrib", v);
+        WireValue::describe(&self.implied_vol, "implied_vol", v);
+        WireValue::describe(&self.delta, "delta", v);
+        WireValue::describe(&self.opt_price, "opt_price", v);
+        WireValue::describe(&self.pv_dividend, "pv_dividend", v);
+        WireValue::describe(&self.gamma, "gamma", v);
+        WireValue::describe(&self.vega, "vega", v);
+        WireValue::describe(&self.theta, "theta", v);
+        WireValue::describe(&self.und_price, "und_price", v);
+    }
+}
+
 /// tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TickReqParams {
@@ -3151,6 +3695,7 @@ impl Body for TickReqParams {
         WireValue::write_text(&self.snapshot_permissions, w);
     }
 
+    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let req_id = WireValue::read_text(r)?;
         let min_tick = WireValue::read_text(r)?;

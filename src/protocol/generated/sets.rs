@@ -9,18 +9,18 @@ use super::account::{
     ReqPositionsMulti,
 };
 use super::contracts::{
-    CancelContractData, ContractDataEnd, FamilyCodes, MarketRule, MktDepthExchanges,
-    ReqContractDetails, ReqFamilyCodes, ReqMarketRule, ReqMatchingSymbols, ReqMktDepthExchanges,
-    ReqSecDefOptParams, ReqSmartComponents, SecDefOptParameter, SecDefOptParameterEnd,
-    SmartComponents, SymbolSamples,
+    BondContractData, CancelContractData, ContractData, ContractDataEnd, FamilyCodes, MarketRule,
+    MktDepthExchanges, ReqContractDetails, ReqFamilyCodes, ReqMarketRule, ReqMatchingSymbols,
+    ReqMktDepthExchanges, ReqSecDefOptParams, ReqSmartComponents, SecDefOptParameter,
+    SecDefOptParameterEnd, SmartComponents, SymbolSamples,
 };
 use super::market_data::{
     CancelCalcImpliedVolatility, CancelCalcOptionPrice, CancelMktData, CancelMktDepth,
     CancelRealTimeBars, CancelTickByTickData, DeltaNeutralValidation, MarketDataType, RealTimeBar,
     ReqCalcImpliedVolatility, ReqCalcOptionPrice, ReqMarketDataType, ReqMktData, ReqMktDepth,
     ReqRealTimeBars, ReqTickByTickData, RerouteMktDataReq, RerouteMktDepthReq, TickEfp,
-    TickGeneric, TickReqParams, TickSize, TickSnapshotEnd, TickString, UpdateMktDepth,
-    UpdateMktDepthL2,
+    TickGeneric, TickOptionComputation, TickPrice, TickReqParams, TickSize, TickSnapshotEnd,
+    TickString, UpdateMktDepth, UpdateMktDepthL2,
 };
 use super::session::{
     AccountSummary, AccountSummaryEnd, CancelAccountSummary, CurrentTime, CurrentTimeInMillis,
@@ -873,6 +873,10 @@ pub enum Incoming {
     PnL(PnL),
     /// pnlSingle: one position's PnL.
     PnLSingle(PnLSingle),
+    /// contractDetails: one contract matching a reqContractDetails.
+    ContractData(ContractData),
+    /// bondContractDetails: one bond matching a reqContractDetails (its own text layout).
+    BondContractData(BondContractData),
     /// contractDetailsEnd: every row of a reqContractDetails has been sent.
     ContractDataEnd(ContractDataEnd),
     /// symbolSamples: the matches of a reqMatchingSymbols (no version field).
@@ -891,6 +895,9 @@ pub enum Incoming {
     FamilyCodes(FamilyCodes),
     /// marketDataType: the data type now in effect for a ticker id.
     MarketDataType(MarketDataType),
+    /// tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
+    /// size that goes with it: the official decoder raises tickPrice then tickSize).
+    TickPrice(TickPrice),
     /// tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
     TickSize(TickSize),
     /// tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
@@ -899,6 +906,8 @@ pub enum Incoming {
     TickGeneric(TickGeneric),
     /// tickEFP: an exchange-for-physical computation (tick types 38..44). Text only.
     TickEfp(TickEfp),
+    /// tickOptionComputation: implied volatility, greeks, option and underlying price.
+    TickOptionComputation(TickOptionComputation),
     /// tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
     TickReqParams(TickReqParams),
     /// tickSnapshotEnd: a snapshot request is complete.
@@ -946,6 +955,8 @@ impl Incoming {
         (incoming::ACCOUNT_UPDATE_MULTI_END, "AccountUpdateMultiEnd"),
         (incoming::PNL, "PnL"),
         (incoming::PNL_SINGLE, "PnLSingle"),
+        (incoming::CONTRACT_DATA, "ContractData"),
+        (incoming::BOND_CONTRACT_DATA, "BondContractData"),
         (incoming::CONTRACT_DATA_END, "ContractDataEnd"),
         (incoming::SYMBOL_SAMPLES, "SymbolSamples"),
         (
@@ -961,10 +972,12 @@ impl Incoming {
         (incoming::MKT_DEPTH_EXCHANGES, "MktDepthExchanges"),
         (incoming::FAMILY_CODES, "FamilyCodes"),
         (incoming::MARKET_DATA_TYPE, "MarketDataType"),
+        (incoming::TICK_PRICE, "TickPrice"),
         (incoming::TICK_SIZE, "TickSize"),
         (incoming::TICK_STRING, "TickString"),
         (incoming::TICK_GENERIC, "TickGeneric"),
         (incoming::TICK_EFP, "TickEfp"),
+        (incoming::TICK_OPTION_COMPUTATION, "TickOptionComputation"),
         (incoming::TICK_REQ_PARAMS, "TickReqParams"),
         (incoming::TICK_SNAPSHOT_END, "TickSnapshotEnd"),
         (incoming::REROUTE_MKT_DATA_REQ, "RerouteMktDataReq"),
@@ -997,6 +1010,8 @@ impl Incoming {
             Self::AccountUpdateMultiEnd(_) => incoming::ACCOUNT_UPDATE_MULTI_END,
             Self::PnL(_) => incoming::PNL,
             Self::PnLSingle(_) => incoming::PNL_SINGLE,
+            Self::ContractData(_) => incoming::CONTRACT_DATA,
+            Self::BondContractData(_) => incoming::BOND_CONTRACT_DATA,
             Self::ContractDataEnd(_) => incoming::CONTRACT_DATA_END,
             Self::SymbolSamples(_) => incoming::SYMBOL_SAMPLES,
             Self::SecDefOptParameter(_) => incoming::SECURITY_DEFINITION_OPTION_PARAMETER,
@@ -1006,10 +1021,12 @@ impl Incoming {
             Self::MktDepthExchanges(_) => incoming::MKT_DEPTH_EXCHANGES,
             Self::FamilyCodes(_) => incoming::FAMILY_CODES,
             Self::MarketDataType(_) => incoming::MARKET_DATA_TYPE,
+            Self::TickPrice(_) => incoming::TICK_PRICE,
             Self::TickSize(_) => incoming::TICK_SIZE,
             Self::TickString(_) => incoming::TICK_STRING,
             Self::TickGeneric(_) => incoming::TICK_GENERIC,
             Self::TickEfp(_) => incoming::TICK_EFP,
+            Self::TickOptionComputation(_) => incoming::TICK_OPTION_COMPUTATION,
             Self::TickReqParams(_) => incoming::TICK_REQ_PARAMS,
             Self::TickSnapshotEnd(_) => incoming::TICK_SNAPSHOT_END,
             Self::RerouteMktDataReq(_) => incoming::REROUTE_MKT_DATA_REQ,
@@ -1043,6 +1060,8 @@ impl Incoming {
             Self::AccountUpdateMultiEnd(_) => "AccountUpdateMultiEnd",
             Self::PnL(_) => "PnL",
             Self::PnLSingle(_) => "PnLSingle",
+            Self::ContractData(_) => "ContractData",
+            Self::BondContractData(_) => "BondContractData",
             Self::ContractDataEnd(_) => "ContractDataEnd",
             Self::SymbolSamples(_) => "SymbolSamples",
             Self::SecDefOptParameter(_) => "SecDefOptParameter",
@@ -1052,10 +1071,12 @@ impl Incoming {
             Self::MktDepthExchanges(_) => "MktDepthExchanges",
             Self::FamilyCodes(_) => "FamilyCodes",
             Self::MarketDataType(_) => "MarketDataType",
+            Self::TickPrice(_) => "TickPrice",
             Self::TickSize(_) => "TickSize",
             Self::TickString(_) => "TickString",
             Self::TickGeneric(_) => "TickGeneric",
             Self::TickEfp(_) => "TickEfp",
+            Self::TickOptionComputation(_) => "TickOptionComputation",
             Self::TickReqParams(_) => "TickReqParams",
             Self::TickSnapshotEnd(_) => "TickSnapshotEnd",
             Self::RerouteMktDataReq(_) => "RerouteMktDataReq",
@@ -1089,6 +1110,8 @@ impl Incoming {
             Self::AccountUpdateMultiEnd(_) => "accountUpdateMultiEnd",
             Self::PnL(_) => "pnl",
             Self::PnLSingle(_) => "pnlSingle",
+            Self::ContractData(_) => "contractDetails",
+            Self::BondContractData(_) => "bondContractDetails",
             Self::ContractDataEnd(_) => "contractDetailsEnd",
             Self::SymbolSamples(_) => "symbolSamples",
             Self::SecDefOptParameter(_) => "securityDefinitionOptionParameter",
@@ -1098,10 +1121,12 @@ impl Incoming {
             Self::MktDepthExchanges(_) => "mktDepthExchanges",
             Self::FamilyCodes(_) => "familyCodes",
             Self::MarketDataType(_) => "marketDataType",
+            Self::TickPrice(_) => "tickPrice",
             Self::TickSize(_) => "tickSize",
             Self::TickString(_) => "tickString",
             Self::TickGeneric(_) => "tickGeneric",
             Self::TickEfp(_) => "tickEFP",
+            Self::TickOptionComputation(_) => "tickOptionComputation",
             Self::TickReqParams(_) => "tickReqParams",
             Self::TickSnapshotEnd(_) => "tickSnapshotEnd",
             Self::RerouteMktDataReq(_) => "rerouteMktDataReq",
@@ -1140,6 +1165,8 @@ impl Incoming {
             Self::AccountUpdateMultiEnd(m) => m.visit(v),
             Self::PnL(m) => m.visit(v),
             Self::PnLSingle(m) => m.visit(v),
+            Self::ContractData(m) => m.visit(v),
+            Self::BondContractData(m) => m.visit(v),
             Self::ContractDataEnd(m) => m.visit(v),
             Self::SymbolSamples(m) => m.visit(v),
             Self::SecDefOptParameter(m) => m.visit(v),
@@ -1149,10 +1176,12 @@ impl Incoming {
             Self::MktDepthExchanges(m) => m.visit(v),
             Self::FamilyCodes(m) => m.visit(v),
             Self::MarketDataType(m) => m.visit(v),
+            Self::TickPrice(m) => m.visit(v),
             Self::TickSize(m) => m.visit(v),
             Self::TickString(m) => m.visit(v),
             Self::TickGeneric(m) => m.visit(v),
             Self::TickEfp(m) => m.visit(v),
+            Self::TickOptionComputation(m) => m.visit(v),
             Self::TickReqParams(m) => m.visit(v),
             Self::TickSnapshotEnd(m) => m.visit(v),
             Self::RerouteMktDataReq(m) => m.visit(v),
@@ -1186,6 +1215,8 @@ impl Incoming {
             Self::AccountUpdateMultiEnd(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
             Self::PnL(_) => versions::PROTOBUF_SCAN_DATA,
             Self::PnLSingle(_) => versions::PROTOBUF_SCAN_DATA,
+            Self::ContractData(_) => versions::PROTOBUF_CONTRACT_DATA,
+            Self::BondContractData(_) => versions::PROTOBUF_CONTRACT_DATA,
             Self::ContractDataEnd(_) => versions::PROTOBUF_CONTRACT_DATA,
             Self::SymbolSamples(_) => versions::PROTOBUF_REST_MESSAGES_2,
             Self::SecDefOptParameter(_) => versions::PROTOBUF_REST_MESSAGES_2,
@@ -1195,10 +1226,12 @@ impl Incoming {
             Self::MktDepthExchanges(_) => versions::PROTOBUF_REST_MESSAGES_3,
             Self::FamilyCodes(_) => versions::PROTOBUF_REST_MESSAGES_2,
             Self::MarketDataType(_) => versions::PROTOBUF_MARKET_DATA,
+            Self::TickPrice(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickSize(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickString(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickGeneric(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickEfp(_) => versions::NEVER,
+            Self::TickOptionComputation(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickReqParams(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickSnapshotEnd(_) => versions::PROTOBUF_MARKET_DATA,
             Self::RerouteMktDataReq(_) => versions::PROTOBUF_MARKET_DATA,
@@ -1233,6 +1266,8 @@ impl Incoming {
             Self::AccountUpdateMultiEnd(m) => RouteKey::Request(m.req_id),
             Self::PnL(m) => RouteKey::Request(m.req_id),
             Self::PnLSingle(m) => RouteKey::Request(m.req_id),
+            Self::ContractData(m) => RouteKey::Request(m.req_id),
+            Self::BondContractData(m) => RouteKey::Request(m.req_id),
             Self::ContractDataEnd(m) => RouteKey::Request(m.req_id),
             Self::SymbolSamples(m) => RouteKey::Request(m.req_id),
             Self::SecDefOptParameter(m) => RouteKey::Request(m.req_id),
@@ -1242,10 +1277,12 @@ impl Incoming {
             Self::MktDepthExchanges(_) => RouteKey::MktDepthExchanges,
             Self::FamilyCodes(_) => RouteKey::FamilyCodes,
             Self::MarketDataType(m) => RouteKey::Request(m.req_id),
+            Self::TickPrice(m) => RouteKey::Request(m.req_id),
             Self::TickSize(m) => RouteKey::Request(m.req_id),
             Self::TickString(m) => RouteKey::Request(m.req_id),
             Self::TickGeneric(m) => RouteKey::Request(m.req_id),
             Self::TickEfp(m) => RouteKey::Request(m.req_id),
+            Self::TickOptionComputation(m) => RouteKey::Request(m.req_id),
             Self::TickReqParams(m) => RouteKey::Request(m.req_id),
             Self::TickSnapshotEnd(m) => RouteKey::Request(m.req_id),
             Self::RerouteMktDataReq(m) => RouteKey::Request(m.req_id),
@@ -1317,6 +1354,12 @@ impl Incoming {
             ),
             Self::PnL(m) => encode_frame(incoming::PNL, m, form, server_version, out),
             Self::PnLSingle(m) => encode_frame(incoming::PNL_SINGLE, m, form, server_version, out),
+            Self::ContractData(m) => {
+                encode_frame(incoming::CONTRACT_DATA, m, form, server_version, out)
+            }
+            Self::BondContractData(m) => {
+                encode_frame(incoming::BOND_CONTRACT_DATA, m, form, server_version, out)
+            }
             Self::ContractDataEnd(m) => {
                 encode_frame(incoming::CONTRACT_DATA_END, m, form, server_version, out)
             }
@@ -1352,6 +1395,7 @@ impl Incoming {
             Self::MarketDataType(m) => {
                 encode_frame(incoming::MARKET_DATA_TYPE, m, form, server_version, out)
             }
+            Self::TickPrice(m) => encode_frame(incoming::TICK_PRICE, m, form, server_version, out),
             Self::TickSize(m) => encode_frame(incoming::TICK_SIZE, m, form, server_version, out),
             Self::TickString(m) => {
                 encode_frame(incoming::TICK_STRING, m, form, server_version, out)
@@ -1360,6 +1404,13 @@ impl Incoming {
                 encode_frame(incoming::TICK_GENERIC, m, form, server_version, out)
             }
             Self::TickEfp(m) => encode_frame(incoming::TICK_EFP, m, form, server_version, out),
+            Self::TickOptionComputation(m) => encode_frame(
+                incoming::TICK_OPTION_COMPUTATION,
+                m,
+                form,
+                server_version,
+                out,
+            ),
             Self::TickReqParams(m) => {
                 encode_frame(incoming::TICK_REQ_PARAMS, m, form, server_version, out)
             }
@@ -1464,6 +1515,14 @@ impl Incoming {
             }
             incoming::PNL_SINGLE => decode_body::<PnLSingle>(raw, "PnLSingle", server_version)
                 .map(|m| Some(Self::PnLSingle(m))),
+            incoming::CONTRACT_DATA => {
+                decode_body::<ContractData>(raw, "ContractData", server_version)
+                    .map(|m| Some(Self::ContractData(m)))
+            }
+            incoming::BOND_CONTRACT_DATA => {
+                decode_body::<BondContractData>(raw, "BondContractData", server_version)
+                    .map(|m| Some(Self::BondContractData(m)))
+            }
             incoming::CONTRACT_DATA_END => {
                 decode_body::<ContractDataEnd>(raw, "ContractDataEnd", server_version)
                     .map(|m| Some(Self::ContractDataEnd(m)))
@@ -1498,6 +1557,8 @@ impl Incoming {
                 decode_body::<MarketDataType>(raw, "MarketDataType", server_version)
                     .map(|m| Some(Self::MarketDataType(m)))
             }
+            incoming::TICK_PRICE => decode_body::<TickPrice>(raw, "TickPrice", server_version)
+                .map(|m| Some(Self::TickPrice(m))),
             incoming::TICK_SIZE => decode_body::<TickSize>(raw, "TickSize", server_version)
                 .map(|m| Some(Self::TickSize(m))),
             incoming::TICK_STRING => decode_body::<TickString>(raw, "TickString", server_version)
@@ -1508,6 +1569,10 @@ impl Incoming {
             }
             incoming::TICK_EFP => decode_body::<TickEfp>(raw, "TickEfp", server_version)
                 .map(|m| Some(Self::TickEfp(m))),
+            incoming::TICK_OPTION_COMPUTATION => {
+                decode_body::<TickOptionComputation>(raw, "TickOptionComputation", server_version)
+                    .map(|m| Some(Self::TickOptionComputation(m)))
+            }
             incoming::TICK_REQ_PARAMS => {
                 decode_body::<TickReqParams>(raw, "TickReqParams", server_version)
                     .map(|m| Some(Self::TickReqParams(m)))
