@@ -14,7 +14,8 @@ use tws::protocol::instruments::{
     ReqSecDefOptParams, ReqSmartComponents,
 };
 use tws::protocol::market_data::{
-    CancelMktData, CancelMktDepth, ReqMarketDataType, ReqMktData, ReqMktDepth, ReqRealTimeBars,
+    CancelMktData, CancelMktDepth, ReqCalcImpliedVolatility, ReqCalcOptionPrice, ReqMarketDataType,
+    ReqMktData, ReqMktDepth, ReqRealTimeBars,
 };
 use tws::protocol::messages::{ErrorMessage, StartApi};
 use tws::protocol::{Incoming, RawMessage, Request};
@@ -502,4 +503,174 @@ fn the_seed_decides_the_market() {
         "and so does another simulator, in text"
     );
     assert_ne!(book, first_book(&c), "another seed, another market");
+}
+
+/// contractDetails rows (bond rows for the bond) up to the end marker.
+fn details(peer: &mut Peer, req_id: i32, contract: Box<Contract>) -> Vec<Incoming> {
+    peer.send(Request::ReqContractDetails(ReqContractDetails {
+        req_id,
+        contract,
+    }));
+    let mut rows = Vec::new();
+    loop {
+        match peer.recv() {
+            Incoming::ContractDataEnd(end) => {
+                assert_eq!(end.req_id, req_id);
+                return rows;
+            }
+            row @ (Incoming::ContractData(_) | Incoming::BondContractData(_)) => rows.push(row),
+            e @ Incoming::Error(_) => panic!("unexpected {e:?}"),
+            _ => {} // ticks of a line cancelled just before
+        }
+    }
+}
+
+#[test]
+fn contract_details_rows() {
+    for &version in VERSIONS {
+        let sim = start(version, |_| {});
+        let mut peer = Peer::connect(&sim);
+        let rows = details(&mut peer, 1, contract("AAPL", "STK", "SMART"));
+        let [Incoming::ContractData(aapl)] = rows.as_slice() else {
+            panic!("one AAPL row at {version}: {rows:?}")
+        };
+        assert_eq!(aapl.req_id, 1);
+        assert_eq!(aapl.contract.con_id, 265_598);
+        assert_eq!(aapl.contract.exchange, "SMART");
+        assert_eq!(aapl.contract.primary_exchange, "NASDAQ");
+        assert_eq!(aapl.details.long_name, "APPLE INC");
+        assert_eq!(aapl.details.min_tick, 0.01);
+        assert_eq!(aapl.details.time_zone_id, "US/Eastern");
+        assert_eq!(aapl.details.industry, "Technology");
+        assert!(aapl.details.valid_exchanges.starts_with("SMART,"));
+        assert!(aapl.details.market_rule_ids.starts_with("26,26"));
+        assert!(aapl.details.trading_hours.contains(":0400-"));
+        assert!(aapl.details.liquid_hours.contains(":0930-"));
+        let isin = aapl.details.sec_id_list.iter().find(|t| t.tag == "ISIN");
+        assert_eq!(isin.map(|t| t.value.as_str()), Some("US0378331005"));
+
+        // Every month of ES; each names the index as its underlying.
+        let rows = details(&mut peer, 2, contract("ES", "FUT", "CME"));
+        assert_eq!(rows.len(), 4);
+        for row in &rows {
+            let Incoming::ContractData(es) = row else {
+                panic!("{row:?}")
+            };
+            assert_eq!(es.contract.multiplier, "50");
+            assert_eq!(es.details.min_tick, 0.25);
+            assert_eq!(es.details.under_con_id, 11_004_968);
+            assert_eq!(es.contract.last_trade_date_or_contract_month.len(), 8);
+        }
+
+        // One option of the chain.
+        let mut call = contract("AAPL", "OPT", "SMART");
+        call.strike = 190.0;
+        call.right = "C".into();
+        let chain = details(&mut peer, 3, call.clone());
+        assert_eq!(chain.len(), 3, "one call at 190 per expiry");
+
+        // The bond comes as a bond row.
+        let bond = Box::new(Contract {
+            sec_id_type: "CUSIP".into(),
+            sec_id: "91282CJL6".into(),
+            ..Contract::default()
+        });
+        let rows = details(&mut peer, 4, bond);
+        let [Incoming::BondContractData(bond)] = rows.as_slice() else {
+            panic!("one bond row at {version}: {rows:?}")
+        };
+        assert_eq!(bond.details.cusip, "91282CJL6");
+        assert_eq!(bond.details.coupon, 4.375);
+        assert_eq!(bond.details.bond_type, "GOVT");
+    }
+}
+
+#[test]
+fn quotes_and_option_computations() {
+    for &version in VERSIONS {
+        let sim = start(version, |c| c.market_data_rate = 20);
+        let mut peer = Peer::connect(&sim);
+        peer.send(mkt_data(1, contract("AAPL", "STK", "SMART"), false));
+        let bid = peer.until("bid", |m| match m {
+            Incoming::TickPrice(t) if t.req_id == 1 && t.tick_type == 1 => Some(t.clone()),
+            _ => None,
+        });
+        let ask = peer.until("ask", |m| match m {
+            Incoming::TickPrice(t) if t.req_id == 1 && t.tick_type == 2 => Some(t.clone()),
+            _ => None,
+        });
+        assert!(bid.price > 100.0 && bid.price < ask.price && ask.price - bid.price < 0.1);
+        assert!(bid.size.parse::<f64>().unwrap() >= 100.0, "{bid:?}");
+        // Trades print.
+        peer.until("last", |m| match m {
+            Incoming::TickPrice(t) if t.req_id == 1 && t.tick_type == 4 => Some(()),
+            _ => None,
+        });
+        peer.send(Request::CancelMktData(CancelMktData { req_id: 1 }));
+
+        let mut call = contract("AAPL", "OPT", "SMART");
+        call.strike = 190.0;
+        call.right = "C".into();
+        let expiry = {
+            let Incoming::ContractData(row) = &details(&mut peer, 9, call.clone())[0] else {
+                panic!("an option row")
+            };
+            row.contract.last_trade_date_or_contract_month.clone()
+        };
+        call.last_trade_date_or_contract_month = expiry;
+        peer.send(mkt_data(2, call.clone(), false));
+        let model = peer.until("model computation", |m| match m {
+            Incoming::TickOptionComputation(o) if o.req_id == 2 && o.tick_type == 13 => {
+                Some(o.clone())
+            }
+            _ => None,
+        });
+        assert!(model.delta > 0.2 && model.delta < 0.9, "{model:?}");
+        assert!(model.implied_vol > 0.1 && model.implied_vol < 0.6);
+        assert!(model.gamma > 0.0 && model.vega > 0.0 && model.theta < 0.0);
+        assert!(model.und_price > 100.0 && model.opt_price > 0.0);
+
+        // The calculations answer one computation of type 53.
+        peer.send(Request::ReqCalcOptionPrice(ReqCalcOptionPrice {
+            req_id: 3,
+            contract: call.clone(),
+            volatility: 0.3,
+            under_price: 190.0,
+            options: Vec::new(),
+        }));
+        let priced = peer.until("option price", |m| match m {
+            Incoming::TickOptionComputation(o) if o.req_id == 3 => Some(o.clone()),
+            _ => None,
+        });
+        assert_eq!(priced.tick_type, 53);
+        assert!(
+            priced.opt_price > 1.0 && priced.opt_price < 30.0,
+            "{priced:?}"
+        );
+        peer.send(Request::ReqCalcImpliedVolatility(
+            ReqCalcImpliedVolatility {
+                req_id: 4,
+                contract: call,
+                option_price: priced.opt_price,
+                under_price: 190.0,
+                options: Vec::new(),
+            },
+        ));
+        let implied = peer.until("implied volatility", |m| match m {
+            Incoming::TickOptionComputation(o) if o.req_id == 4 => Some(o.clone()),
+            _ => None,
+        });
+        assert!((implied.implied_vol - 0.3).abs() < 1e-4, "{implied:?}");
+        // Not an option: refused.
+        peer.send(Request::ReqCalcImpliedVolatility(
+            ReqCalcImpliedVolatility {
+                req_id: 5,
+                contract: contract("AAPL", "STK", "SMART"),
+                option_price: 1.0,
+                under_price: 190.0,
+                options: Vec::new(),
+            },
+        ));
+        assert_eq!(peer.error_for(5).code, 321);
+    }
 }

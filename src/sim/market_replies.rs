@@ -4,14 +4,15 @@
 
 use crate::protocol::contract::{decimal_text, Contract};
 use crate::protocol::instruments::{
-    ContractDataEnd, ContractDescription, ContractDetails, DepthMktDataDescription, FamilyCode,
-    FamilyCodes, MarketRule, MktDepthExchanges, PriceIncrement, ReqMarketRule, ReqMatchingSymbols,
-    ReqSecDefOptParams, ReqSmartComponents, SecDefOptParameter, SecDefOptParameterEnd,
-    SmartComponent, SmartComponents, SymbolSamples, TagValue,
+    BondContractData, ContractData, ContractDataEnd, ContractDescription, ContractDetails,
+    DepthMktDataDescription, FamilyCode, FamilyCodes, MarketRule, MktDepthExchanges,
+    PriceIncrement, ReqMarketRule, ReqMatchingSymbols, ReqSecDefOptParams, ReqSmartComponents,
+    SecDefOptParameter, SecDefOptParameterEnd, SmartComponent, SmartComponents, SymbolSamples,
+    TagValue,
 };
 use crate::protocol::market_data::{
-    MarketDataType, MarketDepthData, RealTimeBar, TickGeneric, TickReqParams, TickSize,
-    TickSnapshotEnd, TickString, UpdateMktDepth, UpdateMktDepthL2,
+    MarketDataType, MarketDepthData, RealTimeBar, TickGeneric, TickOptionComputation, TickPrice,
+    TickReqParams, TickSize, TickSnapshotEnd, TickString, UpdateMktDepth, UpdateMktDepthL2,
 };
 use crate::protocol::messages::ErrorMessage;
 use crate::protocol::Incoming;
@@ -264,7 +265,33 @@ pub fn incoming(out: Out) -> Option<Incoming> {
 
 fn tick_message(req_id: i32, tick: Tick) -> Option<Incoming> {
     match tick {
-        Tick::Price { .. } | Tick::Option(_) => None,
+        Tick::Price {
+            tick_type,
+            price,
+            size,
+            attrib_mask,
+        } => Some(Incoming::TickPrice(TickPrice {
+            req_id,
+            tick_type,
+            price,
+            size: size.map(decimal_text).unwrap_or_default().into(),
+            attrib: attrib_mask,
+        })),
+        // "Not computed" travels as IB's sentinels: -1 for the volatility
+        // and the prices, -2 for the greeks.
+        Tick::Option(o) => Some(Incoming::TickOptionComputation(TickOptionComputation {
+            req_id,
+            tick_type: o.tick_type,
+            tick_attrib: o.tick_attrib,
+            implied_vol: o.implied_vol.unwrap_or(-1.0),
+            delta: o.delta.unwrap_or(-2.0),
+            opt_price: o.opt_price.unwrap_or(-1.0),
+            pv_dividend: o.pv_dividend.unwrap_or(-1.0),
+            gamma: o.gamma.unwrap_or(-2.0),
+            vega: o.vega.unwrap_or(-2.0),
+            theta: o.theta.unwrap_or(-2.0),
+            und_price: o.und_price.unwrap_or(-1.0),
+        })),
         Tick::Size { tick_type, size } => Some(Incoming::TickSize(TickSize {
             req_id,
             tick_type,
@@ -373,9 +400,23 @@ pub fn details(inst: &Instrument) -> ContractDetails {
     }
 }
 
-/// One contractDetails row (bondContractDetails for a bond); `None` while
-/// this build has no such message.
-pub fn details_row(req_id: i32, inst: &Instrument, exchange: &str) -> Option<Incoming> {
-    let _ = (req_id, details(inst), contract(inst, exchange));
-    None
+/// One contractDetails row (bondContractDetails for a bond).
+pub fn details_row(req_id: i32, inst: &Instrument, exchange: &str) -> Incoming {
+    let mut c = contract(inst, exchange);
+    c.last_trade_date = inst.last_trade_date.clone();
+    let contract = Box::new(c);
+    let details = Box::new(details(inst));
+    if inst.is_bond() {
+        Incoming::BondContractData(BondContractData {
+            req_id,
+            contract,
+            details,
+        })
+    } else {
+        Incoming::ContractData(ContractData {
+            req_id,
+            contract,
+            details,
+        })
+    }
 }

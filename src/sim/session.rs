@@ -509,7 +509,7 @@ impl Session<'_> {
         }
         let mut out: Vec<Incoming> = found
             .into_iter()
-            .filter_map(|n| market_replies::details_row(req_id, instruments.get(n), exchange))
+            .map(|n| market_replies::details_row(req_id, instruments.get(n), exchange))
             .collect();
         out.push(market_replies::contract_details_end(req_id));
         out
