@@ -130,6 +130,7 @@ fn write_stmt(f: &Field, acc: &str) -> String {
                 ),
             }
         }
+        TextRepr::Int => format!("w.int({acc} as i64);"),
         _ => format!("WireValue::write_text(&{acc}, w);"),
     }
 }
@@ -142,6 +143,7 @@ fn read_expr(f: &Field) -> String {
     };
     match (&f.ty, &f.text) {
         (Type::Decimal, _) => conv("read_decimal(r)?"),
+        (_, TextRepr::Int) => "r.int()? as f64".into(),
         (_, TextRepr::Ascii7Escaped { from }) => {
             let escaped = conv("r.escaped_string()?");
             match from {
@@ -488,8 +490,9 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
                     None => each.push_str(&stmt),
                 }
             }
+            let init = record_init(record_of(records, rec));
             format!(
-                "{{ let n = crate::protocol::codec::read_count(r)?; let mut xs = Vec::with_capacity(n); for _ in 0..n {{ let mut x = {rec}::default(); {each} xs.push(x); }} xs }}"
+                "{{ let n = crate::protocol::codec::read_count(r)?; let mut xs = Vec::with_capacity(n); for _ in 0..n {{ let mut x = {init}; {each} xs.push(x); }} xs }}"
             )
         }
         Type::Optional(r) => {
@@ -498,7 +501,7 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
             for sub in rec.fields.iter().filter(|f| !f.proto_only) {
                 let _ = write!(each, "x.{} = {};", sub.name, read_value(sub, request, records));
             }
-            format!("if r.bool()? {{ let mut x = {r}::default(); {each} Some(x) }} else {{ None }}")
+            format!("if r.bool()? {{ let mut x = {}; {each} Some(x) }} else {{ None }}", record_init(rec))
         }
         Type::Double if request && f.unset == Some(Unset::DblMax) => {
             "crate::protocol::codec::read_double_or_unset(r)?".into()
@@ -525,6 +528,26 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
             format!("{{ let raw = r.int32()?; let mut mask = 0; {each} mask }}")
         }
         _ => read_expr(f),
+    }
+}
+
+/// A record whose fields hold their declared absent values (a list item
+/// before its text fields are read: a field its layout lacks stays absent).
+fn record_init(rec: &Record) -> String {
+    let set: Vec<String> = rec
+        .fields
+        .iter()
+        .filter_map(|f| absent(f).map(|v| format!("{}: {v}", f.name)))
+        .collect();
+    if set.is_empty() {
+        format!("{}::default()", rec.name)
+    } else {
+        format!(
+            "{} {{ {}, ..{}::default() }}",
+            rec.name,
+            set.join(", "),
+            rec.name
+        )
     }
 }
 
@@ -1647,6 +1670,7 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
         TextRepr::Inline => "TextRepr::Inline".to_owned(),
         TextRepr::Joined => "TextRepr::Joined".to_owned(),
         TextRepr::Flagged => "TextRepr::Flagged".to_owned(),
+        TextRepr::Int => "TextRepr::Int".to_owned(),
         TextRepr::Ascii7Escaped { from } => {
             format!("TextRepr::Ascii7Escaped {{ from: {} }}", opt_version(from))
         }

@@ -261,6 +261,8 @@ pub enum TextRepr {
     Joined,
     /// `option<Record>`: a 0/1 flag, then the record's fields when 1.
     Flagged,
+    /// A double that travels as an integer field in text form.
+    Int,
 }
 
 /// A text-presence condition on values read (or written) earlier.
@@ -728,6 +730,7 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         Some("inline") => TextRepr::Inline,
         Some("joined") if ty == Type::TagValues => TextRepr::Joined,
         Some("flagged") if matches!(ty, Type::Optional(_)) => TextRepr::Flagged,
+        Some("int") if ty == Type::Double => TextRepr::Int,
         Some(other) => {
             return Err(format!(
                 "{ctx}: unknown text {other:?} (or not for this type)"

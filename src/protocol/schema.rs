@@ -102,6 +102,8 @@ pub enum TextRepr {
     Joined,
     /// An optional record: a 0/1 flag, then its fields when 1.
     Flagged,
+    /// A double that travels as an integer in text form (`evMultiplier`).
+    Int,
 }
 
 /// One catalogue entry of a message or record.

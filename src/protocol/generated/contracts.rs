@@ -548,7 +548,7 @@ pub struct ContractDetails {
     pub trading_hours: String,
     pub liquid_hours: String,
     pub ev_rule: String,
-    /// An integer field in text (IB's decoder parses it as int); a double in protobuf. (see docs/catalogue.md).
+    /// An integer field in text (IB's decoder parses it as an int, so a fraction cannot travel there); a double in protobuf.
     pub ev_multiplier: f64,
     /// Protobuf map<string,string>.
     pub sec_id_list: Vec<TagValue>,
@@ -3467,7 +3467,7 @@ impl Body for ContractData {
         WireValue::write_text(&self.details.trading_hours, w);
         WireValue::write_text(&self.details.liquid_hours, w);
         WireValue::write_text(&self.details.ev_rule, w);
-        WireValue::write_text(&self.details.ev_multiplier, w);
+        w.int(self.details.ev_multiplier as i64);
         w.int(self.details.sec_id_list.len() as i64);
         for x in &self.details.sec_id_list {
             WireValue::write_text(&x.tag, w);
@@ -3662,7 +3662,7 @@ impl Body for ContractData {
             details.ev_rule = WireValue::read_text(r)?;
         }
         if version >= 8 {
-            details.ev_multiplier = WireValue::read_text(r)?;
+            details.ev_multiplier = r.int()? as f64;
         }
         if version >= 7 {
             details.sec_id_list = {
@@ -3957,7 +3957,7 @@ impl Body for BondContractData {
             WireValue::write_text(&self.details.liquid_hours, w);
         }
         WireValue::write_text(&self.details.ev_rule, w);
-        WireValue::write_text(&self.details.ev_multiplier, w);
+        w.int(self.details.ev_multiplier as i64);
         w.int(self.details.sec_id_list.len() as i64);
         for x in &self.details.sec_id_list {
             WireValue::write_text(&x.tag, w);
@@ -4049,7 +4049,7 @@ impl Body for BondContractData {
             details.ev_rule = WireValue::read_text(r)?;
         }
         if version >= 6 {
-            details.ev_multiplier = WireValue::read_text(r)?;
+            details.ev_multiplier = r.int()? as f64;
         }
         if version >= 5 {
             details.sec_id_list = {
@@ -4857,14 +4857,16 @@ impl Body for SmartComponents {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let req_id = WireValue::read_text(r)?;
         let components = {
             let n = crate::protocol::codec::read_count(r)?;
             let mut xs = Vec::with_capacity(n);
             for _ in 0..n {
-                let mut x = SmartComponent::default();
+                let mut x = SmartComponent {
+                    exchange_letter: " ".into(),
+                    ..SmartComponent::default()
+                };
                 x.bit_number = WireValue::read_text(r)?;
                 x.exchange = WireValue::read_text(r)?;
                 x.exchange_letter = WireValue::read_text(r)?;
@@ -4971,13 +4973,15 @@ impl Body for MktDepthExchanges {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         let descriptions = {
             let n = crate::protocol::codec::read_count(r)?;
             let mut xs = Vec::with_capacity(n);
             for _ in 0..n {
-                let mut x = DepthMktDataDescription::default();
+                let mut x = DepthMktDataDescription {
+                    agg_group: i32::MAX,
+                    ..DepthMktDataDescription::default()
+                };
                 x.exchange = WireValue::read_text(r)?;
                 x.sec_type = WireValue::read_text(r)?;
                 if server_version >= versions::SERVICE_DATA_TYPE {

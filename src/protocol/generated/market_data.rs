@@ -480,7 +480,11 @@ impl Body for ReqMktData {
                 let n = crate::protocol::codec::read_count(r)?;
                 let mut xs = Vec::with_capacity(n);
                 for _ in 0..n {
-                    let mut x = ComboLeg::default();
+                    let mut x = ComboLeg {
+                        exempt_code: -1,
+                        per_leg_price: f64::MAX,
+                        ..ComboLeg::default()
+                    };
                     x.con_id = WireValue::read_text(r)?;
                     x.ratio = WireValue::read_text(r)?;
                     x.action = WireValue::read_text(r)?;
