@@ -1188,4 +1188,240 @@ mod issue13 {
             assert!(diffs.is_empty(), "v{version}:\n{}", diffs.join("\n"));
         }
     }
+
+    /// A message's fields as its visitor names them, last value winning (as
+    /// the oracle's `visit` builds them from ibapi's objects).
+    #[derive(Default)]
+    struct Json(serde_json::Map<String, Value>);
+
+    impl tws::protocol::FieldVisitor for Json {
+        fn int(&mut self, name: &'static str, value: i64) {
+            self.0.insert(name.into(), value.into());
+        }
+        fn float(&mut self, name: &'static str, value: f64) {
+            self.0.insert(name.into(), value.into());
+        }
+        fn bool(&mut self, name: &'static str, value: bool) {
+            self.0.insert(name.into(), value.into());
+        }
+        fn str(&mut self, name: &'static str, value: &str) {
+            self.0.insert(name.into(), value.into());
+        }
+    }
+
+    /// Numbers compare as numbers (ibapi reads some fields as ints).
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => x == y || (x.is_nan() && y.is_nan()),
+            _ => a == b,
+        }
+    }
+
+    fn contract_replies() -> Vec<Incoming> {
+        let contract = |sec_type: &str| Contract {
+            con_id: 551601561,
+            symbol: "ES".into(),
+            sec_type: sec_type.into(),
+            last_trade_date_or_contract_month: "20261218".into(),
+            strike: 0.0,
+            multiplier: "50".into(),
+            exchange: "CME".into(),
+            primary_exchange: "CME".into(),
+            currency: "USD".into(),
+            local_symbol: "ESZ6".into(),
+            trading_class: "ES".into(),
+            last_trade_date: "20261218".into(),
+            ..Contract::default()
+        };
+        let details = ContractDetails {
+            market_name: "ES".into(),
+            min_tick: 0.25,
+            order_types: "LMT,MKT".into(),
+            valid_exchanges: "CME,QBALGO".into(),
+            price_magnifier: 1,
+            under_con_id: 11004968,
+            long_name: "E-mini S&P 500".into(),
+            contract_month: "202612".into(),
+            time_zone_id: "US/Central".into(),
+            trading_hours: "20261201:1700-20261202:1600".into(),
+            liquid_hours: "20261202:0830-20261202:1600".into(),
+            ev_multiplier: 0.0,
+            sec_id_list: vec![TagValue {
+                tag: "ISIN".into(),
+                value: "US0000000000".into(),
+            }],
+            agg_group: 1,
+            under_symbol: "ES".into(),
+            under_sec_type: "IND".into(),
+            market_rule_ids: "67,67".into(),
+            real_expiration_date: "20261218".into(),
+            min_size: "1".into(),
+            size_increment: "1".into(),
+            suggested_size_increment: "1".into(),
+            last_trade_time: "09:30".into(),
+            ineligibility_reasons: vec![IneligibilityReason {
+                id: "1".into(),
+                description: "no permission".into(),
+            }],
+            ..ContractDetails::default()
+        };
+        let fund = ContractDetails {
+            fund_name: "Fund".into(),
+            fund_family: "Family".into(),
+            fund_closed: true,
+            fund_notify_amount: "100".into(),
+            ..details.clone()
+        };
+        let bond = ContractDetails {
+            cusip: "912828XX".into(),
+            coupon: 4.25,
+            maturity: "20301115".into(),
+            issue_date: "20201115".into(),
+            ratings: "AAA".into(),
+            bond_type: "GOVT".into(),
+            coupon_type: "FIXED".into(),
+            callable: true,
+            desc_append: "T 4 1/4 11/15/30".into(),
+            next_option_partial: true,
+            notes: "n".into(),
+            long_name: "US TREASURY".into(),
+            last_trade_time: "16:00".into(),
+            ..details.clone()
+        };
+        vec![
+            Incoming::ContractData(ContractData {
+                req_id: 7,
+                contract: Box::new(contract("FUT")),
+                details: Box::new(details),
+            }),
+            Incoming::ContractData(ContractData {
+                req_id: 7,
+                contract: Box::new(contract("FUND")),
+                details: Box::new(fund),
+            }),
+            Incoming::BondContractData(BondContractData {
+                req_id: 8,
+                contract: Box::new(contract("BOND")),
+                details: Box::new(bond),
+            }),
+            Incoming::SymbolSamples(SymbolSamples {
+                req_id: 11,
+                descriptions: vec![ContractDescription {
+                    contract: Contract {
+                        con_id: 265598,
+                        symbol: "AAPL".into(),
+                        sec_type: "STK".into(),
+                        primary_exchange: "NASDAQ".into(),
+                        currency: "USD".into(),
+                        description: "Apple".into(),
+                        ..Contract::default()
+                    },
+                    derivative_sec_types: vec!["OPT".into(), "WAR".into()],
+                }],
+            }),
+            Incoming::SecDefOptParameter(SecDefOptParameter {
+                req_id: 12,
+                exchange: "CBOE".into(),
+                underlying_con_id: 265598,
+                trading_class: "AAPL".into(),
+                multiplier: "100".into(),
+                expirations: vec!["20261218".into(), "20270115".into()],
+                strikes: vec![190.0, 200.0, 210.0],
+            }),
+            Incoming::MarketRule(MarketRule {
+                market_rule_id: 26,
+                price_increments: vec![PriceIncrement {
+                    low_edge: 0.0,
+                    increment: 0.01,
+                }],
+            }),
+            Incoming::SmartComponents(SmartComponents {
+                req_id: 13,
+                components: vec![SmartComponent {
+                    bit_number: 1,
+                    exchange: "NYSE".into(),
+                    exchange_letter: "N".into(),
+                }],
+            }),
+            Incoming::MktDepthExchanges(MktDepthExchanges {
+                descriptions: vec![DepthMktDataDescription {
+                    exchange: "ISLAND".into(),
+                    sec_type: "STK".into(),
+                    listing_exch: "NASDAQ".into(),
+                    service_data_type: "Deep2".into(),
+                    agg_group: 1,
+                }],
+            }),
+            Incoming::FamilyCodes(FamilyCodes {
+                family_codes: vec![FamilyCode {
+                    account_id: "DU123456".into(),
+                    family_code: "F1".into(),
+                }],
+            }),
+        ]
+    }
+
+    #[test]
+    fn contract_replies_decode_the_same_with_ibapi() {
+        let versions = [
+            100, 120, 126, 153, 163, 164, 176, 179, 182, 186, 188, 200, 201, 205, 212, 213, 222,
+        ];
+        let dir = tempdir::Dir::new("issue13-contracts");
+        let mut args = vec!["decode".to_owned()];
+        let mut all_ours = Vec::new();
+        for version in versions {
+            let mut stream = Vec::new();
+            let mut ours = Vec::new();
+            for m in contract_replies() {
+                let mut bytes = Vec::new();
+                m.encode(version, &mut bytes).unwrap();
+                let raw = RawMessage::split(&bytes[4..], version).unwrap();
+                let back = Incoming::decode(&raw, version).unwrap().unwrap();
+                let mut json = Json::default();
+                back.visit(&mut json);
+                for enum_field in [
+                    "contract_details.fund_distribution_policy_indicator",
+                    "contract_details.fund_asset_type",
+                ] {
+                    json.0.remove(enum_field);
+                }
+                ours.push((back.name(), json.0));
+                stream.extend_from_slice(&bytes);
+            }
+            let file = dir.path(&format!("contracts-{version}.bin"));
+            std::fs::write(&file, &stream).unwrap();
+            args.push(version.to_string());
+            args.push(file.to_str().unwrap().to_owned());
+            all_ours.push(ours);
+        }
+        let (streams, err) = oracle_batch(&args);
+        assert_eq!(streams.len(), versions.len(), "the oracle failed: {err}");
+        let mut diffs = Vec::new();
+        for ((version, ours), (ok, theirs)) in versions.iter().zip(&all_ours).zip(&streams) {
+            assert!(ok, "v{version}: ibapi's decoder complained: {err}");
+            assert_eq!(ours.len(), theirs.len(), "v{version}: {theirs:?}");
+            for ((name, fields), t) in ours.iter().zip(theirs) {
+                assert_eq!(t["name"], *name, "v{version}");
+                let t = t["fields"].as_object().unwrap();
+                let keys: std::collections::BTreeSet<&String> =
+                    fields.keys().chain(t.keys()).collect();
+                for k in keys {
+                    let (a, b) = (fields.get(k), t.get(k));
+                    let equal = match (a, b) {
+                        (Some(a), Some(b)) => same(a, b),
+                        _ => false,
+                    };
+                    if !equal {
+                        diffs.push(format!("v{version} {name} {k}: libtws {a:?}, ibapi {b:?}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            diffs.is_empty(),
+            "{} differences:\n{}",
+            diffs.len(),
+            diffs.join("\n")
+        );
+    }
 }

@@ -490,7 +490,7 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
                     None => each.push_str(&stmt),
                 }
             }
-            let init = record_init(record_of(records, rec));
+            let init = record_init(record_of(records, rec), records);
             format!(
                 "{{ let n = crate::protocol::codec::read_count(r)?; let mut xs = Vec::with_capacity(n); for _ in 0..n {{ let mut x = {init}; {each} xs.push(x); }} xs }}"
             )
@@ -501,7 +501,7 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
             for sub in rec.fields.iter().filter(|f| !f.proto_only) {
                 let _ = write!(each, "x.{} = {};", sub.name, read_value(sub, request, records));
             }
-            format!("if r.bool()? {{ let mut x = {}; {each} Some(x) }} else {{ None }}", record_init(rec))
+            format!("if r.bool()? {{ let mut x = {}; {each} Some(x) }} else {{ None }}", record_init(rec, records))
         }
         Type::Double if request && f.unset == Some(Unset::DblMax) => {
             "crate::protocol::codec::read_double_or_unset(r)?".into()
@@ -533,11 +533,22 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
 
 /// A record whose fields hold their declared absent values (a list item
 /// before its text fields are read: a field its layout lacks stays absent).
-fn record_init(rec: &Record) -> String {
+fn record_init(rec: &Record, records: &[Record]) -> String {
     let set: Vec<String> = rec
         .fields
         .iter()
-        .filter_map(|f| absent(f).map(|v| format!("{}: {v}", f.name)))
+        .filter_map(|f| match &f.ty {
+            Type::Record(r) => {
+                let inner = record_init(record_of(records, r), records);
+                let inner = if f.boxed {
+                    format!("Box::new({inner})")
+                } else {
+                    inner
+                };
+                (!inner.ends_with("::default()")).then(|| format!("{}: {inner}", f.name))
+            }
+            _ => absent(f).map(|v| format!("{}: {v}", f.name)),
+        })
         .collect();
     if set.is_empty() {
         format!("{}::default()", rec.name)
@@ -996,7 +1007,14 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         let Type::Record(r) = &f.ty else {
             unreachable!()
         };
-        let _ = writeln!(body, "let mut {} = {r}::default();", f.name);
+        // A field the layout lacks stays absent (an unset strike, as IB's
+        // decoder's fresh Contract has it).
+        let _ = writeln!(
+            body,
+            "let mut {} = {};",
+            f.name,
+            record_init(record_of(records, r), records)
+        );
     }
     let mut declared: Vec<String> = Vec::new();
     for e in m.text.iter().filter(|_| m.text_form) {
@@ -1785,4 +1803,59 @@ pub fn mod_file(cat: &Catalogue) -> String {
         let _ = writeln!(out, "pub mod {m};");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CAT: &str = r#"
+[[record]]
+name = "Leg"
+doc = "l."
+fields = [ { name = "con_id", type = "int", proto = 1 }, { name = "price", type = "double", proto = 2, unset = "dbl_max" } ]
+
+[[message]]
+name = "A"
+wire_name = "a"
+direction = "out"
+id = 1
+id_name = "A"
+doc = "a."
+proto_from = "never"
+strings = "String"
+fields = [
+    { name = "kind", type = "int", proto = 1 },
+    { name = "legs", type = "list<Leg>", proto = 2, when = "kind == 3", items = ["con_id"] },
+    { name = "strike", type = "double", proto = 3, unset = "dbl_max" },
+    { name = "note", type = "string", proto = 4, since = 176, strict = true },
+    { skip = "int", since = 110, until = 164 },
+]
+"#;
+
+    fn code() -> String {
+        let cat = crate::model::resolve(&[("t".to_owned(), CAT.to_owned())]).unwrap();
+        family_file(&cat, "t")
+    }
+
+    #[test]
+    fn conditions_lists_and_gates_become_code() {
+        let c = code();
+        // The list: a count, then each item's listed fields, under its condition.
+        assert!(c.contains("if self.kind == 3 { w.int(self.legs.len() as i64); for x in &self.legs { WireValue::write_text(&x.con_id, w); } }"), "{c}");
+        // Reading starts each item from its declared absent values.
+        assert!(
+            c.contains("let mut x = Leg { price: f64::MAX, ..Leg::default() };"),
+            "{c}"
+        );
+        assert!(c.contains("crate::protocol::codec::read_count(r)?"));
+        // A request's unset double is an empty field.
+        assert!(c.contains("if self.strike == f64::MAX { w.str(\"\"); }"));
+        // The strict gate refuses, the skip entry writes a zero in its range.
+        assert!(c.contains("fn check_version"));
+        assert!(c.contains("server_version < 176 && self.note != <String>::default()"));
+        assert!(c.contains("if (110..164).contains(&server_version) { w.int(0); }"));
+        // Repeated records in protobuf.
+        assert!(c.contains("proto_fields::message::encode_repeated(2, &self.legs, buf);"));
+    }
 }

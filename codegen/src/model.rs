@@ -1351,6 +1351,136 @@ fields = [ { name = "req_id", type = "int", proto = 1, default = -1 } ]
     }
 
     #[test]
+    fn when_conditions_parse() {
+        let c = parse_cond("msg_version >= 6 or tick_type in [13, 83]").unwrap();
+        assert!(c.uses_msg_version());
+        assert_eq!(c.paths(), ["msg_version", "tick_type"]);
+        let c = parse_cond(r#"contract.sec_type == "FUND""#).unwrap();
+        assert_eq!(
+            c,
+            Cond::Cmp {
+                path: "contract.sec_type".into(),
+                op: CmpOp::Eq,
+                lits: vec![Lit::Str("FUND".into())]
+            }
+        );
+        let c = parse_cond("tick_type not in [1, 2] and a != 0").unwrap();
+        assert!(matches!(c, Cond::And(ref xs) if xs.len() == 2));
+        assert!(parse_cond("tick_type >= 3").is_err());
+        assert!(parse_cond("tick_type in 3").is_err());
+        assert!(parse_cond(r#"a == "x"#).is_err());
+    }
+
+    const RECORDS: &str = r#"
+[[record]]
+name = "Leg"
+doc = "l."
+fields = [ { name = "con_id", type = "int", proto = 1 }, { name = "ratio", type = "int", proto = 2 } ]
+
+[[record]]
+name = "TagValue"
+doc = "t."
+strings = "String"
+fields = [ { name = "tag", type = "string", proto = 1 }, { name = "value", type = "string", proto = 2 } ]
+"#;
+
+    fn with_fields(fields: &str) -> Result<Catalogue, String> {
+        one(&format!(
+            "{RECORDS}{}",
+            OK.replace(
+                "fields = [ { name = \"req_id\", type = \"int\", proto = 1, default = -1 } ]",
+                &format!("strings = \"String\"\nfields = [ {{ name = \"req_id\", type = \"int\", proto = 1, default = -1 }}, {fields} ]")
+            )
+        ))
+    }
+
+    #[test]
+    fn lists_options_and_tag_values_resolve() {
+        let c = with_fields(
+            r#"{ name = "legs", type = "list<Leg>", proto = 2, items = ["con_id"] },
+               { name = "names", type = "list<string>", proto = 3 },
+               { name = "strikes", type = "list<double>", proto = 4 },
+               { name = "opts", type = "tag_values", text = "joined", proto = 5 },
+               { name = "ids", type = "tag_values", proto = 6 },
+               { name = "dn", type = "option<Leg>", text = "flagged", proto = 7 }"#,
+        )
+        .unwrap();
+        let m = &c.messages[0];
+        assert_eq!(
+            m.fields[1].ty,
+            Type::List(Box::new(Type::Record("Leg".into())))
+        );
+        assert_eq!(
+            m.fields[1].items.as_ref().unwrap().len(),
+            1,
+            "only the listed item field"
+        );
+        assert_eq!(m.fields[4].text, TextRepr::Joined);
+        assert_eq!(
+            m.fields[5].items.as_ref().unwrap().len(),
+            2,
+            "tag and value"
+        );
+        assert_eq!(m.fields[6].text, TextRepr::Flagged);
+        let bad =
+            with_fields(r#"{ name = "legs", type = "list<Leg>", proto = 2, items = ["nope"] }"#);
+        assert!(bad.unwrap_err().contains("no field \"nope\""));
+        let bad = with_fields(r#"{ name = "x", type = "int", text = "joined", proto = 2 }"#);
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn skip_strict_bits_unset_and_proto_none_resolve() {
+        let c = with_fields(
+            r#"{ skip = "int", since = 110, until = 164 },
+               { name = "mask", type = "bits", proto = 2, bits = [ { name = "a", bit = 0, exact_until = 109 }, { name = "b", bit = 1, since = 109 } ] },
+               { name = "delta", type = "double", proto = 3, unset = -2.0 },
+               { name = "vol", type = "double", proto = 4, unset = "negative" },
+               { name = "derived", type = "string", proto = "none" },
+               { name = "only", type = "string", proto = 5, proto_only = true }"#,
+        )
+        .unwrap();
+        let m = &c.messages[0];
+        assert!(matches!(m.text[1], TextEntry::Skip { ty: Type::Int, .. }));
+        assert_eq!(m.fields[1].bits.len(), 2);
+        assert_eq!(m.fields[2].unset, Some(Unset::Value(-2.0)));
+        assert_eq!(m.fields[3].unset, Some(Unset::Negative));
+        assert_eq!(m.fields[4].proto, None);
+        assert!(!m
+            .text
+            .iter()
+            .any(|e| matches!(e, TextEntry::Field(i) if *i == 5)));
+        let bad = with_fields(
+            r#"{ name = "m", type = "bits", proto = 2, proto_form = "message", bits = [] }"#,
+        );
+        assert!(bad.unwrap_err().contains("proto_form"));
+        let bad = with_fields(r#"{ name = "m", type = "bits", proto = 2 }"#);
+        assert!(bad.unwrap_err().contains("lists its `bits`"));
+    }
+
+    #[test]
+    fn routes_and_text_form_resolve() {
+        let keyed = OK.replace(
+            "fields = [",
+            "route = { key = \"market_rule\", field = \"req_id\" }\ntext_form = false\nfields = [",
+        );
+        let c = one(&keyed).unwrap();
+        assert_eq!(
+            c.messages[0].route,
+            Route::Keyed {
+                key: "market_rule".into(),
+                field: "req_id".into()
+            }
+        );
+        assert!(!c.messages[0].text_form);
+        let fixed = OK.replace("fields = [", "route = \"family_codes\"\nfields = [");
+        assert_eq!(
+            one(&fixed).unwrap().messages[0].route,
+            Route::Fixed("family_codes".into())
+        );
+    }
+
+    #[test]
     fn snake_case_names() {
         assert_eq!(snake("Contract"), "contract");
         assert_eq!(snake("ContractDetails"), "contract_details");

@@ -108,6 +108,15 @@ def contract_fields(c):
         "contract.currency": c.currency,
         "contract.local_symbol": c.localSymbol,
         "contract.trading_class": c.tradingClass,
+        "contract.sec_id_type": c.secIdType,
+        "contract.sec_id": c.secId,
+        "contract.description": c.description,
+        "contract.issuer_id": c.issuerId,
+        "contract.delta_neutral_contract": c.deltaNeutralContract is not None,
+        "contract.include_expired": bool(c.includeExpired),
+        "contract.combo_legs_descrip": c.comboLegsDescrip,
+        "contract.combo_legs": len(c.comboLegs or []),
+        "contract.last_trade_date": c.lastTradeDate,
     }
 
 
@@ -319,6 +328,125 @@ class MarketRecording(Recording):
         emit("SecDefOptParameterEnd", req_id=reqId)
 
 
+# ibapi's attribute names that are not libtws's in snake case.
+RENAMED = {"id_": "id", "accountID": "account_id", "familyCodeStr": "family_code",
+           "ineligibilityReasonList": "ineligibility_reasons", "secIdList": "sec_id_list"}
+# ibapi maps these to enums (libtws keeps TWS's text): not compared.
+ENUMS = {"fundDistributionPolicyIndicator", "fundAssetType"}
+DECIMALS = {"minSize", "sizeIncrement", "suggestedSizeIncrement", "minAlgoSize",
+            "lastPricePrecision", "lastSizePrecision"}
+
+
+def snake(name):
+    if name in RENAMED:
+        return RENAMED[name]
+    out = ""
+    for i, ch in enumerate(name):
+        if ch.isupper() and i > 0 and not name[i - 1].isupper():
+            out += "_"
+        out += ch.lower()
+    return out
+
+
+def visit(obj, prefix, out):
+    """An ibapi object's attributes as libtws's field visitor names them: a
+    list shows its count and its last item's fields (under the item record's
+    prefix), an option its presence and its fields."""
+    items = {"sec_id_list": "tag_value", "ineligibility_reasons": "ineligibility_reason",
+             "combo_legs": "combo_leg"}
+    for attr, value in vars(obj).items():
+        if attr in ENUMS:
+            continue
+        name = snake(attr)
+        key = f"{prefix}.{name}" if prefix else name
+        if attr == "contract":
+            visit(value, "contract", out)
+        elif attr == "deltaNeutralContract":
+            out[key] = value is not None
+            if value is not None:
+                visit(value, "delta_neutral_contract", out)
+        elif name in items or isinstance(value, list) or (
+                hasattr(value, "__iter__") and not isinstance(value, (str, bytes, dict))):
+            value = list(value or [])
+            out[key] = len(value)
+            for item in value:
+                if name == "sec_id_list":
+                    out["tag_value.tag"], out["tag_value.value"] = item.tag, item.value
+                elif name == "derivative_sec_types":
+                    out[f"{key}.item"] = item
+                else:
+                    visit(item, items.get(name, ""), out)
+        elif attr in DECIMALS:
+            out[key] = decimal(value)
+        elif isinstance(value, bool) or isinstance(value, str):
+            out[key] = value
+        elif isinstance(value, (int, float)):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+class ContractRecording(MarketRecording):
+    """The contract replies (issue 13), fields named as libtws's visitor does."""
+
+    def contractDetails(self, reqId, cd):
+        emit("ContractData", req_id=reqId, **visit(cd, "contract_details", {}))
+
+    def bondContractDetails(self, reqId, cd):
+        emit("BondContractData", req_id=reqId, **visit(cd, "contract_details", {}))
+
+    def symbolSamples(self, reqId, descriptions):
+        fields = {"req_id": reqId, "descriptions": len(descriptions)}
+        for d in descriptions:
+            visit(d, "contract_description", fields)
+        emit("SymbolSamples", **fields)
+
+    def securityDefinitionOptionParameter(self, reqId, exchange, underlyingConId, tradingClass,
+                                          multiplier, expirations, strikes):
+        # ibapi keeps sets: the count and the largest (the last one sent, as
+        # the test sends them in ascending order).
+        fields = {"req_id": reqId, "exchange": exchange, "underlying_con_id": underlyingConId,
+                  "trading_class": tradingClass, "multiplier": multiplier,
+                  "expirations": len(expirations), "strikes": len(strikes)}
+        if expirations:
+            fields["expirations.item"] = max(expirations)
+        if strikes:
+            fields["strikes.item"] = float(max(strikes))
+        emit("SecDefOptParameter", **fields)
+
+    def marketRule(self, marketRuleId, priceIncrements):
+        fields = {"market_rule_id": marketRuleId, "price_increments": len(priceIncrements)}
+        for p in priceIncrements:
+            visit(p, "price_increment", fields)
+        emit("MarketRule", **fields)
+
+    def smartComponents(self, reqId, smartComponentMap):
+        fields = {"req_id": reqId, "components": len(smartComponentMap)}
+        if isinstance(smartComponentMap, dict):
+            # From protobuf ibapi gives {bitNumber: (exchange, exchangeLetter)}.
+            for bit, (exchange, letter) in smartComponentMap.items():
+                fields.update({"smart_component.bit_number": bit,
+                               "smart_component.exchange": exchange,
+                               "smart_component.exchange_letter": letter})
+        else:
+            for c in smartComponentMap:
+                visit(c, "smart_component", fields)
+        emit("SmartComponents", **fields)
+
+    def mktDepthExchanges(self, descriptions):
+        fields = {"descriptions": len(descriptions)}
+        for d in descriptions:
+            visit(d, "depth_mkt_data_description", fields)
+        emit("MktDepthExchanges", **fields)
+
+    def familyCodes(self, familyCodes):
+        fields = {"family_codes": len(familyCodes)}
+        for f in familyCodes:
+            visit(f, "family_code", fields)
+        emit("FamilyCodes", **fields)
+
+
 class App(Recording, EClient):
     def __init__(self):
         Recording.__init__(self)
@@ -415,7 +543,7 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    wrapper = MarketRecording()
+    wrapper = ContractRecording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0

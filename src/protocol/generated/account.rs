@@ -1708,10 +1708,12 @@ impl Body for Position {
         WireValue::write_text(&self.avg_cost, w);
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let version = r.int()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let account = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
@@ -2162,10 +2164,12 @@ impl Body for PortfolioValue {
         WireValue::write_text(&self.account, w);
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         let version = r.int()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
         contract.sec_type = WireValue::read_text(r)?;
@@ -2563,10 +2567,12 @@ impl Body for PositionMulti {
         WireValue::write_text(&self.model_code, w);
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let req_id = WireValue::read_text(r)?;
         let account = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;

@@ -2616,10 +2616,12 @@ impl Body for ReqContractDetails {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let req_id = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
@@ -3587,7 +3589,10 @@ impl Body for ContractData {
         } else {
             8
         };
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let mut details = ContractDetails::default();
         let req_id = if version >= 3 {
             WireValue::read_text(r)?
@@ -3987,7 +3992,10 @@ impl Body for BondContractData {
         } else {
             6
         };
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let mut details = ContractDetails::default();
         let req_id = if version >= 3 {
             WireValue::read_text(r)?
@@ -4287,14 +4295,19 @@ impl Body for SymbolSamples {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         let req_id = WireValue::read_text(r)?;
         let descriptions = {
             let n = crate::protocol::codec::read_count(r)?;
             let mut xs = Vec::with_capacity(n);
             for _ in 0..n {
-                let mut x = ContractDescription::default();
+                let mut x = ContractDescription {
+                    contract: Contract {
+                        strike: f64::MAX,
+                        ..Contract::default()
+                    },
+                    ..ContractDescription::default()
+                };
                 x.contract.con_id = WireValue::read_text(r)?;
                 x.contract.symbol = WireValue::read_text(r)?;
                 x.contract.sec_type = WireValue::read_text(r)?;

@@ -461,7 +461,10 @@ impl Body for ReqMktData {
     #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let req_id = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
@@ -798,10 +801,12 @@ impl Body for ReqCalcImpliedVolatility {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let req_id = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
@@ -1096,10 +1101,12 @@ impl Body for ReqCalcOptionPrice {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let req_id = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
@@ -1404,10 +1411,12 @@ impl Body for ReqMktDepth {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let req_id = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
@@ -1754,9 +1763,11 @@ impl Body for ReqTickByTickData {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let req_id = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
@@ -2063,10 +2074,12 @@ impl Body for ReqRealTimeBars {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut contract = Contract::default();
+        let mut contract = Contract {
+            strike: f64::MAX,
+            ..Contract::default()
+        };
         let req_id = WireValue::read_text(r)?;
         contract.con_id = WireValue::read_text(r)?;
         contract.symbol = WireValue::read_text(r)?;
@@ -4316,10 +4329,12 @@ impl Body for UpdateMktDepth {
         WireValue::write_text(&self.data.size, w);
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut data = MarketDepthData::default();
+        let mut data = MarketDepthData {
+            price: f64::MAX,
+            ..MarketDepthData::default()
+        };
         let req_id = WireValue::read_text(r)?;
         data.position = WireValue::read_text(r)?;
         data.operation = WireValue::read_text(r)?;
@@ -4434,10 +4449,12 @@ impl Body for UpdateMktDepthL2 {
         }
     }
 
-    #[allow(clippy::field_reassign_with_default)]
     fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
         r.raw()?;
-        let mut data = MarketDepthData::default();
+        let mut data = MarketDepthData {
+            price: f64::MAX,
+            ..MarketDepthData::default()
+        };
         let req_id = WireValue::read_text(r)?;
         data.position = WireValue::read_text(r)?;
         data.market_maker = WireValue::read_text(r)?;
