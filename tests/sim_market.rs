@@ -14,8 +14,9 @@ use tws::protocol::instruments::{
     ReqSecDefOptParams, ReqSmartComponents,
 };
 use tws::protocol::market_data::{
-    CancelMktData, CancelMktDepth, ReqCalcImpliedVolatility, ReqCalcOptionPrice, ReqMarketDataType,
-    ReqMktData, ReqMktDepth, ReqRealTimeBars,
+    CancelMktData, CancelMktDepth, CancelTickByTickData, ReqCalcImpliedVolatility,
+    ReqCalcOptionPrice, ReqMarketDataType, ReqMktData, ReqMktDepth, ReqRealTimeBars,
+    ReqTickByTickData,
 };
 use tws::protocol::messages::{ErrorMessage, StartApi};
 use tws::protocol::{Incoming, RawMessage, Request};
@@ -673,4 +674,31 @@ fn quotes_and_option_computations() {
         ));
         assert_eq!(peer.error_for(5).code, 321);
     }
+}
+
+#[test]
+fn tick_by_tick_refusals() {
+    let sim = start(222, |_| {});
+    let mut peer = Peer::connect(&sim);
+    let tbt = |req_id, contract, tick_type: &str| {
+        Request::ReqTickByTickData(ReqTickByTickData {
+            req_id,
+            contract,
+            tick_type: tick_type.into(),
+            number_of_ticks: 0,
+            ignore_size: false,
+        })
+    };
+    peer.send(tbt(1, contract("NOPE", "STK", "SMART"), "Last"));
+    assert_eq!(peer.error_for(1).code, 200);
+    peer.send(tbt(2, contract("US-T", "BOND", "SMART"), "BidAsk"));
+    assert_eq!(peer.error_for(2).code, 354);
+    peer.send(tbt(3, contract("AAPL", "STK", "SMART"), "Quotes"));
+    assert_eq!(peer.error_for(3).code, 321);
+    peer.send(tbt(4, contract("AAPL", "STK", "SMART"), "AllLast"));
+    peer.send(tbt(4, contract("AAPL", "STK", "SMART"), "AllLast"));
+    assert_eq!(peer.error_for(4).code, 322);
+    peer.send(Request::CancelTickByTickData(CancelTickByTickData {
+        req_id: 4,
+    }));
 }
