@@ -78,7 +78,7 @@ pub(crate) fn route_key_of(msg: &Incoming) -> Option<RouteKey> {
         Incoming::AccountUpdateMultiEnd(m) => Some(Request(m.req_id)),
         Incoming::PnL(m) => Some(Request(m.req_id)),
         Incoming::PnLSingle(m) => Some(Request(m.req_id)),
-        // Instruments and quotes (issue 13): routed by their request id.
+        // Instruments and quotes (issue 13): by their request id where they carry one.
         Incoming::ContractData(m) => Some(Request(m.req_id)),
         Incoming::BondContractData(m) => Some(Request(m.req_id)),
         Incoming::ContractDataEnd(m) => Some(Request(m.req_id)),
