@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use tws::sim::faults::{self, parse_seconds, Restart};
-use tws::sim::{self, SimConfig};
+use tws::sim::{self, Permission, SimConfig};
 
 /// How long a restart stays down when only `--restart-after` is given.
 const DEFAULT_RESTART_DOWN: Duration = Duration::from_secs(5);
@@ -16,7 +16,7 @@ const DEFAULT_RESTART_DOWN: Duration = Duration::from_secs(5);
 const USAGE: &str = "\
 usage: tws-sim [--port PORT] [--server-version V] [--accounts A,B,...] [--quiet]
                [--record FILE] [--capture FILE]
-               [FAULT OPTIONS]
+               [MARKET OPTIONS] [FAULT OPTIONS]
 
 A simulated TWS on 127.0.0.1, speaking the TWS API wire protocol.
 
@@ -33,6 +33,25 @@ A simulated TWS on 127.0.0.1, speaking the TWS API wire protocol.
   --capture FILE         write the raw server-to-client bytes after the handshake
                          (read them back with `tws-decode --server-version V FILE`)
   -h, --help             this text
+
+Market (quotes are a seeded random walk per instrument; see README):
+  --seed N               seed of every walk (default 1): same seed, same quotes
+  --market-data-rate N   quote updates per second per instrument (default 4,
+                           at most 100; 0 keeps quotes still)
+  --max-tickers N        market-data lines per connection (default 100;
+                           error 101 beyond)
+  --max-depth-requests N depth subscriptions per connection (default 3;
+                           error 309 beyond)
+  --permission SYM=P     market-data entitlement of a symbol or local symbol,
+                           repeatable; P is live, none (354; delayed
+                           available), api (10089; delayed available),
+                           partial (10090) or unavailable (354 at every type).
+                           Default: all live except US-T (none)
+  --market-closed        outside trading hours: quotes stand still, frozen
+                           types give frozen data
+  --competing-session    every market-data request gets error 10197
+  --depth-reset-every N  every N walk steps each depth book is reset
+                           (error 317, then the whole book again)
 
 Faults (all off by default; SECONDS may have fractions; loopback only):
   --restart-after S      every S seconds, close every connection and the
@@ -133,6 +152,42 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                     restart.down = v;
                 }
             }
+            "--seed" => config.seed = number(&value(&flag)?)?,
+            "--market-data-rate" => {
+                config.market_data_rate = number(&value(&flag)?)?;
+                if config.market_data_rate > sim::MAX_MARKET_DATA_RATE {
+                    return Err(format!(
+                        "--market-data-rate is at most {}",
+                        sim::MAX_MARKET_DATA_RATE
+                    ));
+                }
+            }
+            "--max-tickers" => config.max_tickers = number(&value(&flag)?)?,
+            "--max-depth-requests" => config.max_depth_requests = number(&value(&flag)?)?,
+            "--permission" => {
+                let v = value(&flag)?;
+                let (symbol, permission) = v
+                    .split_once('=')
+                    .filter(|(s, _)| !s.trim().is_empty())
+                    .ok_or_else(|| format!("bad permission {v:?}, expected SYMBOL=P"))?;
+                let permission = match permission.trim() {
+                    "live" => Permission::Live,
+                    "none" => Permission::NoSubscription,
+                    "api" => Permission::ApiSubscriptionMissing,
+                    "partial" => Permission::Partial,
+                    "unavailable" => Permission::Unavailable,
+                    other => return Err(format!("bad permission {other:?}")),
+                };
+                config
+                    .market_data_permissions
+                    .push((symbol.trim().to_owned(), permission));
+            }
+            "--market-closed" if inline.is_none() => config.market_closed = true,
+            "--competing-session" if inline.is_none() => config.competing_live_session = true,
+            "--depth-reset-every" => {
+                let n: u32 = number(&value(&flag)?)?;
+                config.depth_reset_every = (n > 0).then_some(n);
+            }
             "--drop-after" => config.faults.drop_after = Some(number(&value(&flag)?)?),
             "--garbage" => config.faults.garbage = Some(value(&flag)?.parse()?),
             "--slow" => {
@@ -195,5 +250,54 @@ fn main() -> ExitCode {
     drop(stdout);
     loop {
         std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(args: &[&str]) -> Result<SimConfig, String> {
+        match parse(args.iter().map(|a| a.to_string()))? {
+            Command::Run(config) => Ok(*config),
+            Command::Help => Err("help".into()),
+        }
+    }
+
+    #[test]
+    fn market_flags() {
+        let c = config(&[
+            "--seed",
+            "42",
+            "--market-data-rate=10",
+            "--max-tickers",
+            "5",
+            "--max-depth-requests",
+            "1",
+            "--permission",
+            "AAPL=api",
+            "--permission=US-T=live",
+            "--market-closed",
+            "--competing-session",
+            "--depth-reset-every",
+            "50",
+        ])
+        .unwrap();
+        assert_eq!((c.seed, c.market_data_rate, c.max_tickers), (42, 10, 5));
+        assert_eq!(c.max_depth_requests, 1);
+        assert_eq!(
+            c.market_data_permissions,
+            [
+                ("AAPL".to_owned(), Permission::ApiSubscriptionMissing),
+                ("US-T".to_owned(), Permission::Live)
+            ]
+        );
+        assert!(c.market_closed && c.competing_live_session);
+        assert_eq!(c.depth_reset_every, Some(50));
+        assert_eq!(config(&[]).unwrap().seed, 1);
+        assert!(config(&["--market-data-rate", "101"]).is_err());
+        assert!(config(&["--permission", "AAPL"]).is_err());
+        assert!(config(&["--permission", "AAPL=gold"]).is_err());
+        assert!(config(&["--seed", "-1"]).is_err());
     }
 }

@@ -12,7 +12,9 @@
 //! sim.stop();
 //! ```
 //!
-//! Module map: [`account_data`] (the values), `portfolio` (the holdings),
+//! Module map: [`account_data`] (the values), [`instruments`] (contracts
+//! and their details), [`market`] (the quotes' random walk and the
+//! market-data subscriptions), `portfolio` (the holdings),
 //! `account_replies` (positions, account updates, *Multi, PnL), `summary`
 //! (account-summary subscriptions), `session` (one connection's protocol),
 //! `transport` (bounded reads and writes), `registry` (client ids), `server`
@@ -28,6 +30,9 @@ pub mod faults;
 mod flood;
 mod garbage;
 mod injector;
+pub mod instruments;
+pub mod market;
+mod market_replies;
 mod portfolio;
 mod recorder;
 mod registry;
@@ -45,6 +50,7 @@ pub use account_data::all_tags;
 pub use faults::{ConnectivityStep, Faults, Garbage, LargeUnknown, Restart};
 pub use flood::FLOOD_TAG;
 pub use garbage::UNKNOWN_ID as GARBAGE_UNKNOWN_ID;
+pub use instruments::Permission;
 
 /// How a simulator behaves. Start from [`SimConfig::default`] and change what
 /// a test needs: `SimConfig { server_version: 176, ..Default::default() }`.
@@ -79,7 +85,34 @@ pub struct SimConfig {
     /// Scripted faults (restarts, drops, garbage, slowness, floods, rate
     /// limits, connectivity errors); none by default.
     pub faults: Faults,
+    /// Seeds every instrument's random walk: the same seed and the same
+    /// requests give the same quotes, step for step.
+    pub seed: u64,
+    /// Quote updates (walk steps) per second per instrument, at most
+    /// [`MAX_MARKET_DATA_RATE`]; 0 keeps quotes still.
+    pub market_data_rate: u32,
+    /// Market-data lines open at once per connection (TWS: 100 by
+    /// default); one more gets error 101.
+    pub max_tickers: usize,
+    /// Depth subscriptions open at once per connection (TWS: 3); one more
+    /// gets error 309.
+    pub max_depth_requests: usize,
+    /// Market-data entitlements by symbol or local symbol, over the
+    /// defaults (everything live except the Treasury note `US-T`, which has
+    /// no subscription: 354 live, 10167 and delayed data when delayed).
+    pub market_data_permissions: Vec<(String, Permission)>,
+    /// Outside trading hours: quotes stand still, and the frozen market data
+    /// types give frozen data.
+    pub market_closed: bool,
+    /// Another session uses the login: every market-data request gets 10197.
+    pub competing_live_session: bool,
+    /// Every this many walk steps each depth subscription is reset (error
+    /// 317, then its whole book as inserts).
+    pub depth_reset_every: Option<u32>,
 }
+
+/// The highest [`SimConfig::market_data_rate`].
+pub const MAX_MARKET_DATA_RATE: u32 = 100;
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -95,6 +128,14 @@ impl Default for SimConfig {
             record: None,
             capture: None,
             faults: Faults::default(),
+            seed: 1,
+            market_data_rate: 4,
+            max_tickers: 100,
+            max_depth_requests: 3,
+            market_data_permissions: Vec::new(),
+            market_closed: false,
+            competing_live_session: false,
+            depth_reset_every: None,
         }
     }
 }
@@ -132,12 +173,22 @@ impl Drop for SimHandle {
 ///
 /// Fails when the port cannot be bound, or with `InvalidInput` when an account
 /// code is empty or holds a comma or a character outside printable ASCII, or
-/// when the faults are out of bounds ([`Faults::validate`]).
+/// when the faults are out of bounds ([`Faults::validate`]), or the market
+/// data rate is above [`MAX_MARKET_DATA_RATE`].
 pub fn start(config: SimConfig) -> io::Result<SimHandle> {
     if let Some(bad) = config.accounts.iter().find(|a| !valid_account(a)) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("invalid account code {bad:?}"),
+        ));
+    }
+    if config.market_data_rate > MAX_MARKET_DATA_RATE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "market data rate {} is above {MAX_MARKET_DATA_RATE} per second",
+                config.market_data_rate
+            ),
         ));
     }
     config

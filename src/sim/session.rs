@@ -15,6 +15,9 @@ use crate::wire::LENGTH_PREFIX;
 use super::account_replies;
 use super::clock;
 use super::injector::Injector;
+use super::instruments::{Date, Instruments};
+use super::market::{Market, MarketConfig, MktDataRequest};
+use super::market_replies::{self, query};
 use super::registry::Claim;
 use super::server::Shared;
 use super::summary::Subscriptions;
@@ -73,6 +76,10 @@ pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
         ),
         out: Vec::new(),
         faults: Injector::new(&shared.config.faults, Instant::now()),
+        instruments: None,
+        market: None,
+        next_step: None,
+        left_out_noted: false,
         _claim: claim,
     };
     let end = session.run();
@@ -147,6 +154,15 @@ struct Session<'a> {
     out: Vec<u8>,
     /// The scripted faults of this connection.
     faults: Injector,
+    /// The instrument catalogue, built on the first contract request.
+    instruments: Option<Instruments>,
+    /// The market and this connection's subscriptions, built on the first
+    /// market-data request.
+    market: Option<Market>,
+    /// When the market takes its next step.
+    next_step: Option<Instant>,
+    /// Whether the log said that market messages were left out.
+    left_out_noted: bool,
     /// Holds the client id until the session ends.
     _claim: Claim,
 }
@@ -169,6 +185,7 @@ impl Session<'_> {
                 self.summaries.next_due(),
                 self.faults.next_due(),
                 self.faults.freeze_at(),
+                self.next_step,
             ];
             for due in timers {
                 until = due.map_or(until, |due| until.min(due));
@@ -185,6 +202,7 @@ impl Session<'_> {
             for step in self.faults.due(now) {
                 self.push(&error(-1, step.code, step.message()));
             }
+            self.market_step(now);
             if let Err(end) = self.flush() {
                 return end;
             }
@@ -274,6 +292,117 @@ impl Session<'_> {
                 Err(refusal) => self.push(&error(req.req_id, refusal.code, &refusal.message)),
             },
             Request::CancelAccountSummary(req) => self.summaries.cancel(req.req_id),
+            Request::ReqContractDetails(req) => {
+                let replies = self.contract_details(
+                    req.req_id,
+                    &query(&req.contract),
+                    &req.contract.exchange,
+                );
+                self.push_all(&replies);
+            }
+            // Contract details are answered at once: nothing is left to cancel.
+            Request::CancelContractData(_) => {}
+            Request::ReqMatchingSymbols(req) => {
+                let replies = market_replies::matching_symbols(&req, self.instruments());
+                self.push_all(&replies);
+            }
+            Request::ReqSecDefOptParams(req) => {
+                let replies = market_replies::sec_def_opt_params(&req, self.instruments());
+                self.push_all(&replies);
+            }
+            Request::ReqMarketRule(req) => self.push_all(&market_replies::market_rule(&req)),
+            Request::ReqSmartComponents(req) => {
+                self.push_all(&market_replies::smart_components(&req))
+            }
+            Request::ReqMktDepthExchanges(_) => {
+                self.push_all(&market_replies::mkt_depth_exchanges())
+            }
+            Request::ReqFamilyCodes(_) => {
+                self.push_all(&market_replies::family_codes(&config.accounts))
+            }
+            Request::ReqMarketDataType(req) => {
+                let out = self.market().set_market_data_type(req.market_data_type);
+                self.push_market(out);
+            }
+            Request::ReqMktData(req) => {
+                let request = MktDataRequest {
+                    req_id: req.req_id,
+                    contract: query(&req.contract),
+                    generic_ticks: req.generic_tick_list.clone(),
+                    snapshot: req.snapshot,
+                    regulatory_snapshot: req.regulatory_snapshot,
+                };
+                let out = self.market().req_mkt_data(&request);
+                self.push_market(out);
+            }
+            Request::CancelMktData(req) => {
+                let out = self.market().cancel_mkt_data(req.req_id);
+                self.push_market(out);
+            }
+            Request::ReqCalcImpliedVolatility(req) => {
+                let contract = query(&req.contract);
+                let out = self.market().calc_implied_volatility(
+                    req.req_id,
+                    &contract,
+                    req.option_price,
+                    req.under_price,
+                );
+                self.push_market(out);
+            }
+            Request::ReqCalcOptionPrice(req) => {
+                let contract = query(&req.contract);
+                let out = self.market().calc_option_price(
+                    req.req_id,
+                    &contract,
+                    req.volatility,
+                    req.under_price,
+                );
+                self.push_market(out);
+            }
+            // Calculations are answered at once: nothing is left to cancel.
+            Request::CancelCalcImpliedVolatility(_) | Request::CancelCalcOptionPrice(_) => {}
+            Request::ReqMktDepth(req) => {
+                let contract = query(&req.contract);
+                let out = self.market().req_mkt_depth(
+                    req.req_id,
+                    &contract,
+                    req.num_rows,
+                    req.is_smart_depth,
+                );
+                self.push_market(out);
+            }
+            Request::CancelMktDepth(req) => {
+                let out = self.market().cancel_mkt_depth(req.req_id);
+                self.push_market(out);
+            }
+            Request::ReqTickByTickData(req) => {
+                let contract = query(&req.contract);
+                let out = self.market().req_tick_by_tick(
+                    req.req_id,
+                    &contract,
+                    &req.tick_type,
+                    req.ignore_size,
+                );
+                self.push_market(out);
+            }
+            Request::CancelTickByTickData(req) => {
+                let out = self.market().cancel_tick_by_tick(req.req_id);
+                self.push_market(out);
+            }
+            Request::ReqRealTimeBars(req) => {
+                let contract = query(&req.contract);
+                let out = self.market().req_real_time_bars(
+                    req.req_id,
+                    &contract,
+                    req.bar_size,
+                    &req.what_to_show,
+                );
+                self.push_market(out);
+            }
+            Request::CancelRealTimeBars(req) => {
+                let out = self.market().cancel_real_time_bars(req.req_id);
+                self.push_market(out);
+            }
             other => match account_replies::answer(&other, &config.accounts) {
                 Some(messages) => {
                     for msg in &messages {
@@ -320,6 +449,92 @@ impl Session<'_> {
         }
         if let Some(end) = end {
             self.push(end);
+        }
+    }
+
+    /// The instrument catalogue (for today), built on first use.
+    fn instruments(&mut self) -> &Instruments {
+        self.instruments
+            .get_or_insert_with(|| Instruments::build(Date::from_unix_secs(clock::now_unix_secs())))
+    }
+
+    /// The market of this connection, built (and its clock started) on
+    /// first use.
+    fn market(&mut self) -> &mut Market {
+        let config = &self.shared.config;
+        let next_step = &mut self.next_step;
+        self.market.get_or_insert_with(|| {
+            let market = Market::new(MarketConfig::from_sim(config), clock::now_unix_ms());
+            *next_step = market.step_interval().map(|every| Instant::now() + every);
+            market
+        })
+    }
+
+    /// Takes the market's due step and sends what it produced. A session
+    /// that fell behind skips ahead rather than sending a burst.
+    fn market_step(&mut self, now: Instant) {
+        let (Some(due), Some(market)) = (self.next_step, self.market.as_mut()) else {
+            return;
+        };
+        if now < due {
+            return;
+        }
+        let out = market.step();
+        let every = market.step_interval().unwrap_or(Duration::from_secs(1));
+        let next = due + every;
+        self.next_step = Some(if next + IDLE_WAIT < now {
+            now + every
+        } else {
+            next
+        });
+        self.push_market(out);
+    }
+
+    /// reqContractDetails: a row per matching instrument (bond rows for
+    /// bonds), then the end; error 200 alone when nothing matches.
+    fn contract_details(
+        &mut self,
+        req_id: i32,
+        contract: &super::instruments::ContractQuery,
+        exchange: &str,
+    ) -> Vec<Incoming> {
+        let instruments = self.instruments();
+        let found = instruments.find(contract);
+        if found.is_empty() {
+            return vec![market_replies::error(
+                req_id,
+                super::market::code::NO_SECURITY_DEFINITION,
+                "No security definition has been found for the request",
+            )];
+        }
+        let mut out: Vec<Incoming> = found
+            .into_iter()
+            .map(|n| market_replies::details_row(req_id, instruments.get(n), exchange))
+            .collect();
+        out.push(market_replies::contract_details_end(req_id));
+        out
+    }
+
+    fn push_all(&mut self, messages: &[Incoming]) {
+        for msg in messages {
+            self.push(msg);
+        }
+    }
+
+    /// Sends the market's outputs.
+    fn push_market(&mut self, out: Vec<super::market::Out>) {
+        let mut left_out = 0;
+        for o in out {
+            match market_replies::incoming(o) {
+                Some(msg) => self.push(&msg),
+                None => left_out += 1,
+            }
+        }
+        if left_out > 0 && !self.left_out_noted {
+            self.left_out_noted = true;
+            self.warn(format_args!(
+                "left out market messages this build has no wire type for (said once)"
+            ));
         }
     }
 
