@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod ids;
+pub mod requests;
 pub mod schema;
 pub mod session;
 pub mod sets;
