@@ -4,7 +4,11 @@
 //! a hand-written function for it. The runtime is `protocol::field_values`.
 //!
 //! The matches over field types are exhaustive (no `_` arm): a new
-//! `model::Type` variant does not compile here until it is handled.
+//! `model::Type` variant does not compile here until it is handled. Until a
+//! type can be built generically, its arm in [`read_expr`] emits
+//! `return Err(r.not_settable("field", "type"))`: the request is then refused
+//! with `FieldValueError::NotSettable` ("not settable generically yet"),
+//! never sent with the field silently left out.
 
 use std::fmt::Write as _;
 

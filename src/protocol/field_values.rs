@@ -288,6 +288,17 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The error for a field whose type the generic path does not build yet
+    /// (what a generator arm for a new field type returns until it is
+    /// handled: `return Err(r.not_settable("legs", "list"))`).
+    pub fn not_settable(&self, field: &str, ty: &'static str) -> FieldValueError {
+        FieldValueError::NotSettable {
+            owner: self.owner.clone(),
+            field: field.to_owned(),
+            ty,
+        }
+    }
+
     /// A nested record's fields and its owner name (`Message.field`); an
     /// unset record reads as an empty map (every field absent).
     pub fn record(&self, field: &str) -> Result<(String, &'a FieldValues), FieldValueError> {
