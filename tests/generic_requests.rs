@@ -186,3 +186,35 @@ fn a_nested_record_is_checked_field_by_field() {
         }
     );
 }
+
+#[test]
+fn a_record_field_nests_in_to_fields_and_builds_back() {
+    // No request carries a contract yet: the visitor's `contract.*` names of
+    // an incoming position nest under `contract` all the same, and build the
+    // same contract back.
+    use tws::protocol::account_data::Position;
+    use tws::protocol::describe::Describe;
+    use tws::protocol::field_values::to_fields;
+    let p = Position {
+        account: "DU123456".into(),
+        contract: Box::new(tws::protocol::contract::Contract {
+            con_id: 265598,
+            symbol: "AAPL".into(),
+            strike: 0.5,
+            ..Default::default()
+        }),
+        position: "100".into(),
+        avg_cost: 172.35,
+    };
+    let schema = CATALOGUE
+        .iter()
+        .find(|m| m.direction == Direction::In && m.name == "Position")
+        .unwrap();
+    let fields = to_fields(schema.fields, |v| p.visit(v)).unwrap();
+    let Some(FieldValue::Record(c)) = fields.get("contract") else {
+        panic!("no nested contract: {fields:?}");
+    };
+    assert_eq!(c.get("symbol"), Some(&FieldValue::Str("AAPL".into())));
+    let back = tws::protocol::contract::Contract::from_fields("Position.contract", c).unwrap();
+    assert_eq!(back, *p.contract);
+}
