@@ -352,10 +352,12 @@ typedef struct tws_options tws_options;
 // `tws_position_rows_free`. Everything in it is owned by it.
 typedef struct tws_position_rows tws_position_rows;
 
-// An input record under construction ("Contract", ...): create with
-// `tws_record_new`, set fields with `tws_record_set_*`, free with
-// `tws_record_free`. Opaque; not thread-safe (one thread at a time).
-// Fields left unset take their declared absent value.
+// An input record under construction: a catalogue record ("Contract") or a
+// request ("ReqAccountSummary"). Create with `tws_record_new`, set fields
+// with `tws_record_set_*`, free with `tws_record_free`. Opaque; not
+// thread-safe (one thread at a time). Fields left unset take their declared
+// absent value (a request's required fields excepted: see
+// `tws_client_send`).
 typedef struct tws_record tws_record;
 
 // A client's counters (`tws_client_stats`).
@@ -1320,19 +1322,25 @@ tws_result tws_event_field_by_name(const struct tws_event *event,
                                    const char *name,
                                    struct tws_field *out);
 
-// Creates an empty record of the catalogue record `record_name` (for
-// example "Contract") in `*out`; free it with `tws_record_free`.
+// Creates an empty record in `*out`; free it with `tws_record_free`.
+// `record_name` is a catalogue record (for example "Contract") or a request
+// of the catalogue by its name (for example "ReqAccountSummary",
+// "ReqCurrentTime"; the names are the message names of docs/catalogue.md),
+// whose fields are then the request's: send it with `tws_client_send`.
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
-// TWS_ERR_INVALID_ARGUMENT for a name no record has (the message names it).
+// TWS_ERR_INVALID_ARGUMENT for a name no record or request has (the
+// message names it).
 tws_result tws_record_new(const char *record_name, struct tws_record **out);
 
-// Sets the int field `field` (for example "con_id").
+// Sets the int field `field` (for example "con_id", "req_id").
 // Errors (for every `tws_record_set_*`): TWS_ERR_NULL_ARGUMENT;
-// TWS_ERR_INVALID_UTF8; TWS_ERR_INVALID_ARGUMENT for a field the record does
-// not have, or one of another kind (the message names the field and its kind).
+// TWS_ERR_INVALID_UTF8; TWS_ERR_INVALID_ARGUMENT for a field the record or
+// request does not have, or one of another kind (the message names the
+// field, its kind and the setter to use).
 tws_result tws_record_set_int(struct tws_record *record, const char *field, int32_t value);
 
-// Sets the long (64-bit) field `field`.
+// Sets the long (64-bit) field `field`. (A long field also takes
+// `tws_record_set_int`; an int field does not take a long.)
 tws_result tws_record_set_long(struct tws_record *record, const char *field, int64_t value);
 
 // Sets the double field `field` (for example "strike").
@@ -1346,6 +1354,38 @@ tws_result tws_record_set_bool(struct tws_record *record, const char *field, boo
 // TWS_ERR_INVALID_UTF8 for `value`, TWS_ERR_INVALID_ARGUMENT for decimal
 // text that is not a number.
 tws_result tws_record_set_string(struct tws_record *record, const char *field, const char *value);
+
+// Sets the record field `field` (for example a request's "contract") to a
+// copy of `value`, a record from `tws_record_new` of the field's record type
+// ("Contract"); `value` stays the caller's (free it as usual). Also
+// TWS_ERR_INVALID_ARGUMENT when `value` is a record of another type.
+tws_result tws_record_set_record(struct tws_record *record,
+                                 const char *field,
+                                 const struct tws_record *value);
+
+// Sends the request `request` (a record from
+// `tws_record_new("ReqAccountSummary", ...)`, any request of the catalogue)
+// through the client's normal path, exactly as the typed function would
+// send it: same bytes, same checks. The record stays the caller's.
+//
+// Required fields: the request id (`req_id`, where the request has one) and
+// every field the catalogue gives neither a default nor an unset value;
+// other fields left unset take their declared absent value.
+//
+// Not a subscription: a request sent this way is not re-issued after a
+// reconnect and reserves no request id (a duplicate of a live
+// subscription's id is not detected); the typed functions
+// (`tws_client_req_account_summary`, ...) are the ones that resubscribe.
+// "StartApi" is refused: the engine sends it during the handshake.
+//
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when `request` is
+// a record, not a request, when a required field is unset (named), or for
+// a request id that is negative or reserved; TWS_ERR_INVALID_CHARACTER for a
+// string with a control character (tab, LF and CR pass) or, below server
+// version 201, non-ASCII text; TWS_ERR_NOT_SUPPORTED below the request's
+// minimum server version; TWS_ERR_NOT_CONNECTED, TWS_ERR_IO,
+// TWS_ERR_CONNECTION_CLOSED as every request.
+tws_result tws_client_send(struct tws_client *client, const struct tws_record *request);
 
 // Frees a record from `tws_record_new`. NULL is a no-op.
 void tws_record_free(struct tws_record *record);

@@ -1406,7 +1406,7 @@ fn direction_messages(cat: &Catalogue, incoming: bool) -> Vec<&Message> {
         .collect()
 }
 
-fn sources(cat: &Catalogue) -> String {
+pub(crate) fn sources(cat: &Catalogue) -> String {
     cat.files
         .iter()
         .map(|f| format!("catalogue/{f}.toml"))
@@ -1797,7 +1797,7 @@ pub fn mod_file(cat: &Catalogue) -> String {
     let mut out = header(&sources(cat));
     out.push_str("//! Code generated from `catalogue/*.toml` (see docs/catalogue.md).\n\n");
     let mut mods: Vec<String> = cat.files.clone();
-    mods.extend(["ids", "schema", "sets"].map(String::from));
+    mods.extend(["ids", "requests", "schema", "sets"].map(String::from));
     mods.sort();
     for m in mods {
         let _ = writeln!(out, "pub mod {m};");

@@ -12,6 +12,7 @@ pub mod emit_docs;
 pub mod emit_ffi;
 pub mod emit_oracle;
 mod emit_python;
+mod emit_requests;
 
 pub use emit_cpp::CPP_OUT;
 pub use emit_python::PY_OUT;
@@ -86,6 +87,7 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     raw.push(("ids.rs".to_owned(), emit::ids_file(&cat)));
     raw.push(("sets.rs".to_owned(), emit::sets_file(&cat)));
     raw.push(("schema.rs".to_owned(), emit::schema_file(&cat)));
+    raw.push(("requests.rs".to_owned(), emit_requests::requests_file(&cat)));
     raw.push(("mod.rs".to_owned(), emit::mod_file(&cat)));
     let mut raw: Vec<(PathBuf, String)> = raw
         .into_iter()

@@ -168,6 +168,34 @@ check "C API tests: strings at server version 200 (text form)" $with_sim --serve
 check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
 check "C API tests: account data" $with_sim --accounts DU123456,DU654321 -- "$bin/test_account_data"
 check "C lifetime tests" $with_sim --quiet -- "$bin/test_lifetime"
+generic_send_bytes_equal_typed() { # VERSION [VALGRIND...]
+  # test_send sends every request with its typed function and with
+  # tws_client_send; the simulator's record must show the same bytes.
+  local version=$1; shift
+  local rec; rec=$(mktemp)
+  $with_sim --quiet --server-version "$version" --accounts DU123456,DU654321 --record "$rec" -- "$@" "$bin/test_send"
+  local rc=$?
+  python3 - "$rec" <<'PY'
+import json, sys
+seen, count = {}, {}
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m.get("dir") == "out" and "id" in m:
+        seen.setdefault(m["name"], set()).add(m["hex"])
+        count[m["name"]] = count.get(m["name"], 0) + 1
+names = ["ReqCurrentTime", "ReqAccountSummary", "CancelAccountSummary", "ReqAccountUpdatesMulti", "CancelAccountUpdatesMulti"]
+bad = [n for n in names if len(seen.get(n, ())) != 1 or count.get(n, 0) < 2]
+if bad:
+    print("typed and generic bytes differ (or missing):", {n: sorted(seen.get(n, ())) for n in bad})
+    sys.exit(1)
+PY
+  local same=$?
+  rm -f "$rec"
+  [ $rc -eq 0 ] && [ $same -eq 0 ]
+}
+for version in 150 200 222; do
+  check "C generic requests (tws_client_send) at server version $version: bytes equal the typed functions'" generic_send_bytes_equal_typed "$version"
+done
 check "C ABI 1.0: generic accessors, records" $with_sim --accounts DU123456,DU654321 -- "$bin/test_fields"
 check "C ABI 1.0: absent PnL values at server version 128" $with_sim --server-version 128 --accounts DU123456,DU654321 -- "$bin/test_fields" old
 check "watch_account runs and exits 0" watch_account_runs_and_exits_0
@@ -183,6 +211,7 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: positions example" positions_output_is_right 222 $vg
   check "valgrind: C API tests: account data" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_account_data"
   check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
+  check "valgrind: C generic requests" generic_send_bytes_equal_typed 222 $vg
   check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
   check "valgrind: watch_account survives a TWS restart" watch_account_survives_a_restart 10 $vg

@@ -243,8 +243,11 @@ struct AccountSnapshot {
 // ---- input records -------------------------------------------------------------
 
 /// An input record (tws_record) of the catalogue record `name` ("Contract"),
-/// set field by field by name, so that a field added in a later libtws never
-/// breaks a caller; fields left unset take their declared absent value.
+/// or a request of the catalogue by its message name ("ReqAccountSummary",
+/// sent with Client::send), set field by field by name, so that a field
+/// added in a later libtws never breaks a caller; fields left unset take
+/// their declared absent value (a request's required fields excepted: its
+/// request id and fields without a default; see tws_client_send).
 /// RAII, move-only. Every setter throws tws::Error: TWS_ERR_INVALID_ARGUMENT
 /// for a record or field the catalogue does not have, or a field of another
 /// kind (the detail names it); TWS_ERR_INVALID_CHARACTER for an embedded NUL;
@@ -297,6 +300,14 @@ public:
     {
         const std::string f = detail::cstr(field, "field"), v = detail::cstr(value, "value");
         detail::check(tws_record_set_string(p_, f.c_str(), v.c_str()));
+        return *this;
+    }
+
+    /// Sets a record field (a request's "contract") to a copy of `value`, a
+    /// record of the field's record type; `value` stays usable.
+    Record &set_record(std::string_view field, const Record &value)
+    {
+        detail::check(tws_record_set_record(p_, detail::cstr(field, "field").c_str(), value.get()));
         return *this;
     }
 
@@ -548,6 +559,15 @@ public:
     /// reqManagedAccts (a ManagedAccounts follows).
     void req_managed_accounts() { detail::check(tws_client_req_managed_accounts(p_)); }
     /// reqCurrentTime (a CurrentTime follows).
+    /// Sends any request of the catalogue built as a Record
+    /// (`tws::Record("ReqCurrentTime")`) through tws_client_send: the same
+    /// bytes and checks as the typed method. Throws tws::Error
+    /// (TWS_ERR_INVALID_ARGUMENT naming a missing required field, a record
+    /// that is not a request, a negative or reserved request id;
+    /// TWS_ERR_INVALID_CHARACTER, TWS_ERR_NOT_SUPPORTED, TWS_ERR_NOT_CONNECTED,
+    /// ...). Not a subscription: not re-issued after a reconnect.
+    void send(const Record &request) { detail::check(tws_client_send(p_, request.get())); }
+
     void req_current_time() { detail::check(tws_client_req_current_time(p_)); }
     /// reqCurrentTimeInMillis (a CurrentTimeMillis follows; server 197+).
     void req_current_time_millis() { detail::check(tws_client_req_current_time_millis(p_)); }

@@ -666,6 +666,56 @@ static void records_are_set_by_name()
     CHECK(code_of([&] { c.set_int("con_id", 1); }) == TWS_ERR_NULL_ARGUMENT);
 }
 
+static void requests_are_sent_generically()
+{
+    // Any request of the catalogue as a tws::Record, sent with Client::send;
+    // the simulator answers as it answers the typed methods.
+    tws::Client c;
+    c.connect(HOST, port, 42);
+    c.send(tws::Record("ReqCurrentTime"));
+    tws::Record sum("ReqAccountSummary");
+    sum.set_int("req_id", 21).set_string("group", "All").set_string("tags", "NetLiquidation");
+    c.send(sum);
+    bool time = false, end = false;
+    int rows = 0;
+    for (int i = 0; i < 500 && !(time && end); i++) {
+        auto ev = c.poll(2s);
+        if (!ev)
+            break;
+        if (std::get_if<tws::CurrentTime>(&*ev))
+            time = true;
+        if (auto *r = std::get_if<tws::AccountSummary>(&*ev); r && r->req_id == 21 && r->tag == "NetLiquidation")
+            rows++;
+        if (auto *e = std::get_if<tws::AccountSummaryEnd>(&*ev); e && e->req_id == 21)
+            end = true;
+    }
+    CHECK(time && end && rows == 2);
+    tws::Record cancel("CancelAccountSummary");
+    cancel.set_int("req_id", 21);
+    c.send(cancel);
+
+    // Refusals name what is wrong; nothing reaches the wire.
+    CHECK(code_of([] { tws::Record r("ReqNothing"); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { tws::Record r("ReqCurrentTime"); r.set_int("bogus", 1); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { cancel.set_string("req_id", "21"); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { c.send(tws::Record("CancelAccountSummary")); }) == TWS_ERR_INVALID_ARGUMENT); // req_id
+    CHECK(code_of([&] { c.send(tws::Record("Contract")); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { tws::Record r("ReqCurrentTime"); r.set_record("contract", tws::Record("Contract")); }) ==
+          TWS_ERR_INVALID_ARGUMENT);
+    using namespace std::string_view_literals;
+    CHECK(refused_naming("value", [&] { sum.set_string("tags", "Net\0Liq"sv); }));
+    sum.set_string("tags", "Net\x01Liq");
+    CHECK(code_of([&] { c.send(sum); }) == TWS_ERR_INVALID_CHARACTER);
+    try {
+        tws::Record r("ReqCurrentTime");
+        r.set_int("bogus", 1);
+    } catch (const tws::Error &e) {
+        CHECK(e.detail().find("bogus") != std::string::npos);
+    }
+    tws::Client idle;
+    CHECK(code_of([&] { idle.send(tws::Record("ReqCurrentTime")); }) == TWS_ERR_NOT_CONNECTED);
+}
+
 int main()
 {
     const char *p = std::getenv("TWS_SIM_PORT");
@@ -695,6 +745,7 @@ int main()
         every_event_type_converts();
         generic_accessor_builds_what_the_typed_view_builds();
         records_are_set_by_name();
+        requests_are_sent_generically();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;

@@ -5,6 +5,7 @@ pub mod account;
 pub mod contracts;
 pub mod ids;
 pub mod market_data;
+pub mod requests;
 pub mod schema;
 pub mod session;
 pub mod sets;

@@ -9,8 +9,9 @@ import threading
 import time
 import weakref
 from os import PathLike
-from typing import Callable, Iterable, Iterator, List, Optional, Set, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Set, Union
 
+from .record import Record
 from . import _args, _ffi
 from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
 from .events import (
@@ -430,6 +431,24 @@ class Client:
     def req_managed_accounts(self) -> None:
         """Asks for the managed accounts (a :class:`tws.ManagedAccounts` follows)."""
         self._invoke(lib.tws_client_req_managed_accounts)
+
+    def send(self, name: str, **fields: Any) -> None:
+        """Sends any request of the catalogue by its message name, generically
+        (``tws_record`` + ``tws_client_send``): the same bytes and checks as
+        the typed method, e.g. ``client.send("ReqAccountSummary", req_id=3,
+        group="All", tags="NetLiquidation")``. Nested records as a ``dict``
+        or a :class:`tws.Record`. The request id (``req_id``) and fields the
+        catalogue gives no default are required; others take their default.
+        An unknown message or field, a wrong kind, a negative or reserved id
+        raise :class:`tws.InvalidArgument` naming it; a NUL in a string
+        :class:`tws.InvalidCharacter`. Not a subscription: it is not
+        re-issued after a reconnect (the typed ``req_*`` methods are)."""
+        with Record(name, **fields) as rec:
+            self.send_record(rec)
+
+    def send_record(self, request: Record) -> None:
+        """Sends a request built as a :class:`tws.Record` (see :meth:`send`)."""
+        self._invoke(lib.tws_client_send, request.handle)
 
     def req_current_time(self) -> None:
         """Asks for the server clock (a :class:`tws.CurrentTime` follows)."""

@@ -5,6 +5,14 @@ later libtws never breaks a caller.
 ::
 
     contract = tws.Record("Contract", con_id=265598, symbol="AAPL", sec_type="STK")
+    request = tws.Record("ReqAccountSummary", req_id=1, group="All", tags="NetLiquidation")
+    client.send_record(request)   # or simply client.send("ReqAccountSummary", req_id=1, ...)
+
+A record may also be a request of the catalogue, by its message name
+("ReqAccountSummary"); a request's fields are not in this binding's tables,
+so their kinds follow the Python values (``bool``, ``int``: int, or long
+beyond 32 bits, ``float``: double, ``Decimal``: decimal text, ``str``,
+a ``dict`` or :class:`Record` for a record field) and libtws checks them.
 
 The record's fields and their kinds come from the message catalogue
 (:data:`tws._generated.RECORD_FIELDS`); libtws checks them again. A field
@@ -25,6 +33,32 @@ _INVALID_ARGUMENT = -2
 
 _FLOATS = (int, float)
 _INT64 = (-(2**63), 2**63 - 1)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, (dict, Record)):
+        return "record"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int" if -(2**31) <= value < 2**31 else "long"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, Decimal):
+        return "decimal"
+    return "string"
+
+
+def _record_named(field: str) -> str:
+    """The record type a dict given for ``field`` builds: the catalogue record
+    whose name is the field's ("contract" -> "Contract")."""
+    flat = field.replace("_", "").lower()
+    for name in _generated.RECORD_FIELDS:
+        if name.lower() == flat:
+            return name
+    raise InvalidArgument(
+        _INVALID_ARGUMENT, f"{field} is not a record field (no record is called like it); nothing was sent"
+    )
 
 
 class Record:
@@ -62,9 +96,18 @@ class Record:
         kind = _generated.RECORD_FIELDS.get(self.name, {}).get(field)
         h = self.handle
         if kind is None:
-            # Not in this binding's catalogue: let libtws judge (it names the field).
-            kind = {bool: "bool", int: "long", float: "double"}.get(type(value), "string")
-        if kind == "bool":
+            # Not in this binding's catalogue (a request, or a newer libtws's
+            # field): the kind follows the value; libtws judges (it names the field).
+            kind = _kind_of(value)
+        if kind == "record":
+            if isinstance(value, Record):
+                check(lib.tws_record_set_record(h, c_field, value.handle))
+            elif isinstance(value, dict):
+                with Record(_record_named(field), **value) as inner:
+                    check(lib.tws_record_set_record(h, c_field, inner.handle))
+            else:
+                raise TypeError(f"{field} must be a tws.Record or a dict, not {type(value).__name__}")
+        elif kind == "bool":
             if not isinstance(value, bool):
                 raise TypeError(f"{field} must be a bool, not {type(value).__name__}")
             check(lib.tws_record_set_bool(h, c_field, value))
