@@ -26,6 +26,7 @@ use crossbeam_channel::{unbounded, Receiver, Sender};
 use super::stats::Stats;
 use super::Error;
 use crate::logging::log;
+use crate::protocol::schema::RouteKey as Fact;
 use crate::protocol::{Incoming, Request};
 
 /// Request ids libtws keeps for its own requests; never handed out by
@@ -49,107 +50,47 @@ pub(crate) enum RouteKey {
     Request(i32),
 }
 
-/// The route a message belongs to, if any.
+/// The route a message belongs to, if any: the catalogue's routing fact
+/// (`Incoming::route`, generated), plus the client's rules for errors.
 pub(crate) fn route_key_of(msg: &Incoming) -> Option<RouteKey> {
-    use RouteKey::*;
-    match msg {
-        Incoming::Error(m) if m.req_id >= 0 => Some(Request(m.req_id)),
-        // TWS refuses an unknown account in reqAccountUpdates without a request id.
-        Incoming::Error(m) if m.code == crate::protocol::error_codes::BAD_REQUEST => {
-            Some(AccountUpdates)
-        }
-        // Notices and errors about no request.
-        Incoming::Error(_) => None,
-        // Session bookkeeping, not answers to a routed request.
-        Incoming::NextValidId(_)
-        | Incoming::ManagedAccounts(_)
-        | Incoming::CurrentTime(_)
-        | Incoming::CurrentTimeInMillis(_) => None,
-        Incoming::AccountSummary(m) => Some(Request(m.req_id)),
-        Incoming::AccountSummaryEnd(m) => Some(Request(m.req_id)),
-        Incoming::Position(_) | Incoming::PositionEnd(_) => Some(Positions),
-        Incoming::AccountValue(_)
-        | Incoming::PortfolioValue(_)
-        | Incoming::AccountUpdateTime(_)
-        | Incoming::AccountDownloadEnd(_) => Some(AccountUpdates),
-        Incoming::PositionMulti(m) => Some(Request(m.req_id)),
-        Incoming::PositionMultiEnd(m) => Some(Request(m.req_id)),
-        Incoming::AccountUpdateMulti(m) => Some(Request(m.req_id)),
-        Incoming::AccountUpdateMultiEnd(m) => Some(Request(m.req_id)),
-        Incoming::PnL(m) => Some(Request(m.req_id)),
-        Incoming::PnLSingle(m) => Some(Request(m.req_id)),
-        // Instruments and quotes (issue 13): by their request id where they carry one.
-        Incoming::ContractData(m) => Some(Request(m.req_id)),
-        Incoming::BondContractData(m) => Some(Request(m.req_id)),
-        Incoming::ContractDataEnd(m) => Some(Request(m.req_id)),
-        Incoming::SymbolSamples(m) => Some(Request(m.req_id)),
-        Incoming::SecDefOptParameter(m) => Some(Request(m.req_id)),
-        Incoming::SecDefOptParameterEnd(m) => Some(Request(m.req_id)),
-        Incoming::MarketRule(_) => None,
-        Incoming::SmartComponents(m) => Some(Request(m.req_id)),
-        Incoming::MktDepthExchanges(_) => None,
-        Incoming::FamilyCodes(_) => None,
-        Incoming::MarketDataType(m) => Some(Request(m.req_id)),
-        Incoming::TickPrice(m) => Some(Request(m.req_id)),
-        Incoming::TickSize(m) => Some(Request(m.req_id)),
-        Incoming::TickString(m) => Some(Request(m.req_id)),
-        Incoming::TickGeneric(m) => Some(Request(m.req_id)),
-        Incoming::TickEfp(m) => Some(Request(m.req_id)),
-        Incoming::TickOptionComputation(m) => Some(Request(m.req_id)),
-        Incoming::TickReqParams(m) => Some(Request(m.req_id)),
-        Incoming::TickSnapshotEnd(m) => Some(Request(m.req_id)),
-        Incoming::RerouteMktDataReq(m) => Some(Request(m.req_id)),
-        Incoming::RerouteMktDepthReq(m) => Some(Request(m.req_id)),
-        Incoming::DeltaNeutralValidation(m) => Some(Request(m.req_id)),
-        Incoming::UpdateMktDepth(m) => Some(Request(m.req_id)),
-        Incoming::UpdateMktDepthL2(m) => Some(Request(m.req_id)),
-        Incoming::RealTimeBar(m) => Some(Request(m.req_id)),
+    if let Incoming::Error(m) = msg {
+        return if m.req_id >= 0 {
+            Some(RouteKey::Request(m.req_id))
+        } else if m.code == crate::protocol::error_codes::BAD_REQUEST {
+            // TWS refuses an unknown account in reqAccountUpdates without a request id.
+            Some(RouteKey::AccountUpdates)
+        } else {
+            // Notices and errors about no request.
+            None
+        };
+    }
+    from_fact(msg.route())
+}
+
+/// The client's route for a catalogue routing fact. Replies keyed by
+/// something other than a request id (market rules, depth exchanges,
+/// family codes) have no blocking call waiting for them yet: not routed.
+fn from_fact(fact: Fact) -> Option<RouteKey> {
+    match fact {
+        Fact::Request(id) if id >= 0 => Some(RouteKey::Request(id)),
+        Fact::Request(_) => None,
+        Fact::Positions => Some(RouteKey::Positions),
+        Fact::AccountUpdates => Some(RouteKey::AccountUpdates),
+        Fact::MarketRule(_) | Fact::MktDepthExchanges | Fact::FamilyCodes | Fact::None => None,
     }
 }
 
-/// The request id a request carries, if it has one.
+/// The request id a request carries, if it has one (the catalogue's
+/// routing fact `Request::route`, generated).
 pub(crate) fn request_id_of(request: &Request) -> Option<i32> {
-    match request {
-        Request::StartApi(_)
-        | Request::ReqIds(_)
-        | Request::ReqManagedAccounts(_)
-        | Request::ReqCurrentTime(_)
-        | Request::ReqCurrentTimeInMillis(_)
-        | Request::ReqPositions(_)
-        | Request::CancelPositions(_)
-        | Request::ReqAccountUpdates(_) => None,
-        Request::ReqAccountSummary(r) => Some(r.req_id),
-        Request::CancelAccountSummary(r) => Some(r.req_id),
-        Request::ReqPositionsMulti(r) => Some(r.req_id),
-        Request::CancelPositionsMulti(r) => Some(r.req_id),
-        Request::ReqAccountUpdatesMulti(r) => Some(r.req_id),
-        Request::CancelAccountUpdatesMulti(r) => Some(r.req_id),
-        Request::ReqPnL(r) => Some(r.req_id),
-        Request::CancelPnL(r) => Some(r.req_id),
-        Request::ReqPnLSingle(r) => Some(r.req_id),
-        Request::CancelPnLSingle(r) => Some(r.req_id),
-        // Instruments and quotes (issue 13).
-        Request::ReqContractDetails(r) => Some(r.req_id),
-        Request::CancelContractData(r) => Some(r.req_id),
-        Request::ReqMatchingSymbols(r) => Some(r.req_id),
-        Request::ReqSecDefOptParams(r) => Some(r.req_id),
-        Request::ReqMarketRule(_) => None,
-        Request::ReqSmartComponents(r) => Some(r.req_id),
-        Request::ReqMktDepthExchanges(_) => None,
-        Request::ReqFamilyCodes(_) => None,
-        Request::ReqMarketDataType(_) => None,
-        Request::ReqMktData(r) => Some(r.req_id),
-        Request::CancelMktData(r) => Some(r.req_id),
-        Request::ReqCalcImpliedVolatility(r) => Some(r.req_id),
-        Request::CancelCalcImpliedVolatility(r) => Some(r.req_id),
-        Request::ReqCalcOptionPrice(r) => Some(r.req_id),
-        Request::CancelCalcOptionPrice(r) => Some(r.req_id),
-        Request::ReqMktDepth(r) => Some(r.req_id),
-        Request::CancelMktDepth(r) => Some(r.req_id),
-        Request::ReqTickByTickData(r) => Some(r.req_id),
-        Request::CancelTickByTickData(r) => Some(r.req_id),
-        Request::ReqRealTimeBars(r) => Some(r.req_id),
-        Request::CancelRealTimeBars(r) => Some(r.req_id),
+    match request.route() {
+        Fact::Request(id) => Some(id),
+        Fact::Positions
+        | Fact::AccountUpdates
+        | Fact::MarketRule(_)
+        | Fact::MktDepthExchanges
+        | Fact::FamilyCodes
+        | Fact::None => None,
     }
 }
 
