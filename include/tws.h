@@ -186,6 +186,8 @@ enum tws_event_type
   TWS_EVENT_UPDATE_MKT_DEPTH_L2 = 123,
   // No typed view: read it with `tws_event_field` (message `RealTimeBar`). realtimeBar: one 5-second bar.
   TWS_EVENT_REAL_TIME_BAR = 124,
+  // No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
+  TWS_EVENT_USER_INFO = 125,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;

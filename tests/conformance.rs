@@ -124,9 +124,9 @@ fn the_grid_has_every_threshold_and_the_version_below_it() {
         [
             100, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 113, 114, 119, 120, 121, 122,
             125, 126, 127, 128, 129, 131, 132, 133, 134, 135, 136, 137, 139, 140, 145, 146, 148,
-            149, 150, 151, 152, 153, 155, 156, 162, 163, 164, 165, 166, 175, 176, 178, 179, 181,
-            182, 185, 186, 187, 188, 193, 194, 196, 197, 200, 201, 204, 205, 206, 207, 208, 209,
-            210, 211, 212, 213, 214, 215, 222, 225, 226
+            149, 150, 151, 152, 153, 155, 156, 162, 163, 164, 165, 166, 167, 175, 176, 178, 179,
+            181, 182, 185, 186, 187, 188, 193, 194, 196, 197, 200, 201, 204, 205, 206, 207, 208,
+            209, 210, 211, 212, 213, 214, 215, 222, 225, 226
         ],
         "the grid the README's conformance table lists"
     );
@@ -134,7 +134,7 @@ fn the_grid_has_every_threshold_and_the_version_below_it() {
 /// The versions at which the official hello world runs against the simulator.
 const HELLO_VERSIONS: [i32; 5] = [176, 200, 207, 213, 222];
 /// The messages of the request table: the handshake and every request we implement.
-const REQUESTS: [&str; 19] = [
+const REQUESTS: [&str; 20] = [
     "ClientHello",
     "StartApi",
     "ReqIds",
@@ -154,6 +154,7 @@ const REQUESTS: [&str; 19] = [
     "CancelPnL",
     "ReqPnLSingle",
     "CancelPnLSingle",
+    "ReqUserInfo",
 ];
 const T: Duration = Duration::from_secs(10);
 
@@ -465,6 +466,12 @@ fn our_requests(port: u16, version: i32) {
         client.req_pnl_single(9005, "DU123456", "", 265598),
     );
     check("CancelPnLSingle", client.cancel_pnl_single(9005));
+    check(
+        "ReqUserInfo",
+        client.send(&Request::ReqUserInfo(
+            tws::protocol::messages::ReqUserInfo { req_id: 9006 },
+        )),
+    );
     std::thread::sleep(Duration::from_millis(300));
     client.disconnect();
 }

@@ -208,6 +208,7 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::UpdateMktDepth(_) => TWS_EVENT_UPDATE_MKT_DEPTH,
             Incoming::UpdateMktDepthL2(_) => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             Incoming::RealTimeBar(_) => TWS_EVENT_REAL_TIME_BAR,
+            Incoming::UserInfo(_) => TWS_EVENT_USER_INFO,
         },
     }
 }
@@ -360,7 +361,8 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_DELTA_NEUTRAL_VALIDATION
             | TWS_EVENT_UPDATE_MKT_DEPTH
             | TWS_EVENT_UPDATE_MKT_DEPTH_L2
-            | TWS_EVENT_REAL_TIME_BAR => vec![],
+            | TWS_EVENT_REAL_TIME_BAR
+            | TWS_EVENT_USER_INFO => vec![],
         }
     }
 }
@@ -431,7 +433,8 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::DeltaNeutralValidation(_)
             | Incoming::UpdateMktDepth(_)
             | Incoming::UpdateMktDepthL2(_)
-            | Incoming::RealTimeBar(_) => vec![],
+            | Incoming::RealTimeBar(_)
+            | Incoming::UserInfo(_) => vec![],
         },
     }
 }

@@ -87,6 +87,8 @@ pub const BOND_TRADING_HOURS: i32 = 188;
 pub const ERROR_TIME: i32 = 194;
 /// reqCurrentTimeInMillis exists.
 pub const CURRENT_TIME_IN_MILLIS: i32 = 197;
+/// reqUserInfo / userInfo exist.
+pub const USER_INFO: i32 = 167;
 /// Message ids become 4-byte binary and protobuf bodies may appear.
 pub const PROTOBUF: i32 = 201;
 /// reqContractDetails is sent as protobuf.

@@ -403,6 +403,13 @@ impl Session<'_> {
                 let out = self.market().cancel_real_time_bars(req.req_id);
                 self.push_market(out);
             }
+            Request::ReqUserInfo(req) => {
+                // IB's own brand: an empty white-branding id.
+                self.push(&Incoming::UserInfo(crate::protocol::messages::UserInfo {
+                    req_id: req.req_id,
+                    white_branding_id: String::new().into(),
+                }));
+            }
             other => match account_replies::answer(&other, &config.accounts) {
                 Some(messages) => {
                     for msg in &messages {

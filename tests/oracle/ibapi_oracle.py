@@ -492,6 +492,7 @@ REQUEST_CALLS = [
     ("ReqPnLSingle", {"req_id": 9005, "account": "DU123456", "model_code": "",
                       "con_id": 265598}),
     ("CancelPnLSingle", {"req_id": 9005}),
+    ("ReqUserInfo", {"req_id": 9006}),
 ]
 REQUEST_MAPPING = {r["name"]: r for r in MAPPING["requests"]}
 

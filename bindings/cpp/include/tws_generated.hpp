@@ -2027,10 +2027,37 @@ inline RealTimeBar real_time_bar_from_fields(const Fields &f)
 }
 } // namespace gen
 
+/// userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
+/// (`TWS_EVENT_USER_INFO`, message `UserInfo`)
+struct UserInfo {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_USER_INFO;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "UserInfo";
+    std::int32_t req_id;
+    std::string white_branding_id;
+};
+
+inline bool operator==(const UserInfo &a, const UserInfo &b)
+{
+    return a.req_id == b.req_id && a.white_branding_id == b.white_branding_id;
+}
+inline bool operator!=(const UserInfo &a, const UserInfo &b) { return !(a == b); }
+
+namespace gen {
+inline UserInfo user_info_from_fields(const Fields &f)
+{
+    return UserInfo{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        f.text("white_branding_id"),
+    };
+}
+} // namespace gen
+
 /// The event variant: the engine's own alternatives `Engine...`, then every
 /// incoming message's struct (in tws_event_type order).
 template <class... Engine>
-using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SecDefOptParameterEnd, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar>;
+using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SecDefOptParameterEnd, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo>;
 
 namespace gen {
 
@@ -2074,6 +2101,7 @@ inline constexpr std::int32_t message_event_types[] = {
     TWS_EVENT_UPDATE_MKT_DEPTH,
     TWS_EVENT_UPDATE_MKT_DEPTH_L2,
     TWS_EVENT_REAL_TIME_BAR,
+    TWS_EVENT_USER_INFO,
 };
 
 /// A message event as its struct (through its typed view, or through the
@@ -2119,6 +2147,7 @@ template <class Variant> inline std::optional<Variant> message_event(const tws_e
     case TWS_EVENT_UPDATE_MKT_DEPTH: return Variant{update_mkt_depth_from_fields(Fields(ev))};
     case TWS_EVENT_UPDATE_MKT_DEPTH_L2: return Variant{update_mkt_depth_l2_from_fields(Fields(ev))};
     case TWS_EVENT_REAL_TIME_BAR: return Variant{real_time_bar_from_fields(Fields(ev))};
+    case TWS_EVENT_USER_INFO: return Variant{user_info_from_fields(Fields(ev))};
     default: return std::nullopt;
     }
 }
@@ -2167,6 +2196,7 @@ template <class Variant> inline std::optional<Variant> message_event_from_fields
     case TWS_EVENT_UPDATE_MKT_DEPTH: return Variant{update_mkt_depth_from_fields(f)};
     case TWS_EVENT_UPDATE_MKT_DEPTH_L2: return Variant{update_mkt_depth_l2_from_fields(f)};
     case TWS_EVENT_REAL_TIME_BAR: return Variant{real_time_bar_from_fields(f)};
+    case TWS_EVENT_USER_INFO: return Variant{user_info_from_fields(f)};
     default: return std::nullopt;
     }
 }

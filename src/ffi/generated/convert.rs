@@ -522,6 +522,10 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
                 },
             )
         }
+        Incoming::UserInfo(m) => (
+            tws_event_type::TWS_EVENT_USER_INFO,
+            tws_event_data { _reserved: [0; 32] },
+        ),
     }
 }
 
@@ -572,6 +576,7 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::CurrentTimeInMillis(_) => c"CurrentTimeInMillis",
         Incoming::AccountSummary(_) => c"AccountSummary",
         Incoming::AccountSummaryEnd(_) => c"AccountSummaryEnd",
+        Incoming::UserInfo(_) => c"UserInfo",
     }
 }
 #[allow(dead_code)]

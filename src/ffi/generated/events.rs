@@ -111,6 +111,8 @@ pub enum tws_event_type {
     TWS_EVENT_UPDATE_MKT_DEPTH_L2 = 123,
     /// No typed view: read it with `tws_event_field` (message `RealTimeBar`). realtimeBar: one 5-second bar.
     TWS_EVENT_REAL_TIME_BAR = 124,
+    /// No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
+    TWS_EVENT_USER_INFO = 125,
 }
 
 impl tws_event_type {
@@ -166,6 +168,7 @@ impl tws_event_type {
             122 => TWS_EVENT_UPDATE_MKT_DEPTH,
             123 => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             124 => TWS_EVENT_REAL_TIME_BAR,
+            125 => TWS_EVENT_USER_INFO,
             _ => return None,
         })
     }
@@ -222,6 +225,7 @@ impl tws_event_type {
             TWS_EVENT_UPDATE_MKT_DEPTH => "UPDATE_MKT_DEPTH\0",
             TWS_EVENT_UPDATE_MKT_DEPTH_L2 => "UPDATE_MKT_DEPTH_L2\0",
             TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
+            TWS_EVENT_USER_INFO => "USER_INFO\0",
         }
     }
 }

@@ -81,6 +81,8 @@ pub mod outgoing {
     pub const REQ_ACCOUNT_SUMMARY: i32 = 62;
     /// `cancelAccountSummary`.
     pub const CANCEL_ACCOUNT_SUMMARY: i32 = 63;
+    /// `reqUserInfo`.
+    pub const REQ_USER_INFO: i32 = 104;
 }
 
 /// Server -> client.
@@ -173,4 +175,6 @@ pub mod incoming {
     pub const ACCOUNT_SUMMARY: i32 = 63;
     /// `accountSummaryEnd`.
     pub const ACCOUNT_SUMMARY_END: i32 = 64;
+    /// `userInfo`.
+    pub const USER_INFO: i32 = 107;
 }

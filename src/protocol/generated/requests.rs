@@ -23,7 +23,7 @@ use super::market_data::{
 };
 use super::session::{
     CancelAccountSummary, ReqAccountSummary, ReqCurrentTime, ReqCurrentTimeInMillis, ReqIds,
-    ReqManagedAccounts, StartApi,
+    ReqManagedAccounts, ReqUserInfo, StartApi,
 };
 use super::sets::Request;
 use crate::protocol::field_values::{
@@ -484,6 +484,9 @@ impl Request {
                 tags: r.str("tags", None)?.into(),
             }),
             "CancelAccountSummary" => Request::CancelAccountSummary(CancelAccountSummary {
+                req_id: r.int("req_id", None)?,
+            }),
+            "ReqUserInfo" => Request::ReqUserInfo(ReqUserInfo {
                 req_id: r.int("req_id", None)?,
             }),
             other => return Err(FieldValueError::UnknownMessage(other.to_owned())),

@@ -1373,3 +1373,188 @@ impl Describe for AccountSummaryEnd {
         WireValue::describe(&self.req_id, "req_id", v);
     }
 }
+
+/// reqUserInfo: asks for the white-branding id of the logged-in user (v167+; no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReqUserInfo {
+    pub req_id: i32,
+}
+
+/// Protobuf form of [`ReqUserInfo`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct UserInfoRequestProto {
+    pub req_id: Option<i32>,
+}
+
+impl ::prost::Message for UserInfoRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for ReqUserInfo {
+    type Proto = UserInfoRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = WireValue::read_text(r)?;
+        Ok(Self { req_id })
+    }
+
+    fn to_proto(&self) -> UserInfoRequestProto {
+        UserInfoRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+        }
+    }
+
+    fn from_proto(p: UserInfoRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for ReqUserInfo {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+    }
+}
+
+/// userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UserInfo {
+    pub req_id: i32,
+    pub white_branding_id: Text,
+}
+
+/// Protobuf form of [`UserInfo`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct UserInfoProto {
+    pub req_id: Option<i32>,
+    pub white_branding_id: Option<Text>,
+}
+
+impl ::prost::Message for UserInfoProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.white_branding_id {
+            proto_fields::string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::string::merge(
+                wire_type,
+                self.white_branding_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .white_branding_id
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for UserInfo {
+    type Proto = UserInfoProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.white_branding_id, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = WireValue::read_text(r)?;
+        let white_branding_id = WireValue::read_text(r)?;
+        Ok(Self {
+            req_id,
+            white_branding_id,
+        })
+    }
+
+    fn to_proto(&self) -> UserInfoProto {
+        UserInfoProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            white_branding_id: WireValue::to_proto(&self.white_branding_id),
+        }
+    }
+
+    fn from_proto(p: UserInfoProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            white_branding_id: p.white_branding_id.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        check_str(&self.white_branding_id, "white_branding_id", text)?;
+        Ok(())
+    }
+}
+
+impl Describe for UserInfo {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        WireValue::describe(&self.white_branding_id, "white_branding_id", v);
+    }
+}

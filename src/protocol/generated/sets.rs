@@ -25,7 +25,7 @@ use super::market_data::{
 use super::session::{
     AccountSummary, AccountSummaryEnd, CancelAccountSummary, CurrentTime, CurrentTimeInMillis,
     ErrorMessage, ManagedAccounts, NextValidId, ReqAccountSummary, ReqCurrentTime,
-    ReqCurrentTimeInMillis, ReqIds, ReqManagedAccounts, StartApi,
+    ReqCurrentTimeInMillis, ReqIds, ReqManagedAccounts, ReqUserInfo, StartApi, UserInfo,
 };
 use crate::protocol::codec::{
     decode_body, encode_frame, DecodeError, EncodeError, Form, RawMessage,
@@ -118,6 +118,8 @@ pub enum Request {
     ReqAccountSummary(ReqAccountSummary),
     /// cancelAccountSummary: ends an account-summary subscription.
     CancelAccountSummary(CancelAccountSummary),
+    /// reqUserInfo: asks for the white-branding id of the logged-in user (v167+; no version field).
+    ReqUserInfo(ReqUserInfo),
 }
 
 impl Request {
@@ -174,6 +176,7 @@ impl Request {
         ),
         (outgoing::REQ_ACCOUNT_SUMMARY, "ReqAccountSummary"),
         (outgoing::CANCEL_ACCOUNT_SUMMARY, "CancelAccountSummary"),
+        (outgoing::REQ_USER_INFO, "ReqUserInfo"),
     ];
 
     /// The message id on the wire (without the protobuf offset).
@@ -218,6 +221,7 @@ impl Request {
             Self::ReqCurrentTimeInMillis(_) => outgoing::REQ_CURRENT_TIME_IN_MILLIS,
             Self::ReqAccountSummary(_) => outgoing::REQ_ACCOUNT_SUMMARY,
             Self::CancelAccountSummary(_) => outgoing::CANCEL_ACCOUNT_SUMMARY,
+            Self::ReqUserInfo(_) => outgoing::REQ_USER_INFO,
         }
     }
 
@@ -263,6 +267,7 @@ impl Request {
             Self::ReqCurrentTimeInMillis(_) => "ReqCurrentTimeInMillis",
             Self::ReqAccountSummary(_) => "ReqAccountSummary",
             Self::CancelAccountSummary(_) => "CancelAccountSummary",
+            Self::ReqUserInfo(_) => "ReqUserInfo",
         }
     }
 
@@ -308,6 +313,7 @@ impl Request {
             Self::ReqCurrentTimeInMillis(_) => "reqCurrentTimeInMillis",
             Self::ReqAccountSummary(_) => "reqAccountSummary",
             Self::CancelAccountSummary(_) => "cancelAccountSummary",
+            Self::ReqUserInfo(_) => "reqUserInfo",
         }
     }
 
@@ -358,6 +364,7 @@ impl Request {
             Self::ReqCurrentTimeInMillis(m) => m.visit(v),
             Self::ReqAccountSummary(m) => m.visit(v),
             Self::CancelAccountSummary(m) => m.visit(v),
+            Self::ReqUserInfo(m) => m.visit(v),
         }
     }
 
@@ -403,6 +410,7 @@ impl Request {
             Self::ReqCurrentTimeInMillis(_) => versions::PROTOBUF_REST_MESSAGES_3,
             Self::ReqAccountSummary(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
             Self::CancelAccountSummary(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
+            Self::ReqUserInfo(_) => versions::PROTOBUF_REST_MESSAGES_2,
         }
     }
 
@@ -448,6 +456,7 @@ impl Request {
             Self::ReqCurrentTimeInMillis(_) => versions::CURRENT_TIME_IN_MILLIS,
             Self::ReqAccountSummary(_) => 0,
             Self::CancelAccountSummary(_) => 0,
+            Self::ReqUserInfo(_) => versions::USER_INFO,
         }
     }
 
@@ -494,6 +503,7 @@ impl Request {
             Self::ReqCurrentTimeInMillis(_) => RouteKey::None,
             Self::ReqAccountSummary(m) => RouteKey::Request(m.req_id),
             Self::CancelAccountSummary(m) => RouteKey::Request(m.req_id),
+            Self::ReqUserInfo(m) => RouteKey::Request(m.req_id),
         }
     }
 
@@ -679,6 +689,9 @@ impl Request {
                 server_version,
                 out,
             ),
+            Self::ReqUserInfo(m) => {
+                encode_frame(outgoing::REQ_USER_INFO, m, form, server_version, out)
+            }
         }
     }
 
@@ -839,6 +852,10 @@ impl Request {
                 decode_body::<CancelAccountSummary>(raw, "CancelAccountSummary", server_version)
                     .map(|m| Some(Self::CancelAccountSummary(m)))
             }
+            outgoing::REQ_USER_INFO => {
+                decode_body::<ReqUserInfo>(raw, "ReqUserInfo", server_version)
+                    .map(|m| Some(Self::ReqUserInfo(m)))
+            }
             _ => Ok(None),
         }
     }
@@ -938,6 +955,8 @@ pub enum Incoming {
     AccountSummary(AccountSummary),
     /// accountSummaryEnd: every row of the first snapshot has been sent.
     AccountSummaryEnd(AccountSummaryEnd),
+    /// userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
+    UserInfo(UserInfo),
 }
 
 impl Incoming {
@@ -993,6 +1012,7 @@ impl Incoming {
         (incoming::CURRENT_TIME_IN_MILLIS, "CurrentTimeInMillis"),
         (incoming::ACCOUNT_SUMMARY, "AccountSummary"),
         (incoming::ACCOUNT_SUMMARY_END, "AccountSummaryEnd"),
+        (incoming::USER_INFO, "UserInfo"),
     ];
 
     /// The message id on the wire (without the protobuf offset).
@@ -1042,6 +1062,7 @@ impl Incoming {
             Self::CurrentTimeInMillis(_) => incoming::CURRENT_TIME_IN_MILLIS,
             Self::AccountSummary(_) => incoming::ACCOUNT_SUMMARY,
             Self::AccountSummaryEnd(_) => incoming::ACCOUNT_SUMMARY_END,
+            Self::UserInfo(_) => incoming::USER_INFO,
         }
     }
 
@@ -1092,6 +1113,7 @@ impl Incoming {
             Self::CurrentTimeInMillis(_) => "CurrentTimeInMillis",
             Self::AccountSummary(_) => "AccountSummary",
             Self::AccountSummaryEnd(_) => "AccountSummaryEnd",
+            Self::UserInfo(_) => "UserInfo",
         }
     }
 
@@ -1142,6 +1164,7 @@ impl Incoming {
             Self::CurrentTimeInMillis(_) => "currentTimeInMillis",
             Self::AccountSummary(_) => "accountSummary",
             Self::AccountSummaryEnd(_) => "accountSummaryEnd",
+            Self::UserInfo(_) => "userInfo",
         }
     }
 
@@ -1197,6 +1220,7 @@ impl Incoming {
             Self::CurrentTimeInMillis(m) => m.visit(v),
             Self::AccountSummary(m) => m.visit(v),
             Self::AccountSummaryEnd(m) => m.visit(v),
+            Self::UserInfo(m) => m.visit(v),
         }
     }
 
@@ -1247,6 +1271,7 @@ impl Incoming {
             Self::CurrentTimeInMillis(_) => versions::PROTOBUF_REST_MESSAGES_3,
             Self::AccountSummary(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
             Self::AccountSummaryEnd(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
+            Self::UserInfo(_) => versions::PROTOBUF_REST_MESSAGES_2,
         }
     }
 
@@ -1298,6 +1323,7 @@ impl Incoming {
             Self::CurrentTimeInMillis(_) => RouteKey::None,
             Self::AccountSummary(m) => RouteKey::Request(m.req_id),
             Self::AccountSummaryEnd(m) => RouteKey::Request(m.req_id),
+            Self::UserInfo(m) => RouteKey::Request(m.req_id),
         }
     }
 
@@ -1466,6 +1492,7 @@ impl Incoming {
             Self::AccountSummaryEnd(m) => {
                 encode_frame(incoming::ACCOUNT_SUMMARY_END, m, form, server_version, out)
             }
+            Self::UserInfo(m) => encode_frame(incoming::USER_INFO, m, form, server_version, out),
         }
     }
 
@@ -1631,6 +1658,8 @@ impl Incoming {
                 decode_body::<AccountSummaryEnd>(raw, "AccountSummaryEnd", server_version)
                     .map(|m| Some(Self::AccountSummaryEnd(m)))
             }
+            incoming::USER_INFO => decode_body::<UserInfo>(raw, "UserInfo", server_version)
+                .map(|m| Some(Self::UserInfo(m))),
             _ => Ok(None),
         }
     }

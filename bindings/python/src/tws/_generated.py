@@ -359,6 +359,7 @@ TWS_EVENT_CURRENT_TIME = 7
 TWS_EVENT_CURRENT_TIME_MILLIS = 8
 TWS_EVENT_ACCOUNT_SUMMARY = 5
 TWS_EVENT_ACCOUNT_SUMMARY_END = 6
+TWS_EVENT_USER_INFO = 125
 
 
 # ---- records --------------------------------------------------------------------
@@ -1985,6 +1986,24 @@ def _real_time_bar_from_fields(f: Mapping[str, Any]) -> RealTimeBar:
     )
 
 
+@dataclass(frozen=True)
+class UserInfo:
+    """userInfo: the white-branding id of the logged-in user (empty for IB's own
+    brand). (``TWS_EVENT_USER_INFO``, message ``UserInfo``)
+    """
+
+    MESSAGE = "UserInfo"
+    req_id: int
+    white_branding_id: str
+
+
+def _user_info_from_fields(f: Mapping[str, Any]) -> UserInfo:
+    return UserInfo(
+        _or(f.get("req_id"), -1),
+        _or(f.get("white_branding_id"), ""),
+    )
+
+
 # ---- tables -----------------------------------------------------------------------
 
 #: Every incoming message's class, by event-type value.
@@ -2027,6 +2046,7 @@ CLASSES: Dict[int, Type[Any]] = {
     TWS_EVENT_UPDATE_MKT_DEPTH: UpdateMktDepth,
     TWS_EVENT_UPDATE_MKT_DEPTH_L2: UpdateMktDepthL2,
     TWS_EVENT_REAL_TIME_BAR: RealTimeBar,
+    TWS_EVENT_USER_INFO: UserInfo,
 }
 
 #: The converter from ``tws_event_data`` of every message with a typed view.
@@ -2091,6 +2111,7 @@ FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {
     TWS_EVENT_UPDATE_MKT_DEPTH: _update_mkt_depth_from_fields,
     TWS_EVENT_UPDATE_MKT_DEPTH_L2: _update_mkt_depth_l2_from_fields,
     TWS_EVENT_REAL_TIME_BAR: _real_time_bar_from_fields,
+    TWS_EVENT_USER_INFO: _user_info_from_fields,
 }
 
 #: The messages without a class (a list, option or tag-value field of their
@@ -2306,6 +2327,7 @@ MessageEvent = Union[
     UpdateMktDepth,
     UpdateMktDepthL2,
     RealTimeBar,
+    UserInfo,
 ]
 
 __all__ = [
@@ -2359,6 +2381,7 @@ __all__ = [
     "UpdateMktDepth",
     "UpdateMktDepthL2",
     "RealTimeBar",
+    "UserInfo",
     "TWS_EVENT_POSITION",
     "TWS_EVENT_POSITION_END",
     "TWS_EVENT_ACCOUNT_VALUE",
@@ -2403,4 +2426,5 @@ __all__ = [
     "TWS_EVENT_CURRENT_TIME_MILLIS",
     "TWS_EVENT_ACCOUNT_SUMMARY",
     "TWS_EVENT_ACCOUNT_SUMMARY_END",
+    "TWS_EVENT_USER_INFO",
 ]
