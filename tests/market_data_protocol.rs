@@ -6,43 +6,11 @@
 use tws::protocol::contract::Contract;
 use tws::protocol::instruments::{ComboLeg, DeltaNeutralContract, TagValue};
 use tws::protocol::market_data::*;
-use tws::protocol::{EncodeError, Incoming, RawMessage, Request};
-use tws::wire::FieldWriter;
+use tws::protocol::{EncodeError, Incoming, Request};
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+mod common;
 
-fn encode(request: &Request, version: i32) -> Result<String, EncodeError> {
-    let mut out = Vec::new();
-    request.encode(version, &mut out).map(|()| hex(&out))
-}
-
-fn stock() -> Contract {
-    Contract {
-        symbol: "AAPL".into(),
-        sec_type: "STK".into(),
-        strike: f64::MAX,
-        exchange: "SMART".into(),
-        currency: "USD".into(),
-        ..Contract::default()
-    }
-}
-
-fn frame(id: i32, fields: &[&str]) -> Vec<u8> {
-    let mut payload = Vec::new();
-    let mut w = FieldWriter::new(&mut payload);
-    w.int(i64::from(id));
-    for f in fields {
-        w.str(f);
-    }
-    payload
-}
-
-fn decode(payload: &[u8], version: i32) -> Incoming {
-    let raw = RawMessage::split(payload, version).unwrap();
-    Incoming::decode(&raw, version).unwrap().unwrap()
-}
+use common::{decode, encode, frame, stock};
 
 #[test]
 fn req_mkt_data_bytes_are_ibapis() {
