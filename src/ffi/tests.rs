@@ -525,8 +525,13 @@ fn event_type_names_match_their_enum() {
         assert_eq!(tws_event_type::from_i32(t as i32), Some(t));
         assert_eq!(format!("TWS_EVENT_{}", name(t as i32)), format!("{t:?}"));
     }
-    // The 23 of ABI 0.x (engine events included) and the 25 of issue 13.
-    assert_eq!(known, 23 + 25);
+    // The four engine events (state, unknown, decode error, protocol error)
+    // and one per incoming message of the catalogue.
+    let incoming = crate::protocol::schema::CATALOGUE
+        .iter()
+        .filter(|m| m.direction == crate::protocol::schema::Direction::In)
+        .count();
+    assert_eq!(known, 4 + incoming);
 }
 
 static FREES: AtomicUsize = AtomicUsize::new(0);
