@@ -172,8 +172,6 @@ fn the_schema_table_describes_the_message_sets() {
         .collect();
     assert_eq!(outgoing.len(), Request::ALL.len());
     assert_eq!(incoming.len(), Incoming::ALL.len());
-    // Today: 39 requests (startApi included) and 44 server messages (error included).
-    assert_eq!((Request::ALL.len(), Incoming::ALL.len()), (39, 44));
 
     for s in outgoing {
         assert!(
