@@ -39,7 +39,7 @@ pub fn connection_time_at(unix_secs: i64) -> String {
 }
 
 /// Year, month, day of a count of days since 1970-01-01 (proleptic Gregorian).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
