@@ -5,6 +5,7 @@
 //! [`sim`] (a TWS simulator for the demo and the tests). [`logging`] is the
 //! library's own log, routed to a sink the host sets.
 
+mod calendar;
 pub mod client;
 pub mod ffi;
 pub mod inspect;

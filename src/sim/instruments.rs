@@ -474,22 +474,15 @@ impl Date {
 }
 
 fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = i64::from(y) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    crate::calendar::days_from_civil(i64::from(y), m, d)
 }
 
 fn civil_from_days(days: i64) -> Date {
-    let (y, m, d) = super::clock::civil_from_days(days);
+    let (y, m, d) = crate::calendar::civil_from_days(days);
     Date {
         year: y as i32,
-        month: m as u32,
-        day: d as u32,
+        month: m,
+        day: d,
     }
 }
 
