@@ -6,47 +6,66 @@ use crate::protocol::account_data::*;
 use crate::protocol::account_tags::ALL_TAGS;
 use crate::protocol::error_codes::BAD_REQUEST;
 use crate::protocol::messages::ErrorMessage;
-use crate::protocol::{Incoming, Request};
+use crate::protocol::Incoming;
 
 use super::account_data::{AccountData, Value, BASE_LEDGER};
 use super::clock;
 use super::portfolio::{account_pnl, holdings, Holding};
 
-/// The replies to `request`, or `None` when it is not an account-data request.
-/// `accounts` are the managed accounts.
-pub fn answer(request: &Request, accounts: &[String]) -> Option<Vec<Incoming>> {
-    let out = match request {
-        Request::ReqPositions(_) => positions(accounts),
-        Request::ReqAccountUpdates(r) if r.subscribe => account_updates(&r.account, accounts),
-        Request::ReqPositionsMulti(r) => match select(&r.account, accounts) {
-            Some(selected) => positions_multi(r, &selected),
-            None => vec![invalid_account(r.req_id, &r.account)],
-        },
-        Request::ReqAccountUpdatesMulti(r) => match select(&r.account, accounts) {
-            Some(selected) => account_updates_multi(r, &selected),
-            None => vec![invalid_account(r.req_id, &r.account)],
-        },
-        Request::ReqPnL(r) if known(&r.account, accounts) => {
-            let (daily_pnl, unrealized_pnl, realized_pnl) = account_pnl(&r.account);
-            vec![Incoming::PnL(PnL {
-                req_id: r.req_id,
-                daily_pnl,
-                unrealized_pnl,
-                realized_pnl,
-            })]
-        }
-        Request::ReqPnL(r) => vec![invalid_account(r.req_id, &r.account)],
-        Request::ReqPnLSingle(r) if known(&r.account, accounts) => vec![pnl_single(r)],
-        Request::ReqPnLSingle(r) => vec![invalid_account(r.req_id, &r.account)],
-        Request::ReqAccountUpdates(_)
-        | Request::CancelPositions(_)
-        | Request::CancelPositionsMulti(_)
-        | Request::CancelAccountUpdatesMulti(_)
-        | Request::CancelPnL(_)
-        | Request::CancelPnLSingle(_) => Vec::new(),
-        _ => return None,
-    };
-    Some(out)
+/// reqPositions: every position of every account, then positionEnd.
+pub fn reply_positions(accounts: &[String]) -> Vec<Incoming> {
+    positions(accounts)
+}
+
+/// reqAccountUpdates: the account's values and holdings when it subscribes;
+/// nothing for an unsubscribe.
+pub fn reply_account_updates(r: &ReqAccountUpdates, accounts: &[String]) -> Vec<Incoming> {
+    if r.subscribe {
+        account_updates(&r.account, accounts)
+    } else {
+        Vec::new()
+    }
+}
+
+/// reqPositionsMulti: one account's (or all accounts') positions, or 321.
+pub fn reply_positions_multi(r: &ReqPositionsMulti, accounts: &[String]) -> Vec<Incoming> {
+    match select(&r.account, accounts) {
+        Some(selected) => positions_multi(r, &selected),
+        None => vec![invalid_account(r.req_id, &r.account)],
+    }
+}
+
+/// reqAccountUpdatesMulti: one account's (or all accounts') values, or 321.
+pub fn reply_account_updates_multi(
+    r: &ReqAccountUpdatesMulti,
+    accounts: &[String],
+) -> Vec<Incoming> {
+    match select(&r.account, accounts) {
+        Some(selected) => account_updates_multi(r, &selected),
+        None => vec![invalid_account(r.req_id, &r.account)],
+    }
+}
+
+/// reqPnL: the account's daily, unrealized and realized PnL, or 321.
+pub fn reply_pnl(r: &ReqPnL, accounts: &[String]) -> Vec<Incoming> {
+    if !known(&r.account, accounts) {
+        return vec![invalid_account(r.req_id, &r.account)];
+    }
+    let (daily_pnl, unrealized_pnl, realized_pnl) = account_pnl(&r.account);
+    vec![Incoming::PnL(PnL {
+        req_id: r.req_id,
+        daily_pnl,
+        unrealized_pnl,
+        realized_pnl,
+    })]
+}
+
+/// reqPnLSingle: one holding's PnL, or 321.
+pub fn reply_pnl_single(r: &ReqPnLSingle, accounts: &[String]) -> Vec<Incoming> {
+    if !known(&r.account, accounts) {
+        return vec![invalid_account(r.req_id, &r.account)];
+    }
+    vec![pnl_single(r)]
 }
 
 fn known(account: &str, accounts: &[String]) -> bool {
@@ -247,29 +266,29 @@ mod tests {
 
     #[test]
     fn positions_of_every_account_then_end() {
-        let out = answer(&Request::ReqPositions(ReqPositions {}), &accounts()).unwrap();
+        let out = reply_positions(&accounts());
         assert_eq!(out.len(), 4 + 3 + 1);
         assert!(matches!(out.last(), Some(Incoming::PositionEnd(_))));
     }
 
     #[test]
     fn unknown_account_is_321() {
-        let req = Request::ReqPnL(ReqPnL {
+        let req = ReqPnL {
             req_id: 5,
             account: "XX1".into(),
             model_code: Default::default(),
-        });
-        let out = answer(&req, &accounts()).unwrap();
+        };
+        let out = reply_pnl(&req, &accounts());
         assert!(matches!(&out[..], [Incoming::Error(e)] if e.code == 321 && e.req_id == 5));
     }
 
     #[test]
     fn account_updates_end_with_time_and_end_marker() {
-        let req = Request::ReqAccountUpdates(ReqAccountUpdates {
+        let req = ReqAccountUpdates {
             subscribe: true,
             account: "DU123456".into(),
-        });
-        let out = answer(&req, &accounts()).unwrap();
+        };
+        let out = reply_account_updates(&req, &accounts());
         let n = out.len();
         assert!(matches!(&out[n - 2], Incoming::AccountUpdateTime(t) if t.time_stamp.len() == 5));
         assert!(matches!(&out[n - 1], Incoming::AccountDownloadEnd(e) if e.account == "DU123456"));
@@ -278,5 +297,14 @@ mod tests {
             .filter(|m| matches!(m, Incoming::PortfolioValue(_)))
             .count();
         assert_eq!(portfolio, 4);
+    }
+
+    #[test]
+    fn an_unsubscribe_is_not_answered() {
+        let req = ReqAccountUpdates {
+            subscribe: false,
+            account: "DU123456".into(),
+        };
+        assert!(reply_account_updates(&req, &accounts()).is_empty());
     }
 }

@@ -410,14 +410,34 @@ impl Session<'_> {
                     white_branding_id: String::new().into(),
                 }));
             }
-            other => match account_replies::answer(&other, &config.accounts) {
-                Some(messages) => {
-                    for msg in &messages {
-                        self.push(msg);
-                    }
-                }
-                None => self.warn(format_args!("ignored {}", other.name())),
-            },
+            Request::ReqPositions(_) => {
+                self.push_all(&account_replies::reply_positions(&config.accounts))
+            }
+            Request::ReqAccountUpdates(req) => {
+                let replies = account_replies::reply_account_updates(&req, &config.accounts);
+                self.push_all(&replies)
+            }
+            Request::ReqPositionsMulti(req) => {
+                let replies = account_replies::reply_positions_multi(&req, &config.accounts);
+                self.push_all(&replies)
+            }
+            Request::ReqAccountUpdatesMulti(req) => {
+                let replies = account_replies::reply_account_updates_multi(&req, &config.accounts);
+                self.push_all(&replies)
+            }
+            Request::ReqPnL(req) => {
+                self.push_all(&account_replies::reply_pnl(&req, &config.accounts))
+            }
+            Request::ReqPnLSingle(req) => {
+                let replies = account_replies::reply_pnl_single(&req, &config.accounts);
+                self.push_all(&replies)
+            }
+            // Every answer is a snapshot: nothing is left to cancel.
+            Request::CancelPositions(_)
+            | Request::CancelPositionsMulti(_)
+            | Request::CancelAccountUpdatesMulti(_)
+            | Request::CancelPnL(_)
+            | Request::CancelPnLSingle(_) => {}
         }
     }
 
