@@ -32,6 +32,7 @@ import struct
 import sys
 import threading
 import time
+from decimal import Decimal
 
 from ibapi import comm
 from ibapi.account_summary_tags import AccountSummaryTags
@@ -169,6 +170,22 @@ class MarketRecording(Recording):
     def __init__(self):
         Recording.__init__(self)
         self.pending_price = None
+        # What ibapi's protobuf decoder parsed but its classic callbacks do
+        # not carry (it hands the parsed message to *ProtoBuf first).
+        self.proto_price_size = ""
+        self.proto_precisions = ("", "")
+
+    def tickPriceProtoBuf(self, proto):
+        # tickPrice has no size argument and ibapi raises a size tick only
+        # after the prices of SIZE_OF_PRICE: the size of any other price tick
+        # (a delayed high, a close...) is seen only here.
+        self.proto_price_size = decimal(Decimal(proto.size)) if proto.HasField("size") else ""
+
+    def tickReqParamsProtoBuf(self, proto):
+        # tickReqParams has no precision arguments.
+        self.proto_precisions = tuple(
+            getattr(proto, f) if proto.HasField(f) else ""
+            for f in ("lastPricePrecision", "lastSizePrecision"))
 
     def flush_price(self):
         if self.pending_price is not None:
@@ -179,8 +196,9 @@ class MarketRecording(Recording):
         self.flush_price()
         mask = (int(attrib.canAutoExecute) | int(attrib.pastLimit) << 1
                 | int(attrib.preOpen) << 2)
+        size, self.proto_price_size = self.proto_price_size, ""
         self.pending_price = {
-            "req_id": reqId, "tick_type": tickType, "price": float(price), "size": "",
+            "req_id": reqId, "tick_type": tickType, "price": float(price), "size": size,
             "attrib": mask, "attrib.can_auto_execute": attrib.canAutoExecute,
             "attrib.past_limit": attrib.pastLimit, "attrib.pre_open": attrib.preOpen}
         if tickType not in SIZE_OF_PRICE:
@@ -225,9 +243,10 @@ class MarketRecording(Recording):
 
     def tickReqParams(self, tickerId, minTick, bboExchange, snapshotPermissions):
         self.flush_price()
+        (price_precision, size_precision), self.proto_precisions = self.proto_precisions, ("", "")
         emit("TickReqParams", req_id=tickerId, min_tick=float(minTick),
              bbo_exchange=bboExchange, snapshot_permissions=snapshotPermissions,
-             last_price_precision="", last_size_precision="")
+             last_price_precision=price_precision, last_size_precision=size_precision)
 
     def tickSnapshotEnd(self, reqId):
         self.flush_price()
@@ -344,11 +363,34 @@ def visit(obj, prefix, out):
 class ContractRecording(MarketRecording):
     """The contract replies (issue 13), fields named as libtws's visitor does."""
 
+    # In protobuf the security ids are a map: ibapi's list of them comes in
+    # the map's iteration order, which changes from one process to the next,
+    # so their wire order (libtws keeps it) is lost. For such a list of more
+    # than one id the oracle gives every tag and value (sorted by tag) instead
+    # of the last one; the comparison finds libtws's last id among them.
+    proto_details = False
+
+    def contractDataProtoBuf(self, proto):
+        self.proto_details = True
+
+    def bondContractDataProtoBuf(self, proto):
+        self.proto_details = True
+
+    def details_fields(self, cd):
+        fields = visit(cd, "contract_details", {})
+        ids = list(cd.secIdList or [])
+        if self.proto_details and len(ids) > 1:
+            ids.sort(key=lambda t: (t.tag, t.value))
+            fields["tag_value.tag"] = [t.tag for t in ids]
+            fields["tag_value.value"] = [t.value for t in ids]
+        self.proto_details = False
+        return fields
+
     def contractDetails(self, reqId, cd):
-        emit("ContractData", req_id=reqId, **visit(cd, "contract_details", {}))
+        emit("ContractData", req_id=reqId, **self.details_fields(cd))
 
     def bondContractDetails(self, reqId, cd):
-        emit("BondContractData", req_id=reqId, **visit(cd, "contract_details", {}))
+        emit("BondContractData", req_id=reqId, **self.details_fields(cd))
 
     def symbolSamples(self, reqId, descriptions):
         fields = {"req_id": reqId, "descriptions": len(descriptions)}
