@@ -1,0 +1,1 @@
+//! The matching engine against scripted quotes and against the seeded market.
