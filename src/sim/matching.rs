@@ -1243,6 +1243,11 @@ impl Engine {
         {
             let o = self.orders.get_mut(&key).expect("live order");
             let retrigger = o.req.order_type != req.order_type || o.req.aux_price != req.aux_price;
+            // A new price arrives at the market anew: marketable, it takes
+            // the quote rather than resting at its limit.
+            if o.req.limit_price != req.limit_price {
+                o.rested = false;
+            }
             o.req = req;
             o.req.transmit = o.transmitted || transmit_now;
             if retrigger {
