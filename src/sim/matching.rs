@@ -629,6 +629,8 @@ struct Order {
     completed_seq: u64,
     completed_time: String,
     completed_status: String,
+    /// The commission currency (the instrument's).
+    currency: String,
 }
 
 impl Order {
@@ -725,20 +727,12 @@ impl Engine {
             last_fill_price: o.last_fill_price,
             why_held: o.why_held.clone(),
             commission: o.commission,
-            commission_currency: String::new(),
+            commission_currency: o.currency.clone(),
             trail_stop_price: o.trail_stop,
             placed_ms: o.placed_ms,
             completed_time: o.completed_time.clone(),
             completed_status: o.completed_status.clone(),
         }
-    }
-
-    fn view_in(&self, venue: &impl Venue, o: &Order) -> OrderView {
-        let mut v = self.view(o);
-        if let Some(inst) = venue.instrument(o.req.con_id) {
-            v.commission_currency = costs::commission_currency(inst).to_owned();
-        }
-        v
     }
 
     /// One order by its client and order id (live or finished today).
@@ -1070,8 +1064,8 @@ impl Engine {
                 events.push(Self::error(req.client_id, req.order_id, r));
                 return events;
             }
-            let o = self.new_order(req, now);
-            let mut order = self.view_in(venue, &o);
+            let o = self.new_order(req, inst, now);
+            let mut order = self.view(&o);
             order.status = Status::PreSubmitted;
             events.push(Event::WhatIf { order, what_if: w });
             return events;
@@ -1106,10 +1100,10 @@ impl Engine {
         let refused = self
             .short_reject(&req, &account)
             .or_else(|| self.margin_reject(&w));
-        let mut o = self.new_order(req, now);
+        let mut o = self.new_order(req, inst, now);
         if let Some(r) = refused {
             events.push(Self::error(o.req.client_id, o.req.order_id, r));
-            self.finish(venue, &mut o, Status::Inactive, "Rejected", now);
+            self.finish(&mut o, Status::Inactive, "Rejected", now);
             events.push(Event::Status(Self::status_of(&o)));
             self.orders.insert(key, o);
             return events;
@@ -1123,13 +1117,13 @@ impl Engine {
             self.transmit(venue, key, &mut events);
         } else {
             let o = &self.orders[&key];
-            events.push(Event::Open(self.view_in(venue, o)));
+            events.push(Event::Open(self.view(o)));
             events.push(Event::Status(Self::status_of(o)));
         }
         events
     }
 
-    fn new_order(&mut self, req: OrderRequest, now: i64) -> Order {
+    fn new_order(&mut self, req: OrderRequest, inst: &Instrument, now: i64) -> Order {
         let perm_id = if req.what_if {
             0
         } else {
@@ -1156,6 +1150,7 @@ impl Engine {
             completed_seq: 0,
             completed_time: String::new(),
             completed_status: String::new(),
+            currency: costs::commission_currency(inst).to_owned(),
         }
     }
 
@@ -1191,7 +1186,7 @@ impl Engine {
             let o = self.orders.get_mut(k).expect("live order");
             o.transmitted = true;
             o.req.transmit = true;
-            let view = self.view_in(venue, &self.orders[k]);
+            let view = self.view(&self.orders[k]);
             events.push(Event::Open(view));
             self.set_status(*k, Status::PreSubmitted, events);
         }
@@ -1260,12 +1255,12 @@ impl Engine {
             return;
         }
         let o = &self.orders[&key];
-        events.push(Event::Open(self.view_in(venue, o)));
+        events.push(Event::Open(self.view(o)));
         events.push(Event::Status(Self::status_of(o)));
         if o.remaining().is_zero() {
             let now = venue.time_ms();
             let mut o = self.orders.remove(&key).expect("live order");
-            self.finish(venue, &mut o, Status::Filled, "Filled", now);
+            self.finish(&mut o, Status::Filled, "Filled", now);
             events.push(Event::Status(Self::status_of(&o)));
             self.orders.insert(key, o);
             return;
@@ -1388,7 +1383,7 @@ impl Engine {
         } else {
             Status::ApiCancelled
         };
-        self.finish(venue, &mut o, status, why, venue.time_ms());
+        self.finish(&mut o, status, why, venue.time_ms());
         if notice {
             events.push(Self::error(
                 key.0,
@@ -1400,7 +1395,7 @@ impl Engine {
         self.orders.insert(key, o);
     }
 
-    fn finish(&mut self, _venue: &impl Venue, o: &mut Order, status: Status, why: &str, now: i64) {
+    fn finish(&mut self, o: &mut Order, status: Status, why: &str, now: i64) {
         o.status = status;
         o.why_held.clear();
         self.completed_count += 1;
@@ -1729,13 +1724,13 @@ impl Engine {
         events.push(Event::Execution(execution));
         if done {
             let mut o = self.orders.remove(&key).expect("live order");
-            self.finish(venue, &mut o, Status::Filled, "Filled", now);
+            self.finish(&mut o, Status::Filled, "Filled", now);
             self.orders.insert(key, o);
         }
         let o = &self.orders[&key];
         events.push(Event::Status(Self::status_of(o)));
         if done {
-            events.push(Event::Open(self.view_in(venue, o)));
+            events.push(Event::Open(self.view(o)));
         }
         events.push(Event::Commission { client_id, report });
         if let Some(p) = self.position(&account, inst.con_id) {

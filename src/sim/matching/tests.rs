@@ -1254,3 +1254,65 @@ fn market_orders_follow_the_moving_quote() {
     }
     assert!(prices.len() > 1, "the quote never moved");
 }
+
+#[test]
+fn a_partly_filled_order_cannot_shrink_below_its_fills_and_shrinking_to_them_fills_it() {
+    let mut v = Scripted::new();
+    v.set(AAPL_CON_ID, 189.99, 190.01, 100.0);
+    let mut e = engine();
+    e.place(&v, limit(1, Action::Buy, "300", 190.01));
+    assert_eq!(e.order(0, 1).unwrap().filled, q("100"));
+    v.set(AAPL_CON_ID, 190.10, 190.12, 100.0);
+    let err = errors(&e.place(&v, limit(1, Action::Buy, "50", 190.01)));
+    assert_eq!(err[0].1, code::REJECTED);
+    assert_eq!(e.order(0, 1).unwrap().remaining, q("200"));
+    let ev = e.place(&v, limit(1, Action::Buy, "100", 190.01));
+    assert_eq!(last_status(&ev, 1).unwrap().status, Status::Filled);
+    assert_eq!(
+        errors(&e.cancel(&v, 0, 1)),
+        vec![(
+            1,
+            10148,
+            "OrderId 1 that needs to be cancelled cannot be cancelled, state: Filled.".into()
+        )]
+    );
+    assert_eq!(e.completed_orders(Viewer::all())[0].filled, q("100"));
+}
+
+#[test]
+fn a_trailing_percent_stop_trails_by_that_share_of_the_price() {
+    let mut v = Scripted::new();
+    v.set(AAPL_CON_ID, 200.00, 200.02, 1000.0);
+    let mut e = engine();
+    let trail = OrderRequest {
+        trailing_percent: Some(1.0),
+        ..order(1, Action::Buy, "10", OrderType::Trail)
+    };
+    e.place(&v, trail);
+    // 1% over the ask, rounded up to the cent.
+    assert_eq!(e.order(0, 1).unwrap().trail_stop_price, Some(202.03));
+    v.set(AAPL_CON_ID, 198.00, 198.02, 1000.0);
+    run_steps(&mut e, &mut v, 1);
+    assert_eq!(e.order(0, 1).unwrap().trail_stop_price, Some(200.01));
+    v.set(AAPL_CON_ID, 200.00, 200.02, 1000.0);
+    let ev = run_steps(&mut e, &mut v, 1);
+    assert_eq!(execs(&ev)[0].price, 200.02);
+    let missing = order(2, Action::Buy, "10", OrderType::Trail);
+    assert_eq!(errors(&e.place(&v, missing))[0].1, code::REJECTED);
+}
+
+#[test]
+fn views_carry_the_commission_currency_and_the_perm_id() {
+    let v = Scripted::new();
+    let mut e = engine();
+    e.place(&v, limit(1, Action::Buy, "10", 150.00));
+    let fx = OrderRequest {
+        con_id: EURUSD_CON_ID,
+        ..limit(2, Action::Buy, "20000", 1.0)
+    };
+    e.place(&v, fx);
+    let open = e.open_orders(Viewer::all());
+    assert_eq!(open[0].commission_currency, "USD");
+    assert_eq!(open[1].perm_id, open[0].perm_id + 1);
+    assert_eq!(open[0].request.account, "DU123456");
+}
