@@ -47,9 +47,10 @@
 //!   time is a [`FilterError`].
 //! - **reqCompletedOrders**: [`Engine::completed_orders`]: one
 //!   completedOrder per view, then completedOrdersEnd.
-//! - **positions**: seed the engine with the simulated account's holdings
-//!   ([`Engine::set_position`]); [`Engine::positions`] then holds the
-//!   holdings plus every fill.
+//! - **positions**: seed the engine with the simulated accounts' holdings
+//!   ([`Engine::seed_portfolio`], or [`Engine::set_position`] one by one);
+//!   [`Engine::positions`] then holds the holdings plus every fill, for
+//!   reqPositions / reqAccountUpdates once the portfolio reads them.
 //!
 //! Simplifications (documented behaviour, not TWS's exact one): OCA groups
 //! behave as OCA type 1 (the first execution cancels the others); the
@@ -804,6 +805,19 @@ impl Engine {
                 realized_pnl: 0.0,
             },
         );
+    }
+
+    /// Seeds every configured account with the simulated portfolio's
+    /// holdings (`portfolio::holdings`), so fills add to what the account
+    /// already holds.
+    pub fn seed_portfolio(&mut self) {
+        for account in self.config.accounts.clone() {
+            for h in super::portfolio::holdings(&account) {
+                if let Ok(quantity) = Qty::parse(&h.quantity) {
+                    self.set_position(&account, h.contract.con_id, quantity, h.avg_cost);
+                }
+            }
+        }
     }
 
     // ---- placing -----------------------------------------------------------

@@ -1316,3 +1316,32 @@ fn views_carry_the_commission_currency_and_the_perm_id() {
     assert_eq!(open[1].perm_id, open[0].perm_id + 1);
     assert_eq!(open[0].request.account, "DU123456");
 }
+
+#[test]
+fn the_simulated_portfolio_seeds_the_positions_fills_add_to() {
+    let v = Scripted::new();
+    let mut e = engine();
+    e.seed_portfolio();
+    let aapl = e.position("DU123456", AAPL_CON_ID).unwrap().clone();
+    assert_eq!((aapl.quantity, aapl.avg_cost), (q("100"), 172.35));
+    assert_eq!(
+        e.position("DU123456", MSFT_CON_ID).unwrap().quantity,
+        q("0.5")
+    );
+    e.place(&v, order(1, Action::Buy, "50", OrderType::Market));
+    assert_eq!(
+        e.position("DU123456", AAPL_CON_ID).unwrap().quantity,
+        q("150")
+    );
+    // Selling 120 of 150 is not a short sale even where shorting is off.
+    let mut strict = Engine::new(EngineConfig {
+        short_selling: false,
+        ..EngineConfig::default()
+    });
+    strict.seed_portfolio();
+    assert!(errors(&strict.place(&v, order(1, Action::Sell, "100", OrderType::Market))).is_empty());
+    assert_eq!(
+        errors(&strict.place(&v, order(2, Action::Sell, "1", OrderType::Market)))[0].1,
+        201
+    );
+}
