@@ -1345,3 +1345,24 @@ fn the_simulated_portfolio_seeds_the_positions_fills_add_to() {
         201
     );
 }
+
+#[test]
+fn limit_if_touched_becomes_a_limit_once_its_trigger_is_touched() {
+    let mut v = Scripted::new();
+    let mut e = engine();
+    e.set_position("DU123456", AAPL_CON_ID, q("10"), 150.0);
+    let lit = OrderRequest {
+        aux_price: Some(191.00),
+        limit_price: Some(190.90),
+        ..order(1, Action::Sell, "10", OrderType::LimitIfTouched)
+    };
+    let ev = e.place(&v, lit);
+    assert_eq!(statuses(&ev), vec![(1, Status::PreSubmitted)]);
+    // 190.95 bid: under the trigger, nothing.
+    v.set(AAPL_CON_ID, 190.95, 190.97, 1000.0);
+    assert!(run_steps(&mut e, &mut v, 1).is_empty());
+    v.set(AAPL_CON_ID, 191.00, 191.02, 1000.0);
+    let ev = run_steps(&mut e, &mut v, 1);
+    // Touched and marketable at once: sold at the bid.
+    assert_eq!(execs(&ev)[0].price, 191.00);
+}
