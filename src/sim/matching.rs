@@ -1054,7 +1054,7 @@ impl Engine {
                 events.push(Self::error(
                     req.client_id,
                     req.order_id,
-                    (code::DUPLICATE_ORDER_ID, "Duplicate order id".to_owned()),
+                    (code::DUPLICATE_ORDER_ID, "Duplicate order ID.".to_owned()),
                 ));
                 return events;
             }

@@ -498,7 +498,7 @@ fn modifications_that_change_the_contract_or_touch_a_filled_order_are_refused() 
     let err = errors(&e.place(&v, limit(1, Action::Buy, "5", 185.00)));
     assert_eq!(
         err,
-        vec![(1, code::DUPLICATE_ORDER_ID, "Duplicate order id".into())]
+        vec![(1, code::DUPLICATE_ORDER_ID, "Duplicate order ID.".into())]
     );
 }
 
