@@ -14,7 +14,8 @@
 //!
 //! Module map: [`account_data`] (the values), [`instruments`] (contracts
 //! and their details), [`market`] (the quotes' random walk and the
-//! market-data subscriptions), `portfolio` (the holdings),
+//! market-data subscriptions), [`matching`] (the matching engine: orders,
+//! executions, commissions; not yet wired to the sessions), `portfolio` (the holdings),
 //! `account_replies` (positions, account updates, *Multi, PnL), `summary`
 //! (account-summary subscriptions), `session` (one connection's protocol),
 //! `transport` (bounded reads and writes), `registry` (client ids), `server`
@@ -33,6 +34,7 @@ mod injector;
 pub mod instruments;
 pub mod market;
 mod market_replies;
+pub mod matching;
 mod portfolio;
 mod recorder;
 mod registry;
