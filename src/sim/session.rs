@@ -410,6 +410,21 @@ impl Session<'_> {
                     white_branding_id: String::new().into(),
                 }));
             }
+            Request::ReqExecutions(req) => {
+                // The simulator fills no orders yet: no executions to report.
+                self.push(&Incoming::ExecDetailsEnd(
+                    crate::protocol::executions::ExecDetailsEnd { req_id: req.req_id },
+                ));
+            }
+            Request::ReqSoftDollarTiers(req) => {
+                // No soft-dollar arrangement on the simulated accounts.
+                self.push(&Incoming::SoftDollarTiers(
+                    crate::protocol::executions::SoftDollarTiers {
+                        req_id: req.req_id,
+                        tiers: Vec::new(),
+                    },
+                ));
+            }
             other => match account_replies::answer(&other, &config.accounts) {
                 Some(messages) => {
                     for msg in &messages {
