@@ -124,9 +124,10 @@ fn the_grid_has_every_threshold_and_the_version_below_it() {
         [
             100, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 113, 114, 119, 120, 121, 122,
             125, 126, 127, 128, 129, 131, 132, 133, 134, 135, 136, 137, 139, 140, 145, 146, 148,
-            149, 150, 151, 152, 153, 155, 156, 162, 163, 164, 165, 166, 167, 175, 176, 178, 179,
-            181, 182, 185, 186, 187, 188, 193, 194, 196, 197, 200, 201, 204, 205, 206, 207, 208,
-            209, 210, 211, 212, 213, 214, 215, 222, 225, 226
+            149, 150, 151, 152, 153, 155, 156, 162, 163, 164, 165, 166, 167, 175, 176, 177, 178,
+            179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 193, 194, 196, 197, 198, 199, 200,
+            201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 222, 225,
+            226
         ],
         "the grid the README's conformance table lists"
     );
@@ -1427,7 +1428,6 @@ mod issue13 {
     }
 }
 
-
 // ---- (f) the executions part of issue 14, both directions ---------------------
 
 mod issue14_executions {
@@ -1458,7 +1458,12 @@ mod issue14_executions {
 
     /// The oracle's `EXECUTION_CALLS`, as our requests.
     fn calls() -> Vec<(&'static str, Request)> {
-        let req = |req_id, exec_filter| Request::ReqExecutions(ReqExecutions { req_id, exec_filter });
+        let req = |req_id, exec_filter| {
+            Request::ReqExecutions(ReqExecutions {
+                req_id,
+                exec_filter,
+            })
+        };
         vec![
             ("ReqExecutions", req(31, ExecutionFilter::all())),
             (
