@@ -1888,4 +1888,51 @@ fields = [
         // Repeated records in protobuf.
         assert!(c.contains("proto_fields::message::encode_repeated(2, &self.legs, buf);"));
     }
+
+    const INTS: &str = r#"
+[[message]]
+name = "B"
+wire_name = "b"
+direction = "out"
+id = 2
+id_name = "B"
+doc = "b."
+proto_from = "never"
+fields = [
+    { name = "days", type = "int", proto = 1, unset = "int_max", since = 200, strict = true },
+    { name = "dates", type = "list<int>", proto = 2, since = 200, strict = true },
+    { name = "date", type = "int", proto = 3, proto_type = "string" },
+]
+"#;
+
+    #[test]
+    fn int_lists_int_text_in_protobuf_and_strict_unset_ints_become_code() {
+        let cat = crate::model::resolve(&[("t".to_owned(), INTS.to_owned())]).unwrap();
+        let c = family_file(&cat, "t");
+        // A list of ints: a count, then one int each; packed in protobuf.
+        assert!(
+            c.contains("for x in &self.dates { w.int(i64::from(*x)); }"),
+            "{c}"
+        );
+        assert!(c.contains("xs.push(r.int32()?);"), "{c}");
+        assert!(
+            c.contains("proto_fields::int32::encode_packed(2, &self.dates, buf);"),
+            "{c}"
+        );
+        // The strict gate of an unset int compares with its sentinel.
+        assert!(
+            c.contains("server_version < 200 && self.days != i32::MAX"),
+            "{c}"
+        );
+        assert!(
+            c.contains("server_version < 200 && self.dates != <Vec<i32>>::default()"),
+            "{c}"
+        );
+        // An int that travels as text in protobuf.
+        assert!(
+            c.contains("(self.date != 0).then(|| self.date.to_string())"),
+            "{c}"
+        );
+        assert!(c.contains("parse::<i32>().ok()).unwrap_or(0)"), "{c}");
+    }
 }

@@ -1348,7 +1348,7 @@ fields = [ { name = "req_id", type = "int", proto = 1, default = -1 } ]
         assert!(one(&bad_type).unwrap_err().contains("no record named Bar"));
         let bad_list = OK.replace(
             "\"int\", proto = 1, default = -1",
-            "\"list<int>\", proto = 1",
+            "\"list<bool>\", proto = 1",
         );
         assert!(one(&bad_list).unwrap_err().contains("lists hold records"));
         let bad_path = OK.replace("fields = [", "fields = [ { path = \"contract.con_id\" },");
