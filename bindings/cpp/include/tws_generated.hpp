@@ -622,7 +622,8 @@ inline FamilyCode family_code_from_fields(const Fields &f, const std::string &pr
 }
 } // namespace gen
 
-/// Which executions reqExecutions asks for: every field left empty (or unset) matches all.
+/// Which executions reqExecutions asks for: every field left empty (or unset) matches all. Start from
+/// `ExecutionFilter::all()` (`last_n_days` unset); `default()` has `last_n_days` 0.
 struct ExecutionFilter {
     /// Executions of this API client id only; 0 is a real filter value (and is sent).
     std::int32_t client_id;

@@ -10,7 +10,7 @@ use crate::protocol::proto_fields;
 use crate::protocol::versions;
 use crate::wire::{FieldError, FieldReader, FieldWriter};
 
-/// Which executions reqExecutions asks for: every field left empty (or unset) matches all.
+/// Which executions reqExecutions asks for: every field left empty (or unset) matches all. Start from `ExecutionFilter::all()` (`last_n_days` unset); `default()` has `last_n_days` 0.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExecutionFilter {
     /// Executions of this API client id only; 0 is a real filter value (and is sent).

@@ -712,7 +712,7 @@ pub static FAMILY_CODE_SCHEMA: RecordSchema = RecordSchema {
 };
 
 /// The `ExecutionFilter` record.
-pub static EXECUTION_FILTER_SCHEMA: RecordSchema = RecordSchema { name: "ExecutionFilter", prefix: "execution_filter", doc: "Which executions reqExecutions asks for: every field left empty (or unset) matches all.", fields: &[
+pub static EXECUTION_FILTER_SCHEMA: RecordSchema = RecordSchema { name: "ExecutionFilter", prefix: "execution_filter", doc: "Which executions reqExecutions asks for: every field left empty (or unset) matches all. Start from `ExecutionFilter::all()` (`last_n_days` unset); `default()` has `last_n_days` 0.", fields: &[
 FieldSchema { name: "client_id", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Executions of this API client id only; 0 is a real filter value (and is sent)." },
 FieldSchema { name: "acct_code", ty: FieldType::String, path: false, proto: Some(2), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "The account." },
 FieldSchema { name: "time", ty: FieldType::String, path: false, proto: Some(3), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Executions after this time, `yyyymmdd-hh:mm:ss`." },

@@ -823,7 +823,8 @@ def _family_code_from_fields(f: Mapping[str, Any], prefix: str) -> FamilyCode:
 @dataclass(frozen=True)
 class ExecutionFilter:
     """Which executions reqExecutions asks for: every field left empty (or unset)
-    matches all.
+    matches all. Start from `ExecutionFilter::all()` (`last_n_days` unset);
+    `default()` has `last_n_days` 0.
 
     Attributes:
         client_id: Executions of this API client id only; 0 is a real filter
