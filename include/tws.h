@@ -188,6 +188,16 @@ enum tws_event_type
   TWS_EVENT_REAL_TIME_BAR = 124,
   // No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
   TWS_EVENT_USER_INFO = 125,
+  // No typed view: read it with `tws_event_field` (message `ExecDetails`). execDetails: one execution, with its contract (a reply to reqExecutions, or unsolicited with req_id -1 when an order fills).
+  TWS_EVENT_EXEC_DETAILS = 180,
+  // No typed view: read it with `tws_event_field` (message `ExecDetailsEnd`). execDetailsEnd: every execution of a reqExecutions has been sent.
+  TWS_EVENT_EXEC_DETAILS_END = 181,
+  // No typed view: read it with `tws_event_field` (message `CommissionAndFeesReport`). commissionAndFeesReport: the commission and fees of one execution (named by its exec id), after its execDetails.
+  TWS_EVENT_COMMISSION_AND_FEES_REPORT = 182,
+  // No typed view: read it with `tws_event_field` (message `SoftDollarTiers`). softDollarTiers: the soft-dollar tiers of a reqSoftDollarTiers (no version field).
+  TWS_EVENT_SOFT_DOLLAR_TIERS = 183,
+  // No typed view: read it with `tws_event_field` (message `OrderBound`). orderBound: a TWS order (its perm id) is bound to an API order id, after reqAutoOpenOrders (no version field).
+  TWS_EVENT_ORDER_BOUND = 184,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;

@@ -124,9 +124,10 @@ fn the_grid_has_every_threshold_and_the_version_below_it() {
         [
             100, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 113, 114, 119, 120, 121, 122,
             125, 126, 127, 128, 129, 131, 132, 133, 134, 135, 136, 137, 139, 140, 145, 146, 148,
-            149, 150, 151, 152, 153, 155, 156, 162, 163, 164, 165, 166, 167, 175, 176, 178, 179,
-            181, 182, 185, 186, 187, 188, 193, 194, 196, 197, 200, 201, 204, 205, 206, 207, 208,
-            209, 210, 211, 212, 213, 214, 215, 222, 225, 226
+            149, 150, 151, 152, 153, 155, 156, 162, 163, 164, 165, 166, 167, 175, 176, 177, 178,
+            179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 193, 194, 196, 197, 198, 199, 200,
+            201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 222, 225,
+            226
         ],
         "the grid the README's conformance table lists"
     );
@@ -892,7 +893,7 @@ mod issue13 {
         }
     }
 
-    fn option() -> Contract {
+    pub(super) fn option() -> Contract {
         Contract {
             symbol: "AAPL".into(),
             sec_type: "OPT".into(),
@@ -1337,7 +1338,7 @@ mod issue13 {
     /// A message's fields as its visitor names them, last value winning (as
     /// the oracle's `visit` builds them from ibapi's objects).
     #[derive(Default)]
-    struct Json(serde_json::Map<String, Value>);
+    pub(super) struct Json(pub(super) serde_json::Map<String, Value>);
 
     impl tws::protocol::FieldVisitor for Json {
         fn int(&mut self, name: &'static str, value: i64) {
@@ -1355,7 +1356,7 @@ mod issue13 {
     }
 
     /// Numbers compare as numbers (ibapi reads some fields as ints).
-    fn same(a: &Value, b: &Value) -> bool {
+    pub(super) fn same(a: &Value, b: &Value) -> bool {
         match (a.as_f64(), b.as_f64()) {
             (Some(x), Some(y)) => x == y || (x.is_nan() && y.is_nan()),
             _ => a == b,
@@ -1558,6 +1559,314 @@ mod issue13 {
                     };
                     if !equal {
                         diffs.push(format!("v{version} {name} {k}: libtws {a:?}, ibapi {b:?}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            diffs.is_empty(),
+            "{} differences:\n{}",
+            diffs.len(),
+            diffs.join("\n")
+        );
+    }
+}
+
+// ---- (f) the executions part of issue 14, both directions ---------------------
+
+mod issue14_executions {
+    use super::issue13::{option, same, Json};
+    use super::*;
+    use tws::protocol::contract::Contract;
+    use tws::protocol::executions::*;
+    use tws::protocol::{Form, Incoming};
+
+    fn filter(f: impl FnOnce(&mut ExecutionFilter)) -> ExecutionFilter {
+        let mut x = ExecutionFilter::all();
+        f(&mut x);
+        x
+    }
+
+    fn exercise(req_id: i32, f: impl FnOnce(&mut ExerciseOptions)) -> Request {
+        let mut x = ExerciseOptions {
+            req_id,
+            contract: Box::new(option()),
+            exercise_action: 1,
+            exercise_quantity: 1,
+            account: "DU123456".into(),
+            ..ExerciseOptions::default()
+        };
+        f(&mut x);
+        Request::ExerciseOptions(x)
+    }
+
+    /// The oracle's `EXECUTION_CALLS`, as our requests.
+    fn calls() -> Vec<(&'static str, Request)> {
+        let req = |req_id, exec_filter| {
+            Request::ReqExecutions(ReqExecutions {
+                req_id,
+                exec_filter,
+            })
+        };
+        vec![
+            ("ReqExecutions", req(31, ExecutionFilter::all())),
+            (
+                "ReqExecutions#filter",
+                req(
+                    32,
+                    filter(|f| {
+                        f.client_id = 7;
+                        f.acct_code = "DU123456".into();
+                        f.time = "20261201-09:30:00".into();
+                        f.symbol = "AAPL".into();
+                        f.sec_type = "STK".into();
+                        f.exchange = "SMART".into();
+                        f.side = "BUY".into();
+                    }),
+                ),
+            ),
+            ("ReqExecutions#days", req(33, filter(|f| f.last_n_days = 3))),
+            (
+                "ReqExecutions#dates",
+                req(34, filter(|f| f.specific_dates = vec![20261130, 20261201])),
+            ),
+            ("ExerciseOptions", exercise(35, |x| x.exercise_quantity = 2)),
+            (
+                "ExerciseOptions#override",
+                exercise(36, |x| {
+                    x.exercise_action = 2;
+                    x.account = "".into();
+                    x.exercise_override = true;
+                }),
+            ),
+            (
+                "ExerciseOptions#manual",
+                exercise(37, |x| x.manual_order_time = "20261201-10:00:00".into()),
+            ),
+            (
+                "ExerciseOptions#customer",
+                exercise(38, |x| x.customer_account = "C123".into()),
+            ),
+            (
+                "ExerciseOptions#professional",
+                exercise(39, |x| x.professional_customer = true),
+            ),
+            (
+                "ReqSoftDollarTiers",
+                Request::ReqSoftDollarTiers(ReqSoftDollarTiers { req_id: 40 }),
+            ),
+        ]
+    }
+
+    fn ours(request: &Request, version: i32) -> Option<String> {
+        let mut out = Vec::new();
+        match request.encode(version, &mut out) {
+            Ok(()) => Some(out.iter().map(|b| format!("{b:02x}")).collect()),
+            Err(tws::protocol::EncodeError::NotSupported { .. }) => None,
+            Err(e) => panic!("v{version}: {}: {e}", request.name()),
+        }
+    }
+
+    #[test]
+    fn execution_requests_equal_the_official_clients() {
+        let versions = grid_versions();
+        let mut args = vec!["encode-set".to_owned(), "executions".to_owned()];
+        args.extend(versions.iter().map(|v| v.to_string()));
+        let (sessions, err) = oracle_batch(&args);
+        assert_eq!(sessions.len(), versions.len(), "the oracle failed: {err}");
+        let calls = calls();
+        let mut failures = Vec::new();
+        let mut rows = 0;
+        for (version, (ok, lines)) in versions.iter().zip(&sessions) {
+            assert!(ok, "v{version}: the oracle failed: {err}");
+            assert_eq!(lines.len(), calls.len(), "v{version}: {lines:?}");
+            for ((name, request), line) in calls.iter().zip(lines) {
+                assert_eq!(line["name"], *name);
+                let theirs = line["fields"]["hex"].as_str().unwrap();
+                let theirs = (!theirs.is_empty()).then(|| theirs.to_owned());
+                if theirs.is_none() {
+                    assert_eq!(
+                        line["fields"]["errors"],
+                        serde_json::json!([503]),
+                        "{name} v{version}"
+                    );
+                }
+                rows += 1;
+                let ours = ours(request, *version);
+                if ours != theirs {
+                    failures.push(format!(
+                        "{name:<30} v{version}: libtws {ours:?}\n{:<36}ibapi  {theirs:?}",
+                        ""
+                    ));
+                }
+            }
+        }
+        assert_eq!(rows, calls.len() * versions.len());
+        assert!(
+            failures.is_empty(),
+            "{} of {rows} rows differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
+    /// One of every execution reply, with every field set.
+    fn replies() -> Vec<Incoming> {
+        let stock = Contract {
+            con_id: 265598,
+            symbol: "AAPL".into(),
+            sec_type: "STK".into(),
+            strike: 0.0,
+            exchange: "ISLAND".into(),
+            currency: "USD".into(),
+            local_symbol: "AAPL".into(),
+            trading_class: "NMS".into(),
+            ..Contract::default()
+        };
+        let execution = Execution {
+            order_id: 5,
+            exec_id: "0000e0d5.6745a1b2.01.01".into(),
+            time: "20261201 09:30:01 US/Eastern".into(),
+            acct_number: "DU123456".into(),
+            exchange: "ISLAND".into(),
+            side: "BOT".into(),
+            shares: "100".into(),
+            price: 189.5,
+            perm_id: 1_234_567_890_123,
+            client_id: 7,
+            liquidation: true,
+            cum_qty: "100".into(),
+            avg_price: 189.5,
+            order_ref: "ref-1".into(),
+            ev_rule: "aussieBond:YearsToExpiration=3".into(),
+            ev_multiplier: 0.5,
+            model_code: "M1".into(),
+            last_liquidity: 2,
+            pending_price_revision: true,
+            submitter: "trader1".into(),
+            opt_exercise_or_lapse_type: 1,
+        };
+        let fraction = Execution {
+            shares: "0.5".into(),
+            cum_qty: "".into(),
+            liquidation: false,
+            pending_price_revision: false,
+            opt_exercise_or_lapse_type: -1,
+            ..execution.clone()
+        };
+        vec![
+            Incoming::ExecDetails(ExecDetails {
+                req_id: 31,
+                contract: Box::new(stock.clone()),
+                execution: Box::new(execution),
+            }),
+            Incoming::ExecDetails(ExecDetails {
+                req_id: -1,
+                contract: Box::new(option()),
+                execution: Box::new(fraction),
+            }),
+            Incoming::ExecDetailsEnd(ExecDetailsEnd { req_id: 31 }),
+            Incoming::CommissionAndFeesReport(CommissionAndFeesReport {
+                exec_id: "0000e0d5.6745a1b2.01.01".into(),
+                commission_and_fees: 1.0,
+                currency: "USD".into(),
+                realized_pnl: f64::MAX,
+                bond_yield: f64::MAX,
+                yield_redemption_date: 0,
+            }),
+            Incoming::CommissionAndFeesReport(CommissionAndFeesReport {
+                exec_id: "0000e0d5.6745a1b3.01.01".into(),
+                commission_and_fees: 2.5,
+                currency: "USD".into(),
+                realized_pnl: -12.75,
+                bond_yield: 4.25,
+                yield_redemption_date: 20301115,
+            }),
+            Incoming::SoftDollarTiers(SoftDollarTiers {
+                req_id: 40,
+                tiers: vec![
+                    SoftDollarTierRow {
+                        name: "Tier1".into(),
+                        value: "0.01".into(),
+                        display_name: "Research 1c".into(),
+                    },
+                    SoftDollarTierRow {
+                        name: "Tier2".into(),
+                        value: "0.02".into(),
+                        display_name: "Research 2c".into(),
+                    },
+                ],
+            }),
+            Incoming::SoftDollarTiers(SoftDollarTiers {
+                req_id: 41,
+                tiers: Vec::new(),
+            }),
+            Incoming::OrderBound(OrderBound {
+                perm_id: 1_234_567_890_123,
+                client_id: 0,
+                order_id: 17,
+            }),
+        ]
+    }
+
+    /// The forms a reply can take at `version`: text below 201, both the
+    /// binary-id text and the protobuf form from 201 on.
+    fn forms(version: i32) -> Vec<Form> {
+        if version >= versions::PROTOBUF {
+            vec![Form::BinaryText, Form::Proto]
+        } else {
+            vec![Form::Text]
+        }
+    }
+
+    #[test]
+    fn execution_replies_decode_the_same_with_ibapi() {
+        let dir = tempdir::Dir::new("issue14-executions");
+        let mut args = vec!["decode".to_owned()];
+        let mut all_ours = Vec::new();
+        let mut streams_of = Vec::new();
+        for version in grid_versions() {
+            for form in forms(version) {
+                let mut stream = Vec::new();
+                let mut ours = Vec::new();
+                for m in replies() {
+                    let mut bytes = Vec::new();
+                    m.encode_as(form, version, &mut bytes).unwrap();
+                    let raw = RawMessage::split(&bytes[4..], version).unwrap();
+                    assert_eq!(raw.form, form);
+                    let back = Incoming::decode(&raw, version).unwrap().unwrap();
+                    let mut json = Json::default();
+                    back.visit(&mut json);
+                    ours.push((back.name(), json.0));
+                    stream.extend_from_slice(&bytes);
+                }
+                let file = dir.path(&format!("executions-{version}-{form:?}.bin"));
+                std::fs::write(&file, &stream).unwrap();
+                args.push(version.to_string());
+                args.push(file.to_str().unwrap().to_owned());
+                all_ours.push(ours);
+                streams_of.push((version, form));
+            }
+        }
+        let (streams, err) = oracle_batch(&args);
+        assert_eq!(streams.len(), streams_of.len(), "the oracle failed: {err}");
+        let mut diffs = Vec::new();
+        for (((version, form), ours), (ok, theirs)) in
+            streams_of.iter().zip(&all_ours).zip(&streams)
+        {
+            assert!(ok, "v{version} {form:?}: ibapi's decoder complained: {err}");
+            assert_eq!(ours.len(), theirs.len(), "v{version} {form:?}: {theirs:?}");
+            for ((name, fields), t) in ours.iter().zip(theirs) {
+                assert_eq!(t["name"], *name, "v{version} {form:?}");
+                let t = t["fields"].as_object().unwrap();
+                let keys: std::collections::BTreeSet<&String> =
+                    fields.keys().chain(t.keys()).collect();
+                for k in keys {
+                    let (a, b) = (fields.get(k), t.get(k));
+                    if !matches!((a, b), (Some(a), Some(b)) if same(a, b)) {
+                        diffs.push(format!(
+                            "v{version} {form:?} {name} {k}: libtws {a:?}, ibapi {b:?}"
+                        ));
                     }
                 }
             }

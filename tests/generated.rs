@@ -65,6 +65,7 @@ fn the_bindings_layers_are_generated_and_checked() {
                         FieldType::RecordList(_)
                             | FieldType::StringList
                             | FieldType::DoubleList
+                            | FieldType::IntList
                             | FieldType::TagValues(_)
                             | FieldType::Optional(_)
                     )
@@ -365,7 +366,11 @@ mod from_the_schema {
                 continue;
             }
             if f.proto_string {
-                let s = rng.pick(&["0.01", "0.5", "1", "0.0001"]);
+                let s = if f.ty == FieldType::Int {
+                    rng.pick(&["20301115", "1", "-7"])
+                } else {
+                    rng.pick(&["0.01", "0.5", "1", "0.0001"])
+                };
                 key(tag, 2, &mut out);
                 varint(s.len() as u64, &mut out);
                 out.extend_from_slice(s.as_bytes());
@@ -397,6 +402,17 @@ mod from_the_schema {
                     for _ in 0..n {
                         out.extend_from_slice(&rng.pick(&[100.0f64, 102.5, 0.5]).to_le_bytes());
                     }
+                    continue;
+                }
+                FieldType::IntList => {
+                    let mut packed = Vec::new();
+                    for _ in 0..n {
+                        let v = rng.pick(&[20260116i32, 0, 1, i32::MAX - 1]);
+                        varint(v as i64 as u64, &mut packed);
+                    }
+                    key(tag, 2, &mut out);
+                    varint(packed.len() as u64, &mut out);
+                    out.extend_from_slice(&packed);
                     continue;
                 }
                 _ => {}
@@ -449,7 +465,8 @@ mod from_the_schema {
                 FieldType::RecordList(_)
                 | FieldType::TagValues(_)
                 | FieldType::StringList
-                | FieldType::DoubleList => unreachable!("handled above"),
+                | FieldType::DoubleList
+                | FieldType::IntList => unreachable!("handled above"),
             }
         }
         out
@@ -479,6 +496,7 @@ mod from_the_schema {
                 FieldType::RecordList(_)
                 | FieldType::StringList
                 | FieldType::DoubleList
+                | FieldType::IntList
                 | FieldType::TagValues(_) => "0".into(),
                 _ => String::new(),
             },
@@ -508,9 +526,9 @@ mod from_the_schema {
                                 FieldType::RecordList(i)
                                 | FieldType::TagValues(i)
                                 | FieldType::Optional(i) => Some(format!("{}.", i.prefix)),
-                                FieldType::StringList | FieldType::DoubleList => {
-                                    Some(format!("{name}.item"))
-                                }
+                                FieldType::StringList
+                                | FieldType::DoubleList
+                                | FieldType::IntList => Some(format!("{name}.item")),
                                 _ => None,
                             };
                             if let Some(p) = items {
@@ -543,6 +561,7 @@ mod from_the_schema {
                     FieldType::RecordList(_)
                         | FieldType::StringList
                         | FieldType::DoubleList
+                        | FieldType::IntList
                         | FieldType::TagValues(_)
                         | FieldType::Optional(_)
                         | FieldType::Bits(_)

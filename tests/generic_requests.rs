@@ -22,7 +22,8 @@ fn sample(f: &FieldSchema, seed: i32) -> Option<FieldValue> {
         | FieldType::RecordList(_)
         | FieldType::TagValues(_)
         | FieldType::StringList
-        | FieldType::DoubleList => return None,
+        | FieldType::DoubleList
+        | FieldType::IntList => return None,
     })
 }
 

@@ -35,6 +35,7 @@ fn rust_type(f: &Field) -> String {
         Type::List(item) => match &**item {
             Type::Record(r) => format!("Vec<{r}>"),
             Type::Double => "Vec<f64>".into(),
+            Type::Int => "Vec<i32>".into(),
             _ => "Vec<String>".into(),
         },
         Type::Optional(r) => format!("Option<{r}>"),
@@ -51,6 +52,7 @@ fn proto_list(f: &Field, records: &[Record]) -> Option<(String, &'static str, bo
                 (format!("Vec<{}>", rec.proto_name), "message", false)
             }
             Type::Double => ("Vec<f64>".into(), "double", true),
+            Type::Int => ("Vec<i32>".into(), "int32", true),
             _ => ("Vec<String>".into(), "owned_string", false),
         }),
         Type::TagValues => {
@@ -162,6 +164,10 @@ fn to_proto_expr(f: &Field, acc: &str) -> String {
     if f.proto_double {
         return format!("text_to_double(&{acc})");
     }
+    if f.proto_string && f.ty == Type::Int {
+        // An int whose protobuf form is its decimal text; 0 is left out.
+        return format!("({acc} != 0).then(|| {acc}.to_string())");
+    }
     if f.proto_string {
         return format!("crate::protocol::codec::double_to_proto_text({acc})");
     }
@@ -190,6 +196,12 @@ fn from_proto_expr(f: &Field) -> String {
     let p = format!("p.{}", f.name);
     if f.proto.is_none() {
         return absent_or_default(f);
+    }
+    if f.proto_string && f.ty == Type::Int {
+        return format!(
+            "{p}.and_then(|t| t.trim().parse::<i32>().ok()).unwrap_or({})",
+            absent(f).unwrap_or_else(|| "0".into())
+        );
     }
     if f.proto_string {
         return format!(
@@ -378,6 +390,7 @@ fn write_value(f: &Field, acc: &str, request: bool, records: &[Record]) -> Strin
             let each = if items.is_empty() {
                 match &f.ty {
                     Type::List(i) if **i == Type::Double => "w.float(*x);".to_owned(),
+                    Type::List(i) if **i == Type::Int => "w.int(i64::from(*x));".to_owned(),
                     _ => "w.str(x);".to_owned(),
                 }
             } else {
@@ -461,6 +474,7 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
             if items.is_empty() {
                 let one = match &f.ty {
                     Type::List(i) if **i == Type::Double => "r.float()?",
+                    Type::List(i) if **i == Type::Int => "r.int32()?",
                     _ => "r.string()?",
                 };
                 return format!(
@@ -599,6 +613,7 @@ fn visit_stmt(f: &Field, acc: &str, name: &str) -> String {
             let each = match &**item {
                 Type::Record(_) => "x.visit(v);".to_owned(),
                 Type::Double => format!("v.float(\"{name}.item\", *x);"),
+                Type::Int => format!("v.int(\"{name}.item\", i64::from(*x));"),
                 _ => format!("v.str(\"{name}.item\", x);"),
             };
             format!("v.int(\"{name}\", {acc}.len() as i64);\nfor x in &{acc} {{ {each} }}\n")
@@ -1248,10 +1263,16 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         );
     }
     for e in &m.text {
-        let (acc, since, strict, ty) = match e {
+        let (acc, since, strict, ty, unset) = match e {
             TextEntry::Field(i) => {
                 let f = &m.fields[*i];
-                (format!("self.{}", f.name), &f.since, f.strict, rust_type(f))
+                (
+                    format!("self.{}", f.name),
+                    &f.since,
+                    f.strict,
+                    rust_type(f),
+                    f.unset,
+                )
             }
             TextEntry::Path {
                 owner, sub, since, ..
@@ -1260,13 +1281,21 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 since,
                 sub.strict,
                 rust_type(sub),
+                sub.unset,
             ),
             TextEntry::Skip { .. } => continue,
         };
         if let (true, Some(v)) = (strict, since) {
+            // A numeric unset sentinel is what "not given" means there.
+            let none = match unset {
+                Some(Unset::IntMax) => "i32::MAX".to_owned(),
+                Some(Unset::LongMax) => "i64::MAX".to_owned(),
+                Some(Unset::DblMax) => "f64::MAX".to_owned(),
+                _ => format!("<{ty}>::default()"),
+            };
             let _ = writeln!(
                 refusals,
-                "if form != Form::Proto && server_version < {0} && {acc} != <{ty}>::default() {{ {1} }}",
+                "if form != Form::Proto && server_version < {0} && {acc} != {none} {{ {1} }}",
                 v.expr(),
                 refuse(&v.expr())
             );
@@ -1631,6 +1660,7 @@ fn field_type_expr(f: &Field) -> String {
         Type::List(item) => match &**item {
             Type::Record(r) => format!("FieldType::RecordList(&{})", record_static(r)),
             Type::Double => "FieldType::DoubleList".into(),
+            Type::Int => "FieldType::IntList".into(),
             _ => "FieldType::StringList".into(),
         },
         Type::TagValues => format!("FieldType::TagValues(&{})", record_static("TagValue")),
@@ -1857,5 +1887,52 @@ fields = [
         assert!(c.contains("if (110..164).contains(&server_version) { w.int(0); }"));
         // Repeated records in protobuf.
         assert!(c.contains("proto_fields::message::encode_repeated(2, &self.legs, buf);"));
+    }
+
+    const INTS: &str = r#"
+[[message]]
+name = "B"
+wire_name = "b"
+direction = "out"
+id = 2
+id_name = "B"
+doc = "b."
+proto_from = "never"
+fields = [
+    { name = "days", type = "int", proto = 1, unset = "int_max", since = 200, strict = true },
+    { name = "dates", type = "list<int>", proto = 2, since = 200, strict = true },
+    { name = "date", type = "int", proto = 3, proto_type = "string" },
+]
+"#;
+
+    #[test]
+    fn int_lists_int_text_in_protobuf_and_strict_unset_ints_become_code() {
+        let cat = crate::model::resolve(&[("t".to_owned(), INTS.to_owned())]).unwrap();
+        let c = family_file(&cat, "t");
+        // A list of ints: a count, then one int each; packed in protobuf.
+        assert!(
+            c.contains("for x in &self.dates { w.int(i64::from(*x)); }"),
+            "{c}"
+        );
+        assert!(c.contains("xs.push(r.int32()?);"), "{c}");
+        assert!(
+            c.contains("proto_fields::int32::encode_packed(2, &self.dates, buf);"),
+            "{c}"
+        );
+        // The strict gate of an unset int compares with its sentinel.
+        assert!(
+            c.contains("server_version < 200 && self.days != i32::MAX"),
+            "{c}"
+        );
+        assert!(
+            c.contains("server_version < 200 && self.dates != <Vec<i32>>::default()"),
+            "{c}"
+        );
+        // An int that travels as text in protobuf.
+        assert!(
+            c.contains("(self.date != 0).then(|| self.date.to_string())"),
+            "{c}"
+        );
+        assert!(c.contains("parse::<i32>().ok()).unwrap_or(0)"), "{c}");
     }
 }

@@ -478,10 +478,12 @@ fn parse_type(t: &str) -> Result<Type, String> {
         t if t.starts_with("list<") && t.ends_with('>') => {
             let inner = &t[5..t.len() - 1];
             match parse_type(inner)? {
-                item @ (Type::Str | Type::Double | Type::Record(_)) => Type::List(Box::new(item)),
+                item @ (Type::Str | Type::Double | Type::Int | Type::Record(_)) => {
+                    Type::List(Box::new(item))
+                }
                 _ => {
                     return Err(format!(
-                        "type {t:?}: lists hold records, strings or doubles"
+                        "type {t:?}: lists hold records, strings, doubles or ints"
                     ))
                 }
             }
@@ -755,10 +757,10 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
     let (proto_double, proto_string) = match f.proto_type.as_deref() {
         None => (false, false),
         Some("double") if matches!(ty, Type::Str | Type::Decimal) => (true, false),
-        Some("string") if ty == Type::Double => (false, true),
+        Some("string") if matches!(ty, Type::Double | Type::Int) => (false, true),
         Some(other) => {
             return Err(format!(
-                "{ctx}: proto_type {other:?}: \"double\" goes on a string or decimal, \"string\" on a double"
+                "{ctx}: proto_type {other:?}: \"double\" goes on a string or decimal, \"string\" on a double or an int"
             ))
         }
     };
@@ -1346,7 +1348,7 @@ fields = [ { name = "req_id", type = "int", proto = 1, default = -1 } ]
         assert!(one(&bad_type).unwrap_err().contains("no record named Bar"));
         let bad_list = OK.replace(
             "\"int\", proto = 1, default = -1",
-            "\"list<int>\", proto = 1",
+            "\"list<bool>\", proto = 1",
         );
         assert!(one(&bad_list).unwrap_err().contains("lists hold records"));
         let bad_path = OK.replace("fields = [", "fields = [ { path = \"contract.con_id\" },");

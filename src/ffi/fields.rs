@@ -250,7 +250,7 @@ fn follow(
                 }
             }
         }
-        Some(FieldType::StringList | FieldType::DoubleList) => {
+        Some(FieldType::StringList | FieldType::DoubleList | FieldType::IntList) => {
             for k in 0..count(&seen[i].1) {
                 let is_item = seen
                     .get(j)

@@ -77,7 +77,8 @@ impl tws_record {
                 | crate::protocol::schema::FieldType::RecordList(_)
                 | crate::protocol::schema::FieldType::TagValues(_)
                 | crate::protocol::schema::FieldType::StringList
-                | crate::protocol::schema::FieldType::DoubleList => {
+                | crate::protocol::schema::FieldType::DoubleList
+                | crate::protocol::schema::FieldType::IntList => {
                     "no setter yet (lists and optional records are not settable generically)"
                 }
             };

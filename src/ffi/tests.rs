@@ -209,6 +209,12 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::UpdateMktDepthL2(_) => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             Incoming::RealTimeBar(_) => TWS_EVENT_REAL_TIME_BAR,
             Incoming::UserInfo(_) => TWS_EVENT_USER_INFO,
+            // Executions (issue 14): generic accessor only.
+            Incoming::ExecDetails(_) => TWS_EVENT_EXEC_DETAILS,
+            Incoming::ExecDetailsEnd(_) => TWS_EVENT_EXEC_DETAILS_END,
+            Incoming::CommissionAndFeesReport(_) => TWS_EVENT_COMMISSION_AND_FEES_REPORT,
+            Incoming::SoftDollarTiers(_) => TWS_EVENT_SOFT_DOLLAR_TIERS,
+            Incoming::OrderBound(_) => TWS_EVENT_ORDER_BOUND,
         },
     }
 }
@@ -362,7 +368,12 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_UPDATE_MKT_DEPTH
             | TWS_EVENT_UPDATE_MKT_DEPTH_L2
             | TWS_EVENT_REAL_TIME_BAR
-            | TWS_EVENT_USER_INFO => vec![],
+            | TWS_EVENT_USER_INFO
+            | TWS_EVENT_EXEC_DETAILS
+            | TWS_EVENT_EXEC_DETAILS_END
+            | TWS_EVENT_COMMISSION_AND_FEES_REPORT
+            | TWS_EVENT_SOFT_DOLLAR_TIERS
+            | TWS_EVENT_ORDER_BOUND => vec![],
         }
     }
 }
@@ -434,7 +445,12 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::UpdateMktDepth(_)
             | Incoming::UpdateMktDepthL2(_)
             | Incoming::RealTimeBar(_)
-            | Incoming::UserInfo(_) => vec![],
+            | Incoming::UserInfo(_)
+            | Incoming::ExecDetails(_)
+            | Incoming::ExecDetailsEnd(_)
+            | Incoming::CommissionAndFeesReport(_)
+            | Incoming::SoftDollarTiers(_)
+            | Incoming::OrderBound(_) => vec![],
         },
     }
 }

@@ -132,6 +132,7 @@ pub fn kind_of(ty: &FieldType) -> &'static str {
         FieldType::RecordList(_) | FieldType::TagValues(_) => "list",
         FieldType::StringList => "list of strings",
         FieldType::DoubleList => "list of doubles",
+        FieldType::IntList => "list of ints",
     }
 }
 
@@ -144,7 +145,8 @@ pub fn not_generic(ty: &FieldType) -> bool {
         | FieldType::RecordList(_)
         | FieldType::TagValues(_)
         | FieldType::StringList
-        | FieldType::DoubleList => true,
+        | FieldType::DoubleList
+        | FieldType::IntList => true,
         FieldType::Int
         | FieldType::Long
         | FieldType::Double
@@ -194,7 +196,8 @@ pub fn check_value(
             | FieldType::RecordList(_)
             | FieldType::TagValues(_)
             | FieldType::StringList
-            | FieldType::DoubleList,
+            | FieldType::DoubleList
+            | FieldType::IntList,
             _,
         ) => Err(FieldValueError::NotSettable {
             owner: owner.to_owned(),
@@ -409,7 +412,8 @@ pub fn to_fields(
                 | FieldType::RecordList(_)
                 | FieldType::TagValues(_)
                 | FieldType::StringList
-                | FieldType::DoubleList,
+                | FieldType::DoubleList
+                | FieldType::IntList,
                 _,
             ) => return None,
         })

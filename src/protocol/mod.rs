@@ -7,6 +7,7 @@ pub mod codec;
 pub mod contract;
 pub mod describe;
 pub mod error_codes;
+pub mod executions;
 pub mod field_values;
 mod generated;
 pub mod handshake;

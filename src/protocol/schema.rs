@@ -39,6 +39,8 @@ pub enum FieldType {
     StringList,
     /// A list of doubles (`list<double>`; packed in protobuf).
     DoubleList,
+    /// A list of `i32` (`list<int>`; packed in protobuf).
+    IntList,
     /// A list of tag/value pairs (`tag_values`, items of this record).
     TagValues(&'static RecordSchema),
     /// A record that may be absent (`option<Record>`).

@@ -110,6 +110,24 @@ pub const PROTOBUF_REST_MESSAGES_3: i32 = 213;
 /// cancelContractData exists (protobuf only).
 pub const CANCEL_CONTRACT_DATA: i32 = 215;
 
+// ---- executions (issue 14) ----
+/// execDetails drops its version field and carries the last liquidity.
+pub const LAST_LIQUIDITY: i32 = 136;
+/// execDetails carries the pending price revision flag.
+pub const PENDING_PRICE_REVISION: i32 = 178;
+/// exerciseOptions carries the manual order time.
+pub const MANUAL_ORDER_TIME_EXERCISE_OPTIONS: i32 = 180;
+/// The customer account field (exerciseOptions; orders).
+pub const CUSTOMER_ACCOUNT: i32 = 183;
+/// The professional customer flag (exerciseOptions; orders).
+pub const PROFESSIONAL_CUSTOMER: i32 = 184;
+/// execDetails carries the submitter.
+pub const SUBMITTER: i32 = 198;
+/// reqExecutions' filter carries last N days and specific dates.
+pub const PARAMETRIZED_DAYS_OF_EXECUTIONS: i32 = 200;
+/// placeOrder, cancelOrder and reqGlobalCancel are sent as protobuf.
+pub const PROTOBUF_PLACE_ORDER: i32 = 203;
+
 /// A threshold no server reaches: the message is never sent as protobuf.
 pub const NEVER: i32 = i32::MAX;
 

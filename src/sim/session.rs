@@ -438,6 +438,25 @@ impl Session<'_> {
             | Request::CancelAccountUpdatesMulti(_)
             | Request::CancelPnL(_)
             | Request::CancelPnLSingle(_) => {}
+            Request::ReqExecutions(req) => {
+                // The simulator fills no orders yet: no executions to report.
+                self.push(&Incoming::ExecDetailsEnd(
+                    crate::protocol::executions::ExecDetailsEnd { req_id: req.req_id },
+                ));
+            }
+            Request::ReqSoftDollarTiers(req) => {
+                // No soft-dollar arrangement on the simulated accounts.
+                self.push(&Incoming::SoftDollarTiers(
+                    crate::protocol::executions::SoftDollarTiers {
+                        req_id: req.req_id,
+                        tiers: Vec::new(),
+                    },
+                ));
+            }
+            Request::ExerciseOptions(req) => self.warn(format_args!(
+                "ignored exerciseOptions {}: the simulator holds no options",
+                req.req_id
+            )),
         }
     }
 

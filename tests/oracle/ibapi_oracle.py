@@ -9,6 +9,9 @@ byte is produced or read by ibapi itself.
                                         issue 13, encoded by ibapi at each version
                                         without a server: one line per call with
                                         the bytes sent (hex) or the error raised
+  ibapi_oracle.py encode-set SET VERSION...
+                                        as encode, for the calls of one set
+                                        (ENCODE_SETS: "executions", ...)
   ibapi_oracle.py decode VERSION FILE...
                                         decode streams of length-prefixed
                                         server-to-client frames with ibapi's
@@ -40,6 +43,7 @@ from ibapi.client import EClient
 from ibapi.decoder import Decoder
 from ibapi.common import UNSET_DECIMAL
 from ibapi.contract import ComboLeg, Contract, DeltaNeutralContract
+from ibapi.execution import ExecutionFilter
 from ibapi.tag_value import TagValue
 from ibapi.const import UNSET_DOUBLE
 from ibapi.wrapper import EWrapper
@@ -443,6 +447,37 @@ class ContractRecording(MarketRecording):
         emit("FamilyCodes", **fields)
 
 
+class ExecutionRecording(ContractRecording):
+    """The execution replies (issue 14), fields named as libtws's visitor does."""
+
+    def execDetails(self, reqId, contract, execution):
+        fields = {"req_id": reqId}
+        visit(contract, "contract", fields)
+        for attr, value in vars(execution).items():
+            if attr in ("shares", "cumQty"):
+                value = decimal(value)
+            elif attr == "liquidation":
+                value = bool(value)  # an int in ibapi, a flag in libtws
+            elif attr == "optExerciseOrLapseType":
+                value = value.value[0]  # ibapi's enum; libtws keeps the int
+            fields["execution." + snake(attr)] = value
+        emit("ExecDetails", **fields)
+
+    def commissionAndFeesReport(self, report):
+        emit("CommissionAndFeesReport", exec_id=report.execId,
+             commission_and_fees=float(report.commissionAndFees), currency=report.currency,
+             realized_pnl=float(report.realizedPNL), bond_yield=float(report.yield_),
+             yield_redemption_date=report.yieldRedemptionDate)
+
+    def softDollarTiers(self, reqId, tiers):
+        fields = {"req_id": reqId, "tiers": len(tiers)}
+        for t in tiers:
+            fields.update({"soft_dollar_tier_row.name": t.name,
+                           "soft_dollar_tier_row.value": t.val,
+                           "soft_dollar_tier_row.display_name": t.displayName})
+        emit("SoftDollarTiers", **fields)
+
+
 class App(Recording, EClient):
     def __init__(self):
         Recording.__init__(self)
@@ -562,7 +597,7 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    wrapper = ContractRecording()
+    wrapper = ExecutionRecording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0
@@ -689,9 +724,40 @@ ENCODE_CALLS = [
 ]
 
 
-def encode(version):
-    """Each call of ENCODE_CALLS on a fresh client at `version`."""
-    for name, call in ENCODE_CALLS:
+def exec_filter(**attrs):
+    f = ExecutionFilter()
+    for k, v in attrs.items():
+        setattr(f, k, v)
+    return f
+
+
+# The executions part of issue 14 (`encode-set executions`).
+EXECUTION_CALLS = [
+    ("ReqExecutions", lambda a: a.reqExecutions(31, ExecutionFilter())),
+    ("ReqExecutions#filter", lambda a: a.reqExecutions(32, exec_filter(
+        clientId=7, acctCode="DU123456", time="20261201-09:30:00", symbol="AAPL",
+        secType="STK", exchange="SMART", side="BUY"))),
+    ("ReqExecutions#days", lambda a: a.reqExecutions(33, exec_filter(lastNDays=3))),
+    ("ReqExecutions#dates",
+     lambda a: a.reqExecutions(34, exec_filter(specificDates=[20261130, 20261201]))),
+    ("ExerciseOptions",
+     lambda a: a.exerciseOptions(35, option(), 1, 2, "DU123456", 0, "", "", False)),
+    ("ExerciseOptions#override",
+     lambda a: a.exerciseOptions(36, option(), 2, 1, "", 1, "", "", False)),
+    ("ExerciseOptions#manual", lambda a: a.exerciseOptions(
+        37, option(), 1, 1, "DU123456", 0, "20261201-10:00:00", "", False)),
+    ("ExerciseOptions#customer",
+     lambda a: a.exerciseOptions(38, option(), 1, 1, "DU123456", 0, "", "C123", False)),
+    ("ExerciseOptions#professional",
+     lambda a: a.exerciseOptions(39, option(), 1, 1, "DU123456", 0, "", "", True)),
+    ("ReqSoftDollarTiers", lambda a: a.reqSoftDollarTiers(40)),
+]
+ENCODE_SETS = {"executions": EXECUTION_CALLS}
+
+
+def encode(version, calls=None):
+    """Each call of ENCODE_CALLS (or `calls`) on a fresh client at `version`."""
+    for name, call in ENCODE_CALLS if calls is None else calls:
         app = EncodingApp(version)
         call(app)
         sent = b"".join(app.conn.sent)
@@ -720,6 +786,9 @@ def main(argv):
         return each([lambda p=int(p): requests(p) for p in argv[2:]])
     if len(argv) >= 3 and argv[1] == "encode":
         return each([lambda v=int(v): encode(v) for v in argv[2:]])
+    if len(argv) >= 4 and argv[1] == "encode-set" and argv[2] in ENCODE_SETS:
+        calls = ENCODE_SETS[argv[2]]
+        return each([lambda v=int(v): encode(v, calls) for v in argv[3:]])
     if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "decode":
         pairs = zip(argv[2::2], argv[3::2])
         return each([lambda v=int(v), f=f: decode(v, f) for v, f in pairs])

@@ -375,6 +375,26 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_FAMILY_CODES,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::ExecDetails(m) => (
+            tws_event_type::TWS_EVENT_EXEC_DETAILS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::ExecDetailsEnd(m) => (
+            tws_event_type::TWS_EVENT_EXEC_DETAILS_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::CommissionAndFeesReport(m) => (
+            tws_event_type::TWS_EVENT_COMMISSION_AND_FEES_REPORT,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::SoftDollarTiers(m) => (
+            tws_event_type::TWS_EVENT_SOFT_DOLLAR_TIERS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::OrderBound(m) => (
+            tws_event_type::TWS_EVENT_ORDER_BOUND,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::MarketDataType(m) => (
             tws_event_type::TWS_EVENT_MARKET_DATA_TYPE,
             tws_event_data { _reserved: [0; 32] },
@@ -554,6 +574,11 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::SmartComponents(_) => c"SmartComponents",
         Incoming::MktDepthExchanges(_) => c"MktDepthExchanges",
         Incoming::FamilyCodes(_) => c"FamilyCodes",
+        Incoming::ExecDetails(_) => c"ExecDetails",
+        Incoming::ExecDetailsEnd(_) => c"ExecDetailsEnd",
+        Incoming::CommissionAndFeesReport(_) => c"CommissionAndFeesReport",
+        Incoming::SoftDollarTiers(_) => c"SoftDollarTiers",
+        Incoming::OrderBound(_) => c"OrderBound",
         Incoming::MarketDataType(_) => c"MarketDataType",
         Incoming::TickPrice(_) => c"TickPrice",
         Incoming::TickSize(_) => c"TickSize",

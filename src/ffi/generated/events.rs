@@ -113,6 +113,16 @@ pub enum tws_event_type {
     TWS_EVENT_REAL_TIME_BAR = 124,
     /// No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
     TWS_EVENT_USER_INFO = 125,
+    /// No typed view: read it with `tws_event_field` (message `ExecDetails`). execDetails: one execution, with its contract (a reply to reqExecutions, or unsolicited with req_id -1 when an order fills).
+    TWS_EVENT_EXEC_DETAILS = 180,
+    /// No typed view: read it with `tws_event_field` (message `ExecDetailsEnd`). execDetailsEnd: every execution of a reqExecutions has been sent.
+    TWS_EVENT_EXEC_DETAILS_END = 181,
+    /// No typed view: read it with `tws_event_field` (message `CommissionAndFeesReport`). commissionAndFeesReport: the commission and fees of one execution (named by its exec id), after its execDetails.
+    TWS_EVENT_COMMISSION_AND_FEES_REPORT = 182,
+    /// No typed view: read it with `tws_event_field` (message `SoftDollarTiers`). softDollarTiers: the soft-dollar tiers of a reqSoftDollarTiers (no version field).
+    TWS_EVENT_SOFT_DOLLAR_TIERS = 183,
+    /// No typed view: read it with `tws_event_field` (message `OrderBound`). orderBound: a TWS order (its perm id) is bound to an API order id, after reqAutoOpenOrders (no version field).
+    TWS_EVENT_ORDER_BOUND = 184,
 }
 
 impl tws_event_type {
@@ -169,6 +179,11 @@ impl tws_event_type {
             123 => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             124 => TWS_EVENT_REAL_TIME_BAR,
             125 => TWS_EVENT_USER_INFO,
+            180 => TWS_EVENT_EXEC_DETAILS,
+            181 => TWS_EVENT_EXEC_DETAILS_END,
+            182 => TWS_EVENT_COMMISSION_AND_FEES_REPORT,
+            183 => TWS_EVENT_SOFT_DOLLAR_TIERS,
+            184 => TWS_EVENT_ORDER_BOUND,
             _ => return None,
         })
     }
@@ -226,6 +241,11 @@ impl tws_event_type {
             TWS_EVENT_UPDATE_MKT_DEPTH_L2 => "UPDATE_MKT_DEPTH_L2\0",
             TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
             TWS_EVENT_USER_INFO => "USER_INFO\0",
+            TWS_EVENT_EXEC_DETAILS => "EXEC_DETAILS\0",
+            TWS_EVENT_EXEC_DETAILS_END => "EXEC_DETAILS_END\0",
+            TWS_EVENT_COMMISSION_AND_FEES_REPORT => "COMMISSION_AND_FEES_REPORT\0",
+            TWS_EVENT_SOFT_DOLLAR_TIERS => "SOFT_DOLLAR_TIERS\0",
+            TWS_EVENT_ORDER_BOUND => "ORDER_BOUND\0",
         }
     }
 }
