@@ -8,8 +8,10 @@ mod dispatch;
 mod error;
 mod events;
 mod handshake;
+mod instruments;
 mod link;
 mod liveness;
+mod market_data;
 mod options;
 mod pacer;
 mod queue;
@@ -33,6 +35,7 @@ pub use account_data::{AccountSnapshot, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_
 pub use dispatch::Callback;
 pub use error::Error;
 pub use events::{ConnectionState, Event};
+pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
 pub use options::{Liveness, Options, ReconnectPolicy};
 pub use routes::RESERVED_IDS;
 pub use stats::StatsSnapshot;

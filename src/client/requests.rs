@@ -54,6 +54,26 @@ impl Client {
         }))
     }
 
+    /// Sends a typed request: a subscription is recorded (refused if its id
+    /// is live), a cancel forgets its subscription, anything else is sent
+    /// after the user's id checks. (Provisional: the facts move to the
+    /// catalogue.)
+    pub(super) fn request(&self, request: Request) -> Result<(), Error> {
+        match &request {
+            Request::ReqMktData(r) if !r.snapshot && !r.regulatory_snapshot => {
+                self.subscribe_id(r.req_id, request.clone())
+            }
+            Request::ReqMktDepth(r) => self.subscribe_id(r.req_id, request.clone()),
+            Request::ReqTickByTickData(r) => self.subscribe_id(r.req_id, request.clone()),
+            Request::ReqRealTimeBars(r) => self.subscribe_id(r.req_id, request.clone()),
+            Request::CancelMktData(r) => self.unsubscribe_id(r.req_id, request.clone()),
+            Request::CancelMktDepth(r) => self.unsubscribe_id(r.req_id, request.clone()),
+            Request::CancelTickByTickData(r) => self.unsubscribe_id(r.req_id, request.clone()),
+            Request::CancelRealTimeBars(r) => self.unsubscribe_id(r.req_id, request.clone()),
+            _ => self.send(&request),
+        }
+    }
+
     /// The live subscriptions (request id and the request that made it).
     pub fn subscriptions(&self) -> Vec<(i32, Request)> {
         lock(&self.shared.subscriptions)
