@@ -26,12 +26,9 @@ impl Client {
                 "market data type {market_data_type} is none of 1 (live), 2 (frozen), 3 (delayed), 4 (delayed frozen)"
             )));
         }
-        self.ensure_connected()?;
-        self.shared.unsubscribe(MARKET_DATA_TYPE_SUBSCRIPTION);
-        self.subscribe(
-            MARKET_DATA_TYPE_SUBSCRIPTION,
-            Request::ReqMarketDataType(ReqMarketDataType { market_data_type }),
-        )
+        self.request(Request::ReqMarketDataType(ReqMarketDataType {
+            market_data_type,
+        }))
     }
 
     /// reqMktData: ticks of `contract` tagged `req_id` (`generic_ticks` a

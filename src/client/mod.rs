@@ -349,11 +349,33 @@ impl Client {
 
     /// Sends any request in the form the negotiated version calls for. A
     /// request id that is negative or in [`RESERVED_IDS`] is refused
-    /// (`InvalidArgument`).
+    /// (`InvalidArgument`). By the catalogue's subscription facts
+    /// (`Request::subscription`, `Request::cancels`): a request that opens a
+    /// subscription is recorded under its key and re-issued after a
+    /// reconnect or a 1101 (refused with `DuplicateRequestId` while its id
+    /// is live; an id-less one such as reqMarketDataType replaces the one
+    /// before); its cancel forgets it (even when the cancel cannot be sent);
+    /// any other request is refused with `DuplicateRequestId` when its id is
+    /// that of a live subscription or running blocking call.
     pub fn send(&self, request: &Request) -> Result<(), Error> {
         self.check_poisoned()?;
         routes::check_user_request(request)?;
+        if let Some(key) = request.cancels() {
+            self.shared.forget(requests::slot_of(key), request);
+            self.ensure_connected()?;
+            return self.shared.write(request, true).map(|_| ());
+        }
         self.ensure_connected()?;
+        if let Some(sub) = request.subscription() {
+            return self
+                .shared
+                .subscribe(requests::slot_of(sub.key), request.clone());
+        }
+        if let Some(id) = routes::request_id_of(request) {
+            if self.shared.is_live(id) {
+                return Err(Error::DuplicateRequestId(id));
+            }
+        }
         self.shared.write(request, true).map(|_| ())
     }
 
@@ -573,6 +595,27 @@ impl Shared {
         lock(&self.subscriptions).remove(&req_id);
     }
 
+    /// Forgets the subscription under `key` if `cancel` is the request that
+    /// ends it (a cancel of another kind under the same id leaves it).
+    fn forget(&self, key: i32, cancel: &Request) {
+        let mut subs = lock(&self.subscriptions);
+        let ends_it = subs.get(&key).is_some_and(|sub| {
+            sub.request
+                .subscription()
+                .and_then(|s| s.cancel)
+                .is_some_and(|c| c.msg_id() == cancel.msg_id())
+        });
+        if ends_it {
+            subs.remove(&key);
+        }
+    }
+
+    /// True while `req_id` is the id of a live subscription or of a running
+    /// blocking call.
+    fn is_live(&self, req_id: i32) -> bool {
+        lock(&self.subscriptions).contains_key(&req_id) || self.routes.is_routed(req_id)
+    }
+
     /// The live subscriptions to re-issue on the current connection: after a
     /// reconnect those not yet issued on it; after 1101 (`all`) every one.
     fn due_for_reissue(&self, all: bool) -> Vec<i32> {
@@ -598,7 +641,7 @@ impl Shared {
                 continue;
             };
             if cancel_first {
-                if let Some(cancel) = requests::cancel_of(&sub.request) {
+                if let Some(cancel) = sub.request.subscription().and_then(|s| s.cancel) {
                     let _ = self.write(&cancel, true);
                 }
             }
