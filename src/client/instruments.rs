@@ -1,11 +1,14 @@
 //! Contracts and reference data: typed one-shot requests (their replies
 //! arrive as events) and the blocking calls that collect them.
 
+use std::time::{Duration, Instant};
+
 use crate::protocol::instruments::*;
 use crate::protocol::messages::Contract;
-use crate::protocol::Request;
+use crate::protocol::{Incoming, Request};
 
-use super::routes::check_user_id;
+use super::account_data::Step;
+use super::routes::{check_user_id, RouteKey};
 use super::{Client, Error};
 
 impl Client {
@@ -77,5 +80,199 @@ impl Client {
     /// reqFamilyCodes: one `familyCodes`.
     pub fn req_family_codes(&self) -> Result<(), Error> {
         self.request(Request::ReqFamilyCodes(ReqFamilyCodes {}))
+    }
+}
+
+impl Client {
+    /// Requests the contract details of `contract` and waits for every row
+    /// up to `contractDetailsEnd` (at most `timeout`): plain and bond rows
+    /// alike, each with its contract (a bond row as a [`ContractData`]; its
+    /// bond fields are in `details`). The request uses an id of its own from
+    /// the reserved range; its rows never appear as events. Fails with
+    /// `Request` (error 200 for an unknown instrument), `Timeout` or
+    /// `ConnectionClosed`.
+    pub fn contract_details(
+        &self,
+        contract: &Contract,
+        timeout: Duration,
+    ) -> Result<Vec<ContractData>, Error> {
+        let deadline = Instant::now() + timeout;
+        self.ensure_connected()?;
+        let req_id = self.shared.routes.next_internal_id();
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::Request(req_id), "contract_details")?;
+        self.send_internal(&Request::ReqContractDetails(ReqContractDetails {
+            req_id,
+            contract: Box::new(contract.clone()),
+        }))?;
+        let mut rows = Vec::new();
+        let outcome = self.collect(&route, deadline, timeout, "contractDetailsEnd", |msg| {
+            if let Incoming::ContractData(row) = msg {
+                rows.push(row);
+            } else if let Incoming::BondContractData(b) = msg {
+                rows.push(ContractData {
+                    req_id: b.req_id,
+                    contract: b.contract,
+                    details: b.details,
+                });
+            } else if let Incoming::ContractDataEnd(_) = msg {
+                return Step::Done;
+            }
+            Step::More
+        });
+        if outcome.is_err() && self.is_connected() {
+            // Text servers have no cancelContractData: the late rows are dropped.
+            let _ = self.send_internal(&Request::CancelContractData(CancelContractData { req_id }));
+        }
+        outcome.map(|()| rows)
+    }
+
+    /// Requests the instruments matching `pattern` and waits for the
+    /// `symbolSamples` answer (at most `timeout`). Reserved id; not an event.
+    pub fn matching_symbols(
+        &self,
+        pattern: &str,
+        timeout: Duration,
+    ) -> Result<Vec<ContractDescription>, Error> {
+        let deadline = Instant::now() + timeout;
+        self.ensure_connected()?;
+        let req_id = self.shared.routes.next_internal_id();
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::Request(req_id), "matching_symbols")?;
+        self.send_internal(&Request::ReqMatchingSymbols(ReqMatchingSymbols {
+            req_id,
+            pattern: pattern.into(),
+        }))?;
+        let mut found = Vec::new();
+        self.collect(&route, deadline, timeout, "symbolSamples", |msg| {
+            if let Incoming::SymbolSamples(s) = msg {
+                found = s.descriptions;
+                return Step::Done;
+            }
+            Step::More
+        })?;
+        Ok(found)
+    }
+
+    /// Requests the option parameters of an underlying and waits for every
+    /// `securityDefinitionOptionParameter` up to its end marker (at most
+    /// `timeout`). Reserved id; not events.
+    pub fn sec_def_opt_params(
+        &self,
+        underlying_symbol: &str,
+        fut_fop_exchange: &str,
+        underlying_sec_type: &str,
+        underlying_con_id: i32,
+        timeout: Duration,
+    ) -> Result<Vec<SecDefOptParameter>, Error> {
+        let deadline = Instant::now() + timeout;
+        self.ensure_connected()?;
+        let req_id = self.shared.routes.next_internal_id();
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::Request(req_id), "sec_def_opt_params")?;
+        self.send_internal(&Request::ReqSecDefOptParams(ReqSecDefOptParams {
+            req_id,
+            underlying_symbol: underlying_symbol.into(),
+            fut_fop_exchange: fut_fop_exchange.into(),
+            underlying_sec_type: underlying_sec_type.into(),
+            underlying_con_id,
+        }))?;
+        let mut rows = Vec::new();
+        self.collect(
+            &route,
+            deadline,
+            timeout,
+            "securityDefinitionOptionParameterEnd",
+            |msg| {
+                if let Incoming::SecDefOptParameter(row) = msg {
+                    rows.push(row);
+                } else if let Incoming::SecDefOptParameterEnd(_) = msg {
+                    return Step::Done;
+                }
+                Step::More
+            },
+        )?;
+        Ok(rows)
+    }
+
+    /// Requests market rule `market_rule_id` and waits for its `marketRule`
+    /// (at most `timeout`; TWS answers nothing for an unknown rule, so that
+    /// is a `Timeout`). marketRule carries no request id: while the call
+    /// waits, every marketRule of this rule goes to it, not to the event
+    /// queue; a second call for the same rule fails at once with `Busy`.
+    pub fn market_rule(
+        &self,
+        market_rule_id: i32,
+        timeout: Duration,
+    ) -> Result<Vec<PriceIncrement>, Error> {
+        let deadline = Instant::now() + timeout;
+        self.ensure_connected()?;
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::MarketRule(market_rule_id), "market_rule")?;
+        self.send_internal(&Request::ReqMarketRule(ReqMarketRule { market_rule_id }))?;
+        let mut increments = Vec::new();
+        self.collect(&route, deadline, timeout, "marketRule", |msg| {
+            if let Incoming::MarketRule(rule) = msg {
+                increments = rule.price_increments;
+                return Step::Done;
+            }
+            Step::More
+        })?;
+        Ok(increments)
+    }
+
+    /// Requests the exchanges that offer depth and waits for
+    /// `mktDepthExchanges` (at most `timeout`). No request id: while it
+    /// waits the reply goes to it; one call at a time (`Busy`).
+    pub fn mkt_depth_exchanges(
+        &self,
+        timeout: Duration,
+    ) -> Result<Vec<DepthMktDataDescription>, Error> {
+        let deadline = Instant::now() + timeout;
+        self.ensure_connected()?;
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::MktDepthExchanges, "mkt_depth_exchanges")?;
+        self.send_internal(&Request::ReqMktDepthExchanges(ReqMktDepthExchanges {}))?;
+        let mut rows = Vec::new();
+        self.collect(&route, deadline, timeout, "mktDepthExchanges", |msg| {
+            if let Incoming::MktDepthExchanges(m) = msg {
+                rows = m.descriptions;
+                return Step::Done;
+            }
+            Step::More
+        })?;
+        Ok(rows)
+    }
+
+    /// Requests the family codes and waits for `familyCodes` (at most
+    /// `timeout`). No request id: while it waits the reply goes to it; one
+    /// call at a time (`Busy`).
+    pub fn family_codes(&self, timeout: Duration) -> Result<Vec<FamilyCode>, Error> {
+        let deadline = Instant::now() + timeout;
+        self.ensure_connected()?;
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::FamilyCodes, "family_codes")?;
+        self.send_internal(&Request::ReqFamilyCodes(ReqFamilyCodes {}))?;
+        let mut rows = Vec::new();
+        self.collect(&route, deadline, timeout, "familyCodes", |msg| {
+            if let Incoming::FamilyCodes(m) = msg {
+                rows = m.family_codes;
+                return Step::Done;
+            }
+            Step::More
+        })?;
+        Ok(rows)
     }
 }

@@ -3,11 +3,15 @@
 //! a reconnect or TWS's 1101 under the same id), their cancels, and the
 //! option calculations.
 
+use std::time::{Duration, Instant};
+
 use crate::protocol::market_data::*;
 use crate::protocol::messages::{Contract, TagValue};
-use crate::protocol::Request;
+use crate::protocol::{Incoming, Request};
 
-use super::routes::check_user_id;
+use super::account_data::Step;
+use super::quotes::Quote;
+use super::routes::{check_user_id, RouteKey};
 use super::{Client, Error};
 
 /// The key of the market data type setting in [`Client::subscriptions`]
@@ -202,5 +206,55 @@ impl Client {
         self.request(Request::CancelCalcOptionPrice(CancelCalcOptionPrice {
             req_id,
         }))
+    }
+}
+
+impl Client {
+    /// The latest quote of the market-data request `req_id` (a streaming
+    /// [`Client::req_mkt_data`] or the generic `send` of one), or `None`
+    /// when no such subscription is live. Kept up to date by the reader
+    /// before each tick is queued, so it follows the market whether or not
+    /// the queue is drained; removed on cancel. Any thread, any time.
+    pub fn quote(&self, req_id: i32) -> Option<Quote> {
+        self.shared.quotes.get(req_id)
+    }
+
+    /// Requests a one-shot snapshot of `contract` (reqMktData with
+    /// snapshot) and waits for `tickSnapshotEnd` (at most `timeout`): the
+    /// quote the snapshot's ticks make. Reserved id; its ticks never
+    /// appear as events. Fails with `Request` (200 for an unknown
+    /// instrument, 354 without a subscription, ...), `Timeout` or
+    /// `ConnectionClosed`. Notices (10167: delayed data shown) do not end it.
+    pub fn snapshot_quote(&self, contract: &Contract, timeout: Duration) -> Result<Quote, Error> {
+        let deadline = Instant::now() + timeout;
+        self.ensure_connected()?;
+        let req_id = self.shared.routes.next_internal_id();
+        let route = self
+            .shared
+            .routes
+            .register(RouteKey::Request(req_id), "snapshot_quote")?;
+        self.shared.quotes.open(req_id);
+        let sent = self.send_internal(&Request::ReqMktData(ReqMktData {
+            req_id,
+            contract: Box::new(contract.clone()),
+            generic_tick_list: String::new(),
+            snapshot: true,
+            regulatory_snapshot: false,
+            mkt_data_options: Vec::new(),
+        }));
+        let outcome = sent.and_then(|()| {
+            self.collect(&route, deadline, timeout, "tickSnapshotEnd", |msg| {
+                if let Incoming::TickSnapshotEnd(_) = msg {
+                    return Step::Done;
+                }
+                Step::More
+            })
+        });
+        let quote = self.shared.quotes.get(req_id).unwrap_or_default();
+        self.shared.quotes.close(req_id);
+        if matches!(outcome, Err(Error::Timeout(_))) && self.is_connected() {
+            let _ = self.send_internal(&Request::CancelMktData(CancelMktData { req_id }));
+        }
+        outcome.map(|()| quote)
     }
 }

@@ -15,6 +15,7 @@ mod market_data;
 mod options;
 mod pacer;
 mod queue;
+mod quotes;
 mod reader;
 mod requests;
 mod routes;
@@ -37,6 +38,7 @@ pub use error::Error;
 pub use events::{ConnectionState, Event};
 pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
 pub use options::{Liveness, Options, ReconnectPolicy};
+pub use quotes::Quote;
 pub use routes::RESERVED_IDS;
 pub use stats::StatsSnapshot;
 
@@ -114,6 +116,8 @@ pub(crate) struct Shared {
     connection_time: Mutex<String>,
     routes: Routes,
     subscriptions: Mutex<BTreeMap<i32, Subscription>>,
+    /// The quote views of market-data requests.
+    quotes: quotes::Quotes,
     /// The wire trace, when `Options::trace_file` is set.
     pub(crate) trace: Option<Trace>,
     /// Poisoned flag, dead-peer probes, why the connection ended.
@@ -181,6 +185,7 @@ impl Client {
                 connection_time: Mutex::new(String::new()),
                 routes: Routes::default(),
                 subscriptions: Mutex::new(BTreeMap::new()),
+                quotes: quotes::Quotes::default(),
                 trace,
                 health: liveness::Health::default(),
             }),
@@ -579,7 +584,20 @@ impl Shared {
         if req_id >= 0 && (subs.contains_key(&req_id) || self.routes.is_routed(req_id)) {
             return Err(Error::DuplicateRequestId(req_id));
         }
-        let generation = self.write(&request, true)?;
+        // The view exists before TWS can answer, so no tick is missed.
+        let quote_view = if let Request::ReqMktData(r) = &request {
+            Some(r.req_id)
+        } else {
+            None
+        };
+        quote_view.iter().for_each(|id| self.quotes.open(*id));
+        let generation = match self.write(&request, true) {
+            Ok(g) => g,
+            Err(e) => {
+                quote_view.iter().for_each(|id| self.quotes.close(*id));
+                return Err(e);
+            }
+        };
         subs.insert(
             req_id,
             Subscription {
@@ -606,7 +624,13 @@ impl Shared {
                 .is_some_and(|c| c.msg_id() == cancel.msg_id())
         });
         if ends_it {
-            subs.remove(&key);
+            if let Some(Subscription {
+                request: Request::ReqMktData(r),
+                ..
+            }) = subs.remove(&key)
+            {
+                self.quotes.close(r.req_id);
+            }
         }
     }
 
@@ -658,6 +682,7 @@ impl Shared {
     /// Session bookkeeping for a decoded message; returns it unless a blocking
     /// call took it. Runs on the reader thread of connection `generation`.
     fn observe(&self, msg: Incoming, generation: u64, closing: &AtomicBool) -> Option<Incoming> {
+        self.quotes.observe(&msg);
         match &msg {
             Incoming::NextValidId(m) => {
                 self.next_order_id
