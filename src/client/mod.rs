@@ -94,7 +94,7 @@ struct Subscription {
 
 /// State shared by the caller's threads, the reader, the supervisor and the dispatcher.
 pub(crate) struct Shared {
-    options: Options,
+    pub(crate) options: Options,
     pub(crate) queue: EventQueue,
     pub(crate) stats: Arc<Stats>,
     /// Held while a request waits for its pacing slot and is written: keeps
@@ -117,7 +117,7 @@ pub(crate) struct Shared {
     routes: Routes,
     subscriptions: Mutex<BTreeMap<i32, Subscription>>,
     /// The quote views of market-data requests.
-    quotes: quotes::Quotes,
+    pub(crate) quotes: quotes::Quotes,
     /// The wire trace, when `Options::trace_file` is set.
     pub(crate) trace: Option<Trace>,
     /// Poisoned flag, dead-peer probes, why the connection ended.
@@ -682,7 +682,6 @@ impl Shared {
     /// Session bookkeeping for a decoded message; returns it unless a blocking
     /// call took it. Runs on the reader thread of connection `generation`.
     fn observe(&self, msg: Incoming, generation: u64, closing: &AtomicBool) -> Option<Incoming> {
-        self.quotes.observe(&msg);
         match &msg {
             Incoming::NextValidId(m) => {
                 self.next_order_id

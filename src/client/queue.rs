@@ -99,6 +99,37 @@ impl EventQueue {
         self.push_weighed(event, weight, abandon)
     }
 
+    /// `push_frame` without waiting: gives the event back when the queue is
+    /// full (in events or in bytes, or while final events wait).
+    pub(crate) fn try_push_frame(&self, event: Event, frame_len: usize) -> Result<bool, Event> {
+        let weight = event.heap_bytes().max(frame_len);
+        loop {
+            if self.finals_pending.load(Ordering::Acquire) {
+                return Err(event);
+            }
+            let held = self.bytes.load(Ordering::Relaxed);
+            if held != 0 && held.saturating_add(weight) > self.max_bytes {
+                return Err(event);
+            }
+            if self
+                .bytes
+                .compare_exchange_weak(held, held + weight, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                break;
+            }
+        }
+        match self.tx.try_send((event, weight)) {
+            Ok(()) => Ok(self.pushed()),
+            Err(TrySendError::Disconnected(_)) => Ok(self.unreserve(weight)),
+            Err(TrySendError::Full((event, _))) => {
+                self.stats.note_queue_len(self.capacity as u64);
+                self.release(weight);
+                Err(event)
+            }
+        }
+    }
+
     fn push_weighed(&self, event: Event, weight: usize, abandon: &AtomicBool) -> bool {
         if !self.reserve(weight, abandon) {
             return false;

@@ -87,47 +87,50 @@ impl Quotes {
     }
 
     /// Folds a message into the view it belongs to, if any. Runs on the
-    /// reader thread before the message is queued or routed.
-    pub(crate) fn observe(&self, msg: &Incoming) {
+    /// reader thread before the message is queued or routed. True when the
+    /// message is a tick whose whole content the view now holds (such an
+    /// event may be conflated on a full queue).
+    pub(crate) fn observe(&self, msg: &Incoming) -> bool {
         if self.count.load(Ordering::Acquire) == 0 {
-            return;
+            return false;
         }
         let RouteKey::Request(req_id) = msg.route() else {
-            return;
+            return false;
         };
         let mut map = lock(&self.map);
         let Some(q) = map.get_mut(&req_id) else {
-            return;
+            return false;
         };
-        let tick = if let Incoming::TickPrice(m) = msg {
-            fold_price(q, m);
-            m.tick_type
+        let (tick, held) = if let Incoming::TickPrice(m) = msg {
+            (m.tick_type, fold_price(q, m))
         } else if let Incoming::TickSize(m) = msg {
-            fold_size(q, live_twin(m.tick_type), &m.size);
-            m.tick_type
+            (m.tick_type, fold_size(q, live_twin(m.tick_type), &m.size))
         } else if let Incoming::TickString(m) = msg {
-            if live_twin(m.tick_type) == tt::LAST_TIMESTAMP {
-                if let Ok(t) = m.value.trim().parse::<i64>() {
-                    q.last_time = Some(t);
-                }
+            let time = live_twin(m.tick_type) == tt::LAST_TIMESTAMP;
+            if let (true, Ok(t)) = (time, m.value.trim().parse::<i64>()) {
+                q.last_time = Some(t);
             }
-            m.tick_type
+            (m.tick_type, time)
         } else if let Incoming::TickGeneric(m) = msg {
-            if live_twin(m.tick_type) == tt::HALTED && m.value.is_finite() && m.value >= 0.0 {
+            let halted = live_twin(m.tick_type) == tt::HALTED;
+            if halted && m.value.is_finite() && m.value >= 0.0 {
                 q.halted = Some(m.value as i32);
             }
-            m.tick_type
+            (m.tick_type, halted)
         } else if let Incoming::MarketDataType(m) = msg {
             if (1..=4).contains(&m.market_data_type) {
                 q.market_data_type = Some(m.market_data_type);
             }
             q.updated_at += 1;
-            return;
+            return false;
         } else {
             // Other messages of this request (tickReqParams, tickEFP, ...)
             // change nothing in the quote.
-            return;
+            return false;
         };
+        if !held {
+            return false;
+        }
         if is_delayed(tick) {
             q.market_data_type = Some(match q.market_data_type {
                 Some(2) | Some(4) => 4,
@@ -135,10 +138,12 @@ impl Quotes {
             });
         }
         q.updated_at += 1;
+        true
     }
 }
 
-fn fold_price(q: &mut Quote, m: &TickPrice) {
+/// Folds a price tick; false when the quote has no field for it.
+fn fold_price(q: &mut Quote, m: &TickPrice) -> bool {
     let p = price(m.price);
     let live = live_twin(m.tick_type);
     let slot = match live {
@@ -149,7 +154,7 @@ fn fold_price(q: &mut Quote, m: &TickPrice) {
         tt::LOW => &mut q.low,
         tt::CLOSE => &mut q.close,
         tt::OPEN => &mut q.open,
-        _ => return,
+        _ => return false,
     };
     *slot = p;
     // tickPrice of bid, ask and last carries the size of the same tick.
@@ -157,22 +162,25 @@ fn fold_price(q: &mut Quote, m: &TickPrice) {
         tt::BID => tt::BID_SIZE,
         tt::ASK => tt::ASK_SIZE,
         tt::LAST => tt::LAST_SIZE,
-        _ => return,
+        _ => return true,
     };
     if size(&m.size).is_some() {
         fold_size(q, size_tick, &m.size);
     }
+    true
 }
 
-fn fold_size(q: &mut Quote, live: i32, s: &str) {
+/// Folds a size tick; false when the quote has no field for it.
+fn fold_size(q: &mut Quote, live: i32, s: &str) -> bool {
     let slot = match live {
         tt::BID_SIZE => &mut q.bid_size,
         tt::ASK_SIZE => &mut q.ask_size,
         tt::LAST_SIZE => &mut q.last_size,
         tt::VOLUME => &mut q.volume,
-        _ => return,
+        _ => return false,
     };
     *slot = size(s);
+    true
 }
 
 #[cfg(test)]
