@@ -606,17 +606,17 @@ fn fold(msgs: impl Iterator<Item = Incoming>, req_id: i32) -> (Quote, u64) {
                 *slot = size(&t.size);
                 n += 1;
             }
-            Incoming::TickString(t) if t.req_id == req_id => {
-                if tt::live_twin(t.tick_type) == tt::LAST_TIMESTAMP {
-                    q.last_time = t.value.parse().ok();
-                    n += 1;
-                }
+            Incoming::TickString(t)
+                if t.req_id == req_id && tt::live_twin(t.tick_type) == tt::LAST_TIMESTAMP =>
+            {
+                q.last_time = t.value.parse().ok();
+                n += 1;
             }
-            Incoming::TickGeneric(t) if t.req_id == req_id => {
-                if tt::live_twin(t.tick_type) == tt::HALTED {
-                    q.halted = Some(t.value as i32);
-                    n += 1;
-                }
+            Incoming::TickGeneric(t)
+                if t.req_id == req_id && tt::live_twin(t.tick_type) == tt::HALTED =>
+            {
+                q.halted = Some(t.value as i32);
+                n += 1;
             }
             Incoming::MarketDataType(t) if t.req_id == req_id => {
                 q.market_data_type = Some(t.market_data_type);
