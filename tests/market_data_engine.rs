@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use tws::client::{
     Client, ConnectionState, Error, Event, Options, Quote, ReconnectPolicy,
-    MARKET_DATA_TYPE_SUBSCRIPTION, RESERVED_IDS,
+    ACCOUNT_UPDATES_SUBSCRIPTION, MARKET_DATA_TYPE_SUBSCRIPTION, POSITIONS_SUBSCRIPTION,
+    RESERVED_IDS,
 };
 use tws::protocol::messages::{
     CancelMktData, CancelMktDepth, Contract, ReqAccountUpdates, ReqMarketDataType, ReqMktData,
@@ -282,9 +283,10 @@ fn blocking_calls_answer_with_rows_that_are_never_events() {
     }
 }
 
-/// Opens one subscription of every kind of the family (and a snapshot and
-/// a one-shot, which are not subscriptions); returns the ids.
-fn subscribe_all(client: &Client) {
+/// Opens one subscription of every kind (this family's and the account
+/// family's), a snapshot and a one-shot (which are not subscriptions);
+/// returns the live subscriptions' requests, in key order.
+fn subscribe_all(client: &Client) -> Vec<Request> {
     client.req_market_data_type(4).unwrap();
     client.req_market_data_type(1).unwrap();
     client
@@ -303,39 +305,55 @@ fn subscribe_all(client: &Client) {
         .req_real_time_bars(14, &stock("AAPL"), 5, "MIDPOINT", false, &[])
         .unwrap();
     client.req_contract_details(15, &stock("AAPL")).unwrap();
-    let live: Vec<i32> = client.subscriptions().iter().map(|(id, _)| *id).collect();
-    assert_eq!(live, vec![MARKET_DATA_TYPE_SUBSCRIPTION, 10, 12, 13, 14]);
+    client
+        .req_account_summary(16, "All", "NetLiquidation")
+        .unwrap();
+    client.req_positions().unwrap();
+    client.req_account_updates("DU123456").unwrap();
+    client.req_positions_multi(17, "DU123456", "").unwrap();
+    client
+        .req_account_updates_multi(18, "DU123456", "", false)
+        .unwrap();
+    client.req_pnl(19, "DU123456", "").unwrap();
+    client.req_pnl_single(20, "DU123456", "", AAPL).unwrap();
+    let live = client.subscriptions();
+    let keys: Vec<i32> = live.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        keys,
+        vec![
+            MARKET_DATA_TYPE_SUBSCRIPTION,
+            ACCOUNT_UPDATES_SUBSCRIPTION,
+            POSITIONS_SUBSCRIPTION,
+            10,
+            12,
+            13,
+            14,
+            16,
+            17,
+            18,
+            19,
+            20
+        ]
+    );
+    assert_eq!(
+        live[0].1,
+        Request::ReqMarketDataType(ReqMarketDataType {
+            market_data_type: 1
+        }),
+        "the latest market data type"
+    );
+    live.into_iter().map(|(_, r)| r).collect()
 }
 
-/// What a re-issue must send: every subscription under its id, the market
-/// data type at its latest value, nothing of the snapshot and the one-shot.
-fn assert_reissued(sent: &[Request]) {
-    let names: Vec<(&str, i32)> = sent
+/// What a re-issue must send: every live subscription once, in key order,
+/// and nothing else (no snapshot, no one-shot) but cancels.
+fn assert_reissued(sent: &[Request], live: &[Request]) {
+    let reissued: Vec<&Request> = sent
         .iter()
-        .filter_map(|r| match r {
-            Request::ReqMarketDataType(m) => Some(("ReqMarketDataType", m.market_data_type)),
-            Request::ReqMktData(m) => Some(("ReqMktData", m.req_id)),
-            Request::ReqMktDepth(m) if m.is_smart_depth => Some(("ReqMktDepth", m.req_id)),
-            Request::ReqTickByTickData(m) => Some(("ReqTickByTickData", m.req_id)),
-            Request::ReqRealTimeBars(m) => Some(("ReqRealTimeBars", m.req_id)),
-            Request::ReqContractDetails(m) => Some(("ReqContractDetails", m.req_id)),
-            _ => None,
-        })
+        .filter(|r| r.cancels().is_none() && !matches!(r, Request::StartApi(_)))
         .collect();
-    for want in [
-        ("ReqMarketDataType", 1),
-        ("ReqMktData", 10),
-        ("ReqMktDepth", 12),
-        ("ReqTickByTickData", 13),
-        ("ReqRealTimeBars", 14),
-    ] {
-        assert_eq!(
-            names.iter().filter(|n| **n == want).count(),
-            1,
-            "{want:?} once in {names:?}"
-        );
-    }
-    assert_eq!(names.len(), 5, "nothing else re-issued: {names:?}");
+    let want: Vec<&Request> = live.iter().collect();
+    assert_eq!(reissued, want);
 }
 
 #[test]
@@ -345,7 +363,7 @@ fn subscriptions_are_reissued_under_the_same_ids_after_a_restart() {
     let first = sim::start(config(version, Some(first_record.clone()))).unwrap();
     let port = first.port();
     let client = connect(&first, quick_reconnect());
-    subscribe_all(&client);
+    let live = subscribe_all(&client);
     drain(&client, Duration::from_millis(300));
     first.stop();
     until(&client, "connection lost", |e| {
@@ -364,7 +382,20 @@ fn subscriptions_are_reissued_under_the_same_ids_after_a_restart() {
     match events.last() {
         Some(Event::State { resubscribed, .. }) => assert_eq!(
             resubscribed,
-            &vec![MARKET_DATA_TYPE_SUBSCRIPTION, 10, 12, 13, 14]
+            &vec![
+                MARKET_DATA_TYPE_SUBSCRIPTION,
+                -3,
+                -2,
+                10,
+                12,
+                13,
+                14,
+                16,
+                17,
+                18,
+                19,
+                20
+            ]
         ),
         other => panic!("{other:?}"),
     }
@@ -375,13 +406,13 @@ fn subscriptions_are_reissued_under_the_same_ids_after_a_restart() {
         |e| matches!(e, Event::Message(Incoming::TickPrice(t)) if t.req_id == 10),
     );
     assert!(client.quote(10).unwrap().bid.is_some());
-    wait_resubscriptions(&client, 5);
+    wait_resubscriptions(&client, 12);
     drain(&client, Duration::from_millis(300));
     client.disconnect();
     second.stop();
 
     let sent = requests_on_first(&record(&second_record, version));
-    assert_reissued(&sent);
+    assert_reissued(&sent, &live);
     let _ = std::fs::remove_file(first_record);
     let _ = std::fs::remove_file(second_record);
 }
@@ -403,18 +434,31 @@ fn a_1101_cancels_and_reissues_every_subscription() {
     })
     .unwrap();
     let client = connect(&sim, Options::default());
-    subscribe_all(&client);
+    let live = subscribe_all(&client);
     let events = until(&client, "1101", |e| {
         is_state(e, ConnectionState::IbLinkRestored)
     });
     match events.last() {
         Some(Event::State { resubscribed, .. }) => assert_eq!(
             resubscribed,
-            &vec![MARKET_DATA_TYPE_SUBSCRIPTION, 10, 12, 13, 14]
+            &vec![
+                MARKET_DATA_TYPE_SUBSCRIPTION,
+                -3,
+                -2,
+                10,
+                12,
+                13,
+                14,
+                16,
+                17,
+                18,
+                19,
+                20
+            ]
         ),
         other => panic!("{other:?}"),
     }
-    wait_resubscriptions(&client, 5);
+    wait_resubscriptions(&client, 12);
     drain(&client, Duration::from_millis(300));
     client.disconnect();
     sim.stop();
@@ -433,7 +477,7 @@ fn a_1101_cancels_and_reissues_every_subscription() {
             _ => None,
         })
         .collect();
-    assert_reissued(&after);
+    assert_reissued(&after, &live);
     // Each subscription with a cancel is cancelled right before it is sent again.
     for (i, r) in after.iter().enumerate() {
         let Some(sub) = r.subscription() else {
