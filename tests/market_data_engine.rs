@@ -764,3 +764,42 @@ fn a_consumer_that_never_drains_still_sees_the_market() {
     assert_eq!(quote.updated_at, ticks);
     let _ = std::fs::remove_file(path);
 }
+
+#[test]
+fn delayed_ticks_fill_the_quote_with_the_type_recorded() {
+    let sim = sim::start(SimConfig {
+        market_data_rate: 20,
+        ..config(222, None)
+    })
+    .unwrap();
+    let client = connect(&sim, Options::default());
+    client.req_market_data_type(3).unwrap();
+    let bond = Contract {
+        symbol: "US-T".into(),
+        sec_type: "BOND".into(),
+        ..common::stock()
+    };
+    client
+        .req_mkt_data(1, &bond, "", false, false, &[])
+        .unwrap();
+    let events = until(&client, "a delayed bid", |e| {
+        matches!(e, Event::Message(Incoming::TickPrice(t))
+            if t.req_id == 1 && t.tick_type == tt::DELAYED_BID)
+    });
+    assert!(events.iter().any(
+        |e| matches!(e, Event::Message(Incoming::Error(m)) if m.req_id == 1 && m.code == 10167)
+    ));
+    let Some(Event::Message(Incoming::TickPrice(bid))) = events.last() else {
+        unreachable!()
+    };
+    let quote = client.quote(1).unwrap();
+    assert!(quote.bid.is_some(), "{quote:?}");
+    assert_eq!(quote.market_data_type, Some(3));
+    // Nothing live came: the delayed bid is the bid (or a later one).
+    assert!(
+        events.iter().all(|e| !matches!(e,
+            Event::Message(Incoming::TickPrice(t)) if t.req_id == 1 && t.tick_type == tt::BID)),
+        "only delayed ticks for a delayed line"
+    );
+    assert!(bid.price > 0.0);
+}
