@@ -1475,6 +1475,98 @@ fn route_expr(m: &Message, binding: &str) -> String {
     }
 }
 
+/// The `SubscriptionKey` of a subscription, over the message bound as `m`.
+fn key_expr(key: &(String, Option<String>)) -> String {
+    match &key.1 {
+        Some(f) => format!("SubscriptionKey::{}(m.{f})", key.0),
+        None => format!("SubscriptionKey::{}", key.0),
+    }
+}
+
+/// `Request::subscription` and `Request::cancels`, from the catalogue's
+/// `subscription` facts; every match is exhaustive.
+fn subscription_fns(out: &mut String, msgs: &[&Message]) {
+    out.push_str(
+        "/// Whether this request opens a live subscription (re-issued after a\n\
+         /// reconnect or TWS's 1101 under the same key): its key and the request\n\
+         /// that ends it (none for a session setting, where the latest value wins).\n\
+         /// From the catalogue's `subscription` facts.\n",
+    );
+    out.push_str("pub fn subscription(&self) -> Option<Subscription> {\nmatch self {\n");
+    for m in msgs {
+        let Some(sub) = &m.subscription else {
+            let _ = writeln!(out, "Self::{}(_) => None,", m.name);
+            continue;
+        };
+        let mut guards: Vec<String> = sub.when.iter().map(|w| format!("m.{w}")).collect();
+        guards.extend(sub.unless.iter().map(|u| format!("!m.{u}")));
+        let cancel = match &sub.cancel {
+            None => "None".to_owned(),
+            Some(c) => {
+                let fields: Vec<String> =
+                    c.fields.iter().map(|(f, e)| format!("{f}: {e}")).collect();
+                format!(
+                    "Some(Request::{}({} {{ {} }}))",
+                    c.name,
+                    c.type_name,
+                    fields.join(", ")
+                )
+            }
+        };
+        let guard = if guards.is_empty() {
+            String::new()
+        } else {
+            format!(" if {}", guards.join(" && "))
+        };
+        let key = key_expr(&sub.key);
+        let uses_m = key.contains("m.") || cancel.contains("m.") || !guard.is_empty();
+        let pat = if uses_m { "(m)" } else { "(_)" };
+        let _ = writeln!(
+            out,
+            "Self::{}{pat}{guard} => Some(Subscription {{ key: {key}, cancel: {cancel} }}),",
+            m.name
+        );
+        if !guard.is_empty() {
+            let _ = writeln!(out, "Self::{}(_) => None,", m.name);
+        }
+    }
+    out.push_str("}\n}\n\n");
+    out.push_str(
+        "/// The key of the subscription this request ends, if it is the cancel\n\
+         /// of one (`subscription().cancel` of that subscription). From the\n\
+         /// catalogue's `subscription` facts.\n",
+    );
+    out.push_str("pub fn cancels(&self) -> Option<SubscriptionKey> {\nmatch self {\n");
+    for m in msgs {
+        let of = msgs.iter().find_map(|s| {
+            s.subscription
+                .as_ref()
+                .and_then(|sub| sub.cancel.as_ref().map(|c| (sub, c)))
+                .filter(|(_, c)| c.name == m.name)
+        });
+        let Some((sub, c)) = of else {
+            let _ = writeln!(out, "Self::{}(_) => None,", m.name);
+            continue;
+        };
+        let key = key_expr(&sub.key);
+        let guard = if c.guards.is_empty() {
+            String::new()
+        } else {
+            format!(" if {}", c.guards.join(" && "))
+        };
+        let pat = if key.contains("m.") || !guard.is_empty() {
+            "(m)"
+        } else {
+            "(_)"
+        };
+        let _ = writeln!(out, "Self::{}{pat}{guard} => Some({key}),", m.name);
+        if !guard.is_empty() {
+            let _ = writeln!(out, "Self::{}(_) => None,", m.name);
+        }
+    }
+    out.push_str("}\n}\n\n");
+}
+
 /// `market_rule` -> `MarketRule`.
 fn camel(s: &str) -> String {
     s.split('_')
@@ -1497,6 +1589,7 @@ pub fn sets_file(cat: &Catalogue) -> String {
     out.push_str("use crate::protocol::describe::{Describe, FieldVisitor};\n");
     out.push_str("use crate::protocol::ids::{incoming, outgoing};\n");
     out.push_str("use crate::protocol::schema::RouteKey;\n");
+    out.push_str("use crate::protocol::subscription::{Subscription, SubscriptionKey};\n");
     out.push_str("use crate::protocol::versions;\n");
     for stem in &cat.files {
         let names: Vec<&str> = cat
@@ -1600,6 +1693,9 @@ pub fn sets_file(cat: &Catalogue) -> String {
             let _ = writeln!(out, "Self::{}{pat} => {},", m.name, route_expr(m, "m"));
         }
         out.push_str("}\n}\n\n");
+        if !incoming {
+            subscription_fns(&mut out, &msgs);
+        }
         out.push_str("/// Appends the framed message in the form the server version calls for.\n");
         out.push_str("pub fn encode(&self, server_version: i32, out: &mut Vec<u8>) -> Result<(), EncodeError> {\nself.encode_as(Form::for_version(server_version, self.proto_from()), server_version, out)\n}\n\n");
         out.push_str("/// Appends the framed message in `form`.\n");

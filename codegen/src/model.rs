@@ -52,7 +52,33 @@ pub struct MessageDecl {
     /// Fields of embedded records this message's protobuf form leaves out.
     pub proto_omit: Option<Vec<String>>,
     pub proto_split: Option<ProtoSplitDecl>,
+    /// Requests only: the request is a live subscription (see [`SubscriptionDecl`]).
+    pub subscription: Option<SubscriptionDecl>,
     pub fields: Vec<FieldDecl>,
+}
+
+/// `subscription = { cancel = "CancelMktData", unless = ["snapshot"] }`: the
+/// request opens a live subscription, re-issued after a reconnect, that
+/// `cancel` ends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionDecl {
+    /// A fixed key (`positions`, `account_updates`, `market_data_type`) for
+    /// a request without an id; default: the request id of its route.
+    pub key: Option<String>,
+    /// The request that ends it; absent for a session setting (the latest
+    /// value wins).
+    pub cancel: Option<String>,
+    /// Bool fields that must all be true for it to be a subscription.
+    #[serde(default)]
+    pub when: Vec<String>,
+    /// Bool fields any of which, true, make it one-shot.
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// Fields of the cancel given a value (the others are copied from the
+    /// request's fields of the same name).
+    #[serde(default)]
+    pub set: BTreeMap<String, toml::Value>,
 }
 
 /// `proto_split = { field, into, keep }`: a combined date field of the
@@ -402,6 +428,8 @@ pub struct Message {
     pub proto_omit: Vec<(String, String)>,
     /// `(field, into, keep)`: the protobuf form's combined date field and its parts.
     pub proto_split: Option<(String, Vec<String>, bool)>,
+    /// Requests only: the subscription it opens, if it is one.
+    pub subscription: Option<Subscription>,
     /// The struct's fields, in declaration order.
     pub fields: Vec<Field>,
     /// The text form, in wire order.
@@ -409,6 +437,29 @@ pub struct Message {
     /// The catalogue entries as declared (for the schema table).
     pub entries: Vec<SchemaEntry>,
     pub file: String,
+}
+
+/// A resolved `subscription` declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    /// `SubscriptionKey` variant and its field: `("Request", Some("req_id"))`
+    /// or `("MarketDataType", None)`.
+    pub key: (String, Option<String>),
+    /// The cancel request: its variant, its struct, its fields `(field, Rust
+    /// expression over the request bound as `m`)`, and the guards that tell
+    /// it from the same request when it is none (over the cancel as `m`).
+    pub cancel: Option<Cancel>,
+    pub when: Vec<String>,
+    pub unless: Vec<String>,
+}
+
+/// The request that ends a subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cancel {
+    pub name: String,
+    pub type_name: String,
+    pub fields: Vec<(String, String)>,
+    pub guards: Vec<String>,
 }
 
 /// What routes a message's replies.
@@ -1209,6 +1260,7 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                     .clone()
                     .unwrap_or_else(|| format!("{}Proto", m.type_name.as_ref().unwrap_or(&m.name))),
                 text_form: m.text_form.unwrap_or(true),
+                subscription: None,
                 proto_split: m
                     .proto_split
                     .as_ref()
@@ -1279,11 +1331,163 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
             messages.push(msg);
         }
     }
+    resolve_subscriptions(&decls, &mut messages)?;
     Ok(Catalogue {
         files: decls.into_iter().map(|(s, _)| s).collect(),
         records,
         messages,
     })
+}
+
+/// Resolves every request's `subscription`: its key, its guards (bool
+/// fields) and its cancel (a request whose every field is copied from the
+/// request's field of the same name and type, or given by `set`).
+fn resolve_subscriptions(
+    decls: &[(String, FileDecl)],
+    messages: &mut [Message],
+) -> Result<(), String> {
+    let mut resolved = Vec::new();
+    for (stem, file) in decls {
+        for d in &file.message {
+            let Some(sub) = &d.subscription else { continue };
+            let ctx = format!("catalogue/{stem}.toml: message {}", d.name);
+            let m = messages
+                .iter()
+                .find(|m| m.name == d.name)
+                .ok_or_else(|| format!("{ctx}: not resolved"))?;
+            if m.incoming {
+                return Err(format!("{ctx}: only requests are subscriptions"));
+            }
+            let field = |name: &str| m.fields.iter().find(|f| f.name == name);
+            for b in sub.when.iter().chain(&sub.unless) {
+                if !field(b).is_some_and(|f| f.ty == Type::Bool) {
+                    return Err(format!(
+                        "{ctx}: subscription guard {b:?} is not a bool field"
+                    ));
+                }
+            }
+            let key = match (&sub.key, &m.route) {
+                (Some(k), _) if ["positions", "account_updates", "market_data_type"]
+                    .contains(&k.as_str()) =>
+                {
+                    (camel_case(k), None)
+                }
+                (Some(k), _) => {
+                    return Err(format!(
+                        "{ctx}: subscription key {k:?} is none of positions, account_updates, market_data_type"
+                    ))
+                }
+                (None, Route::Field(f)) => ("Request".to_owned(), Some(f.clone())),
+                (None, Route::Positions) => ("Positions".to_owned(), None),
+                (None, Route::AccountUpdates) => ("AccountUpdates".to_owned(), None),
+                (None, _) => {
+                    return Err(format!(
+                        "{ctx}: a subscription without a request id route needs a `key`"
+                    ))
+                }
+            };
+            let cancel = match &sub.cancel {
+                None => {
+                    if !sub.set.is_empty() {
+                        return Err(format!("{ctx}: subscription `set` without `cancel`"));
+                    }
+                    None
+                }
+                Some(c) => {
+                    let cm = messages
+                        .iter()
+                        .find(|x| &x.name == c && !x.incoming)
+                        .ok_or_else(|| format!("{ctx}: cancel {c:?} is no request"))?;
+                    for name in sub.set.keys() {
+                        if !cm.fields.iter().any(|f| &f.name == name) {
+                            return Err(format!("{ctx}: `set` names {name:?}, not a field of {c}"));
+                        }
+                    }
+                    let mut fields = Vec::new();
+                    let mut guards = Vec::new();
+                    for f in &cm.fields {
+                        let n = &f.name;
+                        let expr = match sub.set.get(&f.name) {
+                            Some(toml::Value::Boolean(b)) if f.ty == Type::Bool => {
+                                guards.push(if *b { format!("m.{n}") } else { format!("!m.{n}") });
+                                b.to_string()
+                            }
+                            Some(toml::Value::Integer(i)) if f.ty == Type::Int => {
+                                guards.push(format!("m.{n} == {i}"));
+                                i.to_string()
+                            }
+                            Some(toml::Value::String(t)) if f.ty == Type::Str => {
+                                guards.push(format!("m.{n} == {t:?}"));
+                                format!("{t:?}.into()")
+                            }
+                            Some(v) => {
+                                return Err(format!(
+                                    "{ctx}: `set` value {v} does not fit {c}.{}",
+                                    f.name
+                                ))
+                            }
+                            None => match field(&f.name) {
+                                Some(rf) if rf.ty == f.ty => match f.ty {
+                                    Type::Int | Type::Long | Type::Double | Type::Bool => {
+                                        format!("m.{n}")
+                                    }
+                                    _ => format!("m.{n}.clone()"),
+                                },
+                                _ => {
+                                    return Err(format!(
+                                        "{ctx}: cancel {c} needs field {:?}: give it in `set` or in the request",
+                                        f.name
+                                    ))
+                                }
+                            },
+                        };
+                        fields.push((f.name.clone(), expr));
+                    }
+                    if let (Some(kf), false) = (
+                        &key.1,
+                        cm.fields.iter().any(|f| Some(&f.name) == key.1.as_ref()),
+                    ) {
+                        return Err(format!(
+                            "{ctx}: cancel {c} does not carry the key field {kf:?}"
+                        ));
+                    }
+                    Some(Cancel {
+                        name: c.clone(),
+                        type_name: cm.type_name.clone(),
+                        fields,
+                        guards,
+                    })
+                }
+            };
+            resolved.push((
+                d.name.clone(),
+                Subscription {
+                    key,
+                    cancel,
+                    when: sub.when.clone(),
+                    unless: sub.unless.clone(),
+                },
+            ));
+        }
+    }
+    for (name, sub) in resolved {
+        if let Some(m) = messages.iter_mut().find(|m| m.name == name) {
+            m.subscription = Some(sub);
+        }
+    }
+    Ok(())
+}
+
+/// `account_updates` -> `AccountUpdates`.
+fn camel_case(s: &str) -> String {
+    s.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// `PnLSingle` -> `pnl_single`, `Contract` -> `contract`.
@@ -1325,6 +1529,83 @@ doc = "a."
 proto_from = "never"
 fields = [ { name = "req_id", type = "int", proto = 1, default = -1 } ]
 "#;
+
+    /// A request `Req` with `extra` keys, and its cancel `Cancel`.
+    fn pair(extra: &str, cancel_fields: &str) -> String {
+        format!(
+            r#"
+[[message]]
+name = "Req"
+wire_name = "req"
+direction = "out"
+id = 1
+id_name = "REQ"
+doc = "r."
+proto_from = "never"
+route = "req_id"
+{extra}
+fields = [ {{ name = "req_id", type = "int", proto = 1 }}, {{ name = "snapshot", type = "bool", proto = 2 }} ]
+
+[[message]]
+name = "Cancel"
+wire_name = "cancel"
+direction = "out"
+id = 2
+id_name = "CANCEL"
+doc = "c."
+proto_from = "never"
+route = "req_id"
+fields = [ {cancel_fields} ]
+"#
+        )
+    }
+
+    #[test]
+    fn subscriptions_resolve_and_their_mistakes_are_named() {
+        let req_id = r#"{ name = "req_id", type = "int", proto = 1 }"#;
+        let ok = pair(
+            r#"subscription = { cancel = "Cancel", unless = ["snapshot"] }"#,
+            req_id,
+        );
+        let c = one(&ok).unwrap();
+        let sub = c.messages[0].subscription.as_ref().unwrap();
+        assert_eq!(sub.key, ("Request".to_owned(), Some("req_id".to_owned())));
+        assert_eq!(sub.unless, vec!["snapshot".to_owned()]);
+        let cancel = sub.cancel.as_ref().unwrap();
+        assert_eq!(
+            cancel.fields,
+            vec![("req_id".to_owned(), "m.req_id".to_owned())]
+        );
+        let err = |extra: &str, fields: &str| one(&pair(extra, fields)).unwrap_err();
+        assert!(err(r#"subscription = { cancel = "Nope" }"#, req_id).contains("is no request"));
+        assert!(err(
+            r#"subscription = { cancel = "Cancel", unless = ["req_id"] }"#,
+            req_id
+        )
+        .contains("not a bool field"));
+        let extra_field = r#"{ name = "req_id", type = "int", proto = 1 }, { name = "x", type = "string", proto = 2 }"#;
+        assert!(err(r#"subscription = { cancel = "Cancel" }"#, extra_field)
+            .contains("needs field \"x\""));
+        assert!(err(
+            r#"subscription = { cancel = "Cancel", set = { y = 1 } }"#,
+            req_id
+        )
+        .contains("not a field of Cancel"));
+        assert!(err(r#"subscription = { key = "other" }"#, req_id).contains("none of positions"));
+        let set = pair(
+            r#"subscription = { cancel = "Cancel", set = { x = "all" } }"#,
+            extra_field,
+        );
+        let c = one(&set).unwrap();
+        let cancel = c.messages[0]
+            .subscription
+            .as_ref()
+            .unwrap()
+            .cancel
+            .clone()
+            .unwrap();
+        assert_eq!(cancel.guards, vec!["m.x == \"all\"".to_owned()]);
+    }
 
     #[test]
     fn a_plain_message_resolves() {

@@ -41,7 +41,7 @@ pub(super) enum Step {
 impl Client {
     /// Sends a subscribing request and records it under `key`, so that it
     /// can be listed and re-issued.
-    fn subscribe(&self, key: i32, request: Request) -> Result<(), Error> {
+    pub(super) fn subscribe(&self, key: i32, request: Request) -> Result<(), Error> {
         self.ensure_connected()?;
         self.shared.subscribe(key, request)
     }
@@ -55,7 +55,7 @@ impl Client {
     }
 
     /// Forgets the subscription `key` and sends its cancel.
-    fn unsubscribe(&self, key: i32, cancel: Request) -> Result<(), Error> {
+    pub(super) fn unsubscribe(&self, key: i32, cancel: Request) -> Result<(), Error> {
         self.shared.unsubscribe(key);
         self.send(&cancel)
     }

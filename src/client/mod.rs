@@ -8,11 +8,14 @@ mod dispatch;
 mod error;
 mod events;
 mod handshake;
+mod instruments;
 mod link;
 mod liveness;
+mod market_data;
 mod options;
 mod pacer;
 mod queue;
+mod quotes;
 mod reader;
 mod requests;
 mod routes;
@@ -33,7 +36,9 @@ pub use account_data::{AccountSnapshot, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_
 pub use dispatch::Callback;
 pub use error::Error;
 pub use events::{ConnectionState, Event};
+pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
 pub use options::{Liveness, Options, ReconnectPolicy};
+pub use quotes::Quote;
 pub use routes::RESERVED_IDS;
 pub use stats::StatsSnapshot;
 
@@ -89,7 +94,7 @@ struct Subscription {
 
 /// State shared by the caller's threads, the reader, the supervisor and the dispatcher.
 pub(crate) struct Shared {
-    options: Options,
+    pub(crate) options: Options,
     pub(crate) queue: EventQueue,
     pub(crate) stats: Arc<Stats>,
     /// Held while a request waits for its pacing slot and is written: keeps
@@ -111,6 +116,8 @@ pub(crate) struct Shared {
     connection_time: Mutex<String>,
     routes: Routes,
     subscriptions: Mutex<BTreeMap<i32, Subscription>>,
+    /// The quote views of market-data requests.
+    pub(crate) quotes: quotes::Quotes,
     /// The wire trace, when `Options::trace_file` is set.
     pub(crate) trace: Option<Trace>,
     /// Poisoned flag, dead-peer probes, why the connection ended.
@@ -178,6 +185,7 @@ impl Client {
                 connection_time: Mutex::new(String::new()),
                 routes: Routes::default(),
                 subscriptions: Mutex::new(BTreeMap::new()),
+                quotes: quotes::Quotes::default(),
                 trace,
                 health: liveness::Health::default(),
             }),
@@ -346,11 +354,33 @@ impl Client {
 
     /// Sends any request in the form the negotiated version calls for. A
     /// request id that is negative or in [`RESERVED_IDS`] is refused
-    /// (`InvalidArgument`).
+    /// (`InvalidArgument`). By the catalogue's subscription facts
+    /// (`Request::subscription`, `Request::cancels`): a request that opens a
+    /// subscription is recorded under its key and re-issued after a
+    /// reconnect or a 1101 (refused with `DuplicateRequestId` while its id
+    /// is live; an id-less one such as reqMarketDataType replaces the one
+    /// before); its cancel forgets it (even when the cancel cannot be sent);
+    /// any other request is refused with `DuplicateRequestId` when its id is
+    /// that of a live subscription or running blocking call.
     pub fn send(&self, request: &Request) -> Result<(), Error> {
         self.check_poisoned()?;
         routes::check_user_request(request)?;
+        if let Some(key) = request.cancels() {
+            self.shared.forget(requests::slot_of(key), request);
+            self.ensure_connected()?;
+            return self.shared.write(request, true).map(|_| ());
+        }
         self.ensure_connected()?;
+        if let Some(sub) = request.subscription() {
+            return self
+                .shared
+                .subscribe(requests::slot_of(sub.key), request.clone());
+        }
+        if let Some(id) = routes::request_id_of(request) {
+            if self.shared.is_live(id) {
+                return Err(Error::DuplicateRequestId(id));
+            }
+        }
         self.shared.write(request, true).map(|_| ())
     }
 
@@ -554,7 +584,20 @@ impl Shared {
         if req_id >= 0 && (subs.contains_key(&req_id) || self.routes.is_routed(req_id)) {
             return Err(Error::DuplicateRequestId(req_id));
         }
-        let generation = self.write(&request, true)?;
+        // The view exists before TWS can answer, so no tick is missed.
+        let quote_view = if let Request::ReqMktData(r) = &request {
+            Some(r.req_id)
+        } else {
+            None
+        };
+        quote_view.iter().for_each(|id| self.quotes.open(*id));
+        let generation = match self.write(&request, true) {
+            Ok(g) => g,
+            Err(e) => {
+                quote_view.iter().for_each(|id| self.quotes.close(*id));
+                return Err(e);
+            }
+        };
         subs.insert(
             req_id,
             Subscription {
@@ -568,6 +611,33 @@ impl Shared {
     /// Forgets a subscription.
     fn unsubscribe(&self, req_id: i32) {
         lock(&self.subscriptions).remove(&req_id);
+    }
+
+    /// Forgets the subscription under `key` if `cancel` is the request that
+    /// ends it (a cancel of another kind under the same id leaves it).
+    fn forget(&self, key: i32, cancel: &Request) {
+        let mut subs = lock(&self.subscriptions);
+        let ends_it = subs.get(&key).is_some_and(|sub| {
+            sub.request
+                .subscription()
+                .and_then(|s| s.cancel)
+                .is_some_and(|c| c.msg_id() == cancel.msg_id())
+        });
+        if ends_it {
+            if let Some(Subscription {
+                request: Request::ReqMktData(r),
+                ..
+            }) = subs.remove(&key)
+            {
+                self.quotes.close(r.req_id);
+            }
+        }
+    }
+
+    /// True while `req_id` is the id of a live subscription or of a running
+    /// blocking call.
+    fn is_live(&self, req_id: i32) -> bool {
+        lock(&self.subscriptions).contains_key(&req_id) || self.routes.is_routed(req_id)
     }
 
     /// The live subscriptions to re-issue on the current connection: after a
@@ -595,7 +665,7 @@ impl Shared {
                 continue;
             };
             if cancel_first {
-                if let Some(cancel) = requests::cancel_of(&sub.request) {
+                if let Some(cancel) = sub.request.subscription().and_then(|s| s.cancel) {
                     let _ = self.write(&cancel, true);
                 }
             }

@@ -165,6 +165,15 @@ pub struct Options {
     /// Dead-peer detection (on by default: probe after 20 s of silence,
     /// connection lost 10 s later).
     pub liveness: Liveness,
+    /// While the queue is full, a tick event whose values the quote view
+    /// (`Client::quote`) holds (bid, ask, last, their sizes, volume, high,
+    /// low, close, open, last time, halted, and their delayed twins) is
+    /// folded into the view and not queued, counted in
+    /// `StatsSnapshot::ticks_conflated`: the reader keeps reading, so the
+    /// quote follows the market with a slow consumer (on by default). Off:
+    /// such ticks wait for room like every other event (nothing is dropped,
+    /// and the quote lags as the queue does). Other events always wait.
+    pub conflate_ticks: bool,
     /// Tests only: the reader thread panics on a frame with this message id,
     /// to exercise the engine's panic boundary. Never set it otherwise.
     #[doc(hidden)]
@@ -193,6 +202,7 @@ impl Default for Options {
             write_timeout: Duration::from_secs(10),
             trace_file: None,
             liveness: Liveness::default(),
+            conflate_ticks: true,
             panic_on_message_id_for_tests: None,
             panic_in_supervisor_for_tests: false,
             panic_in_dispatcher_for_tests: false,

@@ -99,6 +99,37 @@ impl EventQueue {
         self.push_weighed(event, weight, abandon)
     }
 
+    /// `push_frame` without waiting: `None`, and the event dropped, when the
+    /// queue is full (in events or in bytes, or while final events wait).
+    pub(crate) fn try_push_frame(&self, event: Event, frame_len: usize) -> Option<bool> {
+        let weight = event.heap_bytes().max(frame_len);
+        loop {
+            if self.finals_pending.load(Ordering::Acquire) {
+                return None;
+            }
+            let held = self.bytes.load(Ordering::Relaxed);
+            if held != 0 && held.saturating_add(weight) > self.max_bytes {
+                return None;
+            }
+            if self
+                .bytes
+                .compare_exchange_weak(held, held + weight, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                break;
+            }
+        }
+        match self.tx.try_send((event, weight)) {
+            Ok(()) => Some(self.pushed()),
+            Err(TrySendError::Disconnected(_)) => Some(self.unreserve(weight)),
+            Err(TrySendError::Full(_)) => {
+                self.stats.note_queue_len(self.capacity as u64);
+                self.release(weight);
+                None
+            }
+        }
+    }
+
     fn push_weighed(&self, event: Event, weight: usize, abandon: &AtomicBool) -> bool {
         if !self.reserve(weight, abandon) {
             return false;

@@ -188,6 +188,8 @@ fn protocol_error(cx: &Context<'_>, e: &FrameError) -> String {
 /// Decodes one frame and hands the result on. False when the client is closing.
 fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
     let (shared, server_version) = (cx.shared, cx.server_version);
+    // A tick the quote view holds may be conflated into it on a full queue.
+    let mut conflatable = false;
     let event = match RawMessage::split(frame, server_version) {
         Err(e) => decode_failed(shared, -1, e.to_string(), frame),
         Ok(raw) if cx.panic_on == Some(raw.id) => {
@@ -205,6 +207,7 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
                     // The answer to a dead-peer probe: not the user's.
                     return true;
                 }
+                conflatable = shared.quotes.observe(&msg) && shared.options.conflate_ticks;
                 match shared.observe(msg, cx.generation, cx.closing) {
                     Some(msg) => Event::Message(msg),
                     None => return true,
@@ -233,6 +236,17 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
             Err(e) => decode_failed(shared, raw.id, e.to_string(), frame),
         },
     };
+    if conflatable {
+        match shared.queue.try_push_frame(event, frame.len()) {
+            Some(pushed) => return pushed,
+            None => {
+                // Full: the quote view has the tick; the event is dropped
+                // and counted, so the reader keeps up with the market.
+                shared.stats.ticks_conflated.fetch_add(1, Ordering::Relaxed);
+                return true;
+            }
+        }
+    }
     shared.queue.push_frame(event, frame.len(), cx.closing)
 }
 

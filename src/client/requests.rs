@@ -4,9 +4,10 @@
 use std::time::{Duration, Instant};
 
 use crate::protocol::messages::*;
-use crate::protocol::{Incoming, Request};
+use crate::protocol::{Incoming, Request, SubscriptionKey};
 
-use super::account_data::Step;
+use super::account_data::{Step, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_SUBSCRIPTION};
+use super::market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
 use super::routes::{check_user_id, RouteKey};
 use super::{lock, Client, Error};
 
@@ -52,6 +53,11 @@ impl Client {
         self.send(&Request::CancelAccountSummary(CancelAccountSummary {
             req_id,
         }))
+    }
+
+    /// Sends a typed request, as [`Client::send`] does.
+    pub(super) fn request(&self, request: Request) -> Result<(), Error> {
+        self.send(&request)
     }
 
     /// The live subscriptions (request id and the request that made it).
@@ -108,29 +114,13 @@ impl Client {
     }
 }
 
-/// The request that ends the subscription `request` made, if it is one
-/// (sent before re-issuing it after TWS's 1101).
-pub(crate) fn cancel_of(request: &Request) -> Option<Request> {
-    use crate::protocol::account_data::*;
-    Some(match request {
-        Request::ReqAccountSummary(r) => {
-            Request::CancelAccountSummary(CancelAccountSummary { req_id: r.req_id })
-        }
-        Request::ReqPositions(_) => Request::CancelPositions(CancelPositions {}),
-        Request::ReqAccountUpdates(r) if r.subscribe => {
-            Request::ReqAccountUpdates(ReqAccountUpdates {
-                subscribe: false,
-                account: r.account.clone(),
-            })
-        }
-        Request::ReqPositionsMulti(r) => {
-            Request::CancelPositionsMulti(CancelPositionsMulti { req_id: r.req_id })
-        }
-        Request::ReqAccountUpdatesMulti(r) => {
-            Request::CancelAccountUpdatesMulti(CancelAccountUpdatesMulti { req_id: r.req_id })
-        }
-        Request::ReqPnL(r) => Request::CancelPnL(CancelPnL { req_id: r.req_id }),
-        Request::ReqPnLSingle(r) => Request::CancelPnLSingle(CancelPnLSingle { req_id: r.req_id }),
-        _ => return None,
-    })
+/// The key under which [`Client::subscriptions`] lists a subscription: its
+/// request id, or one of the negative keys of the id-less ones.
+pub(crate) fn slot_of(key: SubscriptionKey) -> i32 {
+    match key {
+        SubscriptionKey::Request(id) => id,
+        SubscriptionKey::Positions => POSITIONS_SUBSCRIPTION,
+        SubscriptionKey::AccountUpdates => ACCOUNT_UPDATES_SUBSCRIPTION,
+        SubscriptionKey::MarketDataType => MARKET_DATA_TYPE_SUBSCRIPTION,
+    }
 }

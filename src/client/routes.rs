@@ -6,7 +6,9 @@
 //! ([`Client::next_request_id`](super::Client::next_request_id) or chosen by
 //! hand) are `0..RESERVED_IDS.start()`. Messages without a request id are
 //! routed by their own keys ([`RouteKey::Positions`],
-//! [`RouteKey::AccountUpdates`]), which share nothing with request ids.
+//! [`RouteKey::AccountUpdates`], [`RouteKey::MarketRule`],
+//! [`RouteKey::MktDepthExchanges`], [`RouteKey::FamilyCodes`]), which share
+//! nothing with request ids.
 //!
 //! Late replies: a message for a reserved id with no waiting call answers a
 //! blocking call that already ended (timed out, failed, or finished before
@@ -46,6 +48,12 @@ pub(crate) enum RouteKey {
     Positions,
     /// Account-update messages (reqAccountUpdates has no request id).
     AccountUpdates,
+    /// The marketRule of this rule id (reqMarketRule has no request id).
+    MarketRule(i32),
+    /// mktDepthExchanges (no request id).
+    MktDepthExchanges,
+    /// familyCodes (no request id).
+    FamilyCodes,
     /// A message tagged with this request id.
     Request(i32),
 }
@@ -67,16 +75,17 @@ pub(crate) fn route_key_of(msg: &Incoming) -> Option<RouteKey> {
     from_fact(msg.route())
 }
 
-/// The client's route for a catalogue routing fact. Replies keyed by
-/// something other than a request id (market rules, depth exchanges,
-/// family codes) have no blocking call waiting for them yet: not routed.
+/// The client's route for a catalogue routing fact.
 fn from_fact(fact: Fact) -> Option<RouteKey> {
     match fact {
         Fact::Request(id) if id >= 0 => Some(RouteKey::Request(id)),
         Fact::Request(_) => None,
         Fact::Positions => Some(RouteKey::Positions),
         Fact::AccountUpdates => Some(RouteKey::AccountUpdates),
-        Fact::MarketRule(_) | Fact::MktDepthExchanges | Fact::FamilyCodes | Fact::None => None,
+        Fact::MarketRule(id) => Some(RouteKey::MarketRule(id)),
+        Fact::MktDepthExchanges => Some(RouteKey::MktDepthExchanges),
+        Fact::FamilyCodes => Some(RouteKey::FamilyCodes),
+        Fact::None => None,
     }
 }
 
@@ -212,7 +221,11 @@ impl Routes {
         if inner.map.contains_key(&key) {
             return Err(match key {
                 RouteKey::Request(id) => Error::DuplicateRequestId(id),
-                RouteKey::Positions | RouteKey::AccountUpdates => Error::Busy(call.to_owned()),
+                RouteKey::Positions
+                | RouteKey::AccountUpdates
+                | RouteKey::MarketRule(_)
+                | RouteKey::MktDepthExchanges
+                | RouteKey::FamilyCodes => Error::Busy(call.to_owned()),
             });
         }
         let (tx, rx) = unbounded();

@@ -21,6 +21,7 @@ pub(crate) struct Stats {
     pub paced_delays: AtomicU64,
     pub protocol_errors: AtomicU64,
     pub late_replies_dropped: AtomicU64,
+    pub ticks_conflated: AtomicU64,
 }
 
 /// A snapshot of a client's counters.
@@ -62,6 +63,9 @@ pub struct StatsSnapshot {
     /// Messages answering a blocking call that had already ended (timed out,
     /// failed or finished before they came), dropped instead of delivered.
     pub late_replies_dropped: u64,
+    /// Tick events not queued because the queue was full while the quote
+    /// view (`Client::quote`) took their values (`Options::conflate_ticks`).
+    pub ticks_conflated: u64,
 }
 
 impl Stats {
@@ -91,6 +95,7 @@ impl Stats {
             paced_delays: get(&self.paced_delays),
             protocol_errors: get(&self.protocol_errors),
             late_replies_dropped: get(&self.late_replies_dropped),
+            ticks_conflated: get(&self.ticks_conflated),
         }
     }
 }

@@ -15,3 +15,8 @@ impl ManagedAccounts {
             .collect()
     }
 }
+
+// The records and messages of every family, under one path.
+pub use super::generated::account::*;
+pub use super::generated::contracts::*;
+pub use super::generated::market_data::*;

@@ -18,7 +18,9 @@ pub mod messages;
 pub mod proto_fields;
 pub mod schema;
 mod sets;
+pub mod subscription;
 pub mod text;
+pub mod tick_types;
 pub mod versions;
 
 pub use codec::{DecodeError, EncodeError, Form, RawMessage};
@@ -26,4 +28,5 @@ pub use describe::{Describe, FieldVisitor};
 pub use error_codes::{classify, ErrorClass};
 pub use schema::{MessageSchema, RouteKey, CATALOGUE};
 pub use sets::{Incoming, Request};
+pub use subscription::{Subscription, SubscriptionKey};
 pub use text::Text;

@@ -37,6 +37,7 @@ use crate::protocol::codec::{
 use crate::protocol::describe::{Describe, FieldVisitor};
 use crate::protocol::ids::{incoming, outgoing};
 use crate::protocol::schema::RouteKey;
+use crate::protocol::subscription::{Subscription, SubscriptionKey};
 use crate::protocol::versions;
 
 /// Every request a client sends (and the simulator decodes).
@@ -538,6 +539,166 @@ impl Request {
             Self::ReqAccountSummary(m) => RouteKey::Request(m.req_id),
             Self::CancelAccountSummary(m) => RouteKey::Request(m.req_id),
             Self::ReqUserInfo(m) => RouteKey::Request(m.req_id),
+        }
+    }
+
+    /// Whether this request opens a live subscription (re-issued after a
+    /// reconnect or TWS's 1101 under the same key): its key and the request
+    /// that ends it (none for a session setting, where the latest value wins).
+    /// From the catalogue's `subscription` facts.
+    pub fn subscription(&self) -> Option<Subscription> {
+        match self {
+            Self::ReqPositions(_) => Some(Subscription {
+                key: SubscriptionKey::Positions,
+                cancel: Some(Request::CancelPositions(CancelPositions {})),
+            }),
+            Self::CancelPositions(_) => None,
+            Self::ReqAccountUpdates(m) if m.subscribe => Some(Subscription {
+                key: SubscriptionKey::AccountUpdates,
+                cancel: Some(Request::ReqAccountUpdates(ReqAccountUpdates {
+                    subscribe: false,
+                    account: m.account.clone(),
+                })),
+            }),
+            Self::ReqAccountUpdates(_) => None,
+            Self::ReqPositionsMulti(m) => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelPositionsMulti(CancelPositionsMulti {
+                    req_id: m.req_id,
+                })),
+            }),
+            Self::CancelPositionsMulti(_) => None,
+            Self::ReqAccountUpdatesMulti(m) => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelAccountUpdatesMulti(
+                    CancelAccountUpdatesMulti { req_id: m.req_id },
+                )),
+            }),
+            Self::CancelAccountUpdatesMulti(_) => None,
+            Self::ReqPnL(m) => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelPnL(CancelPnL { req_id: m.req_id })),
+            }),
+            Self::CancelPnL(_) => None,
+            Self::ReqPnLSingle(m) => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelPnLSingle(CancelPnLSingle {
+                    req_id: m.req_id,
+                })),
+            }),
+            Self::CancelPnLSingle(_) => None,
+            Self::ReqContractDetails(_) => None,
+            Self::CancelContractData(_) => None,
+            Self::ReqMatchingSymbols(_) => None,
+            Self::ReqSecDefOptParams(_) => None,
+            Self::ReqMarketRule(_) => None,
+            Self::ReqSmartComponents(_) => None,
+            Self::ReqMktDepthExchanges(_) => None,
+            Self::ReqFamilyCodes(_) => None,
+            Self::ReqExecutions(_) => None,
+            Self::ExerciseOptions(_) => None,
+            Self::ReqSoftDollarTiers(_) => None,
+            Self::ReqMarketDataType(_) => Some(Subscription {
+                key: SubscriptionKey::MarketDataType,
+                cancel: None,
+            }),
+            Self::ReqMktData(m) if !m.snapshot && !m.regulatory_snapshot => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelMktData(CancelMktData { req_id: m.req_id })),
+            }),
+            Self::ReqMktData(_) => None,
+            Self::CancelMktData(_) => None,
+            Self::ReqCalcImpliedVolatility(_) => None,
+            Self::CancelCalcImpliedVolatility(_) => None,
+            Self::ReqCalcOptionPrice(_) => None,
+            Self::CancelCalcOptionPrice(_) => None,
+            Self::ReqMktDepth(m) => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelMktDepth(CancelMktDepth {
+                    req_id: m.req_id,
+                    is_smart_depth: m.is_smart_depth,
+                })),
+            }),
+            Self::CancelMktDepth(_) => None,
+            Self::ReqTickByTickData(m) => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelTickByTickData(CancelTickByTickData {
+                    req_id: m.req_id,
+                })),
+            }),
+            Self::CancelTickByTickData(_) => None,
+            Self::ReqRealTimeBars(m) => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelRealTimeBars(CancelRealTimeBars {
+                    req_id: m.req_id,
+                })),
+            }),
+            Self::CancelRealTimeBars(_) => None,
+            Self::StartApi(_) => None,
+            Self::ReqIds(_) => None,
+            Self::ReqManagedAccounts(_) => None,
+            Self::ReqCurrentTime(_) => None,
+            Self::ReqCurrentTimeInMillis(_) => None,
+            Self::ReqAccountSummary(m) => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelAccountSummary(CancelAccountSummary {
+                    req_id: m.req_id,
+                })),
+            }),
+            Self::CancelAccountSummary(_) => None,
+            Self::ReqUserInfo(_) => None,
+        }
+    }
+
+    /// The key of the subscription this request ends, if it is the cancel
+    /// of one (`subscription().cancel` of that subscription). From the
+    /// catalogue's `subscription` facts.
+    pub fn cancels(&self) -> Option<SubscriptionKey> {
+        match self {
+            Self::ReqPositions(_) => None,
+            Self::CancelPositions(_) => Some(SubscriptionKey::Positions),
+            Self::ReqAccountUpdates(m) if !m.subscribe => Some(SubscriptionKey::AccountUpdates),
+            Self::ReqAccountUpdates(_) => None,
+            Self::ReqPositionsMulti(_) => None,
+            Self::CancelPositionsMulti(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::ReqAccountUpdatesMulti(_) => None,
+            Self::CancelAccountUpdatesMulti(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::ReqPnL(_) => None,
+            Self::CancelPnL(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::ReqPnLSingle(_) => None,
+            Self::CancelPnLSingle(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::ReqContractDetails(_) => None,
+            Self::CancelContractData(_) => None,
+            Self::ReqMatchingSymbols(_) => None,
+            Self::ReqSecDefOptParams(_) => None,
+            Self::ReqMarketRule(_) => None,
+            Self::ReqSmartComponents(_) => None,
+            Self::ReqMktDepthExchanges(_) => None,
+            Self::ReqFamilyCodes(_) => None,
+            Self::ReqExecutions(_) => None,
+            Self::ExerciseOptions(_) => None,
+            Self::ReqSoftDollarTiers(_) => None,
+            Self::ReqMarketDataType(_) => None,
+            Self::ReqMktData(_) => None,
+            Self::CancelMktData(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::ReqCalcImpliedVolatility(_) => None,
+            Self::CancelCalcImpliedVolatility(_) => None,
+            Self::ReqCalcOptionPrice(_) => None,
+            Self::CancelCalcOptionPrice(_) => None,
+            Self::ReqMktDepth(_) => None,
+            Self::CancelMktDepth(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::ReqTickByTickData(_) => None,
+            Self::CancelTickByTickData(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::ReqRealTimeBars(_) => None,
+            Self::CancelRealTimeBars(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::StartApi(_) => None,
+            Self::ReqIds(_) => None,
+            Self::ReqManagedAccounts(_) => None,
+            Self::ReqCurrentTime(_) => None,
+            Self::ReqCurrentTimeInMillis(_) => None,
+            Self::ReqAccountSummary(_) => None,
+            Self::CancelAccountSummary(m) => Some(SubscriptionKey::Request(m.req_id)),
+            Self::ReqUserInfo(_) => None,
         }
     }
 
