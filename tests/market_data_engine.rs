@@ -803,3 +803,34 @@ fn delayed_ticks_fill_the_quote_with_the_type_recorded() {
     );
     assert!(bid.price > 0.0);
 }
+
+#[test]
+fn a_subscription_tws_refuses_is_forgotten_and_not_reissued() {
+    let version = 222;
+    let sim = sim::start(config(version, None)).unwrap();
+    let client = connect(&sim, no_reconnect());
+    client
+        .req_mkt_data(30, &stock("NOSUCHSYMBOL"), "", false, false, &[])
+        .unwrap();
+    client
+        .req_mkt_data(31, &stock("AAPL"), "", false, false, &[])
+        .unwrap();
+    let live_ids = |client: &Client| -> Vec<i32> {
+        client.subscriptions().iter().map(|(id, _)| *id).collect()
+    };
+    assert!(live_ids(&client).contains(&30));
+    let events = until(&client, "error 200 for id 30", |e| {
+        matches!(e, Event::Message(Incoming::Error(m)) if m.req_id == 30 && m.code == 200)
+    });
+    assert!(!events.is_empty(), "the error is still delivered");
+    let ids = live_ids(&client);
+    assert!(!ids.contains(&30), "refused subscription still live: {ids:?}");
+    assert!(ids.contains(&31), "the accepted one stays: {ids:?}");
+    assert_eq!(client.stats().subscriptions_refused, 1);
+    // The id is free again.
+    client
+        .req_mkt_data(30, &stock("MSFT"), "", false, false, &[])
+        .unwrap();
+    client.disconnect();
+    sim.stop();
+}

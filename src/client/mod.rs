@@ -44,7 +44,7 @@ pub use stats::StatsSnapshot;
 
 use crate::logging::log;
 use crate::protocol::error_codes::{
-    CLIENT_ID_IN_USE, CONNECTIVITY_LOST, CONNECTIVITY_RESTORED_DATA_KEPT,
+    self, CLIENT_ID_IN_USE, CONNECTIVITY_LOST, CONNECTIVITY_RESTORED_DATA_KEPT,
     CONNECTIVITY_RESTORED_DATA_LOST,
 };
 use crate::protocol::{Incoming, Request};
@@ -719,6 +719,15 @@ impl Shared {
             }
             Incoming::Error(e) if e.code == CONNECTIVITY_RESTORED_DATA_LOST => {
                 let _ = self.signals_tx.send(Signal::Resubscribe { generation });
+            }
+            Incoming::Error(e) if e.req_id >= 0 && error_codes::refuses_subscription(e.code) => {
+                // TWS refused it: re-issuing it after a reconnect would only
+                // be refused again. The error is delivered as usual.
+                if lock(&self.subscriptions).remove(&e.req_id).is_some() {
+                    self.stats
+                        .subscriptions_refused
+                        .fetch_add(1, Ordering::Relaxed);
+                }
             }
             _ => {}
         }

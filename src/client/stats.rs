@@ -22,6 +22,7 @@ pub(crate) struct Stats {
     pub protocol_errors: AtomicU64,
     pub late_replies_dropped: AtomicU64,
     pub ticks_conflated: AtomicU64,
+    pub subscriptions_refused: AtomicU64,
 }
 
 /// A snapshot of a client's counters.
@@ -66,6 +67,9 @@ pub struct StatsSnapshot {
     /// Tick events not queued because the queue was full while the quote
     /// view (`Client::quote`) took their values (`Options::conflate_ticks`).
     pub ticks_conflated: u64,
+    /// Subscriptions TWS refused outright (error 200, 321, 322, 101, 309,
+    /// 354 or 10089 for their id): forgotten, not re-issued after a reconnect.
+    pub subscriptions_refused: u64,
 }
 
 impl Stats {
@@ -96,6 +100,7 @@ impl Stats {
             protocol_errors: get(&self.protocol_errors),
             late_replies_dropped: get(&self.late_replies_dropped),
             ticks_conflated: get(&self.ticks_conflated),
+            subscriptions_refused: get(&self.subscriptions_refused),
         }
     }
 }

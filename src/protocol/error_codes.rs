@@ -199,6 +199,28 @@ pub fn describe(code: i32) -> Option<&'static ErrorCode> {
     KNOWN.iter().find(|k| k.code == code)
 }
 
+/// The codes with which TWS refuses a subscription outright: no such
+/// instrument (200), a request TWS cannot validate (321), a duplicate id or
+/// too many subscriptions of a kind (322), too many market-data lines (101)
+/// or depth books (309), no entitlement (354, 10089). The engine forgets a
+/// subscription refused with one of them (it would only be refused again
+/// after a reconnect). Transient failures (10197, a competing live session)
+/// and partial refusals (10090) keep it.
+pub const SUBSCRIPTION_REFUSALS: &[i32] = &[
+    NO_SECURITY_DEFINITION,
+    BAD_REQUEST,
+    DUPLICATE_OR_TOO_MANY,
+    MAX_TICKERS,
+    MAX_DEPTH_REQUESTS,
+    MARKET_DATA_NOT_SUBSCRIBED,
+    ADDITIONAL_SUBSCRIPTION_REQUIRED,
+];
+
+/// True when `code` refuses a subscription outright ([`SUBSCRIPTION_REFUSALS`]).
+pub fn refuses_subscription(code: i32) -> bool {
+    SUBSCRIPTION_REFUSALS.contains(&code)
+}
+
 /// Classifies an error code: a [`KNOWN`] code by its class, then the
 /// notices, then IB's warning range 2100..2199; anything else is an error.
 pub fn classify(code: i32) -> ErrorClass {
