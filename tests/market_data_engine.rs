@@ -819,12 +819,17 @@ fn a_subscription_tws_refuses_is_forgotten_and_not_reissued() {
         client.subscriptions().iter().map(|(id, _)| *id).collect()
     };
     assert!(live_ids(&client).contains(&30));
-    let events = until(&client, "error 200 for id 30", |e| {
-        matches!(e, Event::Message(Incoming::Error(m)) if m.req_id == 30 && m.code == 200)
-    });
+    let events = until(
+        &client,
+        "error 200 for id 30",
+        |e| matches!(e, Event::Message(Incoming::Error(m)) if m.req_id == 30 && m.code == 200),
+    );
     assert!(!events.is_empty(), "the error is still delivered");
     let ids = live_ids(&client);
-    assert!(!ids.contains(&30), "refused subscription still live: {ids:?}");
+    assert!(
+        !ids.contains(&30),
+        "refused subscription still live: {ids:?}"
+    );
     assert!(ids.contains(&31), "the accepted one stays: {ids:?}");
     assert_eq!(client.stats().subscriptions_refused, 1);
     // The id is free again.

@@ -608,6 +608,15 @@ impl Shared {
         Ok(())
     }
 
+    /// Forgets a subscription TWS refused, counting it.
+    fn forget_refused(&self, req_id: i32) {
+        if lock(&self.subscriptions).remove(&req_id).is_some() {
+            self.stats
+                .subscriptions_refused
+                .fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     /// Forgets a subscription.
     fn unsubscribe(&self, req_id: i32) {
         lock(&self.subscriptions).remove(&req_id);
@@ -723,11 +732,7 @@ impl Shared {
             Incoming::Error(e) if e.req_id >= 0 && error_codes::refuses_subscription(e.code) => {
                 // TWS refused it: re-issuing it after a reconnect would only
                 // be refused again. The error is delivered as usual.
-                if lock(&self.subscriptions).remove(&e.req_id).is_some() {
-                    self.stats
-                        .subscriptions_refused
-                        .fetch_add(1, Ordering::Relaxed);
-                }
+                self.forget_refused(e.req_id);
             }
             _ => {}
         }
