@@ -2,13 +2,13 @@
 //! that register their subscriptions, their cancels, and the blocking
 //! `positions` and `account_updates` calls.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::protocol::account_data::*;
-use crate::protocol::error_codes::{classify, ErrorClass};
 use crate::protocol::{Incoming, Request};
 
-use super::routes::{check_user_id, Route, RouteKey};
+use super::blocking::{Answers, Step};
+use super::routes::{check_user_id, RouteKey};
 use super::{lock, Client, Error};
 
 /// The key of the positions subscription in [`Client::subscriptions`]
@@ -30,12 +30,6 @@ pub struct AccountSnapshot {
     pub portfolio: Vec<PortfolioValue>,
     /// The latest `updateAccountTime` (`HH:MM`), or empty if none came.
     pub time: String,
-}
-
-/// What a blocking call does with a routed message.
-pub(super) enum Step {
-    More,
-    Done,
 }
 
 impl Client {
@@ -223,15 +217,10 @@ impl Client {
     /// that come after a timed-out call ended carry no request id and arrive
     /// as ordinary events.
     pub fn positions(&self, timeout: Duration) -> Result<Vec<Position>, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::Positions, "positions")?;
+        let call = self.start_call(Answers::Key(RouteKey::Positions), "positions", timeout)?;
         self.send_internal(&Request::ReqPositions(ReqPositions {}))?;
         let mut rows = Vec::new();
-        let outcome = self.collect(&route, deadline, timeout, "positionEnd", |msg| {
+        let outcome = self.collect(&call, "positionEnd", |msg| {
             match msg {
                 Incoming::Position(p) => rows.push(p),
                 Incoming::PositionEnd(_) => return Step::Done,
@@ -259,12 +248,11 @@ impl Client {
         account: &str,
         timeout: Duration,
     ) -> Result<AccountSnapshot, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::AccountUpdates, "account_updates")?;
+        let call = self.start_call(
+            Answers::Key(RouteKey::AccountUpdates),
+            "account_updates",
+            timeout,
+        )?;
         self.send_internal(&Request::ReqAccountUpdates(ReqAccountUpdates {
             subscribe: true,
             account: account.into(),
@@ -273,7 +261,7 @@ impl Client {
             account: account.to_owned(),
             ..AccountSnapshot::default()
         };
-        let outcome = self.collect(&route, deadline, timeout, "accountDownloadEnd", |msg| {
+        let outcome = self.collect(&call, "accountDownloadEnd", |msg| {
             match msg {
                 Incoming::AccountValue(v) => snapshot.values.push(v),
                 Incoming::PortfolioValue(p) => snapshot.portfolio.push(p),
@@ -301,43 +289,5 @@ impl Client {
             };
         }
         outcome.map(|()| snapshot)
-    }
-
-    /// Hands each routed message to `on` until it says done, TWS refuses the
-    /// request, the session ends or `deadline` passes.
-    pub(super) fn collect(
-        &self,
-        route: &Route<'_>,
-        deadline: Instant,
-        timeout: Duration,
-        end: &str,
-        mut on: impl FnMut(Incoming) -> Step,
-    ) -> Result<(), Error> {
-        loop {
-            let wait = deadline
-                .saturating_duration_since(Instant::now())
-                .min(Duration::from_millis(50));
-            match route.rx.recv_timeout(wait) {
-                Ok(Incoming::Error(e)) if classify(e.code) == ErrorClass::Error => {
-                    return Err(Error::Request {
-                        code: e.code,
-                        message: e.message,
-                    })
-                }
-                Ok(msg) => {
-                    if let Step::Done = on(msg) {
-                        return Ok(());
-                    }
-                }
-                Err(_) if !self.is_connected() => return Err(self.shared.session_end_error(end)),
-                Err(_) if Instant::now() >= deadline => {
-                    return Err(Error::Timeout(format!(
-                        "{end} did not arrive within {} ms",
-                        timeout.as_millis()
-                    )))
-                }
-                Err(_) => {}
-            }
-        }
     }
 }

@@ -1,13 +1,13 @@
 //! Contracts and reference data: typed one-shot requests (their replies
 //! arrive as events) and the blocking calls that collect them.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::protocol::instruments::*;
 use crate::protocol::messages::Contract;
 use crate::protocol::{Incoming, Request};
 
-use super::account_data::Step;
+use super::blocking::{Answers, Step};
 use super::routes::{check_user_id, RouteKey};
 use super::{Client, Error};
 
@@ -96,19 +96,14 @@ impl Client {
         contract: &Contract,
         timeout: Duration,
     ) -> Result<Vec<ContractData>, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let req_id = self.shared.routes.next_internal_id();
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::Request(req_id), "contract_details")?;
+        let call = self.start_call(Answers::OwnId, "contract_details", timeout)?;
+        let req_id = call.req_id;
         self.send_internal(&Request::ReqContractDetails(ReqContractDetails {
             req_id,
             contract: Box::new(contract.clone()),
         }))?;
         let mut rows = Vec::new();
-        let outcome = self.collect(&route, deadline, timeout, "contractDetailsEnd", |msg| {
+        let outcome = self.collect(&call, "contractDetailsEnd", |msg| {
             if let Incoming::ContractData(row) = msg {
                 rows.push(row);
             } else if let Incoming::BondContractData(b) = msg {
@@ -136,19 +131,14 @@ impl Client {
         pattern: &str,
         timeout: Duration,
     ) -> Result<Vec<ContractDescription>, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let req_id = self.shared.routes.next_internal_id();
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::Request(req_id), "matching_symbols")?;
+        let call = self.start_call(Answers::OwnId, "matching_symbols", timeout)?;
+        let req_id = call.req_id;
         self.send_internal(&Request::ReqMatchingSymbols(ReqMatchingSymbols {
             req_id,
             pattern: pattern.into(),
         }))?;
         let mut found = Vec::new();
-        self.collect(&route, deadline, timeout, "symbolSamples", |msg| {
+        self.collect(&call, "symbolSamples", |msg| {
             if let Incoming::SymbolSamples(s) = msg {
                 found = s.descriptions;
                 return Step::Done;
@@ -169,13 +159,8 @@ impl Client {
         underlying_con_id: i32,
         timeout: Duration,
     ) -> Result<Vec<SecDefOptParameter>, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let req_id = self.shared.routes.next_internal_id();
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::Request(req_id), "sec_def_opt_params")?;
+        let call = self.start_call(Answers::OwnId, "sec_def_opt_params", timeout)?;
+        let req_id = call.req_id;
         self.send_internal(&Request::ReqSecDefOptParams(ReqSecDefOptParams {
             req_id,
             underlying_symbol: underlying_symbol.into(),
@@ -184,20 +169,14 @@ impl Client {
             underlying_con_id,
         }))?;
         let mut rows = Vec::new();
-        self.collect(
-            &route,
-            deadline,
-            timeout,
-            "securityDefinitionOptionParameterEnd",
-            |msg| {
-                if let Incoming::SecDefOptParameter(row) = msg {
-                    rows.push(row);
-                } else if let Incoming::SecDefOptParameterEnd(_) = msg {
-                    return Step::Done;
-                }
-                Step::More
-            },
-        )?;
+        self.collect(&call, "securityDefinitionOptionParameterEnd", |msg| {
+            if let Incoming::SecDefOptParameter(row) = msg {
+                rows.push(row);
+            } else if let Incoming::SecDefOptParameterEnd(_) = msg {
+                return Step::Done;
+            }
+            Step::More
+        })?;
         Ok(rows)
     }
 
@@ -211,15 +190,14 @@ impl Client {
         market_rule_id: i32,
         timeout: Duration,
     ) -> Result<Vec<PriceIncrement>, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::MarketRule(market_rule_id), "market_rule")?;
+        let call = self.start_call(
+            Answers::Key(RouteKey::MarketRule(market_rule_id)),
+            "market_rule",
+            timeout,
+        )?;
         self.send_internal(&Request::ReqMarketRule(ReqMarketRule { market_rule_id }))?;
         let mut increments = Vec::new();
-        self.collect(&route, deadline, timeout, "marketRule", |msg| {
+        self.collect(&call, "marketRule", |msg| {
             if let Incoming::MarketRule(rule) = msg {
                 increments = rule.price_increments;
                 return Step::Done;
@@ -236,15 +214,14 @@ impl Client {
         &self,
         timeout: Duration,
     ) -> Result<Vec<DepthMktDataDescription>, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::MktDepthExchanges, "mkt_depth_exchanges")?;
+        let call = self.start_call(
+            Answers::Key(RouteKey::MktDepthExchanges),
+            "mkt_depth_exchanges",
+            timeout,
+        )?;
         self.send_internal(&Request::ReqMktDepthExchanges(ReqMktDepthExchanges {}))?;
         let mut rows = Vec::new();
-        self.collect(&route, deadline, timeout, "mktDepthExchanges", |msg| {
+        self.collect(&call, "mktDepthExchanges", |msg| {
             if let Incoming::MktDepthExchanges(m) = msg {
                 rows = m.descriptions;
                 return Step::Done;
@@ -258,15 +235,10 @@ impl Client {
     /// `timeout`). No request id: while it waits the reply goes to it; one
     /// call at a time (`Busy`).
     pub fn family_codes(&self, timeout: Duration) -> Result<Vec<FamilyCode>, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::FamilyCodes, "family_codes")?;
+        let call = self.start_call(Answers::Key(RouteKey::FamilyCodes), "family_codes", timeout)?;
         self.send_internal(&Request::ReqFamilyCodes(ReqFamilyCodes {}))?;
         let mut rows = Vec::new();
-        self.collect(&route, deadline, timeout, "familyCodes", |msg| {
+        self.collect(&call, "familyCodes", |msg| {
             if let Incoming::FamilyCodes(m) = msg {
                 rows = m.family_codes;
                 return Step::Done;

@@ -3,15 +3,15 @@
 //! a reconnect or TWS's 1101 under the same id), their cancels, and the
 //! option calculations.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::protocol::market_data::*;
 use crate::protocol::messages::{Contract, TagValue};
 use crate::protocol::{Incoming, Request};
 
-use super::account_data::Step;
+use super::blocking::{Answers, Step};
 use super::quotes::Quote;
-use super::routes::{check_user_id, RouteKey};
+use super::routes::check_user_id;
 use super::{Client, Error};
 
 /// The key of the market data type setting in [`Client::subscriptions`]
@@ -226,13 +226,8 @@ impl Client {
     /// instrument, 354 without a subscription, ...), `Timeout` or
     /// `ConnectionClosed`. Notices (10167: delayed data shown) do not end it.
     pub fn snapshot_quote(&self, contract: &Contract, timeout: Duration) -> Result<Quote, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let req_id = self.shared.routes.next_internal_id();
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::Request(req_id), "snapshot_quote")?;
+        let call = self.start_call(Answers::OwnId, "snapshot_quote", timeout)?;
+        let req_id = call.req_id;
         self.shared.quotes.open(req_id);
         let sent = self.send_internal(&Request::ReqMktData(ReqMktData {
             req_id,
@@ -243,7 +238,7 @@ impl Client {
             mkt_data_options: Vec::new(),
         }));
         let outcome = sent.and_then(|()| {
-            self.collect(&route, deadline, timeout, "tickSnapshotEnd", |msg| {
+            self.collect(&call, "tickSnapshotEnd", |msg| {
                 if let Incoming::TickSnapshotEnd(_) = msg {
                     return Step::Done;
                 }

@@ -4,6 +4,7 @@
 
 mod account_data;
 mod backoff;
+mod blocking;
 mod dispatch;
 mod error;
 mod events;

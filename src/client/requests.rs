@@ -1,14 +1,15 @@
 //! Typed requests of the session and the account summary, and the blocking
 //! account-summary call.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::protocol::messages::*;
 use crate::protocol::{Incoming, Request, SubscriptionKey};
 
-use super::account_data::{Step, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_SUBSCRIPTION};
+use super::account_data::{ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_SUBSCRIPTION};
+use super::blocking::{Answers, Step};
 use super::market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
-use super::routes::{check_user_id, RouteKey};
+use super::routes::check_user_id;
 use super::{lock, Client, Error};
 
 impl Client {
@@ -84,20 +85,15 @@ impl Client {
         tags: &str,
         timeout: Duration,
     ) -> Result<Vec<AccountSummary>, Error> {
-        let deadline = Instant::now() + timeout;
-        self.ensure_connected()?;
-        let req_id = self.shared.routes.next_internal_id();
-        let route = self
-            .shared
-            .routes
-            .register(RouteKey::Request(req_id), "account_summary")?;
+        let call = self.start_call(Answers::OwnId, "account_summary", timeout)?;
+        let req_id = call.req_id;
         self.send_internal(&Request::ReqAccountSummary(ReqAccountSummary {
             req_id,
             group: group.into(),
             tags: tags.into(),
         }))?;
         let mut rows = Vec::new();
-        let outcome = self.collect(&route, deadline, timeout, "accountSummaryEnd", |msg| {
+        let outcome = self.collect(&call, "accountSummaryEnd", |msg| {
             match msg {
                 Incoming::AccountSummary(row) => rows.push(row),
                 Incoming::AccountSummaryEnd(_) => return Step::Done,
