@@ -188,6 +188,10 @@ enum tws_event_type
   TWS_EVENT_REAL_TIME_BAR = 124,
   // No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
   TWS_EVENT_USER_INFO = 125,
+  // No typed view: read it with `tws_event_field` (message `TickByTick`). tickByTick: one tick of a tick-by-tick stream (no version field). Exactly
+  // one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
+  // `mid_point` (4 MidPoint) is present; none for tick type 0.
+  TWS_EVENT_TICK_BY_TICK = 126,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;

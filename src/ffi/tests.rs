@@ -208,6 +208,7 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::UpdateMktDepth(_) => TWS_EVENT_UPDATE_MKT_DEPTH,
             Incoming::UpdateMktDepthL2(_) => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             Incoming::RealTimeBar(_) => TWS_EVENT_REAL_TIME_BAR,
+            Incoming::TickByTick(_) => TWS_EVENT_TICK_BY_TICK,
             Incoming::UserInfo(_) => TWS_EVENT_USER_INFO,
         },
     }
@@ -362,6 +363,7 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_UPDATE_MKT_DEPTH
             | TWS_EVENT_UPDATE_MKT_DEPTH_L2
             | TWS_EVENT_REAL_TIME_BAR
+            | TWS_EVENT_TICK_BY_TICK
             | TWS_EVENT_USER_INFO => vec![],
         }
     }
@@ -434,6 +436,7 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::UpdateMktDepth(_)
             | Incoming::UpdateMktDepthL2(_)
             | Incoming::RealTimeBar(_)
+            | Incoming::TickByTick(_)
             | Incoming::UserInfo(_) => vec![],
         },
     }

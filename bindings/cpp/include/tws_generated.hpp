@@ -660,6 +660,102 @@ inline MarketDepthData market_depth_data_from_fields(const Fields &f, const std:
 }
 } // namespace gen
 
+/// One trade of a Last (1) or AllLast (2) tick-by-tick stream.
+struct TickByTickLast {
+    /// Unix seconds.
+    std::int64_t time;
+    /// Text: an int mask (bit 0 past limit, bit 1 unreported). Protobuf: the nested TickAttribLast (1
+    /// pastLimit, 2 unreported).
+    std::int32_t attrib;
+    double price;
+    std::string size;
+    std::string exchange;
+    std::string special_conditions;
+};
+
+inline bool operator==(const TickByTickLast &a, const TickByTickLast &b)
+{
+    return a.time == b.time && a.attrib == b.attrib && a.price == b.price && a.size == b.size && a.exchange == b.exchange && a.special_conditions == b.special_conditions;
+}
+inline bool operator!=(const TickByTickLast &a, const TickByTickLast &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the TickByTickLast under `prefix` through the generic accessor.
+inline TickByTickLast tick_by_tick_last_from_fields(const Fields &f, const std::string &prefix)
+{
+    return TickByTickLast{
+        f.integer(prefix + ".time", 0),
+        static_cast<std::int32_t>(f.integer(prefix + ".attrib", 0)),
+        f.real(prefix + ".price", 0.0),
+        f.text(prefix + ".size"),
+        f.text(prefix + ".exchange"),
+        f.text(prefix + ".special_conditions"),
+    };
+}
+} // namespace gen
+
+/// One quote of a BidAsk (3) tick-by-tick stream.
+struct TickByTickBidAsk {
+    /// Unix seconds.
+    std::int64_t time;
+    /// Text: an int mask (bit 0 bid past low, bit 1 ask past high). Protobuf: the nested TickAttribBidAsk
+    /// (1 bidPastLow, 2 askPastHigh).
+    std::int32_t attrib;
+    double bid_price;
+    double ask_price;
+    std::string bid_size;
+    std::string ask_size;
+};
+
+inline bool operator==(const TickByTickBidAsk &a, const TickByTickBidAsk &b)
+{
+    return a.time == b.time && a.attrib == b.attrib && a.bid_price == b.bid_price && a.ask_price == b.ask_price && a.bid_size == b.bid_size && a.ask_size == b.ask_size;
+}
+inline bool operator!=(const TickByTickBidAsk &a, const TickByTickBidAsk &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the TickByTickBidAsk under `prefix` through the generic accessor.
+inline TickByTickBidAsk tick_by_tick_bid_ask_from_fields(const Fields &f, const std::string &prefix)
+{
+    return TickByTickBidAsk{
+        f.integer(prefix + ".time", 0),
+        static_cast<std::int32_t>(f.integer(prefix + ".attrib", 0)),
+        f.real(prefix + ".bid_price", 0.0),
+        f.real(prefix + ".ask_price", 0.0),
+        f.text(prefix + ".bid_size"),
+        f.text(prefix + ".ask_size"),
+    };
+}
+} // namespace gen
+
+/// One midpoint of a MidPoint (4) tick-by-tick stream.
+struct TickByTickMidPoint {
+    /// Unix seconds.
+    std::int64_t time;
+    /// The midpoint.
+    double price;
+    /// Protobuf only (HistoricalTick.size, unused for midpoints); the text layout has no size.
+    std::string size;
+};
+
+inline bool operator==(const TickByTickMidPoint &a, const TickByTickMidPoint &b)
+{
+    return a.time == b.time && a.price == b.price && a.size == b.size;
+}
+inline bool operator!=(const TickByTickMidPoint &a, const TickByTickMidPoint &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the TickByTickMidPoint under `prefix` through the generic accessor.
+inline TickByTickMidPoint tick_by_tick_mid_point_from_fields(const Fields &f, const std::string &prefix)
+{
+    return TickByTickMidPoint{
+        f.integer(prefix + ".time", 0),
+        f.real(prefix + ".price", 0.0),
+        f.text(prefix + ".size"),
+    };
+}
+} // namespace gen
+
 // ---- incoming messages ----------------------------------------------------------
 
 /// error: an error, warning or notice, tied to a request id or to none (-1). (`TWS_EVENT_ERROR`,

@@ -435,6 +435,10 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_REAL_TIME_BAR,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::TickByTick(m) => (
+            tws_event_type::TWS_EVENT_TICK_BY_TICK,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::Error(m) => {
             let mut p = arena.place();
             let s_message = p.str(&m.message);
@@ -569,6 +573,7 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::UpdateMktDepth(_) => c"UpdateMktDepth",
         Incoming::UpdateMktDepthL2(_) => c"UpdateMktDepthL2",
         Incoming::RealTimeBar(_) => c"RealTimeBar",
+        Incoming::TickByTick(_) => c"TickByTick",
         Incoming::Error(_) => c"Error",
         Incoming::NextValidId(_) => c"NextValidId",
         Incoming::ManagedAccounts(_) => c"ManagedAccounts",

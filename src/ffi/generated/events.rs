@@ -113,6 +113,10 @@ pub enum tws_event_type {
     TWS_EVENT_REAL_TIME_BAR = 124,
     /// No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
     TWS_EVENT_USER_INFO = 125,
+    /// No typed view: read it with `tws_event_field` (message `TickByTick`). tickByTick: one tick of a tick-by-tick stream (no version field). Exactly
+    /// one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
+    /// `mid_point` (4 MidPoint) is present; none for tick type 0.
+    TWS_EVENT_TICK_BY_TICK = 126,
 }
 
 impl tws_event_type {
@@ -169,6 +173,7 @@ impl tws_event_type {
             123 => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             124 => TWS_EVENT_REAL_TIME_BAR,
             125 => TWS_EVENT_USER_INFO,
+            126 => TWS_EVENT_TICK_BY_TICK,
             _ => return None,
         })
     }
@@ -226,6 +231,7 @@ impl tws_event_type {
             TWS_EVENT_UPDATE_MKT_DEPTH_L2 => "UPDATE_MKT_DEPTH_L2\0",
             TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
             TWS_EVENT_USER_INFO => "USER_INFO\0",
+            TWS_EVENT_TICK_BY_TICK => "TICK_BY_TICK\0",
         }
     }
 }

@@ -19,7 +19,7 @@ use super::market_data::{
     CancelCalcImpliedVolatility, CancelCalcOptionPrice, CancelMktData, CancelMktDepth,
     CancelRealTimeBars, CancelTickByTickData, MarketDepthData, ReqCalcImpliedVolatility,
     ReqCalcOptionPrice, ReqMarketDataType, ReqMktData, ReqMktDepth, ReqRealTimeBars,
-    ReqTickByTickData,
+    ReqTickByTickData, TickByTickBidAsk, TickByTickLast, TickByTickMidPoint,
 };
 use super::session::{
     CancelAccountSummary, ReqAccountSummary, ReqCurrentTime, ReqCurrentTimeInMillis, ReqIds,
@@ -296,6 +296,55 @@ impl MarketDepthData {
             size: r.str("size", Some(""))?.into(),
             market_maker: r.str("market_maker", Some(""))?.into(),
             is_smart_depth: r.bool("is_smart_depth", Some(false))?,
+        })
+    }
+}
+
+impl TickByTickLast {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(owner.to_owned(), record_fields("TickByTickLast"), values)?;
+        Ok(TickByTickLast {
+            time: r.long("time", Some(0))?,
+            attrib: r.int("attrib", Some(0))?,
+            price: r.double("price", Some(0.0))?,
+            size: r.str("size", Some(""))?.into(),
+            exchange: r.str("exchange", Some(""))?.into(),
+            special_conditions: r.str("special_conditions", Some(""))?.into(),
+        })
+    }
+}
+
+impl TickByTickBidAsk {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(owner.to_owned(), record_fields("TickByTickBidAsk"), values)?;
+        Ok(TickByTickBidAsk {
+            time: r.long("time", Some(0))?,
+            attrib: r.int("attrib", Some(0))?,
+            bid_price: r.double("bid_price", Some(0.0))?,
+            ask_price: r.double("ask_price", Some(0.0))?,
+            bid_size: r.str("bid_size", Some(""))?.into(),
+            ask_size: r.str("ask_size", Some(""))?.into(),
+        })
+    }
+}
+
+impl TickByTickMidPoint {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("TickByTickMidPoint"),
+            values,
+        )?;
+        Ok(TickByTickMidPoint {
+            time: r.long("time", Some(0))?,
+            price: r.double("price", Some(0.0))?,
+            size: r.str("size", Some(""))?.into(),
         })
     }
 }

@@ -352,6 +352,7 @@ TWS_EVENT_DELTA_NEUTRAL_VALIDATION = 121
 TWS_EVENT_UPDATE_MKT_DEPTH = 122
 TWS_EVENT_UPDATE_MKT_DEPTH_L2 = 123
 TWS_EVENT_REAL_TIME_BAR = 124
+TWS_EVENT_TICK_BY_TICK = 126
 TWS_EVENT_ERROR = 2
 TWS_EVENT_NEXT_VALID_ID = 3
 TWS_EVENT_MANAGED_ACCOUNTS = 4
@@ -845,6 +846,88 @@ def _market_depth_data_from_fields(f: Mapping[str, Any], prefix: str) -> MarketD
         _decimal_text(f.get(prefix + ".size")),
         _or(f.get(prefix + ".market_maker"), ""),
         bool(_or(f.get(prefix + ".is_smart_depth"), False)),
+    )
+
+
+@dataclass(frozen=True)
+class TickByTickLast:
+    """One trade of a Last (1) or AllLast (2) tick-by-tick stream.
+
+    Attributes:
+        time: Unix seconds.
+        attrib: Text: an int mask (bit 0 past limit, bit 1 unreported).
+            Protobuf: the nested TickAttribLast (1 pastLimit, 2 unreported).
+    """
+
+    time: int
+    attrib: int
+    price: float
+    size: Optional[Decimal]
+    exchange: str
+    special_conditions: str
+
+
+def _tick_by_tick_last_from_fields(f: Mapping[str, Any], prefix: str) -> TickByTickLast:
+    return TickByTickLast(
+        _or(f.get(prefix + ".time"), 0),
+        _or(f.get(prefix + ".attrib"), 0),
+        _or(f.get(prefix + ".price"), 0.0),
+        _decimal_text(f.get(prefix + ".size")),
+        _or(f.get(prefix + ".exchange"), ""),
+        _or(f.get(prefix + ".special_conditions"), ""),
+    )
+
+
+@dataclass(frozen=True)
+class TickByTickBidAsk:
+    """One quote of a BidAsk (3) tick-by-tick stream.
+
+    Attributes:
+        time: Unix seconds.
+        attrib: Text: an int mask (bit 0 bid past low, bit 1 ask past high).
+            Protobuf: the nested TickAttribBidAsk (1 bidPastLow, 2 askPastHigh).
+    """
+
+    time: int
+    attrib: int
+    bid_price: float
+    ask_price: float
+    bid_size: Optional[Decimal]
+    ask_size: Optional[Decimal]
+
+
+def _tick_by_tick_bid_ask_from_fields(f: Mapping[str, Any], prefix: str) -> TickByTickBidAsk:
+    return TickByTickBidAsk(
+        _or(f.get(prefix + ".time"), 0),
+        _or(f.get(prefix + ".attrib"), 0),
+        _or(f.get(prefix + ".bid_price"), 0.0),
+        _or(f.get(prefix + ".ask_price"), 0.0),
+        _decimal_text(f.get(prefix + ".bid_size")),
+        _decimal_text(f.get(prefix + ".ask_size")),
+    )
+
+
+@dataclass(frozen=True)
+class TickByTickMidPoint:
+    """One midpoint of a MidPoint (4) tick-by-tick stream.
+
+    Attributes:
+        time: Unix seconds.
+        price: The midpoint.
+        size: Protobuf only (HistoricalTick.size, unused for midpoints); the
+            text layout has no size.
+    """
+
+    time: int
+    price: float
+    size: Optional[Decimal]
+
+
+def _tick_by_tick_mid_point_from_fields(f: Mapping[str, Any], prefix: str) -> TickByTickMidPoint:
+    return TickByTickMidPoint(
+        _or(f.get(prefix + ".time"), 0),
+        _or(f.get(prefix + ".price"), 0.0),
+        _decimal_text(f.get(prefix + ".size")),
     )
 
 
@@ -2123,6 +2206,7 @@ GENERIC: Dict[int, str] = {
     TWS_EVENT_SMART_COMPONENTS: "SmartComponents",
     TWS_EVENT_MKT_DEPTH_EXCHANGES: "MktDepthExchanges",
     TWS_EVENT_FAMILY_CODES: "FamilyCodes",
+    TWS_EVENT_TICK_BY_TICK: "TickByTick",
 }
 
 #: Every class by message name (what ``tws_event_message_name`` returns).
@@ -2285,6 +2369,27 @@ RECORD_FIELDS: Dict[str, Dict[str, str]] = {
         "market_maker": "string",
         "is_smart_depth": "bool",
     },
+    "TickByTickLast": {
+        "time": "long",
+        "attrib": "int",
+        "price": "double",
+        "size": "decimal",
+        "exchange": "string",
+        "special_conditions": "string",
+    },
+    "TickByTickBidAsk": {
+        "time": "long",
+        "attrib": "int",
+        "bid_price": "double",
+        "ask_price": "double",
+        "bid_size": "decimal",
+        "ask_size": "decimal",
+    },
+    "TickByTickMidPoint": {
+        "time": "long",
+        "price": "double",
+        "size": "decimal",
+    },
 }
 
 #: Every incoming message's class.
@@ -2343,6 +2448,9 @@ __all__ = [
     "DepthMktDataDescription",
     "FamilyCode",
     "MarketDepthData",
+    "TickByTickLast",
+    "TickByTickBidAsk",
+    "TickByTickMidPoint",
     "ErrorMessage",
     "NextValidId",
     "ManagedAccounts",
@@ -2419,6 +2527,7 @@ __all__ = [
     "TWS_EVENT_UPDATE_MKT_DEPTH",
     "TWS_EVENT_UPDATE_MKT_DEPTH_L2",
     "TWS_EVENT_REAL_TIME_BAR",
+    "TWS_EVENT_TICK_BY_TICK",
     "TWS_EVENT_ERROR",
     "TWS_EVENT_NEXT_VALID_ID",
     "TWS_EVENT_MANAGED_ACCOUNTS",
