@@ -715,6 +715,11 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
                     ))
                 }
             };
+            if message && bits.is_empty() {
+                return Err(format!(
+                    "{ctx}: proto_form = \"message\" needs flags in `bits`"
+                ));
+            }
             let mut numbers = BTreeSet::new();
             for b in bits {
                 match (message, b.proto) {
@@ -1493,6 +1498,20 @@ fields = [ { name = "tag", type = "string", proto = 1 }, { name = "value", type 
             r#"{ name = "m", type = "bits", proto = 2, proto_form = "message", bits = [] }"#,
         );
         assert!(bad.unwrap_err().contains("proto_form"));
+        // A nested message of bools: every flag names its bool's number.
+        let ok = with_fields(
+            r#"{ name = "m", type = "bits", proto = 2, proto_form = "message", bits = [ { name = "a", bit = 0, proto = 1 }, { name = "b", bit = 1, proto = 2 } ] }"#,
+        )
+        .unwrap();
+        assert_eq!(ok.messages[0].fields[1].bits[1].proto, Some(2));
+        let bad = with_fields(
+            r#"{ name = "m", type = "bits", proto = 2, proto_form = "message", bits = [ { name = "a", bit = 0 } ] }"#,
+        );
+        assert!(bad.unwrap_err().contains("field number"));
+        let bad = with_fields(
+            r#"{ name = "m", type = "bits", proto = 2, bits = [ { name = "a", bit = 0, proto = 1 } ] }"#,
+        );
+        assert!(bad.unwrap_err().contains("belongs to proto_form"));
         let bad = with_fields(r#"{ name = "m", type = "bits", proto = 2 }"#);
         assert!(bad.unwrap_err().contains("lists its `bits`"));
     }
