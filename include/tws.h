@@ -1584,11 +1584,34 @@ tws_result tws_record_set_string(struct tws_record *record, const char *field, c
 
 // Sets the record field `field` (for example a request's "contract") to a
 // copy of `value`, a record from `tws_record_new` of the field's record type
-// ("Contract"); `value` stays the caller's (free it as usual). Also
+// ("Contract"); `value` stays the caller's (free it as usual). An optional
+// record field (a contract's "delta_neutral_contract") takes a record the
+// same way: set, it is present; never set, it is absent. Also
 // TWS_ERR_INVALID_ARGUMENT when `value` is a record of another type.
 tws_result tws_record_set_record(struct tws_record *record,
                                  const char *field,
                                  const struct tws_record *value);
+
+// Appends a copy of `item` to the list field `field`: a list of records (a
+// contract's "combo_legs" takes a "ComboLeg" record) or of tag values (an
+// options field such as "real_time_bars_options" takes a "TagValue" record
+// with "tag" and "value"). Items keep the order they were appended in; a
+// list never appended to is empty. `item` stays the caller's. Also
+// TWS_ERR_INVALID_ARGUMENT when `field` is not such a list or `item` is a
+// record of another type.
+tws_result tws_record_append(struct tws_record *record,
+                             const char *field,
+                             const struct tws_record *item);
+
+// Appends a copy of the string `value` to the list-of-strings field
+// `field`. Errors as `tws_record_append`; also TWS_ERR_INVALID_UTF8.
+tws_result tws_record_append_string(struct tws_record *record,
+                                    const char *field,
+                                    const char *value);
+
+// Appends `value` to the list-of-doubles field `field`. Errors as
+// `tws_record_append`.
+tws_result tws_record_append_double(struct tws_record *record, const char *field, double value);
 
 // Sends the request `request` (a record from
 // `tws_record_new("ReqAccountSummary", ...)`, any request of the catalogue)

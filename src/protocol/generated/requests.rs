@@ -54,10 +54,17 @@ impl Contract {
             sec_id: r.str("sec_id", Some(""))?.into(),
             description: r.str("description", Some(""))?.into(),
             issuer_id: r.str("issuer_id", Some(""))?.into(),
-            delta_neutral_contract: r.unsettable("delta_neutral_contract")?,
+            delta_neutral_contract: r
+                .optional("delta_neutral_contract")?
+                .map(|(o, v)| DeltaNeutralContract::from_fields(&o, v))
+                .transpose()?,
             include_expired: r.bool("include_expired", Some(false))?,
             combo_legs_descrip: r.str("combo_legs_descrip", Some(""))?.into(),
-            combo_legs: r.unsettable("combo_legs")?,
+            combo_legs: r
+                .list("combo_legs")?
+                .into_iter()
+                .map(|(o, v)| ComboLeg::from_fields(&o, v))
+                .collect::<Result<Vec<_>, _>>()?,
             last_trade_date: r.str("last_trade_date", Some(""))?.into(),
         })
     }
@@ -149,7 +156,11 @@ impl ContractDetails {
             liquid_hours: r.str("liquid_hours", Some(""))?.into(),
             ev_rule: r.str("ev_rule", Some(""))?.into(),
             ev_multiplier: r.double("ev_multiplier", Some(0.0))?,
-            sec_id_list: r.unsettable("sec_id_list")?,
+            sec_id_list: r
+                .list("sec_id_list")?
+                .into_iter()
+                .map(|(o, v)| TagValue::from_fields(&o, v))
+                .collect::<Result<Vec<_>, _>>()?,
             agg_group: r.int("agg_group", Some(0))?,
             under_symbol: r.str("under_symbol", Some(""))?.into(),
             under_sec_type: r.str("under_sec_type", Some(""))?.into(),
@@ -194,7 +205,11 @@ impl ContractDetails {
             next_option_type: r.str("next_option_type", Some(""))?.into(),
             next_option_partial: r.bool("next_option_partial", Some(false))?,
             notes: r.str("notes", Some(""))?.into(),
-            ineligibility_reasons: r.unsettable("ineligibility_reasons")?,
+            ineligibility_reasons: r
+                .list("ineligibility_reasons")?
+                .into_iter()
+                .map(|(o, v)| IneligibilityReason::from_fields(&o, v))
+                .collect::<Result<Vec<_>, _>>()?,
             event_contract1: r.str("event_contract1", Some(""))?.into(),
             event_contract_description1: r.str("event_contract_description1", Some(""))?.into(),
             event_contract_description2: r.str("event_contract_description2", Some(""))?.into(),
@@ -222,7 +237,7 @@ impl ContractDescription {
                 let (o, v) = r.record("contract")?;
                 Contract::from_fields(&o, v)?
             },
-            derivative_sec_types: r.unsettable("derivative_sec_types")?,
+            derivative_sec_types: r.strings("derivative_sec_types")?,
         })
     }
 }
@@ -441,7 +456,11 @@ impl Request {
                 generic_tick_list: r.str("generic_tick_list", None)?.into(),
                 snapshot: r.bool("snapshot", None)?,
                 regulatory_snapshot: r.bool("regulatory_snapshot", None)?,
-                mkt_data_options: r.unsettable("mkt_data_options")?,
+                mkt_data_options: r
+                    .list("mkt_data_options")?
+                    .into_iter()
+                    .map(|(o, v)| TagValue::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
             }),
             "CancelMktData" => Request::CancelMktData(CancelMktData {
                 req_id: r.int("req_id", None)?,
@@ -455,7 +474,11 @@ impl Request {
                     }),
                     option_price: r.double("option_price", None)?,
                     under_price: r.double("under_price", None)?,
-                    options: r.unsettable("options")?,
+                    options: r
+                        .list("options")?
+                        .into_iter()
+                        .map(|(o, v)| TagValue::from_fields(&o, v))
+                        .collect::<Result<Vec<_>, _>>()?,
                 })
             }
             "CancelCalcImpliedVolatility" => {
@@ -471,7 +494,11 @@ impl Request {
                 }),
                 volatility: r.double("volatility", None)?,
                 under_price: r.double("under_price", None)?,
-                options: r.unsettable("options")?,
+                options: r
+                    .list("options")?
+                    .into_iter()
+                    .map(|(o, v)| TagValue::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
             }),
             "CancelCalcOptionPrice" => Request::CancelCalcOptionPrice(CancelCalcOptionPrice {
                 req_id: r.int("req_id", None)?,
@@ -484,7 +511,11 @@ impl Request {
                 }),
                 num_rows: r.int("num_rows", None)?,
                 is_smart_depth: r.bool("is_smart_depth", None)?,
-                mkt_depth_options: r.unsettable("mkt_depth_options")?,
+                mkt_depth_options: r
+                    .list("mkt_depth_options")?
+                    .into_iter()
+                    .map(|(o, v)| TagValue::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
             }),
             "CancelMktDepth" => Request::CancelMktDepth(CancelMktDepth {
                 req_id: r.int("req_id", None)?,
@@ -512,7 +543,11 @@ impl Request {
                 bar_size: r.int("bar_size", None)?,
                 what_to_show: r.str("what_to_show", None)?.into(),
                 use_rth: r.bool("use_rth", None)?,
-                real_time_bars_options: r.unsettable("real_time_bars_options")?,
+                real_time_bars_options: r
+                    .list("real_time_bars_options")?
+                    .into_iter()
+                    .map(|(o, v)| TagValue::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
             }),
             "CancelRealTimeBars" => Request::CancelRealTimeBars(CancelRealTimeBars {
                 req_id: r.int("req_id", None)?,
