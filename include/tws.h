@@ -155,24 +155,24 @@ enum tws_event_type
   TWS_EVENT_MKT_DEPTH_EXCHANGES = 108,
   // No typed view: read it with `tws_event_field` (message `FamilyCodes`). familyCodes: one family code per account (no version field).
   TWS_EVENT_FAMILY_CODES = 109,
-  // No typed view: read it with `tws_event_field` (message `MarketDataType`). marketDataType: the data type now in effect for a ticker id.
+  // `data.market_data_type`: marketDataType: the data type now in effect for a ticker id.
   TWS_EVENT_MARKET_DATA_TYPE = 110,
-  // No typed view: read it with `tws_event_field` (message `TickPrice`). tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
+  // `data.tick_price`: tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
   // size that goes with it: the official decoder raises tickPrice then tickSize).
   TWS_EVENT_TICK_PRICE = 111,
-  // No typed view: read it with `tws_event_field` (message `TickSize`). tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
+  // `data.tick_size`: tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
   TWS_EVENT_TICK_SIZE = 112,
-  // No typed view: read it with `tws_event_field` (message `TickString`). tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
+  // `data.tick_string`: tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
   TWS_EVENT_TICK_STRING = 113,
-  // No typed view: read it with `tws_event_field` (message `TickGeneric`). tickGeneric: a numeric tick (halted, shortable, volatility, rates ...).
+  // `data.tick_generic`: tickGeneric: a numeric tick (halted, shortable, volatility, rates ...).
   TWS_EVENT_TICK_GENERIC = 114,
   // No typed view: read it with `tws_event_field` (message `TickEfp`). tickEFP: an exchange-for-physical computation (tick types 38..44). Text only.
   TWS_EVENT_TICK_EFP = 115,
-  // No typed view: read it with `tws_event_field` (message `TickOptionComputation`). tickOptionComputation: implied volatility, greeks, option and underlying price.
+  // `data.tick_option_computation`: tickOptionComputation: implied volatility, greeks, option and underlying price.
   TWS_EVENT_TICK_OPTION_COMPUTATION = 116,
-  // No typed view: read it with `tws_event_field` (message `TickReqParams`). tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
+  // `data.tick_req_params`: tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
   TWS_EVENT_TICK_REQ_PARAMS = 117,
-  // No typed view: read it with `tws_event_field` (message `TickSnapshotEnd`). tickSnapshotEnd: a snapshot request is complete.
+  // `data.tick_snapshot_end`: tickSnapshotEnd: a snapshot request is complete.
   TWS_EVENT_TICK_SNAPSHOT_END = 118,
   // No typed view: read it with `tws_event_field` (message `RerouteMktDataReq`). rerouteMktDataReq: re-request this ticker for the given conId/exchange (CFDs). No version field.
   TWS_EVENT_REROUTE_MKT_DATA_REQ = 119,
@@ -180,14 +180,18 @@ enum tws_event_type
   TWS_EVENT_REROUTE_MKT_DEPTH_REQ = 120,
   // No typed view: read it with `tws_event_field` (message `DeltaNeutralValidation`). deltaNeutralValidation: the delta-neutral contract TWS accepted for a request. Text only.
   TWS_EVENT_DELTA_NEUTRAL_VALIDATION = 121,
-  // No typed view: read it with `tws_event_field` (message `UpdateMktDepth`). updateMktDepth: one row change of a single-exchange book.
+  // `data.mkt_depth`: updateMktDepth: one row change of a single-exchange book.
   TWS_EVENT_UPDATE_MKT_DEPTH = 122,
-  // No typed view: read it with `tws_event_field` (message `UpdateMktDepthL2`). updateMktDepthL2: one row change of a book with market makers (or SMART depth).
+  // `data.mkt_depth`: updateMktDepthL2: one row change of a book with market makers (or SMART depth).
   TWS_EVENT_UPDATE_MKT_DEPTH_L2 = 123,
-  // No typed view: read it with `tws_event_field` (message `RealTimeBar`). realtimeBar: one 5-second bar.
+  // `data.real_time_bar`: realtimeBar: one 5-second bar.
   TWS_EVENT_REAL_TIME_BAR = 124,
   // No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
   TWS_EVENT_USER_INFO = 125,
+  // `data.tick_by_tick`: tickByTick: one tick of a tick-by-tick stream (no version field). Exactly
+  // one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
+  // `mid_point` (4 MidPoint) is present; none for tick type 0.
+  TWS_EVENT_TICK_BY_TICK = 126,
   // No typed view: read it with `tws_event_field` (message `ExecDetails`). execDetails: one execution, with its contract (a reply to reqExecutions, or unsolicited with req_id -1 when an order fills).
   TWS_EVENT_EXEC_DETAILS = 180,
   // No typed view: read it with `tws_event_field` (message `ExecDetailsEnd`). execDetailsEnd: every execution of a reqExecutions has been sent.
@@ -667,6 +671,205 @@ typedef struct tws_pnl_single_event {
   bool has_value;
 } tws_pnl_single_event;
 
+// `TWS_EVENT_MARKET_DATA_TYPE`: marketDataType: the data type now in effect for a ticker id.
+typedef struct tws_market_data_type_event {
+  int32_t req_id;
+  // 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
+  int32_t market_data_type;
+  // True when `market_data_type` is present; when false, TWS left it unset (or the server version does not send it) and `market_data_type` is 0.
+  bool has_market_data_type;
+} tws_market_data_type_event;
+
+// `TWS_EVENT_TICK_PRICE`: tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
+// size that goes with it: the official decoder raises tickPrice then tickSize).
+typedef struct tws_tick_price_event {
+  int32_t req_id;
+  int32_t tick_type;
+  // True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+  bool has_tick_type;
+  double price;
+  // True when `price` is present; when false, TWS left it unset (or the server version does not send it) and `price` is 0.
+  bool has_price;
+  // Message version 2 field. Used only for tick types 1, 2, 4, 66, 67, 68 (raised as size tick 0, 3, 5, 69, 70, 71).
+  const char *size;
+  // attrMask (message version 3 field). Below server v109 only
+  // can_auto_execute, set when the whole mask == 1; from v109 bit 0 / bit 1;
+  // from v132 bit 2 too. Protobuf: all three bits at any version.
+  int32_t attrib;
+  // Bit 0 of the mask (below server v109: the mask is exactly 1).
+  bool can_auto_execute;
+  // Bit 1 of the mask (server v109+).
+  bool past_limit;
+  // Bit 2 of the mask (server v132+).
+  bool pre_open;
+} tws_tick_price_event;
+
+// `TWS_EVENT_TICK_SIZE`: tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
+typedef struct tws_tick_size_event {
+  int32_t req_id;
+  // Tick type 111 (NOT_SET) is dropped by the official decoder.
+  int32_t tick_type;
+  // True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+  bool has_tick_type;
+  const char *size;
+} tws_tick_size_event;
+
+// `TWS_EVENT_TICK_STRING`: tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
+typedef struct tws_tick_string_event {
+  int32_t req_id;
+  int32_t tick_type;
+  // True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+  bool has_tick_type;
+  const char *value;
+} tws_tick_string_event;
+
+// `TWS_EVENT_TICK_GENERIC`: tickGeneric: a numeric tick (halted, shortable, volatility, rates ...).
+typedef struct tws_tick_generic_event {
+  int32_t req_id;
+  int32_t tick_type;
+  // True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+  bool has_tick_type;
+  double value;
+  // True when `value` is present; when false, TWS left it unset (or the server version does not send it) and `value` is 0.
+  bool has_value;
+} tws_tick_generic_event;
+
+// `TWS_EVENT_TICK_OPTION_COMPUTATION`: tickOptionComputation: implied volatility, greeks, option and underlying price.
+typedef struct tws_tick_option_computation_event {
+  int32_t req_id;
+  // 10 bid, 11 ask, 12 last, 13 model, 53 custom, 80..83 delayed.
+  int32_t tick_type;
+  // True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+  bool has_tick_type;
+  // 0 return-based, 1 price-based. Absent (None in Python) below v156.
+  int32_t tick_attrib;
+  // True when `tick_attrib` is present; when false, TWS left it unset (or the server version does not send it) and `tick_attrib` is 0.
+  bool has_tick_attrib;
+  // Any value < 0 (TWS sends -1) = not computed.
+  double implied_vol;
+  // True when `implied_vol` is present; when false, TWS left it unset (or the server version does not send it) and `implied_vol` is 0.
+  bool has_implied_vol;
+  double delta;
+  // True when `delta` is present; when false, TWS left it unset (or the server version does not send it) and `delta` is 0.
+  bool has_delta;
+  double opt_price;
+  // True when `opt_price` is present; when false, TWS left it unset (or the server version does not send it) and `opt_price` is 0.
+  bool has_opt_price;
+  double pv_dividend;
+  // True when `pv_dividend` is present; when false, TWS left it unset (or the server version does not send it) and `pv_dividend` is 0.
+  bool has_pv_dividend;
+  double gamma;
+  // True when `gamma` is present; when false, TWS left it unset (or the server version does not send it) and `gamma` is 0.
+  bool has_gamma;
+  double vega;
+  // True when `vega` is present; when false, TWS left it unset (or the server version does not send it) and `vega` is 0.
+  bool has_vega;
+  double theta;
+  // True when `theta` is present; when false, TWS left it unset (or the server version does not send it) and `theta` is 0.
+  bool has_theta;
+  double und_price;
+  // True when `und_price` is present; when false, TWS left it unset (or the server version does not send it) and `und_price` is 0.
+  bool has_und_price;
+} tws_tick_option_computation_event;
+
+// `TWS_EVENT_TICK_REQ_PARAMS`: tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
+typedef struct tws_tick_req_params_event {
+  int32_t req_id;
+  // Text: a number. Protobuf: a string (parsed as a float by the official decoder).
+  double min_tick;
+  // True when `min_tick` is present; when false, TWS left it unset (or the server version does not send it) and `min_tick` is 0.
+  bool has_min_tick;
+  const char *bbo_exchange;
+  int32_t snapshot_permissions;
+  // True when `snapshot_permissions` is present; when false, TWS left it unset (or the server version does not send it) and `snapshot_permissions` is 0.
+  bool has_snapshot_permissions;
+  // Protobuf only; ignored by the 10.51.1 decoder, never in text.
+  const char *last_price_precision;
+  // Protobuf only; ignored by the 10.51.1 decoder, never in text.
+  const char *last_size_precision;
+} tws_tick_req_params_event;
+
+// `TWS_EVENT_TICK_SNAPSHOT_END`: tickSnapshotEnd: a snapshot request is complete.
+typedef struct tws_tick_snapshot_end_event {
+  int32_t req_id;
+} tws_tick_snapshot_end_event;
+
+// `TWS_EVENT_UPDATE_MKT_DEPTH` and `TWS_EVENT_UPDATE_MKT_DEPTH_L2`: one row change of a depth book (`market_maker` and `is_smart_depth` are L2's: "" and false for updateMktDepth).
+typedef struct tws_mkt_depth_event {
+  int32_t req_id;
+  // Row (0 = best).
+  int32_t position;
+  // L2 only: market maker or exchange.
+  const char *market_maker;
+  // 0 insert, 1 update, 2 delete.
+  int32_t operation;
+  // 0 ask, 1 bid.
+  int32_t side;
+  double price;
+  // True when `price` is present; when false, TWS left it unset (or the server version does not send it) and `price` is 0.
+  bool has_price;
+  const char *size;
+  // L2 only.
+  bool is_smart_depth;
+} tws_mkt_depth_event;
+
+// `TWS_EVENT_REAL_TIME_BAR`: realtimeBar: one 5-second bar.
+typedef struct tws_real_time_bar_event {
+  int32_t req_id;
+  // Bar start, unix seconds.
+  int64_t time;
+  double open;
+  double high;
+  double low;
+  double close;
+  const char *volume;
+  // Protobuf name `WAP`.
+  const char *wap;
+  int32_t count;
+} tws_real_time_bar_event;
+
+// `TWS_EVENT_TICK_BY_TICK`: one tick of a tick-by-tick stream, every form's
+// fields in one struct: `has_last` (tick types 1 Last, 2 AllLast), `has_bid_ask`
+// (3 BidAsk) or `has_mid_point` (4 MidPoint) says which form's fields hold the
+// tick; the other forms' fields are 0, false or "" (none for tick type 0).
+typedef struct tws_tick_by_tick_event {
+  int32_t req_id;
+  // 0 none, 1 Last, 2 AllLast, 3 BidAsk, 4 MidPoint (absent in protobuf: 0).
+  int32_t tick_type;
+  // The Last / AllLast fields (`last_*`, `price`, `size`, `past_limit`, `unreported`, `exchange`, `special_conditions`) hold the tick.
+  bool has_last;
+  // Unix seconds.
+  int64_t last_time;
+  // The trade's price.
+  double price;
+  // The trade's size, exact decimal text.
+  const char *size;
+  // The `past_limit` flag: bit 0 of the mask `attrib`.
+  bool past_limit;
+  // The `unreported` flag: bit 1 of the mask `attrib`.
+  bool unreported;
+  const char *exchange;
+  const char *special_conditions;
+  // The BidAsk fields (`bid_ask_time`, `bid_*`, `ask_*`) hold the tick.
+  bool has_bid_ask;
+  // Unix seconds.
+  int64_t bid_ask_time;
+  double bid_price;
+  double ask_price;
+  const char *bid_size;
+  const char *ask_size;
+  // The `bid_past_low` flag: bit 0 of the mask `attrib`.
+  bool bid_past_low;
+  // The `ask_past_high` flag: bit 1 of the mask `attrib`.
+  bool ask_past_high;
+  // The MidPoint fields (`mid_point_time`, `mid_point`) hold the tick.
+  bool has_mid_point;
+  // Unix seconds.
+  int64_t mid_point_time;
+  // The midpoint.
+  double mid_point;
+} tws_tick_by_tick_event;
+
 // `TWS_EVENT_ERROR`.
 typedef struct tws_error_event {
   // The request or order id it concerns; -1 for none.
@@ -751,6 +954,28 @@ typedef union tws_event_data {
   struct tws_pnl_event pnl;
   // `TWS_EVENT_PNL_SINGLE`.
   struct tws_pnl_single_event pnl_single;
+  // `TWS_EVENT_MARKET_DATA_TYPE`.
+  struct tws_market_data_type_event market_data_type;
+  // `TWS_EVENT_TICK_PRICE`.
+  struct tws_tick_price_event tick_price;
+  // `TWS_EVENT_TICK_SIZE`.
+  struct tws_tick_size_event tick_size;
+  // `TWS_EVENT_TICK_STRING`.
+  struct tws_tick_string_event tick_string;
+  // `TWS_EVENT_TICK_GENERIC`.
+  struct tws_tick_generic_event tick_generic;
+  // `TWS_EVENT_TICK_OPTION_COMPUTATION`.
+  struct tws_tick_option_computation_event tick_option_computation;
+  // `TWS_EVENT_TICK_REQ_PARAMS`.
+  struct tws_tick_req_params_event tick_req_params;
+  // `TWS_EVENT_TICK_SNAPSHOT_END`.
+  struct tws_tick_snapshot_end_event tick_snapshot_end;
+  // `TWS_EVENT_UPDATE_MKT_DEPTH` and `TWS_EVENT_UPDATE_MKT_DEPTH_L2`.
+  struct tws_mkt_depth_event mkt_depth;
+  // `TWS_EVENT_REAL_TIME_BAR`.
+  struct tws_real_time_bar_event real_time_bar;
+  // `TWS_EVENT_TICK_BY_TICK`.
+  struct tws_tick_by_tick_event tick_by_tick;
   // `TWS_EVENT_ERROR`.
   struct tws_error_event error;
   // `TWS_EVENT_NEXT_VALID_ID`.
@@ -1369,11 +1594,39 @@ tws_result tws_record_set_string(struct tws_record *record, const char *field, c
 
 // Sets the record field `field` (for example a request's "contract") to a
 // copy of `value`, a record from `tws_record_new` of the field's record type
-// ("Contract"); `value` stays the caller's (free it as usual). Also
+// ("Contract"); `value` stays the caller's (free it as usual). An optional
+// record field (a contract's "delta_neutral_contract") takes a record the
+// same way: set, it is present; never set, it is absent. Also
 // TWS_ERR_INVALID_ARGUMENT when `value` is a record of another type.
 tws_result tws_record_set_record(struct tws_record *record,
                                  const char *field,
                                  const struct tws_record *value);
+
+// Appends a copy of `item` to the list field `field`: a list of records (a
+// contract's "combo_legs" takes a "ComboLeg" record) or of tag values (an
+// options field such as "real_time_bars_options" takes a "TagValue" record
+// with "tag" and "value"). Items keep the order they were appended in; a
+// list never appended to is empty. `item` stays the caller's. Also
+// TWS_ERR_INVALID_ARGUMENT when `field` is not such a list or `item` is a
+// record of another type.
+tws_result tws_record_append(struct tws_record *record,
+                             const char *field,
+                             const struct tws_record *item);
+
+// Appends a copy of the string `value` to the list-of-strings field
+// `field`. Errors as `tws_record_append`; also TWS_ERR_INVALID_UTF8.
+tws_result tws_record_append_string(struct tws_record *record,
+                                    const char *field,
+                                    const char *value);
+
+// Appends `value` to the list-of-doubles field `field`. Errors as
+// `tws_record_append`.
+tws_result tws_record_append_double(struct tws_record *record, const char *field, double value);
+
+// Appends `value` to the list-of-integers field `field` (for example
+// `ExecutionFilter.specific_dates`, `YYYYMMDD` each). Errors as
+// `tws_record_append`.
+tws_result tws_record_append_int(struct tws_record *record, const char *field, int32_t value);
 
 // Sends the request `request` (a record from
 // `tws_record_new("ReqAccountSummary", ...)`, any request of the catalogue)

@@ -1289,6 +1289,57 @@ mod issue13 {
                 wap: "189.55".into(),
                 count: 17,
             }),
+            // tickByTick: each tick type's form, with its attribute flags
+            // (ibapi raises nothing for tick type 0, so none is sent).
+            Incoming::TickByTick(TickByTick {
+                req_id: 27,
+                tick_type: 1,
+                last: Some(TickByTickLast {
+                    time: 1_764_000_001,
+                    attrib: 1,
+                    price: 189.53,
+                    size: "100".into(),
+                    exchange: "NASDAQ".into(),
+                    special_conditions: "".into(),
+                }),
+                ..TickByTick::default()
+            }),
+            Incoming::TickByTick(TickByTick {
+                req_id: 27,
+                tick_type: 2,
+                last: Some(TickByTickLast {
+                    time: 1_764_000_002,
+                    attrib: 2,
+                    price: 189.5,
+                    size: "0.5".into(),
+                    exchange: "ARCA".into(),
+                    special_conditions: "I".into(),
+                }),
+                ..TickByTick::default()
+            }),
+            Incoming::TickByTick(TickByTick {
+                req_id: 27,
+                tick_type: 3,
+                bid_ask: Some(TickByTickBidAsk {
+                    time: 1_764_000_003,
+                    attrib: 3,
+                    bid_price: 189.52,
+                    ask_price: 189.54,
+                    bid_size: "300".into(),
+                    ask_size: "200".into(),
+                }),
+                ..TickByTick::default()
+            }),
+            Incoming::TickByTick(TickByTick {
+                req_id: 27,
+                tick_type: 4,
+                mid_point: Some(TickByTickMidPoint {
+                    time: 1_764_000_004,
+                    price: 189.53,
+                    size: "".into(),
+                }),
+                ..TickByTick::default()
+            }),
             Incoming::ContractDataEnd(ContractDataEnd { req_id: 7 }),
             Incoming::SecDefOptParameterEnd(SecDefOptParameterEnd { req_id: 12 }),
         ]

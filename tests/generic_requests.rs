@@ -226,3 +226,190 @@ fn a_record_field_nests_in_to_fields_and_builds_back() {
     let back = tws::protocol::contract::Contract::from_fields("Position.contract", c).unwrap();
     assert_eq!(back, *p.contract);
 }
+
+/// Lists and optional records are set generically: reqMktData for a BAG with
+/// two legs and a delta-neutral contract, built from a field map, is the
+/// typed request (whose bytes tests/market_data_protocol.rs pins to ibapi's
+/// and tests/conformance.rs compares with ibapi's encoder), in text and in
+/// protobuf form.
+#[test]
+fn lists_and_optional_records_build_a_combo_request() {
+    use tws::protocol::contract::Contract;
+    use tws::protocol::instruments::{ComboLeg, DeltaNeutralContract};
+    use tws::protocol::market_data::ReqMktData;
+    let map = |pairs: Vec<(&str, FieldValue)>| -> FieldValues {
+        pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    };
+    let leg_fields = |con_id, action: &str| {
+        FieldValue::Record(map(vec![
+            ("con_id", FieldValue::Int(con_id)),
+            ("ratio", FieldValue::Int(1)),
+            ("action", FieldValue::Str(action.into())),
+            ("exchange", FieldValue::Str("SMART".into())),
+        ]))
+    };
+    let contract = map(vec![
+        ("symbol", FieldValue::Str("SPY".into())),
+        ("sec_type", FieldValue::Str("BAG".into())),
+        ("exchange", FieldValue::Str("SMART".into())),
+        ("currency", FieldValue::Str("USD".into())),
+        (
+            "combo_legs",
+            FieldValue::List(vec![leg_fields(756733, "BUY"), leg_fields(8314, "SELL")]),
+        ),
+        (
+            "delta_neutral_contract",
+            FieldValue::Record(map(vec![
+                ("con_id", FieldValue::Int(756733)),
+                ("delta", FieldValue::Double(0.5)),
+                ("price", FieldValue::Double(445.25)),
+            ])),
+        ),
+    ]);
+    let values = map(vec![
+        ("req_id", FieldValue::Int(22)),
+        ("contract", FieldValue::Record(contract)),
+        ("generic_tick_list", FieldValue::Str(String::new())),
+        ("snapshot", FieldValue::Bool(true)),
+        ("regulatory_snapshot", FieldValue::Bool(false)),
+    ]);
+    let built = Request::from_fields("ReqMktData", &values).unwrap();
+    let leg = |con_id, action: &str| ComboLeg {
+        con_id,
+        ratio: 1,
+        action: action.into(),
+        exchange: "SMART".into(),
+        exempt_code: -1,
+        per_leg_price: f64::MAX,
+        ..ComboLeg::default()
+    };
+    let typed = Request::ReqMktData(ReqMktData {
+        req_id: 22,
+        contract: Box::new(Contract {
+            symbol: "SPY".into(),
+            sec_type: "BAG".into(),
+            strike: f64::MAX,
+            exchange: "SMART".into(),
+            currency: "USD".into(),
+            combo_legs: vec![leg(756733, "BUY"), leg(8314, "SELL")],
+            delta_neutral_contract: Some(DeltaNeutralContract {
+                con_id: 756733,
+                delta: 0.5,
+                price: 445.25,
+            }),
+            ..Contract::default()
+        }),
+        snapshot: true,
+        ..ReqMktData::default()
+    });
+    assert_eq!(built, typed);
+    for version in [176, 206, 222] {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        built.encode(version, &mut a).unwrap();
+        typed.encode(version, &mut b).unwrap();
+        assert_eq!(a, b, "v{version}");
+    }
+    // Not set: no legs, no delta-neutral contract.
+    let plain = map(vec![
+        ("req_id", FieldValue::Int(22)),
+        ("generic_tick_list", FieldValue::Str(String::new())),
+        ("snapshot", FieldValue::Bool(false)),
+        ("regulatory_snapshot", FieldValue::Bool(false)),
+    ]);
+    let Request::ReqMktData(r) = Request::from_fields("ReqMktData", &plain).unwrap() else {
+        panic!()
+    };
+    assert!(r.contract.combo_legs.is_empty() && r.contract.delta_neutral_contract.is_none());
+    // An item of another kind, or a field the item record lacks, is refused by name.
+    let with_legs = |legs: FieldValue| {
+        let mut bad = values.clone();
+        if let Some(FieldValue::Record(c)) = bad.get_mut("contract") {
+            c.insert("combo_legs".into(), legs);
+        }
+        bad
+    };
+    let e = Request::from_fields(
+        "ReqMktData",
+        &with_legs(FieldValue::List(vec![FieldValue::Int(3)])),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("combo_legs[0]"), "{e}");
+    let e = Request::from_fields(
+        "ReqMktData",
+        &with_legs(FieldValue::List(vec![FieldValue::Record(map(vec![(
+            "nope",
+            FieldValue::Int(1),
+        )]))])),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, FieldValueError::UnknownField { owner, field } if owner == "ReqMktData.contract.combo_legs[0]" && field == "nope"),
+        "{e}"
+    );
+    // Tag values are TagValue records.
+    let bars = map(vec![
+        ("req_id", FieldValue::Int(28)),
+        ("bar_size", FieldValue::Int(5)),
+        ("what_to_show", FieldValue::Str("TRADES".into())),
+        ("use_rth", FieldValue::Bool(false)),
+        (
+            "real_time_bars_options",
+            FieldValue::List(vec![FieldValue::Record(map(vec![
+                ("tag", FieldValue::Str("a".into())),
+                ("value", FieldValue::Str("1".into())),
+            ]))]),
+        ),
+    ]);
+    let Request::ReqRealTimeBars(r) = Request::from_fields("ReqRealTimeBars", &bars).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            r.real_time_bars_options[0].tag.as_str(),
+            r.real_time_bars_options[0].value.as_str()
+        ),
+        ("a", "1")
+    );
+}
+
+#[test]
+fn a_list_of_integers_is_set_generically() {
+    use tws::protocol::executions::{ExecutionFilter, ReqExecutions};
+    let map = |pairs: Vec<(&str, FieldValue)>| -> FieldValues {
+        pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    };
+    let filter = map(vec![(
+        "specific_dates",
+        FieldValue::List(vec![FieldValue::Int(20261130), FieldValue::Int(20261201)]),
+    )]);
+    let values = map(vec![
+        ("req_id", FieldValue::Int(3)),
+        ("exec_filter", FieldValue::Record(filter)),
+    ]);
+    let built = Request::from_fields("ReqExecutions", &values).unwrap();
+    let typed = Request::ReqExecutions(ReqExecutions {
+        req_id: 3,
+        exec_filter: ExecutionFilter {
+            specific_dates: vec![20261130, 20261201],
+            ..ExecutionFilter::all()
+        },
+    });
+    assert_eq!(built, typed);
+    for version in [200, 222] {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        built.encode(version, &mut a).unwrap();
+        typed.encode(version, &mut b).unwrap();
+        assert_eq!(a, b, "at {version}");
+    }
+    let wrong = map(vec![(
+        "specific_dates",
+        FieldValue::List(vec![FieldValue::Str("20261130".into())]),
+    )]);
+    let values = map(vec![
+        ("req_id", FieldValue::Int(3)),
+        ("exec_filter", FieldValue::Record(wrong)),
+    ]);
+    let err = Request::from_fields("ReqExecutions", &values).unwrap_err();
+    assert!(err.to_string().contains("specific_dates"), "{err}");
+}

@@ -175,3 +175,139 @@ fn depth_requests_gate_smart_depth_and_the_primary_exchange() {
     assert!(!at145.contains("4e415344415100")); // no "NASDAQ"
     assert!(at149.contains("4e415344415100"));
 }
+
+// ---- tickByTick --------------------------------------------------------------
+
+fn last(tick_type: i32, attrib: i32) -> TickByTick {
+    TickByTick {
+        req_id: 27,
+        tick_type,
+        last: Some(TickByTickLast {
+            time: 1_764_000_001,
+            attrib,
+            price: 189.53,
+            size: "100".into(),
+            exchange: "NASDAQ".into(),
+            special_conditions: "".into(),
+        }),
+        ..TickByTick::default()
+    }
+}
+
+fn bid_ask() -> TickByTick {
+    TickByTick {
+        req_id: 27,
+        tick_type: 3,
+        bid_ask: Some(TickByTickBidAsk {
+            time: 1_764_000_003,
+            attrib: 3,
+            bid_price: 189.52,
+            ask_price: 189.54,
+            bid_size: "300".into(),
+            ask_size: "200".into(),
+        }),
+        ..TickByTick::default()
+    }
+}
+
+fn mid_point() -> TickByTick {
+    TickByTick {
+        req_id: 27,
+        tick_type: 4,
+        mid_point: Some(TickByTickMidPoint {
+            time: 1_764_000_004,
+            price: 189.53,
+            size: "".into(),
+        }),
+        ..TickByTick::default()
+    }
+}
+
+fn incoming_hex(m: TickByTick, version: i32) -> String {
+    let mut out = Vec::new();
+    Incoming::TickByTick(m).encode(version, &mut out).unwrap();
+    common::hex(&out)
+}
+
+#[test]
+fn tick_by_tick_text_layouts_switch_on_the_tick_type() {
+    // As IB's decoder reads them: req id, tick type, time, then by type.
+    let at = |fields: &[&str]| {
+        let Incoming::TickByTick(t) = decode(&frame(99, fields), 176) else {
+            panic!()
+        };
+        t
+    };
+    let t = at(&["27", "1", "1764000001", "189.53", "100", "1", "NASDAQ", ""]);
+    assert_eq!(t, last(1, 1));
+    // AllLast; bit 1 is "unreported"; a mask's other bits are not flags.
+    let t = at(&["27", "2", "1764000001", "189.53", "100", "6", "NASDAQ", ""]);
+    assert_eq!(t, last(2, 2));
+    let t = at(&[
+        "27",
+        "3",
+        "1764000003",
+        "189.52",
+        "189.54",
+        "300",
+        "200",
+        "3",
+    ]);
+    assert_eq!(t, bid_ask());
+    let t = at(&["27", "4", "1764000004", "189.53"]);
+    assert_eq!(t, mid_point());
+    // Tick type 0 (and any other): the time, then nothing; no form.
+    for tick_type in ["0", "7"] {
+        let t = at(&["27", tick_type, "1764000000"]);
+        assert!(t.last.is_none() && t.bid_ask.is_none() && t.mid_point.is_none());
+    }
+    // A missing field of the form is an error, not a silent default.
+    let short = frame(99, &["27", "3", "1764000003", "189.52"]);
+    let raw = tws::protocol::RawMessage::split(&short, 176).unwrap();
+    assert!(Incoming::decode(&raw, 176).is_err());
+    // The writer writes the same fields back.
+    assert_eq!(
+        incoming_hex(mid_point(), 176),
+        common::hex(&{
+            let payload = frame(99, &["27", "4", "1764000004", "189.53"]);
+            let mut framed = (payload.len() as u32).to_be_bytes().to_vec();
+            framed.extend_from_slice(&payload);
+            framed
+        })
+    );
+}
+
+#[test]
+fn tick_by_tick_protobuf_is_ibapis_oneof_with_nested_attributes() {
+    // Bodies serialized by the protobuf classes of ibapi 10.51.1
+    // (TickByTickData with the tick type's member of its oneof set, the
+    // attributes as nested messages of bools).
+    let last_body = "081b10011a2008818292c9061202080119295c8fc2f5b0674022033130302a064e4153444151";
+    let bid_ask_body = "081b1003222808838292c90612040801100119713d0ad7a3b0674021e17a14ae47b167402a033330303203323030";
+    let mid_body = "081b10042a0f08848292c90611295c8fc2f5b06740";
+    for (m, body) in [
+        (last(1, 1), last_body),
+        (bid_ask(), bid_ask_body),
+        (mid_point(), mid_body),
+    ] {
+        // id 99 + 200, big-endian, after the length.
+        let len = 4 + body.len() / 2;
+        let expected = format!("{len:08x}0000012b{body}");
+        assert_eq!(incoming_hex(m.clone(), 222), expected);
+        let bytes: Vec<u8> = (0..body.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&body[i..i + 2], 16).unwrap())
+            .collect();
+        let mut payload = 299u32.to_be_bytes().to_vec();
+        payload.extend_from_slice(&bytes);
+        assert_eq!(decode(&payload, 222), Incoming::TickByTick(m));
+    }
+    // Absent attributes read as no flags (IB's decoder: false, false).
+    let no_attrib = [0x08, 0x1b, 0x10, 0x01, 0x1a, 0x02, 0x08, 0x01];
+    let mut payload = 299u32.to_be_bytes().to_vec();
+    payload.extend_from_slice(&no_attrib);
+    let Incoming::TickByTick(t) = decode(&payload, 222) else {
+        panic!()
+    };
+    assert_eq!(t.last.unwrap().attrib, 0);
+}

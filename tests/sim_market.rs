@@ -702,3 +702,55 @@ fn tick_by_tick_refusals() {
         req_id: 4,
     }));
 }
+
+/// Tick-by-tick streams put their ticks on the wire as tickByTick, in text
+/// (176) and in protobuf (222), each with the form of its tick type only.
+#[test]
+fn tick_by_tick_streams_send_ticks_of_their_type() {
+    for &version in VERSIONS {
+        let sim = start(version, |_| {});
+        let mut peer = Peer::connect(&sim);
+        for (req_id, kind) in [(1, "BidAsk"), (2, "MidPoint"), (3, "AllLast")] {
+            peer.send(Request::ReqTickByTickData(ReqTickByTickData {
+                req_id,
+                contract: contract("AAPL", "STK", "SMART"),
+                tick_type: kind.into(),
+                number_of_ticks: 0,
+                ignore_size: false,
+            }));
+        }
+        let bid_ask = peer.until("a BidAsk tick", |m| match m {
+            Incoming::TickByTick(t) if t.req_id == 1 => Some(t.clone()),
+            _ => None,
+        });
+        assert_eq!(bid_ask.tick_type, 3, "v{version}");
+        assert!(bid_ask.last.is_none() && bid_ask.mid_point.is_none());
+        let q = bid_ask.bid_ask.unwrap();
+        assert!(
+            q.bid_price > 100.0 && q.bid_price < q.ask_price,
+            "v{version}: {q:?}"
+        );
+        assert!(q.bid_size.parse::<f64>().unwrap() > 0.0 && q.time > 1_600_000_000);
+        let mid = peer.until("a MidPoint tick", |m| match m {
+            Incoming::TickByTick(t) if t.req_id == 2 => Some(t.clone()),
+            _ => None,
+        });
+        assert_eq!(mid.tick_type, 4);
+        assert!(mid.last.is_none() && mid.bid_ask.is_none());
+        assert!(mid.mid_point.unwrap().price > 100.0);
+        let trade = peer.until("an AllLast tick", |m| match m {
+            Incoming::TickByTick(t) if t.req_id == 3 => Some(t.clone()),
+            _ => None,
+        });
+        assert_eq!(trade.tick_type, 2);
+        assert!(trade.bid_ask.is_none() && trade.mid_point.is_none());
+        let last = trade.last.unwrap();
+        assert!(last.price > 100.0 && !last.exchange.is_empty(), "{last:?}");
+        assert!(last.size.parse::<f64>().unwrap() > 0.0);
+        for req_id in 1..=3 {
+            peer.send(Request::CancelTickByTickData(CancelTickByTickData {
+                req_id,
+            }));
+        }
+    }
+}

@@ -38,7 +38,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Catalogue, Type, Unset};
+use crate::model::{Catalogue, Field, Type, Unset};
 
 /// The C view of the whole catalogue.
 #[derive(Debug, Clone)]
@@ -187,6 +187,33 @@ pub enum CSource {
     /// - `accounts_joined`: the managed accounts, trimmed, empty entries
     ///   dropped, joined with "," (Rust: `ManagedAccounts::accounts()`).
     Derived(String),
+    /// A value inside a message field, named by a dotted `from` path: a
+    /// record's field (`data.position`), an option's field (`last.price`:
+    /// 0, false or "" when the option is `None`), a flag of a mask
+    /// (`attrib.past_limit`: a bool) or an option's presence (`last`: a bool).
+    Path {
+        /// The `from` path as written.
+        path: String,
+        /// How to reach the value from the message.
+        steps: Vec<CStep>,
+        /// The catalogue type of the value (`Bool` for a flag or a presence).
+        ty: Type,
+        /// The field visitor's name of the value (`market_depth_data.position`,
+        /// `last.attrib.past_limit`, `last`).
+        visitor: String,
+    },
+}
+
+/// One step of a [`CSource::Path`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum CStep {
+    /// A struct field (a record, or the leaf value).
+    Field(String),
+    /// An `Option<Record>` field: the following steps read inside it; as the
+    /// last step, its presence.
+    Option(String),
+    /// A flag of the mask reached so far: `mask & (1 << bit) != 0`.
+    Bit(u32),
 }
 
 impl CModel {
@@ -449,7 +476,7 @@ pub fn resolve(cat: &Catalogue, exposure: &[(String, FileExposure)]) -> Result<C
             .iter()
             .map(|f| (f.name.clone(), f.ty.clone(), f.unset, f.doc.clone()))
             .collect();
-        let fields = c_fields(&ctx, &e, &sources, &records)?;
+        let fields = c_fields(&ctx, &e, &sources, &records, cat, &r.fields)?;
         records.push(CStruct {
             name: struct_name,
             doc: e
@@ -527,7 +554,7 @@ pub fn resolve(cat: &Catalogue, exposure: &[(String, FileExposure)]) -> Result<C
                     .struct_name
                     .clone()
                     .unwrap_or_else(|| format!("tws_{member}_event"));
-                let fields = c_fields(&ctx, &e, &sources, &records)?;
+                let fields = c_fields(&ctx, &e, &sources, &records, cat, &m.fields)?;
                 if let Some(other) = members.get(member) {
                     let owner = structs.iter().find(|s| s.users.contains(other));
                     if owner.is_none_or(|s| s.name != struct_name) {
@@ -602,7 +629,8 @@ pub fn resolve(cat: &Catalogue, exposure: &[(String, FileExposure)]) -> Result<C
 
 fn c_type_of(ty: &Type, ctx: &str, records: &[CStruct]) -> Result<CType, String> {
     Ok(match ty {
-        Type::Int => CType::Int32,
+        // A mask as its int (its flags: `from = "attrib.flag"`, bools).
+        Type::Int | Type::Bits => CType::Int32,
         Type::Long => CType::Int64,
         Type::Double => CType::Double,
         Type::Bool => CType::Bool,
@@ -618,7 +646,7 @@ fn c_type_of(ty: &Type, ctx: &str, records: &[CStruct]) -> Result<CType, String>
                 c_struct: s.name.clone(),
             }
         }
-        Type::Bits | Type::List(_) | Type::Optional(_) | Type::TagValues => {
+        Type::List(_) | Type::Optional(_) | Type::TagValues => {
             return Err(format!(
                 "{ctx}: a {ty:?} field has no C type: leave it out of c_fields (the generic \
                  accessor reads it) or drop c_member"
@@ -627,11 +655,83 @@ fn c_type_of(ty: &Type, ctx: &str, records: &[CStruct]) -> Result<CType, String>
     })
 }
 
+/// A resolved path: its steps, the value's type, sentinel and doc, and its
+/// visitor name.
+type ResolvedPath = (Vec<CStep>, Type, Option<Unset>, Option<String>, String);
+
+/// Resolves a dotted `from` path (`data.position`, `last.attrib.past_limit`,
+/// `last`) among `fields`: its steps, the value's type, sentinel and doc, and
+/// the visitor name.
+fn resolve_path(
+    ctx: &str,
+    from: &str,
+    fields: &[Field],
+    cat: &Catalogue,
+) -> Result<ResolvedPath, String> {
+    let parts: Vec<&str> = from.split('.').collect();
+    let mut f: Field = fields
+        .iter()
+        .find(|f| f.name == parts[0])
+        .cloned()
+        .ok_or_else(|| format!("{ctx}: c_fields: no field {:?} (in {from:?})", parts[0]))?;
+    let mut visitor = parts[0].to_owned();
+    let mut steps = Vec::new();
+    let mut rest = &parts[1..];
+    while let Some((part, tail)) = rest.split_first() {
+        match &f.ty {
+            Type::Record(r) | Type::Optional(r) => {
+                let rec = cat
+                    .records
+                    .iter()
+                    .find(|x| &x.name == r)
+                    .ok_or_else(|| format!("{ctx}: c_fields: no record {r}"))?;
+                let sub = rec.fields.iter().find(|x| x.name == *part).ok_or_else(|| {
+                    format!("{ctx}: c_fields: {from:?}: record {r} has no field {part:?}")
+                })?;
+                steps.push(match f.ty {
+                    Type::Optional(_) => CStep::Option(f.name.clone()),
+                    _ => CStep::Field(f.name.clone()),
+                });
+                visitor = format!("{}.{part}", rec.prefix);
+                f = sub.clone();
+            }
+            Type::Bits if tail.is_empty() => {
+                let bit = f.bits.iter().find(|b| b.name == *part).ok_or_else(|| {
+                    format!("{ctx}: c_fields: {from:?}: {} has no flag {part:?}", f.name)
+                })?;
+                steps.push(CStep::Field(f.name.clone()));
+                steps.push(CStep::Bit(bit.bit));
+                let doc = format!("The `{part}` flag: bit {} of the mask `{}`.", bit.bit, f.name);
+                return Ok((steps, Type::Bool, None, Some(doc), format!("{visitor}.{part}")));
+            }
+            other => {
+                return Err(format!(
+                    "{ctx}: c_fields: {from:?}: {} is a {other:?}: a path goes through records and options to a value or a flag",
+                    f.name
+                ))
+            }
+        }
+        rest = tail;
+    }
+    match f.ty {
+        Type::Optional(_) => {
+            steps.push(CStep::Option(f.name.clone()));
+            Ok((steps, Type::Bool, None, f.doc.clone(), visitor))
+        }
+        t => {
+            steps.push(CStep::Field(f.name.clone()));
+            Ok((steps, t, f.unset, f.doc.clone(), visitor))
+        }
+    }
+}
+
 fn c_fields(
     ctx: &str,
     e: &Exposure,
     sources: &[Source],
     records: &[CStruct],
+    cat: &Catalogue,
+    decls: &[Field],
 ) -> Result<Vec<CField>, String> {
     let specs: Vec<FieldSpec> = match &e.fields {
         Some(f) => f.clone(),
@@ -666,6 +766,43 @@ fn c_fields(
             continue;
         }
         let from = s.from.clone().unwrap_or_else(|| s.name.clone());
+        if from.contains('.')
+            || decls
+                .iter()
+                .any(|f| f.name == from && matches!(f.ty, Type::Optional(_)))
+        {
+            let (steps, ty, unset, doc, visitor) = resolve_path(ctx, &from, decls, cat)?;
+            if matches!(ty, Type::Record(_)) {
+                return Err(format!(
+                    "{ctx}: c_fields: {from:?}: a path ends at a value, not a record"
+                ));
+            }
+            let cty = c_type_of(&ty, ctx, records)?;
+            if s.ty.is_some() {
+                return Err(format!(
+                    "{ctx}: c_fields: {}: a path takes no `type`",
+                    s.name
+                ));
+            }
+            let flagged = matches!(
+                (unset, &cty),
+                (Some(_), CType::Int32 | CType::Int64 | CType::Double)
+            );
+            out.push(CField {
+                name: s.name.clone(),
+                ty: cty,
+                source: CSource::Path {
+                    path: from,
+                    steps,
+                    ty,
+                    visitor,
+                },
+                has_flag: flagged.then(|| format!("has_{}", s.name)),
+                unset: if flagged { unset } else { None },
+                doc: s.doc.clone().or(doc).unwrap_or_default().trim().to_owned(),
+            });
+            continue;
+        }
         let (_, ty, unset, doc) = sources
             .iter()
             .find(|(n, ..)| *n == from)

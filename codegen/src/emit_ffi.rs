@@ -173,6 +173,41 @@ fn zero(ty: &CType) -> &'static str {
     }
 }
 
+/// The Rust expression of a path's value read from `src`: a `&str` for text,
+/// the value otherwise; inside a `None` option, 0, false or "".
+fn path_expr(steps: &[CStep], src: &str, ty: &CType) -> String {
+    let Some((step, rest)) = steps.split_first() else {
+        return if ty.is_text() {
+            format!("{src}.as_str()")
+        } else {
+            src.to_owned()
+        };
+    };
+    match step {
+        CStep::Field(n) => path_expr(rest, &format!("{src}.{n}"), ty),
+        CStep::Bit(b) => format!("{src} & (1 << {b}) != 0"),
+        CStep::Option(n) if rest.is_empty() => format!("{src}.{n}.is_some()"),
+        CStep::Option(n) if *ty == CType::Bool => {
+            format!(
+                "{src}.{n}.as_ref().is_some_and(|x| {})",
+                path_expr(rest, "x", ty)
+            )
+        }
+        CStep::Option(n) => {
+            let none = match ty {
+                CType::Str | CType::Decimal => "\"\"",
+                CType::Double => "0.0",
+                CType::Bool => "false",
+                _ => "0",
+            };
+            format!(
+                "{src}.{n}.as_ref().map_or({none}, |x| {})",
+                path_expr(rest, "x", ty)
+            )
+        }
+    }
+}
+
 /// Placing-phase statements for the fields of one struct read from `src`
 /// (`m` or `c`); names its offsets `{prefix}{field}`.
 fn place_fields(
@@ -192,6 +227,15 @@ fn place_fields(
                 );
             }
             (CSource::Derived(_), _) => {}
+            (CSource::Path { steps, .. }, t) if t.is_text() => {
+                let _ = writeln!(
+                    out,
+                    "let {prefix}{} = p.str({});",
+                    f.name,
+                    path_expr(steps, src, t)
+                );
+            }
+            (CSource::Path { .. }, _) => {}
             (CSource::Field { name, .. }, t) if t.is_text() => {
                 let _ = writeln!(out, "let {prefix}{} = p.str(&{src}.{name});", f.name);
             }
@@ -228,8 +272,24 @@ fn view_expr(
             (CSource::Derived(_), _) => {
                 let _ = write!(out, "p.str({prefix}{})", f.name);
             }
-            (CSource::Field { .. }, t) if t.is_text() => {
+            (CSource::Field { .. } | CSource::Path { .. }, t) if t.is_text() => {
                 let _ = write!(out, "p.str({prefix}{})", f.name);
+            }
+            (CSource::Path { steps, .. }, cty) => {
+                let raw = path_expr(steps, src, cty);
+                match (f.unset, &f.has_flag) {
+                    (Some(u), Some(h)) => {
+                        let has = has_expr(u, "v");
+                        let _ = write!(
+                            out,
+                            "{{ let v = {raw}; if {has} {{ v }} else {{ {} }} }}, {h}: {{ let v = {raw}; {has} }}",
+                            zero(cty)
+                        );
+                    }
+                    _ => {
+                        let _ = write!(out, "{raw}");
+                    }
+                }
             }
             (CSource::Field { name, .. }, CType::Record { record, c_struct }) => {
                 let rs = c

@@ -161,6 +161,16 @@ fn from_c_field(c: &CField, fields: &[Field], cat: &Catalogue) -> BindingField {
                 decl,
             }
         }
+        CSource::Path { visitor, .. } => BindingField {
+            name: c.name.clone(),
+            kind: kind_of_c(&c.ty),
+            optional: c.has_flag.is_some(),
+            c_name: Some(c.name.clone()),
+            has_flag: c.has_flag.clone(),
+            visitor: Some(visitor.clone()),
+            decl: None,
+            doc: c.doc.clone(),
+        },
         CSource::Derived(d) => BindingField {
             name: c.name.clone(),
             kind: match d.as_str() {

@@ -60,7 +60,20 @@ fn read_expr(f: &Field, required: bool) -> String {
     let n = &f.name;
     match &f.ty {
         Type::Int | Type::Bits => format!("r.int({n:?}, {d})?"),
-        Type::List(_) | Type::TagValues | Type::Optional(_) => format!("r.unsettable({n:?})?"),
+        Type::List(item) => match &**item {
+            Type::Record(rec) => format!(
+                "r.list({n:?})?.into_iter().map(|(o, v)| {rec}::from_fields(&o, v)).collect::<Result<Vec<_>, _>>()?"
+            ),
+            Type::Double => format!("r.doubles({n:?})?"),
+            Type::Int => format!("r.ints({n:?})?"),
+            _ => format!("r.strings({n:?})?"),
+        },
+        Type::TagValues => format!(
+            "r.list({n:?})?.into_iter().map(|(o, v)| TagValue::from_fields(&o, v)).collect::<Result<Vec<_>, _>>()?"
+        ),
+        Type::Optional(rec) => format!(
+            "r.optional({n:?})?.map(|(o, v)| {rec}::from_fields(&o, v)).transpose()?"
+        ),
         Type::Long => format!("r.long({n:?}, {d})?"),
         Type::Double => format!("r.double({n:?}, {d})?"),
         Type::Bool => format!("r.bool({n:?}, {d})?"),

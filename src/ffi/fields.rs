@@ -177,7 +177,24 @@ fn lookup(
     if let Some(f) = schema.fields.iter().find(|f| f.name == name && !f.path) {
         return (Some(f), None);
     }
-    let path = schema.fields.iter().find(|f| f.name == name && f.path);
+    // The visitor names a record's field by the record's prefix
+    // (`market_depth_data.price`); the layout's path entry by the message's
+    // field (`data.price`).
+    let path = schema
+        .fields
+        .iter()
+        .find(|f| f.name == name && f.path)
+        .or_else(|| {
+            let (prefix, sub) = name.split_once('.')?;
+            let owner = schema.fields.iter().find(|f| {
+                !f.path
+                    && matches!(f.ty, FieldType::Record(r) | FieldType::Optional(r) if r.prefix == prefix)
+            })?;
+            schema
+                .fields
+                .iter()
+                .find(|f| f.path && f.name.split_once('.') == Some((owner.name, sub)))
+        });
     let record_field = name.split_once('.').and_then(|(prefix, sub)| {
         let owner: &RecordSchema = RECORDS.iter().find(|r| r.prefix == prefix)?;
         owner.fields.iter().find(|f| f.name == sub)

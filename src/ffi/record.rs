@@ -71,22 +71,75 @@ impl tws_record {
                 crate::protocol::schema::FieldType::Bool => "tws_record_set_bool",
                 crate::protocol::schema::FieldType::String
                 | crate::protocol::schema::FieldType::Decimal => "tws_record_set_string",
-                crate::protocol::schema::FieldType::Record(_) => "tws_record_set_record",
+                crate::protocol::schema::FieldType::Record(_)
+                | crate::protocol::schema::FieldType::Optional(_) => "tws_record_set_record",
                 crate::protocol::schema::FieldType::Bits(_) => "tws_record_set_int (a flag mask)",
-                crate::protocol::schema::FieldType::Optional(_)
-                | crate::protocol::schema::FieldType::RecordList(_)
-                | crate::protocol::schema::FieldType::TagValues(_)
-                | crate::protocol::schema::FieldType::StringList
-                | crate::protocol::schema::FieldType::DoubleList
-                | crate::protocol::schema::FieldType::IntList => {
-                    "no setter yet (lists and optional records are not settable generically)"
-                }
+                crate::protocol::schema::FieldType::RecordList(_)
+                | crate::protocol::schema::FieldType::TagValues(_) => "tws_record_append",
+                crate::protocol::schema::FieldType::StringList => "tws_record_append_string",
+                crate::protocol::schema::FieldType::DoubleList => "tws_record_append_double",
+                crate::protocol::schema::FieldType::IntList => "tws_record_append_int",
             };
             invalid(format!("{e} (set it with {setter})"))
         })?;
         self.values.insert(f.name.to_owned(), value);
         Ok(())
     }
+
+    /// Appends `item` to the list field `field` (created empty on first use).
+    fn append(&mut self, field: &str, item: FieldValue) -> Result<(), Failure> {
+        let mut items = match self.values.get(field) {
+            Some(FieldValue::List(items)) => items.clone(),
+            _ => Vec::new(),
+        };
+        items.push(item);
+        self.set(field, FieldValue::List(items))
+    }
+}
+
+/// The record type a record-valued field takes (`Record`, `option<Record>`,
+/// a list of records or of tag values), if it is one.
+fn record_type_of(f: &FieldSchema) -> Option<&'static RecordSchema> {
+    use crate::protocol::schema::FieldType;
+    match f.ty {
+        FieldType::Record(r)
+        | FieldType::Optional(r)
+        | FieldType::RecordList(r)
+        | FieldType::TagValues(r) => Some(r),
+        FieldType::Int
+        | FieldType::Long
+        | FieldType::Double
+        | FieldType::Decimal
+        | FieldType::Bool
+        | FieldType::String
+        | FieldType::Bits(_)
+        | FieldType::StringList
+        | FieldType::DoubleList
+        | FieldType::IntList => None,
+    }
+}
+
+/// `value` as a record for the field `f` of `r`: a record (not a request)
+/// of the field's record type.
+fn record_value(r: &tws_record, f: &str, value: *const tws_record) -> Result<FieldValue, Failure> {
+    // SAFETY: by contract `value` is NULL or a live record from
+    // tws_record_new, not being changed by another thread.
+    let v = unsafe { value.as_ref() }.ok_or_else(|| Failure::null("value"))?;
+    let Owner::Record(_) = v.owner else {
+        return Err(Failure::new(
+            tws_result::TWS_ERR_INVALID_ARGUMENT,
+            format!("value is the request {}, not a record", v.name()),
+        ));
+    };
+    if let Some(want) = find_field(r.fields(), f).and_then(record_type_of) {
+        if want.name != v.name() {
+            return Err(Failure::new(
+                tws_result::TWS_ERR_INVALID_ARGUMENT,
+                format!("{}.{f} takes a {}, not a {}", r.name(), want.name, v.name()),
+            ));
+        }
+    }
+    Ok(FieldValue::Record(v.values.clone()))
 }
 
 /// Creates an empty record in `*out`; free it with `tws_record_free`.
@@ -215,7 +268,9 @@ pub unsafe extern "C" fn tws_record_set_string(
 
 /// Sets the record field `field` (for example a request's "contract") to a
 /// copy of `value`, a record from `tws_record_new` of the field's record type
-/// ("Contract"); `value` stays the caller's (free it as usual). Also
+/// ("Contract"); `value` stays the caller's (free it as usual). An optional
+/// record field (a contract's "delta_neutral_contract") takes a record the
+/// same way: set, it is present; never set, it is absent. Also
 /// TWS_ERR_INVALID_ARGUMENT when `value` is a record of another type.
 #[no_mangle]
 pub unsafe extern "C" fn tws_record_set_record(
@@ -224,27 +279,65 @@ pub unsafe extern "C" fn tws_record_set_record(
     value: *const tws_record,
 ) -> tws_result {
     with_record(record, field, |r, f| {
-        // SAFETY: by contract `value` is NULL or a live record from
-        // tws_record_new, not being changed by another thread.
-        let v = unsafe { value.as_ref() }.ok_or_else(|| Failure::null("value"))?;
-        let Owner::Record(_) = v.owner else {
-            return Err(Failure::new(
-                tws_result::TWS_ERR_INVALID_ARGUMENT,
-                format!("value is the request {}, not a record", v.name()),
-            ));
-        };
-        if let Some(crate::protocol::schema::FieldType::Record(want)) =
-            find_field(r.fields(), f).map(|s| s.ty)
-        {
-            if want.name != v.name() {
-                return Err(Failure::new(
-                    tws_result::TWS_ERR_INVALID_ARGUMENT,
-                    format!("{}.{f} is a {}, not a {}", r.name(), want.name, v.name()),
-                ));
-            }
-        }
-        r.set(f, FieldValue::Record(v.values.clone()))
+        let v = record_value(r, f, value)?;
+        r.set(f, v)
     })
+}
+
+/// Appends a copy of `item` to the list field `field`: a list of records (a
+/// contract's "combo_legs" takes a "ComboLeg" record) or of tag values (an
+/// options field such as "real_time_bars_options" takes a "TagValue" record
+/// with "tag" and "value"). Items keep the order they were appended in; a
+/// list never appended to is empty. `item` stays the caller's. Also
+/// TWS_ERR_INVALID_ARGUMENT when `field` is not such a list or `item` is a
+/// record of another type.
+#[no_mangle]
+pub unsafe extern "C" fn tws_record_append(
+    record: *mut tws_record,
+    field: *const c_char,
+    item: *const tws_record,
+) -> tws_result {
+    with_record(record, field, |r, f| {
+        let v = record_value(r, f, item)?;
+        r.append(f, v)
+    })
+}
+
+/// Appends a copy of the string `value` to the list-of-strings field
+/// `field`. Errors as `tws_record_append`; also TWS_ERR_INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn tws_record_append_string(
+    record: *mut tws_record,
+    field: *const c_char,
+    value: *const c_char,
+) -> tws_result {
+    with_record(record, field, |r, f| {
+        let v = c_str(value, "value")?;
+        r.append(f, FieldValue::Str(v.to_owned()))
+    })
+}
+
+/// Appends `value` to the list-of-doubles field `field`. Errors as
+/// `tws_record_append`.
+#[no_mangle]
+pub unsafe extern "C" fn tws_record_append_double(
+    record: *mut tws_record,
+    field: *const c_char,
+    value: f64,
+) -> tws_result {
+    with_record(record, field, |r, f| r.append(f, FieldValue::Double(value)))
+}
+
+/// Appends `value` to the list-of-integers field `field` (for example
+/// `ExecutionFilter.specific_dates`, `YYYYMMDD` each). Errors as
+/// `tws_record_append`.
+#[no_mangle]
+pub unsafe extern "C" fn tws_record_append_int(
+    record: *mut tws_record,
+    field: *const c_char,
+    value: i32,
+) -> tws_result {
+    with_record(record, field, |r, f| r.append(f, FieldValue::Int(value)))
 }
 
 /// Sends the request `request` (a record from

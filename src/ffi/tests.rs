@@ -208,6 +208,7 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::UpdateMktDepth(_) => TWS_EVENT_UPDATE_MKT_DEPTH,
             Incoming::UpdateMktDepthL2(_) => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             Incoming::RealTimeBar(_) => TWS_EVENT_REAL_TIME_BAR,
+            Incoming::TickByTick(_) => TWS_EVENT_TICK_BY_TICK,
             Incoming::UserInfo(_) => TWS_EVENT_USER_INFO,
             // Executions (issue 14): generic accessor only.
             Incoming::ExecDetails(_) => TWS_EVENT_EXEC_DETAILS,
@@ -368,6 +369,7 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_UPDATE_MKT_DEPTH
             | TWS_EVENT_UPDATE_MKT_DEPTH_L2
             | TWS_EVENT_REAL_TIME_BAR
+            | TWS_EVENT_TICK_BY_TICK
             | TWS_EVENT_USER_INFO
             | TWS_EVENT_EXEC_DETAILS
             | TWS_EVENT_EXEC_DETAILS_END
@@ -445,6 +447,7 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::UpdateMktDepth(_)
             | Incoming::UpdateMktDepthL2(_)
             | Incoming::RealTimeBar(_)
+            | Incoming::TickByTick(_)
             | Incoming::UserInfo(_)
             | Incoming::ExecDetails(_)
             | Incoming::ExecDetailsEnd(_)

@@ -35,8 +35,13 @@ pub enum FieldValue {
     Bool(bool),
     /// A `string` field, or a `decimal` field as its exact text.
     Str(String),
-    /// A record field (`Contract`): the record's own fields.
+    /// A record field (`Contract`), or an optional record field set to a
+    /// record (`delta_neutral_contract`): the record's own fields.
     Record(FieldValues),
+    /// A list field: its items in order (`Record` items for a list of
+    /// records or tag values (`TagValue`: `tag`, `value`), `Str` for a list
+    /// of strings, `Double` for a list of doubles).
+    List(Vec<FieldValue>),
 }
 
 impl FieldValue {
@@ -49,6 +54,7 @@ impl FieldValue {
             FieldValue::Bool(_) => "bool",
             FieldValue::Str(_) => "string",
             FieldValue::Record(_) => "record",
+            FieldValue::List(_) => "list",
         }
     }
 }
@@ -191,21 +197,50 @@ pub fn check_value(
         (FieldType::Record(r), FieldValue::Record(values)) => {
             check_fields(&format!("{owner}.{}", f.name), r.fields, values)
         }
+        (FieldType::Optional(r), FieldValue::Record(values)) => {
+            check_fields(&format!("{owner}.{}", f.name), r.fields, values)
+        }
+        (FieldType::RecordList(r) | FieldType::TagValues(r), FieldValue::List(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let FieldValue::Record(values) = item else {
+                    return Err(FieldValueError::WrongKind {
+                        owner: owner.to_owned(),
+                        field: format!("{}[{i}]", f.name),
+                        expected: "record",
+                        got: item.kind(),
+                    });
+                };
+                check_fields(&format!("{owner}.{}[{i}]", f.name), r.fields, values)?;
+            }
+            Ok(())
+        }
+        (
+            FieldType::StringList | FieldType::DoubleList | FieldType::IntList,
+            FieldValue::List(items),
+        ) => {
+            let (want, expected) = match f.ty {
+                FieldType::StringList => ("string", "string"),
+                FieldType::IntList => ("int", "int"),
+                _ => ("double", "double"),
+            };
+            match items.iter().enumerate().find(|(_, x)| x.kind() != want) {
+                Some((i, x)) => Err(FieldValueError::WrongKind {
+                    owner: owner.to_owned(),
+                    field: format!("{}[{i}]", f.name),
+                    expected,
+                    got: x.kind(),
+                }),
+                None => Ok(()),
+            }
+        }
         (
             FieldType::Optional(_)
             | FieldType::RecordList(_)
             | FieldType::TagValues(_)
             | FieldType::StringList
             | FieldType::DoubleList
-            | FieldType::IntList,
-            _,
-        ) => Err(FieldValueError::NotSettable {
-            owner: owner.to_owned(),
-            field: f.name.to_owned(),
-            ty: kind_of(&f.ty),
-        }),
-        (
-            FieldType::Int
+            | FieldType::IntList
+            | FieldType::Int
             | FieldType::Long
             | FieldType::Double
             | FieldType::Bool
@@ -347,6 +382,81 @@ impl<'a> Reader<'a> {
         match self.values.get(field) {
             None => Ok(T::default()),
             Some(_) => Err(self.not_settable(field, "list or optional record")),
+        }
+    }
+
+    /// A list of records' items: each item's fields and owner name
+    /// (`Message.field[i]`); an unset list reads as empty.
+    pub fn list(&self, field: &str) -> Result<Vec<(String, &'a FieldValues)>, FieldValueError> {
+        match self.values.get(field) {
+            None => Ok(Vec::new()),
+            Some(FieldValue::List(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    FieldValue::Record(v) => Ok((format!("{}.{field}[{i}]", self.owner), v)),
+                    other => Err(self.wrong(&format!("{field}[{i}]"), "record", other)),
+                })
+                .collect(),
+            Some(other) => Err(self.wrong(field, "list", other)),
+        }
+    }
+
+    /// A list of strings (unset: empty).
+    pub fn strings(&self, field: &str) -> Result<Vec<String>, FieldValueError> {
+        match self.values.get(field) {
+            None => Ok(Vec::new()),
+            Some(FieldValue::List(items)) => items
+                .iter()
+                .map(|x| match x {
+                    FieldValue::Str(s) => Ok(s.clone()),
+                    other => Err(self.wrong(field, "string", other)),
+                })
+                .collect(),
+            Some(other) => Err(self.wrong(field, "list", other)),
+        }
+    }
+
+    /// A list of doubles (unset: empty).
+    pub fn doubles(&self, field: &str) -> Result<Vec<f64>, FieldValueError> {
+        match self.values.get(field) {
+            None => Ok(Vec::new()),
+            Some(FieldValue::List(items)) => items
+                .iter()
+                .map(|x| match x {
+                    FieldValue::Double(v) => Ok(*v),
+                    other => Err(self.wrong(field, "double", other)),
+                })
+                .collect(),
+            Some(other) => Err(self.wrong(field, "list", other)),
+        }
+    }
+
+    /// A list of integers (unset: empty).
+    pub fn ints(&self, field: &str) -> Result<Vec<i32>, FieldValueError> {
+        match self.values.get(field) {
+            None => Ok(Vec::new()),
+            Some(FieldValue::List(items)) => items
+                .iter()
+                .map(|x| match x {
+                    FieldValue::Int(v) => Ok(*v),
+                    other => Err(self.wrong(field, "int", other)),
+                })
+                .collect(),
+            Some(other) => Err(self.wrong(field, "list", other)),
+        }
+    }
+
+    /// An optional record: its fields and owner name when set, `None` when
+    /// unset (absent).
+    pub fn optional(
+        &self,
+        field: &str,
+    ) -> Result<Option<(String, &'a FieldValues)>, FieldValueError> {
+        match self.values.get(field) {
+            None => Ok(None),
+            Some(FieldValue::Record(v)) => Ok(Some((format!("{}.{field}", self.owner), v))),
+            Some(other) => Err(self.wrong(field, "record", other)),
         }
     }
 

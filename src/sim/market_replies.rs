@@ -11,15 +11,16 @@ use crate::protocol::instruments::{
     TagValue,
 };
 use crate::protocol::market_data::{
-    MarketDataType, MarketDepthData, RealTimeBar, TickGeneric, TickOptionComputation, TickPrice,
-    TickReqParams, TickSize, TickSnapshotEnd, TickString, UpdateMktDepth, UpdateMktDepthL2,
+    MarketDataType, MarketDepthData, RealTimeBar, TickByTick, TickByTickBidAsk, TickByTickLast,
+    TickByTickMidPoint, TickGeneric, TickOptionComputation, TickPrice, TickReqParams, TickSize,
+    TickSnapshotEnd, TickString, UpdateMktDepth, UpdateMktDepthL2,
 };
 use crate::protocol::messages::ErrorMessage;
 use crate::protocol::Incoming;
 
 use super::clock;
 use super::instruments::{self, ContractQuery, Instrument, Instruments};
-use super::market::{code, Out, Tick};
+use super::market::{code, Out, TbtTick, Tick};
 
 /// The market's view of a request's contract.
 pub fn query(c: &Contract) -> ContractQuery {
@@ -248,7 +249,7 @@ pub fn incoming(out: Out) -> Option<Incoming> {
                 Incoming::UpdateMktDepth(UpdateMktDepth { req_id, data })
             })
         }
-        Out::TickByTick { .. } => None,
+        Out::TickByTick { req_id, tick } => Some(Incoming::TickByTick(tick_by_tick(req_id, tick))),
         Out::Bar { req_id, bar } => Some(Incoming::RealTimeBar(RealTimeBar {
             req_id,
             time: bar.time,
@@ -260,6 +261,68 @@ pub fn incoming(out: Out) -> Option<Incoming> {
             wap: decimal_text(bar.wap).into(),
             count: bar.count,
         })),
+    }
+}
+
+/// One tick-by-tick tick: the form of its tick type only (the protobuf
+/// form's nested messages are a oneof).
+fn tick_by_tick(req_id: i32, tick: TbtTick) -> TickByTick {
+    let flags = |a: bool, b: bool| i32::from(a) | i32::from(b) << 1;
+    match tick {
+        TbtTick::Last {
+            tick_type,
+            time,
+            price,
+            size,
+            past_limit,
+            unreported,
+            exchange,
+            special_conditions,
+        } => TickByTick {
+            req_id,
+            tick_type,
+            last: Some(TickByTickLast {
+                time,
+                attrib: flags(past_limit, unreported),
+                price,
+                size: decimal_text(size).into(),
+                exchange: exchange.into(),
+                special_conditions: special_conditions.into(),
+            }),
+            ..TickByTick::default()
+        },
+        TbtTick::BidAsk {
+            time,
+            bid_price,
+            ask_price,
+            bid_size,
+            ask_size,
+            bid_past_low,
+            ask_past_high,
+        } => TickByTick {
+            req_id,
+            tick_type: 3,
+            bid_ask: Some(TickByTickBidAsk {
+                time,
+                attrib: flags(bid_past_low, ask_past_high),
+                bid_price,
+                ask_price,
+                bid_size: decimal_text(bid_size).into(),
+                ask_size: decimal_text(ask_size).into(),
+            }),
+            ..TickByTick::default()
+        },
+        // No size: the text layout has none (and IB's callback takes none).
+        TbtTick::MidPoint { time, mid_point } => TickByTick {
+            req_id,
+            tick_type: 4,
+            mid_point: Some(TickByTickMidPoint {
+                time,
+                price: mid_point,
+                size: Default::default(),
+            }),
+            ..TickByTick::default()
+        },
     }
 }
 

@@ -175,7 +175,7 @@ generic_send_bytes_equal_typed() { # VERSION [VALGRIND...]
   local rec; rec=$(mktemp)
   $with_sim --quiet --server-version "$version" --accounts DU123456,DU654321 --record "$rec" -- "$@" "$bin/test_send"
   local rc=$?
-  python3 - "$rec" <<'PY'
+  python3 - "$rec" "$version" <<'PY'
 import json, sys
 seen, count = {}, {}
 for line in open(sys.argv[1]):
@@ -188,12 +188,22 @@ bad = [n for n in names if len(seen.get(n, ())) != 1 or count.get(n, 0) < 2]
 if bad:
     print("typed and generic bytes differ (or missing):", {n: sorted(seen.get(n, ())) for n in bad})
     sys.exit(1)
+# reqMktData for a BAG with legs and a delta-neutral contract (combo legs
+# appended, the optional record set): at 176, ibapi 10.51.1's bytes (as
+# tests/market_data_protocol.rs pins them).
+ibapi = "31003131003232003000535059004241470000000000534d4152540000555344000000320037353637333300310042555900534d415254003833313400310053454c4c00534d41525400310037353637333300302e35003434352e323500003100300000"
+if sys.argv[2] == "176" and not any(h.endswith(ibapi) for h in seen.get("ReqMktData", ())):
+    print("reqMktData (combo) differs from ibapi's:", sorted(seen.get("ReqMktData", ())))
+    sys.exit(1)
+if not seen.get("ReqMktData"):
+    print("no reqMktData recorded")
+    sys.exit(1)
 PY
   local same=$?
   rm -f "$rec"
   [ $rc -eq 0 ] && [ $same -eq 0 ]
 }
-for version in 150 200 222; do
+for version in 150 176 200 222; do
   check "C generic requests (tws_client_send) at server version $version: bytes equal the typed functions'" generic_send_bytes_equal_typed "$version"
 done
 check "C ABI 1.0: generic accessors, records" $with_sim --accounts DU123456,DU654321 -- "$bin/test_fields"

@@ -103,6 +103,51 @@ static void test_refusals(tws_client *c)
     tws_record_free(r);
 }
 
+/* reqMktData for a BAG with two legs and a delta-neutral contract, built
+ * with tws_record_append and tws_record_set_record on an optional record
+ * (tests/c/run.sh compares its bytes at server version 176 with ibapi's). */
+static void send_combo(tws_client *c)
+{
+    tws_record *contract = NULL, *dn = NULL, *req = NULL;
+    CHECK_RC(tws_record_new("Contract", &contract), TWS_OK);
+    CHECK_RC(tws_record_set_string(contract, "symbol", "SPY"), TWS_OK);
+    CHECK_RC(tws_record_set_string(contract, "sec_type", "BAG"), TWS_OK);
+    CHECK_RC(tws_record_set_string(contract, "exchange", "SMART"), TWS_OK);
+    CHECK_RC(tws_record_set_string(contract, "currency", "USD"), TWS_OK);
+    const int32_t con_ids[] = {756733, 8314};
+    const char *actions[] = {"BUY", "SELL"};
+    for (int i = 0; i < 2; i++) {
+        tws_record *leg = NULL;
+        CHECK_RC(tws_record_new("ComboLeg", &leg), TWS_OK);
+        CHECK_RC(tws_record_set_int(leg, "con_id", con_ids[i]), TWS_OK);
+        CHECK_RC(tws_record_set_int(leg, "ratio", 1), TWS_OK);
+        CHECK_RC(tws_record_set_string(leg, "action", actions[i]), TWS_OK);
+        CHECK_RC(tws_record_set_string(leg, "exchange", "SMART"), TWS_OK);
+        CHECK_RC(tws_record_append(contract, "combo_legs", leg), TWS_OK);
+        /* The wrong record type, or a field that is no list, is refused by name. */
+        CHECK_RC(tws_record_append(contract, "delta_neutral_contract", leg), TWS_ERR_INVALID_ARGUMENT);
+        CHECK_RC(tws_record_append(contract, "symbol", leg), TWS_ERR_INVALID_ARGUMENT);
+        tws_record_free(leg);
+    }
+    CHECK_RC(tws_record_append(contract, "combo_legs", contract), TWS_ERR_INVALID_ARGUMENT);
+    CHECK(last_error_names("ComboLeg"));
+    CHECK_RC(tws_record_new("DeltaNeutralContract", &dn), TWS_OK);
+    CHECK_RC(tws_record_set_int(dn, "con_id", 756733), TWS_OK);
+    CHECK_RC(tws_record_set_double(dn, "delta", 0.5), TWS_OK);
+    CHECK_RC(tws_record_set_double(dn, "price", 445.25), TWS_OK);
+    CHECK_RC(tws_record_set_record(contract, "delta_neutral_contract", dn), TWS_OK);
+    CHECK_RC(tws_record_new("ReqMktData", &req), TWS_OK);
+    CHECK_RC(tws_record_set_int(req, "req_id", 22), TWS_OK);
+    CHECK_RC(tws_record_set_record(req, "contract", contract), TWS_OK);
+    CHECK_RC(tws_record_set_string(req, "generic_tick_list", ""), TWS_OK);
+    CHECK_RC(tws_record_set_bool(req, "snapshot", true), TWS_OK);
+    CHECK_RC(tws_record_set_bool(req, "regulatory_snapshot", false), TWS_OK);
+    CHECK_RC(tws_client_send(c, req), TWS_OK);
+    tws_record_free(req);
+    tws_record_free(dn);
+    tws_record_free(contract);
+}
+
 int main(void)
 {
     uint16_t port = sim_port_from_env();
@@ -160,6 +205,7 @@ int main(void)
         CHECK_RC(tws_client_send(c, cm), TWS_OK);
         tws_record_free(cm);
 
+        send_combo(c);
         test_refusals(c);
         /* The session is still fine after the refusals. */
         CHECK_RC(tws_client_send(c, time), TWS_OK);

@@ -296,6 +296,41 @@ class MarketRecording(Recording):
              low=float(low), close=float(close), volume=decimal(volume), wap=decimal(wap),
              count=count)
 
+    # tickByTick (not an ibapi callback): ibapi raises one of the three below by
+    # tick type (none for 0); libtws's one message holds that tick type's form
+    # (an option each).
+    def tickByTick(self, reqId, tickType, form, fields):
+        self.flush_price()
+        values = {"req_id": reqId, "tick_type": tickType}
+        for name in ("last", "bid_ask", "mid_point"):
+            values[name] = name == form
+            if name == form:
+                values.update({f"{form}.{k}": v for k, v in fields.items()})
+        emit("TickByTick", **values)
+
+    def tickByTickAllLast(self, reqId, tickType, time_, price, size, tickAttribLast, exchange,
+                          specialConditions):
+        mask = int(tickAttribLast.pastLimit) | int(tickAttribLast.unreported) << 1
+        self.tickByTick(reqId, tickType, "last", {
+            "time": time_, "attrib": mask, "attrib.past_limit": tickAttribLast.pastLimit,
+            "attrib.unreported": tickAttribLast.unreported, "price": float(price),
+            "size": decimal(size), "exchange": exchange,
+            "special_conditions": specialConditions})
+
+    def tickByTickBidAsk(self, reqId, time_, bidPrice, askPrice, bidSize, askSize,
+                         tickAttribBidAsk):
+        mask = int(tickAttribBidAsk.bidPastLow) | int(tickAttribBidAsk.askPastHigh) << 1
+        self.tickByTick(reqId, 3, "bid_ask", {
+            "time": time_, "attrib": mask, "attrib.bid_past_low": tickAttribBidAsk.bidPastLow,
+            "attrib.ask_past_high": tickAttribBidAsk.askPastHigh, "bid_price": float(bidPrice),
+            "ask_price": float(askPrice), "bid_size": decimal(bidSize),
+            "ask_size": decimal(askSize)})
+
+    def tickByTickMidPoint(self, reqId, time_, midPoint):
+        # The text layout has no size; libtws reads it as absent (empty).
+        self.tickByTick(reqId, 4, "mid_point", {
+            "time": time_, "price": float(midPoint), "size": ""})
+
     def contractDetailsEnd(self, reqId):
         self.flush_price()
         emit("ContractDataEnd", req_id=reqId)

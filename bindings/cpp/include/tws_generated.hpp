@@ -804,6 +804,102 @@ inline MarketDepthData market_depth_data_from_fields(const Fields &f, const std:
 }
 } // namespace gen
 
+/// One trade of a Last (1) or AllLast (2) tick-by-tick stream.
+struct TickByTickLast {
+    /// Unix seconds.
+    std::int64_t time;
+    /// Text: an int mask (bit 0 past limit, bit 1 unreported). Protobuf: the nested TickAttribLast (1
+    /// pastLimit, 2 unreported).
+    std::int32_t attrib;
+    double price;
+    std::string size;
+    std::string exchange;
+    std::string special_conditions;
+};
+
+inline bool operator==(const TickByTickLast &a, const TickByTickLast &b)
+{
+    return a.time == b.time && a.attrib == b.attrib && a.price == b.price && a.size == b.size && a.exchange == b.exchange && a.special_conditions == b.special_conditions;
+}
+inline bool operator!=(const TickByTickLast &a, const TickByTickLast &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the TickByTickLast under `prefix` through the generic accessor.
+inline TickByTickLast tick_by_tick_last_from_fields(const Fields &f, const std::string &prefix)
+{
+    return TickByTickLast{
+        f.integer(prefix + ".time", 0),
+        static_cast<std::int32_t>(f.integer(prefix + ".attrib", 0)),
+        f.real(prefix + ".price", 0.0),
+        f.text(prefix + ".size"),
+        f.text(prefix + ".exchange"),
+        f.text(prefix + ".special_conditions"),
+    };
+}
+} // namespace gen
+
+/// One quote of a BidAsk (3) tick-by-tick stream.
+struct TickByTickBidAsk {
+    /// Unix seconds.
+    std::int64_t time;
+    /// Text: an int mask (bit 0 bid past low, bit 1 ask past high). Protobuf: the nested TickAttribBidAsk
+    /// (1 bidPastLow, 2 askPastHigh).
+    std::int32_t attrib;
+    double bid_price;
+    double ask_price;
+    std::string bid_size;
+    std::string ask_size;
+};
+
+inline bool operator==(const TickByTickBidAsk &a, const TickByTickBidAsk &b)
+{
+    return a.time == b.time && a.attrib == b.attrib && a.bid_price == b.bid_price && a.ask_price == b.ask_price && a.bid_size == b.bid_size && a.ask_size == b.ask_size;
+}
+inline bool operator!=(const TickByTickBidAsk &a, const TickByTickBidAsk &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the TickByTickBidAsk under `prefix` through the generic accessor.
+inline TickByTickBidAsk tick_by_tick_bid_ask_from_fields(const Fields &f, const std::string &prefix)
+{
+    return TickByTickBidAsk{
+        f.integer(prefix + ".time", 0),
+        static_cast<std::int32_t>(f.integer(prefix + ".attrib", 0)),
+        f.real(prefix + ".bid_price", 0.0),
+        f.real(prefix + ".ask_price", 0.0),
+        f.text(prefix + ".bid_size"),
+        f.text(prefix + ".ask_size"),
+    };
+}
+} // namespace gen
+
+/// One midpoint of a MidPoint (4) tick-by-tick stream.
+struct TickByTickMidPoint {
+    /// Unix seconds.
+    std::int64_t time;
+    /// The midpoint.
+    double price;
+    /// Protobuf only (HistoricalTick.size, unused for midpoints); the text layout has no size.
+    std::string size;
+};
+
+inline bool operator==(const TickByTickMidPoint &a, const TickByTickMidPoint &b)
+{
+    return a.time == b.time && a.price == b.price && a.size == b.size;
+}
+inline bool operator!=(const TickByTickMidPoint &a, const TickByTickMidPoint &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the TickByTickMidPoint under `prefix` through the generic accessor.
+inline TickByTickMidPoint tick_by_tick_mid_point_from_fields(const Fields &f, const std::string &prefix)
+{
+    return TickByTickMidPoint{
+        f.integer(prefix + ".time", 0),
+        f.real(prefix + ".price", 0.0),
+        f.text(prefix + ".size"),
+    };
+}
+} // namespace gen
+
 // ---- incoming messages ----------------------------------------------------------
 
 /// error: an error, warning or notice, tied to a request id or to none (-1). (`TWS_EVENT_ERROR`,
@@ -1700,6 +1796,13 @@ inline bool operator==(const MarketDataType &a, const MarketDataType &b)
 inline bool operator!=(const MarketDataType &a, const MarketDataType &b) { return !(a == b); }
 
 namespace gen {
+inline MarketDataType market_data_type_from_c(const tws_market_data_type_event &v)
+{
+    return MarketDataType{
+        v.req_id,
+        gen::opt(v.has_market_data_type, v.market_data_type),
+    };
+}
 inline MarketDataType market_data_type_from_fields(const Fields &f)
 {
     return MarketDataType{
@@ -1725,15 +1828,34 @@ struct TickPrice {
     /// attrMask (message version 3 field). Below server v109 only can_auto_execute, set when the whole mask
     /// == 1; from v109 bit 0 / bit 1; from v132 bit 2 too. Protobuf: all three bits at any version.
     std::int32_t attrib;
+    /// Bit 0 of the mask (below server v109: the mask is exactly 1).
+    bool can_auto_execute;
+    /// Bit 1 of the mask (server v109+).
+    bool past_limit;
+    /// Bit 2 of the mask (server v132+).
+    bool pre_open;
 };
 
 inline bool operator==(const TickPrice &a, const TickPrice &b)
 {
-    return a.req_id == b.req_id && a.tick_type == b.tick_type && a.price == b.price && a.size == b.size && a.attrib == b.attrib;
+    return a.req_id == b.req_id && a.tick_type == b.tick_type && a.price == b.price && a.size == b.size && a.attrib == b.attrib && a.can_auto_execute == b.can_auto_execute && a.past_limit == b.past_limit && a.pre_open == b.pre_open;
 }
 inline bool operator!=(const TickPrice &a, const TickPrice &b) { return !(a == b); }
 
 namespace gen {
+inline TickPrice tick_price_from_c(const tws_tick_price_event &v)
+{
+    return TickPrice{
+        v.req_id,
+        gen::opt(v.has_tick_type, v.tick_type),
+        gen::opt(v.has_price, v.price),
+        gen::str(v.size),
+        v.attrib,
+        static_cast<bool>(v.can_auto_execute),
+        static_cast<bool>(v.past_limit),
+        static_cast<bool>(v.pre_open),
+    };
+}
 inline TickPrice tick_price_from_fields(const Fields &f)
 {
     return TickPrice{
@@ -1742,6 +1864,9 @@ inline TickPrice tick_price_from_fields(const Fields &f)
         f.opt_real("price"),
         f.text("size"),
         static_cast<std::int32_t>(f.integer("attrib", 0)),
+        f.boolean("attrib.can_auto_execute", false),
+        f.boolean("attrib.past_limit", false),
+        f.boolean("attrib.pre_open", false),
     };
 }
 } // namespace gen
@@ -1766,6 +1891,14 @@ inline bool operator==(const TickSize &a, const TickSize &b)
 inline bool operator!=(const TickSize &a, const TickSize &b) { return !(a == b); }
 
 namespace gen {
+inline TickSize tick_size_from_c(const tws_tick_size_event &v)
+{
+    return TickSize{
+        v.req_id,
+        gen::opt(v.has_tick_type, v.tick_type),
+        gen::str(v.size),
+    };
+}
 inline TickSize tick_size_from_fields(const Fields &f)
 {
     return TickSize{
@@ -1795,6 +1928,14 @@ inline bool operator==(const TickString &a, const TickString &b)
 inline bool operator!=(const TickString &a, const TickString &b) { return !(a == b); }
 
 namespace gen {
+inline TickString tick_string_from_c(const tws_tick_string_event &v)
+{
+    return TickString{
+        v.req_id,
+        gen::opt(v.has_tick_type, v.tick_type),
+        gen::str(v.value),
+    };
+}
 inline TickString tick_string_from_fields(const Fields &f)
 {
     return TickString{
@@ -1824,6 +1965,14 @@ inline bool operator==(const TickGeneric &a, const TickGeneric &b)
 inline bool operator!=(const TickGeneric &a, const TickGeneric &b) { return !(a == b); }
 
 namespace gen {
+inline TickGeneric tick_generic_from_c(const tws_tick_generic_event &v)
+{
+    return TickGeneric{
+        v.req_id,
+        gen::opt(v.has_tick_type, v.tick_type),
+        gen::opt(v.has_value, v.value),
+    };
+}
 inline TickGeneric tick_generic_from_fields(const Fields &f)
 {
     return TickGeneric{
@@ -1905,6 +2054,22 @@ inline bool operator==(const TickOptionComputation &a, const TickOptionComputati
 inline bool operator!=(const TickOptionComputation &a, const TickOptionComputation &b) { return !(a == b); }
 
 namespace gen {
+inline TickOptionComputation tick_option_computation_from_c(const tws_tick_option_computation_event &v)
+{
+    return TickOptionComputation{
+        v.req_id,
+        gen::opt(v.has_tick_type, v.tick_type),
+        gen::opt(v.has_tick_attrib, v.tick_attrib),
+        gen::opt(v.has_implied_vol, v.implied_vol),
+        gen::opt(v.has_delta, v.delta),
+        gen::opt(v.has_opt_price, v.opt_price),
+        gen::opt(v.has_pv_dividend, v.pv_dividend),
+        gen::opt(v.has_gamma, v.gamma),
+        gen::opt(v.has_vega, v.vega),
+        gen::opt(v.has_theta, v.theta),
+        gen::opt(v.has_und_price, v.und_price),
+    };
+}
 inline TickOptionComputation tick_option_computation_from_fields(const Fields &f)
 {
     return TickOptionComputation{
@@ -1948,6 +2113,17 @@ inline bool operator==(const TickReqParams &a, const TickReqParams &b)
 inline bool operator!=(const TickReqParams &a, const TickReqParams &b) { return !(a == b); }
 
 namespace gen {
+inline TickReqParams tick_req_params_from_c(const tws_tick_req_params_event &v)
+{
+    return TickReqParams{
+        v.req_id,
+        gen::opt(v.has_min_tick, v.min_tick),
+        gen::str(v.bbo_exchange),
+        gen::opt(v.has_snapshot_permissions, v.snapshot_permissions),
+        gen::str(v.last_price_precision),
+        gen::str(v.last_size_precision),
+    };
+}
 inline TickReqParams tick_req_params_from_fields(const Fields &f)
 {
     return TickReqParams{
@@ -1978,6 +2154,12 @@ inline bool operator==(const TickSnapshotEnd &a, const TickSnapshotEnd &b)
 inline bool operator!=(const TickSnapshotEnd &a, const TickSnapshotEnd &b) { return !(a == b); }
 
 namespace gen {
+inline TickSnapshotEnd tick_snapshot_end_from_c(const tws_tick_snapshot_end_event &v)
+{
+    return TickSnapshotEnd{
+        v.req_id,
+    };
+}
 inline TickSnapshotEnd tick_snapshot_end_from_fields(const Fields &f)
 {
     return TickSnapshotEnd{
@@ -2083,21 +2265,51 @@ struct UpdateMktDepth {
     /// Its message name (tws_event_message_name).
     static constexpr const char *message_name = "UpdateMktDepth";
     std::int32_t req_id;
-    MarketDepthData data;
+    /// Row (0 = best).
+    std::int32_t position;
+    /// L2 only: market maker or exchange.
+    std::string market_maker;
+    /// 0 insert, 1 update, 2 delete.
+    std::int32_t operation;
+    /// 0 ask, 1 bid.
+    std::int32_t side;
+    std::optional<double> price;
+    std::string size;
+    /// L2 only.
+    bool is_smart_depth;
 };
 
 inline bool operator==(const UpdateMktDepth &a, const UpdateMktDepth &b)
 {
-    return a.req_id == b.req_id && a.data == b.data;
+    return a.req_id == b.req_id && a.position == b.position && a.market_maker == b.market_maker && a.operation == b.operation && a.side == b.side && a.price == b.price && a.size == b.size && a.is_smart_depth == b.is_smart_depth;
 }
 inline bool operator!=(const UpdateMktDepth &a, const UpdateMktDepth &b) { return !(a == b); }
 
 namespace gen {
+inline UpdateMktDepth update_mkt_depth_from_c(const tws_mkt_depth_event &v)
+{
+    return UpdateMktDepth{
+        v.req_id,
+        v.position,
+        gen::str(v.market_maker),
+        v.operation,
+        v.side,
+        gen::opt(v.has_price, v.price),
+        gen::str(v.size),
+        static_cast<bool>(v.is_smart_depth),
+    };
+}
 inline UpdateMktDepth update_mkt_depth_from_fields(const Fields &f)
 {
     return UpdateMktDepth{
         static_cast<std::int32_t>(f.integer("req_id", -1)),
-        gen::market_depth_data_from_fields(f, "market_depth_data"),
+        static_cast<std::int32_t>(f.integer("market_depth_data.position", 0)),
+        f.text("market_depth_data.market_maker"),
+        static_cast<std::int32_t>(f.integer("market_depth_data.operation", 0)),
+        static_cast<std::int32_t>(f.integer("market_depth_data.side", 0)),
+        f.opt_real("market_depth_data.price"),
+        f.text("market_depth_data.size"),
+        f.boolean("market_depth_data.is_smart_depth", false),
     };
 }
 } // namespace gen
@@ -2110,21 +2322,51 @@ struct UpdateMktDepthL2 {
     /// Its message name (tws_event_message_name).
     static constexpr const char *message_name = "UpdateMktDepthL2";
     std::int32_t req_id;
-    MarketDepthData data;
+    /// Row (0 = best).
+    std::int32_t position;
+    /// L2 only: market maker or exchange.
+    std::string market_maker;
+    /// 0 insert, 1 update, 2 delete.
+    std::int32_t operation;
+    /// 0 ask, 1 bid.
+    std::int32_t side;
+    std::optional<double> price;
+    std::string size;
+    /// L2 only.
+    bool is_smart_depth;
 };
 
 inline bool operator==(const UpdateMktDepthL2 &a, const UpdateMktDepthL2 &b)
 {
-    return a.req_id == b.req_id && a.data == b.data;
+    return a.req_id == b.req_id && a.position == b.position && a.market_maker == b.market_maker && a.operation == b.operation && a.side == b.side && a.price == b.price && a.size == b.size && a.is_smart_depth == b.is_smart_depth;
 }
 inline bool operator!=(const UpdateMktDepthL2 &a, const UpdateMktDepthL2 &b) { return !(a == b); }
 
 namespace gen {
+inline UpdateMktDepthL2 update_mkt_depth_l2_from_c(const tws_mkt_depth_event &v)
+{
+    return UpdateMktDepthL2{
+        v.req_id,
+        v.position,
+        gen::str(v.market_maker),
+        v.operation,
+        v.side,
+        gen::opt(v.has_price, v.price),
+        gen::str(v.size),
+        static_cast<bool>(v.is_smart_depth),
+    };
+}
 inline UpdateMktDepthL2 update_mkt_depth_l2_from_fields(const Fields &f)
 {
     return UpdateMktDepthL2{
         static_cast<std::int32_t>(f.integer("req_id", -1)),
-        gen::market_depth_data_from_fields(f, "market_depth_data"),
+        static_cast<std::int32_t>(f.integer("market_depth_data.position", 0)),
+        f.text("market_depth_data.market_maker"),
+        static_cast<std::int32_t>(f.integer("market_depth_data.operation", 0)),
+        static_cast<std::int32_t>(f.integer("market_depth_data.side", 0)),
+        f.opt_real("market_depth_data.price"),
+        f.text("market_depth_data.size"),
+        f.boolean("market_depth_data.is_smart_depth", false),
     };
 }
 } // namespace gen
@@ -2155,6 +2397,20 @@ inline bool operator==(const RealTimeBar &a, const RealTimeBar &b)
 inline bool operator!=(const RealTimeBar &a, const RealTimeBar &b) { return !(a == b); }
 
 namespace gen {
+inline RealTimeBar real_time_bar_from_c(const tws_real_time_bar_event &v)
+{
+    return RealTimeBar{
+        v.req_id,
+        v.time,
+        v.open,
+        v.high,
+        v.low,
+        v.close,
+        gen::str(v.volume),
+        gen::str(v.wap),
+        v.count,
+    };
+}
 inline RealTimeBar real_time_bar_from_fields(const Fields &f)
 {
     return RealTimeBar{
@@ -2194,6 +2450,113 @@ inline UserInfo user_info_from_fields(const Fields &f)
     return UserInfo{
         static_cast<std::int32_t>(f.integer("req_id", -1)),
         f.text("white_branding_id"),
+    };
+}
+} // namespace gen
+
+/// tickByTick: one tick of a tick-by-tick stream (no version field). Exactly one of `last` (tick types
+/// 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and `mid_point` (4 MidPoint) is present; none for tick type
+/// 0. (`TWS_EVENT_TICK_BY_TICK`, message `TickByTick`)
+struct TickByTick {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_TICK_BY_TICK;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "TickByTick";
+    std::int32_t req_id;
+    /// 0 none, 1 Last, 2 AllLast, 3 BidAsk, 4 MidPoint (absent in protobuf: 0).
+    std::int32_t tick_type;
+    /// The Last / AllLast fields (`last_*`, `price`, `size`, `past_limit`, `unreported`, `exchange`,
+    /// `special_conditions`) hold the tick.
+    bool has_last;
+    /// Unix seconds.
+    std::int64_t last_time;
+    /// The trade's price.
+    double price;
+    /// The trade's size, exact decimal text.
+    std::string size;
+    /// The `past_limit` flag: bit 0 of the mask `attrib`.
+    bool past_limit;
+    /// The `unreported` flag: bit 1 of the mask `attrib`.
+    bool unreported;
+    std::string exchange;
+    std::string special_conditions;
+    /// The BidAsk fields (`bid_ask_time`, `bid_*`, `ask_*`) hold the tick.
+    bool has_bid_ask;
+    /// Unix seconds.
+    std::int64_t bid_ask_time;
+    double bid_price;
+    double ask_price;
+    std::string bid_size;
+    std::string ask_size;
+    /// The `bid_past_low` flag: bit 0 of the mask `attrib`.
+    bool bid_past_low;
+    /// The `ask_past_high` flag: bit 1 of the mask `attrib`.
+    bool ask_past_high;
+    /// The MidPoint fields (`mid_point_time`, `mid_point`) hold the tick.
+    bool has_mid_point;
+    /// Unix seconds.
+    std::int64_t mid_point_time;
+    /// The midpoint.
+    double mid_point;
+};
+
+inline bool operator==(const TickByTick &a, const TickByTick &b)
+{
+    return a.req_id == b.req_id && a.tick_type == b.tick_type && a.has_last == b.has_last && a.last_time == b.last_time && a.price == b.price && a.size == b.size && a.past_limit == b.past_limit && a.unreported == b.unreported && a.exchange == b.exchange && a.special_conditions == b.special_conditions && a.has_bid_ask == b.has_bid_ask && a.bid_ask_time == b.bid_ask_time && a.bid_price == b.bid_price && a.ask_price == b.ask_price && a.bid_size == b.bid_size && a.ask_size == b.ask_size && a.bid_past_low == b.bid_past_low && a.ask_past_high == b.ask_past_high && a.has_mid_point == b.has_mid_point && a.mid_point_time == b.mid_point_time && a.mid_point == b.mid_point;
+}
+inline bool operator!=(const TickByTick &a, const TickByTick &b) { return !(a == b); }
+
+namespace gen {
+inline TickByTick tick_by_tick_from_c(const tws_tick_by_tick_event &v)
+{
+    return TickByTick{
+        v.req_id,
+        v.tick_type,
+        static_cast<bool>(v.has_last),
+        v.last_time,
+        v.price,
+        gen::str(v.size),
+        static_cast<bool>(v.past_limit),
+        static_cast<bool>(v.unreported),
+        gen::str(v.exchange),
+        gen::str(v.special_conditions),
+        static_cast<bool>(v.has_bid_ask),
+        v.bid_ask_time,
+        v.bid_price,
+        v.ask_price,
+        gen::str(v.bid_size),
+        gen::str(v.ask_size),
+        static_cast<bool>(v.bid_past_low),
+        static_cast<bool>(v.ask_past_high),
+        static_cast<bool>(v.has_mid_point),
+        v.mid_point_time,
+        v.mid_point,
+    };
+}
+inline TickByTick tick_by_tick_from_fields(const Fields &f)
+{
+    return TickByTick{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        static_cast<std::int32_t>(f.integer("tick_type", 0)),
+        f.boolean("last", false),
+        f.integer("last.time", 0),
+        f.real("last.price", 0.0),
+        f.text("last.size"),
+        f.boolean("last.attrib.past_limit", false),
+        f.boolean("last.attrib.unreported", false),
+        f.text("last.exchange"),
+        f.text("last.special_conditions"),
+        f.boolean("bid_ask", false),
+        f.integer("bid_ask.time", 0),
+        f.real("bid_ask.bid_price", 0.0),
+        f.real("bid_ask.ask_price", 0.0),
+        f.text("bid_ask.bid_size"),
+        f.text("bid_ask.ask_size"),
+        f.boolean("bid_ask.attrib.bid_past_low", false),
+        f.boolean("bid_ask.attrib.ask_past_high", false),
+        f.boolean("mid_point", false),
+        f.integer("mid_point.time", 0),
+        f.real("mid_point.price", 0.0),
     };
 }
 } // namespace gen
@@ -2325,7 +2688,7 @@ inline OrderBound order_bound_from_fields(const Fields &f)
 /// The event variant: the engine's own alternatives `Engine...`, then every
 /// incoming message's struct (in tws_event_type order).
 template <class... Engine>
-using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SecDefOptParameterEnd, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo, ExecDetails, ExecDetailsEnd, CommissionAndFeesReport, OrderBound>;
+using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SecDefOptParameterEnd, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo, TickByTick, ExecDetails, ExecDetailsEnd, CommissionAndFeesReport, OrderBound>;
 
 namespace gen {
 
@@ -2370,6 +2733,7 @@ inline constexpr std::int32_t message_event_types[] = {
     TWS_EVENT_UPDATE_MKT_DEPTH_L2,
     TWS_EVENT_REAL_TIME_BAR,
     TWS_EVENT_USER_INFO,
+    TWS_EVENT_TICK_BY_TICK,
     TWS_EVENT_EXEC_DETAILS,
     TWS_EVENT_EXEC_DETAILS_END,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT,
@@ -2404,22 +2768,23 @@ template <class Variant> inline std::optional<Variant> message_event(const tws_e
     case TWS_EVENT_BOND_CONTRACT_DATA: return Variant{bond_contract_data_from_fields(Fields(ev))};
     case TWS_EVENT_CONTRACT_DATA_END: return Variant{contract_data_end_from_fields(Fields(ev))};
     case TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: return Variant{sec_def_opt_parameter_end_from_fields(Fields(ev))};
-    case TWS_EVENT_MARKET_DATA_TYPE: return Variant{market_data_type_from_fields(Fields(ev))};
-    case TWS_EVENT_TICK_PRICE: return Variant{tick_price_from_fields(Fields(ev))};
-    case TWS_EVENT_TICK_SIZE: return Variant{tick_size_from_fields(Fields(ev))};
-    case TWS_EVENT_TICK_STRING: return Variant{tick_string_from_fields(Fields(ev))};
-    case TWS_EVENT_TICK_GENERIC: return Variant{tick_generic_from_fields(Fields(ev))};
+    case TWS_EVENT_MARKET_DATA_TYPE: return Variant{market_data_type_from_c(ev.data.market_data_type)};
+    case TWS_EVENT_TICK_PRICE: return Variant{tick_price_from_c(ev.data.tick_price)};
+    case TWS_EVENT_TICK_SIZE: return Variant{tick_size_from_c(ev.data.tick_size)};
+    case TWS_EVENT_TICK_STRING: return Variant{tick_string_from_c(ev.data.tick_string)};
+    case TWS_EVENT_TICK_GENERIC: return Variant{tick_generic_from_c(ev.data.tick_generic)};
     case TWS_EVENT_TICK_EFP: return Variant{tick_efp_from_fields(Fields(ev))};
-    case TWS_EVENT_TICK_OPTION_COMPUTATION: return Variant{tick_option_computation_from_fields(Fields(ev))};
-    case TWS_EVENT_TICK_REQ_PARAMS: return Variant{tick_req_params_from_fields(Fields(ev))};
-    case TWS_EVENT_TICK_SNAPSHOT_END: return Variant{tick_snapshot_end_from_fields(Fields(ev))};
+    case TWS_EVENT_TICK_OPTION_COMPUTATION: return Variant{tick_option_computation_from_c(ev.data.tick_option_computation)};
+    case TWS_EVENT_TICK_REQ_PARAMS: return Variant{tick_req_params_from_c(ev.data.tick_req_params)};
+    case TWS_EVENT_TICK_SNAPSHOT_END: return Variant{tick_snapshot_end_from_c(ev.data.tick_snapshot_end)};
     case TWS_EVENT_REROUTE_MKT_DATA_REQ: return Variant{reroute_mkt_data_req_from_fields(Fields(ev))};
     case TWS_EVENT_REROUTE_MKT_DEPTH_REQ: return Variant{reroute_mkt_depth_req_from_fields(Fields(ev))};
     case TWS_EVENT_DELTA_NEUTRAL_VALIDATION: return Variant{delta_neutral_validation_from_fields(Fields(ev))};
-    case TWS_EVENT_UPDATE_MKT_DEPTH: return Variant{update_mkt_depth_from_fields(Fields(ev))};
-    case TWS_EVENT_UPDATE_MKT_DEPTH_L2: return Variant{update_mkt_depth_l2_from_fields(Fields(ev))};
-    case TWS_EVENT_REAL_TIME_BAR: return Variant{real_time_bar_from_fields(Fields(ev))};
+    case TWS_EVENT_UPDATE_MKT_DEPTH: return Variant{update_mkt_depth_from_c(ev.data.mkt_depth)};
+    case TWS_EVENT_UPDATE_MKT_DEPTH_L2: return Variant{update_mkt_depth_l2_from_c(ev.data.mkt_depth)};
+    case TWS_EVENT_REAL_TIME_BAR: return Variant{real_time_bar_from_c(ev.data.real_time_bar)};
     case TWS_EVENT_USER_INFO: return Variant{user_info_from_fields(Fields(ev))};
+    case TWS_EVENT_TICK_BY_TICK: return Variant{tick_by_tick_from_c(ev.data.tick_by_tick)};
     case TWS_EVENT_EXEC_DETAILS: return Variant{exec_details_from_fields(Fields(ev))};
     case TWS_EVENT_EXEC_DETAILS_END: return Variant{exec_details_end_from_fields(Fields(ev))};
     case TWS_EVENT_COMMISSION_AND_FEES_REPORT: return Variant{commission_and_fees_report_from_fields(Fields(ev))};
@@ -2473,6 +2838,7 @@ template <class Variant> inline std::optional<Variant> message_event_from_fields
     case TWS_EVENT_UPDATE_MKT_DEPTH_L2: return Variant{update_mkt_depth_l2_from_fields(f)};
     case TWS_EVENT_REAL_TIME_BAR: return Variant{real_time_bar_from_fields(f)};
     case TWS_EVENT_USER_INFO: return Variant{user_info_from_fields(f)};
+    case TWS_EVENT_TICK_BY_TICK: return Variant{tick_by_tick_from_fields(f)};
     case TWS_EVENT_EXEC_DETAILS: return Variant{exec_details_from_fields(f)};
     case TWS_EVENT_EXEC_DETAILS_END: return Variant{exec_details_end_from_fields(f)};
     case TWS_EVENT_COMMISSION_AND_FEES_REPORT: return Variant{commission_and_fees_report_from_fields(f)};

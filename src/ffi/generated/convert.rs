@@ -395,42 +395,202 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_ORDER_BOUND,
             tws_event_data { _reserved: [0; 32] },
         ),
-        Incoming::MarketDataType(m) => (
-            tws_event_type::TWS_EVENT_MARKET_DATA_TYPE,
-            tws_event_data { _reserved: [0; 32] },
-        ),
-        Incoming::TickPrice(m) => (
-            tws_event_type::TWS_EVENT_TICK_PRICE,
-            tws_event_data { _reserved: [0; 32] },
-        ),
-        Incoming::TickSize(m) => (
-            tws_event_type::TWS_EVENT_TICK_SIZE,
-            tws_event_data { _reserved: [0; 32] },
-        ),
-        Incoming::TickString(m) => (
-            tws_event_type::TWS_EVENT_TICK_STRING,
-            tws_event_data { _reserved: [0; 32] },
-        ),
-        Incoming::TickGeneric(m) => (
-            tws_event_type::TWS_EVENT_TICK_GENERIC,
-            tws_event_data { _reserved: [0; 32] },
-        ),
+        Incoming::MarketDataType(m) => {
+            let view = tws_market_data_type_event {
+                req_id: m.req_id,
+                market_data_type: if m.market_data_type != i32::MAX {
+                    m.market_data_type
+                } else {
+                    0
+                },
+                has_market_data_type: m.market_data_type != i32::MAX,
+            };
+            (
+                tws_event_type::TWS_EVENT_MARKET_DATA_TYPE,
+                tws_event_data {
+                    market_data_type: view,
+                },
+            )
+        }
+        Incoming::TickPrice(m) => {
+            let mut p = arena.place();
+            let s_size = p.str(&m.size);
+            let p = p.done();
+            let view = tws_tick_price_event {
+                req_id: m.req_id,
+                tick_type: if m.tick_type != i32::MAX {
+                    m.tick_type
+                } else {
+                    0
+                },
+                has_tick_type: m.tick_type != i32::MAX,
+                price: if m.price != f64::MAX { m.price } else { 0.0 },
+                has_price: m.price != f64::MAX,
+                size: p.str(s_size),
+                attrib: m.attrib,
+                can_auto_execute: m.attrib & (1 << 0) != 0,
+                past_limit: m.attrib & (1 << 1) != 0,
+                pre_open: m.attrib & (1 << 2) != 0,
+            };
+            (
+                tws_event_type::TWS_EVENT_TICK_PRICE,
+                tws_event_data { tick_price: view },
+            )
+        }
+        Incoming::TickSize(m) => {
+            let mut p = arena.place();
+            let s_size = p.str(&m.size);
+            let p = p.done();
+            let view = tws_tick_size_event {
+                req_id: m.req_id,
+                tick_type: if m.tick_type != i32::MAX {
+                    m.tick_type
+                } else {
+                    0
+                },
+                has_tick_type: m.tick_type != i32::MAX,
+                size: p.str(s_size),
+            };
+            (
+                tws_event_type::TWS_EVENT_TICK_SIZE,
+                tws_event_data { tick_size: view },
+            )
+        }
+        Incoming::TickString(m) => {
+            let mut p = arena.place();
+            let s_value = p.str(&m.value);
+            let p = p.done();
+            let view = tws_tick_string_event {
+                req_id: m.req_id,
+                tick_type: if m.tick_type != i32::MAX {
+                    m.tick_type
+                } else {
+                    0
+                },
+                has_tick_type: m.tick_type != i32::MAX,
+                value: p.str(s_value),
+            };
+            (
+                tws_event_type::TWS_EVENT_TICK_STRING,
+                tws_event_data { tick_string: view },
+            )
+        }
+        Incoming::TickGeneric(m) => {
+            let view = tws_tick_generic_event {
+                req_id: m.req_id,
+                tick_type: if m.tick_type != i32::MAX {
+                    m.tick_type
+                } else {
+                    0
+                },
+                has_tick_type: m.tick_type != i32::MAX,
+                value: if m.value != f64::MAX { m.value } else { 0.0 },
+                has_value: m.value != f64::MAX,
+            };
+            (
+                tws_event_type::TWS_EVENT_TICK_GENERIC,
+                tws_event_data { tick_generic: view },
+            )
+        }
         Incoming::TickEfp(m) => (
             tws_event_type::TWS_EVENT_TICK_EFP,
             tws_event_data { _reserved: [0; 32] },
         ),
-        Incoming::TickOptionComputation(m) => (
-            tws_event_type::TWS_EVENT_TICK_OPTION_COMPUTATION,
-            tws_event_data { _reserved: [0; 32] },
-        ),
-        Incoming::TickReqParams(m) => (
-            tws_event_type::TWS_EVENT_TICK_REQ_PARAMS,
-            tws_event_data { _reserved: [0; 32] },
-        ),
-        Incoming::TickSnapshotEnd(m) => (
-            tws_event_type::TWS_EVENT_TICK_SNAPSHOT_END,
-            tws_event_data { _reserved: [0; 32] },
-        ),
+        Incoming::TickOptionComputation(m) => {
+            let view = tws_tick_option_computation_event {
+                req_id: m.req_id,
+                tick_type: if m.tick_type != i32::MAX {
+                    m.tick_type
+                } else {
+                    0
+                },
+                has_tick_type: m.tick_type != i32::MAX,
+                tick_attrib: if m.tick_attrib != i32::MAX {
+                    m.tick_attrib
+                } else {
+                    0
+                },
+                has_tick_attrib: m.tick_attrib != i32::MAX,
+                implied_vol: if m.implied_vol >= 0.0 {
+                    m.implied_vol
+                } else {
+                    0.0
+                },
+                has_implied_vol: m.implied_vol >= 0.0,
+                delta: if m.delta != -2.0 { m.delta } else { 0.0 },
+                has_delta: m.delta != -2.0,
+                opt_price: if m.opt_price != -1.0 {
+                    m.opt_price
+                } else {
+                    0.0
+                },
+                has_opt_price: m.opt_price != -1.0,
+                pv_dividend: if m.pv_dividend != -1.0 {
+                    m.pv_dividend
+                } else {
+                    0.0
+                },
+                has_pv_dividend: m.pv_dividend != -1.0,
+                gamma: if m.gamma != -2.0 { m.gamma } else { 0.0 },
+                has_gamma: m.gamma != -2.0,
+                vega: if m.vega != -2.0 { m.vega } else { 0.0 },
+                has_vega: m.vega != -2.0,
+                theta: if m.theta != -2.0 { m.theta } else { 0.0 },
+                has_theta: m.theta != -2.0,
+                und_price: if m.und_price != -1.0 {
+                    m.und_price
+                } else {
+                    0.0
+                },
+                has_und_price: m.und_price != -1.0,
+            };
+            (
+                tws_event_type::TWS_EVENT_TICK_OPTION_COMPUTATION,
+                tws_event_data {
+                    tick_option_computation: view,
+                },
+            )
+        }
+        Incoming::TickReqParams(m) => {
+            let mut p = arena.place();
+            let s_bbo_exchange = p.str(&m.bbo_exchange);
+            let s_last_price_precision = p.str(&m.last_price_precision);
+            let s_last_size_precision = p.str(&m.last_size_precision);
+            let p = p.done();
+            let view = tws_tick_req_params_event {
+                req_id: m.req_id,
+                min_tick: if m.min_tick != f64::MAX {
+                    m.min_tick
+                } else {
+                    0.0
+                },
+                has_min_tick: m.min_tick != f64::MAX,
+                bbo_exchange: p.str(s_bbo_exchange),
+                snapshot_permissions: if m.snapshot_permissions != i32::MAX {
+                    m.snapshot_permissions
+                } else {
+                    0
+                },
+                has_snapshot_permissions: m.snapshot_permissions != i32::MAX,
+                last_price_precision: p.str(s_last_price_precision),
+                last_size_precision: p.str(s_last_size_precision),
+            };
+            (
+                tws_event_type::TWS_EVENT_TICK_REQ_PARAMS,
+                tws_event_data {
+                    tick_req_params: view,
+                },
+            )
+        }
+        Incoming::TickSnapshotEnd(m) => {
+            let view = tws_tick_snapshot_end_event { req_id: m.req_id };
+            (
+                tws_event_type::TWS_EVENT_TICK_SNAPSHOT_END,
+                tws_event_data {
+                    tick_snapshot_end: view,
+                },
+            )
+        }
         Incoming::RerouteMktDataReq(m) => (
             tws_event_type::TWS_EVENT_REROUTE_MKT_DATA_REQ,
             tws_event_data { _reserved: [0; 32] },
@@ -443,18 +603,131 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_DELTA_NEUTRAL_VALIDATION,
             tws_event_data { _reserved: [0; 32] },
         ),
-        Incoming::UpdateMktDepth(m) => (
-            tws_event_type::TWS_EVENT_UPDATE_MKT_DEPTH,
-            tws_event_data { _reserved: [0; 32] },
-        ),
-        Incoming::UpdateMktDepthL2(m) => (
-            tws_event_type::TWS_EVENT_UPDATE_MKT_DEPTH_L2,
-            tws_event_data { _reserved: [0; 32] },
-        ),
-        Incoming::RealTimeBar(m) => (
-            tws_event_type::TWS_EVENT_REAL_TIME_BAR,
-            tws_event_data { _reserved: [0; 32] },
-        ),
+        Incoming::UpdateMktDepth(m) => {
+            let mut p = arena.place();
+            let s_market_maker = p.str(m.data.market_maker.as_str());
+            let s_size = p.str(m.data.size.as_str());
+            let p = p.done();
+            let view = tws_mkt_depth_event {
+                req_id: m.req_id,
+                position: m.data.position,
+                market_maker: p.str(s_market_maker),
+                operation: m.data.operation,
+                side: m.data.side,
+                price: {
+                    let v = m.data.price;
+                    if v != f64::MAX {
+                        v
+                    } else {
+                        0.0
+                    }
+                },
+                has_price: {
+                    let v = m.data.price;
+                    v != f64::MAX
+                },
+                size: p.str(s_size),
+                is_smart_depth: m.data.is_smart_depth,
+            };
+            (
+                tws_event_type::TWS_EVENT_UPDATE_MKT_DEPTH,
+                tws_event_data { mkt_depth: view },
+            )
+        }
+        Incoming::UpdateMktDepthL2(m) => {
+            let mut p = arena.place();
+            let s_market_maker = p.str(m.data.market_maker.as_str());
+            let s_size = p.str(m.data.size.as_str());
+            let p = p.done();
+            let view = tws_mkt_depth_event {
+                req_id: m.req_id,
+                position: m.data.position,
+                market_maker: p.str(s_market_maker),
+                operation: m.data.operation,
+                side: m.data.side,
+                price: {
+                    let v = m.data.price;
+                    if v != f64::MAX {
+                        v
+                    } else {
+                        0.0
+                    }
+                },
+                has_price: {
+                    let v = m.data.price;
+                    v != f64::MAX
+                },
+                size: p.str(s_size),
+                is_smart_depth: m.data.is_smart_depth,
+            };
+            (
+                tws_event_type::TWS_EVENT_UPDATE_MKT_DEPTH_L2,
+                tws_event_data { mkt_depth: view },
+            )
+        }
+        Incoming::RealTimeBar(m) => {
+            let mut p = arena.place();
+            let s_volume = p.str(&m.volume);
+            let s_wap = p.str(&m.wap);
+            let p = p.done();
+            let view = tws_real_time_bar_event {
+                req_id: m.req_id,
+                time: m.time,
+                open: m.open,
+                high: m.high,
+                low: m.low,
+                close: m.close,
+                volume: p.str(s_volume),
+                wap: p.str(s_wap),
+                count: m.count,
+            };
+            (
+                tws_event_type::TWS_EVENT_REAL_TIME_BAR,
+                tws_event_data {
+                    real_time_bar: view,
+                },
+            )
+        }
+        Incoming::TickByTick(m) => {
+            let mut p = arena.place();
+            let s_size = p.str(m.last.as_ref().map_or("", |x| x.size.as_str()));
+            let s_exchange = p.str(m.last.as_ref().map_or("", |x| x.exchange.as_str()));
+            let s_special_conditions = p.str(
+                m.last
+                    .as_ref()
+                    .map_or("", |x| x.special_conditions.as_str()),
+            );
+            let s_bid_size = p.str(m.bid_ask.as_ref().map_or("", |x| x.bid_size.as_str()));
+            let s_ask_size = p.str(m.bid_ask.as_ref().map_or("", |x| x.ask_size.as_str()));
+            let p = p.done();
+            let view = tws_tick_by_tick_event {
+                req_id: m.req_id,
+                tick_type: m.tick_type,
+                has_last: m.last.is_some(),
+                last_time: m.last.as_ref().map_or(0, |x| x.time),
+                price: m.last.as_ref().map_or(0.0, |x| x.price),
+                size: p.str(s_size),
+                past_limit: m.last.as_ref().is_some_and(|x| x.attrib & (1 << 0) != 0),
+                unreported: m.last.as_ref().is_some_and(|x| x.attrib & (1 << 1) != 0),
+                exchange: p.str(s_exchange),
+                special_conditions: p.str(s_special_conditions),
+                has_bid_ask: m.bid_ask.is_some(),
+                bid_ask_time: m.bid_ask.as_ref().map_or(0, |x| x.time),
+                bid_price: m.bid_ask.as_ref().map_or(0.0, |x| x.bid_price),
+                ask_price: m.bid_ask.as_ref().map_or(0.0, |x| x.ask_price),
+                bid_size: p.str(s_bid_size),
+                ask_size: p.str(s_ask_size),
+                bid_past_low: m.bid_ask.as_ref().is_some_and(|x| x.attrib & (1 << 0) != 0),
+                ask_past_high: m.bid_ask.as_ref().is_some_and(|x| x.attrib & (1 << 1) != 0),
+                has_mid_point: m.mid_point.is_some(),
+                mid_point_time: m.mid_point.as_ref().map_or(0, |x| x.time),
+                mid_point: m.mid_point.as_ref().map_or(0.0, |x| x.price),
+            };
+            (
+                tws_event_type::TWS_EVENT_TICK_BY_TICK,
+                tws_event_data { tick_by_tick: view },
+            )
+        }
         Incoming::Error(m) => {
             let mut p = arena.place();
             let s_message = p.str(&m.message);
@@ -594,6 +867,7 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::UpdateMktDepth(_) => c"UpdateMktDepth",
         Incoming::UpdateMktDepthL2(_) => c"UpdateMktDepthL2",
         Incoming::RealTimeBar(_) => c"RealTimeBar",
+        Incoming::TickByTick(_) => c"TickByTick",
         Incoming::Error(_) => c"Error",
         Incoming::NextValidId(_) => c"NextValidId",
         Incoming::ManagedAccounts(_) => c"ManagedAccounts",

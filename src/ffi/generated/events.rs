@@ -80,24 +80,24 @@ pub enum tws_event_type {
     TWS_EVENT_MKT_DEPTH_EXCHANGES = 108,
     /// No typed view: read it with `tws_event_field` (message `FamilyCodes`). familyCodes: one family code per account (no version field).
     TWS_EVENT_FAMILY_CODES = 109,
-    /// No typed view: read it with `tws_event_field` (message `MarketDataType`). marketDataType: the data type now in effect for a ticker id.
+    /// `data.market_data_type`: marketDataType: the data type now in effect for a ticker id.
     TWS_EVENT_MARKET_DATA_TYPE = 110,
-    /// No typed view: read it with `tws_event_field` (message `TickPrice`). tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
+    /// `data.tick_price`: tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
     /// size that goes with it: the official decoder raises tickPrice then tickSize).
     TWS_EVENT_TICK_PRICE = 111,
-    /// No typed view: read it with `tws_event_field` (message `TickSize`). tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
+    /// `data.tick_size`: tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
     TWS_EVENT_TICK_SIZE = 112,
-    /// No typed view: read it with `tws_event_field` (message `TickString`). tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
+    /// `data.tick_string`: tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
     TWS_EVENT_TICK_STRING = 113,
-    /// No typed view: read it with `tws_event_field` (message `TickGeneric`). tickGeneric: a numeric tick (halted, shortable, volatility, rates ...).
+    /// `data.tick_generic`: tickGeneric: a numeric tick (halted, shortable, volatility, rates ...).
     TWS_EVENT_TICK_GENERIC = 114,
     /// No typed view: read it with `tws_event_field` (message `TickEfp`). tickEFP: an exchange-for-physical computation (tick types 38..44). Text only.
     TWS_EVENT_TICK_EFP = 115,
-    /// No typed view: read it with `tws_event_field` (message `TickOptionComputation`). tickOptionComputation: implied volatility, greeks, option and underlying price.
+    /// `data.tick_option_computation`: tickOptionComputation: implied volatility, greeks, option and underlying price.
     TWS_EVENT_TICK_OPTION_COMPUTATION = 116,
-    /// No typed view: read it with `tws_event_field` (message `TickReqParams`). tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
+    /// `data.tick_req_params`: tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
     TWS_EVENT_TICK_REQ_PARAMS = 117,
-    /// No typed view: read it with `tws_event_field` (message `TickSnapshotEnd`). tickSnapshotEnd: a snapshot request is complete.
+    /// `data.tick_snapshot_end`: tickSnapshotEnd: a snapshot request is complete.
     TWS_EVENT_TICK_SNAPSHOT_END = 118,
     /// No typed view: read it with `tws_event_field` (message `RerouteMktDataReq`). rerouteMktDataReq: re-request this ticker for the given conId/exchange (CFDs). No version field.
     TWS_EVENT_REROUTE_MKT_DATA_REQ = 119,
@@ -105,14 +105,18 @@ pub enum tws_event_type {
     TWS_EVENT_REROUTE_MKT_DEPTH_REQ = 120,
     /// No typed view: read it with `tws_event_field` (message `DeltaNeutralValidation`). deltaNeutralValidation: the delta-neutral contract TWS accepted for a request. Text only.
     TWS_EVENT_DELTA_NEUTRAL_VALIDATION = 121,
-    /// No typed view: read it with `tws_event_field` (message `UpdateMktDepth`). updateMktDepth: one row change of a single-exchange book.
+    /// `data.mkt_depth`: updateMktDepth: one row change of a single-exchange book.
     TWS_EVENT_UPDATE_MKT_DEPTH = 122,
-    /// No typed view: read it with `tws_event_field` (message `UpdateMktDepthL2`). updateMktDepthL2: one row change of a book with market makers (or SMART depth).
+    /// `data.mkt_depth`: updateMktDepthL2: one row change of a book with market makers (or SMART depth).
     TWS_EVENT_UPDATE_MKT_DEPTH_L2 = 123,
-    /// No typed view: read it with `tws_event_field` (message `RealTimeBar`). realtimeBar: one 5-second bar.
+    /// `data.real_time_bar`: realtimeBar: one 5-second bar.
     TWS_EVENT_REAL_TIME_BAR = 124,
     /// No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
     TWS_EVENT_USER_INFO = 125,
+    /// `data.tick_by_tick`: tickByTick: one tick of a tick-by-tick stream (no version field). Exactly
+    /// one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
+    /// `mid_point` (4 MidPoint) is present; none for tick type 0.
+    TWS_EVENT_TICK_BY_TICK = 126,
     /// No typed view: read it with `tws_event_field` (message `ExecDetails`). execDetails: one execution, with its contract (a reply to reqExecutions, or unsolicited with req_id -1 when an order fills).
     TWS_EVENT_EXEC_DETAILS = 180,
     /// No typed view: read it with `tws_event_field` (message `ExecDetailsEnd`). execDetailsEnd: every execution of a reqExecutions has been sent.
@@ -179,6 +183,7 @@ impl tws_event_type {
             123 => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             124 => TWS_EVENT_REAL_TIME_BAR,
             125 => TWS_EVENT_USER_INFO,
+            126 => TWS_EVENT_TICK_BY_TICK,
             180 => TWS_EVENT_EXEC_DETAILS,
             181 => TWS_EVENT_EXEC_DETAILS_END,
             182 => TWS_EVENT_COMMISSION_AND_FEES_REPORT,
@@ -241,6 +246,7 @@ impl tws_event_type {
             TWS_EVENT_UPDATE_MKT_DEPTH_L2 => "UPDATE_MKT_DEPTH_L2\0",
             TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
             TWS_EVENT_USER_INFO => "USER_INFO\0",
+            TWS_EVENT_TICK_BY_TICK => "TICK_BY_TICK\0",
             TWS_EVENT_EXEC_DETAILS => "EXEC_DETAILS\0",
             TWS_EVENT_EXEC_DETAILS_END => "EXEC_DETAILS_END\0",
             TWS_EVENT_COMMISSION_AND_FEES_REPORT => "COMMISSION_AND_FEES_REPORT\0",
@@ -438,6 +444,227 @@ pub struct tws_pnl_single_event {
     pub has_value: bool,
 }
 
+/// `TWS_EVENT_MARKET_DATA_TYPE`: marketDataType: the data type now in effect for a ticker id.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_market_data_type_event {
+    pub req_id: i32,
+    /// 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
+    pub market_data_type: i32,
+    /// True when `market_data_type` is present; when false, TWS left it unset (or the server version does not send it) and `market_data_type` is 0.
+    pub has_market_data_type: bool,
+}
+
+/// `TWS_EVENT_TICK_PRICE`: tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
+/// size that goes with it: the official decoder raises tickPrice then tickSize).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_tick_price_event {
+    pub req_id: i32,
+    pub tick_type: i32,
+    /// True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+    pub has_tick_type: bool,
+    pub price: f64,
+    /// True when `price` is present; when false, TWS left it unset (or the server version does not send it) and `price` is 0.
+    pub has_price: bool,
+    /// Message version 2 field. Used only for tick types 1, 2, 4, 66, 67, 68 (raised as size tick 0, 3, 5, 69, 70, 71).
+    pub size: *const c_char,
+    /// attrMask (message version 3 field). Below server v109 only
+    /// can_auto_execute, set when the whole mask == 1; from v109 bit 0 / bit 1;
+    /// from v132 bit 2 too. Protobuf: all three bits at any version.
+    pub attrib: i32,
+    /// Bit 0 of the mask (below server v109: the mask is exactly 1).
+    pub can_auto_execute: bool,
+    /// Bit 1 of the mask (server v109+).
+    pub past_limit: bool,
+    /// Bit 2 of the mask (server v132+).
+    pub pre_open: bool,
+}
+
+/// `TWS_EVENT_TICK_SIZE`: tickSize: a size tick (bid/ask/last size, volume, ...), an exact decimal.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_tick_size_event {
+    pub req_id: i32,
+    /// Tick type 111 (NOT_SET) is dropped by the official decoder.
+    pub tick_type: i32,
+    /// True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+    pub has_tick_type: bool,
+    pub size: *const c_char,
+}
+
+/// `TWS_EVENT_TICK_STRING`: tickString: a text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_tick_string_event {
+    pub req_id: i32,
+    pub tick_type: i32,
+    /// True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+    pub has_tick_type: bool,
+    pub value: *const c_char,
+}
+
+/// `TWS_EVENT_TICK_GENERIC`: tickGeneric: a numeric tick (halted, shortable, volatility, rates ...).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_tick_generic_event {
+    pub req_id: i32,
+    pub tick_type: i32,
+    /// True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+    pub has_tick_type: bool,
+    pub value: f64,
+    /// True when `value` is present; when false, TWS left it unset (or the server version does not send it) and `value` is 0.
+    pub has_value: bool,
+}
+
+/// `TWS_EVENT_TICK_OPTION_COMPUTATION`: tickOptionComputation: implied volatility, greeks, option and underlying price.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_tick_option_computation_event {
+    pub req_id: i32,
+    /// 10 bid, 11 ask, 12 last, 13 model, 53 custom, 80..83 delayed.
+    pub tick_type: i32,
+    /// True when `tick_type` is present; when false, TWS left it unset (or the server version does not send it) and `tick_type` is 0.
+    pub has_tick_type: bool,
+    /// 0 return-based, 1 price-based. Absent (None in Python) below v156.
+    pub tick_attrib: i32,
+    /// True when `tick_attrib` is present; when false, TWS left it unset (or the server version does not send it) and `tick_attrib` is 0.
+    pub has_tick_attrib: bool,
+    /// Any value < 0 (TWS sends -1) = not computed.
+    pub implied_vol: f64,
+    /// True when `implied_vol` is present; when false, TWS left it unset (or the server version does not send it) and `implied_vol` is 0.
+    pub has_implied_vol: bool,
+    pub delta: f64,
+    /// True when `delta` is present; when false, TWS left it unset (or the server version does not send it) and `delta` is 0.
+    pub has_delta: bool,
+    pub opt_price: f64,
+    /// True when `opt_price` is present; when false, TWS left it unset (or the server version does not send it) and `opt_price` is 0.
+    pub has_opt_price: bool,
+    pub pv_dividend: f64,
+    /// True when `pv_dividend` is present; when false, TWS left it unset (or the server version does not send it) and `pv_dividend` is 0.
+    pub has_pv_dividend: bool,
+    pub gamma: f64,
+    /// True when `gamma` is present; when false, TWS left it unset (or the server version does not send it) and `gamma` is 0.
+    pub has_gamma: bool,
+    pub vega: f64,
+    /// True when `vega` is present; when false, TWS left it unset (or the server version does not send it) and `vega` is 0.
+    pub has_vega: bool,
+    pub theta: f64,
+    /// True when `theta` is present; when false, TWS left it unset (or the server version does not send it) and `theta` is 0.
+    pub has_theta: bool,
+    pub und_price: f64,
+    /// True when `und_price` is present; when false, TWS left it unset (or the server version does not send it) and `und_price` is 0.
+    pub has_und_price: bool,
+}
+
+/// `TWS_EVENT_TICK_REQ_PARAMS`: tickReqParams: min tick, BBO exchange and snapshot permissions of a new subscription (no version field).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_tick_req_params_event {
+    pub req_id: i32,
+    /// Text: a number. Protobuf: a string (parsed as a float by the official decoder).
+    pub min_tick: f64,
+    /// True when `min_tick` is present; when false, TWS left it unset (or the server version does not send it) and `min_tick` is 0.
+    pub has_min_tick: bool,
+    pub bbo_exchange: *const c_char,
+    pub snapshot_permissions: i32,
+    /// True when `snapshot_permissions` is present; when false, TWS left it unset (or the server version does not send it) and `snapshot_permissions` is 0.
+    pub has_snapshot_permissions: bool,
+    /// Protobuf only; ignored by the 10.51.1 decoder, never in text.
+    pub last_price_precision: *const c_char,
+    /// Protobuf only; ignored by the 10.51.1 decoder, never in text.
+    pub last_size_precision: *const c_char,
+}
+
+/// `TWS_EVENT_TICK_SNAPSHOT_END`: tickSnapshotEnd: a snapshot request is complete.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_tick_snapshot_end_event {
+    pub req_id: i32,
+}
+
+/// `TWS_EVENT_UPDATE_MKT_DEPTH` and `TWS_EVENT_UPDATE_MKT_DEPTH_L2`: one row change of a depth book (`market_maker` and `is_smart_depth` are L2's: "" and false for updateMktDepth).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_mkt_depth_event {
+    pub req_id: i32,
+    /// Row (0 = best).
+    pub position: i32,
+    /// L2 only: market maker or exchange.
+    pub market_maker: *const c_char,
+    /// 0 insert, 1 update, 2 delete.
+    pub operation: i32,
+    /// 0 ask, 1 bid.
+    pub side: i32,
+    pub price: f64,
+    /// True when `price` is present; when false, TWS left it unset (or the server version does not send it) and `price` is 0.
+    pub has_price: bool,
+    pub size: *const c_char,
+    /// L2 only.
+    pub is_smart_depth: bool,
+}
+
+/// `TWS_EVENT_REAL_TIME_BAR`: realtimeBar: one 5-second bar.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_real_time_bar_event {
+    pub req_id: i32,
+    /// Bar start, unix seconds.
+    pub time: i64,
+    pub open: f64,
+    pub high: f64,
+    pub low: f64,
+    pub close: f64,
+    pub volume: *const c_char,
+    /// Protobuf name `WAP`.
+    pub wap: *const c_char,
+    pub count: i32,
+}
+
+/// `TWS_EVENT_TICK_BY_TICK`: one tick of a tick-by-tick stream, every form's
+/// fields in one struct: `has_last` (tick types 1 Last, 2 AllLast), `has_bid_ask`
+/// (3 BidAsk) or `has_mid_point` (4 MidPoint) says which form's fields hold the
+/// tick; the other forms' fields are 0, false or "" (none for tick type 0).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_tick_by_tick_event {
+    pub req_id: i32,
+    /// 0 none, 1 Last, 2 AllLast, 3 BidAsk, 4 MidPoint (absent in protobuf: 0).
+    pub tick_type: i32,
+    /// The Last / AllLast fields (`last_*`, `price`, `size`, `past_limit`, `unreported`, `exchange`, `special_conditions`) hold the tick.
+    pub has_last: bool,
+    /// Unix seconds.
+    pub last_time: i64,
+    /// The trade's price.
+    pub price: f64,
+    /// The trade's size, exact decimal text.
+    pub size: *const c_char,
+    /// The `past_limit` flag: bit 0 of the mask `attrib`.
+    pub past_limit: bool,
+    /// The `unreported` flag: bit 1 of the mask `attrib`.
+    pub unreported: bool,
+    pub exchange: *const c_char,
+    pub special_conditions: *const c_char,
+    /// The BidAsk fields (`bid_ask_time`, `bid_*`, `ask_*`) hold the tick.
+    pub has_bid_ask: bool,
+    /// Unix seconds.
+    pub bid_ask_time: i64,
+    pub bid_price: f64,
+    pub ask_price: f64,
+    pub bid_size: *const c_char,
+    pub ask_size: *const c_char,
+    /// The `bid_past_low` flag: bit 0 of the mask `attrib`.
+    pub bid_past_low: bool,
+    /// The `ask_past_high` flag: bit 1 of the mask `attrib`.
+    pub ask_past_high: bool,
+    /// The MidPoint fields (`mid_point_time`, `mid_point`) hold the tick.
+    pub has_mid_point: bool,
+    /// Unix seconds.
+    pub mid_point_time: i64,
+    /// The midpoint.
+    pub mid_point: f64,
+}
+
 /// `TWS_EVENT_ERROR`.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -536,6 +763,28 @@ pub union tws_event_data {
     pub pnl: tws_pnl_event,
     /// `TWS_EVENT_PNL_SINGLE`.
     pub pnl_single: tws_pnl_single_event,
+    /// `TWS_EVENT_MARKET_DATA_TYPE`.
+    pub market_data_type: tws_market_data_type_event,
+    /// `TWS_EVENT_TICK_PRICE`.
+    pub tick_price: tws_tick_price_event,
+    /// `TWS_EVENT_TICK_SIZE`.
+    pub tick_size: tws_tick_size_event,
+    /// `TWS_EVENT_TICK_STRING`.
+    pub tick_string: tws_tick_string_event,
+    /// `TWS_EVENT_TICK_GENERIC`.
+    pub tick_generic: tws_tick_generic_event,
+    /// `TWS_EVENT_TICK_OPTION_COMPUTATION`.
+    pub tick_option_computation: tws_tick_option_computation_event,
+    /// `TWS_EVENT_TICK_REQ_PARAMS`.
+    pub tick_req_params: tws_tick_req_params_event,
+    /// `TWS_EVENT_TICK_SNAPSHOT_END`.
+    pub tick_snapshot_end: tws_tick_snapshot_end_event,
+    /// `TWS_EVENT_UPDATE_MKT_DEPTH` and `TWS_EVENT_UPDATE_MKT_DEPTH_L2`.
+    pub mkt_depth: tws_mkt_depth_event,
+    /// `TWS_EVENT_REAL_TIME_BAR`.
+    pub real_time_bar: tws_real_time_bar_event,
+    /// `TWS_EVENT_TICK_BY_TICK`.
+    pub tick_by_tick: tws_tick_by_tick_event,
     /// `TWS_EVENT_ERROR`.
     pub error: tws_error_event,
     /// `TWS_EVENT_NEXT_VALID_ID`.

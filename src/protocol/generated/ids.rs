@@ -177,6 +177,8 @@ pub mod incoming {
     pub const MARKET_DEPTH_L2: i32 = 13;
     /// `realtimeBar`.
     pub const REAL_TIME_BARS: i32 = 50;
+    /// `tickByTick`.
+    pub const TICK_BY_TICK: i32 = 99;
     /// `error`.
     pub const ERR_MSG: i32 = 4;
     /// `nextValidId`.

@@ -200,6 +200,458 @@ impl MarketDepthData {
     }
 }
 
+/// One trade of a Last (1) or AllLast (2) tick-by-tick stream.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TickByTickLast {
+    /// Unix seconds.
+    pub time: i64,
+    /// Text: an int mask (bit 0 past limit, bit 1 unreported). Protobuf: the nested TickAttribLast (1 pastLimit, 2 unreported).
+    pub attrib: i32,
+    pub price: f64,
+    pub size: Text,
+    pub exchange: Text,
+    pub special_conditions: Text,
+}
+
+/// Protobuf form of [`TickByTickLast`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct HistoricalTickLastProto {
+    pub time: Option<i64>,
+    pub attrib: Option<proto_fields::Flags>,
+    pub price: Option<f64>,
+    pub size: Option<Text>,
+    pub exchange: Option<Text>,
+    pub special_conditions: Option<Text>,
+}
+
+impl ::prost::Message for HistoricalTickLastProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.time {
+            proto_fields::int64::encode(1, v, buf);
+        }
+        if let Some(v) = &self.attrib {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.price {
+            proto_fields::double::encode(3, v, buf);
+        }
+        if let Some(v) = &self.size {
+            proto_fields::string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.exchange {
+            proto_fields::string::encode(5, v, buf);
+        }
+        if let Some(v) = &self.special_conditions {
+            proto_fields::string::encode(6, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int64::merge(
+                wire_type,
+                self.time.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.attrib.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::double::merge(
+                wire_type,
+                self.price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::string::merge(
+                wire_type,
+                self.size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::string::merge(
+                wire_type,
+                self.exchange.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::string::merge(
+                wire_type,
+                self.special_conditions.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.time
+            .as_ref()
+            .map_or(0, |v| proto_fields::int64::encoded_len(1, v))
+            + self
+                .attrib
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(3, v))
+            + self
+                .size
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(4, v))
+            + self
+                .exchange
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(5, v))
+            + self
+                .special_conditions
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(6, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl TickByTickLast {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> HistoricalTickLastProto {
+        HistoricalTickLastProto {
+            time: WireValue::to_proto(&self.time),
+            attrib: Some(proto_fields::Flags::from_mask(
+                self.attrib,
+                &[(0, 1), (1, 2)],
+            )),
+            price: WireValue::to_proto(&self.price),
+            size: WireValue::to_proto(&self.size),
+            exchange: WireValue::to_proto(&self.exchange),
+            special_conditions: WireValue::to_proto(&self.special_conditions),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: HistoricalTickLastProto) -> Self {
+        TickByTickLast {
+            time: p.time.unwrap_or_default(),
+            attrib: p.attrib.map(|x| x.to_mask(&[(0, 1), (1, 2)])).unwrap_or(0),
+            price: p.price.unwrap_or_default(),
+            size: p.size.unwrap_or_default(),
+            exchange: p.exchange.unwrap_or_default(),
+            special_conditions: p.special_conditions.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `last.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.time, "last.time", v);
+        v.int("last.attrib", i64::from(self.attrib));
+        v.bool("last.attrib.past_limit", self.attrib & (1 << 0) != 0);
+        v.bool("last.attrib.unreported", self.attrib & (1 << 1) != 0);
+        WireValue::describe(&self.price, "last.price", v);
+        WireValue::describe(&self.size, "last.size", v);
+        WireValue::describe(&self.exchange, "last.exchange", v);
+        WireValue::describe(&self.special_conditions, "last.special_conditions", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.size, "size", text)?;
+        check_str(&self.exchange, "exchange", text)?;
+        check_str(&self.special_conditions, "special_conditions", text)?;
+        Ok(())
+    }
+}
+
+/// One quote of a BidAsk (3) tick-by-tick stream.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TickByTickBidAsk {
+    /// Unix seconds.
+    pub time: i64,
+    /// Text: an int mask (bit 0 bid past low, bit 1 ask past high). Protobuf: the nested TickAttribBidAsk (1 bidPastLow, 2 askPastHigh).
+    pub attrib: i32,
+    pub bid_price: f64,
+    pub ask_price: f64,
+    pub bid_size: Text,
+    pub ask_size: Text,
+}
+
+/// Protobuf form of [`TickByTickBidAsk`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct HistoricalTickBidAskProto {
+    pub time: Option<i64>,
+    pub attrib: Option<proto_fields::Flags>,
+    pub bid_price: Option<f64>,
+    pub ask_price: Option<f64>,
+    pub bid_size: Option<Text>,
+    pub ask_size: Option<Text>,
+}
+
+impl ::prost::Message for HistoricalTickBidAskProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.time {
+            proto_fields::int64::encode(1, v, buf);
+        }
+        if let Some(v) = &self.attrib {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.bid_price {
+            proto_fields::double::encode(3, v, buf);
+        }
+        if let Some(v) = &self.ask_price {
+            proto_fields::double::encode(4, v, buf);
+        }
+        if let Some(v) = &self.bid_size {
+            proto_fields::string::encode(5, v, buf);
+        }
+        if let Some(v) = &self.ask_size {
+            proto_fields::string::encode(6, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int64::merge(
+                wire_type,
+                self.time.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.attrib.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::double::merge(
+                wire_type,
+                self.bid_price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::double::merge(
+                wire_type,
+                self.ask_price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::string::merge(
+                wire_type,
+                self.bid_size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::string::merge(
+                wire_type,
+                self.ask_size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.time
+            .as_ref()
+            .map_or(0, |v| proto_fields::int64::encoded_len(1, v))
+            + self
+                .attrib
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .bid_price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(3, v))
+            + self
+                .ask_price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(4, v))
+            + self
+                .bid_size
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(5, v))
+            + self
+                .ask_size
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(6, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl TickByTickBidAsk {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> HistoricalTickBidAskProto {
+        HistoricalTickBidAskProto {
+            time: WireValue::to_proto(&self.time),
+            attrib: Some(proto_fields::Flags::from_mask(
+                self.attrib,
+                &[(0, 1), (1, 2)],
+            )),
+            bid_price: WireValue::to_proto(&self.bid_price),
+            ask_price: WireValue::to_proto(&self.ask_price),
+            bid_size: WireValue::to_proto(&self.bid_size),
+            ask_size: WireValue::to_proto(&self.ask_size),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: HistoricalTickBidAskProto) -> Self {
+        TickByTickBidAsk {
+            time: p.time.unwrap_or_default(),
+            attrib: p.attrib.map(|x| x.to_mask(&[(0, 1), (1, 2)])).unwrap_or(0),
+            bid_price: p.bid_price.unwrap_or_default(),
+            ask_price: p.ask_price.unwrap_or_default(),
+            bid_size: p.bid_size.unwrap_or_default(),
+            ask_size: p.ask_size.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `bid_ask.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.time, "bid_ask.time", v);
+        v.int("bid_ask.attrib", i64::from(self.attrib));
+        v.bool("bid_ask.attrib.bid_past_low", self.attrib & (1 << 0) != 0);
+        v.bool("bid_ask.attrib.ask_past_high", self.attrib & (1 << 1) != 0);
+        WireValue::describe(&self.bid_price, "bid_ask.bid_price", v);
+        WireValue::describe(&self.ask_price, "bid_ask.ask_price", v);
+        WireValue::describe(&self.bid_size, "bid_ask.bid_size", v);
+        WireValue::describe(&self.ask_size, "bid_ask.ask_size", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.bid_size, "bid_size", text)?;
+        check_str(&self.ask_size, "ask_size", text)?;
+        Ok(())
+    }
+}
+
+/// One midpoint of a MidPoint (4) tick-by-tick stream.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TickByTickMidPoint {
+    /// Unix seconds.
+    pub time: i64,
+    /// The midpoint.
+    pub price: f64,
+    /// Protobuf only (HistoricalTick.size, unused for midpoints); the text layout has no size.
+    pub size: Text,
+}
+
+/// Protobuf form of [`TickByTickMidPoint`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct HistoricalTickProto {
+    pub time: Option<i64>,
+    pub price: Option<f64>,
+    pub size: Option<Text>,
+}
+
+impl ::prost::Message for HistoricalTickProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.time {
+            proto_fields::int64::encode(1, v, buf);
+        }
+        if let Some(v) = &self.price {
+            proto_fields::double::encode(2, v, buf);
+        }
+        if let Some(v) = &self.size {
+            proto_fields::string::encode(3, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int64::merge(
+                wire_type,
+                self.time.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::double::merge(
+                wire_type,
+                self.price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::string::merge(
+                wire_type,
+                self.size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.time
+            .as_ref()
+            .map_or(0, |v| proto_fields::int64::encoded_len(1, v))
+            + self
+                .price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(2, v))
+            + self
+                .size
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(3, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl TickByTickMidPoint {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> HistoricalTickProto {
+        HistoricalTickProto {
+            time: WireValue::to_proto(&self.time),
+            price: WireValue::to_proto(&self.price),
+            size: WireValue::to_proto(&self.size),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: HistoricalTickProto) -> Self {
+        TickByTickMidPoint {
+            time: p.time.unwrap_or_default(),
+            price: p.price.unwrap_or_default(),
+            size: p.size.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `mid_point.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.time, "mid_point.time", v);
+        WireValue::describe(&self.price, "mid_point.price", v);
+        WireValue::describe(&self.size, "mid_point.size", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.size, "size", text)?;
+        Ok(())
+    }
+}
+
 /// reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen, for later reqMktData.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReqMarketDataType {
@@ -4750,5 +5202,436 @@ impl Describe for RealTimeBar {
         WireValue::describe(&self.volume, "volume", v);
         WireValue::describe(&self.wap, "wap", v);
         WireValue::describe(&self.count, "count", v);
+    }
+}
+
+/// tickByTick: one tick of a tick-by-tick stream (no version field). Exactly
+/// one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
+/// `mid_point` (4 MidPoint) is present; none for tick type 0.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TickByTick {
+    pub req_id: i32,
+    /// 0 none, 1 Last, 2 AllLast, 3 BidAsk, 4 MidPoint (absent in protobuf: 0).
+    pub tick_type: i32,
+    /// Tick types 1 and 2 (protobuf historicalTickLast).
+    pub last: Option<TickByTickLast>,
+    /// Tick type 3 (protobuf historicalTickBidAsk).
+    pub bid_ask: Option<TickByTickBidAsk>,
+    /// Tick type 4 (protobuf historicalTickMidPoint).
+    pub mid_point: Option<TickByTickMidPoint>,
+}
+
+/// Protobuf form of [`TickByTick`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct TickByTickDataProto {
+    pub req_id: Option<i32>,
+    pub tick_type: Option<i32>,
+    pub last: Option<HistoricalTickLastProto>,
+    pub bid_ask: Option<HistoricalTickBidAskProto>,
+    pub mid_point: Option<HistoricalTickProto>,
+}
+
+impl ::prost::Message for TickByTickDataProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.tick_type {
+            proto_fields::int32::encode(2, v, buf);
+        }
+        if let Some(v) = &self.last {
+            proto_fields::message::encode(3, v, buf);
+        }
+        if let Some(v) = &self.bid_ask {
+            proto_fields::message::encode(4, v, buf);
+        }
+        if let Some(v) = &self.mid_point {
+            proto_fields::message::encode(5, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::int32::merge(
+                wire_type,
+                self.tick_type.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::message::merge(
+                wire_type,
+                self.last.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::message::merge(
+                wire_type,
+                self.bid_ask.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::message::merge(
+                wire_type,
+                self.mid_point.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .tick_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(2, v))
+            + self
+                .last
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(3, v))
+            + self
+                .bid_ask
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(4, v))
+            + self
+                .mid_point
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(5, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for TickByTick {
+    type Proto = TickByTickDataProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        WireValue::write_text(&self.tick_type, w);
+        if [1, 2].contains(&self.tick_type) {
+            match &self.last {
+                Some(x) => {
+                    WireValue::write_text(&x.time, w);
+                }
+                None => {
+                    let x = TickByTickLast::default();
+                    WireValue::write_text(&x.time, w);
+                }
+            }
+        }
+        if self.tick_type == 3 {
+            match &self.bid_ask {
+                Some(x) => {
+                    WireValue::write_text(&x.time, w);
+                }
+                None => {
+                    let x = TickByTickBidAsk::default();
+                    WireValue::write_text(&x.time, w);
+                }
+            }
+        }
+        if self.tick_type == 4 {
+            match &self.mid_point {
+                Some(x) => {
+                    WireValue::write_text(&x.time, w);
+                }
+                None => {
+                    let x = TickByTickMidPoint::default();
+                    WireValue::write_text(&x.time, w);
+                }
+            }
+        }
+        if ![1, 2, 3, 4].contains(&self.tick_type) {
+            w.int(0);
+        }
+        if [1, 2].contains(&self.tick_type) {
+            match &self.last {
+                Some(x) => {
+                    WireValue::write_text(&x.price, w);
+                }
+                None => {
+                    let x = TickByTickLast::default();
+                    WireValue::write_text(&x.price, w);
+                }
+            }
+        }
+        if [1, 2].contains(&self.tick_type) {
+            match &self.last {
+                Some(x) => {
+                    WireValue::write_text(&x.size, w);
+                }
+                None => {
+                    let x = TickByTickLast::default();
+                    WireValue::write_text(&x.size, w);
+                }
+            }
+        }
+        if [1, 2].contains(&self.tick_type) {
+            match &self.last {
+                Some(x) => {
+                    let mut out = 0;
+                    out |= x.attrib & (1 << 0);
+                    out |= x.attrib & (1 << 1);
+                    w.int(i64::from(out));
+                }
+                None => {
+                    let x = TickByTickLast::default();
+                    {
+                        let mut out = 0;
+                        out |= x.attrib & (1 << 0);
+                        out |= x.attrib & (1 << 1);
+                        w.int(i64::from(out));
+                    }
+                }
+            }
+        }
+        if [1, 2].contains(&self.tick_type) {
+            match &self.last {
+                Some(x) => {
+                    WireValue::write_text(&x.exchange, w);
+                }
+                None => {
+                    let x = TickByTickLast::default();
+                    WireValue::write_text(&x.exchange, w);
+                }
+            }
+        }
+        if [1, 2].contains(&self.tick_type) {
+            match &self.last {
+                Some(x) => {
+                    WireValue::write_text(&x.special_conditions, w);
+                }
+                None => {
+                    let x = TickByTickLast::default();
+                    WireValue::write_text(&x.special_conditions, w);
+                }
+            }
+        }
+        if self.tick_type == 3 {
+            match &self.bid_ask {
+                Some(x) => {
+                    WireValue::write_text(&x.bid_price, w);
+                }
+                None => {
+                    let x = TickByTickBidAsk::default();
+                    WireValue::write_text(&x.bid_price, w);
+                }
+            }
+        }
+        if self.tick_type == 3 {
+            match &self.bid_ask {
+                Some(x) => {
+                    WireValue::write_text(&x.ask_price, w);
+                }
+                None => {
+                    let x = TickByTickBidAsk::default();
+                    WireValue::write_text(&x.ask_price, w);
+                }
+            }
+        }
+        if self.tick_type == 3 {
+            match &self.bid_ask {
+                Some(x) => {
+                    WireValue::write_text(&x.bid_size, w);
+                }
+                None => {
+                    let x = TickByTickBidAsk::default();
+                    WireValue::write_text(&x.bid_size, w);
+                }
+            }
+        }
+        if self.tick_type == 3 {
+            match &self.bid_ask {
+                Some(x) => {
+                    WireValue::write_text(&x.ask_size, w);
+                }
+                None => {
+                    let x = TickByTickBidAsk::default();
+                    WireValue::write_text(&x.ask_size, w);
+                }
+            }
+        }
+        if self.tick_type == 3 {
+            match &self.bid_ask {
+                Some(x) => {
+                    let mut out = 0;
+                    out |= x.attrib & (1 << 0);
+                    out |= x.attrib & (1 << 1);
+                    w.int(i64::from(out));
+                }
+                None => {
+                    let x = TickByTickBidAsk::default();
+                    {
+                        let mut out = 0;
+                        out |= x.attrib & (1 << 0);
+                        out |= x.attrib & (1 << 1);
+                        w.int(i64::from(out));
+                    }
+                }
+            }
+        }
+        if self.tick_type == 4 {
+            match &self.mid_point {
+                Some(x) => {
+                    WireValue::write_text(&x.price, w);
+                }
+                None => {
+                    let x = TickByTickMidPoint::default();
+                    WireValue::write_text(&x.price, w);
+                }
+            }
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let mut last: Option<TickByTickLast> = None;
+        let mut bid_ask: Option<TickByTickBidAsk> = None;
+        let mut mid_point: Option<TickByTickMidPoint> = None;
+        let req_id = WireValue::read_text(r)?;
+        let tick_type = WireValue::read_text(r)?;
+        if [1, 2].contains(&tick_type) {
+            last.get_or_insert_with(TickByTickLast::default).time = WireValue::read_text(r)?;
+        }
+        if tick_type == 3 {
+            bid_ask.get_or_insert_with(TickByTickBidAsk::default).time = WireValue::read_text(r)?;
+        }
+        if tick_type == 4 {
+            mid_point
+                .get_or_insert_with(TickByTickMidPoint::default)
+                .time = WireValue::read_text(r)?;
+        }
+        if ![1, 2, 3, 4].contains(&tick_type) {
+            r.int()?;
+        }
+        if [1, 2].contains(&tick_type) {
+            last.get_or_insert_with(TickByTickLast::default).price = WireValue::read_text(r)?;
+        }
+        if [1, 2].contains(&tick_type) {
+            last.get_or_insert_with(TickByTickLast::default).size = Text::from(read_decimal(r)?);
+        }
+        if [1, 2].contains(&tick_type) {
+            last.get_or_insert_with(TickByTickLast::default).attrib = {
+                let raw = r.int32()?;
+                let mut mask = 0;
+                mask |= raw & (1 << 0);
+                mask |= raw & (1 << 1);
+                mask
+            };
+        }
+        if [1, 2].contains(&tick_type) {
+            last.get_or_insert_with(TickByTickLast::default).exchange = WireValue::read_text(r)?;
+        }
+        if [1, 2].contains(&tick_type) {
+            last.get_or_insert_with(TickByTickLast::default)
+                .special_conditions = WireValue::read_text(r)?;
+        }
+        if tick_type == 3 {
+            bid_ask
+                .get_or_insert_with(TickByTickBidAsk::default)
+                .bid_price = WireValue::read_text(r)?;
+        }
+        if tick_type == 3 {
+            bid_ask
+                .get_or_insert_with(TickByTickBidAsk::default)
+                .ask_price = WireValue::read_text(r)?;
+        }
+        if tick_type == 3 {
+            bid_ask
+                .get_or_insert_with(TickByTickBidAsk::default)
+                .bid_size = Text::from(read_decimal(r)?);
+        }
+        if tick_type == 3 {
+            bid_ask
+                .get_or_insert_with(TickByTickBidAsk::default)
+                .ask_size = Text::from(read_decimal(r)?);
+        }
+        if tick_type == 3 {
+            bid_ask.get_or_insert_with(TickByTickBidAsk::default).attrib = {
+                let raw = r.int32()?;
+                let mut mask = 0;
+                mask |= raw & (1 << 0);
+                mask |= raw & (1 << 1);
+                mask
+            };
+        }
+        if tick_type == 4 {
+            mid_point
+                .get_or_insert_with(TickByTickMidPoint::default)
+                .price = WireValue::read_text(r)?;
+        }
+        Ok(Self {
+            req_id,
+            tick_type,
+            last,
+            bid_ask,
+            mid_point,
+        })
+    }
+
+    fn to_proto(&self) -> TickByTickDataProto {
+        TickByTickDataProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            tick_type: WireValue::to_proto(&self.tick_type),
+            last: self.last.as_ref().map(|x| x.to_proto()),
+            bid_ask: self.bid_ask.as_ref().map(|x| x.to_proto()),
+            mid_point: self.mid_point.as_ref().map(|x| x.to_proto()),
+        }
+    }
+
+    fn from_proto(p: TickByTickDataProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            tick_type: p.tick_type.unwrap_or_default(),
+            last: p.last.map(TickByTickLast::from_proto),
+            bid_ask: p.bid_ask.map(TickByTickBidAsk::from_proto),
+            mid_point: p.mid_point.map(TickByTickMidPoint::from_proto),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        if let Some(x) = &self.last {
+            x.check(text)?;
+        }
+        if let Some(x) = &self.bid_ask {
+            x.check(text)?;
+        }
+        if let Some(x) = &self.mid_point {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for TickByTick {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        WireValue::describe(&self.tick_type, "tick_type", v);
+        v.bool("last", self.last.is_some());
+        if let Some(x) = &self.last {
+            x.visit(v);
+        }
+        v.bool("bid_ask", self.bid_ask.is_some());
+        if let Some(x) = &self.bid_ask {
+            x.visit(v);
+        }
+        v.bool("mid_point", self.mid_point.is_some());
+        if let Some(x) = &self.mid_point {
+            x.visit(v);
+        }
     }
 }

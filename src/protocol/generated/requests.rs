@@ -23,7 +23,7 @@ use super::market_data::{
     CancelCalcImpliedVolatility, CancelCalcOptionPrice, CancelMktData, CancelMktDepth,
     CancelRealTimeBars, CancelTickByTickData, MarketDepthData, ReqCalcImpliedVolatility,
     ReqCalcOptionPrice, ReqMarketDataType, ReqMktData, ReqMktDepth, ReqRealTimeBars,
-    ReqTickByTickData,
+    ReqTickByTickData, TickByTickBidAsk, TickByTickLast, TickByTickMidPoint,
 };
 use super::session::{
     CancelAccountSummary, ReqAccountSummary, ReqCurrentTime, ReqCurrentTimeInMillis, ReqIds,
@@ -58,10 +58,17 @@ impl Contract {
             sec_id: r.str("sec_id", Some(""))?.into(),
             description: r.str("description", Some(""))?.into(),
             issuer_id: r.str("issuer_id", Some(""))?.into(),
-            delta_neutral_contract: r.unsettable("delta_neutral_contract")?,
+            delta_neutral_contract: r
+                .optional("delta_neutral_contract")?
+                .map(|(o, v)| DeltaNeutralContract::from_fields(&o, v))
+                .transpose()?,
             include_expired: r.bool("include_expired", Some(false))?,
             combo_legs_descrip: r.str("combo_legs_descrip", Some(""))?.into(),
-            combo_legs: r.unsettable("combo_legs")?,
+            combo_legs: r
+                .list("combo_legs")?
+                .into_iter()
+                .map(|(o, v)| ComboLeg::from_fields(&o, v))
+                .collect::<Result<Vec<_>, _>>()?,
             last_trade_date: r.str("last_trade_date", Some(""))?.into(),
         })
     }
@@ -153,7 +160,11 @@ impl ContractDetails {
             liquid_hours: r.str("liquid_hours", Some(""))?.into(),
             ev_rule: r.str("ev_rule", Some(""))?.into(),
             ev_multiplier: r.double("ev_multiplier", Some(0.0))?,
-            sec_id_list: r.unsettable("sec_id_list")?,
+            sec_id_list: r
+                .list("sec_id_list")?
+                .into_iter()
+                .map(|(o, v)| TagValue::from_fields(&o, v))
+                .collect::<Result<Vec<_>, _>>()?,
             agg_group: r.int("agg_group", Some(0))?,
             under_symbol: r.str("under_symbol", Some(""))?.into(),
             under_sec_type: r.str("under_sec_type", Some(""))?.into(),
@@ -198,7 +209,11 @@ impl ContractDetails {
             next_option_type: r.str("next_option_type", Some(""))?.into(),
             next_option_partial: r.bool("next_option_partial", Some(false))?,
             notes: r.str("notes", Some(""))?.into(),
-            ineligibility_reasons: r.unsettable("ineligibility_reasons")?,
+            ineligibility_reasons: r
+                .list("ineligibility_reasons")?
+                .into_iter()
+                .map(|(o, v)| IneligibilityReason::from_fields(&o, v))
+                .collect::<Result<Vec<_>, _>>()?,
             event_contract1: r.str("event_contract1", Some(""))?.into(),
             event_contract_description1: r.str("event_contract_description1", Some(""))?.into(),
             event_contract_description2: r.str("event_contract_description2", Some(""))?.into(),
@@ -226,7 +241,7 @@ impl ContractDescription {
                 let (o, v) = r.record("contract")?;
                 Contract::from_fields(&o, v)?
             },
-            derivative_sec_types: r.unsettable("derivative_sec_types")?,
+            derivative_sec_types: r.strings("derivative_sec_types")?,
         })
     }
 }
@@ -301,7 +316,7 @@ impl ExecutionFilter {
             exchange: r.str("exchange", Some(""))?.into(),
             side: r.str("side", Some(""))?.into(),
             last_n_days: r.int("last_n_days", Some(i32::MAX))?,
-            specific_dates: r.unsettable("specific_dates")?,
+            specific_dates: r.ints("specific_dates")?,
         })
     }
 }
@@ -363,6 +378,55 @@ impl MarketDepthData {
             size: r.str("size", Some(""))?.into(),
             market_maker: r.str("market_maker", Some(""))?.into(),
             is_smart_depth: r.bool("is_smart_depth", Some(false))?,
+        })
+    }
+}
+
+impl TickByTickLast {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(owner.to_owned(), record_fields("TickByTickLast"), values)?;
+        Ok(TickByTickLast {
+            time: r.long("time", Some(0))?,
+            attrib: r.int("attrib", Some(0))?,
+            price: r.double("price", Some(0.0))?,
+            size: r.str("size", Some(""))?.into(),
+            exchange: r.str("exchange", Some(""))?.into(),
+            special_conditions: r.str("special_conditions", Some(""))?.into(),
+        })
+    }
+}
+
+impl TickByTickBidAsk {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(owner.to_owned(), record_fields("TickByTickBidAsk"), values)?;
+        Ok(TickByTickBidAsk {
+            time: r.long("time", Some(0))?,
+            attrib: r.int("attrib", Some(0))?,
+            bid_price: r.double("bid_price", Some(0.0))?,
+            ask_price: r.double("ask_price", Some(0.0))?,
+            bid_size: r.str("bid_size", Some(""))?.into(),
+            ask_size: r.str("ask_size", Some(""))?.into(),
+        })
+    }
+}
+
+impl TickByTickMidPoint {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("TickByTickMidPoint"),
+            values,
+        )?;
+        Ok(TickByTickMidPoint {
+            time: r.long("time", Some(0))?,
+            price: r.double("price", Some(0.0))?,
+            size: r.str("size", Some(""))?.into(),
         })
     }
 }
@@ -483,7 +547,11 @@ impl Request {
                 generic_tick_list: r.str("generic_tick_list", None)?.into(),
                 snapshot: r.bool("snapshot", None)?,
                 regulatory_snapshot: r.bool("regulatory_snapshot", None)?,
-                mkt_data_options: r.unsettable("mkt_data_options")?,
+                mkt_data_options: r
+                    .list("mkt_data_options")?
+                    .into_iter()
+                    .map(|(o, v)| TagValue::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
             }),
             "CancelMktData" => Request::CancelMktData(CancelMktData {
                 req_id: r.int("req_id", None)?,
@@ -497,7 +565,11 @@ impl Request {
                     }),
                     option_price: r.double("option_price", None)?,
                     under_price: r.double("under_price", None)?,
-                    options: r.unsettable("options")?,
+                    options: r
+                        .list("options")?
+                        .into_iter()
+                        .map(|(o, v)| TagValue::from_fields(&o, v))
+                        .collect::<Result<Vec<_>, _>>()?,
                 })
             }
             "CancelCalcImpliedVolatility" => {
@@ -513,7 +585,11 @@ impl Request {
                 }),
                 volatility: r.double("volatility", None)?,
                 under_price: r.double("under_price", None)?,
-                options: r.unsettable("options")?,
+                options: r
+                    .list("options")?
+                    .into_iter()
+                    .map(|(o, v)| TagValue::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
             }),
             "CancelCalcOptionPrice" => Request::CancelCalcOptionPrice(CancelCalcOptionPrice {
                 req_id: r.int("req_id", None)?,
@@ -526,7 +602,11 @@ impl Request {
                 }),
                 num_rows: r.int("num_rows", None)?,
                 is_smart_depth: r.bool("is_smart_depth", None)?,
-                mkt_depth_options: r.unsettable("mkt_depth_options")?,
+                mkt_depth_options: r
+                    .list("mkt_depth_options")?
+                    .into_iter()
+                    .map(|(o, v)| TagValue::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
             }),
             "CancelMktDepth" => Request::CancelMktDepth(CancelMktDepth {
                 req_id: r.int("req_id", None)?,
@@ -554,7 +634,11 @@ impl Request {
                 bar_size: r.int("bar_size", None)?,
                 what_to_show: r.str("what_to_show", None)?.into(),
                 use_rth: r.bool("use_rth", None)?,
-                real_time_bars_options: r.unsettable("real_time_bars_options")?,
+                real_time_bars_options: r
+                    .list("real_time_bars_options")?
+                    .into_iter()
+                    .map(|(o, v)| TagValue::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
             }),
             "CancelRealTimeBars" => Request::CancelRealTimeBars(CancelRealTimeBars {
                 req_id: r.int("req_id", None)?,

@@ -22,7 +22,7 @@ use super::market_data::{
     CancelCalcImpliedVolatility, CancelCalcOptionPrice, CancelMktData, CancelMktDepth,
     CancelRealTimeBars, CancelTickByTickData, DeltaNeutralValidation, MarketDataType, RealTimeBar,
     ReqCalcImpliedVolatility, ReqCalcOptionPrice, ReqMarketDataType, ReqMktData, ReqMktDepth,
-    ReqRealTimeBars, ReqTickByTickData, RerouteMktDataReq, RerouteMktDepthReq, TickEfp,
+    ReqRealTimeBars, ReqTickByTickData, RerouteMktDataReq, RerouteMktDepthReq, TickByTick, TickEfp,
     TickGeneric, TickOptionComputation, TickPrice, TickReqParams, TickSize, TickSnapshotEnd,
     TickString, UpdateMktDepth, UpdateMktDepthL2,
 };
@@ -1171,6 +1171,10 @@ pub enum Incoming {
     UpdateMktDepthL2(UpdateMktDepthL2),
     /// realtimeBar: one 5-second bar.
     RealTimeBar(RealTimeBar),
+    /// tickByTick: one tick of a tick-by-tick stream (no version field). Exactly
+    /// one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
+    /// `mid_point` (4 MidPoint) is present; none for tick type 0.
+    TickByTick(TickByTick),
     /// error: an error, warning or notice, tied to a request id or to none (-1).
     Error(ErrorMessage),
     /// nextValidId: the next order id this client may use; also "session ready".
@@ -1243,6 +1247,7 @@ impl Incoming {
         (incoming::MARKET_DEPTH, "UpdateMktDepth"),
         (incoming::MARKET_DEPTH_L2, "UpdateMktDepthL2"),
         (incoming::REAL_TIME_BARS, "RealTimeBar"),
+        (incoming::TICK_BY_TICK, "TickByTick"),
         (incoming::ERR_MSG, "Error"),
         (incoming::NEXT_VALID_ID, "NextValidId"),
         (incoming::MANAGED_ACCTS, "ManagedAccounts"),
@@ -1298,6 +1303,7 @@ impl Incoming {
             Self::UpdateMktDepth(_) => incoming::MARKET_DEPTH,
             Self::UpdateMktDepthL2(_) => incoming::MARKET_DEPTH_L2,
             Self::RealTimeBar(_) => incoming::REAL_TIME_BARS,
+            Self::TickByTick(_) => incoming::TICK_BY_TICK,
             Self::Error(_) => incoming::ERR_MSG,
             Self::NextValidId(_) => incoming::NEXT_VALID_ID,
             Self::ManagedAccounts(_) => incoming::MANAGED_ACCTS,
@@ -1354,6 +1360,7 @@ impl Incoming {
             Self::UpdateMktDepth(_) => "UpdateMktDepth",
             Self::UpdateMktDepthL2(_) => "UpdateMktDepthL2",
             Self::RealTimeBar(_) => "RealTimeBar",
+            Self::TickByTick(_) => "TickByTick",
             Self::Error(_) => "Error",
             Self::NextValidId(_) => "NextValidId",
             Self::ManagedAccounts(_) => "ManagedAccounts",
@@ -1410,6 +1417,7 @@ impl Incoming {
             Self::UpdateMktDepth(_) => "updateMktDepth",
             Self::UpdateMktDepthL2(_) => "updateMktDepthL2",
             Self::RealTimeBar(_) => "realtimeBar",
+            Self::TickByTick(_) => "tickByTick",
             Self::Error(_) => "error",
             Self::NextValidId(_) => "nextValidId",
             Self::ManagedAccounts(_) => "managedAccounts",
@@ -1471,6 +1479,7 @@ impl Incoming {
             Self::UpdateMktDepth(m) => m.visit(v),
             Self::UpdateMktDepthL2(m) => m.visit(v),
             Self::RealTimeBar(m) => m.visit(v),
+            Self::TickByTick(m) => m.visit(v),
             Self::Error(m) => m.visit(v),
             Self::NextValidId(m) => m.visit(v),
             Self::ManagedAccounts(m) => m.visit(v),
@@ -1527,6 +1536,7 @@ impl Incoming {
             Self::UpdateMktDepth(_) => versions::PROTOBUF_MARKET_DATA,
             Self::UpdateMktDepthL2(_) => versions::PROTOBUF_MARKET_DATA,
             Self::RealTimeBar(_) => versions::PROTOBUF_HISTORICAL_DATA,
+            Self::TickByTick(_) => versions::PROTOBUF_HISTORICAL_DATA,
             Self::Error(_) => versions::PROTOBUF_REST_MESSAGES_3,
             Self::NextValidId(_) => versions::PROTOBUF_REST_MESSAGES_3,
             Self::ManagedAccounts(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
@@ -1584,6 +1594,7 @@ impl Incoming {
             Self::UpdateMktDepth(m) => RouteKey::Request(m.req_id),
             Self::UpdateMktDepthL2(m) => RouteKey::Request(m.req_id),
             Self::RealTimeBar(m) => RouteKey::Request(m.req_id),
+            Self::TickByTick(m) => RouteKey::Request(m.req_id),
             Self::Error(m) => RouteKey::Request(m.req_id),
             Self::NextValidId(_) => RouteKey::None,
             Self::ManagedAccounts(_) => RouteKey::None,
@@ -1755,6 +1766,9 @@ impl Incoming {
             }
             Self::RealTimeBar(m) => {
                 encode_frame(incoming::REAL_TIME_BARS, m, form, server_version, out)
+            }
+            Self::TickByTick(m) => {
+                encode_frame(incoming::TICK_BY_TICK, m, form, server_version, out)
             }
             Self::Error(m) => encode_frame(incoming::ERR_MSG, m, form, server_version, out),
             Self::NextValidId(m) => {
@@ -1939,6 +1953,8 @@ impl Incoming {
                 decode_body::<RealTimeBar>(raw, "RealTimeBar", server_version)
                     .map(|m| Some(Self::RealTimeBar(m)))
             }
+            incoming::TICK_BY_TICK => decode_body::<TickByTick>(raw, "TickByTick", server_version)
+                .map(|m| Some(Self::TickByTick(m))),
             incoming::ERR_MSG => decode_body::<ErrorMessage>(raw, "Error", server_version)
                 .map(|m| Some(Self::Error(m))),
             incoming::NEXT_VALID_ID => {

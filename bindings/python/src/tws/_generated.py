@@ -214,6 +214,197 @@ class tws_pnl_single_event(Structure):
     ]
 
 
+class tws_market_data_type_event(Structure):
+    """Mirror of `tws_market_data_type_event`: `TWS_EVENT_MARKET_DATA_TYPE`:
+    marketDataType: the data type now in effect for a ticker id.
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("market_data_type", c_int32),
+        ("has_market_data_type", c_bool),
+    ]
+
+
+class tws_tick_price_event(Structure):
+    """Mirror of `tws_tick_price_event`: `TWS_EVENT_TICK_PRICE`: tickPrice: a price
+    tick (and, for BID/ASK/LAST and their delayed twins, the size that goes with
+    it: the official decoder raises tickPrice then tickSize).
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("tick_type", c_int32),
+        ("has_tick_type", c_bool),
+        ("price", c_double),
+        ("has_price", c_bool),
+        ("size", c_char_p),
+        ("attrib", c_int32),
+        ("can_auto_execute", c_bool),
+        ("past_limit", c_bool),
+        ("pre_open", c_bool),
+    ]
+
+
+class tws_tick_size_event(Structure):
+    """Mirror of `tws_tick_size_event`: `TWS_EVENT_TICK_SIZE`: tickSize: a size
+    tick (bid/ask/last size, volume, ...), an exact decimal.
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("tick_type", c_int32),
+        ("has_tick_type", c_bool),
+        ("size", c_char_p),
+    ]
+
+
+class tws_tick_string_event(Structure):
+    """Mirror of `tws_tick_string_event`: `TWS_EVENT_TICK_STRING`: tickString: a
+    text tick (last timestamp, RT volume, exchanges, IB dividends, news ...).
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("tick_type", c_int32),
+        ("has_tick_type", c_bool),
+        ("value", c_char_p),
+    ]
+
+
+class tws_tick_generic_event(Structure):
+    """Mirror of `tws_tick_generic_event`: `TWS_EVENT_TICK_GENERIC`: tickGeneric: a
+    numeric tick (halted, shortable, volatility, rates ...).
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("tick_type", c_int32),
+        ("has_tick_type", c_bool),
+        ("value", c_double),
+        ("has_value", c_bool),
+    ]
+
+
+class tws_tick_option_computation_event(Structure):
+    """Mirror of `tws_tick_option_computation_event`:
+    `TWS_EVENT_TICK_OPTION_COMPUTATION`: tickOptionComputation: implied
+    volatility, greeks, option and underlying price.
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("tick_type", c_int32),
+        ("has_tick_type", c_bool),
+        ("tick_attrib", c_int32),
+        ("has_tick_attrib", c_bool),
+        ("implied_vol", c_double),
+        ("has_implied_vol", c_bool),
+        ("delta", c_double),
+        ("has_delta", c_bool),
+        ("opt_price", c_double),
+        ("has_opt_price", c_bool),
+        ("pv_dividend", c_double),
+        ("has_pv_dividend", c_bool),
+        ("gamma", c_double),
+        ("has_gamma", c_bool),
+        ("vega", c_double),
+        ("has_vega", c_bool),
+        ("theta", c_double),
+        ("has_theta", c_bool),
+        ("und_price", c_double),
+        ("has_und_price", c_bool),
+    ]
+
+
+class tws_tick_req_params_event(Structure):
+    """Mirror of `tws_tick_req_params_event`: `TWS_EVENT_TICK_REQ_PARAMS`:
+    tickReqParams: min tick, BBO exchange and snapshot permissions of a new
+    subscription (no version field).
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("min_tick", c_double),
+        ("has_min_tick", c_bool),
+        ("bbo_exchange", c_char_p),
+        ("snapshot_permissions", c_int32),
+        ("has_snapshot_permissions", c_bool),
+        ("last_price_precision", c_char_p),
+        ("last_size_precision", c_char_p),
+    ]
+
+
+class tws_tick_snapshot_end_event(Structure):
+    """Mirror of `tws_tick_snapshot_end_event`: `TWS_EVENT_TICK_SNAPSHOT_END`:
+    tickSnapshotEnd: a snapshot request is complete.
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+    ]
+
+
+class tws_mkt_depth_event(Structure):
+    """Mirror of `tws_mkt_depth_event`: `TWS_EVENT_UPDATE_MKT_DEPTH` and
+    `TWS_EVENT_UPDATE_MKT_DEPTH_L2`: one row change of a depth book
+    (`market_maker` and `is_smart_depth` are L2's: "" and false for
+    updateMktDepth).
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("position", c_int32),
+        ("market_maker", c_char_p),
+        ("operation", c_int32),
+        ("side", c_int32),
+        ("price", c_double),
+        ("has_price", c_bool),
+        ("size", c_char_p),
+        ("is_smart_depth", c_bool),
+    ]
+
+
+class tws_real_time_bar_event(Structure):
+    """Mirror of `tws_real_time_bar_event`: `TWS_EVENT_REAL_TIME_BAR`: realtimeBar:
+    one 5-second bar.
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("time", c_int64),
+        ("open", c_double),
+        ("high", c_double),
+        ("low", c_double),
+        ("close", c_double),
+        ("volume", c_char_p),
+        ("wap", c_char_p),
+        ("count", c_int32),
+    ]
+
+
+class tws_tick_by_tick_event(Structure):
+    """Mirror of `tws_tick_by_tick_event`: `TWS_EVENT_TICK_BY_TICK`: one tick of a
+    tick-by-tick stream, every form's fields in one struct: `has_last` (tick
+    types 1 Last, 2 AllLast), `has_bid_ask` (3 BidAsk) or `has_mid_point` (4
+    MidPoint) says which form's fields hold the tick; the other forms' fields
+    are 0, false or "" (none for tick type 0).
+    """
+    _fields_ = [
+        ("req_id", c_int32),
+        ("tick_type", c_int32),
+        ("has_last", c_bool),
+        ("last_time", c_int64),
+        ("price", c_double),
+        ("size", c_char_p),
+        ("past_limit", c_bool),
+        ("unreported", c_bool),
+        ("exchange", c_char_p),
+        ("special_conditions", c_char_p),
+        ("has_bid_ask", c_bool),
+        ("bid_ask_time", c_int64),
+        ("bid_price", c_double),
+        ("ask_price", c_double),
+        ("bid_size", c_char_p),
+        ("ask_size", c_char_p),
+        ("bid_past_low", c_bool),
+        ("ask_past_high", c_bool),
+        ("has_mid_point", c_bool),
+        ("mid_point_time", c_int64),
+        ("mid_point", c_double),
+    ]
+
+
 class tws_error_event(Structure):
     """Mirror of `tws_error_event`: `TWS_EVENT_ERROR`.
     """
@@ -285,6 +476,17 @@ MIRRORS: Tuple[Any, ...] = (
     tws_account_update_multi_event,
     tws_pnl_event,
     tws_pnl_single_event,
+    tws_market_data_type_event,
+    tws_tick_price_event,
+    tws_tick_size_event,
+    tws_tick_string_event,
+    tws_tick_generic_event,
+    tws_tick_option_computation_event,
+    tws_tick_req_params_event,
+    tws_tick_snapshot_end_event,
+    tws_mkt_depth_event,
+    tws_real_time_bar_event,
+    tws_tick_by_tick_event,
     tws_error_event,
     tws_next_valid_id_event,
     tws_managed_accounts_event,
@@ -311,6 +513,17 @@ UNION_MEMBERS: List[Tuple[str, Any]] = [
     ("account_update_multi", tws_account_update_multi_event),
     ("pnl", tws_pnl_event),
     ("pnl_single", tws_pnl_single_event),
+    ("market_data_type", tws_market_data_type_event),
+    ("tick_price", tws_tick_price_event),
+    ("tick_size", tws_tick_size_event),
+    ("tick_string", tws_tick_string_event),
+    ("tick_generic", tws_tick_generic_event),
+    ("tick_option_computation", tws_tick_option_computation_event),
+    ("tick_req_params", tws_tick_req_params_event),
+    ("tick_snapshot_end", tws_tick_snapshot_end_event),
+    ("mkt_depth", tws_mkt_depth_event),
+    ("real_time_bar", tws_real_time_bar_event),
+    ("tick_by_tick", tws_tick_by_tick_event),
 ]
 
 # ---- event types ----------------------------------------------------------------
@@ -357,6 +570,7 @@ TWS_EVENT_DELTA_NEUTRAL_VALIDATION = 121
 TWS_EVENT_UPDATE_MKT_DEPTH = 122
 TWS_EVENT_UPDATE_MKT_DEPTH_L2 = 123
 TWS_EVENT_REAL_TIME_BAR = 124
+TWS_EVENT_TICK_BY_TICK = 126
 TWS_EVENT_ERROR = 2
 TWS_EVENT_NEXT_VALID_ID = 3
 TWS_EVENT_MANAGED_ACCOUNTS = 4
@@ -986,6 +1200,88 @@ def _market_depth_data_from_fields(f: Mapping[str, Any], prefix: str) -> MarketD
         _decimal_text(f.get(prefix + ".size")),
         _or(f.get(prefix + ".market_maker"), ""),
         bool(_or(f.get(prefix + ".is_smart_depth"), False)),
+    )
+
+
+@dataclass(frozen=True)
+class TickByTickLast:
+    """One trade of a Last (1) or AllLast (2) tick-by-tick stream.
+
+    Attributes:
+        time: Unix seconds.
+        attrib: Text: an int mask (bit 0 past limit, bit 1 unreported).
+            Protobuf: the nested TickAttribLast (1 pastLimit, 2 unreported).
+    """
+
+    time: int
+    attrib: int
+    price: float
+    size: Optional[Decimal]
+    exchange: str
+    special_conditions: str
+
+
+def _tick_by_tick_last_from_fields(f: Mapping[str, Any], prefix: str) -> TickByTickLast:
+    return TickByTickLast(
+        _or(f.get(prefix + ".time"), 0),
+        _or(f.get(prefix + ".attrib"), 0),
+        _or(f.get(prefix + ".price"), 0.0),
+        _decimal_text(f.get(prefix + ".size")),
+        _or(f.get(prefix + ".exchange"), ""),
+        _or(f.get(prefix + ".special_conditions"), ""),
+    )
+
+
+@dataclass(frozen=True)
+class TickByTickBidAsk:
+    """One quote of a BidAsk (3) tick-by-tick stream.
+
+    Attributes:
+        time: Unix seconds.
+        attrib: Text: an int mask (bit 0 bid past low, bit 1 ask past high).
+            Protobuf: the nested TickAttribBidAsk (1 bidPastLow, 2 askPastHigh).
+    """
+
+    time: int
+    attrib: int
+    bid_price: float
+    ask_price: float
+    bid_size: Optional[Decimal]
+    ask_size: Optional[Decimal]
+
+
+def _tick_by_tick_bid_ask_from_fields(f: Mapping[str, Any], prefix: str) -> TickByTickBidAsk:
+    return TickByTickBidAsk(
+        _or(f.get(prefix + ".time"), 0),
+        _or(f.get(prefix + ".attrib"), 0),
+        _or(f.get(prefix + ".bid_price"), 0.0),
+        _or(f.get(prefix + ".ask_price"), 0.0),
+        _decimal_text(f.get(prefix + ".bid_size")),
+        _decimal_text(f.get(prefix + ".ask_size")),
+    )
+
+
+@dataclass(frozen=True)
+class TickByTickMidPoint:
+    """One midpoint of a MidPoint (4) tick-by-tick stream.
+
+    Attributes:
+        time: Unix seconds.
+        price: The midpoint.
+        size: Protobuf only (HistoricalTick.size, unused for midpoints); the
+            text layout has no size.
+    """
+
+    time: int
+    price: float
+    size: Optional[Decimal]
+
+
+def _tick_by_tick_mid_point_from_fields(f: Mapping[str, Any], prefix: str) -> TickByTickMidPoint:
+    return TickByTickMidPoint(
+        _or(f.get(prefix + ".time"), 0),
+        _or(f.get(prefix + ".price"), 0.0),
+        _decimal_text(f.get(prefix + ".size")),
     )
 
 
@@ -1763,6 +2059,14 @@ class MarketDataType:
     market_data_type: Optional[int]
 
 
+def _market_data_type_from_c(d: Any) -> MarketDataType:
+    v = d.market_data_type
+    return MarketDataType(
+        v.req_id,
+        (v.market_data_type if v.has_market_data_type else None),
+    )
+
+
 def _market_data_type_from_fields(f: Mapping[str, Any]) -> MarketDataType:
     return MarketDataType(
         _or(f.get("req_id"), -1),
@@ -1782,6 +2086,10 @@ class TickPrice:
         attrib: attrMask (message version 3 field). Below server v109 only
             can_auto_execute, set when the whole mask == 1; from v109 bit 0 / bit 1;
             from v132 bit 2 too. Protobuf: all three bits at any version.
+        can_auto_execute: Bit 0 of the mask (below server v109: the mask is
+            exactly 1).
+        past_limit: Bit 1 of the mask (server v109+).
+        pre_open: Bit 2 of the mask (server v132+).
     """
 
     MESSAGE = "TickPrice"
@@ -1790,6 +2098,23 @@ class TickPrice:
     price: Optional[float]
     size: Optional[Decimal]
     attrib: int
+    can_auto_execute: bool
+    past_limit: bool
+    pre_open: bool
+
+
+def _tick_price_from_c(d: Any) -> TickPrice:
+    v = d.tick_price
+    return TickPrice(
+        v.req_id,
+        (v.tick_type if v.has_tick_type else None),
+        (v.price if v.has_price else None),
+        _decimal(v.size),
+        v.attrib,
+        bool(v.can_auto_execute),
+        bool(v.past_limit),
+        bool(v.pre_open),
+    )
 
 
 def _tick_price_from_fields(f: Mapping[str, Any]) -> TickPrice:
@@ -1799,6 +2124,9 @@ def _tick_price_from_fields(f: Mapping[str, Any]) -> TickPrice:
         f.get("price"),
         _decimal_text(f.get("size")),
         _or(f.get("attrib"), 0),
+        bool(_or(f.get("attrib.can_auto_execute"), False)),
+        bool(_or(f.get("attrib.past_limit"), False)),
+        bool(_or(f.get("attrib.pre_open"), False)),
     )
 
 
@@ -1815,6 +2143,15 @@ class TickSize:
     req_id: int
     tick_type: Optional[int]
     size: Optional[Decimal]
+
+
+def _tick_size_from_c(d: Any) -> TickSize:
+    v = d.tick_size
+    return TickSize(
+        v.req_id,
+        (v.tick_type if v.has_tick_type else None),
+        _decimal(v.size),
+    )
 
 
 def _tick_size_from_fields(f: Mapping[str, Any]) -> TickSize:
@@ -1837,6 +2174,15 @@ class TickString:
     value: str
 
 
+def _tick_string_from_c(d: Any) -> TickString:
+    v = d.tick_string
+    return TickString(
+        v.req_id,
+        (v.tick_type if v.has_tick_type else None),
+        _text(v.value),
+    )
+
+
 def _tick_string_from_fields(f: Mapping[str, Any]) -> TickString:
     return TickString(
         _or(f.get("req_id"), -1),
@@ -1855,6 +2201,15 @@ class TickGeneric:
     req_id: int
     tick_type: Optional[int]
     value: Optional[float]
+
+
+def _tick_generic_from_c(d: Any) -> TickGeneric:
+    v = d.tick_generic
+    return TickGeneric(
+        v.req_id,
+        (v.tick_type if v.has_tick_type else None),
+        (v.value if v.has_value else None),
+    )
 
 
 def _tick_generic_from_fields(f: Mapping[str, Any]) -> TickGeneric:
@@ -1924,6 +2279,23 @@ class TickOptionComputation:
     und_price: Optional[float]
 
 
+def _tick_option_computation_from_c(d: Any) -> TickOptionComputation:
+    v = d.tick_option_computation
+    return TickOptionComputation(
+        v.req_id,
+        (v.tick_type if v.has_tick_type else None),
+        (v.tick_attrib if v.has_tick_attrib else None),
+        (v.implied_vol if v.has_implied_vol else None),
+        (v.delta if v.has_delta else None),
+        (v.opt_price if v.has_opt_price else None),
+        (v.pv_dividend if v.has_pv_dividend else None),
+        (v.gamma if v.has_gamma else None),
+        (v.vega if v.has_vega else None),
+        (v.theta if v.has_theta else None),
+        (v.und_price if v.has_und_price else None),
+    )
+
+
 def _tick_option_computation_from_fields(f: Mapping[str, Any]) -> TickOptionComputation:
     return TickOptionComputation(
         _or(f.get("req_id"), -1),
@@ -1964,6 +2336,18 @@ class TickReqParams:
     last_size_precision: str
 
 
+def _tick_req_params_from_c(d: Any) -> TickReqParams:
+    v = d.tick_req_params
+    return TickReqParams(
+        v.req_id,
+        (v.min_tick if v.has_min_tick else None),
+        _text(v.bbo_exchange),
+        (v.snapshot_permissions if v.has_snapshot_permissions else None),
+        _text(v.last_price_precision),
+        _text(v.last_size_precision),
+    )
+
+
 def _tick_req_params_from_fields(f: Mapping[str, Any]) -> TickReqParams:
     return TickReqParams(
         _or(f.get("req_id"), -1),
@@ -1983,6 +2367,13 @@ class TickSnapshotEnd:
 
     MESSAGE = "TickSnapshotEnd"
     req_id: int
+
+
+def _tick_snapshot_end_from_c(d: Any) -> TickSnapshotEnd:
+    v = d.tick_snapshot_end
+    return TickSnapshotEnd(
+        v.req_id,
+    )
 
 
 def _tick_snapshot_end_from_fields(f: Mapping[str, Any]) -> TickSnapshotEnd:
@@ -2059,17 +2450,50 @@ def _delta_neutral_validation_from_fields(f: Mapping[str, Any]) -> DeltaNeutralV
 class UpdateMktDepth:
     """updateMktDepth: one row change of a single-exchange book.
     (``TWS_EVENT_UPDATE_MKT_DEPTH``, message ``UpdateMktDepth``)
+
+    Attributes:
+        position: Row (0 = best).
+        market_maker: L2 only: market maker or exchange.
+        operation: 0 insert, 1 update, 2 delete.
+        side: 0 ask, 1 bid.
+        is_smart_depth: L2 only.
     """
 
     MESSAGE = "UpdateMktDepth"
     req_id: int
-    data: MarketDepthData
+    position: int
+    market_maker: str
+    operation: int
+    side: int
+    price: Optional[float]
+    size: Optional[Decimal]
+    is_smart_depth: bool
+
+
+def _update_mkt_depth_from_c(d: Any) -> UpdateMktDepth:
+    v = d.mkt_depth
+    return UpdateMktDepth(
+        v.req_id,
+        v.position,
+        _text(v.market_maker),
+        v.operation,
+        v.side,
+        (v.price if v.has_price else None),
+        _decimal(v.size),
+        bool(v.is_smart_depth),
+    )
 
 
 def _update_mkt_depth_from_fields(f: Mapping[str, Any]) -> UpdateMktDepth:
     return UpdateMktDepth(
         _or(f.get("req_id"), -1),
-        _market_depth_data_from_fields(f, "market_depth_data"),
+        _or(f.get("market_depth_data.position"), 0),
+        _or(f.get("market_depth_data.market_maker"), ""),
+        _or(f.get("market_depth_data.operation"), 0),
+        _or(f.get("market_depth_data.side"), 0),
+        f.get("market_depth_data.price"),
+        _decimal_text(f.get("market_depth_data.size")),
+        bool(_or(f.get("market_depth_data.is_smart_depth"), False)),
     )
 
 
@@ -2077,17 +2501,50 @@ def _update_mkt_depth_from_fields(f: Mapping[str, Any]) -> UpdateMktDepth:
 class UpdateMktDepthL2:
     """updateMktDepthL2: one row change of a book with market makers (or SMART
     depth). (``TWS_EVENT_UPDATE_MKT_DEPTH_L2``, message ``UpdateMktDepthL2``)
+
+    Attributes:
+        position: Row (0 = best).
+        market_maker: L2 only: market maker or exchange.
+        operation: 0 insert, 1 update, 2 delete.
+        side: 0 ask, 1 bid.
+        is_smart_depth: L2 only.
     """
 
     MESSAGE = "UpdateMktDepthL2"
     req_id: int
-    data: MarketDepthData
+    position: int
+    market_maker: str
+    operation: int
+    side: int
+    price: Optional[float]
+    size: Optional[Decimal]
+    is_smart_depth: bool
+
+
+def _update_mkt_depth_l2_from_c(d: Any) -> UpdateMktDepthL2:
+    v = d.mkt_depth
+    return UpdateMktDepthL2(
+        v.req_id,
+        v.position,
+        _text(v.market_maker),
+        v.operation,
+        v.side,
+        (v.price if v.has_price else None),
+        _decimal(v.size),
+        bool(v.is_smart_depth),
+    )
 
 
 def _update_mkt_depth_l2_from_fields(f: Mapping[str, Any]) -> UpdateMktDepthL2:
     return UpdateMktDepthL2(
         _or(f.get("req_id"), -1),
-        _market_depth_data_from_fields(f, "market_depth_data"),
+        _or(f.get("market_depth_data.position"), 0),
+        _or(f.get("market_depth_data.market_maker"), ""),
+        _or(f.get("market_depth_data.operation"), 0),
+        _or(f.get("market_depth_data.side"), 0),
+        f.get("market_depth_data.price"),
+        _decimal_text(f.get("market_depth_data.size")),
+        bool(_or(f.get("market_depth_data.is_smart_depth"), False)),
     )
 
 
@@ -2111,6 +2568,21 @@ class RealTimeBar:
     volume: Optional[Decimal]
     wap: Optional[Decimal]
     count: int
+
+
+def _real_time_bar_from_c(d: Any) -> RealTimeBar:
+    v = d.real_time_bar
+    return RealTimeBar(
+        v.req_id,
+        v.time,
+        v.open,
+        v.high,
+        v.low,
+        v.close,
+        _decimal(v.volume),
+        _decimal(v.wap),
+        v.count,
+    )
 
 
 def _real_time_bar_from_fields(f: Mapping[str, Any]) -> RealTimeBar:
@@ -2142,6 +2614,112 @@ def _user_info_from_fields(f: Mapping[str, Any]) -> UserInfo:
     return UserInfo(
         _or(f.get("req_id"), -1),
         _or(f.get("white_branding_id"), ""),
+    )
+
+
+@dataclass(frozen=True)
+class TickByTick:
+    """tickByTick: one tick of a tick-by-tick stream (no version field). Exactly
+    one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
+    `mid_point` (4 MidPoint) is present; none for tick type 0.
+    (``TWS_EVENT_TICK_BY_TICK``, message ``TickByTick``)
+
+    Attributes:
+        tick_type: 0 none, 1 Last, 2 AllLast, 3 BidAsk, 4 MidPoint (absent in
+            protobuf: 0).
+        has_last: The Last / AllLast fields (`last_*`, `price`, `size`,
+            `past_limit`, `unreported`, `exchange`, `special_conditions`) hold the
+            tick.
+        last_time: Unix seconds.
+        price: The trade's price.
+        size: The trade's size, exact decimal text.
+        past_limit: The `past_limit` flag: bit 0 of the mask `attrib`.
+        unreported: The `unreported` flag: bit 1 of the mask `attrib`.
+        has_bid_ask: The BidAsk fields (`bid_ask_time`, `bid_*`, `ask_*`) hold
+            the tick.
+        bid_ask_time: Unix seconds.
+        bid_past_low: The `bid_past_low` flag: bit 0 of the mask `attrib`.
+        ask_past_high: The `ask_past_high` flag: bit 1 of the mask `attrib`.
+        has_mid_point: The MidPoint fields (`mid_point_time`, `mid_point`) hold
+            the tick.
+        mid_point_time: Unix seconds.
+        mid_point: The midpoint.
+    """
+
+    MESSAGE = "TickByTick"
+    req_id: int
+    tick_type: int
+    has_last: bool
+    last_time: int
+    price: float
+    size: Optional[Decimal]
+    past_limit: bool
+    unreported: bool
+    exchange: str
+    special_conditions: str
+    has_bid_ask: bool
+    bid_ask_time: int
+    bid_price: float
+    ask_price: float
+    bid_size: Optional[Decimal]
+    ask_size: Optional[Decimal]
+    bid_past_low: bool
+    ask_past_high: bool
+    has_mid_point: bool
+    mid_point_time: int
+    mid_point: float
+
+
+def _tick_by_tick_from_c(d: Any) -> TickByTick:
+    v = d.tick_by_tick
+    return TickByTick(
+        v.req_id,
+        v.tick_type,
+        bool(v.has_last),
+        v.last_time,
+        v.price,
+        _decimal(v.size),
+        bool(v.past_limit),
+        bool(v.unreported),
+        _text(v.exchange),
+        _text(v.special_conditions),
+        bool(v.has_bid_ask),
+        v.bid_ask_time,
+        v.bid_price,
+        v.ask_price,
+        _decimal(v.bid_size),
+        _decimal(v.ask_size),
+        bool(v.bid_past_low),
+        bool(v.ask_past_high),
+        bool(v.has_mid_point),
+        v.mid_point_time,
+        v.mid_point,
+    )
+
+
+def _tick_by_tick_from_fields(f: Mapping[str, Any]) -> TickByTick:
+    return TickByTick(
+        _or(f.get("req_id"), -1),
+        _or(f.get("tick_type"), 0),
+        bool(_or(f.get("last"), False)),
+        _or(f.get("last.time"), 0),
+        _or(f.get("last.price"), 0.0),
+        _decimal_text(f.get("last.size")),
+        bool(_or(f.get("last.attrib.past_limit"), False)),
+        bool(_or(f.get("last.attrib.unreported"), False)),
+        _or(f.get("last.exchange"), ""),
+        _or(f.get("last.special_conditions"), ""),
+        bool(_or(f.get("bid_ask"), False)),
+        _or(f.get("bid_ask.time"), 0),
+        _or(f.get("bid_ask.bid_price"), 0.0),
+        _or(f.get("bid_ask.ask_price"), 0.0),
+        _decimal_text(f.get("bid_ask.bid_size")),
+        _decimal_text(f.get("bid_ask.ask_size")),
+        bool(_or(f.get("bid_ask.attrib.bid_past_low"), False)),
+        bool(_or(f.get("bid_ask.attrib.ask_past_high"), False)),
+        bool(_or(f.get("mid_point"), False)),
+        _or(f.get("mid_point.time"), 0),
+        _or(f.get("mid_point.price"), 0.0),
     )
 
 
@@ -2286,6 +2864,7 @@ CLASSES: Dict[int, Type[Any]] = {
     TWS_EVENT_UPDATE_MKT_DEPTH_L2: UpdateMktDepthL2,
     TWS_EVENT_REAL_TIME_BAR: RealTimeBar,
     TWS_EVENT_USER_INFO: UserInfo,
+    TWS_EVENT_TICK_BY_TICK: TickByTick,
     TWS_EVENT_EXEC_DETAILS: ExecDetails,
     TWS_EVENT_EXEC_DETAILS_END: ExecDetailsEnd,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT: CommissionAndFeesReport,
@@ -2312,6 +2891,18 @@ FROM_C: Dict[int, Callable[[Any], Any]] = {
     TWS_EVENT_ACCOUNT_UPDATE_MULTI_END: _account_update_multi_end_from_c,
     TWS_EVENT_PNL: _pnl_from_c,
     TWS_EVENT_PNL_SINGLE: _pnl_single_from_c,
+    TWS_EVENT_MARKET_DATA_TYPE: _market_data_type_from_c,
+    TWS_EVENT_TICK_PRICE: _tick_price_from_c,
+    TWS_EVENT_TICK_SIZE: _tick_size_from_c,
+    TWS_EVENT_TICK_STRING: _tick_string_from_c,
+    TWS_EVENT_TICK_GENERIC: _tick_generic_from_c,
+    TWS_EVENT_TICK_OPTION_COMPUTATION: _tick_option_computation_from_c,
+    TWS_EVENT_TICK_REQ_PARAMS: _tick_req_params_from_c,
+    TWS_EVENT_TICK_SNAPSHOT_END: _tick_snapshot_end_from_c,
+    TWS_EVENT_UPDATE_MKT_DEPTH: _update_mkt_depth_from_c,
+    TWS_EVENT_UPDATE_MKT_DEPTH_L2: _update_mkt_depth_l2_from_c,
+    TWS_EVENT_REAL_TIME_BAR: _real_time_bar_from_c,
+    TWS_EVENT_TICK_BY_TICK: _tick_by_tick_from_c,
 }
 
 #: The builder from the generic fields (visitor name -> value) of every message.
@@ -2355,6 +2946,7 @@ FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {
     TWS_EVENT_UPDATE_MKT_DEPTH_L2: _update_mkt_depth_l2_from_fields,
     TWS_EVENT_REAL_TIME_BAR: _real_time_bar_from_fields,
     TWS_EVENT_USER_INFO: _user_info_from_fields,
+    TWS_EVENT_TICK_BY_TICK: _tick_by_tick_from_fields,
     TWS_EVENT_EXEC_DETAILS: _exec_details_from_fields,
     TWS_EVENT_EXEC_DETAILS_END: _exec_details_end_from_fields,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT: _commission_and_fees_report_from_fields,
@@ -2572,6 +3164,27 @@ RECORD_FIELDS: Dict[str, Dict[str, str]] = {
         "market_maker": "string",
         "is_smart_depth": "bool",
     },
+    "TickByTickLast": {
+        "time": "long",
+        "attrib": "int",
+        "price": "double",
+        "size": "decimal",
+        "exchange": "string",
+        "special_conditions": "string",
+    },
+    "TickByTickBidAsk": {
+        "time": "long",
+        "attrib": "int",
+        "bid_price": "double",
+        "ask_price": "double",
+        "bid_size": "decimal",
+        "ask_size": "decimal",
+    },
+    "TickByTickMidPoint": {
+        "time": "long",
+        "price": "double",
+        "size": "decimal",
+    },
 }
 
 #: Every incoming message's class.
@@ -2615,6 +3228,7 @@ MessageEvent = Union[
     UpdateMktDepthL2,
     RealTimeBar,
     UserInfo,
+    TickByTick,
     ExecDetails,
     ExecDetailsEnd,
     CommissionAndFeesReport,
@@ -2637,6 +3251,9 @@ __all__ = [
     "Execution",
     "SoftDollarTierRow",
     "MarketDepthData",
+    "TickByTickLast",
+    "TickByTickBidAsk",
+    "TickByTickMidPoint",
     "ErrorMessage",
     "NextValidId",
     "ManagedAccounts",
@@ -2676,6 +3293,7 @@ __all__ = [
     "UpdateMktDepthL2",
     "RealTimeBar",
     "UserInfo",
+    "TickByTick",
     "ExecDetails",
     "ExecDetailsEnd",
     "CommissionAndFeesReport",
@@ -2722,6 +3340,7 @@ __all__ = [
     "TWS_EVENT_UPDATE_MKT_DEPTH",
     "TWS_EVENT_UPDATE_MKT_DEPTH_L2",
     "TWS_EVENT_REAL_TIME_BAR",
+    "TWS_EVENT_TICK_BY_TICK",
     "TWS_EVENT_ERROR",
     "TWS_EVENT_NEXT_VALID_ID",
     "TWS_EVENT_MANAGED_ACCOUNTS",
