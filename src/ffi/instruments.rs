@@ -255,13 +255,13 @@ pub struct tws_messages {
     /// One slot per message, pointing into `messages` (declared first, so
     /// dropped first).
     slots: Vec<MessageSlot>,
-    /// The messages, boxed so their addresses never move.
-    _messages: Vec<Box<Incoming>>,
+    /// The messages; the vector is never changed once the slots point into
+    /// it, so their addresses never move.
+    _messages: Vec<Incoming>,
 }
 
 /// The handle of `messages`, decoded at `server_version`.
 pub(crate) fn messages_handle(messages: Vec<Incoming>, server_version: i32) -> *mut tws_messages {
-    let messages: Vec<Box<Incoming>> = messages.into_iter().map(Box::new).collect();
     let slots = messages
         .iter()
         .map(|m| {
