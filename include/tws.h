@@ -1299,8 +1299,8 @@ tws_result tws_client_req_contract_details(struct tws_client *client,
                                            int32_t req_id,
                                            const struct tws_record *contract);
 
-// cancelContractData: stops the rows of `req_id` (server version 215+ sends
-// it; older servers have no such message and it is a no-op then).
+// cancelContractData: stops the rows of `req_id`. Server version 215+
+// (TWS_ERR_NOT_SUPPORTED before: older servers have no such message).
 tws_result tws_client_cancel_contract_data(struct tws_client *client, int32_t req_id);
 
 // reqMatchingSymbols: the instruments whose symbol or name matches

@@ -150,8 +150,8 @@ pub unsafe extern "C" fn tws_client_req_contract_details(
     })
 }
 
-/// cancelContractData: stops the rows of `req_id` (server version 215+ sends
-/// it; older servers have no such message and it is a no-op then).
+/// cancelContractData: stops the rows of `req_id`. Server version 215+
+/// (TWS_ERR_NOT_SUPPORTED before: older servers have no such message).
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_cancel_contract_data(
     client: *mut tws_client,
