@@ -59,6 +59,13 @@ def flag(value: object, name: str) -> int:
     raise TypeError(f"{name} must be a bool, not {_type_name(value)}")
 
 
+def real(value: object, name: str) -> float:
+    """A float argument (ints accepted, bools refused; NaN and infinities pass to libtws as they are)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a float, not {_type_name(value)}")
+    return float(value)
+
+
 def milliseconds(value: object, name: str) -> int:
     """A duration in seconds (int or float) as C milliseconds, clamped to uint32."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
