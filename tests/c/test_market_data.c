@@ -7,6 +7,7 @@
  * TWS_SIM_PORT.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,9 @@ static void test_refusals(void)
 
 static void test_names(void)
 {
+    /* The layout the Python and C++ mirrors assume (LP64). */
+    CHECK(sizeof(tws_quote) == 344 && offsetof(tws_quote, bid_size) == 105 &&
+          offsetof(tws_quote, volume) == 252 && offsetof(tws_quote, updated_at) == 336);
     CHECK(strcmp(tws_tick_type_name(0), "BID_SIZE") == 0);
     CHECK(strcmp(tws_tick_type_name(1), "BID") == 0);
     CHECK(strcmp(tws_tick_type_name(45), "LAST_TIMESTAMP") == 0);

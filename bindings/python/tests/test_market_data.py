@@ -192,3 +192,14 @@ def test_every_request(client):
     price = client.calculate_option_price(opt, 0.25, 190.0)
     wait_for(client, "TickOptionComputation", price)
     client.cancel_calculate_option_price(price)
+
+
+def test_quote_layout_matches_the_header():
+    import ctypes
+
+    from tws import _ffi
+
+    # sizeof / offsetof as include/tws.h gives them on LP64 (the C test checks the same numbers).
+    q = _ffi.tws_quote
+    assert ctypes.sizeof(q) == 344
+    assert (q.bid_size.offset, q.volume.offset, q.updated_at.offset) == (105, 252, 336)
