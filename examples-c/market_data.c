@@ -123,9 +123,9 @@ int main(int argc, char **argv)
         return fail(client, contract, "contract details", TWS_ERR_REQUEST_FAILED);
     }
     tws_field con_id, long_name, primary;
-    if (tws_messages_field_by_name(details, 0, "contract.con_id", &con_id) != TWS_OK ||
-        tws_messages_field_by_name(details, 0, "contract_details.long_name", &long_name) != TWS_OK ||
-        tws_messages_field_by_name(details, 0, "contract.primary_exchange", &primary) != TWS_OK) {
+    if (tws_event_field_by_name(tws_messages_at(details, 0), "contract.con_id", &con_id) != TWS_OK ||
+        tws_event_field_by_name(tws_messages_at(details, 0), "contract_details.long_name", &long_name) != TWS_OK ||
+        tws_event_field_by_name(tws_messages_at(details, 0), "contract.primary_exchange", &primary) != TWS_OK) {
         tws_messages_free(details);
         return fail(client, contract, "reading the contract details", TWS_ERR_INVALID_ARGUMENT);
     }

@@ -349,15 +349,17 @@ typedef struct tws_client tws_client;
 typedef struct tws_message tws_message;
 
 // The messages a blocking call returns (`tws_client_contract_details`,
-// `tws_client_matching_symbols`, ...). Opaque: read it with
-// `tws_messages_count`, `tws_messages_name` and the field accessors
-// `tws_messages_field_count`, `tws_messages_field`,
-// `tws_messages_field_by_name` (the names and rules of `tws_event_field`:
-// `contract.symbol`, `contract_details.market_name`,
-// `descriptions[0].contract.symbol`, `strikes[2]`); free it with
-// `tws_messages_free`. Everything in it, the strings of every `tws_field`
-// read from it included, is owned by it and valid until it is freed. Not
-// thread-safe: read it from one thread at a time.
+// `tws_client_matching_symbols`, ...), each as an event: opaque; read it
+// with `tws_messages_count` and `tws_messages_at`, which gives message `i`
+// as a `const tws_event *` (its `type` the message's event type,
+// TWS_EVENT_CONTRACT_DATA for a contract details row) to read with the
+// event accessors: `tws_event_message_name`, `tws_event_field_count`,
+// `tws_event_field`, `tws_event_field_by_name` (`contract.symbol`,
+// `contract_details.market_name`, `descriptions[0].contract.symbol`,
+// `strikes[2]`), and its typed view where the event type has one. Free it
+// with `tws_messages_free`. Everything in it, every event and field read
+// from it included, is owned by it and valid until it is freed (not only
+// until the next poll). Not thread-safe: read it from one thread at a time.
 typedef struct tws_messages tws_messages;
 
 // Builder for client settings. Create with `tws_options_new`, free with
@@ -508,80 +510,6 @@ typedef struct tws_portfolio_row {
   // Realized PnL of the holding; 0 when TWS sent none.
   double realized_pnl;
 } tws_portfolio_row;
-
-// One field of an event's message, as `tws_event_field` and
-// `tws_event_field_by_name` return it. Its strings are borrowed like the
-// event's: valid until the next tws_client_poll on this client or until the
-// callback returns. ABI growth: new members are only ever added at the end.
-typedef struct tws_field {
-  // The field's name, unique within the message: `req_id`;
-  // `contract.symbol` for a field of a nested record; a list as its count
-  // under its own name, then each item's fields with the item's index
-  // (`contract.combo_legs[0].ratio`, `strikes[2]`); an optional record as
-  // a bool, then its fields (`contract.delta_neutral_contract.delta`); a
-  // flag mask as an int, then one bool per flag (`attrib.past_limit`).
-  // Never NULL.
-  const char *name;
-  // A `tws_field_kind` value.
-  int32_t kind;
-  // False when the value is absent: TWS left it unset (IB's unset double
-  // or integer, an empty decimal), or the negotiated server version does
-  // not send it. An absent value reads as 0 / "".
-  bool present;
-  // TWS_FIELD_INT and TWS_FIELD_BOOL.
-  int64_t int_value;
-  // TWS_FIELD_DOUBLE.
-  double double_value;
-  // TWS_FIELD_STRING and TWS_FIELD_DECIMAL; "" when absent; never NULL.
-  const char *string_value;
-} tws_field;
-
-// The latest quote of one market-data request (`tws_client_quote`,
-// `tws_client_snapshot_quote`). The caller allocates it; libtws fills all
-// of it. A value is present when its `has_` flag is true; an absent value
-// (TWS sent none yet, or IB's "no price" -1) reads as 0 / "". Sizes are the
-// exact decimal text TWS sent ("300", "0.5"); a size text longer than
-// TWS_QUOTE_SIZE_LEN - 1 bytes (no real decimal is) reads as absent.
-// Delayed ticks (DELAYED_BID 66 ...) fill the same fields as their live
-// twins. Its layout is fixed within ABI 1 (callers allocate it).
-typedef struct tws_quote {
-  double bid;
-  bool has_bid;
-  double ask;
-  bool has_ask;
-  double last;
-  bool has_last;
-  double high;
-  bool has_high;
-  double low;
-  bool has_low;
-  // The previous day's close.
-  double close;
-  bool has_close;
-  double open;
-  bool has_open;
-  char bid_size[TWS_QUOTE_SIZE_LEN];
-  bool has_bid_size;
-  char ask_size[TWS_QUOTE_SIZE_LEN];
-  bool has_ask_size;
-  char last_size[TWS_QUOTE_SIZE_LEN];
-  bool has_last_size;
-  // The day's volume.
-  char volume[TWS_QUOTE_SIZE_LEN];
-  bool has_volume;
-  // The time of the last trade, unix seconds (tick LAST_TIMESTAMP).
-  int64_t last_time;
-  bool has_last_time;
-  // Tick HALTED: 0 not halted, 1 halted, 2 volatility halt.
-  int32_t halted;
-  bool has_halted;
-  // 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
-  int32_t market_data_type;
-  bool has_market_data_type;
-  // Ticks folded in so far: grows with every update, so two reads with
-  // the same value saw the same quote.
-  uint64_t updated_at;
-} tws_quote;
 
 // `TWS_EVENT_STATE`.
 typedef struct tws_state_event {
@@ -867,6 +795,53 @@ typedef struct tws_event {
   void *_reserved[3];
 } tws_event;
 
+// The latest quote of one market-data request (`tws_client_quote`,
+// `tws_client_snapshot_quote`). The caller allocates it; libtws fills all
+// of it. A value is present when its `has_` flag is true; an absent value
+// (TWS sent none yet, or IB's "no price" -1) reads as 0 / "". Sizes are the
+// exact decimal text TWS sent ("300", "0.5"); a size text longer than
+// TWS_QUOTE_SIZE_LEN - 1 bytes (no real decimal is) reads as absent.
+// Delayed ticks (DELAYED_BID 66 ...) fill the same fields as their live
+// twins. Its layout is fixed within ABI 1 (callers allocate it).
+typedef struct tws_quote {
+  double bid;
+  bool has_bid;
+  double ask;
+  bool has_ask;
+  double last;
+  bool has_last;
+  double high;
+  bool has_high;
+  double low;
+  bool has_low;
+  // The previous day's close.
+  double close;
+  bool has_close;
+  double open;
+  bool has_open;
+  char bid_size[TWS_QUOTE_SIZE_LEN];
+  bool has_bid_size;
+  char ask_size[TWS_QUOTE_SIZE_LEN];
+  bool has_ask_size;
+  char last_size[TWS_QUOTE_SIZE_LEN];
+  bool has_last_size;
+  // The day's volume.
+  char volume[TWS_QUOTE_SIZE_LEN];
+  bool has_volume;
+  // The time of the last trade, unix seconds (tick LAST_TIMESTAMP).
+  int64_t last_time;
+  bool has_last_time;
+  // Tick HALTED: 0 not halted, 1 halted, 2 volatility halt.
+  int32_t halted;
+  bool has_halted;
+  // 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
+  int32_t market_data_type;
+  bool has_market_data_type;
+  // Ticks folded in so far: grows with every update, so two reads with
+  // the same value saw the same quote.
+  uint64_t updated_at;
+} tws_quote;
+
 // Receives each event in callback mode, on the client's dispatch thread.
 // `event` and every pointer in it are valid only until the callback returns.
 // The callback must not unwind (no C++ exception or longjmp may leave it).
@@ -885,6 +860,33 @@ typedef void (*tws_log_callback)(int32_t level,
                                  const char *target,
                                  const char *message,
                                  void *user_data);
+
+// One field of an event's message, as `tws_event_field` and
+// `tws_event_field_by_name` return it. Its strings are borrowed like the
+// event's: valid until the next tws_client_poll on this client or until the
+// callback returns. ABI growth: new members are only ever added at the end.
+typedef struct tws_field {
+  // The field's name, unique within the message: `req_id`;
+  // `contract.symbol` for a field of a nested record; a list as its count
+  // under its own name, then each item's fields with the item's index
+  // (`contract.combo_legs[0].ratio`, `strikes[2]`); an optional record as
+  // a bool, then its fields (`contract.delta_neutral_contract.delta`); a
+  // flag mask as an int, then one bool per flag (`attrib.past_limit`).
+  // Never NULL.
+  const char *name;
+  // A `tws_field_kind` value.
+  int32_t kind;
+  // False when the value is absent: TWS left it unset (IB's unset double
+  // or integer, an empty decimal), or the negotiated server version does
+  // not send it. An absent value reads as 0 / "".
+  bool present;
+  // TWS_FIELD_INT and TWS_FIELD_BOOL.
+  int64_t int_value;
+  // TWS_FIELD_DOUBLE.
+  double double_value;
+  // TWS_FIELD_STRING and TWS_FIELD_DECIMAL; "" when absent; never NULL.
+  const char *string_value;
+} tws_field;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1348,7 +1350,7 @@ tws_result tws_client_req_family_codes(struct tws_client *client);
 // most `timeout_ms`). On success `*out` holds one "ContractData" message per
 // row (bond rows too, their bond fields in `contract_details`): read
 // `contract.con_id`, `contract_details.long_name`,
-// `contract_details.market_rule_ids` with `tws_messages_field_by_name`. The
+// `contract_details.market_rule_ids` with `tws_event_field_by_name` on `tws_messages_at(rows, i)`. The
 // rows never appear as events. On failure `*out` is NULL.
 // Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED
 // (TWS refused it: `tws_last_tws_error_code` gives TWS's code, 200 for an
@@ -1413,32 +1415,9 @@ tws_result tws_client_family_codes(struct tws_client *client,
 // The number of messages (0 for NULL).
 size_t tws_messages_count(const struct tws_messages *messages);
 
-// The catalogue name of message `index` ("ContractData", "SymbolSamples"),
-// or NULL for a NULL handle or an index out of range. Static storage.
-const char *tws_messages_name(const struct tws_messages *messages, size_t index);
-
-// How many fields message `index` has (0 for a NULL handle or an index out
-// of range). The first accessor call on a message builds its field list.
-size_t tws_messages_field_count(const struct tws_messages *messages, size_t index);
-
-// Writes field number `field` of message `index` to `*out` (as
-// `tws_event_field`). Errors: TWS_ERR_NULL_ARGUMENT;
-// TWS_ERR_INVALID_ARGUMENT when `index` or `field` is out of range.
-tws_result tws_messages_field(const struct tws_messages *messages,
-                              size_t index,
-                              size_t field,
-                              struct tws_field *out);
-
-// Writes the field called `name` of message `index` to `*out` (as
-// `tws_event_field_by_name`: "contract.symbol",
-// "contract_details.min_tick", "descriptions[0].contract.con_id").
-// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
-// TWS_ERR_INVALID_ARGUMENT when `index` is out of range or the message has
-// no such field (named).
-tws_result tws_messages_field_by_name(const struct tws_messages *messages,
-                                      size_t index,
-                                      const char *name,
-                                      struct tws_field *out);
+// Message `index` (from 0) as an event, or NULL for a NULL handle or an
+// index out of range. Owned by the handle: valid until `tws_messages_free`.
+const struct tws_event *tws_messages_at(const struct tws_messages *messages, size_t index);
 
 // Frees a handle from a blocking call and everything in it. NULL is a no-op.
 void tws_messages_free(struct tws_messages *messages);

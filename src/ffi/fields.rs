@@ -107,7 +107,7 @@ impl MessageSlot {
         let _ = self.table.take();
     }
 
-    pub(crate) fn message(&self) -> Option<&Incoming> {
+    fn message(&self) -> Option<&Incoming> {
         // SAFETY: `msg` is NULL or points at the message of the event being
         // delivered, which lives as long as the event (see the field doc);
         // the accessors are only valid for that lifetime (header contract).
@@ -120,44 +120,6 @@ impl MessageSlot {
             self.table
                 .get_or_init(|| Table::build(msg, self.server_version)),
         )
-    }
-
-    /// The number of fields of the slot's message (0 without one).
-    pub(crate) fn field_count(&self) -> usize {
-        self.table().map_or(0, |t| t.fields.len())
-    }
-
-    /// Field number `index` of the slot's message.
-    pub(crate) fn field(&self, index: usize) -> Result<tws_field, Failure> {
-        let table = self.table().ok_or_else(no_message)?;
-        let f = table.fields.get(index).ok_or_else(|| {
-            Failure::new(
-                tws_result::TWS_ERR_INVALID_ARGUMENT,
-                format!(
-                    "field index {index}: the message has {}",
-                    table.fields.len()
-                ),
-            )
-        })?;
-        Ok(table.view(f))
-    }
-
-    /// The field called `wanted` of the slot's message.
-    pub(crate) fn field_by_name(&self, wanted: &str) -> Result<tws_field, Failure> {
-        let table = self.table().ok_or_else(no_message)?;
-        let f = table.find(wanted.as_bytes()).ok_or_else(|| {
-            let of = self.message().map_or(c"?", message_name).to_string_lossy();
-            Failure::new(
-                tws_result::TWS_ERR_INVALID_ARGUMENT,
-                format!("{of} has no field {wanted:?}"),
-            )
-        })?;
-        Ok(table.view(f))
-    }
-
-    /// The catalogue name of the slot's message, NUL-terminated, static.
-    pub(crate) fn name(&self) -> Option<&'static std::ffi::CStr> {
-        self.message().map(message_name)
     }
 }
 
@@ -474,18 +436,13 @@ pub unsafe extern "C" fn tws_event_field_count(event: *const tws_event) -> usize
     boundary(
         || {},
         || {
-            n = slot(event)?.map_or(0, MessageSlot::field_count);
+            if let Some(t) = slot(event)?.and_then(MessageSlot::table) {
+                n = t.fields.len();
+            }
             Ok(tws_result::TWS_OK)
         },
     );
     n
-}
-
-fn no_message() -> Failure {
-    Failure::new(
-        tws_result::TWS_ERR_INVALID_ARGUMENT,
-        "this event has no message (an engine event)",
-    )
 }
 
 /// Writes field number `index` (from 0, in the message's field order, a
@@ -502,8 +459,22 @@ pub unsafe extern "C" fn tws_event_field(
     boundary(
         || {},
         || {
-            let f = slot(event)?.ok_or_else(no_message)?.field(index)?;
-            put(out, "out", f)?;
+            let table = slot(event)?.and_then(MessageSlot::table).ok_or_else(|| {
+                Failure::new(
+                    tws_result::TWS_ERR_INVALID_ARGUMENT,
+                    "this event has no message (an engine event)",
+                )
+            })?;
+            let f = table.fields.get(index).ok_or_else(|| {
+                Failure::new(
+                    tws_result::TWS_ERR_INVALID_ARGUMENT,
+                    format!(
+                        "field index {index}: the message has {}",
+                        table.fields.len()
+                    ),
+                )
+            })?;
+            put(out, "out", table.view(f))?;
             Ok(tws_result::TWS_OK)
         },
     )
@@ -523,8 +494,22 @@ pub unsafe extern "C" fn tws_event_field_by_name(
         || {},
         || {
             let wanted = c_str(name, "name")?;
-            let f = slot(event)?.ok_or_else(no_message)?.field_by_name(wanted)?;
-            put(out, "out", f)?;
+            let slot = slot(event)?;
+            let msg = slot.and_then(MessageSlot::message);
+            let table = slot.and_then(MessageSlot::table).ok_or_else(|| {
+                Failure::new(
+                    tws_result::TWS_ERR_INVALID_ARGUMENT,
+                    "this event has no message (an engine event)",
+                )
+            })?;
+            let f = table.find(wanted.as_bytes()).ok_or_else(|| {
+                let of = msg.map_or(c"?", message_name).to_string_lossy();
+                Failure::new(
+                    tws_result::TWS_ERR_INVALID_ARGUMENT,
+                    format!("{of} has no field {wanted:?}"),
+                )
+            })?;
+            put(out, "out", table.view(f))?;
             Ok(tws_result::TWS_OK)
         },
     )

@@ -21,10 +21,12 @@ use crate::protocol::messages::{Contract, TagValue};
 use crate::protocol::messages::{FamilyCodes, MarketRule, MktDepthExchanges, SymbolSamples};
 use crate::protocol::Incoming;
 
-use super::fields::{tws_field, MessageSlot};
+use super::convert::EventSlot;
 use super::record::{tws_record, tws_record_free, tws_record_new, tws_record_set_string};
 use super::result::{boundary, tws_result, Failure};
+use super::types::tws_event;
 use super::{c_str, ms, put, tws_client, with_client};
+use crate::client::Event;
 
 // ---- arguments (shared with market_data.rs) --------------------------------------
 
@@ -242,37 +244,36 @@ pub unsafe extern "C" fn tws_client_req_family_codes(client: *mut tws_client) ->
 // ---- the rows of blocking calls ------------------------------------------------
 
 /// The messages a blocking call returns (`tws_client_contract_details`,
-/// `tws_client_matching_symbols`, ...). Opaque: read it with
-/// `tws_messages_count`, `tws_messages_name` and the field accessors
-/// `tws_messages_field_count`, `tws_messages_field`,
-/// `tws_messages_field_by_name` (the names and rules of `tws_event_field`:
-/// `contract.symbol`, `contract_details.market_name`,
-/// `descriptions[0].contract.symbol`, `strikes[2]`); free it with
-/// `tws_messages_free`. Everything in it, the strings of every `tws_field`
-/// read from it included, is owned by it and valid until it is freed. Not
-/// thread-safe: read it from one thread at a time.
+/// `tws_client_matching_symbols`, ...), each as an event: opaque; read it
+/// with `tws_messages_count` and `tws_messages_at`, which gives message `i`
+/// as a `const tws_event *` (its `type` the message's event type,
+/// TWS_EVENT_CONTRACT_DATA for a contract details row) to read with the
+/// event accessors: `tws_event_message_name`, `tws_event_field_count`,
+/// `tws_event_field`, `tws_event_field_by_name` (`contract.symbol`,
+/// `contract_details.market_name`, `descriptions[0].contract.symbol`,
+/// `strikes[2]`), and its typed view where the event type has one. Free it
+/// with `tws_messages_free`. Everything in it, every event and field read
+/// from it included, is owned by it and valid until it is freed (not only
+/// until the next poll). Not thread-safe: read it from one thread at a time.
 pub struct tws_messages {
-    /// One slot per message, pointing into `messages` (declared first, so
-    /// dropped first).
-    slots: Vec<MessageSlot>,
-    /// The messages; the vector is never changed once the slots point into
-    /// it, so their addresses never move.
-    _messages: Vec<Incoming>,
+    /// One event per message; each points into its own slot.
+    events: Vec<tws_event>,
+    /// The slots holding the messages; boxed, so their addresses never move.
+    _slots: Vec<Box<EventSlot>>,
 }
 
 /// The handle of `messages`, decoded at `server_version`.
 pub(crate) fn messages_handle(messages: Vec<Incoming>, server_version: i32) -> *mut tws_messages {
-    let slots = messages
-        .iter()
-        .map(|m| {
-            let mut slot = MessageSlot::default();
-            slot.set(m, server_version);
-            slot
-        })
-        .collect();
+    let mut slots = Vec::with_capacity(messages.len());
+    let mut events = Vec::with_capacity(messages.len());
+    for msg in messages {
+        let mut slot = Box::<EventSlot>::default();
+        events.push(slot.convert_owned(Event::Message(msg), server_version));
+        slots.push(slot);
+    }
     Box::into_raw(Box::new(tws_messages {
-        slots,
-        _messages: messages,
+        events,
+        _slots: slots,
     }))
 }
 
@@ -296,7 +297,7 @@ fn blocking(
 /// most `timeout_ms`). On success `*out` holds one "ContractData" message per
 /// row (bond rows too, their bond fields in `contract_details`): read
 /// `contract.con_id`, `contract_details.long_name`,
-/// `contract_details.market_rule_ids` with `tws_messages_field_by_name`. The
+/// `contract_details.market_rule_ids` with `tws_event_field_by_name` on `tws_messages_at(rows, i)`. The
 /// rows never appear as events. On failure `*out` is NULL.
 /// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED
 /// (TWS refused it: `tws_last_tws_error_code` gives TWS's code, 200 for an
@@ -432,103 +433,22 @@ fn handle<'a>(m: *const tws_messages) -> Option<&'a tws_messages> {
     unsafe { m.as_ref() }
 }
 
-/// Message `index` of a live handle.
-fn message_at<'a>(m: *const tws_messages, index: usize) -> Result<&'a MessageSlot, Failure> {
-    let m = handle(m).ok_or_else(|| Failure::null("messages"))?;
-    m.slots.get(index).ok_or_else(|| {
-        Failure::new(
-            tws_result::TWS_ERR_INVALID_ARGUMENT,
-            format!("message index {index}: the handle has {}", m.slots.len()),
-        )
-    })
-}
-
 /// The number of messages (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn tws_messages_count(messages: *const tws_messages) -> usize {
-    handle(messages).map_or(0, |m| m.slots.len())
+    handle(messages).map_or(0, |m| m.events.len())
 }
 
-/// The catalogue name of message `index` ("ContractData", "SymbolSamples"),
-/// or NULL for a NULL handle or an index out of range. Static storage.
+/// Message `index` (from 0) as an event, or NULL for a NULL handle or an
+/// index out of range. Owned by the handle: valid until `tws_messages_free`.
 #[no_mangle]
-pub unsafe extern "C" fn tws_messages_name(
+pub unsafe extern "C" fn tws_messages_at(
     messages: *const tws_messages,
     index: usize,
-) -> *const c_char {
-    let mut name: *const c_char = std::ptr::null();
-    boundary(
-        || {},
-        || {
-            if let Some(n) = message_at(messages, index)?.name() {
-                name = n.as_ptr();
-            }
-            Ok(tws_result::TWS_OK)
-        },
-    );
-    name
-}
-
-/// How many fields message `index` has (0 for a NULL handle or an index out
-/// of range). The first accessor call on a message builds its field list.
-#[no_mangle]
-pub unsafe extern "C" fn tws_messages_field_count(
-    messages: *const tws_messages,
-    index: usize,
-) -> usize {
-    let mut n = 0;
-    boundary(
-        || {},
-        || {
-            n = message_at(messages, index)?.field_count();
-            Ok(tws_result::TWS_OK)
-        },
-    );
-    n
-}
-
-/// Writes field number `field` of message `index` to `*out` (as
-/// `tws_event_field`). Errors: TWS_ERR_NULL_ARGUMENT;
-/// TWS_ERR_INVALID_ARGUMENT when `index` or `field` is out of range.
-#[no_mangle]
-pub unsafe extern "C" fn tws_messages_field(
-    messages: *const tws_messages,
-    index: usize,
-    field: usize,
-    out: *mut tws_field,
-) -> tws_result {
-    boundary(
-        || {},
-        || {
-            let f = message_at(messages, index)?.field(field)?;
-            put(out, "out", f)?;
-            Ok(tws_result::TWS_OK)
-        },
-    )
-}
-
-/// Writes the field called `name` of message `index` to `*out` (as
-/// `tws_event_field_by_name`: "contract.symbol",
-/// "contract_details.min_tick", "descriptions[0].contract.con_id").
-/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
-/// TWS_ERR_INVALID_ARGUMENT when `index` is out of range or the message has
-/// no such field (named).
-#[no_mangle]
-pub unsafe extern "C" fn tws_messages_field_by_name(
-    messages: *const tws_messages,
-    index: usize,
-    name: *const c_char,
-    out: *mut tws_field,
-) -> tws_result {
-    boundary(
-        || {},
-        || {
-            let wanted = c_str(name, "name")?;
-            let f = message_at(messages, index)?.field_by_name(wanted)?;
-            put(out, "out", f)?;
-            Ok(tws_result::TWS_OK)
-        },
-    )
+) -> *const tws_event {
+    handle(messages)
+        .and_then(|m| m.events.get(index))
+        .map_or(std::ptr::null(), std::ptr::from_ref)
 }
 
 /// Frees a handle from a blocking call and everything in it. NULL is a no-op.

@@ -314,10 +314,7 @@ _SIGNATURES = {
     "tws_client_mkt_depth_exchanges": (_result, [_client_p, c_uint32, POINTER(_messages_p)]),
     "tws_client_family_codes": (_result, [_client_p, c_uint32, POINTER(_messages_p)]),
     "tws_messages_count": (c_size_t, [_messages_p]),
-    "tws_messages_name": (c_char_p, [_messages_p, c_size_t]),
-    "tws_messages_field_count": (c_size_t, [_messages_p, c_size_t]),
-    "tws_messages_field": (_result, [_messages_p, c_size_t, c_size_t, c_void_p]),
-    "tws_messages_field_by_name": (_result, [_messages_p, c_size_t, c_char_p, c_void_p]),
+    "tws_messages_at": (POINTER(tws_event), [_messages_p, c_size_t]),
     "tws_messages_free": (None, [_messages_p]),
     "tws_client_req_market_data_type": (_result, [_client_p, c_int32]),
     "tws_client_req_mkt_data": (

@@ -17,9 +17,9 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-from . import _args, _ffi, _generated
+from . import _args, _ffi
 from ._enums import ErrorClass
-from .events import GenericMessage, _field_value
+from .events import from_c
 from .record import Record
 
 lib = _ffi.lib
@@ -195,27 +195,11 @@ def _quote(q: _ffi.tws_quote) -> Quote:
     )
 
 
-#: Event type by message name, for building a blocking call's rows like events.
-_TYPE_OF: Dict[str, int] = {cls.MESSAGE: t for t, cls in _generated.CLASSES.items()}
-_TYPE_OF.update({name: t for t, name in _generated.GENERIC.items()})
-
-
 def _messages(handle: ctypes.c_void_p) -> List[Any]:
-    """Every message of a ``tws_messages`` handle, built as the events are
-    (the generated class through ``FROM_FIELDS``, else a :class:`GenericMessage`)."""
-    out: List[Any] = []
-    f = _ffi.tws_field()
-    for i in range(lib.tws_messages_count(handle)):
-        name = _ffi.text(lib.tws_messages_name(handle, i))
-        values: Dict[str, Any] = {}
-        for j in range(lib.tws_messages_field_count(handle, i)):
-            if lib.tws_messages_field(handle, i, j, ctypes.byref(f)) != 0:
-                break
-            values[_ffi.text(f.name)] = _field_value(f)
-        t = _TYPE_OF.get(name, 0)
-        build = _generated.FROM_FIELDS.get(t)
-        out.append(build(values) if build is not None else GenericMessage(t, name, values))
-    return out
+    """Every message of a ``tws_messages`` handle, each an event
+    (``tws_messages_at``) built exactly as :meth:`Client.poll` builds events:
+    the generated class, or a :class:`tws.GenericMessage`."""
+    return [from_c(lib.tws_messages_at(handle, i).contents) for i in range(lib.tws_messages_count(handle))]
 
 
 class MarketMixin:
