@@ -258,7 +258,9 @@ pub unsafe extern "C" fn tws_client_req_family_codes(client: *mut tws_client) ->
 pub struct tws_messages {
     /// One event per message; each points into its own slot.
     events: Vec<tws_event>,
-    /// The slots holding the messages; boxed, so their addresses never move.
+    /// The slots holding the messages. Boxed: a slot's message slot points
+    /// at the event the slot itself holds, so a slot must never move.
+    #[allow(clippy::vec_box)]
     _slots: Vec<Box<EventSlot>>,
 }
 
