@@ -1528,6 +1528,83 @@ proto_from = "never"
 fields = [ { name = "req_id", type = "int", proto = 1, default = -1 } ]
 "#;
 
+    /// A request `Req` with `extra` keys, and its cancel `Cancel`.
+    fn pair(extra: &str, cancel_fields: &str) -> String {
+        format!(
+            r#"
+[[message]]
+name = "Req"
+wire_name = "req"
+direction = "out"
+id = 1
+id_name = "REQ"
+doc = "r."
+proto_from = "never"
+route = "req_id"
+{extra}
+fields = [ {{ name = "req_id", type = "int", proto = 1 }}, {{ name = "snapshot", type = "bool", proto = 2 }} ]
+
+[[message]]
+name = "Cancel"
+wire_name = "cancel"
+direction = "out"
+id = 2
+id_name = "CANCEL"
+doc = "c."
+proto_from = "never"
+route = "req_id"
+fields = [ {cancel_fields} ]
+"#
+        )
+    }
+
+    #[test]
+    fn subscriptions_resolve_and_their_mistakes_are_named() {
+        let req_id = r#"{ name = "req_id", type = "int", proto = 1 }"#;
+        let ok = pair(
+            r#"subscription = { cancel = "Cancel", unless = ["snapshot"] }"#,
+            req_id,
+        );
+        let c = one(&ok).unwrap();
+        let sub = c.messages[0].subscription.as_ref().unwrap();
+        assert_eq!(sub.key, ("Request".to_owned(), Some("req_id".to_owned())));
+        assert_eq!(sub.unless, vec!["snapshot".to_owned()]);
+        let cancel = sub.cancel.as_ref().unwrap();
+        assert_eq!(
+            cancel.fields,
+            vec![("req_id".to_owned(), "m.req_id".to_owned())]
+        );
+        let err = |extra: &str, fields: &str| one(&pair(extra, fields)).unwrap_err();
+        assert!(err(r#"subscription = { cancel = "Nope" }"#, req_id).contains("is no request"));
+        assert!(err(
+            r#"subscription = { cancel = "Cancel", unless = ["req_id"] }"#,
+            req_id
+        )
+        .contains("not a bool field"));
+        let extra_field = r#"{ name = "req_id", type = "int", proto = 1 }, { name = "x", type = "string", proto = 2 }"#;
+        assert!(err(r#"subscription = { cancel = "Cancel" }"#, extra_field)
+            .contains("needs field \"x\""));
+        assert!(err(
+            r#"subscription = { cancel = "Cancel", set = { y = 1 } }"#,
+            req_id
+        )
+        .contains("not a field of Cancel"));
+        assert!(err(r#"subscription = { key = "other" }"#, req_id).contains("none of positions"));
+        let set = pair(
+            r#"subscription = { cancel = "Cancel", set = { x = "all" } }"#,
+            extra_field,
+        );
+        let c = one(&set).unwrap();
+        let cancel = c.messages[0]
+            .subscription
+            .as_ref()
+            .unwrap()
+            .cancel
+            .clone()
+            .unwrap();
+        assert_eq!(cancel.guards, vec!["m.x == \"all\"".to_owned()]);
+    }
+
     #[test]
     fn a_plain_message_resolves() {
         let c = one(OK).unwrap();

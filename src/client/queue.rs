@@ -99,17 +99,17 @@ impl EventQueue {
         self.push_weighed(event, weight, abandon)
     }
 
-    /// `push_frame` without waiting: gives the event back when the queue is
-    /// full (in events or in bytes, or while final events wait).
-    pub(crate) fn try_push_frame(&self, event: Event, frame_len: usize) -> Result<bool, Event> {
+    /// `push_frame` without waiting: `None`, and the event dropped, when the
+    /// queue is full (in events or in bytes, or while final events wait).
+    pub(crate) fn try_push_frame(&self, event: Event, frame_len: usize) -> Option<bool> {
         let weight = event.heap_bytes().max(frame_len);
         loop {
             if self.finals_pending.load(Ordering::Acquire) {
-                return Err(event);
+                return None;
             }
             let held = self.bytes.load(Ordering::Relaxed);
             if held != 0 && held.saturating_add(weight) > self.max_bytes {
-                return Err(event);
+                return None;
             }
             if self
                 .bytes
@@ -120,12 +120,12 @@ impl EventQueue {
             }
         }
         match self.tx.try_send((event, weight)) {
-            Ok(()) => Ok(self.pushed()),
-            Err(TrySendError::Disconnected(_)) => Ok(self.unreserve(weight)),
-            Err(TrySendError::Full((event, _))) => {
+            Ok(()) => Some(self.pushed()),
+            Err(TrySendError::Disconnected(_)) => Some(self.unreserve(weight)),
+            Err(TrySendError::Full(_)) => {
                 self.stats.note_queue_len(self.capacity as u64);
                 self.release(weight);
-                Err(event)
+                None
             }
         }
     }

@@ -238,8 +238,8 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
     };
     if conflatable {
         match shared.queue.try_push_frame(event, frame.len()) {
-            Ok(pushed) => return pushed,
-            Err(_) => {
+            Some(pushed) => return pushed,
+            None => {
                 // Full: the quote view has the tick; the event is dropped
                 // and counted, so the reader keeps up with the market.
                 shared.stats.ticks_conflated.fetch_add(1, Ordering::Relaxed);

@@ -255,10 +255,13 @@ pub unsafe extern "C" fn tws_record_set_record(
 /// every field the catalogue gives neither a default nor an unset value;
 /// other fields left unset take their declared absent value.
 ///
-/// Not a subscription: a request sent this way is not re-issued after a
-/// reconnect and reserves no request id (a duplicate of a live
-/// subscription's id is not detected); the typed functions
-/// (`tws_client_req_account_summary`, ...) are the ones that resubscribe.
+/// Subscriptions (the catalogue's facts, as for the typed functions): a
+/// subscribing request (reqMktData unless snapshot, reqMktDepth,
+/// reqTickByTickData, reqRealTimeBars, reqMarketDataType, reqAccountSummary,
+/// reqPositions, ...) is recorded and re-issued after a reconnect or a 1101
+/// under its request id, and forgotten on its cancel; a request whose id a
+/// live subscription or a blocking call holds fails with
+/// TWS_ERR_DUPLICATE_REQUEST_ID (nothing is sent).
 /// "StartApi" is refused: the engine sends it during the handshake.
 ///
 /// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when `request` is
@@ -266,7 +269,8 @@ pub unsafe extern "C" fn tws_record_set_record(
 /// a request id that is negative or reserved; TWS_ERR_INVALID_CHARACTER for a
 /// string with a control character (tab, LF and CR pass) or, below server
 /// version 201, non-ASCII text; TWS_ERR_NOT_SUPPORTED below the request's
-/// minimum server version; TWS_ERR_NOT_CONNECTED, TWS_ERR_IO,
+/// minimum server version; TWS_ERR_DUPLICATE_REQUEST_ID (above);
+/// TWS_ERR_NOT_CONNECTED, TWS_ERR_IO,
 /// TWS_ERR_CONNECTION_CLOSED as every request.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_send(

@@ -683,7 +683,8 @@ public:
     /// (TWS_ERR_INVALID_ARGUMENT naming a missing required field, a record
     /// that is not a request, a negative or reserved request id;
     /// TWS_ERR_INVALID_CHARACTER, TWS_ERR_NOT_SUPPORTED, TWS_ERR_NOT_CONNECTED,
-    /// ...). Not a subscription: not re-issued after a reconnect.
+    /// ...). A subscribing request is recorded and re-issued after a
+    /// reconnect, as the typed method's is, and forgotten on its cancel.
     void send(const Record &request) { detail::check(tws_client_send(p_, request.get())); }
 
     void req_current_time() { detail::check(tws_client_req_current_time(p_)); }

@@ -442,8 +442,9 @@ class Client(MarketMixin):
         catalogue gives no default are required; others take their default.
         An unknown message or field, a wrong kind, a negative or reserved id
         raise :class:`tws.InvalidArgument` naming it; a NUL in a string
-        :class:`tws.InvalidCharacter`. Not a subscription: it is not
-        re-issued after a reconnect (the typed ``req_*`` methods are)."""
+        :class:`tws.InvalidCharacter`. A subscribing request is
+        recorded and re-issued after a reconnect, as the typed ``req_*``
+        method's is, and forgotten on its cancel."""
         with Record(name, **fields) as rec:
             self.send_record(rec)
 
