@@ -124,27 +124,6 @@ class _ContractHandle:
             self.record.close()
 
 
-def _options(options: OptionsArg, name: str = "options") -> Tuple[Any, Any, int]:
-    """Tag-value options as the C (tags, values, count) triple."""
-    if options is None:
-        return None, None, 0
-    if isinstance(options, (str, bytes)):
-        raise TypeError(f"{name} must be a dict or an iterable of (tag, value), not {type(options).__name__}")
-    pairs = list(options.items()) if isinstance(options, Mapping) else list(options)
-    tags, values = [], []
-    for i, pair in enumerate(pairs):
-        try:
-            tag, value = pair
-        except (TypeError, ValueError):
-            raise TypeError(f"{name}[{i}] must be a (tag, value) pair") from None
-        tags.append(_args.text(tag, f"{name}[{i}] tag"))
-        values.append(_args.text(value, f"{name}[{i}] value"))
-    n = len(pairs)
-    if n == 0:
-        return None, None, 0
-    return (ctypes.c_char_p * n)(*tags), (ctypes.c_char_p * n)(*values), n
-
-
 @dataclass(frozen=True)
 class Quote:
     """The latest quote of one market-data request (:meth:`Client.quote`,
@@ -347,7 +326,7 @@ class MarketMixin:
         subscription with a quote view (:meth:`quote`)."""
         c_ticks = _args.text_list(generic_ticks, "generic_ticks")
         c_snap, c_reg = _args.flag(snapshot, "snapshot"), _args.flag(regulatory_snapshot, "regulatory_snapshot")
-        tags, values, n = _options(options)
+        tags, values, n = _args.tag_values(options, "options")
         rid = self._rid(req_id)
         with _ContractHandle(contract) as c:
             self._invoke(lib.tws_client_req_mkt_data, rid, c, c_ticks, c_snap, c_reg, tags, values, n)
@@ -367,7 +346,7 @@ class MarketMixin:
     ) -> int:
         """reqMktDepth: ``UpdateMktDepth`` / ``UpdateMktDepthL2`` events; returns the request id."""
         rows, smart = _args.integer(num_rows, "num_rows"), _args.flag(smart_depth, "smart_depth")
-        tags, values, n = _options(options)
+        tags, values, n = _args.tag_values(options, "options")
         rid = self._rid(req_id)
         with _ContractHandle(contract) as c:
             self._invoke(lib.tws_client_req_mkt_depth, rid, c, rows, smart, tags, values, n)
@@ -411,7 +390,7 @@ class MarketMixin:
         """reqRealTimeBars: 5-second ``RealTimeBar`` events; returns the request id."""
         c_what, rth = _args.text(what_to_show, "what_to_show"), _args.flag(use_rth, "use_rth")
         size = _args.integer(bar_size, "bar_size")
-        tags, values, n = _options(options)
+        tags, values, n = _args.tag_values(options, "options")
         rid = self._rid(req_id)
         with _ContractHandle(contract) as c:
             self._invoke(lib.tws_client_req_real_time_bars, rid, c, size, c_what, rth, tags, values, n)
@@ -431,7 +410,7 @@ class MarketMixin:
     ) -> int:
         """calculateImpliedVolatility: one ``TickOptionComputation``; returns the request id."""
         price, under = _args.real(option_price, "option_price"), _args.real(under_price, "under_price")
-        tags, values, n = _options(options)
+        tags, values, n = _args.tag_values(options, "options")
         rid = self._rid(req_id)
         with _ContractHandle(contract) as c:
             self._invoke(lib.tws_client_calculate_implied_volatility, rid, c, price, under, tags, values, n)
@@ -451,7 +430,7 @@ class MarketMixin:
     ) -> int:
         """calculateOptionPrice: one ``TickOptionComputation``; returns the request id."""
         vol, under = _args.real(volatility, "volatility"), _args.real(under_price, "under_price")
-        tags, values, n = _options(options)
+        tags, values, n = _args.tag_values(options, "options")
         rid = self._rid(req_id)
         with _ContractHandle(contract) as c:
             self._invoke(lib.tws_client_calculate_option_price, rid, c, vol, under, tags, values, n)
