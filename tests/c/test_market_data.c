@@ -7,6 +7,7 @@
  * TWS_SIM_PORT.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -266,6 +267,30 @@ static void test_blocking(tws_client *c)
     tws_record_free(aapl);
 }
 
+struct reader {
+    tws_client *c;
+    int32_t id;
+    int reads, grew;
+};
+
+/* Another thread reads the quote view while the main thread polls. */
+static void *read_quotes(void *arg)
+{
+    struct reader *r = arg;
+    uint64_t last = 0;
+    for (int i = 0; i < 40; i++) {
+        tws_quote q;
+        if (tws_client_quote(r->c, r->id, &q) == TWS_OK) {
+            r->reads++;
+            if (q.updated_at > last)
+                r->grew++;
+            last = q.updated_at;
+        }
+        sleep_ms(25);
+    }
+    return NULL;
+}
+
 static void test_streams(tws_client *c)
 {
     tws_record *aapl = stock("AAPL");
@@ -287,6 +312,16 @@ static void test_streams(tws_client *c)
     CHECK(q.updated_at > first);
     CHECK(q.has_bid && q.has_ask && q.has_last && q.has_volume);
     CHECK(q.has_market_data_type ? q.market_data_type == 1 : 1);
+    struct reader r = {c, id, 0, 0};
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, read_quotes, &r) == 0);
+    double until = seconds_now() + 0.5;
+    while (seconds_now() < until) {
+        tws_event ev;
+        tws_client_poll(c, 50, &ev);
+    }
+    pthread_join(t, NULL);
+    CHECK(r.reads == 40 && r.grew >= 2);
     CHECK_RC(tws_client_cancel_mkt_data(c, id), TWS_OK);
     CHECK_RC(tws_client_quote(c, id, &q), TWS_ERR_INVALID_ARGUMENT);
     CHECK_RC(tws_client_cancel_mkt_data(c, -5), TWS_ERR_INVALID_ARGUMENT);
