@@ -46,6 +46,9 @@
 // Patch version: fixes only.
 #define TWS_VERSION_PATCH 0
 
+// The room for a size's exact decimal text in `tws_quote`, NUL included.
+#define TWS_QUOTE_SIZE_LEN 48
+
 // Log level: something failed.
 #define TWS_LOG_ERROR 1
 
@@ -358,6 +361,20 @@ typedef struct tws_client tws_client;
 // An opaque handle to the decoded message behind an event (`tws_event.message`).
 // Read it with the generic accessors; it is owned by the client.
 typedef struct tws_message tws_message;
+
+// The messages a blocking call returns (`tws_client_contract_details`,
+// `tws_client_matching_symbols`, ...), each as an event: opaque; read it
+// with `tws_messages_count` and `tws_messages_at`, which gives message `i`
+// as a `const tws_event *` (its `type` the message's event type,
+// TWS_EVENT_CONTRACT_DATA for a contract details row) to read with the
+// event accessors: `tws_event_message_name`, `tws_event_field_count`,
+// `tws_event_field`, `tws_event_field_by_name` (`contract.symbol`,
+// `contract_details.market_name`, `descriptions[0].contract.symbol`,
+// `strikes[2]`), and its typed view where the event type has one. Free it
+// with `tws_messages_free`. Everything in it, every event and field read
+// from it included, is owned by it and valid until it is freed (not only
+// until the next poll). Not thread-safe: read it from one thread at a time.
+typedef struct tws_messages tws_messages;
 
 // Builder for client settings. Create with `tws_options_new`, free with
 // `tws_options_free`. Not thread-safe: use from one thread at a time.
@@ -1013,6 +1030,53 @@ typedef struct tws_event {
   void *_reserved[3];
 } tws_event;
 
+// The latest quote of one market-data request (`tws_client_quote`,
+// `tws_client_snapshot_quote`). The caller allocates it; libtws fills all
+// of it. A value is present when its `has_` flag is true; an absent value
+// (TWS sent none yet, or IB's "no price" -1) reads as 0 / "". Sizes are the
+// exact decimal text TWS sent ("300", "0.5"); a size text longer than
+// TWS_QUOTE_SIZE_LEN - 1 bytes (no real decimal is) reads as absent.
+// Delayed ticks (DELAYED_BID 66 ...) fill the same fields as their live
+// twins. Its layout is fixed within ABI 1 (callers allocate it).
+typedef struct tws_quote {
+  double bid;
+  bool has_bid;
+  double ask;
+  bool has_ask;
+  double last;
+  bool has_last;
+  double high;
+  bool has_high;
+  double low;
+  bool has_low;
+  // The previous day's close.
+  double close;
+  bool has_close;
+  double open;
+  bool has_open;
+  char bid_size[TWS_QUOTE_SIZE_LEN];
+  bool has_bid_size;
+  char ask_size[TWS_QUOTE_SIZE_LEN];
+  bool has_ask_size;
+  char last_size[TWS_QUOTE_SIZE_LEN];
+  bool has_last_size;
+  // The day's volume.
+  char volume[TWS_QUOTE_SIZE_LEN];
+  bool has_volume;
+  // The time of the last trade, unix seconds (tick LAST_TIMESTAMP).
+  int64_t last_time;
+  bool has_last_time;
+  // Tick HALTED: 0 not halted, 1 halted, 2 volatility halt.
+  int32_t halted;
+  bool has_halted;
+  // 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
+  int32_t market_data_type;
+  bool has_market_data_type;
+  // Ticks folded in so far: grows with every update, so two reads with
+  // the same value saw the same quote.
+  uint64_t updated_at;
+} tws_quote;
+
 // Receives each event in callback mode, on the client's dispatch thread.
 // `event` and every pointer in it are valid only until the callback returns.
 // The callback must not unwind (no C++ exception or longjmp may leave it).
@@ -1074,6 +1138,14 @@ const char *tws_result_str(int32_t code);
 // Thread-local: valid until the next failing libtws call on this thread.
 // Never NULL.
 const char *tws_last_error_message(void);
+
+// TWS's error code behind the latest TWS_ERR_REQUEST_FAILED on the calling
+// thread (200 when a blocking call asked for an unknown instrument, 354
+// without a market data subscription, ...; `tws_error_code_name` and
+// `tws_error_code_meaning` say what it is); 0 when the latest failure on this
+// thread was another one, or none yet. Thread-local like
+// `tws_last_error_message`.
+int32_t tws_last_tws_error_code(void);
 
 // Every real account-summary tag, comma-separated: pass it as `tags` to
 // `tws_client_req_account_summary` to get them all. Static storage; never NULL.
@@ -1442,6 +1514,295 @@ const struct tws_portfolio_row *tws_account_snapshot_portfolio_at(const struct t
 // Frees a snapshot from `tws_client_account_updates` and everything in it.
 // NULL is a no-op.
 void tws_account_snapshot_free(struct tws_account_snapshot *snapshot_);
+
+// Creates a "Contract" record in `*out` with the four fields most requests
+// need set (for a stock: `tws_record_new_contract("AAPL", "STK", "SMART",
+// "USD", &contract)`); set more fields with `tws_record_set_*`, free it with
+// `tws_record_free`. An empty string leaves that field unset.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8.
+tws_result tws_record_new_contract(const char *symbol,
+                                   const char *sec_type,
+                                   const char *exchange,
+                                   const char *currency,
+                                   struct tws_record **out);
+
+// reqContractDetails: every instrument matching `contract` as
+// TWS_EVENT_CONTRACT_DATA (bonds: TWS_EVENT_BOND_CONTRACT_DATA) tagged
+// `req_id`, then TWS_EVENT_CONTRACT_DATA_END; read the rows with the
+// generic accessors (`contract_details.market_name`, ...). An unknown
+// instrument gets a TWS_EVENT_ERROR with code 200 and `req_id`. One-shot:
+// not re-issued after a reconnect.
+tws_result tws_client_req_contract_details(struct tws_client *client,
+                                           int32_t req_id,
+                                           const struct tws_record *contract);
+
+// cancelContractData: stops the rows of `req_id`. Server version 215+
+// (TWS_ERR_NOT_SUPPORTED before: older servers have no such message).
+tws_result tws_client_cancel_contract_data(struct tws_client *client, int32_t req_id);
+
+// reqMatchingSymbols: the instruments whose symbol or name matches
+// `pattern`, as one TWS_EVENT_SYMBOL_SAMPLES tagged `req_id`
+// (`descriptions[0].contract.symbol`, ...).
+tws_result tws_client_req_matching_symbols(struct tws_client *client,
+                                           int32_t req_id,
+                                           const char *pattern);
+
+// reqSecDefOptParams: the option chains of an underlying (`underlying_symbol`,
+// `fut_fop_exchange` "" for options on stocks, `underlying_sec_type` such as
+// "STK", `underlying_con_id`), one TWS_EVENT_SECURITY_DEFINITION_OPTION_PARAMETER
+// per exchange and trading class (`expirations[i]`, `strikes[i]`), then
+// TWS_EVENT_SECURITY_DEFINITION_OPTION_PARAMETER_END.
+tws_result tws_client_req_sec_def_opt_params(struct tws_client *client,
+                                             int32_t req_id,
+                                             const char *underlying_symbol,
+                                             const char *fut_fop_exchange,
+                                             const char *underlying_sec_type,
+                                             int32_t underlying_con_id);
+
+// reqMarketRule: the price increments of rule `market_rule_id` (from a
+// contract details row's `market_rule_ids`) as one TWS_EVENT_MARKET_RULE
+// (it carries the rule id, no request id). TWS answers nothing for an
+// unknown rule.
+tws_result tws_client_req_market_rule(struct tws_client *client, int32_t market_rule_id);
+
+// reqSmartComponents: the exchanges behind the SMART routing of
+// `bbo_exchange` (a tickReqParams's `bbo_exchange`), as one
+// TWS_EVENT_SMART_COMPONENTS tagged `req_id`.
+tws_result tws_client_req_smart_components(struct tws_client *client,
+                                           int32_t req_id,
+                                           const char *bbo_exchange);
+
+// reqMktDepthExchanges: the exchanges that offer depth, as one
+// TWS_EVENT_MKT_DEPTH_EXCHANGES (no request id).
+tws_result tws_client_req_mkt_depth_exchanges(struct tws_client *client);
+
+// reqFamilyCodes: the account family codes, as one TWS_EVENT_FAMILY_CODES
+// (no request id).
+tws_result tws_client_req_family_codes(struct tws_client *client);
+
+// Blocking: requests the contract details of `contract` (reqContractDetails
+// under a reserved id) and waits for every row up to contractDetailsEnd (at
+// most `timeout_ms`). On success `*out` holds one "ContractData" message per
+// row (bond rows too, their bond fields in `contract_details`): read
+// `contract.con_id`, `contract_details.long_name`,
+// `contract_details.market_rule_ids` with `tws_event_field_by_name` on `tws_messages_at(rows, i)`. The
+// rows never appear as events. On failure `*out` is NULL.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED
+// (TWS refused it: `tws_last_tws_error_code` gives TWS's code, 200 for an
+// unknown instrument, and `tws_last_error_message` its text).
+tws_result tws_client_contract_details(struct tws_client *client,
+                                       const struct tws_record *contract,
+                                       uint32_t timeout_ms,
+                                       struct tws_messages **out);
+
+// Blocking: the instruments matching `pattern` (reqMatchingSymbols under a
+// reserved id), at most `timeout_ms`. On success `*out` holds one
+// "SymbolSamples" message: `descriptions` (the count), then
+// `descriptions[i].contract.symbol`, `descriptions[i].derivative_sec_types`
+// ...; its `req_id` reads 0. Errors: as for `tws_client_contract_details`.
+tws_result tws_client_matching_symbols(struct tws_client *client,
+                                       const char *pattern,
+                                       uint32_t timeout_ms,
+                                       struct tws_messages **out);
+
+// Blocking: the option chains of an underlying (reqSecDefOptParams under a
+// reserved id, arguments as for `tws_client_req_sec_def_opt_params`), up to
+// the end marker (at most `timeout_ms`). On success `*out` holds one
+// "SecDefOptParameter" message per exchange and trading class (`exchange`,
+// `trading_class`, `multiplier`, `expirations[i]`, `strikes[i]`).
+// Errors: as for `tws_client_contract_details`.
+tws_result tws_client_sec_def_opt_params(struct tws_client *client,
+                                         const char *underlying_symbol,
+                                         const char *fut_fop_exchange,
+                                         const char *underlying_sec_type,
+                                         int32_t underlying_con_id,
+                                         uint32_t timeout_ms,
+                                         struct tws_messages **out);
+
+// Blocking: market rule `market_rule_id` (reqMarketRule), at most
+// `timeout_ms`. On success `*out` holds one "MarketRule" message
+// (`market_rule_id`, `price_increments`, `price_increments[i].low_edge`,
+// `price_increments[i].increment`). TWS answers nothing for an unknown
+// rule: that is TWS_ERR_TIMEOUT. While it waits, marketRule messages of
+// this rule go to it, not to the events; a second call for the same rule
+// meanwhile fails with TWS_ERR_BUSY.
+tws_result tws_client_market_rule(struct tws_client *client,
+                                  int32_t market_rule_id,
+                                  uint32_t timeout_ms,
+                                  struct tws_messages **out);
+
+// Blocking: the exchanges that offer depth (reqMktDepthExchanges), at most
+// `timeout_ms`. On success `*out` holds one "MktDepthExchanges" message
+// (`descriptions[i].exchange`, `descriptions[i].sec_type`, ...). One call
+// at a time per client (TWS_ERR_BUSY).
+tws_result tws_client_mkt_depth_exchanges(struct tws_client *client,
+                                          uint32_t timeout_ms,
+                                          struct tws_messages **out);
+
+// Blocking: the family codes (reqFamilyCodes), at most `timeout_ms`. On
+// success `*out` holds one "FamilyCodes" message
+// (`family_codes[i].account_id`, `family_codes[i].family_code`). One call
+// at a time per client (TWS_ERR_BUSY).
+tws_result tws_client_family_codes(struct tws_client *client,
+                                   uint32_t timeout_ms,
+                                   struct tws_messages **out);
+
+// The number of messages (0 for NULL).
+size_t tws_messages_count(const struct tws_messages *messages);
+
+// Message `index` (from 0) as an event, or NULL for a NULL handle or an
+// index out of range. Owned by the handle: valid until `tws_messages_free`.
+const struct tws_event *tws_messages_at(const struct tws_messages *messages, size_t index);
+
+// Frees a handle from a blocking call and everything in it. NULL is a no-op.
+void tws_messages_free(struct tws_messages *messages);
+
+// reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen, for the
+// market data requested after it. A session setting, re-issued after a
+// reconnect. Any other value: TWS_ERR_INVALID_ARGUMENT.
+tws_result tws_client_req_market_data_type(struct tws_client *client, int32_t market_data_type);
+
+// reqMktData: the ticks of `contract` tagged `req_id`: TWS_EVENT_TICK_PRICE,
+// TWS_EVENT_TICK_SIZE, TWS_EVENT_TICK_STRING, TWS_EVENT_TICK_GENERIC, ...
+// (their `tick_type`: `tws_tick_type_name`). `generic_ticks` is a
+// comma-separated list of generic tick ids ("" for the default set, e.g.
+// "233" for RT volume). A streaming request (`snapshot` and
+// `regulatory_snapshot` false) is a subscription with a quote view
+// (`tws_client_quote`); a snapshot ends with TWS_EVENT_TICK_SNAPSHOT_END
+// and is not re-issued. TWS answers an unknown instrument with error 200,
+// a missing subscription with 354 (or delayed data with 10167), too many
+// lines with 101.
+tws_result tws_client_req_mkt_data(struct tws_client *client,
+                                   int32_t req_id,
+                                   const struct tws_record *contract,
+                                   const char *generic_ticks,
+                                   bool snapshot,
+                                   bool regulatory_snapshot,
+                                   const char *const *option_tags,
+                                   const char *const *option_values,
+                                   size_t option_count);
+
+// cancelMktData: ends the market data of `req_id` and its quote view.
+tws_result tws_client_cancel_mkt_data(struct tws_client *client, int32_t req_id);
+
+// reqMktDepth: `num_rows` levels of the book of `contract` as
+// TWS_EVENT_UPDATE_MKT_DEPTH (TWS_EVENT_UPDATE_MKT_DEPTH_L2 with the market
+// maker) tagged `req_id`; `smart_depth` aggregates over exchanges (server
+// version 146+). A subscription. Errors from TWS: 309 (too many depth
+// requests), 317 (the book was reset: clear it).
+tws_result tws_client_req_mkt_depth(struct tws_client *client,
+                                    int32_t req_id,
+                                    const struct tws_record *contract,
+                                    int32_t num_rows,
+                                    bool smart_depth,
+                                    const char *const *option_tags,
+                                    const char *const *option_values,
+                                    size_t option_count);
+
+// cancelMktDepth (`smart_depth` as in the request).
+tws_result tws_client_cancel_mkt_depth(struct tws_client *client, int32_t req_id, bool smart_depth);
+
+// reqTickByTickData: every trade ("Last", "AllLast"), quote ("BidAsk") or
+// midpoint ("MidPoint") of `contract` as they happen, after
+// `number_of_ticks` historical ones; `ignore_size` skips quotes that only
+// change size. Server version 140+ (TWS_ERR_NOT_SUPPORTED before). A
+// subscription.
+tws_result tws_client_req_tick_by_tick_data(struct tws_client *client,
+                                            int32_t req_id,
+                                            const struct tws_record *contract,
+                                            const char *tick_type,
+                                            int32_t number_of_ticks,
+                                            bool ignore_size);
+
+// cancelTickByTickData: ends the tick-by-tick stream `req_id`.
+tws_result tws_client_cancel_tick_by_tick_data(struct tws_client *client, int32_t req_id);
+
+// reqRealTimeBars: 5-second bars (`bar_size` 5) of `what_to_show`
+// ("TRADES", "BID", "ASK", "MIDPOINT") of `contract` as
+// TWS_EVENT_REALTIME_BAR tagged `req_id`; `use_rth` keeps regular trading
+// hours only. A subscription.
+tws_result tws_client_req_real_time_bars(struct tws_client *client,
+                                         int32_t req_id,
+                                         const struct tws_record *contract,
+                                         int32_t bar_size,
+                                         const char *what_to_show,
+                                         bool use_rth,
+                                         const char *const *option_tags,
+                                         const char *const *option_values,
+                                         size_t option_count);
+
+// cancelRealTimeBars: ends the bars of `req_id`.
+tws_result tws_client_cancel_real_time_bars(struct tws_client *client, int32_t req_id);
+
+// calculateImpliedVolatility: one TWS_EVENT_TICK_OPTION_COMPUTATION tagged
+// `req_id` with the implied volatility of the option `contract` at
+// `option_price`, the underlying at `under_price`. One-shot.
+tws_result tws_client_calculate_implied_volatility(struct tws_client *client,
+                                                   int32_t req_id,
+                                                   const struct tws_record *contract,
+                                                   double option_price,
+                                                   double under_price,
+                                                   const char *const *option_tags,
+                                                   const char *const *option_values,
+                                                   size_t option_count);
+
+// cancelCalculateImpliedVolatility.
+tws_result tws_client_cancel_calculate_implied_volatility(struct tws_client *client,
+                                                          int32_t req_id);
+
+// calculateOptionPrice: one TWS_EVENT_TICK_OPTION_COMPUTATION tagged
+// `req_id` with the price of the option `contract` at `volatility`, the
+// underlying at `under_price`. One-shot.
+tws_result tws_client_calculate_option_price(struct tws_client *client,
+                                             int32_t req_id,
+                                             const struct tws_record *contract,
+                                             double volatility,
+                                             double under_price,
+                                             const char *const *option_tags,
+                                             const char *const *option_values,
+                                             size_t option_count);
+
+// cancelCalculateOptionPrice.
+tws_result tws_client_cancel_calculate_option_price(struct tws_client *client, int32_t req_id);
+
+// Writes the latest quote of the streaming market-data request `req_id`
+// (`tws_client_req_mkt_data` without snapshot) to `*out`. The reader
+// thread keeps it up to date before each tick is queued, so it follows the
+// market whether or not the events are drained. Any thread, any time.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when no such
+// subscription is live (never requested, cancelled, or a snapshot).
+tws_result tws_client_quote(struct tws_client *client, int32_t req_id, struct tws_quote *out);
+
+// Blocking: a one-shot snapshot of `contract` (reqMktData with snapshot
+// under a reserved id; its ticks never appear as events), waiting for
+// tickSnapshotEnd (at most `timeout_ms`), written to `*out`.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED
+// (`tws_last_tws_error_code`: 200 for an unknown instrument, 354 without a
+// subscription). `*out` is left unchanged on failure.
+tws_result tws_client_snapshot_quote(struct tws_client *client,
+                                     const struct tws_record *contract,
+                                     uint32_t timeout_ms,
+                                     struct tws_quote *out);
+
+// IB's name of tick type `tick_type` ("BID", "ASK_SIZE", "DELAYED_LAST",
+// "LAST_TIMESTAMP", ...), or "UNKNOWN" for a number no tick type has.
+// Static storage; never NULL.
+const char *tws_tick_type_name(int32_t tick_type);
+
+// The name libtws gives TWS's error code `code` ("NO_SECURITY_DEFINITION"
+// for 200, "MARKET_DATA_NOT_SUBSCRIBED" for 354, "MAX_TICKERS" for 101,
+// ...), or NULL for a code without one. Static storage.
+const char *tws_error_code_name(int32_t code);
+
+// What TWS's error code `code` means, in a few words ("no security
+// definition found for the request" for 200), or NULL for a code without
+// a description. Static storage.
+const char *tws_error_code_meaning(int32_t code);
+
+// The class of TWS's error code `code` (`TWS_ERROR_CLASS_ERROR`,
+// `_WARNING`, `_NOTICE`, `_CONNECTIVITY`): the same classification as
+// `tws_error_event.error_class`, for any code.
+tws_error_class tws_error_code_class(int32_t code);
 
 // Poll mode: waits up to `timeout_ms` (0 = do not wait) for the next event
 // and writes it to `*out_event`. Returns TWS_OK with an event, or

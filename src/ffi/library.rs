@@ -32,6 +32,17 @@ pub extern "C" fn tws_last_error_message() -> *const c_char {
     last_error_ptr()
 }
 
+/// TWS's error code behind the latest TWS_ERR_REQUEST_FAILED on the calling
+/// thread (200 when a blocking call asked for an unknown instrument, 354
+/// without a market data subscription, ...; `tws_error_code_name` and
+/// `tws_error_code_meaning` say what it is); 0 when the latest failure on this
+/// thread was another one, or none yet. Thread-local like
+/// `tws_last_error_message`.
+#[no_mangle]
+pub extern "C" fn tws_last_tws_error_code() -> i32 {
+    super::result::last_tws_code()
+}
+
 /// Every real account-summary tag, comma-separated: pass it as `tags` to
 /// `tws_client_req_account_summary` to get them all. Static storage; never NULL.
 #[no_mangle]

@@ -32,6 +32,10 @@ mod account_summary;
 
 mod account_data;
 
+mod instruments;
+
+mod market_data;
+
 mod delivery;
 
 mod diagnostics;

@@ -132,6 +132,13 @@ impl tws_result {
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+    /// TWS's error code of this thread's latest TWS_ERR_REQUEST_FAILED, 0 after any other failure.
+    static LAST_TWS_CODE: std::cell::Cell<i32> = const { std::cell::Cell::new(0) };
+}
+
+/// TWS's error code of this thread's latest failure (0 unless it was TWS_ERR_REQUEST_FAILED).
+pub(crate) fn last_tws_code() -> i32 {
+    LAST_TWS_CODE.with(std::cell::Cell::get)
 }
 
 /// Records `message` as this thread's latest error detail.
@@ -175,7 +182,10 @@ impl From<Error> for Failure {
             Error::AlreadyConnected => TWS_ERR_ALREADY_CONNECTED,
             Error::Io(_) => TWS_ERR_IO,
             Error::Protocol(_) => TWS_ERR_PROTOCOL,
-            Error::Request { .. } => TWS_ERR_REQUEST_FAILED,
+            Error::Request { code, .. } => {
+                LAST_TWS_CODE.with(|c| c.set(*code));
+                TWS_ERR_REQUEST_FAILED
+            }
             Error::WrongMode(_) => TWS_ERR_WRONG_MODE,
             Error::Reentrant(_) => TWS_ERR_REENTRANT,
             Error::Busy(_) => TWS_ERR_BUSY,
@@ -196,6 +206,9 @@ pub(crate) fn boundary(
         Ok(Ok(code)) => code,
         Ok(Err(Failure(code, detail))) => {
             set_last_error(&detail);
+            if code != tws_result::TWS_ERR_REQUEST_FAILED {
+                LAST_TWS_CODE.with(|c| c.set(0));
+            }
             code
         }
         Err(_) => {

@@ -163,6 +163,35 @@ any_event_reads_every_field() { # [VALGRIND...]
 }
 check "any_event example: every field, absent PnL at 128" any_event_reads_every_field
 check "refused port" refused_port_fails_cleanly
+market_data_example_prints_ticks() { # [VALGRIND...]
+  local out err
+  out=$(mktemp); err=$(mktemp)
+  $with_sim --quiet --seed 7 --market-data-rate 20 -- "$@" "$bin/market_data" 127.0.0.1 PORT 0 AAPL 12 20 >"$out" 2>"$err"
+  local rc=$?
+  local ok=1
+  [ $rc -eq 0 ] || { echo "market_data exit code $rc"; cat "$err"; ok=0; }
+  grep -qx 'Contract. Symbol: AAPL ConId: 265598 Name: APPLE INC Primary: NASDAQ' "$out" || { echo "contract line missing"; ok=0; }
+  grep -q '^Tick. ReqId: 0 Type: BID Price: [0-9.]* Size: [0-9]*$' "$out" || { echo "BID line missing"; ok=0; }
+  grep -q '^Tick. ReqId: 0 Type: ASK Price: [0-9.]* Size: [0-9]*$' "$out" || { echo "ASK line missing"; ok=0; }
+  [ "$(grep -c '^Tick\. ' "$out")" -eq 12 ] || { echo "not 12 ticks"; ok=0; }
+  grep -q '^Quote. ReqId: 0 Bid: [0-9.]* Ask: [0-9.]* ' "$out" || { echo "quote line missing"; ok=0; }
+  [ $ok -eq 1 ] || cat "$out"
+  rm -f "$out" "$err"
+  [ $ok -eq 1 ]
+}
+market_data_example_fails_on_unknown_symbol() {
+  local err; err=$(mktemp)
+  $with_sim --quiet -- "$bin/market_data" 127.0.0.1 PORT 0 NOPE 5 5 >/dev/null 2>"$err"
+  local rc=$?
+  grep -q 'TWS error 200 (NO_SECURITY_DEFINITION)' "$err"; local named=$?
+  [ $rc -eq 1 ] && [ $named -eq 0 ] || { echo "rc $rc"; cat "$err"; }
+  rm -f "$err"
+  [ $rc -eq 1 ] && [ $named -eq 0 ]
+}
+check "market_data example: contract details, ticks, quote" market_data_example_prints_ticks
+check "market_data example: unknown symbol names error 200" market_data_example_fails_on_unknown_symbol
+check "C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
+check "C API tests: instruments and quotes at server version 150" $with_sim --quiet --server-version 150 --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 check "C API tests" $with_sim -- "$bin/test_api"
 check "C API tests: strings at server version 200 (text form)" $with_sim --server-version 200 -- "$bin/test_api" strings
 check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
@@ -222,6 +251,8 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: C API tests: account data" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_account_data"
   check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
   check "valgrind: C generic requests" generic_send_bytes_equal_typed 222 $vg
+  check "valgrind: market_data example" market_data_example_prints_ticks $vg
+  check "valgrind: C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- $vg "$bin/test_market_data"
   check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
   check "valgrind: watch_account survives a TWS restart" watch_account_survives_a_restart 10 $vg

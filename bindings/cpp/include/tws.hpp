@@ -56,7 +56,8 @@ public:
     /// Builds the error for `code` with `detail` (usually tws_last_error_message()).
     Error(tws_result code, const std::string &detail)
         : std::runtime_error(std::string(tws_result_str(code)) + (detail.empty() ? "" : ": " + detail)),
-          code_(code), detail_(detail)
+          code_(code), detail_(detail),
+          tws_code_(code == TWS_ERR_REQUEST_FAILED ? tws_last_tws_error_code() : 0)
     {
     }
 
@@ -66,10 +67,14 @@ public:
     const char *name() const noexcept { return tws_result_str(code_); }
     /// libtws's explanation of this failure.
     const std::string &detail() const noexcept { return detail_; }
+    /// TWS's error code behind TWS_ERR_REQUEST_FAILED (200 for an unknown
+    /// instrument, 354 without a market data subscription, ...); 0 otherwise.
+    std::int32_t tws_code() const noexcept { return tws_code_; }
 
 private:
     tws_result code_;
     std::string detail_;
+    std::int32_t tws_code_;
 };
 
 namespace detail {
@@ -314,9 +319,122 @@ public:
     /// The C handle, for requests that take a `const tws_record *` (NULL after a move).
     const tws_record *get() const noexcept { return p_; }
 
+    /// Takes ownership of a record from libtws (tws_record_new_contract).
+    static Record adopt(tws_record *owned) noexcept { return Record(owned, Adopt{}); }
+
 private:
+    struct Adopt {};
+    Record(tws_record *owned, Adopt) noexcept : p_(owned) {}
     tws_record *p_ = nullptr;
 };
+
+// ---- instruments and quotes: contracts, names, the quote view -------------------
+
+/// A "Contract" record with its four usual fields set (tws_record_new_contract;
+/// an empty string leaves a field unset): `tws::contract("ES", "FUT", "CME", "USD")`.
+inline Record contract(std::string_view symbol, std::string_view sec_type, std::string_view exchange = "SMART",
+                       std::string_view currency = "USD")
+{
+    const std::string a = detail::cstr(symbol, "symbol"), b = detail::cstr(sec_type, "sec_type"),
+                      c = detail::cstr(exchange, "exchange"), d = detail::cstr(currency, "currency");
+    tws_record *p = nullptr;
+    detail::check(tws_record_new_contract(a.c_str(), b.c_str(), c.c_str(), d.c_str(), &p));
+    return Record::adopt(p);
+}
+
+/// A stock: `tws::stock("AAPL")` is AAPL / STK / SMART / USD.
+inline Record stock(std::string_view symbol, std::string_view exchange = "SMART", std::string_view currency = "USD")
+{
+    return contract(symbol, "STK", exchange, currency);
+}
+
+/// Tag-value options of a request (`{{"tag", "value"}, ...}`).
+using TagValues = std::vector<std::pair<std::string, std::string>>;
+
+/// IB's name of tick type `tick_type` ("BID", "LAST_TIMESTAMP"; "UNKNOWN" for none).
+inline std::string tick_type_name(std::int32_t tick_type) { return detail::str(tws_tick_type_name(tick_type)); }
+
+/// libtws's name of TWS's error `code` ("NO_SECURITY_DEFINITION" for 200), or std::nullopt.
+inline std::optional<std::string> error_code_name(std::int32_t code)
+{
+    const char *p = tws_error_code_name(code);
+    return p ? std::optional<std::string>(p) : std::nullopt;
+}
+
+/// What TWS's error `code` means, in a few words, or std::nullopt.
+inline std::optional<std::string> error_code_meaning(std::int32_t code)
+{
+    const char *p = tws_error_code_meaning(code);
+    return p ? std::optional<std::string>(p) : std::nullopt;
+}
+
+/// The class of TWS's error `code` (a tws_error_class value).
+inline std::int32_t error_code_class(std::int32_t code) { return static_cast<std::int32_t>(tws_error_code_class(code)); }
+
+/// The latest quote of one market-data request (Client::quote,
+/// Client::snapshot_quote): empty optionals where TWS sent nothing yet;
+/// sizes as exact decimal text; `updated_at` grows with every tick folded in.
+struct Quote {
+    std::optional<double> bid, ask, last, high, low, close, open;
+    std::optional<std::string> bid_size, ask_size, last_size, volume;
+    std::optional<std::int64_t> last_time;
+    std::optional<std::int32_t> halted, market_data_type;
+    std::uint64_t updated_at = 0;
+};
+
+namespace detail {
+inline Quote quote_from_c(const tws_quote &q)
+{
+    auto d = [](bool has, double v) { return has ? std::optional<double>(v) : std::nullopt; };
+    auto s = [](bool has, const char *v) { return has ? std::optional<std::string>(v) : std::nullopt; };
+    Quote out;
+    out.bid = d(q.has_bid, q.bid);
+    out.ask = d(q.has_ask, q.ask);
+    out.last = d(q.has_last, q.last);
+    out.high = d(q.has_high, q.high);
+    out.low = d(q.has_low, q.low);
+    out.close = d(q.has_close, q.close);
+    out.open = d(q.has_open, q.open);
+    out.bid_size = s(q.has_bid_size, q.bid_size);
+    out.ask_size = s(q.has_ask_size, q.ask_size);
+    out.last_size = s(q.has_last_size, q.last_size);
+    out.volume = s(q.has_volume, q.volume);
+    if (q.has_last_time)
+        out.last_time = q.last_time;
+    if (q.has_halted)
+        out.halted = q.halted;
+    if (q.has_market_data_type)
+        out.market_data_type = q.market_data_type;
+    out.updated_at = q.updated_at;
+    return out;
+}
+
+/// Tag-value options as the C (tags, values, count) arrays; valid while this lives.
+struct CTagValues {
+    std::vector<std::string> text;
+    std::vector<const char *> tags, values;
+    explicit CTagValues(const TagValues &options)
+    {
+        text.reserve(options.size() * 2);
+        for (const auto &[t, v] : options) {
+            text.push_back(cstr(t, "options tag"));
+            text.push_back(cstr(v, "options value"));
+        }
+        for (std::size_t i = 0; i < options.size(); i++) {
+            tags.push_back(text[2 * i].c_str());
+            values.push_back(text[2 * i + 1].c_str());
+        }
+    }
+    const char *const *t() const { return tags.empty() ? nullptr : tags.data(); }
+    const char *const *v() const { return values.empty() ? nullptr : values.data(); }
+    std::size_t n() const { return tags.size(); }
+};
+
+/// Owns a tws_messages handle.
+struct MessagesFree {
+    void operator()(tws_messages *m) const noexcept { tws_messages_free(m); }
+};
+} // namespace detail
 
 // ---- logging -------------------------------------------------------------------
 
@@ -683,6 +801,225 @@ public:
         detail::check(tws_client_req_pnl_single(p_, id, a.c_str(), m.c_str(), con_id));
         return id;
     }
+    // ---- instruments and quotes --------------------------------------------------
+    // Contracts are tws::Record("Contract") (tws::stock("AAPL"), tws::contract(...)).
+    // Request ids: -1 takes a fresh one; the id used is returned.
+
+    /// reqContractDetails: ContractData events (bonds: BondContractData), then ContractDataEnd.
+    std::int32_t req_contract_details(const Record &contract, std::int32_t req_id = -1)
+    {
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_contract_details(p_, id, contract.get()));
+        return id;
+    }
+    /// cancelContractData (server 215+).
+    void cancel_contract_data(std::int32_t req_id) { detail::check(tws_client_cancel_contract_data(p_, req_id)); }
+    /// reqMatchingSymbols: one SymbolSamples event.
+    std::int32_t req_matching_symbols(std::string_view pattern, std::int32_t req_id = -1)
+    {
+        const std::string p = detail::cstr(pattern, "pattern");
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_matching_symbols(p_, id, p.c_str()));
+        return id;
+    }
+    /// reqSecDefOptParams: SecDefOptParameter events, then their end.
+    std::int32_t req_sec_def_opt_params(std::string_view underlying_symbol, std::string_view underlying_sec_type,
+                                        std::int32_t underlying_con_id, std::string_view fut_fop_exchange = "",
+                                        std::int32_t req_id = -1)
+    {
+        const std::string s = detail::cstr(underlying_symbol, "underlying_symbol"),
+                          t = detail::cstr(underlying_sec_type, "underlying_sec_type"),
+                          e = detail::cstr(fut_fop_exchange, "fut_fop_exchange");
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_sec_def_opt_params(p_, id, s.c_str(), e.c_str(), t.c_str(), underlying_con_id));
+        return id;
+    }
+    /// reqMarketRule: one MarketRule event (no request id).
+    void req_market_rule(std::int32_t market_rule_id) { detail::check(tws_client_req_market_rule(p_, market_rule_id)); }
+    /// reqSmartComponents: one SmartComponents event.
+    std::int32_t req_smart_components(std::string_view bbo_exchange, std::int32_t req_id = -1)
+    {
+        const std::string b = detail::cstr(bbo_exchange, "bbo_exchange");
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_smart_components(p_, id, b.c_str()));
+        return id;
+    }
+    /// reqMktDepthExchanges: one MktDepthExchanges event.
+    void req_mkt_depth_exchanges() { detail::check(tws_client_req_mkt_depth_exchanges(p_)); }
+    /// reqFamilyCodes: one FamilyCodes event.
+    void req_family_codes() { detail::check(tws_client_req_family_codes(p_)); }
+
+    /// Every contract details row of `contract` up to the end marker (bond
+    /// rows too). Throws TWS_ERR_REQUEST_FAILED (tws_code() 200 for an unknown
+    /// instrument), TWS_ERR_TIMEOUT, TWS_ERR_NOT_CONNECTED, ...
+    std::vector<ContractData> contract_details(const Record &contract,
+                                               std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_contract_details(p_, contract.get(), detail::ms(timeout), &m));
+        std::vector<ContractData> out;
+        for (auto &ev : events_of(m))
+            if (auto *row = std::get_if<ContractData>(&ev))
+                out.push_back(std::move(*row));
+        return out;
+    }
+    /// The SymbolSamples message answering `pattern` (a GenericMessage until
+    /// the generated structs carry lists: find("descriptions[0].contract.symbol")).
+    Event matching_symbols(std::string_view pattern, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string p = detail::cstr(pattern, "pattern");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_matching_symbols(p_, p.c_str(), detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The SecDefOptParameter messages of an underlying, up to the end marker.
+    std::vector<Event> sec_def_opt_params(std::string_view underlying_symbol, std::string_view underlying_sec_type,
+                                          std::int32_t underlying_con_id, std::string_view fut_fop_exchange = "",
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string s = detail::cstr(underlying_symbol, "underlying_symbol"),
+                          t = detail::cstr(underlying_sec_type, "underlying_sec_type"),
+                          e = detail::cstr(fut_fop_exchange, "fut_fop_exchange");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_sec_def_opt_params(p_, s.c_str(), e.c_str(), t.c_str(), underlying_con_id,
+                                                    detail::ms(timeout), &m));
+        return events_of(m);
+    }
+    /// The MarketRule message of `market_rule_id` (TWS_ERR_TIMEOUT for an unknown rule).
+    Event market_rule(std::int32_t market_rule_id, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_market_rule(p_, market_rule_id, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The MktDepthExchanges message.
+    Event mkt_depth_exchanges(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_mkt_depth_exchanges(p_, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The FamilyCodes message.
+    Event family_codes(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_family_codes(p_, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+
+    /// reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
+    void req_market_data_type(std::int32_t market_data_type)
+    {
+        detail::check(tws_client_req_market_data_type(p_, market_data_type));
+    }
+    /// reqMktData: TickPrice, TickSize, ... events; streaming (no snapshot)
+    /// it is a subscription with a quote view (quote()).
+    std::int32_t req_mkt_data(const Record &contract, std::string_view generic_ticks = "", bool snapshot = false,
+                              bool regulatory_snapshot = false, const TagValues &options = {},
+                              std::int32_t req_id = -1)
+    {
+        const std::string g = detail::cstr(generic_ticks, "generic_ticks");
+        const detail::CTagValues o(options);
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_mkt_data(p_, id, contract.get(), g.c_str(), snapshot, regulatory_snapshot, o.t(),
+                                              o.v(), o.n()));
+        return id;
+    }
+    /// cancelMktData: ends the ticks and the quote view of `req_id`.
+    void cancel_mkt_data(std::int32_t req_id) { detail::check(tws_client_cancel_mkt_data(p_, req_id)); }
+    /// reqMktDepth: UpdateMktDepth / UpdateMktDepthL2 events.
+    std::int32_t req_mkt_depth(const Record &contract, std::int32_t num_rows = 5, bool smart_depth = false,
+                               const TagValues &options = {}, std::int32_t req_id = -1)
+    {
+        const detail::CTagValues o(options);
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_mkt_depth(p_, id, contract.get(), num_rows, smart_depth, o.t(), o.v(), o.n()));
+        return id;
+    }
+    /// cancelMktDepth.
+    void cancel_mkt_depth(std::int32_t req_id, bool smart_depth = false)
+    {
+        detail::check(tws_client_cancel_mkt_depth(p_, req_id, smart_depth));
+    }
+    /// reqTickByTickData ("Last", "AllLast", "BidAsk", "MidPoint"; server 140+).
+    std::int32_t req_tick_by_tick_data(const Record &contract, std::string_view tick_type = "Last",
+                                       std::int32_t number_of_ticks = 0, bool ignore_size = false,
+                                       std::int32_t req_id = -1)
+    {
+        const std::string t = detail::cstr(tick_type, "tick_type");
+        const std::int32_t id = fresh(req_id);
+        detail::check(
+            tws_client_req_tick_by_tick_data(p_, id, contract.get(), t.c_str(), number_of_ticks, ignore_size));
+        return id;
+    }
+    /// cancelTickByTickData.
+    void cancel_tick_by_tick_data(std::int32_t req_id) { detail::check(tws_client_cancel_tick_by_tick_data(p_, req_id)); }
+    /// reqRealTimeBars: 5-second RealTimeBar events.
+    std::int32_t req_real_time_bars(const Record &contract, std::string_view what_to_show = "TRADES",
+                                    bool use_rth = false, std::int32_t bar_size = 5, const TagValues &options = {},
+                                    std::int32_t req_id = -1)
+    {
+        const std::string w = detail::cstr(what_to_show, "what_to_show");
+        const detail::CTagValues o(options);
+        const std::int32_t id = fresh(req_id);
+        detail::check(
+            tws_client_req_real_time_bars(p_, id, contract.get(), bar_size, w.c_str(), use_rth, o.t(), o.v(), o.n()));
+        return id;
+    }
+    /// cancelRealTimeBars.
+    void cancel_real_time_bars(std::int32_t req_id) { detail::check(tws_client_cancel_real_time_bars(p_, req_id)); }
+    /// calculateImpliedVolatility: one TickOptionComputation.
+    std::int32_t calculate_implied_volatility(const Record &contract, double option_price, double under_price,
+                                              const TagValues &options = {}, std::int32_t req_id = -1)
+    {
+        const detail::CTagValues o(options);
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_calculate_implied_volatility(p_, id, contract.get(), option_price, under_price, o.t(),
+                                                              o.v(), o.n()));
+        return id;
+    }
+    /// cancelCalculateImpliedVolatility.
+    void cancel_calculate_implied_volatility(std::int32_t req_id)
+    {
+        detail::check(tws_client_cancel_calculate_implied_volatility(p_, req_id));
+    }
+    /// calculateOptionPrice: one TickOptionComputation.
+    std::int32_t calculate_option_price(const Record &contract, double volatility, double under_price,
+                                        const TagValues &options = {}, std::int32_t req_id = -1)
+    {
+        const detail::CTagValues o(options);
+        const std::int32_t id = fresh(req_id);
+        detail::check(
+            tws_client_calculate_option_price(p_, id, contract.get(), volatility, under_price, o.t(), o.v(), o.n()));
+        return id;
+    }
+    /// cancelCalculateOptionPrice.
+    void cancel_calculate_option_price(std::int32_t req_id)
+    {
+        detail::check(tws_client_cancel_calculate_option_price(p_, req_id));
+    }
+
+    /// The latest quote of the streaming market-data request `req_id`, kept
+    /// by libtws's reader whether or not events are drained; std::nullopt
+    /// when no such subscription is live. Any thread.
+    std::optional<Quote> quote(std::int32_t req_id) const
+    {
+        tws_quote q{};
+        const tws_result rc = tws_client_quote(p_, req_id, &q);
+        if (rc == TWS_ERR_INVALID_ARGUMENT)
+            return std::nullopt;
+        detail::check(rc);
+        return detail::quote_from_c(q);
+    }
+    /// A one-shot snapshot of `contract` up to tickSnapshotEnd. Throws
+    /// TWS_ERR_REQUEST_FAILED (tws_code() 200, 354, ...), TWS_ERR_TIMEOUT, ...
+    Quote snapshot_quote(const Record &contract, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_quote q{};
+        detail::check(tws_client_snapshot_quote(p_, contract.get(), detail::ms(timeout), &q));
+        return detail::quote_from_c(q);
+    }
+
     /// cancelPnLSingle.
     void cancel_pnl_single(std::int32_t req_id) { detail::check(tws_client_cancel_pnl_single(p_, req_id)); }
 
@@ -781,6 +1118,21 @@ public:
     tws_client *get() const noexcept { return p_; }
 
 private:
+    std::int32_t fresh(std::int32_t req_id) { return req_id == -1 ? next_request_id() : req_id; }
+
+    /// Every message of a tws_messages handle as an Event (the events' own
+    /// conversion, to_event); frees the handle.
+    static std::vector<Event> events_of(tws_messages *m)
+    {
+        std::unique_ptr<tws_messages, detail::MessagesFree> owned(m);
+        std::vector<Event> out;
+        const std::size_t n = tws_messages_count(m);
+        out.reserve(n);
+        for (std::size_t i = 0; i < n; i++)
+            out.push_back(to_event(*tws_messages_at(m, i)));
+        return out;
+    }
+
     tws_client *p_ = nullptr;
 };
 

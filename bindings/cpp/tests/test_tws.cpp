@@ -716,6 +716,143 @@ static void requests_are_sent_generically()
     CHECK(code_of([&] { idle.send(tws::Record("ReqCurrentTime")); }) == TWS_ERR_NOT_CONNECTED);
 }
 
+template <class T, class = void> struct has_message_name : std::false_type {};
+template <class T> struct has_message_name<T, std::void_t<decltype(T::message_name)>> : std::true_type {};
+template <class T, class = void> struct has_req_id : std::false_type {};
+template <class T> struct has_req_id<T, std::void_t<decltype(std::declval<T>().req_id)>> : std::true_type {};
+
+static void instruments_and_quotes()
+{
+    tws::Client c;
+    // Refusals before connecting.
+    CHECK(code_of([&] { c.req_mkt_data(tws::stock("AAPL")); }) == TWS_ERR_NOT_CONNECTED);
+    CHECK(code_of([&] { tws::stock(std::string_view("AA\0PL", 5)); }) == TWS_ERR_INVALID_CHARACTER);
+    CHECK(code_of([&] { c.req_mkt_data(tws::Record("ReqAccountSummary"), "", false, false, {}, 1); }) ==
+          TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { c.req_mkt_data(tws::stock("AAPL"), "", false, false, {{"a", std::string("b\0c", 3)}}, 1); }) ==
+          TWS_ERR_INVALID_CHARACTER);
+    CHECK(!c.quote(1));
+    CHECK(tws::tick_type_name(1) == "BID" && tws::tick_type_name(45) == "LAST_TIMESTAMP");
+    CHECK(tws::tick_type_name(-1) == "UNKNOWN");
+    CHECK(tws::error_code_name(200) == std::optional<std::string>("NO_SECURITY_DEFINITION"));
+    CHECK(!tws::error_code_name(424242) && tws::error_code_meaning(354));
+    CHECK(tws::error_code_class(10167) == TWS_ERROR_CLASS_NOTICE);
+
+    c.connect(HOST, port, 51, 5s);
+    const tws::Record aapl = tws::stock("AAPL");
+    CHECK(code_of([&] { c.req_mkt_data(aapl, "", false, false, {}, -2); }) == TWS_ERR_INVALID_ARGUMENT);
+
+    // Blocking calls, built by the events' own conversion.
+    const auto rows = c.contract_details(aapl);
+    CHECK(rows.size() == 1 && rows[0].contract.con_id == 265598 && rows[0].details.long_name == "APPLE INC");
+    try {
+        c.contract_details(tws::stock("NOPE"));
+        CHECK(false);
+    } catch (const tws::Error &e) {
+        CHECK(e.code() == TWS_ERR_REQUEST_FAILED && e.tws_code() == 200);
+    }
+    const auto samples = c.matching_symbols("AAP");
+    if (const auto *g = std::get_if<tws::GenericMessage>(&samples)) {
+        const tws::Field *sym = g->find("descriptions[0].contract.symbol");
+        CHECK(sym && sym->string_value == "AAPL");
+    }
+    CHECK(!c.sec_def_opt_params("AAPL", "STK", 265598).empty());
+    const auto rule = c.market_rule(26);
+    if (const auto *g = std::get_if<tws::GenericMessage>(&rule))
+        CHECK(g->find("market_rule_id") && g->find("market_rule_id")->int_value == 26);
+    CHECK(code_of([&] { c.market_rule(999999, 300ms); }) == TWS_ERR_TIMEOUT);
+    c.mkt_depth_exchanges();
+    c.family_codes();
+    const tws::Quote snap = c.snapshot_quote(aapl);
+    CHECK(snap.bid && snap.ask && *snap.ask >= *snap.bid && snap.bid_size && snap.updated_at > 0);
+
+    // The quote view follows without draining.
+    const std::int32_t id = c.req_mkt_data(aapl, "233", false, false, {{"k", "v"}});
+    CHECK(code_of([&] { c.req_mkt_data(aapl, "", false, false, {}, id); }) == TWS_ERR_DUPLICATE_REQUEST_ID);
+    std::optional<tws::Quote> q;
+    for (int i = 0; i < 50 && !(q = c.quote(id)).has_value(); i++)
+        std::this_thread::sleep_for(100ms);
+    for (int i = 0; i < 50 && (!q || !q->bid); i++) {
+        std::this_thread::sleep_for(100ms);
+        q = c.quote(id);
+    }
+    CHECK(q && q->bid && q->updated_at > 0);
+    const std::uint64_t first = q ? q->updated_at : 0;
+    std::this_thread::sleep_for(1200ms);
+    q = c.quote(id);
+    CHECK(q && q->updated_at > first);
+    c.cancel_mkt_data(id);
+    CHECK(!c.quote(id));
+
+    // Every other request, answered.
+    auto wait_for = [&](const char *message, std::int32_t want_id) {
+        const auto end = std::chrono::steady_clock::now() + 12s;
+        while (std::chrono::steady_clock::now() < end) {
+            auto ev = c.poll(200ms);
+            if (!ev)
+                continue;
+            std::string name;
+            std::int64_t rid = -1;
+            std::visit(
+                [&](const auto &m) {
+                    using T = std::decay_t<decltype(m)>;
+                    if constexpr (std::is_same_v<T, tws::GenericMessage>) {
+                        name = m.name;
+                        if (const tws::Field *f = m.find("req_id"))
+                            rid = f->int_value;
+                    } else if constexpr (has_message_name<T>::value) {
+                        name = T::message_name;
+                        if constexpr (has_req_id<T>::value)
+                            rid = m.req_id;
+                    }
+                },
+                *ev);
+            if (name == message && (want_id < 0 || rid == want_id))
+                return true;
+        }
+        return false;
+    };
+    const std::int32_t stream = c.req_mkt_data(aapl);
+    CHECK(wait_for("TickPrice", stream));
+    c.cancel_mkt_data(stream);
+    const std::int32_t snap_id = c.req_mkt_data(aapl, "", true);
+    CHECK(wait_for("TickSnapshotEnd", snap_id));
+    const std::int32_t depth = c.req_mkt_depth(aapl, 5, false, {{"a", "b"}});
+    CHECK(wait_for("UpdateMktDepth", depth) || wait_for("UpdateMktDepthL2", depth));
+    c.cancel_mkt_depth(depth);
+    c.cancel_tick_by_tick_data(c.req_tick_by_tick_data(aapl, "BidAsk"));
+    const std::int32_t bars = c.req_real_time_bars(aapl);
+    CHECK(wait_for("RealTimeBar", bars));
+    c.cancel_real_time_bars(bars);
+    c.req_market_data_type(3);
+    CHECK(code_of([&] { c.req_market_data_type(9); }) == TWS_ERR_INVALID_ARGUMENT);
+    c.req_market_data_type(1);
+    const std::int32_t cd = c.req_contract_details(aapl);
+    CHECK(wait_for("ContractDataEnd", cd));
+    c.cancel_contract_data(cd);
+    CHECK(wait_for("SymbolSamples", c.req_matching_symbols("MS")));
+    CHECK(wait_for("SecDefOptParameterEnd", c.req_sec_def_opt_params("AAPL", "STK", 265598)));
+    c.req_market_rule(26);
+    CHECK(wait_for("MarketRule", -1));
+    c.req_smart_components("a60001");
+    c.req_mkt_depth_exchanges();
+    CHECK(wait_for("MktDepthExchanges", -1));
+    c.req_family_codes();
+    CHECK(wait_for("FamilyCodes", -1));
+    const auto options = c.contract_details(tws::contract("AAPL", "OPT"));
+    CHECK(options.size() > 10);
+    if (!options.empty()) {
+        tws::Record opt("Contract");
+        opt.set_int("con_id", options[0].contract.con_id).set_string("exchange", "SMART");
+        const std::int32_t iv = c.calculate_implied_volatility(opt, 5.0, 190.0);
+        CHECK(wait_for("TickOptionComputation", iv));
+        c.cancel_calculate_implied_volatility(iv);
+        const std::int32_t price = c.calculate_option_price(opt, 0.25, 190.0);
+        CHECK(wait_for("TickOptionComputation", price));
+        c.cancel_calculate_option_price(price);
+    }
+}
+
 int main()
 {
     const char *p = std::getenv("TWS_SIM_PORT");
@@ -746,6 +883,7 @@ int main()
         generic_accessor_builds_what_the_typed_view_builds();
         records_are_set_by_name();
         requests_are_sent_generically();
+        instruments_and_quotes();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;

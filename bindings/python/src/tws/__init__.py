@@ -77,6 +77,16 @@ from .events import (
     UnknownMessage,
 )
 from .record import Record
+from .market import (
+    Quote,
+    TickType,
+    error_code_class,
+    error_code_meaning,
+    error_code_name,
+    new_contract,
+    stock,
+    tick_type_name,
+)
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
 
 
@@ -152,6 +162,14 @@ __all__ = [
     "set_callback_error_hook",
     "set_log_handler",
     "set_log_level",
+    "Quote",
+    "TickType",
+    "error_code_class",
+    "error_code_meaning",
+    "error_code_name",
+    "new_contract",
+    "stock",
+    "tick_type_name",
 ]
 
 # Every generated message class, record and event type (the list above names

@@ -59,6 +59,13 @@ def flag(value: object, name: str) -> int:
     raise TypeError(f"{name} must be a bool, not {_type_name(value)}")
 
 
+def real(value: object, name: str) -> float:
+    """A float argument (ints accepted, bools refused; NaN and infinities pass to libtws as they are)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a float, not {_type_name(value)}")
+    return float(value)
+
+
 def milliseconds(value: object, name: str) -> int:
     """A duration in seconds (int or float) as C milliseconds, clamped to uint32."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -124,3 +131,29 @@ def path(value: object, name: str) -> bytes:
     if not isinstance(p, str):
         raise TypeError(f"{name} must name a str path, not {_type_name(p)}")
     return text(p, name)
+
+
+def tag_values(value: object, name: str) -> "tuple[object, object, int]":
+    """Tag-value options (a ``dict`` or an iterable of ``(tag, value)``
+    pairs, each string checked by :func:`text`) as the C ``(tags, values,
+    count)`` triple; ``None`` or empty as ``(NULL, NULL, 0)``."""
+    import ctypes
+
+    if value is None:
+        return None, None, 0
+    if isinstance(value, (str, bytes, bytearray)):
+        raise TypeError(f"{name} must be a dict or an iterable of (tag, value), not {_type_name(value)}")
+    try:
+        pairs = list(value.items()) if isinstance(value, dict) else list(value)  # type: ignore[attr-defined]
+    except TypeError:
+        raise TypeError(f"{name} must be a dict or an iterable of (tag, value), not {_type_name(value)}") from None
+    tags, values = [], []
+    for i, pair in enumerate(pairs):
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise TypeError(f"{name}[{i}] must be a (tag, value) pair, not {_type_name(pair)}")
+        tags.append(text(pair[0], f"{name}[{i}] tag"))
+        values.append(text(pair[1], f"{name}[{i}] value"))
+    n = len(pairs)
+    if n == 0:
+        return None, None, 0
+    return (ctypes.c_char_p * n)(*tags), (ctypes.c_char_p * n)(*values), n

@@ -171,6 +171,46 @@ _options_p = c_void_p
 _rows_p = c_void_p
 _result = c_int32
 
+class tws_quote(Structure):
+    """The conflated quote of one market-data request (``tws_client_quote``)."""
+
+    _fields_ = [
+        ("bid", c_double),
+        ("has_bid", c_bool),
+        ("ask", c_double),
+        ("has_ask", c_bool),
+        ("last", c_double),
+        ("has_last", c_bool),
+        ("high", c_double),
+        ("has_high", c_bool),
+        ("low", c_double),
+        ("has_low", c_bool),
+        ("close", c_double),
+        ("has_close", c_bool),
+        ("open", c_double),
+        ("has_open", c_bool),
+        ("bid_size", ctypes.c_char * 48),
+        ("has_bid_size", c_bool),
+        ("ask_size", ctypes.c_char * 48),
+        ("has_ask_size", c_bool),
+        ("last_size", ctypes.c_char * 48),
+        ("has_last_size", c_bool),
+        ("volume", ctypes.c_char * 48),
+        ("has_volume", c_bool),
+        ("last_time", c_int64),
+        ("has_last_time", c_bool),
+        ("halted", c_int32),
+        ("has_halted", c_bool),
+        ("market_data_type", c_int32),
+        ("has_market_data_type", c_bool),
+        ("updated_at", c_uint64),
+    ]
+
+
+_strs = POINTER(c_char_p)
+#: A tws_messages handle (rows of a blocking call).
+_messages_p = c_void_p
+
 # name: (restype, argtypes)
 _SIGNATURES = {
     "tws_version": (c_char_p, []),
@@ -253,6 +293,60 @@ _SIGNATURES = {
     "tws_set_log_callback": (_result, [LOG_CALLBACK, c_void_p, USER_DATA_FREE]),
     "tws_set_log_level": (_result, [c_int32]),
     "tws_log_level_str": (c_char_p, [c_int32]),
+    # instruments and quotes
+    "tws_last_tws_error_code": (c_int32, []),
+    "tws_record_new_contract": (_result, [c_char_p, c_char_p, c_char_p, c_char_p, POINTER(c_void_p)]),
+    "tws_client_req_contract_details": (_result, [_client_p, c_int32, c_void_p]),
+    "tws_client_cancel_contract_data": (_result, [_client_p, c_int32]),
+    "tws_client_req_matching_symbols": (_result, [_client_p, c_int32, c_char_p]),
+    "tws_client_req_sec_def_opt_params": (_result, [_client_p, c_int32, c_char_p, c_char_p, c_char_p, c_int32]),
+    "tws_client_req_market_rule": (_result, [_client_p, c_int32]),
+    "tws_client_req_smart_components": (_result, [_client_p, c_int32, c_char_p]),
+    "tws_client_req_mkt_depth_exchanges": (_result, [_client_p]),
+    "tws_client_req_family_codes": (_result, [_client_p]),
+    "tws_client_contract_details": (_result, [_client_p, c_void_p, c_uint32, POINTER(_messages_p)]),
+    "tws_client_matching_symbols": (_result, [_client_p, c_char_p, c_uint32, POINTER(_messages_p)]),
+    "tws_client_sec_def_opt_params": (
+        _result,
+        [_client_p, c_char_p, c_char_p, c_char_p, c_int32, c_uint32, POINTER(_messages_p)],
+    ),
+    "tws_client_market_rule": (_result, [_client_p, c_int32, c_uint32, POINTER(_messages_p)]),
+    "tws_client_mkt_depth_exchanges": (_result, [_client_p, c_uint32, POINTER(_messages_p)]),
+    "tws_client_family_codes": (_result, [_client_p, c_uint32, POINTER(_messages_p)]),
+    "tws_messages_count": (c_size_t, [_messages_p]),
+    "tws_messages_at": (POINTER(tws_event), [_messages_p, c_size_t]),
+    "tws_messages_free": (None, [_messages_p]),
+    "tws_client_req_market_data_type": (_result, [_client_p, c_int32]),
+    "tws_client_req_mkt_data": (
+        _result,
+        [_client_p, c_int32, c_void_p, c_char_p, c_bool, c_bool, _strs, _strs, c_size_t],
+    ),
+    "tws_client_cancel_mkt_data": (_result, [_client_p, c_int32]),
+    "tws_client_req_mkt_depth": (_result, [_client_p, c_int32, c_void_p, c_int32, c_bool, _strs, _strs, c_size_t]),
+    "tws_client_cancel_mkt_depth": (_result, [_client_p, c_int32, c_bool]),
+    "tws_client_req_tick_by_tick_data": (_result, [_client_p, c_int32, c_void_p, c_char_p, c_int32, c_bool]),
+    "tws_client_cancel_tick_by_tick_data": (_result, [_client_p, c_int32]),
+    "tws_client_req_real_time_bars": (
+        _result,
+        [_client_p, c_int32, c_void_p, c_int32, c_char_p, c_bool, _strs, _strs, c_size_t],
+    ),
+    "tws_client_cancel_real_time_bars": (_result, [_client_p, c_int32]),
+    "tws_client_calculate_implied_volatility": (
+        _result,
+        [_client_p, c_int32, c_void_p, c_double, c_double, _strs, _strs, c_size_t],
+    ),
+    "tws_client_cancel_calculate_implied_volatility": (_result, [_client_p, c_int32]),
+    "tws_client_calculate_option_price": (
+        _result,
+        [_client_p, c_int32, c_void_p, c_double, c_double, _strs, _strs, c_size_t],
+    ),
+    "tws_client_cancel_calculate_option_price": (_result, [_client_p, c_int32]),
+    "tws_client_quote": (_result, [_client_p, c_int32, POINTER(tws_quote)]),
+    "tws_client_snapshot_quote": (_result, [_client_p, c_void_p, c_uint32, POINTER(tws_quote)]),
+    "tws_tick_type_name": (c_char_p, [c_int32]),
+    "tws_error_code_name": (c_char_p, [c_int32]),
+    "tws_error_code_meaning": (c_char_p, [c_int32]),
+    "tws_error_code_class": (c_int32, [c_int32]),
 }
 
 

@@ -99,7 +99,14 @@ class NotSupported(TwsError):
 
 
 class RequestFailed(TwsError):
-    """TWS answered a blocking request with an error (``TWS_ERR_REQUEST_FAILED``)."""
+    """TWS answered a blocking request with an error (``TWS_ERR_REQUEST_FAILED``).
+
+    Attributes:
+        tws_code: TWS's error code (``tws_last_tws_error_code``: 200 for an
+            unknown instrument, 354 without a market data subscription, ...).
+    """
+
+    tws_code: int = 0
 
 
 class WrongMode(TwsError):
@@ -150,7 +157,10 @@ _BY_CODE: Dict[int, Type[TwsError]] = {
 def error_for(code: int) -> TwsError:
     """The exception for a failed call's code, with this thread's detail."""
     detail = _ffi.text(_ffi.lib.tws_last_error_message())
-    return _BY_CODE.get(code, TwsError)(code, detail)
+    e = _BY_CODE.get(code, TwsError)(code, detail)
+    if isinstance(e, RequestFailed):
+        e.tws_code = _ffi.lib.tws_last_tws_error_code()
+    return e
 
 
 def check(code: int) -> int:
