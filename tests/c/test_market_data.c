@@ -190,11 +190,10 @@ static void test_blocking(tws_client *c)
     int32_t version = 0;
     tws_client_server_version(c, &version);
     CHECK_RC(tws_event_field_by_name(tws_messages_at(m, 0), "contract_details.long_name", &f), TWS_OK);
-    /* Known: in the text form the accessor marks contract_details.* absent
-       (the layout's path is details.*); reported, owned by the accessor. */
-    CHECK(version < 205 || strcmp(f.string_value, "APPLE INC") == 0);
+    /* Also in the text form (below 205), where the layout's path is details.*. */
+    CHECK(strcmp(f.string_value, "APPLE INC") == 0);
     CHECK_RC(tws_event_field_by_name(tws_messages_at(m, 0), "contract_details.min_tick", &f), TWS_OK);
-    CHECK(f.kind == TWS_FIELD_DOUBLE && (version < 205 || f.double_value > 0));
+    CHECK(f.kind == TWS_FIELD_DOUBLE && f.double_value > 0);
     CHECK_RC(tws_event_field_by_name(tws_messages_at(m, 0), "contract_details.sec_id_list[0].tag", &f), TWS_OK);
     CHECK(strcmp(f.string_value, "ISIN") == 0);
     CHECK_RC(tws_event_field(row, 0, &f), TWS_OK);
