@@ -188,6 +188,18 @@ enum tws_event_type
   TWS_EVENT_REAL_TIME_BAR = 124,
   // No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
   TWS_EVENT_USER_INFO = 125,
+  // No typed view: read it with tws_event_record (the generic record of the event).
+  TWS_EVENT_ORDER_STATUS = 150,
+  // No typed view: read it with tws_event_record (the generic record of the event).
+  TWS_EVENT_OPEN_ORDER = 151,
+  // No data: every open order of the request has been sent.
+  TWS_EVENT_OPEN_ORDER_END = 152,
+  // No typed view: read it with tws_event_record (the generic record of the event).
+  TWS_EVENT_COMPLETED_ORDER = 153,
+  // No data: every completed order has been sent.
+  TWS_EVENT_COMPLETED_ORDERS_END = 154,
+  // No typed view: read it with tws_event_record (the generic record of the event).
+  TWS_EVENT_ORDER_BOUND = 155,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;

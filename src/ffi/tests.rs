@@ -209,6 +209,13 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::UpdateMktDepthL2(_) => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             Incoming::RealTimeBar(_) => TWS_EVENT_REAL_TIME_BAR,
             Incoming::UserInfo(_) => TWS_EVENT_USER_INFO,
+            // Orders (issue 14): generic accessor only.
+            Incoming::OrderStatus(_) => TWS_EVENT_ORDER_STATUS,
+            Incoming::OpenOrder(_) => TWS_EVENT_OPEN_ORDER,
+            Incoming::OpenOrderEnd(_) => TWS_EVENT_OPEN_ORDER_END,
+            Incoming::CompletedOrder(_) => TWS_EVENT_COMPLETED_ORDER,
+            Incoming::CompletedOrdersEnd(_) => TWS_EVENT_COMPLETED_ORDERS_END,
+            Incoming::OrderBound(_) => TWS_EVENT_ORDER_BOUND,
         },
     }
 }
@@ -362,7 +369,13 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_UPDATE_MKT_DEPTH
             | TWS_EVENT_UPDATE_MKT_DEPTH_L2
             | TWS_EVENT_REAL_TIME_BAR
-            | TWS_EVENT_USER_INFO => vec![],
+            | TWS_EVENT_USER_INFO
+            | TWS_EVENT_ORDER_STATUS
+            | TWS_EVENT_OPEN_ORDER
+            | TWS_EVENT_OPEN_ORDER_END
+            | TWS_EVENT_COMPLETED_ORDER
+            | TWS_EVENT_COMPLETED_ORDERS_END
+            | TWS_EVENT_ORDER_BOUND => vec![],
         }
     }
 }
@@ -434,7 +447,13 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::UpdateMktDepth(_)
             | Incoming::UpdateMktDepthL2(_)
             | Incoming::RealTimeBar(_)
-            | Incoming::UserInfo(_) => vec![],
+            | Incoming::UserInfo(_)
+            | Incoming::OrderStatus(_)
+            | Incoming::OpenOrder(_)
+            | Incoming::OpenOrderEnd(_)
+            | Incoming::CompletedOrder(_)
+            | Incoming::CompletedOrdersEnd(_)
+            | Incoming::OrderBound(_) => vec![],
         },
     }
 }

@@ -113,6 +113,18 @@ pub enum tws_event_type {
     TWS_EVENT_REAL_TIME_BAR = 124,
     /// No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
     TWS_EVENT_USER_INFO = 125,
+    /// No typed view: read it with tws_event_record (the generic record of the event).
+    TWS_EVENT_ORDER_STATUS = 150,
+    /// No typed view: read it with tws_event_record (the generic record of the event).
+    TWS_EVENT_OPEN_ORDER = 151,
+    /// No data: every open order of the request has been sent.
+    TWS_EVENT_OPEN_ORDER_END = 152,
+    /// No typed view: read it with tws_event_record (the generic record of the event).
+    TWS_EVENT_COMPLETED_ORDER = 153,
+    /// No data: every completed order has been sent.
+    TWS_EVENT_COMPLETED_ORDERS_END = 154,
+    /// No typed view: read it with tws_event_record (the generic record of the event).
+    TWS_EVENT_ORDER_BOUND = 155,
 }
 
 impl tws_event_type {
@@ -169,6 +181,12 @@ impl tws_event_type {
             123 => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             124 => TWS_EVENT_REAL_TIME_BAR,
             125 => TWS_EVENT_USER_INFO,
+            150 => TWS_EVENT_ORDER_STATUS,
+            151 => TWS_EVENT_OPEN_ORDER,
+            152 => TWS_EVENT_OPEN_ORDER_END,
+            153 => TWS_EVENT_COMPLETED_ORDER,
+            154 => TWS_EVENT_COMPLETED_ORDERS_END,
+            155 => TWS_EVENT_ORDER_BOUND,
             _ => return None,
         })
     }
@@ -226,6 +244,12 @@ impl tws_event_type {
             TWS_EVENT_UPDATE_MKT_DEPTH_L2 => "UPDATE_MKT_DEPTH_L2\0",
             TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
             TWS_EVENT_USER_INFO => "USER_INFO\0",
+            TWS_EVENT_ORDER_STATUS => "ORDER_STATUS\0",
+            TWS_EVENT_OPEN_ORDER => "OPEN_ORDER\0",
+            TWS_EVENT_OPEN_ORDER_END => "OPEN_ORDER_END\0",
+            TWS_EVENT_COMPLETED_ORDER => "COMPLETED_ORDER\0",
+            TWS_EVENT_COMPLETED_ORDERS_END => "COMPLETED_ORDERS_END\0",
+            TWS_EVENT_ORDER_BOUND => "ORDER_BOUND\0",
         }
     }
 }
