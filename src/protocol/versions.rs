@@ -178,16 +178,6 @@ pub const IMBALANCE_ONLY: i32 = 199;
 pub const PROTOBUF_PLACE_ORDER: i32 = 203;
 /// The open-order and completed-order requests travel as protobuf.
 pub const PROTOBUF_COMPLETED_ORDER: i32 = 204;
-/// Orders (protobuf only) carry deactivate, post-only, allow-pre-open, ignore-open-auction.
-pub const ADDITIONAL_ORDER_PARAMS_1: i32 = 216;
-/// Orders (protobuf only) carry route-marketable-to-BBO, seek-price-improvement, what-if type.
-pub const ADDITIONAL_ORDER_PARAMS_2: i32 = 217;
-/// placeOrder (protobuf only) carries the attached stop-loss / profit-taker orders.
-pub const ATTACHED_ORDERS: i32 = 218;
-/// Orders (protobuf only) carry the hedge maximum size.
-pub const HEDGE_MAX_SIZE: i32 = 223;
-/// Orders (protobuf only) carry conditions-include-overnight.
-pub const COND_ORDER_WITH_OVERNIGHT_PARAM: i32 = 226;
 
 /// A threshold no server reaches: the message is never sent as protobuf.
 pub const NEVER: i32 = i32::MAX;
