@@ -113,17 +113,17 @@ pub enum tws_event_type {
     TWS_EVENT_REAL_TIME_BAR = 124,
     /// No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
     TWS_EVENT_USER_INFO = 125,
-    /// No typed view: read it with tws_event_record (the generic record of the event).
+    /// No typed view: read it with `tws_event_field` (message `OrderStatus`). orderStatus: an order's status, filled and remaining quantity and average price changed.
     TWS_EVENT_ORDER_STATUS = 150,
-    /// No typed view: read it with tws_event_record (the generic record of the event).
+    /// No typed view: read it with `tws_event_field` (message `OpenOrder`). openOrder: one open order (after placeOrder, reqOpenOrders, reqAllOpenOrders, or a what-if answer), with its contract and state.
     TWS_EVENT_OPEN_ORDER = 151,
-    /// No data: every open order of the request has been sent.
+    /// No typed view: read it with `tws_event_field` (message `OpenOrderEnd`). openOrderEnd: every open order of reqOpenOrders / reqAllOpenOrders has been sent.
     TWS_EVENT_OPEN_ORDER_END = 152,
-    /// No typed view: read it with tws_event_record (the generic record of the event).
+    /// No typed view: read it with `tws_event_field` (message `CompletedOrder`). completedOrder: one filled or cancelled order of today (after reqCompletedOrders), with its contract and state.
     TWS_EVENT_COMPLETED_ORDER = 153,
-    /// No data: every completed order has been sent.
+    /// No typed view: read it with `tws_event_field` (message `CompletedOrdersEnd`). completedOrdersEnd: every completed order of reqCompletedOrders has been sent.
     TWS_EVENT_COMPLETED_ORDERS_END = 154,
-    /// No typed view: read it with tws_event_record (the generic record of the event).
+    /// No typed view: read it with `tws_event_field` (message `OrderBound`). orderBound: an order placed in TWS (or by another client) is bound to this client's order id (reqAutoOpenOrders / client 0).
     TWS_EVENT_ORDER_BOUND = 155,
 }
 
