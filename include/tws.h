@@ -195,6 +195,16 @@ enum tws_event_type
   // one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
   // `mid_point` (4 MidPoint) is present; none for tick type 0.
   TWS_EVENT_TICK_BY_TICK = 126,
+  // No typed view: read it with `tws_event_field` (message `OrderStatus`). orderStatus: an order's status, filled and remaining quantity and average price changed.
+  TWS_EVENT_ORDER_STATUS = 150,
+  // No typed view: read it with `tws_event_field` (message `OpenOrder`). openOrder: one open order (after placeOrder, reqOpenOrders, reqAllOpenOrders, or a what-if answer), with its contract and state.
+  TWS_EVENT_OPEN_ORDER = 151,
+  // No typed view: read it with `tws_event_field` (message `OpenOrderEnd`). openOrderEnd: every open order of reqOpenOrders / reqAllOpenOrders has been sent.
+  TWS_EVENT_OPEN_ORDER_END = 152,
+  // No typed view: read it with `tws_event_field` (message `CompletedOrder`). completedOrder: one filled or cancelled order of today (after reqCompletedOrders), with its contract and state.
+  TWS_EVENT_COMPLETED_ORDER = 153,
+  // No typed view: read it with `tws_event_field` (message `CompletedOrdersEnd`). completedOrdersEnd: every completed order of reqCompletedOrders has been sent.
+  TWS_EVENT_COMPLETED_ORDERS_END = 154,
   // No typed view: read it with `tws_event_field` (message `ExecDetails`). execDetails: one execution, with its contract (a reply to reqExecutions, or unsolicited with req_id -1 when an order fills).
   TWS_EVENT_EXEC_DETAILS = 180,
   // No typed view: read it with `tws_event_field` (message `ExecDetailsEnd`). execDetailsEnd: every execution of a reqExecutions has been sent.

@@ -122,12 +122,13 @@ fn the_grid_has_every_threshold_and_the_version_below_it() {
     assert_eq!(
         grid,
         [
-            100, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 113, 114, 119, 120, 121, 122,
-            125, 126, 127, 128, 129, 131, 132, 133, 134, 135, 136, 137, 139, 140, 145, 146, 148,
-            149, 150, 151, 152, 153, 155, 156, 162, 163, 164, 165, 166, 167, 175, 176, 177, 178,
-            179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 193, 194, 196, 197, 198, 199, 200,
-            201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 222, 225,
-            226
+            100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 119, 120,
+            121, 122, 125, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139,
+            140, 141, 142, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 155, 156, 157, 158,
+            159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 175, 176, 177, 178, 179,
+            180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191, 192, 193, 194, 195, 196,
+            197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213,
+            214, 215, 222, 225, 226
         ],
         "the grid the README's conformance table lists"
     );
@@ -1630,6 +1631,7 @@ mod issue14_executions {
     use super::*;
     use tws::protocol::contract::Contract;
     use tws::protocol::executions::*;
+    use tws::protocol::orders::SoftDollarTier;
     use tws::protocol::{Form, Incoming};
 
     fn filter(f: impl FnOnce(&mut ExecutionFilter)) -> ExecutionFilter {
@@ -1836,12 +1838,12 @@ mod issue14_executions {
             Incoming::SoftDollarTiers(SoftDollarTiers {
                 req_id: 40,
                 tiers: vec![
-                    SoftDollarTierRow {
+                    SoftDollarTier {
                         name: "Tier1".into(),
                         value: "0.01".into(),
                         display_name: "Research 1c".into(),
                     },
-                    SoftDollarTierRow {
+                    SoftDollarTier {
                         name: "Tier2".into(),
                         value: "0.02".into(),
                         display_name: "Research 2c".into(),

@@ -236,6 +236,17 @@ fn every_inline_record_field_names_a_field_of_its_record() {
                 owner.name
             );
             assert!(RECORDS.contains(&r));
+            // `a.b`: a field of a record field, spread inline as well.
+            let mut r = r;
+            let mut sub = sub;
+            while let Some((head, rest)) = sub.split_once('.') {
+                let inner = r.fields.iter().find(|x| x.name == head);
+                let Some(FieldType::Record(inner)) = inner.map(|x| x.ty) else {
+                    panic!("{}", f.name)
+                };
+                r = inner;
+                sub = rest;
+            }
             assert!(r.fields.iter().any(|x| x.name == sub), "{}", f.name);
             assert_eq!(f.proto, None);
         }
@@ -657,13 +668,14 @@ mod from_the_schema {
                         let expected = if form == Form::Proto {
                             let mut sent = sent.clone();
                             for omitted in s.proto_omit {
-                                // The record's own default (these are strings).
                                 let (owner, sub) = omitted.split_once('.').unwrap();
                                 let owner = s.fields.iter().find(|f| f.name == owner).unwrap();
                                 let FieldType::Record(r) = owner.ty else {
                                     panic!("{omitted}")
                                 };
-                                sent.insert(format!("{}.{sub}", r.prefix), String::new());
+                                // The record field's declared absent value.
+                                let field = r.fields.iter().find(|f| f.name == sub).unwrap();
+                                sent.insert(format!("{}.{sub}", r.prefix), absent_text(field));
                             }
                             sent
                         } else {

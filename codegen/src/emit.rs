@@ -148,6 +148,15 @@ fn write_stmt(f: &Field, acc: &str) -> String {
             }
         }
         TextRepr::Int => format!("w.int({acc} as i64);"),
+        TextRepr::EmptyUnset => {
+            let unset = if f.ty == Type::Int {
+                "i32::MAX"
+            } else {
+                "f64::MAX"
+            };
+            format!("if {acc} == {unset} {{ w.str(\"\"); }} else {{ WireValue::write_text(&{acc}, w); }}")
+        }
+        TextRepr::Number => format!("crate::protocol::codec::write_number(w, {acc});"),
         _ => format!("WireValue::write_text(&{acc}, w);"),
     }
 }
@@ -161,6 +170,8 @@ fn read_expr(f: &Field) -> String {
     match (&f.ty, &f.text) {
         (Type::Decimal, _) => conv("read_decimal(r)?"),
         (_, TextRepr::Int) => "r.int()? as f64".into(),
+        (Type::Int, TextRepr::EmptyUnset) => "crate::protocol::codec::read_int_or_unset(r)?".into(),
+        (_, TextRepr::EmptyUnset) => "crate::protocol::codec::read_double_or_unset(r)?".into(),
         (_, TextRepr::Ascii7Escaped { from }) => {
             let escaped = conv("r.escaped_string()?");
             match from {
@@ -176,6 +187,9 @@ fn read_expr(f: &Field) -> String {
 }
 
 fn to_proto_expr(f: &Field, acc: &str) -> String {
+    if let Some(c) = &f.codec {
+        return format!("crate::protocol::{c}::to_proto(&{acc})");
+    }
     if f.proto_double {
         return format!("text_to_double(&{acc})");
     }
@@ -227,6 +241,9 @@ fn from_proto_expr(f: &Field) -> String {
             "{p}.and_then(|t| t.trim().parse::<f64>().ok()).unwrap_or({})",
             absent(f).unwrap_or_else(|| "0.0".into())
         );
+    }
+    if let Some(c) = &f.codec {
+        return format!("crate::protocol::{c}::from_proto({p})");
     }
     match &f.ty {
         Type::List(item) => {
@@ -362,25 +379,47 @@ fn cond_expr(c: &Cond, ctx: Ctx, m: &Message) -> Cond2 {
                 Ctx::Write(_) => format!("self.{path}"),
             };
             let _ = m;
+            if lits[..] == [Lit::EmptyList] {
+                return Cond2::If(match op {
+                    CmpOp::Eq => format!("{place}.is_empty()"),
+                    _ => format!("!{place}.is_empty()"),
+                });
+            }
             let is_str = lits.iter().any(|l| matches!(l, Lit::Str(_)));
             let value = if is_str {
                 format!("{place}.as_str()")
             } else {
                 place
             };
+            let is_float = lits.iter().any(|l| matches!(l, Lit::Float(_)));
             let lit = |l: &Lit| match l {
+                Lit::Int(i) if is_float => format!("{i}.0"),
                 Lit::Int(i) => i.to_string(),
                 Lit::Str(s) => format!("{s:?}"),
+                Lit::Float(x) => rust_float(*x),
+                Lit::EmptyList => "[]".to_owned(),
             };
             let list = || lits.iter().map(lit).collect::<Vec<_>>().join(", ");
             Cond2::If(match op {
                 CmpOp::Eq => format!("{value} == {}", lit(&lits[0])),
                 CmpOp::Ne => format!("{value} != {}", lit(&lits[0])),
                 CmpOp::Ge => format!("{value} >= {}", lit(&lits[0])),
+                CmpOp::Gt => format!("{value} > {}", lit(&lits[0])),
                 CmpOp::In => format!("[{}].contains(&{value})", list()),
                 CmpOp::NotIn => format!("![{}].contains(&{value})", list()),
             })
         }
+    }
+}
+
+/// A float literal as Rust source (`f64::MAX`, `f64::INFINITY`, `0.5`).
+fn rust_float(x: f64) -> String {
+    if x == f64::MAX {
+        "f64::MAX".to_owned()
+    } else if x == f64::INFINITY {
+        "f64::INFINITY".to_owned()
+    } else {
+        format!("{x:?}")
     }
 }
 
@@ -405,6 +444,9 @@ fn record_of<'a>(records: &'a [Record], name: &str) -> &'a Record {
 /// The statement that writes the value at `acc` in text form (lists and
 /// options with their counts and flags).
 fn write_value(f: &Field, acc: &str, request: bool, records: &[Record]) -> String {
+    if let Some(c) = &f.codec {
+        return format!("crate::protocol::{c}::write_text(&{acc}, w);");
+    }
     match &f.ty {
         Type::TagValues if f.text == TextRepr::Joined => format!(
             "w.str(&crate::protocol::codec::join_tag_values({acc}.iter().map(|x| (x.tag.as_str(), x.value.as_str()))));"
@@ -481,16 +523,23 @@ fn write_value(f: &Field, acc: &str, request: bool, records: &[Record]) -> Strin
             }
             format!("{{ let mut out = 0; {each} w.int(i64::from(out)); }}")
         }
-        Type::Double if request && f.unset == Some(Unset::DblMax) => format!(
+        Type::Double
+            if request && f.unset == Some(Unset::DblMax) && f.text != TextRepr::Number =>
+        {
+            format!(
             "if {acc} == f64::MAX {{ w.str(\"\"); }} else {{ {} }}",
             write_stmt(f, acc)
-        ),
+        )
+        }
         _ => write_stmt(f, acc),
     }
 }
 
 /// The expression that reads a value of `f`'s type in text form.
 fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
+    if let Some(c) = &f.codec {
+        return format!("crate::protocol::{c}::read_text(r)?");
+    }
     match &f.ty {
         Type::TagValues if f.text == TextRepr::Joined => "crate::protocol::codec::split_tag_values(&r.string()?).into_iter().map(|(tag, value)| TagValue { tag, value }).collect()".into(),
         Type::List(_) | Type::TagValues => {
@@ -590,6 +639,8 @@ fn record_init(rec: &Record, records: &[Record]) -> String {
         .collect();
     if set.is_empty() {
         format!("{}::default()", rec.name)
+    } else if set.len() == rec.fields.len() {
+        format!("{} {{ {} }}", rec.name, set.join(", "))
     } else {
         format!(
             "{} {{ {}, ..{}::default() }}",
@@ -655,6 +706,9 @@ fn visit_stmt(f: &Field, acc: &str, name: &str) -> String {
 /// The statements that check the strings of `acc` (in `text` form or not).
 fn check_stmt(f: &Field, acc: &str) -> String {
     let name = &f.name;
+    if let Some(c) = &f.codec {
+        return format!("crate::protocol::{c}::check(&{acc}, \"{name}\")?;\nfor x in &{acc} {{ x.check(text)?; }}\n");
+    }
     match (&f.ty, &f.text) {
         // Escaped on the way out: every character travels.
         (_, TextRepr::Ascii7Escaped { .. }) => String::new(),
@@ -996,9 +1050,13 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 since,
                 until,
                 when,
+                write,
                 ..
             } => (
-                skip_write(ty),
+                match write {
+                    Some(v) => format!("w.int({v});"),
+                    None => skip_write(ty),
+                },
                 full_condition(since, until, None, when.as_ref(), Ctx::Write(tv_value), m),
             ),
         };
@@ -1167,6 +1225,7 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 until,
                 msg_version,
                 when,
+                ..
             } => {
                 let stmt = skip_read(ty);
                 match full_condition(since, until, *msg_version, when.as_ref(), Ctx::Read, m) {
@@ -1324,7 +1383,7 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                     &f.since,
                     f.strict,
                     rust_type(f),
-                    f.unset,
+                    absent(f),
                 )
             }
             TextEntry::Path {
@@ -1334,21 +1393,20 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 since,
                 sub.strict,
                 rust_type(sub),
-                sub.unset,
+                absent(sub),
             ),
             TextEntry::Skip { .. } => continue,
         };
         if let (true, Some(v)) = (strict, since) {
-            // A numeric unset sentinel is what "not given" means there.
-            let none = match unset {
-                Some(Unset::IntMax) => "i32::MAX".to_owned(),
-                Some(Unset::LongMax) => "i64::MAX".to_owned(),
-                Some(Unset::DblMax) => "f64::MAX".to_owned(),
+            // A value other than the field's absent one (its unset sentinel
+            // or default, else the type's default) cannot be dropped silently.
+            let absent = match unset {
+                Some(a) if !a.ends_with(".into()") => a,
                 _ => format!("<{ty}>::default()"),
             };
             let _ = writeln!(
                 refusals,
-                "if form != Form::Proto && server_version < {0} && {acc} != {none} {{ {1} }}",
+                "if form != Form::Proto && server_version < {0} && {acc} != {absent} {{ {1} }}",
                 v.expr(),
                 refuse(&v.expr())
             );
@@ -1379,11 +1437,16 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
 /// True when `src` uses the identifier `name` (not as part of a longer one).
 fn uses_ident(src: &str, name: &str) -> bool {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    src.match_indices(name).any(|(i, _)| {
-        let before = src[..i].chars().next_back();
-        let after = src[i + name.len()..].chars().next();
-        !before.is_some_and(ident) && !after.is_some_and(ident)
-    })
+    // Code only: a doc or comment line ("Execution condition.") is no use.
+    src.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .any(|line| {
+            line.match_indices(name).any(|(i, _)| {
+                let before = line[..i].chars().next_back();
+                let after = line[i + name.len()..].chars().next();
+                !before.is_some_and(ident) && !after.is_some_and(ident)
+            })
+        })
 }
 
 /// `src/protocol/generated/<stem>.rs`: the records and message bodies of one file.
@@ -1827,12 +1890,17 @@ fn cond_text(c: &Cond) -> String {
             let lit = |l: &Lit| match l {
                 Lit::Int(i) => i.to_string(),
                 Lit::Str(s) => format!("{s:?}"),
+                Lit::Float(x) if *x == f64::MAX => "dbl_max".to_owned(),
+                Lit::Float(x) if *x == f64::INFINITY => "inf".to_owned(),
+                Lit::Float(x) => format!("{x:?}"),
+                Lit::EmptyList => "[]".to_owned(),
             };
             let list = lits.iter().map(lit).collect::<Vec<_>>().join(", ");
             match op {
                 CmpOp::Eq => format!("{path} == {list}"),
                 CmpOp::Ne => format!("{path} != {list}"),
                 CmpOp::Ge => format!("{path} >= {list}"),
+                CmpOp::Gt => format!("{path} > {list}"),
                 CmpOp::In => format!("{path} in [{list}]"),
                 CmpOp::NotIn => format!("{path} not in [{list}]"),
             }
@@ -1869,6 +1937,8 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
         TextRepr::Joined => "TextRepr::Joined".to_owned(),
         TextRepr::Flagged => "TextRepr::Flagged".to_owned(),
         TextRepr::Int => "TextRepr::Int".to_owned(),
+        TextRepr::EmptyUnset => "TextRepr::EmptyUnset".to_owned(),
+        TextRepr::Number => "TextRepr::Number".to_owned(),
         TextRepr::Ascii7Escaped { from } => {
             format!("TextRepr::Ascii7Escaped {{ from: {} }}", opt_version(from))
         }

@@ -193,6 +193,7 @@ pub struct FieldDecl {
     pub text_from: Option<VersionRef>,
     pub if_present: Option<bool>,
     pub boxed: Option<bool>,
+    pub codec: Option<String>,
     pub doc: Option<String>,
 }
 
@@ -292,6 +293,12 @@ pub enum TextRepr {
     Flagged,
     /// A double that travels as an integer field in text form.
     Int,
+    /// An int or double whose unset sentinel travels as an empty field, both
+    /// ways (IB's `make_field_handle_empty` / `SHOW_UNSET`).
+    EmptyUnset,
+    /// A double written as a plain number even when unset (the unset
+    /// sentinel spelled as IB's Python client spells it).
+    Number,
 }
 
 /// A text-presence condition on values read (or written) earlier.
@@ -313,6 +320,8 @@ pub enum CmpOp {
     Eq,
     Ne,
     Ge,
+    /// `>` against a number (floats allowed).
+    Gt,
     In,
     NotIn,
 }
@@ -321,6 +330,10 @@ pub enum CmpOp {
 pub enum Lit {
     Int(i64),
     Str(String),
+    /// A float literal, or `dbl_max` (`f64::MAX`) / `inf` (`f64::INFINITY`).
+    Float(f64),
+    /// `[]` after `==` / `!=`: the list field is (not) empty.
+    EmptyList,
 }
 
 /// One field of a list item's text layout.
@@ -372,6 +385,9 @@ pub struct Field {
     pub bits: Vec<Bit>,
     /// A path entry whose text is split (`split`): where parts 1.. go.
     pub split: Vec<String>,
+    /// `codec = "module"`: a hand-written text codec in `src/protocol/<module>.rs`
+    /// (`write_text`, `read_text`, `check`, `from_proto`) for a list field.
+    pub codec: Option<String>,
 }
 
 /// One field in text form: a struct field, or a record's field spread inline.
@@ -390,6 +406,8 @@ pub enum TextEntry {
     },
     /// A text field read and dropped (`skip`).
     Skip {
+        /// `default = N` on an int skip: the value written (else 0).
+        write: Option<i64>,
         ty: Type,
         since: Option<VersionRef>,
         until: Option<VersionRef>,
@@ -657,8 +675,16 @@ fn parse_lit(t: &str) -> Result<Lit, String> {
     if let Some(s) = t.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
         return Ok(Lit::Str(s.to_owned()));
     }
+    match t {
+        "dbl_max" => return Ok(Lit::Float(f64::MAX)),
+        "inf" => return Ok(Lit::Float(f64::INFINITY)),
+        _ => {}
+    }
+    if let Ok(i) = t.parse() {
+        return Ok(Lit::Int(i));
+    }
     t.parse()
-        .map(Lit::Int)
+        .map(Lit::Float)
         .map_err(|_| format!("{t:?} is not a literal"))
 }
 
@@ -675,6 +701,7 @@ fn parse_cmp(t: &[String], pos: &mut usize) -> Result<Cond, String> {
         Some("==") => CmpOp::Eq,
         Some("!=") => CmpOp::Ne,
         Some(">=") => CmpOp::Ge,
+        Some(">") => CmpOp::Gt,
         Some("in") => CmpOp::In,
         Some("not") if t.get(*pos + 1).map(String::as_str) == Some("in") => {
             *pos += 1;
@@ -699,11 +726,20 @@ fn parse_cmp(t: &[String], pos: &mut usize) -> Result<Cond, String> {
             }
         }
         lits
+    } else if matches!(op, CmpOp::Eq | CmpOp::Ne)
+        && t.get(*pos).map(String::as_str) == Some("[")
+        && t.get(*pos + 1).map(String::as_str) == Some("]")
+    {
+        *pos += 2;
+        vec![Lit::EmptyList]
     } else {
         let tok = t.get(*pos).ok_or("when: a literal is missing")?;
         *pos += 1;
         vec![parse_lit(tok)?]
     };
+    if op == CmpOp::Gt && !matches!(lits[..], [Lit::Int(_) | Lit::Float(_)]) {
+        return Err("when: `>` compares with a number".into());
+    }
     if op == CmpOp::Ge && (path != "msg_version" || !matches!(lits[..], [Lit::Int(_)])) {
         return Err("when: `>=` compares msg_version with a number".into());
     }
@@ -816,6 +852,8 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         Some("joined") if ty == Type::TagValues => TextRepr::Joined,
         Some("flagged") if matches!(ty, Type::Optional(_)) => TextRepr::Flagged,
         Some("int") if ty == Type::Double => TextRepr::Int,
+        Some("empty_unset") if matches!(ty, Type::Int | Type::Double) => TextRepr::EmptyUnset,
+        Some("number") if ty == Type::Double => TextRepr::Number,
         Some(other) => {
             return Err(format!(
                 "{ctx}: unknown text {other:?} (or not for this type)"
@@ -886,6 +924,15 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
             return Err(format!("{ctx}: give `default` or `unset`, not both"));
         }
     }
+    let codec = match &f.codec {
+        None => None,
+        Some(c) if is_ident(c) && matches!(ty, Type::List(_)) => Some(c.clone()),
+        Some(c) => {
+            return Err(format!(
+                "{ctx}: codec {c:?}: a module name (src/protocol/<name>.rs), on a list field"
+            ))
+        }
+    };
     Ok(Field {
         name,
         ty,
@@ -908,7 +955,30 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         items: None,
         bits,
         split: Vec::new(),
+        codec,
     })
+}
+
+/// The field `a` or `a.b` (a field of a record field, spread inline as
+/// well: `order.soft_dollar_tier.name`) of `record`; a nested field keeps
+/// the dotted name, which is also its access path.
+fn nested_path_field(
+    record: &Record,
+    sub_name: &str,
+    records: &BTreeMap<&str, &Record>,
+) -> Option<Field> {
+    match sub_name.split_once('.') {
+        None => record.fields.iter().find(|x| x.name == sub_name).cloned(),
+        Some((head, rest)) => {
+            let owner = record.fields.iter().find(|x| x.name == head)?;
+            let Type::Record(inner) = &owner.ty else {
+                return None;
+            };
+            let mut f = nested_path_field(records.get(inner.as_str())?, rest, records)?;
+            f.name = format!("{head}.{}", f.name);
+            Some(f)
+        }
+    }
 }
 
 /// The text layout of one item of a list field (`decls` empty: every field
@@ -1121,7 +1191,7 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                 if let Some(ty) = &f.skip {
                     if f.name.is_some() || f.path.is_some() || f.proto.is_some() || f.ty.is_some() {
                         return Err(format!(
-                            "{ctx}: a skip entry takes only since/until/msg_version/when/doc"
+                            "{ctx}: a skip entry takes only since/until/msg_version/when/default/doc"
                         ));
                     }
                     let ty = parse_type(ty).map_err(|e| format!("{ctx}: skip: {e}"))?;
@@ -1134,7 +1204,17 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         .map(parse_cond)
                         .transpose()
                         .map_err(|e| format!("{ctx}: {e}"))?;
+                    let write = match &f.default {
+                        None => None,
+                        Some(toml::Value::Integer(v)) if ty == Type::Int => Some(*v),
+                        Some(d) => {
+                            return Err(format!(
+                                "{ctx}: skip default {d}: an integer, on an int skip (the value written)"
+                            ))
+                        }
+                    };
                     text.push(TextEntry::Skip {
+                        write,
                         ty,
                         since: f.since.clone(),
                         until: f.until.clone(),
@@ -1177,14 +1257,10 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         ));
                     }
                     let record = record_names[rec.as_str()];
-                    let mut sub = record
-                        .fields
-                        .iter()
-                        .find(|x| x.name == sub_name)
-                        .ok_or_else(|| {
+                    let mut sub =
+                        nested_path_field(record, sub_name, &record_names).ok_or_else(|| {
                             format!("{ctx}: path {path:?}: record {rec} has no field {sub_name:?}")
-                        })?
-                        .clone();
+                        })?;
                     let pctx = format!("{ctx}: path {path:?}");
                     sub.when = f
                         .when
@@ -1208,6 +1284,10 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                             sub.text = TextRepr::Flagged
                         }
                         Some("joined") if sub.ty == Type::TagValues => sub.text = TextRepr::Joined,
+                        Some("empty_unset") if matches!(sub.ty, Type::Int | Type::Double) => {
+                            sub.text = TextRepr::EmptyUnset
+                        }
+                        Some("number") if sub.ty == Type::Double => sub.text = TextRepr::Number,
                         Some(t) => return Err(format!("{pctx}: text {t:?} does not fit")),
                     }
                     if let Some(items) = &f.items {

@@ -173,6 +173,7 @@ impl From<Error> for Failure {
             Error::InvalidArgument(_) => TWS_ERR_INVALID_ARGUMENT,
             Error::Encode(EncodeError::InvalidCharacter { .. }) => TWS_ERR_INVALID_CHARACTER,
             Error::Encode(EncodeError::NotSupported { .. }) => TWS_ERR_NOT_SUPPORTED,
+            Error::Encode(EncodeError::InvalidValue { .. }) => TWS_ERR_INVALID_ARGUMENT,
             Error::ConnectionRefused(_) => TWS_ERR_CONNECTION_REFUSED,
             Error::Timeout(_) => TWS_ERR_TIMEOUT,
             Error::NoCommonVersion(_) => TWS_ERR_NO_COMMON_VERSION,

@@ -215,6 +215,12 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::ExecDetailsEnd(_) => TWS_EVENT_EXEC_DETAILS_END,
             Incoming::CommissionAndFeesReport(_) => TWS_EVENT_COMMISSION_AND_FEES_REPORT,
             Incoming::SoftDollarTiers(_) => TWS_EVENT_SOFT_DOLLAR_TIERS,
+            // Orders (issue 14): generic accessor only.
+            Incoming::OrderStatus(_) => TWS_EVENT_ORDER_STATUS,
+            Incoming::OpenOrder(_) => TWS_EVENT_OPEN_ORDER,
+            Incoming::OpenOrderEnd(_) => TWS_EVENT_OPEN_ORDER_END,
+            Incoming::CompletedOrder(_) => TWS_EVENT_COMPLETED_ORDER,
+            Incoming::CompletedOrdersEnd(_) => TWS_EVENT_COMPLETED_ORDERS_END,
             Incoming::OrderBound(_) => TWS_EVENT_ORDER_BOUND,
         },
     }
@@ -375,6 +381,11 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_EXEC_DETAILS_END
             | TWS_EVENT_COMMISSION_AND_FEES_REPORT
             | TWS_EVENT_SOFT_DOLLAR_TIERS
+            | TWS_EVENT_ORDER_STATUS
+            | TWS_EVENT_OPEN_ORDER
+            | TWS_EVENT_OPEN_ORDER_END
+            | TWS_EVENT_COMPLETED_ORDER
+            | TWS_EVENT_COMPLETED_ORDERS_END
             | TWS_EVENT_ORDER_BOUND => vec![],
         }
     }
@@ -453,6 +464,11 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::ExecDetailsEnd(_)
             | Incoming::CommissionAndFeesReport(_)
             | Incoming::SoftDollarTiers(_)
+            | Incoming::OrderStatus(_)
+            | Incoming::OpenOrder(_)
+            | Incoming::OpenOrderEnd(_)
+            | Incoming::CompletedOrder(_)
+            | Incoming::CompletedOrdersEnd(_)
             | Incoming::OrderBound(_) => vec![],
         },
     }

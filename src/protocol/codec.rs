@@ -61,6 +61,9 @@ pub enum EncodeError {
         needed: i32,
         server_version: i32,
     },
+    /// A value has no wire form at all (an order condition of an unknown type).
+    #[error("{field}: {why}")]
+    InvalidValue { field: &'static str, why: String },
 }
 
 /// Why a frame could not be turned into a message.
@@ -444,6 +447,28 @@ pub fn read_double_or_unset(r: &mut FieldReader<'_>) -> Result<f64, FieldError> 
         return Ok(f64::MAX);
     }
     r.float()
+}
+
+/// An int field whose empty text means unset (`i32::MAX`), as IB's decoder
+/// reads it (`SHOW_UNSET`).
+pub fn read_int_or_unset(r: &mut FieldReader<'_>) -> Result<i32, FieldError> {
+    let mut peek = r.clone();
+    if peek.raw()?.is_empty() {
+        r.raw()?;
+        return Ok(i32::MAX);
+    }
+    r.int32()
+}
+
+/// A double written as a plain number even when it holds the unset
+/// sentinel, which is then spelled as IB's Python client spells it
+/// (`1.7976931348623157e+308`: placeOrder's adjusted-order fields).
+pub fn write_number(w: &mut FieldWriter<'_>, value: f64) {
+    if value == f64::MAX {
+        w.str("1.7976931348623157e+308");
+    } else {
+        w.float(value);
+    }
 }
 
 /// The protobuf text of a double carried as a string (`minTick`): the

@@ -556,8 +556,38 @@ pub fn to_fields(
                 .map(|sub| (f, r, sub)),
             _ => None,
         });
-        let (owner, r, sub): (&FieldSchema, &RecordSchema, &str) =
-            nested.ok_or_else(|| odd(name))?;
+        let Some((owner, r, sub)) = nested else {
+            // A record inside a record field (an order's soft-dollar tier):
+            // the visitor names it by the inner record's prefix.
+            let deeper = fields.iter().filter(|f| !f.path).find_map(|f| match f.ty {
+                FieldType::Record(r) => r.fields.iter().find_map(|rf| match rf.ty {
+                    FieldType::Record(inner) => name
+                        .strip_prefix(inner.prefix)
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        .map(|sub| (f, rf, inner, sub)),
+                    _ => None,
+                }),
+                _ => None,
+            });
+            let (owner, rf, inner, sub) = deeper.ok_or_else(|| odd(name))?;
+            let sf = find_field(inner.fields, sub).ok_or_else(|| odd(name))?;
+            let v = typed(sf, raw).ok_or_else(|| odd(name))?;
+            let FieldValue::Record(m) = out
+                .entry(owner.name.to_owned())
+                .or_insert_with(|| FieldValue::Record(FieldValues::new()))
+            else {
+                return Err(odd(name));
+            };
+            let FieldValue::Record(m) = m
+                .entry(rf.name.to_owned())
+                .or_insert_with(|| FieldValue::Record(FieldValues::new()))
+            else {
+                return Err(odd(name));
+            };
+            m.insert(sub.to_owned(), v);
+            continue;
+        };
+        let (owner, r, sub): (&FieldSchema, &RecordSchema, &str) = (owner, r, sub);
         let sf = find_field(r.fields, sub).ok_or_else(|| odd(name))?;
         if not_generic(&sf.ty) {
             match raw {

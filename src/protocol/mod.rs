@@ -15,6 +15,8 @@ pub mod ids;
 pub mod instruments;
 pub mod market_data;
 pub mod messages;
+pub mod order_conditions;
+pub mod orders;
 pub mod proto_fields;
 pub mod schema;
 mod sets;

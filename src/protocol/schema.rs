@@ -109,6 +109,10 @@ pub enum TextRepr {
     Flagged,
     /// A double that travels as an integer in text form (`evMultiplier`).
     Int,
+    /// An int or double whose unset sentinel travels as an empty field, both ways.
+    EmptyUnset,
+    /// A double written as a plain number even when unset.
+    Number,
 }
 
 /// One catalogue entry of a message or record.

@@ -117,16 +117,77 @@ pub const LAST_LIQUIDITY: i32 = 136;
 pub const PENDING_PRICE_REVISION: i32 = 178;
 /// exerciseOptions carries the manual order time.
 pub const MANUAL_ORDER_TIME_EXERCISE_OPTIONS: i32 = 180;
-/// The customer account field (exerciseOptions; orders).
-pub const CUSTOMER_ACCOUNT: i32 = 183;
-/// The professional customer flag (exerciseOptions; orders).
-pub const PROFESSIONAL_CUSTOMER: i32 = 184;
-/// execDetails carries the submitter.
-pub const SUBMITTER: i32 = 198;
 /// reqExecutions' filter carries last N days and specific dates.
 pub const PARAMETRIZED_DAYS_OF_EXECUTIONS: i32 = 200;
-/// placeOrder, cancelOrder and reqGlobalCancel are sent as protobuf.
+
+// ---- orders (issue 14) -------------------------------------------------------
+
+/// placeOrder sends the quantity as a decimal (below: an integer).
+pub const FRACTIONAL_POSITIONS: i32 = 101;
+/// Orders carry the pegged-to-benchmark fields, the conditions and the adjusted-order fields.
+pub const PEGGED_TO_BENCHMARK: i32 = 102;
+/// Orders carry the external operator.
+pub const EXT_OPERATOR: i32 = 105;
+/// Orders carry the soft-dollar tier.
+pub const SOFT_DOLLAR_TIER: i32 = 106;
+/// Orders carry the cash quantity.
+pub const CASH_QTY: i32 = 111;
+/// orderStatus carries the market-cap price and loses its version field.
+pub const MARKET_CAP_PRICE: i32 = 131;
+/// Orders carry the MiFID II decision maker and algo.
+pub const DECISION_MAKER: i32 = 138;
+/// Orders carry the MiFID II execution trader and algo.
+pub const MIFID_EXECUTION: i32 = 139;
+/// Orders carry dont-use-auto-price-for-hedge.
+pub const AUTO_PRICE_FOR_HEDGE: i32 = 141;
+/// openOrder carries the what-if margin before/change fields.
+pub const WHAT_IF_EXT_FIELDS: i32 = 142;
+/// Orders carry is-OMS-container; placeOrder and openOrder lose their version field.
+pub const ORDER_CONTAINER: i32 = 145;
+/// Orders carry discretionary-up-to-limit-price.
+pub const D_PEG_ORDERS: i32 = 148;
+/// reqCompletedOrders, completedOrder and completedOrdersEnd exist.
+pub const COMPLETED_ORDERS: i32 = 150;
+/// Orders carry use-price-management-algo.
+pub const PRICE_MGMT_ALGO: i32 = 151;
+/// Orders carry the duration.
+pub const DURATION: i32 = 158;
+/// Orders carry post-to-ATS.
+pub const POST_TO_ATS: i32 = 160;
+/// Orders carry auto-cancel-parent.
+pub const AUTO_CANCEL_PARENT: i32 = 162;
+/// placeOrder and cancelOrder carry the manual order (cancel) time.
+pub const MANUAL_ORDER_TIME: i32 = 169;
+/// Orders carry the PEG BEST / PEG MID fields.
+pub const PEGBEST_PEGMID_OFFSETS: i32 = 170;
+/// placeOrder and openOrder lose the deprecated FA profile field.
+pub const FA_PROFILE_DESUPPORT: i32 = 177;
+/// Orders carry the customer account.
+pub const CUSTOMER_ACCOUNT: i32 = 183;
+/// Orders carry the professional-customer flag.
+pub const PROFESSIONAL_CUSTOMER: i32 = 184;
+/// openOrder carries the bond accrued interest.
+pub const BOND_ACCRUED_INTEREST: i32 = 185;
+/// placeOrder and cancelOrder carry two RFQ placeholders (until UNDO_RFQ_FIELDS).
+pub const RFQ_FIELDS: i32 = 187;
+/// Orders carry include-overnight.
+pub const INCLUDE_OVERNIGHT: i32 = 189;
+/// The RFQ placeholders are gone again.
+pub const UNDO_RFQ_FIELDS: i32 = 190;
+/// placeOrder, cancelOrder and reqGlobalCancel carry the CME tagging fields and lose their version field.
+pub const CME_TAGGING_FIELDS: i32 = 192;
+/// openOrder carries the CME tagging fields.
+pub const CME_TAGGING_FIELDS_IN_OPEN_ORDER: i32 = 193;
+/// openOrder carries the full what-if preview (outside-RTH margins, allocations).
+pub const FULL_ORDER_PREVIEW_FIELDS: i32 = 195;
+/// openOrder and completedOrder carry the submitter.
+pub const SUBMITTER: i32 = 198;
+/// Orders carry imbalance-only.
+pub const IMBALANCE_ONLY: i32 = 199;
+/// placeOrder, cancelOrder and reqGlobalCancel travel as protobuf.
 pub const PROTOBUF_PLACE_ORDER: i32 = 203;
+/// The open-order and completed-order requests travel as protobuf.
+pub const PROTOBUF_COMPLETED_ORDER: i32 = 204;
 
 /// A threshold no server reaches: the message is never sent as protobuf.
 pub const NEVER: i32 = i32::MAX;

@@ -453,6 +453,28 @@ impl Session<'_> {
                     },
                 ));
             }
+            // The matching engine (super::matching) is not wired to the
+            // wire yet: orders are logged and left unanswered.
+            Request::PlaceOrder(req) => self.warn(format_args!(
+                "ignored placeOrder {}: the simulator does not take orders yet",
+                req.order_id
+            )),
+            Request::CancelOrder(req) => self.warn(format_args!(
+                "ignored cancelOrder {}: the simulator holds no orders",
+                req.order_id
+            )),
+            Request::ReqGlobalCancel(_) => {}
+            Request::ReqOpenOrders(_) | Request::ReqAllOpenOrders(_) => {
+                self.push(&Incoming::OpenOrderEnd(
+                    crate::protocol::orders::OpenOrderEnd {},
+                ));
+            }
+            Request::ReqAutoOpenOrders(_) => {}
+            Request::ReqCompletedOrders(_) => {
+                self.push(&Incoming::CompletedOrdersEnd(
+                    crate::protocol::orders::CompletedOrdersEnd {},
+                ));
+            }
             Request::ExerciseOptions(req) => self.warn(format_args!(
                 "ignored exerciseOptions {}: the simulator holds no options",
                 req.req_id

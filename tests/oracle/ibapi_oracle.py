@@ -45,7 +45,7 @@ from ibapi.common import UNSET_DECIMAL
 from ibapi.contract import ComboLeg, Contract, DeltaNeutralContract
 from ibapi.execution import ExecutionFilter
 from ibapi.tag_value import TagValue
-from ibapi.const import UNSET_DOUBLE
+from ibapi.const import UNSET_DOUBLE, UNSET_INTEGER
 from ibapi.wrapper import EWrapper
 
 NOTICES = {2104, 2106, 2158}
@@ -507,9 +507,9 @@ class ExecutionRecording(ContractRecording):
     def softDollarTiers(self, reqId, tiers):
         fields = {"req_id": reqId, "tiers": len(tiers)}
         for t in tiers:
-            fields.update({"soft_dollar_tier_row.name": t.name,
-                           "soft_dollar_tier_row.value": t.val,
-                           "soft_dollar_tier_row.display_name": t.displayName})
+            fields.update({"soft_dollar_tier.name": t.name,
+                           "soft_dollar_tier.value": t.val,
+                           "soft_dollar_tier.display_name": t.displayName})
         emit("SoftDollarTiers", **fields)
 
 
@@ -632,7 +632,7 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    wrapper = ExecutionRecording()
+    wrapper = OrderRecording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0
@@ -800,6 +800,228 @@ def encode(version, calls=None):
     return 0
 
 
+# ---- order replies (issue 14): ibapi's objects as libtws's visitor names them
+
+
+ORDER_RENAMED = {"val": "value", "condType": "condition_type", "rule80A": "rule80_a",
+                 "mifid2DecisionMaker": "mifid2_decision_maker",
+                 "mifid2DecisionAlgo": "mifid2_decision_algo",
+                 "mifid2ExecutionTrader": "mifid2_execution_trader",
+                 "mifid2ExecutionAlgo": "mifid2_execution_algo"}
+ORDER_ITEMS = {"conditions": "order_condition", "order_combo_legs": "order_combo_leg",
+               "order_allocations": "order_allocation", "combo_legs": "combo_leg",
+               "algo_params": "tag_value", "smart_combo_routing_params": "tag_value",
+               "order_misc_options": "tag_value", "sec_id_list": "tag_value"}
+ORDER_DECIMALS = {"totalQuantity", "filledQuantity", "suggestedSize", "position",
+                  "positionDesired", "positionAfter", "desiredAllocQty", "allowedAllocQty"}
+# ibapi None / True / False; libtws unset / 1 / 0
+ORDER_TRISTATE = {"usePriceMgmtAlgo", "routeMarketableToBbo", "seekPriceImprovement"}
+
+
+def order_visit(obj, prefix, out):
+    from ibapi.softdollartier import SoftDollarTier
+    if prefix == "order":
+        # Each condition has only its type's attributes: listed one by one
+        # (the flat visitor keys keep the last item's only).
+        out["@conditions"] = [order_visit(c, "order_condition", {}) for c in obj.conditions or []]
+    for attr, value in vars(obj).items():
+        name = ORDER_RENAMED.get(attr) or snake(attr)
+        key = f"{prefix}.{name}" if prefix else name
+        if attr == "deltaNeutralContract":
+            out[key] = value is not None
+            if value is not None:
+                order_visit(value, "delta_neutral_contract", out)
+        elif isinstance(value, SoftDollarTier):
+            order_visit(value, "soft_dollar_tier", out)
+        elif name in ORDER_ITEMS:
+            value = list(value or [])
+            out[key] = len(value)
+            for item in value:
+                order_visit(item, ORDER_ITEMS[name], out)
+        elif attr in ORDER_TRISTATE:
+            out[key] = UNSET_INTEGER if value is None else int(value)
+        elif attr in ORDER_DECIMALS:
+            out[key] = decimal(value)
+        elif isinstance(value, (bool, str, int, float)):
+            out[key] = value
+        elif value is None:
+            continue
+        else:
+            out[key] = str(value)
+    return out
+
+
+class OrderRecording(ExecutionRecording):
+    """The order replies (issue 14)."""
+
+    def openOrder(self, orderId, contract, order, orderState):
+        fields = {"order_id": orderId}
+        order_visit(contract, "contract", fields)
+        order_visit(order, "order", fields)
+        order_visit(orderState, "order_state", fields)
+        emit("OpenOrder", **fields)
+
+    def completedOrder(self, contract, order, orderState):
+        fields = {}
+        order_visit(contract, "contract", fields)
+        order_visit(order, "order", fields)
+        order_visit(orderState, "order_state", fields)
+        emit("CompletedOrder", **fields)
+
+
+# ---- orders (issue 14) ----------------------------------------------------------
+
+
+def order(action="BUY", qty="100", order_type="LMT", lmt=None):
+    from decimal import Decimal
+    from ibapi.order import Order
+    o = Order()
+    o.action, o.totalQuantity, o.orderType = action, Decimal(qty), order_type
+    if lmt is not None:
+        o.lmtPrice = lmt
+    o.tif = "DAY"
+    o.discretionaryAmt = 0.0  # a float, as libtws holds it (ibapi's default int 0 prints "0")
+    o.cashQty = 0.0  # below 111 ibapi refuses any order whose cashQty is truthy (UNSET is)
+    return o
+
+
+def conditions():
+    from ibapi import order_condition as oc
+    price = oc.PriceCondition(oc.PriceCondition.TriggerMethodEnum.Last, 265598, "SMART", True, 190.5)
+    time_ = oc.TimeCondition(False, "20261201 15:30:00 US/Eastern")
+    time_.isConjunctionConnection = False
+    margin = oc.MarginCondition(True, 25)
+    execution = oc.ExecutionCondition("STK", "SMART", "AAPL")
+    volume = oc.VolumeCondition(265598, "SMART", True, 100000)
+    change = oc.PercentChangeCondition(265598, "SMART", False, 2.5)
+    return [price, time_, margin, execution, volume, change]
+
+
+def order_calls():
+    from ibapi.order import OrderComboLeg
+    from ibapi.order_cancel import OrderCancel
+    from ibapi.softdollartier import SoftDollarTier
+
+    def market(a):
+        a.placeOrder(101, stock(), order(order_type="MKT"))
+
+    def limit(a):
+        o = order(lmt=189.5)
+        o.account, o.orderRef, o.outsideRth = "DU123456", "ref-1", True
+        a.placeOrder(102, stock(), o)
+
+    def bracket_child(a):
+        o = order(action="SELL", order_type="STP")
+        o.auxPrice, o.parentId, o.transmit, o.ocaGroup = 180.0, 102, False, "oca-1"
+        a.placeOrder(103, stock(), o)
+
+    def algo(a):
+        o = order(lmt=189.5)
+        o.algoStrategy = "Adaptive"
+        o.algoParams = [tag("adaptivePriority", "Normal")]
+        a.placeOrder(104, stock(), o)
+
+    def conditional(a):
+        o = order(lmt=189.5)
+        o.conditions = conditions()
+        o.conditionsIgnoreRth, o.conditionsCancelOrder = True, False
+        a.placeOrder(105, stock(), o)
+
+    def combo_order(a):
+        o = order(lmt=1.25)
+        legs = []
+        for price in (1.5, None):
+            leg = OrderComboLeg()
+            if price is not None:
+                leg.price = price
+            legs.append(leg)
+        o.orderComboLegs = legs
+        o.smartComboRoutingParams = [tag("NonGuaranteed", "1")]
+        a.placeOrder(106, combo(), o)
+
+    def what_if(a):
+        o = order(lmt=189.5)
+        o.whatIf = True
+        a.placeOrder(107, stock(), o)
+
+    def pegged(a):
+        o = order(order_type="PEG BENCH")
+        o.referenceContractId, o.isPeggedChangeAmountDecrease = 756733, True
+        o.peggedChangeAmount, o.referenceChangeAmount, o.referenceExchangeId = 0.5, 0.25, "ARCA"
+        o.adjustedOrderType, o.triggerPrice, o.adjustedStopPrice = "STP", 185.0, 184.0
+        a.placeOrder(108, stock(), o)
+
+    def delta_neutral(a):
+        o = order(order_type="VOL")
+        o.volatility, o.volatilityType = 0.25, 2
+        o.deltaNeutralOrderType, o.deltaNeutralAuxPrice = "LMT", 1.5
+        o.deltaNeutralConId, o.deltaNeutralOpenClose = 265598, "O"
+        o.continuousUpdate, o.referencePriceType = True, 1
+        a.placeOrder(109, option(), o)
+
+    def peg_mid(a):
+        o = order(order_type="PEG MID")
+        o.midOffsetAtWhole, o.midOffsetAtHalf = 0.01, 0.005
+        o.usePriceMgmtAlgo = True
+        a.placeOrder(110, stock(), o)
+
+    def everything(a):
+        o = order(lmt=189.5)
+        o.goodTillDate, o.faGroup, o.faMethod = "20261231 16:00:00 US/Eastern", "grp", "EqualQuantity"
+        o.hedgeType, o.hedgeParam = "B", "beta=1"
+        o.scalePriceIncrement, o.scalePriceAdjustValue, o.scaleAutoReset = 0.05, 0.01, True
+        o.scaleInitLevelSize, o.scaleSubsLevelSize = 100, 50
+        o.orderMiscOptions = [tag("a", "1")]
+        o.softDollarTier = SoftDollarTier("tier", "v1", "")
+        o.mifid2DecisionMaker, o.mifid2ExecutionAlgo = "dm", "ea"
+        o.minQty, o.percentOffset, o.trailingPercent = 10, 0.02, 1.5
+        o.duration, o.postToAts, o.manualOrderIndicator = 60, 1, 0
+        o.customerAccount, o.professionalCustomer = "cust", True
+        o.includeOvernight, o.imbalanceOnly = True, True
+        o.manualOrderTime, o.advancedErrorOverride = "20261201-10:00:00", "8229"
+        o.cashQty = 1000.0
+        a.placeOrder(111, stock(), o)
+
+    def cancel(a):
+        a.cancelOrder(102, OrderCancel())
+
+    def cancel_manual(a):
+        c = OrderCancel()
+        c.manualOrderCancelTime, c.extOperator, c.manualOrderIndicator = "20261201-10:00:01", "op", 1
+        a.cancelOrder(103, c)
+
+    return [
+        ("PlaceOrder#market", market),
+        ("PlaceOrder#limit", limit),
+        ("PlaceOrder#bracket", bracket_child),
+        ("PlaceOrder#algo", algo),
+        ("PlaceOrder#conditional", conditional),
+        ("PlaceOrder#combo", combo_order),
+        ("PlaceOrder#what_if", what_if),
+        ("PlaceOrder#pegged", pegged),
+        ("PlaceOrder#delta_neutral", delta_neutral),
+        ("PlaceOrder#peg_mid", peg_mid),
+        ("PlaceOrder#everything", everything),
+        ("CancelOrder", cancel),
+        ("CancelOrder#manual", cancel_manual),
+        ("ReqGlobalCancel", lambda a: a.reqGlobalCancel(OrderCancel())),
+        ("ReqOpenOrders", lambda a: a.reqOpenOrders()),
+        ("ReqAllOpenOrders", lambda a: a.reqAllOpenOrders()),
+        ("ReqAutoOpenOrders", lambda a: a.reqAutoOpenOrders(True)),
+        ("ReqCompletedOrders", lambda a: a.reqCompletedOrders(True)),
+    ]
+
+
+def encode_orders(version):
+    """Each call of order_calls() on a fresh client at `version`."""
+    for name, call in order_calls():
+        app = EncodingApp(version)
+        call(app)
+        sent = b"".join(app.conn.sent)
+        emit(name, hex=sent.hex(), errors=app.errors)
+    return 0
+
+
 def each(jobs):
     """Runs jobs in turn, each one's lines between @begin and @end when
     there are several; the status is 1 if any failed."""
@@ -819,6 +1041,8 @@ def main(argv):
         return hello(int(argv[2]))
     if len(argv) >= 3 and argv[1] == "requests":
         return each([lambda p=int(p): requests(p) for p in argv[2:]])
+    if len(argv) >= 3 and argv[1] == "encode-orders":
+        return each([lambda v=int(v): encode_orders(v) for v in argv[2:]])
     if len(argv) >= 3 and argv[1] == "encode":
         return each([lambda v=int(v): encode(v) for v in argv[2:]])
     if len(argv) >= 4 and argv[1] == "encode-set" and argv[2] in ENCODE_SETS:

@@ -728,6 +728,26 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
                 tws_event_data { tick_by_tick: view },
             )
         }
+        Incoming::OrderStatus(m) => (
+            tws_event_type::TWS_EVENT_ORDER_STATUS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::OpenOrder(m) => (
+            tws_event_type::TWS_EVENT_OPEN_ORDER,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::OpenOrderEnd(m) => (
+            tws_event_type::TWS_EVENT_OPEN_ORDER_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::CompletedOrder(m) => (
+            tws_event_type::TWS_EVENT_COMPLETED_ORDER,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::CompletedOrdersEnd(m) => (
+            tws_event_type::TWS_EVENT_COMPLETED_ORDERS_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::Error(m) => {
             let mut p = arena.place();
             let s_message = p.str(&m.message);
@@ -868,6 +888,11 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::UpdateMktDepthL2(_) => c"UpdateMktDepthL2",
         Incoming::RealTimeBar(_) => c"RealTimeBar",
         Incoming::TickByTick(_) => c"TickByTick",
+        Incoming::OrderStatus(_) => c"OrderStatus",
+        Incoming::OpenOrder(_) => c"OpenOrder",
+        Incoming::OpenOrderEnd(_) => c"OpenOrderEnd",
+        Incoming::CompletedOrder(_) => c"CompletedOrder",
+        Incoming::CompletedOrdersEnd(_) => c"CompletedOrdersEnd",
         Incoming::Error(_) => c"Error",
         Incoming::NextValidId(_) => c"NextValidId",
         Incoming::ManagedAccounts(_) => c"ManagedAccounts",

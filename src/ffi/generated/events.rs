@@ -117,6 +117,16 @@ pub enum tws_event_type {
     /// one of `last` (tick types 1 Last, 2 AllLast), `bid_ask` (3 BidAsk) and
     /// `mid_point` (4 MidPoint) is present; none for tick type 0.
     TWS_EVENT_TICK_BY_TICK = 126,
+    /// No typed view: read it with `tws_event_field` (message `OrderStatus`). orderStatus: an order's status, filled and remaining quantity and average price changed.
+    TWS_EVENT_ORDER_STATUS = 150,
+    /// No typed view: read it with `tws_event_field` (message `OpenOrder`). openOrder: one open order (after placeOrder, reqOpenOrders, reqAllOpenOrders, or a what-if answer), with its contract and state.
+    TWS_EVENT_OPEN_ORDER = 151,
+    /// No typed view: read it with `tws_event_field` (message `OpenOrderEnd`). openOrderEnd: every open order of reqOpenOrders / reqAllOpenOrders has been sent.
+    TWS_EVENT_OPEN_ORDER_END = 152,
+    /// No typed view: read it with `tws_event_field` (message `CompletedOrder`). completedOrder: one filled or cancelled order of today (after reqCompletedOrders), with its contract and state.
+    TWS_EVENT_COMPLETED_ORDER = 153,
+    /// No typed view: read it with `tws_event_field` (message `CompletedOrdersEnd`). completedOrdersEnd: every completed order of reqCompletedOrders has been sent.
+    TWS_EVENT_COMPLETED_ORDERS_END = 154,
     /// No typed view: read it with `tws_event_field` (message `ExecDetails`). execDetails: one execution, with its contract (a reply to reqExecutions, or unsolicited with req_id -1 when an order fills).
     TWS_EVENT_EXEC_DETAILS = 180,
     /// No typed view: read it with `tws_event_field` (message `ExecDetailsEnd`). execDetailsEnd: every execution of a reqExecutions has been sent.
@@ -184,6 +194,11 @@ impl tws_event_type {
             124 => TWS_EVENT_REAL_TIME_BAR,
             125 => TWS_EVENT_USER_INFO,
             126 => TWS_EVENT_TICK_BY_TICK,
+            150 => TWS_EVENT_ORDER_STATUS,
+            151 => TWS_EVENT_OPEN_ORDER,
+            152 => TWS_EVENT_OPEN_ORDER_END,
+            153 => TWS_EVENT_COMPLETED_ORDER,
+            154 => TWS_EVENT_COMPLETED_ORDERS_END,
             180 => TWS_EVENT_EXEC_DETAILS,
             181 => TWS_EVENT_EXEC_DETAILS_END,
             182 => TWS_EVENT_COMMISSION_AND_FEES_REPORT,
@@ -247,6 +262,11 @@ impl tws_event_type {
             TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
             TWS_EVENT_USER_INFO => "USER_INFO\0",
             TWS_EVENT_TICK_BY_TICK => "TICK_BY_TICK\0",
+            TWS_EVENT_ORDER_STATUS => "ORDER_STATUS\0",
+            TWS_EVENT_OPEN_ORDER => "OPEN_ORDER\0",
+            TWS_EVENT_OPEN_ORDER_END => "OPEN_ORDER_END\0",
+            TWS_EVENT_COMPLETED_ORDER => "COMPLETED_ORDER\0",
+            TWS_EVENT_COMPLETED_ORDERS_END => "COMPLETED_ORDERS_END\0",
             TWS_EVENT_EXEC_DETAILS => "EXEC_DETAILS\0",
             TWS_EVENT_EXEC_DETAILS_END => "EXEC_DETAILS_END\0",
             TWS_EVENT_COMMISSION_AND_FEES_REPORT => "COMMISSION_AND_FEES_REPORT\0",

@@ -3,6 +3,7 @@
 //! struct, its protobuf twin and its codecs in every wire form.
 
 use super::account::{Contract, ContractProto};
+use super::orders::{SoftDollarTier, SoftDollarTierProto};
 use crate::protocol::codec::{check_str, read_decimal};
 use crate::protocol::codec::{Body, EncodeError, Form, WireValue};
 use crate::protocol::describe::{Describe, FieldVisitor};
@@ -695,117 +696,6 @@ impl Execution {
         check_str(&self.ev_rule, "ev_rule", text)?;
         check_str(&self.model_code, "model_code", text)?;
         check_str(&self.submitter, "submitter", text)?;
-        Ok(())
-    }
-}
-
-/// A soft-dollar tier the account may name in an order. (The orders part's SoftDollarTier is the same record; the integrator unifies them.)
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SoftDollarTierRow {
-    pub name: String,
-    /// ibapi's `val`.
-    pub value: String,
-    pub display_name: String,
-}
-
-/// Protobuf form of [`SoftDollarTierRow`].
-#[derive(Clone, PartialEq, Debug, Default)]
-pub struct SoftDollarTierRowProto {
-    pub name: Option<String>,
-    pub value: Option<String>,
-    pub display_name: Option<String>,
-}
-
-impl ::prost::Message for SoftDollarTierRowProto {
-    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
-        if let Some(v) = &self.name {
-            proto_fields::owned_string::encode(1, v, buf);
-        }
-        if let Some(v) = &self.value {
-            proto_fields::owned_string::encode(2, v, buf);
-        }
-        if let Some(v) = &self.display_name {
-            proto_fields::owned_string::encode(3, v, buf);
-        }
-    }
-    fn merge_field(
-        &mut self,
-        tag: u32,
-        wire_type: ::prost::encoding::WireType,
-        buf: &mut impl ::prost::bytes::Buf,
-        ctx: ::prost::encoding::DecodeContext,
-    ) -> Result<(), ::prost::DecodeError> {
-        match tag {
-            1 => proto_fields::owned_string::merge(
-                wire_type,
-                self.name.get_or_insert_with(Default::default),
-                buf,
-                ctx,
-            ),
-            2 => proto_fields::owned_string::merge(
-                wire_type,
-                self.value.get_or_insert_with(Default::default),
-                buf,
-                ctx,
-            ),
-            3 => proto_fields::owned_string::merge(
-                wire_type,
-                self.display_name.get_or_insert_with(Default::default),
-                buf,
-                ctx,
-            ),
-            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
-        }
-    }
-    fn encoded_len(&self) -> usize {
-        self.name
-            .as_ref()
-            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
-            + self
-                .value
-                .as_ref()
-                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
-            + self
-                .display_name
-                .as_ref()
-                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
-    }
-    fn clear(&mut self) {
-        *self = Self::default();
-    }
-}
-
-impl SoftDollarTierRow {
-    /// The protobuf form; unset values are left out, as the official client does.
-    pub fn to_proto(&self) -> SoftDollarTierRowProto {
-        SoftDollarTierRowProto {
-            name: WireValue::to_proto(&self.name),
-            value: WireValue::to_proto(&self.value),
-            display_name: WireValue::to_proto(&self.display_name),
-        }
-    }
-
-    /// Back from the protobuf form; absent fields take their declared defaults.
-    pub fn from_proto(p: SoftDollarTierRowProto) -> Self {
-        SoftDollarTierRow {
-            name: p.name.unwrap_or_default(),
-            value: p.value.unwrap_or_default(),
-            display_name: p.display_name.unwrap_or_default(),
-        }
-    }
-
-    /// Hands every field to `v`, named `soft_dollar_tier_row.<field>`.
-    pub fn visit(&self, v: &mut dyn FieldVisitor) {
-        WireValue::describe(&self.name, "soft_dollar_tier_row.name", v);
-        WireValue::describe(&self.value, "soft_dollar_tier_row.value", v);
-        WireValue::describe(&self.display_name, "soft_dollar_tier_row.display_name", v);
-    }
-
-    /// Checks every string for characters that cannot travel (`text` form or protobuf).
-    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
-        check_str(&self.name, "name", text)?;
-        check_str(&self.value, "value", text)?;
-        check_str(&self.display_name, "display_name", text)?;
         Ok(())
     }
 }
@@ -1931,14 +1821,14 @@ impl Describe for CommissionAndFeesReport {
 pub struct SoftDollarTiers {
     pub req_id: i32,
     /// Protobuf softDollarTiers.
-    pub tiers: Vec<SoftDollarTierRow>,
+    pub tiers: Vec<SoftDollarTier>,
 }
 
 /// Protobuf form of [`SoftDollarTiers`].
 #[derive(Clone, PartialEq, Debug, Default)]
 pub struct SoftDollarTiersProto {
     pub req_id: Option<i32>,
-    pub tiers: Vec<SoftDollarTierRowProto>,
+    pub tiers: Vec<SoftDollarTierProto>,
 }
 
 impl ::prost::Message for SoftDollarTiersProto {
@@ -1997,7 +1887,7 @@ impl Body for SoftDollarTiers {
             let n = crate::protocol::codec::read_count(r)?;
             let mut xs = Vec::with_capacity(n);
             for _ in 0..n {
-                let mut x = SoftDollarTierRow::default();
+                let mut x = SoftDollarTier::default();
                 x.name = WireValue::read_text(r)?;
                 x.value = WireValue::read_text(r)?;
                 x.display_name = WireValue::read_text(r)?;
@@ -2021,7 +1911,7 @@ impl Body for SoftDollarTiers {
             tiers: p
                 .tiers
                 .into_iter()
-                .map(SoftDollarTierRow::from_proto)
+                .map(SoftDollarTier::from_proto)
                 .collect(),
         }
     }
