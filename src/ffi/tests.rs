@@ -209,6 +209,14 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::UpdateMktDepthL2(_) => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             Incoming::RealTimeBar(_) => TWS_EVENT_REAL_TIME_BAR,
             Incoming::UserInfo(_) => TWS_EVENT_USER_INFO,
+            // Historical data (issue 15): generic accessor only.
+            Incoming::HistoricalData(_) => TWS_EVENT_HISTORICAL_DATA,
+            Incoming::HistoricalDataEnd(_) => TWS_EVENT_HISTORICAL_DATA_END,
+            Incoming::HistoricalDataUpdate(_) => TWS_EVENT_HISTORICAL_DATA_UPDATE,
+            Incoming::HeadTimestamp(_) => TWS_EVENT_HEAD_TIMESTAMP,
+            Incoming::HistogramData(_) => TWS_EVENT_HISTOGRAM_DATA,
+            Incoming::HistoricalTicks(_) => TWS_EVENT_HISTORICAL_TICKS,
+            Incoming::HistoricalSchedule(_) => TWS_EVENT_HISTORICAL_SCHEDULE,
         },
     }
 }
@@ -362,7 +370,14 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_UPDATE_MKT_DEPTH
             | TWS_EVENT_UPDATE_MKT_DEPTH_L2
             | TWS_EVENT_REAL_TIME_BAR
-            | TWS_EVENT_USER_INFO => vec![],
+            | TWS_EVENT_USER_INFO
+            | TWS_EVENT_HISTORICAL_DATA
+            | TWS_EVENT_HISTORICAL_DATA_END
+            | TWS_EVENT_HISTORICAL_DATA_UPDATE
+            | TWS_EVENT_HEAD_TIMESTAMP
+            | TWS_EVENT_HISTOGRAM_DATA
+            | TWS_EVENT_HISTORICAL_TICKS
+            | TWS_EVENT_HISTORICAL_SCHEDULE => vec![],
         }
     }
 }
@@ -434,7 +449,14 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::UpdateMktDepth(_)
             | Incoming::UpdateMktDepthL2(_)
             | Incoming::RealTimeBar(_)
-            | Incoming::UserInfo(_) => vec![],
+            | Incoming::UserInfo(_)
+            | Incoming::HistoricalData(_)
+            | Incoming::HistoricalDataEnd(_)
+            | Incoming::HistoricalDataUpdate(_)
+            | Incoming::HeadTimestamp(_)
+            | Incoming::HistogramData(_)
+            | Incoming::HistoricalTicks(_)
+            | Incoming::HistoricalSchedule(_) => vec![],
         },
     }
 }

@@ -10,6 +10,7 @@ pub mod error_codes;
 pub mod field_values;
 mod generated;
 pub mod handshake;
+pub mod history;
 pub mod ids;
 pub mod instruments;
 pub mod market_data;

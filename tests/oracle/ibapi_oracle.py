@@ -9,6 +9,9 @@ byte is produced or read by ibapi itself.
                                         issue 13, encoded by ibapi at each version
                                         without a server: one line per call with
                                         the bytes sent (hex) or the error raised
+  ibapi_oracle.py encode-history VERSION...
+                                        the same for the historical-data requests
+                                        of issue 15
   ibapi_oracle.py decode VERSION FILE...
                                         decode streams of length-prefixed
                                         server-to-client frames with ibapi's
@@ -443,6 +446,78 @@ class ContractRecording(MarketRecording):
         emit("FamilyCodes", **fields)
 
 
+def add_items(fields, prefix, objects, attrs):
+    """A list's items as libtws's visitor walks them: each attribute's
+    values in item order, under the item record's prefix."""
+    for obj in objects or []:
+        for attr, name, conv in attrs:
+            fields.setdefault(f"{prefix}.{name}", []).append(conv(getattr(obj, attr)))
+
+
+BAR = [("date", "date", str), ("open", "open", float), ("high", "high", float),
+       ("low", "low", float), ("close", "close", float), ("volume", "volume", decimal),
+       ("wap", "wap", decimal), ("barCount", "bar_count", int)]
+HISTORICAL_TICK = [("time", "time", int), ("price", "price", float), ("size", "size", decimal)]
+HISTORICAL_SESSION = [("startDateTime", "start_date_time", str),
+                      ("endDateTime", "end_date_time", str), ("refDate", "ref_date", str)]
+
+
+class HistoryRecording(ContractRecording):
+    """The historical-data replies (issue 15). Every field is the list of
+    its values in the message (a list's items give one value each), so that
+    every bar and tick is compared, not only the last. ibapi raises
+    historicalData once per bar (and, below 196, historicalDataEnd from the
+    same frame): the oracle joins them into one line per frame."""
+
+    def __init__(self):
+        ContractRecording.__init__(self)
+        self.pending_bars = None
+
+    def end_frame(self):
+        if self.pending_bars is not None:
+            emit("HistoricalData", **self.pending_bars)
+            self.pending_bars = None
+
+    def historicalData(self, reqId, bar):
+        if self.pending_bars is None:
+            self.pending_bars = {"req_id": [reqId], "start_date": [""], "end_date": [""],
+                                 "bars": [0]}
+        self.pending_bars["bars"][0] += 1
+        add_items(self.pending_bars, "bar", [bar], BAR)
+
+    def historicalDataEnd(self, reqId, start, end):
+        p = self.pending_bars
+        if p is not None and p["req_id"] == [reqId]:
+            # Below 196 the dates come in historicalData's own frame.
+            p["start_date"], p["end_date"] = [start], [end]
+            return
+        emit("HistoricalDataEnd", req_id=[reqId], start_date=[start], end_date=[end])
+
+    def historicalDataUpdate(self, reqId, bar):
+        fields = {"req_id": [reqId]}
+        add_items(fields, "bar", [bar], BAR)
+        emit("HistoricalDataUpdate", **fields)
+
+    def histogramData(self, reqId, items):
+        fields = {"req_id": [reqId], "entries": [len(items)]}
+        add_items(fields, "histogram_entry", items,
+                  [("price", "price", float), ("size", "size", decimal)])
+        emit("HistogramData", **fields)
+
+    def historicalTicks(self, reqId, ticks, done):
+        fields = {"req_id": [reqId], "ticks": [len(ticks)]}
+        add_items(fields, "historical_tick", ticks, HISTORICAL_TICK)
+        fields["done"] = [bool(done)]
+        emit("HistoricalTicks", **fields)
+
+    def historicalSchedule(self, reqId, startDateTime, endDateTime, timeZone, sessions):
+        fields = {"req_id": [reqId], "start_date_time": [startDateTime],
+                  "end_date_time": [endDateTime], "time_zone": [timeZone],
+                  "sessions": [len(sessions)]}
+        add_items(fields, "historical_session", sessions, HISTORICAL_SESSION)
+        emit("HistoricalSchedule", **fields)
+
+
 class App(Recording, EClient):
     def __init__(self):
         Recording.__init__(self)
@@ -562,7 +637,7 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    wrapper = ContractRecording()
+    wrapper = HistoryRecording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0
@@ -585,6 +660,7 @@ def decode(version, path):
             print(f"oracle: {path}: frame at {offset}: {type(e).__name__}: {e}",
                   file=sys.stderr)
             return 1
+        wrapper.end_frame()
     wrapper.flush_price()
     trouble = log.trouble[seen:]
     for line in trouble:
@@ -689,9 +765,35 @@ ENCODE_CALLS = [
 ]
 
 
-def encode(version):
-    """Each call of ENCODE_CALLS on a fresh client at `version`."""
-    for name, call in ENCODE_CALLS:
+# The historical-data requests of issue 15 (`encode-history`), in order.
+HISTORY_CALLS = [
+    ("ReqHistoricalData",
+     lambda a: a.reqHistoricalData(31, stock(), "20261130 16:00:00 US/Eastern", "1 D",
+                                   "1 hour", "TRADES", 1, 1, False, [])),
+    ("ReqHistoricalData#update",
+     lambda a: a.reqHistoricalData(32, option(), "", "2 W", "5 mins", "MIDPOINT", 0, 2, True,
+                                   [tag("XYZ", "1")])),
+    ("ReqHistoricalData#combo",
+     lambda a: a.reqHistoricalData(33, combo(), "", "1 M", "1 day", "BID_ASK", 1, 1, False, [])),
+    ("CancelHistoricalData", lambda a: a.cancelHistoricalData(32)),
+    ("ReqHeadTimestamp", lambda a: a.reqHeadTimeStamp(34, stock(), "TRADES", 1, 1)),
+    ("ReqHeadTimestamp#option", lambda a: a.reqHeadTimeStamp(35, option(), "BID", 0, 2)),
+    ("CancelHeadTimestamp", lambda a: a.cancelHeadTimeStamp(34)),
+    ("ReqHistogramData", lambda a: a.reqHistogramData(36, stock(), True, "3 days")),
+    ("CancelHistogramData", lambda a: a.cancelHistogramData(36)),
+    ("ReqHistoricalTicks",
+     lambda a: a.reqHistoricalTicks(37, stock(), "20261130 09:30:00 US/Eastern", "", 100,
+                                    "TRADES", 1, True, [])),
+    ("ReqHistoricalTicks#bid_ask",
+     lambda a: a.reqHistoricalTicks(38, option(), "", "20261130 16:00:00 US/Eastern", 1000,
+                                    "BID_ASK", 0, False, [tag("XYZ", "1")])),
+    ("CancelHistoricalTicks", lambda a: a.cancelHistoricalTicks(37)),
+]
+
+
+def encode(version, calls=ENCODE_CALLS):
+    """Each call of `calls` on a fresh client at `version`."""
+    for name, call in calls:
         app = EncodingApp(version)
         call(app)
         sent = b"".join(app.conn.sent)
@@ -720,6 +822,8 @@ def main(argv):
         return each([lambda p=int(p): requests(p) for p in argv[2:]])
     if len(argv) >= 3 and argv[1] == "encode":
         return each([lambda v=int(v): encode(v) for v in argv[2:]])
+    if len(argv) >= 3 and argv[1] == "encode-history":
+        return each([lambda v=int(v): encode(v, HISTORY_CALLS) for v in argv[2:]])
     if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "decode":
         pairs = zip(argv[2::2], argv[3::2])
         return each([lambda v=int(v), f=f: decode(v, f) for v, f in pairs])

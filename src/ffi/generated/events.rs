@@ -113,6 +113,22 @@ pub enum tws_event_type {
     TWS_EVENT_REAL_TIME_BAR = 124,
     /// No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
     TWS_EVENT_USER_INFO = 125,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalData`). historicalData: the bars of a reqHistoricalData. Below server 196 it also
+    /// carries the period's start and end (the official decoder raises
+    /// historicalDataEnd from it); from 196 historicalDataEnd is its own message.
+    TWS_EVENT_HISTORICAL_DATA = 200,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalDataEnd`). historicalDataEnd: every bar of a reqHistoricalData has been sent, with the period covered (server 196+; no version field).
+    TWS_EVENT_HISTORICAL_DATA_END = 201,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalDataUpdate`). historicalDataUpdate: the last bar of a keep-up-to-date request, as it changes (no version field).
+    TWS_EVENT_HISTORICAL_DATA_UPDATE = 202,
+    /// No typed view: read it with `tws_event_field` (message `HeadTimestamp`). headTimestamp: the earliest data of a reqHeadTimeStamp (no version field).
+    TWS_EVENT_HEAD_TIMESTAMP = 203,
+    /// No typed view: read it with `tws_event_field` (message `HistogramData`). histogramData: the histogram of a reqHistogramData (no version field).
+    TWS_EVENT_HISTOGRAM_DATA = 204,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalTicks`). historicalTicks: midpoints of a reqHistoricalTicks (MIDPOINT), one batch (no version field).
+    TWS_EVENT_HISTORICAL_TICKS = 205,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalSchedule`). historicalSchedule: the trading sessions of a reqHistoricalData with what_to_show SCHEDULE (no version field).
+    TWS_EVENT_HISTORICAL_SCHEDULE = 208,
 }
 
 impl tws_event_type {
@@ -169,6 +185,13 @@ impl tws_event_type {
             123 => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             124 => TWS_EVENT_REAL_TIME_BAR,
             125 => TWS_EVENT_USER_INFO,
+            200 => TWS_EVENT_HISTORICAL_DATA,
+            201 => TWS_EVENT_HISTORICAL_DATA_END,
+            202 => TWS_EVENT_HISTORICAL_DATA_UPDATE,
+            203 => TWS_EVENT_HEAD_TIMESTAMP,
+            204 => TWS_EVENT_HISTOGRAM_DATA,
+            205 => TWS_EVENT_HISTORICAL_TICKS,
+            208 => TWS_EVENT_HISTORICAL_SCHEDULE,
             _ => return None,
         })
     }
@@ -226,6 +249,13 @@ impl tws_event_type {
             TWS_EVENT_UPDATE_MKT_DEPTH_L2 => "UPDATE_MKT_DEPTH_L2\0",
             TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
             TWS_EVENT_USER_INFO => "USER_INFO\0",
+            TWS_EVENT_HISTORICAL_DATA => "HISTORICAL_DATA\0",
+            TWS_EVENT_HISTORICAL_DATA_END => "HISTORICAL_DATA_END\0",
+            TWS_EVENT_HISTORICAL_DATA_UPDATE => "HISTORICAL_DATA_UPDATE\0",
+            TWS_EVENT_HEAD_TIMESTAMP => "HEAD_TIMESTAMP\0",
+            TWS_EVENT_HISTOGRAM_DATA => "HISTOGRAM_DATA\0",
+            TWS_EVENT_HISTORICAL_TICKS => "HISTORICAL_TICKS\0",
+            TWS_EVENT_HISTORICAL_SCHEDULE => "HISTORICAL_SCHEDULE\0",
         }
     }
 }
