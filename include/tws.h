@@ -202,6 +202,10 @@ enum tws_event_type
   TWS_EVENT_HISTOGRAM_DATA = 204,
   // No typed view: read it with `tws_event_field` (message `HistoricalTicks`). historicalTicks: midpoints of a reqHistoricalTicks (MIDPOINT), one batch (no version field).
   TWS_EVENT_HISTORICAL_TICKS = 205,
+  // No typed view: read it with `tws_event_field` (message `HistoricalTicksBidAsk`). historicalTicksBidAsk: quotes of a reqHistoricalTicks (BID_ASK), one batch (no version field).
+  TWS_EVENT_HISTORICAL_TICKS_BID_ASK = 206,
+  // No typed view: read it with `tws_event_field` (message `HistoricalTicksLast`). historicalTicksLast: trades of a reqHistoricalTicks (TRADES), one batch (no version field).
+  TWS_EVENT_HISTORICAL_TICKS_LAST = 207,
   // No typed view: read it with `tws_event_field` (message `HistoricalSchedule`). historicalSchedule: the trading sessions of a reqHistoricalData with what_to_show SCHEDULE (no version field).
   TWS_EVENT_HISTORICAL_SCHEDULE = 208,
 };

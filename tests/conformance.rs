@@ -1906,6 +1906,34 @@ mod issue15 {
                 ticks: Vec::new(),
                 done: false,
             }),
+            Incoming::HistoricalTicksBidAsk(HistoricalTicksBidAsk {
+                req_id: 38,
+                ticks: (0..4)
+                    .map(|attrib| HistoricalTickBidAsk {
+                        time: 1_764_536_400 + i64::from(attrib),
+                        attrib,
+                        price_bid: 5.2,
+                        price_ask: 5.35,
+                        size_bid: "12".into(),
+                        size_ask: "7".into(),
+                    })
+                    .collect(),
+                done: true,
+            }),
+            Incoming::HistoricalTicksLast(HistoricalTicksLast {
+                req_id: 37,
+                ticks: (0..4)
+                    .map(|attrib| HistoricalTickLast {
+                        time: 1_764_513_000 + i64::from(attrib),
+                        attrib,
+                        price: [189.1, 189.11, 189.12, 189.13][attrib as usize],
+                        size: "100".into(),
+                        exchange: "NASDAQ".into(),
+                        special_conditions: if attrib == 2 { "I" } else { "" }.into(),
+                    })
+                    .collect(),
+                done: false,
+            }),
             Incoming::HistoricalSchedule(HistoricalSchedule {
                 req_id: 39,
                 start_date_time: "20261130-09:30:00".into(),

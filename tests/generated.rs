@@ -221,9 +221,15 @@ fn every_inline_record_field_names_a_field_of_its_record() {
         for f in m.fields.iter().filter(|f| f.path) {
             let (owner, sub) = f.name.split_once('.').unwrap();
             let owner = m.fields.iter().find(|o| o.name == owner).unwrap();
-            let FieldType::Record(r) = owner.ty else {
+            let (FieldType::Record(r) | FieldType::Optional(r)) = owner.ty else {
                 panic!("{}: {} is not a record", m.name, owner.name)
             };
+            assert_eq!(
+                owner.text,
+                tws::protocol::schema::TextRepr::Inline,
+                "{}",
+                owner.name
+            );
             assert!(RECORDS.contains(&r));
             assert!(r.fields.iter().any(|x| x.name == sub), "{}", f.name);
             assert_eq!(f.proto, None);
@@ -402,6 +408,17 @@ mod from_the_schema {
                 _ => {}
             }
             match f.ty {
+                // A mask that travels as a nested message of bools.
+                FieldType::Bits(bits) if bits.iter().all(|b| b.proto.is_some()) => {
+                    let mut inner = Vec::new();
+                    for b in bits {
+                        key(b.proto.unwrap(), 0, &mut inner);
+                        varint(rng.next() % 2, &mut inner);
+                    }
+                    key(tag, 2, &mut out);
+                    varint(inner.len() as u64, &mut out);
+                    out.extend_from_slice(&inner);
+                }
                 FieldType::Int | FieldType::Bits(_) => {
                     key(tag, 0, &mut out);
                     let v = rng.pick(&[0i32, 1, -1, 7, 2104, i32::MIN, i32::MAX - 1]);

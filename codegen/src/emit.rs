@@ -73,6 +73,7 @@ fn proto_codec(f: &Field, records: &[Record]) -> (&'static str, String) {
         return ("owned_string", "String".into());
     }
     match &f.ty {
+        Type::Bits if flags_message(f).is_some() => ("message", "proto_fields::Flags".into()),
         Type::Int | Type::Bits => ("int32", "i32".into()),
         Type::Long => ("int64", "i64".into()),
         Type::Double => ("double", "f64".into()),
@@ -87,6 +88,20 @@ fn proto_codec(f: &Field, records: &[Record]) -> (&'static str, String) {
         }
         Type::List(_) | Type::TagValues => unreachable!("lists use proto_list"),
     }
+}
+
+/// A `bits` field of `proto_form = "message"`: its `(bit, field number)` map
+/// as a Rust slice expression (`None`: the mask travels as an int32).
+fn flags_message(f: &Field) -> Option<String> {
+    if f.ty != Type::Bits || f.bits.iter().any(|b| b.proto.is_none()) {
+        return None;
+    }
+    let pairs: Vec<String> = f
+        .bits
+        .iter()
+        .map(|b| format!("({}, {})", b.bit, b.proto.expect("checked")))
+        .collect();
+    Some(format!("&[{}]", pairs.join(", ")))
 }
 
 /// The value of an absent field (gated out of the text form, or left out of
@@ -180,8 +195,12 @@ fn to_proto_expr(f: &Field, acc: &str) -> String {
         (_, Some(Unset::Zero)) => format!("({acc} != 0).then_some({acc})"),
         (_, Some(Unset::Value(x))) => format!("({acc} != {x:?}).then_some({acc})"),
         (_, Some(Unset::Negative)) => format!("({acc} != -1.0).then_some({acc})"),
-        // IB's decoder reads an absent mask as all flags set: always send it.
-        (Type::Bits, _) => format!("Some({acc})"),
+        // Always sent: IB's decoder reads an absent int mask as all flags set
+        // (an absent message of bools as none).
+        (Type::Bits, _) => match flags_message(f) {
+            Some(map) => format!("Some(proto_fields::Flags::from_mask({acc}, {map}))"),
+            None => format!("Some({acc})"),
+        },
         _ => format!("WireValue::to_proto(&{acc})"),
     }
 }
@@ -206,6 +225,11 @@ fn from_proto_expr(f: &Field) -> String {
         }
         Type::TagValues => return format!("{p}.into_iter().map(TagValue::from_proto).collect()"),
         Type::Optional(r) => return format!("{p}.map({r}::from_proto)"),
+        Type::Bits => {
+            if let Some(map) = flags_message(f) {
+                return format!("{p}.map(|x| x.to_mask({map})).unwrap_or(0)");
+            }
+        }
         _ => {}
     }
     if f.proto_double {
@@ -927,12 +951,23 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 until,
                 ..
             } => (
-                write_value(
-                    sub,
-                    &format!("self.{}.{}", m.fields[*owner].name, sub.name),
-                    request,
-                    records,
-                ),
+                match &m.fields[*owner].ty {
+                    // An inline option: its fields, or their absent values
+                    // when it is None (the layout holds them all the same).
+                    Type::Optional(r) => format!(
+                        "match &self.{} {{ Some(x) => {{ {} }} None => {{ let x = {}; {} }} }}",
+                        m.fields[*owner].name,
+                        write_value(sub, &format!("x.{}", sub.name), request, records),
+                        record_init(record_of(records, r), records),
+                        write_value(sub, &format!("x.{}", sub.name), request, records),
+                    ),
+                    _ => write_value(
+                        sub,
+                        &format!("self.{}.{}", m.fields[*owner].name, sub.name),
+                        request,
+                        records,
+                    ),
+                },
                 full_condition(
                     since,
                     until,
@@ -1005,8 +1040,14 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     }
     for &i in &inline_owners {
         let f = &m.fields[i];
-        let Type::Record(r) = &f.ty else {
-            unreachable!()
+        let r = match &f.ty {
+            Type::Record(r) => r,
+            // Present once one of its path entries is read.
+            Type::Optional(r) => {
+                let _ = writeln!(body, "let mut {}: Option<{r}> = None;", f.name);
+                continue;
+            }
+            _ => unreachable!(),
         };
         // A field the layout lacks stays absent (an unset strike, as IB's
         // decoder's fresh Contract has it).
@@ -1063,7 +1104,19 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 until,
                 msg_version,
             } => {
-                let stmt = if sub.split.is_empty() {
+                let stmt = if let Type::Optional(r) = &m.fields[*owner].ty {
+                    let init = record_init(record_of(records, r), records);
+                    let init = match init.strip_suffix("()") {
+                        Some(f) if init.ends_with("::default()") => f.to_owned(),
+                        _ => format!("|| {init}"),
+                    };
+                    format!(
+                        "{}.get_or_insert_with({init}).{} = {};",
+                        m.fields[*owner].name,
+                        sub.name,
+                        read_value(sub, request, records)
+                    )
+                } else if sub.split.is_empty() {
                     format!(
                         "{}.{} = {};",
                         m.fields[*owner].name,
@@ -1619,11 +1672,12 @@ fn field_type_expr(f: &Field) -> String {
                 .iter()
                 .map(|b| {
                     format!(
-                        "BitSchema {{ name: \"{}\", bit: {}, since: {}, exact_until: {} }}",
+                        "BitSchema {{ name: \"{}\", bit: {}, since: {}, exact_until: {}, proto: {} }}",
                         b.name,
                         b.bit,
                         opt_version(&b.since),
-                        opt_version(&b.exact_until)
+                        opt_version(&b.exact_until),
+                        b.proto.map_or_else(|| "None".to_owned(), |n| format!("Some({n})"))
                     )
                 })
                 .collect();

@@ -25,6 +25,10 @@ use std::process::{Command, Stdio};
 /// The directory (relative to the repository root) the Rust output goes to.
 pub const RUST_OUT: &str = "src/protocol/generated";
 
+/// The highest field number of a flag's bool in a `bits` field of
+/// `proto_form = "message"` (`protocol::proto_fields::Flags` holds that many).
+pub const MAX_FLAG_PROTO: u32 = 8;
+
 /// Every directory the generator owns: a `.rs` file in one of them that is
 /// not generated any more is stale (the drift test and `make generate` say so).
 pub const OUT_DIRS: &[&str] = &[RUST_OUT, emit_ffi::FFI_OUT];

@@ -245,6 +245,9 @@ pub struct Bit {
     pub since: Option<VersionRef>,
     /// Below this version the flag is set only when the whole mask is 1.
     pub exact_until: Option<VersionRef>,
+    /// `proto_form = "message"`: the number of the flag's bool in the
+    /// nested protobuf message (`None`: the mask travels as an int32).
+    pub proto: Option<u32>,
 }
 
 /// How a string travels in text form.
@@ -703,11 +706,34 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
     };
     let bits = match (&ty, &f.bits) {
         (Type::Bits, Some(bits)) => {
-            if f.proto_form.as_deref().unwrap_or("int") != "int" {
-                return Err(format!(
-                    "{ctx}: proto_form {:?}: only \"int\" (a mask) is generated yet",
-                    f.proto_form
-                ));
+            let message = match f.proto_form.as_deref() {
+                None | Some("int") => false,
+                Some("message") => true,
+                Some(other) => {
+                    return Err(format!(
+                        "{ctx}: proto_form {other:?}: \"int\" (a mask) or \"message\" (a nested message of bools)"
+                    ))
+                }
+            };
+            let mut numbers = BTreeSet::new();
+            for b in bits {
+                match (message, b.proto) {
+                    (true, Some(n)) if (1..=crate::MAX_FLAG_PROTO).contains(&n) && numbers.insert(n) => {}
+                    (true, _) => {
+                        return Err(format!(
+                            "{ctx}: flag {}: proto_form = \"message\" gives every flag its bool's field number (1..={}, unique)",
+                            b.name,
+                            crate::MAX_FLAG_PROTO
+                        ))
+                    }
+                    (false, Some(_)) => {
+                        return Err(format!(
+                            "{ctx}: flag {}: `proto` belongs to proto_form = \"message\"",
+                            b.name
+                        ))
+                    }
+                    (false, None) => {}
+                }
             }
             bits.iter()
                 .map(|b| Bit {
@@ -715,6 +741,7 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
                     bit: b.bit,
                     since: b.since.clone(),
                     exact_until: b.exact_until.clone(),
+                    proto: b.proto,
                 })
                 .collect()
         }
@@ -747,9 +774,9 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
     if matches!(text, TextRepr::Ascii7Escaped { .. }) && ty != Type::Str {
         return Err(format!("{ctx}: only strings can be ascii7_escaped"));
     }
-    if text == TextRepr::Inline && !matches!(ty, Type::Record(_)) {
+    if text == TextRepr::Inline && !matches!(ty, Type::Record(_) | Type::Optional(_)) {
         return Err(format!(
-            "{ctx}: only a record field is text = \"inline\" (its fields follow as `path` entries)"
+            "{ctx}: only a record (or option<Record>) field is text = \"inline\" (its fields follow as `path` entries)"
         ));
     }
     let (proto_double, proto_string) = match f.proto_type.as_deref() {
@@ -1079,11 +1106,18 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         .ok_or_else(|| {
                             format!("{ctx}: path {path:?}: no earlier field {owner_name:?}")
                         })?;
-                    let Type::Record(rec) = &fields[owner].ty else {
+                    // An inline option<Record> is present when one of its
+                    // path entries is read (their `when` decides).
+                    let (Type::Record(rec) | Type::Optional(rec)) = &fields[owner].ty else {
                         return Err(format!(
                             "{ctx}: path {path:?}: {owner_name} is not a record"
                         ));
                     };
+                    if fields[owner].text != TextRepr::Inline {
+                        return Err(format!(
+                            "{ctx}: path {path:?}: {owner_name} is not text = \"inline\""
+                        ));
+                    }
                     let record = record_names[rec.as_str()];
                     let mut sub = record
                         .fields

@@ -216,6 +216,8 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::HeadTimestamp(_) => TWS_EVENT_HEAD_TIMESTAMP,
             Incoming::HistogramData(_) => TWS_EVENT_HISTOGRAM_DATA,
             Incoming::HistoricalTicks(_) => TWS_EVENT_HISTORICAL_TICKS,
+            Incoming::HistoricalTicksBidAsk(_) => TWS_EVENT_HISTORICAL_TICKS_BID_ASK,
+            Incoming::HistoricalTicksLast(_) => TWS_EVENT_HISTORICAL_TICKS_LAST,
             Incoming::HistoricalSchedule(_) => TWS_EVENT_HISTORICAL_SCHEDULE,
         },
     }
@@ -377,6 +379,8 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_HEAD_TIMESTAMP
             | TWS_EVENT_HISTOGRAM_DATA
             | TWS_EVENT_HISTORICAL_TICKS
+            | TWS_EVENT_HISTORICAL_TICKS_BID_ASK
+            | TWS_EVENT_HISTORICAL_TICKS_LAST
             | TWS_EVENT_HISTORICAL_SCHEDULE => vec![],
         }
     }
@@ -456,6 +460,8 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::HeadTimestamp(_)
             | Incoming::HistogramData(_)
             | Incoming::HistoricalTicks(_)
+            | Incoming::HistoricalTicksBidAsk(_)
+            | Incoming::HistoricalTicksLast(_)
             | Incoming::HistoricalSchedule(_) => vec![],
         },
     }

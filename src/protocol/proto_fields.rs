@@ -57,3 +57,81 @@ pub use prost::encoding::string as owned_string;
 
 /// Nested records (`message` fields).
 pub use prost::encoding::message;
+
+/// A mask of flags that travels as a nested message of bools (tickByTick's
+/// attributes: `TickAttribLast { 1 pastLimit, 2 unreported }`): entry `n - 1`
+/// is the bool of field number `n` (1..=8). The catalogue maps each flag's
+/// bit of the mask to its field number (`bits = [{ name, bit, proto }]`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Flags(pub [Option<bool>; 8]);
+
+impl Flags {
+    /// The message of `mask`: a set flag is sent as `true`, a clear one is
+    /// left out (IB's encoders send only `true` bools). `map` is
+    /// `(bit, field number)` per flag.
+    pub fn from_mask(mask: i32, map: &[(u32, u32)]) -> Flags {
+        let mut out = Flags::default();
+        for &(bit, number) in map {
+            if mask & (1 << bit) != 0 {
+                if let Some(slot) = out.0.get_mut(number as usize - 1) {
+                    *slot = Some(true);
+                }
+            }
+        }
+        out
+    }
+
+    /// The mask of the message: a flag is set when its bool is present and
+    /// true (absent reads as false, as in IB's decoder).
+    pub fn to_mask(self, map: &[(u32, u32)]) -> i32 {
+        map.iter()
+            .filter(|&&(_, number)| {
+                self.0
+                    .get(number as usize - 1)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(false)
+            })
+            .fold(0, |mask, &(bit, _)| mask | (1 << bit))
+    }
+}
+
+impl prost::Message for Flags {
+    fn encode_raw(&self, buf: &mut impl prost::bytes::BufMut) {
+        for (i, v) in self.0.iter().enumerate() {
+            if let Some(v) = v {
+                bool::encode(i as u32 + 1, v, buf);
+            }
+        }
+    }
+
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: prost::encoding::WireType,
+        buf: &mut impl prost::bytes::Buf,
+        ctx: prost::encoding::DecodeContext,
+    ) -> Result<(), prost::DecodeError> {
+        match self.0.get_mut((tag as usize).wrapping_sub(1)) {
+            Some(slot) => bool::merge(
+                wire_type,
+                slot.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            None => prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+
+    fn encoded_len(&self) -> usize {
+        self.0
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.as_ref().map_or(0, |v| bool::encoded_len(i as u32 + 1, v)))
+            .sum()
+    }
+
+    fn clear(&mut self) {
+        *self = Flags::default();
+    }
+}

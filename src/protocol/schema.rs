@@ -58,6 +58,9 @@ pub struct BitSchema {
     /// Text form: below this server version the flag is set only when the
     /// whole mask equals 1.
     pub exact_until: Option<i32>,
+    /// Protobuf form: the number of the flag's bool when the mask travels
+    /// as a nested message of bools (`None`: as an int32 mask).
+    pub proto: Option<u32>,
 }
 
 /// The sentinel value that means "absent".

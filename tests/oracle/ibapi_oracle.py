@@ -510,6 +510,37 @@ class HistoryRecording(ContractRecording):
         fields["done"] = [bool(done)]
         emit("HistoricalTicks", **fields)
 
+    def historicalTicksBidAsk(self, reqId, ticks, done):
+        # libtws keeps the text mask (bit 0 ask past high, bit 1 bid past low).
+        fields = {"req_id": [reqId], "ticks": [len(ticks)]}
+        for t in ticks:
+            a = t.tickAttribBidAsk
+            for name, value in (
+                    ("time", int(t.time)),
+                    ("attrib", int(a.askPastHigh) | int(a.bidPastLow) << 1),
+                    ("attrib.ask_past_high", bool(a.askPastHigh)),
+                    ("attrib.bid_past_low", bool(a.bidPastLow)),
+                    ("price_bid", float(t.priceBid)), ("price_ask", float(t.priceAsk)),
+                    ("size_bid", decimal(t.sizeBid)), ("size_ask", decimal(t.sizeAsk))):
+                fields.setdefault(f"historical_tick_bid_ask.{name}", []).append(value)
+        fields["done"] = [bool(done)]
+        emit("HistoricalTicksBidAsk", **fields)
+
+    def historicalTicksLast(self, reqId, ticks, done):
+        fields = {"req_id": [reqId], "ticks": [len(ticks)]}
+        for t in ticks:
+            a = t.tickAttribLast
+            for name, value in (
+                    ("time", int(t.time)),
+                    ("attrib", int(a.pastLimit) | int(a.unreported) << 1),
+                    ("attrib.past_limit", bool(a.pastLimit)),
+                    ("attrib.unreported", bool(a.unreported)),
+                    ("price", float(t.price)), ("size", decimal(t.size)),
+                    ("exchange", t.exchange), ("special_conditions", t.specialConditions)):
+                fields.setdefault(f"historical_tick_last.{name}", []).append(value)
+        fields["done"] = [bool(done)]
+        emit("HistoricalTicksLast", **fields)
+
     def historicalSchedule(self, reqId, startDateTime, endDateTime, timeZone, sessions):
         fields = {"req_id": [reqId], "start_date_time": [startDateTime],
                   "end_date_time": [endDateTime], "time_zone": [timeZone],

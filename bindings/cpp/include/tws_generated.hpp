@@ -736,6 +736,74 @@ inline HistoricalSession historical_session_from_fields(const Fields &f, const s
 }
 } // namespace gen
 
+/// One quote of reqHistoricalTicks (BID_ASK).
+struct HistoricalTickBidAsk {
+    /// Unix seconds.
+    std::int64_t time;
+    /// Text: an int mask (bit 0 ask past high, bit 1 bid past low). Protobuf: the nested TickAttribBidAsk
+    /// (1 bidPastLow, 2 askPastHigh).
+    std::int32_t attrib;
+    double price_bid;
+    double price_ask;
+    std::string size_bid;
+    std::string size_ask;
+};
+
+inline bool operator==(const HistoricalTickBidAsk &a, const HistoricalTickBidAsk &b)
+{
+    return a.time == b.time && a.attrib == b.attrib && a.price_bid == b.price_bid && a.price_ask == b.price_ask && a.size_bid == b.size_bid && a.size_ask == b.size_ask;
+}
+inline bool operator!=(const HistoricalTickBidAsk &a, const HistoricalTickBidAsk &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the HistoricalTickBidAsk under `prefix` through the generic accessor.
+inline HistoricalTickBidAsk historical_tick_bid_ask_from_fields(const Fields &f, const std::string &prefix)
+{
+    return HistoricalTickBidAsk{
+        f.integer(prefix + ".time", 0),
+        static_cast<std::int32_t>(f.integer(prefix + ".attrib", 0)),
+        f.real(prefix + ".price_bid", 0.0),
+        f.real(prefix + ".price_ask", 0.0),
+        f.text(prefix + ".size_bid"),
+        f.text(prefix + ".size_ask"),
+    };
+}
+} // namespace gen
+
+/// One trade of reqHistoricalTicks (TRADES).
+struct HistoricalTickLast {
+    /// Unix seconds.
+    std::int64_t time;
+    /// Text: an int mask (bit 0 past limit, bit 1 unreported). Protobuf: the nested TickAttribLast (1
+    /// pastLimit, 2 unreported).
+    std::int32_t attrib;
+    double price;
+    std::string size;
+    std::string exchange;
+    std::string special_conditions;
+};
+
+inline bool operator==(const HistoricalTickLast &a, const HistoricalTickLast &b)
+{
+    return a.time == b.time && a.attrib == b.attrib && a.price == b.price && a.size == b.size && a.exchange == b.exchange && a.special_conditions == b.special_conditions;
+}
+inline bool operator!=(const HistoricalTickLast &a, const HistoricalTickLast &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the HistoricalTickLast under `prefix` through the generic accessor.
+inline HistoricalTickLast historical_tick_last_from_fields(const Fields &f, const std::string &prefix)
+{
+    return HistoricalTickLast{
+        f.integer(prefix + ".time", 0),
+        static_cast<std::int32_t>(f.integer(prefix + ".attrib", 0)),
+        f.real(prefix + ".price", 0.0),
+        f.text(prefix + ".size"),
+        f.text(prefix + ".exchange"),
+        f.text(prefix + ".special_conditions"),
+    };
+}
+} // namespace gen
+
 /// One change of one row of a depth book.
 struct MarketDepthData {
     /// Row (0 = best).

@@ -403,6 +403,14 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_HISTORICAL_SCHEDULE,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::HistoricalTicksBidAsk(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_TICKS_BID_ASK,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalTicksLast(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_TICKS_LAST,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::MarketDataType(m) => (
             tws_event_type::TWS_EVENT_MARKET_DATA_TYPE,
             tws_event_data { _reserved: [0; 32] },
@@ -589,6 +597,8 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::HistogramData(_) => c"HistogramData",
         Incoming::HistoricalTicks(_) => c"HistoricalTicks",
         Incoming::HistoricalSchedule(_) => c"HistoricalSchedule",
+        Incoming::HistoricalTicksBidAsk(_) => c"HistoricalTicksBidAsk",
+        Incoming::HistoricalTicksLast(_) => c"HistoricalTicksLast",
         Incoming::MarketDataType(_) => c"MarketDataType",
         Incoming::TickPrice(_) => c"TickPrice",
         Incoming::TickSize(_) => c"TickSize",

@@ -127,6 +127,10 @@ pub enum tws_event_type {
     TWS_EVENT_HISTOGRAM_DATA = 204,
     /// No typed view: read it with `tws_event_field` (message `HistoricalTicks`). historicalTicks: midpoints of a reqHistoricalTicks (MIDPOINT), one batch (no version field).
     TWS_EVENT_HISTORICAL_TICKS = 205,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalTicksBidAsk`). historicalTicksBidAsk: quotes of a reqHistoricalTicks (BID_ASK), one batch (no version field).
+    TWS_EVENT_HISTORICAL_TICKS_BID_ASK = 206,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalTicksLast`). historicalTicksLast: trades of a reqHistoricalTicks (TRADES), one batch (no version field).
+    TWS_EVENT_HISTORICAL_TICKS_LAST = 207,
     /// No typed view: read it with `tws_event_field` (message `HistoricalSchedule`). historicalSchedule: the trading sessions of a reqHistoricalData with what_to_show SCHEDULE (no version field).
     TWS_EVENT_HISTORICAL_SCHEDULE = 208,
 }
@@ -191,6 +195,8 @@ impl tws_event_type {
             203 => TWS_EVENT_HEAD_TIMESTAMP,
             204 => TWS_EVENT_HISTOGRAM_DATA,
             205 => TWS_EVENT_HISTORICAL_TICKS,
+            206 => TWS_EVENT_HISTORICAL_TICKS_BID_ASK,
+            207 => TWS_EVENT_HISTORICAL_TICKS_LAST,
             208 => TWS_EVENT_HISTORICAL_SCHEDULE,
             _ => return None,
         })
@@ -255,6 +261,8 @@ impl tws_event_type {
             TWS_EVENT_HEAD_TIMESTAMP => "HEAD_TIMESTAMP\0",
             TWS_EVENT_HISTOGRAM_DATA => "HISTOGRAM_DATA\0",
             TWS_EVENT_HISTORICAL_TICKS => "HISTORICAL_TICKS\0",
+            TWS_EVENT_HISTORICAL_TICKS_BID_ASK => "HISTORICAL_TICKS_BID_ASK\0",
+            TWS_EVENT_HISTORICAL_TICKS_LAST => "HISTORICAL_TICKS_LAST\0",
             TWS_EVENT_HISTORICAL_SCHEDULE => "HISTORICAL_SCHEDULE\0",
         }
     }

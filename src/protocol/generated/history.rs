@@ -531,6 +531,363 @@ impl HistoricalSession {
     }
 }
 
+/// One quote of reqHistoricalTicks (BID_ASK).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoricalTickBidAsk {
+    /// Unix seconds.
+    pub time: i64,
+    /// Text: an int mask (bit 0 ask past high, bit 1 bid past low). Protobuf: the nested TickAttribBidAsk (1 bidPastLow, 2 askPastHigh).
+    pub attrib: i32,
+    pub price_bid: f64,
+    pub price_ask: f64,
+    pub size_bid: Text,
+    pub size_ask: Text,
+}
+
+/// Protobuf form of [`HistoricalTickBidAsk`] (IB's HistoricalTickBidAsk message).
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct HistoricalTickBidAskItemProto {
+    pub time: Option<i64>,
+    pub attrib: Option<proto_fields::Flags>,
+    pub price_bid: Option<f64>,
+    pub price_ask: Option<f64>,
+    pub size_bid: Option<Text>,
+    pub size_ask: Option<Text>,
+}
+
+impl ::prost::Message for HistoricalTickBidAskItemProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.time {
+            proto_fields::int64::encode(1, v, buf);
+        }
+        if let Some(v) = &self.attrib {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.price_bid {
+            proto_fields::double::encode(3, v, buf);
+        }
+        if let Some(v) = &self.price_ask {
+            proto_fields::double::encode(4, v, buf);
+        }
+        if let Some(v) = &self.size_bid {
+            proto_fields::string::encode(5, v, buf);
+        }
+        if let Some(v) = &self.size_ask {
+            proto_fields::string::encode(6, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int64::merge(
+                wire_type,
+                self.time.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.attrib.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::double::merge(
+                wire_type,
+                self.price_bid.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::double::merge(
+                wire_type,
+                self.price_ask.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::string::merge(
+                wire_type,
+                self.size_bid.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::string::merge(
+                wire_type,
+                self.size_ask.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.time
+            .as_ref()
+            .map_or(0, |v| proto_fields::int64::encoded_len(1, v))
+            + self
+                .attrib
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .price_bid
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(3, v))
+            + self
+                .price_ask
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(4, v))
+            + self
+                .size_bid
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(5, v))
+            + self
+                .size_ask
+                .as_ref()
+                .map_or(0, |v| proto_fields::string::encoded_len(6, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl HistoricalTickBidAsk {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> HistoricalTickBidAskItemProto {
+        HistoricalTickBidAskItemProto {
+            time: WireValue::to_proto(&self.time),
+            attrib: Some(proto_fields::Flags::from_mask(
+                self.attrib,
+                &[(0, 2), (1, 1)],
+            )),
+            price_bid: WireValue::to_proto(&self.price_bid),
+            price_ask: WireValue::to_proto(&self.price_ask),
+            size_bid: WireValue::to_proto(&self.size_bid),
+            size_ask: WireValue::to_proto(&self.size_ask),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: HistoricalTickBidAskItemProto) -> Self {
+        HistoricalTickBidAsk {
+            time: p.time.unwrap_or_default(),
+            attrib: p.attrib.map(|x| x.to_mask(&[(0, 2), (1, 1)])).unwrap_or(0),
+            price_bid: p.price_bid.unwrap_or_default(),
+            price_ask: p.price_ask.unwrap_or_default(),
+            size_bid: p.size_bid.unwrap_or_default(),
+            size_ask: p.size_ask.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `historical_tick_bid_ask.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.time, "historical_tick_bid_ask.time", v);
+        v.int("historical_tick_bid_ask.attrib", i64::from(self.attrib));
+        v.bool(
+            "historical_tick_bid_ask.attrib.ask_past_high",
+            self.attrib & (1 << 0) != 0,
+        );
+        v.bool(
+            "historical_tick_bid_ask.attrib.bid_past_low",
+            self.attrib & (1 << 1) != 0,
+        );
+        WireValue::describe(&self.price_bid, "historical_tick_bid_ask.price_bid", v);
+        WireValue::describe(&self.price_ask, "historical_tick_bid_ask.price_ask", v);
+        WireValue::describe(&self.size_bid, "historical_tick_bid_ask.size_bid", v);
+        WireValue::describe(&self.size_ask, "historical_tick_bid_ask.size_ask", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.size_bid, "size_bid", text)?;
+        check_str(&self.size_ask, "size_ask", text)?;
+        Ok(())
+    }
+}
+
+/// One trade of reqHistoricalTicks (TRADES).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoricalTickLast {
+    /// Unix seconds.
+    pub time: i64,
+    /// Text: an int mask (bit 0 past limit, bit 1 unreported). Protobuf: the nested TickAttribLast (1 pastLimit, 2 unreported).
+    pub attrib: i32,
+    pub price: f64,
+    pub size: String,
+    pub exchange: String,
+    pub special_conditions: String,
+}
+
+/// Protobuf form of [`HistoricalTickLast`] (IB's HistoricalTickLast message).
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct HistoricalTickLastItemProto {
+    pub time: Option<i64>,
+    pub attrib: Option<proto_fields::Flags>,
+    pub price: Option<f64>,
+    pub size: Option<String>,
+    pub exchange: Option<String>,
+    pub special_conditions: Option<String>,
+}
+
+impl ::prost::Message for HistoricalTickLastItemProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.time {
+            proto_fields::int64::encode(1, v, buf);
+        }
+        if let Some(v) = &self.attrib {
+            proto_fields::message::encode(2, v, buf);
+        }
+        if let Some(v) = &self.price {
+            proto_fields::double::encode(3, v, buf);
+        }
+        if let Some(v) = &self.size {
+            proto_fields::owned_string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.exchange {
+            proto_fields::owned_string::encode(5, v, buf);
+        }
+        if let Some(v) = &self.special_conditions {
+            proto_fields::owned_string::encode(6, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int64::merge(
+                wire_type,
+                self.time.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.attrib.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::double::merge(
+                wire_type,
+                self.price.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::owned_string::merge(
+                wire_type,
+                self.size.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::owned_string::merge(
+                wire_type,
+                self.exchange.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::owned_string::merge(
+                wire_type,
+                self.special_conditions.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.time
+            .as_ref()
+            .map_or(0, |v| proto_fields::int64::encoded_len(1, v))
+            + self
+                .attrib
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + self
+                .price
+                .as_ref()
+                .map_or(0, |v| proto_fields::double::encoded_len(3, v))
+            + self
+                .size
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(4, v))
+            + self
+                .exchange
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(5, v))
+            + self
+                .special_conditions
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(6, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl HistoricalTickLast {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> HistoricalTickLastItemProto {
+        HistoricalTickLastItemProto {
+            time: WireValue::to_proto(&self.time),
+            attrib: Some(proto_fields::Flags::from_mask(
+                self.attrib,
+                &[(0, 1), (1, 2)],
+            )),
+            price: WireValue::to_proto(&self.price),
+            size: WireValue::to_proto(&self.size),
+            exchange: WireValue::to_proto(&self.exchange),
+            special_conditions: WireValue::to_proto(&self.special_conditions),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: HistoricalTickLastItemProto) -> Self {
+        HistoricalTickLast {
+            time: p.time.unwrap_or_default(),
+            attrib: p.attrib.map(|x| x.to_mask(&[(0, 1), (1, 2)])).unwrap_or(0),
+            price: p.price.unwrap_or_default(),
+            size: p.size.unwrap_or_default(),
+            exchange: p.exchange.unwrap_or_default(),
+            special_conditions: p.special_conditions.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `historical_tick_last.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.time, "historical_tick_last.time", v);
+        v.int("historical_tick_last.attrib", i64::from(self.attrib));
+        v.bool(
+            "historical_tick_last.attrib.past_limit",
+            self.attrib & (1 << 0) != 0,
+        );
+        v.bool(
+            "historical_tick_last.attrib.unreported",
+            self.attrib & (1 << 1) != 0,
+        );
+        WireValue::describe(&self.price, "historical_tick_last.price", v);
+        WireValue::describe(&self.size, "historical_tick_last.size", v);
+        WireValue::describe(&self.exchange, "historical_tick_last.exchange", v);
+        WireValue::describe(
+            &self.special_conditions,
+            "historical_tick_last.special_conditions",
+            v,
+        );
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.size, "size", text)?;
+        check_str(&self.exchange, "exchange", text)?;
+        check_str(&self.special_conditions, "special_conditions", text)?;
+        Ok(())
+    }
+}
+
 /// reqHistoricalData: bars of one contract up to an end time (and, with keep_up_to_date, updates of the last bar).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReqHistoricalData {
@@ -2906,5 +3263,325 @@ impl Describe for HistoricalSchedule {
         for x in &self.sessions {
             x.visit(v);
         }
+    }
+}
+
+/// historicalTicksBidAsk: quotes of a reqHistoricalTicks (BID_ASK), one batch (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoricalTicksBidAsk {
+    pub req_id: i32,
+    pub ticks: Vec<HistoricalTickBidAsk>,
+    /// The last batch of the request (protobuf isDone).
+    pub done: bool,
+}
+
+/// Protobuf form of [`HistoricalTicksBidAsk`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct HistoricalTicksBidAskProto {
+    pub req_id: Option<i32>,
+    pub ticks: Vec<HistoricalTickBidAskItemProto>,
+    pub done: Option<bool>,
+}
+
+impl ::prost::Message for HistoricalTicksBidAskProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        proto_fields::message::encode_repeated(2, &self.ticks, buf);
+        if let Some(v) = &self.done {
+            proto_fields::bool::encode(3, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge_repeated(wire_type, &mut self.ticks, buf, ctx),
+            3 => proto_fields::bool::merge(
+                wire_type,
+                self.done.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + proto_fields::message::encoded_len_repeated(2, &self.ticks)
+            + self
+                .done
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(3, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for HistoricalTicksBidAsk {
+    type Proto = HistoricalTicksBidAskProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        w.int(self.ticks.len() as i64);
+        for x in &self.ticks {
+            WireValue::write_text(&x.time, w);
+            {
+                let mut out = 0;
+                out |= x.attrib & (1 << 0);
+                out |= x.attrib & (1 << 1);
+                w.int(i64::from(out));
+            }
+            WireValue::write_text(&x.price_bid, w);
+            WireValue::write_text(&x.price_ask, w);
+            WireValue::write_text(&x.size_bid, w);
+            WireValue::write_text(&x.size_ask, w);
+        }
+        WireValue::write_text(&self.done, w);
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = WireValue::read_text(r)?;
+        let ticks = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut x = HistoricalTickBidAsk::default();
+                x.time = WireValue::read_text(r)?;
+                x.attrib = {
+                    let raw = r.int32()?;
+                    let mut mask = 0;
+                    mask |= raw & (1 << 0);
+                    mask |= raw & (1 << 1);
+                    mask
+                };
+                x.price_bid = WireValue::read_text(r)?;
+                x.price_ask = WireValue::read_text(r)?;
+                x.size_bid = Text::from(read_decimal(r)?);
+                x.size_ask = Text::from(read_decimal(r)?);
+                xs.push(x);
+            }
+            xs
+        };
+        let done = WireValue::read_text(r)?;
+        Ok(Self {
+            req_id,
+            ticks,
+            done,
+        })
+    }
+
+    fn to_proto(&self) -> HistoricalTicksBidAskProto {
+        HistoricalTicksBidAskProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            ticks: self.ticks.iter().map(|x| x.to_proto()).collect(),
+            done: WireValue::to_proto(&self.done),
+        }
+    }
+
+    fn from_proto(p: HistoricalTicksBidAskProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            ticks: p
+                .ticks
+                .into_iter()
+                .map(HistoricalTickBidAsk::from_proto)
+                .collect(),
+            done: p.done.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        for x in &self.ticks {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for HistoricalTicksBidAsk {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        v.int("ticks", self.ticks.len() as i64);
+        for x in &self.ticks {
+            x.visit(v);
+        }
+        WireValue::describe(&self.done, "done", v);
+    }
+}
+
+/// historicalTicksLast: trades of a reqHistoricalTicks (TRADES), one batch (no version field).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoricalTicksLast {
+    pub req_id: i32,
+    pub ticks: Vec<HistoricalTickLast>,
+    /// The last batch of the request (protobuf isDone).
+    pub done: bool,
+}
+
+/// Protobuf form of [`HistoricalTicksLast`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct HistoricalTicksLastProto {
+    pub req_id: Option<i32>,
+    pub ticks: Vec<HistoricalTickLastItemProto>,
+    pub done: Option<bool>,
+}
+
+impl ::prost::Message for HistoricalTicksLastProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        proto_fields::message::encode_repeated(2, &self.ticks, buf);
+        if let Some(v) = &self.done {
+            proto_fields::bool::encode(3, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge_repeated(wire_type, &mut self.ticks, buf, ctx),
+            3 => proto_fields::bool::merge(
+                wire_type,
+                self.done.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + proto_fields::message::encoded_len_repeated(2, &self.ticks)
+            + self
+                .done
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(3, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for HistoricalTicksLast {
+    type Proto = HistoricalTicksLastProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        WireValue::write_text(&self.req_id, w);
+        w.int(self.ticks.len() as i64);
+        for x in &self.ticks {
+            WireValue::write_text(&x.time, w);
+            {
+                let mut out = 0;
+                out |= x.attrib & (1 << 0);
+                out |= x.attrib & (1 << 1);
+                w.int(i64::from(out));
+            }
+            WireValue::write_text(&x.price, w);
+            WireValue::write_text(&x.size, w);
+            WireValue::write_text(&x.exchange, w);
+            WireValue::write_text(&x.special_conditions, w);
+        }
+        WireValue::write_text(&self.done, w);
+    }
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = WireValue::read_text(r)?;
+        let ticks = {
+            let n = crate::protocol::codec::read_count(r)?;
+            let mut xs = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut x = HistoricalTickLast::default();
+                x.time = WireValue::read_text(r)?;
+                x.attrib = {
+                    let raw = r.int32()?;
+                    let mut mask = 0;
+                    mask |= raw & (1 << 0);
+                    mask |= raw & (1 << 1);
+                    mask
+                };
+                x.price = WireValue::read_text(r)?;
+                x.size = read_decimal(r)?;
+                x.exchange = WireValue::read_text(r)?;
+                x.special_conditions = WireValue::read_text(r)?;
+                xs.push(x);
+            }
+            xs
+        };
+        let done = WireValue::read_text(r)?;
+        Ok(Self {
+            req_id,
+            ticks,
+            done,
+        })
+    }
+
+    fn to_proto(&self) -> HistoricalTicksLastProto {
+        HistoricalTicksLastProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            ticks: self.ticks.iter().map(|x| x.to_proto()).collect(),
+            done: WireValue::to_proto(&self.done),
+        }
+    }
+
+    fn from_proto(p: HistoricalTicksLastProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            ticks: p
+                .ticks
+                .into_iter()
+                .map(HistoricalTickLast::from_proto)
+                .collect(),
+            done: p.done.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        for x in &self.ticks {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+impl Describe for HistoricalTicksLast {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        v.int("ticks", self.ticks.len() as i64);
+        for x in &self.ticks {
+            x.visit(v);
+        }
+        WireValue::describe(&self.done, "done", v);
     }
 }

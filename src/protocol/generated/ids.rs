@@ -161,6 +161,10 @@ pub mod incoming {
     pub const HISTORICAL_TICKS: i32 = 96;
     /// `historicalSchedule`.
     pub const HISTORICAL_SCHEDULE: i32 = 106;
+    /// `historicalTicksBidAsk`.
+    pub const HISTORICAL_TICKS_BID_ASK: i32 = 97;
+    /// `historicalTicksLast`.
+    pub const HISTORICAL_TICKS_LAST: i32 = 98;
     /// `marketDataType`.
     pub const MARKET_DATA_TYPE: i32 = 58;
     /// `tickPrice`.

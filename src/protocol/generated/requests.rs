@@ -17,8 +17,8 @@ use super::contracts::{
 };
 use super::history::{
     Bar, CancelHeadTimestamp, CancelHistogramData, CancelHistoricalData, CancelHistoricalTicks,
-    HistogramEntry, HistoricalSession, HistoricalTick, ReqHeadTimestamp, ReqHistogramData,
-    ReqHistoricalData, ReqHistoricalTicks,
+    HistogramEntry, HistoricalSession, HistoricalTick, HistoricalTickBidAsk, HistoricalTickLast,
+    ReqHeadTimestamp, ReqHistogramData, ReqHistoricalData, ReqHistoricalTicks,
 };
 use super::market_data::{
     CancelCalcImpliedVolatility, CancelCalcOptionPrice, CancelMktData, CancelMktDepth,
@@ -340,6 +340,46 @@ impl HistoricalSession {
             start_date_time: r.str("start_date_time", Some(""))?.into(),
             end_date_time: r.str("end_date_time", Some(""))?.into(),
             ref_date: r.str("ref_date", Some(""))?.into(),
+        })
+    }
+}
+
+impl HistoricalTickBidAsk {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("HistoricalTickBidAsk"),
+            values,
+        )?;
+        Ok(HistoricalTickBidAsk {
+            time: r.long("time", Some(0))?,
+            attrib: r.int("attrib", Some(0))?,
+            price_bid: r.double("price_bid", Some(0.0))?,
+            price_ask: r.double("price_ask", Some(0.0))?,
+            size_bid: r.str("size_bid", Some(""))?.into(),
+            size_ask: r.str("size_ask", Some(""))?.into(),
+        })
+    }
+}
+
+impl HistoricalTickLast {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("HistoricalTickLast"),
+            values,
+        )?;
+        Ok(HistoricalTickLast {
+            time: r.long("time", Some(0))?,
+            attrib: r.int("attrib", Some(0))?,
+            price: r.double("price", Some(0.0))?,
+            size: r.str("size", Some(""))?.into(),
+            exchange: r.str("exchange", Some(""))?.into(),
+            special_conditions: r.str("special_conditions", Some(""))?.into(),
         })
     }
 }

@@ -17,8 +17,8 @@ use super::contracts::{
 use super::history::{
     CancelHeadTimestamp, CancelHistogramData, CancelHistoricalData, CancelHistoricalTicks,
     HeadTimestamp, HistogramData, HistoricalData, HistoricalDataEnd, HistoricalDataUpdate,
-    HistoricalSchedule, HistoricalTicks, ReqHeadTimestamp, ReqHistogramData, ReqHistoricalData,
-    ReqHistoricalTicks,
+    HistoricalSchedule, HistoricalTicks, HistoricalTicksBidAsk, HistoricalTicksLast,
+    ReqHeadTimestamp, ReqHistogramData, ReqHistoricalData, ReqHistoricalTicks,
 };
 use super::market_data::{
     CancelCalcImpliedVolatility, CancelCalcOptionPrice, CancelMktData, CancelMktDepth,
@@ -1084,6 +1084,10 @@ pub enum Incoming {
     HistoricalTicks(HistoricalTicks),
     /// historicalSchedule: the trading sessions of a reqHistoricalData with what_to_show SCHEDULE (no version field).
     HistoricalSchedule(HistoricalSchedule),
+    /// historicalTicksBidAsk: quotes of a reqHistoricalTicks (BID_ASK), one batch (no version field).
+    HistoricalTicksBidAsk(HistoricalTicksBidAsk),
+    /// historicalTicksLast: trades of a reqHistoricalTicks (TRADES), one batch (no version field).
+    HistoricalTicksLast(HistoricalTicksLast),
     /// marketDataType: the data type now in effect for a ticker id.
     MarketDataType(MarketDataType),
     /// tickPrice: a price tick (and, for BID/ASK/LAST and their delayed twins, the
@@ -1171,6 +1175,8 @@ impl Incoming {
         (incoming::HISTOGRAM_DATA, "HistogramData"),
         (incoming::HISTORICAL_TICKS, "HistoricalTicks"),
         (incoming::HISTORICAL_SCHEDULE, "HistoricalSchedule"),
+        (incoming::HISTORICAL_TICKS_BID_ASK, "HistoricalTicksBidAsk"),
+        (incoming::HISTORICAL_TICKS_LAST, "HistoricalTicksLast"),
         (incoming::MARKET_DATA_TYPE, "MarketDataType"),
         (incoming::TICK_PRICE, "TickPrice"),
         (incoming::TICK_SIZE, "TickSize"),
@@ -1228,6 +1234,8 @@ impl Incoming {
             Self::HistogramData(_) => incoming::HISTOGRAM_DATA,
             Self::HistoricalTicks(_) => incoming::HISTORICAL_TICKS,
             Self::HistoricalSchedule(_) => incoming::HISTORICAL_SCHEDULE,
+            Self::HistoricalTicksBidAsk(_) => incoming::HISTORICAL_TICKS_BID_ASK,
+            Self::HistoricalTicksLast(_) => incoming::HISTORICAL_TICKS_LAST,
             Self::MarketDataType(_) => incoming::MARKET_DATA_TYPE,
             Self::TickPrice(_) => incoming::TICK_PRICE,
             Self::TickSize(_) => incoming::TICK_SIZE,
@@ -1286,6 +1294,8 @@ impl Incoming {
             Self::HistogramData(_) => "HistogramData",
             Self::HistoricalTicks(_) => "HistoricalTicks",
             Self::HistoricalSchedule(_) => "HistoricalSchedule",
+            Self::HistoricalTicksBidAsk(_) => "HistoricalTicksBidAsk",
+            Self::HistoricalTicksLast(_) => "HistoricalTicksLast",
             Self::MarketDataType(_) => "MarketDataType",
             Self::TickPrice(_) => "TickPrice",
             Self::TickSize(_) => "TickSize",
@@ -1344,6 +1354,8 @@ impl Incoming {
             Self::HistogramData(_) => "histogramData",
             Self::HistoricalTicks(_) => "historicalTicks",
             Self::HistoricalSchedule(_) => "historicalSchedule",
+            Self::HistoricalTicksBidAsk(_) => "historicalTicksBidAsk",
+            Self::HistoricalTicksLast(_) => "historicalTicksLast",
             Self::MarketDataType(_) => "marketDataType",
             Self::TickPrice(_) => "tickPrice",
             Self::TickSize(_) => "tickSize",
@@ -1407,6 +1419,8 @@ impl Incoming {
             Self::HistogramData(m) => m.visit(v),
             Self::HistoricalTicks(m) => m.visit(v),
             Self::HistoricalSchedule(m) => m.visit(v),
+            Self::HistoricalTicksBidAsk(m) => m.visit(v),
+            Self::HistoricalTicksLast(m) => m.visit(v),
             Self::MarketDataType(m) => m.visit(v),
             Self::TickPrice(m) => m.visit(v),
             Self::TickSize(m) => m.visit(v),
@@ -1465,6 +1479,8 @@ impl Incoming {
             Self::HistogramData(_) => versions::PROTOBUF_HISTORICAL_DATA,
             Self::HistoricalTicks(_) => versions::PROTOBUF_HISTORICAL_DATA,
             Self::HistoricalSchedule(_) => versions::PROTOBUF_HISTORICAL_DATA,
+            Self::HistoricalTicksBidAsk(_) => versions::PROTOBUF_HISTORICAL_DATA,
+            Self::HistoricalTicksLast(_) => versions::PROTOBUF_HISTORICAL_DATA,
             Self::MarketDataType(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickPrice(_) => versions::PROTOBUF_MARKET_DATA,
             Self::TickSize(_) => versions::PROTOBUF_MARKET_DATA,
@@ -1524,6 +1540,8 @@ impl Incoming {
             Self::HistogramData(m) => RouteKey::Request(m.req_id),
             Self::HistoricalTicks(m) => RouteKey::Request(m.req_id),
             Self::HistoricalSchedule(m) => RouteKey::Request(m.req_id),
+            Self::HistoricalTicksBidAsk(m) => RouteKey::Request(m.req_id),
+            Self::HistoricalTicksLast(m) => RouteKey::Request(m.req_id),
             Self::MarketDataType(m) => RouteKey::Request(m.req_id),
             Self::TickPrice(m) => RouteKey::Request(m.req_id),
             Self::TickSize(m) => RouteKey::Request(m.req_id),
@@ -1666,6 +1684,20 @@ impl Incoming {
             Self::HistoricalSchedule(m) => {
                 encode_frame(incoming::HISTORICAL_SCHEDULE, m, form, server_version, out)
             }
+            Self::HistoricalTicksBidAsk(m) => encode_frame(
+                incoming::HISTORICAL_TICKS_BID_ASK,
+                m,
+                form,
+                server_version,
+                out,
+            ),
+            Self::HistoricalTicksLast(m) => encode_frame(
+                incoming::HISTORICAL_TICKS_LAST,
+                m,
+                form,
+                server_version,
+                out,
+            ),
             Self::MarketDataType(m) => {
                 encode_frame(incoming::MARKET_DATA_TYPE, m, form, server_version, out)
             }
@@ -1855,6 +1887,14 @@ impl Incoming {
             incoming::HISTORICAL_SCHEDULE => {
                 decode_body::<HistoricalSchedule>(raw, "HistoricalSchedule", server_version)
                     .map(|m| Some(Self::HistoricalSchedule(m)))
+            }
+            incoming::HISTORICAL_TICKS_BID_ASK => {
+                decode_body::<HistoricalTicksBidAsk>(raw, "HistoricalTicksBidAsk", server_version)
+                    .map(|m| Some(Self::HistoricalTicksBidAsk(m)))
+            }
+            incoming::HISTORICAL_TICKS_LAST => {
+                decode_body::<HistoricalTicksLast>(raw, "HistoricalTicksLast", server_version)
+                    .map(|m| Some(Self::HistoricalTicksLast(m)))
             }
             incoming::MARKET_DATA_TYPE => {
                 decode_body::<MarketDataType>(raw, "MarketDataType", server_version)

@@ -344,6 +344,8 @@ TWS_EVENT_HEAD_TIMESTAMP = 203
 TWS_EVENT_HISTOGRAM_DATA = 204
 TWS_EVENT_HISTORICAL_TICKS = 205
 TWS_EVENT_HISTORICAL_SCHEDULE = 208
+TWS_EVENT_HISTORICAL_TICKS_BID_ASK = 206
+TWS_EVENT_HISTORICAL_TICKS_LAST = 207
 TWS_EVENT_MARKET_DATA_TYPE = 110
 TWS_EVENT_TICK_PRICE = 111
 TWS_EVENT_TICK_SIZE = 112
@@ -913,6 +915,64 @@ def _historical_session_from_fields(f: Mapping[str, Any], prefix: str) -> Histor
         _or(f.get(prefix + ".start_date_time"), ""),
         _or(f.get(prefix + ".end_date_time"), ""),
         _or(f.get(prefix + ".ref_date"), ""),
+    )
+
+
+@dataclass(frozen=True)
+class HistoricalTickBidAsk:
+    """One quote of reqHistoricalTicks (BID_ASK).
+
+    Attributes:
+        time: Unix seconds.
+        attrib: Text: an int mask (bit 0 ask past high, bit 1 bid past low).
+            Protobuf: the nested TickAttribBidAsk (1 bidPastLow, 2 askPastHigh).
+    """
+
+    time: int
+    attrib: int
+    price_bid: float
+    price_ask: float
+    size_bid: Optional[Decimal]
+    size_ask: Optional[Decimal]
+
+
+def _historical_tick_bid_ask_from_fields(f: Mapping[str, Any], prefix: str) -> HistoricalTickBidAsk:
+    return HistoricalTickBidAsk(
+        _or(f.get(prefix + ".time"), 0),
+        _or(f.get(prefix + ".attrib"), 0),
+        _or(f.get(prefix + ".price_bid"), 0.0),
+        _or(f.get(prefix + ".price_ask"), 0.0),
+        _decimal_text(f.get(prefix + ".size_bid")),
+        _decimal_text(f.get(prefix + ".size_ask")),
+    )
+
+
+@dataclass(frozen=True)
+class HistoricalTickLast:
+    """One trade of reqHistoricalTicks (TRADES).
+
+    Attributes:
+        time: Unix seconds.
+        attrib: Text: an int mask (bit 0 past limit, bit 1 unreported).
+            Protobuf: the nested TickAttribLast (1 pastLimit, 2 unreported).
+    """
+
+    time: int
+    attrib: int
+    price: float
+    size: Optional[Decimal]
+    exchange: str
+    special_conditions: str
+
+
+def _historical_tick_last_from_fields(f: Mapping[str, Any], prefix: str) -> HistoricalTickLast:
+    return HistoricalTickLast(
+        _or(f.get(prefix + ".time"), 0),
+        _or(f.get(prefix + ".attrib"), 0),
+        _or(f.get(prefix + ".price"), 0.0),
+        _decimal_text(f.get(prefix + ".size")),
+        _or(f.get(prefix + ".exchange"), ""),
+        _or(f.get(prefix + ".special_conditions"), ""),
     )
 
 
@@ -2300,6 +2360,8 @@ GENERIC: Dict[int, str] = {
     TWS_EVENT_HISTOGRAM_DATA: "HistogramData",
     TWS_EVENT_HISTORICAL_TICKS: "HistoricalTicks",
     TWS_EVENT_HISTORICAL_SCHEDULE: "HistoricalSchedule",
+    TWS_EVENT_HISTORICAL_TICKS_BID_ASK: "HistoricalTicksBidAsk",
+    TWS_EVENT_HISTORICAL_TICKS_LAST: "HistoricalTicksLast",
 }
 
 #: Every class by message name (what ``tws_event_message_name`` returns).
@@ -2477,6 +2539,22 @@ RECORD_FIELDS: Dict[str, Dict[str, str]] = {
         "end_date_time": "string",
         "ref_date": "string",
     },
+    "HistoricalTickBidAsk": {
+        "time": "long",
+        "attrib": "int",
+        "price_bid": "double",
+        "price_ask": "double",
+        "size_bid": "decimal",
+        "size_ask": "decimal",
+    },
+    "HistoricalTickLast": {
+        "time": "long",
+        "attrib": "int",
+        "price": "double",
+        "size": "decimal",
+        "exchange": "string",
+        "special_conditions": "string",
+    },
     "MarketDepthData": {
         "position": "int",
         "operation": "int",
@@ -2550,6 +2628,8 @@ __all__ = [
     "HistogramEntry",
     "HistoricalTick",
     "HistoricalSession",
+    "HistoricalTickBidAsk",
+    "HistoricalTickLast",
     "MarketDepthData",
     "ErrorMessage",
     "NextValidId",
@@ -2622,6 +2702,8 @@ __all__ = [
     "TWS_EVENT_HISTOGRAM_DATA",
     "TWS_EVENT_HISTORICAL_TICKS",
     "TWS_EVENT_HISTORICAL_SCHEDULE",
+    "TWS_EVENT_HISTORICAL_TICKS_BID_ASK",
+    "TWS_EVENT_HISTORICAL_TICKS_LAST",
     "TWS_EVENT_MARKET_DATA_TYPE",
     "TWS_EVENT_TICK_PRICE",
     "TWS_EVENT_TICK_SIZE",
