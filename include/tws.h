@@ -215,6 +215,26 @@ enum tws_event_type
   TWS_EVENT_SOFT_DOLLAR_TIERS = 183,
   // No typed view: read it with `tws_event_field` (message `OrderBound`). orderBound: a TWS order (its perm id) is bound to an API order id, after reqAutoOpenOrders (no version field).
   TWS_EVENT_ORDER_BOUND = 184,
+  // No typed view: read it with `tws_event_field` (message `HistoricalData`). historicalData: the bars of a reqHistoricalData. Below server 196 it also
+  // carries the period's start and end (the official decoder raises
+  // historicalDataEnd from it); from 196 historicalDataEnd is its own message.
+  TWS_EVENT_HISTORICAL_DATA = 200,
+  // No typed view: read it with `tws_event_field` (message `HistoricalDataEnd`). historicalDataEnd: every bar of a reqHistoricalData has been sent, with the period covered (server 196+; no version field).
+  TWS_EVENT_HISTORICAL_DATA_END = 201,
+  // No typed view: read it with `tws_event_field` (message `HistoricalDataUpdate`). historicalDataUpdate: the last bar of a keep-up-to-date request, as it changes (no version field).
+  TWS_EVENT_HISTORICAL_DATA_UPDATE = 202,
+  // No typed view: read it with `tws_event_field` (message `HeadTimestamp`). headTimestamp: the earliest data of a reqHeadTimeStamp (no version field).
+  TWS_EVENT_HEAD_TIMESTAMP = 203,
+  // No typed view: read it with `tws_event_field` (message `HistogramData`). histogramData: the histogram of a reqHistogramData (no version field).
+  TWS_EVENT_HISTOGRAM_DATA = 204,
+  // No typed view: read it with `tws_event_field` (message `HistoricalTicks`). historicalTicks: midpoints of a reqHistoricalTicks (MIDPOINT), one batch (no version field).
+  TWS_EVENT_HISTORICAL_TICKS = 205,
+  // No typed view: read it with `tws_event_field` (message `HistoricalTicksBidAsk`). historicalTicksBidAsk: quotes of a reqHistoricalTicks (BID_ASK), one batch (no version field).
+  TWS_EVENT_HISTORICAL_TICKS_BID_ASK = 206,
+  // No typed view: read it with `tws_event_field` (message `HistoricalTicksLast`). historicalTicksLast: trades of a reqHistoricalTicks (TRADES), one batch (no version field).
+  TWS_EVENT_HISTORICAL_TICKS_LAST = 207,
+  // No typed view: read it with `tws_event_field` (message `HistoricalSchedule`). historicalSchedule: the trading sessions of a reqHistoricalData with what_to_show SCHEDULE (no version field).
+  TWS_EVENT_HISTORICAL_SCHEDULE = 208,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tws::protocol::contract::Contract;
-use tws::protocol::instruments::{ComboLeg, DeltaNeutralContract, TagValue};
 use tws::protocol::executions::OrderBound;
+use tws::protocol::instruments::{ComboLeg, DeltaNeutralContract, TagValue};
 use tws::protocol::orders::*;
 use tws::protocol::versions::{MAX_CLIENT_VERSION, MIN_CLIENT_VERSION};
 use tws::protocol::{EncodeError, Form, Incoming, Request};

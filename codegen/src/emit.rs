@@ -425,7 +425,7 @@ fn rust_float(x: f64) -> String {
 
 fn skip_write(ty: &Type) -> String {
     match ty {
-        Type::Decimal => "w.str(\"\");".into(),
+        Type::Decimal | Type::Str => "w.str(\"\");".into(),
         _ => "w.int(0);".into(),
     }
 }
@@ -433,6 +433,7 @@ fn skip_write(ty: &Type) -> String {
 fn skip_read(ty: &Type) -> String {
     match ty {
         Type::Decimal => "read_decimal(r)?;".into(),
+        Type::Str => "r.raw()?;".into(),
         _ => "r.int()?;".into(),
     }
 }
@@ -1521,11 +1522,17 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
     if body_src.contains("versions::") {
         uses.push("use crate::protocol::versions;".to_owned());
     }
+    // Doc comments name records in prose ("Bar start"): only code counts.
+    let code_src: String = body_src
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
     for r in &cat.records {
         if r.file != stem {
             let used: Vec<&str> = [r.name.as_str(), r.proto_name.as_str()]
                 .into_iter()
-                .filter(|n| uses_ident(&body_src, n))
+                .filter(|n| uses_ident(&code_src, n))
                 .collect();
             match used[..] {
                 [] => {}

@@ -1195,8 +1195,8 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                         ));
                     }
                     let ty = parse_type(ty).map_err(|e| format!("{ctx}: skip: {e}"))?;
-                    if !matches!(ty, Type::Int | Type::Long | Type::Decimal) {
-                        return Err(format!("{ctx}: skip {ty:?}: int, long or decimal"));
+                    if !matches!(ty, Type::Int | Type::Long | Type::Decimal | Type::Str) {
+                        return Err(format!("{ctx}: skip {ty:?}: int, long, decimal or string"));
                     }
                     let when = f
                         .when

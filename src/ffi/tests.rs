@@ -222,6 +222,16 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::CompletedOrder(_) => TWS_EVENT_COMPLETED_ORDER,
             Incoming::CompletedOrdersEnd(_) => TWS_EVENT_COMPLETED_ORDERS_END,
             Incoming::OrderBound(_) => TWS_EVENT_ORDER_BOUND,
+            // Historical data (issue 15): generic accessor only.
+            Incoming::HistoricalData(_) => TWS_EVENT_HISTORICAL_DATA,
+            Incoming::HistoricalDataEnd(_) => TWS_EVENT_HISTORICAL_DATA_END,
+            Incoming::HistoricalDataUpdate(_) => TWS_EVENT_HISTORICAL_DATA_UPDATE,
+            Incoming::HeadTimestamp(_) => TWS_EVENT_HEAD_TIMESTAMP,
+            Incoming::HistogramData(_) => TWS_EVENT_HISTOGRAM_DATA,
+            Incoming::HistoricalTicks(_) => TWS_EVENT_HISTORICAL_TICKS,
+            Incoming::HistoricalTicksBidAsk(_) => TWS_EVENT_HISTORICAL_TICKS_BID_ASK,
+            Incoming::HistoricalTicksLast(_) => TWS_EVENT_HISTORICAL_TICKS_LAST,
+            Incoming::HistoricalSchedule(_) => TWS_EVENT_HISTORICAL_SCHEDULE,
         },
     }
 }
@@ -386,7 +396,16 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_OPEN_ORDER_END
             | TWS_EVENT_COMPLETED_ORDER
             | TWS_EVENT_COMPLETED_ORDERS_END
-            | TWS_EVENT_ORDER_BOUND => vec![],
+            | TWS_EVENT_ORDER_BOUND
+            | TWS_EVENT_HISTORICAL_DATA
+            | TWS_EVENT_HISTORICAL_DATA_END
+            | TWS_EVENT_HISTORICAL_DATA_UPDATE
+            | TWS_EVENT_HEAD_TIMESTAMP
+            | TWS_EVENT_HISTOGRAM_DATA
+            | TWS_EVENT_HISTORICAL_TICKS
+            | TWS_EVENT_HISTORICAL_TICKS_BID_ASK
+            | TWS_EVENT_HISTORICAL_TICKS_LAST
+            | TWS_EVENT_HISTORICAL_SCHEDULE => vec![],
         }
     }
 }
@@ -469,7 +488,16 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::OpenOrderEnd(_)
             | Incoming::CompletedOrder(_)
             | Incoming::CompletedOrdersEnd(_)
-            | Incoming::OrderBound(_) => vec![],
+            | Incoming::OrderBound(_)
+            | Incoming::HistoricalData(_)
+            | Incoming::HistoricalDataEnd(_)
+            | Incoming::HistoricalDataUpdate(_)
+            | Incoming::HeadTimestamp(_)
+            | Incoming::HistogramData(_)
+            | Incoming::HistoricalTicks(_)
+            | Incoming::HistoricalTicksBidAsk(_)
+            | Incoming::HistoricalTicksLast(_)
+            | Incoming::HistoricalSchedule(_) => vec![],
         },
     }
 }

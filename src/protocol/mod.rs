@@ -11,6 +11,7 @@ pub mod executions;
 pub mod field_values;
 mod generated;
 pub mod handshake;
+pub mod history;
 pub mod ids;
 pub mod instruments;
 pub mod market_data;

@@ -35,18 +35,28 @@ pub const MD_SIZE_MULTIPLIER: i32 = 110;
 pub const REQ_MKT_DEPTH_EXCHANGES: i32 = 112;
 /// reqSmartComponents exists; reqMktData carries the regulatory-snapshot flag.
 pub const REQ_SMART_COMPONENTS: i32 = 114;
+/// reqHeadTimeStamp exists.
+pub const REQ_HEAD_TIMESTAMP: i32 = 118;
+/// reqHistogramData and cancelHistogramData exist.
+pub const REQ_HISTOGRAM: i32 = 119;
 /// Depth exchanges carry the listing exchange, service data type and aggregated group.
 pub const SERVICE_DATA_TYPE: i32 = 120;
 /// Contract details carry the aggregated group.
 pub const AGG_GROUP: i32 = 121;
 /// Contract details carry the underlying symbol and security type.
 pub const UNDERLYING_INFO: i32 = 122;
+/// cancelHeadTimeStamp exists.
+pub const CANCEL_HEADTIMESTAMP: i32 = 123;
+/// reqHistoricalData drops its version field and carries keepUpToDate; historicalData drops its version field and each bar's has-gaps field.
+pub const SYNT_REALTIME_BARS: i32 = 124;
 /// reqMarketRule exists; contract details carry the market rule ids.
 pub const MARKET_RULES: i32 = 126;
 /// reqPnL and reqPnLSingle exist.
 pub const PNL: i32 = 127;
 /// pnl and pnlSingle carry the unrealized PnL.
 pub const UNREALIZED_PNL: i32 = 129;
+/// reqHistoricalTicks exists.
+pub const HISTORICAL_TICKS: i32 = 130;
 /// tickPrice's mask carries the pre-open bit.
 pub const PRE_OPEN_BID_ASK: i32 = 132;
 /// Contract details carry the real expiration date.
@@ -85,6 +95,8 @@ pub const INELIGIBILITY_REASONS: i32 = 186;
 pub const BOND_TRADING_HOURS: i32 = 188;
 /// Error messages drop their version field and carry the error time.
 pub const ERROR_TIME: i32 = 194;
+/// historicalData drops its start and end dates; historicalDataEnd (in 108) carries them.
+pub const HISTORICAL_DATA_END: i32 = 196;
 /// reqCurrentTimeInMillis exists.
 pub const CURRENT_TIME_IN_MILLIS: i32 = 197;
 /// reqUserInfo / userInfo exist.

@@ -403,6 +403,18 @@ impl Session<'_> {
                 let out = self.market().cancel_real_time_bars(req.req_id);
                 self.push_market(out);
             }
+            // Historical data (issue 15): declared, not served yet.
+            Request::ReqHistoricalData(_)
+            | Request::CancelHistoricalData(_)
+            | Request::ReqHeadTimestamp(_)
+            | Request::CancelHeadTimestamp(_)
+            | Request::ReqHistogramData(_)
+            | Request::CancelHistogramData(_)
+            | Request::ReqHistoricalTicks(_)
+            | Request::CancelHistoricalTicks(_) => self.warn(format_args!(
+                "{} is not served by the simulator yet",
+                request.name()
+            )),
             Request::ReqUserInfo(req) => {
                 // IB's own brand: an empty white-branding id.
                 self.push(&Incoming::UserInfo(crate::protocol::messages::UserInfo {

@@ -12,6 +12,9 @@ byte is produced or read by ibapi itself.
   ibapi_oracle.py encode-set SET VERSION...
                                         as encode, for the calls of one set
                                         (ENCODE_SETS: "executions", ...)
+  ibapi_oracle.py encode-history VERSION...
+                                        the same for the historical-data requests
+                                        of issue 15
   ibapi_oracle.py decode VERSION FILE...
                                         decode streams of length-prefixed
                                         server-to-client frames with ibapi's
@@ -511,6 +514,107 @@ class ExecutionRecording(ContractRecording):
                            "soft_dollar_tier.value": t.val,
                            "soft_dollar_tier.display_name": t.displayName})
         emit("SoftDollarTiers", **fields)
+def add_items(fields, prefix, objects, attrs):
+    """A list's items as libtws's visitor walks them: each attribute's
+    values in item order, under the item record's prefix."""
+    for obj in objects or []:
+        for attr, name, conv in attrs:
+            fields.setdefault(f"{prefix}.{name}", []).append(conv(getattr(obj, attr)))
+
+
+BAR = [("date", "date", str), ("open", "open", float), ("high", "high", float),
+       ("low", "low", float), ("close", "close", float), ("volume", "volume", decimal),
+       ("wap", "wap", decimal), ("barCount", "bar_count", int)]
+HISTORICAL_TICK = [("time", "time", int), ("price", "price", float), ("size", "size", decimal)]
+HISTORICAL_SESSION = [("startDateTime", "start_date_time", str),
+                      ("endDateTime", "end_date_time", str), ("refDate", "ref_date", str)]
+
+
+class HistoryRecording(ContractRecording):
+    """The historical-data replies (issue 15). Every field is the list of
+    its values in the message (a list's items give one value each), so that
+    every bar and tick is compared, not only the last. ibapi raises
+    historicalData once per bar (and, below 196, historicalDataEnd from the
+    same frame): the oracle joins them into one line per frame."""
+
+    def __init__(self):
+        ContractRecording.__init__(self)
+        self.pending_bars = None
+
+    def end_frame(self):
+        if self.pending_bars is not None:
+            emit("HistoricalData", **self.pending_bars)
+            self.pending_bars = None
+
+    def historicalData(self, reqId, bar):
+        if self.pending_bars is None:
+            self.pending_bars = {"req_id": [reqId], "start_date": [""], "end_date": [""],
+                                 "bars": [0]}
+        self.pending_bars["bars"][0] += 1
+        add_items(self.pending_bars, "bar", [bar], BAR)
+
+    def historicalDataEnd(self, reqId, start, end):
+        p = self.pending_bars
+        if p is not None and p["req_id"] == [reqId]:
+            # Below 196 the dates come in historicalData's own frame.
+            p["start_date"], p["end_date"] = [start], [end]
+            return
+        emit("HistoricalDataEnd", req_id=[reqId], start_date=[start], end_date=[end])
+
+    def historicalDataUpdate(self, reqId, bar):
+        fields = {"req_id": [reqId]}
+        add_items(fields, "bar", [bar], BAR)
+        emit("HistoricalDataUpdate", **fields)
+
+    def histogramData(self, reqId, items):
+        fields = {"req_id": [reqId], "entries": [len(items)]}
+        add_items(fields, "histogram_entry", items,
+                  [("price", "price", float), ("size", "size", decimal)])
+        emit("HistogramData", **fields)
+
+    def historicalTicks(self, reqId, ticks, done):
+        fields = {"req_id": [reqId], "ticks": [len(ticks)]}
+        add_items(fields, "historical_tick", ticks, HISTORICAL_TICK)
+        fields["done"] = [bool(done)]
+        emit("HistoricalTicks", **fields)
+
+    def historicalTicksBidAsk(self, reqId, ticks, done):
+        # libtws keeps the text mask (bit 0 ask past high, bit 1 bid past low).
+        fields = {"req_id": [reqId], "ticks": [len(ticks)]}
+        for t in ticks:
+            a = t.tickAttribBidAsk
+            for name, value in (
+                    ("time", int(t.time)),
+                    ("attrib", int(a.askPastHigh) | int(a.bidPastLow) << 1),
+                    ("attrib.ask_past_high", bool(a.askPastHigh)),
+                    ("attrib.bid_past_low", bool(a.bidPastLow)),
+                    ("price_bid", float(t.priceBid)), ("price_ask", float(t.priceAsk)),
+                    ("size_bid", decimal(t.sizeBid)), ("size_ask", decimal(t.sizeAsk))):
+                fields.setdefault(f"historical_tick_bid_ask.{name}", []).append(value)
+        fields["done"] = [bool(done)]
+        emit("HistoricalTicksBidAsk", **fields)
+
+    def historicalTicksLast(self, reqId, ticks, done):
+        fields = {"req_id": [reqId], "ticks": [len(ticks)]}
+        for t in ticks:
+            a = t.tickAttribLast
+            for name, value in (
+                    ("time", int(t.time)),
+                    ("attrib", int(a.pastLimit) | int(a.unreported) << 1),
+                    ("attrib.past_limit", bool(a.pastLimit)),
+                    ("attrib.unreported", bool(a.unreported)),
+                    ("price", float(t.price)), ("size", decimal(t.size)),
+                    ("exchange", t.exchange), ("special_conditions", t.specialConditions)):
+                fields.setdefault(f"historical_tick_last.{name}", []).append(value)
+        fields["done"] = [bool(done)]
+        emit("HistoricalTicksLast", **fields)
+
+    def historicalSchedule(self, reqId, startDateTime, endDateTime, timeZone, sessions):
+        fields = {"req_id": [reqId], "start_date_time": [startDateTime],
+                  "end_date_time": [endDateTime], "time_zone": [timeZone],
+                  "sessions": [len(sessions)]}
+        add_items(fields, "historical_session", sessions, HISTORICAL_SESSION)
+        emit("HistoricalSchedule", **fields)
 
 
 class App(Recording, EClient):
@@ -632,7 +736,8 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    wrapper = OrderRecording()
+    # Every family's replies, recorded as libtws's visitor names them.
+    wrapper = type("Recording", (HistoryRecording, OrderRecording), {})()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0
@@ -655,6 +760,7 @@ def decode(version, path):
             print(f"oracle: {path}: frame at {offset}: {type(e).__name__}: {e}",
                   file=sys.stderr)
             return 1
+        wrapper.end_frame()
     wrapper.flush_price()
     trouble = log.trouble[seen:]
     for line in trouble:
@@ -787,7 +893,32 @@ EXECUTION_CALLS = [
      lambda a: a.exerciseOptions(39, option(), 1, 1, "DU123456", 0, "", "", True)),
     ("ReqSoftDollarTiers", lambda a: a.reqSoftDollarTiers(40)),
 ]
-ENCODE_SETS = {"executions": EXECUTION_CALLS}
+# The historical-data requests of issue 15 (`encode-history`), in order.
+HISTORY_CALLS = [
+    ("ReqHistoricalData",
+     lambda a: a.reqHistoricalData(31, stock(), "20261130 16:00:00 US/Eastern", "1 D",
+                                   "1 hour", "TRADES", 1, 1, False, [])),
+    ("ReqHistoricalData#update",
+     lambda a: a.reqHistoricalData(32, option(), "", "2 W", "5 mins", "MIDPOINT", 0, 2, True,
+                                   [tag("XYZ", "1")])),
+    ("ReqHistoricalData#combo",
+     lambda a: a.reqHistoricalData(33, combo(), "", "1 M", "1 day", "BID_ASK", 1, 1, False, [])),
+    ("CancelHistoricalData", lambda a: a.cancelHistoricalData(32)),
+    ("ReqHeadTimestamp", lambda a: a.reqHeadTimeStamp(34, stock(), "TRADES", 1, 1)),
+    ("ReqHeadTimestamp#option", lambda a: a.reqHeadTimeStamp(35, option(), "BID", 0, 2)),
+    ("CancelHeadTimestamp", lambda a: a.cancelHeadTimeStamp(34)),
+    ("ReqHistogramData", lambda a: a.reqHistogramData(36, stock(), True, "3 days")),
+    ("CancelHistogramData", lambda a: a.cancelHistogramData(36)),
+    ("ReqHistoricalTicks",
+     lambda a: a.reqHistoricalTicks(37, stock(), "20261130 09:30:00 US/Eastern", "", 100,
+                                    "TRADES", 1, True, [])),
+    ("ReqHistoricalTicks#bid_ask",
+     lambda a: a.reqHistoricalTicks(38, option(), "", "20261130 16:00:00 US/Eastern", 1000,
+                                    "BID_ASK", 0, False, [tag("XYZ", "1")])),
+    ("CancelHistoricalTicks", lambda a: a.cancelHistoricalTicks(37)),
+]
+
+ENCODE_SETS = {"executions": EXECUTION_CALLS, "history": HISTORY_CALLS}
 
 
 def encode(version, calls=None):
@@ -1048,6 +1179,8 @@ def main(argv):
     if len(argv) >= 4 and argv[1] == "encode-set" and argv[2] in ENCODE_SETS:
         calls = ENCODE_SETS[argv[2]]
         return each([lambda v=int(v): encode(v, calls) for v in argv[3:]])
+    if len(argv) >= 3 and argv[1] == "encode-history":
+        return each([lambda v=int(v): encode(v, HISTORY_CALLS) for v in argv[2:]])
     if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "decode":
         pairs = zip(argv[2::2], argv[3::2])
         return each([lambda v=int(v), f=f: decode(v, f) for v, f in pairs])

@@ -395,6 +395,42 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_ORDER_BOUND,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::HistoricalData(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalDataEnd(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_DATA_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalDataUpdate(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_DATA_UPDATE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HeadTimestamp(m) => (
+            tws_event_type::TWS_EVENT_HEAD_TIMESTAMP,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistogramData(m) => (
+            tws_event_type::TWS_EVENT_HISTOGRAM_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalTicks(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_TICKS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalSchedule(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_SCHEDULE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalTicksBidAsk(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_TICKS_BID_ASK,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalTicksLast(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_TICKS_LAST,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::MarketDataType(m) => {
             let view = tws_market_data_type_event {
                 req_id: m.req_id,
@@ -872,6 +908,15 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::CommissionAndFeesReport(_) => c"CommissionAndFeesReport",
         Incoming::SoftDollarTiers(_) => c"SoftDollarTiers",
         Incoming::OrderBound(_) => c"OrderBound",
+        Incoming::HistoricalData(_) => c"HistoricalData",
+        Incoming::HistoricalDataEnd(_) => c"HistoricalDataEnd",
+        Incoming::HistoricalDataUpdate(_) => c"HistoricalDataUpdate",
+        Incoming::HeadTimestamp(_) => c"HeadTimestamp",
+        Incoming::HistogramData(_) => c"HistogramData",
+        Incoming::HistoricalTicks(_) => c"HistoricalTicks",
+        Incoming::HistoricalSchedule(_) => c"HistoricalSchedule",
+        Incoming::HistoricalTicksBidAsk(_) => c"HistoricalTicksBidAsk",
+        Incoming::HistoricalTicksLast(_) => c"HistoricalTicksLast",
         Incoming::MarketDataType(_) => c"MarketDataType",
         Incoming::TickPrice(_) => c"TickPrice",
         Incoming::TickSize(_) => c"TickSize",

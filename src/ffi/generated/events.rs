@@ -137,6 +137,26 @@ pub enum tws_event_type {
     TWS_EVENT_SOFT_DOLLAR_TIERS = 183,
     /// No typed view: read it with `tws_event_field` (message `OrderBound`). orderBound: a TWS order (its perm id) is bound to an API order id, after reqAutoOpenOrders (no version field).
     TWS_EVENT_ORDER_BOUND = 184,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalData`). historicalData: the bars of a reqHistoricalData. Below server 196 it also
+    /// carries the period's start and end (the official decoder raises
+    /// historicalDataEnd from it); from 196 historicalDataEnd is its own message.
+    TWS_EVENT_HISTORICAL_DATA = 200,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalDataEnd`). historicalDataEnd: every bar of a reqHistoricalData has been sent, with the period covered (server 196+; no version field).
+    TWS_EVENT_HISTORICAL_DATA_END = 201,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalDataUpdate`). historicalDataUpdate: the last bar of a keep-up-to-date request, as it changes (no version field).
+    TWS_EVENT_HISTORICAL_DATA_UPDATE = 202,
+    /// No typed view: read it with `tws_event_field` (message `HeadTimestamp`). headTimestamp: the earliest data of a reqHeadTimeStamp (no version field).
+    TWS_EVENT_HEAD_TIMESTAMP = 203,
+    /// No typed view: read it with `tws_event_field` (message `HistogramData`). histogramData: the histogram of a reqHistogramData (no version field).
+    TWS_EVENT_HISTOGRAM_DATA = 204,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalTicks`). historicalTicks: midpoints of a reqHistoricalTicks (MIDPOINT), one batch (no version field).
+    TWS_EVENT_HISTORICAL_TICKS = 205,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalTicksBidAsk`). historicalTicksBidAsk: quotes of a reqHistoricalTicks (BID_ASK), one batch (no version field).
+    TWS_EVENT_HISTORICAL_TICKS_BID_ASK = 206,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalTicksLast`). historicalTicksLast: trades of a reqHistoricalTicks (TRADES), one batch (no version field).
+    TWS_EVENT_HISTORICAL_TICKS_LAST = 207,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalSchedule`). historicalSchedule: the trading sessions of a reqHistoricalData with what_to_show SCHEDULE (no version field).
+    TWS_EVENT_HISTORICAL_SCHEDULE = 208,
 }
 
 impl tws_event_type {
@@ -204,6 +224,15 @@ impl tws_event_type {
             182 => TWS_EVENT_COMMISSION_AND_FEES_REPORT,
             183 => TWS_EVENT_SOFT_DOLLAR_TIERS,
             184 => TWS_EVENT_ORDER_BOUND,
+            200 => TWS_EVENT_HISTORICAL_DATA,
+            201 => TWS_EVENT_HISTORICAL_DATA_END,
+            202 => TWS_EVENT_HISTORICAL_DATA_UPDATE,
+            203 => TWS_EVENT_HEAD_TIMESTAMP,
+            204 => TWS_EVENT_HISTOGRAM_DATA,
+            205 => TWS_EVENT_HISTORICAL_TICKS,
+            206 => TWS_EVENT_HISTORICAL_TICKS_BID_ASK,
+            207 => TWS_EVENT_HISTORICAL_TICKS_LAST,
+            208 => TWS_EVENT_HISTORICAL_SCHEDULE,
             _ => return None,
         })
     }
@@ -272,6 +301,15 @@ impl tws_event_type {
             TWS_EVENT_COMMISSION_AND_FEES_REPORT => "COMMISSION_AND_FEES_REPORT\0",
             TWS_EVENT_SOFT_DOLLAR_TIERS => "SOFT_DOLLAR_TIERS\0",
             TWS_EVENT_ORDER_BOUND => "ORDER_BOUND\0",
+            TWS_EVENT_HISTORICAL_DATA => "HISTORICAL_DATA\0",
+            TWS_EVENT_HISTORICAL_DATA_END => "HISTORICAL_DATA_END\0",
+            TWS_EVENT_HISTORICAL_DATA_UPDATE => "HISTORICAL_DATA_UPDATE\0",
+            TWS_EVENT_HEAD_TIMESTAMP => "HEAD_TIMESTAMP\0",
+            TWS_EVENT_HISTOGRAM_DATA => "HISTOGRAM_DATA\0",
+            TWS_EVENT_HISTORICAL_TICKS => "HISTORICAL_TICKS\0",
+            TWS_EVENT_HISTORICAL_TICKS_BID_ASK => "HISTORICAL_TICKS_BID_ASK\0",
+            TWS_EVENT_HISTORICAL_TICKS_LAST => "HISTORICAL_TICKS_LAST\0",
+            TWS_EVENT_HISTORICAL_SCHEDULE => "HISTORICAL_SCHEDULE\0",
         }
     }
 }
