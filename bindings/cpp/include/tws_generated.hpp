@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace tws {
 namespace gen {
@@ -111,108 +112,20 @@ private:
     const tws_event *ev_;
 };
 
+/// A list through the accessor: `key` is its count, `key[i]` the i-th item
+/// (a record's fields under it); `item(name)` reads one item.
+template <class T, class Item> inline std::vector<T> list(const Fields &f, const std::string &key, Item item)
+{
+    std::vector<T> out;
+    const std::int64_t n = f.integer(key, 0);
+    for (std::int64_t i = 0; i < n; i++)
+        out.push_back(item(key + "[" + std::to_string(i) + "]"));
+    return out;
+}
+
 } // namespace gen
 
 // ---- records ------------------------------------------------------------------
-
-/// An instrument: what a request names, and what a reply (a contract detail, a position or portfolio
-/// row) says about it.
-struct Contract {
-    /// IB's contract id; 0 when TWS names none.
-    std::int32_t con_id;
-    /// The symbol (e.g. "AAPL"), or "".
-    std::string symbol;
-    /// "STK", "OPT", "FUT", "CASH", ...
-    std::string sec_type;
-    /// "YYYYMMDD" or "YYYYMM" for derivatives.
-    std::string last_trade_date_or_contract_month;
-    /// The strike (when `has_strike`); 0 when the instrument has none. A protobuf message that leaves it
-    /// out makes it absent.
-    std::optional<double> strike;
-    /// "C", "P" or "".
-    std::string right;
-    /// Decimal text ("100"), or "".
-    std::string multiplier;
-    /// Set in position rows ("" in portfolio rows).
-    std::string exchange;
-    /// Set in portfolio rows ("" in position rows).
-    std::string primary_exchange;
-    /// The currency (e.g. "USD"), or "".
-    std::string currency;
-    /// The exchange's own symbol for the instrument, or "".
-    std::string local_symbol;
-    /// The trading class, or "".
-    std::string trading_class;
-    /// `CUSIP`, `SEDOL`, `ISIN`, `RIC`, `FIGI` or empty.
-    std::string sec_id_type;
-    std::string sec_id;
-    std::string description;
-    std::string issuer_id;
-    /// Requests only: include expired futures/options.
-    bool include_expired;
-    std::string combo_legs_descrip;
-    /// Replies only (contractDetails from server 182).
-    std::string last_trade_date;
-};
-
-inline bool operator==(const Contract &a, const Contract &b)
-{
-    return a.con_id == b.con_id && a.symbol == b.symbol && a.sec_type == b.sec_type && a.last_trade_date_or_contract_month == b.last_trade_date_or_contract_month && a.strike == b.strike && a.right == b.right && a.multiplier == b.multiplier && a.exchange == b.exchange && a.primary_exchange == b.primary_exchange && a.currency == b.currency && a.local_symbol == b.local_symbol && a.trading_class == b.trading_class && a.sec_id_type == b.sec_id_type && a.sec_id == b.sec_id && a.description == b.description && a.issuer_id == b.issuer_id && a.include_expired == b.include_expired && a.combo_legs_descrip == b.combo_legs_descrip && a.last_trade_date == b.last_trade_date;
-}
-inline bool operator!=(const Contract &a, const Contract &b) { return !(a == b); }
-
-namespace gen {
-/// Copies a tws_contract.
-inline Contract contract_from_c(const tws_contract &c)
-{
-    return Contract{
-        c.con_id,
-        gen::str(c.symbol),
-        gen::str(c.sec_type),
-        gen::str(c.last_trade_date_or_contract_month),
-        gen::opt(c.has_strike, c.strike),
-        gen::str(c.right),
-        gen::str(c.multiplier),
-        gen::str(c.exchange),
-        gen::str(c.primary_exchange),
-        gen::str(c.currency),
-        gen::str(c.local_symbol),
-        gen::str(c.trading_class),
-        std::string{},
-        std::string{},
-        std::string{},
-        std::string{},
-        false,
-        std::string{},
-        std::string{},
-    };
-}
-/// Reads the Contract under `prefix` through the generic accessor.
-inline Contract contract_from_fields(const Fields &f, const std::string &prefix)
-{
-    return Contract{
-        static_cast<std::int32_t>(f.integer(prefix + ".con_id", 0)),
-        f.text(prefix + ".symbol"),
-        f.text(prefix + ".sec_type"),
-        f.text(prefix + ".last_trade_date_or_contract_month"),
-        f.opt_real(prefix + ".strike"),
-        f.text(prefix + ".right"),
-        f.text(prefix + ".multiplier"),
-        f.text(prefix + ".exchange"),
-        f.text(prefix + ".primary_exchange"),
-        f.text(prefix + ".currency"),
-        f.text(prefix + ".local_symbol"),
-        f.text(prefix + ".trading_class"),
-        f.text(prefix + ".sec_id_type"),
-        f.text(prefix + ".sec_id"),
-        f.text(prefix + ".description"),
-        f.text(prefix + ".issuer_id"),
-        f.boolean(prefix + ".include_expired", false),
-        f.text(prefix + ".combo_legs_descrip"),
-        f.text(prefix + ".last_trade_date"),
-    };
-}
-} // namespace gen
 
 /// One leg of a BAG (combo) contract.
 struct ComboLeg {
@@ -276,6 +189,113 @@ inline DeltaNeutralContract delta_neutral_contract_from_fields(const Fields &f, 
         static_cast<std::int32_t>(f.integer(prefix + ".con_id", 0)),
         f.real(prefix + ".delta", 0.0),
         f.real(prefix + ".price", 0.0),
+    };
+}
+} // namespace gen
+
+/// An instrument: what a request names, and what a reply (a contract detail, a position or portfolio
+/// row) says about it.
+struct Contract {
+    /// IB's contract id; 0 when TWS names none.
+    std::int32_t con_id;
+    /// The symbol (e.g. "AAPL"), or "".
+    std::string symbol;
+    /// "STK", "OPT", "FUT", "CASH", ...
+    std::string sec_type;
+    /// "YYYYMMDD" or "YYYYMM" for derivatives.
+    std::string last_trade_date_or_contract_month;
+    /// The strike (when `has_strike`); 0 when the instrument has none. A protobuf message that leaves it
+    /// out makes it absent.
+    std::optional<double> strike;
+    /// "C", "P" or "".
+    std::string right;
+    /// Decimal text ("100"), or "".
+    std::string multiplier;
+    /// Set in position rows ("" in portfolio rows).
+    std::string exchange;
+    /// Set in portfolio rows ("" in position rows).
+    std::string primary_exchange;
+    /// The currency (e.g. "USD"), or "".
+    std::string currency;
+    /// The exchange's own symbol for the instrument, or "".
+    std::string local_symbol;
+    /// The trading class, or "".
+    std::string trading_class;
+    /// `CUSIP`, `SEDOL`, `ISIN`, `RIC`, `FIGI` or empty.
+    std::string sec_id_type;
+    std::string sec_id;
+    std::string description;
+    std::string issuer_id;
+    /// Requests only: include expired futures/options.
+    bool include_expired;
+    std::string combo_legs_descrip;
+    /// Replies only (contractDetails from server 182).
+    std::string last_trade_date;
+    /// Absent unless set.
+    std::optional<DeltaNeutralContract> delta_neutral_contract;
+    /// The legs of a BAG (combo) contract.
+    std::vector<ComboLeg> combo_legs;
+};
+
+inline bool operator==(const Contract &a, const Contract &b)
+{
+    return a.con_id == b.con_id && a.symbol == b.symbol && a.sec_type == b.sec_type && a.last_trade_date_or_contract_month == b.last_trade_date_or_contract_month && a.strike == b.strike && a.right == b.right && a.multiplier == b.multiplier && a.exchange == b.exchange && a.primary_exchange == b.primary_exchange && a.currency == b.currency && a.local_symbol == b.local_symbol && a.trading_class == b.trading_class && a.sec_id_type == b.sec_id_type && a.sec_id == b.sec_id && a.description == b.description && a.issuer_id == b.issuer_id && a.include_expired == b.include_expired && a.combo_legs_descrip == b.combo_legs_descrip && a.last_trade_date == b.last_trade_date && a.delta_neutral_contract == b.delta_neutral_contract && a.combo_legs == b.combo_legs;
+}
+inline bool operator!=(const Contract &a, const Contract &b) { return !(a == b); }
+
+namespace gen {
+/// Copies a tws_contract.
+inline Contract contract_from_c(const tws_contract &c)
+{
+    return Contract{
+        c.con_id,
+        gen::str(c.symbol),
+        gen::str(c.sec_type),
+        gen::str(c.last_trade_date_or_contract_month),
+        gen::opt(c.has_strike, c.strike),
+        gen::str(c.right),
+        gen::str(c.multiplier),
+        gen::str(c.exchange),
+        gen::str(c.primary_exchange),
+        gen::str(c.currency),
+        gen::str(c.local_symbol),
+        gen::str(c.trading_class),
+        std::string{},
+        std::string{},
+        std::string{},
+        std::string{},
+        false,
+        std::string{},
+        std::string{},
+        std::nullopt,
+        {},
+    };
+}
+/// Reads the Contract under `prefix` through the generic accessor.
+inline Contract contract_from_fields(const Fields &f, const std::string &prefix)
+{
+    return Contract{
+        static_cast<std::int32_t>(f.integer(prefix + ".con_id", 0)),
+        f.text(prefix + ".symbol"),
+        f.text(prefix + ".sec_type"),
+        f.text(prefix + ".last_trade_date_or_contract_month"),
+        f.opt_real(prefix + ".strike"),
+        f.text(prefix + ".right"),
+        f.text(prefix + ".multiplier"),
+        f.text(prefix + ".exchange"),
+        f.text(prefix + ".primary_exchange"),
+        f.text(prefix + ".currency"),
+        f.text(prefix + ".local_symbol"),
+        f.text(prefix + ".trading_class"),
+        f.text(prefix + ".sec_id_type"),
+        f.text(prefix + ".sec_id"),
+        f.text(prefix + ".description"),
+        f.text(prefix + ".issuer_id"),
+        f.boolean(prefix + ".include_expired", false),
+        f.text(prefix + ".combo_legs_descrip"),
+        f.text(prefix + ".last_trade_date"),
+        f.boolean(prefix + ".delta_neutral_contract", false) ? std::optional<DeltaNeutralContract>(gen::delta_neutral_contract_from_fields(f, prefix + ".delta_neutral_contract")) : std::nullopt,
+        gen::list<ComboLeg>(f, std::string(prefix + ".combo_legs"), [&f](const std::string &p) { return gen::combo_leg_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -413,11 +433,14 @@ struct ContractDetails {
     std::string last_trade_time;
     /// Bonds. No protobuf field: split from the contract's date field.
     std::string maturity;
+    /// Protobuf map<string,string>.
+    std::vector<TagValue> sec_id_list;
+    std::vector<IneligibilityReason> ineligibility_reasons;
 };
 
 inline bool operator==(const ContractDetails &a, const ContractDetails &b)
 {
-    return a.market_name == b.market_name && a.min_tick == b.min_tick && a.order_types == b.order_types && a.valid_exchanges == b.valid_exchanges && a.price_magnifier == b.price_magnifier && a.under_con_id == b.under_con_id && a.long_name == b.long_name && a.contract_month == b.contract_month && a.industry == b.industry && a.category == b.category && a.subcategory == b.subcategory && a.time_zone_id == b.time_zone_id && a.trading_hours == b.trading_hours && a.liquid_hours == b.liquid_hours && a.ev_rule == b.ev_rule && a.ev_multiplier == b.ev_multiplier && a.agg_group == b.agg_group && a.under_symbol == b.under_symbol && a.under_sec_type == b.under_sec_type && a.market_rule_ids == b.market_rule_ids && a.real_expiration_date == b.real_expiration_date && a.stock_type == b.stock_type && a.min_size == b.min_size && a.size_increment == b.size_increment && a.suggested_size_increment == b.suggested_size_increment && a.fund_name == b.fund_name && a.fund_family == b.fund_family && a.fund_type == b.fund_type && a.fund_front_load == b.fund_front_load && a.fund_back_load == b.fund_back_load && a.fund_back_load_time_interval == b.fund_back_load_time_interval && a.fund_management_fee == b.fund_management_fee && a.fund_closed == b.fund_closed && a.fund_closed_for_new_investors == b.fund_closed_for_new_investors && a.fund_closed_for_new_money == b.fund_closed_for_new_money && a.fund_notify_amount == b.fund_notify_amount && a.fund_minimum_initial_purchase == b.fund_minimum_initial_purchase && a.fund_subsequent_minimum_purchase == b.fund_subsequent_minimum_purchase && a.fund_blue_sky_states == b.fund_blue_sky_states && a.fund_blue_sky_territories == b.fund_blue_sky_territories && a.fund_distribution_policy_indicator == b.fund_distribution_policy_indicator && a.fund_asset_type == b.fund_asset_type && a.cusip == b.cusip && a.issue_date == b.issue_date && a.ratings == b.ratings && a.bond_type == b.bond_type && a.coupon == b.coupon && a.coupon_type == b.coupon_type && a.convertible == b.convertible && a.callable == b.callable && a.putable == b.putable && a.desc_append == b.desc_append && a.next_option_date == b.next_option_date && a.next_option_type == b.next_option_type && a.next_option_partial == b.next_option_partial && a.notes == b.notes && a.event_contract1 == b.event_contract1 && a.event_contract_description1 == b.event_contract_description1 && a.event_contract_description2 == b.event_contract_description2 && a.min_algo_size == b.min_algo_size && a.last_price_precision == b.last_price_precision && a.last_size_precision == b.last_size_precision && a.settlement_method == b.settlement_method && a.last_trade_time == b.last_trade_time && a.maturity == b.maturity;
+    return a.market_name == b.market_name && a.min_tick == b.min_tick && a.order_types == b.order_types && a.valid_exchanges == b.valid_exchanges && a.price_magnifier == b.price_magnifier && a.under_con_id == b.under_con_id && a.long_name == b.long_name && a.contract_month == b.contract_month && a.industry == b.industry && a.category == b.category && a.subcategory == b.subcategory && a.time_zone_id == b.time_zone_id && a.trading_hours == b.trading_hours && a.liquid_hours == b.liquid_hours && a.ev_rule == b.ev_rule && a.ev_multiplier == b.ev_multiplier && a.agg_group == b.agg_group && a.under_symbol == b.under_symbol && a.under_sec_type == b.under_sec_type && a.market_rule_ids == b.market_rule_ids && a.real_expiration_date == b.real_expiration_date && a.stock_type == b.stock_type && a.min_size == b.min_size && a.size_increment == b.size_increment && a.suggested_size_increment == b.suggested_size_increment && a.fund_name == b.fund_name && a.fund_family == b.fund_family && a.fund_type == b.fund_type && a.fund_front_load == b.fund_front_load && a.fund_back_load == b.fund_back_load && a.fund_back_load_time_interval == b.fund_back_load_time_interval && a.fund_management_fee == b.fund_management_fee && a.fund_closed == b.fund_closed && a.fund_closed_for_new_investors == b.fund_closed_for_new_investors && a.fund_closed_for_new_money == b.fund_closed_for_new_money && a.fund_notify_amount == b.fund_notify_amount && a.fund_minimum_initial_purchase == b.fund_minimum_initial_purchase && a.fund_subsequent_minimum_purchase == b.fund_subsequent_minimum_purchase && a.fund_blue_sky_states == b.fund_blue_sky_states && a.fund_blue_sky_territories == b.fund_blue_sky_territories && a.fund_distribution_policy_indicator == b.fund_distribution_policy_indicator && a.fund_asset_type == b.fund_asset_type && a.cusip == b.cusip && a.issue_date == b.issue_date && a.ratings == b.ratings && a.bond_type == b.bond_type && a.coupon == b.coupon && a.coupon_type == b.coupon_type && a.convertible == b.convertible && a.callable == b.callable && a.putable == b.putable && a.desc_append == b.desc_append && a.next_option_date == b.next_option_date && a.next_option_type == b.next_option_type && a.next_option_partial == b.next_option_partial && a.notes == b.notes && a.event_contract1 == b.event_contract1 && a.event_contract_description1 == b.event_contract_description1 && a.event_contract_description2 == b.event_contract_description2 && a.min_algo_size == b.min_algo_size && a.last_price_precision == b.last_price_precision && a.last_size_precision == b.last_size_precision && a.settlement_method == b.settlement_method && a.last_trade_time == b.last_trade_time && a.maturity == b.maturity && a.sec_id_list == b.sec_id_list && a.ineligibility_reasons == b.ineligibility_reasons;
 }
 inline bool operator!=(const ContractDetails &a, const ContractDetails &b) { return !(a == b); }
 
@@ -491,6 +514,8 @@ inline ContractDetails contract_details_from_fields(const Fields &f, const std::
         f.text(prefix + ".settlement_method"),
         f.text(prefix + ".last_trade_time"),
         f.text(prefix + ".maturity"),
+        gen::list<TagValue>(f, std::string(prefix + ".sec_id_list"), [&f](const std::string &p) { return gen::tag_value_from_fields(f, p); }),
+        gen::list<IneligibilityReason>(f, std::string(prefix + ".ineligibility_reasons"), [&f](const std::string &p) { return gen::ineligibility_reason_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -500,11 +525,13 @@ struct ContractDescription {
     /// In text only con_id, symbol, sec_type, primary_exchange, currency (+ description, issuer_id from
     /// 176).
     Contract contract;
+    /// Sec types of derivatives that exist.
+    std::vector<std::string> derivative_sec_types;
 };
 
 inline bool operator==(const ContractDescription &a, const ContractDescription &b)
 {
-    return a.contract == b.contract;
+    return a.contract == b.contract && a.derivative_sec_types == b.derivative_sec_types;
 }
 inline bool operator!=(const ContractDescription &a, const ContractDescription &b) { return !(a == b); }
 
@@ -514,6 +541,7 @@ inline ContractDescription contract_description_from_fields(const Fields &f, con
 {
     return ContractDescription{
         gen::contract_from_fields(f, prefix + ".contract"),
+        gen::list<std::string>(f, std::string(prefix + ".derivative_sec_types"), [&f](const std::string &p) { return f.text(p); }),
     };
 }
 } // namespace gen
@@ -638,11 +666,13 @@ struct ExecutionFilter {
     std::string side;
     /// The executions of the last N days (server 200+); unset (`i32::MAX`) for none.
     std::optional<std::int32_t> last_n_days;
+    /// The executions of these days, `YYYYMMDD` each (server 200+); packed repeated int32 in protobuf.
+    std::vector<std::int32_t> specific_dates;
 };
 
 inline bool operator==(const ExecutionFilter &a, const ExecutionFilter &b)
 {
-    return a.client_id == b.client_id && a.acct_code == b.acct_code && a.time == b.time && a.symbol == b.symbol && a.sec_type == b.sec_type && a.exchange == b.exchange && a.side == b.side && a.last_n_days == b.last_n_days;
+    return a.client_id == b.client_id && a.acct_code == b.acct_code && a.time == b.time && a.symbol == b.symbol && a.sec_type == b.sec_type && a.exchange == b.exchange && a.side == b.side && a.last_n_days == b.last_n_days && a.specific_dates == b.specific_dates;
 }
 inline bool operator!=(const ExecutionFilter &a, const ExecutionFilter &b) { return !(a == b); }
 
@@ -659,6 +689,7 @@ inline ExecutionFilter execution_filter_from_fields(const Fields &f, const std::
         f.text(prefix + ".exchange"),
         f.text(prefix + ".side"),
         gen::narrow(f.opt_integer(prefix + ".last_n_days")),
+        gen::list<std::int32_t>(f, std::string(prefix + ".specific_dates"), [&f](const std::string &p) { return static_cast<std::int32_t>(f.integer(p, 0)); }),
     };
 }
 } // namespace gen
@@ -1752,6 +1783,73 @@ inline ContractDataEnd contract_data_end_from_fields(const Fields &f)
 }
 } // namespace gen
 
+/// symbolSamples: the matches of a reqMatchingSymbols (no version field). (`TWS_EVENT_SYMBOL_SAMPLES`,
+/// message `SymbolSamples`)
+struct SymbolSamples {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_SYMBOL_SAMPLES;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "SymbolSamples";
+    std::int32_t req_id;
+    std::vector<ContractDescription> descriptions;
+};
+
+inline bool operator==(const SymbolSamples &a, const SymbolSamples &b)
+{
+    return a.req_id == b.req_id && a.descriptions == b.descriptions;
+}
+inline bool operator!=(const SymbolSamples &a, const SymbolSamples &b) { return !(a == b); }
+
+namespace gen {
+inline SymbolSamples symbol_samples_from_fields(const Fields &f)
+{
+    return SymbolSamples{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<ContractDescription>(f, std::string("descriptions"), [&f](const std::string &p) { return gen::contract_description_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// securityDefinitionOptionParameter: expirations and strikes of one exchange and trading class (no
+/// version field). (`TWS_EVENT_SEC_DEF_OPT_PARAMETER`, message `SecDefOptParameter`)
+struct SecDefOptParameter {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_SEC_DEF_OPT_PARAMETER;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "SecDefOptParameter";
+    std::int32_t req_id;
+    std::string exchange;
+    std::int32_t underlying_con_id;
+    std::string trading_class;
+    /// Text in both forms.
+    std::string multiplier;
+    /// `YYYYMMDD`; IB's client keeps a set (duplicates dropped, no order).
+    std::vector<std::string> expirations;
+    /// Packed repeated double in protobuf; IB's client keeps a set.
+    std::vector<double> strikes;
+};
+
+inline bool operator==(const SecDefOptParameter &a, const SecDefOptParameter &b)
+{
+    return a.req_id == b.req_id && a.exchange == b.exchange && a.underlying_con_id == b.underlying_con_id && a.trading_class == b.trading_class && a.multiplier == b.multiplier && a.expirations == b.expirations && a.strikes == b.strikes;
+}
+inline bool operator!=(const SecDefOptParameter &a, const SecDefOptParameter &b) { return !(a == b); }
+
+namespace gen {
+inline SecDefOptParameter sec_def_opt_parameter_from_fields(const Fields &f)
+{
+    return SecDefOptParameter{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        f.text("exchange"),
+        static_cast<std::int32_t>(f.integer("underlying_con_id", 0)),
+        f.text("trading_class"),
+        f.text("multiplier"),
+        gen::list<std::string>(f, std::string("expirations"), [&f](const std::string &p) { return f.text(p); }),
+        gen::list<double>(f, std::string("strikes"), [&f](const std::string &p) { return f.real(p, 0.0); }),
+    };
+}
+} // namespace gen
+
 /// securityDefinitionOptionParameterEnd (no version field). (`TWS_EVENT_SEC_DEF_OPT_PARAMETER_END`,
 /// message `SecDefOptParameterEnd`)
 struct SecDefOptParameterEnd {
@@ -1773,6 +1871,110 @@ inline SecDefOptParameterEnd sec_def_opt_parameter_end_from_fields(const Fields 
 {
     return SecDefOptParameterEnd{
         static_cast<std::int32_t>(f.integer("req_id", -1)),
+    };
+}
+} // namespace gen
+
+/// marketRule: the price increments of one market rule (no version field). (`TWS_EVENT_MARKET_RULE`,
+/// message `MarketRule`)
+struct MarketRule {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_MARKET_RULE;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "MarketRule";
+    std::int32_t market_rule_id;
+    std::vector<PriceIncrement> price_increments;
+};
+
+inline bool operator==(const MarketRule &a, const MarketRule &b)
+{
+    return a.market_rule_id == b.market_rule_id && a.price_increments == b.price_increments;
+}
+inline bool operator!=(const MarketRule &a, const MarketRule &b) { return !(a == b); }
+
+namespace gen {
+inline MarketRule market_rule_from_fields(const Fields &f)
+{
+    return MarketRule{
+        static_cast<std::int32_t>(f.integer("market_rule_id", 0)),
+        gen::list<PriceIncrement>(f, std::string("price_increments"), [&f](const std::string &p) { return gen::price_increment_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// smartComponents: the exchanges behind a BBO exchange code (no version field).
+/// (`TWS_EVENT_SMART_COMPONENTS`, message `SmartComponents`)
+struct SmartComponents {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_SMART_COMPONENTS;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "SmartComponents";
+    std::int32_t req_id;
+    std::vector<SmartComponent> components;
+};
+
+inline bool operator==(const SmartComponents &a, const SmartComponents &b)
+{
+    return a.req_id == b.req_id && a.components == b.components;
+}
+inline bool operator!=(const SmartComponents &a, const SmartComponents &b) { return !(a == b); }
+
+namespace gen {
+inline SmartComponents smart_components_from_fields(const Fields &f)
+{
+    return SmartComponents{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<SmartComponent>(f, std::string("components"), [&f](const std::string &p) { return gen::smart_component_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// mktDepthExchanges: the exchanges that offer depth (no version field).
+/// (`TWS_EVENT_MKT_DEPTH_EXCHANGES`, message `MktDepthExchanges`)
+struct MktDepthExchanges {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_MKT_DEPTH_EXCHANGES;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "MktDepthExchanges";
+    std::vector<DepthMktDataDescription> descriptions;
+};
+
+inline bool operator==(const MktDepthExchanges &a, const MktDepthExchanges &b)
+{
+    return a.descriptions == b.descriptions;
+}
+inline bool operator!=(const MktDepthExchanges &a, const MktDepthExchanges &b) { return !(a == b); }
+
+namespace gen {
+inline MktDepthExchanges mkt_depth_exchanges_from_fields(const Fields &f)
+{
+    return MktDepthExchanges{
+        gen::list<DepthMktDataDescription>(f, std::string("descriptions"), [&f](const std::string &p) { return gen::depth_mkt_data_description_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// familyCodes: one family code per account (no version field). (`TWS_EVENT_FAMILY_CODES`, message
+/// `FamilyCodes`)
+struct FamilyCodes {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_FAMILY_CODES;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "FamilyCodes";
+    std::vector<FamilyCode> family_codes;
+};
+
+inline bool operator==(const FamilyCodes &a, const FamilyCodes &b)
+{
+    return a.family_codes == b.family_codes;
+}
+inline bool operator!=(const FamilyCodes &a, const FamilyCodes &b) { return !(a == b); }
+
+namespace gen {
+inline FamilyCodes family_codes_from_fields(const Fields &f)
+{
+    return FamilyCodes{
+        gen::list<FamilyCode>(f, std::string("family_codes"), [&f](const std::string &p) { return gen::family_code_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -2655,6 +2857,34 @@ inline CommissionAndFeesReport commission_and_fees_report_from_fields(const Fiel
 }
 } // namespace gen
 
+/// softDollarTiers: the soft-dollar tiers of a reqSoftDollarTiers (no version field).
+/// (`TWS_EVENT_SOFT_DOLLAR_TIERS`, message `SoftDollarTiers`)
+struct SoftDollarTiers {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_SOFT_DOLLAR_TIERS;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "SoftDollarTiers";
+    std::int32_t req_id;
+    /// Protobuf softDollarTiers.
+    std::vector<SoftDollarTierRow> tiers;
+};
+
+inline bool operator==(const SoftDollarTiers &a, const SoftDollarTiers &b)
+{
+    return a.req_id == b.req_id && a.tiers == b.tiers;
+}
+inline bool operator!=(const SoftDollarTiers &a, const SoftDollarTiers &b) { return !(a == b); }
+
+namespace gen {
+inline SoftDollarTiers soft_dollar_tiers_from_fields(const Fields &f)
+{
+    return SoftDollarTiers{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<SoftDollarTierRow>(f, std::string("tiers"), [&f](const std::string &p) { return gen::soft_dollar_tier_row_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
 /// orderBound: a TWS order (its perm id) is bound to an API order id, after reqAutoOpenOrders (no
 /// version field). (`TWS_EVENT_ORDER_BOUND`, message `OrderBound`)
 struct OrderBound {
@@ -2688,7 +2918,7 @@ inline OrderBound order_bound_from_fields(const Fields &f)
 /// The event variant: the engine's own alternatives `Engine...`, then every
 /// incoming message's struct (in tws_event_type order).
 template <class... Engine>
-using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SecDefOptParameterEnd, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo, TickByTick, ExecDetails, ExecDetailsEnd, CommissionAndFeesReport, OrderBound>;
+using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SymbolSamples, SecDefOptParameter, SecDefOptParameterEnd, MarketRule, SmartComponents, MktDepthExchanges, FamilyCodes, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo, TickByTick, ExecDetails, ExecDetailsEnd, CommissionAndFeesReport, SoftDollarTiers, OrderBound>;
 
 namespace gen {
 
@@ -2716,7 +2946,13 @@ inline constexpr std::int32_t message_event_types[] = {
     TWS_EVENT_CONTRACT_DATA,
     TWS_EVENT_BOND_CONTRACT_DATA,
     TWS_EVENT_CONTRACT_DATA_END,
+    TWS_EVENT_SYMBOL_SAMPLES,
+    TWS_EVENT_SEC_DEF_OPT_PARAMETER,
     TWS_EVENT_SEC_DEF_OPT_PARAMETER_END,
+    TWS_EVENT_MARKET_RULE,
+    TWS_EVENT_SMART_COMPONENTS,
+    TWS_EVENT_MKT_DEPTH_EXCHANGES,
+    TWS_EVENT_FAMILY_CODES,
     TWS_EVENT_MARKET_DATA_TYPE,
     TWS_EVENT_TICK_PRICE,
     TWS_EVENT_TICK_SIZE,
@@ -2737,6 +2973,7 @@ inline constexpr std::int32_t message_event_types[] = {
     TWS_EVENT_EXEC_DETAILS,
     TWS_EVENT_EXEC_DETAILS_END,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT,
+    TWS_EVENT_SOFT_DOLLAR_TIERS,
     TWS_EVENT_ORDER_BOUND,
 };
 
@@ -2767,7 +3004,13 @@ template <class Variant> inline std::optional<Variant> message_event(const tws_e
     case TWS_EVENT_CONTRACT_DATA: return Variant{contract_data_from_fields(Fields(ev))};
     case TWS_EVENT_BOND_CONTRACT_DATA: return Variant{bond_contract_data_from_fields(Fields(ev))};
     case TWS_EVENT_CONTRACT_DATA_END: return Variant{contract_data_end_from_fields(Fields(ev))};
+    case TWS_EVENT_SYMBOL_SAMPLES: return Variant{symbol_samples_from_fields(Fields(ev))};
+    case TWS_EVENT_SEC_DEF_OPT_PARAMETER: return Variant{sec_def_opt_parameter_from_fields(Fields(ev))};
     case TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: return Variant{sec_def_opt_parameter_end_from_fields(Fields(ev))};
+    case TWS_EVENT_MARKET_RULE: return Variant{market_rule_from_fields(Fields(ev))};
+    case TWS_EVENT_SMART_COMPONENTS: return Variant{smart_components_from_fields(Fields(ev))};
+    case TWS_EVENT_MKT_DEPTH_EXCHANGES: return Variant{mkt_depth_exchanges_from_fields(Fields(ev))};
+    case TWS_EVENT_FAMILY_CODES: return Variant{family_codes_from_fields(Fields(ev))};
     case TWS_EVENT_MARKET_DATA_TYPE: return Variant{market_data_type_from_c(ev.data.market_data_type)};
     case TWS_EVENT_TICK_PRICE: return Variant{tick_price_from_c(ev.data.tick_price)};
     case TWS_EVENT_TICK_SIZE: return Variant{tick_size_from_c(ev.data.tick_size)};
@@ -2788,6 +3031,7 @@ template <class Variant> inline std::optional<Variant> message_event(const tws_e
     case TWS_EVENT_EXEC_DETAILS: return Variant{exec_details_from_fields(Fields(ev))};
     case TWS_EVENT_EXEC_DETAILS_END: return Variant{exec_details_end_from_fields(Fields(ev))};
     case TWS_EVENT_COMMISSION_AND_FEES_REPORT: return Variant{commission_and_fees_report_from_fields(Fields(ev))};
+    case TWS_EVENT_SOFT_DOLLAR_TIERS: return Variant{soft_dollar_tiers_from_fields(Fields(ev))};
     case TWS_EVENT_ORDER_BOUND: return Variant{order_bound_from_fields(Fields(ev))};
     default: return std::nullopt;
     }
@@ -2821,7 +3065,13 @@ template <class Variant> inline std::optional<Variant> message_event_from_fields
     case TWS_EVENT_CONTRACT_DATA: return Variant{contract_data_from_fields(f)};
     case TWS_EVENT_BOND_CONTRACT_DATA: return Variant{bond_contract_data_from_fields(f)};
     case TWS_EVENT_CONTRACT_DATA_END: return Variant{contract_data_end_from_fields(f)};
+    case TWS_EVENT_SYMBOL_SAMPLES: return Variant{symbol_samples_from_fields(f)};
+    case TWS_EVENT_SEC_DEF_OPT_PARAMETER: return Variant{sec_def_opt_parameter_from_fields(f)};
     case TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: return Variant{sec_def_opt_parameter_end_from_fields(f)};
+    case TWS_EVENT_MARKET_RULE: return Variant{market_rule_from_fields(f)};
+    case TWS_EVENT_SMART_COMPONENTS: return Variant{smart_components_from_fields(f)};
+    case TWS_EVENT_MKT_DEPTH_EXCHANGES: return Variant{mkt_depth_exchanges_from_fields(f)};
+    case TWS_EVENT_FAMILY_CODES: return Variant{family_codes_from_fields(f)};
     case TWS_EVENT_MARKET_DATA_TYPE: return Variant{market_data_type_from_fields(f)};
     case TWS_EVENT_TICK_PRICE: return Variant{tick_price_from_fields(f)};
     case TWS_EVENT_TICK_SIZE: return Variant{tick_size_from_fields(f)};
@@ -2842,6 +3092,7 @@ template <class Variant> inline std::optional<Variant> message_event_from_fields
     case TWS_EVENT_EXEC_DETAILS: return Variant{exec_details_from_fields(f)};
     case TWS_EVENT_EXEC_DETAILS_END: return Variant{exec_details_end_from_fields(f)};
     case TWS_EVENT_COMMISSION_AND_FEES_REPORT: return Variant{commission_and_fees_report_from_fields(f)};
+    case TWS_EVENT_SOFT_DOLLAR_TIERS: return Variant{soft_dollar_tiers_from_fields(f)};
     case TWS_EVENT_ORDER_BOUND: return Variant{order_bound_from_fields(f)};
     default: return std::nullopt;
     }

@@ -64,6 +64,13 @@ def _accounts_text(t: Optional[str]) -> List[str]:
     return [a.strip() for a in (t or "").split(",") if a.strip()]
 
 
+def _list(f: Mapping[str, Any], key: str, item: Callable[[str], Any]) -> List[Any]:
+    """A list read through the accessor: ``key`` is its count, ``key[i]`` the
+    i-th item (a record's fields under it)."""
+    n = f.get(key) or 0
+    return [item(f"{key}[{i}]") for i in range(n)]
+
+
 # ---- ctypes mirrors of the C structs ------------------------------------------
 
 
@@ -607,6 +614,8 @@ class Contract:
         sec_id_type: `CUSIP`, `SEDOL`, `ISIN`, `RIC`, `FIGI` or empty.
         include_expired: Requests only: include expired futures/options.
         last_trade_date: Replies only (contractDetails from server 182).
+        delta_neutral_contract: Absent unless set.
+        combo_legs: The legs of a BAG (combo) contract.
     """
 
     con_id: int
@@ -628,6 +637,8 @@ class Contract:
     include_expired: bool
     combo_legs_descrip: str
     last_trade_date: str
+    delta_neutral_contract: Optional[DeltaNeutralContract] = field(hash=False)
+    combo_legs: List[ComboLeg] = field(hash=False)
 
 
 def contract_from_c(c: tws_contract) -> Contract:
@@ -653,6 +664,8 @@ def contract_from_c(c: tws_contract) -> Contract:
         bool(_or(f.get("include_expired"), False)),
         _or(f.get("combo_legs_descrip"), ""),
         _or(f.get("last_trade_date"), ""),
+        (_delta_neutral_contract_from_fields(f, "delta_neutral_contract") if f.get("delta_neutral_contract") else None),
+        _list(f, "combo_legs", lambda p: _combo_leg_from_fields(f, p)),
     )
 
 
@@ -677,6 +690,8 @@ def _contract_from_fields(f: Mapping[str, Any], prefix: str) -> Contract:
         bool(_or(f.get(prefix + ".include_expired"), False)),
         _or(f.get(prefix + ".combo_legs_descrip"), ""),
         _or(f.get(prefix + ".last_trade_date"), ""),
+        (_delta_neutral_contract_from_fields(f, prefix + ".delta_neutral_contract") if f.get(prefix + ".delta_neutral_contract") else None),
+        _list(f, prefix + ".combo_legs", lambda p: _combo_leg_from_fields(f, p)),
     )
 
 
@@ -796,6 +811,7 @@ class ContractDetails:
             field.
         maturity: Bonds. No protobuf field: split from the contract's date
             field.
+        sec_id_list: Protobuf map<string,string>.
     """
 
     market_name: str
@@ -863,6 +879,8 @@ class ContractDetails:
     settlement_method: str
     last_trade_time: str
     maturity: str
+    sec_id_list: List[TagValue] = field(hash=False)
+    ineligibility_reasons: List[IneligibilityReason] = field(hash=False)
 
 
 def _contract_details_from_fields(f: Mapping[str, Any], prefix: str) -> ContractDetails:
@@ -932,6 +950,8 @@ def _contract_details_from_fields(f: Mapping[str, Any], prefix: str) -> Contract
         _or(f.get(prefix + ".settlement_method"), ""),
         _or(f.get(prefix + ".last_trade_time"), ""),
         _or(f.get(prefix + ".maturity"), ""),
+        _list(f, prefix + ".sec_id_list", lambda p: _tag_value_from_fields(f, p)),
+        _list(f, prefix + ".ineligibility_reasons", lambda p: _ineligibility_reason_from_fields(f, p)),
     )
 
 
@@ -942,14 +962,17 @@ class ContractDescription:
     Attributes:
         contract: In text only con_id, symbol, sec_type, primary_exchange,
             currency (+ description, issuer_id from 176).
+        derivative_sec_types: Sec types of derivatives that exist.
     """
 
     contract: Contract
+    derivative_sec_types: List[str] = field(hash=False)
 
 
 def _contract_description_from_fields(f: Mapping[str, Any], prefix: str) -> ContractDescription:
     return ContractDescription(
         _contract_from_fields(f, prefix + ".contract"),
+        _list(f, prefix + ".derivative_sec_types", lambda p: _or(f.get(p), "")),
     )
 
 
@@ -1048,6 +1071,8 @@ class ExecutionFilter:
         side: `BUY` or `SELL`.
         last_n_days: The executions of the last N days (server 200+); unset
             (`i32::MAX`) for none.
+        specific_dates: The executions of these days, `YYYYMMDD` each (server
+            200+); packed repeated int32 in protobuf.
     """
 
     client_id: int
@@ -1058,6 +1083,7 @@ class ExecutionFilter:
     exchange: str
     side: str
     last_n_days: Optional[int]
+    specific_dates: List[int] = field(hash=False)
 
 
 def _execution_filter_from_fields(f: Mapping[str, Any], prefix: str) -> ExecutionFilter:
@@ -1070,6 +1096,7 @@ def _execution_filter_from_fields(f: Mapping[str, Any], prefix: str) -> Executio
         _or(f.get(prefix + ".exchange"), ""),
         _or(f.get(prefix + ".side"), ""),
         f.get(prefix + ".last_n_days"),
+        _list(f, prefix + ".specific_dates", lambda p: _or(f.get(p), 0)),
     )
 
 
@@ -2030,6 +2057,59 @@ def _contract_data_end_from_fields(f: Mapping[str, Any]) -> ContractDataEnd:
 
 
 @dataclass(frozen=True)
+class SymbolSamples:
+    """symbolSamples: the matches of a reqMatchingSymbols (no version field).
+    (``TWS_EVENT_SYMBOL_SAMPLES``, message ``SymbolSamples``)
+    """
+
+    MESSAGE = "SymbolSamples"
+    req_id: int
+    descriptions: List[ContractDescription] = field(hash=False)
+
+
+def _symbol_samples_from_fields(f: Mapping[str, Any]) -> SymbolSamples:
+    return SymbolSamples(
+        _or(f.get("req_id"), -1),
+        _list(f, "descriptions", lambda p: _contract_description_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class SecDefOptParameter:
+    """securityDefinitionOptionParameter: expirations and strikes of one exchange
+    and trading class (no version field). (``TWS_EVENT_SEC_DEF_OPT_PARAMETER``,
+    message ``SecDefOptParameter``)
+
+    Attributes:
+        multiplier: Text in both forms.
+        expirations: `YYYYMMDD`; IB's client keeps a set (duplicates dropped, no
+            order).
+        strikes: Packed repeated double in protobuf; IB's client keeps a set.
+    """
+
+    MESSAGE = "SecDefOptParameter"
+    req_id: int
+    exchange: str
+    underlying_con_id: int
+    trading_class: str
+    multiplier: str
+    expirations: List[str] = field(hash=False)
+    strikes: List[float] = field(hash=False)
+
+
+def _sec_def_opt_parameter_from_fields(f: Mapping[str, Any]) -> SecDefOptParameter:
+    return SecDefOptParameter(
+        _or(f.get("req_id"), -1),
+        _or(f.get("exchange"), ""),
+        _or(f.get("underlying_con_id"), 0),
+        _or(f.get("trading_class"), ""),
+        _or(f.get("multiplier"), ""),
+        _list(f, "expirations", lambda p: _or(f.get(p), "")),
+        _list(f, "strikes", lambda p: _or(f.get(p), 0.0)),
+    )
+
+
+@dataclass(frozen=True)
 class SecDefOptParameterEnd:
     """securityDefinitionOptionParameterEnd (no version field).
     (``TWS_EVENT_SEC_DEF_OPT_PARAMETER_END``, message ``SecDefOptParameterEnd``)
@@ -2042,6 +2122,74 @@ class SecDefOptParameterEnd:
 def _sec_def_opt_parameter_end_from_fields(f: Mapping[str, Any]) -> SecDefOptParameterEnd:
     return SecDefOptParameterEnd(
         _or(f.get("req_id"), -1),
+    )
+
+
+@dataclass(frozen=True)
+class MarketRule:
+    """marketRule: the price increments of one market rule (no version field).
+    (``TWS_EVENT_MARKET_RULE``, message ``MarketRule``)
+    """
+
+    MESSAGE = "MarketRule"
+    market_rule_id: int
+    price_increments: List[PriceIncrement] = field(hash=False)
+
+
+def _market_rule_from_fields(f: Mapping[str, Any]) -> MarketRule:
+    return MarketRule(
+        _or(f.get("market_rule_id"), 0),
+        _list(f, "price_increments", lambda p: _price_increment_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class SmartComponents:
+    """smartComponents: the exchanges behind a BBO exchange code (no version
+    field). (``TWS_EVENT_SMART_COMPONENTS``, message ``SmartComponents``)
+    """
+
+    MESSAGE = "SmartComponents"
+    req_id: int
+    components: List[SmartComponent] = field(hash=False)
+
+
+def _smart_components_from_fields(f: Mapping[str, Any]) -> SmartComponents:
+    return SmartComponents(
+        _or(f.get("req_id"), -1),
+        _list(f, "components", lambda p: _smart_component_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class MktDepthExchanges:
+    """mktDepthExchanges: the exchanges that offer depth (no version field).
+    (``TWS_EVENT_MKT_DEPTH_EXCHANGES``, message ``MktDepthExchanges``)
+    """
+
+    MESSAGE = "MktDepthExchanges"
+    descriptions: List[DepthMktDataDescription] = field(hash=False)
+
+
+def _mkt_depth_exchanges_from_fields(f: Mapping[str, Any]) -> MktDepthExchanges:
+    return MktDepthExchanges(
+        _list(f, "descriptions", lambda p: _depth_mkt_data_description_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class FamilyCodes:
+    """familyCodes: one family code per account (no version field).
+    (``TWS_EVENT_FAMILY_CODES``, message ``FamilyCodes``)
+    """
+
+    MESSAGE = "FamilyCodes"
+    family_codes: List[FamilyCode] = field(hash=False)
+
+
+def _family_codes_from_fields(f: Mapping[str, Any]) -> FamilyCodes:
+    return FamilyCodes(
+        _list(f, "family_codes", lambda p: _family_code_from_fields(f, p)),
     )
 
 
@@ -2798,6 +2946,27 @@ def _commission_and_fees_report_from_fields(f: Mapping[str, Any]) -> CommissionA
 
 
 @dataclass(frozen=True)
+class SoftDollarTiers:
+    """softDollarTiers: the soft-dollar tiers of a reqSoftDollarTiers (no version
+    field). (``TWS_EVENT_SOFT_DOLLAR_TIERS``, message ``SoftDollarTiers``)
+
+    Attributes:
+        tiers: Protobuf softDollarTiers.
+    """
+
+    MESSAGE = "SoftDollarTiers"
+    req_id: int
+    tiers: List[SoftDollarTierRow] = field(hash=False)
+
+
+def _soft_dollar_tiers_from_fields(f: Mapping[str, Any]) -> SoftDollarTiers:
+    return SoftDollarTiers(
+        _or(f.get("req_id"), -1),
+        _list(f, "tiers", lambda p: _soft_dollar_tier_row_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
 class OrderBound:
     """orderBound: a TWS order (its perm id) is bound to an API order id, after
     reqAutoOpenOrders (no version field). (``TWS_EVENT_ORDER_BOUND``, message
@@ -2847,7 +3016,13 @@ CLASSES: Dict[int, Type[Any]] = {
     TWS_EVENT_CONTRACT_DATA: ContractData,
     TWS_EVENT_BOND_CONTRACT_DATA: BondContractData,
     TWS_EVENT_CONTRACT_DATA_END: ContractDataEnd,
+    TWS_EVENT_SYMBOL_SAMPLES: SymbolSamples,
+    TWS_EVENT_SEC_DEF_OPT_PARAMETER: SecDefOptParameter,
     TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: SecDefOptParameterEnd,
+    TWS_EVENT_MARKET_RULE: MarketRule,
+    TWS_EVENT_SMART_COMPONENTS: SmartComponents,
+    TWS_EVENT_MKT_DEPTH_EXCHANGES: MktDepthExchanges,
+    TWS_EVENT_FAMILY_CODES: FamilyCodes,
     TWS_EVENT_MARKET_DATA_TYPE: MarketDataType,
     TWS_EVENT_TICK_PRICE: TickPrice,
     TWS_EVENT_TICK_SIZE: TickSize,
@@ -2868,6 +3043,7 @@ CLASSES: Dict[int, Type[Any]] = {
     TWS_EVENT_EXEC_DETAILS: ExecDetails,
     TWS_EVENT_EXEC_DETAILS_END: ExecDetailsEnd,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT: CommissionAndFeesReport,
+    TWS_EVENT_SOFT_DOLLAR_TIERS: SoftDollarTiers,
     TWS_EVENT_ORDER_BOUND: OrderBound,
 }
 
@@ -2929,7 +3105,13 @@ FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {
     TWS_EVENT_CONTRACT_DATA: _contract_data_from_fields,
     TWS_EVENT_BOND_CONTRACT_DATA: _bond_contract_data_from_fields,
     TWS_EVENT_CONTRACT_DATA_END: _contract_data_end_from_fields,
+    TWS_EVENT_SYMBOL_SAMPLES: _symbol_samples_from_fields,
+    TWS_EVENT_SEC_DEF_OPT_PARAMETER: _sec_def_opt_parameter_from_fields,
     TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: _sec_def_opt_parameter_end_from_fields,
+    TWS_EVENT_MARKET_RULE: _market_rule_from_fields,
+    TWS_EVENT_SMART_COMPONENTS: _smart_components_from_fields,
+    TWS_EVENT_MKT_DEPTH_EXCHANGES: _mkt_depth_exchanges_from_fields,
+    TWS_EVENT_FAMILY_CODES: _family_codes_from_fields,
     TWS_EVENT_MARKET_DATA_TYPE: _market_data_type_from_fields,
     TWS_EVENT_TICK_PRICE: _tick_price_from_fields,
     TWS_EVENT_TICK_SIZE: _tick_size_from_fields,
@@ -2950,19 +3132,13 @@ FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {
     TWS_EVENT_EXEC_DETAILS: _exec_details_from_fields,
     TWS_EVENT_EXEC_DETAILS_END: _exec_details_end_from_fields,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT: _commission_and_fees_report_from_fields,
+    TWS_EVENT_SOFT_DOLLAR_TIERS: _soft_dollar_tiers_from_fields,
     TWS_EVENT_ORDER_BOUND: _order_bound_from_fields,
 }
 
-#: The messages without a class (a list, option or tag-value field of their
-#: own): event type -> message name; they arrive as ``tws.GenericMessage``.
+#: The messages without a class (a field type no class can hold; none today):
+#: event type -> message name; they arrive as ``tws.GenericMessage``.
 GENERIC: Dict[int, str] = {
-    TWS_EVENT_SYMBOL_SAMPLES: "SymbolSamples",
-    TWS_EVENT_SEC_DEF_OPT_PARAMETER: "SecDefOptParameter",
-    TWS_EVENT_MARKET_RULE: "MarketRule",
-    TWS_EVENT_SMART_COMPONENTS: "SmartComponents",
-    TWS_EVENT_MKT_DEPTH_EXCHANGES: "MktDepthExchanges",
-    TWS_EVENT_FAMILY_CODES: "FamilyCodes",
-    TWS_EVENT_SOFT_DOLLAR_TIERS: "SoftDollarTiers",
 }
 
 #: Every class by message name (what ``tws_event_message_name`` returns).
@@ -3211,7 +3387,13 @@ MessageEvent = Union[
     ContractData,
     BondContractData,
     ContractDataEnd,
+    SymbolSamples,
+    SecDefOptParameter,
     SecDefOptParameterEnd,
+    MarketRule,
+    SmartComponents,
+    MktDepthExchanges,
+    FamilyCodes,
     MarketDataType,
     TickPrice,
     TickSize,
@@ -3232,6 +3414,7 @@ MessageEvent = Union[
     ExecDetails,
     ExecDetailsEnd,
     CommissionAndFeesReport,
+    SoftDollarTiers,
     OrderBound,
 ]
 
@@ -3276,7 +3459,13 @@ __all__ = [
     "ContractData",
     "BondContractData",
     "ContractDataEnd",
+    "SymbolSamples",
+    "SecDefOptParameter",
     "SecDefOptParameterEnd",
+    "MarketRule",
+    "SmartComponents",
+    "MktDepthExchanges",
+    "FamilyCodes",
     "MarketDataType",
     "TickPrice",
     "TickSize",
@@ -3297,6 +3486,7 @@ __all__ = [
     "ExecDetails",
     "ExecDetailsEnd",
     "CommissionAndFeesReport",
+    "SoftDollarTiers",
     "OrderBound",
     "TWS_EVENT_POSITION",
     "TWS_EVENT_POSITION_END",
