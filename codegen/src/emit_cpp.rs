@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::cmodel::CModel;
 use crate::emit_python::{
     absent_bool, absent_double, absent_int, messages, one_line, records, sources, BindingField,
-    Kind,
+    BindingRecord, Kind,
 };
 use crate::model::{snake, Catalogue};
 
@@ -25,6 +25,15 @@ fn cpp_type(f: &BindingField) -> String {
         Kind::Bool => "bool".into(),
         Kind::Str | Kind::Decimal | Kind::AccountsJoined => "std::string".into(),
         Kind::Record(r) => r.clone(),
+        Kind::List(item) => {
+            let item = BindingField {
+                kind: (**item).clone(),
+                optional: false,
+                ..f.clone()
+            };
+            return format!("std::vector<{}>", cpp_type(&item));
+        }
+        Kind::OptRecord(r) => return format!("std::optional<{r}>"),
     };
     if f.optional {
         format!("std::optional<{base}>")
@@ -90,6 +99,9 @@ fn from_c_expr(f: &BindingField, v: &str) -> String {
         Kind::Bool => format!("static_cast<bool>({raw})"),
         Kind::Str | Kind::Decimal | Kind::AccountsJoined => format!("gen::str({raw})"),
         Kind::Record(r) => format!("gen::{}_from_c({raw})", snake(r)),
+        Kind::List(_) | Kind::OptRecord(_) => {
+            panic!("emit_cpp: {} is a list or option, no C field", f.name)
+        }
     };
     match &f.has_flag {
         Some(h) => format!("gen::opt({v}.{h}, {value})"),
@@ -101,7 +113,8 @@ fn from_c_expr(f: &BindingField, v: &str) -> String {
 fn absent_expr(b: &BindingField) -> String {
     match &b.kind {
         _ if b.optional => "std::nullopt".to_owned(),
-        Kind::Record(_) => "{}".to_owned(),
+        Kind::OptRecord(_) => "std::nullopt".to_owned(),
+        Kind::Record(_) | Kind::List(_) => "{}".to_owned(),
         Kind::Int32 | Kind::ErrorClass => format!("std::int32_t{{{}}}", absent_int(b)),
         Kind::Int64 => format!("std::int64_t{{{}}}", absent_int(b)),
         Kind::Double => format!("{:?}", absent_double(b)),
@@ -120,6 +133,25 @@ fn from_fields_expr(b: &BindingField, prefix: bool) -> String {
     };
     match &b.kind {
         Kind::Record(r) => format!("gen::{}_from_fields(f, {key})", snake(r)),
+        Kind::List(item) => {
+            let (ty, each) = match item.as_ref() {
+                Kind::Record(r) => (r.clone(), format!("gen::{}_from_fields(f, p)", snake(r))),
+                Kind::Int32 => (
+                    "std::int32_t".to_owned(),
+                    "static_cast<std::int32_t>(f.integer(p, 0))".to_owned(),
+                ),
+                Kind::Double => ("double".to_owned(), "f.real(p, 0.0)".to_owned()),
+                Kind::Str => ("std::string".to_owned(), "f.text(p)".to_owned()),
+                other => panic!("emit_cpp: no list of {other:?}"),
+            };
+            format!(
+                "gen::list<{ty}>(f, std::string({key}), [&f](const std::string &p) {{ return {each}; }})"
+            )
+        }
+        Kind::OptRecord(r) => format!(
+            "f.boolean({key}, false) ? std::optional<{r}>(gen::{}_from_fields(f, {key})) : std::nullopt",
+            snake(r)
+        ),
         Kind::Int32 | Kind::ErrorClass if b.optional => {
             format!("gen::narrow(f.opt_integer({key}))")
         }
@@ -139,6 +171,38 @@ fn from_fields_expr(b: &BindingField, prefix: bool) -> String {
         Kind::Str | Kind::Decimal => format!("f.text({key})"),
         Kind::AccountsJoined => format!("gen::join_accounts(f.text({key}))"),
     }
+}
+
+/// The records a record's fields hold (by value, in a vector or optional).
+fn uses(f: &BindingField) -> Option<&str> {
+    match &f.kind {
+        Kind::Record(r) | Kind::OptRecord(r) => Some(r),
+        Kind::List(item) => match item.as_ref() {
+            Kind::Record(r) => Some(r),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Records ordered so that each comes after the records it holds (C++ needs
+/// complete types for std::optional and the converters); otherwise in
+/// catalogue order.
+fn dependency_order(mut pending: Vec<BindingRecord<'_>>) -> Vec<BindingRecord<'_>> {
+    let mut out: Vec<BindingRecord<'_>> = Vec::new();
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .position(|r| {
+                r.fields
+                    .iter()
+                    .filter_map(uses)
+                    .all(|u| out.iter().any(|o| o.record.name == u))
+            })
+            .expect("emit_cpp: records hold each other in a cycle");
+        out.push(pending.remove(ready));
+    }
+    out
 }
 
 const PRELUDE: &str = r#"/*
@@ -161,6 +225,7 @@ const PRELUDE: &str = r#"/*
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace tws {
 namespace gen {
@@ -253,6 +318,17 @@ private:
     const tws_event *ev_;
 };
 
+/// A list through the accessor: `key` is its count, `key[i]` the i-th item
+/// (a record's fields under it); `item(name)` reads one item.
+template <class T, class Item> inline std::vector<T> list(const Fields &f, const std::string &key, Item item)
+{
+    std::vector<T> out;
+    const std::int64_t n = f.integer(key, 0);
+    for (std::int64_t i = 0; i < n; i++)
+        out.push_back(item(key + "[" + std::to_string(i) + "]"));
+    return out;
+}
+
 } // namespace gen
 
 "#;
@@ -260,7 +336,7 @@ private:
 /// `tws_generated.hpp`.
 pub fn cpp_file(cat: &Catalogue, cm: &CModel) -> String {
     let msgs = messages(cat, cm);
-    let recs = records(cat, cm);
+    let recs = dependency_order(records(cat, cm));
     let mut out = format!(
         "// Generated by tws-codegen from {}; do not edit. Change the catalogue and run `make generate`.\n",
         sources(cat)

@@ -54,6 +54,13 @@ pub(crate) enum Kind {
     ErrorClass,
     /// Derived: the managed accounts, joined with ",".
     AccountsJoined,
+    /// A list (`list<T>`, `tag_values` as a list of `TagValue` records): its
+    /// item kind (`Int32`, `Double`, `Str` or `Record`). The accessor names it
+    /// `name` (the count), then `name[i]` per item.
+    List(Box<Kind>),
+    /// An optional record (`option<Record>`): the accessor's `name` is a
+    /// bool (present), then the record's fields under `name`.
+    OptRecord(String),
 }
 
 /// One field of a binding class.
@@ -95,9 +102,9 @@ pub(crate) struct BindingRecord<'a> {
     pub fields: Vec<BindingField>,
 }
 
-/// `None`: a list, option or tag-value field, which the classes leave out (a
-/// message with one gets no class and is a generic message; a record's such
-/// field is read through the generic accessor).
+/// A catalogue type as the bindings show it; `None` for a type no binding
+/// class can hold (a list of lists, a list of options: none is declared; such
+/// a message would stay a generic message).
 fn kind_of_type(t: &Type) -> Option<Kind> {
     Some(match t {
         Type::Int | Type::Bits => Kind::Int32,
@@ -107,8 +114,28 @@ fn kind_of_type(t: &Type) -> Option<Kind> {
         Type::Str => Kind::Str,
         Type::Decimal => Kind::Decimal,
         Type::Record(r) => Kind::Record(r.clone()),
-        Type::List(_) | Type::Optional(_) | Type::TagValues => return None,
+        Type::List(item) => match item.as_ref() {
+            Type::Int => Kind::List(Box::new(Kind::Int32)),
+            Type::Double => Kind::List(Box::new(Kind::Double)),
+            Type::Str => Kind::List(Box::new(Kind::Str)),
+            Type::Record(r) => Kind::List(Box::new(Kind::Record(r.clone()))),
+            Type::Long
+            | Type::Decimal
+            | Type::Bool
+            | Type::Bits
+            | Type::List(_)
+            | Type::Optional(_)
+            | Type::TagValues => return None,
+        },
+        Type::TagValues => Kind::List(Box::new(Kind::Record("TagValue".to_owned()))),
+        Type::Optional(r) => Kind::OptRecord(r.clone()),
     })
+}
+
+/// A list or an optional record: not in C structs (records read from a C
+/// view hold them empty / absent).
+pub(crate) fn is_composite(k: &Kind) -> bool {
+    matches!(k, Kind::List(_) | Kind::OptRecord(_))
 }
 
 fn kind_of_c(t: &CType) -> Kind {
@@ -212,8 +239,10 @@ pub(crate) fn class_name(m: &Message) -> String {
 }
 
 /// Every incoming message that has a class in the bindings, in event-value
-/// order. A message with a list, option or tag-value field of its own has
-/// none: the bindings show it as a generic message (its accessor fields).
+/// order. Lists, tag values and optional records are typed (`list[ComboLeg]`,
+/// `Optional[DeltaNeutralContract]`); only a message with a field type no
+/// class can hold ([`kind_of_type`] is `None`; none is declared) has none and
+/// is a generic message (its accessor fields).
 pub(crate) fn messages<'a>(cat: &'a Catalogue, cm: &'a CModel) -> Vec<BindingMessage<'a>> {
     let mut out: Vec<BindingMessage<'a>> = cm
         .events
@@ -255,10 +284,18 @@ pub(crate) fn records<'a>(cat: &'a Catalogue, cm: &'a CModel) -> Vec<BindingReco
         .iter()
         .map(|r| {
             let c_struct = cm.record_struct(&r.name);
-            let fields = r
+            // Lists and optional records come after the scalar fields (which
+            // keep the order of ABI 0.x, for positional construction).
+            let scalars = r
                 .fields
                 .iter()
-                .filter(|f| kind_of_type(&f.ty).is_some())
+                .filter(|f| kind_of_type(&f.ty).is_some_and(|k| !is_composite(&k)));
+            let composites = r
+                .fields
+                .iter()
+                .filter(|f| kind_of_type(&f.ty).is_some_and(|k| is_composite(&k)));
+            let fields = scalars
+                .chain(composites)
                 .map(|f| {
                     let c = c_struct.and_then(|s| {
                         s.fields.iter().find(
@@ -347,6 +384,15 @@ fn py_type(f: &BindingField) -> String {
         Kind::Record(r) => r.clone(),
         Kind::ErrorClass => return "Union[ErrorClass, int]".into(),
         Kind::AccountsJoined => return "List[str]".into(),
+        Kind::List(item) => {
+            let item = BindingField {
+                kind: (**item).clone(),
+                optional: false,
+                ..f.clone()
+            };
+            return format!("List[{}]", py_type(&item));
+        }
+        Kind::OptRecord(r) => return format!("Optional[{r}]"),
     };
     if f.optional {
         format!("Optional[{base}]")
@@ -435,6 +481,17 @@ fn mirror(out: &mut String, s: &CStruct) {
     out.push_str("    ]\n\n\n");
 }
 
+/// A list or optional record stays out of the frozen dataclass's hash (a
+/// list is unhashable; equal objects still hash equal), so a `Contract`
+/// stays usable as a dict key.
+fn unhashed(f: &BindingField) -> &'static str {
+    if is_composite(&f.kind) {
+        " = field(hash=False)"
+    } else {
+        ""
+    }
+}
+
 /// The Python expression of a field read from the typed C view `v`.
 fn from_c_expr(f: &BindingField, v: &str) -> String {
     let c = f.c_name.as_deref().unwrap_or(&f.name);
@@ -447,6 +504,9 @@ fn from_c_expr(f: &BindingField, v: &str) -> String {
         Kind::Record(r) => format!("{}_from_c({raw})", crate::model::snake(r)),
         Kind::ErrorClass => format!("_enum(ErrorClass, {raw})"),
         Kind::AccountsJoined => format!("_accounts({raw})"),
+        Kind::List(_) | Kind::OptRecord(_) => {
+            panic!("emit_python: {} is a list or option, no C field", f.name)
+        }
     };
     match &f.has_flag {
         Some(h) => format!("({value} if {v}.{h} else None)"),
@@ -471,6 +531,20 @@ fn from_fields_expr(b: &BindingField, prefix: Option<&str>) -> String {
             };
             format!("_{}_from_fields(f, {k})", crate::model::snake(r))
         }
+        Kind::List(item) => {
+            let each = match item.as_ref() {
+                Kind::Record(r) => format!("_{}_from_fields(f, p)", crate::model::snake(r)),
+                Kind::Int32 => "_or(f.get(p), 0)".to_owned(),
+                Kind::Double => "_or(f.get(p), 0.0)".to_owned(),
+                Kind::Str => "_or(f.get(p), \"\")".to_owned(),
+                other => panic!("emit_python: no list of {other:?}"),
+            };
+            format!("_list(f, {key}, lambda p: {each})")
+        }
+        Kind::OptRecord(r) => format!(
+            "(_{}_from_fields(f, {key}) if f.get({key}) else None)",
+            crate::model::snake(r)
+        ),
         _ if b.optional => get,
         Kind::Int32 | Kind::Int64 => format!("_or({get}, {})", absent_int(b)),
         Kind::Double => format!("_or({get}, {:?})", absent_double(b)),
@@ -585,6 +659,13 @@ def _accounts_text(t: Optional[str]) -> List[str]:
     return [a.strip() for a in (t or "").split(",") if a.strip()]
 
 
+def _list(f: Mapping[str, Any], key: str, item: Callable[[str], Any]) -> List[Any]:
+    """A list read through the accessor: ``key`` is its count, ``key[i]`` the
+    i-th item (a record's fields under it)."""
+    n = f.get(key) or 0
+    return [item(f"{key}[{i}]") for i in range(n)]
+
+
 "#;
 
 /// `_generated.py`.
@@ -641,7 +722,7 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
         docstring(&mut out, "    ", &r.record.doc, &attrs);
         out.push('\n');
         for f in &r.fields {
-            let _ = writeln!(out, "    {}: {}", f.name, py_type(f));
+            let _ = writeln!(out, "    {}: {}{}", f.name, py_type(f), unhashed(f));
         }
         let snake = crate::model::snake(&r.record.name);
         if let Some(s) = r.c_struct {
@@ -706,7 +787,7 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
                         let _ = writeln!(out, "    {}: {} = {d}", f.name, py_type(f));
                     }
                     None => {
-                        let _ = writeln!(out, "    {}: {}", f.name, py_type(f));
+                        let _ = writeln!(out, "    {}: {}{}", f.name, py_type(f), unhashed(f));
                     }
                 }
             }
@@ -760,7 +841,7 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
             m.event.short.to_ascii_lowercase()
         );
     }
-    out.push_str("}\n\n#: The messages without a class (a list, option or tag-value field of their\n#: own): event type -> message name; they arrive as ``tws.GenericMessage``.\nGENERIC: Dict[int, str] = {\n");
+    out.push_str("}\n\n#: The messages without a class (a field type no class can hold; none today):\n#: event type -> message name; they arrive as ``tws.GenericMessage``.\nGENERIC: Dict[int, str] = {\n");
     for e in &cm.events {
         if !msgs.iter().any(|m| m.event.value == e.value) {
             let _ = writeln!(out, "    {}: {:?},", e.constant, e.message);

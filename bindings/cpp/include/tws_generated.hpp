@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace tws {
 namespace gen {
@@ -111,108 +112,20 @@ private:
     const tws_event *ev_;
 };
 
+/// A list through the accessor: `key` is its count, `key[i]` the i-th item
+/// (a record's fields under it); `item(name)` reads one item.
+template <class T, class Item> inline std::vector<T> list(const Fields &f, const std::string &key, Item item)
+{
+    std::vector<T> out;
+    const std::int64_t n = f.integer(key, 0);
+    for (std::int64_t i = 0; i < n; i++)
+        out.push_back(item(key + "[" + std::to_string(i) + "]"));
+    return out;
+}
+
 } // namespace gen
 
 // ---- records ------------------------------------------------------------------
-
-/// An instrument: what a request names, and what a reply (a contract detail, a position or portfolio
-/// row) says about it.
-struct Contract {
-    /// IB's contract id; 0 when TWS names none.
-    std::int32_t con_id;
-    /// The symbol (e.g. "AAPL"), or "".
-    std::string symbol;
-    /// "STK", "OPT", "FUT", "CASH", ...
-    std::string sec_type;
-    /// "YYYYMMDD" or "YYYYMM" for derivatives.
-    std::string last_trade_date_or_contract_month;
-    /// The strike (when `has_strike`); 0 when the instrument has none. A protobuf message that leaves it
-    /// out makes it absent.
-    std::optional<double> strike;
-    /// "C", "P" or "".
-    std::string right;
-    /// Decimal text ("100"), or "".
-    std::string multiplier;
-    /// Set in position rows ("" in portfolio rows).
-    std::string exchange;
-    /// Set in portfolio rows ("" in position rows).
-    std::string primary_exchange;
-    /// The currency (e.g. "USD"), or "".
-    std::string currency;
-    /// The exchange's own symbol for the instrument, or "".
-    std::string local_symbol;
-    /// The trading class, or "".
-    std::string trading_class;
-    /// `CUSIP`, `SEDOL`, `ISIN`, `RIC`, `FIGI` or empty.
-    std::string sec_id_type;
-    std::string sec_id;
-    std::string description;
-    std::string issuer_id;
-    /// Requests only: include expired futures/options.
-    bool include_expired;
-    std::string combo_legs_descrip;
-    /// Replies only (contractDetails from server 182).
-    std::string last_trade_date;
-};
-
-inline bool operator==(const Contract &a, const Contract &b)
-{
-    return a.con_id == b.con_id && a.symbol == b.symbol && a.sec_type == b.sec_type && a.last_trade_date_or_contract_month == b.last_trade_date_or_contract_month && a.strike == b.strike && a.right == b.right && a.multiplier == b.multiplier && a.exchange == b.exchange && a.primary_exchange == b.primary_exchange && a.currency == b.currency && a.local_symbol == b.local_symbol && a.trading_class == b.trading_class && a.sec_id_type == b.sec_id_type && a.sec_id == b.sec_id && a.description == b.description && a.issuer_id == b.issuer_id && a.include_expired == b.include_expired && a.combo_legs_descrip == b.combo_legs_descrip && a.last_trade_date == b.last_trade_date;
-}
-inline bool operator!=(const Contract &a, const Contract &b) { return !(a == b); }
-
-namespace gen {
-/// Copies a tws_contract.
-inline Contract contract_from_c(const tws_contract &c)
-{
-    return Contract{
-        c.con_id,
-        gen::str(c.symbol),
-        gen::str(c.sec_type),
-        gen::str(c.last_trade_date_or_contract_month),
-        gen::opt(c.has_strike, c.strike),
-        gen::str(c.right),
-        gen::str(c.multiplier),
-        gen::str(c.exchange),
-        gen::str(c.primary_exchange),
-        gen::str(c.currency),
-        gen::str(c.local_symbol),
-        gen::str(c.trading_class),
-        std::string{},
-        std::string{},
-        std::string{},
-        std::string{},
-        false,
-        std::string{},
-        std::string{},
-    };
-}
-/// Reads the Contract under `prefix` through the generic accessor.
-inline Contract contract_from_fields(const Fields &f, const std::string &prefix)
-{
-    return Contract{
-        static_cast<std::int32_t>(f.integer(prefix + ".con_id", 0)),
-        f.text(prefix + ".symbol"),
-        f.text(prefix + ".sec_type"),
-        f.text(prefix + ".last_trade_date_or_contract_month"),
-        f.opt_real(prefix + ".strike"),
-        f.text(prefix + ".right"),
-        f.text(prefix + ".multiplier"),
-        f.text(prefix + ".exchange"),
-        f.text(prefix + ".primary_exchange"),
-        f.text(prefix + ".currency"),
-        f.text(prefix + ".local_symbol"),
-        f.text(prefix + ".trading_class"),
-        f.text(prefix + ".sec_id_type"),
-        f.text(prefix + ".sec_id"),
-        f.text(prefix + ".description"),
-        f.text(prefix + ".issuer_id"),
-        f.boolean(prefix + ".include_expired", false),
-        f.text(prefix + ".combo_legs_descrip"),
-        f.text(prefix + ".last_trade_date"),
-    };
-}
-} // namespace gen
 
 /// One leg of a BAG (combo) contract.
 struct ComboLeg {
@@ -276,6 +189,113 @@ inline DeltaNeutralContract delta_neutral_contract_from_fields(const Fields &f, 
         static_cast<std::int32_t>(f.integer(prefix + ".con_id", 0)),
         f.real(prefix + ".delta", 0.0),
         f.real(prefix + ".price", 0.0),
+    };
+}
+} // namespace gen
+
+/// An instrument: what a request names, and what a reply (a contract detail, a position or portfolio
+/// row) says about it.
+struct Contract {
+    /// IB's contract id; 0 when TWS names none.
+    std::int32_t con_id;
+    /// The symbol (e.g. "AAPL"), or "".
+    std::string symbol;
+    /// "STK", "OPT", "FUT", "CASH", ...
+    std::string sec_type;
+    /// "YYYYMMDD" or "YYYYMM" for derivatives.
+    std::string last_trade_date_or_contract_month;
+    /// The strike (when `has_strike`); 0 when the instrument has none. A protobuf message that leaves it
+    /// out makes it absent.
+    std::optional<double> strike;
+    /// "C", "P" or "".
+    std::string right;
+    /// Decimal text ("100"), or "".
+    std::string multiplier;
+    /// Set in position rows ("" in portfolio rows).
+    std::string exchange;
+    /// Set in portfolio rows ("" in position rows).
+    std::string primary_exchange;
+    /// The currency (e.g. "USD"), or "".
+    std::string currency;
+    /// The exchange's own symbol for the instrument, or "".
+    std::string local_symbol;
+    /// The trading class, or "".
+    std::string trading_class;
+    /// `CUSIP`, `SEDOL`, `ISIN`, `RIC`, `FIGI` or empty.
+    std::string sec_id_type;
+    std::string sec_id;
+    std::string description;
+    std::string issuer_id;
+    /// Requests only: include expired futures/options.
+    bool include_expired;
+    std::string combo_legs_descrip;
+    /// Replies only (contractDetails from server 182).
+    std::string last_trade_date;
+    /// Absent unless set.
+    std::optional<DeltaNeutralContract> delta_neutral_contract;
+    /// The legs of a BAG (combo) contract.
+    std::vector<ComboLeg> combo_legs;
+};
+
+inline bool operator==(const Contract &a, const Contract &b)
+{
+    return a.con_id == b.con_id && a.symbol == b.symbol && a.sec_type == b.sec_type && a.last_trade_date_or_contract_month == b.last_trade_date_or_contract_month && a.strike == b.strike && a.right == b.right && a.multiplier == b.multiplier && a.exchange == b.exchange && a.primary_exchange == b.primary_exchange && a.currency == b.currency && a.local_symbol == b.local_symbol && a.trading_class == b.trading_class && a.sec_id_type == b.sec_id_type && a.sec_id == b.sec_id && a.description == b.description && a.issuer_id == b.issuer_id && a.include_expired == b.include_expired && a.combo_legs_descrip == b.combo_legs_descrip && a.last_trade_date == b.last_trade_date && a.delta_neutral_contract == b.delta_neutral_contract && a.combo_legs == b.combo_legs;
+}
+inline bool operator!=(const Contract &a, const Contract &b) { return !(a == b); }
+
+namespace gen {
+/// Copies a tws_contract.
+inline Contract contract_from_c(const tws_contract &c)
+{
+    return Contract{
+        c.con_id,
+        gen::str(c.symbol),
+        gen::str(c.sec_type),
+        gen::str(c.last_trade_date_or_contract_month),
+        gen::opt(c.has_strike, c.strike),
+        gen::str(c.right),
+        gen::str(c.multiplier),
+        gen::str(c.exchange),
+        gen::str(c.primary_exchange),
+        gen::str(c.currency),
+        gen::str(c.local_symbol),
+        gen::str(c.trading_class),
+        std::string{},
+        std::string{},
+        std::string{},
+        std::string{},
+        false,
+        std::string{},
+        std::string{},
+        std::nullopt,
+        {},
+    };
+}
+/// Reads the Contract under `prefix` through the generic accessor.
+inline Contract contract_from_fields(const Fields &f, const std::string &prefix)
+{
+    return Contract{
+        static_cast<std::int32_t>(f.integer(prefix + ".con_id", 0)),
+        f.text(prefix + ".symbol"),
+        f.text(prefix + ".sec_type"),
+        f.text(prefix + ".last_trade_date_or_contract_month"),
+        f.opt_real(prefix + ".strike"),
+        f.text(prefix + ".right"),
+        f.text(prefix + ".multiplier"),
+        f.text(prefix + ".exchange"),
+        f.text(prefix + ".primary_exchange"),
+        f.text(prefix + ".currency"),
+        f.text(prefix + ".local_symbol"),
+        f.text(prefix + ".trading_class"),
+        f.text(prefix + ".sec_id_type"),
+        f.text(prefix + ".sec_id"),
+        f.text(prefix + ".description"),
+        f.text(prefix + ".issuer_id"),
+        f.boolean(prefix + ".include_expired", false),
+        f.text(prefix + ".combo_legs_descrip"),
+        f.text(prefix + ".last_trade_date"),
+        f.boolean(prefix + ".delta_neutral_contract", false) ? std::optional<DeltaNeutralContract>(gen::delta_neutral_contract_from_fields(f, prefix + ".delta_neutral_contract")) : std::nullopt,
+        gen::list<ComboLeg>(f, std::string(prefix + ".combo_legs"), [&f](const std::string &p) { return gen::combo_leg_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -413,11 +433,14 @@ struct ContractDetails {
     std::string last_trade_time;
     /// Bonds. No protobuf field: split from the contract's date field.
     std::string maturity;
+    /// Protobuf map<string,string>.
+    std::vector<TagValue> sec_id_list;
+    std::vector<IneligibilityReason> ineligibility_reasons;
 };
 
 inline bool operator==(const ContractDetails &a, const ContractDetails &b)
 {
-    return a.market_name == b.market_name && a.min_tick == b.min_tick && a.order_types == b.order_types && a.valid_exchanges == b.valid_exchanges && a.price_magnifier == b.price_magnifier && a.under_con_id == b.under_con_id && a.long_name == b.long_name && a.contract_month == b.contract_month && a.industry == b.industry && a.category == b.category && a.subcategory == b.subcategory && a.time_zone_id == b.time_zone_id && a.trading_hours == b.trading_hours && a.liquid_hours == b.liquid_hours && a.ev_rule == b.ev_rule && a.ev_multiplier == b.ev_multiplier && a.agg_group == b.agg_group && a.under_symbol == b.under_symbol && a.under_sec_type == b.under_sec_type && a.market_rule_ids == b.market_rule_ids && a.real_expiration_date == b.real_expiration_date && a.stock_type == b.stock_type && a.min_size == b.min_size && a.size_increment == b.size_increment && a.suggested_size_increment == b.suggested_size_increment && a.fund_name == b.fund_name && a.fund_family == b.fund_family && a.fund_type == b.fund_type && a.fund_front_load == b.fund_front_load && a.fund_back_load == b.fund_back_load && a.fund_back_load_time_interval == b.fund_back_load_time_interval && a.fund_management_fee == b.fund_management_fee && a.fund_closed == b.fund_closed && a.fund_closed_for_new_investors == b.fund_closed_for_new_investors && a.fund_closed_for_new_money == b.fund_closed_for_new_money && a.fund_notify_amount == b.fund_notify_amount && a.fund_minimum_initial_purchase == b.fund_minimum_initial_purchase && a.fund_subsequent_minimum_purchase == b.fund_subsequent_minimum_purchase && a.fund_blue_sky_states == b.fund_blue_sky_states && a.fund_blue_sky_territories == b.fund_blue_sky_territories && a.fund_distribution_policy_indicator == b.fund_distribution_policy_indicator && a.fund_asset_type == b.fund_asset_type && a.cusip == b.cusip && a.issue_date == b.issue_date && a.ratings == b.ratings && a.bond_type == b.bond_type && a.coupon == b.coupon && a.coupon_type == b.coupon_type && a.convertible == b.convertible && a.callable == b.callable && a.putable == b.putable && a.desc_append == b.desc_append && a.next_option_date == b.next_option_date && a.next_option_type == b.next_option_type && a.next_option_partial == b.next_option_partial && a.notes == b.notes && a.event_contract1 == b.event_contract1 && a.event_contract_description1 == b.event_contract_description1 && a.event_contract_description2 == b.event_contract_description2 && a.min_algo_size == b.min_algo_size && a.last_price_precision == b.last_price_precision && a.last_size_precision == b.last_size_precision && a.settlement_method == b.settlement_method && a.last_trade_time == b.last_trade_time && a.maturity == b.maturity;
+    return a.market_name == b.market_name && a.min_tick == b.min_tick && a.order_types == b.order_types && a.valid_exchanges == b.valid_exchanges && a.price_magnifier == b.price_magnifier && a.under_con_id == b.under_con_id && a.long_name == b.long_name && a.contract_month == b.contract_month && a.industry == b.industry && a.category == b.category && a.subcategory == b.subcategory && a.time_zone_id == b.time_zone_id && a.trading_hours == b.trading_hours && a.liquid_hours == b.liquid_hours && a.ev_rule == b.ev_rule && a.ev_multiplier == b.ev_multiplier && a.agg_group == b.agg_group && a.under_symbol == b.under_symbol && a.under_sec_type == b.under_sec_type && a.market_rule_ids == b.market_rule_ids && a.real_expiration_date == b.real_expiration_date && a.stock_type == b.stock_type && a.min_size == b.min_size && a.size_increment == b.size_increment && a.suggested_size_increment == b.suggested_size_increment && a.fund_name == b.fund_name && a.fund_family == b.fund_family && a.fund_type == b.fund_type && a.fund_front_load == b.fund_front_load && a.fund_back_load == b.fund_back_load && a.fund_back_load_time_interval == b.fund_back_load_time_interval && a.fund_management_fee == b.fund_management_fee && a.fund_closed == b.fund_closed && a.fund_closed_for_new_investors == b.fund_closed_for_new_investors && a.fund_closed_for_new_money == b.fund_closed_for_new_money && a.fund_notify_amount == b.fund_notify_amount && a.fund_minimum_initial_purchase == b.fund_minimum_initial_purchase && a.fund_subsequent_minimum_purchase == b.fund_subsequent_minimum_purchase && a.fund_blue_sky_states == b.fund_blue_sky_states && a.fund_blue_sky_territories == b.fund_blue_sky_territories && a.fund_distribution_policy_indicator == b.fund_distribution_policy_indicator && a.fund_asset_type == b.fund_asset_type && a.cusip == b.cusip && a.issue_date == b.issue_date && a.ratings == b.ratings && a.bond_type == b.bond_type && a.coupon == b.coupon && a.coupon_type == b.coupon_type && a.convertible == b.convertible && a.callable == b.callable && a.putable == b.putable && a.desc_append == b.desc_append && a.next_option_date == b.next_option_date && a.next_option_type == b.next_option_type && a.next_option_partial == b.next_option_partial && a.notes == b.notes && a.event_contract1 == b.event_contract1 && a.event_contract_description1 == b.event_contract_description1 && a.event_contract_description2 == b.event_contract_description2 && a.min_algo_size == b.min_algo_size && a.last_price_precision == b.last_price_precision && a.last_size_precision == b.last_size_precision && a.settlement_method == b.settlement_method && a.last_trade_time == b.last_trade_time && a.maturity == b.maturity && a.sec_id_list == b.sec_id_list && a.ineligibility_reasons == b.ineligibility_reasons;
 }
 inline bool operator!=(const ContractDetails &a, const ContractDetails &b) { return !(a == b); }
 
@@ -491,6 +514,8 @@ inline ContractDetails contract_details_from_fields(const Fields &f, const std::
         f.text(prefix + ".settlement_method"),
         f.text(prefix + ".last_trade_time"),
         f.text(prefix + ".maturity"),
+        gen::list<TagValue>(f, std::string(prefix + ".sec_id_list"), [&f](const std::string &p) { return gen::tag_value_from_fields(f, p); }),
+        gen::list<IneligibilityReason>(f, std::string(prefix + ".ineligibility_reasons"), [&f](const std::string &p) { return gen::ineligibility_reason_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -500,11 +525,13 @@ struct ContractDescription {
     /// In text only con_id, symbol, sec_type, primary_exchange, currency (+ description, issuer_id from
     /// 176).
     Contract contract;
+    /// Sec types of derivatives that exist.
+    std::vector<std::string> derivative_sec_types;
 };
 
 inline bool operator==(const ContractDescription &a, const ContractDescription &b)
 {
-    return a.contract == b.contract;
+    return a.contract == b.contract && a.derivative_sec_types == b.derivative_sec_types;
 }
 inline bool operator!=(const ContractDescription &a, const ContractDescription &b) { return !(a == b); }
 
@@ -514,6 +541,7 @@ inline ContractDescription contract_description_from_fields(const Fields &f, con
 {
     return ContractDescription{
         gen::contract_from_fields(f, prefix + ".contract"),
+        gen::list<std::string>(f, std::string(prefix + ".derivative_sec_types"), [&f](const std::string &p) { return f.text(p); }),
     };
 }
 } // namespace gen
@@ -638,11 +666,13 @@ struct ExecutionFilter {
     std::string side;
     /// The executions of the last N days (server 200+); unset (`i32::MAX`) for none.
     std::optional<std::int32_t> last_n_days;
+    /// The executions of these days, `YYYYMMDD` each (server 200+); packed repeated int32 in protobuf.
+    std::vector<std::int32_t> specific_dates;
 };
 
 inline bool operator==(const ExecutionFilter &a, const ExecutionFilter &b)
 {
-    return a.client_id == b.client_id && a.acct_code == b.acct_code && a.time == b.time && a.symbol == b.symbol && a.sec_type == b.sec_type && a.exchange == b.exchange && a.side == b.side && a.last_n_days == b.last_n_days;
+    return a.client_id == b.client_id && a.acct_code == b.acct_code && a.time == b.time && a.symbol == b.symbol && a.sec_type == b.sec_type && a.exchange == b.exchange && a.side == b.side && a.last_n_days == b.last_n_days && a.specific_dates == b.specific_dates;
 }
 inline bool operator!=(const ExecutionFilter &a, const ExecutionFilter &b) { return !(a == b); }
 
@@ -659,6 +689,7 @@ inline ExecutionFilter execution_filter_from_fields(const Fields &f, const std::
         f.text(prefix + ".exchange"),
         f.text(prefix + ".side"),
         gen::narrow(f.opt_integer(prefix + ".last_n_days")),
+        gen::list<std::int32_t>(f, std::string(prefix + ".specific_dates"), [&f](const std::string &p) { return static_cast<std::int32_t>(f.integer(p, 0)); }),
     };
 }
 } // namespace gen
@@ -1293,11 +1324,12 @@ struct OrderState {
     std::string completed_time;
     /// completedOrder only.
     std::string completed_status;
+    std::vector<OrderAllocation> order_allocations;
 };
 
 inline bool operator==(const OrderState &a, const OrderState &b)
 {
-    return a.status == b.status && a.init_margin_before == b.init_margin_before && a.maint_margin_before == b.maint_margin_before && a.equity_with_loan_before == b.equity_with_loan_before && a.init_margin_change == b.init_margin_change && a.maint_margin_change == b.maint_margin_change && a.equity_with_loan_change == b.equity_with_loan_change && a.init_margin_after == b.init_margin_after && a.maint_margin_after == b.maint_margin_after && a.equity_with_loan_after == b.equity_with_loan_after && a.commission_and_fees == b.commission_and_fees && a.min_commission_and_fees == b.min_commission_and_fees && a.max_commission_and_fees == b.max_commission_and_fees && a.commission_and_fees_currency == b.commission_and_fees_currency && a.margin_currency == b.margin_currency && a.init_margin_before_outside_rth == b.init_margin_before_outside_rth && a.maint_margin_before_outside_rth == b.maint_margin_before_outside_rth && a.equity_with_loan_before_outside_rth == b.equity_with_loan_before_outside_rth && a.init_margin_change_outside_rth == b.init_margin_change_outside_rth && a.maint_margin_change_outside_rth == b.maint_margin_change_outside_rth && a.equity_with_loan_change_outside_rth == b.equity_with_loan_change_outside_rth && a.init_margin_after_outside_rth == b.init_margin_after_outside_rth && a.maint_margin_after_outside_rth == b.maint_margin_after_outside_rth && a.equity_with_loan_after_outside_rth == b.equity_with_loan_after_outside_rth && a.suggested_size == b.suggested_size && a.reject_reason == b.reject_reason && a.warning_text == b.warning_text && a.completed_time == b.completed_time && a.completed_status == b.completed_status;
+    return a.status == b.status && a.init_margin_before == b.init_margin_before && a.maint_margin_before == b.maint_margin_before && a.equity_with_loan_before == b.equity_with_loan_before && a.init_margin_change == b.init_margin_change && a.maint_margin_change == b.maint_margin_change && a.equity_with_loan_change == b.equity_with_loan_change && a.init_margin_after == b.init_margin_after && a.maint_margin_after == b.maint_margin_after && a.equity_with_loan_after == b.equity_with_loan_after && a.commission_and_fees == b.commission_and_fees && a.min_commission_and_fees == b.min_commission_and_fees && a.max_commission_and_fees == b.max_commission_and_fees && a.commission_and_fees_currency == b.commission_and_fees_currency && a.margin_currency == b.margin_currency && a.init_margin_before_outside_rth == b.init_margin_before_outside_rth && a.maint_margin_before_outside_rth == b.maint_margin_before_outside_rth && a.equity_with_loan_before_outside_rth == b.equity_with_loan_before_outside_rth && a.init_margin_change_outside_rth == b.init_margin_change_outside_rth && a.maint_margin_change_outside_rth == b.maint_margin_change_outside_rth && a.equity_with_loan_change_outside_rth == b.equity_with_loan_change_outside_rth && a.init_margin_after_outside_rth == b.init_margin_after_outside_rth && a.maint_margin_after_outside_rth == b.maint_margin_after_outside_rth && a.equity_with_loan_after_outside_rth == b.equity_with_loan_after_outside_rth && a.suggested_size == b.suggested_size && a.reject_reason == b.reject_reason && a.warning_text == b.warning_text && a.completed_time == b.completed_time && a.completed_status == b.completed_status && a.order_allocations == b.order_allocations;
 }
 inline bool operator!=(const OrderState &a, const OrderState &b) { return !(a == b); }
 
@@ -1335,6 +1367,7 @@ inline OrderState order_state_from_fields(const Fields &f, const std::string &pr
         f.text(prefix + ".warning_text"),
         f.text(prefix + ".completed_time"),
         f.text(prefix + ".completed_status"),
+        gen::list<OrderAllocation>(f, std::string(prefix + ".order_allocations"), [&f](const std::string &p) { return gen::order_allocation_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -1525,11 +1558,23 @@ struct Order {
     std::optional<std::int32_t> basis_points_type;
     /// BOX orders: 1 match, 2 improvement, 3 transparent; text form only.
     std::int32_t auction_strategy;
+    /// The algo's parameters; protobuf map<string,string>.
+    std::vector<TagValue> algo_params;
+    /// Combo (BAG) orders; protobuf map<string,string>.
+    std::vector<TagValue> smart_combo_routing_params;
+    /// One `tag=value;` field in text form; protobuf map<string,string>.
+    std::vector<TagValue> order_misc_options;
+    /// Text form: a count, then per condition its type, `a`/`o` and the fields of that type
+    /// (src/protocol/order_conditions.rs).
+    std::vector<OrderCondition> conditions;
+    /// Per-leg prices of a combo order in text form. In protobuf form they travel as the contract's
+    /// `combo_legs[i].per_leg_price`.
+    std::vector<OrderComboLeg> order_combo_legs;
 };
 
 inline bool operator==(const Order &a, const Order &b)
 {
-    return a.client_id == b.client_id && a.order_id == b.order_id && a.perm_id == b.perm_id && a.parent_id == b.parent_id && a.action == b.action && a.total_quantity == b.total_quantity && a.display_size == b.display_size && a.order_type == b.order_type && a.lmt_price == b.lmt_price && a.aux_price == b.aux_price && a.tif == b.tif && a.account == b.account && a.settling_firm == b.settling_firm && a.clearing_account == b.clearing_account && a.clearing_intent == b.clearing_intent && a.all_or_none == b.all_or_none && a.block_order == b.block_order && a.hidden == b.hidden && a.outside_rth == b.outside_rth && a.sweep_to_fill == b.sweep_to_fill && a.percent_offset == b.percent_offset && a.trailing_percent == b.trailing_percent && a.trail_stop_price == b.trail_stop_price && a.min_qty == b.min_qty && a.good_after_time == b.good_after_time && a.good_till_date == b.good_till_date && a.oca_group == b.oca_group && a.order_ref == b.order_ref && a.rule80_a == b.rule80_a && a.oca_type == b.oca_type && a.trigger_method == b.trigger_method && a.active_start_time == b.active_start_time && a.active_stop_time == b.active_stop_time && a.fa_group == b.fa_group && a.fa_method == b.fa_method && a.fa_percentage == b.fa_percentage && a.volatility == b.volatility && a.volatility_type == b.volatility_type && a.continuous_update == b.continuous_update && a.reference_price_type == b.reference_price_type && a.delta_neutral_order_type == b.delta_neutral_order_type && a.delta_neutral_aux_price == b.delta_neutral_aux_price && a.delta_neutral_con_id == b.delta_neutral_con_id && a.delta_neutral_open_close == b.delta_neutral_open_close && a.delta_neutral_short_sale == b.delta_neutral_short_sale && a.delta_neutral_short_sale_slot == b.delta_neutral_short_sale_slot && a.delta_neutral_designated_location == b.delta_neutral_designated_location && a.scale_init_level_size == b.scale_init_level_size && a.scale_subs_level_size == b.scale_subs_level_size && a.scale_price_increment == b.scale_price_increment && a.scale_price_adjust_value == b.scale_price_adjust_value && a.scale_price_adjust_interval == b.scale_price_adjust_interval && a.scale_profit_offset == b.scale_profit_offset && a.scale_auto_reset == b.scale_auto_reset && a.scale_init_position == b.scale_init_position && a.scale_init_fill_qty == b.scale_init_fill_qty && a.scale_random_percent == b.scale_random_percent && a.scale_table == b.scale_table && a.hedge_type == b.hedge_type && a.hedge_param == b.hedge_param && a.algo_strategy == b.algo_strategy && a.algo_id == b.algo_id && a.what_if == b.what_if && a.transmit == b.transmit && a.override_percentage_constraints == b.override_percentage_constraints && a.open_close == b.open_close && a.origin == b.origin && a.short_sale_slot == b.short_sale_slot && a.designated_location == b.designated_location && a.exempt_code == b.exempt_code && a.delta_neutral_settling_firm == b.delta_neutral_settling_firm && a.delta_neutral_clearing_account == b.delta_neutral_clearing_account && a.delta_neutral_clearing_intent == b.delta_neutral_clearing_intent && a.discretionary_amt == b.discretionary_amt && a.opt_out_smart_routing == b.opt_out_smart_routing && a.starting_price == b.starting_price && a.stock_ref_price == b.stock_ref_price && a.delta == b.delta && a.stock_range_lower == b.stock_range_lower && a.stock_range_upper == b.stock_range_upper && a.not_held == b.not_held && a.solicited == b.solicited && a.randomize_size == b.randomize_size && a.randomize_price == b.randomize_price && a.reference_contract_id == b.reference_contract_id && a.pegged_change_amount == b.pegged_change_amount && a.is_pegged_change_amount_decrease == b.is_pegged_change_amount_decrease && a.reference_change_amount == b.reference_change_amount && a.reference_exchange_id == b.reference_exchange_id && a.adjusted_order_type == b.adjusted_order_type && a.trigger_price == b.trigger_price && a.adjusted_stop_price == b.adjusted_stop_price && a.adjusted_stop_limit_price == b.adjusted_stop_limit_price && a.adjusted_trailing_amount == b.adjusted_trailing_amount && a.adjustable_trailing_unit == b.adjustable_trailing_unit && a.lmt_price_offset == b.lmt_price_offset && a.conditions_cancel_order == b.conditions_cancel_order && a.conditions_ignore_rth == b.conditions_ignore_rth && a.model_code == b.model_code && a.ext_operator == b.ext_operator && a.soft_dollar_tier == b.soft_dollar_tier && a.cash_qty == b.cash_qty && a.mifid2_decision_maker == b.mifid2_decision_maker && a.mifid2_decision_algo == b.mifid2_decision_algo && a.mifid2_execution_trader == b.mifid2_execution_trader && a.mifid2_execution_algo == b.mifid2_execution_algo && a.dont_use_auto_price_for_hedge == b.dont_use_auto_price_for_hedge && a.is_oms_container == b.is_oms_container && a.discretionary_up_to_limit_price == b.discretionary_up_to_limit_price && a.auto_cancel_date == b.auto_cancel_date && a.filled_quantity == b.filled_quantity && a.ref_futures_con_id == b.ref_futures_con_id && a.auto_cancel_parent == b.auto_cancel_parent && a.shareholder == b.shareholder && a.imbalance_only == b.imbalance_only && a.route_marketable_to_bbo == b.route_marketable_to_bbo && a.parent_perm_id == b.parent_perm_id && a.use_price_mgmt_algo == b.use_price_mgmt_algo && a.duration == b.duration && a.post_to_ats == b.post_to_ats && a.advanced_error_override == b.advanced_error_override && a.manual_order_time == b.manual_order_time && a.min_trade_qty == b.min_trade_qty && a.min_compete_size == b.min_compete_size && a.compete_against_best_offset == b.compete_against_best_offset && a.mid_offset_at_whole == b.mid_offset_at_whole && a.mid_offset_at_half == b.mid_offset_at_half && a.customer_account == b.customer_account && a.professional_customer == b.professional_customer && a.bond_accrued_interest == b.bond_accrued_interest && a.include_overnight == b.include_overnight && a.manual_order_indicator == b.manual_order_indicator && a.submitter == b.submitter && a.deactivate == b.deactivate && a.post_only == b.post_only && a.allow_pre_open == b.allow_pre_open && a.ignore_open_auction == b.ignore_open_auction && a.seek_price_improvement == b.seek_price_improvement && a.what_if_type == b.what_if_type && a.hedge_max_size == b.hedge_max_size && a.conditions_include_overnight == b.conditions_include_overnight && a.basis_points == b.basis_points && a.basis_points_type == b.basis_points_type && a.auction_strategy == b.auction_strategy;
+    return a.client_id == b.client_id && a.order_id == b.order_id && a.perm_id == b.perm_id && a.parent_id == b.parent_id && a.action == b.action && a.total_quantity == b.total_quantity && a.display_size == b.display_size && a.order_type == b.order_type && a.lmt_price == b.lmt_price && a.aux_price == b.aux_price && a.tif == b.tif && a.account == b.account && a.settling_firm == b.settling_firm && a.clearing_account == b.clearing_account && a.clearing_intent == b.clearing_intent && a.all_or_none == b.all_or_none && a.block_order == b.block_order && a.hidden == b.hidden && a.outside_rth == b.outside_rth && a.sweep_to_fill == b.sweep_to_fill && a.percent_offset == b.percent_offset && a.trailing_percent == b.trailing_percent && a.trail_stop_price == b.trail_stop_price && a.min_qty == b.min_qty && a.good_after_time == b.good_after_time && a.good_till_date == b.good_till_date && a.oca_group == b.oca_group && a.order_ref == b.order_ref && a.rule80_a == b.rule80_a && a.oca_type == b.oca_type && a.trigger_method == b.trigger_method && a.active_start_time == b.active_start_time && a.active_stop_time == b.active_stop_time && a.fa_group == b.fa_group && a.fa_method == b.fa_method && a.fa_percentage == b.fa_percentage && a.volatility == b.volatility && a.volatility_type == b.volatility_type && a.continuous_update == b.continuous_update && a.reference_price_type == b.reference_price_type && a.delta_neutral_order_type == b.delta_neutral_order_type && a.delta_neutral_aux_price == b.delta_neutral_aux_price && a.delta_neutral_con_id == b.delta_neutral_con_id && a.delta_neutral_open_close == b.delta_neutral_open_close && a.delta_neutral_short_sale == b.delta_neutral_short_sale && a.delta_neutral_short_sale_slot == b.delta_neutral_short_sale_slot && a.delta_neutral_designated_location == b.delta_neutral_designated_location && a.scale_init_level_size == b.scale_init_level_size && a.scale_subs_level_size == b.scale_subs_level_size && a.scale_price_increment == b.scale_price_increment && a.scale_price_adjust_value == b.scale_price_adjust_value && a.scale_price_adjust_interval == b.scale_price_adjust_interval && a.scale_profit_offset == b.scale_profit_offset && a.scale_auto_reset == b.scale_auto_reset && a.scale_init_position == b.scale_init_position && a.scale_init_fill_qty == b.scale_init_fill_qty && a.scale_random_percent == b.scale_random_percent && a.scale_table == b.scale_table && a.hedge_type == b.hedge_type && a.hedge_param == b.hedge_param && a.algo_strategy == b.algo_strategy && a.algo_id == b.algo_id && a.what_if == b.what_if && a.transmit == b.transmit && a.override_percentage_constraints == b.override_percentage_constraints && a.open_close == b.open_close && a.origin == b.origin && a.short_sale_slot == b.short_sale_slot && a.designated_location == b.designated_location && a.exempt_code == b.exempt_code && a.delta_neutral_settling_firm == b.delta_neutral_settling_firm && a.delta_neutral_clearing_account == b.delta_neutral_clearing_account && a.delta_neutral_clearing_intent == b.delta_neutral_clearing_intent && a.discretionary_amt == b.discretionary_amt && a.opt_out_smart_routing == b.opt_out_smart_routing && a.starting_price == b.starting_price && a.stock_ref_price == b.stock_ref_price && a.delta == b.delta && a.stock_range_lower == b.stock_range_lower && a.stock_range_upper == b.stock_range_upper && a.not_held == b.not_held && a.solicited == b.solicited && a.randomize_size == b.randomize_size && a.randomize_price == b.randomize_price && a.reference_contract_id == b.reference_contract_id && a.pegged_change_amount == b.pegged_change_amount && a.is_pegged_change_amount_decrease == b.is_pegged_change_amount_decrease && a.reference_change_amount == b.reference_change_amount && a.reference_exchange_id == b.reference_exchange_id && a.adjusted_order_type == b.adjusted_order_type && a.trigger_price == b.trigger_price && a.adjusted_stop_price == b.adjusted_stop_price && a.adjusted_stop_limit_price == b.adjusted_stop_limit_price && a.adjusted_trailing_amount == b.adjusted_trailing_amount && a.adjustable_trailing_unit == b.adjustable_trailing_unit && a.lmt_price_offset == b.lmt_price_offset && a.conditions_cancel_order == b.conditions_cancel_order && a.conditions_ignore_rth == b.conditions_ignore_rth && a.model_code == b.model_code && a.ext_operator == b.ext_operator && a.soft_dollar_tier == b.soft_dollar_tier && a.cash_qty == b.cash_qty && a.mifid2_decision_maker == b.mifid2_decision_maker && a.mifid2_decision_algo == b.mifid2_decision_algo && a.mifid2_execution_trader == b.mifid2_execution_trader && a.mifid2_execution_algo == b.mifid2_execution_algo && a.dont_use_auto_price_for_hedge == b.dont_use_auto_price_for_hedge && a.is_oms_container == b.is_oms_container && a.discretionary_up_to_limit_price == b.discretionary_up_to_limit_price && a.auto_cancel_date == b.auto_cancel_date && a.filled_quantity == b.filled_quantity && a.ref_futures_con_id == b.ref_futures_con_id && a.auto_cancel_parent == b.auto_cancel_parent && a.shareholder == b.shareholder && a.imbalance_only == b.imbalance_only && a.route_marketable_to_bbo == b.route_marketable_to_bbo && a.parent_perm_id == b.parent_perm_id && a.use_price_mgmt_algo == b.use_price_mgmt_algo && a.duration == b.duration && a.post_to_ats == b.post_to_ats && a.advanced_error_override == b.advanced_error_override && a.manual_order_time == b.manual_order_time && a.min_trade_qty == b.min_trade_qty && a.min_compete_size == b.min_compete_size && a.compete_against_best_offset == b.compete_against_best_offset && a.mid_offset_at_whole == b.mid_offset_at_whole && a.mid_offset_at_half == b.mid_offset_at_half && a.customer_account == b.customer_account && a.professional_customer == b.professional_customer && a.bond_accrued_interest == b.bond_accrued_interest && a.include_overnight == b.include_overnight && a.manual_order_indicator == b.manual_order_indicator && a.submitter == b.submitter && a.deactivate == b.deactivate && a.post_only == b.post_only && a.allow_pre_open == b.allow_pre_open && a.ignore_open_auction == b.ignore_open_auction && a.seek_price_improvement == b.seek_price_improvement && a.what_if_type == b.what_if_type && a.hedge_max_size == b.hedge_max_size && a.conditions_include_overnight == b.conditions_include_overnight && a.basis_points == b.basis_points && a.basis_points_type == b.basis_points_type && a.auction_strategy == b.auction_strategy && a.algo_params == b.algo_params && a.smart_combo_routing_params == b.smart_combo_routing_params && a.order_misc_options == b.order_misc_options && a.conditions == b.conditions && a.order_combo_legs == b.order_combo_legs;
 }
 inline bool operator!=(const Order &a, const Order &b) { return !(a == b); }
 
@@ -1682,6 +1727,11 @@ inline Order order_from_fields(const Fields &f, const std::string &prefix)
         f.opt_real(prefix + ".basis_points"),
         gen::narrow(f.opt_integer(prefix + ".basis_points_type")),
         static_cast<std::int32_t>(f.integer(prefix + ".auction_strategy", 0)),
+        gen::list<TagValue>(f, std::string(prefix + ".algo_params"), [&f](const std::string &p) { return gen::tag_value_from_fields(f, p); }),
+        gen::list<TagValue>(f, std::string(prefix + ".smart_combo_routing_params"), [&f](const std::string &p) { return gen::tag_value_from_fields(f, p); }),
+        gen::list<TagValue>(f, std::string(prefix + ".order_misc_options"), [&f](const std::string &p) { return gen::tag_value_from_fields(f, p); }),
+        gen::list<OrderCondition>(f, std::string(prefix + ".conditions"), [&f](const std::string &p) { return gen::order_condition_from_fields(f, p); }),
+        gen::list<OrderComboLeg>(f, std::string(prefix + ".order_combo_legs"), [&f](const std::string &p) { return gen::order_combo_leg_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -2538,6 +2588,73 @@ inline ContractDataEnd contract_data_end_from_fields(const Fields &f)
 }
 } // namespace gen
 
+/// symbolSamples: the matches of a reqMatchingSymbols (no version field). (`TWS_EVENT_SYMBOL_SAMPLES`,
+/// message `SymbolSamples`)
+struct SymbolSamples {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_SYMBOL_SAMPLES;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "SymbolSamples";
+    std::int32_t req_id;
+    std::vector<ContractDescription> descriptions;
+};
+
+inline bool operator==(const SymbolSamples &a, const SymbolSamples &b)
+{
+    return a.req_id == b.req_id && a.descriptions == b.descriptions;
+}
+inline bool operator!=(const SymbolSamples &a, const SymbolSamples &b) { return !(a == b); }
+
+namespace gen {
+inline SymbolSamples symbol_samples_from_fields(const Fields &f)
+{
+    return SymbolSamples{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<ContractDescription>(f, std::string("descriptions"), [&f](const std::string &p) { return gen::contract_description_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// securityDefinitionOptionParameter: expirations and strikes of one exchange and trading class (no
+/// version field). (`TWS_EVENT_SEC_DEF_OPT_PARAMETER`, message `SecDefOptParameter`)
+struct SecDefOptParameter {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_SEC_DEF_OPT_PARAMETER;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "SecDefOptParameter";
+    std::int32_t req_id;
+    std::string exchange;
+    std::int32_t underlying_con_id;
+    std::string trading_class;
+    /// Text in both forms.
+    std::string multiplier;
+    /// `YYYYMMDD`; IB's client keeps a set (duplicates dropped, no order).
+    std::vector<std::string> expirations;
+    /// Packed repeated double in protobuf; IB's client keeps a set.
+    std::vector<double> strikes;
+};
+
+inline bool operator==(const SecDefOptParameter &a, const SecDefOptParameter &b)
+{
+    return a.req_id == b.req_id && a.exchange == b.exchange && a.underlying_con_id == b.underlying_con_id && a.trading_class == b.trading_class && a.multiplier == b.multiplier && a.expirations == b.expirations && a.strikes == b.strikes;
+}
+inline bool operator!=(const SecDefOptParameter &a, const SecDefOptParameter &b) { return !(a == b); }
+
+namespace gen {
+inline SecDefOptParameter sec_def_opt_parameter_from_fields(const Fields &f)
+{
+    return SecDefOptParameter{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        f.text("exchange"),
+        static_cast<std::int32_t>(f.integer("underlying_con_id", 0)),
+        f.text("trading_class"),
+        f.text("multiplier"),
+        gen::list<std::string>(f, std::string("expirations"), [&f](const std::string &p) { return f.text(p); }),
+        gen::list<double>(f, std::string("strikes"), [&f](const std::string &p) { return f.real(p, 0.0); }),
+    };
+}
+} // namespace gen
+
 /// securityDefinitionOptionParameterEnd (no version field). (`TWS_EVENT_SEC_DEF_OPT_PARAMETER_END`,
 /// message `SecDefOptParameterEnd`)
 struct SecDefOptParameterEnd {
@@ -2559,6 +2676,110 @@ inline SecDefOptParameterEnd sec_def_opt_parameter_end_from_fields(const Fields 
 {
     return SecDefOptParameterEnd{
         static_cast<std::int32_t>(f.integer("req_id", -1)),
+    };
+}
+} // namespace gen
+
+/// marketRule: the price increments of one market rule (no version field). (`TWS_EVENT_MARKET_RULE`,
+/// message `MarketRule`)
+struct MarketRule {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_MARKET_RULE;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "MarketRule";
+    std::int32_t market_rule_id;
+    std::vector<PriceIncrement> price_increments;
+};
+
+inline bool operator==(const MarketRule &a, const MarketRule &b)
+{
+    return a.market_rule_id == b.market_rule_id && a.price_increments == b.price_increments;
+}
+inline bool operator!=(const MarketRule &a, const MarketRule &b) { return !(a == b); }
+
+namespace gen {
+inline MarketRule market_rule_from_fields(const Fields &f)
+{
+    return MarketRule{
+        static_cast<std::int32_t>(f.integer("market_rule_id", 0)),
+        gen::list<PriceIncrement>(f, std::string("price_increments"), [&f](const std::string &p) { return gen::price_increment_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// smartComponents: the exchanges behind a BBO exchange code (no version field).
+/// (`TWS_EVENT_SMART_COMPONENTS`, message `SmartComponents`)
+struct SmartComponents {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_SMART_COMPONENTS;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "SmartComponents";
+    std::int32_t req_id;
+    std::vector<SmartComponent> components;
+};
+
+inline bool operator==(const SmartComponents &a, const SmartComponents &b)
+{
+    return a.req_id == b.req_id && a.components == b.components;
+}
+inline bool operator!=(const SmartComponents &a, const SmartComponents &b) { return !(a == b); }
+
+namespace gen {
+inline SmartComponents smart_components_from_fields(const Fields &f)
+{
+    return SmartComponents{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<SmartComponent>(f, std::string("components"), [&f](const std::string &p) { return gen::smart_component_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// mktDepthExchanges: the exchanges that offer depth (no version field).
+/// (`TWS_EVENT_MKT_DEPTH_EXCHANGES`, message `MktDepthExchanges`)
+struct MktDepthExchanges {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_MKT_DEPTH_EXCHANGES;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "MktDepthExchanges";
+    std::vector<DepthMktDataDescription> descriptions;
+};
+
+inline bool operator==(const MktDepthExchanges &a, const MktDepthExchanges &b)
+{
+    return a.descriptions == b.descriptions;
+}
+inline bool operator!=(const MktDepthExchanges &a, const MktDepthExchanges &b) { return !(a == b); }
+
+namespace gen {
+inline MktDepthExchanges mkt_depth_exchanges_from_fields(const Fields &f)
+{
+    return MktDepthExchanges{
+        gen::list<DepthMktDataDescription>(f, std::string("descriptions"), [&f](const std::string &p) { return gen::depth_mkt_data_description_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// familyCodes: one family code per account (no version field). (`TWS_EVENT_FAMILY_CODES`, message
+/// `FamilyCodes`)
+struct FamilyCodes {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_FAMILY_CODES;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "FamilyCodes";
+    std::vector<FamilyCode> family_codes;
+};
+
+inline bool operator==(const FamilyCodes &a, const FamilyCodes &b)
+{
+    return a.family_codes == b.family_codes;
+}
+inline bool operator!=(const FamilyCodes &a, const FamilyCodes &b) { return !(a == b); }
+
+namespace gen {
+inline FamilyCodes family_codes_from_fields(const Fields &f)
+{
+    return FamilyCodes{
+        gen::list<FamilyCode>(f, std::string("family_codes"), [&f](const std::string &p) { return gen::family_code_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -3590,6 +3811,34 @@ inline CommissionAndFeesReport commission_and_fees_report_from_fields(const Fiel
 }
 } // namespace gen
 
+/// softDollarTiers: the soft-dollar tiers of a reqSoftDollarTiers (no version field).
+/// (`TWS_EVENT_SOFT_DOLLAR_TIERS`, message `SoftDollarTiers`)
+struct SoftDollarTiers {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_SOFT_DOLLAR_TIERS;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "SoftDollarTiers";
+    std::int32_t req_id;
+    /// Protobuf softDollarTiers.
+    std::vector<SoftDollarTier> tiers;
+};
+
+inline bool operator==(const SoftDollarTiers &a, const SoftDollarTiers &b)
+{
+    return a.req_id == b.req_id && a.tiers == b.tiers;
+}
+inline bool operator!=(const SoftDollarTiers &a, const SoftDollarTiers &b) { return !(a == b); }
+
+namespace gen {
+inline SoftDollarTiers soft_dollar_tiers_from_fields(const Fields &f)
+{
+    return SoftDollarTiers{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<SoftDollarTier>(f, std::string("tiers"), [&f](const std::string &p) { return gen::soft_dollar_tier_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
 /// orderBound: a TWS order (its perm id) is bound to an API order id, after reqAutoOpenOrders (no
 /// version field). (`TWS_EVENT_ORDER_BOUND`, message `OrderBound`)
 struct OrderBound {
@@ -3616,6 +3865,40 @@ inline OrderBound order_bound_from_fields(const Fields &f)
         f.opt_integer("perm_id"),
         gen::narrow(f.opt_integer("client_id")),
         gen::narrow(f.opt_integer("order_id")),
+    };
+}
+} // namespace gen
+
+/// historicalData: the bars of a reqHistoricalData. Below server 196 it also carries the period's start
+/// and end (the official decoder raises historicalDataEnd from it); from 196 historicalDataEnd is its
+/// own message. (`TWS_EVENT_HISTORICAL_DATA`, message `HistoricalData`)
+struct HistoricalData {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_HISTORICAL_DATA;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "HistoricalData";
+    std::int32_t req_id;
+    /// Below server 196 only (then in historicalDataEnd).
+    std::string start_date;
+    /// Below server 196 only (then in historicalDataEnd).
+    std::string end_date;
+    std::vector<Bar> bars;
+};
+
+inline bool operator==(const HistoricalData &a, const HistoricalData &b)
+{
+    return a.req_id == b.req_id && a.start_date == b.start_date && a.end_date == b.end_date && a.bars == b.bars;
+}
+inline bool operator!=(const HistoricalData &a, const HistoricalData &b) { return !(a == b); }
+
+namespace gen {
+inline HistoricalData historical_data_from_fields(const Fields &f)
+{
+    return HistoricalData{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        f.text("start_date"),
+        f.text("end_date"),
+        gen::list<Bar>(f, std::string("bars"), [&f](const std::string &p) { return gen::bar_from_fields(f, p); }),
     };
 }
 } // namespace gen
@@ -3706,10 +3989,161 @@ inline HeadTimestamp head_timestamp_from_fields(const Fields &f)
 }
 } // namespace gen
 
+/// histogramData: the histogram of a reqHistogramData (no version field). (`TWS_EVENT_HISTOGRAM_DATA`,
+/// message `HistogramData`)
+struct HistogramData {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_HISTOGRAM_DATA;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "HistogramData";
+    std::int32_t req_id;
+    /// Protobuf histogramDataEntries.
+    std::vector<HistogramEntry> entries;
+};
+
+inline bool operator==(const HistogramData &a, const HistogramData &b)
+{
+    return a.req_id == b.req_id && a.entries == b.entries;
+}
+inline bool operator!=(const HistogramData &a, const HistogramData &b) { return !(a == b); }
+
+namespace gen {
+inline HistogramData histogram_data_from_fields(const Fields &f)
+{
+    return HistogramData{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<HistogramEntry>(f, std::string("entries"), [&f](const std::string &p) { return gen::histogram_entry_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
+/// historicalTicks: midpoints of a reqHistoricalTicks (MIDPOINT), one batch (no version field).
+/// (`TWS_EVENT_HISTORICAL_TICKS`, message `HistoricalTicks`)
+struct HistoricalTicks {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_HISTORICAL_TICKS;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "HistoricalTicks";
+    std::int32_t req_id;
+    std::vector<HistoricalTick> ticks;
+    /// The last batch of the request (protobuf isDone).
+    bool done;
+};
+
+inline bool operator==(const HistoricalTicks &a, const HistoricalTicks &b)
+{
+    return a.req_id == b.req_id && a.ticks == b.ticks && a.done == b.done;
+}
+inline bool operator!=(const HistoricalTicks &a, const HistoricalTicks &b) { return !(a == b); }
+
+namespace gen {
+inline HistoricalTicks historical_ticks_from_fields(const Fields &f)
+{
+    return HistoricalTicks{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<HistoricalTick>(f, std::string("ticks"), [&f](const std::string &p) { return gen::historical_tick_from_fields(f, p); }),
+        f.boolean("done", false),
+    };
+}
+} // namespace gen
+
+/// historicalTicksBidAsk: quotes of a reqHistoricalTicks (BID_ASK), one batch (no version field).
+/// (`TWS_EVENT_HISTORICAL_TICKS_BID_ASK`, message `HistoricalTicksBidAsk`)
+struct HistoricalTicksBidAsk {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_HISTORICAL_TICKS_BID_ASK;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "HistoricalTicksBidAsk";
+    std::int32_t req_id;
+    std::vector<HistoricalTickBidAsk> ticks;
+    /// The last batch of the request (protobuf isDone).
+    bool done;
+};
+
+inline bool operator==(const HistoricalTicksBidAsk &a, const HistoricalTicksBidAsk &b)
+{
+    return a.req_id == b.req_id && a.ticks == b.ticks && a.done == b.done;
+}
+inline bool operator!=(const HistoricalTicksBidAsk &a, const HistoricalTicksBidAsk &b) { return !(a == b); }
+
+namespace gen {
+inline HistoricalTicksBidAsk historical_ticks_bid_ask_from_fields(const Fields &f)
+{
+    return HistoricalTicksBidAsk{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<HistoricalTickBidAsk>(f, std::string("ticks"), [&f](const std::string &p) { return gen::historical_tick_bid_ask_from_fields(f, p); }),
+        f.boolean("done", false),
+    };
+}
+} // namespace gen
+
+/// historicalTicksLast: trades of a reqHistoricalTicks (TRADES), one batch (no version field).
+/// (`TWS_EVENT_HISTORICAL_TICKS_LAST`, message `HistoricalTicksLast`)
+struct HistoricalTicksLast {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_HISTORICAL_TICKS_LAST;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "HistoricalTicksLast";
+    std::int32_t req_id;
+    std::vector<HistoricalTickLast> ticks;
+    /// The last batch of the request (protobuf isDone).
+    bool done;
+};
+
+inline bool operator==(const HistoricalTicksLast &a, const HistoricalTicksLast &b)
+{
+    return a.req_id == b.req_id && a.ticks == b.ticks && a.done == b.done;
+}
+inline bool operator!=(const HistoricalTicksLast &a, const HistoricalTicksLast &b) { return !(a == b); }
+
+namespace gen {
+inline HistoricalTicksLast historical_ticks_last_from_fields(const Fields &f)
+{
+    return HistoricalTicksLast{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        gen::list<HistoricalTickLast>(f, std::string("ticks"), [&f](const std::string &p) { return gen::historical_tick_last_from_fields(f, p); }),
+        f.boolean("done", false),
+    };
+}
+} // namespace gen
+
+/// historicalSchedule: the trading sessions of a reqHistoricalData with what_to_show SCHEDULE (no
+/// version field). (`TWS_EVENT_HISTORICAL_SCHEDULE`, message `HistoricalSchedule`)
+struct HistoricalSchedule {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_HISTORICAL_SCHEDULE;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "HistoricalSchedule";
+    std::int32_t req_id;
+    std::string start_date_time;
+    std::string end_date_time;
+    std::string time_zone;
+    std::vector<HistoricalSession> sessions;
+};
+
+inline bool operator==(const HistoricalSchedule &a, const HistoricalSchedule &b)
+{
+    return a.req_id == b.req_id && a.start_date_time == b.start_date_time && a.end_date_time == b.end_date_time && a.time_zone == b.time_zone && a.sessions == b.sessions;
+}
+inline bool operator!=(const HistoricalSchedule &a, const HistoricalSchedule &b) { return !(a == b); }
+
+namespace gen {
+inline HistoricalSchedule historical_schedule_from_fields(const Fields &f)
+{
+    return HistoricalSchedule{
+        static_cast<std::int32_t>(f.integer("req_id", -1)),
+        f.text("start_date_time"),
+        f.text("end_date_time"),
+        f.text("time_zone"),
+        gen::list<HistoricalSession>(f, std::string("sessions"), [&f](const std::string &p) { return gen::historical_session_from_fields(f, p); }),
+    };
+}
+} // namespace gen
+
 /// The event variant: the engine's own alternatives `Engine...`, then every
 /// incoming message's struct (in tws_event_type order).
 template <class... Engine>
-using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SecDefOptParameterEnd, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo, TickByTick, OrderStatus, OpenOrder, OpenOrderEnd, CompletedOrder, CompletedOrdersEnd, ExecDetails, ExecDetailsEnd, CommissionAndFeesReport, OrderBound, HistoricalDataEnd, HistoricalDataUpdate, HeadTimestamp>;
+using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SymbolSamples, SecDefOptParameter, SecDefOptParameterEnd, MarketRule, SmartComponents, MktDepthExchanges, FamilyCodes, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo, TickByTick, OrderStatus, OpenOrder, OpenOrderEnd, CompletedOrder, CompletedOrdersEnd, ExecDetails, ExecDetailsEnd, CommissionAndFeesReport, SoftDollarTiers, OrderBound, HistoricalData, HistoricalDataEnd, HistoricalDataUpdate, HeadTimestamp, HistogramData, HistoricalTicks, HistoricalTicksBidAsk, HistoricalTicksLast, HistoricalSchedule>;
 
 namespace gen {
 
@@ -3737,7 +4171,13 @@ inline constexpr std::int32_t message_event_types[] = {
     TWS_EVENT_CONTRACT_DATA,
     TWS_EVENT_BOND_CONTRACT_DATA,
     TWS_EVENT_CONTRACT_DATA_END,
+    TWS_EVENT_SYMBOL_SAMPLES,
+    TWS_EVENT_SEC_DEF_OPT_PARAMETER,
     TWS_EVENT_SEC_DEF_OPT_PARAMETER_END,
+    TWS_EVENT_MARKET_RULE,
+    TWS_EVENT_SMART_COMPONENTS,
+    TWS_EVENT_MKT_DEPTH_EXCHANGES,
+    TWS_EVENT_FAMILY_CODES,
     TWS_EVENT_MARKET_DATA_TYPE,
     TWS_EVENT_TICK_PRICE,
     TWS_EVENT_TICK_SIZE,
@@ -3763,10 +4203,17 @@ inline constexpr std::int32_t message_event_types[] = {
     TWS_EVENT_EXEC_DETAILS,
     TWS_EVENT_EXEC_DETAILS_END,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT,
+    TWS_EVENT_SOFT_DOLLAR_TIERS,
     TWS_EVENT_ORDER_BOUND,
+    TWS_EVENT_HISTORICAL_DATA,
     TWS_EVENT_HISTORICAL_DATA_END,
     TWS_EVENT_HISTORICAL_DATA_UPDATE,
     TWS_EVENT_HEAD_TIMESTAMP,
+    TWS_EVENT_HISTOGRAM_DATA,
+    TWS_EVENT_HISTORICAL_TICKS,
+    TWS_EVENT_HISTORICAL_TICKS_BID_ASK,
+    TWS_EVENT_HISTORICAL_TICKS_LAST,
+    TWS_EVENT_HISTORICAL_SCHEDULE,
 };
 
 /// A message event as its struct (through its typed view, or through the
@@ -3796,7 +4243,13 @@ template <class Variant> inline std::optional<Variant> message_event(const tws_e
     case TWS_EVENT_CONTRACT_DATA: return Variant{contract_data_from_fields(Fields(ev))};
     case TWS_EVENT_BOND_CONTRACT_DATA: return Variant{bond_contract_data_from_fields(Fields(ev))};
     case TWS_EVENT_CONTRACT_DATA_END: return Variant{contract_data_end_from_fields(Fields(ev))};
+    case TWS_EVENT_SYMBOL_SAMPLES: return Variant{symbol_samples_from_fields(Fields(ev))};
+    case TWS_EVENT_SEC_DEF_OPT_PARAMETER: return Variant{sec_def_opt_parameter_from_fields(Fields(ev))};
     case TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: return Variant{sec_def_opt_parameter_end_from_fields(Fields(ev))};
+    case TWS_EVENT_MARKET_RULE: return Variant{market_rule_from_fields(Fields(ev))};
+    case TWS_EVENT_SMART_COMPONENTS: return Variant{smart_components_from_fields(Fields(ev))};
+    case TWS_EVENT_MKT_DEPTH_EXCHANGES: return Variant{mkt_depth_exchanges_from_fields(Fields(ev))};
+    case TWS_EVENT_FAMILY_CODES: return Variant{family_codes_from_fields(Fields(ev))};
     case TWS_EVENT_MARKET_DATA_TYPE: return Variant{market_data_type_from_c(ev.data.market_data_type)};
     case TWS_EVENT_TICK_PRICE: return Variant{tick_price_from_c(ev.data.tick_price)};
     case TWS_EVENT_TICK_SIZE: return Variant{tick_size_from_c(ev.data.tick_size)};
@@ -3822,10 +4275,17 @@ template <class Variant> inline std::optional<Variant> message_event(const tws_e
     case TWS_EVENT_EXEC_DETAILS: return Variant{exec_details_from_fields(Fields(ev))};
     case TWS_EVENT_EXEC_DETAILS_END: return Variant{exec_details_end_from_fields(Fields(ev))};
     case TWS_EVENT_COMMISSION_AND_FEES_REPORT: return Variant{commission_and_fees_report_from_fields(Fields(ev))};
+    case TWS_EVENT_SOFT_DOLLAR_TIERS: return Variant{soft_dollar_tiers_from_fields(Fields(ev))};
     case TWS_EVENT_ORDER_BOUND: return Variant{order_bound_from_fields(Fields(ev))};
+    case TWS_EVENT_HISTORICAL_DATA: return Variant{historical_data_from_fields(Fields(ev))};
     case TWS_EVENT_HISTORICAL_DATA_END: return Variant{historical_data_end_from_fields(Fields(ev))};
     case TWS_EVENT_HISTORICAL_DATA_UPDATE: return Variant{historical_data_update_from_fields(Fields(ev))};
     case TWS_EVENT_HEAD_TIMESTAMP: return Variant{head_timestamp_from_fields(Fields(ev))};
+    case TWS_EVENT_HISTOGRAM_DATA: return Variant{histogram_data_from_fields(Fields(ev))};
+    case TWS_EVENT_HISTORICAL_TICKS: return Variant{historical_ticks_from_fields(Fields(ev))};
+    case TWS_EVENT_HISTORICAL_TICKS_BID_ASK: return Variant{historical_ticks_bid_ask_from_fields(Fields(ev))};
+    case TWS_EVENT_HISTORICAL_TICKS_LAST: return Variant{historical_ticks_last_from_fields(Fields(ev))};
+    case TWS_EVENT_HISTORICAL_SCHEDULE: return Variant{historical_schedule_from_fields(Fields(ev))};
     default: return std::nullopt;
     }
 }
@@ -3858,7 +4318,13 @@ template <class Variant> inline std::optional<Variant> message_event_from_fields
     case TWS_EVENT_CONTRACT_DATA: return Variant{contract_data_from_fields(f)};
     case TWS_EVENT_BOND_CONTRACT_DATA: return Variant{bond_contract_data_from_fields(f)};
     case TWS_EVENT_CONTRACT_DATA_END: return Variant{contract_data_end_from_fields(f)};
+    case TWS_EVENT_SYMBOL_SAMPLES: return Variant{symbol_samples_from_fields(f)};
+    case TWS_EVENT_SEC_DEF_OPT_PARAMETER: return Variant{sec_def_opt_parameter_from_fields(f)};
     case TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: return Variant{sec_def_opt_parameter_end_from_fields(f)};
+    case TWS_EVENT_MARKET_RULE: return Variant{market_rule_from_fields(f)};
+    case TWS_EVENT_SMART_COMPONENTS: return Variant{smart_components_from_fields(f)};
+    case TWS_EVENT_MKT_DEPTH_EXCHANGES: return Variant{mkt_depth_exchanges_from_fields(f)};
+    case TWS_EVENT_FAMILY_CODES: return Variant{family_codes_from_fields(f)};
     case TWS_EVENT_MARKET_DATA_TYPE: return Variant{market_data_type_from_fields(f)};
     case TWS_EVENT_TICK_PRICE: return Variant{tick_price_from_fields(f)};
     case TWS_EVENT_TICK_SIZE: return Variant{tick_size_from_fields(f)};
@@ -3884,10 +4350,17 @@ template <class Variant> inline std::optional<Variant> message_event_from_fields
     case TWS_EVENT_EXEC_DETAILS: return Variant{exec_details_from_fields(f)};
     case TWS_EVENT_EXEC_DETAILS_END: return Variant{exec_details_end_from_fields(f)};
     case TWS_EVENT_COMMISSION_AND_FEES_REPORT: return Variant{commission_and_fees_report_from_fields(f)};
+    case TWS_EVENT_SOFT_DOLLAR_TIERS: return Variant{soft_dollar_tiers_from_fields(f)};
     case TWS_EVENT_ORDER_BOUND: return Variant{order_bound_from_fields(f)};
+    case TWS_EVENT_HISTORICAL_DATA: return Variant{historical_data_from_fields(f)};
     case TWS_EVENT_HISTORICAL_DATA_END: return Variant{historical_data_end_from_fields(f)};
     case TWS_EVENT_HISTORICAL_DATA_UPDATE: return Variant{historical_data_update_from_fields(f)};
     case TWS_EVENT_HEAD_TIMESTAMP: return Variant{head_timestamp_from_fields(f)};
+    case TWS_EVENT_HISTOGRAM_DATA: return Variant{histogram_data_from_fields(f)};
+    case TWS_EVENT_HISTORICAL_TICKS: return Variant{historical_ticks_from_fields(f)};
+    case TWS_EVENT_HISTORICAL_TICKS_BID_ASK: return Variant{historical_ticks_bid_ask_from_fields(f)};
+    case TWS_EVENT_HISTORICAL_TICKS_LAST: return Variant{historical_ticks_last_from_fields(f)};
+    case TWS_EVENT_HISTORICAL_SCHEDULE: return Variant{historical_schedule_from_fields(f)};
     default: return std::nullopt;
     }
 }

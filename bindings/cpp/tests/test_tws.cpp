@@ -752,14 +752,13 @@ static void instruments_and_quotes()
         CHECK(e.code() == TWS_ERR_REQUEST_FAILED && e.tws_code() == 200);
     }
     const auto samples = c.matching_symbols("AAP");
-    if (const auto *g = std::get_if<tws::GenericMessage>(&samples)) {
-        const tws::Field *sym = g->find("descriptions[0].contract.symbol");
-        CHECK(sym && sym->string_value == "AAPL");
-    }
+    const auto *typed_samples = std::get_if<tws::SymbolSamples>(&samples);
+    CHECK(typed_samples && !typed_samples->descriptions.empty() &&
+          typed_samples->descriptions[0].contract.symbol == "AAPL");
     CHECK(!c.sec_def_opt_params("AAPL", "STK", 265598).empty());
     const auto rule = c.market_rule(26);
-    if (const auto *g = std::get_if<tws::GenericMessage>(&rule))
-        CHECK(g->find("market_rule_id") && g->find("market_rule_id")->int_value == 26);
+    const auto *typed_rule = std::get_if<tws::MarketRule>(&rule);
+    CHECK(typed_rule && typed_rule->market_rule_id == 26 && !typed_rule->price_increments.empty());
     CHECK(code_of([&] { c.market_rule(999999, 300ms); }) == TWS_ERR_TIMEOUT);
     c.mkt_depth_exchanges();
     c.family_codes();
@@ -850,6 +849,80 @@ static void instruments_and_quotes()
         const std::int32_t price = c.calculate_option_price(opt, 0.25, 190.0);
         CHECK(wait_for("TickOptionComputation", price));
         c.cancel_calculate_option_price(price);
+static void lists_and_options_are_typed()
+{
+    // Replies with lists, tag values and optional records arrive as their
+    // generated structs (std::vector, std::optional), never as GenericMessage.
+    tws::Client c;
+    c.connect(HOST, port, 43);
+    tws::Record contract("Contract");
+    contract.set_string("symbol", "AAPL").set_string("sec_type", "STK").set_string("currency", "USD");
+    tws::Record details("ReqContractDetails");
+    details.set_int("req_id", 31).set_record("contract", contract);
+    c.send(details);
+    tws::Record symbols("ReqMatchingSymbols");
+    symbols.set_int("req_id", 32).set_string("pattern", "AAP");
+    c.send(symbols);
+    tws::Record params("ReqSecDefOptParams");
+    params.set_int("req_id", 33)
+        .set_string("underlying_symbol", "AAPL")
+        .set_string("fut_fop_exchange", "")
+        .set_string("underlying_sec_type", "STK")
+        .set_int("underlying_con_id", 265598);
+    c.send(params);
+    std::vector<tws::ContractData> rows;
+    std::optional<tws::SymbolSamples> samples;
+    std::vector<tws::SecDefOptParameter> chains;
+    bool details_end = false, params_end = false, generic = false;
+    for (int i = 0; i < 500 && !(details_end && params_end && samples); i++) {
+        auto ev = c.poll(2s);
+        if (!ev)
+            break;
+        if (std::get_if<tws::GenericMessage>(&*ev))
+            generic = true;
+        if (auto *r = std::get_if<tws::ContractData>(&*ev); r && r->req_id == 31)
+            rows.push_back(*r);
+        if (auto *e = std::get_if<tws::ContractDataEnd>(&*ev); e && e->req_id == 31)
+            details_end = true;
+        if (auto *s = std::get_if<tws::SymbolSamples>(&*ev); s && s->req_id == 32)
+            samples = *s;
+        if (auto *p = std::get_if<tws::SecDefOptParameter>(&*ev); p && p->req_id == 33)
+            chains.push_back(*p);
+        if (auto *e = std::get_if<tws::SecDefOptParameterEnd>(&*ev); e && e->req_id == 33)
+            params_end = true;
+    }
+    CHECK(!generic && details_end && params_end && samples);
+    CHECK(rows.size() == 1);
+    if (rows.size() == 1) {
+        const auto &r = rows[0];
+        CHECK(r.contract.symbol == "AAPL" && r.contract.con_id == 265598);
+        CHECK(r.contract.combo_legs.empty() && !r.contract.delta_neutral_contract);
+        CHECK(r.details.sec_id_list.size() == 1);
+        CHECK((r.details.sec_id_list == std::vector<tws::TagValue>{tws::TagValue{"ISIN", "US0378331005"}}));
+        CHECK(r.details.ineligibility_reasons.empty());
+        CHECK(r.details.order_types.find("LMT") != std::string::npos);
+        CHECK(r.details.valid_exchanges.find("SMART") != std::string::npos);
+    }
+    if (samples) {
+        int aapl = 0;
+        for (const auto &d : samples->descriptions) {
+            if (d.contract.symbol != "AAPL")
+                continue;
+            aapl++;
+            CHECK(d.contract.con_id == 265598);
+            CHECK(std::find(d.derivative_sec_types.begin(), d.derivative_sec_types.end(), "OPT") !=
+                  d.derivative_sec_types.end());
+        }
+        CHECK(aapl == 1);
+    }
+    CHECK(!chains.empty());
+    if (!chains.empty()) {
+        const auto &p = chains[0];
+        CHECK(p.underlying_con_id == 265598 && p.trading_class == "AAPL");
+        CHECK(p.expirations.size() == 3);
+        for (const auto &e : p.expirations)
+            CHECK(e.size() == 8);
+        CHECK(!p.strikes.empty() && std::is_sorted(p.strikes.begin(), p.strikes.end()));
     }
 }
 
@@ -884,6 +957,7 @@ int main()
         records_are_set_by_name();
         requests_are_sent_generically();
         instruments_and_quotes();
+        lists_and_options_are_typed();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;

@@ -101,21 +101,18 @@ def test_blocking_reference_calls(client):
     assert e.value.tws_code == 200
 
     samples = client.matching_symbols("AAP")
-    fields = samples.fields if isinstance(samples, tws.GenericMessage) else None
-    if fields is not None:
-        assert fields["descriptions"] >= 1 and fields["descriptions[0].contract.symbol"] == "AAPL"
-    else:
-        assert samples.descriptions[0].contract.symbol == "AAPL"
+    assert isinstance(samples, tws.SymbolSamples)
+    assert samples.descriptions[0].contract.symbol == "AAPL"
 
     chains = client.sec_def_opt_params("AAPL", "STK", 265598)
     assert len(chains) >= 1
     rule = client.market_rule(26)
-    rule_id = rule.fields["market_rule_id"] if isinstance(rule, tws.GenericMessage) else rule.market_rule_id
-    assert rule_id == 26
+    assert isinstance(rule, tws.MarketRule) and rule.market_rule_id == 26
+    assert rule.price_increments and rule.price_increments[0].increment > 0
     with pytest.raises(tws.Timeout):
         client.market_rule(999999, timeout=0.3)
-    assert client.mkt_depth_exchanges() is not None
-    assert client.family_codes() is not None
+    assert isinstance(client.mkt_depth_exchanges(), tws.MktDepthExchanges)
+    assert isinstance(client.family_codes(), tws.FamilyCodes)
 
 
 def test_snapshot_quote(client):

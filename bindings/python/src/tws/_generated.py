@@ -64,6 +64,13 @@ def _accounts_text(t: Optional[str]) -> List[str]:
     return [a.strip() for a in (t or "").split(",") if a.strip()]
 
 
+def _list(f: Mapping[str, Any], key: str, item: Callable[[str], Any]) -> List[Any]:
+    """A list read through the accessor: ``key`` is its count, ``key[i]`` the
+    i-th item (a record's fields under it)."""
+    n = f.get(key) or 0
+    return [item(f"{key}[{i}]") for i in range(n)]
+
+
 # ---- ctypes mirrors of the C structs ------------------------------------------
 
 
@@ -621,6 +628,8 @@ class Contract:
         sec_id_type: `CUSIP`, `SEDOL`, `ISIN`, `RIC`, `FIGI` or empty.
         include_expired: Requests only: include expired futures/options.
         last_trade_date: Replies only (contractDetails from server 182).
+        delta_neutral_contract: Absent unless set.
+        combo_legs: The legs of a BAG (combo) contract.
     """
 
     con_id: int
@@ -642,6 +651,8 @@ class Contract:
     include_expired: bool
     combo_legs_descrip: str
     last_trade_date: str
+    delta_neutral_contract: Optional[DeltaNeutralContract] = field(hash=False)
+    combo_legs: List[ComboLeg] = field(hash=False)
 
 
 def contract_from_c(c: tws_contract) -> Contract:
@@ -667,6 +678,8 @@ def contract_from_c(c: tws_contract) -> Contract:
         bool(_or(f.get("include_expired"), False)),
         _or(f.get("combo_legs_descrip"), ""),
         _or(f.get("last_trade_date"), ""),
+        (_delta_neutral_contract_from_fields(f, "delta_neutral_contract") if f.get("delta_neutral_contract") else None),
+        _list(f, "combo_legs", lambda p: _combo_leg_from_fields(f, p)),
     )
 
 
@@ -691,6 +704,8 @@ def _contract_from_fields(f: Mapping[str, Any], prefix: str) -> Contract:
         bool(_or(f.get(prefix + ".include_expired"), False)),
         _or(f.get(prefix + ".combo_legs_descrip"), ""),
         _or(f.get(prefix + ".last_trade_date"), ""),
+        (_delta_neutral_contract_from_fields(f, prefix + ".delta_neutral_contract") if f.get(prefix + ".delta_neutral_contract") else None),
+        _list(f, prefix + ".combo_legs", lambda p: _combo_leg_from_fields(f, p)),
     )
 
 
@@ -810,6 +825,7 @@ class ContractDetails:
             field.
         maturity: Bonds. No protobuf field: split from the contract's date
             field.
+        sec_id_list: Protobuf map<string,string>.
     """
 
     market_name: str
@@ -877,6 +893,8 @@ class ContractDetails:
     settlement_method: str
     last_trade_time: str
     maturity: str
+    sec_id_list: List[TagValue] = field(hash=False)
+    ineligibility_reasons: List[IneligibilityReason] = field(hash=False)
 
 
 def _contract_details_from_fields(f: Mapping[str, Any], prefix: str) -> ContractDetails:
@@ -946,6 +964,8 @@ def _contract_details_from_fields(f: Mapping[str, Any], prefix: str) -> Contract
         _or(f.get(prefix + ".settlement_method"), ""),
         _or(f.get(prefix + ".last_trade_time"), ""),
         _or(f.get(prefix + ".maturity"), ""),
+        _list(f, prefix + ".sec_id_list", lambda p: _tag_value_from_fields(f, p)),
+        _list(f, prefix + ".ineligibility_reasons", lambda p: _ineligibility_reason_from_fields(f, p)),
     )
 
 
@@ -956,14 +976,17 @@ class ContractDescription:
     Attributes:
         contract: In text only con_id, symbol, sec_type, primary_exchange,
             currency (+ description, issuer_id from 176).
+        derivative_sec_types: Sec types of derivatives that exist.
     """
 
     contract: Contract
+    derivative_sec_types: List[str] = field(hash=False)
 
 
 def _contract_description_from_fields(f: Mapping[str, Any], prefix: str) -> ContractDescription:
     return ContractDescription(
         _contract_from_fields(f, prefix + ".contract"),
+        _list(f, prefix + ".derivative_sec_types", lambda p: _or(f.get(p), "")),
     )
 
 
@@ -1062,6 +1085,8 @@ class ExecutionFilter:
         side: `BUY` or `SELL`.
         last_n_days: The executions of the last N days (server 200+); unset
             (`i32::MAX`) for none.
+        specific_dates: The executions of these days, `YYYYMMDD` each (server
+            200+); packed repeated int32 in protobuf.
     """
 
     client_id: int
@@ -1072,6 +1097,7 @@ class ExecutionFilter:
     exchange: str
     side: str
     last_n_days: Optional[int]
+    specific_dates: List[int] = field(hash=False)
 
 
 def _execution_filter_from_fields(f: Mapping[str, Any], prefix: str) -> ExecutionFilter:
@@ -1084,6 +1110,7 @@ def _execution_filter_from_fields(f: Mapping[str, Any], prefix: str) -> Executio
         _or(f.get(prefix + ".exchange"), ""),
         _or(f.get(prefix + ".side"), ""),
         f.get(prefix + ".last_n_days"),
+        _list(f, prefix + ".specific_dates", lambda p: _or(f.get(p), 0)),
     )
 
 
@@ -1645,6 +1672,7 @@ class OrderState:
     warning_text: str
     completed_time: str
     completed_status: str
+    order_allocations: List[OrderAllocation] = field(hash=False)
 
 
 def _order_state_from_fields(f: Mapping[str, Any], prefix: str) -> OrderState:
@@ -1678,6 +1706,7 @@ def _order_state_from_fields(f: Mapping[str, Any], prefix: str) -> OrderState:
         _or(f.get(prefix + ".warning_text"), ""),
         _or(f.get(prefix + ".completed_time"), ""),
         _or(f.get(prefix + ".completed_status"), ""),
+        _list(f, prefix + ".order_allocations", lambda p: _order_allocation_from_fields(f, p)),
     )
 
 
@@ -1735,6 +1764,16 @@ class Order:
         basis_points_type: EFP orders; openOrder's text form only.
         auction_strategy: BOX orders: 1 match, 2 improvement, 3 transparent;
             text form only.
+        algo_params: The algo's parameters; protobuf map<string,string>.
+        smart_combo_routing_params: Combo (BAG) orders; protobuf
+            map<string,string>.
+        order_misc_options: One `tag=value;` field in text form; protobuf
+            map<string,string>.
+        conditions: Text form: a count, then per condition its type, `a`/`o` and
+            the fields of that type (src/protocol/order_conditions.rs).
+        order_combo_legs: Per-leg prices of a combo order in text form. In
+            protobuf form they travel as the contract's
+            `combo_legs[i].per_leg_price`.
     """
 
     client_id: int
@@ -1881,6 +1920,11 @@ class Order:
     basis_points: Optional[float]
     basis_points_type: Optional[int]
     auction_strategy: int
+    algo_params: List[TagValue] = field(hash=False)
+    smart_combo_routing_params: List[TagValue] = field(hash=False)
+    order_misc_options: List[TagValue] = field(hash=False)
+    conditions: List[OrderCondition] = field(hash=False)
+    order_combo_legs: List[OrderComboLeg] = field(hash=False)
 
 
 def _order_from_fields(f: Mapping[str, Any], prefix: str) -> Order:
@@ -2029,6 +2073,11 @@ def _order_from_fields(f: Mapping[str, Any], prefix: str) -> Order:
         f.get(prefix + ".basis_points"),
         f.get(prefix + ".basis_points_type"),
         _or(f.get(prefix + ".auction_strategy"), 0),
+        _list(f, prefix + ".algo_params", lambda p: _tag_value_from_fields(f, p)),
+        _list(f, prefix + ".smart_combo_routing_params", lambda p: _tag_value_from_fields(f, p)),
+        _list(f, prefix + ".order_misc_options", lambda p: _tag_value_from_fields(f, p)),
+        _list(f, prefix + ".conditions", lambda p: _order_condition_from_fields(f, p)),
+        _list(f, prefix + ".order_combo_legs", lambda p: _order_combo_leg_from_fields(f, p)),
     )
 
 
@@ -2777,6 +2826,59 @@ def _contract_data_end_from_fields(f: Mapping[str, Any]) -> ContractDataEnd:
 
 
 @dataclass(frozen=True)
+class SymbolSamples:
+    """symbolSamples: the matches of a reqMatchingSymbols (no version field).
+    (``TWS_EVENT_SYMBOL_SAMPLES``, message ``SymbolSamples``)
+    """
+
+    MESSAGE = "SymbolSamples"
+    req_id: int
+    descriptions: List[ContractDescription] = field(hash=False)
+
+
+def _symbol_samples_from_fields(f: Mapping[str, Any]) -> SymbolSamples:
+    return SymbolSamples(
+        _or(f.get("req_id"), -1),
+        _list(f, "descriptions", lambda p: _contract_description_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class SecDefOptParameter:
+    """securityDefinitionOptionParameter: expirations and strikes of one exchange
+    and trading class (no version field). (``TWS_EVENT_SEC_DEF_OPT_PARAMETER``,
+    message ``SecDefOptParameter``)
+
+    Attributes:
+        multiplier: Text in both forms.
+        expirations: `YYYYMMDD`; IB's client keeps a set (duplicates dropped, no
+            order).
+        strikes: Packed repeated double in protobuf; IB's client keeps a set.
+    """
+
+    MESSAGE = "SecDefOptParameter"
+    req_id: int
+    exchange: str
+    underlying_con_id: int
+    trading_class: str
+    multiplier: str
+    expirations: List[str] = field(hash=False)
+    strikes: List[float] = field(hash=False)
+
+
+def _sec_def_opt_parameter_from_fields(f: Mapping[str, Any]) -> SecDefOptParameter:
+    return SecDefOptParameter(
+        _or(f.get("req_id"), -1),
+        _or(f.get("exchange"), ""),
+        _or(f.get("underlying_con_id"), 0),
+        _or(f.get("trading_class"), ""),
+        _or(f.get("multiplier"), ""),
+        _list(f, "expirations", lambda p: _or(f.get(p), "")),
+        _list(f, "strikes", lambda p: _or(f.get(p), 0.0)),
+    )
+
+
+@dataclass(frozen=True)
 class SecDefOptParameterEnd:
     """securityDefinitionOptionParameterEnd (no version field).
     (``TWS_EVENT_SEC_DEF_OPT_PARAMETER_END``, message ``SecDefOptParameterEnd``)
@@ -2789,6 +2891,74 @@ class SecDefOptParameterEnd:
 def _sec_def_opt_parameter_end_from_fields(f: Mapping[str, Any]) -> SecDefOptParameterEnd:
     return SecDefOptParameterEnd(
         _or(f.get("req_id"), -1),
+    )
+
+
+@dataclass(frozen=True)
+class MarketRule:
+    """marketRule: the price increments of one market rule (no version field).
+    (``TWS_EVENT_MARKET_RULE``, message ``MarketRule``)
+    """
+
+    MESSAGE = "MarketRule"
+    market_rule_id: int
+    price_increments: List[PriceIncrement] = field(hash=False)
+
+
+def _market_rule_from_fields(f: Mapping[str, Any]) -> MarketRule:
+    return MarketRule(
+        _or(f.get("market_rule_id"), 0),
+        _list(f, "price_increments", lambda p: _price_increment_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class SmartComponents:
+    """smartComponents: the exchanges behind a BBO exchange code (no version
+    field). (``TWS_EVENT_SMART_COMPONENTS``, message ``SmartComponents``)
+    """
+
+    MESSAGE = "SmartComponents"
+    req_id: int
+    components: List[SmartComponent] = field(hash=False)
+
+
+def _smart_components_from_fields(f: Mapping[str, Any]) -> SmartComponents:
+    return SmartComponents(
+        _or(f.get("req_id"), -1),
+        _list(f, "components", lambda p: _smart_component_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class MktDepthExchanges:
+    """mktDepthExchanges: the exchanges that offer depth (no version field).
+    (``TWS_EVENT_MKT_DEPTH_EXCHANGES``, message ``MktDepthExchanges``)
+    """
+
+    MESSAGE = "MktDepthExchanges"
+    descriptions: List[DepthMktDataDescription] = field(hash=False)
+
+
+def _mkt_depth_exchanges_from_fields(f: Mapping[str, Any]) -> MktDepthExchanges:
+    return MktDepthExchanges(
+        _list(f, "descriptions", lambda p: _depth_mkt_data_description_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class FamilyCodes:
+    """familyCodes: one family code per account (no version field).
+    (``TWS_EVENT_FAMILY_CODES``, message ``FamilyCodes``)
+    """
+
+    MESSAGE = "FamilyCodes"
+    family_codes: List[FamilyCode] = field(hash=False)
+
+
+def _family_codes_from_fields(f: Mapping[str, Any]) -> FamilyCodes:
+    return FamilyCodes(
+        _list(f, "family_codes", lambda p: _family_code_from_fields(f, p)),
     )
 
 
@@ -3658,6 +3828,27 @@ def _commission_and_fees_report_from_fields(f: Mapping[str, Any]) -> CommissionA
 
 
 @dataclass(frozen=True)
+class SoftDollarTiers:
+    """softDollarTiers: the soft-dollar tiers of a reqSoftDollarTiers (no version
+    field). (``TWS_EVENT_SOFT_DOLLAR_TIERS``, message ``SoftDollarTiers``)
+
+    Attributes:
+        tiers: Protobuf softDollarTiers.
+    """
+
+    MESSAGE = "SoftDollarTiers"
+    req_id: int
+    tiers: List[SoftDollarTier] = field(hash=False)
+
+
+def _soft_dollar_tiers_from_fields(f: Mapping[str, Any]) -> SoftDollarTiers:
+    return SoftDollarTiers(
+        _or(f.get("req_id"), -1),
+        _list(f, "tiers", lambda p: _soft_dollar_tier_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
 class OrderBound:
     """orderBound: a TWS order (its perm id) is bound to an API order id, after
     reqAutoOpenOrders (no version field). (``TWS_EVENT_ORDER_BOUND``, message
@@ -3678,6 +3869,34 @@ def _order_bound_from_fields(f: Mapping[str, Any]) -> OrderBound:
         f.get("perm_id"),
         f.get("client_id"),
         f.get("order_id"),
+    )
+
+
+@dataclass(frozen=True)
+class HistoricalData:
+    """historicalData: the bars of a reqHistoricalData. Below server 196 it also
+    carries the period's start and end (the official decoder raises
+    historicalDataEnd from it); from 196 historicalDataEnd is its own message.
+    (``TWS_EVENT_HISTORICAL_DATA``, message ``HistoricalData``)
+
+    Attributes:
+        start_date: Below server 196 only (then in historicalDataEnd).
+        end_date: Below server 196 only (then in historicalDataEnd).
+    """
+
+    MESSAGE = "HistoricalData"
+    req_id: int
+    start_date: str
+    end_date: str
+    bars: List[Bar] = field(hash=False)
+
+
+def _historical_data_from_fields(f: Mapping[str, Any]) -> HistoricalData:
+    return HistoricalData(
+        _or(f.get("req_id"), -1),
+        _or(f.get("start_date"), ""),
+        _or(f.get("end_date"), ""),
+        _list(f, "bars", lambda p: _bar_from_fields(f, p)),
     )
 
 
@@ -3747,6 +3966,124 @@ def _head_timestamp_from_fields(f: Mapping[str, Any]) -> HeadTimestamp:
     )
 
 
+@dataclass(frozen=True)
+class HistogramData:
+    """histogramData: the histogram of a reqHistogramData (no version field).
+    (``TWS_EVENT_HISTOGRAM_DATA``, message ``HistogramData``)
+
+    Attributes:
+        entries: Protobuf histogramDataEntries.
+    """
+
+    MESSAGE = "HistogramData"
+    req_id: int
+    entries: List[HistogramEntry] = field(hash=False)
+
+
+def _histogram_data_from_fields(f: Mapping[str, Any]) -> HistogramData:
+    return HistogramData(
+        _or(f.get("req_id"), -1),
+        _list(f, "entries", lambda p: _histogram_entry_from_fields(f, p)),
+    )
+
+
+@dataclass(frozen=True)
+class HistoricalTicks:
+    """historicalTicks: midpoints of a reqHistoricalTicks (MIDPOINT), one batch (no
+    version field). (``TWS_EVENT_HISTORICAL_TICKS``, message
+    ``HistoricalTicks``)
+
+    Attributes:
+        done: The last batch of the request (protobuf isDone).
+    """
+
+    MESSAGE = "HistoricalTicks"
+    req_id: int
+    ticks: List[HistoricalTick] = field(hash=False)
+    done: bool
+
+
+def _historical_ticks_from_fields(f: Mapping[str, Any]) -> HistoricalTicks:
+    return HistoricalTicks(
+        _or(f.get("req_id"), -1),
+        _list(f, "ticks", lambda p: _historical_tick_from_fields(f, p)),
+        bool(_or(f.get("done"), False)),
+    )
+
+
+@dataclass(frozen=True)
+class HistoricalTicksBidAsk:
+    """historicalTicksBidAsk: quotes of a reqHistoricalTicks (BID_ASK), one batch
+    (no version field). (``TWS_EVENT_HISTORICAL_TICKS_BID_ASK``, message
+    ``HistoricalTicksBidAsk``)
+
+    Attributes:
+        done: The last batch of the request (protobuf isDone).
+    """
+
+    MESSAGE = "HistoricalTicksBidAsk"
+    req_id: int
+    ticks: List[HistoricalTickBidAsk] = field(hash=False)
+    done: bool
+
+
+def _historical_ticks_bid_ask_from_fields(f: Mapping[str, Any]) -> HistoricalTicksBidAsk:
+    return HistoricalTicksBidAsk(
+        _or(f.get("req_id"), -1),
+        _list(f, "ticks", lambda p: _historical_tick_bid_ask_from_fields(f, p)),
+        bool(_or(f.get("done"), False)),
+    )
+
+
+@dataclass(frozen=True)
+class HistoricalTicksLast:
+    """historicalTicksLast: trades of a reqHistoricalTicks (TRADES), one batch (no
+    version field). (``TWS_EVENT_HISTORICAL_TICKS_LAST``, message
+    ``HistoricalTicksLast``)
+
+    Attributes:
+        done: The last batch of the request (protobuf isDone).
+    """
+
+    MESSAGE = "HistoricalTicksLast"
+    req_id: int
+    ticks: List[HistoricalTickLast] = field(hash=False)
+    done: bool
+
+
+def _historical_ticks_last_from_fields(f: Mapping[str, Any]) -> HistoricalTicksLast:
+    return HistoricalTicksLast(
+        _or(f.get("req_id"), -1),
+        _list(f, "ticks", lambda p: _historical_tick_last_from_fields(f, p)),
+        bool(_or(f.get("done"), False)),
+    )
+
+
+@dataclass(frozen=True)
+class HistoricalSchedule:
+    """historicalSchedule: the trading sessions of a reqHistoricalData with
+    what_to_show SCHEDULE (no version field).
+    (``TWS_EVENT_HISTORICAL_SCHEDULE``, message ``HistoricalSchedule``)
+    """
+
+    MESSAGE = "HistoricalSchedule"
+    req_id: int
+    start_date_time: str
+    end_date_time: str
+    time_zone: str
+    sessions: List[HistoricalSession] = field(hash=False)
+
+
+def _historical_schedule_from_fields(f: Mapping[str, Any]) -> HistoricalSchedule:
+    return HistoricalSchedule(
+        _or(f.get("req_id"), -1),
+        _or(f.get("start_date_time"), ""),
+        _or(f.get("end_date_time"), ""),
+        _or(f.get("time_zone"), ""),
+        _list(f, "sessions", lambda p: _historical_session_from_fields(f, p)),
+    )
+
+
 # ---- tables -----------------------------------------------------------------------
 
 #: Every incoming message's class, by event-type value.
@@ -3773,7 +4110,13 @@ CLASSES: Dict[int, Type[Any]] = {
     TWS_EVENT_CONTRACT_DATA: ContractData,
     TWS_EVENT_BOND_CONTRACT_DATA: BondContractData,
     TWS_EVENT_CONTRACT_DATA_END: ContractDataEnd,
+    TWS_EVENT_SYMBOL_SAMPLES: SymbolSamples,
+    TWS_EVENT_SEC_DEF_OPT_PARAMETER: SecDefOptParameter,
     TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: SecDefOptParameterEnd,
+    TWS_EVENT_MARKET_RULE: MarketRule,
+    TWS_EVENT_SMART_COMPONENTS: SmartComponents,
+    TWS_EVENT_MKT_DEPTH_EXCHANGES: MktDepthExchanges,
+    TWS_EVENT_FAMILY_CODES: FamilyCodes,
     TWS_EVENT_MARKET_DATA_TYPE: MarketDataType,
     TWS_EVENT_TICK_PRICE: TickPrice,
     TWS_EVENT_TICK_SIZE: TickSize,
@@ -3799,10 +4142,17 @@ CLASSES: Dict[int, Type[Any]] = {
     TWS_EVENT_EXEC_DETAILS: ExecDetails,
     TWS_EVENT_EXEC_DETAILS_END: ExecDetailsEnd,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT: CommissionAndFeesReport,
+    TWS_EVENT_SOFT_DOLLAR_TIERS: SoftDollarTiers,
     TWS_EVENT_ORDER_BOUND: OrderBound,
+    TWS_EVENT_HISTORICAL_DATA: HistoricalData,
     TWS_EVENT_HISTORICAL_DATA_END: HistoricalDataEnd,
     TWS_EVENT_HISTORICAL_DATA_UPDATE: HistoricalDataUpdate,
     TWS_EVENT_HEAD_TIMESTAMP: HeadTimestamp,
+    TWS_EVENT_HISTOGRAM_DATA: HistogramData,
+    TWS_EVENT_HISTORICAL_TICKS: HistoricalTicks,
+    TWS_EVENT_HISTORICAL_TICKS_BID_ASK: HistoricalTicksBidAsk,
+    TWS_EVENT_HISTORICAL_TICKS_LAST: HistoricalTicksLast,
+    TWS_EVENT_HISTORICAL_SCHEDULE: HistoricalSchedule,
 }
 
 #: The converter from ``tws_event_data`` of every message with a typed view.
@@ -3863,7 +4213,13 @@ FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {
     TWS_EVENT_CONTRACT_DATA: _contract_data_from_fields,
     TWS_EVENT_BOND_CONTRACT_DATA: _bond_contract_data_from_fields,
     TWS_EVENT_CONTRACT_DATA_END: _contract_data_end_from_fields,
+    TWS_EVENT_SYMBOL_SAMPLES: _symbol_samples_from_fields,
+    TWS_EVENT_SEC_DEF_OPT_PARAMETER: _sec_def_opt_parameter_from_fields,
     TWS_EVENT_SEC_DEF_OPT_PARAMETER_END: _sec_def_opt_parameter_end_from_fields,
+    TWS_EVENT_MARKET_RULE: _market_rule_from_fields,
+    TWS_EVENT_SMART_COMPONENTS: _smart_components_from_fields,
+    TWS_EVENT_MKT_DEPTH_EXCHANGES: _mkt_depth_exchanges_from_fields,
+    TWS_EVENT_FAMILY_CODES: _family_codes_from_fields,
     TWS_EVENT_MARKET_DATA_TYPE: _market_data_type_from_fields,
     TWS_EVENT_TICK_PRICE: _tick_price_from_fields,
     TWS_EVENT_TICK_SIZE: _tick_size_from_fields,
@@ -3889,28 +4245,22 @@ FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {
     TWS_EVENT_EXEC_DETAILS: _exec_details_from_fields,
     TWS_EVENT_EXEC_DETAILS_END: _exec_details_end_from_fields,
     TWS_EVENT_COMMISSION_AND_FEES_REPORT: _commission_and_fees_report_from_fields,
+    TWS_EVENT_SOFT_DOLLAR_TIERS: _soft_dollar_tiers_from_fields,
     TWS_EVENT_ORDER_BOUND: _order_bound_from_fields,
+    TWS_EVENT_HISTORICAL_DATA: _historical_data_from_fields,
     TWS_EVENT_HISTORICAL_DATA_END: _historical_data_end_from_fields,
     TWS_EVENT_HISTORICAL_DATA_UPDATE: _historical_data_update_from_fields,
     TWS_EVENT_HEAD_TIMESTAMP: _head_timestamp_from_fields,
+    TWS_EVENT_HISTOGRAM_DATA: _histogram_data_from_fields,
+    TWS_EVENT_HISTORICAL_TICKS: _historical_ticks_from_fields,
+    TWS_EVENT_HISTORICAL_TICKS_BID_ASK: _historical_ticks_bid_ask_from_fields,
+    TWS_EVENT_HISTORICAL_TICKS_LAST: _historical_ticks_last_from_fields,
+    TWS_EVENT_HISTORICAL_SCHEDULE: _historical_schedule_from_fields,
 }
 
-#: The messages without a class (a list, option or tag-value field of their
-#: own): event type -> message name; they arrive as ``tws.GenericMessage``.
+#: The messages without a class (a field type no class can hold; none today):
+#: event type -> message name; they arrive as ``tws.GenericMessage``.
 GENERIC: Dict[int, str] = {
-    TWS_EVENT_SYMBOL_SAMPLES: "SymbolSamples",
-    TWS_EVENT_SEC_DEF_OPT_PARAMETER: "SecDefOptParameter",
-    TWS_EVENT_MARKET_RULE: "MarketRule",
-    TWS_EVENT_SMART_COMPONENTS: "SmartComponents",
-    TWS_EVENT_MKT_DEPTH_EXCHANGES: "MktDepthExchanges",
-    TWS_EVENT_FAMILY_CODES: "FamilyCodes",
-    TWS_EVENT_SOFT_DOLLAR_TIERS: "SoftDollarTiers",
-    TWS_EVENT_HISTORICAL_DATA: "HistoricalData",
-    TWS_EVENT_HISTOGRAM_DATA: "HistogramData",
-    TWS_EVENT_HISTORICAL_TICKS: "HistoricalTicks",
-    TWS_EVENT_HISTORICAL_SCHEDULE: "HistoricalSchedule",
-    TWS_EVENT_HISTORICAL_TICKS_BID_ASK: "HistoricalTicksBidAsk",
-    TWS_EVENT_HISTORICAL_TICKS_LAST: "HistoricalTicksLast",
 }
 
 #: Every class by message name (what ``tws_event_message_name`` returns).
@@ -4420,7 +4770,13 @@ MessageEvent = Union[
     ContractData,
     BondContractData,
     ContractDataEnd,
+    SymbolSamples,
+    SecDefOptParameter,
     SecDefOptParameterEnd,
+    MarketRule,
+    SmartComponents,
+    MktDepthExchanges,
+    FamilyCodes,
     MarketDataType,
     TickPrice,
     TickSize,
@@ -4446,10 +4802,17 @@ MessageEvent = Union[
     ExecDetails,
     ExecDetailsEnd,
     CommissionAndFeesReport,
+    SoftDollarTiers,
     OrderBound,
+    HistoricalData,
     HistoricalDataEnd,
     HistoricalDataUpdate,
     HeadTimestamp,
+    HistogramData,
+    HistoricalTicks,
+    HistoricalTicksBidAsk,
+    HistoricalTicksLast,
+    HistoricalSchedule,
 ]
 
 __all__ = [
@@ -4506,7 +4869,13 @@ __all__ = [
     "ContractData",
     "BondContractData",
     "ContractDataEnd",
+    "SymbolSamples",
+    "SecDefOptParameter",
     "SecDefOptParameterEnd",
+    "MarketRule",
+    "SmartComponents",
+    "MktDepthExchanges",
+    "FamilyCodes",
     "MarketDataType",
     "TickPrice",
     "TickSize",
@@ -4532,10 +4901,17 @@ __all__ = [
     "ExecDetails",
     "ExecDetailsEnd",
     "CommissionAndFeesReport",
+    "SoftDollarTiers",
     "OrderBound",
+    "HistoricalData",
     "HistoricalDataEnd",
     "HistoricalDataUpdate",
     "HeadTimestamp",
+    "HistogramData",
+    "HistoricalTicks",
+    "HistoricalTicksBidAsk",
+    "HistoricalTicksLast",
+    "HistoricalSchedule",
     "TWS_EVENT_POSITION",
     "TWS_EVENT_POSITION_END",
     "TWS_EVENT_ACCOUNT_VALUE",

@@ -75,7 +75,7 @@ class OtherEvent:
 @dataclass(frozen=True)
 class GenericMessage:
     """A message event this binding has no class for (a libtws newer than the
-    binding, or a message with a list, option or tag-value field of its own):
+    binding; every message of its catalogue has a class, lists included):
     its ``tws_event_type`` value, its message name and every field read
     through the generic accessor (``tws_event_field``), by the accessor's
     names (``"req_id"``, ``"contract.symbol"``; a list as its count under its
