@@ -448,6 +448,10 @@ fn write_value(f: &Field, acc: &str, request: bool, records: &[Record]) -> Strin
             "if {acc} == f64::MAX {{ w.str(\"\"); }} else {{ {} }}",
             write_stmt(f, acc)
         ),
+        Type::Int if request && f.unset == Some(Unset::IntMax) => format!(
+            "if {acc} == i32::MAX {{ w.str(\"\"); }} else {{ {} }}",
+            write_stmt(f, acc)
+        ),
         _ => write_stmt(f, acc),
     }
 }
@@ -505,6 +509,9 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
         }
         Type::Double if request && f.unset == Some(Unset::DblMax) => {
             "crate::protocol::codec::read_double_or_unset(r)?".into()
+        }
+        Type::Int if request && f.unset == Some(Unset::IntMax) => {
+            "crate::protocol::codec::read_int_or_unset(r)?".into()
         }
         Type::Bits => {
             let mut each = String::new();
@@ -1248,10 +1255,16 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         );
     }
     for e in &m.text {
-        let (acc, since, strict, ty) = match e {
+        let (acc, since, strict, ty, unset_value) = match e {
             TextEntry::Field(i) => {
                 let f = &m.fields[*i];
-                (format!("self.{}", f.name), &f.since, f.strict, rust_type(f))
+                (
+                    format!("self.{}", f.name),
+                    &f.since,
+                    f.strict,
+                    rust_type(f),
+                    absent(f),
+                )
             }
             TextEntry::Path {
                 owner, sub, since, ..
@@ -1260,13 +1273,17 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
                 since,
                 sub.strict,
                 rust_type(sub),
+                absent(sub),
             ),
             TextEntry::Skip { .. } => continue,
         };
         if let (true, Some(v)) = (strict, since) {
+            // A field whose absent value is not the type's default (an unset
+            // int_max, a default) is refused only when it holds something else.
+            let absent_value = unset_value.unwrap_or_else(|| format!("<{ty}>::default()"));
             let _ = writeln!(
                 refusals,
-                "if form != Form::Proto && server_version < {0} && {acc} != <{ty}>::default() {{ {1} }}",
+                "if form != Form::Proto && server_version < {0} && {acc} != {absent_value} {{ {1} }}",
                 v.expr(),
                 refuse(&v.expr())
             );

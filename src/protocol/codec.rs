@@ -446,6 +446,17 @@ pub fn read_double_or_unset(r: &mut FieldReader<'_>) -> Result<f64, FieldError> 
     r.float()
 }
 
+/// A request int whose unset value (`i32::MAX`) travels as an empty text
+/// field (the scanner's volume filters): empty reads back as unset.
+pub fn read_int_or_unset(r: &mut FieldReader<'_>) -> Result<i32, FieldError> {
+    let mut peek = r.clone();
+    if peek.raw()?.is_empty() {
+        r.raw()?;
+        return Ok(i32::MAX);
+    }
+    r.int32()
+}
+
 /// The protobuf text of a double carried as a string (`minTick`): the
 /// shortest text that reads back as the same number; left out when unset.
 pub fn double_to_proto_text(value: f64) -> Option<String> {

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod instruments;
 pub mod market_data;
 pub mod messages;
+pub mod news;
 pub mod proto_fields;
 pub mod schema;
 mod sets;

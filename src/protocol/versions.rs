@@ -41,10 +41,18 @@ pub const SERVICE_DATA_TYPE: i32 = 120;
 pub const AGG_GROUP: i32 = 121;
 /// Contract details carry the underlying symbol and security type.
 pub const UNDERLYING_INFO: i32 = 122;
+/// reqNewsProviders exists.
+pub const REQ_NEWS_PROVIDERS: i32 = 115;
+/// reqNewsArticle exists.
+pub const REQ_NEWS_ARTICLE: i32 = 116;
+/// reqHistoricalNews exists.
+pub const REQ_HISTORICAL_NEWS: i32 = 117;
 /// reqMarketRule exists; contract details carry the market rule ids.
 pub const MARKET_RULES: i32 = 126;
 /// reqPnL and reqPnLSingle exist.
 pub const PNL: i32 = 127;
+/// reqNewsArticle and reqHistoricalNews carry their options lists.
+pub const NEWS_QUERY_ORIGINS: i32 = 128;
 /// pnl and pnlSingle carry the unrealized PnL.
 pub const UNREALIZED_PNL: i32 = 129;
 /// tickPrice's mask carries the pre-open bit.
@@ -99,6 +107,8 @@ pub const PROTOBUF_MARKET_DATA: i32 = 206;
 pub const PROTOBUF_ACCOUNTS_POSITIONS: i32 = 207;
 /// Real-time bar and tick-by-tick requests are sent as protobuf.
 pub const PROTOBUF_HISTORICAL_DATA: i32 = 208;
+/// News and Wall Street Horizon requests are sent as protobuf.
+pub const PROTOBUF_NEWS_DATA: i32 = 209;
 /// PnL and scanner requests are sent as protobuf.
 pub const PROTOBUF_SCAN_DATA: i32 = 210;
 /// The calc requests and their cancels are sent as protobuf.

@@ -19,6 +19,7 @@ use super::instruments::{Date, Instruments};
 use super::market::{Market, MarketConfig, MktDataRequest};
 use super::market_replies::{self, query};
 use super::registry::Claim;
+use super::rest_replies;
 use super::server::Shared;
 use super::summary::Subscriptions;
 use super::transport::{End, Transport};
@@ -409,6 +410,17 @@ impl Session<'_> {
                     req_id: req.req_id,
                     white_branding_id: String::new().into(),
                 }));
+            }
+            // ---- issue 16: news ----
+            // No bulletins are issued while the simulator runs.
+            Request::ReqNewsBulletins(_) | Request::CancelNewsBulletins(_) => {}
+            Request::ReqNewsProviders(_) => self.push_all(&rest_replies::news_providers()),
+            Request::ReqNewsArticle(req) => self.warn(format_args!(
+                "news article {} of {} is not served",
+                req.article_id, req.provider_code
+            )),
+            Request::ReqHistoricalNews(req) => {
+                self.push_all(&rest_replies::historical_news(req.req_id))
             }
             Request::ReqPositions(_) => {
                 self.push_all(&account_replies::reply_positions(&config.accounts))

@@ -9,6 +9,9 @@ byte is produced or read by ibapi itself.
                                         issue 13, encoded by ibapi at each version
                                         without a server: one line per call with
                                         the bytes sent (hex) or the error raised
+  ibapi_oracle.py encode16 VERSION...   the same for the requests of issue 16 (news,
+                                        scanner, advisors, display groups, WSH,
+                                        verification, session settings)
   ibapi_oracle.py decode VERSION FILE...
                                         decode streams of length-prefixed
                                         server-to-client frames with ibapi's
@@ -443,6 +446,41 @@ class ContractRecording(MarketRecording):
         emit("FamilyCodes", **fields)
 
 
+class RestRecording(ContractRecording):
+    """The replies of issue 16 whose callbacks carry objects or come one item
+    at a time, fields named as libtws's visitor does."""
+
+    def __init__(self):
+        ContractRecording.__init__(self)
+        self.scan = None
+
+    def newsProviders(self, newsProviders):
+        fields = {"news_providers": len(newsProviders)}
+        for p in newsProviders:
+            fields.update({"news_provider.code": p.code, "news_provider.name": p.name})
+        emit("NewsProviders", **fields)
+
+    def scannerData(self, reqId, rank, contractDetails, distance, benchmark, projection,
+                    legsStr):
+        # ibapi raises one callback per row, then scannerDataEnd: the oracle
+        # joins them into the one message TWS sent (count, last row's fields).
+        if self.scan is None:
+            self.scan = {"req_id": reqId, "items": 0}
+        self.scan["items"] += 1
+        c = contractDetails.contract
+        row = {"scan_data.rank": rank}
+        row.update(visit(c, "contract", {}))
+        row.update({"scan_data.market_name": contractDetails.marketName,
+                    "scan_data.distance": distance, "scan_data.benchmark": benchmark,
+                    "scan_data.projection": projection, "scan_data.legs_str": legsStr})
+        self.scan.update(row)
+
+    def scannerDataEnd(self, reqId):
+        scan = self.scan or {"req_id": reqId, "items": 0}
+        self.scan = None
+        emit("ScannerData", **scan)
+
+
 class App(Recording, EClient):
     def __init__(self):
         Recording.__init__(self)
@@ -562,7 +600,7 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    wrapper = ContractRecording()
+    wrapper = RestRecording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0
@@ -689,6 +727,54 @@ ENCODE_CALLS = [
 ]
 
 
+def scanner_subscription():
+    from ibapi.scanner import ScannerSubscription
+    s = ScannerSubscription()
+    s.numberOfRows, s.instrument, s.locationCode = 25, "STK", "STK.US.MAJOR"
+    s.scanCode, s.abovePrice, s.aboveVolume = "TOP_PERC_GAIN", 5.0, 100000
+    s.stockTypeFilter = "ALL"
+    return s
+
+
+def wsh_event_data(full):
+    from ibapi.common import WshEventData
+    w = WshEventData()
+    w.conId = 8314
+    if full:
+        w.filter, w.fillWatchlist = '{"watchlist":["8314"]}', True
+        w.startDate, w.endDate, w.totalLimit = "20261201", "20261231", 10
+    return w
+
+
+def with_auth(call):
+    def run(app):
+        app.extraAuth = True
+        call(app)
+    return run
+
+
+# The calls of `encode16`, in order, under the names the Rust side uses.
+REST_CALLS = [
+    ("ReqNewsBulletins", lambda a: a.reqNewsBulletins(True)),
+    ("CancelNewsBulletins", lambda a: a.cancelNewsBulletins()),
+    ("ReqNewsProviders", lambda a: a.reqNewsProviders()),
+    ("ReqNewsArticle", lambda a: a.reqNewsArticle(31, "BRFG", "BRFG$0c6a1b2e", [])),
+    ("ReqHistoricalNews",
+     lambda a: a.reqHistoricalNews(32, 8314, "BRFG+DJNL", "2026-11-01 00:00:00.0",
+                                   "2026-12-01 00:00:00.0", 10, [])),
+]
+
+
+def encode16(version):
+    """Each call of REST_CALLS on a fresh client at `version`."""
+    for name, call in REST_CALLS:
+        app = EncodingApp(version)
+        call(app)
+        sent = b"".join(app.conn.sent)
+        emit(name, hex=sent.hex(), errors=app.errors)
+    return 0
+
+
 def encode(version):
     """Each call of ENCODE_CALLS on a fresh client at `version`."""
     for name, call in ENCODE_CALLS:
@@ -720,6 +806,8 @@ def main(argv):
         return each([lambda p=int(p): requests(p) for p in argv[2:]])
     if len(argv) >= 3 and argv[1] == "encode":
         return each([lambda v=int(v): encode(v) for v in argv[2:]])
+    if len(argv) >= 3 and argv[1] == "encode16":
+        return each([lambda v=int(v): encode16(v) for v in argv[2:]])
     if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "decode":
         pairs = zip(argv[2::2], argv[3::2])
         return each([lambda v=int(v), f=f: decode(v, f) for v, f in pairs])

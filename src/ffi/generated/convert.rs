@@ -435,6 +435,30 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_REAL_TIME_BAR,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::UpdateNewsBulletin(m) => (
+            tws_event_type::TWS_EVENT_UPDATE_NEWS_BULLETIN,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::NewsProviders(m) => (
+            tws_event_type::TWS_EVENT_NEWS_PROVIDERS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::NewsArticle(m) => (
+            tws_event_type::TWS_EVENT_NEWS_ARTICLE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalNews(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_NEWS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalNewsEnd(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_NEWS_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickNews(m) => (
+            tws_event_type::TWS_EVENT_TICK_NEWS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::Error(m) => {
             let mut p = arena.place();
             let s_message = p.str(&m.message);
@@ -569,6 +593,12 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::UpdateMktDepth(_) => c"UpdateMktDepth",
         Incoming::UpdateMktDepthL2(_) => c"UpdateMktDepthL2",
         Incoming::RealTimeBar(_) => c"RealTimeBar",
+        Incoming::UpdateNewsBulletin(_) => c"UpdateNewsBulletin",
+        Incoming::NewsProviders(_) => c"NewsProviders",
+        Incoming::NewsArticle(_) => c"NewsArticle",
+        Incoming::HistoricalNews(_) => c"HistoricalNews",
+        Incoming::HistoricalNewsEnd(_) => c"HistoricalNewsEnd",
+        Incoming::TickNews(_) => c"TickNews",
         Incoming::Error(_) => c"Error",
         Incoming::NextValidId(_) => c"NextValidId",
         Incoming::ManagedAccounts(_) => c"ManagedAccounts",

@@ -113,6 +113,18 @@ pub enum tws_event_type {
     TWS_EVENT_REAL_TIME_BAR = 124,
     /// No typed view: read it with `tws_event_field` (message `UserInfo`). userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
     TWS_EVENT_USER_INFO = 125,
+    /// No typed view: read it with `tws_event_field` (message `UpdateNewsBulletin`). updateNewsBulletin: one news bulletin (type 1 regular, 2 exchange unavailable, 3 exchange available).
+    TWS_EVENT_UPDATE_NEWS_BULLETIN = 230,
+    /// No typed view: read it with `tws_event_field` (message `NewsProviders`). newsProviders: every news provider of the login (no version field).
+    TWS_EVENT_NEWS_PROVIDERS = 231,
+    /// No typed view: read it with `tws_event_field` (message `NewsArticle`). newsArticle: the body of an article (no version field).
+    TWS_EVENT_NEWS_ARTICLE = 232,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalNews`). historicalNews: one past headline (no version field).
+    TWS_EVENT_HISTORICAL_NEWS = 233,
+    /// No typed view: read it with `tws_event_field` (message `HistoricalNewsEnd`). historicalNewsEnd: every headline of a reqHistoricalNews has been sent (no version field).
+    TWS_EVENT_HISTORICAL_NEWS_END = 234,
+    /// No typed view: read it with `tws_event_field` (message `TickNews`). tickNews: a headline of a market-data subscription with generic tick 292 (no version field).
+    TWS_EVENT_TICK_NEWS = 235,
 }
 
 impl tws_event_type {
@@ -169,6 +181,12 @@ impl tws_event_type {
             123 => TWS_EVENT_UPDATE_MKT_DEPTH_L2,
             124 => TWS_EVENT_REAL_TIME_BAR,
             125 => TWS_EVENT_USER_INFO,
+            230 => TWS_EVENT_UPDATE_NEWS_BULLETIN,
+            231 => TWS_EVENT_NEWS_PROVIDERS,
+            232 => TWS_EVENT_NEWS_ARTICLE,
+            233 => TWS_EVENT_HISTORICAL_NEWS,
+            234 => TWS_EVENT_HISTORICAL_NEWS_END,
+            235 => TWS_EVENT_TICK_NEWS,
             _ => return None,
         })
     }
@@ -226,6 +244,12 @@ impl tws_event_type {
             TWS_EVENT_UPDATE_MKT_DEPTH_L2 => "UPDATE_MKT_DEPTH_L2\0",
             TWS_EVENT_REAL_TIME_BAR => "REAL_TIME_BAR\0",
             TWS_EVENT_USER_INFO => "USER_INFO\0",
+            TWS_EVENT_UPDATE_NEWS_BULLETIN => "UPDATE_NEWS_BULLETIN\0",
+            TWS_EVENT_NEWS_PROVIDERS => "NEWS_PROVIDERS\0",
+            TWS_EVENT_NEWS_ARTICLE => "NEWS_ARTICLE\0",
+            TWS_EVENT_HISTORICAL_NEWS => "HISTORICAL_NEWS\0",
+            TWS_EVENT_HISTORICAL_NEWS_END => "HISTORICAL_NEWS_END\0",
+            TWS_EVENT_TICK_NEWS => "TICK_NEWS\0",
         }
     }
 }
