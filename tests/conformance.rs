@@ -1575,8 +1575,10 @@ mod issue13 {
 
 mod issue16 {
     use super::*;
+    use tws::protocol::contract::Contract;
     use tws::protocol::instruments::TagValue;
     use tws::protocol::news::*;
+    use tws::protocol::scanner::*;
     use tws::protocol::Incoming;
 
     /// The oracle's `REST_CALLS`, as our requests.
@@ -1615,7 +1617,60 @@ mod issue16 {
                     historical_news_options: Vec::new(),
                 }),
             ),
+            (
+                "ReqScannerParameters",
+                Request::ReqScannerParameters(ReqScannerParameters {}),
+            ),
+            (
+                "ReqScannerSubscription",
+                Request::ReqScannerSubscription(ReqScannerSubscription {
+                    req_id: 41,
+                    subscription: Box::new(subscription(Vec::new())),
+                }),
+            ),
+            (
+                "ReqScannerSubscription#filter",
+                Request::ReqScannerSubscription(ReqScannerSubscription {
+                    req_id: 42,
+                    // One filter: in protobuf the filters are a map, which
+                    // ibapi serialises in its own order, not the caller's.
+                    subscription: Box::new(subscription(vec![tag("priceAbove", "5")])),
+                }),
+            ),
+            (
+                "CancelScannerSubscription",
+                Request::CancelScannerSubscription(CancelScannerSubscription { req_id: 41 }),
+            ),
         ]
+    }
+
+    fn tag(tag: &str, value: &str) -> TagValue {
+        TagValue {
+            tag: tag.into(),
+            value: value.into(),
+        }
+    }
+
+    /// The oracle's `scanner_subscription()`: every number unset but the
+    /// price and volume floors.
+    fn subscription(filter_options: Vec<TagValue>) -> ScannerSubscription {
+        ScannerSubscription {
+            number_of_rows: 25,
+            instrument: "STK".into(),
+            location_code: "STK.US.MAJOR".into(),
+            scan_code: "TOP_PERC_GAIN".into(),
+            above_price: 5.0,
+            below_price: f64::MAX,
+            above_volume: 100_000,
+            market_cap_above: f64::MAX,
+            market_cap_below: f64::MAX,
+            coupon_rate_above: f64::MAX,
+            coupon_rate_below: f64::MAX,
+            average_option_volume_above: i32::MAX,
+            stock_type_filter: "ALL".into(),
+            filter_options,
+            ..ScannerSubscription::default()
+        }
     }
 
     /// Our frame for a call at `version`, or `None` where we refuse it.
@@ -1720,7 +1775,40 @@ mod issue16 {
                 headline: "Apple unveils new product".into(),
                 extra_data: "A:800015:L:en".into(),
             }),
+            Incoming::ScannerParameters(ScannerParameters {
+                xml: "<ScanParameterResponse><InstrumentList/></ScanParameterResponse>".into(),
+            }),
+            Incoming::ScannerData(ScannerData {
+                req_id: 41,
+                items: vec![scan_row(0, 265598, "AAPL"), scan_row(1, 272093, "MSFT")],
+            }),
+            Incoming::ScannerData(ScannerData {
+                req_id: 42,
+                items: Vec::new(),
+            }),
         ]
+    }
+
+    fn scan_row(rank: i32, con_id: i32, symbol: &str) -> ScanData {
+        ScanData {
+            rank,
+            contract: Contract {
+                con_id,
+                symbol: symbol.into(),
+                sec_type: "STK".into(),
+                strike: 0.0,
+                exchange: "SMART".into(),
+                currency: "USD".into(),
+                local_symbol: symbol.into(),
+                trading_class: "NMS".into(),
+                ..Contract::default()
+            },
+            market_name: "NMS".into(),
+            distance: String::new(),
+            benchmark: String::new(),
+            projection: String::new(),
+            legs_str: String::new(),
+        }
     }
 
     #[test]

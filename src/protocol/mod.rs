@@ -16,6 +16,7 @@ pub mod market_data;
 pub mod messages;
 pub mod news;
 pub mod proto_fields;
+pub mod scanner;
 pub mod schema;
 mod sets;
 pub mod text;

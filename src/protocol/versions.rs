@@ -65,6 +65,8 @@ pub const REALIZED_PNL: i32 = 135;
 pub const TICK_BY_TICK: i32 = 137;
 /// reqTickByTickData carries the number of ticks and ignore-size.
 pub const TICK_BY_TICK_IGNORE_SIZE: i32 = 140;
+/// reqScannerSubscription drops its version field and carries the filter options.
+pub const SCANNER_GENERIC_OPTS: i32 = 143;
 /// Depth requests, their cancel and L2 updates carry the smart-depth flag.
 pub const SMART_DEPTH: i32 = 146;
 /// reqMktDepth carries the primary exchange.

@@ -28,3 +28,18 @@ pub fn historical_news(req_id: i32) -> Vec<Incoming> {
         has_more: false,
     })]
 }
+
+/// A few lines of the scanner parameters XML (TWS sends about 2 MB).
+pub fn scanner_parameters() -> Vec<Incoming> {
+    let xml = concat!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+        "<ScanParameterResponse>\n",
+        " <InstrumentList><Instrument><name>US Stocks</name><type>STK</type></Instrument></InstrumentList>\n",
+        " <LocationTree><Location><displayName>US Major</displayName><locationCode>STK.US.MAJOR</locationCode></Location></LocationTree>\n",
+        " <ScanTypeList><ScanType><displayName>Top % Gainers</displayName><scanCode>TOP_PERC_GAIN</scanCode></ScanType></ScanTypeList>\n",
+        "</ScanParameterResponse>\n",
+    );
+    vec![Incoming::ScannerParameters(
+        crate::protocol::scanner::ScannerParameters { xml: xml.into() },
+    )]
+}

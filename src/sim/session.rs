@@ -422,6 +422,13 @@ impl Session<'_> {
             Request::ReqHistoricalNews(req) => {
                 self.push_all(&rest_replies::historical_news(req.req_id))
             }
+            // ---- issue 16: scanner ----
+            Request::ReqScannerParameters(_) => self.push_all(&rest_replies::scanner_parameters()),
+            Request::ReqScannerSubscription(req) => self.warn(format_args!(
+                "scanner subscription {} ({}) is not served",
+                req.req_id, req.subscription.scan_code
+            )),
+            Request::CancelScannerSubscription(_) => {}
             Request::ReqPositions(_) => {
                 self.push_all(&account_replies::reply_positions(&config.accounts))
             }

@@ -762,6 +762,14 @@ REST_CALLS = [
     ("ReqHistoricalNews",
      lambda a: a.reqHistoricalNews(32, 8314, "BRFG+DJNL", "2026-11-01 00:00:00.0",
                                    "2026-12-01 00:00:00.0", 10, [])),
+    ("ReqScannerParameters", lambda a: a.reqScannerParameters()),
+    # ibapi refuses any filter-options argument but None below 143.
+    ("ReqScannerSubscription",
+     lambda a: a.reqScannerSubscription(41, scanner_subscription(), [], None)),
+    ("ReqScannerSubscription#filter",
+     lambda a: a.reqScannerSubscription(42, scanner_subscription(), [],
+                                        [tag("priceAbove", "5")])),
+    ("CancelScannerSubscription", lambda a: a.cancelScannerSubscription(41)),
 ]
 
 

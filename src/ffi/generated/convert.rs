@@ -459,6 +459,14 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_TICK_NEWS,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::ScannerParameters(m) => (
+            tws_event_type::TWS_EVENT_SCANNER_PARAMETERS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::ScannerData(m) => (
+            tws_event_type::TWS_EVENT_SCANNER_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::Error(m) => {
             let mut p = arena.place();
             let s_message = p.str(&m.message);
@@ -599,6 +607,8 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::HistoricalNews(_) => c"HistoricalNews",
         Incoming::HistoricalNewsEnd(_) => c"HistoricalNewsEnd",
         Incoming::TickNews(_) => c"TickNews",
+        Incoming::ScannerParameters(_) => c"ScannerParameters",
+        Incoming::ScannerData(_) => c"ScannerData",
         Incoming::Error(_) => c"Error",
         Incoming::NextValidId(_) => c"NextValidId",
         Incoming::ManagedAccounts(_) => c"ManagedAccounts",

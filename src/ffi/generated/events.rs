@@ -125,6 +125,10 @@ pub enum tws_event_type {
     TWS_EVENT_HISTORICAL_NEWS_END = 234,
     /// No typed view: read it with `tws_event_field` (message `TickNews`). tickNews: a headline of a market-data subscription with generic tick 292 (no version field).
     TWS_EVENT_TICK_NEWS = 235,
+    /// No typed view: read it with `tws_event_field` (message `ScannerParameters`). scannerParameters: the scanner parameters XML.
+    TWS_EVENT_SCANNER_PARAMETERS = 236,
+    /// No typed view: read it with `tws_event_field` (message `ScannerData`). scannerData: one snapshot of a scan's rows (IB's client raises scannerData per row, then scannerDataEnd).
+    TWS_EVENT_SCANNER_DATA = 237,
 }
 
 impl tws_event_type {
@@ -187,6 +191,8 @@ impl tws_event_type {
             233 => TWS_EVENT_HISTORICAL_NEWS,
             234 => TWS_EVENT_HISTORICAL_NEWS_END,
             235 => TWS_EVENT_TICK_NEWS,
+            236 => TWS_EVENT_SCANNER_PARAMETERS,
+            237 => TWS_EVENT_SCANNER_DATA,
             _ => return None,
         })
     }
@@ -250,6 +256,8 @@ impl tws_event_type {
             TWS_EVENT_HISTORICAL_NEWS => "HISTORICAL_NEWS\0",
             TWS_EVENT_HISTORICAL_NEWS_END => "HISTORICAL_NEWS_END\0",
             TWS_EVENT_TICK_NEWS => "TICK_NEWS\0",
+            TWS_EVENT_SCANNER_PARAMETERS => "SCANNER_PARAMETERS\0",
+            TWS_EVENT_SCANNER_DATA => "SCANNER_DATA\0",
         }
     }
 }
