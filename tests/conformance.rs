@@ -1575,7 +1575,9 @@ mod issue13 {
 
 mod issue16 {
     use super::*;
+    use tws::protocol::advisors::*;
     use tws::protocol::contract::Contract;
+    use tws::protocol::display_groups::*;
     use tws::protocol::instruments::TagValue;
     use tws::protocol::news::*;
     use tws::protocol::scanner::*;
@@ -1640,6 +1642,37 @@ mod issue16 {
             (
                 "CancelScannerSubscription",
                 Request::CancelScannerSubscription(CancelScannerSubscription { req_id: 41 }),
+            ),
+            ("ReqFa", Request::ReqFa(ReqFa { fa_data: 1 })),
+            (
+                "ReplaceFa",
+                Request::ReplaceFa(ReplaceFa {
+                    req_id: 43,
+                    fa_data: 1,
+                    cxml: "<ListOfGroups><Group><name>G1</name></Group></ListOfGroups>".into(),
+                }),
+            ),
+            (
+                "QueryDisplayGroups",
+                Request::QueryDisplayGroups(QueryDisplayGroups { req_id: 44 }),
+            ),
+            (
+                "SubscribeToGroupEvents",
+                Request::SubscribeToGroupEvents(SubscribeToGroupEvents {
+                    req_id: 45,
+                    group_id: 1,
+                }),
+            ),
+            (
+                "UpdateDisplayGroup",
+                Request::UpdateDisplayGroup(UpdateDisplayGroup {
+                    req_id: 45,
+                    contract_info: "8314@SMART".into(),
+                }),
+            ),
+            (
+                "UnsubscribeFromGroupEvents",
+                Request::UnsubscribeFromGroupEvents(UnsubscribeFromGroupEvents { req_id: 45 }),
             ),
         ]
     }
@@ -1785,6 +1818,22 @@ mod issue16 {
             Incoming::ScannerData(ScannerData {
                 req_id: 42,
                 items: Vec::new(),
+            }),
+            Incoming::ReceiveFa(ReceiveFa {
+                fa_data: 1,
+                cxml: "<ListOfGroups><Group><name>G1</name></Group></ListOfGroups>".into(),
+            }),
+            Incoming::ReplaceFaEnd(ReplaceFaEnd {
+                req_id: 43,
+                text: "FA data replaced".into(),
+            }),
+            Incoming::DisplayGroupList(DisplayGroupList {
+                req_id: 44,
+                groups: "1|2|3".into(),
+            }),
+            Incoming::DisplayGroupUpdated(DisplayGroupUpdated {
+                req_id: 45,
+                contract_info: "8314@SMART".into(),
             }),
         ]
     }

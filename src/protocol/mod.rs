@@ -3,9 +3,11 @@
 
 pub mod account_data;
 pub mod account_tags;
+pub mod advisors;
 pub mod codec;
 pub mod contract;
 pub mod describe;
+pub mod display_groups;
 pub mod error_codes;
 pub mod field_values;
 mod generated;

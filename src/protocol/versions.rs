@@ -73,6 +73,8 @@ pub const SMART_DEPTH: i32 = 146;
 pub const MKT_DEPTH_PRIM_EXCHANGE: i32 = 149;
 /// Contract details carry the stock type.
 pub const STOCK_TYPE: i32 = 152;
+/// replaceFA carries its request id and is answered by replaceFAEnd.
+pub const REPLACE_FA_END: i32 = 157;
 /// Free text (error messages) arrives with `\uXXXX` escapes.
 pub const ENCODE_MSG_ASCII7: i32 = 153;
 /// tickOptionComputation drops its version field and carries the tick attribute.

@@ -43,3 +43,32 @@ pub fn scanner_parameters() -> Vec<Incoming> {
         crate::protocol::scanner::ScannerParameters { xml: xml.into() },
     )]
 }
+
+/// TWS's refusal of an FA request from a login that is no financial advisor.
+pub fn not_an_advisor(req_id: i32) -> Vec<Incoming> {
+    vec![super::market_replies::error(
+        req_id,
+        321,
+        "Error validating request.-'bE' : cause - FA data operations ignored for non FA customers.",
+    )]
+}
+
+/// The simulated TWS has three display groups.
+pub fn display_groups(req_id: i32) -> Vec<Incoming> {
+    vec![Incoming::DisplayGroupList(
+        crate::protocol::display_groups::DisplayGroupList {
+            req_id,
+            groups: "1|2|3".into(),
+        },
+    )]
+}
+
+/// The contract a followed display group shows (`none` for an empty one).
+pub fn display_group_updated(req_id: i32, contract_info: &str) -> Vec<Incoming> {
+    vec![Incoming::DisplayGroupUpdated(
+        crate::protocol::display_groups::DisplayGroupUpdated {
+            req_id,
+            contract_info: contract_info.into(),
+        },
+    )]
+}

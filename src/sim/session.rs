@@ -429,6 +429,20 @@ impl Session<'_> {
                 req.req_id, req.subscription.scan_code
             )),
             Request::CancelScannerSubscription(_) => {}
+            // ---- issue 16: advisors (the simulated logins are no advisors) ----
+            Request::ReqFa(_) => self.push_all(&rest_replies::not_an_advisor(-1)),
+            Request::ReplaceFa(req) => self.push_all(&rest_replies::not_an_advisor(req.req_id)),
+            // ---- issue 16: display groups ----
+            Request::QueryDisplayGroups(req) => {
+                self.push_all(&rest_replies::display_groups(req.req_id))
+            }
+            Request::SubscribeToGroupEvents(req) => {
+                self.push_all(&rest_replies::display_group_updated(req.req_id, "none"))
+            }
+            Request::UpdateDisplayGroup(req) => self.push_all(
+                &rest_replies::display_group_updated(req.req_id, &req.contract_info),
+            ),
+            Request::UnsubscribeFromGroupEvents(_) => {}
             Request::ReqPositions(_) => {
                 self.push_all(&account_replies::reply_positions(&config.accounts))
             }

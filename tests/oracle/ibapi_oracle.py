@@ -770,6 +770,12 @@ REST_CALLS = [
      lambda a: a.reqScannerSubscription(42, scanner_subscription(), [],
                                         [tag("priceAbove", "5")])),
     ("CancelScannerSubscription", lambda a: a.cancelScannerSubscription(41)),
+    ("ReqFa", lambda a: a.requestFA(1)),
+    ("ReplaceFa", lambda a: a.replaceFA(43, 1, "<ListOfGroups><Group><name>G1</name></Group></ListOfGroups>")),
+    ("QueryDisplayGroups", lambda a: a.queryDisplayGroups(44)),
+    ("SubscribeToGroupEvents", lambda a: a.subscribeToGroupEvents(45, 1)),
+    ("UpdateDisplayGroup", lambda a: a.updateDisplayGroup(45, "8314@SMART")),
+    ("UnsubscribeFromGroupEvents", lambda a: a.unsubscribeFromGroupEvents(45)),
 ]
 
 

@@ -335,6 +335,14 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
                 tws_event_data { pnl_single: view },
             )
         }
+        Incoming::ReceiveFa(m) => (
+            tws_event_type::TWS_EVENT_RECEIVE_FA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::ReplaceFaEnd(m) => (
+            tws_event_type::TWS_EVENT_REPLACE_FA_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::ContractData(m) => (
             tws_event_type::TWS_EVENT_CONTRACT_DATA,
             tws_event_data { _reserved: [0; 32] },
@@ -373,6 +381,14 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
         ),
         Incoming::FamilyCodes(m) => (
             tws_event_type::TWS_EVENT_FAMILY_CODES,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::DisplayGroupList(m) => (
+            tws_event_type::TWS_EVENT_DISPLAY_GROUP_LIST,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::DisplayGroupUpdated(m) => (
+            tws_event_type::TWS_EVENT_DISPLAY_GROUP_UPDATED,
             tws_event_data { _reserved: [0; 32] },
         ),
         Incoming::MarketDataType(m) => (
@@ -576,6 +592,8 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::AccountUpdateMultiEnd(_) => c"AccountUpdateMultiEnd",
         Incoming::PnL(_) => c"PnL",
         Incoming::PnLSingle(_) => c"PnLSingle",
+        Incoming::ReceiveFa(_) => c"ReceiveFa",
+        Incoming::ReplaceFaEnd(_) => c"ReplaceFaEnd",
         Incoming::ContractData(_) => c"ContractData",
         Incoming::BondContractData(_) => c"BondContractData",
         Incoming::ContractDataEnd(_) => c"ContractDataEnd",
@@ -586,6 +604,8 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::SmartComponents(_) => c"SmartComponents",
         Incoming::MktDepthExchanges(_) => c"MktDepthExchanges",
         Incoming::FamilyCodes(_) => c"FamilyCodes",
+        Incoming::DisplayGroupList(_) => c"DisplayGroupList",
+        Incoming::DisplayGroupUpdated(_) => c"DisplayGroupUpdated",
         Incoming::MarketDataType(_) => c"MarketDataType",
         Incoming::TickPrice(_) => c"TickPrice",
         Incoming::TickSize(_) => c"TickSize",

@@ -129,6 +129,14 @@ pub enum tws_event_type {
     TWS_EVENT_SCANNER_PARAMETERS = 236,
     /// No typed view: read it with `tws_event_field` (message `ScannerData`). scannerData: one snapshot of a scan's rows (IB's client raises scannerData per row, then scannerDataEnd).
     TWS_EVENT_SCANNER_DATA = 237,
+    /// No typed view: read it with `tws_event_field` (message `ReceiveFa`). receiveFA: the FA configuration XML of one kind.
+    TWS_EVENT_RECEIVE_FA = 238,
+    /// No typed view: read it with `tws_event_field` (message `ReplaceFaEnd`). replaceFAEnd: a replaceFA is done (no version field).
+    TWS_EVENT_REPLACE_FA_END = 239,
+    /// No typed view: read it with `tws_event_field` (message `DisplayGroupList`). displayGroupList: the display groups, `|`-separated ids (`1|2|3`).
+    TWS_EVENT_DISPLAY_GROUP_LIST = 240,
+    /// No typed view: read it with `tws_event_field` (message `DisplayGroupUpdated`). displayGroupUpdated: the contract now shown by a followed display group.
+    TWS_EVENT_DISPLAY_GROUP_UPDATED = 241,
 }
 
 impl tws_event_type {
@@ -193,6 +201,10 @@ impl tws_event_type {
             235 => TWS_EVENT_TICK_NEWS,
             236 => TWS_EVENT_SCANNER_PARAMETERS,
             237 => TWS_EVENT_SCANNER_DATA,
+            238 => TWS_EVENT_RECEIVE_FA,
+            239 => TWS_EVENT_REPLACE_FA_END,
+            240 => TWS_EVENT_DISPLAY_GROUP_LIST,
+            241 => TWS_EVENT_DISPLAY_GROUP_UPDATED,
             _ => return None,
         })
     }
@@ -258,6 +270,10 @@ impl tws_event_type {
             TWS_EVENT_TICK_NEWS => "TICK_NEWS\0",
             TWS_EVENT_SCANNER_PARAMETERS => "SCANNER_PARAMETERS\0",
             TWS_EVENT_SCANNER_DATA => "SCANNER_DATA\0",
+            TWS_EVENT_RECEIVE_FA => "RECEIVE_FA\0",
+            TWS_EVENT_REPLACE_FA_END => "REPLACE_FA_END\0",
+            TWS_EVENT_DISPLAY_GROUP_LIST => "DISPLAY_GROUP_LIST\0",
+            TWS_EVENT_DISPLAY_GROUP_UPDATED => "DISPLAY_GROUP_UPDATED\0",
         }
     }
 }
