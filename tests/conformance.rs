@@ -1581,6 +1581,7 @@ mod issue16 {
     use tws::protocol::instruments::TagValue;
     use tws::protocol::news::*;
     use tws::protocol::scanner::*;
+    use tws::protocol::wsh::*;
     use tws::protocol::Incoming;
 
     /// The oracle's `REST_CALLS`, as our requests.
@@ -1673,6 +1674,40 @@ mod issue16 {
             (
                 "UnsubscribeFromGroupEvents",
                 Request::UnsubscribeFromGroupEvents(UnsubscribeFromGroupEvents { req_id: 45 }),
+            ),
+            (
+                "ReqWshMetaData",
+                Request::ReqWshMetaData(ReqWshMetaData { req_id: 46 }),
+            ),
+            (
+                "CancelWshMetaData",
+                Request::CancelWshMetaData(CancelWshMetaData { req_id: 46 }),
+            ),
+            (
+                "ReqWshEventData",
+                Request::ReqWshEventData(ReqWshEventData {
+                    req_id: 47,
+                    con_id: 8314,
+                    total_limit: i32::MAX,
+                    ..ReqWshEventData::default()
+                }),
+            ),
+            (
+                "ReqWshEventData#filters",
+                Request::ReqWshEventData(ReqWshEventData {
+                    req_id: 48,
+                    con_id: 8314,
+                    filter: r#"{"watchlist":["8314"]}"#.into(),
+                    fill_watchlist: true,
+                    start_date: "20261201".into(),
+                    end_date: "20261231".into(),
+                    total_limit: 10,
+                    ..ReqWshEventData::default()
+                }),
+            ),
+            (
+                "CancelWshEventData",
+                Request::CancelWshEventData(CancelWshEventData { req_id: 47 }),
             ),
         ]
     }
@@ -1834,6 +1869,14 @@ mod issue16 {
             Incoming::DisplayGroupUpdated(DisplayGroupUpdated {
                 req_id: 45,
                 contract_info: "8314@SMART".into(),
+            }),
+            Incoming::WshMetaData(WshMetaData {
+                req_id: 46,
+                data_json: r#"{"validated":true,"meta_data":{"event_types":[]}}"#.into(),
+            }),
+            Incoming::WshEventData(WshEventData {
+                req_id: 47,
+                data_json: r#"{"event_type":"wshe_ed","data":{"earnings_date":"20261029"}}"#.into(),
             }),
         ]
     }

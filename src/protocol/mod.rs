@@ -23,6 +23,7 @@ pub mod schema;
 mod sets;
 pub mod text;
 pub mod versions;
+pub mod wsh;
 
 pub use codec::{DecodeError, EncodeError, Form, RawMessage};
 pub use describe::{Describe, FieldVisitor};

@@ -79,12 +79,18 @@ pub const REPLACE_FA_END: i32 = 157;
 pub const ENCODE_MSG_ASCII7: i32 = 153;
 /// tickOptionComputation drops its version field and carries the tick attribute.
 pub const PRICE_BASED_VOLATILITY: i32 = 156;
+/// The Wall Street Horizon requests exist.
+pub const WSHE_CALENDAR: i32 = 161;
 /// Contract details carry the size min tick (server 163 only).
 pub const FRACTIONAL_SIZE_SUPPORT: i32 = 163;
 /// Contract details drop their version field and carry min size and increments.
 pub const SIZE_RULES: i32 = 164;
 /// Error messages carry the advanced-order-reject JSON.
 pub const ADVANCED_ORDER_REJECT: i32 = 166;
+/// reqWshEventData carries its filter and fill flags.
+pub const WSH_EVENT_DATA_FILTERS: i32 = 171;
+/// reqWshEventData carries its dates and total limit.
+pub const WSH_EVENT_DATA_FILTERS_DATE: i32 = 173;
 /// Contracts carry the issuer id (requests, symbol samples).
 pub const BOND_ISSUERID: i32 = 176;
 /// Contract details of funds carry the fund fields.

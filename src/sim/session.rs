@@ -443,6 +443,14 @@ impl Session<'_> {
                 &rest_replies::display_group_updated(req.req_id, &req.contract_info),
             ),
             Request::UnsubscribeFromGroupEvents(_) => {}
+            // ---- issue 16: Wall Street Horizon (needs a data subscription) ----
+            Request::ReqWshMetaData(req) => {
+                self.warn(format_args!("WSH metadata {} is not served", req.req_id))
+            }
+            Request::ReqWshEventData(req) => {
+                self.warn(format_args!("WSH event data {} is not served", req.req_id))
+            }
+            Request::CancelWshMetaData(_) | Request::CancelWshEventData(_) => {}
             Request::ReqPositions(_) => {
                 self.push_all(&account_replies::reply_positions(&config.accounts))
             }

@@ -776,6 +776,12 @@ REST_CALLS = [
     ("SubscribeToGroupEvents", lambda a: a.subscribeToGroupEvents(45, 1)),
     ("UpdateDisplayGroup", lambda a: a.updateDisplayGroup(45, "8314@SMART")),
     ("UnsubscribeFromGroupEvents", lambda a: a.unsubscribeFromGroupEvents(45)),
+    ("ReqWshMetaData", lambda a: a.reqWshMetaData(46)),
+    ("CancelWshMetaData", lambda a: a.cancelWshMetaData(46)),
+    ("ReqWshEventData", lambda a: a.reqWshEventData(47, wsh_event_data(False))),
+    # below 171 / 173 ibapi refuses the filters and the dates (503)
+    ("ReqWshEventData#filters", lambda a: a.reqWshEventData(48, wsh_event_data(True))),
+    ("CancelWshEventData", lambda a: a.cancelWshEventData(47)),
 ]
 
 

@@ -574,6 +574,14 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_USER_INFO,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::WshMetaData(m) => (
+            tws_event_type::TWS_EVENT_WSH_META_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::WshEventData(m) => (
+            tws_event_type::TWS_EVENT_WSH_EVENT_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
     }
 }
 
@@ -637,6 +645,8 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::AccountSummary(_) => c"AccountSummary",
         Incoming::AccountSummaryEnd(_) => c"AccountSummaryEnd",
         Incoming::UserInfo(_) => c"UserInfo",
+        Incoming::WshMetaData(_) => c"WshMetaData",
+        Incoming::WshEventData(_) => c"WshEventData",
     }
 }
 #[allow(dead_code)]

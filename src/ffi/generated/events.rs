@@ -137,6 +137,10 @@ pub enum tws_event_type {
     TWS_EVENT_DISPLAY_GROUP_LIST = 240,
     /// No typed view: read it with `tws_event_field` (message `DisplayGroupUpdated`). displayGroupUpdated: the contract now shown by a followed display group.
     TWS_EVENT_DISPLAY_GROUP_UPDATED = 241,
+    /// No typed view: read it with `tws_event_field` (message `WshMetaData`). wshMetaData: the calendar's metadata as JSON (no version field).
+    TWS_EVENT_WSH_META_DATA = 242,
+    /// No typed view: read it with `tws_event_field` (message `WshEventData`). wshEventData: calendar events as JSON (no version field).
+    TWS_EVENT_WSH_EVENT_DATA = 243,
 }
 
 impl tws_event_type {
@@ -205,6 +209,8 @@ impl tws_event_type {
             239 => TWS_EVENT_REPLACE_FA_END,
             240 => TWS_EVENT_DISPLAY_GROUP_LIST,
             241 => TWS_EVENT_DISPLAY_GROUP_UPDATED,
+            242 => TWS_EVENT_WSH_META_DATA,
+            243 => TWS_EVENT_WSH_EVENT_DATA,
             _ => return None,
         })
     }
@@ -274,6 +280,8 @@ impl tws_event_type {
             TWS_EVENT_REPLACE_FA_END => "REPLACE_FA_END\0",
             TWS_EVENT_DISPLAY_GROUP_LIST => "DISPLAY_GROUP_LIST\0",
             TWS_EVENT_DISPLAY_GROUP_UPDATED => "DISPLAY_GROUP_UPDATED\0",
+            TWS_EVENT_WSH_META_DATA => "WSH_META_DATA\0",
+            TWS_EVENT_WSH_EVENT_DATA => "WSH_EVENT_DATA\0",
         }
     }
 }
