@@ -1579,6 +1579,10 @@ mod issue16 {
     use tws::protocol::contract::Contract;
     use tws::protocol::display_groups::*;
     use tws::protocol::instruments::TagValue;
+    use tws::protocol::messages::{
+        SetServerLogLevel, VerifyAndAuthCompleted, VerifyAndAuthMessage, VerifyAndAuthMessageApi,
+        VerifyAndAuthRequest, VerifyCompleted, VerifyMessage, VerifyMessageApi, VerifyRequest,
+    };
     use tws::protocol::news::*;
     use tws::protocol::scanner::*;
     use tws::protocol::wsh::*;
@@ -1708,6 +1712,38 @@ mod issue16 {
             (
                 "CancelWshEventData",
                 Request::CancelWshEventData(CancelWshEventData { req_id: 47 }),
+            ),
+            (
+                "SetServerLogLevel",
+                Request::SetServerLogLevel(SetServerLogLevel { log_level: 5 }),
+            ),
+            (
+                "VerifyRequest",
+                Request::VerifyRequest(VerifyRequest {
+                    api_name: "libtws-test".into(),
+                    api_version: "1.0".into(),
+                }),
+            ),
+            (
+                "VerifyMessage",
+                Request::VerifyMessage(VerifyMessage {
+                    api_data: "challenge-answer".into(),
+                }),
+            ),
+            (
+                "VerifyAndAuthRequest",
+                Request::VerifyAndAuthRequest(VerifyAndAuthRequest {
+                    api_name: "libtws-test".into(),
+                    api_version: "1.0".into(),
+                    opaque_isv_key: "isv-key".into(),
+                }),
+            ),
+            (
+                "VerifyAndAuthMessage",
+                Request::VerifyAndAuthMessage(VerifyAndAuthMessage {
+                    api_data: "challenge-answer".into(),
+                    xyz_response: "xyz".into(),
+                }),
             ),
         ]
     }
@@ -1877,6 +1913,25 @@ mod issue16 {
             Incoming::WshEventData(WshEventData {
                 req_id: 47,
                 data_json: r#"{"event_type":"wshe_ed","data":{"earnings_date":"20261029"}}"#.into(),
+            }),
+            Incoming::VerifyMessageApi(VerifyMessageApi {
+                api_data: "challenge".into(),
+            }),
+            Incoming::VerifyCompleted(VerifyCompleted {
+                is_successful: true,
+                error_text: String::new(),
+            }),
+            Incoming::VerifyCompleted(VerifyCompleted {
+                is_successful: false,
+                error_text: "API verification failed".into(),
+            }),
+            Incoming::VerifyAndAuthMessageApi(VerifyAndAuthMessageApi {
+                api_data: "challenge".into(),
+                xyz_challenge: "xyz".into(),
+            }),
+            Incoming::VerifyAndAuthCompleted(VerifyAndAuthCompleted {
+                is_successful: true,
+                error_text: String::new(),
             }),
         ]
     }

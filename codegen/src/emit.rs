@@ -131,6 +131,7 @@ fn write_stmt(f: &Field, acc: &str) -> String {
             }
         }
         TextRepr::Int => format!("w.int({acc} as i64);"),
+        TextRepr::Word => format!("w.str(if {acc} {{ \"true\" }} else {{ \"false\" }});"),
         _ => format!("WireValue::write_text(&{acc}, w);"),
     }
 }
@@ -144,6 +145,7 @@ fn read_expr(f: &Field) -> String {
     match (&f.ty, &f.text) {
         (Type::Decimal, _) => conv("read_decimal(r)?"),
         (_, TextRepr::Int) => "r.int()? as f64".into(),
+        (_, TextRepr::Word) => "crate::protocol::codec::read_bool_word(r)?".into(),
         (_, TextRepr::Ascii7Escaped { from }) => {
             let escaped = conv("r.escaped_string()?");
             match from {
@@ -1706,6 +1708,7 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
         TextRepr::Joined => "TextRepr::Joined".to_owned(),
         TextRepr::Flagged => "TextRepr::Flagged".to_owned(),
         TextRepr::Int => "TextRepr::Int".to_owned(),
+        TextRepr::Word => "TextRepr::Word".to_owned(),
         TextRepr::Ascii7Escaped { from } => {
             format!("TextRepr::Ascii7Escaped {{ from: {} }}", opt_version(from))
         }

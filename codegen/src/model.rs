@@ -263,6 +263,8 @@ pub enum TextRepr {
     Flagged,
     /// A double that travels as an integer field in text form.
     Int,
+    /// A bool that travels as the word `true` / `false` (verifyCompleted).
+    Word,
 }
 
 /// A text-presence condition on values read (or written) earlier.
@@ -731,6 +733,7 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         Some("joined") if ty == Type::TagValues => TextRepr::Joined,
         Some("flagged") if matches!(ty, Type::Optional(_)) => TextRepr::Flagged,
         Some("int") if ty == Type::Double => TextRepr::Int,
+        Some("word") if ty == Type::Bool => TextRepr::Word,
         Some(other) => {
             return Err(format!(
                 "{ctx}: unknown text {other:?} (or not for this type)"

@@ -104,6 +104,8 @@ pub enum TextRepr {
     Flagged,
     /// A double that travels as an integer in text form (`evMultiplier`).
     Int,
+    /// A bool that travels as the word `true` / `false` (verifyCompleted).
+    Word,
 }
 
 /// One catalogue entry of a message or record.

@@ -451,6 +451,15 @@ impl Session<'_> {
                 self.warn(format_args!("WSH event data {} is not served", req.req_id))
             }
             Request::CancelWshMetaData(_) | Request::CancelWshEventData(_) => {}
+            // ---- issue 16: session settings and verification ----
+            // The simulator keeps no API log: the level is accepted silently.
+            Request::SetServerLogLevel(_) => {}
+            Request::VerifyRequest(_)
+            | Request::VerifyMessage(_)
+            | Request::VerifyAndAuthRequest(_)
+            | Request::VerifyAndAuthMessage(_) => {
+                self.warn(format_args!("API verification is not served"))
+            }
             Request::ReqPositions(_) => {
                 self.push_all(&account_replies::reply_positions(&config.accounts))
             }

@@ -475,6 +475,15 @@ class RestRecording(ContractRecording):
                     "scan_data.projection": projection, "scan_data.legs_str": legsStr})
         self.scan.update(row)
 
+    def verifyCompleted(self, isSuccessful, errorText):
+        # Text: the word TWS sent ("true"/"false"); protobuf: a bool.
+        ok = isSuccessful if isinstance(isSuccessful, bool) else isSuccessful.strip().lower() == "true"
+        emit("VerifyCompleted", is_successful=ok, error_text=errorText)
+
+    def verifyAndAuthCompleted(self, isSuccessful, errorText):
+        ok = isSuccessful if isinstance(isSuccessful, bool) else isSuccessful.strip().lower() == "true"
+        emit("VerifyAndAuthCompleted", is_successful=ok, error_text=errorText)
+
     def scannerDataEnd(self, reqId):
         scan = self.scan or {"req_id": reqId, "items": 0}
         self.scan = None
@@ -782,6 +791,12 @@ REST_CALLS = [
     # below 171 / 173 ibapi refuses the filters and the dates (503)
     ("ReqWshEventData#filters", lambda a: a.reqWshEventData(48, wsh_event_data(True))),
     ("CancelWshEventData", lambda a: a.cancelWshEventData(47)),
+    ("SetServerLogLevel", lambda a: a.setServerLogLevel(5)),
+    ("VerifyRequest", with_auth(lambda a: a.verifyRequest("libtws-test", "1.0"))),
+    ("VerifyMessage", lambda a: a.verifyMessage("challenge-answer")),
+    ("VerifyAndAuthRequest",
+     with_auth(lambda a: a.verifyAndAuthRequest("libtws-test", "1.0", "isv-key"))),
+    ("VerifyAndAuthMessage", lambda a: a.verifyAndAuthMessage("challenge-answer", "xyz")),
 ]
 
 

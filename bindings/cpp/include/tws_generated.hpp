@@ -2538,10 +2538,119 @@ inline WshEventData wsh_event_data_from_fields(const Fields &f)
 }
 } // namespace gen
 
+/// verifyMessageAPI: TWS's verification challenge. (`TWS_EVENT_VERIFY_MESSAGE_API`, message
+/// `VerifyMessageApi`)
+struct VerifyMessageApi {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_VERIFY_MESSAGE_API;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "VerifyMessageApi";
+    std::string api_data;
+};
+
+inline bool operator==(const VerifyMessageApi &a, const VerifyMessageApi &b)
+{
+    return a.api_data == b.api_data;
+}
+inline bool operator!=(const VerifyMessageApi &a, const VerifyMessageApi &b) { return !(a == b); }
+
+namespace gen {
+inline VerifyMessageApi verify_message_api_from_fields(const Fields &f)
+{
+    return VerifyMessageApi{
+        f.text("api_data"),
+    };
+}
+} // namespace gen
+
+/// verifyCompleted: the verification's outcome. (`TWS_EVENT_VERIFY_COMPLETED`, message
+/// `VerifyCompleted`)
+struct VerifyCompleted {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_VERIFY_COMPLETED;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "VerifyCompleted";
+    /// `true` / `false` in text.
+    bool is_successful;
+    std::string error_text;
+};
+
+inline bool operator==(const VerifyCompleted &a, const VerifyCompleted &b)
+{
+    return a.is_successful == b.is_successful && a.error_text == b.error_text;
+}
+inline bool operator!=(const VerifyCompleted &a, const VerifyCompleted &b) { return !(a == b); }
+
+namespace gen {
+inline VerifyCompleted verify_completed_from_fields(const Fields &f)
+{
+    return VerifyCompleted{
+        f.boolean("is_successful", false),
+        f.text("error_text"),
+    };
+}
+} // namespace gen
+
+/// verifyAndAuthMessageAPI: TWS's verification challenge with its xyz challenge (text only).
+/// (`TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API`, message `VerifyAndAuthMessageApi`)
+struct VerifyAndAuthMessageApi {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "VerifyAndAuthMessageApi";
+    std::string api_data;
+    /// IB's argument name: xyzChallange.
+    std::string xyz_challenge;
+};
+
+inline bool operator==(const VerifyAndAuthMessageApi &a, const VerifyAndAuthMessageApi &b)
+{
+    return a.api_data == b.api_data && a.xyz_challenge == b.xyz_challenge;
+}
+inline bool operator!=(const VerifyAndAuthMessageApi &a, const VerifyAndAuthMessageApi &b) { return !(a == b); }
+
+namespace gen {
+inline VerifyAndAuthMessageApi verify_and_auth_message_api_from_fields(const Fields &f)
+{
+    return VerifyAndAuthMessageApi{
+        f.text("api_data"),
+        f.text("xyz_challenge"),
+    };
+}
+} // namespace gen
+
+/// verifyAndAuthCompleted: the outcome of a verification with an ISV key (text only).
+/// (`TWS_EVENT_VERIFY_AND_AUTH_COMPLETED`, message `VerifyAndAuthCompleted`)
+struct VerifyAndAuthCompleted {
+    /// Its tws_event_type value.
+    static constexpr std::int32_t event_type = TWS_EVENT_VERIFY_AND_AUTH_COMPLETED;
+    /// Its message name (tws_event_message_name).
+    static constexpr const char *message_name = "VerifyAndAuthCompleted";
+    /// `true` / `false` in text.
+    bool is_successful;
+    std::string error_text;
+};
+
+inline bool operator==(const VerifyAndAuthCompleted &a, const VerifyAndAuthCompleted &b)
+{
+    return a.is_successful == b.is_successful && a.error_text == b.error_text;
+}
+inline bool operator!=(const VerifyAndAuthCompleted &a, const VerifyAndAuthCompleted &b) { return !(a == b); }
+
+namespace gen {
+inline VerifyAndAuthCompleted verify_and_auth_completed_from_fields(const Fields &f)
+{
+    return VerifyAndAuthCompleted{
+        f.boolean("is_successful", false),
+        f.text("error_text"),
+    };
+}
+} // namespace gen
+
 /// The event variant: the engine's own alternatives `Engine...`, then every
 /// incoming message's struct (in tws_event_type order).
 template <class... Engine>
-using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SecDefOptParameterEnd, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo, UpdateNewsBulletin, NewsArticle, HistoricalNews, HistoricalNewsEnd, TickNews, ScannerParameters, ReceiveFa, ReplaceFaEnd, DisplayGroupList, DisplayGroupUpdated, WshMetaData, WshEventData>;
+using message_variant = std::variant<Engine..., ErrorMessage, NextValidId, ManagedAccounts, AccountSummary, AccountSummaryEnd, CurrentTime, CurrentTimeMillis, Position, PositionEnd, AccountValue, PortfolioValue, AccountUpdateTime, AccountDownloadEnd, PositionMulti, PositionMultiEnd, AccountUpdateMulti, AccountUpdateMultiEnd, PnL, PnLSingle, ContractData, BondContractData, ContractDataEnd, SecDefOptParameterEnd, MarketDataType, TickPrice, TickSize, TickString, TickGeneric, TickEfp, TickOptionComputation, TickReqParams, TickSnapshotEnd, RerouteMktDataReq, RerouteMktDepthReq, DeltaNeutralValidation, UpdateMktDepth, UpdateMktDepthL2, RealTimeBar, UserInfo, UpdateNewsBulletin, NewsArticle, HistoricalNews, HistoricalNewsEnd, TickNews, ScannerParameters, ReceiveFa, ReplaceFaEnd, DisplayGroupList, DisplayGroupUpdated, WshMetaData, WshEventData, VerifyMessageApi, VerifyCompleted, VerifyAndAuthMessageApi, VerifyAndAuthCompleted>;
 
 namespace gen {
 
@@ -2598,6 +2707,10 @@ inline constexpr std::int32_t message_event_types[] = {
     TWS_EVENT_DISPLAY_GROUP_UPDATED,
     TWS_EVENT_WSH_META_DATA,
     TWS_EVENT_WSH_EVENT_DATA,
+    TWS_EVENT_VERIFY_MESSAGE_API,
+    TWS_EVENT_VERIFY_COMPLETED,
+    TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API,
+    TWS_EVENT_VERIFY_AND_AUTH_COMPLETED,
 };
 
 /// A message event as its struct (through its typed view, or through the
@@ -2656,6 +2769,10 @@ template <class Variant> inline std::optional<Variant> message_event(const tws_e
     case TWS_EVENT_DISPLAY_GROUP_UPDATED: return Variant{display_group_updated_from_fields(Fields(ev))};
     case TWS_EVENT_WSH_META_DATA: return Variant{wsh_meta_data_from_fields(Fields(ev))};
     case TWS_EVENT_WSH_EVENT_DATA: return Variant{wsh_event_data_from_fields(Fields(ev))};
+    case TWS_EVENT_VERIFY_MESSAGE_API: return Variant{verify_message_api_from_fields(Fields(ev))};
+    case TWS_EVENT_VERIFY_COMPLETED: return Variant{verify_completed_from_fields(Fields(ev))};
+    case TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API: return Variant{verify_and_auth_message_api_from_fields(Fields(ev))};
+    case TWS_EVENT_VERIFY_AND_AUTH_COMPLETED: return Variant{verify_and_auth_completed_from_fields(Fields(ev))};
     default: return std::nullopt;
     }
 }
@@ -2717,6 +2834,10 @@ template <class Variant> inline std::optional<Variant> message_event_from_fields
     case TWS_EVENT_DISPLAY_GROUP_UPDATED: return Variant{display_group_updated_from_fields(f)};
     case TWS_EVENT_WSH_META_DATA: return Variant{wsh_meta_data_from_fields(f)};
     case TWS_EVENT_WSH_EVENT_DATA: return Variant{wsh_event_data_from_fields(f)};
+    case TWS_EVENT_VERIFY_MESSAGE_API: return Variant{verify_message_api_from_fields(f)};
+    case TWS_EVENT_VERIFY_COMPLETED: return Variant{verify_completed_from_fields(f)};
+    case TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API: return Variant{verify_and_auth_message_api_from_fields(f)};
+    case TWS_EVENT_VERIFY_AND_AUTH_COMPLETED: return Variant{verify_and_auth_completed_from_fields(f)};
     default: return std::nullopt;
     }
 }

@@ -574,6 +574,22 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_USER_INFO,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::VerifyMessageApi(m) => (
+            tws_event_type::TWS_EVENT_VERIFY_MESSAGE_API,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::VerifyCompleted(m) => (
+            tws_event_type::TWS_EVENT_VERIFY_COMPLETED,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::VerifyAndAuthMessageApi(m) => (
+            tws_event_type::TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::VerifyAndAuthCompleted(m) => (
+            tws_event_type::TWS_EVENT_VERIFY_AND_AUTH_COMPLETED,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::WshMetaData(m) => (
             tws_event_type::TWS_EVENT_WSH_META_DATA,
             tws_event_data { _reserved: [0; 32] },
@@ -645,6 +661,10 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::AccountSummary(_) => c"AccountSummary",
         Incoming::AccountSummaryEnd(_) => c"AccountSummaryEnd",
         Incoming::UserInfo(_) => c"UserInfo",
+        Incoming::VerifyMessageApi(_) => c"VerifyMessageApi",
+        Incoming::VerifyCompleted(_) => c"VerifyCompleted",
+        Incoming::VerifyAndAuthMessageApi(_) => c"VerifyAndAuthMessageApi",
+        Incoming::VerifyAndAuthCompleted(_) => c"VerifyAndAuthCompleted",
         Incoming::WshMetaData(_) => c"WshMetaData",
         Incoming::WshEventData(_) => c"WshEventData",
     }

@@ -141,6 +141,14 @@ pub enum tws_event_type {
     TWS_EVENT_WSH_META_DATA = 242,
     /// No typed view: read it with `tws_event_field` (message `WshEventData`). wshEventData: calendar events as JSON (no version field).
     TWS_EVENT_WSH_EVENT_DATA = 243,
+    /// No typed view: read it with `tws_event_field` (message `VerifyMessageApi`). verifyMessageAPI: TWS's verification challenge.
+    TWS_EVENT_VERIFY_MESSAGE_API = 244,
+    /// No typed view: read it with `tws_event_field` (message `VerifyCompleted`). verifyCompleted: the verification's outcome.
+    TWS_EVENT_VERIFY_COMPLETED = 245,
+    /// No typed view: read it with `tws_event_field` (message `VerifyAndAuthMessageApi`). verifyAndAuthMessageAPI: TWS's verification challenge with its xyz challenge (text only).
+    TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API = 246,
+    /// No typed view: read it with `tws_event_field` (message `VerifyAndAuthCompleted`). verifyAndAuthCompleted: the outcome of a verification with an ISV key (text only).
+    TWS_EVENT_VERIFY_AND_AUTH_COMPLETED = 247,
 }
 
 impl tws_event_type {
@@ -211,6 +219,10 @@ impl tws_event_type {
             241 => TWS_EVENT_DISPLAY_GROUP_UPDATED,
             242 => TWS_EVENT_WSH_META_DATA,
             243 => TWS_EVENT_WSH_EVENT_DATA,
+            244 => TWS_EVENT_VERIFY_MESSAGE_API,
+            245 => TWS_EVENT_VERIFY_COMPLETED,
+            246 => TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API,
+            247 => TWS_EVENT_VERIFY_AND_AUTH_COMPLETED,
             _ => return None,
         })
     }
@@ -282,6 +294,10 @@ impl tws_event_type {
             TWS_EVENT_DISPLAY_GROUP_UPDATED => "DISPLAY_GROUP_UPDATED\0",
             TWS_EVENT_WSH_META_DATA => "WSH_META_DATA\0",
             TWS_EVENT_WSH_EVENT_DATA => "WSH_EVENT_DATA\0",
+            TWS_EVENT_VERIFY_MESSAGE_API => "VERIFY_MESSAGE_API\0",
+            TWS_EVENT_VERIFY_COMPLETED => "VERIFY_COMPLETED\0",
+            TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API => "VERIFY_AND_AUTH_MESSAGE_API\0",
+            TWS_EVENT_VERIFY_AND_AUTH_COMPLETED => "VERIFY_AND_AUTH_COMPLETED\0",
         }
     }
 }

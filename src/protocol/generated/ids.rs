@@ -111,6 +111,16 @@ pub mod outgoing {
     pub const CANCEL_ACCOUNT_SUMMARY: i32 = 63;
     /// `reqUserInfo`.
     pub const REQ_USER_INFO: i32 = 104;
+    /// `setServerLogLevel`.
+    pub const SET_SERVER_LOGLEVEL: i32 = 14;
+    /// `verifyRequest`.
+    pub const VERIFY_REQUEST: i32 = 65;
+    /// `verifyMessage`.
+    pub const VERIFY_MESSAGE: i32 = 66;
+    /// `verifyAndAuthRequest`.
+    pub const VERIFY_AND_AUTH_REQUEST: i32 = 72;
+    /// `verifyAndAuthMessage`.
+    pub const VERIFY_AND_AUTH_MESSAGE: i32 = 73;
     /// `reqWshMetaData`.
     pub const REQ_WSH_META_DATA: i32 = 100;
     /// `cancelWshMetaData`.
@@ -237,6 +247,14 @@ pub mod incoming {
     pub const ACCOUNT_SUMMARY_END: i32 = 64;
     /// `userInfo`.
     pub const USER_INFO: i32 = 107;
+    /// `verifyMessageAPI`.
+    pub const VERIFY_MESSAGE_API: i32 = 65;
+    /// `verifyCompleted`.
+    pub const VERIFY_COMPLETED: i32 = 66;
+    /// `verifyAndAuthMessageAPI`.
+    pub const VERIFY_AND_AUTH_MESSAGE_API: i32 = 69;
+    /// `verifyAndAuthCompleted`.
+    pub const VERIFY_AND_AUTH_COMPLETED: i32 = 70;
     /// `wshMetaData`.
     pub const WSH_META_DATA: i32 = 104;
     /// `wshEventData`.

@@ -35,7 +35,8 @@ use super::scanner::{
 };
 use super::session::{
     CancelAccountSummary, ReqAccountSummary, ReqCurrentTime, ReqCurrentTimeInMillis, ReqIds,
-    ReqManagedAccounts, ReqUserInfo, StartApi,
+    ReqManagedAccounts, ReqUserInfo, SetServerLogLevel, StartApi, VerifyAndAuthMessage,
+    VerifyAndAuthRequest, VerifyMessage, VerifyRequest,
 };
 use super::sets::Request;
 use super::wsh::{CancelWshEventData, CancelWshMetaData, ReqWshEventData, ReqWshMetaData};
@@ -627,6 +628,25 @@ impl Request {
             }),
             "ReqUserInfo" => Request::ReqUserInfo(ReqUserInfo {
                 req_id: r.int("req_id", None)?,
+            }),
+            "SetServerLogLevel" => Request::SetServerLogLevel(SetServerLogLevel {
+                log_level: r.int("log_level", None)?,
+            }),
+            "VerifyRequest" => Request::VerifyRequest(VerifyRequest {
+                api_name: r.str("api_name", None)?.into(),
+                api_version: r.str("api_version", None)?.into(),
+            }),
+            "VerifyMessage" => Request::VerifyMessage(VerifyMessage {
+                api_data: r.str("api_data", None)?.into(),
+            }),
+            "VerifyAndAuthRequest" => Request::VerifyAndAuthRequest(VerifyAndAuthRequest {
+                api_name: r.str("api_name", None)?.into(),
+                api_version: r.str("api_version", None)?.into(),
+                opaque_isv_key: r.str("opaque_isv_key", None)?.into(),
+            }),
+            "VerifyAndAuthMessage" => Request::VerifyAndAuthMessage(VerifyAndAuthMessage {
+                api_data: r.str("api_data", None)?.into(),
+                xyz_response: r.str("xyz_response", None)?.into(),
             }),
             "ReqWshMetaData" => Request::ReqWshMetaData(ReqWshMetaData {
                 req_id: r.int("req_id", None)?,

@@ -39,7 +39,9 @@ use super::scanner::{
 use super::session::{
     AccountSummary, AccountSummaryEnd, CancelAccountSummary, CurrentTime, CurrentTimeInMillis,
     ErrorMessage, ManagedAccounts, NextValidId, ReqAccountSummary, ReqCurrentTime,
-    ReqCurrentTimeInMillis, ReqIds, ReqManagedAccounts, ReqUserInfo, StartApi, UserInfo,
+    ReqCurrentTimeInMillis, ReqIds, ReqManagedAccounts, ReqUserInfo, SetServerLogLevel, StartApi,
+    UserInfo, VerifyAndAuthCompleted, VerifyAndAuthMessage, VerifyAndAuthMessageApi,
+    VerifyAndAuthRequest, VerifyCompleted, VerifyMessage, VerifyMessageApi, VerifyRequest,
 };
 use super::wsh::{
     CancelWshEventData, CancelWshMetaData, ReqWshEventData, ReqWshMetaData, WshEventData,
@@ -166,6 +168,16 @@ pub enum Request {
     CancelAccountSummary(CancelAccountSummary),
     /// reqUserInfo: asks for the white-branding id of the logged-in user (v167+; no version field).
     ReqUserInfo(ReqUserInfo),
+    /// setServerLogLevel: the detail of TWS's API log (1 system, 2 error, 3 warning, 4 information, 5 detail).
+    SetServerLogLevel(SetServerLogLevel),
+    /// verifyRequest: starts the API verification of a third-party application.
+    VerifyRequest(VerifyRequest),
+    /// verifyMessage: the application's answer to verifyMessageAPI.
+    VerifyMessage(VerifyMessage),
+    /// verifyAndAuthRequest: verification with an ISV key (text only).
+    VerifyAndAuthRequest(VerifyAndAuthRequest),
+    /// verifyAndAuthMessage: the application's answer to verifyAndAuthMessageAPI (text only).
+    VerifyAndAuthMessage(VerifyAndAuthMessage),
     /// reqWshMetaData: the event types and filters of the calendar (JSON).
     ReqWshMetaData(ReqWshMetaData),
     /// cancelWshMetaData: drops a pending reqWshMetaData.
@@ -254,6 +266,11 @@ impl Request {
         (outgoing::REQ_ACCOUNT_SUMMARY, "ReqAccountSummary"),
         (outgoing::CANCEL_ACCOUNT_SUMMARY, "CancelAccountSummary"),
         (outgoing::REQ_USER_INFO, "ReqUserInfo"),
+        (outgoing::SET_SERVER_LOGLEVEL, "SetServerLogLevel"),
+        (outgoing::VERIFY_REQUEST, "VerifyRequest"),
+        (outgoing::VERIFY_MESSAGE, "VerifyMessage"),
+        (outgoing::VERIFY_AND_AUTH_REQUEST, "VerifyAndAuthRequest"),
+        (outgoing::VERIFY_AND_AUTH_MESSAGE, "VerifyAndAuthMessage"),
         (outgoing::REQ_WSH_META_DATA, "ReqWshMetaData"),
         (outgoing::CANCEL_WSH_META_DATA, "CancelWshMetaData"),
         (outgoing::REQ_WSH_EVENT_DATA, "ReqWshEventData"),
@@ -317,6 +334,11 @@ impl Request {
             Self::ReqAccountSummary(_) => outgoing::REQ_ACCOUNT_SUMMARY,
             Self::CancelAccountSummary(_) => outgoing::CANCEL_ACCOUNT_SUMMARY,
             Self::ReqUserInfo(_) => outgoing::REQ_USER_INFO,
+            Self::SetServerLogLevel(_) => outgoing::SET_SERVER_LOGLEVEL,
+            Self::VerifyRequest(_) => outgoing::VERIFY_REQUEST,
+            Self::VerifyMessage(_) => outgoing::VERIFY_MESSAGE,
+            Self::VerifyAndAuthRequest(_) => outgoing::VERIFY_AND_AUTH_REQUEST,
+            Self::VerifyAndAuthMessage(_) => outgoing::VERIFY_AND_AUTH_MESSAGE,
             Self::ReqWshMetaData(_) => outgoing::REQ_WSH_META_DATA,
             Self::CancelWshMetaData(_) => outgoing::CANCEL_WSH_META_DATA,
             Self::ReqWshEventData(_) => outgoing::REQ_WSH_EVENT_DATA,
@@ -381,6 +403,11 @@ impl Request {
             Self::ReqAccountSummary(_) => "ReqAccountSummary",
             Self::CancelAccountSummary(_) => "CancelAccountSummary",
             Self::ReqUserInfo(_) => "ReqUserInfo",
+            Self::SetServerLogLevel(_) => "SetServerLogLevel",
+            Self::VerifyRequest(_) => "VerifyRequest",
+            Self::VerifyMessage(_) => "VerifyMessage",
+            Self::VerifyAndAuthRequest(_) => "VerifyAndAuthRequest",
+            Self::VerifyAndAuthMessage(_) => "VerifyAndAuthMessage",
             Self::ReqWshMetaData(_) => "ReqWshMetaData",
             Self::CancelWshMetaData(_) => "CancelWshMetaData",
             Self::ReqWshEventData(_) => "ReqWshEventData",
@@ -445,6 +472,11 @@ impl Request {
             Self::ReqAccountSummary(_) => "reqAccountSummary",
             Self::CancelAccountSummary(_) => "cancelAccountSummary",
             Self::ReqUserInfo(_) => "reqUserInfo",
+            Self::SetServerLogLevel(_) => "setServerLogLevel",
+            Self::VerifyRequest(_) => "verifyRequest",
+            Self::VerifyMessage(_) => "verifyMessage",
+            Self::VerifyAndAuthRequest(_) => "verifyAndAuthRequest",
+            Self::VerifyAndAuthMessage(_) => "verifyAndAuthMessage",
             Self::ReqWshMetaData(_) => "reqWshMetaData",
             Self::CancelWshMetaData(_) => "cancelWshMetaData",
             Self::ReqWshEventData(_) => "reqWshEventData",
@@ -514,6 +546,11 @@ impl Request {
             Self::ReqAccountSummary(m) => m.visit(v),
             Self::CancelAccountSummary(m) => m.visit(v),
             Self::ReqUserInfo(m) => m.visit(v),
+            Self::SetServerLogLevel(m) => m.visit(v),
+            Self::VerifyRequest(m) => m.visit(v),
+            Self::VerifyMessage(m) => m.visit(v),
+            Self::VerifyAndAuthRequest(m) => m.visit(v),
+            Self::VerifyAndAuthMessage(m) => m.visit(v),
             Self::ReqWshMetaData(m) => m.visit(v),
             Self::CancelWshMetaData(m) => m.visit(v),
             Self::ReqWshEventData(m) => m.visit(v),
@@ -578,6 +615,11 @@ impl Request {
             Self::ReqAccountSummary(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
             Self::CancelAccountSummary(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
             Self::ReqUserInfo(_) => versions::PROTOBUF_REST_MESSAGES_2,
+            Self::SetServerLogLevel(_) => versions::PROTOBUF_REST_MESSAGES_3,
+            Self::VerifyRequest(_) => versions::PROTOBUF_REST_MESSAGES_3,
+            Self::VerifyMessage(_) => versions::PROTOBUF_REST_MESSAGES_3,
+            Self::VerifyAndAuthRequest(_) => versions::NEVER,
+            Self::VerifyAndAuthMessage(_) => versions::NEVER,
             Self::ReqWshMetaData(_) => versions::PROTOBUF_NEWS_DATA,
             Self::CancelWshMetaData(_) => versions::PROTOBUF_NEWS_DATA,
             Self::ReqWshEventData(_) => versions::PROTOBUF_NEWS_DATA,
@@ -642,6 +684,11 @@ impl Request {
             Self::ReqAccountSummary(_) => 0,
             Self::CancelAccountSummary(_) => 0,
             Self::ReqUserInfo(_) => versions::USER_INFO,
+            Self::SetServerLogLevel(_) => 0,
+            Self::VerifyRequest(_) => 0,
+            Self::VerifyMessage(_) => 0,
+            Self::VerifyAndAuthRequest(_) => 0,
+            Self::VerifyAndAuthMessage(_) => 0,
             Self::ReqWshMetaData(_) => versions::WSHE_CALENDAR,
             Self::CancelWshMetaData(_) => versions::WSHE_CALENDAR,
             Self::ReqWshEventData(_) => versions::WSHE_CALENDAR,
@@ -707,6 +754,11 @@ impl Request {
             Self::ReqAccountSummary(m) => RouteKey::Request(m.req_id),
             Self::CancelAccountSummary(m) => RouteKey::Request(m.req_id),
             Self::ReqUserInfo(m) => RouteKey::Request(m.req_id),
+            Self::SetServerLogLevel(_) => RouteKey::None,
+            Self::VerifyRequest(_) => RouteKey::None,
+            Self::VerifyMessage(_) => RouteKey::None,
+            Self::VerifyAndAuthRequest(_) => RouteKey::None,
+            Self::VerifyAndAuthMessage(_) => RouteKey::None,
             Self::ReqWshMetaData(m) => RouteKey::Request(m.req_id),
             Self::CancelWshMetaData(m) => RouteKey::Request(m.req_id),
             Self::ReqWshEventData(m) => RouteKey::Request(m.req_id),
@@ -961,6 +1013,29 @@ impl Request {
             Self::ReqUserInfo(m) => {
                 encode_frame(outgoing::REQ_USER_INFO, m, form, server_version, out)
             }
+            Self::SetServerLogLevel(m) => {
+                encode_frame(outgoing::SET_SERVER_LOGLEVEL, m, form, server_version, out)
+            }
+            Self::VerifyRequest(m) => {
+                encode_frame(outgoing::VERIFY_REQUEST, m, form, server_version, out)
+            }
+            Self::VerifyMessage(m) => {
+                encode_frame(outgoing::VERIFY_MESSAGE, m, form, server_version, out)
+            }
+            Self::VerifyAndAuthRequest(m) => encode_frame(
+                outgoing::VERIFY_AND_AUTH_REQUEST,
+                m,
+                form,
+                server_version,
+                out,
+            ),
+            Self::VerifyAndAuthMessage(m) => encode_frame(
+                outgoing::VERIFY_AND_AUTH_MESSAGE,
+                m,
+                form,
+                server_version,
+                out,
+            ),
             Self::ReqWshMetaData(m) => {
                 encode_frame(outgoing::REQ_WSH_META_DATA, m, form, server_version, out)
             }
@@ -1198,6 +1273,26 @@ impl Request {
                 decode_body::<ReqUserInfo>(raw, "ReqUserInfo", server_version)
                     .map(|m| Some(Self::ReqUserInfo(m)))
             }
+            outgoing::SET_SERVER_LOGLEVEL => {
+                decode_body::<SetServerLogLevel>(raw, "SetServerLogLevel", server_version)
+                    .map(|m| Some(Self::SetServerLogLevel(m)))
+            }
+            outgoing::VERIFY_REQUEST => {
+                decode_body::<VerifyRequest>(raw, "VerifyRequest", server_version)
+                    .map(|m| Some(Self::VerifyRequest(m)))
+            }
+            outgoing::VERIFY_MESSAGE => {
+                decode_body::<VerifyMessage>(raw, "VerifyMessage", server_version)
+                    .map(|m| Some(Self::VerifyMessage(m)))
+            }
+            outgoing::VERIFY_AND_AUTH_REQUEST => {
+                decode_body::<VerifyAndAuthRequest>(raw, "VerifyAndAuthRequest", server_version)
+                    .map(|m| Some(Self::VerifyAndAuthRequest(m)))
+            }
+            outgoing::VERIFY_AND_AUTH_MESSAGE => {
+                decode_body::<VerifyAndAuthMessage>(raw, "VerifyAndAuthMessage", server_version)
+                    .map(|m| Some(Self::VerifyAndAuthMessage(m)))
+            }
             outgoing::REQ_WSH_META_DATA => {
                 decode_body::<ReqWshMetaData>(raw, "ReqWshMetaData", server_version)
                     .map(|m| Some(Self::ReqWshMetaData(m)))
@@ -1339,6 +1434,14 @@ pub enum Incoming {
     AccountSummaryEnd(AccountSummaryEnd),
     /// userInfo: the white-branding id of the logged-in user (empty for IB's own brand).
     UserInfo(UserInfo),
+    /// verifyMessageAPI: TWS's verification challenge.
+    VerifyMessageApi(VerifyMessageApi),
+    /// verifyCompleted: the verification's outcome.
+    VerifyCompleted(VerifyCompleted),
+    /// verifyAndAuthMessageAPI: TWS's verification challenge with its xyz challenge (text only).
+    VerifyAndAuthMessageApi(VerifyAndAuthMessageApi),
+    /// verifyAndAuthCompleted: the outcome of a verification with an ISV key (text only).
+    VerifyAndAuthCompleted(VerifyAndAuthCompleted),
     /// wshMetaData: the calendar's metadata as JSON (no version field).
     WshMetaData(WshMetaData),
     /// wshEventData: calendar events as JSON (no version field).
@@ -1411,6 +1514,16 @@ impl Incoming {
         (incoming::ACCOUNT_SUMMARY, "AccountSummary"),
         (incoming::ACCOUNT_SUMMARY_END, "AccountSummaryEnd"),
         (incoming::USER_INFO, "UserInfo"),
+        (incoming::VERIFY_MESSAGE_API, "VerifyMessageApi"),
+        (incoming::VERIFY_COMPLETED, "VerifyCompleted"),
+        (
+            incoming::VERIFY_AND_AUTH_MESSAGE_API,
+            "VerifyAndAuthMessageApi",
+        ),
+        (
+            incoming::VERIFY_AND_AUTH_COMPLETED,
+            "VerifyAndAuthCompleted",
+        ),
         (incoming::WSH_META_DATA, "WshMetaData"),
         (incoming::WSH_EVENT_DATA, "WshEventData"),
     ];
@@ -1475,6 +1588,10 @@ impl Incoming {
             Self::AccountSummary(_) => incoming::ACCOUNT_SUMMARY,
             Self::AccountSummaryEnd(_) => incoming::ACCOUNT_SUMMARY_END,
             Self::UserInfo(_) => incoming::USER_INFO,
+            Self::VerifyMessageApi(_) => incoming::VERIFY_MESSAGE_API,
+            Self::VerifyCompleted(_) => incoming::VERIFY_COMPLETED,
+            Self::VerifyAndAuthMessageApi(_) => incoming::VERIFY_AND_AUTH_MESSAGE_API,
+            Self::VerifyAndAuthCompleted(_) => incoming::VERIFY_AND_AUTH_COMPLETED,
             Self::WshMetaData(_) => incoming::WSH_META_DATA,
             Self::WshEventData(_) => incoming::WSH_EVENT_DATA,
         }
@@ -1540,6 +1657,10 @@ impl Incoming {
             Self::AccountSummary(_) => "AccountSummary",
             Self::AccountSummaryEnd(_) => "AccountSummaryEnd",
             Self::UserInfo(_) => "UserInfo",
+            Self::VerifyMessageApi(_) => "VerifyMessageApi",
+            Self::VerifyCompleted(_) => "VerifyCompleted",
+            Self::VerifyAndAuthMessageApi(_) => "VerifyAndAuthMessageApi",
+            Self::VerifyAndAuthCompleted(_) => "VerifyAndAuthCompleted",
             Self::WshMetaData(_) => "WshMetaData",
             Self::WshEventData(_) => "WshEventData",
         }
@@ -1605,6 +1726,10 @@ impl Incoming {
             Self::AccountSummary(_) => "accountSummary",
             Self::AccountSummaryEnd(_) => "accountSummaryEnd",
             Self::UserInfo(_) => "userInfo",
+            Self::VerifyMessageApi(_) => "verifyMessageAPI",
+            Self::VerifyCompleted(_) => "verifyCompleted",
+            Self::VerifyAndAuthMessageApi(_) => "verifyAndAuthMessageAPI",
+            Self::VerifyAndAuthCompleted(_) => "verifyAndAuthCompleted",
             Self::WshMetaData(_) => "wshMetaData",
             Self::WshEventData(_) => "wshEventData",
         }
@@ -1675,6 +1800,10 @@ impl Incoming {
             Self::AccountSummary(m) => m.visit(v),
             Self::AccountSummaryEnd(m) => m.visit(v),
             Self::UserInfo(m) => m.visit(v),
+            Self::VerifyMessageApi(m) => m.visit(v),
+            Self::VerifyCompleted(m) => m.visit(v),
+            Self::VerifyAndAuthMessageApi(m) => m.visit(v),
+            Self::VerifyAndAuthCompleted(m) => m.visit(v),
             Self::WshMetaData(m) => m.visit(v),
             Self::WshEventData(m) => m.visit(v),
         }
@@ -1740,6 +1869,10 @@ impl Incoming {
             Self::AccountSummary(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
             Self::AccountSummaryEnd(_) => versions::PROTOBUF_ACCOUNTS_POSITIONS,
             Self::UserInfo(_) => versions::PROTOBUF_REST_MESSAGES_2,
+            Self::VerifyMessageApi(_) => versions::PROTOBUF_REST_MESSAGES_3,
+            Self::VerifyCompleted(_) => versions::PROTOBUF_REST_MESSAGES_3,
+            Self::VerifyAndAuthMessageApi(_) => versions::NEVER,
+            Self::VerifyAndAuthCompleted(_) => versions::NEVER,
             Self::WshMetaData(_) => versions::PROTOBUF_NEWS_DATA,
             Self::WshEventData(_) => versions::PROTOBUF_NEWS_DATA,
         }
@@ -1806,6 +1939,10 @@ impl Incoming {
             Self::AccountSummary(m) => RouteKey::Request(m.req_id),
             Self::AccountSummaryEnd(m) => RouteKey::Request(m.req_id),
             Self::UserInfo(m) => RouteKey::Request(m.req_id),
+            Self::VerifyMessageApi(_) => RouteKey::None,
+            Self::VerifyCompleted(_) => RouteKey::None,
+            Self::VerifyAndAuthMessageApi(_) => RouteKey::None,
+            Self::VerifyAndAuthCompleted(_) => RouteKey::None,
             Self::WshMetaData(m) => RouteKey::Request(m.req_id),
             Self::WshEventData(m) => RouteKey::Request(m.req_id),
         }
@@ -2013,6 +2150,26 @@ impl Incoming {
                 encode_frame(incoming::ACCOUNT_SUMMARY_END, m, form, server_version, out)
             }
             Self::UserInfo(m) => encode_frame(incoming::USER_INFO, m, form, server_version, out),
+            Self::VerifyMessageApi(m) => {
+                encode_frame(incoming::VERIFY_MESSAGE_API, m, form, server_version, out)
+            }
+            Self::VerifyCompleted(m) => {
+                encode_frame(incoming::VERIFY_COMPLETED, m, form, server_version, out)
+            }
+            Self::VerifyAndAuthMessageApi(m) => encode_frame(
+                incoming::VERIFY_AND_AUTH_MESSAGE_API,
+                m,
+                form,
+                server_version,
+                out,
+            ),
+            Self::VerifyAndAuthCompleted(m) => encode_frame(
+                incoming::VERIFY_AND_AUTH_COMPLETED,
+                m,
+                form,
+                server_version,
+                out,
+            ),
             Self::WshMetaData(m) => {
                 encode_frame(incoming::WSH_META_DATA, m, form, server_version, out)
             }
@@ -2230,6 +2387,24 @@ impl Incoming {
             }
             incoming::USER_INFO => decode_body::<UserInfo>(raw, "UserInfo", server_version)
                 .map(|m| Some(Self::UserInfo(m))),
+            incoming::VERIFY_MESSAGE_API => {
+                decode_body::<VerifyMessageApi>(raw, "VerifyMessageApi", server_version)
+                    .map(|m| Some(Self::VerifyMessageApi(m)))
+            }
+            incoming::VERIFY_COMPLETED => {
+                decode_body::<VerifyCompleted>(raw, "VerifyCompleted", server_version)
+                    .map(|m| Some(Self::VerifyCompleted(m)))
+            }
+            incoming::VERIFY_AND_AUTH_MESSAGE_API => decode_body::<VerifyAndAuthMessageApi>(
+                raw,
+                "VerifyAndAuthMessageApi",
+                server_version,
+            )
+            .map(|m| Some(Self::VerifyAndAuthMessageApi(m))),
+            incoming::VERIFY_AND_AUTH_COMPLETED => {
+                decode_body::<VerifyAndAuthCompleted>(raw, "VerifyAndAuthCompleted", server_version)
+                    .map(|m| Some(Self::VerifyAndAuthCompleted(m)))
+            }
             incoming::WSH_META_DATA => {
                 decode_body::<WshMetaData>(raw, "WshMetaData", server_version)
                     .map(|m| Some(Self::WshMetaData(m)))

@@ -372,6 +372,10 @@ TWS_EVENT_CURRENT_TIME_MILLIS = 8
 TWS_EVENT_ACCOUNT_SUMMARY = 5
 TWS_EVENT_ACCOUNT_SUMMARY_END = 6
 TWS_EVENT_USER_INFO = 125
+TWS_EVENT_VERIFY_MESSAGE_API = 244
+TWS_EVENT_VERIFY_COMPLETED = 245
+TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API = 246
+TWS_EVENT_VERIFY_AND_AUTH_COMPLETED = 247
 TWS_EVENT_WSH_META_DATA = 242
 TWS_EVENT_WSH_EVENT_DATA = 243
 
@@ -2399,6 +2403,87 @@ def _wsh_event_data_from_fields(f: Mapping[str, Any]) -> WshEventData:
     )
 
 
+@dataclass(frozen=True)
+class VerifyMessageApi:
+    """verifyMessageAPI: TWS's verification challenge.
+    (``TWS_EVENT_VERIFY_MESSAGE_API``, message ``VerifyMessageApi``)
+    """
+
+    MESSAGE = "VerifyMessageApi"
+    api_data: str
+
+
+def _verify_message_api_from_fields(f: Mapping[str, Any]) -> VerifyMessageApi:
+    return VerifyMessageApi(
+        _or(f.get("api_data"), ""),
+    )
+
+
+@dataclass(frozen=True)
+class VerifyCompleted:
+    """verifyCompleted: the verification's outcome.
+    (``TWS_EVENT_VERIFY_COMPLETED``, message ``VerifyCompleted``)
+
+    Attributes:
+        is_successful: `true` / `false` in text.
+    """
+
+    MESSAGE = "VerifyCompleted"
+    is_successful: bool
+    error_text: str
+
+
+def _verify_completed_from_fields(f: Mapping[str, Any]) -> VerifyCompleted:
+    return VerifyCompleted(
+        bool(_or(f.get("is_successful"), False)),
+        _or(f.get("error_text"), ""),
+    )
+
+
+@dataclass(frozen=True)
+class VerifyAndAuthMessageApi:
+    """verifyAndAuthMessageAPI: TWS's verification challenge with its xyz challenge
+    (text only). (``TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API``, message
+    ``VerifyAndAuthMessageApi``)
+
+    Attributes:
+        xyz_challenge: IB's argument name: xyzChallange.
+    """
+
+    MESSAGE = "VerifyAndAuthMessageApi"
+    api_data: str
+    xyz_challenge: str
+
+
+def _verify_and_auth_message_api_from_fields(f: Mapping[str, Any]) -> VerifyAndAuthMessageApi:
+    return VerifyAndAuthMessageApi(
+        _or(f.get("api_data"), ""),
+        _or(f.get("xyz_challenge"), ""),
+    )
+
+
+@dataclass(frozen=True)
+class VerifyAndAuthCompleted:
+    """verifyAndAuthCompleted: the outcome of a verification with an ISV key (text
+    only). (``TWS_EVENT_VERIFY_AND_AUTH_COMPLETED``, message
+    ``VerifyAndAuthCompleted``)
+
+    Attributes:
+        is_successful: `true` / `false` in text.
+    """
+
+    MESSAGE = "VerifyAndAuthCompleted"
+    is_successful: bool
+    error_text: str
+
+
+def _verify_and_auth_completed_from_fields(f: Mapping[str, Any]) -> VerifyAndAuthCompleted:
+    return VerifyAndAuthCompleted(
+        bool(_or(f.get("is_successful"), False)),
+        _or(f.get("error_text"), ""),
+    )
+
+
 # ---- tables -----------------------------------------------------------------------
 
 #: Every incoming message's class, by event-type value.
@@ -2454,6 +2539,10 @@ CLASSES: Dict[int, Type[Any]] = {
     TWS_EVENT_DISPLAY_GROUP_UPDATED: DisplayGroupUpdated,
     TWS_EVENT_WSH_META_DATA: WshMetaData,
     TWS_EVENT_WSH_EVENT_DATA: WshEventData,
+    TWS_EVENT_VERIFY_MESSAGE_API: VerifyMessageApi,
+    TWS_EVENT_VERIFY_COMPLETED: VerifyCompleted,
+    TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API: VerifyAndAuthMessageApi,
+    TWS_EVENT_VERIFY_AND_AUTH_COMPLETED: VerifyAndAuthCompleted,
 }
 
 #: The converter from ``tws_event_data`` of every message with a typed view.
@@ -2531,6 +2620,10 @@ FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {
     TWS_EVENT_DISPLAY_GROUP_UPDATED: _display_group_updated_from_fields,
     TWS_EVENT_WSH_META_DATA: _wsh_meta_data_from_fields,
     TWS_EVENT_WSH_EVENT_DATA: _wsh_event_data_from_fields,
+    TWS_EVENT_VERIFY_MESSAGE_API: _verify_message_api_from_fields,
+    TWS_EVENT_VERIFY_COMPLETED: _verify_completed_from_fields,
+    TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API: _verify_and_auth_message_api_from_fields,
+    TWS_EVENT_VERIFY_AND_AUTH_COMPLETED: _verify_and_auth_completed_from_fields,
 }
 
 #: The messages without a class (a list, option or tag-value field of their
@@ -2799,6 +2892,10 @@ MessageEvent = Union[
     DisplayGroupUpdated,
     WshMetaData,
     WshEventData,
+    VerifyMessageApi,
+    VerifyCompleted,
+    VerifyAndAuthMessageApi,
+    VerifyAndAuthCompleted,
 ]
 
 __all__ = [
@@ -2868,6 +2965,10 @@ __all__ = [
     "DisplayGroupUpdated",
     "WshMetaData",
     "WshEventData",
+    "VerifyMessageApi",
+    "VerifyCompleted",
+    "VerifyAndAuthMessageApi",
+    "VerifyAndAuthCompleted",
     "TWS_EVENT_POSITION",
     "TWS_EVENT_POSITION_END",
     "TWS_EVENT_ACCOUNT_VALUE",
@@ -2925,6 +3026,10 @@ __all__ = [
     "TWS_EVENT_ACCOUNT_SUMMARY",
     "TWS_EVENT_ACCOUNT_SUMMARY_END",
     "TWS_EVENT_USER_INFO",
+    "TWS_EVENT_VERIFY_MESSAGE_API",
+    "TWS_EVENT_VERIFY_COMPLETED",
+    "TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API",
+    "TWS_EVENT_VERIFY_AND_AUTH_COMPLETED",
     "TWS_EVENT_WSH_META_DATA",
     "TWS_EVENT_WSH_EVENT_DATA",
 ]
