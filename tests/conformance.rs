@@ -122,11 +122,12 @@ fn the_grid_has_every_threshold_and_the_version_below_it() {
     assert_eq!(
         grid,
         [
-            100, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 113, 114, 119, 120, 121, 122,
-            125, 126, 127, 128, 129, 131, 132, 133, 134, 135, 136, 137, 139, 140, 145, 146, 148,
-            149, 150, 151, 152, 153, 155, 156, 162, 163, 164, 165, 166, 167, 175, 176, 178, 179,
-            181, 182, 185, 186, 187, 188, 193, 194, 196, 197, 200, 201, 204, 205, 206, 207, 208,
-            209, 210, 211, 212, 213, 214, 215, 222, 225, 226
+            100, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 119,
+            120, 121, 122, 125, 126, 127, 128, 129, 131, 132, 133, 134, 135, 136, 137, 139, 140,
+            142, 143, 145, 146, 148, 149, 150, 151, 152, 153, 155, 156, 157, 160, 161, 162, 163,
+            164, 165, 166, 167, 170, 171, 172, 173, 175, 176, 178, 179, 181, 182, 185, 186, 187,
+            188, 193, 194, 196, 197, 200, 201, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213,
+            214, 215, 218, 219, 220, 221, 222, 225, 226
         ],
         "the grid the README's conformance table lists"
     );
@@ -1576,6 +1577,7 @@ mod issue13 {
 mod issue16 {
     use super::*;
     use tws::protocol::advisors::*;
+    use tws::protocol::config::*;
     use tws::protocol::contract::Contract;
     use tws::protocol::display_groups::*;
     use tws::protocol::instruments::TagValue;
@@ -1745,6 +1747,7 @@ mod issue16 {
                     xyz_response: "xyz".into(),
                 }),
             ),
+            ("ReqConfig", Request::ReqConfig(ReqConfig { req_id: 49 })),
         ]
     }
 
@@ -1936,6 +1939,64 @@ mod issue16 {
         ]
     }
 
+    /// The protobuf-only replies (configuration, server 219 and 221 on).
+    fn proto_replies() -> Vec<Incoming> {
+        vec![
+            Incoming::ConfigResponse(ConfigResponse {
+                req_id: 49,
+                lock_and_exit: Some(LockAndExitConfig {
+                    auto_logoff_time: "11:45 PM".into(),
+                    auto_logoff_period: "PM".into(),
+                    auto_logoff_type: "logoff".into(),
+                }),
+                messages: vec![MessageConfig {
+                    id: 2,
+                    title: "Order precautions".into(),
+                    message: "The order size exceeds the limit".into(),
+                    default_action: "Ok".into(),
+                    enabled: true,
+                }],
+                api: Some(ApiConfig {
+                    precautions: Some(ApiPrecautionsConfig {
+                        bypass_order_precautions: true,
+                        ..ApiPrecautionsConfig::default()
+                    }),
+                    settings: Some(ApiSettingsConfig {
+                        read_only_api: true,
+                        socket_port: 7497,
+                        master_client_id: 0,
+                        logging_level: "error".into(),
+                        trusted_ips: vec!["127.0.0.1".into(), "10.0.0.2".into()],
+                        ..ApiSettingsConfig::default()
+                    }),
+                }),
+                orders: Some(OrdersConfig {
+                    smart_routing: Some(OrdersSmartRoutingConfig {
+                        seek_price_improvement: true,
+                        default_algorithm: "Adaptive".into(),
+                        ..OrdersSmartRoutingConfig::default()
+                    }),
+                }),
+            }),
+            Incoming::ConfigResponse(ConfigResponse {
+                req_id: 50,
+                ..ConfigResponse::default()
+            }),
+            Incoming::UpdateConfigResponse(UpdateConfigResponse {
+                req_id: 51,
+                status: "SUCCESS".into(),
+                message: "Configuration updated".into(),
+                changed_fields: vec!["api.settings.socketPort".into()],
+                errors: Vec::new(),
+                warnings: vec![UpdateConfigWarning {
+                    message_id: 3,
+                    title: "Restart".into(),
+                    message: "TWS must restart for the port to change".into(),
+                }],
+            }),
+        ]
+    }
+
     fn scan_row(rank: i32, con_id: i32, symbol: &str) -> ScanData {
         ScanData {
             rank,
@@ -1966,13 +2027,21 @@ mod issue16 {
         let mut all_ours = Vec::new();
         for &version in &versions {
             let mut stream = Vec::new();
+            let mut expected = replies().len();
             for m in replies() {
                 m.encode(version, &mut stream).unwrap();
+            }
+            // Each from its own threshold (CONFIG 219, UPDATE_CONFIG 221):
+            // below it there is no form to send it in.
+            for m in proto_replies() {
+                if m.encode(version, &mut stream).is_ok() {
+                    expected += 1;
+                }
             }
             let file = dir.path(&format!("rest-{version}.bin"));
             std::fs::write(&file, &stream).unwrap();
             let ours = tws_decode(version, &file);
-            assert_eq!(ours.len(), replies().len(), "v{version}: {ours:?}");
+            assert_eq!(ours.len(), expected, "v{version}: {ours:?}");
             args.push(version.to_string());
             args.push(file.to_str().unwrap().to_owned());
             all_ours.push(ours);

@@ -5,6 +5,7 @@ pub mod account_data;
 pub mod account_tags;
 pub mod advisors;
 pub mod codec;
+pub mod config;
 pub mod contract;
 pub mod describe;
 pub mod display_groups;

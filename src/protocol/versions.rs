@@ -130,6 +130,11 @@ pub const PROTOBUF_REST_MESSAGES_3: i32 = 213;
 /// cancelContractData exists (protobuf only).
 pub const CANCEL_CONTRACT_DATA: i32 = 215;
 
+/// reqConfig / configResponse exist (protobuf only).
+pub const CONFIG: i32 = 219;
+/// updateConfig / updateConfigResponse exist (protobuf only).
+pub const UPDATE_CONFIG: i32 = 221;
+
 /// A threshold no server reaches: the message is never sent as protobuf.
 pub const NEVER: i32 = i32::MAX;
 

@@ -460,6 +460,9 @@ impl Session<'_> {
             | Request::VerifyAndAuthMessage(_) => {
                 self.warn(format_args!("API verification is not served"))
             }
+            Request::ReqConfig(req) => {
+                self.warn(format_args!("configuration {} is not served", req.req_id))
+            }
             Request::ReqPositions(_) => {
                 self.push_all(&account_replies::reply_positions(&config.accounts))
             }

@@ -446,6 +446,42 @@ class ContractRecording(MarketRecording):
         emit("FamilyCodes", **fields)
 
 
+def proto_snake(name):
+    # libtws's field and record names for IB's protobuf names.
+    fixed = {"prepareDailyPnL": "prepare_daily_pnl", "trustedIPs": "trusted_ips",
+             "showForexDataIn1_10Pips": "show_forex_data_in_1_10_pips",
+             "allowForexTradingIn1_10Pips": "allow_forex_trading_in_1_10_pips"}
+    if name in fixed:
+        return fixed[name]
+    return snake(name.replace("API", "Api"))
+
+
+def walk_proto(msg, prefix, out):
+    """A parsed protobuf message as libtws's visitor names it: an optional
+    message shows its presence, a list its count (and its last item)."""
+    for f in msg.DESCRIPTOR.fields:
+        key = f"{prefix}.{proto_snake(f.name)}" if prefix else proto_snake(f.name)
+        value = getattr(msg, f.name)
+        repeated = getattr(f, "is_repeated", False) or getattr(f, "label", 0) == 3
+        if f.message_type is not None:
+            inner = proto_snake(f.message_type.name)
+            if repeated:
+                out[key] = len(value)
+                for item in value:
+                    walk_proto(item, inner, out)
+            else:
+                out[key] = msg.HasField(f.name)
+                if msg.HasField(f.name):
+                    walk_proto(value, inner, out)
+        elif repeated:
+            out[key] = len(value)
+            for item in value:
+                out[f"{key}.item"] = item
+        else:
+            out[key] = value
+    return out
+
+
 class RestRecording(ContractRecording):
     """The replies of issue 16 whose callbacks carry objects or come one item
     at a time, fields named as libtws's visitor does."""
@@ -483,6 +519,12 @@ class RestRecording(ContractRecording):
     def verifyAndAuthCompleted(self, isSuccessful, errorText):
         ok = isSuccessful if isinstance(isSuccessful, bool) else isSuccessful.strip().lower() == "true"
         emit("VerifyAndAuthCompleted", is_successful=ok, error_text=errorText)
+
+    def configResponseProtoBuf(self, proto):
+        emit("ConfigResponse", **walk_proto(proto, "", {}))
+
+    def updateConfigResponseProtoBuf(self, proto):
+        emit("UpdateConfigResponse", **walk_proto(proto, "", {}))
 
     def scannerDataEnd(self, reqId):
         scan = self.scan or {"req_id": reqId, "items": 0}
@@ -797,7 +839,15 @@ REST_CALLS = [
     ("VerifyAndAuthRequest",
      with_auth(lambda a: a.verifyAndAuthRequest("libtws-test", "1.0", "isv-key"))),
     ("VerifyAndAuthMessage", lambda a: a.verifyAndAuthMessage("challenge-answer", "xyz")),
+    ("ReqConfig", lambda a: a.reqConfigProtoBuf(config_request(49))),
 ]
+
+
+def config_request(req_id):
+    from ibapi.protobuf.ConfigRequest_pb2 import ConfigRequest
+    proto = ConfigRequest()
+    proto.reqId = req_id
+    return proto
 
 
 def encode16(version):

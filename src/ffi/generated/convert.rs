@@ -343,6 +343,14 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_REPLACE_FA_END,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::ConfigResponse(m) => (
+            tws_event_type::TWS_EVENT_CONFIG_RESPONSE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::UpdateConfigResponse(m) => (
+            tws_event_type::TWS_EVENT_UPDATE_CONFIG_RESPONSE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::ContractData(m) => (
             tws_event_type::TWS_EVENT_CONTRACT_DATA,
             tws_event_data { _reserved: [0; 32] },
@@ -618,6 +626,8 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::PnLSingle(_) => c"PnLSingle",
         Incoming::ReceiveFa(_) => c"ReceiveFa",
         Incoming::ReplaceFaEnd(_) => c"ReplaceFaEnd",
+        Incoming::ConfigResponse(_) => c"ConfigResponse",
+        Incoming::UpdateConfigResponse(_) => c"UpdateConfigResponse",
         Incoming::ContractData(_) => c"ContractData",
         Incoming::BondContractData(_) => c"BondContractData",
         Incoming::ContractDataEnd(_) => c"ContractDataEnd",

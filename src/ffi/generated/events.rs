@@ -149,6 +149,10 @@ pub enum tws_event_type {
     TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API = 246,
     /// No typed view: read it with `tws_event_field` (message `VerifyAndAuthCompleted`). verifyAndAuthCompleted: the outcome of a verification with an ISV key (text only).
     TWS_EVENT_VERIFY_AND_AUTH_COMPLETED = 247,
+    /// No typed view: read it with `tws_event_field` (message `ConfigResponse`). configResponse: TWS's API configuration (protobuf only).
+    TWS_EVENT_CONFIG_RESPONSE = 248,
+    /// No typed view: read it with `tws_event_field` (message `UpdateConfigResponse`). updateConfigResponse: the outcome of an updateConfig (protobuf only).
+    TWS_EVENT_UPDATE_CONFIG_RESPONSE = 249,
 }
 
 impl tws_event_type {
@@ -223,6 +227,8 @@ impl tws_event_type {
             245 => TWS_EVENT_VERIFY_COMPLETED,
             246 => TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API,
             247 => TWS_EVENT_VERIFY_AND_AUTH_COMPLETED,
+            248 => TWS_EVENT_CONFIG_RESPONSE,
+            249 => TWS_EVENT_UPDATE_CONFIG_RESPONSE,
             _ => return None,
         })
     }
@@ -298,6 +304,8 @@ impl tws_event_type {
             TWS_EVENT_VERIFY_COMPLETED => "VERIFY_COMPLETED\0",
             TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API => "VERIFY_AND_AUTH_MESSAGE_API\0",
             TWS_EVENT_VERIFY_AND_AUTH_COMPLETED => "VERIFY_AND_AUTH_COMPLETED\0",
+            TWS_EVENT_CONFIG_RESPONSE => "CONFIG_RESPONSE\0",
+            TWS_EVENT_UPDATE_CONFIG_RESPONSE => "UPDATE_CONFIG_RESPONSE\0",
         }
     }
 }
