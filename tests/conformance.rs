@@ -1956,7 +1956,7 @@ mod issue16 {
                     default_action: "Ok".into(),
                     enabled: true,
                 }],
-                api: Some(ApiConfig {
+                api: Some(Box::new(ApiConfig {
                     precautions: Some(ApiPrecautionsConfig {
                         bypass_order_precautions: true,
                         ..ApiPrecautionsConfig::default()
@@ -1969,7 +1969,7 @@ mod issue16 {
                         trusted_ips: vec!["127.0.0.1".into(), "10.0.0.2".into()],
                         ..ApiSettingsConfig::default()
                     }),
-                }),
+                })),
                 orders: Some(OrdersConfig {
                     smart_routing: Some(OrdersSmartRoutingConfig {
                         seek_price_improvement: true,

@@ -37,6 +37,7 @@ fn rust_type(f: &Field) -> String {
             Type::Double => "Vec<f64>".into(),
             _ => "Vec<String>".into(),
         },
+        Type::Optional(r) if f.boxed => format!("Option<Box<{r}>>"),
         Type::Optional(r) => format!("Option<{r}>"),
         Type::TagValues => "Vec<TagValue>".into(),
     }
@@ -207,6 +208,9 @@ fn from_proto_expr(f: &Field) -> String {
             }
         }
         Type::TagValues => return format!("{p}.into_iter().map(TagValue::from_proto).collect()"),
+        Type::Optional(r) if f.boxed => {
+            return format!("{p}.map(|x| Box::new({r}::from_proto(x)))")
+        }
         Type::Optional(r) => return format!("{p}.map({r}::from_proto)"),
         _ => {}
     }
@@ -507,7 +511,8 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
             for sub in rec.fields.iter().filter(|f| !f.proto_only) {
                 let _ = write!(each, "x.{} = {};", sub.name, read_value(sub, request, records));
             }
-            format!("if r.bool()? {{ let mut x = {}; {each} Some(x) }} else {{ None }}", record_init(rec, records))
+            let some = if f.boxed { "Some(Box::new(x))" } else { "Some(x)" };
+            format!("if r.bool()? {{ let mut x = {}; {each} {some} }} else {{ None }}", record_init(rec, records))
         }
         Type::Double if request && f.unset == Some(Unset::DblMax) => {
             "crate::protocol::codec::read_double_or_unset(r)?".into()
@@ -1132,7 +1137,7 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         .fields
         .iter()
         .map(|f| {
-            if f.boxed {
+            if f.boxed && matches!(f.ty, Type::Record(_)) {
                 format!("{0}: Box::new({0})", f.name)
             } else {
                 f.name.clone()

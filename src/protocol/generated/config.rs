@@ -2115,7 +2115,7 @@ pub struct ConfigResponse {
     /// Protobuf messages.
     pub messages: Vec<MessageConfig>,
     /// Protobuf api.
-    pub api: Option<ApiConfig>,
+    pub api: Option<Box<ApiConfig>>,
     /// Protobuf orders.
     pub orders: Option<OrdersConfig>,
 }
@@ -2245,7 +2245,7 @@ impl Body for ConfigResponse {
                 .into_iter()
                 .map(MessageConfig::from_proto)
                 .collect(),
-            api: p.api.map(ApiConfig::from_proto),
+            api: p.api.map(|x| Box::new(ApiConfig::from_proto(x))),
             orders: p.orders.map(OrdersConfig::from_proto),
         }
     }
