@@ -224,9 +224,9 @@ enum tws_event_type
   TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API = 246,
   // No typed view: read it with `tws_event_field` (message `VerifyAndAuthCompleted`). verifyAndAuthCompleted: the outcome of a verification with an ISV key (text only).
   TWS_EVENT_VERIFY_AND_AUTH_COMPLETED = 247,
-  // No typed view: read it with `tws_event_field` (message `ConfigResponse`). configResponse: TWS's API configuration (protobuf only).
+  // No typed view: read it with `tws_event_field` (message `ConfigResponse`). configResponse (ibapi: configResponseProtoBuf): TWS's API configuration (protobuf only).
   TWS_EVENT_CONFIG_RESPONSE = 248,
-  // No typed view: read it with `tws_event_field` (message `UpdateConfigResponse`). updateConfigResponse: the outcome of an updateConfig (protobuf only).
+  // No typed view: read it with `tws_event_field` (message `UpdateConfigResponse`). updateConfigResponse (ibapi: updateConfigResponseProtoBuf): the outcome of an updateConfig (protobuf only).
   TWS_EVENT_UPDATE_CONFIG_RESPONSE = 249,
 };
 #ifndef __cplusplus

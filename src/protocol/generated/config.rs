@@ -2018,7 +2018,7 @@ impl UpdateConfigWarning {
     }
 }
 
-/// reqConfig: TWS's API configuration (server 219+, protobuf only).
+/// reqConfig (ibapi: reqConfigProtoBuf): TWS's API configuration (server 219+, protobuf only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReqConfig {
     pub req_id: i32,
@@ -2106,7 +2106,7 @@ impl Describe for ReqConfig {
     }
 }
 
-/// configResponse: TWS's API configuration (protobuf only).
+/// configResponse (ibapi: configResponseProtoBuf): TWS's API configuration (protobuf only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigResponse {
     pub req_id: i32,
@@ -2269,7 +2269,7 @@ impl Body for ConfigResponse {
     fn check_version(&self, form: Form, server_version: i32) -> Result<(), EncodeError> {
         if form != Form::Proto {
             return Err(EncodeError::NotSupported {
-                request: "configResponse",
+                request: "configResponseProtoBuf",
                 needed: versions::CONFIG,
                 server_version,
             });
@@ -2300,7 +2300,7 @@ impl Describe for ConfigResponse {
     }
 }
 
-/// updateConfigResponse: the outcome of an updateConfig (protobuf only).
+/// updateConfigResponse (ibapi: updateConfigResponseProtoBuf): the outcome of an updateConfig (protobuf only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateConfigResponse {
     pub req_id: i32,
@@ -2467,7 +2467,7 @@ impl Body for UpdateConfigResponse {
     fn check_version(&self, form: Form, server_version: i32) -> Result<(), EncodeError> {
         if form != Form::Proto {
             return Err(EncodeError::NotSupported {
-                request: "updateConfigResponse",
+                request: "updateConfigResponseProtoBuf",
                 needed: versions::UPDATE_CONFIG,
                 server_version,
             });

@@ -163,9 +163,9 @@ pub mod incoming {
     pub const RECEIVE_FA: i32 = 16;
     /// `replaceFAEnd`.
     pub const REPLACE_FA_END: i32 = 103;
-    /// `configResponse`.
+    /// `configResponseProtoBuf`.
     pub const CONFIG_RESPONSE: i32 = 110;
-    /// `updateConfigResponse`.
+    /// `updateConfigResponseProtoBuf`.
     pub const UPDATE_CONFIG_RESPONSE: i32 = 111;
     /// `contractDetails`.
     pub const CONTRACT_DATA: i32 = 10;

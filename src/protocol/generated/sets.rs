@@ -87,7 +87,7 @@ pub enum Request {
     ReqFa(ReqFa),
     /// replaceFA: replaces the FA configuration of one kind; replaceFAEnd answers from server 157.
     ReplaceFa(ReplaceFa),
-    /// reqConfig: TWS's API configuration (server 219+, protobuf only).
+    /// reqConfig (ibapi: reqConfigProtoBuf): TWS's API configuration (server 219+, protobuf only).
     ReqConfig(ReqConfig),
     /// reqContractDetails: every contract matching a partial description, then contractDetailsEnd.
     ReqContractDetails(ReqContractDetails),
@@ -1361,9 +1361,9 @@ pub enum Incoming {
     ReceiveFa(ReceiveFa),
     /// replaceFAEnd: a replaceFA is done (no version field).
     ReplaceFaEnd(ReplaceFaEnd),
-    /// configResponse: TWS's API configuration (protobuf only).
+    /// configResponse (ibapi: configResponseProtoBuf): TWS's API configuration (protobuf only).
     ConfigResponse(ConfigResponse),
-    /// updateConfigResponse: the outcome of an updateConfig (protobuf only).
+    /// updateConfigResponse (ibapi: updateConfigResponseProtoBuf): the outcome of an updateConfig (protobuf only).
     UpdateConfigResponse(UpdateConfigResponse),
     /// contractDetails: one contract matching a reqContractDetails.
     ContractData(ContractData),
@@ -1707,8 +1707,8 @@ impl Incoming {
             Self::PnLSingle(_) => "pnlSingle",
             Self::ReceiveFa(_) => "receiveFA",
             Self::ReplaceFaEnd(_) => "replaceFAEnd",
-            Self::ConfigResponse(_) => "configResponse",
-            Self::UpdateConfigResponse(_) => "updateConfigResponse",
+            Self::ConfigResponse(_) => "configResponseProtoBuf",
+            Self::UpdateConfigResponse(_) => "updateConfigResponseProtoBuf",
             Self::ContractData(_) => "contractDetails",
             Self::BondContractData(_) => "bondContractDetails",
             Self::ContractDataEnd(_) => "contractDetailsEnd",
