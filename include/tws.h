@@ -235,6 +235,46 @@ enum tws_event_type
   TWS_EVENT_HISTORICAL_TICKS_LAST = 207,
   // No typed view: read it with `tws_event_field` (message `HistoricalSchedule`). historicalSchedule: the trading sessions of a reqHistoricalData with what_to_show SCHEDULE (no version field).
   TWS_EVENT_HISTORICAL_SCHEDULE = 208,
+  // No typed view: read it with `tws_event_field` (message `UpdateNewsBulletin`). updateNewsBulletin: one news bulletin (type 1 regular, 2 exchange unavailable, 3 exchange available).
+  TWS_EVENT_UPDATE_NEWS_BULLETIN = 230,
+  // No typed view: read it with `tws_event_field` (message `NewsProviders`). newsProviders: every news provider of the login (no version field).
+  TWS_EVENT_NEWS_PROVIDERS = 231,
+  // No typed view: read it with `tws_event_field` (message `NewsArticle`). newsArticle: the body of an article (no version field).
+  TWS_EVENT_NEWS_ARTICLE = 232,
+  // No typed view: read it with `tws_event_field` (message `HistoricalNews`). historicalNews: one past headline (no version field).
+  TWS_EVENT_HISTORICAL_NEWS = 233,
+  // No typed view: read it with `tws_event_field` (message `HistoricalNewsEnd`). historicalNewsEnd: every headline of a reqHistoricalNews has been sent (no version field).
+  TWS_EVENT_HISTORICAL_NEWS_END = 234,
+  // No typed view: read it with `tws_event_field` (message `TickNews`). tickNews: a headline of a market-data subscription with generic tick 292 (no version field).
+  TWS_EVENT_TICK_NEWS = 235,
+  // No typed view: read it with `tws_event_field` (message `ScannerParameters`). scannerParameters: the scanner parameters XML.
+  TWS_EVENT_SCANNER_PARAMETERS = 236,
+  // No typed view: read it with `tws_event_field` (message `ScannerData`). scannerData: one snapshot of a scan's rows (IB's client raises scannerData per row, then scannerDataEnd).
+  TWS_EVENT_SCANNER_DATA = 237,
+  // No typed view: read it with `tws_event_field` (message `ReceiveFa`). receiveFA: the FA configuration XML of one kind.
+  TWS_EVENT_RECEIVE_FA = 238,
+  // No typed view: read it with `tws_event_field` (message `ReplaceFaEnd`). replaceFAEnd: a replaceFA is done (no version field).
+  TWS_EVENT_REPLACE_FA_END = 239,
+  // No typed view: read it with `tws_event_field` (message `DisplayGroupList`). displayGroupList: the display groups, `|`-separated ids (`1|2|3`).
+  TWS_EVENT_DISPLAY_GROUP_LIST = 240,
+  // No typed view: read it with `tws_event_field` (message `DisplayGroupUpdated`). displayGroupUpdated: the contract now shown by a followed display group.
+  TWS_EVENT_DISPLAY_GROUP_UPDATED = 241,
+  // No typed view: read it with `tws_event_field` (message `WshMetaData`). wshMetaData: the calendar's metadata as JSON (no version field).
+  TWS_EVENT_WSH_META_DATA = 242,
+  // No typed view: read it with `tws_event_field` (message `WshEventData`). wshEventData: calendar events as JSON (no version field).
+  TWS_EVENT_WSH_EVENT_DATA = 243,
+  // No typed view: read it with `tws_event_field` (message `VerifyMessageApi`). verifyMessageAPI: TWS's verification challenge.
+  TWS_EVENT_VERIFY_MESSAGE_API = 244,
+  // No typed view: read it with `tws_event_field` (message `VerifyCompleted`). verifyCompleted: the verification's outcome.
+  TWS_EVENT_VERIFY_COMPLETED = 245,
+  // No typed view: read it with `tws_event_field` (message `VerifyAndAuthMessageApi`). verifyAndAuthMessageAPI: TWS's verification challenge with its xyz challenge (text only).
+  TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API = 246,
+  // No typed view: read it with `tws_event_field` (message `VerifyAndAuthCompleted`). verifyAndAuthCompleted: the outcome of a verification with an ISV key (text only).
+  TWS_EVENT_VERIFY_AND_AUTH_COMPLETED = 247,
+  // No typed view: read it with `tws_event_field` (message `ConfigResponse`). configResponse (ibapi: configResponseProtoBuf): TWS's API configuration (protobuf only).
+  TWS_EVENT_CONFIG_RESPONSE = 248,
+  // No typed view: read it with `tws_event_field` (message `UpdateConfigResponse`). updateConfigResponse (ibapi: updateConfigResponseProtoBuf): the outcome of an updateConfig (protobuf only).
+  TWS_EVENT_UPDATE_CONFIG_RESPONSE = 249,
 };
 #ifndef __cplusplus
 typedef int32_t tws_event_type;

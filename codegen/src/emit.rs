@@ -38,6 +38,7 @@ fn rust_type(f: &Field) -> String {
             Type::Int => "Vec<i32>".into(),
             _ => "Vec<String>".into(),
         },
+        Type::Optional(r) if f.boxed => format!("Option<Box<{r}>>"),
         Type::Optional(r) => format!("Option<{r}>"),
         Type::TagValues => "Vec<TagValue>".into(),
     }
@@ -157,6 +158,7 @@ fn write_stmt(f: &Field, acc: &str) -> String {
             format!("if {acc} == {unset} {{ w.str(\"\"); }} else {{ WireValue::write_text(&{acc}, w); }}")
         }
         TextRepr::Number => format!("crate::protocol::codec::write_number(w, {acc});"),
+        TextRepr::Word => format!("w.str(if {acc} {{ \"true\" }} else {{ \"false\" }});"),
         _ => format!("WireValue::write_text(&{acc}, w);"),
     }
 }
@@ -172,6 +174,7 @@ fn read_expr(f: &Field) -> String {
         (_, TextRepr::Int) => "r.int()? as f64".into(),
         (Type::Int, TextRepr::EmptyUnset) => "crate::protocol::codec::read_int_or_unset(r)?".into(),
         (_, TextRepr::EmptyUnset) => "crate::protocol::codec::read_double_or_unset(r)?".into(),
+        (_, TextRepr::Word) => "crate::protocol::codec::read_bool_word(r)?".into(),
         (_, TextRepr::Ascii7Escaped { from }) => {
             let escaped = conv("r.escaped_string()?");
             match from {
@@ -253,6 +256,9 @@ fn from_proto_expr(f: &Field) -> String {
             }
         }
         Type::TagValues => return format!("{p}.into_iter().map(TagValue::from_proto).collect()"),
+        Type::Optional(r) if f.boxed => {
+            return format!("{p}.map(|x| Box::new({r}::from_proto(x)))")
+        }
         Type::Optional(r) => return format!("{p}.map({r}::from_proto)"),
         Type::Bits => {
             if let Some(map) = flags_message(f) {
@@ -589,10 +595,14 @@ fn read_value(f: &Field, request: bool, records: &[Record]) -> String {
             for sub in rec.fields.iter().filter(|f| !f.proto_only) {
                 let _ = write!(each, "x.{} = {};", sub.name, read_value(sub, request, records));
             }
-            format!("if r.bool()? {{ let mut x = {}; {each} Some(x) }} else {{ None }}", record_init(rec, records))
+            let some = if f.boxed { "Some(Box::new(x))" } else { "Some(x)" };
+            format!("if r.bool()? {{ let mut x = {}; {each} {some} }} else {{ None }}", record_init(rec, records))
         }
         Type::Double if request && f.unset == Some(Unset::DblMax) => {
             "crate::protocol::codec::read_double_or_unset(r)?".into()
+        }
+        Type::Int if request && f.unset == Some(Unset::IntMax) => {
+            "crate::protocol::codec::read_int_or_unset(r)?".into()
         }
         Type::Bits => {
             let mut each = String::new();
@@ -1251,7 +1261,7 @@ fn message_code(out: &mut String, m: &Message, records: &[Record]) {
         .fields
         .iter()
         .map(|f| {
-            if f.boxed {
+            if f.boxed && matches!(f.ty, Type::Record(_)) {
                 format!("{0}: Box::new({0})", f.name)
             } else {
                 f.name.clone()
@@ -1946,6 +1956,7 @@ fn field_schema(out: &mut String, name: &str, f: &Field, path: bool) {
         TextRepr::Int => "TextRepr::Int".to_owned(),
         TextRepr::EmptyUnset => "TextRepr::EmptyUnset".to_owned(),
         TextRepr::Number => "TextRepr::Number".to_owned(),
+        TextRepr::Word => "TextRepr::Word".to_owned(),
         TextRepr::Ascii7Escaped { from } => {
             format!("TextRepr::Ascii7Escaped {{ from: {} }}", opt_version(from))
         }

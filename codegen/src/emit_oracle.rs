@@ -76,6 +76,9 @@ struct Facts {
     /// (`[hand_written]` of oracle.toml: message -> reason), left out of the
     /// mapping.
     hand_written: BTreeMap<String, String>,
+    /// Method arguments that a record field of the request carries
+    /// (`[nested_args]` of oracle.toml: `Message.argument` -> `field.sub`).
+    nested_args: BTreeMap<String, String>,
 }
 
 fn facts(root: &Path) -> Result<Facts, String> {
@@ -109,8 +112,22 @@ fn facts(root: &Path) -> Result<Facts, String> {
             })
             .collect::<Result<_, _>>()?,
     };
+    let nested_args = match or.get("nested_args") {
+        None => BTreeMap::new(),
+        Some(v) => v
+            .as_table()
+            .ok_or_else(|| format!("{OR}: [nested_args] is not a table"))?
+            .iter()
+            .map(|(k, v)| {
+                v.as_str()
+                    .map(|s| (k.clone(), s.to_owned()))
+                    .ok_or_else(|| format!("{OR}: nested_args.{k}: expected `field.sub`"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
     Ok(Facts {
         hand_written,
+        nested_args,
         callbacks: names(&cb, "callbacks", CB)?,
         methods: names(&cb, "methods", CB)?,
         records: names(&cb, "records", CB)?,
@@ -171,7 +188,8 @@ fn map_message(m: &Message, f: &Facts, used: &mut Vec<String>) -> Result<Vec<Map
         });
     }
     for a in args {
-        if !out.iter().any(|m| &m.arg == a) {
+        let nested = f.nested_args.contains_key(&format!("{}.{a}", m.name));
+        if !nested && !out.iter().any(|m| &m.arg == a) {
             return Err(format!(
                 "{ctx}: no field of the catalogue gives ibapi's argument {a:?} of {}",
                 m.wire_name

@@ -299,6 +299,8 @@ pub enum TextRepr {
     /// A double written as a plain number even when unset (the unset
     /// sentinel spelled as IB's Python client spells it).
     Number,
+    /// A bool that travels as the word `true` / `false` (verifyCompleted).
+    Word,
 }
 
 /// A text-presence condition on values read (or written) earlier.
@@ -854,6 +856,7 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         Some("int") if ty == Type::Double => TextRepr::Int,
         Some("empty_unset") if matches!(ty, Type::Int | Type::Double) => TextRepr::EmptyUnset,
         Some("number") if ty == Type::Double => TextRepr::Number,
+        Some("word") if ty == Type::Bool => TextRepr::Word,
         Some(other) => {
             return Err(format!(
                 "{ctx}: unknown text {other:?} (or not for this type)"

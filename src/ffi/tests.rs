@@ -232,6 +232,27 @@ fn expected_type(event: &Event) -> tws_event_type {
             Incoming::HistoricalTicksBidAsk(_) => TWS_EVENT_HISTORICAL_TICKS_BID_ASK,
             Incoming::HistoricalTicksLast(_) => TWS_EVENT_HISTORICAL_TICKS_LAST,
             Incoming::HistoricalSchedule(_) => TWS_EVENT_HISTORICAL_SCHEDULE,
+            // The rest of the API (issue 16): generic accessor only.
+            Incoming::UpdateNewsBulletin(_) => TWS_EVENT_UPDATE_NEWS_BULLETIN,
+            Incoming::NewsProviders(_) => TWS_EVENT_NEWS_PROVIDERS,
+            Incoming::NewsArticle(_) => TWS_EVENT_NEWS_ARTICLE,
+            Incoming::HistoricalNews(_) => TWS_EVENT_HISTORICAL_NEWS,
+            Incoming::HistoricalNewsEnd(_) => TWS_EVENT_HISTORICAL_NEWS_END,
+            Incoming::TickNews(_) => TWS_EVENT_TICK_NEWS,
+            Incoming::ScannerParameters(_) => TWS_EVENT_SCANNER_PARAMETERS,
+            Incoming::ScannerData(_) => TWS_EVENT_SCANNER_DATA,
+            Incoming::ReceiveFa(_) => TWS_EVENT_RECEIVE_FA,
+            Incoming::ReplaceFaEnd(_) => TWS_EVENT_REPLACE_FA_END,
+            Incoming::DisplayGroupList(_) => TWS_EVENT_DISPLAY_GROUP_LIST,
+            Incoming::DisplayGroupUpdated(_) => TWS_EVENT_DISPLAY_GROUP_UPDATED,
+            Incoming::WshMetaData(_) => TWS_EVENT_WSH_META_DATA,
+            Incoming::WshEventData(_) => TWS_EVENT_WSH_EVENT_DATA,
+            Incoming::VerifyMessageApi(_) => TWS_EVENT_VERIFY_MESSAGE_API,
+            Incoming::VerifyCompleted(_) => TWS_EVENT_VERIFY_COMPLETED,
+            Incoming::VerifyAndAuthMessageApi(_) => TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API,
+            Incoming::VerifyAndAuthCompleted(_) => TWS_EVENT_VERIFY_AND_AUTH_COMPLETED,
+            Incoming::ConfigResponse(_) => TWS_EVENT_CONFIG_RESPONSE,
+            Incoming::UpdateConfigResponse(_) => TWS_EVENT_UPDATE_CONFIG_RESPONSE,
         },
     }
 }
@@ -405,7 +426,27 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
             | TWS_EVENT_HISTORICAL_TICKS
             | TWS_EVENT_HISTORICAL_TICKS_BID_ASK
             | TWS_EVENT_HISTORICAL_TICKS_LAST
-            | TWS_EVENT_HISTORICAL_SCHEDULE => vec![],
+            | TWS_EVENT_HISTORICAL_SCHEDULE
+            | TWS_EVENT_UPDATE_NEWS_BULLETIN
+            | TWS_EVENT_NEWS_PROVIDERS
+            | TWS_EVENT_NEWS_ARTICLE
+            | TWS_EVENT_HISTORICAL_NEWS
+            | TWS_EVENT_HISTORICAL_NEWS_END
+            | TWS_EVENT_TICK_NEWS
+            | TWS_EVENT_SCANNER_PARAMETERS
+            | TWS_EVENT_SCANNER_DATA
+            | TWS_EVENT_RECEIVE_FA
+            | TWS_EVENT_REPLACE_FA_END
+            | TWS_EVENT_DISPLAY_GROUP_LIST
+            | TWS_EVENT_DISPLAY_GROUP_UPDATED
+            | TWS_EVENT_WSH_META_DATA
+            | TWS_EVENT_WSH_EVENT_DATA
+            | TWS_EVENT_VERIFY_MESSAGE_API
+            | TWS_EVENT_VERIFY_COMPLETED
+            | TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API
+            | TWS_EVENT_VERIFY_AND_AUTH_COMPLETED
+            | TWS_EVENT_CONFIG_RESPONSE
+            | TWS_EVENT_UPDATE_CONFIG_RESPONSE => vec![],
         }
     }
 }
@@ -497,7 +538,27 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
             | Incoming::HistoricalTicks(_)
             | Incoming::HistoricalTicksBidAsk(_)
             | Incoming::HistoricalTicksLast(_)
-            | Incoming::HistoricalSchedule(_) => vec![],
+            | Incoming::HistoricalSchedule(_)
+            | Incoming::UpdateNewsBulletin(_)
+            | Incoming::NewsProviders(_)
+            | Incoming::NewsArticle(_)
+            | Incoming::HistoricalNews(_)
+            | Incoming::HistoricalNewsEnd(_)
+            | Incoming::TickNews(_)
+            | Incoming::ScannerParameters(_)
+            | Incoming::ScannerData(_)
+            | Incoming::ReceiveFa(_)
+            | Incoming::ReplaceFaEnd(_)
+            | Incoming::DisplayGroupList(_)
+            | Incoming::DisplayGroupUpdated(_)
+            | Incoming::WshMetaData(_)
+            | Incoming::WshEventData(_)
+            | Incoming::VerifyMessageApi(_)
+            | Incoming::VerifyCompleted(_)
+            | Incoming::VerifyAndAuthMessageApi(_)
+            | Incoming::VerifyAndAuthCompleted(_)
+            | Incoming::ConfigResponse(_)
+            | Incoming::UpdateConfigResponse(_) => vec![],
         },
     }
 }

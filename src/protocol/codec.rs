@@ -471,6 +471,14 @@ pub fn write_number(w: &mut FieldWriter<'_>, value: f64) {
     }
 }
 
+/// A bool sent as a word (`true` / `false`, as Java prints it): true only
+/// for `true` in any case, as TWS's own reader decides; `1` is read as true too.
+pub fn read_bool_word(r: &mut FieldReader<'_>) -> Result<bool, FieldError> {
+    let text = r.string()?;
+    let text = text.trim();
+    Ok(text.eq_ignore_ascii_case("true") || text == "1")
+}
+
 /// The protobuf text of a double carried as a string (`minTick`): the
 /// shortest text that reads back as the same number; left out when unset.
 pub fn double_to_proto_text(value: f64) -> Option<String> {

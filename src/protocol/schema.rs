@@ -113,6 +113,8 @@ pub enum TextRepr {
     EmptyUnset,
     /// A double written as a plain number even when unset.
     Number,
+    /// A bool that travels as the word `true` / `false` (verifyCompleted).
+    Word,
 }
 
 /// One catalogue entry of a message or record.

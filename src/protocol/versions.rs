@@ -49,10 +49,18 @@ pub const UNDERLYING_INFO: i32 = 122;
 pub const CANCEL_HEADTIMESTAMP: i32 = 123;
 /// reqHistoricalData drops its version field and carries keepUpToDate; historicalData drops its version field and each bar's has-gaps field.
 pub const SYNT_REALTIME_BARS: i32 = 124;
+/// reqNewsProviders exists.
+pub const REQ_NEWS_PROVIDERS: i32 = 115;
+/// reqNewsArticle exists.
+pub const REQ_NEWS_ARTICLE: i32 = 116;
+/// reqHistoricalNews exists.
+pub const REQ_HISTORICAL_NEWS: i32 = 117;
 /// reqMarketRule exists; contract details carry the market rule ids.
 pub const MARKET_RULES: i32 = 126;
 /// reqPnL and reqPnLSingle exist.
 pub const PNL: i32 = 127;
+/// reqNewsArticle and reqHistoricalNews carry their options lists.
+pub const NEWS_QUERY_ORIGINS: i32 = 128;
 /// pnl and pnlSingle carry the unrealized PnL.
 pub const UNREALIZED_PNL: i32 = 129;
 /// reqHistoricalTicks exists.
@@ -67,22 +75,32 @@ pub const REALIZED_PNL: i32 = 135;
 pub const TICK_BY_TICK: i32 = 137;
 /// reqTickByTickData carries the number of ticks and ignore-size.
 pub const TICK_BY_TICK_IGNORE_SIZE: i32 = 140;
+/// reqScannerSubscription drops its version field and carries the filter options.
+pub const SCANNER_GENERIC_OPTS: i32 = 143;
 /// Depth requests, their cancel and L2 updates carry the smart-depth flag.
 pub const SMART_DEPTH: i32 = 146;
 /// reqMktDepth carries the primary exchange.
 pub const MKT_DEPTH_PRIM_EXCHANGE: i32 = 149;
 /// Contract details carry the stock type.
 pub const STOCK_TYPE: i32 = 152;
+/// replaceFA carries its request id and is answered by replaceFAEnd.
+pub const REPLACE_FA_END: i32 = 157;
 /// Free text (error messages) arrives with `\uXXXX` escapes.
 pub const ENCODE_MSG_ASCII7: i32 = 153;
 /// tickOptionComputation drops its version field and carries the tick attribute.
 pub const PRICE_BASED_VOLATILITY: i32 = 156;
+/// The Wall Street Horizon requests exist.
+pub const WSHE_CALENDAR: i32 = 161;
 /// Contract details carry the size min tick (server 163 only).
 pub const FRACTIONAL_SIZE_SUPPORT: i32 = 163;
 /// Contract details drop their version field and carry min size and increments.
 pub const SIZE_RULES: i32 = 164;
 /// Error messages carry the advanced-order-reject JSON.
 pub const ADVANCED_ORDER_REJECT: i32 = 166;
+/// reqWshEventData carries its filter and fill flags.
+pub const WSH_EVENT_DATA_FILTERS: i32 = 171;
+/// reqWshEventData carries its dates and total limit.
+pub const WSH_EVENT_DATA_FILTERS_DATE: i32 = 173;
 /// Contracts carry the issuer id (requests, symbol samples).
 pub const BOND_ISSUERID: i32 = 176;
 /// Contract details of funds carry the fund fields.
@@ -111,6 +129,8 @@ pub const PROTOBUF_MARKET_DATA: i32 = 206;
 pub const PROTOBUF_ACCOUNTS_POSITIONS: i32 = 207;
 /// Real-time bar and tick-by-tick requests are sent as protobuf.
 pub const PROTOBUF_HISTORICAL_DATA: i32 = 208;
+/// News and Wall Street Horizon requests are sent as protobuf.
+pub const PROTOBUF_NEWS_DATA: i32 = 209;
 /// PnL and scanner requests are sent as protobuf.
 pub const PROTOBUF_SCAN_DATA: i32 = 210;
 /// The calc requests and their cancels are sent as protobuf.
@@ -200,6 +220,10 @@ pub const IMBALANCE_ONLY: i32 = 199;
 pub const PROTOBUF_PLACE_ORDER: i32 = 203;
 /// The open-order and completed-order requests travel as protobuf.
 pub const PROTOBUF_COMPLETED_ORDER: i32 = 204;
+/// reqConfig / configResponse exist (protobuf only).
+pub const CONFIG: i32 = 219;
+/// updateConfig / updateConfigResponse exist (protobuf only).
+pub const UPDATE_CONFIG: i32 = 221;
 
 /// A threshold no server reaches: the message is never sent as protobuf.
 pub const NEVER: i32 = i32::MAX;

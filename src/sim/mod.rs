@@ -38,6 +38,7 @@ pub mod matching;
 mod portfolio;
 mod recorder;
 mod registry;
+mod rest_replies;
 mod server;
 mod session;
 mod summary;

@@ -19,6 +19,7 @@ use super::instruments::{Date, Instruments};
 use super::market::{Market, MarketConfig, MktDataRequest};
 use super::market_replies::{self, query};
 use super::registry::Claim;
+use super::rest_replies;
 use super::server::Shared;
 use super::summary::Subscriptions;
 use super::transport::{End, Transport};
@@ -421,6 +422,58 @@ impl Session<'_> {
                     req_id: req.req_id,
                     white_branding_id: String::new().into(),
                 }));
+            }
+            // ---- issue 16: news ----
+            // No bulletins are issued while the simulator runs.
+            Request::ReqNewsBulletins(_) | Request::CancelNewsBulletins(_) => {}
+            Request::ReqNewsProviders(_) => self.push_all(&rest_replies::news_providers()),
+            Request::ReqNewsArticle(req) => self.warn(format_args!(
+                "news article {} of {} is not served",
+                req.article_id, req.provider_code
+            )),
+            Request::ReqHistoricalNews(req) => {
+                self.push_all(&rest_replies::historical_news(req.req_id))
+            }
+            // ---- issue 16: scanner ----
+            Request::ReqScannerParameters(_) => self.push_all(&rest_replies::scanner_parameters()),
+            Request::ReqScannerSubscription(req) => self.warn(format_args!(
+                "scanner subscription {} ({}) is not served",
+                req.req_id, req.subscription.scan_code
+            )),
+            Request::CancelScannerSubscription(_) => {}
+            // ---- issue 16: advisors (the simulated logins are no advisors) ----
+            Request::ReqFa(_) => self.push_all(&rest_replies::not_an_advisor(-1)),
+            Request::ReplaceFa(req) => self.push_all(&rest_replies::not_an_advisor(req.req_id)),
+            // ---- issue 16: display groups ----
+            Request::QueryDisplayGroups(req) => {
+                self.push_all(&rest_replies::display_groups(req.req_id))
+            }
+            Request::SubscribeToGroupEvents(req) => {
+                self.push_all(&rest_replies::display_group_updated(req.req_id, "none"))
+            }
+            Request::UpdateDisplayGroup(req) => self.push_all(
+                &rest_replies::display_group_updated(req.req_id, &req.contract_info),
+            ),
+            Request::UnsubscribeFromGroupEvents(_) => {}
+            // ---- issue 16: Wall Street Horizon (needs a data subscription) ----
+            Request::ReqWshMetaData(req) => {
+                self.warn(format_args!("WSH metadata {} is not served", req.req_id))
+            }
+            Request::ReqWshEventData(req) => {
+                self.warn(format_args!("WSH event data {} is not served", req.req_id))
+            }
+            Request::CancelWshMetaData(_) | Request::CancelWshEventData(_) => {}
+            // ---- issue 16: session settings and verification ----
+            // The simulator keeps no API log: the level is accepted silently.
+            Request::SetServerLogLevel(_) => {}
+            Request::VerifyRequest(_)
+            | Request::VerifyMessage(_)
+            | Request::VerifyAndAuthRequest(_)
+            | Request::VerifyAndAuthMessage(_) => {
+                self.warn(format_args!("API verification is not served"))
+            }
+            Request::ReqConfig(req) => {
+                self.warn(format_args!("configuration {} is not served", req.req_id))
             }
             Request::ReqPositions(_) => {
                 self.push_all(&account_replies::reply_positions(&config.accounts))

@@ -15,6 +15,9 @@ byte is produced or read by ibapi itself.
   ibapi_oracle.py encode-history VERSION...
                                         the same for the historical-data requests
                                         of issue 15
+  ibapi_oracle.py encode16 VERSION...   the same for the requests of issue 16 (news,
+                                        scanner, advisors, display groups, WSH,
+                                        verification, session settings)
   ibapi_oracle.py decode VERSION FILE...
                                         decode streams of length-prefixed
                                         server-to-client frames with ibapi's
@@ -615,6 +618,90 @@ class HistoryRecording(ContractRecording):
                   "sessions": [len(sessions)]}
         add_items(fields, "historical_session", sessions, HISTORICAL_SESSION)
         emit("HistoricalSchedule", **fields)
+def proto_snake(name):
+    # libtws's field and record names for IB's protobuf names.
+    fixed = {"prepareDailyPnL": "prepare_daily_pnl", "trustedIPs": "trusted_ips",
+             "showForexDataIn1_10Pips": "show_forex_data_in_1_10_pips",
+             "allowForexTradingIn1_10Pips": "allow_forex_trading_in_1_10_pips"}
+    if name in fixed:
+        return fixed[name]
+    return snake(name.replace("API", "Api"))
+
+
+def walk_proto(msg, prefix, out):
+    """A parsed protobuf message as libtws's visitor names it: an optional
+    message shows its presence, a list its count (and its last item)."""
+    for f in msg.DESCRIPTOR.fields:
+        key = f"{prefix}.{proto_snake(f.name)}" if prefix else proto_snake(f.name)
+        value = getattr(msg, f.name)
+        repeated = getattr(f, "is_repeated", False) or getattr(f, "label", 0) == 3
+        if f.message_type is not None:
+            inner = proto_snake(f.message_type.name)
+            if repeated:
+                out[key] = len(value)
+                for item in value:
+                    walk_proto(item, inner, out)
+            else:
+                out[key] = msg.HasField(f.name)
+                if msg.HasField(f.name):
+                    walk_proto(value, inner, out)
+        elif repeated:
+            out[key] = len(value)
+            for item in value:
+                out[f"{key}.item"] = item
+        else:
+            out[key] = value
+    return out
+
+
+class RestRecording(ContractRecording):
+    """The replies of issue 16 whose callbacks carry objects or come one item
+    at a time, fields named as libtws's visitor does."""
+
+    def __init__(self):
+        ContractRecording.__init__(self)
+        self.scan = None
+
+    def newsProviders(self, newsProviders):
+        fields = {"news_providers": len(newsProviders)}
+        for p in newsProviders:
+            fields.update({"news_provider.code": p.code, "news_provider.name": p.name})
+        emit("NewsProviders", **fields)
+
+    def scannerData(self, reqId, rank, contractDetails, distance, benchmark, projection,
+                    legsStr):
+        # ibapi raises one callback per row, then scannerDataEnd: the oracle
+        # joins them into the one message TWS sent (count, last row's fields).
+        if self.scan is None:
+            self.scan = {"req_id": reqId, "items": 0}
+        self.scan["items"] += 1
+        c = contractDetails.contract
+        row = {"scan_data.rank": rank}
+        row.update(visit(c, "contract", {}))
+        row.update({"scan_data.market_name": contractDetails.marketName,
+                    "scan_data.distance": distance, "scan_data.benchmark": benchmark,
+                    "scan_data.projection": projection, "scan_data.legs_str": legsStr})
+        self.scan.update(row)
+
+    def verifyCompleted(self, isSuccessful, errorText):
+        # Text: the word TWS sent ("true"/"false"); protobuf: a bool.
+        ok = isSuccessful if isinstance(isSuccessful, bool) else isSuccessful.strip().lower() == "true"
+        emit("VerifyCompleted", is_successful=ok, error_text=errorText)
+
+    def verifyAndAuthCompleted(self, isSuccessful, errorText):
+        ok = isSuccessful if isinstance(isSuccessful, bool) else isSuccessful.strip().lower() == "true"
+        emit("VerifyAndAuthCompleted", is_successful=ok, error_text=errorText)
+
+    def configResponseProtoBuf(self, proto):
+        emit("ConfigResponse", **walk_proto(proto, "", {}))
+
+    def updateConfigResponseProtoBuf(self, proto):
+        emit("UpdateConfigResponse", **walk_proto(proto, "", {}))
+
+    def scannerDataEnd(self, reqId):
+        scan = self.scan or {"req_id": reqId, "items": 0}
+        self.scan = None
+        emit("ScannerData", **scan)
 
 
 class App(Recording, EClient):
@@ -736,8 +823,7 @@ def decode(version, path):
     Decoder exactly as EClient.run does."""
     log = trouble_log()
     seen = len(log.trouble)
-    # Every family's replies, recorded as libtws's visitor names them.
-    wrapper = type("Recording", (HistoryRecording, OrderRecording), {})()
+    wrapper = AllRecording()
     decoder = Decoder(wrapper, version)
     data = open(path, "rb").read()
     offset = 0
@@ -1153,6 +1239,96 @@ def encode_orders(version):
     return 0
 
 
+def scanner_subscription():
+    from ibapi.scanner import ScannerSubscription
+    s = ScannerSubscription()
+    s.numberOfRows, s.instrument, s.locationCode = 25, "STK", "STK.US.MAJOR"
+    s.scanCode, s.abovePrice, s.aboveVolume = "TOP_PERC_GAIN", 5.0, 100000
+    s.stockTypeFilter = "ALL"
+    return s
+
+
+def wsh_event_data(full):
+    from ibapi.common import WshEventData
+    w = WshEventData()
+    w.conId = 8314
+    if full:
+        w.filter, w.fillWatchlist = '{"watchlist":["8314"]}', True
+        w.startDate, w.endDate, w.totalLimit = "20261201", "20261231", 10
+    return w
+
+
+def with_auth(call):
+    def run(app):
+        app.extraAuth = True
+        call(app)
+    return run
+
+
+# The calls of `encode16`, in order, under the names the Rust side uses.
+REST_CALLS = [
+    ("ReqNewsBulletins", lambda a: a.reqNewsBulletins(True)),
+    ("CancelNewsBulletins", lambda a: a.cancelNewsBulletins()),
+    ("ReqNewsProviders", lambda a: a.reqNewsProviders()),
+    ("ReqNewsArticle", lambda a: a.reqNewsArticle(31, "BRFG", "BRFG$0c6a1b2e", [])),
+    ("ReqHistoricalNews",
+     lambda a: a.reqHistoricalNews(32, 8314, "BRFG+DJNL", "2026-11-01 00:00:00.0",
+                                   "2026-12-01 00:00:00.0", 10, [])),
+    ("ReqScannerParameters", lambda a: a.reqScannerParameters()),
+    # ibapi refuses any filter-options argument but None below 143.
+    ("ReqScannerSubscription",
+     lambda a: a.reqScannerSubscription(41, scanner_subscription(), [], None)),
+    ("ReqScannerSubscription#filter",
+     lambda a: a.reqScannerSubscription(42, scanner_subscription(), [],
+                                        [tag("priceAbove", "5")])),
+    ("CancelScannerSubscription", lambda a: a.cancelScannerSubscription(41)),
+    ("ReqFa", lambda a: a.requestFA(1)),
+    ("ReplaceFa", lambda a: a.replaceFA(43, 1, "<ListOfGroups><Group><name>G1</name></Group></ListOfGroups>")),
+    ("QueryDisplayGroups", lambda a: a.queryDisplayGroups(44)),
+    ("SubscribeToGroupEvents", lambda a: a.subscribeToGroupEvents(45, 1)),
+    ("UpdateDisplayGroup", lambda a: a.updateDisplayGroup(45, "8314@SMART")),
+    ("UnsubscribeFromGroupEvents", lambda a: a.unsubscribeFromGroupEvents(45)),
+    ("ReqWshMetaData", lambda a: a.reqWshMetaData(46)),
+    ("CancelWshMetaData", lambda a: a.cancelWshMetaData(46)),
+    ("ReqWshEventData", lambda a: a.reqWshEventData(47, wsh_event_data(False))),
+    # below 171 / 173 ibapi refuses the filters and the dates (503)
+    ("ReqWshEventData#filters", lambda a: a.reqWshEventData(48, wsh_event_data(True))),
+    ("CancelWshEventData", lambda a: a.cancelWshEventData(47)),
+    ("SetServerLogLevel", lambda a: a.setServerLogLevel(5)),
+    ("VerifyRequest", with_auth(lambda a: a.verifyRequest("libtws-test", "1.0"))),
+    ("VerifyMessage", lambda a: a.verifyMessage("challenge-answer")),
+    ("VerifyAndAuthRequest",
+     with_auth(lambda a: a.verifyAndAuthRequest("libtws-test", "1.0", "isv-key"))),
+    ("VerifyAndAuthMessage", lambda a: a.verifyAndAuthMessage("challenge-answer", "xyz")),
+    ("ReqConfig", lambda a: a.reqConfigProtoBuf(config_request(49))),
+]
+
+
+def config_request(req_id):
+    from ibapi.protobuf.ConfigRequest_pb2 import ConfigRequest
+    proto = ConfigRequest()
+    proto.reqId = req_id
+    return proto
+
+
+def encode16(version):
+    """Each call of REST_CALLS on a fresh client at `version`."""
+    for name, call in REST_CALLS:
+        app = EncodingApp(version)
+        call(app)
+        sent = b"".join(app.conn.sent)
+        emit(name, hex=sent.hex(), errors=app.errors)
+    return 0
+
+
+class AllRecording(HistoryRecording, OrderRecording, RestRecording):
+    """Every family's replies, recorded as libtws's visitor names them."""
+
+    def __init__(self):
+        HistoryRecording.__init__(self)
+        self.scan = None
+
+
 def each(jobs):
     """Runs jobs in turn, each one's lines between @begin and @end when
     there are several; the status is 1 if any failed."""
@@ -1181,6 +1357,8 @@ def main(argv):
         return each([lambda v=int(v): encode(v, calls) for v in argv[3:]])
     if len(argv) >= 3 and argv[1] == "encode-history":
         return each([lambda v=int(v): encode(v, HISTORY_CALLS) for v in argv[2:]])
+    if len(argv) >= 3 and argv[1] == "encode16":
+        return each([lambda v=int(v): encode16(v) for v in argv[2:]])
     if len(argv) >= 4 and len(argv) % 2 == 0 and argv[1] == "decode":
         pairs = zip(argv[2::2], argv[3::2])
         return each([lambda v=int(v), f=f: decode(v, f) for v, f in pairs])

@@ -335,6 +335,22 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
                 tws_event_data { pnl_single: view },
             )
         }
+        Incoming::ReceiveFa(m) => (
+            tws_event_type::TWS_EVENT_RECEIVE_FA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::ReplaceFaEnd(m) => (
+            tws_event_type::TWS_EVENT_REPLACE_FA_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::ConfigResponse(m) => (
+            tws_event_type::TWS_EVENT_CONFIG_RESPONSE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::UpdateConfigResponse(m) => (
+            tws_event_type::TWS_EVENT_UPDATE_CONFIG_RESPONSE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::ContractData(m) => (
             tws_event_type::TWS_EVENT_CONTRACT_DATA,
             tws_event_data { _reserved: [0; 32] },
@@ -373,6 +389,14 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
         ),
         Incoming::FamilyCodes(m) => (
             tws_event_type::TWS_EVENT_FAMILY_CODES,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::DisplayGroupList(m) => (
+            tws_event_type::TWS_EVENT_DISPLAY_GROUP_LIST,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::DisplayGroupUpdated(m) => (
+            tws_event_type::TWS_EVENT_DISPLAY_GROUP_UPDATED,
             tws_event_data { _reserved: [0; 32] },
         ),
         Incoming::ExecDetails(m) => (
@@ -764,6 +788,30 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
                 tws_event_data { tick_by_tick: view },
             )
         }
+        Incoming::UpdateNewsBulletin(m) => (
+            tws_event_type::TWS_EVENT_UPDATE_NEWS_BULLETIN,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::NewsProviders(m) => (
+            tws_event_type::TWS_EVENT_NEWS_PROVIDERS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::NewsArticle(m) => (
+            tws_event_type::TWS_EVENT_NEWS_ARTICLE,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalNews(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_NEWS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::HistoricalNewsEnd(m) => (
+            tws_event_type::TWS_EVENT_HISTORICAL_NEWS_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::TickNews(m) => (
+            tws_event_type::TWS_EVENT_TICK_NEWS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
         Incoming::OrderStatus(m) => (
             tws_event_type::TWS_EVENT_ORDER_STATUS,
             tws_event_data { _reserved: [0; 32] },
@@ -782,6 +830,14 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
         ),
         Incoming::CompletedOrdersEnd(m) => (
             tws_event_type::TWS_EVENT_COMPLETED_ORDERS_END,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::ScannerParameters(m) => (
+            tws_event_type::TWS_EVENT_SCANNER_PARAMETERS,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::ScannerData(m) => (
+            tws_event_type::TWS_EVENT_SCANNER_DATA,
             tws_event_data { _reserved: [0; 32] },
         ),
         Incoming::Error(m) => {
@@ -875,6 +931,30 @@ pub(crate) fn message_event(msg: &Incoming, arena: &mut Arena) -> (tws_event_typ
             tws_event_type::TWS_EVENT_USER_INFO,
             tws_event_data { _reserved: [0; 32] },
         ),
+        Incoming::VerifyMessageApi(m) => (
+            tws_event_type::TWS_EVENT_VERIFY_MESSAGE_API,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::VerifyCompleted(m) => (
+            tws_event_type::TWS_EVENT_VERIFY_COMPLETED,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::VerifyAndAuthMessageApi(m) => (
+            tws_event_type::TWS_EVENT_VERIFY_AND_AUTH_MESSAGE_API,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::VerifyAndAuthCompleted(m) => (
+            tws_event_type::TWS_EVENT_VERIFY_AND_AUTH_COMPLETED,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::WshMetaData(m) => (
+            tws_event_type::TWS_EVENT_WSH_META_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
+        Incoming::WshEventData(m) => (
+            tws_event_type::TWS_EVENT_WSH_EVENT_DATA,
+            tws_event_data { _reserved: [0; 32] },
+        ),
     }
 }
 
@@ -893,6 +973,10 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::AccountUpdateMultiEnd(_) => c"AccountUpdateMultiEnd",
         Incoming::PnL(_) => c"PnL",
         Incoming::PnLSingle(_) => c"PnLSingle",
+        Incoming::ReceiveFa(_) => c"ReceiveFa",
+        Incoming::ReplaceFaEnd(_) => c"ReplaceFaEnd",
+        Incoming::ConfigResponse(_) => c"ConfigResponse",
+        Incoming::UpdateConfigResponse(_) => c"UpdateConfigResponse",
         Incoming::ContractData(_) => c"ContractData",
         Incoming::BondContractData(_) => c"BondContractData",
         Incoming::ContractDataEnd(_) => c"ContractDataEnd",
@@ -903,6 +987,8 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::SmartComponents(_) => c"SmartComponents",
         Incoming::MktDepthExchanges(_) => c"MktDepthExchanges",
         Incoming::FamilyCodes(_) => c"FamilyCodes",
+        Incoming::DisplayGroupList(_) => c"DisplayGroupList",
+        Incoming::DisplayGroupUpdated(_) => c"DisplayGroupUpdated",
         Incoming::ExecDetails(_) => c"ExecDetails",
         Incoming::ExecDetailsEnd(_) => c"ExecDetailsEnd",
         Incoming::CommissionAndFeesReport(_) => c"CommissionAndFeesReport",
@@ -933,11 +1019,19 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::UpdateMktDepthL2(_) => c"UpdateMktDepthL2",
         Incoming::RealTimeBar(_) => c"RealTimeBar",
         Incoming::TickByTick(_) => c"TickByTick",
+        Incoming::UpdateNewsBulletin(_) => c"UpdateNewsBulletin",
+        Incoming::NewsProviders(_) => c"NewsProviders",
+        Incoming::NewsArticle(_) => c"NewsArticle",
+        Incoming::HistoricalNews(_) => c"HistoricalNews",
+        Incoming::HistoricalNewsEnd(_) => c"HistoricalNewsEnd",
+        Incoming::TickNews(_) => c"TickNews",
         Incoming::OrderStatus(_) => c"OrderStatus",
         Incoming::OpenOrder(_) => c"OpenOrder",
         Incoming::OpenOrderEnd(_) => c"OpenOrderEnd",
         Incoming::CompletedOrder(_) => c"CompletedOrder",
         Incoming::CompletedOrdersEnd(_) => c"CompletedOrdersEnd",
+        Incoming::ScannerParameters(_) => c"ScannerParameters",
+        Incoming::ScannerData(_) => c"ScannerData",
         Incoming::Error(_) => c"Error",
         Incoming::NextValidId(_) => c"NextValidId",
         Incoming::ManagedAccounts(_) => c"ManagedAccounts",
@@ -946,6 +1040,12 @@ pub(crate) fn message_name(msg: &Incoming) -> &'static CStr {
         Incoming::AccountSummary(_) => c"AccountSummary",
         Incoming::AccountSummaryEnd(_) => c"AccountSummaryEnd",
         Incoming::UserInfo(_) => c"UserInfo",
+        Incoming::VerifyMessageApi(_) => c"VerifyMessageApi",
+        Incoming::VerifyCompleted(_) => c"VerifyCompleted",
+        Incoming::VerifyAndAuthMessageApi(_) => c"VerifyAndAuthMessageApi",
+        Incoming::VerifyAndAuthCompleted(_) => c"VerifyAndAuthCompleted",
+        Incoming::WshMetaData(_) => c"WshMetaData",
+        Incoming::WshEventData(_) => c"WshEventData",
     }
 }
 #[allow(dead_code)]

@@ -800,7 +800,7 @@ impl Body for ReqExecutions {
         exec_filter.exchange = WireValue::read_text(r)?;
         exec_filter.side = WireValue::read_text(r)?;
         if server_version >= versions::PARAMETRIZED_DAYS_OF_EXECUTIONS {
-            exec_filter.last_n_days = WireValue::read_text(r)?;
+            exec_filter.last_n_days = crate::protocol::codec::read_int_or_unset(r)?;
         }
         if server_version >= versions::PARAMETRIZED_DAYS_OF_EXECUTIONS {
             exec_filter.specific_dates = {

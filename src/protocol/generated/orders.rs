@@ -5721,10 +5721,10 @@ impl Body for PlaceOrder {
             order.use_price_mgmt_algo = crate::protocol::codec::read_int_or_unset(r)?;
         }
         if server_version >= versions::DURATION {
-            order.duration = WireValue::read_text(r)?;
+            order.duration = crate::protocol::codec::read_int_or_unset(r)?;
         }
         if server_version >= versions::POST_TO_ATS {
-            order.post_to_ats = WireValue::read_text(r)?;
+            order.post_to_ats = crate::protocol::codec::read_int_or_unset(r)?;
         }
         if server_version >= versions::AUTO_CANCEL_PARENT {
             order.auto_cancel_parent = WireValue::read_text(r)?;
@@ -5780,7 +5780,7 @@ impl Body for PlaceOrder {
             order.include_overnight = WireValue::read_text(r)?;
         }
         if server_version >= versions::CME_TAGGING_FIELDS {
-            order.manual_order_indicator = WireValue::read_text(r)?;
+            order.manual_order_indicator = crate::protocol::codec::read_int_or_unset(r)?;
         }
         if server_version >= versions::IMBALANCE_ONLY {
             order.imbalance_only = WireValue::read_text(r)?;
@@ -6235,7 +6235,7 @@ impl Body for CancelOrder {
             order_cancel.ext_operator = WireValue::read_text(r)?;
         }
         if server_version >= versions::CME_TAGGING_FIELDS {
-            order_cancel.manual_order_indicator = WireValue::read_text(r)?;
+            order_cancel.manual_order_indicator = crate::protocol::codec::read_int_or_unset(r)?;
         }
         Ok(Self {
             order_id,
@@ -6376,7 +6376,7 @@ impl Body for ReqGlobalCancel {
             order_cancel.ext_operator = WireValue::read_text(r)?;
         }
         if server_version >= versions::CME_TAGGING_FIELDS {
-            order_cancel.manual_order_indicator = WireValue::read_text(r)?;
+            order_cancel.manual_order_indicator = crate::protocol::codec::read_int_or_unset(r)?;
         }
         Ok(Self { order_cancel })
     }

@@ -1558,3 +1558,955 @@ impl Describe for UserInfo {
         WireValue::describe(&self.white_branding_id, "white_branding_id", v);
     }
 }
+
+/// setServerLogLevel: the detail of TWS's API log (1 system, 2 error, 3 warning, 4 information, 5 detail).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SetServerLogLevel {
+    pub log_level: i32,
+}
+
+/// Protobuf form of [`SetServerLogLevel`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct SetServerLogLevelRequestProto {
+    pub log_level: Option<i32>,
+}
+
+impl ::prost::Message for SetServerLogLevelRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.log_level {
+            proto_fields::int32::encode(1, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.log_level.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.log_level
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for SetServerLogLevel {
+    type Proto = SetServerLogLevelRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        w.int(1);
+        WireValue::write_text(&self.log_level, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let log_level = WireValue::read_text(r)?;
+        Ok(Self { log_level })
+    }
+
+    fn to_proto(&self) -> SetServerLogLevelRequestProto {
+        SetServerLogLevelRequestProto {
+            log_level: WireValue::to_proto(&self.log_level),
+        }
+    }
+
+    fn from_proto(p: SetServerLogLevelRequestProto) -> Self {
+        Self {
+            log_level: p.log_level.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for SetServerLogLevel {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.log_level, "log_level", v);
+    }
+}
+
+/// verifyRequest: starts the API verification of a third-party application.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerifyRequest {
+    pub api_name: String,
+    pub api_version: String,
+}
+
+/// Protobuf form of [`VerifyRequest`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct VerifyRequestProto {
+    pub api_name: Option<String>,
+    pub api_version: Option<String>,
+}
+
+impl ::prost::Message for VerifyRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.api_name {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.api_version {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.api_name.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.api_version.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.api_name
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .api_version
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for VerifyRequest {
+    type Proto = VerifyRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        w.int(1);
+        WireValue::write_text(&self.api_name, w);
+        WireValue::write_text(&self.api_version, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let api_name = WireValue::read_text(r)?;
+        let api_version = WireValue::read_text(r)?;
+        Ok(Self {
+            api_name,
+            api_version,
+        })
+    }
+
+    fn to_proto(&self) -> VerifyRequestProto {
+        VerifyRequestProto {
+            api_name: WireValue::to_proto(&self.api_name),
+            api_version: WireValue::to_proto(&self.api_version),
+        }
+    }
+
+    fn from_proto(p: VerifyRequestProto) -> Self {
+        Self {
+            api_name: p.api_name.unwrap_or_default(),
+            api_version: p.api_version.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        check_str(&self.api_name, "api_name", text)?;
+        check_str(&self.api_version, "api_version", text)?;
+        Ok(())
+    }
+}
+
+impl Describe for VerifyRequest {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.api_name, "api_name", v);
+        WireValue::describe(&self.api_version, "api_version", v);
+    }
+}
+
+/// verifyMessage: the application's answer to verifyMessageAPI.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerifyMessage {
+    pub api_data: String,
+}
+
+/// Protobuf form of [`VerifyMessage`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct VerifyMessageRequestProto {
+    pub api_data: Option<String>,
+}
+
+impl ::prost::Message for VerifyMessageRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.api_data {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.api_data.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.api_data
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for VerifyMessage {
+    type Proto = VerifyMessageRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        w.int(1);
+        WireValue::write_text(&self.api_data, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let api_data = WireValue::read_text(r)?;
+        Ok(Self { api_data })
+    }
+
+    fn to_proto(&self) -> VerifyMessageRequestProto {
+        VerifyMessageRequestProto {
+            api_data: WireValue::to_proto(&self.api_data),
+        }
+    }
+
+    fn from_proto(p: VerifyMessageRequestProto) -> Self {
+        Self {
+            api_data: p.api_data.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        check_str(&self.api_data, "api_data", text)?;
+        Ok(())
+    }
+}
+
+impl Describe for VerifyMessage {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.api_data, "api_data", v);
+    }
+}
+
+/// verifyAndAuthRequest: verification with an ISV key (text only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerifyAndAuthRequest {
+    pub api_name: String,
+    pub api_version: String,
+    pub opaque_isv_key: String,
+}
+
+/// Protobuf form of [`VerifyAndAuthRequest`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct VerifyAndAuthRequestProto {
+    pub api_name: Option<String>,
+    pub api_version: Option<String>,
+    pub opaque_isv_key: Option<String>,
+}
+
+impl ::prost::Message for VerifyAndAuthRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.api_name {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.api_version {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+        if let Some(v) = &self.opaque_isv_key {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.api_name.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.api_version.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.opaque_isv_key.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.api_name
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .api_version
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+            + self
+                .opaque_isv_key
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for VerifyAndAuthRequest {
+    type Proto = VerifyAndAuthRequestProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        w.int(1);
+        WireValue::write_text(&self.api_name, w);
+        WireValue::write_text(&self.api_version, w);
+        WireValue::write_text(&self.opaque_isv_key, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let api_name = WireValue::read_text(r)?;
+        let api_version = WireValue::read_text(r)?;
+        let opaque_isv_key = WireValue::read_text(r)?;
+        Ok(Self {
+            api_name,
+            api_version,
+            opaque_isv_key,
+        })
+    }
+
+    fn to_proto(&self) -> VerifyAndAuthRequestProto {
+        VerifyAndAuthRequestProto {
+            api_name: WireValue::to_proto(&self.api_name),
+            api_version: WireValue::to_proto(&self.api_version),
+            opaque_isv_key: WireValue::to_proto(&self.opaque_isv_key),
+        }
+    }
+
+    fn from_proto(p: VerifyAndAuthRequestProto) -> Self {
+        Self {
+            api_name: p.api_name.unwrap_or_default(),
+            api_version: p.api_version.unwrap_or_default(),
+            opaque_isv_key: p.opaque_isv_key.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        check_str(&self.api_name, "api_name", text)?;
+        check_str(&self.api_version, "api_version", text)?;
+        check_str(&self.opaque_isv_key, "opaque_isv_key", text)?;
+        Ok(())
+    }
+}
+
+impl Describe for VerifyAndAuthRequest {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.api_name, "api_name", v);
+        WireValue::describe(&self.api_version, "api_version", v);
+        WireValue::describe(&self.opaque_isv_key, "opaque_isv_key", v);
+    }
+}
+
+/// verifyAndAuthMessage: the application's answer to verifyAndAuthMessageAPI (text only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerifyAndAuthMessage {
+    pub api_data: String,
+    pub xyz_response: String,
+}
+
+/// Protobuf form of [`VerifyAndAuthMessage`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct VerifyAndAuthMessageProto {
+    pub api_data: Option<String>,
+    pub xyz_response: Option<String>,
+}
+
+impl ::prost::Message for VerifyAndAuthMessageProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.api_data {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.xyz_response {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.api_data.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.xyz_response.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.api_data
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .xyz_response
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for VerifyAndAuthMessage {
+    type Proto = VerifyAndAuthMessageProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, _server_version: i32) {
+        w.int(1);
+        WireValue::write_text(&self.api_data, w);
+        WireValue::write_text(&self.xyz_response, w);
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let api_data = WireValue::read_text(r)?;
+        let xyz_response = WireValue::read_text(r)?;
+        Ok(Self {
+            api_data,
+            xyz_response,
+        })
+    }
+
+    fn to_proto(&self) -> VerifyAndAuthMessageProto {
+        VerifyAndAuthMessageProto {
+            api_data: WireValue::to_proto(&self.api_data),
+            xyz_response: WireValue::to_proto(&self.xyz_response),
+        }
+    }
+
+    fn from_proto(p: VerifyAndAuthMessageProto) -> Self {
+        Self {
+            api_data: p.api_data.unwrap_or_default(),
+            xyz_response: p.xyz_response.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        check_str(&self.api_data, "api_data", text)?;
+        check_str(&self.xyz_response, "xyz_response", text)?;
+        Ok(())
+    }
+}
+
+impl Describe for VerifyAndAuthMessage {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.api_data, "api_data", v);
+        WireValue::describe(&self.xyz_response, "xyz_response", v);
+    }
+}
+
+/// verifyMessageAPI: TWS's verification challenge.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerifyMessageApi {
+    pub api_data: String,
+}
+
+/// Protobuf form of [`VerifyMessageApi`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct VerifyMessageApiProto {
+    pub api_data: Option<String>,
+}
+
+impl ::prost::Message for VerifyMessageApiProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.api_data {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.api_data.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.api_data
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for VerifyMessageApi {
+    type Proto = VerifyMessageApiProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(1);
+        if server_version >= versions::ENCODE_MSG_ASCII7 {
+            w.str(&escape_non_ascii(&self.api_data));
+        } else {
+            w.str(&self.api_data);
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let api_data = if server_version >= versions::ENCODE_MSG_ASCII7 {
+            r.escaped_string()?
+        } else {
+            WireValue::read_text(r)?
+        };
+        Ok(Self { api_data })
+    }
+
+    fn to_proto(&self) -> VerifyMessageApiProto {
+        VerifyMessageApiProto {
+            api_data: WireValue::to_proto(&self.api_data),
+        }
+    }
+
+    fn from_proto(p: VerifyMessageApiProto) -> Self {
+        Self {
+            api_data: p.api_data.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for VerifyMessageApi {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.api_data, "api_data", v);
+    }
+}
+
+/// verifyCompleted: the verification's outcome.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerifyCompleted {
+    /// `true` / `false` in text.
+    pub is_successful: bool,
+    pub error_text: String,
+}
+
+/// Protobuf form of [`VerifyCompleted`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct VerifyCompletedProto {
+    pub is_successful: Option<bool>,
+    pub error_text: Option<String>,
+}
+
+impl ::prost::Message for VerifyCompletedProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.is_successful {
+            proto_fields::bool::encode(1, v, buf);
+        }
+        if let Some(v) = &self.error_text {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::bool::merge(
+                wire_type,
+                self.is_successful.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.error_text.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.is_successful
+            .as_ref()
+            .map_or(0, |v| proto_fields::bool::encoded_len(1, v))
+            + self
+                .error_text
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for VerifyCompleted {
+    type Proto = VerifyCompletedProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(1);
+        w.str(if self.is_successful { "true" } else { "false" });
+        if server_version >= versions::ENCODE_MSG_ASCII7 {
+            w.str(&escape_non_ascii(&self.error_text));
+        } else {
+            w.str(&self.error_text);
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let is_successful = crate::protocol::codec::read_bool_word(r)?;
+        let error_text = if server_version >= versions::ENCODE_MSG_ASCII7 {
+            r.escaped_string()?
+        } else {
+            WireValue::read_text(r)?
+        };
+        Ok(Self {
+            is_successful,
+            error_text,
+        })
+    }
+
+    fn to_proto(&self) -> VerifyCompletedProto {
+        VerifyCompletedProto {
+            is_successful: WireValue::to_proto(&self.is_successful),
+            error_text: WireValue::to_proto(&self.error_text),
+        }
+    }
+
+    fn from_proto(p: VerifyCompletedProto) -> Self {
+        Self {
+            is_successful: p.is_successful.unwrap_or_default(),
+            error_text: p.error_text.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for VerifyCompleted {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.is_successful, "is_successful", v);
+        WireValue::describe(&self.error_text, "error_text", v);
+    }
+}
+
+/// verifyAndAuthMessageAPI: TWS's verification challenge with its xyz challenge (text only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerifyAndAuthMessageApi {
+    pub api_data: String,
+    /// IB's argument name: xyzChallange.
+    pub xyz_challenge: String,
+}
+
+/// Protobuf form of [`VerifyAndAuthMessageApi`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct VerifyAndAuthMessageApiProto {
+    pub api_data: Option<String>,
+    pub xyz_challenge: Option<String>,
+}
+
+impl ::prost::Message for VerifyAndAuthMessageApiProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.api_data {
+            proto_fields::owned_string::encode(1, v, buf);
+        }
+        if let Some(v) = &self.xyz_challenge {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::owned_string::merge(
+                wire_type,
+                self.api_data.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.xyz_challenge.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.api_data
+            .as_ref()
+            .map_or(0, |v| proto_fields::owned_string::encoded_len(1, v))
+            + self
+                .xyz_challenge
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for VerifyAndAuthMessageApi {
+    type Proto = VerifyAndAuthMessageApiProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(1);
+        if server_version >= versions::ENCODE_MSG_ASCII7 {
+            w.str(&escape_non_ascii(&self.api_data));
+        } else {
+            w.str(&self.api_data);
+        }
+        if server_version >= versions::ENCODE_MSG_ASCII7 {
+            w.str(&escape_non_ascii(&self.xyz_challenge));
+        } else {
+            w.str(&self.xyz_challenge);
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let api_data = if server_version >= versions::ENCODE_MSG_ASCII7 {
+            r.escaped_string()?
+        } else {
+            WireValue::read_text(r)?
+        };
+        let xyz_challenge = if server_version >= versions::ENCODE_MSG_ASCII7 {
+            r.escaped_string()?
+        } else {
+            WireValue::read_text(r)?
+        };
+        Ok(Self {
+            api_data,
+            xyz_challenge,
+        })
+    }
+
+    fn to_proto(&self) -> VerifyAndAuthMessageApiProto {
+        VerifyAndAuthMessageApiProto {
+            api_data: WireValue::to_proto(&self.api_data),
+            xyz_challenge: WireValue::to_proto(&self.xyz_challenge),
+        }
+    }
+
+    fn from_proto(p: VerifyAndAuthMessageApiProto) -> Self {
+        Self {
+            api_data: p.api_data.unwrap_or_default(),
+            xyz_challenge: p.xyz_challenge.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for VerifyAndAuthMessageApi {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.api_data, "api_data", v);
+        WireValue::describe(&self.xyz_challenge, "xyz_challenge", v);
+    }
+}
+
+/// verifyAndAuthCompleted: the outcome of a verification with an ISV key (text only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VerifyAndAuthCompleted {
+    /// `true` / `false` in text.
+    pub is_successful: bool,
+    pub error_text: String,
+}
+
+/// Protobuf form of [`VerifyAndAuthCompleted`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct VerifyAndAuthCompletedProto {
+    pub is_successful: Option<bool>,
+    pub error_text: Option<String>,
+}
+
+impl ::prost::Message for VerifyAndAuthCompletedProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.is_successful {
+            proto_fields::bool::encode(1, v, buf);
+        }
+        if let Some(v) = &self.error_text {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::bool::merge(
+                wire_type,
+                self.is_successful.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.error_text.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.is_successful
+            .as_ref()
+            .map_or(0, |v| proto_fields::bool::encoded_len(1, v))
+            + self
+                .error_text
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for VerifyAndAuthCompleted {
+    type Proto = VerifyAndAuthCompletedProto;
+
+    fn write_text(&self, w: &mut FieldWriter<'_>, server_version: i32) {
+        w.int(1);
+        w.str(if self.is_successful { "true" } else { "false" });
+        if server_version >= versions::ENCODE_MSG_ASCII7 {
+            w.str(&escape_non_ascii(&self.error_text));
+        } else {
+            w.str(&self.error_text);
+        }
+    }
+
+    fn read_text(r: &mut FieldReader<'_>, server_version: i32) -> Result<Self, FieldError> {
+        r.raw()?;
+        let is_successful = crate::protocol::codec::read_bool_word(r)?;
+        let error_text = if server_version >= versions::ENCODE_MSG_ASCII7 {
+            r.escaped_string()?
+        } else {
+            WireValue::read_text(r)?
+        };
+        Ok(Self {
+            is_successful,
+            error_text,
+        })
+    }
+
+    fn to_proto(&self) -> VerifyAndAuthCompletedProto {
+        VerifyAndAuthCompletedProto {
+            is_successful: WireValue::to_proto(&self.is_successful),
+            error_text: WireValue::to_proto(&self.error_text),
+        }
+    }
+
+    fn from_proto(p: VerifyAndAuthCompletedProto) -> Self {
+        Self {
+            is_successful: p.is_successful.unwrap_or_default(),
+            error_text: p.error_text.unwrap_or_default(),
+        }
+    }
+
+    fn check(&self, _form: Form) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+impl Describe for VerifyAndAuthCompleted {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.is_successful, "is_successful", v);
+        WireValue::describe(&self.error_text, "error_text", v);
+    }
+}
