@@ -849,6 +849,9 @@ static void instruments_and_quotes()
         const std::int32_t price = c.calculate_option_price(opt, 0.25, 190.0);
         CHECK(wait_for("TickOptionComputation", price));
         c.cancel_calculate_option_price(price);
+    }
+}
+
 static void lists_and_options_are_typed()
 {
     // Replies with lists, tag values and optional records arrive as their
