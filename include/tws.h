@@ -1259,7 +1259,9 @@ tws_result tws_options_set_optional_capabilities(struct tws_options *options,
                                                  const char *capabilities);
 
 // Sets how many events may wait before the reader stops reading the socket
-// (backpressure; events are never dropped). Default 65536.
+// (backpressure; events are never dropped, except ticks folded into the
+// quote view while the queue is full: `tws_options_set_conflate_ticks`).
+// Default 65536.
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
 tws_result tws_options_set_queue_capacity(struct tws_options *options, uint32_t capacity);
 
@@ -1313,6 +1315,15 @@ tws_result tws_options_set_pacing(struct tws_options *options, uint32_t max_mess
 tws_result tws_options_set_liveness(struct tws_options *options,
                                     uint32_t idle_ms,
                                     uint32_t timeout_ms);
+
+// Sets tick conflation (on by default). With it on, while the event queue
+// is full, a tick whose values the quote view (`tws_client_quote`) already
+// holds is folded into the view and not queued, so the view never lags
+// behind the market with a slow consumer; `tws_client_stat(client,
+// "ticks_conflated", ...)` counts them. Off, every tick waits for room in
+// the queue like every other event (and the reader, with it, waits).
+// Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_options_set_conflate_ticks(struct tws_options *options, bool conflate);
 
 // Creates a disconnected client. `options` may be NULL for the defaults; it
 // is copied, so it may be freed right after. Errors: TWS_ERR_NULL_ARGUMENT
@@ -1376,6 +1387,17 @@ tws_result tws_client_next_order_id(struct tws_client *client, int64_t *out_orde
 
 // Writes the client's counters to `*out_stats`. Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_client_stats(const struct tws_client *client, struct tws_stats *out_stats);
+
+// Writes the counter named `name` to `*out_value`: any field of
+// `tws_stats` by its name, and the counters added after ABI 1.0 that
+// `tws_stats` (caller-allocated, fixed in size) cannot carry:
+// "queue_bytes" (bytes of the events waiting now), "ticks_conflated"
+// (ticks folded into the quote view instead of queued while the queue was
+// full, see `tws_options_set_conflate_ticks`) and "subscriptions_refused"
+// (subscriptions TWS refused outright, forgotten rather than re-issued).
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
+// TWS_ERR_INVALID_ARGUMENT for an unknown name (named in the last error).
+tws_result tws_client_stat(const struct tws_client *client, const char *name, uint64_t *out_value);
 
 // reqIds: asks for the next valid order id (a TWS_EVENT_NEXT_VALID_ID follows).
 tws_result tws_client_req_ids(struct tws_client *client, int32_t num_ids);

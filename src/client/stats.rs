@@ -104,3 +104,53 @@ impl Stats {
         }
     }
 }
+impl StatsSnapshot {
+    /// Every counter's name, as [`StatsSnapshot::by_name`] takes it.
+    pub const NAMES: &'static [&'static str] = &[
+        "messages_in",
+        "bytes_in",
+        "messages_out",
+        "bytes_out",
+        "decode_errors",
+        "unknown_messages",
+        "queue_high_water",
+        "queue_full_waits",
+        "queue_len",
+        "queue_bytes",
+        "connects",
+        "reconnects",
+        "reconnect_attempts",
+        "resubscriptions",
+        "paced_delays",
+        "protocol_errors",
+        "late_replies_dropped",
+        "ticks_conflated",
+        "subscriptions_refused",
+    ];
+
+    /// The counter named `name` (a field name of this struct), if there is one.
+    pub fn by_name(&self, name: &str) -> Option<u64> {
+        Some(match name {
+            "messages_in" => self.messages_in,
+            "bytes_in" => self.bytes_in,
+            "messages_out" => self.messages_out,
+            "bytes_out" => self.bytes_out,
+            "decode_errors" => self.decode_errors,
+            "unknown_messages" => self.unknown_messages,
+            "queue_high_water" => self.queue_high_water,
+            "queue_full_waits" => self.queue_full_waits,
+            "queue_len" => self.queue_len,
+            "queue_bytes" => self.queue_bytes,
+            "connects" => self.connects,
+            "reconnects" => self.reconnects,
+            "reconnect_attempts" => self.reconnect_attempts,
+            "resubscriptions" => self.resubscriptions,
+            "paced_delays" => self.paced_delays,
+            "protocol_errors" => self.protocol_errors,
+            "late_replies_dropped" => self.late_replies_dropped,
+            "ticks_conflated" => self.ticks_conflated,
+            "subscriptions_refused" => self.subscriptions_refused,
+            _ => return None,
+        })
+    }
+}

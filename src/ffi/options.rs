@@ -87,7 +87,9 @@ pub unsafe extern "C" fn tws_options_set_optional_capabilities(
 }
 
 /// Sets how many events may wait before the reader stops reading the socket
-/// (backpressure; events are never dropped). Default 65536.
+/// (backpressure; events are never dropped, except ticks folded into the
+/// quote view while the queue is full: `tws_options_set_conflate_ticks`).
+/// Default 65536.
 /// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for 0.
 #[no_mangle]
 pub unsafe extern "C" fn tws_options_set_queue_capacity(
@@ -228,6 +230,24 @@ pub unsafe extern "C" fn tws_options_set_liveness(
         };
         candidate.validate()?;
         *o = candidate;
+        Ok(())
+    })
+}
+
+/// Sets tick conflation (on by default). With it on, while the event queue
+/// is full, a tick whose values the quote view (`tws_client_quote`) already
+/// holds is folded into the view and not queued, so the view never lags
+/// behind the market with a slow consumer; `tws_client_stat(client,
+/// "ticks_conflated", ...)` counts them. Off, every tick waits for room in
+/// the queue like every other event (and the reader, with it, waits).
+/// Errors: TWS_ERR_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_conflate_ticks(
+    options: *mut tws_options,
+    conflate: bool,
+) -> tws_result {
+    with_options(options, |o| {
+        o.conflate_ticks = conflate;
         Ok(())
     })
 }

@@ -213,3 +213,35 @@ pub unsafe extern "C" fn tws_client_stats(
         )
     })
 }
+
+/// Writes the counter named `name` to `*out_value`: any field of
+/// `tws_stats` by its name, and the counters added after ABI 1.0 that
+/// `tws_stats` (caller-allocated, fixed in size) cannot carry:
+/// "queue_bytes" (bytes of the events waiting now), "ticks_conflated"
+/// (ticks folded into the quote view instead of queued while the queue was
+/// full, see `tws_options_set_conflate_ticks`) and "subscriptions_refused"
+/// (subscriptions TWS refused outright, forgotten rather than re-issued).
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
+/// TWS_ERR_INVALID_ARGUMENT for an unknown name (named in the last error).
+#[no_mangle]
+pub unsafe extern "C" fn tws_client_stat(
+    client: *const tws_client,
+    name: *const c_char,
+    out_value: *mut u64,
+) -> tws_result {
+    with_client(client, |c| {
+        let name = c_str(name, "name")?;
+        let value = if name == "callback_panics" {
+            Some(c.inner.callback_panics())
+        } else {
+            c.inner.stats().by_name(name)
+        };
+        let value = value.ok_or_else(|| {
+            Failure::new(
+                tws_result::TWS_ERR_INVALID_ARGUMENT,
+                format!("no counter named {name:?}"),
+            )
+        })?;
+        put(out_value, "out_value", value)
+    })
+}

@@ -6,6 +6,7 @@
  * tws-sim (MSFT without a market data subscription) whose port is in
  * TWS_SIM_PORT.
  */
+#include <time.h>
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -401,6 +402,53 @@ static void test_streams(tws_client *c)
     tws_record_free(aapl);
 }
 
+/* A client whose queue holds 8 events, subscribed to AAPL and not drained for
+   1.5 s: how many ticks it conflated (conflation on or off). */
+static uint64_t conflated_with(bool conflate)
+{
+    tws_options *o = NULL;
+    CHECK_RC(tws_options_new(&o), TWS_OK);
+    CHECK_RC(tws_options_set_queue_capacity(o, 8), TWS_OK);
+    CHECK_RC(tws_options_set_conflate_ticks(o, conflate), TWS_OK);
+    CHECK_RC(tws_options_set_conflate_ticks(NULL, conflate), TWS_ERR_NULL_ARGUMENT);
+    tws_client *c = NULL;
+    CHECK_RC(tws_client_new(o, &c), TWS_OK);
+    tws_options_free(o);
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", sim_port, conflate ? 61 : 62, 5000), TWS_OK);
+    tws_record *aapl = stock("AAPL");
+    CHECK_RC(tws_client_req_mkt_data(c, 7, aapl, "", false, false, NULL, NULL, 0), TWS_OK);
+    tws_record_free(aapl);
+    struct timespec pause = {1, 500000000};
+    nanosleep(&pause, NULL);
+    uint64_t conflated = 99, in = 0;
+    CHECK_RC(tws_client_stat(c, "ticks_conflated", &conflated), TWS_OK);
+    CHECK_RC(tws_client_stat(c, "messages_in", &in), TWS_OK);
+    CHECK(in > 0);
+    tws_quote q;
+    CHECK_RC(tws_client_quote(c, 7, &q), TWS_OK);
+    CHECK_RC(tws_client_free(c), TWS_OK);
+    return conflated;
+}
+
+static void test_stats_by_name(tws_client *c)
+{
+    uint64_t v = 0;
+    tws_stats s;
+    CHECK_RC(tws_client_stats(c, &s), TWS_OK);
+    CHECK_RC(tws_client_stat(c, "connects", &v), TWS_OK);
+    CHECK(v == s.connects && v >= 1);
+    CHECK_RC(tws_client_stat(c, "callback_panics", &v), TWS_OK);
+    CHECK(v == 0);
+    CHECK_RC(tws_client_stat(c, "subscriptions_refused", &v), TWS_OK);
+    CHECK_RC(tws_client_stat(c, "queue_bytes", &v), TWS_OK);
+    CHECK_RC(tws_client_stat(c, "no_such_counter", &v), TWS_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tws_client_stat(c, NULL, &v), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_stat(c, "connects", NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_stat(NULL, "connects", &v), TWS_ERR_NULL_ARGUMENT);
+    CHECK(conflated_with(true) > 0);
+    CHECK(conflated_with(false) == 0);
+}
+
 int main(void)
 {
     sim_port = sim_port_from_env();
@@ -411,6 +459,7 @@ int main(void)
     CHECK_RC(tws_client_connect(c, "127.0.0.1", sim_port, 31, 5000), TWS_OK);
     test_blocking(c);
     test_streams(c);
+    test_stats_by_name(c);
     CHECK_RC(tws_client_free(c), TWS_OK);
     return check_report("test_market_data");
 }
