@@ -517,6 +517,8 @@ class ExecutionRecording(ContractRecording):
                            "soft_dollar_tier.value": t.val,
                            "soft_dollar_tier.display_name": t.displayName})
         emit("SoftDollarTiers", **fields)
+
+
 def add_items(fields, prefix, objects, attrs):
     """A list's items as libtws's visitor walks them: each attribute's
     values in item order, under the item record's prefix."""
@@ -618,6 +620,8 @@ class HistoryRecording(ContractRecording):
                   "sessions": [len(sessions)]}
         add_items(fields, "historical_session", sessions, HISTORICAL_SESSION)
         emit("HistoricalSchedule", **fields)
+
+
 def proto_snake(name):
     # libtws's field and record names for IB's protobuf names.
     fixed = {"prepareDailyPnL": "prepare_daily_pnl", "trustedIPs": "trusted_ips",
