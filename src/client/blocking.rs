@@ -49,6 +49,19 @@ impl Client {
         what: &str,
         timeout: Duration,
     ) -> Result<Call<'_>, Error> {
+        self.start_call_copying(answers, &[], what, timeout)
+    }
+
+    /// As [`start_call`](Self::start_call), and the call also gets a copy of
+    /// every message of the `copies` keys, which still go to the events
+    /// (see `routes`: divert and copy).
+    pub(super) fn start_call_copying(
+        &self,
+        answers: Answers,
+        copies: &[RouteKey],
+        what: &str,
+        timeout: Duration,
+    ) -> Result<Call<'_>, Error> {
         let deadline = Instant::now() + timeout;
         self.ensure_connected()?;
         let (req_id, key) = match answers {
@@ -58,7 +71,10 @@ impl Client {
             }
             Answers::Key(key) => (-1, key),
         };
-        let route = self.shared.routes.register(key, what)?;
+        let route = match copies {
+            [] => self.shared.routes.register(key, what)?,
+            _ => self.shared.routes.register_copying(key, copies, what)?,
+        };
         Ok(Call {
             route,
             req_id,
