@@ -332,6 +332,18 @@ impl Client {
         order: &Order,
         timeout: Duration,
     ) -> Result<OrderState, Error> {
+        self.what_if_order(contract, order, timeout)
+            .map(|answer| *answer.order_state)
+    }
+
+    /// As [`what_if`](Self::what_if), returning TWS's whole answer: the
+    /// openOrder of the what-if order (its id, contract, order and state).
+    pub fn what_if_order(
+        &self,
+        contract: &Contract,
+        order: &Order,
+        timeout: Duration,
+    ) -> Result<OpenOrder, Error> {
         self.ensure_order_link()?;
         let order = Order {
             what_if: true,
@@ -341,15 +353,15 @@ impl Client {
         let wire_id = wire_order_id(order_id)?;
         let call = self.start_call(Answers::Key(RouteKey::Request(wire_id)), "what_if", timeout)?;
         self.place_order_with_id(order_id, contract, &order)?;
-        let mut state = None;
+        let mut answer = None;
         self.collect(&call, "openOrder", |msg| {
             if let Incoming::OpenOrder(o) = msg {
-                state = Some(*o.order_state);
+                answer = Some(o);
                 return Step::Done;
             }
             Step::More
         })?;
-        state.ok_or_else(|| Error::Protocol("what-if answered without an order state".into()))
+        answer.ok_or_else(|| Error::Protocol("what-if answered without an openOrder".into()))
     }
 }
 
