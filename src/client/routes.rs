@@ -418,4 +418,46 @@ mod tests {
         drop(first);
         let _again = routes.register(RouteKey::Positions, "positions").unwrap();
     }
+
+    #[test]
+    fn a_copy_key_copies_and_the_message_still_goes_to_the_events() {
+        use crate::protocol::executions::CommissionAndFeesReport;
+        use crate::protocol::orders::{OpenOrder, OpenOrderEnd};
+        let routes = Routes::default();
+        let stats = Stats::default();
+        let open = || {
+            Incoming::OpenOrder(OpenOrder {
+                order_id: 7,
+                ..OpenOrder::default()
+            })
+        };
+        // Nobody waits: everything is an event.
+        assert!(routes.try_route(open(), &stats).is_some());
+        assert!(routes
+            .try_route(Incoming::OpenOrderEnd(OpenOrderEnd {}), &stats)
+            .is_some());
+        let call = routes
+            .register_copying(RouteKey::OpenOrders, &[RouteKey::OpenOrders], "open_orders")
+            .unwrap();
+        // openOrder: copied to the call and still an event; the end: the call's.
+        assert_eq!(routes.try_route(open(), &stats), Some(open()));
+        assert_eq!(
+            routes.try_route(Incoming::OpenOrderEnd(OpenOrderEnd {}), &stats),
+            None
+        );
+        assert_eq!(call.rx.try_recv().ok(), Some(open()));
+        assert!(matches!(call.rx.try_recv(), Ok(Incoming::OpenOrderEnd(_))));
+        // Commission reports are not this call's.
+        let report = Incoming::CommissionAndFeesReport(CommissionAndFeesReport::default());
+        assert!(routes.try_route(report.clone(), &stats).is_some());
+        assert!(call.rx.try_recv().is_err());
+        assert!(matches!(
+            routes.register(RouteKey::OpenOrders, "open_orders"),
+            Err(Error::Busy(_))
+        ));
+        drop(call);
+        // Gone with its route: nothing is copied any more.
+        assert_eq!(routes.try_route(open(), &stats), Some(open()));
+        assert_eq!(routes.active.load(Ordering::Acquire), 0);
+    }
 }

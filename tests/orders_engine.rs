@@ -1,0 +1,349 @@
+//! Orders through the engine, against the simulator over 127.0.0.1: order
+//! ids taken by many threads at once (checked against the placeOrder
+//! requests the simulator received), placements refused at once while the
+//! link is down (disconnected, reconnecting, TWS without IB) without using
+//! up an id, and the blocking order calls: answered, and timing out with a
+//! typed error when TWS does not answer.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tws::client::{Client, ConnectionState, Error, Event, Options, ReconnectPolicy};
+use tws::protocol::executions::ExecutionFilter;
+use tws::protocol::messages::Contract;
+use tws::protocol::orders::Order;
+use tws::protocol::{RawMessage, Request};
+use tws::sim::{self, faults::ConnectivityStep, Faults, Restart, SimConfig};
+
+const T: Duration = Duration::from_secs(5);
+
+fn config(version: i32, record: Option<PathBuf>) -> SimConfig {
+    SimConfig {
+        server_version: version,
+        quiet: true,
+        summary_refresh: None,
+        record,
+        ..SimConfig::default()
+    }
+}
+
+fn no_reconnect() -> Options {
+    Options {
+        reconnect: ReconnectPolicy {
+            enabled: false,
+            ..ReconnectPolicy::default()
+        },
+        ..Options::default()
+    }
+}
+
+fn connect(sim: &sim::SimHandle, options: Options) -> Client {
+    let client = Client::new(options).unwrap();
+    client
+        .connect("127.0.0.1", sim.port(), 5, T)
+        .expect("connects");
+    client
+}
+
+fn record_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("libtws-oe-{name}-{}.jsonl", std::process::id()))
+}
+
+fn aapl() -> Contract {
+    Contract {
+        symbol: "AAPL".into(),
+        ..common::stock()
+    }
+}
+
+fn limit(action: &str, quantity: &str, price: f64) -> Order {
+    Order {
+        action: action.into(),
+        total_quantity: quantity.into(),
+        order_type: "LMT".into(),
+        lmt_price: price,
+        ..Order::unset()
+    }
+}
+
+fn bytes_of(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The order ids of the placeOrder requests the simulator received, in
+/// the order it received them.
+fn placed_ids(path: &PathBuf, version: i32) -> Vec<i32> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            if v["dir"] != "out" || v["name"] == "ClientHello" {
+                return None;
+            }
+            let frame = bytes_of(v["hex"].as_str().unwrap());
+            let raw = RawMessage::split(&frame[4..], version).unwrap();
+            match Request::decode(&raw, version).unwrap()? {
+                Request::PlaceOrder(p) => Some(p.order_id),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Polls until an event satisfies `want` (at most `T`).
+fn until(client: &Client, what: &str, want: impl Fn(&Event) -> bool) {
+    let deadline = Instant::now() + T;
+    while Instant::now() < deadline {
+        if let Ok(Some(e)) = client.poll(Duration::from_millis(20)) {
+            if want(&e) {
+                return;
+            }
+        }
+    }
+    panic!("no {what} within {T:?}");
+}
+
+fn is_state(e: &Event, want: ConnectionState) -> bool {
+    matches!(e, Event::State { state, .. } if *state == want)
+}
+
+#[test]
+fn eight_threads_placing_at_once_never_share_an_id() {
+    for version in [176, 222] {
+        let path = record_path(&format!("threads-{version}"));
+        let sim = sim::start(config(version, Some(path.clone()))).unwrap();
+        // Paced as usual (50 a second): the pacer delays, never reorders.
+        let client = Arc::new(connect(&sim, Options::default()));
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let client = client.clone();
+                std::thread::spawn(move || {
+                    (0..8)
+                        .map(|i| {
+                            let order = limit("BUY", &format!("{}", t * 10 + i + 1), 189.5);
+                            client.place_order(&aapl(), &order).expect("placed")
+                        })
+                        .collect::<Vec<i64>>()
+                })
+            })
+            .collect();
+        let returned: Vec<i64> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        let unique: BTreeSet<i64> = returned.iter().copied().collect();
+        assert_eq!(unique.len(), 64, "an id was handed out twice at {version}");
+        // The next id follows the last one used: none was skipped or reused.
+        let first = *unique.first().unwrap();
+        assert_eq!(*unique.last().unwrap(), first + 63);
+        assert_eq!(client.next_order_id().unwrap(), first + 64);
+        // Answered after every request before it: the simulator read them all.
+        client.open_orders(T).unwrap();
+        client.disconnect();
+        sim.stop();
+        // What went on the wire: every id once, in increasing order.
+        let sent = placed_ids(&path, version);
+        let _ = std::fs::remove_file(&path);
+        let sent_ids: Vec<i64> = sent.iter().map(|id| i64::from(*id)).collect();
+        let mut sorted = sent_ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sent_ids, sorted,
+            "ids reached TWS out of order at {version}"
+        );
+        assert_eq!(
+            sent_ids.into_iter().collect::<BTreeSet<_>>(),
+            unique,
+            "at {version}"
+        );
+        assert_eq!(sent.len(), 64);
+    }
+}
+
+#[test]
+fn a_fresh_next_valid_id_never_moves_the_counter_back() {
+    let sim = sim::start(config(222, None)).unwrap();
+    let client = connect(&sim, Options::default());
+    let first = client.next_order_id().unwrap();
+    for _ in 0..5 {
+        client.next_order_id().unwrap();
+    }
+    // The simulator answers reqIds with the id it started with.
+    client.req_ids(1).unwrap();
+    until(&client, "nextValidId", |e| {
+        matches!(e, Event::Message(tws::protocol::Incoming::NextValidId(_)))
+    });
+    assert_eq!(client.next_order_id().unwrap(), first + 6);
+    client.disconnect();
+    sim.stop();
+}
+
+#[test]
+fn a_placement_while_the_link_is_down_fails_at_once_and_uses_no_id() {
+    // Never connected.
+    let never = Client::new(no_reconnect()).unwrap();
+    assert!(matches!(
+        never.place_order(&aapl(), &limit("BUY", "100", 189.5)),
+        Err(Error::NotConnected)
+    ));
+
+    // Disconnected after a session.
+    let path = record_path("down");
+    let sim = sim::start(config(222, Some(path.clone()))).unwrap();
+    let client = connect(&sim, no_reconnect());
+    let before = client.next_order_id().unwrap();
+    client.disconnect();
+    let started = Instant::now();
+    for _ in 0..3 {
+        assert!(matches!(
+            client.place_order(&aapl(), &limit("BUY", "100", 189.5)),
+            Err(Error::NotConnected)
+        ));
+        assert!(matches!(
+            client.place_order_with_id(before, &aapl(), &limit("BUY", "100", 189.5)),
+            Err(Error::NotConnected)
+        ));
+        assert!(matches!(
+            client.cancel_order(before, None),
+            Err(Error::NotConnected)
+        ));
+    }
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert_eq!(client.next_order_id().unwrap(), before + 1, "no id used");
+    sim.stop();
+    assert!(placed_ids(&path, 222).is_empty(), "nothing was sent");
+    let _ = std::fs::remove_file(&path);
+
+    // TWS without IB (1100): refused until the link is back.
+    let sim = sim::start(SimConfig {
+        faults: Faults {
+            connectivity: vec![ConnectivityStep {
+                code: 1100,
+                at: Duration::from_millis(200),
+            }],
+            ..Faults::default()
+        },
+        ..config(222, None)
+    })
+    .unwrap();
+    let client = connect(&sim, no_reconnect());
+    until(&client, "IbLinkLost", |e| {
+        is_state(e, ConnectionState::IbLinkLost)
+    });
+    let before = client.next_order_id().unwrap();
+    assert!(matches!(
+        client.place_order(&aapl(), &limit("BUY", "100", 189.5)),
+        Err(Error::NotConnected)
+    ));
+    assert!(matches!(
+        client.what_if(&aapl(), &limit("BUY", "100", 189.5), T),
+        Err(Error::NotConnected)
+    ));
+    assert_eq!(client.next_order_id().unwrap(), before + 1);
+    client.disconnect();
+    sim.stop();
+
+    // Reconnecting after a restart: refused, never queued for later.
+    let path = record_path("restart");
+    let sim = sim::start(SimConfig {
+        faults: Faults {
+            restart: Some(Restart {
+                after: Duration::from_millis(300),
+                down: Duration::from_millis(1500),
+            }),
+            ..Faults::default()
+        },
+        ..config(222, Some(path.clone()))
+    })
+    .unwrap();
+    let client = connect(
+        &sim,
+        Options {
+            reconnect: ReconnectPolicy {
+                enabled: true,
+                initial_delay: Duration::from_millis(100),
+                max_delay: Duration::from_millis(200),
+                jitter_percent: 0,
+                max_attempts: 0,
+            },
+            ..Options::default()
+        },
+    );
+    until(&client, "ConnectionLost", |e| {
+        is_state(e, ConnectionState::ConnectionLost)
+    });
+    let started = Instant::now();
+    assert!(matches!(
+        client.place_order(&aapl(), &limit("BUY", "100", 189.5)),
+        Err(Error::NotConnected)
+    ));
+    assert!(started.elapsed() < Duration::from_millis(200));
+    until(&client, "Reconnected", |e| {
+        is_state(e, ConnectionState::Reconnected)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    client.disconnect();
+    sim.stop();
+    assert!(
+        placed_ids(&path, 222).is_empty(),
+        "never sent, not even later"
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn blocking_order_calls_answer_or_time_out_with_a_typed_error() {
+    let sim = sim::start(config(222, None)).unwrap();
+    let client = connect(&sim, Options::default());
+    // The simulator holds no orders yet: empty answers, not timeouts.
+    assert_eq!(client.open_orders(T).unwrap(), vec![]);
+    assert_eq!(client.completed_orders(false, T).unwrap(), vec![]);
+    assert_eq!(
+        client.executions(&ExecutionFilter::all(), T).unwrap(),
+        vec![]
+    );
+    client.disconnect();
+    sim.stop();
+
+    // A TWS that stops answering.
+    let sim = sim::start(SimConfig {
+        faults: Faults {
+            freeze_after: Some(Duration::from_millis(100)),
+            ..Faults::default()
+        },
+        ..config(222, None)
+    })
+    .unwrap();
+    let client = connect(&sim, Options::default());
+    std::thread::sleep(Duration::from_millis(300));
+    let short = Duration::from_millis(300);
+    let started = Instant::now();
+    assert!(
+        matches!(client.open_orders(short), Err(Error::Timeout(m)) if m.contains("openOrderEnd"))
+    );
+    assert!(matches!(
+        client.completed_orders(true, short),
+        Err(Error::Timeout(m)) if m.contains("completedOrdersEnd")
+    ));
+    assert!(matches!(
+        client.executions(&ExecutionFilter::all(), short),
+        Err(Error::Timeout(m)) if m.contains("execDetailsEnd")
+    ));
+    assert!(matches!(
+        client.what_if(&aapl(), &limit("BUY", "100", 189.5), short),
+        Err(Error::Timeout(m)) if m.contains("openOrder")
+    ));
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // A timed-out call leaves its key free for the next one.
+    assert!(matches!(client.open_orders(short), Err(Error::Timeout(_))));
+    client.disconnect();
+    sim.stop();
+}
