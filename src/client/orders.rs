@@ -204,11 +204,19 @@ impl Client {
     }
 }
 
-/// The placeOrder of `order` on `contract` under `order_id`.
+/// The placeOrder of `order` on `contract` under `order_id`. The order's
+/// per-leg prices (`order_combo_legs`, which text form sends) also become
+/// the prices of the contract's legs (`ComboLeg::per_leg_price`, the only
+/// place protobuf form has for them), leg by leg, as IB's client does; a
+/// leg without an order price keeps its own.
 fn placement(order_id: i32, contract: &Contract, order: &Order) -> Request {
+    let mut contract = contract.clone();
+    for (leg, price) in contract.combo_legs.iter_mut().zip(&order.order_combo_legs) {
+        leg.per_leg_price = price.price;
+    }
     Request::PlaceOrder(PlaceOrder {
         order_id,
-        contract: Box::new(contract.clone()),
+        contract: Box::new(contract),
         order: Box::new(order.clone()),
         attached_orders: None,
     })
@@ -388,6 +396,37 @@ mod tests {
             assert!(r.subscription().is_none(), "{} re-issued", r.name());
             assert!(r.cancels().is_none(), "{} cancels a subscription", r.name());
         }
+    }
+
+    #[test]
+    fn the_order_leg_prices_are_the_contract_legs_prices() {
+        use crate::protocol::messages::ComboLeg;
+        use crate::protocol::orders::OrderComboLeg;
+        let leg = |con_id| ComboLeg {
+            con_id,
+            per_leg_price: f64::MAX,
+            ..ComboLeg::default()
+        };
+        let contract = Contract {
+            sec_type: "BAG".into(),
+            combo_legs: vec![leg(1), leg(2), leg(3)],
+            ..Contract::default()
+        };
+        let order = Order {
+            order_combo_legs: vec![OrderComboLeg { price: 1.5 }, OrderComboLeg { price: 2.5 }],
+            ..Order::unset()
+        };
+        let Request::PlaceOrder(p) = placement(9, &contract, &order) else {
+            panic!("not a placeOrder");
+        };
+        let prices: Vec<f64> = p
+            .contract
+            .combo_legs
+            .iter()
+            .map(|l| l.per_leg_price)
+            .collect();
+        assert_eq!(prices, [1.5, 2.5, f64::MAX]);
+        assert_eq!(p.order.order_combo_legs, order.order_combo_legs);
     }
 
     #[test]

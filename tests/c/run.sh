@@ -192,6 +192,58 @@ check "market_data example: contract details, ticks, quote" market_data_example_
 check "market_data example: unknown symbol names error 200" market_data_example_fails_on_unknown_symbol
 check "C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 check "C API tests: instruments and quotes at server version 150" $with_sim --quiet --server-version 150 --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
+c_orders_reach_the_simulator() { # VERSION [VALGRIND...]
+  # test_orders builds a conditional bracket with algo params and a combo
+  # order with leg prices and routing params; the simulator's record must
+  # show every field set, at text and protobuf versions.
+  local version=$1; shift
+  local rec; rec=$(mktemp)
+  $with_sim --quiet --server-version "$version" --record "$rec" -- "$@" "$bin/test_orders"
+  local rc=$?
+  python3 - "$rec" "$version" <<'PY'
+import json, sys
+orders = [m["fields"] for m in map(json.loads, open(sys.argv[1]))
+          if m.get("dir") == "out" and m.get("name") == "PlaceOrder"]
+proto = int(sys.argv[2]) >= 203
+def fail(why):
+    print(f"at {sys.argv[2]}: {why} ({len(orders)} placeOrder requests recorded)")
+    sys.exit(1)
+if len(orders) != 6:
+    fail(f"{len(orders)} placeOrder requests, not 6")
+parent, profit, loss, modified, combo, probe = orders
+ids = [o["order_id"] for o in (parent, profit, loss, combo)]
+if ids != list(range(ids[0], ids[0] + 4)):
+    fail(f"ids {ids} are not consecutive")
+if modified["order_id"] != parent["order_id"] or modified["order.lmt_price"] != 189.25:
+    fail("the modification is not under the parent's id")
+want = {"order.action": "BUY", "order.total_quantity": "100", "order.order_type": "LMT",
+        "order.lmt_price": 189.5, "order.transmit": False, "order.algo_strategy": "Adaptive",
+        "order.algo_params": 1, "order.conditions": 2, "order.order_ref": "bracket-parent"}
+bad = {k: parent.get(k) for k, v in want.items() if parent.get(k) != v}
+if bad:
+    fail(f"parent fields {bad}")
+if [profit["order.parent_id"], loss["order.parent_id"]] != [parent["order_id"]] * 2:
+    fail("children do not name the parent")
+if [profit["order.transmit"], loss["order.transmit"]] != [False, True]:
+    fail("only the last child transmits")
+if loss["order.order_type"] != "STP" or loss["order.aux_price"] != 185.0:
+    fail("the stop child")
+if combo["contract.combo_legs"] != 2 or combo["order.smart_combo_routing_params"] != 1:
+    fail("combo legs / routing params")
+if not proto and combo.get("order.order_combo_legs") != 2:
+    fail("the order's leg prices (text form)")
+if proto and combo.get("combo_leg.per_leg_price") != 410.25:
+    fail("the last leg's price (protobuf form carries it in the leg)")
+if probe["order.what_if"] is not True:
+    fail("the what-if probe is not what-if")
+PY
+  local same=$?
+  rm -f "$rec"
+  [ $rc -eq 0 ] && [ $same -eq 0 ]
+}
+for version in 176 222; do
+  check "C API tests: orders at server version $version (the fields reach the simulator)" c_orders_reach_the_simulator "$version"
+done
 check "C API tests" $with_sim -- "$bin/test_api"
 check "C API tests: strings at server version 200 (text form)" $with_sim --server-version 200 -- "$bin/test_api" strings
 check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
@@ -252,6 +304,7 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
   check "valgrind: C generic requests" generic_send_bytes_equal_typed 222 $vg
   check "valgrind: market_data example" market_data_example_prints_ticks $vg
+  check "valgrind: C API tests: orders" c_orders_reach_the_simulator 222 $vg
   check "valgrind: C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- $vg "$bin/test_market_data"
   check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
