@@ -87,6 +87,7 @@ from .market import (
     stock,
     tick_type_name,
 )
+from .orders import ExecutionReport, limit_order, market_order
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
 
 
@@ -177,4 +178,5 @@ __all__ = [
 from . import _generated as _gen  # noqa: E402
 from ._generated import *  # noqa: E402,F401,F403
 
+__all__ += ["ExecutionReport", "limit_order", "market_order"]
 __all__ += [n for n in _gen.__all__ if n not in __all__]
