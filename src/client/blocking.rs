@@ -38,6 +38,24 @@ pub(super) struct Call<'a> {
     timeout: Duration,
 }
 
+impl<'a> Call<'a> {
+    /// A call on a route registered by hand (`req_id` -1 when it has none),
+    /// started at `started`, that may take `timeout`.
+    pub(super) fn routed(
+        route: Route<'a>,
+        req_id: i32,
+        started: Instant,
+        timeout: Duration,
+    ) -> Call<'a> {
+        Call {
+            route,
+            req_id,
+            deadline: started + timeout,
+            timeout,
+        }
+    }
+}
+
 impl Client {
     /// Opens a blocking call named `what` (it names the call in `Busy`
     /// errors) that may take `timeout`: checks the session, takes an id and

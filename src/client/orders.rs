@@ -8,7 +8,7 @@
 //! link is down (disconnected, reconnecting, or TWS without IB after 1100)
 //! fails at once with `NotConnected`, its id not consumed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::protocol::executions::{
     CommissionAndFeesReport, ExecDetails, Execution, ExecutionFilter, ExerciseOptions,
@@ -21,7 +21,7 @@ use crate::protocol::orders::{
 };
 use crate::protocol::{Incoming, Request};
 
-use super::blocking::{Answers, Step};
+use super::blocking::{Answers, Call, Step};
 use super::routes::{check_user_id, RouteKey};
 use super::{Client, ConnectionState, Error, NO_ORDER_ID};
 use std::sync::atomic::Ordering;
@@ -65,6 +65,18 @@ impl Client {
     /// encoded at the negotiated version); never re-sent. TWS answers with
     /// openOrder / orderStatus events (and errors such as 201 under the id).
     pub fn place_order(&self, contract: &Contract, order: &Order) -> Result<i64, Error> {
+        self.place_next(contract, order, |_| Ok(()))
+    }
+
+    /// placeOrder under the next order id, taken when the request is
+    /// written; `before` runs with the id just before (a what-if registers
+    /// its route there). The id is given back when nothing was written.
+    fn place_next(
+        &self,
+        contract: &Contract,
+        order: &Order,
+        mut before: impl FnMut(i32) -> Result<(), Error>,
+    ) -> Result<i64, Error> {
         self.check_poisoned()?;
         self.ensure_order_link()?;
         let counter = &self.shared.next_order_id;
@@ -76,7 +88,9 @@ impl Client {
         let sent = self.shared.write_made(&template, true, || {
             let id = self.next_order_id()?;
             taken = Some(id);
-            Ok(Some(placement(wire_order_id(id)?, contract, order)))
+            let wire_id = wire_order_id(id)?;
+            before(wire_id)?;
+            Ok(Some(placement(wire_id, contract, order)))
         });
         match (sent, taken) {
             (Ok(_), Some(id)) => Ok(id),
@@ -357,10 +371,22 @@ impl Client {
             what_if: true,
             ..order.clone()
         };
-        let order_id = self.next_order_id()?;
-        let wire_id = wire_order_id(order_id)?;
-        let call = self.start_call(Answers::Key(RouteKey::Request(wire_id)), "what_if", timeout)?;
-        self.place_order_with_id(order_id, contract, &order)?;
+        // The id is taken when the request is written (so that ids reach TWS
+        // in order), the route registered just before.
+        let started = Instant::now();
+        let mut route = None;
+        self.place_next(contract, &order, |wire_id| {
+            route = Some(
+                self.shared
+                    .routes
+                    .register(RouteKey::Request(wire_id), "what_if")?,
+            );
+            Ok(())
+        })?;
+        let Some(route) = route else {
+            return Err(Error::Protocol("what-if written without a route".into()));
+        };
+        let call = Call::routed(route, -1, started, timeout);
         let mut answer = None;
         self.collect(&call, "openOrder", |msg| {
             if let Incoming::OpenOrder(o) = msg {
