@@ -1366,3 +1366,23 @@ fn limit_if_touched_becomes_a_limit_once_its_trigger_is_touched() {
     // Touched and marketable at once: sold at the bid.
     assert_eq!(execs(&ev)[0].price, 191.00);
 }
+
+#[test]
+fn a_fill_delay_holds_an_order_for_that_many_steps() {
+    let mut v = Scripted::new();
+    let mut e = Engine::new(EngineConfig {
+        partial_fill_chance: 0.0,
+        fill_delay_steps: 2,
+        ..EngineConfig::default()
+    });
+    let ev = e.place(&v, order(1, Action::Buy, "10", OrderType::Market));
+    assert!(execs(&ev).is_empty(), "nothing fills at placement");
+    assert_eq!(statuses(&ev), vec![(1, Status::PreSubmitted)]);
+    let first = run_steps(&mut e, &mut v, 1);
+    assert!(execs(&first).is_empty(), "nor on the first step");
+    let second = run_steps(&mut e, &mut v, 1);
+    let fills = execs(&second);
+    assert_eq!(fills.len(), 1, "the second step fills it: {second:?}");
+    assert_eq!(fills[0].price, 190.01);
+    assert_eq!(last_status(&second, 1).unwrap().status, Status::Filled);
+}
