@@ -147,7 +147,10 @@ impl Peer {
 
     /// The error an order (or request) id gets, skipping other messages.
     fn error_for(&mut self, id: i32) -> ErrorMessage {
-        let got = self.until("error", |m| matches!(m, Incoming::Error(e) if e.req_id == id));
+        let got = self.until(
+            "error",
+            |m| matches!(m, Incoming::Error(e) if e.req_id == id),
+        );
         match got.last() {
             Some(Incoming::Error(e)) => e.clone(),
             _ => unreachable!(),
@@ -193,9 +196,10 @@ impl Peer {
             req_id,
             exec_filter: ExecutionFilter::all(),
         }));
-        let got = self.until("execDetailsEnd", |m| {
-            matches!(m, Incoming::ExecDetailsEnd(e) if e.req_id == req_id)
-        });
+        let got = self.until(
+            "execDetailsEnd",
+            |m| matches!(m, Incoming::ExecDetailsEnd(e) if e.req_id == req_id),
+        );
         split_fills(&got, req_id)
     }
 }
@@ -279,7 +283,10 @@ fn a_market_order_fills_with_executions_and_commissions() {
         let open = open.unwrap_or_else(|| panic!("v{v}: no openOrder in {got:?}"));
         assert_eq!(open.contract.symbol, "AAPL");
         assert!(open.contract.con_id > 0, "v{v}: the contract is resolved");
-        assert_eq!((open.order.action.as_str(), open.order.order_type.as_str()), ("BUY", "MKT"));
+        assert_eq!(
+            (open.order.action.as_str(), open.order.order_type.as_str()),
+            ("BUY", "MKT")
+        );
         assert_eq!(open.order.account, "DU123456");
         let perm_id = open.order.perm_id;
         assert!(perm_id > 0, "v{v}: a perm id");
@@ -295,16 +302,31 @@ fn a_market_order_fills_with_executions_and_commissions() {
         assert!(!execs.is_empty(), "v{v}: executions");
         assert_eq!(shares(&execs), 300, "v{v}: the fills add up to the order");
         let last = statuses(&all, id).pop().unwrap();
-        assert_eq!((last.filled.as_str(), last.remaining.as_str()), ("300", "0"));
+        assert_eq!(
+            (last.filled.as_str(), last.remaining.as_str()),
+            ("300", "0")
+        );
         assert_eq!(last.perm_id, perm_id);
         for (x, r) in execs.iter().zip(&reports) {
             let e = &x.execution;
-            assert_eq!((e.order_id, e.perm_id, e.client_id), (id, perm_id, 1), "v{v}");
+            assert_eq!(
+                (e.order_id, e.perm_id, e.client_id),
+                (id, perm_id, 1),
+                "v{v}"
+            );
             assert_eq!(e.side, "BOT");
             assert!(e.price > 0.0);
-            assert_eq!(e.exec_id.split('.').count(), 4, "v{v}: exec id {}", e.exec_id);
+            assert_eq!(
+                e.exec_id.split('.').count(),
+                4,
+                "v{v}: exec id {}",
+                e.exec_id
+            );
             assert_eq!(r.exec_id, e.exec_id, "v{v}: a report per execution");
-            assert!(r.commission_and_fees > 0.0 && r.currency == "USD", "v{v}: {r:?}");
+            assert!(
+                r.commission_and_fees > 0.0 && r.currency == "USD",
+                "v{v}: {r:?}"
+            );
         }
         let ids: std::collections::BTreeSet<_> =
             execs.iter().map(|x| x.execution.exec_id.clone()).collect();
@@ -366,7 +388,9 @@ fn a_limit_order_rests_is_modified_into_a_fill_and_cancels_work() {
             "v{v}: the cancel notice: {got:?}"
         );
         // Completed orders: the fill and the cancel.
-        peer.send(Request::ReqCompletedOrders(ReqCompletedOrders { api_only: true }));
+        peer.send(Request::ReqCompletedOrders(ReqCompletedOrders {
+            api_only: true,
+        }));
         let got = peer.until("completedOrdersEnd", |m| {
             matches!(m, Incoming::CompletedOrdersEnd(_))
         });
@@ -453,9 +477,15 @@ fn a_what_if_order_answers_margins_and_keeps_nothing() {
         assert!((change - 12_500.0).abs() < 0.01, "v{v}: {s:?}");
         assert!((after - before - change).abs() < 0.02, "v{v}: {s:?}");
         assert!(s.equity_with_loan_before.parse::<f64>().unwrap() > 0.0);
-        assert!(s.commission_and_fees > 0.0 && s.commission_and_fees < 10.0, "v{v}");
+        assert!(
+            s.commission_and_fees > 0.0 && s.commission_and_fees < 10.0,
+            "v{v}"
+        );
         assert_eq!(s.commission_and_fees_currency, "USD");
-        assert!(peer.open_orders(false).is_empty(), "v{v}: a what-if is not kept");
+        assert!(
+            peer.open_orders(false).is_empty(),
+            "v{v}: a what-if is not kept"
+        );
         assert!(peer.executions(1).0.is_empty(), "v{v}: nor filled");
     }
 }
@@ -506,7 +536,10 @@ fn fills_while_disconnected_are_there_after_reconnecting() {
         let fills = wait_for_fills(&mut peer, id, 20);
         assert_eq!(fills[0].execution.side, "SLD");
         assert_eq!(fills[0].execution.client_id, 5);
-        assert!(peer.open_orders(false).is_empty(), "v{v}: it is no longer open");
+        assert!(
+            peer.open_orders(false).is_empty(),
+            "v{v}: it is no longer open"
+        );
     }
 }
 
@@ -567,13 +600,16 @@ fn client_zero_and_the_master_client_see_other_clients_orders() {
         owner.until_status(id + 1, "Filled");
 
         let mut other = Peer::connect(&sim, 4);
-        assert!(other.open_orders(false).is_empty(), "v{v}: client 4 sees its own only");
+        assert!(
+            other.open_orders(false).is_empty(),
+            "v{v}: client 4 sees its own only"
+        );
         assert!(other.executions(1).0.is_empty(), "v{v}");
         let all = other.open_orders(true);
         assert_eq!(all.len(), 1, "v{v}: reqAllOpenOrders sees every client's");
         assert_eq!((all[0].order_id, all[0].order.client_id), (id, 3));
 
-        let mut viewers = vec![Peer::connect(&sim, 0), Peer::connect(&sim, 9)];
+        let mut viewers = [Peer::connect(&sim, 0), Peer::connect(&sim, 9)];
         for (viewer, client_id) in viewers.iter_mut().zip([0, 9]) {
             let open = viewer.open_orders(false);
             assert_eq!(open.len(), 1, "v{v}: client {client_id}: {open:?}");

@@ -58,6 +58,9 @@ Orders (matched against the simulator's own quotes; see README):
                            executions, as client 0 does (default: none)
   --fill-delay-steps N   every order waits N market steps before it works
                            (default 0: a marketable order fills at once)
+  --trading-hours        orders keep the instruments' hours (outside them
+                           they wait) and DAY orders expire at the session
+                           end (default: around the clock, DAY lasts)
 
 Faults (all off by default; SECONDS may have fractions; loopback only):
   --restart-after S      every S seconds, close every connection and the
@@ -196,6 +199,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
             }
             "--master-client-id" => config.master_client_id = Some(number(&value(&flag)?)?),
             "--fill-delay-steps" => config.fill_delay_steps = number(&value(&flag)?)?,
+            "--trading-hours" if inline.is_none() => config.order_trading_hours = true,
             "--drop-after" => config.faults.drop_after = Some(number(&value(&flag)?)?),
             "--garbage" => config.faults.garbage = Some(value(&flag)?.parse()?),
             "--slow" => {
@@ -311,10 +315,18 @@ mod tests {
 
     #[test]
     fn order_flags() {
-        let c = config(&["--master-client-id", "7", "--fill-delay-steps=3"]).unwrap();
+        let c = config(&[
+            "--master-client-id",
+            "7",
+            "--fill-delay-steps=3",
+            "--trading-hours",
+        ])
+        .unwrap();
         assert_eq!((c.master_client_id, c.fill_delay_steps), (Some(7), 3));
+        assert!(c.order_trading_hours);
         let d = config(&[]).unwrap();
         assert_eq!((d.master_client_id, d.fill_delay_steps), (None, 0));
+        assert!(!d.order_trading_hours);
         assert!(config(&["--fill-delay-steps", "-1"]).is_err());
     }
 }

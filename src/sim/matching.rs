@@ -1535,6 +1535,7 @@ impl Engine {
         let rested = o.rested;
         let remaining = o.remaining();
         let tif = o.req.tif;
+        let mut crossed = false;
         if let Some(q) = quote {
             let (px, size) = if buys {
                 (q.ask, q.ask_size)
@@ -1543,6 +1544,7 @@ impl Engine {
             };
             let crosses = px > 0.0
                 && limit.map_or(true, |l| if buys { px <= l + 1e-9 } else { px >= l - 1e-9 });
+            crossed = crosses;
             if crosses {
                 let (price, liquidity) = match limit {
                     Some(l) if rested => (l, Liquidity::Added),
@@ -1558,7 +1560,11 @@ impl Engine {
         if o.status.is_final() {
             return;
         }
-        o.rested = true;
+        // A marketable order that filled only in part has not rested: the
+        // rest takes the quote while it stays marketable.
+        if !crossed {
+            o.rested = true;
+        }
         if tif == Tif::Ioc {
             self.cancel_one(venue, key, "Cancelled by System", false, events);
         }

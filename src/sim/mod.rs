@@ -123,6 +123,12 @@ pub struct SimConfig {
     /// at once). N: every order waits (PreSubmitted) and works from the Nth
     /// market step after it is accepted, so a test can leave before it fills.
     pub fill_delay_steps: u32,
+    /// Orders keep the instruments' hours: outside them they wait
+    /// (PreSubmitted; outsideRth uses the trading hours instead of the
+    /// liquid hours), and DAY orders expire at their session's end. Off by
+    /// default: orders work around the clock and DAY orders last until
+    /// cancelled.
+    pub order_trading_hours: bool,
 }
 
 /// The highest [`SimConfig::market_data_rate`].
@@ -152,6 +158,7 @@ impl Default for SimConfig {
             depth_reset_every: None,
             master_client_id: None,
             fill_delay_steps: 0,
+            order_trading_hours: false,
         }
     }
 }

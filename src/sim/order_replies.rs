@@ -32,17 +32,23 @@ pub fn error(id: i32, code: i32, message: &str) -> Incoming {
 }
 
 /// The instrument a placeOrder's contract names, or error 200.
-pub fn resolve(instruments: &Instruments, order_id: i32, c: &Contract) -> Result<usize, Incoming> {
-    instruments.resolve(&query(c)).map_err(|why| match why {
-        Unresolved::Unknown => error(order_id, code::UNKNOWN_CONTRACT, NO_SECURITY_DEFINITION),
-        Unresolved::Ambiguous => error(
-            order_id,
-            code::UNKNOWN_CONTRACT,
-            &format!(
-                "The contract description specified for {} is ambiguous.",
-                c.symbol
+pub fn resolve(
+    instruments: &Instruments,
+    order_id: i32,
+    c: &Contract,
+) -> Result<usize, Box<Incoming>> {
+    instruments.resolve(&query(c)).map_err(|why| {
+        Box::new(match why {
+            Unresolved::Unknown => error(order_id, code::UNKNOWN_CONTRACT, NO_SECURITY_DEFINITION),
+            Unresolved::Ambiguous => error(
+                order_id,
+                code::UNKNOWN_CONTRACT,
+                &format!(
+                    "The contract description specified for {} is ambiguous.",
+                    c.symbol
+                ),
             ),
-        ),
+        })
     })
 }
 
@@ -51,12 +57,12 @@ fn price(p: f64) -> Option<f64> {
     (p != f64::MAX).then_some(p)
 }
 
-fn rejected(order_id: i32, reason: &str) -> Incoming {
-    error(
+fn rejected(order_id: i32, reason: &str) -> Box<Incoming> {
+    Box::new(error(
         order_id,
         code::REJECTED,
         &format!("Order rejected - reason:{reason}"),
-    )
+    ))
 }
 
 /// A wire order for the instrument `con_id` as the engine takes it, or the
@@ -67,15 +73,15 @@ pub fn order_request(
     con_id: i32,
     exchange: &str,
     o: &Order,
-) -> Result<OrderRequest, Incoming> {
+) -> Result<OrderRequest, Box<Incoming>> {
     let action = Action::parse(&o.action)
         .ok_or_else(|| rejected(order_id, &format!("Invalid action {:?}", o.action)))?;
     let order_type = OrderType::parse(&o.order_type).ok_or_else(|| {
-        error(
+        Box::new(error(
             order_id,
             UNSUPPORTED_ORDER_TYPE,
             "Unsupported order type for this exchange and security type.",
-        )
+        ))
     })?;
     let tif = Tif::parse(&o.tif)
         .ok_or_else(|| rejected(order_id, &format!("Unsupported time in force {:?}", o.tif)))?;
@@ -176,7 +182,12 @@ pub fn open_order(inst: &Instrument, view: &OrderView, placed: Option<&Order>) -
 }
 
 /// The answer to a what-if order: openOrder whose state carries the margins.
-pub fn what_if(inst: &Instrument, view: &OrderView, w: &WhatIf, placed: Option<&Order>) -> Incoming {
+pub fn what_if(
+    inst: &Instrument,
+    view: &OrderView,
+    w: &WhatIf,
+    placed: Option<&Order>,
+) -> Incoming {
     let money = |x: f64| x.to_string();
     let mut s = state(view.status.as_str());
     s.init_margin_before = money(w.init_margin_before);

@@ -52,6 +52,7 @@ impl Desk {
             seed: config.seed,
             accounts: config.accounts.clone(),
             fill_delay_steps: config.fill_delay_steps,
+            trading_hours: config.order_trading_hours,
             ..EngineConfig::default()
         });
         engine.seed_portfolio();
@@ -136,14 +137,18 @@ impl Book {
         let order_id = req.order_id;
         let con_id = match replies::resolve(self.market.instruments(), order_id, &req.contract) {
             Ok(n) => self.market.instruments().get(n).con_id,
-            Err(e) => return vec![e],
+            Err(e) => return vec![*e],
         };
-        let request =
-            match replies::order_request(client_id, order_id, con_id, &req.contract.exchange, &req.order)
-            {
-                Ok(r) => r,
-                Err(e) => return vec![e],
-            };
+        let request = match replies::order_request(
+            client_id,
+            order_id,
+            con_id,
+            &req.contract.exchange,
+            &req.order,
+        ) {
+            Ok(r) => r,
+            Err(e) => return vec![*e],
+        };
         if request.what_if {
             // Nothing is kept: the answer carries the order as placed.
             let events = self.engine.place(&self.market, request);

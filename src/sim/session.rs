@@ -522,7 +522,9 @@ impl Session<'_> {
             | Request::CancelPnLSingle(_) => {}
             // ---- issue 14: orders (the server's order desk, super::orders) ----
             Request::ReqExecutions(req) => {
-                let out = self.desk().executions(self.client_id, req.req_id, &req.exec_filter);
+                let out = self
+                    .desk()
+                    .executions(self.client_id, req.req_id, &req.exec_filter);
                 self.push_all(&out);
             }
             Request::ReqSoftDollarTiers(req) => {
