@@ -19,6 +19,7 @@ use crate::protocol::executions::{ExecDetailsEnd, ExecutionFilter};
 use crate::protocol::orders::{CompletedOrdersEnd, OpenOrderEnd, Order, PlaceOrder};
 use crate::protocol::Incoming;
 
+use super::clock;
 use super::market::{Market, MarketConfig};
 use super::matching::{Engine, EngineConfig, Event, OrderView, Venue, Viewer};
 use super::order_replies as replies;
@@ -34,7 +35,11 @@ pub struct Desk {
 #[derive(Debug)]
 pub struct Book {
     engine: Engine,
-    market: Market,
+    /// The market orders fill against, built when the first order request
+    /// arrives (a simulator that takes no orders never builds it).
+    market: Option<Market>,
+    market_config: MarketConfig,
+    step_every: Option<Duration>,
     master_client_id: Option<i32>,
     first_order_id: i32,
     /// The wire order of each order as last placed, echoed in openOrder.
@@ -46,8 +51,8 @@ pub struct Book {
 }
 
 impl Desk {
-    /// A desk with no orders, its market starting at `start_ms`.
-    pub fn new(config: &SimConfig, start_ms: i64) -> Desk {
+    /// A desk with no orders.
+    pub fn new(config: &SimConfig) -> Desk {
         let mut engine = Engine::new(EngineConfig {
             seed: config.seed,
             accounts: config.accounts.clone(),
@@ -59,7 +64,14 @@ impl Desk {
         Desk {
             inner: Mutex::new(Book {
                 engine,
-                market: Market::new(MarketConfig::from_sim(config), start_ms),
+                market: None,
+                market_config: MarketConfig::from_sim(config),
+                // As the market steps (Market::step_interval).
+                step_every: match config.market_data_rate {
+                    0 => None,
+                    _ if config.market_closed => None,
+                    rate => Some(Duration::from_millis(u64::from((1000 / rate).max(1)))),
+                },
                 master_client_id: config.master_client_id,
                 first_order_id: config.next_valid_id,
                 placed: BTreeMap::new(),
@@ -111,14 +123,26 @@ impl Book {
     /// How often the market steps; `None`: quotes stand still (orders then
     /// fill only when they are placed or modified).
     pub fn step_interval(&self) -> Option<Duration> {
-        self.market.step_interval()
+        self.step_every
     }
 
     /// One market step: the quotes move, resting orders work against them.
     pub fn step(&mut self) {
-        self.market.step();
-        let events = self.engine.on_step(&self.market);
+        let Some(market) = self.market.as_mut() else {
+            return;
+        };
+        market.step();
+        let events = self.engine.on_step(market);
         self.route(events, None);
+    }
+
+    /// The engine and its market (built, as of now, on first use).
+    fn engine_and_market(&mut self) -> (&mut Engine, &Market) {
+        let config = &self.market_config;
+        let market = self
+            .market
+            .get_or_insert_with(|| Market::new(config.clone(), clock::now_unix_ms()));
+        (&mut self.engine, market)
     }
 
     /// Who `client_id` is for open orders and executions.
@@ -135,8 +159,9 @@ impl Book {
     /// placeOrder from `client_id`: its messages for the caller.
     pub fn place(&mut self, client_id: i32, req: &PlaceOrder) -> Vec<Incoming> {
         let order_id = req.order_id;
-        let con_id = match replies::resolve(self.market.instruments(), order_id, &req.contract) {
-            Ok(n) => self.market.instruments().get(n).con_id,
+        let instruments = self.engine_and_market().1.instruments();
+        let con_id = match replies::resolve(instruments, order_id, &req.contract) {
+            Ok(n) => instruments.get(n).con_id,
             Err(e) => return vec![*e],
         };
         let request = match replies::order_request(
@@ -151,11 +176,13 @@ impl Book {
         };
         if request.what_if {
             // Nothing is kept: the answer carries the order as placed.
-            let events = self.engine.place(&self.market, request);
+            let (engine, market) = self.engine_and_market();
+            let events = engine.place(market, request);
             return self.messages_with(&events, client_id, Some(&req.order));
         }
         let before = self.engine.order(client_id, order_id);
-        let events = self.engine.place(&self.market, request);
+        let (engine, market) = self.engine_and_market();
+        let events = engine.place(market, request);
         let after = self.engine.order(client_id, order_id);
         if let Some(after) = after {
             let entry = self.highest_id.entry(client_id).or_insert(order_id);
@@ -171,13 +198,15 @@ impl Book {
 
     /// cancelOrder from `client_id`.
     pub fn cancel(&mut self, client_id: i32, order_id: i32) -> Vec<Incoming> {
-        let events = self.engine.cancel(&self.market, client_id, order_id);
+        let (engine, market) = self.engine_and_market();
+        let events = engine.cancel(market, client_id, order_id);
         self.route(events, Some(client_id))
     }
 
     /// reqGlobalCancel from `client_id`: every client's live orders.
     pub fn global_cancel(&mut self, client_id: i32) -> Vec<Incoming> {
-        let events = self.engine.global_cancel(&self.market);
+        let (engine, market) = self.engine_and_market();
+        let events = engine.global_cancel(market);
         self.route(events, Some(client_id))
     }
 
@@ -191,7 +220,7 @@ impl Book {
         };
         let mut out = Vec::new();
         for view in self.engine.open_orders(viewer) {
-            if let Some(inst) = self.market.instrument(view.request.con_id) {
+            if let Some(inst) = self.instrument(view.request.con_id) {
                 out.push(replies::open_order(inst, &view, self.placed_of(&view)));
                 out.push(replies::order_status(&status_of(&view)));
             }
@@ -204,7 +233,7 @@ impl Book {
     pub fn completed_orders(&self) -> Vec<Incoming> {
         let mut out = Vec::new();
         for view in self.engine.completed_orders(Viewer::all()) {
-            if let Some(inst) = self.market.instrument(view.request.con_id) {
+            if let Some(inst) = self.instrument(view.request.con_id) {
                 out.push(replies::completed_order(inst, &view, self.placed_of(&view)));
             }
         }
@@ -227,7 +256,7 @@ impl Book {
         {
             Ok(records) => {
                 for r in records {
-                    if let Some(inst) = self.market.instrument(r.execution.con_id) {
+                    if let Some(inst) = self.instrument(r.execution.con_id) {
                         out.push(replies::exec_details(req_id, inst, &r.execution));
                         out.push(replies::commission(&r.commission));
                     }
@@ -241,6 +270,12 @@ impl Book {
         }
         out.push(Incoming::ExecDetailsEnd(ExecDetailsEnd { req_id }));
         out
+    }
+
+    /// An instrument of the market (none before the market is built, when
+    /// there are no orders either).
+    fn instrument(&self, con_id: i32) -> Option<&super::instruments::Instrument> {
+        self.market.as_ref().and_then(|m| m.instrument(con_id))
     }
 
     fn placed_of(&self, view: &OrderView) -> Option<&Order> {
@@ -286,7 +321,7 @@ impl Book {
 
     /// The wire messages of one event.
     fn messages(&self, event: &Event, placed: Option<&Order>) -> Vec<Incoming> {
-        let inst = |con_id| self.market.instrument(con_id);
+        let inst = |con_id| self.instrument(con_id);
         match event {
             Event::Open(view) => inst(view.request.con_id)
                 .map(|i| replies::open_order(i, view, placed.or(self.placed_of(view))))

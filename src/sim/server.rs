@@ -73,7 +73,7 @@ impl Server {
         let recorder = Recorder::open(config.record.as_deref(), config.capture.as_deref())?;
         let shared = Arc::new(Shared {
             recorder,
-            orders: Desk::new(&config, super::clock::now_unix_ms()),
+            orders: Desk::new(&config),
             config,
             stop: Arc::new(AtomicBool::new(false)),
             client_ids: Arc::new(ClientIds::default()),
