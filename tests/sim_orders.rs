@@ -626,7 +626,22 @@ fn client_zero_and_the_master_client_see_other_clients_orders() {
         zero.send(Request::ReqGlobalCancel(ReqGlobalCancel {
             order_cancel: OrderCancel::unset(),
         }));
-        owner.until_status(id, "Cancelled");
+        zero.settle();
+        // The owner's next answer comes after what happened to its orders:
+        // the Cancelled status goes before the (empty) open orders.
+        owner.send(Request::ReqOpenOrders(ReqOpenOrders {}));
+        let got = owner.until("openOrderEnd", |m| matches!(m, Incoming::OpenOrderEnd(_)));
+        let cancelled = statuses(&got, id);
+        assert_eq!(
+            cancelled.last().map(|s| s.status.as_str()),
+            Some("Cancelled"),
+            "v{v}: {got:?}"
+        );
+        assert!(
+            !got.iter()
+                .any(|m| matches!(m, Incoming::OpenOrder(o) if o.order_id == id)),
+            "v{v}: {got:?}"
+        );
         assert!(zero.open_orders(true).is_empty(), "v{v}");
     }
 }

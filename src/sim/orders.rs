@@ -158,6 +158,12 @@ impl Book {
 
     /// placeOrder from `client_id`: its messages for the caller.
     pub fn place(&mut self, client_id: i32, req: &PlaceOrder) -> Vec<Incoming> {
+        let mut out = self.pending(client_id);
+        out.extend(self.place_now(client_id, req));
+        out
+    }
+
+    fn place_now(&mut self, client_id: i32, req: &PlaceOrder) -> Vec<Incoming> {
         let order_id = req.order_id;
         let instruments = self.engine_and_market().1.instruments();
         let con_id = match replies::resolve(instruments, order_id, &req.contract) {
@@ -198,27 +204,31 @@ impl Book {
 
     /// cancelOrder from `client_id`.
     pub fn cancel(&mut self, client_id: i32, order_id: i32) -> Vec<Incoming> {
+        let mut out = self.pending(client_id);
         let (engine, market) = self.engine_and_market();
         let events = engine.cancel(market, client_id, order_id);
-        self.route(events, Some(client_id))
+        out.extend(self.route(events, Some(client_id)));
+        out
     }
 
     /// reqGlobalCancel from `client_id`: every client's live orders.
     pub fn global_cancel(&mut self, client_id: i32) -> Vec<Incoming> {
+        let mut out = self.pending(client_id);
         let (engine, market) = self.engine_and_market();
         let events = engine.global_cancel(market);
-        self.route(events, Some(client_id))
+        out.extend(self.route(events, Some(client_id)));
+        out
     }
 
     /// reqOpenOrders (`all`: reqAllOpenOrders): openOrder and orderStatus
     /// per live order the client sees, then openOrderEnd.
-    pub fn open_orders(&self, client_id: i32, all: bool) -> Vec<Incoming> {
+    pub fn open_orders(&mut self, client_id: i32, all: bool) -> Vec<Incoming> {
         let viewer = if all {
             Viewer::all()
         } else {
             self.viewer(client_id)
         };
-        let mut out = Vec::new();
+        let mut out = self.pending(client_id);
         for view in self.engine.open_orders(viewer) {
             if let Some(inst) = self.instrument(view.request.con_id) {
                 out.push(replies::open_order(inst, &view, self.placed_of(&view)));
@@ -230,8 +240,8 @@ impl Book {
     }
 
     /// reqCompletedOrders: today's finished orders, then completedOrdersEnd.
-    pub fn completed_orders(&self) -> Vec<Incoming> {
-        let mut out = Vec::new();
+    pub fn completed_orders(&mut self, client_id: i32) -> Vec<Incoming> {
+        let mut out = self.pending(client_id);
         for view in self.engine.completed_orders(Viewer::all()) {
             if let Some(inst) = self.instrument(view.request.con_id) {
                 out.push(replies::completed_order(inst, &view, self.placed_of(&view)));
@@ -244,12 +254,12 @@ impl Book {
     /// reqExecutions: execDetails and commissionAndFeesReport per execution
     /// of today the client sees and the filter selects, then execDetailsEnd.
     pub fn executions(
-        &self,
+        &mut self,
         client_id: i32,
         req_id: i32,
         filter: &ExecutionFilter,
     ) -> Vec<Incoming> {
-        let mut out = Vec::new();
+        let mut out = self.pending(client_id);
         match self
             .engine
             .executions(self.viewer(client_id), &replies::exec_filter(filter))
@@ -281,6 +291,18 @@ impl Book {
     fn placed_of(&self, view: &OrderView) -> Option<&Order> {
         self.placed
             .get(&(view.request.client_id, view.request.order_id))
+    }
+
+    /// What waits for `client_id`'s session: it goes before the answer to
+    /// its request, so that the session sees every order's changes in order.
+    fn pending(&mut self, client_id: i32) -> Vec<Incoming> {
+        let mut out = Vec::new();
+        for (owner, waiting) in self.links.values_mut() {
+            if *owner == client_id {
+                out.append(waiting);
+            }
+        }
+        out
     }
 
     /// The messages of `events` for the caller `caller` (returned), the

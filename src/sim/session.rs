@@ -559,7 +559,7 @@ impl Session<'_> {
             // No orders are entered in the simulated TWS: none to bind.
             Request::ReqAutoOpenOrders(_) => {}
             Request::ReqCompletedOrders(_) => {
-                let out = self.desk().completed_orders();
+                let out = self.desk().completed_orders(self.client_id);
                 self.push_all(&out);
             }
             Request::ExerciseOptions(req) => self.warn(format_args!(
