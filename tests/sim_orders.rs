@@ -645,3 +645,36 @@ fn client_zero_and_the_master_client_see_other_clients_orders() {
         assert!(zero.open_orders(true).is_empty(), "v{v}");
     }
 }
+
+#[test]
+fn stop_orders_wait_for_their_trigger() {
+    for &v in VERSIONS {
+        let sim = start(v, |_| {});
+        let mut peer = Peer::connect(&sim, 7);
+        let id = peer.next_id;
+        let stop = |action: &str, aux: f64| Order {
+            order_type: "STP".into(),
+            aux_price: aux,
+            tif: "GTC".into(),
+            ..market(action, "10")
+        };
+        // A buy stop below the ask has triggered: it fills at once.
+        peer.place(id, stock("AAPL"), stop("BUY", 1.00));
+        let got = peer.until_status(id, "Filled");
+        assert_eq!(shares(&split_fills(&got, -1).0), 10, "v{v}");
+        // A sell stop far below the bid waits for it.
+        let sell = id + 1;
+        peer.place(sell, stock("AAPL"), stop("SELL", 1.00));
+        let got = peer.until_status(sell, "PreSubmitted");
+        assert!(split_fills(&got, -1).0.is_empty(), "v{v}");
+        let open = peer.open_orders(false);
+        assert_eq!(open.len(), 1, "v{v}: {open:?}");
+        assert_eq!(open[0].order_state.status, "PreSubmitted");
+        // Moved above the bid, it triggers and sells at the bid.
+        peer.place(sell, stock("AAPL"), stop("SELL", 10_000.00));
+        let got = peer.until_status(sell, "Filled");
+        let (execs, _) = split_fills(&got, -1);
+        assert_eq!(shares(&execs), 10, "v{v}");
+        assert!(execs.iter().all(|x| x.execution.side == "SLD"));
+    }
+}
