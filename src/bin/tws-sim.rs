@@ -53,6 +53,13 @@ Market (quotes are a seeded random walk per instrument; see README):
   --depth-reset-every N  every N walk steps each depth book is reset
                            (error 317, then the whole book again)
 
+Historical data (TWS's pacing rules are on; violations get 162, or 420
+with keep up to date; see README "Historical data pacing"):
+  --history-pacing-scale F  multiply every pacing window by F (0.01: the
+                           10-minute window lasts 6 s, 15 s identical 0.15 s)
+  --history-pacing-all   pace every bar size (TWS: bars of 30 s or less)
+  --no-history-pacing    serve every historical request
+
 Faults (all off by default; SECONDS may have fractions; loopback only):
   --restart-after S      every S seconds, close every connection and the
   --restart-down S         listener, refuse connections for --restart-down
@@ -188,6 +195,17 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                 let n: u32 = number(&value(&flag)?)?;
                 config.depth_reset_every = (n > 0).then_some(n);
             }
+            "--history-pacing-scale" => {
+                let f: f64 = number(&value(&flag)?)?;
+                if !(f.is_finite() && f > 0.0 && f <= 100.0) {
+                    return Err("--history-pacing-scale is above 0 and at most 100".into());
+                }
+                config.history_pacing = config.history_pacing.clone().scaled(f);
+            }
+            "--history-pacing-all" if inline.is_none() => {
+                config.history_pacing.all_bar_sizes = true
+            }
+            "--no-history-pacing" if inline.is_none() => config.history_pacing.enabled = false,
             "--drop-after" => config.faults.drop_after = Some(number(&value(&flag)?)?),
             "--garbage" => config.faults.garbage = Some(value(&flag)?.parse()?),
             "--slow" => {
@@ -296,6 +314,11 @@ mod tests {
         assert_eq!(c.depth_reset_every, Some(50));
         assert_eq!(config(&[]).unwrap().seed, 1);
         assert!(config(&["--market-data-rate", "101"]).is_err());
+        let h = config(&["--history-pacing-scale", "0.01", "--history-pacing-all"]).unwrap();
+        assert_eq!(h.history_pacing.window, Duration::from_secs(6));
+        assert!(h.history_pacing.all_bar_sizes && h.history_pacing.enabled);
+        assert!(!config(&["--no-history-pacing"]).unwrap().history_pacing.enabled);
+        assert!(config(&["--history-pacing-scale", "0"]).is_err());
         assert!(config(&["--permission", "AAPL"]).is_err());
         assert!(config(&["--permission", "AAPL=gold"]).is_err());
         assert!(config(&["--seed", "-1"]).is_err());

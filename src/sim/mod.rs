@@ -22,7 +22,10 @@
 //! (listener, threads and restarts), `clock` (time), `recorder` (`--record`
 //! and `--capture`); the scripted faults: [`faults`] (what can be scripted),
 //! `injector` (one connection's fault state), `garbage` (malformed frames),
-//! `flood` (pre-encoded rows).
+//! `flood` (pre-encoded rows); history: `history` (the deterministic
+//! bars and ticks), `history_time` (exchange time zones, sessions, date
+//! texts), `history_replies` (requests to messages), `pacing` (TWS's
+//! historical-data pacing rules).
 
 pub mod account_data;
 mod account_replies;
@@ -30,11 +33,15 @@ mod clock;
 pub mod faults;
 mod flood;
 mod garbage;
+mod history;
+mod history_replies;
+mod history_time;
 mod injector;
 pub mod instruments;
 pub mod market;
 mod market_replies;
 pub mod matching;
+mod pacing;
 mod portfolio;
 mod recorder;
 mod registry;
@@ -54,6 +61,7 @@ pub use faults::{ConnectivityStep, Faults, Garbage, LargeUnknown, Restart};
 pub use flood::FLOOD_TAG;
 pub use garbage::UNKNOWN_ID as GARBAGE_UNKNOWN_ID;
 pub use instruments::Permission;
+pub use pacing::HistoryPacing;
 
 /// How a simulator behaves. Start from [`SimConfig::default`] and change what
 /// a test needs: `SimConfig { server_version: 176, ..Default::default() }`.
@@ -112,6 +120,11 @@ pub struct SimConfig {
     /// Every this many walk steps each depth subscription is reset (error
     /// 317, then its whole book as inserts).
     pub depth_reset_every: Option<u32>,
+    /// TWS's pacing rules for historical data (15 s identical, six per
+    /// contract in 2 s, 60 in 10 minutes, 50 open); shrink the windows with
+    /// [`HistoryPacing::scaled`]. Violations get error 162 (420 with keep up
+    /// to date) and are counted ([`SimHandle::history_pacing_violations`]).
+    pub history_pacing: HistoryPacing,
 }
 
 /// The highest [`SimConfig::market_data_rate`].
@@ -139,6 +152,7 @@ impl Default for SimConfig {
             market_closed: false,
             competing_live_session: false,
             depth_reset_every: None,
+            history_pacing: HistoryPacing::default(),
         }
     }
 }
@@ -153,6 +167,12 @@ impl SimHandle {
     /// The address it listens on (always 127.0.0.1).
     pub fn addr(&self) -> SocketAddr {
         self.server.addr()
+    }
+
+    /// Historical-data requests refused for breaking the pacing rules so
+    /// far, on every connection.
+    pub fn history_pacing_violations(&self) -> u64 {
+        self.server.history_pacing_violations()
     }
 
     /// The port it listens on.

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::pacing::Pacer;
 use super::recorder::Recorder;
 use super::registry::ClientIds;
 use super::session;
@@ -25,6 +26,8 @@ pub struct Shared {
     pub stop: Arc<AtomicBool>,
     pub client_ids: Arc<ClientIds>,
     pub recorder: Recorder,
+    /// The historical-data pacing of the whole simulator (TWS paces a login).
+    pub pacer: Pacer,
     connections: Mutex<Connections>,
 }
 
@@ -68,6 +71,7 @@ impl Server {
         let recorder = Recorder::open(config.record.as_deref(), config.capture.as_deref())?;
         let shared = Arc::new(Shared {
             recorder,
+            pacer: Pacer::new(config.history_pacing.clone()),
             config,
             stop: Arc::new(AtomicBool::new(false)),
             client_ids: Arc::new(ClientIds::default()),
@@ -86,6 +90,11 @@ impl Server {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Historical-data requests refused for pacing so far.
+    pub fn history_pacing_violations(&self) -> u64 {
+        self.shared.pacer.violations()
     }
 
     /// Stops accepting, shuts every connection down and joins every thread.
