@@ -54,7 +54,7 @@ Market (quotes are a seeded random walk per instrument; see README):
                            (error 317, then the whole book again)
 
 Historical data (TWS's pacing rules are on; violations get 162, or 420
-with keep up to date; see README "Historical data pacing"):
+with keep up to date; see the README, Historical data pacing):
   --history-pacing-scale F  multiply every pacing window by F (0.01: the
                            10-minute window lasts 6 s, 15 s identical 0.15 s)
   --history-pacing-all   pace every bar size (TWS: bars of 30 s or less)
@@ -317,7 +317,12 @@ mod tests {
         let h = config(&["--history-pacing-scale", "0.01", "--history-pacing-all"]).unwrap();
         assert_eq!(h.history_pacing.window, Duration::from_secs(6));
         assert!(h.history_pacing.all_bar_sizes && h.history_pacing.enabled);
-        assert!(!config(&["--no-history-pacing"]).unwrap().history_pacing.enabled);
+        assert!(
+            !config(&["--no-history-pacing"])
+                .unwrap()
+                .history_pacing
+                .enabled
+        );
         assert!(config(&["--history-pacing-scale", "0"]).is_err());
         assert!(config(&["--permission", "AAPL"]).is_err());
         assert!(config(&["--permission", "AAPL=gold"]).is_err());
