@@ -366,12 +366,14 @@ mod tests {
         assert_eq!(all.end - all.start, 16 * HOUR);
         // FX opens on Sunday evening for Monday.
         let eur = inst(EURUSD_CON_ID);
-        let s = session_of(&eur, false, monday).unwrap();
+        let fx = session_of(&eur, false, monday).unwrap();
         assert_eq!(
-            text_time(Zone::Eastern, s.start),
+            text_time(Zone::Eastern, fx.start),
             "20261129 17:15:00 US/Eastern"
         );
-        let last = last_sessions(&aapl, true, s.end + 20 * HOUR, 3);
+        // From Tuesday 07:00 New York, before the open: Monday is the last
+        // regular session.
+        let last = last_sessions(&aapl, true, s.end + 15 * HOUR, 3);
         assert_eq!(last.len(), 3);
         assert_eq!(last[2].day, monday);
         assert_eq!(last[1].day, monday - 3, "the Friday before");
