@@ -546,17 +546,15 @@ pub fn historical_ticks(ctx: &Context<'_>, req: &ReqHistoricalTicks) -> Vec<Inco
             )]
         }
     };
-    let parse = |text: &str| -> Result<Option<i64>, Incoming> {
+    // None: a bad date; Some(None): none given.
+    let parse = |text: &str| -> Option<Option<i64>> {
         if text.trim().is_empty() {
-            return Ok(None);
+            return Some(None);
         }
-        history_time::parse_end(text)
-            .map(Some)
-            .ok_or_else(|| error(id, hcode::BAD_DATE, BAD_END))
+        history_time::parse_end(text).map(Some)
     };
-    let (start, end) = match (parse(&req.start_date_time), parse(&req.end_date_time)) {
-        (Ok(s), Ok(e)) => (s, e),
-        (Err(refusal), _) | (_, Err(refusal)) => return vec![refusal],
+    let (Some(start), Some(end)) = (parse(&req.start_date_time), parse(&req.end_date_time)) else {
+        return vec![error(id, hcode::BAD_DATE, BAD_END)];
     };
     if !show.available_for(inst) {
         return vec![no_data(id, inst, &req.contract.exchange, show)];
