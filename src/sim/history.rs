@@ -740,4 +740,60 @@ mod tests {
         let mids = paths.bars(Show::Midpoint, BarSize::Secs(3600), true, start, end);
         assert_eq!(mids[0].volume, -1.0);
     }
+
+    #[test]
+    fn every_instrument_has_sane_history() {
+        let all = Instruments::build(Date {
+            year: 2026,
+            month: 11,
+            day: 30,
+        });
+        let end = history_time::parse_end("20261127 12:00:00 US/Eastern").unwrap();
+        // Every instrument but most of the option chain (a few cover it).
+        let few_options = all.all().iter().filter(|i| i.is_option()).step_by(17);
+        let others = all.all().iter().filter(|i| !i.is_option());
+        for inst in others.chain(few_options) {
+            let under = inst
+                .is_option()
+                .then(|| all.get(all.index_of(inst.under_con_id).unwrap()));
+            let paths = Paths {
+                seed: 1,
+                inst,
+                under,
+            };
+            let show = if Show::Midpoint.available_for(inst) {
+                Show::Midpoint
+            } else {
+                Show::Trades
+            };
+            for size in [BarSize::Day, BarSize::Secs(1800), BarSize::Week] {
+                let start = Span::Months(1).start(inst, false, end);
+                let bars = paths.bars(show, size, false, start, end);
+                assert!(!bars.is_empty(), "{} {size:?}", inst.local_symbol);
+                for b in &bars {
+                    assert!(
+                        b.low > 0.0 && b.low <= b.high,
+                        "{}: {b:?}",
+                        inst.local_symbol
+                    );
+                    assert!(
+                        b.open >= b.low && b.open <= b.high,
+                        "{}: {b:?}",
+                        inst.local_symbol
+                    );
+                    assert!(
+                        b.close >= b.low && b.close <= b.high,
+                        "{}: {b:?}",
+                        inst.local_symbol
+                    );
+                }
+                assert!(bars.windows(2).all(|w| w[0].start < w[1].start));
+            }
+            let ticks = paths.scan(false, None, end, 20, |t| paths.quote_at(t));
+            if !inst.quote.last_only {
+                assert_eq!(ticks.len(), 20, "{}", inst.local_symbol);
+                assert!(ticks.iter().all(|q| q.bid < q.ask), "{}", inst.local_symbol);
+            }
+        }
+    }
 }
