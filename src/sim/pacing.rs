@@ -74,6 +74,18 @@ pub enum Violation {
     TooManyOpen,
 }
 
+impl Violation {
+    /// The rule, for the log.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Violation::Identical => "an identical request within the identical-request window",
+            Violation::SameContract => "too many requests for one contract, exchange and tick type",
+            Violation::TooMany => "too many requests within the long window",
+            Violation::TooManyOpen => "too many open requests",
+        }
+    }
+}
+
 /// One request as the rules see it.
 #[derive(Debug, Clone)]
 pub struct Paced {
@@ -104,6 +116,8 @@ pub struct Pacer {
     rules: HistoryPacing,
     state: Mutex<State>,
     violations: AtomicU64,
+    /// The rule the last refused request broke.
+    last: Mutex<Option<Violation>>,
 }
 
 impl Pacer {
@@ -112,6 +126,7 @@ impl Pacer {
             rules,
             state: Mutex::new(State::default()),
             violations: AtomicU64::new(0),
+            last: Mutex::new(None),
         }
     }
 
@@ -122,6 +137,17 @@ impl Pacer {
     /// Pacing violations so far.
     pub fn violations(&self) -> u64 {
         self.violations.load(Ordering::SeqCst)
+    }
+
+    /// The rule the last refused request broke.
+    pub fn last_violation(&self) -> Option<Violation> {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn refuse(&self, v: Violation) -> Violation {
+        self.violations.fetch_add(1, Ordering::SeqCst);
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
+        v
     }
 
     /// Admits a request at `now` (and counts it), or says which rule it
@@ -173,8 +199,7 @@ impl Pacer {
             None
         };
         if let Some(v) = broken {
-            self.violations.fetch_add(1, Ordering::SeqCst);
-            return Err(v);
+            return Err(self.refuse(v));
         }
         s.identical.push_back((now, request.identity.clone()));
         s.recent
@@ -194,8 +219,8 @@ impl Pacer {
         }
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if s.open >= self.rules.max_open {
-            self.violations.fetch_add(1, Ordering::SeqCst);
-            return Err(Violation::TooManyOpen);
+            drop(s);
+            return Err(self.refuse(Violation::TooManyOpen));
         }
         s.open += 1;
         Ok(())

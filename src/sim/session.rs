@@ -670,8 +670,9 @@ impl Session<'_> {
         for msg in &out {
             if let Incoming::Error(e) = msg {
                 if e.message.contains("pacing violation") {
+                    let rule = self.shared.pacer.last_violation().map_or("", |v| v.rule());
                     self.warn(format_args!(
-                        "history: request {} refused for pacing",
+                        "history: request {} refused for pacing: {rule}",
                         e.req_id
                     ));
                 }
