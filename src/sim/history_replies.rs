@@ -19,7 +19,7 @@ use crate::protocol::{versions, Incoming};
 use super::history::{smallest_bar_secs, BarSize, GenBar, Paths, Show, Span};
 use super::history_time::{self, Zone};
 use super::instruments::{Instrument, Instruments, Unresolved};
-use super::market::code;
+use super::market::{code, round_digits};
 use super::market_replies::{error, query};
 use super::pacing::{Paced, Pacer, Violation};
 
@@ -621,7 +621,7 @@ pub fn historical_ticks(ctx: &Context<'_>, req: &ReqHistoricalTicks) -> Vec<Inco
                 .into_iter()
                 .map(|q| HistoricalTick {
                     time: q.time,
-                    price: (q.bid + q.ask) / 2.0,
+                    price: round_digits((q.bid + q.ask) / 2.0, 8),
                     size: "0".into(),
                 })
                 .collect(),
