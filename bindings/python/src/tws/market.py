@@ -63,7 +63,7 @@ def error_code_meaning(code: int) -> Optional[str]:
 
 def error_code_class(code: int) -> Union[ErrorClass, int]:
     """The class of TWS's error ``code`` (as ``ErrorMessage.error_class``)."""
-    value = lib.tws_error_code_class(_args.integer(code, "code"))
+    value: int = lib.tws_error_code_class(_args.integer(code, "code"))
     try:
         return ErrorClass(value)
     except ValueError:
