@@ -178,3 +178,6 @@ from . import _generated as _gen  # noqa: E402
 from ._generated import *  # noqa: E402,F401,F403
 
 __all__ += [n for n in _gen.__all__ if n not in __all__]
+
+# Submodules reached as attributes: tws.aio (asyncio), tws.util (pandas helpers).
+from . import aio, util  # noqa: E402,F401
