@@ -145,10 +145,10 @@ class _Finished:
 class _Route:
     """Whoever owns a request id: gets its events, and its errors."""
 
-    def feed(self, ev: Any) -> None:
+    def _feed(self, ev: Any) -> None:
         raise NotImplementedError
 
-    def fail(self, exc: BaseException) -> None:
+    def _fail(self, exc: BaseException) -> None:
         raise NotImplementedError
 
 
@@ -161,7 +161,7 @@ class _Collector(_Route):
         self.keep_end = keep_end
         self.items: List[Any] = []
 
-    def feed(self, ev: Any) -> None:
+    def _feed(self, ev: Any) -> None:
         if self.future.done():
             return
         end = self.is_end(ev)
@@ -170,7 +170,7 @@ class _Collector(_Route):
         if end:
             self.future.set_result(self.items)
 
-    def fail(self, exc: BaseException) -> None:
+    def _fail(self, exc: BaseException) -> None:
         if not self.future.done():
             self.future.set_exception(exc)
 
@@ -286,7 +286,7 @@ class Subscription(_Route, Generic[_T]):
 
     # ---- fed by the client's reader ----
 
-    def feed(self, ev: Any) -> None:
+    def _feed(self, ev: Any) -> None:
         if self._done:
             return
         self._items.append(ev)
@@ -294,7 +294,7 @@ class Subscription(_Route, Generic[_T]):
             self._finish(None, sent=True)
         self._wake()
 
-    def fail(self, exc: BaseException) -> None:
+    def _fail(self, exc: BaseException) -> None:
         self._finish(exc, sent=True)
 
     def _finish(self, error: Optional[BaseException], sent: bool) -> None:
@@ -462,7 +462,7 @@ class AsyncClient:
 
     def _end_all(self, error: Callable[[], BaseException]) -> None:
         for route in list(self._routes.values()):
-            route.fail(error())
+            route._fail(error())
         self._routes.clear()
         for stream in list(self._streams):
             stream._end()
@@ -510,11 +510,11 @@ class AsyncClient:
             return  # a late event of a request that ended here
         if route is not None:
             if not isinstance(ev, ErrorMessage):
-                route.feed(ev)
+                route._feed(ev)
                 return
             if _is_error(ev):
                 self._routes.pop(ev.req_id, None)
-                route.fail(_request_failed(ev))
+                route._fail(_request_failed(ev))
                 return
             # a warning or notice about the request: everyone may see it
         if self._waiters:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import IntEnum
 from typing import Any, Dict, List, Optional, Type, TypeVar, Union
 
@@ -171,8 +172,10 @@ def _enum(cls: Type[_E], value: int) -> Union[_E, int]:
         return value
 
 
-#: Kept for callers of 0.x: a decimal from libtws's exact text, ``None`` when unset.
-quantity = _generated._decimal
+def quantity(p: Optional[bytes]) -> Optional[Decimal]:
+    """Kept for callers of 0.x: a decimal from libtws's exact text, ``None`` when unset."""
+    return _generated._decimal(p)
+
 
 #: Kept for callers of 0.x: copies a ``tws_contract``.
 contract = contract_from_c
