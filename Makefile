@@ -125,13 +125,15 @@ install: lib sim $(DECODE)
 
 # Python: a venv under target/ with pytest, pytest-asyncio, mypy and pandas,
 # the package installed the way a user installs it (pip install
-# ./bindings/python builds and ships libtws); mypy --strict on the package.
+# ./bindings/python builds and ships libtws); mypy --strict on the package
+# and on the examples.
 PYVENV  := target/pyvenv
 python-test: lib sim $(BINDIR)/positions
 	test -x $(PYVENV)/bin/python || python3 -m venv $(PYVENV)
 	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check pytest pytest-asyncio mypy pandas
 	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check ./bindings/python
-	cd bindings/python && ../../$(PYVENV)/bin/python -m mypy --strict --no-incremental src/tws
+	cd bindings/python && ../../$(PYVENV)/bin/python -m mypy --strict --cache-dir ../../target/mypy-cache src/tws
+	cd bindings/python && MYPYPATH=src ../../$(PYVENV)/bin/python -m mypy --strict --cache-dir ../../target/mypy-cache examples/*.py
 	cd bindings/python/tests && TWS_SIM=$(abspath $(SIM)) ../../../$(PYVENV)/bin/python -m pytest -q -p no:cacheprovider .
 
 # The binary wheel: built once from build/lib's libtws (no cargo run), installed

@@ -88,21 +88,27 @@ class BinaryDistribution(Distribution):
         return True
 
 
-try:  # setuptools >= 70.1 has its own; older ones use the wheel package's
-    from setuptools.command.bdist_wheel import bdist_wheel
-except ImportError:  # pragma: no cover - depends on the build environment
-    from wheel.bdist_wheel import bdist_wheel  # type: ignore[no-redef]
+def wheel_command():
+    """bdist_wheel tagged py3-none-PLATFORM: any Python 3, one platform (the
+    library's). None where no bdist_wheel exists (old setuptools without the
+    wheel package): then nothing builds wheels anyway."""
+    try:  # setuptools >= 70.1 has its own; older ones use the wheel package's
+        from setuptools.command.bdist_wheel import bdist_wheel
+    except ImportError:
+        try:
+            from wheel.bdist_wheel import bdist_wheel
+        except ImportError:
+            return None
+
+    class PlatformWheel(bdist_wheel):
+        def get_tag(self):
+            _, _, platform = super().get_tag()
+            return "py3", "none", os.environ.get("TWS_WHEEL_PLATFORM") or platform
+
+    return PlatformWheel
 
 
-class PlatformWheel(bdist_wheel):
-    """py3-none-PLATFORM: any Python 3, one platform (the library's)."""
-
-    def get_tag(self):
-        _, _, platform = super().get_tag()
-        return "py3", "none", os.environ.get("TWS_WHEEL_PLATFORM") or platform
-
-
-setup(
-    cmdclass={"build_py": BuildPyWithLibtws, "bdist_wheel": PlatformWheel},
-    distclass=BinaryDistribution,
-)
+commands = {"build_py": BuildPyWithLibtws}
+if wheel_command() is not None:
+    commands["bdist_wheel"] = wheel_command()
+setup(cmdclass=commands, distclass=BinaryDistribution)

@@ -108,9 +108,22 @@ async def test_events_stream_every_unowned_event(client):
 async def test_two_streams_each_get_every_event(client):
     a, b = client.events(timeout=5), client.events(timeout=5)
     assert await client.current_time() > 1_600_000_000
-    got_a = await a.__anext__()
-    got_b = await b.__anext__()
-    assert isinstance(got_a, tws.CurrentTime) and got_a == got_b
+    got = []
+    for stream in (a, b):
+        async for ev in stream:
+            if isinstance(ev, tws.CurrentTime):
+                got.append(ev)
+                break
+    assert len(got) == 2 and got[0] == got[1]
+
+
+async def test_a_stream_made_right_after_connect_sees_the_session_start(market):
+    async with tws.aio.AsyncClient() as c:
+        await c.connect(HOST, market.port, client_id=53)
+        first = [ev async for ev in c.events(timeout=0.5)]
+    assert any(isinstance(ev, tws.StateChanged) and ev.state == tws.ConnectionState.CONNECTED for ev in first)
+    assert any(isinstance(ev, tws.ManagedAccounts) for ev in first)
+    assert any(isinstance(ev, tws.NextValidId) for ev in first)
 
 
 async def test_managed_accounts_and_the_executor_for_blocking_calls(client):

@@ -54,16 +54,6 @@ def test_account_summary_callback(sim):
         assert c.returncode == 0 and c.stdout == out.stdout
 
 
-def test_account_summary_callback_fails_cleanly_without_tws():
-    import socket
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        port = s.getsockname()[1]
-    out = run("account_summary_callback.py", HOST, port, 0)
-    assert out.returncode == 1 and "CONNECTION_REFUSED" in out.stderr
-
-
 def test_any_event_prints_every_field(start_sim):
     sim = start_sim("--server-version", "128")
     out = run("any_event.py", HOST, sim.port, 0)
@@ -103,7 +93,6 @@ def test_watch_account_runs_and_exits_0(sim):
     assert "AccountSummary. ReqId: 0 Account: DU123456 Tag: NetLiquidation Value: 983631.71 Currency: USD" in lines
     assert "AccountSummaryEnd. ReqId: 0" in lines
     assert lines[-1].startswith("State. Disconnected")
-    assert run("watch_account.py", HOST, sim.port, 3).returncode == 2  # usage
 
 
 def test_watch_account_refuses_a_client_id_in_use(sim):
@@ -151,7 +140,7 @@ def test_aio_market_data_two_symbols_at_once(start_sim):
     assert "Contract. Symbol: MSFT ConId: 272093 Name: MICROSOFT CORP" in lines
 
 
-@pytest.mark.parametrize("name", ["account_summary.py", "aio/account_summary.py", "market_data.py"])
+@pytest.mark.parametrize("name", ["account_summary_callback.py", "aio/account_summary.py"])
 def test_examples_fail_cleanly_without_tws(name):
     import socket
 
