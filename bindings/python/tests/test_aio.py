@@ -15,7 +15,6 @@ import pytest_asyncio
 import tws
 import tws.aio
 
-pytestmark = pytest.mark.asyncio
 
 HOST = "127.0.0.1"
 
@@ -276,3 +275,16 @@ async def test_other_tasks_run_while_events_flood_in(client):
         for s in subs:
             s.cancel()
     assert beats > 10
+
+
+def test_one_client_across_two_asyncio_runs(sim):
+    # Made outside any loop (as in a notebook's first cell), then used by two
+    # loops one after the other: the reader follows the running loop.
+    client = tws.aio.AsyncClient()
+    try:
+        asyncio.run(client.connect(HOST, sim.port, client_id=54))
+        first = asyncio.run(client.account_summary(tags="NetLiquidation"))
+        second = asyncio.run(client.account_summary(tags="NetLiquidation"))
+        assert first == second and len(first) == 2
+    finally:
+        client.close()

@@ -37,13 +37,20 @@ def public_names(module_name: str) -> Iterator[Tuple[str, object]]:
 
 
 def members(cls: type) -> Iterator[Tuple[str, object]]:
-    for name, value in vars(cls).items():
-        if name.startswith("_"):
+    """Public methods and properties of ``cls`` and of the package's classes
+    it inherits from (mixins such as ``MarketMixin`` included)."""
+    seen = set()
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("tws"):
             continue
-        if isinstance(value, (staticmethod, classmethod)):
-            value = value.__func__
-        if inspect.isfunction(value) or isinstance(value, property):
-            yield name, value
+        for name, value in vars(klass).items():
+            if name.startswith("_") or name in seen:
+                continue
+            seen.add(name)
+            if isinstance(value, (staticmethod, classmethod)):
+                value = value.__func__
+            if inspect.isfunction(value) or isinstance(value, property):
+                yield name, value
 
 
 def test_every_public_name_has_a_docstring():
@@ -74,3 +81,6 @@ def test_the_check_sees_what_it_checks():
             pass
 
     assert own_doc(Bare) == "" and own_doc(Bare.method) == ""
+    # Methods a mixin gives the client are checked on the client.
+    assert "contract_details" in dict(members(tws.Client))
+    assert "account_summary" in dict(members(tws.aio.AsyncClient))

@@ -428,8 +428,7 @@ class AsyncClient:
         disconnects, which cuts the connect short.
         """
         loop = asyncio.get_running_loop()
-        if self._loop is not None and self._loop is not loop and self._fd is not None:
-            raise RuntimeError("this AsyncClient is watched by another event loop")
+        self._follow(loop)
         call = functools.partial(self._client.connect, host, port, client_id, timeout)
         future = loop.run_in_executor(None, call)
         try:
@@ -540,6 +539,20 @@ class AsyncClient:
             raise ClientClosed(_NOT_CONNECTED, "the client is closed")
         if self._fd is None:
             raise NotConnected(_NOT_CONNECTED, "not connected: await connect() first")
+        self._follow(asyncio.get_running_loop())
+
+    def _follow(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Moves the reader to ``loop`` when the loop it was on has stopped
+        (one ``asyncio.run`` after another); refuses a second running loop."""
+        old = self._loop
+        if self._fd is None or old is None or old is loop:
+            return
+        if old.is_running() and not old.is_closed():
+            raise RuntimeError("this AsyncClient is driven by another running event loop")
+        if not old.is_closed():
+            old.remove_reader(self._fd)
+        self._fd = None
+        self._attach(loop)
 
     # ---- events --------------------------------------------------------------------
 
