@@ -53,7 +53,6 @@ from typing import (
     Any,
     Callable,
     Deque,
-    Dict,
     Generic,
     Iterable,
     List,
