@@ -288,3 +288,23 @@ def test_one_client_across_two_asyncio_runs(sim):
         assert first == second and len(first) == 2
     finally:
         client.close()
+
+
+async def test_a_subscription_goes_on_across_a_reconnect(start_sim):
+    sim = start_sim("--market-data-rate", "20")
+    async with tws.aio.AsyncClient(reconnect_initial_delay=0.2) as c:
+        await c.connect(HOST, sim.port, client_id=55)
+        states = c.events()
+        async with c.market_data(tws.stock("AAPL")) as ticks:
+            await asyncio.wait_for(ticks.__anext__(), 5)
+            sim.stop()  # TWS goes away ...
+            await asyncio.sleep(0.3)
+            start_sim("--port", str(sim.port), "--market-data-rate", "20")  # ... and comes back
+            async for ev in states:
+                if isinstance(ev, tws.StateChanged) and ev.state == tws.ConnectionState.RECONNECTED:
+                    assert ev.resubscribed >= 1
+                    break
+            while ticks._items:  # what came before the restart
+                await ticks.__anext__()
+            after = await asyncio.wait_for(ticks.__anext__(), 5)
+            assert after.req_id == ticks.req_id and not ticks.done
