@@ -10,7 +10,9 @@ A small example::
             print(row.account, row.tag, row.value, row.currency)
 
 Everything talks to the C library ``libtws`` through ctypes; no compiler is
-needed for the binding itself.
+needed for the binding itself. :mod:`tws.aio` is the asyncio client
+(``tws.aio.AsyncClient``), :mod:`tws.util` has ``df`` (pandas DataFrames of
+events and rows, when pandas is installed).
 """
 
 from __future__ import annotations
