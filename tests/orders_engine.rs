@@ -16,7 +16,7 @@ use tws::client::{Client, ConnectionState, Error, Event, Options, ReconnectPolic
 use tws::protocol::executions::ExecutionFilter;
 use tws::protocol::messages::Contract;
 use tws::protocol::orders::Order;
-use tws::protocol::{RawMessage, Request};
+use tws::protocol::{Incoming, RawMessage, Request};
 use tws::sim::{self, faults::ConnectivityStep, Faults, Restart, SimConfig};
 
 const T: Duration = Duration::from_secs(5);
@@ -135,18 +135,13 @@ fn eight_threads_placing_at_once_never_share_an_id() {
                 })
             })
             .collect();
-        // And what-if probes meanwhile, each under an id of its own (the
-        // simulator does not answer them yet: they time out).
+        // And what-if probes meanwhile, each under an id of its own.
         let prober = {
             let client = client.clone();
             std::thread::spawn(move || {
                 for _ in 0..4 {
-                    let probe = client.what_if(
-                        &aapl(),
-                        &limit("BUY", "100", 189.5),
-                        Duration::from_millis(50),
-                    );
-                    assert!(matches!(probe, Err(Error::Timeout(_))), "{probe:?}");
+                    let probe = client.what_if(&aapl(), &limit("BUY", "100", 189.5), T);
+                    assert!(probe.is_ok(), "{probe:?}");
                 }
             })
         };
@@ -194,7 +189,7 @@ fn a_fresh_next_valid_id_never_moves_the_counter_back() {
     // The simulator answers reqIds with the id it started with.
     client.req_ids(1).unwrap();
     until(&client, "nextValidId", |e| {
-        matches!(e, Event::Message(tws::protocol::Incoming::NextValidId(_)))
+        matches!(e, Event::Message(Incoming::NextValidId(_)))
     });
     assert_eq!(client.next_order_id().unwrap(), first + 6);
     client.disconnect();
@@ -361,4 +356,200 @@ fn blocking_order_calls_answer_or_time_out_with_a_typed_error() {
     assert!(matches!(client.open_orders(short), Err(Error::Timeout(_))));
     client.disconnect();
     sim.stop();
+}
+
+/// Every event within `within`.
+fn drain(client: &Client, within: Duration) -> Vec<Event> {
+    let deadline = Instant::now() + within;
+    let mut out = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(Some(e)) = client.poll(Duration::from_millis(20)) {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// The messages polled until `done` says so (at most `T`).
+fn messages_until(
+    client: &Client,
+    what: &str,
+    done: impl Fn(&[Incoming]) -> bool,
+) -> Vec<Incoming> {
+    let deadline = Instant::now() + T;
+    let mut got = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(Some(Event::Message(m))) = client.poll(Duration::from_millis(20)) {
+            got.push(m);
+            if done(&got) {
+                return got;
+            }
+        }
+    }
+    panic!("no {what} within {T:?}: {got:?}");
+}
+
+#[test]
+fn a_limit_order_fills_with_its_execution_and_commission() {
+    for version in [176, 222] {
+        let sim = sim::start(config(version, None)).unwrap();
+        let client = connect(&sim, Options::default());
+        // Marketable: it fills at once at the ask, perhaps in parts.
+        let id = client
+            .place_order(&aapl(), &limit("BUY", "100", 250.0))
+            .unwrap();
+        let wire = i32::try_from(id).unwrap();
+        let got = messages_until(&client, "the fill and its commissions", |got| {
+            let filled = got.iter().any(|m| {
+                matches!(m, Incoming::OrderStatus(s) if s.order_id == wire && s.status == "Filled")
+            });
+            let execs: Vec<&str> = got
+                .iter()
+                .filter_map(|m| match m {
+                    Incoming::ExecDetails(x) if x.execution.order_id == wire => {
+                        Some(x.execution.exec_id.as_str())
+                    }
+                    _ => None,
+                })
+                .collect();
+            let reports = got
+                .iter()
+                .filter(|m| {
+                    matches!(m, Incoming::CommissionAndFeesReport(r) if execs.contains(&r.exec_id.as_str()))
+                })
+                .count();
+            filled && !execs.is_empty() && reports == execs.len()
+        });
+        let last = got
+            .iter()
+            .filter_map(|m| match m {
+                Incoming::OrderStatus(s) if s.order_id == wire => Some(s),
+                _ => None,
+            })
+            .last()
+            .unwrap();
+        assert_eq!(
+            (last.filled.as_str(), last.remaining.as_str()),
+            ("100", "0"),
+            "at {version}"
+        );
+        assert!(last.avg_fill_price > 0.0 && last.avg_fill_price <= 250.0);
+
+        // The blocking call tells the same, each execution with its commission.
+        let reports = client.executions(&ExecutionFilter::all(), T).unwrap();
+        let mine: Vec<_> = reports
+            .iter()
+            .filter(|r| r.execution.order_id == wire)
+            .collect();
+        assert!(!mine.is_empty(), "at {version}: {reports:?}");
+        for r in &mine {
+            let c = r.commission.as_ref().expect("a commission per execution");
+            assert_eq!(c.exec_id, r.execution.exec_id);
+            assert!(c.commission_and_fees > 0.0);
+        }
+        let shares: f64 = mine
+            .iter()
+            .map(|r| r.execution.shares.parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(shares, 100.0, "at {version}");
+        // Filled: no longer open, completed.
+        assert!(client
+            .open_orders(T)
+            .unwrap()
+            .iter()
+            .all(|o| o.order_id != wire));
+        let done = client.completed_orders(false, T).unwrap();
+        assert!(
+            done.iter().any(|o| o.order_state.status == "Filled"),
+            "at {version}: {done:?}"
+        );
+        client.disconnect();
+        sim.stop();
+    }
+}
+
+#[test]
+fn open_orders_are_returned_and_still_delivered_as_events() {
+    let sim = sim::start(config(222, None)).unwrap();
+    let client = connect(&sim, Options::default());
+    // Far below the market: it rests.
+    let id = client
+        .place_order(&aapl(), &limit("BUY", "10", 100.0))
+        .unwrap();
+    let wire = i32::try_from(id).unwrap();
+    messages_until(&client, "the resting order", |got| {
+        got.iter()
+            .any(|m| matches!(m, Incoming::OpenOrder(o) if o.order_id == wire))
+    });
+    let open = client.open_orders(T).unwrap();
+    assert_eq!(
+        open.iter().map(|o| o.order_id).collect::<Vec<_>>(),
+        vec![wire]
+    );
+    assert_eq!(open[0].order.lmt_price, 100.0);
+    // The order view (the events) saw the same openOrder, and no end marker.
+    let events = drain(&client, Duration::from_millis(300));
+    let messages: Vec<&Incoming> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| matches!(m, Incoming::OpenOrder(o) if o.order_id == wire)),
+        "{messages:?}"
+    );
+    assert!(!messages
+        .iter()
+        .any(|m| matches!(m, Incoming::OpenOrderEnd(_))));
+    client.cancel_order(id, None).unwrap();
+    messages_until(&client, "the cancel", |got| {
+        got.iter().any(|m| {
+            matches!(m, Incoming::OrderStatus(s) if s.order_id == wire && s.status == "Cancelled")
+        })
+    });
+    assert!(client.open_orders(T).unwrap().is_empty());
+    client.disconnect();
+    sim.stop();
+}
+
+#[test]
+fn what_if_returns_the_margin_impact_and_refusals_are_typed() {
+    for version in [176, 222] {
+        let sim = sim::start(config(version, None)).unwrap();
+        let client = connect(&sim, Options::default());
+        let spy = Contract {
+            symbol: "SPY".into(),
+            ..common::stock()
+        };
+        let state = client
+            .what_if(&spy, &limit("BUY", "100", 500.0), T)
+            .unwrap();
+        let change: f64 = state.init_margin_change.parse().unwrap();
+        let before: f64 = state.init_margin_before.parse().unwrap();
+        let after: f64 = state.init_margin_after.parse().unwrap();
+        // 100 shares at 500 with the simulator's 25% initial margin.
+        assert!((change - 12_500.0).abs() < 0.01, "at {version}: {state:?}");
+        assert!((after - before - change).abs() < 0.02);
+        assert!(state.commission_and_fees > 0.0);
+        // Nothing was kept, and the answer was no event.
+        assert!(client.open_orders(T).unwrap().is_empty());
+        let events = drain(&client, Duration::from_millis(200));
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, Event::Message(Incoming::OpenOrder(_)))),
+            "{events:?}"
+        );
+        // A price off the tick grid: TWS's 110 as a typed error.
+        match client.what_if(&aapl(), &limit("BUY", "100", 189.503), T) {
+            Err(Error::Request { code: 110, .. }) => {}
+            other => panic!("at {version}: expected error 110, got {other:?}"),
+        }
+        client.disconnect();
+        sim.stop();
+    }
 }
