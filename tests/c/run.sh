@@ -189,6 +189,26 @@ market_data_example_fails_on_unknown_symbol() {
   [ $rc -eq 1 ] && [ $named -eq 0 ]
 }
 check "market_data example: contract details, ticks, quote" market_data_example_prints_ticks
+place_order_example_fills() { # [VALGRIND...]
+  # examples-c/place_order.c: a limit order on the simulator, its status
+  # changes, the fill, its execution and commission, then exit 0.
+  local out err rc ok=1
+  out=$(mktemp); err=$(mktemp)
+  $with_sim --quiet -- "$@" "$bin/place_order" 127.0.0.1 PORT 0 AAPL BUY 100 189.50 30 >"$out" 2>"$err"
+  rc=$?
+  [ $rc -eq 0 ] || { echo "place_order exit code $rc"; cat "$err"; ok=0; }
+  local id; id=$(sed -n 's/^Placed\. Id: \([0-9]*\) Symbol: AAPL Action: BUY Quantity: 100 Type: LMT Limit: 189\.50$/\1/p' "$out")
+  [ -n "$id" ] || { echo "no Placed line"; ok=0; }
+  grep -Eq "^OrderStatus\. Id: $id Status: Filled Filled: 100 Remaining: 0 AvgPrice: 1[0-9]{2}\.[0-9]{2}$" "$out" || { echo "no Filled status"; ok=0; }
+  grep -Eq "^Execution\. Id: $id ExecId: [0-9a-f.]+ Side: BOT Shares: [0-9]+ Price: [0-9.]+$" "$out" || { echo "no execution"; ok=0; }
+  grep -Eq '^Commission\. ExecId: [0-9a-f.]+ Amount: [0-9]+\.[0-9]{2} Currency: USD$' "$out" || { echo "no commission"; ok=0; }
+  # Status lines are changes only, and the fill comes after the order was submitted.
+  [ "$(grep '^OrderStatus' "$out" | sort | uniq -d)" = "" ] || { echo "a status printed twice"; ok=0; }
+  [ $ok -eq 1 ] || cat "$out"
+  rm -f "$out" "$err"
+  [ $ok -eq 1 ]
+}
+check "place_order example: a limit order filled, its execution and commission" place_order_example_fills
 check "market_data example: unknown symbol names error 200" market_data_example_fails_on_unknown_symbol
 check "C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 check "C API tests: instruments and quotes at server version 150" $with_sim --quiet --server-version 150 --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
@@ -208,9 +228,9 @@ proto = int(sys.argv[2]) >= 203
 def fail(why):
     print(f"at {sys.argv[2]}: {why} ({len(orders)} placeOrder requests recorded)")
     sys.exit(1)
-if len(orders) != 6:
-    fail(f"{len(orders)} placeOrder requests, not 6")
-parent, profit, loss, modified, combo, probe = orders
+if len(orders) != 7:
+    fail(f"{len(orders)} placeOrder requests, not 7")
+parent, profit, loss, modified, combo, probe, refused = orders
 ids = [o["order_id"] for o in (parent, profit, loss, combo)]
 if ids != list(range(ids[0], ids[0] + 4)):
     fail(f"ids {ids} are not consecutive")
@@ -234,8 +254,10 @@ if not proto and combo.get("order.order_combo_legs") != 2:
     fail("the order's leg prices (text form)")
 if proto and combo.get("combo_leg.per_leg_price") != 410.25:
     fail("the last leg's price (protobuf form carries it in the leg)")
-if probe["order.what_if"] is not True:
-    fail("the what-if probe is not what-if")
+if probe["order.what_if"] is not True or refused["order.what_if"] is not True:
+    fail("the what-if probes are not what-if")
+if refused["order_id"] <= probe["order_id"] or probe["order_id"] <= combo["order_id"]:
+    fail("the what-if probes did not take fresh ids")
 PY
   local same=$?
   rm -f "$rec"
@@ -304,6 +326,7 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
   check "valgrind: C generic requests" generic_send_bytes_equal_typed 222 $vg
   check "valgrind: market_data example" market_data_example_prints_ticks $vg
+  check "valgrind: place_order example" place_order_example_fills $vg
   check "valgrind: C API tests: orders" c_orders_reach_the_simulator 222 $vg
   check "valgrind: C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- $vg "$bin/test_market_data"
   check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"

@@ -4,7 +4,8 @@
  * the record setters and placed; the refusals (NULL, records of the wrong
  * type, ids out of range, bad quantities, a link that is down); the
  * requests; and the blocking calls with their tws_messages handles.
- * Against a running tws-sim whose port is in TWS_SIM_PORT; run.sh checks
+ * Against a running tws-sim (with its matching engine) whose port is in
+ * TWS_SIM_PORT; run.sh checks
  * the simulator's record of the placeOrder requests (the fields set here).
  */
 #include <float.h>
@@ -215,22 +216,26 @@ static void test_placing(tws_client *c)
     tws_messages_free(rows);
     tws_record_free(filter);
 
-    /* What-if: the answer is an openOrder with the margin fields, or (a
-     * simulator without the matching engine) no answer at all. */
+    /* What-if: the answer is an openOrder with the margin fields. */
     rows = NULL;
     tws_record *probe = NULL;
     CHECK_RC(tws_record_new_order("BUY", "100", "LMT", 189.50, &probe), TWS_OK);
-    tws_result rc = tws_client_what_if(c, stock, probe, 1000, &rows);
-    CHECK(rc == TWS_OK || rc == TWS_ERR_TIMEOUT);
-    if (rc == TWS_OK) {
-        CHECK(tws_messages_count(rows) == 1);
+    CHECK_RC(tws_client_what_if(c, stock, probe, 5000, &rows), TWS_OK);
+    CHECK(tws_messages_count(rows) == 1);
+    if (tws_messages_count(rows) == 1) {
         const tws_event *answer = tws_messages_at(rows, 0);
         CHECK(answer->type == TWS_EVENT_OPEN_ORDER);
         tws_field f;
-        CHECK_RC(tws_event_field_by_name(answer, "order_state.init_margin_after", &f), TWS_OK);
-    } else {
-        CHECK(rows == NULL);
+        CHECK_RC(tws_event_field_by_name(answer, "order_state.init_margin_change", &f), TWS_OK);
+        CHECK(f.present && atof(f.string_value) > 0);
+        CHECK_RC(tws_event_field_by_name(answer, "order.what_if", &f), TWS_OK);
+        CHECK(f.int_value == 1);
     }
+    /* Refused (a price off the tick grid): TWS's code. */
+    tws_messages *none = (tws_messages *)&next;
+    CHECK_RC(tws_record_set_double(probe, "lmt_price", 189.503), TWS_OK);
+    CHECK_RC(tws_client_what_if(c, stock, probe, 5000, &none), TWS_ERR_REQUEST_FAILED);
+    CHECK(none == NULL && tws_last_tws_error_code() == 110);
     tws_messages_free(rows);
     tws_record_free(probe);
 

@@ -1,6 +1,7 @@
 // Tests of the C++ wrapper against tws-sim (port in TWS_SIM_PORT, set by
 // scripts/with-sim.sh). Run plain and under valgrind by `make cpp-test`.
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -978,21 +979,32 @@ static void orders_are_built_placed_and_listed()
     filter.set_string("symbol", "AAPL").append_int("specific_dates", 20261201);
     CHECK(c.req_executions(filter) >= 0);
 
-    // Blocking calls (the simulator holds no orders yet: empty, typed lists).
+    // Blocking calls: typed lists (everything above was cancelled, or filled).
     CHECK(c.open_orders(5s).empty());
-    CHECK(c.completed_orders(false, 5s).empty());
-    CHECK(c.executions(filter, 5s).empty());
-    CHECK(c.executions(5s).empty());
-    const auto what_if = code_of([&] { (void)c.what_if(aapl, tws::limit_order("BUY", "100", 189.5), 500ms); });
-    CHECK(what_if == TWS_OK || what_if == TWS_ERR_TIMEOUT);
+    const auto done = c.completed_orders(false, 5s);
+    CHECK(std::any_of(done.begin(), done.end(), [](const tws::CompletedOrder &o) {
+        return o.order_state.status == "Cancelled";
+    }));
+    for (const auto &r : c.executions(filter, 5s)) {
+        CHECK(r.details.contract.symbol == "AAPL" && !r.details.execution.exec_id.empty());
+        CHECK(r.commission && r.commission->exec_id == r.details.execution.exec_id);
+    }
+    const tws::OrderState margin = c.what_if(tws::stock("SPY"), tws::limit_order("BUY", "100", 500.0), 5s);
+    CHECK(std::abs(std::stod(margin.init_margin_change) - 12500.0) < 0.01); // 25% of 100 x 500
+    try {
+        (void)c.what_if(aapl, tws::limit_order("BUY", "100", 189.503), 5s);
+        CHECK(false);
+    } catch (const tws::Error &e) {
+        CHECK(e.code() == TWS_ERR_REQUEST_FAILED && e.tws_code() == 110);
+    }
 
     // What the simulator received: the ids, and the fields set above.
     std::vector<std::string> placed;
     for (const auto &line : received_since(from))
         if (line.find("\"name\":\"PlaceOrder\"") != std::string::npos)
             placed.push_back(line);
-    CHECK(placed.size() == 5);
-    if (placed.size() == 5) {
+    CHECK(placed.size() == 6); // the orders, the modification and two what-ifs
+    if (placed.size() == 6) {
         CHECK(placed[0].find("\"order_id\":" + std::to_string(parent_id) + ",") != std::string::npos);
         CHECK(placed[0].find("\"order.algo_strategy\":\"Adaptive\"") != std::string::npos);
         CHECK(placed[0].find("\"order.conditions\":1") != std::string::npos);

@@ -144,10 +144,26 @@ def test_requests_and_blocking_calls(sim):
         assert c.completed_orders(timeout=5) == []
         assert c.executions({"symbol": "AAPL"}, timeout=5) == []
         assert c.executions(timeout=5) == []
-        # The simulator without its matching engine does not answer what-if.
-        try:
-            state = c.what_if(AAPL, tws.limit_order("BUY", 100, 189.5), timeout=0.5)
-        except tws.Timeout:
-            pass
-        else:
-            assert isinstance(state, tws.OrderState)
+        state = c.what_if({"symbol": "SPY", "sec_type": "STK", "exchange": "SMART", "currency": "USD"},
+                          tws.limit_order("BUY", 100, 500.0), timeout=5)
+        assert isinstance(state, tws.OrderState)
+        assert abs(float(state.init_margin_change) - 12_500.0) < 0.01  # 25% of 100 x 500
+        with pytest.raises(tws.RequestFailed) as refused:
+            c.what_if(AAPL, tws.limit_order("BUY", 100, 189.503), timeout=5)
+        assert refused.value.tws_code == 110
+
+
+def test_a_fill_and_its_commission(sim):
+    with tws.Client() as c:
+        c.connect("127.0.0.1", sim.port, client_id=55, timeout=10)
+        oid = c.place_order(AAPL, tws.market_order("BUY", 10))
+        reports = []
+        for _ in range(50):
+            reports = [r for r in c.executions(timeout=5) if r.execution.order_id == oid]
+            if reports and all(r.commission is not None for r in reports):
+                break
+        assert reports and sum(Decimal(r.execution.shares) for r in reports) == 10
+        assert all(r.commission.exec_id == r.execution.exec_id for r in reports)
+        assert all(r.commission.commission_and_fees > 0 for r in reports)
+        done = c.completed_orders(timeout=5)
+        assert any(o.order_state.status == "Filled" for o in done)
