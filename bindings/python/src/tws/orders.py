@@ -65,7 +65,7 @@ def _items(field: str, value: Any) -> Iterable[Any]:
             item if isinstance(item, (Record, Mapping)) or dataclasses.is_dataclass(item) else {"tag": item[0], "value": item[1]}
             for item in value
         ]
-    return value
+    return list(value)
 
 
 def build(name: str, value: RecordArg) -> Record:
