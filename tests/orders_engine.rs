@@ -422,11 +422,11 @@ fn a_limit_order_fills_with_its_execution_and_commission() {
         });
         let last = got
             .iter()
-            .filter_map(|m| match m {
+            .rev()
+            .find_map(|m| match m {
                 Incoming::OrderStatus(s) if s.order_id == wire => Some(s),
                 _ => None,
             })
-            .last()
             .unwrap();
         assert_eq!(
             (last.filled.as_str(), last.remaining.as_str()),
