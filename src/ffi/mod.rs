@@ -36,6 +36,8 @@ mod instruments;
 
 mod market_data;
 
+mod order_view;
+
 mod delivery;
 
 mod diagnostics;
