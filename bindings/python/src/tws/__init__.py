@@ -87,6 +87,7 @@ from .market import (
     stock,
     tick_type_name,
 )
+from .order_view import OrderView, Reconciliation
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
 
 
@@ -170,6 +171,8 @@ __all__ = [
     "new_contract",
     "stock",
     "tick_type_name",
+    "OrderView",
+    "Reconciliation",
 ]
 
 # Every generated message class, record and event type (the list above names
