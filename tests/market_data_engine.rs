@@ -355,7 +355,9 @@ fn assert_reissued(sent: &[Request], live: &[Request]) {
         .filter(|r| {
             !matches!(
                 r,
-                Request::ReqOpenOrders(_) | Request::ReqAllOpenOrders(_) | Request::ReqExecutions(_)
+                Request::ReqOpenOrders(_)
+                    | Request::ReqAllOpenOrders(_)
+                    | Request::ReqExecutions(_)
             )
         })
         .collect();

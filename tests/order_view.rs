@@ -16,8 +16,7 @@ use std::time::{Duration, Instant};
 use tws::client::{Client, ConnectionState, Event, Options, ReconnectPolicy, RESERVED_IDS};
 use tws::protocol::contract::Contract;
 use tws::protocol::executions::{
-    CommissionAndFeesReport, ExecDetails, ExecDetailsEnd, Execution, ExecutionFilter,
-    ReqExecutions,
+    CommissionAndFeesReport, ExecDetails, ExecDetailsEnd, Execution, ExecutionFilter, ReqExecutions,
 };
 use tws::protocol::handshake::server_hello;
 use tws::protocol::messages::{ErrorMessage, ManagedAccounts, NextValidId};
@@ -186,7 +185,14 @@ fn order_status(order_id: i32, client_id: i32, status: &str, filled: &str, rem: 
     })
 }
 
-fn exec(req_id: i32, order_id: i32, client_id: i32, exec_id: &str, shares: &str, cum: &str) -> Incoming {
+fn exec(
+    req_id: i32,
+    order_id: i32,
+    client_id: i32,
+    exec_id: &str,
+    shares: &str,
+    cum: &str,
+) -> Incoming {
     Incoming::ExecDetails(ExecDetails {
         req_id,
         contract: Box::new(contract()),
@@ -366,7 +372,9 @@ fn the_view_follows_an_order_and_a_repeated_fill_is_delivered_once() {
     assert_eq!(id, 1);
     client.send(&place(1, "100")).unwrap();
     let first = collect_until(&client, "the second fill", |e| {
-        fills(std::slice::from_ref(e)).iter().any(|(x, _)| x == "e2")
+        fills(std::slice::from_ref(e))
+            .iter()
+            .any(|(x, _)| x == "e2")
     });
     assert_eq!(fills(&first), vec![("e1".into(), -1), ("e2".into(), -1)]);
     assert_eq!(commissions(&first), vec!["e1".to_owned()]);
@@ -391,9 +399,11 @@ fn the_view_follows_an_order_and_a_repeated_fill_is_delivered_once() {
             exec_filter: ExecutionFilter::all(),
         }))
         .unwrap();
-    let rest = collect_until(&client, "Filled", |e| {
-        matches!(e, Event::Message(Incoming::OrderStatus(m)) if m.status == "Filled")
-    });
+    let rest = collect_until(
+        &client,
+        "Filled",
+        |e| matches!(e, Event::Message(Incoming::OrderStatus(m)) if m.status == "Filled"),
+    );
     assert_eq!(fills(&rest), vec![("e1".into(), 5), ("e2".into(), 5)]);
     assert_eq!(commissions(&rest), vec!["e2".to_owned()]);
     let v = client.order(1).unwrap();
@@ -517,7 +527,9 @@ fn a_restart_in_the_middle_of_fills_loses_no_fill_and_duplicates_none() {
     // of this client since the loss, under a reserved id; never an order.
     let requests = report_rx.recv_timeout(T).unwrap();
     assert!(
-        requests.iter().any(|r| matches!(r, Request::ReqOpenOrders(_))),
+        requests
+            .iter()
+            .any(|r| matches!(r, Request::ReqOpenOrders(_))),
         "{requests:?}"
     );
     let r = executions_request(&requests);
@@ -568,7 +580,9 @@ fn after_1101_the_fills_of_the_outage_are_delivered_once() {
     let client = Client::new(Options::default()).unwrap();
     client.connect("127.0.0.1", port, 0, T).unwrap();
     client.send(&place(1, "10")).unwrap();
-    let before = collect_until(&client, "e1", |e| !fills(std::slice::from_ref(e)).is_empty());
+    let before = collect_until(&client, "e1", |e| {
+        !fills(std::slice::from_ref(e)).is_empty()
+    });
     assert_eq!(fills(&before), vec![("e1".into(), -1)]);
     go_tx.send(()).unwrap();
     let outage = collect_until(&client, "Reconciled", |e| {

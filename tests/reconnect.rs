@@ -530,10 +530,9 @@ fn connectivity_1101_resubscribes_and_1102_does_not() {
     assert!(after_1102.is_empty(), "1102 re-issued {after_1102:?}");
     // The order reconciliation follows the re-issued subscription (client
     // 0: every client's open orders).
-    let (reconciling, after_1101): (Vec<Request>, Vec<Request>) =
-        after_1101.into_iter().partition(|r| {
-            matches!(r, Request::ReqAllOpenOrders(_) | Request::ReqExecutions(_))
-        });
+    let (reconciling, after_1101): (Vec<Request>, Vec<Request>) = after_1101
+        .into_iter()
+        .partition(|r| matches!(r, Request::ReqAllOpenOrders(_) | Request::ReqExecutions(_)));
     assert_eq!(reconciling.len(), 2, "{reconciling:?}");
     assert_eq!(after_1101.len(), 2, "{after_1101:?}");
     assert!(matches!(&after_1101[0], Request::CancelAccountSummary(c) if c.req_id == 7));

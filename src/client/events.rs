@@ -63,9 +63,7 @@ impl ConnectionState {
         match self {
             ConnectionState::Reconnected
             | ConnectionState::IbLinkRestored
-            | ConnectionState::Reconciled => {
-                ConnectionState::Connected
-            }
+            | ConnectionState::Reconciled => ConnectionState::Connected,
             ConnectionState::ReconnectFailed => ConnectionState::Disconnected,
             other => other,
         }

@@ -138,7 +138,9 @@ fn partial_fills_build_up_the_order() {
 fn a_repeated_execution_is_delivered_once_but_a_users_request_gets_every_row() {
     let (b, stats) = book(10);
     passed(b.observe(exec(-1, 5, "e1", "40", "40", 10.0), &stats));
-    assert!(dropped(&b.observe(exec(-1, 5, "e1", "40", "40", 10.0), &stats)));
+    assert!(dropped(
+        &b.observe(exec(-1, 5, "e1", "40", "40", 10.0), &stats)
+    ));
     assert_eq!(stats.executions_deduplicated.load(Ordering::Relaxed), 1);
     // The user's own reqExecutions (id 7) sees it again, unchanged.
     match passed(b.observe(exec(7, 5, "e1", "40", "40", 10.0), &stats)) {
@@ -171,7 +173,10 @@ fn commissions_match_executions_before_and_after() {
     assert_eq!(stats.commissions_deduplicated.load(Ordering::Relaxed), 2);
     passed(b.observe(commission("e1", 1.5), &stats));
     let v = b.get(5).unwrap();
-    assert_eq!(v.fills[0].commission.as_ref().unwrap().commission_and_fees, 1.5);
+    assert_eq!(
+        v.fills[0].commission.as_ref().unwrap().commission_and_fees,
+        1.5
+    );
 }
 
 #[test]
@@ -238,12 +243,13 @@ fn reconciliation_delivers_only_new_fills_then_reports() {
     passed(b.observe(open(5, "100"), &stats));
     passed(b.observe(status(5, "Submitted", "40", "60"), &stats));
     passed(b.observe(status(6, "Cancelled", "0", "5"), &stats));
-    assert!(dropped(&b.observe(
-        Incoming::OpenOrderEnd(OpenOrderEnd {}),
-        &stats
-    )));
+    assert!(dropped(
+        &b.observe(Incoming::OpenOrderEnd(OpenOrderEnd {}), &stats)
+    ));
     // The executions: one already seen, one new.
-    assert!(dropped(&b.observe(exec(id, 5, "e1", "40", "40", 10.0), &stats)));
+    assert!(dropped(
+        &b.observe(exec(id, 5, "e1", "40", "40", 10.0), &stats)
+    ));
     match passed(b.observe(exec(id, 5, "e2", "60", "100", 12.0), &stats)) {
         Incoming::ExecDetails(m) => assert_eq!(m.req_id, -1, "an ordinary fill event"),
         other => panic!("{other:?}"),
@@ -251,8 +257,14 @@ fn reconciliation_delivers_only_new_fills_then_reports() {
     assert!(dropped(&b.observe(commission("e1", 1.0), &stats)));
     passed(b.observe(commission("e2", 2.0), &stats));
     // Another request's end marker passes.
-    passed(b.observe(Incoming::ExecDetailsEnd(ExecDetailsEnd { req_id: 3 }), &stats));
-    let end = b.observe(Incoming::ExecDetailsEnd(ExecDetailsEnd { req_id: id }), &stats);
+    passed(b.observe(
+        Incoming::ExecDetailsEnd(ExecDetailsEnd { req_id: 3 }),
+        &stats,
+    ));
+    let end = b.observe(
+        Incoming::ExecDetailsEnd(ExecDetailsEnd { req_id: id }),
+        &stats,
+    );
     match end {
         Folded::Finish(Event::State { state, reason, .. }) => {
             assert_eq!(state, ConnectionState::Reconciled);
@@ -279,10 +291,9 @@ fn a_refused_executions_request_still_ends_the_reconciliation() {
     let (b, stats) = book(10);
     let id = 0x7000_0020;
     b.begin(id, Cause::DataLost, SystemTime::now());
-    assert!(dropped(&b.observe(
-        Incoming::OpenOrderEnd(OpenOrderEnd {}),
-        &stats
-    )));
+    assert!(dropped(
+        &b.observe(Incoming::OpenOrderEnd(OpenOrderEnd {}), &stats)
+    ));
     let refusal = Incoming::Error(ErrorMessage {
         req_id: id,
         time_ms: 0,
