@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 import ctypes
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
 
 import tws
 from tws import _ffi
 
 HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_struct_mirrors_match_the_header():
+@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler to read the header's layout")
+def test_struct_mirrors_have_the_header_layout(tmp_path):
     from tws.order_view import tws_order_view, tws_reconciliation
 
-    # int64, int32 (padded), int64 x2, then the texts, flags and numbers.
-    assert ctypes.sizeof(tws_order_view) % 8 == 0
-    assert tws_order_view.updated_at.offset + 8 == ctypes.sizeof(tws_order_view)
-    assert ctypes.sizeof(tws_reconciliation) == 4 + 48 + 3 * 4
+    lines = ["#include <stddef.h>", "#include <stdio.h>", '#include "tws.h"', "int main(void) {"]
+    expected = []
+    for mirror in (tws_order_view, tws_reconciliation):
+        name = mirror.__name__
+        lines.append(f'printf("%zu\\n", sizeof({name}));')
+        expected.append(ctypes.sizeof(mirror))
+        for field, _ in mirror._fields_:
+            lines.append(f'printf("%zu\\n", offsetof({name}, {field}));')
+            expected.append(getattr(mirror, field).offset)
+    lines.append("return 0; }")
+    src, exe = tmp_path / "layout.c", tmp_path / "layout"
+    src.write_text("\n".join(lines))
+    subprocess.run(["cc", "-I", str(ROOT / "include"), str(src), "-o", str(exe)], check=True, timeout=60)
+    got = [int(x) for x in subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()]
+    assert got == expected
     assert _ffi.text(_ffi.lib.tws_state_str(8)) == "Reconciled"
     assert tws.ConnectionState.RECONCILED == 8
 
