@@ -53,6 +53,15 @@ Market (quotes are a seeded random walk per instrument; see README):
   --depth-reset-every N  every N walk steps each depth book is reset
                            (error 317, then the whole book again)
 
+Orders (matched against the simulator's own quotes; see README):
+  --master-client-id N   this client id sees every client's orders and
+                           executions, as client 0 does (default: none)
+  --fill-delay-steps N   every order waits N market steps before it works
+                           (default 0: a marketable order fills at once)
+  --trading-hours        orders keep the instruments' hours (outside them
+                           they wait) and DAY orders expire at the session
+                           end (default: around the clock, DAY lasts)
+
 Faults (all off by default; SECONDS may have fractions; loopback only):
   --restart-after S      every S seconds, close every connection and the
   --restart-down S         listener, refuse connections for --restart-down
@@ -188,6 +197,9 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                 let n: u32 = number(&value(&flag)?)?;
                 config.depth_reset_every = (n > 0).then_some(n);
             }
+            "--master-client-id" => config.master_client_id = Some(number(&value(&flag)?)?),
+            "--fill-delay-steps" => config.fill_delay_steps = number(&value(&flag)?)?,
+            "--trading-hours" if inline.is_none() => config.order_trading_hours = true,
             "--drop-after" => config.faults.drop_after = Some(number(&value(&flag)?)?),
             "--garbage" => config.faults.garbage = Some(value(&flag)?.parse()?),
             "--slow" => {
@@ -299,5 +311,22 @@ mod tests {
         assert!(config(&["--permission", "AAPL"]).is_err());
         assert!(config(&["--permission", "AAPL=gold"]).is_err());
         assert!(config(&["--seed", "-1"]).is_err());
+    }
+
+    #[test]
+    fn order_flags() {
+        let c = config(&[
+            "--master-client-id",
+            "7",
+            "--fill-delay-steps=3",
+            "--trading-hours",
+        ])
+        .unwrap();
+        assert_eq!((c.master_client_id, c.fill_delay_steps), (Some(7), 3));
+        assert!(c.order_trading_hours);
+        let d = config(&[]).unwrap();
+        assert_eq!((d.master_client_id, d.fill_delay_steps), (None, 0));
+        assert!(!d.order_trading_hours);
+        assert!(config(&["--fill-delay-steps", "-1"]).is_err());
     }
 }

@@ -15,7 +15,9 @@
 //! Module map: [`account_data`] (the values), [`instruments`] (contracts
 //! and their details), [`market`] (the quotes' random walk and the
 //! market-data subscriptions), [`matching`] (the matching engine: orders,
-//! executions, commissions; not yet wired to the sessions), `portfolio` (the holdings),
+//! executions, commissions), `orders` (the server's one engine, its
+//! market and the routing of order events to connections),
+//! `order_replies` (engine events as wire messages), `portfolio` (the holdings),
 //! `account_replies` (positions, account updates, *Multi, PnL), `summary`
 //! (account-summary subscriptions), `session` (one connection's protocol),
 //! `transport` (bounded reads and writes), `registry` (client ids), `server`
@@ -35,6 +37,8 @@ pub mod instruments;
 pub mod market;
 mod market_replies;
 pub mod matching;
+mod order_replies;
+mod orders;
 mod portfolio;
 mod recorder;
 mod registry;
@@ -112,6 +116,19 @@ pub struct SimConfig {
     /// Every this many walk steps each depth subscription is reset (error
     /// 317, then its whole book as inserts).
     pub depth_reset_every: Option<u32>,
+    /// The master API client id: like client 0, it sees the open orders
+    /// and executions of every client id; `None`: no master client.
+    pub master_client_id: Option<i32>,
+    /// 0: orders work as soon as they are accepted (a marketable one fills
+    /// at once). N: every order waits (PreSubmitted) and works from the Nth
+    /// market step after it is accepted, so a test can leave before it fills.
+    pub fill_delay_steps: u32,
+    /// Orders keep the instruments' hours: outside them they wait
+    /// (PreSubmitted; outsideRth uses the trading hours instead of the
+    /// liquid hours), and DAY orders expire at their session's end. Off by
+    /// default: orders work around the clock and DAY orders last until
+    /// cancelled.
+    pub order_trading_hours: bool,
 }
 
 /// The highest [`SimConfig::market_data_rate`].
@@ -139,6 +156,9 @@ impl Default for SimConfig {
             market_closed: false,
             competing_live_session: false,
             depth_reset_every: None,
+            master_client_id: None,
+            fill_delay_steps: 0,
+            order_trading_hours: false,
         }
     }
 }

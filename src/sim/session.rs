@@ -41,6 +41,10 @@ const IDLE_WAIT: Duration = Duration::from_secs(1);
 /// How often a frozen session looks at the simulator's stop flag.
 const FROZEN_POLL: Duration = Duration::from_millis(20);
 
+/// How often a session looks for order events of other requests and of
+/// market steps (fills of resting orders) waiting at the order desk.
+const ORDER_POLL: Duration = Duration::from_millis(50);
+
 /// Serves one accepted connection to its end and says why it ended.
 pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
     let (mut io, version, start) = match handshake(io, shared, conn) {
@@ -81,6 +85,9 @@ pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
         market: None,
         next_step: None,
         left_out_noted: false,
+        client_id: start.client_id,
+        orders: shared.orders.attach(conn, start.client_id),
+        next_order_poll: Instant::now() + ORDER_POLL,
         _claim: claim,
     };
     let end = session.run();
@@ -164,6 +171,11 @@ struct Session<'a> {
     next_step: Option<Instant>,
     /// Whether the log said that market messages were left out.
     left_out_noted: bool,
+    client_id: i32,
+    /// This session's registration at the order desk.
+    orders: super::orders::Link<'a>,
+    /// When the session next takes what the order desk holds for it.
+    next_order_poll: Instant,
     /// Holds the client id until the session ends.
     _claim: Claim,
 }
@@ -187,6 +199,7 @@ impl Session<'_> {
                 self.faults.next_due(),
                 self.faults.freeze_at(),
                 self.next_step,
+                Some(self.next_order_poll),
             ];
             for due in timers {
                 until = due.map_or(until, |due| until.min(due));
@@ -204,6 +217,11 @@ impl Session<'_> {
                 self.push(&error(-1, step.code, step.message()));
             }
             self.market_step(now);
+            if now >= self.next_order_poll {
+                self.next_order_poll = now + ORDER_POLL;
+                let waiting = self.orders.take();
+                self.push_all(&waiting);
+            }
             if let Err(end) = self.flush() {
                 return end;
             }
@@ -229,7 +247,7 @@ impl Session<'_> {
             accounts_list: config.accounts.join(",").into(),
         };
         let next_id = NextValidId {
-            order_id: config.next_valid_id,
+            order_id: self.shared.orders.lock().next_valid_id(self.client_id),
         };
         self.push(&Incoming::ManagedAccounts(accounts));
         self.push(&Incoming::NextValidId(next_id));
@@ -260,9 +278,8 @@ impl Session<'_> {
         match request {
             Request::StartApi(_) => self.warn(format_args!("ignored a second StartApi")),
             Request::ReqIds(_) => {
-                // TWS answers the same id until an order uses it; the
-                // simulator takes no orders.
-                let order_id = config.next_valid_id;
+                // TWS answers the same id until an order uses it.
+                let order_id = self.shared.orders.lock().next_valid_id(self.client_id);
                 self.push(&Incoming::NextValidId(NextValidId { order_id }));
             }
             Request::ReqManagedAccounts(_) => {
@@ -503,11 +520,12 @@ impl Session<'_> {
             | Request::CancelAccountUpdatesMulti(_)
             | Request::CancelPnL(_)
             | Request::CancelPnLSingle(_) => {}
+            // ---- issue 14: orders (the server's order desk, super::orders) ----
             Request::ReqExecutions(req) => {
-                // The simulator fills no orders yet: no executions to report.
-                self.push(&Incoming::ExecDetailsEnd(
-                    crate::protocol::executions::ExecDetailsEnd { req_id: req.req_id },
-                ));
+                let out = self
+                    .desk()
+                    .executions(self.client_id, req.req_id, &req.exec_filter);
+                self.push_all(&out);
             }
             Request::ReqSoftDollarTiers(req) => {
                 // No soft-dollar arrangement on the simulated accounts.
@@ -518,27 +536,31 @@ impl Session<'_> {
                     },
                 ));
             }
-            // The matching engine (super::matching) is not wired to the
-            // wire yet: orders are logged and left unanswered.
-            Request::PlaceOrder(req) => self.warn(format_args!(
-                "ignored placeOrder {}: the simulator does not take orders yet",
-                req.order_id
-            )),
-            Request::CancelOrder(req) => self.warn(format_args!(
-                "ignored cancelOrder {}: the simulator holds no orders",
-                req.order_id
-            )),
-            Request::ReqGlobalCancel(_) => {}
-            Request::ReqOpenOrders(_) | Request::ReqAllOpenOrders(_) => {
-                self.push(&Incoming::OpenOrderEnd(
-                    crate::protocol::orders::OpenOrderEnd {},
-                ));
+            Request::PlaceOrder(req) => {
+                let out = self.desk().place(self.client_id, &req);
+                self.push_all(&out);
             }
+            Request::CancelOrder(req) => {
+                let out = self.desk().cancel(self.client_id, req.order_id);
+                self.push_all(&out);
+            }
+            Request::ReqGlobalCancel(_) => {
+                let out = self.desk().global_cancel(self.client_id);
+                self.push_all(&out);
+            }
+            Request::ReqOpenOrders(_) => {
+                let out = self.desk().open_orders(self.client_id, false);
+                self.push_all(&out);
+            }
+            Request::ReqAllOpenOrders(_) => {
+                let out = self.desk().open_orders(self.client_id, true);
+                self.push_all(&out);
+            }
+            // No orders are entered in the simulated TWS: none to bind.
             Request::ReqAutoOpenOrders(_) => {}
             Request::ReqCompletedOrders(_) => {
-                self.push(&Incoming::CompletedOrdersEnd(
-                    crate::protocol::orders::CompletedOrdersEnd {},
-                ));
+                let out = self.desk().completed_orders(self.client_id);
+                self.push_all(&out);
             }
             Request::ExerciseOptions(req) => self.warn(format_args!(
                 "ignored exerciseOptions {}: the simulator holds no options",
@@ -583,6 +605,11 @@ impl Session<'_> {
         if let Some(end) = end {
             self.push(end);
         }
+    }
+
+    /// The simulator's order desk, locked (briefly: answer and let go).
+    fn desk(&self) -> std::sync::MutexGuard<'_, super::orders::Book> {
+        self.shared.orders.lock()
     }
 
     /// The instrument catalogue (for today), built on first use.
