@@ -5,7 +5,9 @@
 //! while the client is away) and sends 1100/1101. The client must deliver
 //! every fill exactly once, keep the view right, reconcile with the open
 //! orders and the executions since the loss, say so in a `Reconciled`
-//! event, and never send an order again.
+//! event, and never send an order again. The same against the simulator's
+//! matching engine (`tws::sim`): a market and a limit order read back from
+//! the view, fills during a simulated daily restart, and a 1101.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -21,9 +23,12 @@ use tws::protocol::executions::{
 use tws::protocol::handshake::server_hello;
 use tws::protocol::messages::{ErrorMessage, ManagedAccounts, NextValidId};
 use tws::protocol::orders::{
-    AttachedOrders, OpenOrder, OpenOrderEnd, Order, OrderState, OrderStatus, PlaceOrder,
+    AttachedOrders, CancelOrder, OpenOrder, OpenOrderEnd, Order, OrderCancel, OrderState,
+    OrderStatus, PlaceOrder,
 };
 use tws::protocol::{Incoming, RawMessage, Request};
+use tws::sim::faults::{ConnectivityStep, Faults};
+use tws::sim::{self, Restart, SimConfig, SimHandle};
 use tws::wire::FrameSplitter;
 
 const T: Duration = Duration::from_secs(5);
@@ -617,4 +622,252 @@ fn after_1101_the_fills_of_the_outage_are_delivered_once() {
     assert!(!requests.iter().any(|r| matches!(r, Request::PlaceOrder(_))));
     client.disconnect();
     server.join().unwrap();
+}
+
+// ---- against the simulator's matching engine -------------------------------
+
+fn start_sim(server_version: i32, tweak: impl FnOnce(&mut SimConfig)) -> SimHandle {
+    let mut config = SimConfig {
+        server_version,
+        quiet: true,
+        summary_refresh: None,
+        ..SimConfig::default()
+    };
+    tweak(&mut config);
+    sim::start(config).expect("simulator starts")
+}
+
+fn stock(symbol: &str) -> Contract {
+    Contract {
+        symbol: symbol.into(),
+        sec_type: "STK".into(),
+        exchange: "SMART".into(),
+        currency: "USD".into(),
+        ..Contract::default()
+    }
+}
+
+fn market(action: &str, qty: &str) -> Order {
+    Order {
+        action: action.into(),
+        total_quantity: qty.into(),
+        order_type: "MKT".into(),
+        ..Order::unset()
+    }
+}
+
+fn place_on_sim(client: &Client, symbol: &str, order: Order) -> i32 {
+    let id = client.next_order_id().unwrap() as i32;
+    client
+        .send(&Request::PlaceOrder(PlaceOrder {
+            order_id: id,
+            contract: Box::new(stock(symbol)),
+            order: Box::new(order),
+            attached_orders: None,
+        }))
+        .unwrap();
+    id
+}
+
+fn is_status(e: &Event, order_id: i32, status: &str) -> bool {
+    matches!(e, Event::Message(Incoming::OrderStatus(m)) if m.order_id == order_id && m.status == status)
+}
+
+/// Polls until every execution among `seen` (and those still coming) has
+/// its commission report, adding the events to `seen`.
+fn until_commissions(client: &Client, seen: &mut Vec<Event>) {
+    let deadline = Instant::now() + T;
+    loop {
+        let execs: Vec<String> = fills(seen).into_iter().map(|(x, _)| x).collect();
+        let done = commissions(seen);
+        if execs.iter().all(|x| done.contains(x)) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "commissions missing: {seen:#?}");
+        if let Some(e) = client.poll(Duration::from_millis(50)).unwrap() {
+            seen.push(e);
+        }
+    }
+}
+
+fn view_exec_ids(client: &Client, order_id: i32) -> Vec<String> {
+    client
+        .order(i64::from(order_id))
+        .unwrap()
+        .fills
+        .iter()
+        .map(|f| f.details.execution.exec_id.clone())
+        .collect()
+}
+
+/// Exact whole-share sum of the executions' shares.
+fn share_sum(client: &Client, order_id: i32) -> i64 {
+    client
+        .order(i64::from(order_id))
+        .unwrap()
+        .fills
+        .iter()
+        .map(|f| f.details.execution.shares.parse::<i64>().unwrap())
+        .sum()
+}
+
+#[test]
+fn simulator_orders_read_back_from_the_view() {
+    for v in [176, 222] {
+        let sim = start_sim(v, |_| {});
+        let client = Client::new(Options::default()).unwrap();
+        client.connect("127.0.0.1", sim.port(), 7, T).unwrap();
+        // A market order fills (perhaps in parts) with executions and commissions.
+        let id = place_on_sim(&client, "AAPL", market("BUY", "20"));
+        let mut seen = collect_until(&client, "Filled", |e| is_status(e, id, "Filled"));
+        until_commissions(&client, &mut seen);
+        let view = client.order(i64::from(id)).unwrap();
+        assert_eq!(view.status, "Filled", "v{v}");
+        assert_eq!(view.filled.as_deref(), Some("20"), "v{v}");
+        assert_eq!(view.remaining.as_deref(), Some("0"), "v{v}");
+        assert!(view.avg_fill_price.is_some_and(|p| p > 0.0), "v{v}");
+        assert!(view.perm_id != 0 && view.client_id == 7, "v{v}");
+        assert_eq!(view.contract.as_ref().unwrap().symbol, "AAPL", "v{v}");
+        assert_eq!(view.order.as_ref().unwrap().total_quantity, "20", "v{v}");
+        let delivered: Vec<String> = fills(&seen).into_iter().map(|(x, _)| x).collect();
+        assert_eq!(view_exec_ids(&client, id), delivered, "v{v}");
+        assert_eq!(share_sum(&client, id), 20, "v{v}");
+        assert!(view.fills.iter().all(|f| f.commission.is_some()), "v{v}");
+
+        // A resting limit order, then its cancel.
+        let resting = place_on_sim(
+            &client,
+            "MSFT",
+            Order {
+                order_type: "LMT".into(),
+                lmt_price: 1.00,
+                tif: "GTC".into(),
+                ..market("BUY", "5")
+            },
+        );
+        collect_until(&client, "Submitted", |e| is_status(e, resting, "Submitted"));
+        let view = client.order(i64::from(resting)).unwrap();
+        assert_eq!(view.status, "Submitted", "v{v}");
+        assert_eq!(view.remaining.as_deref(), Some("5"), "v{v}");
+        assert!(view.fills.is_empty() && !view.is_finished(), "v{v}");
+        client
+            .send(&Request::CancelOrder(CancelOrder {
+                order_id: resting,
+                order_cancel: OrderCancel::unset(),
+            }))
+            .unwrap();
+        collect_until(&client, "Cancelled", |e| is_status(e, resting, "Cancelled"));
+        assert!(client.order(i64::from(resting)).unwrap().is_finished(), "v{v}");
+        assert_eq!(
+            client.order_ids(),
+            vec![i64::from(id), i64::from(resting)],
+            "v{v}"
+        );
+        client.disconnect();
+    }
+}
+
+#[test]
+fn simulator_restart_in_the_middle_of_fills_loses_no_fill_and_duplicates_none() {
+    // 10 market steps a second; an order works from its 15th step (1.5 s).
+    // The simulator restarts 3 s in and is down for 1.5 s: the first order
+    // fills before, the second while the client is away.
+    let started = Instant::now();
+    let sim = start_sim(222, |c| {
+        c.market_data_rate = 10;
+        c.fill_delay_steps = 15;
+        c.faults.restart = Some(Restart {
+            after: Duration::from_secs(3),
+            down: Duration::from_millis(1500),
+        });
+    });
+    let client = Client::new(quick_reconnect()).unwrap();
+    client.connect("127.0.0.1", sim.port(), 8, T).unwrap();
+    let first = place_on_sim(&client, "AAPL", market("BUY", "20"));
+    collect_until(&client, "the first order's PreSubmitted", |e| {
+        is_status(e, first, "PreSubmitted")
+    });
+    // The second order, well before the restart; it works only after it.
+    thread::sleep(Duration::from_millis(2000).saturating_sub(started.elapsed()));
+    let second = place_on_sim(&client, "MSFT", market("SELL", "10"));
+    let mut before = collect_until(&client, "the first order filled", |e| {
+        is_status(e, first, "Filled")
+    });
+    until_commissions(&client, &mut before);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the machine is too slow for this timing"
+    );
+    assert!(fills(&before)
+        .iter()
+        .all(|(x, _)| view_exec_ids(&client, first).contains(x)));
+    let away = collect_until(&client, "Reconciled", |e| {
+        is_state(e, ConnectionState::Reconciled)
+    });
+    assert!(away
+        .iter()
+        .any(|e| is_state(e, ConnectionState::ConnectionLost)));
+    let later = drain(&client, Duration::from_millis(500));
+    let all: Vec<Event> = before.iter().chain(&away).chain(&later).cloned().collect();
+
+    // Each execution the simulator has for either order, delivered exactly
+    // once (as an unsolicited fill), none more.
+    let delivered: Vec<String> = fills(&all)
+        .into_iter()
+        .map(|(x, req_id)| {
+            assert_eq!(req_id, -1);
+            x
+        })
+        .collect();
+    let mut unique = delivered.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), delivered.len(), "a fill twice: {delivered:?}");
+    let mut known = view_exec_ids(&client, first);
+    known.extend(view_exec_ids(&client, second));
+    known.sort();
+    assert_eq!(unique, known);
+    assert_eq!(share_sum(&client, first), 20);
+    assert_eq!(share_sum(&client, second), 10, "the fills of the time away");
+    assert_eq!(client.order(i64::from(second)).unwrap().status, "Filled");
+    let r = client.last_reconciliation().unwrap();
+    assert!(r.new_fills >= 1, "{r:?}");
+    assert!(r.changed_orders.contains(&i64::from(second)), "{r:?}");
+    let reason = reason_of(away.last());
+    assert!(reason.contains("after reconnect"), "{reason}");
+    let stats = client.stats();
+    assert_eq!(stats.reconciliations, 1);
+    assert!(stats.executions_deduplicated >= 1, "the first order's fills came again");
+    client.disconnect();
+    sim.stop();
+}
+
+#[test]
+fn simulator_1101_reconciles_without_a_duplicate() {
+    let sim = start_sim(222, |c| {
+        c.faults = Faults {
+            connectivity: vec![ConnectivityStep {
+                code: 1101,
+                at: Duration::from_millis(1500),
+            }],
+            ..Faults::default()
+        };
+    });
+    let client = Client::new(Options::default()).unwrap();
+    client.connect("127.0.0.1", sim.port(), 0, T).unwrap();
+    let id = place_on_sim(&client, "AAPL", market("BUY", "20"));
+    let mut seen = collect_until(&client, "Filled", |e| is_status(e, id, "Filled"));
+    let events = collect_until(&client, "Reconciled", |e| {
+        is_state(e, ConnectionState::Reconciled)
+    });
+    seen.extend(events);
+    seen.extend(drain(&client, Duration::from_millis(300)));
+    let delivered: Vec<String> = fills(&seen).into_iter().map(|(x, _)| x).collect();
+    assert_eq!(view_exec_ids(&client, id), delivered, "each fill once");
+    assert!(client.stats().executions_deduplicated >= 1);
+    let r = client.last_reconciliation().unwrap();
+    assert_eq!((r.cause.as_str(), r.new_fills), ("1101", 0));
+    assert!(client.is_connected());
+    client.disconnect();
+    sim.stop();
 }

@@ -113,7 +113,8 @@ pub struct Reconciliation {
     pub since: String,
     /// Open orders TWS listed (distinct orders).
     pub open_orders: u32,
-    /// Executions delivered that had not been seen before.
+    /// Executions not seen before, delivered while it ran (found by its
+    /// reqExecutions, or arriving meanwhile).
     pub new_fills: u32,
     /// The order ids (perm ids for orders without one) whose status changed.
     pub changed_orders: Vec<i64>,
@@ -581,10 +582,12 @@ impl Book {
         if reconciling {
             // Delivered as the live fill it would have been.
             m.req_id = -1;
+        }
+        if let Some(p) = self.pending.as_mut() {
+            // A fill not seen before, found by the reconciliation or
+            // arriving while it runs: it happened while the client was away.
+            p.new_fills += 1;
             stats.fills_recovered.fetch_add(1, Ordering::Relaxed);
-            if let Some(p) = self.pending.as_mut() {
-                p.new_fills += 1;
-            }
         }
         let x = &m.execution;
         let Some(key) = self.key(x.order_id, x.client_id, x.perm_id) else {
