@@ -757,7 +757,10 @@ fn simulator_orders_read_back_from_the_view() {
             }))
             .unwrap();
         collect_until(&client, "Cancelled", |e| is_status(e, resting, "Cancelled"));
-        assert!(client.order(i64::from(resting)).unwrap().is_finished(), "v{v}");
+        assert!(
+            client.order(i64::from(resting)).unwrap().is_finished(),
+            "v{v}"
+        );
         assert_eq!(
             client.order_ids(),
             vec![i64::from(id), i64::from(resting)],
@@ -837,7 +840,10 @@ fn simulator_restart_in_the_middle_of_fills_loses_no_fill_and_duplicates_none() 
     assert!(reason.contains("after reconnect"), "{reason}");
     let stats = client.stats();
     assert_eq!(stats.reconciliations, 1);
-    assert!(stats.executions_deduplicated >= 1, "the first order's fills came again");
+    assert!(
+        stats.executions_deduplicated >= 1,
+        "the first order's fills came again"
+    );
     client.disconnect();
     sim.stop();
 }
