@@ -772,15 +772,16 @@ fn simulator_orders_read_back_from_the_view() {
 
 #[test]
 fn simulator_restart_in_the_middle_of_fills_loses_no_fill_and_duplicates_none() {
-    // 10 market steps a second; an order works from its 15th step (1.5 s).
-    // The simulator restarts 3 s in and is down for 1.5 s: the first order
-    // fills before, the second while the client is away.
+    // 10 market steps a second; an order works from its 20th step (2 s).
+    // The simulator restarts 4 s in and is down for 1.5 s: the first order
+    // (placed at once, working from 2 s) fills before, the second (placed
+    // at 2.5 s, working from 4.5 s) while the client is away.
     let started = Instant::now();
     let sim = start_sim(222, |c| {
         c.market_data_rate = 10;
-        c.fill_delay_steps = 15;
+        c.fill_delay_steps = 20;
         c.faults.restart = Some(Restart {
-            after: Duration::from_secs(3),
+            after: Duration::from_secs(4),
             down: Duration::from_millis(1500),
         });
     });
@@ -791,14 +792,14 @@ fn simulator_restart_in_the_middle_of_fills_loses_no_fill_and_duplicates_none() 
         is_status(e, first, "PreSubmitted")
     });
     // The second order, well before the restart; it works only after it.
-    thread::sleep(Duration::from_millis(2000).saturating_sub(started.elapsed()));
+    thread::sleep(Duration::from_millis(2500).saturating_sub(started.elapsed()));
     let second = place_on_sim(&client, "MSFT", market("SELL", "10"));
     let mut before = collect_until(&client, "the first order filled", |e| {
         is_status(e, first, "Filled")
     });
     until_commissions(&client, &mut before);
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(4),
         "the machine is too slow for this timing"
     );
     assert!(fills(&before)
