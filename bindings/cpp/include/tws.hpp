@@ -520,6 +520,12 @@ public:
         detail::check(tws_options_set_queue_max_bytes(p_, static_cast<std::uint64_t>(bytes)));
         return *this;
     }
+    /// Finished orders the order view keeps (default 10000; Client::order).
+    Options &order_view_capacity(std::uint32_t n)
+    {
+        detail::check(tws_options_set_order_view_capacity(p_, n));
+        return *this;
+    }
     /// Longest frame accepted (64 .. 16777215).
     Options &max_frame_length(std::uint32_t n)
     {

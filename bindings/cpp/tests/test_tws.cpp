@@ -547,7 +547,7 @@ static void a_frozen_tws_is_a_dead_peer()
 static void the_order_view_before_any_order()
 {
     CHECK(std::string(tws_state_str(TWS_STATE_RECONCILED)) == "Reconciled");
-    tws::Client c;
+    tws::Client c(tws::Options().order_view_capacity(5));
     c.connect(HOST, port, 23);
     CHECK(!c.order(1).has_value());
     CHECK(c.order_ids().empty());

@@ -40,7 +40,9 @@ def test_struct_mirrors_have_the_header_layout(tmp_path):
 
 
 def test_an_unknown_order_is_none(sim):
-    client = tws.Client()
+    with pytest.raises(TypeError):
+        tws.Client(order_view_capacity="many")
+    client = tws.Client(order_view_capacity=5)
     try:
         client.connect(HOST, sim.port, 1, timeout=5)
         assert client.order(1) is None

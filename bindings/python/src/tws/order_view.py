@@ -70,6 +70,7 @@ for _name, _restype, _argtypes in (
     ("tws_client_order_open_order", c_int32, [_client_p, c_int64, POINTER(ctypes.c_void_p)]),
     ("tws_client_order_ids", c_int32, [_client_p, POINTER(c_int64), c_size_t, POINTER(c_size_t)]),
     ("tws_client_last_reconciliation", c_int32, [_client_p, POINTER(tws_reconciliation)]),
+    ("tws_options_set_order_view_capacity", c_int32, [ctypes.c_void_p, c_uint32]),
 ):
     _fn = getattr(lib, _name)
     _fn.restype = _restype
