@@ -61,6 +61,12 @@ Orders (matched against the simulator's own quotes; see README):
   --trading-hours        orders keep the instruments' hours (outside them
                            they wait) and DAY orders expire at the session
                            end (default: around the clock, DAY lasts)
+Historical data (TWS's pacing rules are on; violations get 162, or 420
+with keep up to date; see the README, Historical data pacing):
+  --history-pacing-scale F  multiply every pacing window by F (0.01: the
+                           10-minute window lasts 6 s, 15 s identical 0.15 s)
+  --history-pacing-all   pace every bar size (TWS: bars of 30 s or less)
+  --no-history-pacing    serve every historical request
 
 Faults (all off by default; SECONDS may have fractions; loopback only):
   --restart-after S      every S seconds, close every connection and the
@@ -200,6 +206,17 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
             "--master-client-id" => config.master_client_id = Some(number(&value(&flag)?)?),
             "--fill-delay-steps" => config.fill_delay_steps = number(&value(&flag)?)?,
             "--trading-hours" if inline.is_none() => config.order_trading_hours = true,
+            "--history-pacing-scale" => {
+                let f: f64 = number(&value(&flag)?)?;
+                if !(f.is_finite() && f > 0.0 && f <= 100.0) {
+                    return Err("--history-pacing-scale is above 0 and at most 100".into());
+                }
+                config.history_pacing = config.history_pacing.clone().scaled(f);
+            }
+            "--history-pacing-all" if inline.is_none() => {
+                config.history_pacing.all_bar_sizes = true
+            }
+            "--no-history-pacing" if inline.is_none() => config.history_pacing.enabled = false,
             "--drop-after" => config.faults.drop_after = Some(number(&value(&flag)?)?),
             "--garbage" => config.faults.garbage = Some(value(&flag)?.parse()?),
             "--slow" => {
@@ -308,6 +325,16 @@ mod tests {
         assert_eq!(c.depth_reset_every, Some(50));
         assert_eq!(config(&[]).unwrap().seed, 1);
         assert!(config(&["--market-data-rate", "101"]).is_err());
+        let h = config(&["--history-pacing-scale", "0.01", "--history-pacing-all"]).unwrap();
+        assert_eq!(h.history_pacing.window, Duration::from_secs(6));
+        assert!(h.history_pacing.all_bar_sizes && h.history_pacing.enabled);
+        assert!(
+            !config(&["--no-history-pacing"])
+                .unwrap()
+                .history_pacing
+                .enabled
+        );
+        assert!(config(&["--history-pacing-scale", "0"]).is_err());
         assert!(config(&["--permission", "AAPL"]).is_err());
         assert!(config(&["--permission", "AAPL=gold"]).is_err());
         assert!(config(&["--seed", "-1"]).is_err());

@@ -24,7 +24,10 @@
 //! (listener, threads and restarts), `clock` (time), `recorder` (`--record`
 //! and `--capture`); the scripted faults: [`faults`] (what can be scripted),
 //! `injector` (one connection's fault state), `garbage` (malformed frames),
-//! `flood` (pre-encoded rows).
+//! `flood` (pre-encoded rows); history: `history` (the deterministic
+//! bars and ticks), `history_time` (exchange time zones, sessions, date
+//! texts), `history_replies` (requests to messages), `pacing` (TWS's
+//! historical-data pacing rules).
 
 pub mod account_data;
 mod account_replies;
@@ -32,6 +35,9 @@ mod clock;
 pub mod faults;
 mod flood;
 mod garbage;
+mod history;
+mod history_replies;
+mod history_time;
 mod injector;
 pub mod instruments;
 pub mod market;
@@ -39,6 +45,7 @@ mod market_replies;
 pub mod matching;
 mod order_replies;
 mod orders;
+mod pacing;
 mod portfolio;
 mod recorder;
 mod registry;
@@ -58,6 +65,7 @@ pub use faults::{ConnectivityStep, Faults, Garbage, LargeUnknown, Restart};
 pub use flood::FLOOD_TAG;
 pub use garbage::UNKNOWN_ID as GARBAGE_UNKNOWN_ID;
 pub use instruments::Permission;
+pub use pacing::HistoryPacing;
 
 /// How a simulator behaves. Start from [`SimConfig::default`] and change what
 /// a test needs: `SimConfig { server_version: 176, ..Default::default() }`.
@@ -129,6 +137,11 @@ pub struct SimConfig {
     /// default: orders work around the clock and DAY orders last until
     /// cancelled.
     pub order_trading_hours: bool,
+    /// TWS's pacing rules for historical data (15 s identical, six per
+    /// contract in 2 s, 60 in 10 minutes, 50 open); shrink the windows with
+    /// [`HistoryPacing::scaled`]. Violations get error 162 (420 with keep up
+    /// to date) and are counted ([`SimHandle::history_pacing_violations`]).
+    pub history_pacing: HistoryPacing,
 }
 
 /// The highest [`SimConfig::market_data_rate`].
@@ -159,6 +172,7 @@ impl Default for SimConfig {
             master_client_id: None,
             fill_delay_steps: 0,
             order_trading_hours: false,
+            history_pacing: HistoryPacing::default(),
         }
     }
 }
@@ -173,6 +187,12 @@ impl SimHandle {
     /// The address it listens on (always 127.0.0.1).
     pub fn addr(&self) -> SocketAddr {
         self.server.addr()
+    }
+
+    /// Historical-data requests refused for breaking the pacing rules so
+    /// far, on every connection.
+    pub fn history_pacing_violations(&self) -> u64 {
+        self.server.history_pacing_violations()
     }
 
     /// The port it listens on.

@@ -10,6 +10,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::orders::Desk;
+use super::pacing::Pacer;
 use super::recorder::Recorder;
 use super::registry::ClientIds;
 use super::session;
@@ -28,6 +29,8 @@ pub struct Shared {
     pub recorder: Recorder,
     /// The orders of every connection, and the market they fill against.
     pub orders: Desk,
+    /// The historical-data pacing of the whole simulator (TWS paces a login).
+    pub pacer: Pacer,
     connections: Mutex<Connections>,
 }
 
@@ -74,6 +77,7 @@ impl Server {
         let shared = Arc::new(Shared {
             recorder,
             orders: Desk::new(&config),
+            pacer: Pacer::new(config.history_pacing.clone()),
             config,
             stop: Arc::new(AtomicBool::new(false)),
             client_ids: Arc::new(ClientIds::default()),
@@ -111,6 +115,11 @@ impl Server {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Historical-data requests refused for pacing so far.
+    pub fn history_pacing_violations(&self) -> u64 {
+        self.shared.pacer.violations()
     }
 
     /// Stops accepting, shuts every connection down and joins every thread.

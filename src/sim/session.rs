@@ -14,6 +14,7 @@ use crate::wire::LENGTH_PREFIX;
 
 use super::account_replies;
 use super::clock;
+use super::history_replies::{self, Updates};
 use super::injector::Injector;
 use super::instruments::{Date, Instruments};
 use super::market::{Market, MarketConfig, MktDataRequest};
@@ -88,9 +89,11 @@ pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
         client_id: start.client_id,
         orders: shared.orders.attach(conn, start.client_id),
         next_order_poll: Instant::now() + ORDER_POLL,
+        history: Updates::default(),
         _claim: claim,
     };
     let end = session.run();
+    session.history.close_all(&shared.pacer);
     if matches!(end, End::Fault(_)) {
         session.io.close_gracefully();
     }
@@ -176,6 +179,8 @@ struct Session<'a> {
     orders: super::orders::Link<'a>,
     /// When the session next takes what the order desk holds for it.
     next_order_poll: Instant,
+    /// The keep-up-to-date historical-data subscriptions.
+    history: Updates,
     /// Holds the client id until the session ends.
     _claim: Claim,
 }
@@ -421,18 +426,36 @@ impl Session<'_> {
                 let out = self.market().cancel_real_time_bars(req.req_id);
                 self.push_market(out);
             }
-            // Historical data (issue 15): declared, not served yet.
-            Request::ReqHistoricalData(_)
-            | Request::CancelHistoricalData(_)
-            | Request::ReqHeadTimestamp(_)
-            | Request::CancelHeadTimestamp(_)
-            | Request::ReqHistogramData(_)
+            // ---- issue 15: historical data ----
+            Request::ReqHistoricalData(req) => {
+                let mut history = std::mem::take(&mut self.history);
+                let out =
+                    history_replies::historical_data(&self.history_context(), &req, &mut history);
+                self.history = history;
+                if !self.history.is_empty() {
+                    self.market(); // its steps drive the updates
+                }
+                self.push_history(out);
+            }
+            Request::CancelHistoricalData(req) => {
+                self.history.cancel(req.req_id, &self.shared.pacer)
+            }
+            Request::ReqHeadTimestamp(req) => {
+                let out = history_replies::head_timestamp(&self.history_context(), &req);
+                self.push_history(out);
+            }
+            Request::ReqHistogramData(req) => {
+                let out = history_replies::histogram(&self.history_context(), &req);
+                self.push_history(out);
+            }
+            Request::ReqHistoricalTicks(req) => {
+                let out = history_replies::historical_ticks(&self.history_context(), &req);
+                self.push_history(out);
+            }
+            // Answered at once: nothing is left to cancel.
+            Request::CancelHeadTimestamp(_)
             | Request::CancelHistogramData(_)
-            | Request::ReqHistoricalTicks(_)
-            | Request::CancelHistoricalTicks(_) => self.warn(format_args!(
-                "{} is not served by the simulator yet",
-                request.name()
-            )),
+            | Request::CancelHistoricalTicks(_) => {}
             Request::ReqUserInfo(req) => {
                 // IB's own brand: an empty white-branding id.
                 self.push(&Incoming::UserInfo(crate::protocol::messages::UserInfo {
@@ -648,6 +671,41 @@ impl Session<'_> {
             next
         });
         self.push_market(out);
+        if !self.history.is_empty() {
+            let history = std::mem::take(&mut self.history);
+            let updates = history.step(&self.history_context());
+            self.history = history;
+            self.push_all(&updates);
+        }
+    }
+
+    /// What the historical answers need, as of now.
+    fn history_context(&mut self) -> history_replies::Context<'_> {
+        self.instruments();
+        history_replies::Context {
+            instruments: self.instruments.as_ref().expect("built above"),
+            seed: self.shared.config.seed,
+            version: self.version,
+            now: clock::now_unix_secs(),
+            pacer: &self.shared.pacer,
+            at: Instant::now(),
+        }
+    }
+
+    /// Sends historical answers, logging pacing refusals.
+    fn push_history(&mut self, out: Vec<Incoming>) {
+        for msg in &out {
+            if let Incoming::Error(e) = msg {
+                if e.message.contains("pacing violation") {
+                    let rule = self.shared.pacer.last_violation().map_or("", |v| v.rule());
+                    self.warn(format_args!(
+                        "history: request {} refused for pacing: {rule}",
+                        e.req_id
+                    ));
+                }
+            }
+        }
+        self.push_all(&out);
     }
 
     /// reqContractDetails: a row per matching instrument (bond rows for
