@@ -49,6 +49,9 @@
 // The room for a size's exact decimal text in `tws_quote`, NUL included.
 #define TWS_QUOTE_SIZE_LEN 48
 
+// The room for a status or an exact decimal in `tws_order_view`, NUL included.
+#define TWS_ORDER_TEXT_LEN 48
+
 // Log level: something failed.
 #define TWS_LOG_ERROR 1
 
@@ -314,6 +317,9 @@ enum tws_result
   TWS_OK = 0,
   // `tws_client_poll`: no event arrived within the timeout (not a failure).
   TWS_TIMEOUT_NO_EVENT = 1,
+  // A lookup found nothing (`tws_client_order` for an order the view
+  // does not hold): not a failure; the out-argument is left unchanged.
+  TWS_NOT_FOUND = 2,
   // A required pointer argument was NULL.
   TWS_ERR_NULL_ARGUMENT = -1,
   // An argument is out of range or inconsistent.
@@ -407,6 +413,14 @@ enum tws_state
   // live subscriptions were re-issued (`resubscribed` says how many);
   // after 1102 (data kept) none was. The state is then TWS_STATE_CONNECTED.
   TWS_STATE_IB_LINK_RESTORED = 7,
+  // Event only: after TWS_STATE_RECONNECTED or a 1101, the open orders
+  // and the executions since the loss were requested and folded into the
+  // order view (`tws_client_order`); every fill that happened meanwhile
+  // was delivered once, as an ordinary execDetails event (req_id -1),
+  // before this event. `reason` says what was recovered (open orders
+  // seen, new fills, orders whose status changed). The state is then
+  // TWS_STATE_CONNECTED.
+  TWS_STATE_RECONCILED = 8,
 };
 #ifndef __cplusplus
 typedef int32_t tws_state;
@@ -1147,6 +1161,66 @@ typedef struct tws_quote {
   uint64_t updated_at;
 } tws_quote;
 
+// What the client knows of one of its orders (`tws_client_order`). The
+// caller allocates it; libtws fills all of it. A value is present when its
+// `has_` flag is true (absent reads as 0 / ""). Quantities are the exact
+// decimal text TWS sent ("100", "0.5"); a text longer than
+// TWS_ORDER_TEXT_LEN - 1 bytes (no real status or decimal is) reads as
+// empty. The contract, the order and the order state (status, commissions,
+// margins) are in the order's latest openOrder: `tws_client_order_open_order`;
+// its executions and commissions: `tws_client_order_executions`. Its
+// layout is fixed within ABI 1 (callers allocate it).
+typedef struct tws_order_view {
+  // The API order id (0 for an order placed in TWS itself).
+  int64_t order_id;
+  // The API client that placed it.
+  int32_t client_id;
+  // TWS's permanent id (0 until known).
+  int64_t perm_id;
+  // The parent order's id (0 none).
+  int64_t parent_id;
+  // The last status ("Submitted", "Filled", "Cancelled", ...; "" before any).
+  char status[TWS_ORDER_TEXT_LEN];
+  // True once the status is Filled, Cancelled, ApiCancelled or Inactive.
+  bool finished;
+  char filled[TWS_ORDER_TEXT_LEN];
+  bool has_filled;
+  char remaining[TWS_ORDER_TEXT_LEN];
+  bool has_remaining;
+  double avg_fill_price;
+  bool has_avg_fill_price;
+  double last_fill_price;
+  bool has_last_fill_price;
+  // "locate" while TWS locates shares to short, else "".
+  char why_held[TWS_ORDER_TEXT_LEN];
+  // True once an openOrder for it came (`tws_client_order_open_order`).
+  bool has_open_order;
+  // Its executions (each exec id once).
+  uint32_t executions;
+  // How many of them have their commission report.
+  uint32_t commissions;
+  // The sum of those commissions (commission_and_fees), in their currency.
+  double commission_total;
+  // Messages folded in so far: two reads with the same value saw the same view.
+  uint64_t updated_at;
+} tws_order_view;
+
+// What the latest order reconciliation recovered
+// (`tws_client_last_reconciliation`; its `TWS_STATE_RECONCILED` event's
+// `reason` says the same in words). Caller-allocated; fixed within ABI 1.
+typedef struct tws_reconciliation {
+  // 0 after a reconnect, 1 after TWS's 1101 (connectivity restored, data lost).
+  int32_t cause;
+  // The execution filter's start: the loss minus a margin, "yyyymmdd-hh:mm:ss" UTC.
+  char since[TWS_ORDER_TEXT_LEN];
+  // Open orders TWS listed.
+  uint32_t open_orders;
+  // Executions that happened meanwhile, delivered once each as execDetails events.
+  uint32_t new_fills;
+  // Orders whose status changed.
+  uint32_t changed_orders;
+} tws_reconciliation;
+
 // Receives each event in callback mode, on the client's dispatch thread.
 // `event` and every pointer in it are valid only until the callback returns.
 // The callback must not unwind (no C++ exception or longjmp may leave it).
@@ -1393,8 +1467,12 @@ tws_result tws_client_stats(const struct tws_client *client, struct tws_stats *o
 // `tws_stats` (caller-allocated, fixed in size) cannot carry:
 // "queue_bytes" (bytes of the events waiting now), "ticks_conflated"
 // (ticks folded into the quote view instead of queued while the queue was
-// full, see `tws_options_set_conflate_ticks`) and "subscriptions_refused"
-// (subscriptions TWS refused outright, forgotten rather than re-issued).
+// full, see `tws_options_set_conflate_ticks`), "subscriptions_refused"
+// (subscriptions TWS refused outright, forgotten rather than re-issued),
+// "executions_deduplicated" (execDetails not delivered again: their exec
+// id had been seen), "commissions_deduplicated" (repeated commission
+// reports not delivered), "fills_recovered" (fills that happened while
+// disconnected, delivered by a reconciliation) and "reconciliations".
 // Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
 // TWS_ERR_INVALID_ARGUMENT for an unknown name (named in the last error).
 tws_result tws_client_stat(const struct tws_client *client, const char *name, uint64_t *out_value);
@@ -2032,6 +2110,67 @@ tws_result tws_client_what_if(struct tws_client *client,
                               const struct tws_record *order,
                               uint32_t timeout_ms,
                               struct tws_messages **out);
+
+// Writes what the client knows of its order `order_id` to `*out`: the
+// last status, filled and remaining quantity, prices, ids, and how many
+// executions and commissions it has. The reader thread updates the view
+// before each order event (orderStatus, openOrder, execDetails,
+// commissionAndFeesReport) is queued, so it is current whether or not the
+// events are drained. Any thread, any time. Returns TWS_NOT_FOUND (a
+// status, not a failure; `*out` unchanged) for an order id the view does
+// not hold: never heard of on this client, placed by another client id,
+// or finished and evicted (`tws_options_set_order_view_capacity`).
+// Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order(struct tws_client *client,
+                            int64_t order_id,
+                            struct tws_order_view *out);
+
+// The executions of order `order_id` in `*out` (free it with
+// `tws_messages_free`): one "ExecDetails" message per execution, in
+// arrival order, each followed by its "CommissionAndFeesReport" once TWS
+// sent it. Read them with the event accessors (`execution.exec_id`,
+// `execution.time`, `execution.shares`, `execution.price`,
+// `execution.cum_qty`, `execution.avg_price`, `execution.exchange`,
+// `execution.side`; `commission_and_fees`, `currency`, `realized_pnl`).
+// `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND for an order the
+// view does not hold. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order_executions(struct tws_client *client,
+                                       int64_t order_id,
+                                       struct tws_messages **out);
+
+// The latest openOrder of order `order_id` in `*out` (one "OpenOrder"
+// message; free it with `tws_messages_free`): its contract (`contract.*`),
+// order (`order.*`: action, total_quantity, order_type, lmt_price, ...)
+// and order state (`order_state.status`, `order_state.commission_and_fees`,
+// the margin fields). `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND
+// when the view holds no openOrder for it. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order_open_order(struct tws_client *client,
+                                       int64_t order_id,
+                                       struct tws_messages **out);
+
+// The order ids of this client's orders in the view, ascending: up to
+// `capacity` of them are written to `ids` (which may be NULL when
+// `capacity` is 0), and `*count` is set to how many there are in all (call
+// again with a larger array when it exceeds `capacity`).
+// Errors: TWS_ERR_NULL_ARGUMENT (`count`, or `ids` with a `capacity`).
+tws_result tws_client_order_ids(struct tws_client *client,
+                                int64_t *ids,
+                                size_t capacity,
+                                size_t *count);
+
+// Writes what the latest completed order reconciliation (after a reconnect
+// or a 1101) recovered to `*out`. Returns TWS_NOT_FOUND (`*out`
+// unchanged) before the first. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_last_reconciliation(struct tws_client *client,
+                                          struct tws_reconciliation *out);
+
+// Sets how many finished orders (Filled, Cancelled, ApiCancelled,
+// Inactive) the order view keeps (default 10000); beyond it the one
+// finished longest ago is evicted with its executions. Open orders are
+// always kept. An evicted order's exec ids are forgotten too, so keep it
+// above the number of orders that finish between a lost connection and
+// its reconciliation. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_options_set_order_view_capacity(struct tws_options *options, uint32_t capacity);
 
 // Poll mode: waits up to `timeout_ms` (0 = do not wait) for the next event
 // and writes it to `*out_event`. Returns TWS_OK with an event, or

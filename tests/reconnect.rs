@@ -528,6 +528,12 @@ fn connectivity_1101_resubscribes_and_1102_does_not() {
     }
     let (after_1102, after_1101) = seen.recv_timeout(T).unwrap();
     assert!(after_1102.is_empty(), "1102 re-issued {after_1102:?}");
+    // The order reconciliation follows the re-issued subscription (client
+    // 0: every client's open orders).
+    let (reconciling, after_1101): (Vec<Request>, Vec<Request>) = after_1101
+        .into_iter()
+        .partition(|r| matches!(r, Request::ReqAllOpenOrders(_) | Request::ReqExecutions(_)));
+    assert_eq!(reconciling.len(), 2, "{reconciling:?}");
     assert_eq!(after_1101.len(), 2, "{after_1101:?}");
     assert!(matches!(&after_1101[0], Request::CancelAccountSummary(c) if c.req_id == 7));
     assert_eq!(summary_request_id(&after_1101[1]), Some(7));

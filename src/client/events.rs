@@ -32,6 +32,14 @@ pub enum ConnectionState {
     /// live subscriptions were re-issued (`resubscribed`), after 1102 (data
     /// kept) nothing was. The state is then `Connected`.
     IbLinkRestored,
+    /// Event only: after a reconnect or a 1101, the open orders and the
+    /// executions since the loss were requested and folded into the order
+    /// view; every fill that happened meanwhile was delivered once, as an
+    /// ordinary execDetails (req_id -1), before this event. `reason` says
+    /// what was recovered (open orders seen, new fills, orders whose status
+    /// changed; `Client::last_reconciliation` has the numbers). The state
+    /// is then `Connected`.
+    Reconciled,
 }
 
 impl ConnectionState {
@@ -46,15 +54,16 @@ impl ConnectionState {
             ConnectionState::ReconnectFailed => "ReconnectFailed",
             ConnectionState::IbLinkLost => "IbLinkLost",
             ConnectionState::IbLinkRestored => "IbLinkRestored",
+            ConnectionState::Reconciled => "Reconciled",
         }
     }
 
     /// The lasting state a change leaves the session in.
     pub(crate) fn settled(self) -> ConnectionState {
         match self {
-            ConnectionState::Reconnected | ConnectionState::IbLinkRestored => {
-                ConnectionState::Connected
-            }
+            ConnectionState::Reconnected
+            | ConnectionState::IbLinkRestored
+            | ConnectionState::Reconciled => ConnectionState::Connected,
             ConnectionState::ReconnectFailed => ConnectionState::Disconnected,
             other => other,
         }

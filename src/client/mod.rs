@@ -14,11 +14,13 @@ mod link;
 mod liveness;
 mod market_data;
 mod options;
+mod order_book;
 mod orders;
 mod pacer;
 mod queue;
 mod quotes;
 mod reader;
+mod reconcile;
 mod requests;
 mod routes;
 mod stats;
@@ -40,6 +42,7 @@ pub use error::Error;
 pub use events::{ConnectionState, Event};
 pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
 pub use options::{Liveness, Options, ReconnectPolicy};
+pub use order_book::{Fill, OrderView, Reconciliation, DEFAULT_ORDER_VIEW_CAPACITY};
 pub use orders::ExecutionReport;
 pub use quotes::Quote;
 pub use routes::RESERVED_IDS;
@@ -121,6 +124,8 @@ pub(crate) struct Shared {
     subscriptions: Mutex<BTreeMap<i32, Subscription>>,
     /// The quote views of market-data requests.
     pub(crate) quotes: quotes::Quotes,
+    /// The order view, and the reconciliation in progress.
+    pub(crate) orders: order_book::OrderBook,
     /// The wire trace, when `Options::trace_file` is set.
     pub(crate) trace: Option<Trace>,
     /// Poisoned flag, dead-peer probes, why the connection ended.
@@ -171,6 +176,7 @@ impl Client {
                     stats.clone(),
                 ),
                 pacer: Mutex::new(Pacer::new(options.max_messages_per_second)),
+                orders: order_book::OrderBook::new(options.order_view_capacity),
                 options,
                 stats,
                 writer: Mutex::new(None),
@@ -235,6 +241,7 @@ impl Client {
         };
         let abort = Arc::new(Abort::default());
         let shared = &self.shared;
+        shared.orders.set_client_id(client_id);
         log!(Info, "connecting to {host}:{port} as client id {client_id}");
         // Published so that `disconnect` from another thread cuts this short.
         *lock(&self.connecting) = Some(abort.clone());
@@ -434,7 +441,8 @@ impl Client {
             | ConnectionState::Reconnected
             | ConnectionState::ReconnectFailed
             | ConnectionState::IbLinkLost
-            | ConnectionState::IbLinkRestored => false,
+            | ConnectionState::IbLinkRestored
+            | ConnectionState::Reconciled => false,
         };
         ended && lock(&self.connecting).is_none()
     }
@@ -710,6 +718,8 @@ impl Shared {
     /// Session bookkeeping for a decoded message; returns it unless a blocking
     /// call took it. Runs on the reader thread of connection `generation`.
     fn observe(&self, msg: Incoming, generation: u64, closing: &AtomicBool) -> Option<Incoming> {
+        self.routes.copy_to_calls(&msg);
+        let msg = self.fold_order_message(msg, closing)?;
         match &msg {
             Incoming::NextValidId(m) => {
                 // Never backwards: an id once handed out is never handed out again.
@@ -829,6 +839,7 @@ impl Shared {
             );
         }
         if was_connected && !closing.load(Ordering::Acquire) {
+            self.orders.note_loss(std::time::SystemTime::now());
             log!(Warn, "connection lost: {reason}");
             self.push_state_event(
                 Event::state(ConnectionState::ConnectionLost, reason),

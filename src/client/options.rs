@@ -174,6 +174,13 @@ pub struct Options {
     /// such ticks wait for room like every other event (nothing is dropped,
     /// and the quote lags as the queue does). Other events always wait.
     pub conflate_ticks: bool,
+    /// Finished orders (Filled, Cancelled, ApiCancelled, Inactive) the order
+    /// view (`Client::order`) keeps; beyond it the one finished longest ago
+    /// is evicted with its executions (default 10 000). Open orders are
+    /// always kept. An evicted order's exec ids are forgotten too: keep it
+    /// above the number of orders that finish between a loss and its
+    /// reconciliation.
+    pub order_view_capacity: usize,
     /// Tests only: the reader thread panics on a frame with this message id,
     /// to exercise the engine's panic boundary. Never set it otherwise.
     #[doc(hidden)]
@@ -203,6 +210,7 @@ impl Default for Options {
             trace_file: None,
             liveness: Liveness::default(),
             conflate_ticks: true,
+            order_view_capacity: super::order_book::DEFAULT_ORDER_VIEW_CAPACITY,
             panic_on_message_id_for_tests: None,
             panic_in_supervisor_for_tests: false,
             panic_in_dispatcher_for_tests: false,

@@ -305,17 +305,26 @@ impl Routes {
         })
     }
 
-    /// Hands `msg` to a waiting call, drops it if it answers a call that has
-    /// ended (counted in `stats`), or gives it back.
-    pub(crate) fn try_route(&self, msg: Incoming, stats: &Stats) -> Option<Incoming> {
-        if self.active.load(Ordering::Acquire) != 0 {
-            if let Some(copy) = copy_key_of(&msg) {
-                let inner = self.lock();
-                for (_, _, tx) in inner.copies.iter().filter(|(k, _, _)| *k == copy) {
-                    let _ = tx.send(msg.clone());
-                }
+    /// Gives the calls that take a copy of `msg` (see [`copy_key_of`]) their
+    /// copy. The reader does this before the order view may hold a message
+    /// back as a duplicate: a blocking call gets every answer it asked for,
+    /// duplicate or not.
+    pub(crate) fn copy_to_calls(&self, msg: &Incoming) {
+        if self.active.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        if let Some(copy) = copy_key_of(msg) {
+            let inner = self.lock();
+            for (_, _, tx) in inner.copies.iter().filter(|(k, _, _)| *k == copy) {
+                let _ = tx.send(msg.clone());
             }
         }
+    }
+
+    /// Hands `msg` to a waiting call, drops it if it answers a call that has
+    /// ended (counted in `stats`), or gives it back. Copies are not made
+    /// here: [`Routes::copy_to_calls`] comes first.
+    pub(crate) fn try_route(&self, msg: Incoming, stats: &Stats) -> Option<Incoming> {
         let Some(key) = route_key_of(&msg) else {
             return Some(msg);
         };
@@ -425,6 +434,10 @@ mod tests {
         use crate::protocol::orders::{OpenOrder, OpenOrderEnd};
         let routes = Routes::default();
         let stats = Stats::default();
+        let route = |msg: Incoming| {
+            routes.copy_to_calls(&msg);
+            routes.try_route(msg, &stats)
+        };
         let open = || {
             Incoming::OpenOrder(OpenOrder {
                 order_id: 7,
@@ -432,24 +445,19 @@ mod tests {
             })
         };
         // Nobody waits: everything is an event.
-        assert!(routes.try_route(open(), &stats).is_some());
-        assert!(routes
-            .try_route(Incoming::OpenOrderEnd(OpenOrderEnd {}), &stats)
-            .is_some());
+        assert!(route(open()).is_some());
+        assert!(route(Incoming::OpenOrderEnd(OpenOrderEnd {})).is_some());
         let call = routes
             .register_copying(RouteKey::OpenOrders, &[RouteKey::OpenOrders], "open_orders")
             .unwrap();
         // openOrder: copied to the call and still an event; the end: the call's.
-        assert_eq!(routes.try_route(open(), &stats), Some(open()));
-        assert_eq!(
-            routes.try_route(Incoming::OpenOrderEnd(OpenOrderEnd {}), &stats),
-            None
-        );
+        assert_eq!(route(open()), Some(open()));
+        assert_eq!(route(Incoming::OpenOrderEnd(OpenOrderEnd {})), None);
         assert_eq!(call.rx.try_recv().ok(), Some(open()));
         assert!(matches!(call.rx.try_recv(), Ok(Incoming::OpenOrderEnd(_))));
         // Commission reports are not this call's.
         let report = Incoming::CommissionAndFeesReport(CommissionAndFeesReport::default());
-        assert!(routes.try_route(report.clone(), &stats).is_some());
+        assert!(route(report.clone()).is_some());
         assert!(call.rx.try_recv().is_err());
         assert!(matches!(
             routes.register(RouteKey::OpenOrders, "open_orders"),
@@ -457,7 +465,7 @@ mod tests {
         ));
         drop(call);
         // Gone with its route: nothing is copied any more.
-        assert_eq!(routes.try_route(open(), &stats), Some(open()));
+        assert_eq!(route(open()), Some(open()));
         assert_eq!(routes.active.load(Ordering::Acquire), 0);
     }
 }

@@ -23,6 +23,10 @@ pub(crate) struct Stats {
     pub late_replies_dropped: AtomicU64,
     pub ticks_conflated: AtomicU64,
     pub subscriptions_refused: AtomicU64,
+    pub executions_deduplicated: AtomicU64,
+    pub commissions_deduplicated: AtomicU64,
+    pub fills_recovered: AtomicU64,
+    pub reconciliations: AtomicU64,
 }
 
 /// A snapshot of a client's counters.
@@ -70,6 +74,18 @@ pub struct StatsSnapshot {
     /// Subscriptions TWS refused outright (error 200, 321, 322, 101, 309,
     /// 354 or 10089 for their id): forgotten, not re-issued after a reconnect.
     pub subscriptions_refused: u64,
+    /// execDetails not delivered because their exec id had been seen
+    /// (unsolicited ones and the reconciliation's; never the rows of a
+    /// reqExecutions of yours).
+    pub executions_deduplicated: u64,
+    /// commissionAndFeesReports not delivered because they repeated the
+    /// one the order view holds for their exec id.
+    pub commissions_deduplicated: u64,
+    /// Executions that happened while the connection (or TWS's link to IB)
+    /// was down, found and delivered by a reconciliation.
+    pub fills_recovered: u64,
+    /// Order reconciliations completed (`Reconciled` events).
+    pub reconciliations: u64,
 }
 
 impl Stats {
@@ -101,6 +117,10 @@ impl Stats {
             late_replies_dropped: get(&self.late_replies_dropped),
             ticks_conflated: get(&self.ticks_conflated),
             subscriptions_refused: get(&self.subscriptions_refused),
+            executions_deduplicated: get(&self.executions_deduplicated),
+            commissions_deduplicated: get(&self.commissions_deduplicated),
+            fills_recovered: get(&self.fills_recovered),
+            reconciliations: get(&self.reconciliations),
         }
     }
 }
@@ -126,6 +146,10 @@ impl StatsSnapshot {
         "late_replies_dropped",
         "ticks_conflated",
         "subscriptions_refused",
+        "executions_deduplicated",
+        "commissions_deduplicated",
+        "fills_recovered",
+        "reconciliations",
     ];
 
     /// The counter named `name` (a field name of this struct), if there is one.
@@ -150,6 +174,10 @@ impl StatsSnapshot {
             "late_replies_dropped" => self.late_replies_dropped,
             "ticks_conflated" => self.ticks_conflated,
             "subscriptions_refused" => self.subscriptions_refused,
+            "executions_deduplicated" => self.executions_deduplicated,
+            "commissions_deduplicated" => self.commissions_deduplicated,
+            "fills_recovered" => self.fills_recovered,
+            "reconciliations" => self.reconciliations,
             _ => return None,
         })
     }

@@ -1,6 +1,7 @@
 //! The supervisor thread of a session that `connect` established: it waits
 //! for the connection to end, reconnects with backoff, re-issues the live
-//! subscriptions, and handles TWS's 1101 "data lost" by re-issuing them too.
+//! subscriptions, and handles TWS's 1101 "data lost" by re-issuing them too;
+//! after either it reconciles the orders (`reconcile`).
 //! It also writes the reader's dead-peer probes. A panic in it poisons the
 //! client.
 
@@ -18,6 +19,7 @@ use super::backoff::Backoff;
 use super::events::{ConnectionState, Event};
 use super::link::{establish, Abort, Endpoint, Link};
 use super::liveness::panic_message;
+use super::order_book::Cause;
 use super::reader;
 use super::{Error, Shared};
 
@@ -118,6 +120,7 @@ fn run(
                         &abort.stop,
                     );
                     shared.reissue(&ids, true, &abort.stop);
+                    shared.reconcile_orders(Cause::DataLost, &abort.stop);
                 }
                 Ok(Signal::Probe { generation }) if generation == link.generation => {
                     if shared.write(&reader::probe(), true).is_err() {
@@ -217,6 +220,7 @@ fn reconnect(
                     &abort.stop,
                 );
                 shared.reissue(&ids, false, &abort.stop);
+                shared.reconcile_orders(Cause::Reconnect, &abort.stop);
                 return Some(link);
             }
             Err(_) if abort.stopped() => return None,

@@ -135,7 +135,8 @@ impl Trace {
                     | ConnectionState::ConnectionLost
                     | ConnectionState::ReconnectFailed
                     | ConnectionState::IbLinkLost
-                    | ConnectionState::IbLinkRestored => {}
+                    | ConnectionState::IbLinkRestored
+                    | ConnectionState::Reconciled => {}
                 }
                 if !reason.is_empty() {
                     let _ = write!(fields, "reason: {reason:?}");

@@ -104,6 +104,7 @@ pub(crate) fn state_code(state: ConnectionState) -> tws_state {
         ConnectionState::ReconnectFailed => tws_state::TWS_STATE_RECONNECT_FAILED,
         ConnectionState::IbLinkLost => tws_state::TWS_STATE_IB_LINK_LOST,
         ConnectionState::IbLinkRestored => tws_state::TWS_STATE_IB_LINK_RESTORED,
+        ConnectionState::Reconciled => tws_state::TWS_STATE_RECONCILED,
     }
 }
 

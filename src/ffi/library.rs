@@ -72,6 +72,7 @@ pub extern "C" fn tws_state_str(state: i32) -> *const c_char {
         5 => "ReconnectFailed\0",
         6 => "IbLinkLost\0",
         7 => "IbLinkRestored\0",
+        8 => "Reconciled\0",
         _ => "Unknown\0",
     };
     name.as_ptr().cast()

@@ -36,6 +36,7 @@ mod instruments;
 
 mod market_data;
 
+mod order_view;
 mod orders;
 
 mod delivery;

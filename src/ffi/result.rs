@@ -19,6 +19,9 @@ pub enum tws_result {
     TWS_OK = 0,
     /// `tws_client_poll`: no event arrived within the timeout (not a failure).
     TWS_TIMEOUT_NO_EVENT = 1,
+    /// A lookup found nothing (`tws_client_order` for an order the view
+    /// does not hold): not a failure; the out-argument is left unchanged.
+    TWS_NOT_FOUND = 2,
     /// A required pointer argument was NULL.
     TWS_ERR_NULL_ARGUMENT = -1,
     /// An argument is out of range or inconsistent.
@@ -80,6 +83,7 @@ impl tws_result {
     pub(crate) const ALL: &'static [(tws_result, &'static str)] = &[
         (tws_result::TWS_OK, "TWS_OK\0"),
         (tws_result::TWS_TIMEOUT_NO_EVENT, "TWS_TIMEOUT_NO_EVENT\0"),
+        (tws_result::TWS_NOT_FOUND, "TWS_NOT_FOUND\0"),
         (tws_result::TWS_ERR_NULL_ARGUMENT, "TWS_ERR_NULL_ARGUMENT\0"),
         (
             tws_result::TWS_ERR_INVALID_ARGUMENT,

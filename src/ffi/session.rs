@@ -219,8 +219,12 @@ pub unsafe extern "C" fn tws_client_stats(
 /// `tws_stats` (caller-allocated, fixed in size) cannot carry:
 /// "queue_bytes" (bytes of the events waiting now), "ticks_conflated"
 /// (ticks folded into the quote view instead of queued while the queue was
-/// full, see `tws_options_set_conflate_ticks`) and "subscriptions_refused"
-/// (subscriptions TWS refused outright, forgotten rather than re-issued).
+/// full, see `tws_options_set_conflate_ticks`), "subscriptions_refused"
+/// (subscriptions TWS refused outright, forgotten rather than re-issued),
+/// "executions_deduplicated" (execDetails not delivered again: their exec
+/// id had been seen), "commissions_deduplicated" (repeated commission
+/// reports not delivered), "fills_recovered" (fills that happened while
+/// disconnected, delivered by a reconciliation) and "reconciliations".
 /// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
 /// TWS_ERR_INVALID_ARGUMENT for an unknown name (named in the last error).
 #[no_mangle]

@@ -41,6 +41,14 @@ pub enum tws_state {
     /// live subscriptions were re-issued (`resubscribed` says how many);
     /// after 1102 (data kept) none was. The state is then TWS_STATE_CONNECTED.
     TWS_STATE_IB_LINK_RESTORED = 7,
+    /// Event only: after TWS_STATE_RECONNECTED or a 1101, the open orders
+    /// and the executions since the loss were requested and folded into the
+    /// order view (`tws_client_order`); every fill that happened meanwhile
+    /// was delivered once, as an ordinary execDetails event (req_id -1),
+    /// before this event. `reason` says what was recovered (open orders
+    /// seen, new fills, orders whose status changed). The state is then
+    /// TWS_STATE_CONNECTED.
+    TWS_STATE_RECONCILED = 8,
 }
 
 /// What an error message means (`tws_error_event.error_class`).

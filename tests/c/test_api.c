@@ -48,6 +48,8 @@ static void test_library_basics(void)
     CHECK(strcmp(tws_state_str(TWS_STATE_RECONNECT_FAILED), "ReconnectFailed") == 0);
     CHECK(strcmp(tws_state_str(TWS_STATE_IB_LINK_LOST), "IbLinkLost") == 0);
     CHECK(strcmp(tws_state_str(TWS_STATE_IB_LINK_RESTORED), "IbLinkRestored") == 0);
+    CHECK(strcmp(tws_state_str(TWS_STATE_RECONCILED), "Reconciled") == 0);
+    CHECK(strcmp(tws_result_str(TWS_NOT_FOUND), "TWS_NOT_FOUND") == 0);
     CHECK(strcmp(tws_state_str(99), "Unknown") == 0);
     CHECK(strcmp(tws_event_type_str(TWS_EVENT_PROTOCOL_ERROR), "PROTOCOL_ERROR") == 0);
     CHECK(sizeof(tws_event_data) == 256); /* new fields never change the union's size */
@@ -120,6 +122,28 @@ static void test_null_and_bad_arguments(void)
     CHECK_RC(tws_client_account_summary(c, "All", "NetLiquidation", 100, NULL), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_client_account_summary(c, "All", "NetLiquidation", 100, &rows), TWS_ERR_NOT_CONNECTED);
     CHECK(rows == NULL);
+    /* The order view: empty, readable without a session. */
+    tws_order_view view;
+    memset(&view, 0x5a, sizeof view);
+    CHECK_RC(tws_client_order(c, 1, &view), TWS_NOT_FOUND);
+    CHECK(view.order_id == 0x5a5a5a5a5a5a5a5aLL); /* left unchanged */
+    CHECK_RC(tws_client_order(c, 1, NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_order(NULL, 1, &view), TWS_ERR_NULL_ARGUMENT);
+    tws_messages *fills = (tws_messages *)1;
+    CHECK_RC(tws_client_order_executions(c, 1, &fills), TWS_NOT_FOUND);
+    CHECK(fills == NULL);
+    CHECK_RC(tws_client_order_executions(c, 1, NULL), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_order_open_order(c, 1, &fills), TWS_NOT_FOUND);
+    size_t count = 99;
+    int64_t ids[4];
+    CHECK_RC(tws_client_order_ids(c, ids, 4, &count), TWS_OK);
+    CHECK(count == 0);
+    CHECK_RC(tws_client_order_ids(c, NULL, 0, &count), TWS_OK);
+    CHECK_RC(tws_client_order_ids(c, NULL, 4, &count), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_client_order_ids(c, ids, 4, NULL), TWS_ERR_NULL_ARGUMENT);
+    tws_reconciliation rec;
+    CHECK_RC(tws_client_last_reconciliation(c, &rec), TWS_NOT_FOUND);
+    CHECK_RC(tws_client_last_reconciliation(c, NULL), TWS_ERR_NULL_ARGUMENT);
     CHECK_RC(tws_client_free(c), TWS_OK);
 }
 

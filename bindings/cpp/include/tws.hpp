@@ -581,6 +581,12 @@ public:
         detail::check(tws_options_set_queue_max_bytes(p_, static_cast<std::uint64_t>(bytes)));
         return *this;
     }
+    /// Finished orders the order view keeps (default 10000; Client::order).
+    Options &order_view_capacity(std::uint32_t n)
+    {
+        detail::check(tws_options_set_order_view_capacity(p_, n));
+        return *this;
+    }
     /// Longest frame accepted (64 .. 16777215).
     Options &max_frame_length(std::uint32_t n)
     {
@@ -658,6 +664,33 @@ inline void event_trampoline(const tws_event *event, void *user_data) noexcept
 }
 inline void delete_callback_state(void *user_data) noexcept { delete static_cast<CallbackState *>(user_data); }
 } // namespace detail
+
+/// One order as the client knows it (Client::order): quantities as exact
+/// decimal text and prices, empty optionals until TWS sent them;
+/// `open_order` is the latest OpenOrder event (contract, order, order state),
+/// `executions` each ExecDetails in arrival order, each followed by its
+/// CommissionAndFeesReport once TWS sent it.
+struct OrderView {
+    std::int64_t order_id = 0, perm_id = 0, parent_id = 0;
+    std::int32_t client_id = 0;
+    std::string status, why_held;
+    bool finished = false;
+    std::optional<std::string> filled, remaining;
+    std::optional<double> avg_fill_price, last_fill_price;
+    double commission_total = 0;
+    std::uint64_t updated_at = 0;
+    std::optional<Event> open_order;
+    std::vector<Event> executions;
+};
+
+/// What the latest order reconciliation recovered (Client::last_reconciliation).
+struct Reconciliation {
+    /// "reconnect" or "1101".
+    std::string cause;
+    /// The execution filter's start, "yyyymmdd-hh:mm:ss" UTC.
+    std::string since;
+    std::uint32_t open_orders = 0, new_fills = 0, changed_orders = 0;
+};
 
 /// A client of TWS or IB Gateway (RAII over tws_client, move-only; a
 /// moved-from client throws tws::Error(TWS_ERR_NULL_ARGUMENT) when used).
@@ -1175,6 +1208,71 @@ public:
         detail::check(rc);
         return detail::quote_from_c(q);
     }
+    /// What the client knows of its order `order_id` now (kept by the reader
+    /// whether or not events are drained); std::nullopt for an order it has
+    /// not heard of (or evicted once finished). Any thread.
+    std::optional<OrderView> order(std::int64_t order_id) const
+    {
+        tws_order_view v{};
+        const tws_result rc = tws_client_order(p_, order_id, &v);
+        if (rc == TWS_NOT_FOUND)
+            return std::nullopt;
+        detail::check(rc);
+        auto d = [](bool has, double x) { return has ? std::optional<double>(x) : std::nullopt; };
+        auto s = [](bool has, const char *x) { return has ? std::optional<std::string>(x) : std::nullopt; };
+        OrderView out;
+        out.order_id = v.order_id;
+        out.client_id = v.client_id;
+        out.perm_id = v.perm_id;
+        out.parent_id = v.parent_id;
+        out.status = v.status;
+        out.finished = v.finished;
+        out.filled = s(v.has_filled, v.filled);
+        out.remaining = s(v.has_remaining, v.remaining);
+        out.avg_fill_price = d(v.has_avg_fill_price, v.avg_fill_price);
+        out.last_fill_price = d(v.has_last_fill_price, v.last_fill_price);
+        out.why_held = v.why_held;
+        out.commission_total = v.commission_total;
+        out.updated_at = v.updated_at;
+        tws_messages *m = nullptr;
+        if (detail::check(tws_client_order_open_order(p_, order_id, &m)) == TWS_OK) {
+            auto opened = events_of(m);
+            if (!opened.empty())
+                out.open_order = std::move(opened.front());
+        }
+        m = nullptr;
+        if (detail::check(tws_client_order_executions(p_, order_id, &m)) == TWS_OK)
+            out.executions = events_of(m);
+        return out;
+    }
+    /// The order ids of this client's orders in the view, ascending.
+    std::vector<std::int64_t> order_ids() const
+    {
+        std::size_t count = 0;
+        detail::check(tws_client_order_ids(p_, nullptr, 0, &count));
+        std::vector<std::int64_t> ids;
+        for (;;) {
+            ids.resize(count);
+            const std::size_t capacity = count;
+            detail::check(tws_client_order_ids(p_, ids.data(), capacity, &count));
+            if (count <= capacity) {
+                ids.resize(count);
+                return ids;
+            }
+        }
+    }
+    /// What the latest order reconciliation recovered; std::nullopt before the first.
+    std::optional<Reconciliation> last_reconciliation() const
+    {
+        tws_reconciliation r{};
+        const tws_result rc = tws_client_last_reconciliation(p_, &r);
+        if (rc == TWS_NOT_FOUND)
+            return std::nullopt;
+        detail::check(rc);
+        return Reconciliation{r.cause == 0 ? "reconnect" : "1101", r.since, r.open_orders, r.new_fills,
+                              r.changed_orders};
+    }
+
     /// A one-shot snapshot of `contract` up to tickSnapshotEnd. Throws
     /// TWS_ERR_REQUEST_FAILED (tws_code() 200, 354, ...), TWS_ERR_TIMEOUT, ...
     Quote snapshot_quote(const Record &contract, std::chrono::milliseconds timeout = std::chrono::seconds(10))

@@ -545,6 +545,16 @@ static void a_frozen_tws_is_a_dead_peer()
     CHECK(rc == TWS_ERR_NOT_CONNECTED);
 }
 
+static void the_order_view_before_any_order()
+{
+    CHECK(std::string(tws_state_str(TWS_STATE_RECONCILED)) == "Reconciled");
+    tws::Client c(tws::Options().order_view_capacity(5));
+    c.connect(HOST, port, 23);
+    CHECK(!c.order(1).has_value());
+    CHECK(c.order_ids().empty());
+    CHECK(!c.last_reconciliation().has_value());
+}
+
 // ---- the generated layer: every event type converts ----------------------------
 
 template <class T, class = void> struct is_message : std::false_type {};
@@ -1044,6 +1054,7 @@ int main()
         account_data_events();
         strings_arrive_exactly_or_not_at_all();
         a_frozen_tws_is_a_dead_peer();
+        the_order_view_before_any_order();
         every_event_type_converts();
         generic_accessor_builds_what_the_typed_view_builds();
         records_are_set_by_name();

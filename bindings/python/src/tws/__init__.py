@@ -90,6 +90,7 @@ from .market import (
     tick_type_name,
 )
 from .orders import ExecutionReport, limit_order, market_order
+from .order_view import OrderView, Reconciliation
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
 
 
@@ -173,6 +174,8 @@ __all__ = [
     "new_contract",
     "stock",
     "tick_type_name",
+    "OrderView",
+    "Reconciliation",
 ]
 
 # Every generated message class, record and event type (the list above names

@@ -23,6 +23,9 @@ class ConnectionState(IntEnum):
     IB_LINK_LOST = 6
     #: TWS's link to IB is back (1101/1102).
     IB_LINK_RESTORED = 7
+    #: After a reconnect or 1101: open orders and the fills of the time away
+    #: recovered (each fill delivered once, before this event).
+    RECONCILED = 8
 
 
 class ErrorClass(IntEnum):

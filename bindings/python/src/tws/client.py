@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Optional, Set, Union
 from .record import Record
 from .market import MarketMixin
 from .orders import OrdersMixin
+from .order_view import OrderViewMixin
 from . import _args, _ffi
 from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
 from ._enums import ConnectionState
@@ -113,7 +114,7 @@ def _close_all_at_exit() -> None:
 atexit.register(_close_all_at_exit)
 
 
-class Client(MarketMixin, OrdersMixin):
+class Client(MarketMixin, OrdersMixin, OrderViewMixin):
     """A client of TWS or IB Gateway, built on libtws.
 
     Use it as a context manager; leaving the block disconnects and frees it::
@@ -147,7 +148,8 @@ class Client(MarketMixin, OrdersMixin):
     unanswered", then the normal reconnect; ``liveness_idle=0`` turns it off;
     otherwise each must be 0.01..3600), ``queue_max_bytes`` (the most event
     data the queue holds, default 64 MiB, besides ``queue_capacity``; one
-    event always enters an empty queue; 0 is refused). ``None`` leaves an
+    event always enters an empty queue; 0 is refused), ``order_view_capacity``
+    (finished orders :meth:`order` keeps, default 10000). ``None`` leaves an
     option at its default. An out-of-range value raises
     :class:`tws.InvalidArgument`.
     """
@@ -171,6 +173,7 @@ class Client(MarketMixin, OrdersMixin):
         liveness_idle: Optional[float] = None,
         liveness_timeout: Optional[float] = None,
         queue_max_bytes: Optional[int] = None,
+        order_view_capacity: Optional[int] = None,
     ) -> None:
         self._handle: Optional[int] = None
         self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
@@ -217,6 +220,11 @@ class Client(MarketMixin, OrdersMixin):
         c_queue_bytes = (
             None if queue_max_bytes is None else _args.integer(queue_max_bytes, "queue_max_bytes", _args.UINT64)
         )
+        c_order_view = (
+            None
+            if order_view_capacity is None
+            else _args.integer(order_view_capacity, "order_view_capacity", _args.UINT32)
+        )
         options = ctypes.c_void_p()
         check(lib.tws_options_new(ctypes.byref(options)))
         try:
@@ -239,6 +247,8 @@ class Client(MarketMixin, OrdersMixin):
                 check(lib.tws_options_set_liveness(options, *c_liveness))
             if c_queue_bytes is not None:
                 check(lib.tws_options_set_queue_max_bytes(options, c_queue_bytes))
+            if c_order_view is not None:
+                check(lib.tws_options_set_order_view_capacity(options, c_order_view))
             handle = ctypes.c_void_p()
             check(lib.tws_client_new(options, ctypes.byref(handle)))
             self._handle = handle.value
