@@ -814,6 +814,12 @@ impl Engine {
         );
     }
 
+    /// Replaces a position outright (an exercise or lapse, which no order
+    /// makes); a zero quantity stays, as a closed position.
+    pub fn put_position(&mut self, p: Position) {
+        self.positions.insert((p.account.clone(), p.con_id), p);
+    }
+
     /// Seeds every configured account with the simulated portfolio's
     /// holdings (`portfolio::holdings`), so fills add to what the account
     /// already holds.
