@@ -754,7 +754,10 @@ fn positions_and_the_portfolio_follow_fills_and_are_pushed() {
         // Another client's snapshot shows it; cancelled, no more pushes.
         let mut other = Peer::connect(&sim, 2);
         let seen = aapl_position(&req_positions(&mut other)).unwrap();
-        assert_eq!((seen.position.as_str(), seen.avg_cost), ("110", after.avg_cost));
+        assert_eq!(
+            (seen.position.as_str(), seen.avg_cost),
+            ("110", after.avg_cost)
+        );
         other.send(Request::CancelPositions(CancelPositions {}));
         other.settle();
         peer.place(id + 1, stock("AAPL"), market("SELL", "10"));
@@ -791,7 +794,9 @@ fn auto_open_orders_binds_client_zero_to_other_clients_orders() {
             "v{v}: not bound yet: {unbound:?}"
         );
 
-        zero.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders { auto_bind: true }));
+        zero.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders {
+            auto_bind: true,
+        }));
         zero.settle();
         owner.place(id + 1, stock("AAPL"), limit("BUY", "10", 1.00));
         owner.until_status(id + 1, "Submitted");
@@ -809,7 +814,9 @@ fn auto_open_orders_binds_client_zero_to_other_clients_orders() {
         zero.until_status(id + 1, "Cancelled");
 
         // Unbound again, nothing more comes.
-        zero.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders { auto_bind: false }));
+        zero.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders {
+            auto_bind: false,
+        }));
         zero.settle();
         owner.cancel(id);
         owner.until_status(id, "Cancelled");
@@ -819,7 +826,9 @@ fn auto_open_orders_binds_client_zero_to_other_clients_orders() {
 
         // Another client cannot bind.
         let mut four = Peer::connect(&sim, 4);
-        four.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders { auto_bind: true }));
+        four.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders {
+            auto_bind: true,
+        }));
         four.settle();
         owner.place(id + 2, stock("AAPL"), limit("BUY", "10", 1.00));
         owner.until_status(id + 2, "Submitted");
@@ -870,7 +879,10 @@ fn exercise_options_delivers_the_underlying_or_refuses_with_321() {
         let Some(Incoming::ExecDetails(x)) = got.last().cloned() else {
             unreachable!()
         };
-        assert_eq!((x.contract.con_id, x.execution.shares.as_str()), (CALL, "1"));
+        assert_eq!(
+            (x.contract.con_id, x.execution.shares.as_str()),
+            (CALL, "1")
+        );
         assert_eq!(x.execution.acct_number, "DU123456");
         let lapse_type = if v >= 203 { 1 } else { -1 };
         assert_eq!(x.execution.opt_exercise_or_lapse_type, lapse_type, "v{v}");

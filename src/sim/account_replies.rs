@@ -207,7 +207,11 @@ fn account_updates(account: &str, accounts: &[String], holdings: HoldingsOf<'_>)
             })
         })
         .collect();
-    out.extend(holdings(account).iter().map(|h| portfolio_value(account, h)));
+    out.extend(
+        holdings(account)
+            .iter()
+            .map(|h| portfolio_value(account, h)),
+    );
     out.push(update_time());
     out.push(Incoming::AccountDownloadEnd(AccountDownloadEnd {
         account: account.into(),

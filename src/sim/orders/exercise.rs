@@ -117,7 +117,14 @@ impl Book {
                 .ok_or_else(|| "The option's underlying is not known".to_owned())?;
             let delivered = Qty::whole(i64::from(r.exercise_quantity) * multiplier as i64);
             let call = held.contract.right.starts_with('C');
-            changed.push(self.deliver(&account, underlying, delivered, call, held.contract.strike, premium));
+            changed.push(self.deliver(
+                &account,
+                underlying,
+                delivered,
+                call,
+                held.contract.strike,
+                premium,
+            ));
         } else {
             closed.realized_pnl -= premium;
         }
@@ -142,19 +149,27 @@ impl Book {
         strike: f64,
         premium: f64,
     ) -> Position {
-        let old = self.engine.position(account, con_id).cloned().unwrap_or(Position {
-            account: account.to_owned(),
-            con_id,
-            quantity: Qty::ZERO,
-            avg_cost: 0.0,
-            realized_pnl: 0.0,
-        });
+        let old = self
+            .engine
+            .position(account, con_id)
+            .cloned()
+            .unwrap_or(Position {
+                account: account.to_owned(),
+                con_id,
+                quantity: Qty::ZERO,
+                avg_cost: 0.0,
+                realized_pnl: 0.0,
+            });
         let per_unit = if call {
             strike + premium / delivered.to_f64()
         } else {
             strike - premium / delivered.to_f64()
         };
-        let change = if call { delivered } else { Qty::ZERO - delivered };
+        let change = if call {
+            delivered
+        } else {
+            Qty::ZERO - delivered
+        };
         let quantity = old.quantity + change;
         let same_side = old.quantity.is_zero() || (old.quantity.is_positive() == call);
         let avg_cost = if quantity.is_zero() {
