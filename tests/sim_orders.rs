@@ -678,3 +678,233 @@ fn stop_orders_wait_for_their_trigger() {
         assert!(execs.iter().all(|x| x.execution.side == "SLD"));
     }
 }
+
+/// The AAPL holding of DU123456 in position messages, if any.
+fn aapl_position(got: &[Incoming]) -> Option<tws::protocol::account_data::Position> {
+    got.iter().rev().find_map(|m| match m {
+        Incoming::Position(p) if p.account == "DU123456" && p.contract.con_id == 265598 => {
+            Some(p.clone())
+        }
+        _ => None,
+    })
+}
+
+/// reqPositions: the positions up to positionEnd.
+fn req_positions(peer: &mut Peer) -> Vec<Incoming> {
+    peer.settle();
+    peer.send(Request::ReqPositions(
+        tws::protocol::account_data::ReqPositions {},
+    ));
+    peer.until("positionEnd", |m| matches!(m, Incoming::PositionEnd(_)))
+}
+
+#[test]
+fn positions_and_the_portfolio_follow_fills_and_are_pushed() {
+    use tws::protocol::account_data::{CancelPositions, ReqAccountUpdates};
+    for &v in VERSIONS {
+        let sim = start(v, |_| {});
+        let mut peer = Peer::connect(&sim, 1);
+        let before = aapl_position(&req_positions(&mut peer)).expect("a seeded AAPL position");
+        assert_eq!(before.position, "100", "v{v}");
+        peer.send(Request::ReqAccountUpdates(ReqAccountUpdates {
+            subscribe: true,
+            account: "DU123456".into(),
+        }));
+        peer.until("accountDownloadEnd", |m| {
+            matches!(m, Incoming::AccountDownloadEnd(_))
+        });
+
+        let id = peer.next_id;
+        peer.place(id, stock("AAPL"), market("BUY", "10"));
+        let mut got = peer.until_status(id, "Filled");
+        // Both subscriptions get the new position pushed.
+        let pushed = |got: &[Incoming]| {
+            aapl_position(got).is_some_and(|p| p.position == "110")
+                && got.iter().any(|m| {
+                    matches!(m, Incoming::PortfolioValue(p)
+                        if p.contract.con_id == 265598 && p.position == "110")
+                })
+        };
+        while !pushed(&got) {
+            got.push(peer.recv());
+        }
+        let after = aapl_position(&got).unwrap();
+        let (execs, _) = split_fills(&got, -1);
+        let paid: f64 = execs
+            .iter()
+            .map(|x| x.execution.price * x.execution.shares.parse::<f64>().unwrap())
+            .sum();
+        let expected = (100.0 * before.avg_cost + paid) / 110.0;
+        assert!(
+            after.avg_cost >= expected && after.avg_cost < expected + 0.1,
+            "v{v}: the average cost {} takes in the fill ({expected} before commissions)",
+            after.avg_cost
+        );
+        let portfolio = got
+            .iter()
+            .rev()
+            .find_map(|m| match m {
+                Incoming::PortfolioValue(p) if p.contract.con_id == 265598 => Some(p.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(portfolio.average_cost, after.avg_cost, "v{v}");
+        assert_eq!(portfolio.account, "DU123456");
+
+        // Another client's snapshot shows it; cancelled, no more pushes.
+        let mut other = Peer::connect(&sim, 2);
+        let seen = aapl_position(&req_positions(&mut other)).unwrap();
+        assert_eq!(
+            (seen.position.as_str(), seen.avg_cost),
+            ("110", after.avg_cost)
+        );
+        other.send(Request::CancelPositions(CancelPositions {}));
+        other.settle();
+        peer.place(id + 1, stock("AAPL"), market("SELL", "10"));
+        let got = peer.until_status(id + 1, "Filled");
+        let mut got = got;
+        while !aapl_position(&got).is_some_and(|p| p.position == "100") {
+            got.push(peer.recv());
+        }
+        other.send(Request::ReqIds(ReqIds { num_ids: 1 }));
+        let quiet = other.until("nextValidId", |m| matches!(m, Incoming::NextValidId(_)));
+        assert!(
+            aapl_position(&quiet).is_none(),
+            "v{v}: pushed after cancelPositions: {quiet:?}"
+        );
+        let back = aapl_position(&req_positions(&mut other)).unwrap();
+        assert_eq!(back.position, "100", "v{v}");
+    }
+}
+
+#[test]
+fn auto_open_orders_binds_client_zero_to_other_clients_orders() {
+    use tws::protocol::orders::ReqAutoOpenOrders;
+    for &v in VERSIONS {
+        let sim = start(v, |_| {});
+        let mut zero = Peer::connect(&sim, 0);
+        let mut owner = Peer::connect(&sim, 3);
+        let id = owner.next_id;
+        owner.place(id, stock("AAPL"), limit("BUY", "10", 1.00));
+        owner.until_status(id, "Submitted");
+        zero.send(Request::ReqIds(ReqIds { num_ids: 1 }));
+        let unbound = zero.until("nextValidId", |m| matches!(m, Incoming::NextValidId(_)));
+        assert!(
+            !unbound.iter().any(|m| matches!(m, Incoming::OpenOrder(_))),
+            "v{v}: not bound yet: {unbound:?}"
+        );
+
+        zero.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders {
+            auto_bind: true,
+        }));
+        zero.settle();
+        owner.place(id + 1, stock("AAPL"), limit("BUY", "10", 1.00));
+        owner.until_status(id + 1, "Submitted");
+        let got = zero.until_status(id + 1, "Submitted");
+        let open = got.iter().find_map(|m| match m {
+            Incoming::OpenOrder(o) if o.order_id == id + 1 => Some(o.clone()),
+            _ => None,
+        });
+        let open = open.unwrap_or_else(|| panic!("v{v}: no openOrder in {got:?}"));
+        assert_eq!(open.order.client_id, 3, "v{v}");
+        let status = statuses(&got, id + 1);
+        assert_eq!(status.last().map(|s| s.client_id), Some(3), "v{v}");
+        // A cancel by the owner is pushed too.
+        owner.cancel(id + 1);
+        zero.until_status(id + 1, "Cancelled");
+
+        // Unbound again, nothing more comes.
+        zero.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders {
+            auto_bind: false,
+        }));
+        zero.settle();
+        owner.cancel(id);
+        owner.until_status(id, "Cancelled");
+        zero.send(Request::ReqIds(ReqIds { num_ids: 1 }));
+        let after = zero.until("nextValidId", |m| matches!(m, Incoming::NextValidId(_)));
+        assert!(statuses(&after, id).is_empty(), "v{v}: {after:?}");
+
+        // Another client cannot bind.
+        let mut four = Peer::connect(&sim, 4);
+        four.send(Request::ReqAutoOpenOrders(ReqAutoOpenOrders {
+            auto_bind: true,
+        }));
+        four.settle();
+        owner.place(id + 2, stock("AAPL"), limit("BUY", "10", 1.00));
+        owner.until_status(id + 2, "Submitted");
+        four.send(Request::ReqIds(ReqIds { num_ids: 1 }));
+        let got = four.until("nextValidId", |m| matches!(m, Incoming::NextValidId(_)));
+        assert!(statuses(&got, id + 2).is_empty(), "v{v}: {got:?}");
+    }
+}
+
+#[test]
+fn exercise_options_delivers_the_underlying_or_refuses_with_321() {
+    use tws::protocol::executions::ExerciseOptions;
+    const CALL: i32 = 713_291_520;
+    let exercise = |req_id: i32, con_id: i32, action: i32, quantity: i32| {
+        Request::ExerciseOptions(ExerciseOptions {
+            req_id,
+            contract: Box::new(Contract {
+                con_id,
+                exchange: "CBOE".into(),
+                ..Contract::default()
+            }),
+            exercise_action: action,
+            exercise_quantity: quantity,
+            account: "DU123456".into(),
+            exercise_override: false,
+            manual_order_time: String::new(),
+            customer_account: String::new(),
+            professional_customer: false,
+        })
+    };
+    let held = |got: &[Incoming], con_id: i32| {
+        got.iter().rev().find_map(|m| match m {
+            Incoming::Position(p) if p.contract.con_id == con_id && p.account == "DU123456" => {
+                Some(p.position.clone())
+            }
+            _ => None,
+        })
+    };
+    for &v in VERSIONS {
+        let sim = start(v, |_| {});
+        let mut peer = Peer::connect(&sim, 1);
+        let got = req_positions(&mut peer);
+        assert_eq!(held(&got, CALL).as_deref(), Some("2"), "v{v}: two calls");
+
+        // Exercise one: the call goes to 1, 100 AAPL are delivered.
+        peer.send(exercise(7, CALL, 1, 1));
+        let mut got = peer.until("execDetails", |m| matches!(m, Incoming::ExecDetails(_)));
+        let Some(Incoming::ExecDetails(x)) = got.last().cloned() else {
+            unreachable!()
+        };
+        assert_eq!(
+            (x.contract.con_id, x.execution.shares.as_str()),
+            (CALL, "1")
+        );
+        assert_eq!(x.execution.acct_number, "DU123456");
+        let lapse_type = if v >= 203 { 1 } else { -1 };
+        assert_eq!(x.execution.opt_exercise_or_lapse_type, lapse_type, "v{v}");
+        while held(&got, 265598).as_deref() != Some("200") || held(&got, CALL).is_none() {
+            got.push(peer.recv());
+        }
+        assert_eq!(held(&got, CALL).as_deref(), Some("1"), "v{v}");
+        // The snapshot agrees.
+        let got = req_positions(&mut peer);
+        assert_eq!(held(&got, CALL).as_deref(), Some("1"), "v{v}");
+        assert_eq!(held(&got, 265598).as_deref(), Some("200"), "v{v}");
+
+        // More than is held, and a contract not held: 321.
+        peer.send(exercise(8, CALL, 1, 5));
+        assert_eq!(peer.error_for(8).code, 321, "v{v}");
+        peer.send(exercise(9, 265598, 1, 1));
+        assert_eq!(peer.error_for(9).code, 321, "v{v}");
+        // The last one lapses: nothing delivered.
+        peer.send(exercise(10, CALL, 2, 1));
+        peer.until("execDetails", |m| matches!(m, Incoming::ExecDetails(_)));
+        let got = req_positions(&mut peer);
+        assert_eq!(held(&got, CALL).as_deref(), Some("0"), "v{v}");
+        assert_eq!(held(&got, 265598).as_deref(), Some("200"), "v{v}");
+    }
+}

@@ -1,6 +1,8 @@
 //! Answers to the position, account-update, *Multi and PnL requests, built
-//! from [`super::portfolio`] and [`super::account_data`]. Every answer is a
-//! snapshot: the simulator sends no later updates for these subscriptions.
+//! from the holdings (the order desk's positions, valued by
+//! [`super::portfolio`]) and [`super::account_data`]. The answers are
+//! snapshots; the order desk pushes the changes of fills to the reqPositions
+//! and reqAccountUpdates subscriptions (`orders::subscriptions`).
 
 use crate::protocol::account_data::*;
 use crate::protocol::account_tags::ALL_TAGS;
@@ -12,25 +14,46 @@ use super::account_data::{AccountData, Value, BASE_LEDGER};
 use super::clock;
 use super::portfolio::{account_pnl, holdings, Holding};
 
+/// What an account holds now.
+pub type HoldingsOf<'a> = &'a dyn Fn(&str) -> Vec<Holding>;
+
 /// reqPositions: every position of every account, then positionEnd.
-pub fn reply_positions(accounts: &[String]) -> Vec<Incoming> {
-    positions(accounts)
+pub fn reply_positions(accounts: &[String], holdings: HoldingsOf<'_>) -> Vec<Incoming> {
+    positions(accounts, holdings)
 }
 
 /// reqAccountUpdates: the account's values and holdings when it subscribes;
 /// nothing for an unsubscribe.
-pub fn reply_account_updates(r: &ReqAccountUpdates, accounts: &[String]) -> Vec<Incoming> {
+pub fn reply_account_updates(
+    r: &ReqAccountUpdates,
+    accounts: &[String],
+    holdings: HoldingsOf<'_>,
+) -> Vec<Incoming> {
     if r.subscribe {
-        account_updates(&r.account, accounts)
+        account_updates(&r.account, accounts, holdings)
     } else {
         Vec::new()
     }
 }
 
+/// The account a reqAccountUpdates names (a login with one account may
+/// name none), if it is one of `accounts`.
+pub fn updates_account(account: &str, accounts: &[String]) -> Option<String> {
+    let account = match (account, accounts) {
+        ("", [only]) => only.as_str(),
+        _ => account,
+    };
+    known(account, accounts).then(|| account.to_owned())
+}
+
 /// reqPositionsMulti: one account's (or all accounts') positions, or 321.
-pub fn reply_positions_multi(r: &ReqPositionsMulti, accounts: &[String]) -> Vec<Incoming> {
+pub fn reply_positions_multi(
+    r: &ReqPositionsMulti,
+    accounts: &[String],
+    holdings: HoldingsOf<'_>,
+) -> Vec<Incoming> {
     match select(&r.account, accounts) {
-        Some(selected) => positions_multi(r, &selected),
+        Some(selected) => positions_multi(r, &selected, holdings),
         None => vec![invalid_account(r.req_id, &r.account)],
     }
 }
@@ -93,22 +116,50 @@ fn invalid_account(req_id: i32, account: &str) -> Incoming {
     })
 }
 
-fn positions(accounts: &[String]) -> Vec<Incoming> {
+fn positions(accounts: &[String], holdings: HoldingsOf<'_>) -> Vec<Incoming> {
     let mut out: Vec<Incoming> = accounts
         .iter()
         .flat_map(|account| {
-            holdings(account).into_iter().map(move |h| {
-                Incoming::Position(Position {
-                    account: account.clone(),
-                    contract: Box::new(position_contract(&h)),
-                    position: h.quantity,
-                    avg_cost: h.avg_cost,
-                })
-            })
+            holdings(account)
+                .into_iter()
+                .map(move |h| position(account, &h))
         })
         .collect();
     out.push(Incoming::PositionEnd(PositionEnd {}));
     out
+}
+
+/// A position message of one holding.
+pub fn position(account: &str, h: &Holding) -> Incoming {
+    Incoming::Position(Position {
+        account: account.to_owned(),
+        contract: Box::new(position_contract(h)),
+        position: h.quantity.clone(),
+        avg_cost: h.avg_cost,
+    })
+}
+
+/// An updatePortfolio message of one holding.
+pub fn portfolio_value(account: &str, h: &Holding) -> Incoming {
+    Incoming::PortfolioValue(PortfolioValue {
+        contract: Box::new(portfolio_contract(h)),
+        position: h.quantity.clone(),
+        market_price: h.market_price,
+        market_value: h.market_value,
+        average_cost: h.avg_cost,
+        unrealized_pnl: h.unrealized_pnl,
+        realized_pnl: h.realized_pnl,
+        account: account.to_owned(),
+    })
+}
+
+/// accountUpdateTime: the time of the last account update (`hh:mm`).
+pub fn update_time() -> Incoming {
+    // `yyyymmdd hh:mm:ss EST` -> `hh:mm`.
+    let time_stamp = clock::connection_time().get(9..14).unwrap_or("").to_owned();
+    Incoming::AccountUpdateTime(AccountUpdateTime {
+        time_stamp: time_stamp.into(),
+    })
 }
 
 /// Position messages carry the exchange, not the primary exchange.
@@ -140,15 +191,11 @@ fn values(account: &str) -> Vec<Value> {
     out
 }
 
-fn account_updates(account: &str, accounts: &[String]) -> Vec<Incoming> {
-    // A login with one account may name none.
-    let account = match (account, accounts) {
-        ("", [only]) => only.as_str(),
-        _ => account,
-    };
-    if !known(account, accounts) {
+fn account_updates(account: &str, accounts: &[String], holdings: HoldingsOf<'_>) -> Vec<Incoming> {
+    let Some(account) = updates_account(account, accounts) else {
         return vec![invalid_account(-1, account)];
-    }
+    };
+    let account = account.as_str();
     let mut out: Vec<Incoming> = values(account)
         .into_iter()
         .map(|v| {
@@ -160,30 +207,23 @@ fn account_updates(account: &str, accounts: &[String]) -> Vec<Incoming> {
             })
         })
         .collect();
-    out.extend(holdings(account).iter().map(|h| {
-        Incoming::PortfolioValue(PortfolioValue {
-            contract: Box::new(portfolio_contract(h)),
-            position: h.quantity.clone(),
-            market_price: h.market_price,
-            market_value: h.market_value,
-            average_cost: h.avg_cost,
-            unrealized_pnl: h.unrealized_pnl,
-            realized_pnl: h.realized_pnl,
-            account: account.to_owned(),
-        })
-    }));
-    // `yyyymmdd hh:mm:ss EST` -> `hh:mm`.
-    let time_stamp = clock::connection_time().get(9..14).unwrap_or("").to_owned();
-    out.push(Incoming::AccountUpdateTime(AccountUpdateTime {
-        time_stamp: time_stamp.into(),
-    }));
+    out.extend(
+        holdings(account)
+            .iter()
+            .map(|h| portfolio_value(account, h)),
+    );
+    out.push(update_time());
     out.push(Incoming::AccountDownloadEnd(AccountDownloadEnd {
         account: account.into(),
     }));
     out
 }
 
-fn positions_multi(r: &ReqPositionsMulti, accounts: &[String]) -> Vec<Incoming> {
+fn positions_multi(
+    r: &ReqPositionsMulti,
+    accounts: &[String],
+    holdings: HoldingsOf<'_>,
+) -> Vec<Incoming> {
     let mut out: Vec<Incoming> = accounts
         .iter()
         .flat_map(|account| {
@@ -266,7 +306,7 @@ mod tests {
 
     #[test]
     fn positions_of_every_account_then_end() {
-        let out = reply_positions(&accounts());
+        let out = reply_positions(&accounts(), &holdings);
         assert_eq!(out.len(), 4 + 3 + 1);
         assert!(matches!(out.last(), Some(Incoming::PositionEnd(_))));
     }
@@ -288,7 +328,7 @@ mod tests {
             subscribe: true,
             account: "DU123456".into(),
         };
-        let out = reply_account_updates(&req, &accounts());
+        let out = reply_account_updates(&req, &accounts(), &holdings);
         let n = out.len();
         assert!(matches!(&out[n - 2], Incoming::AccountUpdateTime(t) if t.time_stamp.len() == 5));
         assert!(matches!(&out[n - 1], Incoming::AccountDownloadEnd(e) if e.account == "DU123456"));
@@ -305,6 +345,6 @@ mod tests {
             subscribe: false,
             account: "DU123456".into(),
         };
-        assert!(reply_account_updates(&req, &accounts()).is_empty());
+        assert!(reply_account_updates(&req, &accounts(), &holdings).is_empty());
     }
 }

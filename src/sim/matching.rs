@@ -49,8 +49,9 @@
 //!   completedOrder per view, then completedOrdersEnd.
 //! - **positions**: seed the engine with the simulated accounts' holdings
 //!   ([`Engine::seed_portfolio`], or [`Engine::set_position`] one by one);
-//!   [`Engine::positions`] then holds the holdings plus every fill, for
-//!   reqPositions / reqAccountUpdates once the portfolio reads them.
+//!   [`Engine::positions`] then holds the holdings plus every fill; the
+//!   order desk answers reqPositions / reqAccountUpdates from it and pushes
+//!   each [`Event::Position`] to their subscriptions.
 //!
 //! Simplifications (documented behaviour, not TWS's exact one): OCA groups
 //! behave as OCA type 1 (the first execution cancels the others); the
@@ -812,6 +813,12 @@ impl Engine {
                 realized_pnl: 0.0,
             },
         );
+    }
+
+    /// Replaces a position outright (an exercise or lapse, which no order
+    /// makes); a zero quantity stays, as a closed position.
+    pub fn put_position(&mut self, p: Position) {
+        self.positions.insert((p.account.clone(), p.con_id), p);
     }
 
     /// Seeds every configured account with the simulated portfolio's

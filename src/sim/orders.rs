@@ -25,6 +25,12 @@ use super::matching::{Engine, EngineConfig, Event, OrderView, Venue, Viewer};
 use super::order_replies as replies;
 use super::SimConfig;
 
+mod exercise;
+mod holdings;
+mod subscriptions;
+
+use subscriptions::Attached;
+
 /// The desk of one simulator, behind its lock.
 #[derive(Debug)]
 pub struct Desk {
@@ -46,8 +52,10 @@ pub struct Book {
     placed: BTreeMap<(i32, i32), Order>,
     /// The highest order id each client id has used.
     highest_id: BTreeMap<i32, i32>,
-    /// Connected sessions: connection -> (client id, waiting messages).
-    links: BTreeMap<u64, (i32, Vec<Incoming>)>,
+    /// Connected sessions by connection.
+    links: BTreeMap<u64, Attached>,
+    /// Exercises and lapses so far (their exec ids).
+    exercises: u32,
 }
 
 impl Desk {
@@ -77,6 +85,7 @@ impl Desk {
                 placed: BTreeMap::new(),
                 highest_id: BTreeMap::new(),
                 links: BTreeMap::new(),
+                exercises: 0,
             }),
         }
     }
@@ -89,7 +98,7 @@ impl Desk {
     /// Registers a connected session of `client_id`; it is unregistered when
     /// the returned link is dropped.
     pub fn attach(&self, conn: u64, client_id: i32) -> Link<'_> {
-        self.lock().links.insert(conn, (client_id, Vec::new()));
+        self.lock().links.insert(conn, Attached::new(client_id));
         Link { desk: self, conn }
     }
 }
@@ -108,7 +117,7 @@ impl Link<'_> {
             .lock()
             .links
             .get_mut(&self.conn)
-            .map(|(_, out)| std::mem::take(out))
+            .map(|a| std::mem::take(&mut a.out))
             .unwrap_or_default()
     }
 }
@@ -297,9 +306,9 @@ impl Book {
     /// its request, so that the session sees every order's changes in order.
     fn pending(&mut self, client_id: i32) -> Vec<Incoming> {
         let mut out = Vec::new();
-        for (owner, waiting) in self.links.values_mut() {
-            if *owner == client_id {
-                out.append(waiting);
+        for link in self.links.values_mut() {
+            if link.client_id == client_id {
+                out.append(&mut link.out);
             }
         }
         out
@@ -310,18 +319,25 @@ impl Book {
     fn route(&mut self, events: Vec<Event>, caller: Option<i32>) -> Vec<Incoming> {
         let mut mine = Vec::new();
         for event in events {
+            if let Event::Position(p) = &event {
+                self.push_position(p);
+                continue;
+            }
             let Some(client_id) = client_of(&event) else {
                 continue;
             };
             let messages = self.messages(&event, None);
+            // Client 0 bound with reqAutoOpenOrders(true) is told of every
+            // other client's order changes too.
+            let bound = matches!(event, Event::Open(_) | Event::Status(_));
+            for link in self.links.values_mut() {
+                let owner = link.client_id == client_id;
+                if (owner && caller != Some(client_id)) || (bound && !owner && link.auto_bind) {
+                    link.out.extend(messages.iter().cloned());
+                }
+            }
             if caller == Some(client_id) {
                 mine.extend(messages);
-                continue;
-            }
-            for (owner, out) in self.links.values_mut() {
-                if *owner == client_id {
-                    out.extend(messages.iter().cloned());
-                }
             }
         }
         mine
@@ -355,8 +371,7 @@ impl Book {
                 .into_iter()
                 .collect(),
             Event::Commission { report, .. } => vec![replies::commission(report)],
-            // Positions and portfolios are answered from the simulated
-            // holdings (account_replies), not pushed.
+            // Pushed to the position and account subscriptions (route).
             Event::Position(_) => Vec::new(),
             Event::WhatIf { order, what_if } => inst(order.request.con_id)
                 .map(|i| replies::what_if(i, order, what_if, placed))

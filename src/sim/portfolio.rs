@@ -101,12 +101,20 @@ pub fn cents(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
-fn holding(i: &Instrument, quantity: &str, avg_cost: f64, realized_pnl: f64) -> Holding {
-    let qty: f64 = quantity.parse().unwrap_or(0.0);
-    let multiplier: f64 = i.multiplier.parse().unwrap_or(1.0);
-    let market_value = cents(qty * i.price * multiplier);
+/// A contract with its price now and at yesterday's close: what a holding
+/// is valued from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priced {
+    /// As in a position message (exchange set, primary exchange for stocks).
+    pub contract: Contract,
+    /// Per share.
+    pub price: f64,
+    pub previous_close: f64,
+}
+
+fn priced(i: &Instrument) -> Priced {
     let primary = if i.sec_type == "STK" { i.exchange } else { "" };
-    Holding {
+    Priced {
         contract: Contract {
             con_id: i.con_id,
             symbol: i.symbol.to_owned(),
@@ -122,19 +130,52 @@ fn holding(i: &Instrument, quantity: &str, avg_cost: f64, realized_pnl: f64) -> 
             trading_class: i.trading_class.to_owned(),
             ..Contract::default()
         },
-        quantity: quantity.to_owned(),
-        avg_cost,
-        market_price: i.price,
-        market_value,
-        unrealized_pnl: cents(market_value - qty * avg_cost),
-        realized_pnl,
-        daily_pnl: cents(qty * (i.price - i.previous_close) * multiplier),
-        fx_rate: if i.currency == "EUR" {
+        price: i.price,
+        previous_close: i.previous_close,
+    }
+}
+
+/// The instruments of the seeded holdings.
+const SEEDED: &[&Instrument] = &[&AAPL, &MSFT, &SAP, &SPY, &NVDA, &BMW, &AAPL_CALL];
+
+/// A seeded holding's instrument by con id, priced at the fixed prices.
+pub fn seeded_instrument(con_id: i32) -> Option<Priced> {
+    SEEDED
+        .iter()
+        .find(|i| i.con_id == con_id)
+        .map(|i| priced(i))
+}
+
+/// The underlying of a seeded option (AAPL for the AAPL call).
+pub fn seeded_underlying(con_id: i32) -> Option<i32> {
+    (con_id == AAPL_CALL.con_id).then_some(AAPL.con_id)
+}
+
+/// A holding of `quantity` (decimal text) of `p` bought at `avg_cost`,
+/// valued at its price.
+pub fn valued(p: Priced, quantity: &str, avg_cost: f64, realized_pnl: f64) -> Holding {
+    let qty: f64 = quantity.parse().unwrap_or(0.0);
+    let multiplier: f64 = p.contract.multiplier.parse().unwrap_or(1.0);
+    let market_value = cents(qty * p.price * multiplier);
+    Holding {
+        fx_rate: if p.contract.currency == "EUR" {
             EUR_RATE_MICROS as f64 / 1e6
         } else {
             1.0
         },
+        quantity: quantity.to_owned(),
+        avg_cost,
+        market_price: p.price,
+        market_value,
+        unrealized_pnl: cents(market_value - qty * avg_cost),
+        realized_pnl,
+        daily_pnl: cents(qty * (p.price - p.previous_close) * multiplier),
+        contract: p.contract,
     }
+}
+
+fn holding(i: &Instrument, quantity: &str, avg_cost: f64, realized_pnl: f64) -> Holding {
+    valued(priced(i), quantity, avg_cost, realized_pnl)
 }
 
 /// The holdings of `account`, in a fixed order.

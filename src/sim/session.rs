@@ -515,16 +515,22 @@ impl Session<'_> {
             Request::ReqConfig(req) => {
                 self.warn(format_args!("configuration {} is not served", req.req_id))
             }
+            // Positions and portfolios come from the order desk (fills move them).
             Request::ReqPositions(_) => {
-                self.push_all(&account_replies::reply_positions(&config.accounts))
+                let out = self
+                    .desk()
+                    .positions(self.conn, self.client_id, &config.accounts);
+                self.push_all(&out)
             }
             Request::ReqAccountUpdates(req) => {
-                let replies = account_replies::reply_account_updates(&req, &config.accounts);
-                self.push_all(&replies)
+                let out =
+                    self.desk()
+                        .account_updates(self.conn, self.client_id, &req, &config.accounts);
+                self.push_all(&out)
             }
             Request::ReqPositionsMulti(req) => {
-                let replies = account_replies::reply_positions_multi(&req, &config.accounts);
-                self.push_all(&replies)
+                let out = self.desk().positions_multi(&req, &config.accounts);
+                self.push_all(&out)
             }
             Request::ReqAccountUpdatesMulti(req) => {
                 let replies = account_replies::reply_account_updates_multi(&req, &config.accounts);
@@ -537,9 +543,9 @@ impl Session<'_> {
                 let replies = account_replies::reply_pnl_single(&req, &config.accounts);
                 self.push_all(&replies)
             }
-            // Every answer is a snapshot: nothing is left to cancel.
-            Request::CancelPositions(_)
-            | Request::CancelPositionsMulti(_)
+            Request::CancelPositions(_) => self.desk().cancel_positions(self.conn),
+            // Every other answer is a snapshot: nothing is left to cancel.
+            Request::CancelPositionsMulti(_)
             | Request::CancelAccountUpdatesMulti(_)
             | Request::CancelPnL(_)
             | Request::CancelPnLSingle(_) => {}
@@ -579,16 +585,22 @@ impl Session<'_> {
                 let out = self.desk().open_orders(self.client_id, true);
                 self.push_all(&out);
             }
-            // No orders are entered in the simulated TWS: none to bind.
-            Request::ReqAutoOpenOrders(_) => {}
+            Request::ReqAutoOpenOrders(req) => {
+                let bound = self
+                    .desk()
+                    .auto_open_orders(self.conn, self.client_id, req.auto_bind);
+                if !bound {
+                    self.warn(format_args!("ignored reqAutoOpenOrders: not client 0"));
+                }
+            }
             Request::ReqCompletedOrders(_) => {
                 let out = self.desk().completed_orders(self.client_id);
                 self.push_all(&out);
             }
-            Request::ExerciseOptions(req) => self.warn(format_args!(
-                "ignored exerciseOptions {}: the simulator holds no options",
-                req.req_id
-            )),
+            Request::ExerciseOptions(req) => {
+                let out = self.desk().exercise(self.client_id, &req, &config.accounts);
+                self.push_all(&out);
+            }
         }
     }
 
