@@ -85,9 +85,9 @@ def main(argv: List[str]) -> int:
                     print(f"place_order: the order ended {event.status}", file=sys.stderr)
                     return 1
             elif isinstance(event, tws.ExecDetails) and event.execution.order_id == order_id:
-                e = event.execution
-                print(f"Execution. Id: {order_id} ExecId: {e.exec_id} Side: {e.side} Shares: {e.shares} Price: {e.price:.2f}")
-                exec_ids.add(e.exec_id)
+                x = event.execution
+                print(f"Execution. Id: {order_id} ExecId: {x.exec_id} Side: {x.side} Shares: {x.shares} Price: {x.price:.2f}")
+                exec_ids.add(x.exec_id)
             elif isinstance(event, tws.CommissionAndFeesReport) and event.exec_id in exec_ids:
                 print(
                     f"Commission. ExecId: {event.exec_id} Amount: {event.commission_and_fees:.2f} "

@@ -171,3 +171,19 @@ def test_examples_fail_cleanly_without_tws(name):
         port = s.getsockname()[1]
     out = run(name, HOST, port, 0)
     assert out.returncode == 1 and "CONNECTION_REFUSED" in out.stderr
+
+
+def test_place_order_prints_the_fill_and_its_commission(sim):
+    out = run("place_order.py", HOST, sim.port, 0, "AAPL", "BUY", "100", "1000")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert re.match(r"^Placed\. Id: (\d+) Symbol: AAPL Action: BUY Quantity: 100 Type: LMT Limit: 1000\.00$", lines[0])
+    order_id = lines[0].split()[2]
+    assert any(
+        re.match(rf"^OrderStatus\. Id: {order_id} Status: Filled Filled: 100 Remaining: 0 AvgPrice: \d+\.\d\d$", line)
+        for line in lines
+    ), lines
+    execs = [line for line in lines if line.startswith(f"Execution. Id: {order_id} ExecId: ")]
+    assert execs and all(" Side: BOT " in line for line in execs)
+    commissions = [line for line in lines if line.startswith("Commission. ExecId: ")]
+    assert len(commissions) == len(execs)
