@@ -7,7 +7,9 @@
 //! hand) are `0..RESERVED_IDS.start()`. Messages without a request id are
 //! routed by their own keys ([`RouteKey::Positions`],
 //! [`RouteKey::AccountUpdates`], [`RouteKey::MarketRule`],
-//! [`RouteKey::MktDepthExchanges`], [`RouteKey::FamilyCodes`]), which share
+//! [`RouteKey::MktDepthExchanges`], [`RouteKey::FamilyCodes`],
+//! [`RouteKey::ScannerParameters`], [`RouteKey::NewsProviders`],
+//! [`RouteKey::Fa`]), which share
 //! nothing with request ids.
 //!
 //! Late replies: a message for a reserved id with no waiting call answers a
@@ -54,6 +56,12 @@ pub(crate) enum RouteKey {
     MktDepthExchanges,
     /// familyCodes (no request id).
     FamilyCodes,
+    /// scannerParameters (no request id).
+    ScannerParameters,
+    /// newsProviders (no request id).
+    NewsProviders,
+    /// receiveFA (no request id).
+    Fa,
     /// A message tagged with this request id.
     Request(i32),
 }
@@ -85,6 +93,9 @@ fn from_fact(fact: Fact) -> Option<RouteKey> {
         Fact::MarketRule(id) => Some(RouteKey::MarketRule(id)),
         Fact::MktDepthExchanges => Some(RouteKey::MktDepthExchanges),
         Fact::FamilyCodes => Some(RouteKey::FamilyCodes),
+        Fact::ScannerParameters => Some(RouteKey::ScannerParameters),
+        Fact::NewsProviders => Some(RouteKey::NewsProviders),
+        Fact::Fa => Some(RouteKey::Fa),
         Fact::None => None,
     }
 }
@@ -99,6 +110,9 @@ pub(crate) fn request_id_of(request: &Request) -> Option<i32> {
         | Fact::MarketRule(_)
         | Fact::MktDepthExchanges
         | Fact::FamilyCodes
+        | Fact::ScannerParameters
+        | Fact::NewsProviders
+        | Fact::Fa
         | Fact::None => None,
     }
 }
@@ -225,7 +239,10 @@ impl Routes {
                 | RouteKey::AccountUpdates
                 | RouteKey::MarketRule(_)
                 | RouteKey::MktDepthExchanges
-                | RouteKey::FamilyCodes => Error::Busy(call.to_owned()),
+                | RouteKey::FamilyCodes
+                | RouteKey::ScannerParameters
+                | RouteKey::NewsProviders
+                | RouteKey::Fa => Error::Busy(call.to_owned()),
             });
         }
         let (tx, rx) = unbounded();
