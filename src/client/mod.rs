@@ -19,6 +19,7 @@ mod queue;
 mod quotes;
 mod reader;
 mod requests;
+mod rest;
 mod routes;
 mod stats;
 mod supervisor;
