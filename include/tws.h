@@ -1749,6 +1749,75 @@ const struct tws_event *tws_messages_at(const struct tws_messages *messages, siz
 // Frees a handle from a blocking call and everything in it. NULL is a no-op.
 void tws_messages_free(struct tws_messages *messages);
 
+// Blocking: the scanner parameters (reqScannerParameters), at most
+// `timeout_ms`. On success `*out` holds one "ScannerParameters" message
+// (`xml`).
+tws_result tws_client_scanner_parameters(struct tws_client *client,
+                                         uint32_t timeout_ms,
+                                         struct tws_messages **out);
+
+// Blocking: the news providers (reqNewsProviders), at most `timeout_ms`.
+// On success `*out` holds one "NewsProviders" message
+// (`news_providers[i].code`, `news_providers[i].name`).
+tws_result tws_client_news_providers(struct tws_client *client,
+                                     uint32_t timeout_ms,
+                                     struct tws_messages **out);
+
+// Blocking: one news article (reqNewsArticle under a reserved id), at most
+// `timeout_ms`. On success `*out` holds one "NewsArticle" message
+// (`article_type`: 0 text, 1 binary as base64; `article_text`).
+tws_result tws_client_news_article(struct tws_client *client,
+                                   const char *provider_code,
+                                   const char *article_id,
+                                   uint32_t timeout_ms,
+                                   struct tws_messages **out);
+
+// Blocking: the headlines of `con_id` from `provider_codes` (`BRFG+DJNL`)
+// between `start_date_time` and `end_date_time` (`yyyy-MM-dd HH:mm:ss.0`,
+// empty for none), at most `total_results` (reqHistoricalNews under a
+// reserved id), up to historicalNewsEnd, at most `timeout_ms`. On success
+// `*out` holds one "HistoricalNews" message per headline (`time`,
+// `provider_code`, `article_id`, `headline`), then one "HistoricalNewsEnd"
+// (`has_more`).
+tws_result tws_client_historical_news(struct tws_client *client,
+                                      int32_t con_id,
+                                      const char *provider_codes,
+                                      const char *start_date_time,
+                                      const char *end_date_time,
+                                      int32_t total_results,
+                                      uint32_t timeout_ms,
+                                      struct tws_messages **out);
+
+// Blocking: the user info (reqUserInfo under a reserved id), at most
+// `timeout_ms`. On success `*out` holds one "UserInfo" message
+// (`white_branding_id`, empty for IB's own brand).
+tws_result tws_client_user_info(struct tws_client *client,
+                                uint32_t timeout_ms,
+                                struct tws_messages **out);
+
+// Blocking: the Wall Street Horizon metadata (reqWshMetaData under a
+// reserved id, cancelled once it came), at most `timeout_ms`. On success
+// `*out` holds one "WshMetaData" message (`data_json`).
+tws_result tws_client_wsh_meta_data(struct tws_client *client,
+                                    uint32_t timeout_ms,
+                                    struct tws_messages **out);
+
+// Blocking: the FA configuration of one kind (requestFA; `fa_data_type` 1
+// groups, 3 account aliases), at most `timeout_ms`. On success `*out` holds
+// one "ReceiveFa" message (`fa_data`, `cxml`). TWS refuses a login that is
+// no advisor without naming the request: that is TWS_ERR_TIMEOUT.
+tws_result tws_client_request_fa(struct tws_client *client,
+                                 int32_t fa_data_type,
+                                 uint32_t timeout_ms,
+                                 struct tws_messages **out);
+
+// Blocking: the display groups (queryDisplayGroups under a reserved id),
+// at most `timeout_ms`. On success `*out` holds one "DisplayGroupList"
+// message (`groups`: the ids, `|`-separated).
+tws_result tws_client_query_display_groups(struct tws_client *client,
+                                           uint32_t timeout_ms,
+                                           struct tws_messages **out);
+
 // reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen, for the
 // market data requested after it. A session setting, re-issued after a
 // reconnect. Any other value: TWS_ERR_INVALID_ARGUMENT.

@@ -50,7 +50,9 @@ fn official_ids() -> Vec<(String, String, i32)> {
             (
                 parts[0].to_owned(),
                 parts[1].to_owned(),
-                parts[2].parse().unwrap_or_else(|_| panic!("not an id: {l:?}")),
+                parts[2]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("not an id: {l:?}")),
             )
         })
         .collect()

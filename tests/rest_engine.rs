@@ -162,7 +162,10 @@ fn one_shot_requests_are_answered_as_events() {
         Incoming::DisplayGroupUpdated(u) if u.contract_info != "none" => Some(u),
         _ => None,
     });
-    assert_eq!((shown.req_id, shown.contract_info.as_str()), (13, "265598@SMART"));
+    assert_eq!(
+        (shown.req_id, shown.contract_info.as_str()),
+        (13, "265598@SMART")
+    );
     client.unsubscribe_from_group_events(13).unwrap();
 
     client
@@ -178,7 +181,11 @@ fn one_shot_requests_are_answered_as_events() {
         _ => None,
     });
     assert_eq!(event.req_id, 14);
-    assert!(event.data_json.contains("\"symbol\":\"AAPL\""), "{}", event.data_json);
+    assert!(
+        event.data_json.contains("\"symbol\":\"AAPL\""),
+        "{}",
+        event.data_json
+    );
 
     client.verify_request("libtws-test", "1.0").unwrap();
     let verified = wait_for(&client, |m| match m {

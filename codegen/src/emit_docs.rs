@@ -85,12 +85,15 @@ pub fn table_rows(text: &str, known: &[&str]) -> Vec<String> {
         let line_start = rest[..at].rfind('\n').map_or(0, |n| n + 1);
         let indent = &rest[line_start..at];
         let body = &rest[at..];
-        let end = body
-            .find(&format!("\n{indent}}}\n"))
-            .unwrap_or(body.len());
+        let end = body.find(&format!("\n{indent}}}\n")).unwrap_or(body.len());
         let body = &body[..end];
         rest = &rest[at + end..];
-        for piece in body.split('"').skip(1).step_by(2).zip(body.split('"').skip(2).step_by(2)) {
+        for piece in body
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .zip(body.split('"').skip(2).step_by(2))
+        {
             let (literal, after) = piece;
             let name = literal.split('#').next().unwrap_or_default();
             if after.starts_with(',')
@@ -452,7 +455,16 @@ mod m {
     fn after() { ("ReqMktData", 1) }
 }
 "#;
-        let known = ["ReqFa", "UpdateConfig", "PlaceOrder", "ReqIds", "ReqMktData"];
-        assert_eq!(table_rows(text, &known), ["ReqFa", "UpdateConfig", "PlaceOrder"]);
+        let known = [
+            "ReqFa",
+            "UpdateConfig",
+            "PlaceOrder",
+            "ReqIds",
+            "ReqMktData",
+        ];
+        assert_eq!(
+            table_rows(text, &known),
+            ["ReqFa", "UpdateConfig", "PlaceOrder"]
+        );
     }
 }

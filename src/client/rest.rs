@@ -6,9 +6,7 @@
 use std::time::Duration;
 
 use crate::protocol::advisors::{ReplaceFa, ReqFa};
-use crate::protocol::config::{
-    ConfigResponse, ReqConfig, UpdateConfig, UpdateConfigResponse,
-};
+use crate::protocol::config::{ConfigResponse, ReqConfig, UpdateConfig, UpdateConfigResponse};
 use crate::protocol::display_groups::{
     QueryDisplayGroups, SubscribeToGroupEvents, UnsubscribeFromGroupEvents, UpdateDisplayGroup,
 };
@@ -23,7 +21,9 @@ use crate::protocol::news::{
 use crate::protocol::scanner::{
     CancelScannerSubscription, ReqScannerParameters, ReqScannerSubscription, ScannerSubscription,
 };
-use crate::protocol::wsh::{CancelWshEventData, CancelWshMetaData, ReqWshEventData, ReqWshMetaData};
+use crate::protocol::wsh::{
+    CancelWshEventData, CancelWshMetaData, ReqWshEventData, ReqWshMetaData,
+};
 use crate::protocol::{Incoming, Request};
 
 use super::blocking::{Answers, Step};

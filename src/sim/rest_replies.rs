@@ -147,7 +147,9 @@ pub fn scanner_parameters() -> Vec<Incoming> {
         " <FilterList><RangeFilter><id>priceAbove</id><category>Price</category></RangeFilter></FilterList>\n",
         "</ScanParameterResponse>\n",
     );
-    vec![Incoming::ScannerParameters(ScannerParameters { xml: xml.into() })]
+    vec![Incoming::ScannerParameters(ScannerParameters {
+        xml: xml.into(),
+    })]
 }
 
 /// reqScannerSubscription: one scannerData of the simulator's instruments of
@@ -202,7 +204,9 @@ pub fn fa(fa_data: i32, accounts: &[String]) -> Vec<Incoming> {
         3 => {
             let aliases: String = accounts
                 .iter()
-                .map(|a| format!("<AccountAlias><account>{a}</account><alias>{a}</alias></AccountAlias>"))
+                .map(|a| {
+                    format!("<AccountAlias><account>{a}</account><alias>{a}</alias></AccountAlias>")
+                })
                 .collect();
             format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListOfAccountAliases>{aliases}</ListOfAccountAliases>\n"
@@ -389,7 +393,11 @@ pub fn update_config(req: &UpdateConfig) -> Vec<Incoming> {
             changed.push("api.settings");
         }
     }
-    if req.orders.as_ref().is_some_and(|o| o.smart_routing.is_some()) {
+    if req
+        .orders
+        .as_ref()
+        .is_some_and(|o| o.smart_routing.is_some())
+    {
         changed.push("orders.smartRouting");
     }
     if req.reset_api_order_sequence >= 0 {
@@ -415,7 +423,10 @@ mod tests {
 
     #[test]
     fn a_watchlist_filter_gives_its_contract_ids() {
-        assert_eq!(watchlist(r#"{"watchlist":["8314", "265598"]}"#), [8314, 265598]);
+        assert_eq!(
+            watchlist(r#"{"watchlist":["8314", "265598"]}"#),
+            [8314, 265598]
+        );
         assert!(watchlist(r#"{"country":"US"}"#).is_empty());
     }
 

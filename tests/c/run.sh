@@ -192,6 +192,8 @@ check "market_data example: contract details, ticks, quote" market_data_example_
 check "market_data example: unknown symbol names error 200" market_data_example_fails_on_unknown_symbol
 check "C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 check "C API tests: instruments and quotes at server version 150" $with_sim --quiet --server-version 150 --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
+check "C API tests: the rest of the API" $with_sim --quiet -- "$bin/test_rest"
+check "C API tests: the rest of the API at server version 176" $with_sim --quiet --server-version 176 -- "$bin/test_rest"
 check "C API tests" $with_sim -- "$bin/test_api"
 check "C API tests: strings at server version 200 (text form)" $with_sim --server-version 200 -- "$bin/test_api" strings
 check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
@@ -253,6 +255,7 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: C generic requests" generic_send_bytes_equal_typed 222 $vg
   check "valgrind: market_data example" market_data_example_prints_ticks $vg
   check "valgrind: C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- $vg "$bin/test_market_data"
+  check "valgrind: C API tests: the rest of the API" $with_sim --quiet -- $vg "$bin/test_rest"
   check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
   check "valgrind: watch_account survives a TWS restart" watch_account_survives_a_restart 10 $vg
