@@ -214,3 +214,29 @@ fn scanner_parameters_without_a_waiting_call_are_an_event() {
     });
     assert_eq!(n, 3);
 }
+
+#[test]
+fn generic_tick_292_brings_a_headline_on_the_subscription() {
+    let (_sim, client) = session(222);
+    let aapl = tws::protocol::messages::Contract {
+        symbol: "AAPL".into(),
+        sec_type: "STK".into(),
+        exchange: "SMART".into(),
+        currency: "USD".into(),
+        ..Default::default()
+    };
+    client
+        .req_mkt_data(15, &aapl, "292", false, false, &[])
+        .unwrap();
+    let news = wait_for(&client, |m| match m {
+        Incoming::TickNews(n) if n.req_id == 15 => Some(n),
+        _ => None,
+    });
+    assert_eq!(news.provider_code, "BRFG");
+    assert!(news.headline.contains("AAPL"), "{}", news.headline);
+    // Its article is one the simulator serves.
+    let article = client
+        .news_article(&news.provider_code, &news.article_id, T)
+        .unwrap();
+    assert!(article.article_text.contains(&news.article_id));
+}
