@@ -72,7 +72,10 @@ static int wait_named(tws_client *c, const char *name)
     tws_event ev;
     double deadline = seconds_now() + 5.0;
     while (seconds_now() < deadline) {
-        if (tws_client_poll(c, 100, &ev) == TWS_OK && strcmp(tws_event_message_name(&ev), name) == 0)
+        if (tws_client_poll(c, 100, &ev) != TWS_OK)
+            continue;
+        const char *got = tws_event_message_name(&ev); /* NULL for a state event */
+        if (got && strcmp(got, name) == 0)
             return 1;
     }
     fprintf(stderr, "no %s within 5 s\n", name);
@@ -91,6 +94,13 @@ static void test_send(tws_client *c)
     CHECK_RC(tws_record_new("ReqWshEventData", &r), TWS_OK);
     CHECK_RC(tws_record_set_int(r, "req_id", 21), TWS_OK);
     CHECK_RC(tws_record_set_int(r, "con_id", 265598), TWS_OK);
+    /* Every field without a default is required by the generic path. */
+    CHECK_RC(tws_record_set_string(r, "filter", ""), TWS_OK);
+    CHECK_RC(tws_record_set_bool(r, "fill_watchlist", 0), TWS_OK);
+    CHECK_RC(tws_record_set_bool(r, "fill_portfolio", 0), TWS_OK);
+    CHECK_RC(tws_record_set_bool(r, "fill_competitors", 0), TWS_OK);
+    CHECK_RC(tws_record_set_string(r, "start_date", ""), TWS_OK);
+    CHECK_RC(tws_record_set_string(r, "end_date", ""), TWS_OK);
     CHECK_RC(tws_client_send(c, r), TWS_OK);
     tws_record_free(r);
     CHECK(wait_named(c, "WshEventData"));
