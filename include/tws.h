@@ -1827,6 +1827,75 @@ const struct tws_event *tws_messages_at(const struct tws_messages *messages, siz
 // Frees a handle from a blocking call and everything in it. NULL is a no-op.
 void tws_messages_free(struct tws_messages *messages);
 
+// Blocking: the scanner parameters (reqScannerParameters), at most
+// `timeout_ms`. On success `*out` holds one "ScannerParameters" message
+// (`xml`).
+tws_result tws_client_scanner_parameters(struct tws_client *client,
+                                         uint32_t timeout_ms,
+                                         struct tws_messages **out);
+
+// Blocking: the news providers (reqNewsProviders), at most `timeout_ms`.
+// On success `*out` holds one "NewsProviders" message
+// (`news_providers[i].code`, `news_providers[i].name`).
+tws_result tws_client_news_providers(struct tws_client *client,
+                                     uint32_t timeout_ms,
+                                     struct tws_messages **out);
+
+// Blocking: one news article (reqNewsArticle under a reserved id), at most
+// `timeout_ms`. On success `*out` holds one "NewsArticle" message
+// (`article_type`: 0 text, 1 binary as base64; `article_text`).
+tws_result tws_client_news_article(struct tws_client *client,
+                                   const char *provider_code,
+                                   const char *article_id,
+                                   uint32_t timeout_ms,
+                                   struct tws_messages **out);
+
+// Blocking: the headlines of `con_id` from `provider_codes` (`BRFG+DJNL`)
+// between `start_date_time` and `end_date_time` (`yyyy-MM-dd HH:mm:ss.0`,
+// empty for none), at most `total_results` (reqHistoricalNews under a
+// reserved id), up to historicalNewsEnd, at most `timeout_ms`. On success
+// `*out` holds one "HistoricalNews" message per headline (`time`,
+// `provider_code`, `article_id`, `headline`), then one "HistoricalNewsEnd"
+// (`has_more`).
+tws_result tws_client_historical_news(struct tws_client *client,
+                                      int32_t con_id,
+                                      const char *provider_codes,
+                                      const char *start_date_time,
+                                      const char *end_date_time,
+                                      int32_t total_results,
+                                      uint32_t timeout_ms,
+                                      struct tws_messages **out);
+
+// Blocking: the user info (reqUserInfo under a reserved id), at most
+// `timeout_ms`. On success `*out` holds one "UserInfo" message
+// (`white_branding_id`, empty for IB's own brand).
+tws_result tws_client_user_info(struct tws_client *client,
+                                uint32_t timeout_ms,
+                                struct tws_messages **out);
+
+// Blocking: the Wall Street Horizon metadata (reqWshMetaData under a
+// reserved id, cancelled once it came), at most `timeout_ms`. On success
+// `*out` holds one "WshMetaData" message (`data_json`).
+tws_result tws_client_wsh_meta_data(struct tws_client *client,
+                                    uint32_t timeout_ms,
+                                    struct tws_messages **out);
+
+// Blocking: the FA configuration of one kind (requestFA; `fa_data_type` 1
+// groups, 3 account aliases), at most `timeout_ms`. On success `*out` holds
+// one "ReceiveFa" message (`fa_data`, `cxml`). TWS refuses a login that is
+// no advisor without naming the request: that is TWS_ERR_TIMEOUT.
+tws_result tws_client_request_fa(struct tws_client *client,
+                                 int32_t fa_data_type,
+                                 uint32_t timeout_ms,
+                                 struct tws_messages **out);
+
+// Blocking: the display groups (queryDisplayGroups under a reserved id),
+// at most `timeout_ms`. On success `*out` holds one "DisplayGroupList"
+// message (`groups`: the ids, `|`-separated).
+tws_result tws_client_query_display_groups(struct tws_client *client,
+                                           uint32_t timeout_ms,
+                                           struct tws_messages **out);
+
 // reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen, for the
 // market data requested after it. A session setting, re-issued after a
 // reconnect. Any other value: TWS_ERR_INVALID_ARGUMENT.
@@ -1974,6 +2043,67 @@ const char *tws_error_code_meaning(int32_t code);
 // `tws_error_event.error_class`, for any code.
 tws_error_class tws_error_code_class(int32_t code);
 
+// Writes what the client knows of its order `order_id` to `*out`: the
+// last status, filled and remaining quantity, prices, ids, and how many
+// executions and commissions it has. The reader thread updates the view
+// before each order event (orderStatus, openOrder, execDetails,
+// commissionAndFeesReport) is queued, so it is current whether or not the
+// events are drained. Any thread, any time. Returns TWS_NOT_FOUND (a
+// status, not a failure; `*out` unchanged) for an order id the view does
+// not hold: never heard of on this client, placed by another client id,
+// or finished and evicted (`tws_options_set_order_view_capacity`).
+// Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order(struct tws_client *client,
+                            int64_t order_id,
+                            struct tws_order_view *out);
+
+// The executions of order `order_id` in `*out` (free it with
+// `tws_messages_free`): one "ExecDetails" message per execution, in
+// arrival order, each followed by its "CommissionAndFeesReport" once TWS
+// sent it. Read them with the event accessors (`execution.exec_id`,
+// `execution.time`, `execution.shares`, `execution.price`,
+// `execution.cum_qty`, `execution.avg_price`, `execution.exchange`,
+// `execution.side`; `commission_and_fees`, `currency`, `realized_pnl`).
+// `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND for an order the
+// view does not hold. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order_executions(struct tws_client *client,
+                                       int64_t order_id,
+                                       struct tws_messages **out);
+
+// The latest openOrder of order `order_id` in `*out` (one "OpenOrder"
+// message; free it with `tws_messages_free`): its contract (`contract.*`),
+// order (`order.*`: action, total_quantity, order_type, lmt_price, ...)
+// and order state (`order_state.status`, `order_state.commission_and_fees`,
+// the margin fields). `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND
+// when the view holds no openOrder for it. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order_open_order(struct tws_client *client,
+                                       int64_t order_id,
+                                       struct tws_messages **out);
+
+// The order ids of this client's orders in the view, ascending: up to
+// `capacity` of them are written to `ids` (which may be NULL when
+// `capacity` is 0), and `*count` is set to how many there are in all (call
+// again with a larger array when it exceeds `capacity`).
+// Errors: TWS_ERR_NULL_ARGUMENT (`count`, or `ids` with a `capacity`).
+tws_result tws_client_order_ids(struct tws_client *client,
+                                int64_t *ids,
+                                size_t capacity,
+                                size_t *count);
+
+// Writes what the latest completed order reconciliation (after a reconnect
+// or a 1101) recovered to `*out`. Returns TWS_NOT_FOUND (`*out`
+// unchanged) before the first. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_last_reconciliation(struct tws_client *client,
+                                          struct tws_reconciliation *out);
+
+// Sets how many finished orders (Filled, Cancelled, ApiCancelled,
+// Inactive) the order view keeps (default 10000); beyond it the one
+// finished longest ago is evicted with its executions. Open orders are
+// always kept. An evicted order's exec ids are forgotten too, so keep it
+// above the number of orders that finish between a lost connection and
+// its reconciliation. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_options_set_order_view_capacity(struct tws_options *options, uint32_t capacity);
+
 // Creates an "Order" record in `*out` with the fields most orders need:
 // `action` ("BUY", "SELL"), `total_quantity` (exact decimal text: "100",
 // "0.5"), `order_type` ("MKT", "LMT", "STP", ...) and `lmt_price` (pass
@@ -2110,67 +2240,6 @@ tws_result tws_client_what_if(struct tws_client *client,
                               const struct tws_record *order,
                               uint32_t timeout_ms,
                               struct tws_messages **out);
-
-// Writes what the client knows of its order `order_id` to `*out`: the
-// last status, filled and remaining quantity, prices, ids, and how many
-// executions and commissions it has. The reader thread updates the view
-// before each order event (orderStatus, openOrder, execDetails,
-// commissionAndFeesReport) is queued, so it is current whether or not the
-// events are drained. Any thread, any time. Returns TWS_NOT_FOUND (a
-// status, not a failure; `*out` unchanged) for an order id the view does
-// not hold: never heard of on this client, placed by another client id,
-// or finished and evicted (`tws_options_set_order_view_capacity`).
-// Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_client_order(struct tws_client *client,
-                            int64_t order_id,
-                            struct tws_order_view *out);
-
-// The executions of order `order_id` in `*out` (free it with
-// `tws_messages_free`): one "ExecDetails" message per execution, in
-// arrival order, each followed by its "CommissionAndFeesReport" once TWS
-// sent it. Read them with the event accessors (`execution.exec_id`,
-// `execution.time`, `execution.shares`, `execution.price`,
-// `execution.cum_qty`, `execution.avg_price`, `execution.exchange`,
-// `execution.side`; `commission_and_fees`, `currency`, `realized_pnl`).
-// `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND for an order the
-// view does not hold. Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_client_order_executions(struct tws_client *client,
-                                       int64_t order_id,
-                                       struct tws_messages **out);
-
-// The latest openOrder of order `order_id` in `*out` (one "OpenOrder"
-// message; free it with `tws_messages_free`): its contract (`contract.*`),
-// order (`order.*`: action, total_quantity, order_type, lmt_price, ...)
-// and order state (`order_state.status`, `order_state.commission_and_fees`,
-// the margin fields). `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND
-// when the view holds no openOrder for it. Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_client_order_open_order(struct tws_client *client,
-                                       int64_t order_id,
-                                       struct tws_messages **out);
-
-// The order ids of this client's orders in the view, ascending: up to
-// `capacity` of them are written to `ids` (which may be NULL when
-// `capacity` is 0), and `*count` is set to how many there are in all (call
-// again with a larger array when it exceeds `capacity`).
-// Errors: TWS_ERR_NULL_ARGUMENT (`count`, or `ids` with a `capacity`).
-tws_result tws_client_order_ids(struct tws_client *client,
-                                int64_t *ids,
-                                size_t capacity,
-                                size_t *count);
-
-// Writes what the latest completed order reconciliation (after a reconnect
-// or a 1101) recovered to `*out`. Returns TWS_NOT_FOUND (`*out`
-// unchanged) before the first. Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_client_last_reconciliation(struct tws_client *client,
-                                          struct tws_reconciliation *out);
-
-// Sets how many finished orders (Filled, Cancelled, ApiCancelled,
-// Inactive) the order view keeps (default 10000); beyond it the one
-// finished longest ago is evicted with its executions. Open orders are
-// always kept. An evicted order's exec ids are forgotten too, so keep it
-// above the number of orders that finish between a lost connection and
-// its reconciliation. Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_options_set_order_view_capacity(struct tws_options *options, uint32_t capacity);
 
 // Poll mode: waits up to `timeout_ms` (0 = do not wait) for the next event
 // and writes it to `*out_event`. Returns TWS_OK with an event, or

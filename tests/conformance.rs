@@ -2594,7 +2594,58 @@ mod issue16 {
                 }),
             ),
             ("ReqConfig", Request::ReqConfig(ReqConfig { req_id: 49 })),
+            ("UpdateConfig", Request::UpdateConfig(update_config())),
+            (
+                "UpdateConfig#empty",
+                Request::UpdateConfig(UpdateConfig {
+                    req_id: 51,
+                    ..UpdateConfig::default()
+                }),
+            ),
         ]
+    }
+
+    /// The oracle's `update_config_request(50)`: bools set false as well as
+    /// true, the rest left unset.
+    fn update_config() -> UpdateConfig {
+        UpdateConfig {
+            req_id: 50,
+            lock_and_exit: Some(LockAndExitConfig {
+                auto_logoff_time: "11:40 PM".into(),
+                ..LockAndExitConfig::default()
+            }),
+            messages: vec![MessageConfigUpdate {
+                id: 2,
+                enabled: 0,
+                ..MessageConfigUpdate::default()
+            }],
+            api: Some(Box::new(ApiConfigUpdate {
+                precautions: Some(ApiPrecautionsConfigUpdate {
+                    bypass_order_precautions: 1,
+                    bypass_bond_warning: 0,
+                    ..ApiPrecautionsConfigUpdate::default()
+                }),
+                settings: Some(ApiSettingsConfigUpdate {
+                    read_only_api: 0,
+                    socket_port: 7496,
+                    master_client_id: 0,
+                    trusted_ips: vec!["10.0.0.2".into()],
+                    ..ApiSettingsConfigUpdate::default()
+                }),
+            })),
+            orders: Some(OrdersConfigUpdate {
+                smart_routing: Some(OrdersSmartRoutingConfigUpdate {
+                    do_not_route_to_dark_pools: 1,
+                    ..OrdersSmartRoutingConfigUpdate::default()
+                }),
+            }),
+            accepted_warnings: vec![UpdateConfigWarning {
+                message_id: 3,
+                title: "Restart".into(),
+                message: String::new(),
+            }],
+            reset_api_order_sequence: 1,
+        }
     }
 
     fn tag(tag: &str, value: &str) -> TagValue {

@@ -149,6 +149,9 @@ fn expected_route(route: RouteSchema, fields: &[FieldSchema]) -> RouteKey {
         RouteSchema::AccountUpdates => RouteKey::AccountUpdates,
         RouteSchema::Fixed("mkt_depth_exchanges") => RouteKey::MktDepthExchanges,
         RouteSchema::Fixed("family_codes") => RouteKey::FamilyCodes,
+        RouteSchema::Fixed("scanner_parameters") => RouteKey::ScannerParameters,
+        RouteSchema::Fixed("news_providers") => RouteKey::NewsProviders,
+        RouteSchema::Fixed("fa") => RouteKey::Fa,
         RouteSchema::Fixed(other) => panic!("unknown fixed route {other}"),
         RouteSchema::Keyed {
             key: "market_rule", ..

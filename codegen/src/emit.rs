@@ -75,6 +75,9 @@ fn proto_codec(f: &Field, records: &[Record]) -> (&'static str, String) {
     if f.proto_string {
         return ("owned_string", "String".into());
     }
+    if f.proto_bool {
+        return ("bool", "bool".into());
+    }
     match &f.ty {
         Type::Bits if flags_message(f).is_some() => ("message", "proto_fields::Flags".into()),
         Type::Int | Type::Bits => ("int32", "i32".into()),
@@ -196,6 +199,10 @@ fn to_proto_expr(f: &Field, acc: &str) -> String {
     if f.proto_double {
         return format!("text_to_double(&{acc})");
     }
+    if f.proto_bool {
+        // A bool with presence: -1 (or any negative) is left out.
+        return format!("({acc} >= 0).then_some({acc} != 0)");
+    }
     if f.proto_string && f.ty == Type::Int {
         // An int whose protobuf form is its decimal text; 0 is left out.
         return format!("({acc} != 0).then(|| {acc}.to_string())");
@@ -232,6 +239,9 @@ fn from_proto_expr(f: &Field) -> String {
     let p = format!("p.{}", f.name);
     if f.proto.is_none() {
         return absent_or_default(f);
+    }
+    if f.proto_bool {
+        return format!("{p}.map(i32::from).unwrap_or(-1)");
     }
     if f.proto_string && f.ty == Type::Int {
         return format!(
@@ -864,12 +874,33 @@ fn proto_twin(out: &mut String, name: &str, doc_of: &str, fields: &[Field], reco
     out.push_str("}\n\n");
 }
 
+/// The struct and its `Default`: derived, but for a struct with a bool with
+/// presence (`proto_type = "bool"`), whose default must leave every field
+/// unset (-1, `i32::MAX`, ...), not 0 (which would set bools to false).
+fn struct_decl(out: &mut String, name: &str, fields: &[Field]) {
+    let manual = fields.iter().any(|f| f.proto_bool);
+    if manual {
+        out.push_str("#[derive(Debug, Clone, PartialEq)]\n");
+    } else {
+        out.push_str("#[derive(Debug, Clone, PartialEq, Default)]\n");
+    }
+    let _ = writeln!(out, "pub struct {name} {{");
+    struct_fields(out, fields);
+    out.push_str("}\n\n");
+    if manual {
+        let _ = writeln!(out, "impl Default for {name} {{");
+        out.push_str("/// Every field unset: an update of nothing.\n");
+        out.push_str("fn default() -> Self {\nSelf {\n");
+        for f in fields {
+            let _ = writeln!(out, "{}: {},", f.name, absent_or_default(f));
+        }
+        out.push_str("}\n}\n}\n\n");
+    }
+}
+
 fn record_code(out: &mut String, r: &Record, records: &[Record]) {
     doc_lines(out, &r.doc);
-    out.push_str("#[derive(Debug, Clone, PartialEq, Default)]\n");
-    let _ = writeln!(out, "pub struct {} {{", r.name);
-    struct_fields(out, &r.fields);
-    out.push_str("}\n\n");
+    struct_decl(out, &r.name, &r.fields);
     let doc_of = match &r.proto_doc {
         Some(d) => format!("/// Protobuf form of [`{}`] ({d}).", r.name),
         None => format!("/// Protobuf form of [`{}`].", r.name),
@@ -933,10 +964,7 @@ fn record_code(out: &mut String, r: &Record, records: &[Record]) {
 
 fn message_code(out: &mut String, m: &Message, records: &[Record]) {
     doc_lines(out, &m.doc);
-    out.push_str("#[derive(Debug, Clone, PartialEq, Default)]\n");
-    let _ = writeln!(out, "pub struct {} {{", m.type_name);
-    struct_fields(out, &m.fields);
-    out.push_str("}\n\n");
+    struct_decl(out, &m.type_name, &m.fields);
     proto_twin(
         out,
         &m.proto_name,

@@ -5,7 +5,9 @@
 //!
 //! The conformance grid is computed as `tests/conformance.rs` computes it,
 //! from the same sources: the constants of `src/protocol/versions.rs` and the
-//! test's own `NOT_VERSIONS`, `EXTRA_VERSIONS` and `REQUESTS`.
+//! test's own `NOT_VERSIONS`, `EXTRA_VERSIONS` and `REQUESTS`, and the rows
+//! of its family tables (`("Name", Request::Name(..))`, there and in
+//! [`TABLE_FILES`]), each compared byte for byte at every grid version.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -65,6 +67,46 @@ fn const_array(text: &str, name: &str, file: &str) -> Result<Vec<String>, String
         .collect())
 }
 
+/// The test files whose request tables (`fn calls() -> Vec<(&'static str,
+/// Request)>`, each row compared with the official client's bytes at every
+/// grid version) count.
+pub const TABLE_FILES: [&str; 2] = ["tests/conformance.rs", "tests/orders_protocol.rs"];
+
+/// The signature of a request table.
+const TABLE_FN: &str = "fn calls() -> Vec<(&'static str, Request)>";
+
+/// The requests of the tables of `text`: in the body of each [`TABLE_FN`],
+/// every `"Name",` (or `"Name#variant",`) string literal whose `Name` is one
+/// of `known`.
+pub fn table_rows(text: &str, known: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(TABLE_FN) {
+        let line_start = rest[..at].rfind('\n').map_or(0, |n| n + 1);
+        let indent = &rest[line_start..at];
+        let body = &rest[at..];
+        let end = body.find(&format!("\n{indent}}}\n")).unwrap_or(body.len());
+        let body = &body[..end];
+        rest = &rest[at + end..];
+        for piece in body
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .zip(body.split('"').skip(2).step_by(2))
+        {
+            let (literal, after) = piece;
+            let name = literal.split('#').next().unwrap_or_default();
+            if after.starts_with(',')
+                && known.contains(&name)
+                && !out.iter().any(|o: &String| o == name)
+            {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
 /// What the conformance suite checks: its version grid and its request table.
 pub struct Conformance {
     pub grid: Vec<i64>,
@@ -73,7 +115,7 @@ pub struct Conformance {
     pub versions: BTreeMap<String, i64>,
 }
 
-pub fn conformance(root: &Path) -> Result<Conformance, String> {
+pub fn conformance(root: &Path, known: &[&str]) -> Result<Conformance, String> {
     const FILE: &str = "tests/conformance.rs";
     let consts = version_constants(root)?;
     let test = read(root, FILE)?;
@@ -85,7 +127,14 @@ pub fn conformance(root: &Path) -> Result<Conformance, String> {
                 .map_err(|_| format!("{FILE}: EXTRA_VERSIONS: {v:?}"))
         })
         .collect::<Result<_, _>>()?;
-    let requests = const_array(&test, "REQUESTS", FILE)?;
+    let mut requests = const_array(&test, "REQUESTS", FILE)?;
+    for file in TABLE_FILES {
+        for name in table_rows(&read(root, file)?, known) {
+            if !requests.contains(&name) {
+                requests.push(name);
+            }
+        }
+    }
     let versions: BTreeMap<String, i64> = consts.iter().cloned().collect();
     let get = |n: &str| {
         versions
@@ -258,7 +307,13 @@ fn route_cell(m: &Message) -> String {
 
 /// The generated section (without the markers).
 pub fn coverage_section(cat: &Catalogue, root: &Path) -> Result<String, String> {
-    let conf = conformance(root)?;
+    let known: Vec<&str> = cat
+        .messages
+        .iter()
+        .filter(|m| !m.incoming)
+        .map(|m| m.name.as_str())
+        .collect();
+    let conf = conformance(root, &known)?;
     let official = official_ids(root)?;
     let oracle = crate::emit_oracle::mapped_incoming(cat, root)?;
     let mut s = String::new();
@@ -266,15 +321,25 @@ pub fn coverage_section(cat: &Catalogue, root: &Path) -> Result<String, String> 
     let outgoing: Vec<&Message> = cat.messages.iter().filter(|m| !m.incoming).collect();
     let count =
         |ms: &[&Message], ids: &[i64]| ms.iter().filter(|m| ids.contains(&i64::from(m.id))).count();
+    let (have, all) = (
+        count(&incoming, &official.incoming) + count(&outgoing, &official.outgoing),
+        official.incoming.len() + official.outgoing.len(),
+    );
     let _ = writeln!(
         s,
         "libtws implements {} of {} incoming and {} of {} outgoing message types of the official client {} \
-         (the ids of its `ibapi/message.py`, recorded in `catalogue/official/ids.toml`).",
+         ({} %; the ids of its `ibapi/message.py`, recorded in `catalogue/official/ids.toml`; \
+         `tests/message_ids.rs` reads them from the installed package).",
         count(&incoming, &official.incoming),
         official.incoming.len(),
         count(&outgoing, &official.outgoing),
         official.outgoing.len(),
-        official.client
+        official.client,
+        if have == all {
+            "100".to_owned()
+        } else {
+            format!("{:.1}", 100.0 * have as f64 / all.max(1) as f64)
+        }
     );
     let _ = writeln!(s);
     let _ = writeln!(
@@ -283,7 +348,9 @@ pub fn coverage_section(cat: &Catalogue, root: &Path) -> Result<String, String> 
          Text form: the message-version field and the fields that depend on the server version (or on the \
          message version TWS sends). Protobuf: the server version from which the message travels as protobuf. \
          Checked: the versions of the conformance grid (`tests/conformance.rs`: {}) from a request's minimum \
-         server version on, at which the official client is compared: byte for byte for requests; for \
+         server version on, at which the official client is compared: byte for byte for requests (the \
+         simulator-recorded request table and the family tables of `tests/conformance.rs` and \
+         `tests/orders_protocol.rs`); for \
          replies, decoded by both wherever the simulator sends them (a reply to a request that needs a \
          newer server only occurs from that version on).",
         conf.grid
@@ -362,4 +429,42 @@ pub fn between_markers(text: &str) -> Option<&str> {
     let b = text.find(BEGIN)? + BEGIN.len() + 1;
     let e = text.find(END)?;
     text.get(b..e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_rows;
+
+    #[test]
+    fn table_rows_are_the_named_rows_of_calls() {
+        let text = r#"
+fn other() { ("ReqIds", Request::ReqIds(ReqIds { num_ids: 1 })) }
+mod m {
+    fn calls() -> Vec<(&'static str, Request)> {
+        vec![
+            ("ReqFa", Request::ReqFa(ReqFa { fa_data: 1 })),
+            (
+                "UpdateConfig#empty",
+                Request::UpdateConfig(UpdateConfig::default()),
+            ),
+            ("Other", req(1)),
+            ("PlaceOrder#limit", place(limit)),
+            x("Restart".into()),
+        ]
+    }
+    fn after() { ("ReqMktData", 1) }
+}
+"#;
+        let known = [
+            "ReqFa",
+            "UpdateConfig",
+            "PlaceOrder",
+            "ReqIds",
+            "ReqMktData",
+        ];
+        assert_eq!(
+            table_rows(text, &known),
+            ["ReqFa", "UpdateConfig", "PlaceOrder"]
+        );
+    }
 }

@@ -71,6 +71,9 @@ fn read_expr(f: &Field, required: bool) -> String {
         Type::TagValues => format!(
             "r.list({n:?})?.into_iter().map(|(o, v)| TagValue::from_fields(&o, v)).collect::<Result<Vec<_>, _>>()?"
         ),
+        Type::Optional(rec) if f.boxed => format!(
+            "r.optional({n:?})?.map(|(o, v)| {rec}::from_fields(&o, v)).transpose()?.map(Box::new)"
+        ),
         Type::Optional(rec) => format!(
             "r.optional({n:?})?.map(|(o, v)| {rec}::from_fields(&o, v)).transpose()?"
         ),

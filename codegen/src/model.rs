@@ -377,6 +377,10 @@ pub struct Field {
     pub proto_only: bool,
     /// `proto_type = "string"` on a double: the protobuf form is decimal text.
     pub proto_string: bool,
+    /// `proto_type = "bool"` on an int with `default = -1`: a bool with
+    /// presence (-1 absent, 0 false, anything else true), for requests whose
+    /// absent fields mean "leave unchanged" (updateConfig).
+    pub proto_bool: bool,
     /// Text presence condition (`when`).
     pub when: Option<Cond>,
     /// Encoding a non-default value where the text layout lacks the field is refused.
@@ -492,7 +496,8 @@ pub enum Route {
     Field(String),
     Positions,
     AccountUpdates,
-    /// A fixed key for replies without an id (`mkt_depth_exchanges`, `family_codes`).
+    /// A fixed key for replies without an id (`mkt_depth_exchanges`,
+    /// `family_codes`, `scanner_parameters`, `news_providers`, `fa`).
     Fixed(String),
     /// An int field in a key space of its own (`market_rule`).
     Keyed {
@@ -878,13 +883,18 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
             "{ctx}: only a record (or option<Record>) field is text = \"inline\" (its fields follow as `path` entries)"
         ));
     }
-    let (proto_double, proto_string) = match f.proto_type.as_deref() {
-        None => (false, false),
-        Some("double") if matches!(ty, Type::Str | Type::Decimal) => (true, false),
-        Some("string") if matches!(ty, Type::Double | Type::Int) => (false, true),
+    let (proto_double, proto_string, proto_bool) = match f.proto_type.as_deref() {
+        None => (false, false, false),
+        Some("double") if matches!(ty, Type::Str | Type::Decimal) => (true, false, false),
+        Some("string") if matches!(ty, Type::Double | Type::Int) => (false, true, false),
+        Some("bool")
+            if ty == Type::Int && f.default == Some(toml::Value::Integer(-1)) =>
+        {
+            (false, false, true)
+        }
         Some(other) => {
             return Err(format!(
-                "{ctx}: proto_type {other:?}: \"double\" goes on a string or decimal, \"string\" on a double or an int"
+                "{ctx}: proto_type {other:?}: \"double\" goes on a string or decimal, \"string\" on a double or an int, \"bool\" on an int with default = -1"
             ))
         }
     };
@@ -953,6 +963,7 @@ fn resolve_field(f: &FieldDecl, strings: Strings, ctx: &str) -> Result<Field, St
         doc: f.doc.clone(),
         proto_only: f.proto_only.unwrap_or(false),
         proto_string,
+        proto_bool,
         when,
         strict: f.strict.unwrap_or(false),
         items: None,
@@ -1415,7 +1426,14 @@ pub fn resolve(files: &[(String, String)]) -> Result<Catalogue, String> {
                     Some(RouteDecl::Name(n)) if n == "positions" => Route::Positions,
                     Some(RouteDecl::Name(n)) if n == "account_updates" => Route::AccountUpdates,
                     Some(RouteDecl::Name(n))
-                        if n == "mkt_depth_exchanges" || n == "family_codes" =>
+                        if matches!(
+                            n.as_str(),
+                            "mkt_depth_exchanges"
+                                | "family_codes"
+                                | "scanner_parameters"
+                                | "news_providers"
+                                | "fa"
+                        ) =>
                     {
                         Route::Fixed(n.clone())
                     }

@@ -22,6 +22,7 @@ mod quotes;
 mod reader;
 mod reconcile;
 mod requests;
+mod rest;
 mod routes;
 mod stats;
 mod supervisor;

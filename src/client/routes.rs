@@ -9,6 +9,8 @@
 //! [`RouteKey::AccountUpdates`], [`RouteKey::MarketRule`],
 //! [`RouteKey::MktDepthExchanges`], [`RouteKey::FamilyCodes`],
 //! [`RouteKey::OpenOrders`], [`RouteKey::CompletedOrders`]), which share
+//! [`RouteKey::ScannerParameters`], [`RouteKey::NewsProviders`],
+//! [`RouteKey::Fa`]), which share
 //! nothing with request ids.
 //!
 //! Divert and copy: a route normally takes the messages it is registered
@@ -71,6 +73,12 @@ pub(crate) enum RouteKey {
     CompletedOrders,
     /// As a copy key: every commissionAndFeesReport (it names an exec id, no request).
     Commissions,
+    /// scannerParameters (no request id).
+    ScannerParameters,
+    /// newsProviders (no request id).
+    NewsProviders,
+    /// receiveFA (no request id).
+    Fa,
     /// A message tagged with this request id.
     Request(i32),
 }
@@ -130,6 +138,9 @@ fn from_fact(fact: Fact) -> Option<RouteKey> {
         Fact::MarketRule(id) => Some(RouteKey::MarketRule(id)),
         Fact::MktDepthExchanges => Some(RouteKey::MktDepthExchanges),
         Fact::FamilyCodes => Some(RouteKey::FamilyCodes),
+        Fact::ScannerParameters => Some(RouteKey::ScannerParameters),
+        Fact::NewsProviders => Some(RouteKey::NewsProviders),
+        Fact::Fa => Some(RouteKey::Fa),
         Fact::None => None,
     }
 }
@@ -144,6 +155,9 @@ pub(crate) fn request_id_of(request: &Request) -> Option<i32> {
         | Fact::MarketRule(_)
         | Fact::MktDepthExchanges
         | Fact::FamilyCodes
+        | Fact::ScannerParameters
+        | Fact::NewsProviders
+        | Fact::Fa
         | Fact::None => None,
     }
 }
@@ -289,6 +303,9 @@ impl Routes {
                 | RouteKey::OpenOrders
                 | RouteKey::CompletedOrders
                 | RouteKey::Commissions => Error::Busy(call.to_owned()),
+                | RouteKey::ScannerParameters
+                | RouteKey::NewsProviders
+                | RouteKey::Fa => Error::Busy(call.to_owned()),
             });
         }
         let (tx, rx) = unbounded();

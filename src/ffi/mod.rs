@@ -34,6 +34,8 @@ mod account_data;
 
 mod instruments;
 
+mod rest;
+
 mod market_data;
 
 mod order_view;

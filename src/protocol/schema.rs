@@ -255,6 +255,12 @@ pub enum RouteKey {
     MktDepthExchanges,
     /// reqFamilyCodes and its reply (no request id).
     FamilyCodes,
+    /// reqScannerParameters and its reply (no request id).
+    ScannerParameters,
+    /// reqNewsProviders and its reply (no request id).
+    NewsProviders,
+    /// requestFA and receiveFA (no request id).
+    Fa,
     /// Not tied to a request.
     None,
 }

@@ -379,6 +379,13 @@ pub enum Tick {
         tick_type: i32,
         value: f64,
     },
+    /// tickNews: a headline (generic tick 292), stamped in ms.
+    News {
+        time_ms: i64,
+        provider_code: String,
+        article_id: String,
+        headline: String,
+    },
     Option(OptionTick),
     ReqParams {
         min_tick: f64,
@@ -1079,6 +1086,7 @@ const GENERIC_TICKS: &[(u32, &str, &[&str])] = &[
     (225, "Auction values", &["STK"]),
     (233, "RTVolume", &["STK", "FUT", "OPT"]),
     (236, "Shortable", &["STK"]),
+    (292, "Wide_news", &["STK"]),
     (293, "Trade Count", &["STK", "FUT", "OPT"]),
     (294, "Trade Rate", &["STK", "FUT", "OPT"]),
     (295, "Volume Rate", &["STK", "FUT", "OPT"]),
@@ -2198,6 +2206,13 @@ fn generic_ticks(
                     size: 0.0,
                 });
             }
+            // One headline when the subscription opens.
+            292 if all => out.push(Tick::News {
+                time_ms,
+                provider_code: "BRFG".into(),
+                article_id: format!("BRFG${:x}-0", inst.con_id),
+                headline: format!("{} shares rise on rate hopes", inst.symbol),
+            }),
             236 => {
                 out.push(Tick::Generic {
                     tick_type: tick::SHORTABLE,

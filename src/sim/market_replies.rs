@@ -370,6 +370,19 @@ fn tick_message(req_id: i32, tick: Tick) -> Option<Incoming> {
             tick_type,
             value,
         })),
+        Tick::News {
+            time_ms,
+            provider_code,
+            article_id,
+            headline,
+        } => Some(Incoming::TickNews(crate::protocol::news::TickNews {
+            req_id,
+            time_stamp: time_ms,
+            provider_code,
+            article_id,
+            headline,
+            extra_data: "A:800015:L:en".into(),
+        })),
         Tick::ReqParams {
             min_tick,
             bbo_exchange,

@@ -464,26 +464,26 @@ impl Session<'_> {
                 }));
             }
             // ---- issue 16: news ----
-            // No bulletins are issued while the simulator runs.
-            Request::ReqNewsBulletins(_) | Request::CancelNewsBulletins(_) => {}
+            Request::ReqNewsBulletins(_) => self.push_all(&rest_replies::news_bulletins()),
+            Request::CancelNewsBulletins(_) => {}
             Request::ReqNewsProviders(_) => self.push_all(&rest_replies::news_providers()),
-            Request::ReqNewsArticle(req) => self.warn(format_args!(
-                "news article {} of {} is not served",
-                req.article_id, req.provider_code
-            )),
+            Request::ReqNewsArticle(req) => self.push_all(&rest_replies::news_article(&req)),
             Request::ReqHistoricalNews(req) => {
-                self.push_all(&rest_replies::historical_news(req.req_id))
+                let replies = rest_replies::historical_news(&req, self.instruments());
+                self.push_all(&replies)
             }
             // ---- issue 16: scanner ----
             Request::ReqScannerParameters(_) => self.push_all(&rest_replies::scanner_parameters()),
-            Request::ReqScannerSubscription(req) => self.warn(format_args!(
-                "scanner subscription {} ({}) is not served",
-                req.req_id, req.subscription.scan_code
-            )),
+            Request::ReqScannerSubscription(req) => {
+                let replies = rest_replies::scanner_data(&req, self.instruments());
+                self.push_all(&replies)
+            }
             Request::CancelScannerSubscription(_) => {}
-            // ---- issue 16: advisors (the simulated logins are no advisors) ----
-            Request::ReqFa(_) => self.push_all(&rest_replies::not_an_advisor(-1)),
-            Request::ReplaceFa(req) => self.push_all(&rest_replies::not_an_advisor(req.req_id)),
+            // ---- issue 16: advisors ----
+            Request::ReqFa(req) => self.push_all(&rest_replies::fa(req.fa_data, &config.accounts)),
+            Request::ReplaceFa(req) => {
+                self.push_all(&rest_replies::replace_fa(req.req_id, req.fa_data))
+            }
             // ---- issue 16: display groups ----
             Request::QueryDisplayGroups(req) => {
                 self.push_all(&rest_replies::display_groups(req.req_id))
@@ -495,26 +495,24 @@ impl Session<'_> {
                 &rest_replies::display_group_updated(req.req_id, &req.contract_info),
             ),
             Request::UnsubscribeFromGroupEvents(_) => {}
-            // ---- issue 16: Wall Street Horizon (needs a data subscription) ----
-            Request::ReqWshMetaData(req) => {
-                self.warn(format_args!("WSH metadata {} is not served", req.req_id))
-            }
+            // ---- issue 16: Wall Street Horizon ----
+            Request::ReqWshMetaData(req) => self.push_all(&rest_replies::wsh_meta_data(req.req_id)),
             Request::ReqWshEventData(req) => {
-                self.warn(format_args!("WSH event data {} is not served", req.req_id))
+                let replies = rest_replies::wsh_event_data(&req, self.instruments());
+                self.push_all(&replies)
             }
             Request::CancelWshMetaData(_) | Request::CancelWshEventData(_) => {}
-            // ---- issue 16: session settings and verification ----
+            // ---- issue 16: session settings, verification, configuration ----
             // The simulator keeps no API log: the level is accepted silently.
             Request::SetServerLogLevel(_) => {}
-            Request::VerifyRequest(_)
-            | Request::VerifyMessage(_)
-            | Request::VerifyAndAuthRequest(_)
-            | Request::VerifyAndAuthMessage(_) => {
-                self.warn(format_args!("API verification is not served"))
+            Request::VerifyRequest(_) | Request::VerifyMessage(_) => {
+                self.push_all(&rest_replies::verify_refused())
             }
-            Request::ReqConfig(req) => {
-                self.warn(format_args!("configuration {} is not served", req.req_id))
+            Request::VerifyAndAuthRequest(_) | Request::VerifyAndAuthMessage(_) => {
+                self.push_all(&rest_replies::verify_and_auth_refused())
             }
+            Request::ReqConfig(req) => self.push_all(&rest_replies::config(req.req_id)),
+            Request::UpdateConfig(req) => self.push_all(&rest_replies::update_config(&req)),
             // Positions and portfolios come from the order desk (fills move them).
             Request::ReqPositions(_) => {
                 let out = self

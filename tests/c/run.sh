@@ -266,6 +266,8 @@ PY
 for version in 176 222; do
   check "C API tests: orders at server version $version (the fields reach the simulator)" c_orders_reach_the_simulator "$version"
 done
+check "C API tests: the rest of the API" $with_sim --quiet -- "$bin/test_rest"
+check "C API tests: the rest of the API at server version 176" $with_sim --quiet --server-version 176 -- "$bin/test_rest"
 check "C API tests" $with_sim -- "$bin/test_api"
 check "C API tests: strings at server version 200 (text form)" $with_sim --server-version 200 -- "$bin/test_api" strings
 check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
@@ -329,6 +331,7 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: place_order example" place_order_example_fills $vg
   check "valgrind: C API tests: orders" c_orders_reach_the_simulator 222 $vg
   check "valgrind: C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- $vg "$bin/test_market_data"
+  check "valgrind: C API tests: the rest of the API" $with_sim --quiet -- $vg "$bin/test_rest"
   check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
   check "valgrind: watch_account survives a TWS restart" watch_account_survives_a_restart 10 $vg

@@ -1305,6 +1305,8 @@ REST_CALLS = [
      with_auth(lambda a: a.verifyAndAuthRequest("libtws-test", "1.0", "isv-key"))),
     ("VerifyAndAuthMessage", lambda a: a.verifyAndAuthMessage("challenge-answer", "xyz")),
     ("ReqConfig", lambda a: a.reqConfigProtoBuf(config_request(49))),
+    ("UpdateConfig", lambda a: a.updateConfigProtoBuf(update_config_request(50))),
+    ("UpdateConfig#empty", lambda a: a.updateConfigProtoBuf(update_config_request(51, False))),
 ]
 
 
@@ -1312,6 +1314,30 @@ def config_request(req_id):
     from ibapi.protobuf.ConfigRequest_pb2 import ConfigRequest
     proto = ConfigRequest()
     proto.reqId = req_id
+    return proto
+
+
+def update_config_request(req_id, full=True):
+    """A change of a few settings, set false as well as true (a bool left
+    out stays as it is), and an accepted warning."""
+    from ibapi.protobuf.UpdateConfigRequest_pb2 import UpdateConfigRequest
+    proto = UpdateConfigRequest()
+    proto.reqId = req_id
+    if not full:
+        return proto
+    proto.lockAndExit.autoLogoffTime = "11:40 PM"
+    message = proto.messages.add()
+    message.id, message.enabled = 2, False
+    proto.api.precautions.bypassOrderPrecautions = True
+    proto.api.precautions.bypassBondWarning = False
+    proto.api.settings.readOnlyApi = False
+    proto.api.settings.socketPort = 7496
+    proto.api.settings.masterClientId = 0
+    proto.api.settings.trustedIPs.append("10.0.0.2")
+    proto.orders.smartRouting.doNotRouteToDarkPools = True
+    warning = proto.acceptedWarnings.add()
+    warning.messageId, warning.title = 3, "Restart"
+    proto.resetAPIOrderSequence = True
     return proto
 
 

@@ -1102,6 +1102,72 @@ public:
                        std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
         return what_if_order(contract, order, timeout).order_state;
+    // ---- the rest of the API: blocking calls (one-shot requests: send()) ----
+    /// The ScannerParameters message (`xml`).
+    Event scanner_parameters(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_scanner_parameters(p_, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The NewsProviders message (`news_providers[i].code`, `.name`).
+    Event news_providers(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_news_providers(p_, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The NewsArticle message of `article_id` from `provider_code`.
+    Event news_article(std::string_view provider_code, std::string_view article_id,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string p = detail::cstr(provider_code, "provider_code"),
+                          a = detail::cstr(article_id, "article_id");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_news_article(p_, p.c_str(), a.c_str(), detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The HistoricalNews headlines of `con_id`, then the HistoricalNewsEnd (`has_more`).
+    std::vector<Event> historical_news(std::int32_t con_id, std::string_view provider_codes,
+                                       std::string_view start_date_time = "", std::string_view end_date_time = "",
+                                       std::int32_t total_results = 10,
+                                       std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string p = detail::cstr(provider_codes, "provider_codes"),
+                          s = detail::cstr(start_date_time, "start_date_time"),
+                          e = detail::cstr(end_date_time, "end_date_time");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_historical_news(p_, con_id, p.c_str(), s.c_str(), e.c_str(), total_results,
+                                                 detail::ms(timeout), &m));
+        return events_of(m);
+    }
+    /// The UserInfo message (`white_branding_id`).
+    Event user_info(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_user_info(p_, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The WshMetaData message (`data_json`).
+    Event wsh_meta_data(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_wsh_meta_data(p_, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The ReceiveFa message (`cxml`) of one kind: 1 groups, 3 account aliases.
+    Event request_fa(std::int32_t fa_data_type, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_request_fa(p_, fa_data_type, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The DisplayGroupList message (`groups`, `|`-separated).
+    Event query_display_groups(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_query_display_groups(p_, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
     }
 
     /// reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen.

@@ -471,6 +471,295 @@ inline UpdateConfigWarning update_config_warning_from_fields(const Fields &f, co
 }
 } // namespace gen
 
+/// A change to IB's MessageConfig (updateConfig, protobuf only): what is unset stays as it is.
+struct MessageConfigUpdate {
+    /// Protobuf id. `i32::MAX` leaves it unchanged.
+    std::optional<std::int32_t> id;
+    /// Protobuf title. Empty leaves it unchanged.
+    std::string title;
+    /// Protobuf message. Empty leaves it unchanged.
+    std::string message;
+    /// Protobuf defaultAction. Empty leaves it unchanged.
+    std::string default_action;
+    /// Protobuf enabled. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t enabled;
+};
+
+inline bool operator==(const MessageConfigUpdate &a, const MessageConfigUpdate &b)
+{
+    return a.id == b.id && a.title == b.title && a.message == b.message && a.default_action == b.default_action && a.enabled == b.enabled;
+}
+inline bool operator!=(const MessageConfigUpdate &a, const MessageConfigUpdate &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the MessageConfigUpdate under `prefix` through the generic accessor.
+inline MessageConfigUpdate message_config_update_from_fields(const Fields &f, const std::string &prefix)
+{
+    return MessageConfigUpdate{
+        gen::narrow(f.opt_integer(prefix + ".id")),
+        f.text(prefix + ".title"),
+        f.text(prefix + ".message"),
+        f.text(prefix + ".default_action"),
+        static_cast<std::int32_t>(f.integer(prefix + ".enabled", -1)),
+    };
+}
+} // namespace gen
+
+/// A change to IB's ApiPrecautionsConfig (updateConfig, protobuf only): what is unset stays as it is.
+struct ApiPrecautionsConfigUpdate {
+    /// Protobuf bypassOrderPrecautions. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_order_precautions;
+    /// Protobuf bypassBondWarning. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_bond_warning;
+    /// Protobuf bypassNegativeYieldConfirmation. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_negative_yield_confirmation;
+    /// Protobuf bypassCalledBondWarning. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_called_bond_warning;
+    /// Protobuf bypassSameActionPairTradeWarning. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_same_action_pair_trade_warning;
+    /// Protobuf bypassFlaggedAccountsWarning. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_flagged_accounts_warning;
+    /// Protobuf bypassPriceBasedVolatilityWarning. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_price_based_volatility_warning;
+    /// Protobuf bypassRedirectOrderWarning. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_redirect_order_warning;
+    /// Protobuf bypassNoOverfillProtection. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_no_overfill_protection;
+    /// Protobuf bypassRouteMarketableToBBO. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t bypass_route_marketable_to_bbo;
+};
+
+inline bool operator==(const ApiPrecautionsConfigUpdate &a, const ApiPrecautionsConfigUpdate &b)
+{
+    return a.bypass_order_precautions == b.bypass_order_precautions && a.bypass_bond_warning == b.bypass_bond_warning && a.bypass_negative_yield_confirmation == b.bypass_negative_yield_confirmation && a.bypass_called_bond_warning == b.bypass_called_bond_warning && a.bypass_same_action_pair_trade_warning == b.bypass_same_action_pair_trade_warning && a.bypass_flagged_accounts_warning == b.bypass_flagged_accounts_warning && a.bypass_price_based_volatility_warning == b.bypass_price_based_volatility_warning && a.bypass_redirect_order_warning == b.bypass_redirect_order_warning && a.bypass_no_overfill_protection == b.bypass_no_overfill_protection && a.bypass_route_marketable_to_bbo == b.bypass_route_marketable_to_bbo;
+}
+inline bool operator!=(const ApiPrecautionsConfigUpdate &a, const ApiPrecautionsConfigUpdate &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the ApiPrecautionsConfigUpdate under `prefix` through the generic accessor.
+inline ApiPrecautionsConfigUpdate api_precautions_config_update_from_fields(const Fields &f, const std::string &prefix)
+{
+    return ApiPrecautionsConfigUpdate{
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_order_precautions", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_bond_warning", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_negative_yield_confirmation", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_called_bond_warning", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_same_action_pair_trade_warning", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_flagged_accounts_warning", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_price_based_volatility_warning", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_redirect_order_warning", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_no_overfill_protection", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".bypass_route_marketable_to_bbo", -1)),
+    };
+}
+} // namespace gen
+
+/// A change to IB's ApiSettingsConfig (updateConfig, protobuf only): what is unset stays as it is.
+struct ApiSettingsConfigUpdate {
+    /// Protobuf readOnlyApi. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t read_only_api;
+    /// Protobuf totalQuantityForMutualFunds. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t total_quantity_for_mutual_funds;
+    /// Protobuf downloadOpenOrdersOnConnection. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t download_open_orders_on_connection;
+    /// Protobuf includeVirtualFxPositions. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t include_virtual_fx_positions;
+    /// Protobuf prepareDailyPnL. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t prepare_daily_pnl;
+    /// Protobuf sendStatusUpdatesForVolatilityOrders. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t send_status_updates_for_volatility_orders;
+    /// Protobuf encodeApiMessages. Empty leaves it unchanged.
+    std::string encode_api_messages;
+    /// Protobuf socketPort. `i32::MAX` leaves it unchanged.
+    std::optional<std::int32_t> socket_port;
+    /// Protobuf useNegativeAutoRange. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t use_negative_auto_range;
+    /// Protobuf createApiMessageLogFile. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t create_api_message_log_file;
+    /// Protobuf includeMarketDataInLogFile. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t include_market_data_in_log_file;
+    /// Protobuf exposeTradingScheduleToApi. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t expose_trading_schedule_to_api;
+    /// Protobuf splitInsuredDepositFromCashBalance. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t split_insured_deposit_from_cash_balance;
+    /// Protobuf sendZeroPositionsForTodayOnly. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t send_zero_positions_for_today_only;
+    /// Protobuf letApiAccountRequestsSwitchSubscription. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t let_api_account_requests_switch_subscription;
+    /// Protobuf useAccountGroupsWithAllocationMethods. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t use_account_groups_with_allocation_methods;
+    /// Protobuf loggingLevel. Empty leaves it unchanged.
+    std::string logging_level;
+    /// Protobuf masterClientId. `i32::MAX` leaves it unchanged.
+    std::optional<std::int32_t> master_client_id;
+    /// Protobuf bulkDataTimeout. `i32::MAX` leaves it unchanged.
+    std::optional<std::int32_t> bulk_data_timeout;
+    /// Protobuf componentExchSeparator. Empty leaves it unchanged.
+    std::string component_exch_separator;
+    /// Protobuf showForexDataIn1_10Pips. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t show_forex_data_in_1_10_pips;
+    /// Protobuf allowForexTradingIn1_10Pips. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t allow_forex_trading_in_1_10_pips;
+    /// Protobuf roundAccountValuesToNearestWholeNumber. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t round_account_values_to_nearest_whole_number;
+    /// Protobuf sendMarketDataInLotsForUsStocks. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t send_market_data_in_lots_for_us_stocks;
+    /// Protobuf showAdvancedOrderRejectInUi. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t show_advanced_order_reject_in_ui;
+    /// Protobuf rejectMessagesAboveMaxRate. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t reject_messages_above_max_rate;
+    /// Protobuf maintainConnectionOnIncorrectFields. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t maintain_connection_on_incorrect_fields;
+    /// Protobuf compatibilityModeNasdaqStocks. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t compatibility_mode_nasdaq_stocks;
+    /// Protobuf sendInstrumentTimezone. Empty leaves it unchanged.
+    std::string send_instrument_timezone;
+    /// Protobuf sendForexDataInCompatibilityMode. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t send_forex_data_in_compatibility_mode;
+    /// Protobuf maintainAndResubmitOrdersOnReconnect. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t maintain_and_resubmit_orders_on_reconnect;
+    /// Protobuf historicalDataMaxSize. `i32::MAX` leaves it unchanged.
+    std::optional<std::int32_t> historical_data_max_size;
+    /// Protobuf autoReportNettingEventContractTrades. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t auto_report_netting_event_contract_trades;
+    /// Protobuf optionExerciseRequestType. Empty leaves it unchanged.
+    std::string option_exercise_request_type;
+    /// Protobuf allowLocalhostOnly. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t allow_localhost_only;
+    /// Protobuf trustedIPs. Empty leaves it unchanged.
+    std::vector<std::string> trusted_ips;
+};
+
+inline bool operator==(const ApiSettingsConfigUpdate &a, const ApiSettingsConfigUpdate &b)
+{
+    return a.read_only_api == b.read_only_api && a.total_quantity_for_mutual_funds == b.total_quantity_for_mutual_funds && a.download_open_orders_on_connection == b.download_open_orders_on_connection && a.include_virtual_fx_positions == b.include_virtual_fx_positions && a.prepare_daily_pnl == b.prepare_daily_pnl && a.send_status_updates_for_volatility_orders == b.send_status_updates_for_volatility_orders && a.encode_api_messages == b.encode_api_messages && a.socket_port == b.socket_port && a.use_negative_auto_range == b.use_negative_auto_range && a.create_api_message_log_file == b.create_api_message_log_file && a.include_market_data_in_log_file == b.include_market_data_in_log_file && a.expose_trading_schedule_to_api == b.expose_trading_schedule_to_api && a.split_insured_deposit_from_cash_balance == b.split_insured_deposit_from_cash_balance && a.send_zero_positions_for_today_only == b.send_zero_positions_for_today_only && a.let_api_account_requests_switch_subscription == b.let_api_account_requests_switch_subscription && a.use_account_groups_with_allocation_methods == b.use_account_groups_with_allocation_methods && a.logging_level == b.logging_level && a.master_client_id == b.master_client_id && a.bulk_data_timeout == b.bulk_data_timeout && a.component_exch_separator == b.component_exch_separator && a.show_forex_data_in_1_10_pips == b.show_forex_data_in_1_10_pips && a.allow_forex_trading_in_1_10_pips == b.allow_forex_trading_in_1_10_pips && a.round_account_values_to_nearest_whole_number == b.round_account_values_to_nearest_whole_number && a.send_market_data_in_lots_for_us_stocks == b.send_market_data_in_lots_for_us_stocks && a.show_advanced_order_reject_in_ui == b.show_advanced_order_reject_in_ui && a.reject_messages_above_max_rate == b.reject_messages_above_max_rate && a.maintain_connection_on_incorrect_fields == b.maintain_connection_on_incorrect_fields && a.compatibility_mode_nasdaq_stocks == b.compatibility_mode_nasdaq_stocks && a.send_instrument_timezone == b.send_instrument_timezone && a.send_forex_data_in_compatibility_mode == b.send_forex_data_in_compatibility_mode && a.maintain_and_resubmit_orders_on_reconnect == b.maintain_and_resubmit_orders_on_reconnect && a.historical_data_max_size == b.historical_data_max_size && a.auto_report_netting_event_contract_trades == b.auto_report_netting_event_contract_trades && a.option_exercise_request_type == b.option_exercise_request_type && a.allow_localhost_only == b.allow_localhost_only && a.trusted_ips == b.trusted_ips;
+}
+inline bool operator!=(const ApiSettingsConfigUpdate &a, const ApiSettingsConfigUpdate &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the ApiSettingsConfigUpdate under `prefix` through the generic accessor.
+inline ApiSettingsConfigUpdate api_settings_config_update_from_fields(const Fields &f, const std::string &prefix)
+{
+    return ApiSettingsConfigUpdate{
+        static_cast<std::int32_t>(f.integer(prefix + ".read_only_api", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".total_quantity_for_mutual_funds", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".download_open_orders_on_connection", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".include_virtual_fx_positions", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".prepare_daily_pnl", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".send_status_updates_for_volatility_orders", -1)),
+        f.text(prefix + ".encode_api_messages"),
+        gen::narrow(f.opt_integer(prefix + ".socket_port")),
+        static_cast<std::int32_t>(f.integer(prefix + ".use_negative_auto_range", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".create_api_message_log_file", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".include_market_data_in_log_file", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".expose_trading_schedule_to_api", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".split_insured_deposit_from_cash_balance", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".send_zero_positions_for_today_only", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".let_api_account_requests_switch_subscription", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".use_account_groups_with_allocation_methods", -1)),
+        f.text(prefix + ".logging_level"),
+        gen::narrow(f.opt_integer(prefix + ".master_client_id")),
+        gen::narrow(f.opt_integer(prefix + ".bulk_data_timeout")),
+        f.text(prefix + ".component_exch_separator"),
+        static_cast<std::int32_t>(f.integer(prefix + ".show_forex_data_in_1_10_pips", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".allow_forex_trading_in_1_10_pips", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".round_account_values_to_nearest_whole_number", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".send_market_data_in_lots_for_us_stocks", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".show_advanced_order_reject_in_ui", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".reject_messages_above_max_rate", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".maintain_connection_on_incorrect_fields", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".compatibility_mode_nasdaq_stocks", -1)),
+        f.text(prefix + ".send_instrument_timezone"),
+        static_cast<std::int32_t>(f.integer(prefix + ".send_forex_data_in_compatibility_mode", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".maintain_and_resubmit_orders_on_reconnect", -1)),
+        gen::narrow(f.opt_integer(prefix + ".historical_data_max_size")),
+        static_cast<std::int32_t>(f.integer(prefix + ".auto_report_netting_event_contract_trades", -1)),
+        f.text(prefix + ".option_exercise_request_type"),
+        static_cast<std::int32_t>(f.integer(prefix + ".allow_localhost_only", -1)),
+        gen::list<std::string>(f, std::string(prefix + ".trusted_ips"), [&f](const std::string &p) { return f.text(p); }),
+    };
+}
+} // namespace gen
+
+/// A change to IB's ApiConfig (updateConfig, protobuf only): what is unset stays as it is.
+struct ApiConfigUpdate {
+    /// Protobuf precautions. None leaves it unchanged.
+    std::optional<ApiPrecautionsConfigUpdate> precautions;
+    /// Protobuf settings. None leaves it unchanged.
+    std::optional<ApiSettingsConfigUpdate> settings;
+};
+
+inline bool operator==(const ApiConfigUpdate &a, const ApiConfigUpdate &b)
+{
+    return a.precautions == b.precautions && a.settings == b.settings;
+}
+inline bool operator!=(const ApiConfigUpdate &a, const ApiConfigUpdate &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the ApiConfigUpdate under `prefix` through the generic accessor.
+inline ApiConfigUpdate api_config_update_from_fields(const Fields &f, const std::string &prefix)
+{
+    return ApiConfigUpdate{
+        f.boolean(prefix + ".precautions", false) ? std::optional<ApiPrecautionsConfigUpdate>(gen::api_precautions_config_update_from_fields(f, prefix + ".precautions")) : std::nullopt,
+        f.boolean(prefix + ".settings", false) ? std::optional<ApiSettingsConfigUpdate>(gen::api_settings_config_update_from_fields(f, prefix + ".settings")) : std::nullopt,
+    };
+}
+} // namespace gen
+
+/// A change to IB's OrdersSmartRoutingConfig (updateConfig, protobuf only): what is unset stays as it
+/// is.
+struct OrdersSmartRoutingConfigUpdate {
+    /// Protobuf seekPriceImprovement. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t seek_price_improvement;
+    /// Protobuf preOpenReroute. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t pre_open_reroute;
+    /// Protobuf doNotRouteToDarkPools. -1 leaves it unchanged, 0 false, 1 true.
+    std::int32_t do_not_route_to_dark_pools;
+    /// Protobuf defaultAlgorithm. Empty leaves it unchanged.
+    std::string default_algorithm;
+};
+
+inline bool operator==(const OrdersSmartRoutingConfigUpdate &a, const OrdersSmartRoutingConfigUpdate &b)
+{
+    return a.seek_price_improvement == b.seek_price_improvement && a.pre_open_reroute == b.pre_open_reroute && a.do_not_route_to_dark_pools == b.do_not_route_to_dark_pools && a.default_algorithm == b.default_algorithm;
+}
+inline bool operator!=(const OrdersSmartRoutingConfigUpdate &a, const OrdersSmartRoutingConfigUpdate &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the OrdersSmartRoutingConfigUpdate under `prefix` through the generic accessor.
+inline OrdersSmartRoutingConfigUpdate orders_smart_routing_config_update_from_fields(const Fields &f, const std::string &prefix)
+{
+    return OrdersSmartRoutingConfigUpdate{
+        static_cast<std::int32_t>(f.integer(prefix + ".seek_price_improvement", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".pre_open_reroute", -1)),
+        static_cast<std::int32_t>(f.integer(prefix + ".do_not_route_to_dark_pools", -1)),
+        f.text(prefix + ".default_algorithm"),
+    };
+}
+} // namespace gen
+
+/// A change to IB's OrdersConfig (updateConfig, protobuf only): what is unset stays as it is.
+struct OrdersConfigUpdate {
+    /// Protobuf smartRouting. None leaves it unchanged.
+    std::optional<OrdersSmartRoutingConfigUpdate> smart_routing;
+};
+
+inline bool operator==(const OrdersConfigUpdate &a, const OrdersConfigUpdate &b)
+{
+    return a.smart_routing == b.smart_routing;
+}
+inline bool operator!=(const OrdersConfigUpdate &a, const OrdersConfigUpdate &b) { return !(a == b); }
+
+namespace gen {
+/// Reads the OrdersConfigUpdate under `prefix` through the generic accessor.
+inline OrdersConfigUpdate orders_config_update_from_fields(const Fields &f, const std::string &prefix)
+{
+    return OrdersConfigUpdate{
+        f.boolean(prefix + ".smart_routing", false) ? std::optional<OrdersSmartRoutingConfigUpdate>(gen::orders_smart_routing_config_update_from_fields(f, prefix + ".smart_routing")) : std::nullopt,
+    };
+}
+} // namespace gen
+
 /// One leg of a BAG (combo) contract.
 struct ComboLeg {
     std::int32_t con_id;

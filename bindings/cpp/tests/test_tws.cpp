@@ -1026,6 +1026,51 @@ static void orders_are_built_placed_and_listed()
         CHECK(placed[3].find("\"order.lmt_price\":189.25") != std::string::npos);
         CHECK(placed[4].find("\"order.what_if\":true") != std::string::npos);
     }
+static void rest_of_the_api()
+{
+    // The blocking calls of news, scanner, advisors, display groups, WSH and
+    // user info, and a one-shot request of the family through send().
+    tws::Client c;
+    c.connect(HOST, port, 43);
+    auto scan = c.scanner_parameters();
+    auto *xml = std::get_if<tws::ScannerParameters>(&scan);
+    CHECK(xml && xml->xml.find("TOP_PERC_GAIN") != std::string::npos);
+    auto providers = c.news_providers();
+    auto *np = std::get_if<tws::NewsProviders>(&providers);
+    CHECK(np && np->news_providers.size() == 3 && np->news_providers[0].code == "BRFG");
+    auto news = c.historical_news(265598, "BRFG", "", "", 2);
+    CHECK(news.size() == 3); // two headlines and the end
+    auto *first = news.empty() ? nullptr : std::get_if<tws::HistoricalNews>(&news[0]);
+    CHECK(first && first->headline.find("AAPL") != std::string::npos);
+    if (first) {
+        auto article = c.news_article("BRFG", first->article_id);
+        auto *a = std::get_if<tws::NewsArticle>(&article);
+        CHECK(a && a->article_text.find(first->article_id) != std::string::npos);
+    }
+    CHECK(code_of([&] { c.news_article("NOPE", "x"); }) == TWS_ERR_REQUEST_FAILED);
+    auto fa = c.request_fa(1);
+    auto *f = std::get_if<tws::ReceiveFa>(&fa);
+    CHECK(f && f->cxml.find("<ListOfGroups>") != std::string::npos);
+    auto groups = c.query_display_groups();
+    auto *g = std::get_if<tws::DisplayGroupList>(&groups);
+    CHECK(g && g->groups == "1|2|3");
+    auto user = c.user_info();
+    CHECK(std::get_if<tws::UserInfo>(&user) != nullptr);
+    auto meta = c.wsh_meta_data();
+    auto *m = std::get_if<tws::WshMetaData>(&meta);
+    CHECK(m && m->data_json.find("wshe_ed") != std::string::npos);
+
+    tws::Record bulletins("ReqNewsBulletins");
+    bulletins.set_bool("all_msgs", true);
+    c.send(bulletins);
+    bool seen = false;
+    for (int i = 0; i < 100 && !seen; i++) {
+        auto ev = c.poll(2s);
+        if (!ev)
+            break;
+        seen = std::get_if<tws::UpdateNewsBulletin>(&*ev) != nullptr;
+    }
+    CHECK(seen);
 }
 
 int main()
@@ -1062,6 +1107,7 @@ int main()
         instruments_and_quotes();
         lists_and_options_are_typed();
         orders_are_built_placed_and_listed();
+        rest_of_the_api();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;

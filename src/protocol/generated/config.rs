@@ -2018,6 +2018,1940 @@ impl UpdateConfigWarning {
     }
 }
 
+/// A change to IB's MessageConfig (updateConfig, protobuf only): what is unset stays as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageConfigUpdate {
+    /// Protobuf id. `i32::MAX` leaves it unchanged.
+    pub id: i32,
+    /// Protobuf title. Empty leaves it unchanged.
+    pub title: String,
+    /// Protobuf message. Empty leaves it unchanged.
+    pub message: String,
+    /// Protobuf defaultAction. Empty leaves it unchanged.
+    pub default_action: String,
+    /// Protobuf enabled. -1 leaves it unchanged, 0 false, 1 true.
+    pub enabled: i32,
+}
+
+impl Default for MessageConfigUpdate {
+    /// Every field unset: an update of nothing.
+    fn default() -> Self {
+        Self {
+            id: i32::MAX,
+            title: Default::default(),
+            message: Default::default(),
+            default_action: Default::default(),
+            enabled: -1,
+        }
+    }
+}
+
+/// Protobuf form of [`MessageConfigUpdate`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct MessageConfigUpdateProto {
+    pub id: Option<i32>,
+    pub title: Option<String>,
+    pub message: Option<String>,
+    pub default_action: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+impl ::prost::Message for MessageConfigUpdateProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.title {
+            proto_fields::owned_string::encode(2, v, buf);
+        }
+        if let Some(v) = &self.message {
+            proto_fields::owned_string::encode(3, v, buf);
+        }
+        if let Some(v) = &self.default_action {
+            proto_fields::owned_string::encode(4, v, buf);
+        }
+        if let Some(v) = &self.enabled {
+            proto_fields::bool::encode(5, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::owned_string::merge(
+                wire_type,
+                self.title.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::owned_string::merge(
+                wire_type,
+                self.message.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::owned_string::merge(
+                wire_type,
+                self.default_action.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::bool::merge(
+                wire_type,
+                self.enabled.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .title
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(2, v))
+            + self
+                .message
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(3, v))
+            + self
+                .default_action
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(4, v))
+            + self
+                .enabled
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(5, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl MessageConfigUpdate {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> MessageConfigUpdateProto {
+        MessageConfigUpdateProto {
+            id: WireValue::to_proto(&self.id),
+            title: WireValue::to_proto(&self.title),
+            message: WireValue::to_proto(&self.message),
+            default_action: WireValue::to_proto(&self.default_action),
+            enabled: (self.enabled >= 0).then_some(self.enabled != 0),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: MessageConfigUpdateProto) -> Self {
+        MessageConfigUpdate {
+            id: p.id.unwrap_or(i32::MAX),
+            title: p.title.unwrap_or_default(),
+            message: p.message.unwrap_or_default(),
+            default_action: p.default_action.unwrap_or_default(),
+            enabled: p.enabled.map(i32::from).unwrap_or(-1),
+        }
+    }
+
+    /// Hands every field to `v`, named `message_config_update.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.id, "message_config_update.id", v);
+        WireValue::describe(&self.title, "message_config_update.title", v);
+        WireValue::describe(&self.message, "message_config_update.message", v);
+        WireValue::describe(
+            &self.default_action,
+            "message_config_update.default_action",
+            v,
+        );
+        WireValue::describe(&self.enabled, "message_config_update.enabled", v);
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.title, "title", text)?;
+        check_str(&self.message, "message", text)?;
+        check_str(&self.default_action, "default_action", text)?;
+        Ok(())
+    }
+}
+
+/// A change to IB's ApiPrecautionsConfig (updateConfig, protobuf only): what is unset stays as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiPrecautionsConfigUpdate {
+    /// Protobuf bypassOrderPrecautions. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_order_precautions: i32,
+    /// Protobuf bypassBondWarning. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_bond_warning: i32,
+    /// Protobuf bypassNegativeYieldConfirmation. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_negative_yield_confirmation: i32,
+    /// Protobuf bypassCalledBondWarning. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_called_bond_warning: i32,
+    /// Protobuf bypassSameActionPairTradeWarning. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_same_action_pair_trade_warning: i32,
+    /// Protobuf bypassFlaggedAccountsWarning. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_flagged_accounts_warning: i32,
+    /// Protobuf bypassPriceBasedVolatilityWarning. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_price_based_volatility_warning: i32,
+    /// Protobuf bypassRedirectOrderWarning. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_redirect_order_warning: i32,
+    /// Protobuf bypassNoOverfillProtection. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_no_overfill_protection: i32,
+    /// Protobuf bypassRouteMarketableToBBO. -1 leaves it unchanged, 0 false, 1 true.
+    pub bypass_route_marketable_to_bbo: i32,
+}
+
+impl Default for ApiPrecautionsConfigUpdate {
+    /// Every field unset: an update of nothing.
+    fn default() -> Self {
+        Self {
+            bypass_order_precautions: -1,
+            bypass_bond_warning: -1,
+            bypass_negative_yield_confirmation: -1,
+            bypass_called_bond_warning: -1,
+            bypass_same_action_pair_trade_warning: -1,
+            bypass_flagged_accounts_warning: -1,
+            bypass_price_based_volatility_warning: -1,
+            bypass_redirect_order_warning: -1,
+            bypass_no_overfill_protection: -1,
+            bypass_route_marketable_to_bbo: -1,
+        }
+    }
+}
+
+/// Protobuf form of [`ApiPrecautionsConfigUpdate`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ApiPrecautionsConfigUpdateProto {
+    pub bypass_order_precautions: Option<bool>,
+    pub bypass_bond_warning: Option<bool>,
+    pub bypass_negative_yield_confirmation: Option<bool>,
+    pub bypass_called_bond_warning: Option<bool>,
+    pub bypass_same_action_pair_trade_warning: Option<bool>,
+    pub bypass_flagged_accounts_warning: Option<bool>,
+    pub bypass_price_based_volatility_warning: Option<bool>,
+    pub bypass_redirect_order_warning: Option<bool>,
+    pub bypass_no_overfill_protection: Option<bool>,
+    pub bypass_route_marketable_to_bbo: Option<bool>,
+}
+
+impl ::prost::Message for ApiPrecautionsConfigUpdateProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.bypass_order_precautions {
+            proto_fields::bool::encode(1, v, buf);
+        }
+        if let Some(v) = &self.bypass_bond_warning {
+            proto_fields::bool::encode(2, v, buf);
+        }
+        if let Some(v) = &self.bypass_negative_yield_confirmation {
+            proto_fields::bool::encode(3, v, buf);
+        }
+        if let Some(v) = &self.bypass_called_bond_warning {
+            proto_fields::bool::encode(4, v, buf);
+        }
+        if let Some(v) = &self.bypass_same_action_pair_trade_warning {
+            proto_fields::bool::encode(5, v, buf);
+        }
+        if let Some(v) = &self.bypass_flagged_accounts_warning {
+            proto_fields::bool::encode(6, v, buf);
+        }
+        if let Some(v) = &self.bypass_price_based_volatility_warning {
+            proto_fields::bool::encode(7, v, buf);
+        }
+        if let Some(v) = &self.bypass_redirect_order_warning {
+            proto_fields::bool::encode(8, v, buf);
+        }
+        if let Some(v) = &self.bypass_no_overfill_protection {
+            proto_fields::bool::encode(9, v, buf);
+        }
+        if let Some(v) = &self.bypass_route_marketable_to_bbo {
+            proto_fields::bool::encode(10, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_order_precautions
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_bond_warning
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_negative_yield_confirmation
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_called_bond_warning
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_same_action_pair_trade_warning
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_flagged_accounts_warning
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            7 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_price_based_volatility_warning
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            8 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_redirect_order_warning
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            9 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_no_overfill_protection
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            10 => proto_fields::bool::merge(
+                wire_type,
+                self.bypass_route_marketable_to_bbo
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.bypass_order_precautions
+            .as_ref()
+            .map_or(0, |v| proto_fields::bool::encoded_len(1, v))
+            + self
+                .bypass_bond_warning
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(2, v))
+            + self
+                .bypass_negative_yield_confirmation
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(3, v))
+            + self
+                .bypass_called_bond_warning
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(4, v))
+            + self
+                .bypass_same_action_pair_trade_warning
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(5, v))
+            + self
+                .bypass_flagged_accounts_warning
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(6, v))
+            + self
+                .bypass_price_based_volatility_warning
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(7, v))
+            + self
+                .bypass_redirect_order_warning
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(8, v))
+            + self
+                .bypass_no_overfill_protection
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(9, v))
+            + self
+                .bypass_route_marketable_to_bbo
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(10, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl ApiPrecautionsConfigUpdate {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> ApiPrecautionsConfigUpdateProto {
+        ApiPrecautionsConfigUpdateProto {
+            bypass_order_precautions: (self.bypass_order_precautions >= 0)
+                .then_some(self.bypass_order_precautions != 0),
+            bypass_bond_warning: (self.bypass_bond_warning >= 0)
+                .then_some(self.bypass_bond_warning != 0),
+            bypass_negative_yield_confirmation: (self.bypass_negative_yield_confirmation >= 0)
+                .then_some(self.bypass_negative_yield_confirmation != 0),
+            bypass_called_bond_warning: (self.bypass_called_bond_warning >= 0)
+                .then_some(self.bypass_called_bond_warning != 0),
+            bypass_same_action_pair_trade_warning: (self.bypass_same_action_pair_trade_warning
+                >= 0)
+                .then_some(self.bypass_same_action_pair_trade_warning != 0),
+            bypass_flagged_accounts_warning: (self.bypass_flagged_accounts_warning >= 0)
+                .then_some(self.bypass_flagged_accounts_warning != 0),
+            bypass_price_based_volatility_warning: (self.bypass_price_based_volatility_warning
+                >= 0)
+                .then_some(self.bypass_price_based_volatility_warning != 0),
+            bypass_redirect_order_warning: (self.bypass_redirect_order_warning >= 0)
+                .then_some(self.bypass_redirect_order_warning != 0),
+            bypass_no_overfill_protection: (self.bypass_no_overfill_protection >= 0)
+                .then_some(self.bypass_no_overfill_protection != 0),
+            bypass_route_marketable_to_bbo: (self.bypass_route_marketable_to_bbo >= 0)
+                .then_some(self.bypass_route_marketable_to_bbo != 0),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: ApiPrecautionsConfigUpdateProto) -> Self {
+        ApiPrecautionsConfigUpdate {
+            bypass_order_precautions: p.bypass_order_precautions.map(i32::from).unwrap_or(-1),
+            bypass_bond_warning: p.bypass_bond_warning.map(i32::from).unwrap_or(-1),
+            bypass_negative_yield_confirmation: p
+                .bypass_negative_yield_confirmation
+                .map(i32::from)
+                .unwrap_or(-1),
+            bypass_called_bond_warning: p.bypass_called_bond_warning.map(i32::from).unwrap_or(-1),
+            bypass_same_action_pair_trade_warning: p
+                .bypass_same_action_pair_trade_warning
+                .map(i32::from)
+                .unwrap_or(-1),
+            bypass_flagged_accounts_warning: p
+                .bypass_flagged_accounts_warning
+                .map(i32::from)
+                .unwrap_or(-1),
+            bypass_price_based_volatility_warning: p
+                .bypass_price_based_volatility_warning
+                .map(i32::from)
+                .unwrap_or(-1),
+            bypass_redirect_order_warning: p
+                .bypass_redirect_order_warning
+                .map(i32::from)
+                .unwrap_or(-1),
+            bypass_no_overfill_protection: p
+                .bypass_no_overfill_protection
+                .map(i32::from)
+                .unwrap_or(-1),
+            bypass_route_marketable_to_bbo: p
+                .bypass_route_marketable_to_bbo
+                .map(i32::from)
+                .unwrap_or(-1),
+        }
+    }
+
+    /// Hands every field to `v`, named `api_precautions_config_update.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(
+            &self.bypass_order_precautions,
+            "api_precautions_config_update.bypass_order_precautions",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_bond_warning,
+            "api_precautions_config_update.bypass_bond_warning",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_negative_yield_confirmation,
+            "api_precautions_config_update.bypass_negative_yield_confirmation",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_called_bond_warning,
+            "api_precautions_config_update.bypass_called_bond_warning",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_same_action_pair_trade_warning,
+            "api_precautions_config_update.bypass_same_action_pair_trade_warning",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_flagged_accounts_warning,
+            "api_precautions_config_update.bypass_flagged_accounts_warning",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_price_based_volatility_warning,
+            "api_precautions_config_update.bypass_price_based_volatility_warning",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_redirect_order_warning,
+            "api_precautions_config_update.bypass_redirect_order_warning",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_no_overfill_protection,
+            "api_precautions_config_update.bypass_no_overfill_protection",
+            v,
+        );
+        WireValue::describe(
+            &self.bypass_route_marketable_to_bbo,
+            "api_precautions_config_update.bypass_route_marketable_to_bbo",
+            v,
+        );
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, _text: bool) -> Result<(), EncodeError> {
+        Ok(())
+    }
+}
+
+/// A change to IB's ApiSettingsConfig (updateConfig, protobuf only): what is unset stays as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiSettingsConfigUpdate {
+    /// Protobuf readOnlyApi. -1 leaves it unchanged, 0 false, 1 true.
+    pub read_only_api: i32,
+    /// Protobuf totalQuantityForMutualFunds. -1 leaves it unchanged, 0 false, 1 true.
+    pub total_quantity_for_mutual_funds: i32,
+    /// Protobuf downloadOpenOrdersOnConnection. -1 leaves it unchanged, 0 false, 1 true.
+    pub download_open_orders_on_connection: i32,
+    /// Protobuf includeVirtualFxPositions. -1 leaves it unchanged, 0 false, 1 true.
+    pub include_virtual_fx_positions: i32,
+    /// Protobuf prepareDailyPnL. -1 leaves it unchanged, 0 false, 1 true.
+    pub prepare_daily_pnl: i32,
+    /// Protobuf sendStatusUpdatesForVolatilityOrders. -1 leaves it unchanged, 0 false, 1 true.
+    pub send_status_updates_for_volatility_orders: i32,
+    /// Protobuf encodeApiMessages. Empty leaves it unchanged.
+    pub encode_api_messages: String,
+    /// Protobuf socketPort. `i32::MAX` leaves it unchanged.
+    pub socket_port: i32,
+    /// Protobuf useNegativeAutoRange. -1 leaves it unchanged, 0 false, 1 true.
+    pub use_negative_auto_range: i32,
+    /// Protobuf createApiMessageLogFile. -1 leaves it unchanged, 0 false, 1 true.
+    pub create_api_message_log_file: i32,
+    /// Protobuf includeMarketDataInLogFile. -1 leaves it unchanged, 0 false, 1 true.
+    pub include_market_data_in_log_file: i32,
+    /// Protobuf exposeTradingScheduleToApi. -1 leaves it unchanged, 0 false, 1 true.
+    pub expose_trading_schedule_to_api: i32,
+    /// Protobuf splitInsuredDepositFromCashBalance. -1 leaves it unchanged, 0 false, 1 true.
+    pub split_insured_deposit_from_cash_balance: i32,
+    /// Protobuf sendZeroPositionsForTodayOnly. -1 leaves it unchanged, 0 false, 1 true.
+    pub send_zero_positions_for_today_only: i32,
+    /// Protobuf letApiAccountRequestsSwitchSubscription. -1 leaves it unchanged, 0 false, 1 true.
+    pub let_api_account_requests_switch_subscription: i32,
+    /// Protobuf useAccountGroupsWithAllocationMethods. -1 leaves it unchanged, 0 false, 1 true.
+    pub use_account_groups_with_allocation_methods: i32,
+    /// Protobuf loggingLevel. Empty leaves it unchanged.
+    pub logging_level: String,
+    /// Protobuf masterClientId. `i32::MAX` leaves it unchanged.
+    pub master_client_id: i32,
+    /// Protobuf bulkDataTimeout. `i32::MAX` leaves it unchanged.
+    pub bulk_data_timeout: i32,
+    /// Protobuf componentExchSeparator. Empty leaves it unchanged.
+    pub component_exch_separator: String,
+    /// Protobuf showForexDataIn1_10Pips. -1 leaves it unchanged, 0 false, 1 true.
+    pub show_forex_data_in_1_10_pips: i32,
+    /// Protobuf allowForexTradingIn1_10Pips. -1 leaves it unchanged, 0 false, 1 true.
+    pub allow_forex_trading_in_1_10_pips: i32,
+    /// Protobuf roundAccountValuesToNearestWholeNumber. -1 leaves it unchanged, 0 false, 1 true.
+    pub round_account_values_to_nearest_whole_number: i32,
+    /// Protobuf sendMarketDataInLotsForUsStocks. -1 leaves it unchanged, 0 false, 1 true.
+    pub send_market_data_in_lots_for_us_stocks: i32,
+    /// Protobuf showAdvancedOrderRejectInUi. -1 leaves it unchanged, 0 false, 1 true.
+    pub show_advanced_order_reject_in_ui: i32,
+    /// Protobuf rejectMessagesAboveMaxRate. -1 leaves it unchanged, 0 false, 1 true.
+    pub reject_messages_above_max_rate: i32,
+    /// Protobuf maintainConnectionOnIncorrectFields. -1 leaves it unchanged, 0 false, 1 true.
+    pub maintain_connection_on_incorrect_fields: i32,
+    /// Protobuf compatibilityModeNasdaqStocks. -1 leaves it unchanged, 0 false, 1 true.
+    pub compatibility_mode_nasdaq_stocks: i32,
+    /// Protobuf sendInstrumentTimezone. Empty leaves it unchanged.
+    pub send_instrument_timezone: String,
+    /// Protobuf sendForexDataInCompatibilityMode. -1 leaves it unchanged, 0 false, 1 true.
+    pub send_forex_data_in_compatibility_mode: i32,
+    /// Protobuf maintainAndResubmitOrdersOnReconnect. -1 leaves it unchanged, 0 false, 1 true.
+    pub maintain_and_resubmit_orders_on_reconnect: i32,
+    /// Protobuf historicalDataMaxSize. `i32::MAX` leaves it unchanged.
+    pub historical_data_max_size: i32,
+    /// Protobuf autoReportNettingEventContractTrades. -1 leaves it unchanged, 0 false, 1 true.
+    pub auto_report_netting_event_contract_trades: i32,
+    /// Protobuf optionExerciseRequestType. Empty leaves it unchanged.
+    pub option_exercise_request_type: String,
+    /// Protobuf allowLocalhostOnly. -1 leaves it unchanged, 0 false, 1 true.
+    pub allow_localhost_only: i32,
+    /// Protobuf trustedIPs. Empty leaves it unchanged.
+    pub trusted_ips: Vec<String>,
+}
+
+impl Default for ApiSettingsConfigUpdate {
+    /// Every field unset: an update of nothing.
+    fn default() -> Self {
+        Self {
+            read_only_api: -1,
+            total_quantity_for_mutual_funds: -1,
+            download_open_orders_on_connection: -1,
+            include_virtual_fx_positions: -1,
+            prepare_daily_pnl: -1,
+            send_status_updates_for_volatility_orders: -1,
+            encode_api_messages: Default::default(),
+            socket_port: i32::MAX,
+            use_negative_auto_range: -1,
+            create_api_message_log_file: -1,
+            include_market_data_in_log_file: -1,
+            expose_trading_schedule_to_api: -1,
+            split_insured_deposit_from_cash_balance: -1,
+            send_zero_positions_for_today_only: -1,
+            let_api_account_requests_switch_subscription: -1,
+            use_account_groups_with_allocation_methods: -1,
+            logging_level: Default::default(),
+            master_client_id: i32::MAX,
+            bulk_data_timeout: i32::MAX,
+            component_exch_separator: Default::default(),
+            show_forex_data_in_1_10_pips: -1,
+            allow_forex_trading_in_1_10_pips: -1,
+            round_account_values_to_nearest_whole_number: -1,
+            send_market_data_in_lots_for_us_stocks: -1,
+            show_advanced_order_reject_in_ui: -1,
+            reject_messages_above_max_rate: -1,
+            maintain_connection_on_incorrect_fields: -1,
+            compatibility_mode_nasdaq_stocks: -1,
+            send_instrument_timezone: Default::default(),
+            send_forex_data_in_compatibility_mode: -1,
+            maintain_and_resubmit_orders_on_reconnect: -1,
+            historical_data_max_size: i32::MAX,
+            auto_report_netting_event_contract_trades: -1,
+            option_exercise_request_type: Default::default(),
+            allow_localhost_only: -1,
+            trusted_ips: Default::default(),
+        }
+    }
+}
+
+/// Protobuf form of [`ApiSettingsConfigUpdate`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ApiSettingsConfigUpdateProto {
+    pub read_only_api: Option<bool>,
+    pub total_quantity_for_mutual_funds: Option<bool>,
+    pub download_open_orders_on_connection: Option<bool>,
+    pub include_virtual_fx_positions: Option<bool>,
+    pub prepare_daily_pnl: Option<bool>,
+    pub send_status_updates_for_volatility_orders: Option<bool>,
+    pub encode_api_messages: Option<String>,
+    pub socket_port: Option<i32>,
+    pub use_negative_auto_range: Option<bool>,
+    pub create_api_message_log_file: Option<bool>,
+    pub include_market_data_in_log_file: Option<bool>,
+    pub expose_trading_schedule_to_api: Option<bool>,
+    pub split_insured_deposit_from_cash_balance: Option<bool>,
+    pub send_zero_positions_for_today_only: Option<bool>,
+    pub let_api_account_requests_switch_subscription: Option<bool>,
+    pub use_account_groups_with_allocation_methods: Option<bool>,
+    pub logging_level: Option<String>,
+    pub master_client_id: Option<i32>,
+    pub bulk_data_timeout: Option<i32>,
+    pub component_exch_separator: Option<String>,
+    pub show_forex_data_in_1_10_pips: Option<bool>,
+    pub allow_forex_trading_in_1_10_pips: Option<bool>,
+    pub round_account_values_to_nearest_whole_number: Option<bool>,
+    pub send_market_data_in_lots_for_us_stocks: Option<bool>,
+    pub show_advanced_order_reject_in_ui: Option<bool>,
+    pub reject_messages_above_max_rate: Option<bool>,
+    pub maintain_connection_on_incorrect_fields: Option<bool>,
+    pub compatibility_mode_nasdaq_stocks: Option<bool>,
+    pub send_instrument_timezone: Option<String>,
+    pub send_forex_data_in_compatibility_mode: Option<bool>,
+    pub maintain_and_resubmit_orders_on_reconnect: Option<bool>,
+    pub historical_data_max_size: Option<i32>,
+    pub auto_report_netting_event_contract_trades: Option<bool>,
+    pub option_exercise_request_type: Option<String>,
+    pub allow_localhost_only: Option<bool>,
+    pub trusted_ips: Vec<String>,
+}
+
+impl ::prost::Message for ApiSettingsConfigUpdateProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.read_only_api {
+            proto_fields::bool::encode(1, v, buf);
+        }
+        if let Some(v) = &self.total_quantity_for_mutual_funds {
+            proto_fields::bool::encode(2, v, buf);
+        }
+        if let Some(v) = &self.download_open_orders_on_connection {
+            proto_fields::bool::encode(3, v, buf);
+        }
+        if let Some(v) = &self.include_virtual_fx_positions {
+            proto_fields::bool::encode(4, v, buf);
+        }
+        if let Some(v) = &self.prepare_daily_pnl {
+            proto_fields::bool::encode(5, v, buf);
+        }
+        if let Some(v) = &self.send_status_updates_for_volatility_orders {
+            proto_fields::bool::encode(6, v, buf);
+        }
+        if let Some(v) = &self.encode_api_messages {
+            proto_fields::owned_string::encode(7, v, buf);
+        }
+        if let Some(v) = &self.socket_port {
+            proto_fields::int32::encode(8, v, buf);
+        }
+        if let Some(v) = &self.use_negative_auto_range {
+            proto_fields::bool::encode(9, v, buf);
+        }
+        if let Some(v) = &self.create_api_message_log_file {
+            proto_fields::bool::encode(10, v, buf);
+        }
+        if let Some(v) = &self.include_market_data_in_log_file {
+            proto_fields::bool::encode(11, v, buf);
+        }
+        if let Some(v) = &self.expose_trading_schedule_to_api {
+            proto_fields::bool::encode(12, v, buf);
+        }
+        if let Some(v) = &self.split_insured_deposit_from_cash_balance {
+            proto_fields::bool::encode(13, v, buf);
+        }
+        if let Some(v) = &self.send_zero_positions_for_today_only {
+            proto_fields::bool::encode(14, v, buf);
+        }
+        if let Some(v) = &self.let_api_account_requests_switch_subscription {
+            proto_fields::bool::encode(15, v, buf);
+        }
+        if let Some(v) = &self.use_account_groups_with_allocation_methods {
+            proto_fields::bool::encode(16, v, buf);
+        }
+        if let Some(v) = &self.logging_level {
+            proto_fields::owned_string::encode(17, v, buf);
+        }
+        if let Some(v) = &self.master_client_id {
+            proto_fields::int32::encode(18, v, buf);
+        }
+        if let Some(v) = &self.bulk_data_timeout {
+            proto_fields::int32::encode(19, v, buf);
+        }
+        if let Some(v) = &self.component_exch_separator {
+            proto_fields::owned_string::encode(20, v, buf);
+        }
+        if let Some(v) = &self.show_forex_data_in_1_10_pips {
+            proto_fields::bool::encode(21, v, buf);
+        }
+        if let Some(v) = &self.allow_forex_trading_in_1_10_pips {
+            proto_fields::bool::encode(22, v, buf);
+        }
+        if let Some(v) = &self.round_account_values_to_nearest_whole_number {
+            proto_fields::bool::encode(23, v, buf);
+        }
+        if let Some(v) = &self.send_market_data_in_lots_for_us_stocks {
+            proto_fields::bool::encode(24, v, buf);
+        }
+        if let Some(v) = &self.show_advanced_order_reject_in_ui {
+            proto_fields::bool::encode(25, v, buf);
+        }
+        if let Some(v) = &self.reject_messages_above_max_rate {
+            proto_fields::bool::encode(26, v, buf);
+        }
+        if let Some(v) = &self.maintain_connection_on_incorrect_fields {
+            proto_fields::bool::encode(27, v, buf);
+        }
+        if let Some(v) = &self.compatibility_mode_nasdaq_stocks {
+            proto_fields::bool::encode(28, v, buf);
+        }
+        if let Some(v) = &self.send_instrument_timezone {
+            proto_fields::owned_string::encode(29, v, buf);
+        }
+        if let Some(v) = &self.send_forex_data_in_compatibility_mode {
+            proto_fields::bool::encode(30, v, buf);
+        }
+        if let Some(v) = &self.maintain_and_resubmit_orders_on_reconnect {
+            proto_fields::bool::encode(31, v, buf);
+        }
+        if let Some(v) = &self.historical_data_max_size {
+            proto_fields::int32::encode(32, v, buf);
+        }
+        if let Some(v) = &self.auto_report_netting_event_contract_trades {
+            proto_fields::bool::encode(33, v, buf);
+        }
+        if let Some(v) = &self.option_exercise_request_type {
+            proto_fields::owned_string::encode(34, v, buf);
+        }
+        if let Some(v) = &self.allow_localhost_only {
+            proto_fields::bool::encode(35, v, buf);
+        }
+        proto_fields::owned_string::encode_repeated(36, &self.trusted_ips, buf);
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::bool::merge(
+                wire_type,
+                self.read_only_api.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::bool::merge(
+                wire_type,
+                self.total_quantity_for_mutual_funds
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::bool::merge(
+                wire_type,
+                self.download_open_orders_on_connection
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::bool::merge(
+                wire_type,
+                self.include_virtual_fx_positions
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::bool::merge(
+                wire_type,
+                self.prepare_daily_pnl.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::bool::merge(
+                wire_type,
+                self.send_status_updates_for_volatility_orders
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            7 => proto_fields::owned_string::merge(
+                wire_type,
+                self.encode_api_messages
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            8 => proto_fields::int32::merge(
+                wire_type,
+                self.socket_port.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            9 => proto_fields::bool::merge(
+                wire_type,
+                self.use_negative_auto_range
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            10 => proto_fields::bool::merge(
+                wire_type,
+                self.create_api_message_log_file
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            11 => proto_fields::bool::merge(
+                wire_type,
+                self.include_market_data_in_log_file
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            12 => proto_fields::bool::merge(
+                wire_type,
+                self.expose_trading_schedule_to_api
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            13 => proto_fields::bool::merge(
+                wire_type,
+                self.split_insured_deposit_from_cash_balance
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            14 => proto_fields::bool::merge(
+                wire_type,
+                self.send_zero_positions_for_today_only
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            15 => proto_fields::bool::merge(
+                wire_type,
+                self.let_api_account_requests_switch_subscription
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            16 => proto_fields::bool::merge(
+                wire_type,
+                self.use_account_groups_with_allocation_methods
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            17 => proto_fields::owned_string::merge(
+                wire_type,
+                self.logging_level.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            18 => proto_fields::int32::merge(
+                wire_type,
+                self.master_client_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            19 => proto_fields::int32::merge(
+                wire_type,
+                self.bulk_data_timeout.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            20 => proto_fields::owned_string::merge(
+                wire_type,
+                self.component_exch_separator
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            21 => proto_fields::bool::merge(
+                wire_type,
+                self.show_forex_data_in_1_10_pips
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            22 => proto_fields::bool::merge(
+                wire_type,
+                self.allow_forex_trading_in_1_10_pips
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            23 => proto_fields::bool::merge(
+                wire_type,
+                self.round_account_values_to_nearest_whole_number
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            24 => proto_fields::bool::merge(
+                wire_type,
+                self.send_market_data_in_lots_for_us_stocks
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            25 => proto_fields::bool::merge(
+                wire_type,
+                self.show_advanced_order_reject_in_ui
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            26 => proto_fields::bool::merge(
+                wire_type,
+                self.reject_messages_above_max_rate
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            27 => proto_fields::bool::merge(
+                wire_type,
+                self.maintain_connection_on_incorrect_fields
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            28 => proto_fields::bool::merge(
+                wire_type,
+                self.compatibility_mode_nasdaq_stocks
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            29 => proto_fields::owned_string::merge(
+                wire_type,
+                self.send_instrument_timezone
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            30 => proto_fields::bool::merge(
+                wire_type,
+                self.send_forex_data_in_compatibility_mode
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            31 => proto_fields::bool::merge(
+                wire_type,
+                self.maintain_and_resubmit_orders_on_reconnect
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            32 => proto_fields::int32::merge(
+                wire_type,
+                self.historical_data_max_size
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            33 => proto_fields::bool::merge(
+                wire_type,
+                self.auto_report_netting_event_contract_trades
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            34 => proto_fields::owned_string::merge(
+                wire_type,
+                self.option_exercise_request_type
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            35 => proto_fields::bool::merge(
+                wire_type,
+                self.allow_localhost_only
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            36 => proto_fields::owned_string::merge_repeated(
+                wire_type,
+                &mut self.trusted_ips,
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.read_only_api
+            .as_ref()
+            .map_or(0, |v| proto_fields::bool::encoded_len(1, v))
+            + self
+                .total_quantity_for_mutual_funds
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(2, v))
+            + self
+                .download_open_orders_on_connection
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(3, v))
+            + self
+                .include_virtual_fx_positions
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(4, v))
+            + self
+                .prepare_daily_pnl
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(5, v))
+            + self
+                .send_status_updates_for_volatility_orders
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(6, v))
+            + self
+                .encode_api_messages
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(7, v))
+            + self
+                .socket_port
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(8, v))
+            + self
+                .use_negative_auto_range
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(9, v))
+            + self
+                .create_api_message_log_file
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(10, v))
+            + self
+                .include_market_data_in_log_file
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(11, v))
+            + self
+                .expose_trading_schedule_to_api
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(12, v))
+            + self
+                .split_insured_deposit_from_cash_balance
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(13, v))
+            + self
+                .send_zero_positions_for_today_only
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(14, v))
+            + self
+                .let_api_account_requests_switch_subscription
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(15, v))
+            + self
+                .use_account_groups_with_allocation_methods
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(16, v))
+            + self
+                .logging_level
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(17, v))
+            + self
+                .master_client_id
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(18, v))
+            + self
+                .bulk_data_timeout
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(19, v))
+            + self
+                .component_exch_separator
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(20, v))
+            + self
+                .show_forex_data_in_1_10_pips
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(21, v))
+            + self
+                .allow_forex_trading_in_1_10_pips
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(22, v))
+            + self
+                .round_account_values_to_nearest_whole_number
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(23, v))
+            + self
+                .send_market_data_in_lots_for_us_stocks
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(24, v))
+            + self
+                .show_advanced_order_reject_in_ui
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(25, v))
+            + self
+                .reject_messages_above_max_rate
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(26, v))
+            + self
+                .maintain_connection_on_incorrect_fields
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(27, v))
+            + self
+                .compatibility_mode_nasdaq_stocks
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(28, v))
+            + self
+                .send_instrument_timezone
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(29, v))
+            + self
+                .send_forex_data_in_compatibility_mode
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(30, v))
+            + self
+                .maintain_and_resubmit_orders_on_reconnect
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(31, v))
+            + self
+                .historical_data_max_size
+                .as_ref()
+                .map_or(0, |v| proto_fields::int32::encoded_len(32, v))
+            + self
+                .auto_report_netting_event_contract_trades
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(33, v))
+            + self
+                .option_exercise_request_type
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(34, v))
+            + self
+                .allow_localhost_only
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(35, v))
+            + proto_fields::owned_string::encoded_len_repeated(36, &self.trusted_ips)
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl ApiSettingsConfigUpdate {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> ApiSettingsConfigUpdateProto {
+        ApiSettingsConfigUpdateProto {
+            read_only_api: (self.read_only_api >= 0).then_some(self.read_only_api != 0),
+            total_quantity_for_mutual_funds: (self.total_quantity_for_mutual_funds >= 0)
+                .then_some(self.total_quantity_for_mutual_funds != 0),
+            download_open_orders_on_connection: (self.download_open_orders_on_connection >= 0)
+                .then_some(self.download_open_orders_on_connection != 0),
+            include_virtual_fx_positions: (self.include_virtual_fx_positions >= 0)
+                .then_some(self.include_virtual_fx_positions != 0),
+            prepare_daily_pnl: (self.prepare_daily_pnl >= 0).then_some(self.prepare_daily_pnl != 0),
+            send_status_updates_for_volatility_orders: (self
+                .send_status_updates_for_volatility_orders
+                >= 0)
+                .then_some(self.send_status_updates_for_volatility_orders != 0),
+            encode_api_messages: WireValue::to_proto(&self.encode_api_messages),
+            socket_port: WireValue::to_proto(&self.socket_port),
+            use_negative_auto_range: (self.use_negative_auto_range >= 0)
+                .then_some(self.use_negative_auto_range != 0),
+            create_api_message_log_file: (self.create_api_message_log_file >= 0)
+                .then_some(self.create_api_message_log_file != 0),
+            include_market_data_in_log_file: (self.include_market_data_in_log_file >= 0)
+                .then_some(self.include_market_data_in_log_file != 0),
+            expose_trading_schedule_to_api: (self.expose_trading_schedule_to_api >= 0)
+                .then_some(self.expose_trading_schedule_to_api != 0),
+            split_insured_deposit_from_cash_balance: (self.split_insured_deposit_from_cash_balance
+                >= 0)
+                .then_some(self.split_insured_deposit_from_cash_balance != 0),
+            send_zero_positions_for_today_only: (self.send_zero_positions_for_today_only >= 0)
+                .then_some(self.send_zero_positions_for_today_only != 0),
+            let_api_account_requests_switch_subscription: (self
+                .let_api_account_requests_switch_subscription
+                >= 0)
+                .then_some(self.let_api_account_requests_switch_subscription != 0),
+            use_account_groups_with_allocation_methods: (self
+                .use_account_groups_with_allocation_methods
+                >= 0)
+                .then_some(self.use_account_groups_with_allocation_methods != 0),
+            logging_level: WireValue::to_proto(&self.logging_level),
+            master_client_id: WireValue::to_proto(&self.master_client_id),
+            bulk_data_timeout: WireValue::to_proto(&self.bulk_data_timeout),
+            component_exch_separator: WireValue::to_proto(&self.component_exch_separator),
+            show_forex_data_in_1_10_pips: (self.show_forex_data_in_1_10_pips >= 0)
+                .then_some(self.show_forex_data_in_1_10_pips != 0),
+            allow_forex_trading_in_1_10_pips: (self.allow_forex_trading_in_1_10_pips >= 0)
+                .then_some(self.allow_forex_trading_in_1_10_pips != 0),
+            round_account_values_to_nearest_whole_number: (self
+                .round_account_values_to_nearest_whole_number
+                >= 0)
+                .then_some(self.round_account_values_to_nearest_whole_number != 0),
+            send_market_data_in_lots_for_us_stocks: (self.send_market_data_in_lots_for_us_stocks
+                >= 0)
+                .then_some(self.send_market_data_in_lots_for_us_stocks != 0),
+            show_advanced_order_reject_in_ui: (self.show_advanced_order_reject_in_ui >= 0)
+                .then_some(self.show_advanced_order_reject_in_ui != 0),
+            reject_messages_above_max_rate: (self.reject_messages_above_max_rate >= 0)
+                .then_some(self.reject_messages_above_max_rate != 0),
+            maintain_connection_on_incorrect_fields: (self.maintain_connection_on_incorrect_fields
+                >= 0)
+                .then_some(self.maintain_connection_on_incorrect_fields != 0),
+            compatibility_mode_nasdaq_stocks: (self.compatibility_mode_nasdaq_stocks >= 0)
+                .then_some(self.compatibility_mode_nasdaq_stocks != 0),
+            send_instrument_timezone: WireValue::to_proto(&self.send_instrument_timezone),
+            send_forex_data_in_compatibility_mode: (self.send_forex_data_in_compatibility_mode
+                >= 0)
+                .then_some(self.send_forex_data_in_compatibility_mode != 0),
+            maintain_and_resubmit_orders_on_reconnect: (self
+                .maintain_and_resubmit_orders_on_reconnect
+                >= 0)
+                .then_some(self.maintain_and_resubmit_orders_on_reconnect != 0),
+            historical_data_max_size: WireValue::to_proto(&self.historical_data_max_size),
+            auto_report_netting_event_contract_trades: (self
+                .auto_report_netting_event_contract_trades
+                >= 0)
+                .then_some(self.auto_report_netting_event_contract_trades != 0),
+            option_exercise_request_type: WireValue::to_proto(&self.option_exercise_request_type),
+            allow_localhost_only: (self.allow_localhost_only >= 0)
+                .then_some(self.allow_localhost_only != 0),
+            trusted_ips: self.trusted_ips.clone(),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: ApiSettingsConfigUpdateProto) -> Self {
+        ApiSettingsConfigUpdate {
+            read_only_api: p.read_only_api.map(i32::from).unwrap_or(-1),
+            total_quantity_for_mutual_funds: p
+                .total_quantity_for_mutual_funds
+                .map(i32::from)
+                .unwrap_or(-1),
+            download_open_orders_on_connection: p
+                .download_open_orders_on_connection
+                .map(i32::from)
+                .unwrap_or(-1),
+            include_virtual_fx_positions: p
+                .include_virtual_fx_positions
+                .map(i32::from)
+                .unwrap_or(-1),
+            prepare_daily_pnl: p.prepare_daily_pnl.map(i32::from).unwrap_or(-1),
+            send_status_updates_for_volatility_orders: p
+                .send_status_updates_for_volatility_orders
+                .map(i32::from)
+                .unwrap_or(-1),
+            encode_api_messages: p.encode_api_messages.unwrap_or_default(),
+            socket_port: p.socket_port.unwrap_or(i32::MAX),
+            use_negative_auto_range: p.use_negative_auto_range.map(i32::from).unwrap_or(-1),
+            create_api_message_log_file: p.create_api_message_log_file.map(i32::from).unwrap_or(-1),
+            include_market_data_in_log_file: p
+                .include_market_data_in_log_file
+                .map(i32::from)
+                .unwrap_or(-1),
+            expose_trading_schedule_to_api: p
+                .expose_trading_schedule_to_api
+                .map(i32::from)
+                .unwrap_or(-1),
+            split_insured_deposit_from_cash_balance: p
+                .split_insured_deposit_from_cash_balance
+                .map(i32::from)
+                .unwrap_or(-1),
+            send_zero_positions_for_today_only: p
+                .send_zero_positions_for_today_only
+                .map(i32::from)
+                .unwrap_or(-1),
+            let_api_account_requests_switch_subscription: p
+                .let_api_account_requests_switch_subscription
+                .map(i32::from)
+                .unwrap_or(-1),
+            use_account_groups_with_allocation_methods: p
+                .use_account_groups_with_allocation_methods
+                .map(i32::from)
+                .unwrap_or(-1),
+            logging_level: p.logging_level.unwrap_or_default(),
+            master_client_id: p.master_client_id.unwrap_or(i32::MAX),
+            bulk_data_timeout: p.bulk_data_timeout.unwrap_or(i32::MAX),
+            component_exch_separator: p.component_exch_separator.unwrap_or_default(),
+            show_forex_data_in_1_10_pips: p
+                .show_forex_data_in_1_10_pips
+                .map(i32::from)
+                .unwrap_or(-1),
+            allow_forex_trading_in_1_10_pips: p
+                .allow_forex_trading_in_1_10_pips
+                .map(i32::from)
+                .unwrap_or(-1),
+            round_account_values_to_nearest_whole_number: p
+                .round_account_values_to_nearest_whole_number
+                .map(i32::from)
+                .unwrap_or(-1),
+            send_market_data_in_lots_for_us_stocks: p
+                .send_market_data_in_lots_for_us_stocks
+                .map(i32::from)
+                .unwrap_or(-1),
+            show_advanced_order_reject_in_ui: p
+                .show_advanced_order_reject_in_ui
+                .map(i32::from)
+                .unwrap_or(-1),
+            reject_messages_above_max_rate: p
+                .reject_messages_above_max_rate
+                .map(i32::from)
+                .unwrap_or(-1),
+            maintain_connection_on_incorrect_fields: p
+                .maintain_connection_on_incorrect_fields
+                .map(i32::from)
+                .unwrap_or(-1),
+            compatibility_mode_nasdaq_stocks: p
+                .compatibility_mode_nasdaq_stocks
+                .map(i32::from)
+                .unwrap_or(-1),
+            send_instrument_timezone: p.send_instrument_timezone.unwrap_or_default(),
+            send_forex_data_in_compatibility_mode: p
+                .send_forex_data_in_compatibility_mode
+                .map(i32::from)
+                .unwrap_or(-1),
+            maintain_and_resubmit_orders_on_reconnect: p
+                .maintain_and_resubmit_orders_on_reconnect
+                .map(i32::from)
+                .unwrap_or(-1),
+            historical_data_max_size: p.historical_data_max_size.unwrap_or(i32::MAX),
+            auto_report_netting_event_contract_trades: p
+                .auto_report_netting_event_contract_trades
+                .map(i32::from)
+                .unwrap_or(-1),
+            option_exercise_request_type: p.option_exercise_request_type.unwrap_or_default(),
+            allow_localhost_only: p.allow_localhost_only.map(i32::from).unwrap_or(-1),
+            trusted_ips: p.trusted_ips,
+        }
+    }
+
+    /// Hands every field to `v`, named `api_settings_config_update.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(
+            &self.read_only_api,
+            "api_settings_config_update.read_only_api",
+            v,
+        );
+        WireValue::describe(
+            &self.total_quantity_for_mutual_funds,
+            "api_settings_config_update.total_quantity_for_mutual_funds",
+            v,
+        );
+        WireValue::describe(
+            &self.download_open_orders_on_connection,
+            "api_settings_config_update.download_open_orders_on_connection",
+            v,
+        );
+        WireValue::describe(
+            &self.include_virtual_fx_positions,
+            "api_settings_config_update.include_virtual_fx_positions",
+            v,
+        );
+        WireValue::describe(
+            &self.prepare_daily_pnl,
+            "api_settings_config_update.prepare_daily_pnl",
+            v,
+        );
+        WireValue::describe(
+            &self.send_status_updates_for_volatility_orders,
+            "api_settings_config_update.send_status_updates_for_volatility_orders",
+            v,
+        );
+        WireValue::describe(
+            &self.encode_api_messages,
+            "api_settings_config_update.encode_api_messages",
+            v,
+        );
+        WireValue::describe(
+            &self.socket_port,
+            "api_settings_config_update.socket_port",
+            v,
+        );
+        WireValue::describe(
+            &self.use_negative_auto_range,
+            "api_settings_config_update.use_negative_auto_range",
+            v,
+        );
+        WireValue::describe(
+            &self.create_api_message_log_file,
+            "api_settings_config_update.create_api_message_log_file",
+            v,
+        );
+        WireValue::describe(
+            &self.include_market_data_in_log_file,
+            "api_settings_config_update.include_market_data_in_log_file",
+            v,
+        );
+        WireValue::describe(
+            &self.expose_trading_schedule_to_api,
+            "api_settings_config_update.expose_trading_schedule_to_api",
+            v,
+        );
+        WireValue::describe(
+            &self.split_insured_deposit_from_cash_balance,
+            "api_settings_config_update.split_insured_deposit_from_cash_balance",
+            v,
+        );
+        WireValue::describe(
+            &self.send_zero_positions_for_today_only,
+            "api_settings_config_update.send_zero_positions_for_today_only",
+            v,
+        );
+        WireValue::describe(
+            &self.let_api_account_requests_switch_subscription,
+            "api_settings_config_update.let_api_account_requests_switch_subscription",
+            v,
+        );
+        WireValue::describe(
+            &self.use_account_groups_with_allocation_methods,
+            "api_settings_config_update.use_account_groups_with_allocation_methods",
+            v,
+        );
+        WireValue::describe(
+            &self.logging_level,
+            "api_settings_config_update.logging_level",
+            v,
+        );
+        WireValue::describe(
+            &self.master_client_id,
+            "api_settings_config_update.master_client_id",
+            v,
+        );
+        WireValue::describe(
+            &self.bulk_data_timeout,
+            "api_settings_config_update.bulk_data_timeout",
+            v,
+        );
+        WireValue::describe(
+            &self.component_exch_separator,
+            "api_settings_config_update.component_exch_separator",
+            v,
+        );
+        WireValue::describe(
+            &self.show_forex_data_in_1_10_pips,
+            "api_settings_config_update.show_forex_data_in_1_10_pips",
+            v,
+        );
+        WireValue::describe(
+            &self.allow_forex_trading_in_1_10_pips,
+            "api_settings_config_update.allow_forex_trading_in_1_10_pips",
+            v,
+        );
+        WireValue::describe(
+            &self.round_account_values_to_nearest_whole_number,
+            "api_settings_config_update.round_account_values_to_nearest_whole_number",
+            v,
+        );
+        WireValue::describe(
+            &self.send_market_data_in_lots_for_us_stocks,
+            "api_settings_config_update.send_market_data_in_lots_for_us_stocks",
+            v,
+        );
+        WireValue::describe(
+            &self.show_advanced_order_reject_in_ui,
+            "api_settings_config_update.show_advanced_order_reject_in_ui",
+            v,
+        );
+        WireValue::describe(
+            &self.reject_messages_above_max_rate,
+            "api_settings_config_update.reject_messages_above_max_rate",
+            v,
+        );
+        WireValue::describe(
+            &self.maintain_connection_on_incorrect_fields,
+            "api_settings_config_update.maintain_connection_on_incorrect_fields",
+            v,
+        );
+        WireValue::describe(
+            &self.compatibility_mode_nasdaq_stocks,
+            "api_settings_config_update.compatibility_mode_nasdaq_stocks",
+            v,
+        );
+        WireValue::describe(
+            &self.send_instrument_timezone,
+            "api_settings_config_update.send_instrument_timezone",
+            v,
+        );
+        WireValue::describe(
+            &self.send_forex_data_in_compatibility_mode,
+            "api_settings_config_update.send_forex_data_in_compatibility_mode",
+            v,
+        );
+        WireValue::describe(
+            &self.maintain_and_resubmit_orders_on_reconnect,
+            "api_settings_config_update.maintain_and_resubmit_orders_on_reconnect",
+            v,
+        );
+        WireValue::describe(
+            &self.historical_data_max_size,
+            "api_settings_config_update.historical_data_max_size",
+            v,
+        );
+        WireValue::describe(
+            &self.auto_report_netting_event_contract_trades,
+            "api_settings_config_update.auto_report_netting_event_contract_trades",
+            v,
+        );
+        WireValue::describe(
+            &self.option_exercise_request_type,
+            "api_settings_config_update.option_exercise_request_type",
+            v,
+        );
+        WireValue::describe(
+            &self.allow_localhost_only,
+            "api_settings_config_update.allow_localhost_only",
+            v,
+        );
+        v.int(
+            "api_settings_config_update.trusted_ips",
+            self.trusted_ips.len() as i64,
+        );
+        for x in &self.trusted_ips {
+            v.str("api_settings_config_update.trusted_ips.item", x);
+        }
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.encode_api_messages, "encode_api_messages", text)?;
+        check_str(&self.logging_level, "logging_level", text)?;
+        check_str(
+            &self.component_exch_separator,
+            "component_exch_separator",
+            text,
+        )?;
+        check_str(
+            &self.send_instrument_timezone,
+            "send_instrument_timezone",
+            text,
+        )?;
+        check_str(
+            &self.option_exercise_request_type,
+            "option_exercise_request_type",
+            text,
+        )?;
+        for x in &self.trusted_ips {
+            check_str(x, "trusted_ips", text)?;
+        }
+        Ok(())
+    }
+}
+
+/// A change to IB's ApiConfig (updateConfig, protobuf only): what is unset stays as it is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApiConfigUpdate {
+    /// Protobuf precautions. None leaves it unchanged.
+    pub precautions: Option<ApiPrecautionsConfigUpdate>,
+    /// Protobuf settings. None leaves it unchanged.
+    pub settings: Option<ApiSettingsConfigUpdate>,
+}
+
+/// Protobuf form of [`ApiConfigUpdate`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ApiConfigUpdateProto {
+    pub precautions: Option<ApiPrecautionsConfigUpdateProto>,
+    pub settings: Option<ApiSettingsConfigUpdateProto>,
+}
+
+impl ::prost::Message for ApiConfigUpdateProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.precautions {
+            proto_fields::message::encode(1, v, buf);
+        }
+        if let Some(v) = &self.settings {
+            proto_fields::message::encode(2, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::message::merge(
+                wire_type,
+                self.precautions.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.settings.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.precautions
+            .as_ref()
+            .map_or(0, |v| proto_fields::message::encoded_len(1, v))
+            + self
+                .settings
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl ApiConfigUpdate {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> ApiConfigUpdateProto {
+        ApiConfigUpdateProto {
+            precautions: self.precautions.as_ref().map(|x| x.to_proto()),
+            settings: self.settings.as_ref().map(|x| x.to_proto()),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: ApiConfigUpdateProto) -> Self {
+        ApiConfigUpdate {
+            precautions: p.precautions.map(ApiPrecautionsConfigUpdate::from_proto),
+            settings: p.settings.map(ApiSettingsConfigUpdate::from_proto),
+        }
+    }
+
+    /// Hands every field to `v`, named `api_config_update.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        v.bool("api_config_update.precautions", self.precautions.is_some());
+        if let Some(x) = &self.precautions {
+            x.visit(v);
+        }
+        v.bool("api_config_update.settings", self.settings.is_some());
+        if let Some(x) = &self.settings {
+            x.visit(v);
+        }
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        if let Some(x) = &self.precautions {
+            x.check(text)?;
+        }
+        if let Some(x) = &self.settings {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
+/// A change to IB's OrdersSmartRoutingConfig (updateConfig, protobuf only): what is unset stays as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrdersSmartRoutingConfigUpdate {
+    /// Protobuf seekPriceImprovement. -1 leaves it unchanged, 0 false, 1 true.
+    pub seek_price_improvement: i32,
+    /// Protobuf preOpenReroute. -1 leaves it unchanged, 0 false, 1 true.
+    pub pre_open_reroute: i32,
+    /// Protobuf doNotRouteToDarkPools. -1 leaves it unchanged, 0 false, 1 true.
+    pub do_not_route_to_dark_pools: i32,
+    /// Protobuf defaultAlgorithm. Empty leaves it unchanged.
+    pub default_algorithm: String,
+}
+
+impl Default for OrdersSmartRoutingConfigUpdate {
+    /// Every field unset: an update of nothing.
+    fn default() -> Self {
+        Self {
+            seek_price_improvement: -1,
+            pre_open_reroute: -1,
+            do_not_route_to_dark_pools: -1,
+            default_algorithm: Default::default(),
+        }
+    }
+}
+
+/// Protobuf form of [`OrdersSmartRoutingConfigUpdate`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct OrdersSmartRoutingConfigUpdateProto {
+    pub seek_price_improvement: Option<bool>,
+    pub pre_open_reroute: Option<bool>,
+    pub do_not_route_to_dark_pools: Option<bool>,
+    pub default_algorithm: Option<String>,
+}
+
+impl ::prost::Message for OrdersSmartRoutingConfigUpdateProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.seek_price_improvement {
+            proto_fields::bool::encode(1, v, buf);
+        }
+        if let Some(v) = &self.pre_open_reroute {
+            proto_fields::bool::encode(2, v, buf);
+        }
+        if let Some(v) = &self.do_not_route_to_dark_pools {
+            proto_fields::bool::encode(3, v, buf);
+        }
+        if let Some(v) = &self.default_algorithm {
+            proto_fields::owned_string::encode(4, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::bool::merge(
+                wire_type,
+                self.seek_price_improvement
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::bool::merge(
+                wire_type,
+                self.pre_open_reroute.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::bool::merge(
+                wire_type,
+                self.do_not_route_to_dark_pools
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            4 => proto_fields::owned_string::merge(
+                wire_type,
+                self.default_algorithm.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.seek_price_improvement
+            .as_ref()
+            .map_or(0, |v| proto_fields::bool::encoded_len(1, v))
+            + self
+                .pre_open_reroute
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(2, v))
+            + self
+                .do_not_route_to_dark_pools
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(3, v))
+            + self
+                .default_algorithm
+                .as_ref()
+                .map_or(0, |v| proto_fields::owned_string::encoded_len(4, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl OrdersSmartRoutingConfigUpdate {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> OrdersSmartRoutingConfigUpdateProto {
+        OrdersSmartRoutingConfigUpdateProto {
+            seek_price_improvement: (self.seek_price_improvement >= 0)
+                .then_some(self.seek_price_improvement != 0),
+            pre_open_reroute: (self.pre_open_reroute >= 0).then_some(self.pre_open_reroute != 0),
+            do_not_route_to_dark_pools: (self.do_not_route_to_dark_pools >= 0)
+                .then_some(self.do_not_route_to_dark_pools != 0),
+            default_algorithm: WireValue::to_proto(&self.default_algorithm),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: OrdersSmartRoutingConfigUpdateProto) -> Self {
+        OrdersSmartRoutingConfigUpdate {
+            seek_price_improvement: p.seek_price_improvement.map(i32::from).unwrap_or(-1),
+            pre_open_reroute: p.pre_open_reroute.map(i32::from).unwrap_or(-1),
+            do_not_route_to_dark_pools: p.do_not_route_to_dark_pools.map(i32::from).unwrap_or(-1),
+            default_algorithm: p.default_algorithm.unwrap_or_default(),
+        }
+    }
+
+    /// Hands every field to `v`, named `orders_smart_routing_config_update.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(
+            &self.seek_price_improvement,
+            "orders_smart_routing_config_update.seek_price_improvement",
+            v,
+        );
+        WireValue::describe(
+            &self.pre_open_reroute,
+            "orders_smart_routing_config_update.pre_open_reroute",
+            v,
+        );
+        WireValue::describe(
+            &self.do_not_route_to_dark_pools,
+            "orders_smart_routing_config_update.do_not_route_to_dark_pools",
+            v,
+        );
+        WireValue::describe(
+            &self.default_algorithm,
+            "orders_smart_routing_config_update.default_algorithm",
+            v,
+        );
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        check_str(&self.default_algorithm, "default_algorithm", text)?;
+        Ok(())
+    }
+}
+
+/// A change to IB's OrdersConfig (updateConfig, protobuf only): what is unset stays as it is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrdersConfigUpdate {
+    /// Protobuf smartRouting. None leaves it unchanged.
+    pub smart_routing: Option<OrdersSmartRoutingConfigUpdate>,
+}
+
+/// Protobuf form of [`OrdersConfigUpdate`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct OrdersConfigUpdateProto {
+    pub smart_routing: Option<OrdersSmartRoutingConfigUpdateProto>,
+}
+
+impl ::prost::Message for OrdersConfigUpdateProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.smart_routing {
+            proto_fields::message::encode(1, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::message::merge(
+                wire_type,
+                self.smart_routing.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.smart_routing
+            .as_ref()
+            .map_or(0, |v| proto_fields::message::encoded_len(1, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl OrdersConfigUpdate {
+    /// The protobuf form; unset values are left out, as the official client does.
+    pub fn to_proto(&self) -> OrdersConfigUpdateProto {
+        OrdersConfigUpdateProto {
+            smart_routing: self.smart_routing.as_ref().map(|x| x.to_proto()),
+        }
+    }
+
+    /// Back from the protobuf form; absent fields take their declared defaults.
+    pub fn from_proto(p: OrdersConfigUpdateProto) -> Self {
+        OrdersConfigUpdate {
+            smart_routing: p
+                .smart_routing
+                .map(OrdersSmartRoutingConfigUpdate::from_proto),
+        }
+    }
+
+    /// Hands every field to `v`, named `orders_config_update.<field>`.
+    pub fn visit(&self, v: &mut dyn FieldVisitor) {
+        v.bool(
+            "orders_config_update.smart_routing",
+            self.smart_routing.is_some(),
+        );
+        if let Some(x) = &self.smart_routing {
+            x.visit(v);
+        }
+    }
+
+    /// Checks every string for characters that cannot travel (`text` form or protobuf).
+    pub fn check(&self, text: bool) -> Result<(), EncodeError> {
+        if let Some(x) = &self.smart_routing {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+}
+
 /// reqConfig (ibapi: reqConfigProtoBuf): TWS's API configuration (server 219+, protobuf only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReqConfig {
@@ -2493,5 +4427,271 @@ impl Describe for UpdateConfigResponse {
         for x in &self.warnings {
             x.visit(v);
         }
+    }
+}
+
+/// updateConfig (ibapi: updateConfigProtoBuf): changes TWS's API configuration (server 221+, protobuf only); an updateConfigResponse follows. What is left unset stays as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateConfig {
+    pub req_id: i32,
+    /// Protobuf lockAndExit: empty texts stay as they are.
+    pub lock_and_exit: Option<LockAndExitConfig>,
+    /// Protobuf messages: the message configurations to change.
+    pub messages: Vec<MessageConfigUpdate>,
+    /// Protobuf api.
+    pub api: Option<Box<ApiConfigUpdate>>,
+    /// Protobuf orders.
+    pub orders: Option<OrdersConfigUpdate>,
+    /// Protobuf acceptedWarnings: the warnings of an earlier updateConfigResponse the change accepts.
+    pub accepted_warnings: Vec<UpdateConfigWarning>,
+    /// Protobuf resetAPIOrderSequence: -1 leaves it unset, 0 false, 1 true.
+    pub reset_api_order_sequence: i32,
+}
+
+impl Default for UpdateConfig {
+    /// Every field unset: an update of nothing.
+    fn default() -> Self {
+        Self {
+            req_id: -1,
+            lock_and_exit: Default::default(),
+            messages: Default::default(),
+            api: Default::default(),
+            orders: Default::default(),
+            accepted_warnings: Default::default(),
+            reset_api_order_sequence: -1,
+        }
+    }
+}
+
+/// Protobuf form of [`UpdateConfig`].
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct UpdateConfigRequestProto {
+    pub req_id: Option<i32>,
+    pub lock_and_exit: Option<LockAndExitConfigProto>,
+    pub messages: Vec<MessageConfigUpdateProto>,
+    pub api: Option<ApiConfigUpdateProto>,
+    pub orders: Option<OrdersConfigUpdateProto>,
+    pub accepted_warnings: Vec<UpdateConfigWarningProto>,
+    pub reset_api_order_sequence: Option<bool>,
+}
+
+impl ::prost::Message for UpdateConfigRequestProto {
+    fn encode_raw(&self, buf: &mut impl ::prost::bytes::BufMut) {
+        if let Some(v) = &self.req_id {
+            proto_fields::int32::encode(1, v, buf);
+        }
+        if let Some(v) = &self.lock_and_exit {
+            proto_fields::message::encode(2, v, buf);
+        }
+        proto_fields::message::encode_repeated(3, &self.messages, buf);
+        if let Some(v) = &self.api {
+            proto_fields::message::encode(4, v, buf);
+        }
+        if let Some(v) = &self.orders {
+            proto_fields::message::encode(5, v, buf);
+        }
+        proto_fields::message::encode_repeated(6, &self.accepted_warnings, buf);
+        if let Some(v) = &self.reset_api_order_sequence {
+            proto_fields::bool::encode(7, v, buf);
+        }
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: ::prost::encoding::WireType,
+        buf: &mut impl ::prost::bytes::Buf,
+        ctx: ::prost::encoding::DecodeContext,
+    ) -> Result<(), ::prost::DecodeError> {
+        match tag {
+            1 => proto_fields::int32::merge(
+                wire_type,
+                self.req_id.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            2 => proto_fields::message::merge(
+                wire_type,
+                self.lock_and_exit.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            3 => proto_fields::message::merge_repeated(wire_type, &mut self.messages, buf, ctx),
+            4 => proto_fields::message::merge(
+                wire_type,
+                self.api.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            5 => proto_fields::message::merge(
+                wire_type,
+                self.orders.get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            6 => proto_fields::message::merge_repeated(
+                wire_type,
+                &mut self.accepted_warnings,
+                buf,
+                ctx,
+            ),
+            7 => proto_fields::bool::merge(
+                wire_type,
+                self.reset_api_order_sequence
+                    .get_or_insert_with(Default::default),
+                buf,
+                ctx,
+            ),
+            _ => ::prost::encoding::skip_field(wire_type, tag, buf, ctx),
+        }
+    }
+    fn encoded_len(&self) -> usize {
+        self.req_id
+            .as_ref()
+            .map_or(0, |v| proto_fields::int32::encoded_len(1, v))
+            + self
+                .lock_and_exit
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(2, v))
+            + proto_fields::message::encoded_len_repeated(3, &self.messages)
+            + self
+                .api
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(4, v))
+            + self
+                .orders
+                .as_ref()
+                .map_or(0, |v| proto_fields::message::encoded_len(5, v))
+            + proto_fields::message::encoded_len_repeated(6, &self.accepted_warnings)
+            + self
+                .reset_api_order_sequence
+                .as_ref()
+                .map_or(0, |v| proto_fields::bool::encoded_len(7, v))
+    }
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Body for UpdateConfig {
+    type Proto = UpdateConfigRequestProto;
+
+    fn write_text(&self, _w: &mut FieldWriter<'_>, _server_version: i32) {}
+
+    #[allow(clippy::field_reassign_with_default)]
+    fn read_text(_r: &mut FieldReader<'_>, _server_version: i32) -> Result<Self, FieldError> {
+        let req_id = -1;
+        let lock_and_exit = Default::default();
+        let messages = Default::default();
+        let api = Default::default();
+        let orders = Default::default();
+        let accepted_warnings = Default::default();
+        let reset_api_order_sequence = -1;
+        Ok(Self {
+            req_id,
+            lock_and_exit,
+            messages,
+            api,
+            orders,
+            accepted_warnings,
+            reset_api_order_sequence,
+        })
+    }
+
+    fn to_proto(&self) -> UpdateConfigRequestProto {
+        UpdateConfigRequestProto {
+            req_id: WireValue::to_proto(&self.req_id),
+            lock_and_exit: self.lock_and_exit.as_ref().map(|x| x.to_proto()),
+            messages: self.messages.iter().map(|x| x.to_proto()).collect(),
+            api: self.api.as_ref().map(|x| x.to_proto()),
+            orders: self.orders.as_ref().map(|x| x.to_proto()),
+            accepted_warnings: self
+                .accepted_warnings
+                .iter()
+                .map(|x| x.to_proto())
+                .collect(),
+            reset_api_order_sequence: (self.reset_api_order_sequence >= 0)
+                .then_some(self.reset_api_order_sequence != 0),
+        }
+    }
+
+    fn from_proto(p: UpdateConfigRequestProto) -> Self {
+        Self {
+            req_id: p.req_id.unwrap_or(-1),
+            lock_and_exit: p.lock_and_exit.map(LockAndExitConfig::from_proto),
+            messages: p
+                .messages
+                .into_iter()
+                .map(MessageConfigUpdate::from_proto)
+                .collect(),
+            api: p.api.map(|x| Box::new(ApiConfigUpdate::from_proto(x))),
+            orders: p.orders.map(OrdersConfigUpdate::from_proto),
+            accepted_warnings: p
+                .accepted_warnings
+                .into_iter()
+                .map(UpdateConfigWarning::from_proto)
+                .collect(),
+            reset_api_order_sequence: p.reset_api_order_sequence.map(i32::from).unwrap_or(-1),
+        }
+    }
+
+    fn check(&self, form: Form) -> Result<(), EncodeError> {
+        let text = form != Form::Proto;
+        if let Some(x) = &self.lock_and_exit {
+            x.check(text)?;
+        }
+        for x in &self.messages {
+            x.check(text)?;
+        }
+        if let Some(x) = &self.api {
+            x.check(text)?;
+        }
+        if let Some(x) = &self.orders {
+            x.check(text)?;
+        }
+        for x in &self.accepted_warnings {
+            x.check(text)?;
+        }
+        Ok(())
+    }
+    fn check_version(&self, form: Form, server_version: i32) -> Result<(), EncodeError> {
+        if form != Form::Proto {
+            return Err(EncodeError::NotSupported {
+                request: "updateConfigProtoBuf",
+                needed: versions::UPDATE_CONFIG,
+                server_version,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Describe for UpdateConfig {
+    fn visit(&self, v: &mut dyn FieldVisitor) {
+        WireValue::describe(&self.req_id, "req_id", v);
+        v.bool("lock_and_exit", self.lock_and_exit.is_some());
+        if let Some(x) = &self.lock_and_exit {
+            x.visit(v);
+        }
+        v.int("messages", self.messages.len() as i64);
+        for x in &self.messages {
+            x.visit(v);
+        }
+        v.bool("api", self.api.is_some());
+        if let Some(x) = &self.api {
+            x.visit(v);
+        }
+        v.bool("orders", self.orders.is_some());
+        if let Some(x) = &self.orders {
+            x.visit(v);
+        }
+        v.int("accepted_warnings", self.accepted_warnings.len() as i64);
+        for x in &self.accepted_warnings {
+            x.visit(v);
+        }
+        WireValue::describe(
+            &self.reset_api_order_sequence,
+            "reset_api_order_sequence",
+            v,
+        );
     }
 }

@@ -31,6 +31,8 @@ pub mod outgoing {
     pub const REPLACE_FA: i32 = 19;
     /// `reqConfigProtoBuf`.
     pub const REQ_CONFIG: i32 = 108;
+    /// `updateConfigProtoBuf`.
+    pub const UPDATE_CONFIG: i32 = 109;
     /// `reqContractDetails`.
     pub const REQ_CONTRACT_DATA: i32 = 9;
     /// `cancelContractData`.

@@ -11,8 +11,10 @@ use super::account::{
 };
 use super::advisors::{ReplaceFa, ReqFa};
 use super::config::{
-    ApiConfig, ApiPrecautionsConfig, ApiSettingsConfig, LockAndExitConfig, MessageConfig,
-    OrdersConfig, OrdersSmartRoutingConfig, ReqConfig, UpdateConfigWarning,
+    ApiConfig, ApiConfigUpdate, ApiPrecautionsConfig, ApiPrecautionsConfigUpdate,
+    ApiSettingsConfig, ApiSettingsConfigUpdate, LockAndExitConfig, MessageConfig,
+    MessageConfigUpdate, OrdersConfig, OrdersConfigUpdate, OrdersSmartRoutingConfig,
+    OrdersSmartRoutingConfigUpdate, ReqConfig, UpdateConfig, UpdateConfigWarning,
 };
 use super::contracts::{
     CancelContractData, ComboLeg, ContractDescription, ContractDetails, DeltaNeutralContract,
@@ -286,6 +288,171 @@ impl UpdateConfigWarning {
             message_id: r.int("message_id", Some(0))?,
             title: r.str("title", Some(""))?.into(),
             message: r.str("message", Some(""))?.into(),
+        })
+    }
+}
+
+impl MessageConfigUpdate {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("MessageConfigUpdate"),
+            values,
+        )?;
+        Ok(MessageConfigUpdate {
+            id: r.int("id", Some(i32::MAX))?,
+            title: r.str("title", Some(""))?.into(),
+            message: r.str("message", Some(""))?.into(),
+            default_action: r.str("default_action", Some(""))?.into(),
+            enabled: r.int("enabled", Some(-1))?,
+        })
+    }
+}
+
+impl ApiPrecautionsConfigUpdate {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("ApiPrecautionsConfigUpdate"),
+            values,
+        )?;
+        Ok(ApiPrecautionsConfigUpdate {
+            bypass_order_precautions: r.int("bypass_order_precautions", Some(-1))?,
+            bypass_bond_warning: r.int("bypass_bond_warning", Some(-1))?,
+            bypass_negative_yield_confirmation: r
+                .int("bypass_negative_yield_confirmation", Some(-1))?,
+            bypass_called_bond_warning: r.int("bypass_called_bond_warning", Some(-1))?,
+            bypass_same_action_pair_trade_warning: r
+                .int("bypass_same_action_pair_trade_warning", Some(-1))?,
+            bypass_flagged_accounts_warning: r.int("bypass_flagged_accounts_warning", Some(-1))?,
+            bypass_price_based_volatility_warning: r
+                .int("bypass_price_based_volatility_warning", Some(-1))?,
+            bypass_redirect_order_warning: r.int("bypass_redirect_order_warning", Some(-1))?,
+            bypass_no_overfill_protection: r.int("bypass_no_overfill_protection", Some(-1))?,
+            bypass_route_marketable_to_bbo: r.int("bypass_route_marketable_to_bbo", Some(-1))?,
+        })
+    }
+}
+
+impl ApiSettingsConfigUpdate {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("ApiSettingsConfigUpdate"),
+            values,
+        )?;
+        Ok(ApiSettingsConfigUpdate {
+            read_only_api: r.int("read_only_api", Some(-1))?,
+            total_quantity_for_mutual_funds: r.int("total_quantity_for_mutual_funds", Some(-1))?,
+            download_open_orders_on_connection: r
+                .int("download_open_orders_on_connection", Some(-1))?,
+            include_virtual_fx_positions: r.int("include_virtual_fx_positions", Some(-1))?,
+            prepare_daily_pnl: r.int("prepare_daily_pnl", Some(-1))?,
+            send_status_updates_for_volatility_orders: r
+                .int("send_status_updates_for_volatility_orders", Some(-1))?,
+            encode_api_messages: r.str("encode_api_messages", Some(""))?.into(),
+            socket_port: r.int("socket_port", Some(i32::MAX))?,
+            use_negative_auto_range: r.int("use_negative_auto_range", Some(-1))?,
+            create_api_message_log_file: r.int("create_api_message_log_file", Some(-1))?,
+            include_market_data_in_log_file: r.int("include_market_data_in_log_file", Some(-1))?,
+            expose_trading_schedule_to_api: r.int("expose_trading_schedule_to_api", Some(-1))?,
+            split_insured_deposit_from_cash_balance: r
+                .int("split_insured_deposit_from_cash_balance", Some(-1))?,
+            send_zero_positions_for_today_only: r
+                .int("send_zero_positions_for_today_only", Some(-1))?,
+            let_api_account_requests_switch_subscription: r
+                .int("let_api_account_requests_switch_subscription", Some(-1))?,
+            use_account_groups_with_allocation_methods: r
+                .int("use_account_groups_with_allocation_methods", Some(-1))?,
+            logging_level: r.str("logging_level", Some(""))?.into(),
+            master_client_id: r.int("master_client_id", Some(i32::MAX))?,
+            bulk_data_timeout: r.int("bulk_data_timeout", Some(i32::MAX))?,
+            component_exch_separator: r.str("component_exch_separator", Some(""))?.into(),
+            show_forex_data_in_1_10_pips: r.int("show_forex_data_in_1_10_pips", Some(-1))?,
+            allow_forex_trading_in_1_10_pips: r
+                .int("allow_forex_trading_in_1_10_pips", Some(-1))?,
+            round_account_values_to_nearest_whole_number: r
+                .int("round_account_values_to_nearest_whole_number", Some(-1))?,
+            send_market_data_in_lots_for_us_stocks: r
+                .int("send_market_data_in_lots_for_us_stocks", Some(-1))?,
+            show_advanced_order_reject_in_ui: r
+                .int("show_advanced_order_reject_in_ui", Some(-1))?,
+            reject_messages_above_max_rate: r.int("reject_messages_above_max_rate", Some(-1))?,
+            maintain_connection_on_incorrect_fields: r
+                .int("maintain_connection_on_incorrect_fields", Some(-1))?,
+            compatibility_mode_nasdaq_stocks: r
+                .int("compatibility_mode_nasdaq_stocks", Some(-1))?,
+            send_instrument_timezone: r.str("send_instrument_timezone", Some(""))?.into(),
+            send_forex_data_in_compatibility_mode: r
+                .int("send_forex_data_in_compatibility_mode", Some(-1))?,
+            maintain_and_resubmit_orders_on_reconnect: r
+                .int("maintain_and_resubmit_orders_on_reconnect", Some(-1))?,
+            historical_data_max_size: r.int("historical_data_max_size", Some(i32::MAX))?,
+            auto_report_netting_event_contract_trades: r
+                .int("auto_report_netting_event_contract_trades", Some(-1))?,
+            option_exercise_request_type: r.str("option_exercise_request_type", Some(""))?.into(),
+            allow_localhost_only: r.int("allow_localhost_only", Some(-1))?,
+            trusted_ips: r.strings("trusted_ips")?,
+        })
+    }
+}
+
+impl ApiConfigUpdate {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(owner.to_owned(), record_fields("ApiConfigUpdate"), values)?;
+        Ok(ApiConfigUpdate {
+            precautions: r
+                .optional("precautions")?
+                .map(|(o, v)| ApiPrecautionsConfigUpdate::from_fields(&o, v))
+                .transpose()?,
+            settings: r
+                .optional("settings")?
+                .map(|(o, v)| ApiSettingsConfigUpdate::from_fields(&o, v))
+                .transpose()?,
+        })
+    }
+}
+
+impl OrdersSmartRoutingConfigUpdate {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("OrdersSmartRoutingConfigUpdate"),
+            values,
+        )?;
+        Ok(OrdersSmartRoutingConfigUpdate {
+            seek_price_improvement: r.int("seek_price_improvement", Some(-1))?,
+            pre_open_reroute: r.int("pre_open_reroute", Some(-1))?,
+            do_not_route_to_dark_pools: r.int("do_not_route_to_dark_pools", Some(-1))?,
+            default_algorithm: r.str("default_algorithm", Some(""))?.into(),
+        })
+    }
+}
+
+impl OrdersConfigUpdate {
+    /// Builds the record from its fields by name (`owner` names it in errors);
+    /// a field not set takes its declared absent value.
+    pub fn from_fields(owner: &str, values: &FieldValues) -> Result<Self, FieldValueError> {
+        let r = Reader::new(
+            owner.to_owned(),
+            record_fields("OrdersConfigUpdate"),
+            values,
+        )?;
+        Ok(OrdersConfigUpdate {
+            smart_routing: r
+                .optional("smart_routing")?
+                .map(|(o, v)| OrdersSmartRoutingConfigUpdate::from_fields(&o, v))
+                .transpose()?,
         })
     }
 }
@@ -1200,6 +1367,33 @@ impl Request {
             }),
             "ReqConfig" => Request::ReqConfig(ReqConfig {
                 req_id: r.int("req_id", None)?,
+            }),
+            "UpdateConfig" => Request::UpdateConfig(UpdateConfig {
+                req_id: r.int("req_id", None)?,
+                lock_and_exit: r
+                    .optional("lock_and_exit")?
+                    .map(|(o, v)| LockAndExitConfig::from_fields(&o, v))
+                    .transpose()?,
+                messages: r
+                    .list("messages")?
+                    .into_iter()
+                    .map(|(o, v)| MessageConfigUpdate::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
+                api: r
+                    .optional("api")?
+                    .map(|(o, v)| ApiConfigUpdate::from_fields(&o, v))
+                    .transpose()?
+                    .map(Box::new),
+                orders: r
+                    .optional("orders")?
+                    .map(|(o, v)| OrdersConfigUpdate::from_fields(&o, v))
+                    .transpose()?,
+                accepted_warnings: r
+                    .list("accepted_warnings")?
+                    .into_iter()
+                    .map(|(o, v)| UpdateConfigWarning::from_fields(&o, v))
+                    .collect::<Result<Vec<_>, _>>()?,
+                reset_api_order_sequence: r.int("reset_api_order_sequence", Some(-1))?,
             }),
             "ReqContractDetails" => Request::ReqContractDetails(ReqContractDetails {
                 req_id: r.int("req_id", None)?,

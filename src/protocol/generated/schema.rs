@@ -1316,6 +1316,151 @@ pub static UPDATE_CONFIG_WARNING_SCHEMA: RecordSchema = RecordSchema {
     ],
 };
 
+/// The `MessageConfigUpdate` record.
+pub static MESSAGE_CONFIG_UPDATE_SCHEMA: RecordSchema = RecordSchema { name: "MessageConfigUpdate", prefix: "message_config_update", doc: "A change to IB's MessageConfig (updateConfig, protobuf only): what is unset stays as it is.", fields: &[
+FieldSchema { name: "id", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: Some(Unset::IntMax), default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf id. `i32::MAX` leaves it unchanged." },
+FieldSchema { name: "title", ty: FieldType::String, path: false, proto: Some(2), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf title. Empty leaves it unchanged." },
+FieldSchema { name: "message", ty: FieldType::String, path: false, proto: Some(3), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf message. Empty leaves it unchanged." },
+FieldSchema { name: "default_action", ty: FieldType::String, path: false, proto: Some(4), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf defaultAction. Empty leaves it unchanged." },
+FieldSchema { name: "enabled", ty: FieldType::Int, path: false, proto: Some(5), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf enabled. -1 leaves it unchanged, 0 false, 1 true." },
+] };
+
+/// The `ApiPrecautionsConfigUpdate` record.
+pub static API_PRECAUTIONS_CONFIG_UPDATE_SCHEMA: RecordSchema = RecordSchema { name: "ApiPrecautionsConfigUpdate", prefix: "api_precautions_config_update", doc: "A change to IB's ApiPrecautionsConfig (updateConfig, protobuf only): what is unset stays as it is.", fields: &[
+FieldSchema { name: "bypass_order_precautions", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassOrderPrecautions. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_bond_warning", ty: FieldType::Int, path: false, proto: Some(2), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassBondWarning. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_negative_yield_confirmation", ty: FieldType::Int, path: false, proto: Some(3), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassNegativeYieldConfirmation. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_called_bond_warning", ty: FieldType::Int, path: false, proto: Some(4), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassCalledBondWarning. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_same_action_pair_trade_warning", ty: FieldType::Int, path: false, proto: Some(5), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassSameActionPairTradeWarning. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_flagged_accounts_warning", ty: FieldType::Int, path: false, proto: Some(6), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassFlaggedAccountsWarning. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_price_based_volatility_warning", ty: FieldType::Int, path: false, proto: Some(7), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassPriceBasedVolatilityWarning. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_redirect_order_warning", ty: FieldType::Int, path: false, proto: Some(8), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassRedirectOrderWarning. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_no_overfill_protection", ty: FieldType::Int, path: false, proto: Some(9), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassNoOverfillProtection. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "bypass_route_marketable_to_bbo", ty: FieldType::Int, path: false, proto: Some(10), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bypassRouteMarketableToBBO. -1 leaves it unchanged, 0 false, 1 true." },
+] };
+
+/// The `ApiSettingsConfigUpdate` record.
+pub static API_SETTINGS_CONFIG_UPDATE_SCHEMA: RecordSchema = RecordSchema { name: "ApiSettingsConfigUpdate", prefix: "api_settings_config_update", doc: "A change to IB's ApiSettingsConfig (updateConfig, protobuf only): what is unset stays as it is.", fields: &[
+FieldSchema { name: "read_only_api", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf readOnlyApi. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "total_quantity_for_mutual_funds", ty: FieldType::Int, path: false, proto: Some(2), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf totalQuantityForMutualFunds. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "download_open_orders_on_connection", ty: FieldType::Int, path: false, proto: Some(3), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf downloadOpenOrdersOnConnection. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "include_virtual_fx_positions", ty: FieldType::Int, path: false, proto: Some(4), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf includeVirtualFxPositions. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "prepare_daily_pnl", ty: FieldType::Int, path: false, proto: Some(5), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf prepareDailyPnL. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "send_status_updates_for_volatility_orders", ty: FieldType::Int, path: false, proto: Some(6), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf sendStatusUpdatesForVolatilityOrders. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "encode_api_messages", ty: FieldType::String, path: false, proto: Some(7), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf encodeApiMessages. Empty leaves it unchanged." },
+FieldSchema { name: "socket_port", ty: FieldType::Int, path: false, proto: Some(8), proto_double: false, since: None, until: None, msg_version: None, unset: Some(Unset::IntMax), default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf socketPort. `i32::MAX` leaves it unchanged." },
+FieldSchema { name: "use_negative_auto_range", ty: FieldType::Int, path: false, proto: Some(9), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf useNegativeAutoRange. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "create_api_message_log_file", ty: FieldType::Int, path: false, proto: Some(10), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf createApiMessageLogFile. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "include_market_data_in_log_file", ty: FieldType::Int, path: false, proto: Some(11), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf includeMarketDataInLogFile. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "expose_trading_schedule_to_api", ty: FieldType::Int, path: false, proto: Some(12), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf exposeTradingScheduleToApi. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "split_insured_deposit_from_cash_balance", ty: FieldType::Int, path: false, proto: Some(13), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf splitInsuredDepositFromCashBalance. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "send_zero_positions_for_today_only", ty: FieldType::Int, path: false, proto: Some(14), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf sendZeroPositionsForTodayOnly. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "let_api_account_requests_switch_subscription", ty: FieldType::Int, path: false, proto: Some(15), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf letApiAccountRequestsSwitchSubscription. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "use_account_groups_with_allocation_methods", ty: FieldType::Int, path: false, proto: Some(16), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf useAccountGroupsWithAllocationMethods. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "logging_level", ty: FieldType::String, path: false, proto: Some(17), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf loggingLevel. Empty leaves it unchanged." },
+FieldSchema { name: "master_client_id", ty: FieldType::Int, path: false, proto: Some(18), proto_double: false, since: None, until: None, msg_version: None, unset: Some(Unset::IntMax), default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf masterClientId. `i32::MAX` leaves it unchanged." },
+FieldSchema { name: "bulk_data_timeout", ty: FieldType::Int, path: false, proto: Some(19), proto_double: false, since: None, until: None, msg_version: None, unset: Some(Unset::IntMax), default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf bulkDataTimeout. `i32::MAX` leaves it unchanged." },
+FieldSchema { name: "component_exch_separator", ty: FieldType::String, path: false, proto: Some(20), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf componentExchSeparator. Empty leaves it unchanged." },
+FieldSchema { name: "show_forex_data_in_1_10_pips", ty: FieldType::Int, path: false, proto: Some(21), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf showForexDataIn1_10Pips. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "allow_forex_trading_in_1_10_pips", ty: FieldType::Int, path: false, proto: Some(22), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf allowForexTradingIn1_10Pips. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "round_account_values_to_nearest_whole_number", ty: FieldType::Int, path: false, proto: Some(23), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf roundAccountValuesToNearestWholeNumber. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "send_market_data_in_lots_for_us_stocks", ty: FieldType::Int, path: false, proto: Some(24), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf sendMarketDataInLotsForUsStocks. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "show_advanced_order_reject_in_ui", ty: FieldType::Int, path: false, proto: Some(25), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf showAdvancedOrderRejectInUi. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "reject_messages_above_max_rate", ty: FieldType::Int, path: false, proto: Some(26), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf rejectMessagesAboveMaxRate. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "maintain_connection_on_incorrect_fields", ty: FieldType::Int, path: false, proto: Some(27), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf maintainConnectionOnIncorrectFields. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "compatibility_mode_nasdaq_stocks", ty: FieldType::Int, path: false, proto: Some(28), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf compatibilityModeNasdaqStocks. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "send_instrument_timezone", ty: FieldType::String, path: false, proto: Some(29), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf sendInstrumentTimezone. Empty leaves it unchanged." },
+FieldSchema { name: "send_forex_data_in_compatibility_mode", ty: FieldType::Int, path: false, proto: Some(30), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf sendForexDataInCompatibilityMode. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "maintain_and_resubmit_orders_on_reconnect", ty: FieldType::Int, path: false, proto: Some(31), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf maintainAndResubmitOrdersOnReconnect. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "historical_data_max_size", ty: FieldType::Int, path: false, proto: Some(32), proto_double: false, since: None, until: None, msg_version: None, unset: Some(Unset::IntMax), default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf historicalDataMaxSize. `i32::MAX` leaves it unchanged." },
+FieldSchema { name: "auto_report_netting_event_contract_trades", ty: FieldType::Int, path: false, proto: Some(33), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf autoReportNettingEventContractTrades. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "option_exercise_request_type", ty: FieldType::String, path: false, proto: Some(34), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf optionExerciseRequestType. Empty leaves it unchanged." },
+FieldSchema { name: "allow_localhost_only", ty: FieldType::Int, path: false, proto: Some(35), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf allowLocalhostOnly. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "trusted_ips", ty: FieldType::StringList, path: false, proto: Some(36), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf trustedIPs. Empty leaves it unchanged." },
+] };
+
+/// The `ApiConfigUpdate` record.
+pub static API_CONFIG_UPDATE_SCHEMA: RecordSchema = RecordSchema {
+    name: "ApiConfigUpdate",
+    prefix: "api_config_update",
+    doc: "A change to IB's ApiConfig (updateConfig, protobuf only): what is unset stays as it is.",
+    fields: &[
+        FieldSchema {
+            name: "precautions",
+            ty: FieldType::Optional(&API_PRECAUTIONS_CONFIG_UPDATE_SCHEMA),
+            path: false,
+            proto: Some(1),
+            proto_double: false,
+            since: None,
+            until: None,
+            msg_version: None,
+            unset: None,
+            default: None,
+            text: TextRepr::Flagged,
+            if_present: false,
+            proto_string: false,
+            proto_only: false,
+            when: None,
+            strict: false,
+            doc: "Protobuf precautions. None leaves it unchanged.",
+        },
+        FieldSchema {
+            name: "settings",
+            ty: FieldType::Optional(&API_SETTINGS_CONFIG_UPDATE_SCHEMA),
+            path: false,
+            proto: Some(2),
+            proto_double: false,
+            since: None,
+            until: None,
+            msg_version: None,
+            unset: None,
+            default: None,
+            text: TextRepr::Flagged,
+            if_present: false,
+            proto_string: false,
+            proto_only: false,
+            when: None,
+            strict: false,
+            doc: "Protobuf settings. None leaves it unchanged.",
+        },
+    ],
+};
+
+/// The `OrdersSmartRoutingConfigUpdate` record.
+pub static ORDERS_SMART_ROUTING_CONFIG_UPDATE_SCHEMA: RecordSchema = RecordSchema { name: "OrdersSmartRoutingConfigUpdate", prefix: "orders_smart_routing_config_update", doc: "A change to IB's OrdersSmartRoutingConfig (updateConfig, protobuf only): what is unset stays as it is.", fields: &[
+FieldSchema { name: "seek_price_improvement", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf seekPriceImprovement. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "pre_open_reroute", ty: FieldType::Int, path: false, proto: Some(2), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf preOpenReroute. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "do_not_route_to_dark_pools", ty: FieldType::Int, path: false, proto: Some(3), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf doNotRouteToDarkPools. -1 leaves it unchanged, 0 false, 1 true." },
+FieldSchema { name: "default_algorithm", ty: FieldType::String, path: false, proto: Some(4), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf defaultAlgorithm. Empty leaves it unchanged." },
+] };
+
+/// The `OrdersConfigUpdate` record.
+pub static ORDERS_CONFIG_UPDATE_SCHEMA: RecordSchema = RecordSchema {
+    name: "OrdersConfigUpdate",
+    prefix: "orders_config_update",
+    doc:
+        "A change to IB's OrdersConfig (updateConfig, protobuf only): what is unset stays as it is.",
+    fields: &[FieldSchema {
+        name: "smart_routing",
+        ty: FieldType::Optional(&ORDERS_SMART_ROUTING_CONFIG_UPDATE_SCHEMA),
+        path: false,
+        proto: Some(1),
+        proto_double: false,
+        since: None,
+        until: None,
+        msg_version: None,
+        unset: None,
+        default: None,
+        text: TextRepr::Flagged,
+        if_present: false,
+        proto_string: false,
+        proto_only: false,
+        when: None,
+        strict: false,
+        doc: "Protobuf smartRouting. None leaves it unchanged.",
+    }],
+};
+
 /// The `ComboLeg` record.
 pub static COMBO_LEG_SCHEMA: RecordSchema = RecordSchema {
     name: "ComboLeg",
@@ -3020,6 +3165,12 @@ pub static RECORDS: &[&RecordSchema] = &[
     &ORDERS_SMART_ROUTING_CONFIG_SCHEMA,
     &ORDERS_CONFIG_SCHEMA,
     &UPDATE_CONFIG_WARNING_SCHEMA,
+    &MESSAGE_CONFIG_UPDATE_SCHEMA,
+    &API_PRECAUTIONS_CONFIG_UPDATE_SCHEMA,
+    &API_SETTINGS_CONFIG_UPDATE_SCHEMA,
+    &API_CONFIG_UPDATE_SCHEMA,
+    &ORDERS_SMART_ROUTING_CONFIG_UPDATE_SCHEMA,
+    &ORDERS_CONFIG_UPDATE_SCHEMA,
     &COMBO_LEG_SCHEMA,
     &DELTA_NEUTRAL_CONTRACT_SCHEMA,
     &TAG_VALUE_SCHEMA,
@@ -3099,7 +3250,7 @@ FieldSchema { name: "con_id", ty: FieldType::Int, path: false, proto: Some(4), p
 MessageSchema { direction: Direction::Out, id: 95, name: "CancelPnLSingle", type_name: "CancelPnLSingle", wire_name: "cancelPnLSingle", doc: "cancelPnLSingle.", text_version: None, proto_from: versions::PROTOBUF_SCAN_DATA, min_server_version: versions::PNL, route: RouteSchema::Field("req_id"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "req_id", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
 ] },
-MessageSchema { direction: Direction::Out, id: 18, name: "ReqFa", type_name: "ReqFa", wire_name: "requestFA", doc: "requestFA (reqFA): the FA configuration XML of one kind; refused by TWS for a non-FA login (error 321).", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_REST_MESSAGES_1, min_server_version: 0, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
+MessageSchema { direction: Direction::Out, id: 18, name: "ReqFa", type_name: "ReqFa", wire_name: "requestFA", doc: "requestFA (reqFA): the FA configuration XML of one kind; refused by TWS for a non-FA login (error 321).", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_REST_MESSAGES_1, min_server_version: 0, route: RouteSchema::Fixed("fa"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "fa_data", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "1 groups, 3 account aliases (2, profiles, is gone from server 177). Protobuf faDataType." },
 ] },
 MessageSchema { direction: Direction::Out, id: 19, name: "ReplaceFa", type_name: "ReplaceFa", wire_name: "replaceFA", doc: "replaceFA: replaces the FA configuration of one kind; replaceFAEnd answers from server 157.", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_REST_MESSAGES_1, min_server_version: 0, route: RouteSchema::Field("req_id"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
@@ -3109,6 +3260,15 @@ FieldSchema { name: "req_id", ty: FieldType::Int, path: false, proto: Some(1), p
 ] },
 MessageSchema { direction: Direction::Out, id: 108, name: "ReqConfig", type_name: "ReqConfig", wire_name: "reqConfigProtoBuf", doc: "reqConfig (ibapi: reqConfigProtoBuf): TWS's API configuration (server 219+, protobuf only).", text_version: None, proto_from: versions::CONFIG, min_server_version: versions::CONFIG, route: RouteSchema::Field("req_id"), text_form: false, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "req_id", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
+] },
+MessageSchema { direction: Direction::Out, id: 109, name: "UpdateConfig", type_name: "UpdateConfig", wire_name: "updateConfigProtoBuf", doc: "updateConfig (ibapi: updateConfigProtoBuf): changes TWS's API configuration (server 221+, protobuf only); an updateConfigResponse follows. What is left unset stays as it is.", text_version: None, proto_from: versions::UPDATE_CONFIG, min_server_version: versions::UPDATE_CONFIG, route: RouteSchema::Field("req_id"), text_form: false, proto_omit: &[], proto_split: None, fields: &[
+FieldSchema { name: "req_id", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
+FieldSchema { name: "lock_and_exit", ty: FieldType::Optional(&LOCK_AND_EXIT_CONFIG_SCHEMA), path: false, proto: Some(2), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Flagged, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf lockAndExit: empty texts stay as they are." },
+FieldSchema { name: "messages", ty: FieldType::RecordList(&MESSAGE_CONFIG_UPDATE_SCHEMA), path: false, proto: Some(3), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf messages: the message configurations to change." },
+FieldSchema { name: "api", ty: FieldType::Optional(&API_CONFIG_UPDATE_SCHEMA), path: false, proto: Some(4), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Flagged, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf api." },
+FieldSchema { name: "orders", ty: FieldType::Optional(&ORDERS_CONFIG_UPDATE_SCHEMA), path: false, proto: Some(5), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Flagged, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf orders." },
+FieldSchema { name: "accepted_warnings", ty: FieldType::RecordList(&UPDATE_CONFIG_WARNING_SCHEMA), path: false, proto: Some(6), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf acceptedWarnings: the warnings of an earlier updateConfigResponse the change accepts." },
+FieldSchema { name: "reset_api_order_sequence", ty: FieldType::Int, path: false, proto: Some(7), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf resetAPIOrderSequence: -1 leaves it unset, 0 false, 1 true." },
 ] },
 MessageSchema { direction: Direction::Out, id: 9, name: "ReqContractDetails", type_name: "ReqContractDetails", wire_name: "reqContractDetails", doc: "reqContractDetails: every contract matching a partial description, then contractDetailsEnd.", text_version: Some(TextVersion { value: 8, until: None, min: 8 }), proto_from: versions::PROTOBUF_CONTRACT_DATA, min_server_version: 0, route: RouteSchema::Field("req_id"), text_form: true, proto_omit: &["contract.last_trade_date"], proto_split: None, fields: &[
 FieldSchema { name: "req_id", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
@@ -3453,7 +3613,7 @@ FieldSchema { name: "all_msgs", ty: FieldType::Bool, path: false, proto: Some(1)
 ] },
 MessageSchema { direction: Direction::Out, id: 13, name: "CancelNewsBulletins", type_name: "CancelNewsBulletins", wire_name: "cancelNewsBulletins", doc: "cancelNewsBulletins: ends the bulletin subscription.", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_NEWS_DATA, min_server_version: 0, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
 ] },
-MessageSchema { direction: Direction::Out, id: 85, name: "ReqNewsProviders", type_name: "ReqNewsProviders", wire_name: "reqNewsProviders", doc: "reqNewsProviders: the news providers of the login (empty body).", text_version: None, proto_from: versions::PROTOBUF_NEWS_DATA, min_server_version: versions::REQ_NEWS_PROVIDERS, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
+MessageSchema { direction: Direction::Out, id: 85, name: "ReqNewsProviders", type_name: "ReqNewsProviders", wire_name: "reqNewsProviders", doc: "reqNewsProviders: the news providers of the login (empty body).", text_version: None, proto_from: versions::PROTOBUF_NEWS_DATA, min_server_version: versions::REQ_NEWS_PROVIDERS, route: RouteSchema::Fixed("news_providers"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 ] },
 MessageSchema { direction: Direction::Out, id: 84, name: "ReqNewsArticle", type_name: "ReqNewsArticle", wire_name: "reqNewsArticle", doc: "reqNewsArticle: the body of one article (no version field).", text_version: None, proto_from: versions::PROTOBUF_NEWS_DATA, min_server_version: versions::REQ_NEWS_ARTICLE, route: RouteSchema::Field("req_id"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "req_id", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
@@ -3643,7 +3803,7 @@ MessageSchema { direction: Direction::Out, id: 16, name: "ReqAllOpenOrders", typ
 MessageSchema { direction: Direction::Out, id: 99, name: "ReqCompletedOrders", type_name: "ReqCompletedOrders", wire_name: "reqCompletedOrders", doc: "reqCompletedOrders: today's filled and cancelled orders (API orders only when `api_only`), then completedOrdersEnd.", text_version: None, proto_from: versions::PROTOBUF_COMPLETED_ORDER, min_server_version: versions::COMPLETED_ORDERS, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "api_only", ty: FieldType::Bool, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
 ] },
-MessageSchema { direction: Direction::Out, id: 24, name: "ReqScannerParameters", type_name: "ReqScannerParameters", wire_name: "reqScannerParameters", doc: "reqScannerParameters: the XML of every instrument, location, scan code and filter.", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_SCAN_DATA, min_server_version: 0, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
+MessageSchema { direction: Direction::Out, id: 24, name: "ReqScannerParameters", type_name: "ReqScannerParameters", wire_name: "reqScannerParameters", doc: "reqScannerParameters: the XML of every instrument, location, scan code and filter.", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_SCAN_DATA, min_server_version: 0, route: RouteSchema::Fixed("scanner_parameters"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 ] },
 MessageSchema { direction: Direction::Out, id: 22, name: "ReqScannerSubscription", type_name: "ReqScannerSubscription", wire_name: "reqScannerSubscription", doc: "reqScannerSubscription: starts a scan; rows arrive as scannerData until cancelScannerSubscription.", text_version: Some(TextVersion { value: 4, until: Some(versions::SCANNER_GENERIC_OPTS), min: 4 }), proto_from: versions::PROTOBUF_SCAN_DATA, min_server_version: 0, route: RouteSchema::Field("req_id"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "req_id", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: Some(DefaultValue::Int(-1)), text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
@@ -3837,7 +3997,7 @@ FieldSchema { name: "unrealized_pnl", ty: FieldType::Double, path: false, proto:
 FieldSchema { name: "realized_pnl", ty: FieldType::Double, path: false, proto: Some(5), proto_double: false, since: Some(versions::REALIZED_PNL), until: None, msg_version: None, unset: Some(Unset::DblMax), default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "`UNSET_DOUBLE` (`f64::MAX`) when unset or before server v135." },
 FieldSchema { name: "value", ty: FieldType::Double, path: false, proto: Some(6), proto_double: false, since: None, until: None, msg_version: None, unset: Some(Unset::DblMax), default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Market value of the position." },
 ] },
-MessageSchema { direction: Direction::In, id: 16, name: "ReceiveFa", type_name: "ReceiveFa", wire_name: "receiveFA", doc: "receiveFA: the FA configuration XML of one kind.", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_REST_MESSAGES_1, min_server_version: 0, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
+MessageSchema { direction: Direction::In, id: 16, name: "ReceiveFa", type_name: "ReceiveFa", wire_name: "receiveFA", doc: "receiveFA: the FA configuration XML of one kind.", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_REST_MESSAGES_1, min_server_version: 0, route: RouteSchema::Fixed("fa"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "fa_data", ty: FieldType::Int, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf faDataType." },
 FieldSchema { name: "cxml", ty: FieldType::String, path: false, proto: Some(2), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Ascii7Escaped { from: Some(versions::ENCODE_MSG_ASCII7) }, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "Protobuf xml." },
 ] },
@@ -4249,7 +4409,7 @@ FieldSchema { name: "msg_type", ty: FieldType::Int, path: false, proto: Some(2),
 FieldSchema { name: "news_message", ty: FieldType::String, path: false, proto: Some(3), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Ascii7Escaped { from: Some(versions::ENCODE_MSG_ASCII7) }, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
 FieldSchema { name: "origin_exch", ty: FieldType::String, path: false, proto: Some(4), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Ascii7Escaped { from: Some(versions::ENCODE_MSG_ASCII7) }, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "The exchange it came from. Protobuf originatingExch." },
 ] },
-MessageSchema { direction: Direction::In, id: 85, name: "NewsProviders", type_name: "NewsProviders", wire_name: "newsProviders", doc: "newsProviders: every news provider of the login (no version field).", text_version: None, proto_from: versions::PROTOBUF_NEWS_DATA, min_server_version: 0, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
+MessageSchema { direction: Direction::In, id: 85, name: "NewsProviders", type_name: "NewsProviders", wire_name: "newsProviders", doc: "newsProviders: every news provider of the login (no version field).", text_version: None, proto_from: versions::PROTOBUF_NEWS_DATA, min_server_version: 0, route: RouteSchema::Fixed("news_providers"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "news_providers", ty: FieldType::RecordList(&NEWS_PROVIDER_SCHEMA), path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Plain, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
 ] },
 MessageSchema { direction: Direction::In, id: 83, name: "NewsArticle", type_name: "NewsArticle", wire_name: "newsArticle", doc: "newsArticle: the body of an article (no version field).", text_version: None, proto_from: versions::PROTOBUF_NEWS_DATA, min_server_version: 0, route: RouteSchema::Field("req_id"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
@@ -4588,7 +4748,7 @@ FieldSchema { name: "order.submitter", ty: FieldType::String, path: true, proto:
 ] },
 MessageSchema { direction: Direction::In, id: 102, name: "CompletedOrdersEnd", type_name: "CompletedOrdersEnd", wire_name: "completedOrdersEnd", doc: "completedOrdersEnd: every completed order of reqCompletedOrders has been sent.", text_version: None, proto_from: versions::PROTOBUF_COMPLETED_ORDER, min_server_version: 0, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
 ] },
-MessageSchema { direction: Direction::In, id: 19, name: "ScannerParameters", type_name: "ScannerParameters", wire_name: "scannerParameters", doc: "scannerParameters: the scanner parameters XML.", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_SCAN_DATA, min_server_version: 0, route: RouteSchema::None, text_form: true, proto_omit: &[], proto_split: None, fields: &[
+MessageSchema { direction: Direction::In, id: 19, name: "ScannerParameters", type_name: "ScannerParameters", wire_name: "scannerParameters", doc: "scannerParameters: the scanner parameters XML.", text_version: Some(TextVersion { value: 1, until: None, min: 1 }), proto_from: versions::PROTOBUF_SCAN_DATA, min_server_version: 0, route: RouteSchema::Fixed("scanner_parameters"), text_form: true, proto_omit: &[], proto_split: None, fields: &[
 FieldSchema { name: "xml", ty: FieldType::String, path: false, proto: Some(1), proto_double: false, since: None, until: None, msg_version: None, unset: None, default: None, text: TextRepr::Ascii7Escaped { from: Some(versions::ENCODE_MSG_ASCII7) }, if_present: false, proto_string: false, proto_only: false, when: None, strict: false, doc: "" },
 ] },
 MessageSchema { direction: Direction::In, id: 20, name: "ScannerData", type_name: "ScannerData", wire_name: "scannerData", doc: "scannerData: one snapshot of a scan's rows (IB's client raises scannerData per row, then scannerDataEnd).", text_version: Some(TextVersion { value: 3, until: None, min: 3 }), proto_from: versions::PROTOBUF_SCAN_DATA, min_server_version: 0, route: RouteSchema::Field("req_id"), text_form: true, proto_omit: &[], proto_split: None, fields: &[

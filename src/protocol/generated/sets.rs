@@ -9,7 +9,7 @@ use super::account::{
     ReqPositionsMulti,
 };
 use super::advisors::{ReceiveFa, ReplaceFa, ReplaceFaEnd, ReqFa};
-use super::config::{ConfigResponse, ReqConfig, UpdateConfigResponse};
+use super::config::{ConfigResponse, ReqConfig, UpdateConfig, UpdateConfigResponse};
 use super::contracts::{
     BondContractData, CancelContractData, ContractData, ContractDataEnd, FamilyCodes, MarketRule,
     MktDepthExchanges, ReqContractDetails, ReqFamilyCodes, ReqMarketRule, ReqMatchingSymbols,
@@ -105,6 +105,8 @@ pub enum Request {
     ReplaceFa(ReplaceFa),
     /// reqConfig (ibapi: reqConfigProtoBuf): TWS's API configuration (server 219+, protobuf only).
     ReqConfig(ReqConfig),
+    /// updateConfig (ibapi: updateConfigProtoBuf): changes TWS's API configuration (server 221+, protobuf only); an updateConfigResponse follows. What is left unset stays as it is.
+    UpdateConfig(UpdateConfig),
     /// reqContractDetails: every contract matching a partial description, then contractDetailsEnd.
     ReqContractDetails(ReqContractDetails),
     /// cancelContractData: stops a reqContractDetails in progress (server 215+, protobuf only).
@@ -266,6 +268,7 @@ impl Request {
         (outgoing::REQ_FA, "ReqFa"),
         (outgoing::REPLACE_FA, "ReplaceFa"),
         (outgoing::REQ_CONFIG, "ReqConfig"),
+        (outgoing::UPDATE_CONFIG, "UpdateConfig"),
         (outgoing::REQ_CONTRACT_DATA, "ReqContractDetails"),
         (outgoing::CANCEL_CONTRACT_DATA, "CancelContractData"),
         (outgoing::REQ_MATCHING_SYMBOLS, "ReqMatchingSymbols"),
@@ -368,6 +371,7 @@ impl Request {
             Self::ReqFa(_) => outgoing::REQ_FA,
             Self::ReplaceFa(_) => outgoing::REPLACE_FA,
             Self::ReqConfig(_) => outgoing::REQ_CONFIG,
+            Self::UpdateConfig(_) => outgoing::UPDATE_CONFIG,
             Self::ReqContractDetails(_) => outgoing::REQ_CONTRACT_DATA,
             Self::CancelContractData(_) => outgoing::CANCEL_CONTRACT_DATA,
             Self::ReqMatchingSymbols(_) => outgoing::REQ_MATCHING_SYMBOLS,
@@ -456,6 +460,7 @@ impl Request {
             Self::ReqFa(_) => "ReqFa",
             Self::ReplaceFa(_) => "ReplaceFa",
             Self::ReqConfig(_) => "ReqConfig",
+            Self::UpdateConfig(_) => "UpdateConfig",
             Self::ReqContractDetails(_) => "ReqContractDetails",
             Self::CancelContractData(_) => "CancelContractData",
             Self::ReqMatchingSymbols(_) => "ReqMatchingSymbols",
@@ -544,6 +549,7 @@ impl Request {
             Self::ReqFa(_) => "requestFA",
             Self::ReplaceFa(_) => "replaceFA",
             Self::ReqConfig(_) => "reqConfigProtoBuf",
+            Self::UpdateConfig(_) => "updateConfigProtoBuf",
             Self::ReqContractDetails(_) => "reqContractDetails",
             Self::CancelContractData(_) => "cancelContractData",
             Self::ReqMatchingSymbols(_) => "reqMatchingSymbols",
@@ -637,6 +643,7 @@ impl Request {
             Self::ReqFa(m) => m.visit(v),
             Self::ReplaceFa(m) => m.visit(v),
             Self::ReqConfig(m) => m.visit(v),
+            Self::UpdateConfig(m) => m.visit(v),
             Self::ReqContractDetails(m) => m.visit(v),
             Self::CancelContractData(m) => m.visit(v),
             Self::ReqMatchingSymbols(m) => m.visit(v),
@@ -725,6 +732,7 @@ impl Request {
             Self::ReqFa(_) => versions::PROTOBUF_REST_MESSAGES_1,
             Self::ReplaceFa(_) => versions::PROTOBUF_REST_MESSAGES_1,
             Self::ReqConfig(_) => versions::CONFIG,
+            Self::UpdateConfig(_) => versions::UPDATE_CONFIG,
             Self::ReqContractDetails(_) => versions::PROTOBUF_CONTRACT_DATA,
             Self::CancelContractData(_) => versions::CANCEL_CONTRACT_DATA,
             Self::ReqMatchingSymbols(_) => versions::PROTOBUF_REST_MESSAGES_2,
@@ -813,6 +821,7 @@ impl Request {
             Self::ReqFa(_) => 0,
             Self::ReplaceFa(_) => 0,
             Self::ReqConfig(_) => versions::CONFIG,
+            Self::UpdateConfig(_) => versions::UPDATE_CONFIG,
             Self::ReqContractDetails(_) => 0,
             Self::CancelContractData(_) => versions::CANCEL_CONTRACT_DATA,
             Self::ReqMatchingSymbols(_) => versions::REQ_MATCHING_SYMBOLS,
@@ -899,9 +908,10 @@ impl Request {
             Self::CancelPnL(m) => RouteKey::Request(m.req_id),
             Self::ReqPnLSingle(m) => RouteKey::Request(m.req_id),
             Self::CancelPnLSingle(m) => RouteKey::Request(m.req_id),
-            Self::ReqFa(_) => RouteKey::None,
+            Self::ReqFa(_) => RouteKey::Fa,
             Self::ReplaceFa(m) => RouteKey::Request(m.req_id),
             Self::ReqConfig(m) => RouteKey::Request(m.req_id),
+            Self::UpdateConfig(m) => RouteKey::Request(m.req_id),
             Self::ReqContractDetails(m) => RouteKey::Request(m.req_id),
             Self::CancelContractData(m) => RouteKey::Request(m.req_id),
             Self::ReqMatchingSymbols(m) => RouteKey::Request(m.req_id),
@@ -940,7 +950,7 @@ impl Request {
             Self::CancelRealTimeBars(m) => RouteKey::Request(m.req_id),
             Self::ReqNewsBulletins(_) => RouteKey::None,
             Self::CancelNewsBulletins(_) => RouteKey::None,
-            Self::ReqNewsProviders(_) => RouteKey::None,
+            Self::ReqNewsProviders(_) => RouteKey::NewsProviders,
             Self::ReqNewsArticle(m) => RouteKey::Request(m.req_id),
             Self::ReqHistoricalNews(m) => RouteKey::Request(m.req_id),
             Self::PlaceOrder(m) => RouteKey::Request(m.order_id),
@@ -950,7 +960,7 @@ impl Request {
             Self::ReqAutoOpenOrders(_) => RouteKey::None,
             Self::ReqAllOpenOrders(_) => RouteKey::None,
             Self::ReqCompletedOrders(_) => RouteKey::None,
-            Self::ReqScannerParameters(_) => RouteKey::None,
+            Self::ReqScannerParameters(_) => RouteKey::ScannerParameters,
             Self::ReqScannerSubscription(m) => RouteKey::Request(m.req_id),
             Self::CancelScannerSubscription(m) => RouteKey::Request(m.req_id),
             Self::StartApi(_) => RouteKey::None,
@@ -1021,6 +1031,7 @@ impl Request {
             Self::ReqFa(_) => None,
             Self::ReplaceFa(_) => None,
             Self::ReqConfig(_) => None,
+            Self::UpdateConfig(_) => None,
             Self::ReqContractDetails(_) => None,
             Self::CancelContractData(_) => None,
             Self::ReqMatchingSymbols(_) => None,
@@ -1140,6 +1151,7 @@ impl Request {
             Self::ReqFa(_) => None,
             Self::ReplaceFa(_) => None,
             Self::ReqConfig(_) => None,
+            Self::UpdateConfig(_) => None,
             Self::ReqContractDetails(_) => None,
             Self::CancelContractData(_) => None,
             Self::ReqMatchingSymbols(_) => None,
@@ -1272,6 +1284,9 @@ impl Request {
             Self::ReqFa(m) => encode_frame(outgoing::REQ_FA, m, form, server_version, out),
             Self::ReplaceFa(m) => encode_frame(outgoing::REPLACE_FA, m, form, server_version, out),
             Self::ReqConfig(m) => encode_frame(outgoing::REQ_CONFIG, m, form, server_version, out),
+            Self::UpdateConfig(m) => {
+                encode_frame(outgoing::UPDATE_CONFIG, m, form, server_version, out)
+            }
             Self::ReqContractDetails(m) => {
                 encode_frame(outgoing::REQ_CONTRACT_DATA, m, form, server_version, out)
             }
@@ -1628,6 +1643,10 @@ impl Request {
                 .map(|m| Some(Self::ReplaceFa(m))),
             outgoing::REQ_CONFIG => decode_body::<ReqConfig>(raw, "ReqConfig", server_version)
                 .map(|m| Some(Self::ReqConfig(m))),
+            outgoing::UPDATE_CONFIG => {
+                decode_body::<UpdateConfig>(raw, "UpdateConfig", server_version)
+                    .map(|m| Some(Self::UpdateConfig(m)))
+            }
             outgoing::REQ_CONTRACT_DATA => {
                 decode_body::<ReqContractDetails>(raw, "ReqContractDetails", server_version)
                     .map(|m| Some(Self::ReqContractDetails(m)))
@@ -2669,7 +2688,7 @@ impl Incoming {
             Self::AccountUpdateMultiEnd(m) => RouteKey::Request(m.req_id),
             Self::PnL(m) => RouteKey::Request(m.req_id),
             Self::PnLSingle(m) => RouteKey::Request(m.req_id),
-            Self::ReceiveFa(_) => RouteKey::None,
+            Self::ReceiveFa(_) => RouteKey::Fa,
             Self::ReplaceFaEnd(m) => RouteKey::Request(m.req_id),
             Self::ConfigResponse(m) => RouteKey::Request(m.req_id),
             Self::UpdateConfigResponse(m) => RouteKey::Request(m.req_id),
@@ -2716,7 +2735,7 @@ impl Incoming {
             Self::RealTimeBar(m) => RouteKey::Request(m.req_id),
             Self::TickByTick(m) => RouteKey::Request(m.req_id),
             Self::UpdateNewsBulletin(_) => RouteKey::None,
-            Self::NewsProviders(_) => RouteKey::None,
+            Self::NewsProviders(_) => RouteKey::NewsProviders,
             Self::NewsArticle(m) => RouteKey::Request(m.req_id),
             Self::HistoricalNews(m) => RouteKey::Request(m.req_id),
             Self::HistoricalNewsEnd(m) => RouteKey::Request(m.req_id),
@@ -2726,7 +2745,7 @@ impl Incoming {
             Self::OpenOrderEnd(_) => RouteKey::None,
             Self::CompletedOrder(_) => RouteKey::None,
             Self::CompletedOrdersEnd(_) => RouteKey::None,
-            Self::ScannerParameters(_) => RouteKey::None,
+            Self::ScannerParameters(_) => RouteKey::ScannerParameters,
             Self::ScannerData(m) => RouteKey::Request(m.req_id),
             Self::Error(m) => RouteKey::Request(m.req_id),
             Self::NextValidId(_) => RouteKey::None,

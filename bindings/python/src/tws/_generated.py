@@ -1057,6 +1057,329 @@ def _update_config_warning_from_fields(f: Mapping[str, Any], prefix: str) -> Upd
 
 
 @dataclass(frozen=True)
+class MessageConfigUpdate:
+    """A change to IB's MessageConfig (updateConfig, protobuf only): what is unset
+    stays as it is.
+
+    Attributes:
+        id: Protobuf id. `i32::MAX` leaves it unchanged.
+        title: Protobuf title. Empty leaves it unchanged.
+        message: Protobuf message. Empty leaves it unchanged.
+        default_action: Protobuf defaultAction. Empty leaves it unchanged.
+        enabled: Protobuf enabled. -1 leaves it unchanged, 0 false, 1 true.
+    """
+
+    id: Optional[int]
+    title: str
+    message: str
+    default_action: str
+    enabled: int
+
+
+def _message_config_update_from_fields(f: Mapping[str, Any], prefix: str) -> MessageConfigUpdate:
+    return MessageConfigUpdate(
+        f.get(prefix + ".id"),
+        _or(f.get(prefix + ".title"), ""),
+        _or(f.get(prefix + ".message"), ""),
+        _or(f.get(prefix + ".default_action"), ""),
+        _or(f.get(prefix + ".enabled"), -1),
+    )
+
+
+@dataclass(frozen=True)
+class ApiPrecautionsConfigUpdate:
+    """A change to IB's ApiPrecautionsConfig (updateConfig, protobuf only): what is
+    unset stays as it is.
+
+    Attributes:
+        bypass_order_precautions: Protobuf bypassOrderPrecautions. -1 leaves it
+            unchanged, 0 false, 1 true.
+        bypass_bond_warning: Protobuf bypassBondWarning. -1 leaves it unchanged,
+            0 false, 1 true.
+        bypass_negative_yield_confirmation: Protobuf
+            bypassNegativeYieldConfirmation. -1 leaves it unchanged, 0 false, 1
+            true.
+        bypass_called_bond_warning: Protobuf bypassCalledBondWarning. -1 leaves
+            it unchanged, 0 false, 1 true.
+        bypass_same_action_pair_trade_warning: Protobuf
+            bypassSameActionPairTradeWarning. -1 leaves it unchanged, 0 false, 1
+            true.
+        bypass_flagged_accounts_warning: Protobuf bypassFlaggedAccountsWarning.
+            -1 leaves it unchanged, 0 false, 1 true.
+        bypass_price_based_volatility_warning: Protobuf
+            bypassPriceBasedVolatilityWarning. -1 leaves it unchanged, 0 false, 1
+            true.
+        bypass_redirect_order_warning: Protobuf bypassRedirectOrderWarning. -1
+            leaves it unchanged, 0 false, 1 true.
+        bypass_no_overfill_protection: Protobuf bypassNoOverfillProtection. -1
+            leaves it unchanged, 0 false, 1 true.
+        bypass_route_marketable_to_bbo: Protobuf bypassRouteMarketableToBBO. -1
+            leaves it unchanged, 0 false, 1 true.
+    """
+
+    bypass_order_precautions: int
+    bypass_bond_warning: int
+    bypass_negative_yield_confirmation: int
+    bypass_called_bond_warning: int
+    bypass_same_action_pair_trade_warning: int
+    bypass_flagged_accounts_warning: int
+    bypass_price_based_volatility_warning: int
+    bypass_redirect_order_warning: int
+    bypass_no_overfill_protection: int
+    bypass_route_marketable_to_bbo: int
+
+
+def _api_precautions_config_update_from_fields(f: Mapping[str, Any], prefix: str) -> ApiPrecautionsConfigUpdate:
+    return ApiPrecautionsConfigUpdate(
+        _or(f.get(prefix + ".bypass_order_precautions"), -1),
+        _or(f.get(prefix + ".bypass_bond_warning"), -1),
+        _or(f.get(prefix + ".bypass_negative_yield_confirmation"), -1),
+        _or(f.get(prefix + ".bypass_called_bond_warning"), -1),
+        _or(f.get(prefix + ".bypass_same_action_pair_trade_warning"), -1),
+        _or(f.get(prefix + ".bypass_flagged_accounts_warning"), -1),
+        _or(f.get(prefix + ".bypass_price_based_volatility_warning"), -1),
+        _or(f.get(prefix + ".bypass_redirect_order_warning"), -1),
+        _or(f.get(prefix + ".bypass_no_overfill_protection"), -1),
+        _or(f.get(prefix + ".bypass_route_marketable_to_bbo"), -1),
+    )
+
+
+@dataclass(frozen=True)
+class ApiSettingsConfigUpdate:
+    """A change to IB's ApiSettingsConfig (updateConfig, protobuf only): what is
+    unset stays as it is.
+
+    Attributes:
+        read_only_api: Protobuf readOnlyApi. -1 leaves it unchanged, 0 false, 1
+            true.
+        total_quantity_for_mutual_funds: Protobuf totalQuantityForMutualFunds.
+            -1 leaves it unchanged, 0 false, 1 true.
+        download_open_orders_on_connection: Protobuf
+            downloadOpenOrdersOnConnection. -1 leaves it unchanged, 0 false, 1 true.
+        include_virtual_fx_positions: Protobuf includeVirtualFxPositions. -1
+            leaves it unchanged, 0 false, 1 true.
+        prepare_daily_pnl: Protobuf prepareDailyPnL. -1 leaves it unchanged, 0
+            false, 1 true.
+        send_status_updates_for_volatility_orders: Protobuf
+            sendStatusUpdatesForVolatilityOrders. -1 leaves it unchanged, 0 false, 1
+            true.
+        encode_api_messages: Protobuf encodeApiMessages. Empty leaves it
+            unchanged.
+        socket_port: Protobuf socketPort. `i32::MAX` leaves it unchanged.
+        use_negative_auto_range: Protobuf useNegativeAutoRange. -1 leaves it
+            unchanged, 0 false, 1 true.
+        create_api_message_log_file: Protobuf createApiMessageLogFile. -1 leaves
+            it unchanged, 0 false, 1 true.
+        include_market_data_in_log_file: Protobuf includeMarketDataInLogFile. -1
+            leaves it unchanged, 0 false, 1 true.
+        expose_trading_schedule_to_api: Protobuf exposeTradingScheduleToApi. -1
+            leaves it unchanged, 0 false, 1 true.
+        split_insured_deposit_from_cash_balance: Protobuf
+            splitInsuredDepositFromCashBalance. -1 leaves it unchanged, 0 false, 1
+            true.
+        send_zero_positions_for_today_only: Protobuf
+            sendZeroPositionsForTodayOnly. -1 leaves it unchanged, 0 false, 1 true.
+        let_api_account_requests_switch_subscription: Protobuf
+            letApiAccountRequestsSwitchSubscription. -1 leaves it unchanged, 0
+            false, 1 true.
+        use_account_groups_with_allocation_methods: Protobuf
+            useAccountGroupsWithAllocationMethods. -1 leaves it unchanged, 0 false,
+            1 true.
+        logging_level: Protobuf loggingLevel. Empty leaves it unchanged.
+        master_client_id: Protobuf masterClientId. `i32::MAX` leaves it
+            unchanged.
+        bulk_data_timeout: Protobuf bulkDataTimeout. `i32::MAX` leaves it
+            unchanged.
+        component_exch_separator: Protobuf componentExchSeparator. Empty leaves
+            it unchanged.
+        show_forex_data_in_1_10_pips: Protobuf showForexDataIn1_10Pips. -1
+            leaves it unchanged, 0 false, 1 true.
+        allow_forex_trading_in_1_10_pips: Protobuf allowForexTradingIn1_10Pips.
+            -1 leaves it unchanged, 0 false, 1 true.
+        round_account_values_to_nearest_whole_number: Protobuf
+            roundAccountValuesToNearestWholeNumber. -1 leaves it unchanged, 0 false,
+            1 true.
+        send_market_data_in_lots_for_us_stocks: Protobuf
+            sendMarketDataInLotsForUsStocks. -1 leaves it unchanged, 0 false, 1
+            true.
+        show_advanced_order_reject_in_ui: Protobuf showAdvancedOrderRejectInUi.
+            -1 leaves it unchanged, 0 false, 1 true.
+        reject_messages_above_max_rate: Protobuf rejectMessagesAboveMaxRate. -1
+            leaves it unchanged, 0 false, 1 true.
+        maintain_connection_on_incorrect_fields: Protobuf
+            maintainConnectionOnIncorrectFields. -1 leaves it unchanged, 0 false, 1
+            true.
+        compatibility_mode_nasdaq_stocks: Protobuf
+            compatibilityModeNasdaqStocks. -1 leaves it unchanged, 0 false, 1 true.
+        send_instrument_timezone: Protobuf sendInstrumentTimezone. Empty leaves
+            it unchanged.
+        send_forex_data_in_compatibility_mode: Protobuf
+            sendForexDataInCompatibilityMode. -1 leaves it unchanged, 0 false, 1
+            true.
+        maintain_and_resubmit_orders_on_reconnect: Protobuf
+            maintainAndResubmitOrdersOnReconnect. -1 leaves it unchanged, 0 false, 1
+            true.
+        historical_data_max_size: Protobuf historicalDataMaxSize. `i32::MAX`
+            leaves it unchanged.
+        auto_report_netting_event_contract_trades: Protobuf
+            autoReportNettingEventContractTrades. -1 leaves it unchanged, 0 false, 1
+            true.
+        option_exercise_request_type: Protobuf optionExerciseRequestType. Empty
+            leaves it unchanged.
+        allow_localhost_only: Protobuf allowLocalhostOnly. -1 leaves it
+            unchanged, 0 false, 1 true.
+        trusted_ips: Protobuf trustedIPs. Empty leaves it unchanged.
+    """
+
+    read_only_api: int
+    total_quantity_for_mutual_funds: int
+    download_open_orders_on_connection: int
+    include_virtual_fx_positions: int
+    prepare_daily_pnl: int
+    send_status_updates_for_volatility_orders: int
+    encode_api_messages: str
+    socket_port: Optional[int]
+    use_negative_auto_range: int
+    create_api_message_log_file: int
+    include_market_data_in_log_file: int
+    expose_trading_schedule_to_api: int
+    split_insured_deposit_from_cash_balance: int
+    send_zero_positions_for_today_only: int
+    let_api_account_requests_switch_subscription: int
+    use_account_groups_with_allocation_methods: int
+    logging_level: str
+    master_client_id: Optional[int]
+    bulk_data_timeout: Optional[int]
+    component_exch_separator: str
+    show_forex_data_in_1_10_pips: int
+    allow_forex_trading_in_1_10_pips: int
+    round_account_values_to_nearest_whole_number: int
+    send_market_data_in_lots_for_us_stocks: int
+    show_advanced_order_reject_in_ui: int
+    reject_messages_above_max_rate: int
+    maintain_connection_on_incorrect_fields: int
+    compatibility_mode_nasdaq_stocks: int
+    send_instrument_timezone: str
+    send_forex_data_in_compatibility_mode: int
+    maintain_and_resubmit_orders_on_reconnect: int
+    historical_data_max_size: Optional[int]
+    auto_report_netting_event_contract_trades: int
+    option_exercise_request_type: str
+    allow_localhost_only: int
+    trusted_ips: List[str] = field(hash=False)
+
+
+def _api_settings_config_update_from_fields(f: Mapping[str, Any], prefix: str) -> ApiSettingsConfigUpdate:
+    return ApiSettingsConfigUpdate(
+        _or(f.get(prefix + ".read_only_api"), -1),
+        _or(f.get(prefix + ".total_quantity_for_mutual_funds"), -1),
+        _or(f.get(prefix + ".download_open_orders_on_connection"), -1),
+        _or(f.get(prefix + ".include_virtual_fx_positions"), -1),
+        _or(f.get(prefix + ".prepare_daily_pnl"), -1),
+        _or(f.get(prefix + ".send_status_updates_for_volatility_orders"), -1),
+        _or(f.get(prefix + ".encode_api_messages"), ""),
+        f.get(prefix + ".socket_port"),
+        _or(f.get(prefix + ".use_negative_auto_range"), -1),
+        _or(f.get(prefix + ".create_api_message_log_file"), -1),
+        _or(f.get(prefix + ".include_market_data_in_log_file"), -1),
+        _or(f.get(prefix + ".expose_trading_schedule_to_api"), -1),
+        _or(f.get(prefix + ".split_insured_deposit_from_cash_balance"), -1),
+        _or(f.get(prefix + ".send_zero_positions_for_today_only"), -1),
+        _or(f.get(prefix + ".let_api_account_requests_switch_subscription"), -1),
+        _or(f.get(prefix + ".use_account_groups_with_allocation_methods"), -1),
+        _or(f.get(prefix + ".logging_level"), ""),
+        f.get(prefix + ".master_client_id"),
+        f.get(prefix + ".bulk_data_timeout"),
+        _or(f.get(prefix + ".component_exch_separator"), ""),
+        _or(f.get(prefix + ".show_forex_data_in_1_10_pips"), -1),
+        _or(f.get(prefix + ".allow_forex_trading_in_1_10_pips"), -1),
+        _or(f.get(prefix + ".round_account_values_to_nearest_whole_number"), -1),
+        _or(f.get(prefix + ".send_market_data_in_lots_for_us_stocks"), -1),
+        _or(f.get(prefix + ".show_advanced_order_reject_in_ui"), -1),
+        _or(f.get(prefix + ".reject_messages_above_max_rate"), -1),
+        _or(f.get(prefix + ".maintain_connection_on_incorrect_fields"), -1),
+        _or(f.get(prefix + ".compatibility_mode_nasdaq_stocks"), -1),
+        _or(f.get(prefix + ".send_instrument_timezone"), ""),
+        _or(f.get(prefix + ".send_forex_data_in_compatibility_mode"), -1),
+        _or(f.get(prefix + ".maintain_and_resubmit_orders_on_reconnect"), -1),
+        f.get(prefix + ".historical_data_max_size"),
+        _or(f.get(prefix + ".auto_report_netting_event_contract_trades"), -1),
+        _or(f.get(prefix + ".option_exercise_request_type"), ""),
+        _or(f.get(prefix + ".allow_localhost_only"), -1),
+        _list(f, prefix + ".trusted_ips", lambda p: _or(f.get(p), "")),
+    )
+
+
+@dataclass(frozen=True)
+class ApiConfigUpdate:
+    """A change to IB's ApiConfig (updateConfig, protobuf only): what is unset
+    stays as it is.
+
+    Attributes:
+        precautions: Protobuf precautions. None leaves it unchanged.
+        settings: Protobuf settings. None leaves it unchanged.
+    """
+
+    precautions: Optional[ApiPrecautionsConfigUpdate] = field(hash=False)
+    settings: Optional[ApiSettingsConfigUpdate] = field(hash=False)
+
+
+def _api_config_update_from_fields(f: Mapping[str, Any], prefix: str) -> ApiConfigUpdate:
+    return ApiConfigUpdate(
+        (_api_precautions_config_update_from_fields(f, prefix + ".precautions") if f.get(prefix + ".precautions") else None),
+        (_api_settings_config_update_from_fields(f, prefix + ".settings") if f.get(prefix + ".settings") else None),
+    )
+
+
+@dataclass(frozen=True)
+class OrdersSmartRoutingConfigUpdate:
+    """A change to IB's OrdersSmartRoutingConfig (updateConfig, protobuf only):
+    what is unset stays as it is.
+
+    Attributes:
+        seek_price_improvement: Protobuf seekPriceImprovement. -1 leaves it
+            unchanged, 0 false, 1 true.
+        pre_open_reroute: Protobuf preOpenReroute. -1 leaves it unchanged, 0
+            false, 1 true.
+        do_not_route_to_dark_pools: Protobuf doNotRouteToDarkPools. -1 leaves it
+            unchanged, 0 false, 1 true.
+        default_algorithm: Protobuf defaultAlgorithm. Empty leaves it unchanged.
+    """
+
+    seek_price_improvement: int
+    pre_open_reroute: int
+    do_not_route_to_dark_pools: int
+    default_algorithm: str
+
+
+def _orders_smart_routing_config_update_from_fields(f: Mapping[str, Any], prefix: str) -> OrdersSmartRoutingConfigUpdate:
+    return OrdersSmartRoutingConfigUpdate(
+        _or(f.get(prefix + ".seek_price_improvement"), -1),
+        _or(f.get(prefix + ".pre_open_reroute"), -1),
+        _or(f.get(prefix + ".do_not_route_to_dark_pools"), -1),
+        _or(f.get(prefix + ".default_algorithm"), ""),
+    )
+
+
+@dataclass(frozen=True)
+class OrdersConfigUpdate:
+    """A change to IB's OrdersConfig (updateConfig, protobuf only): what is unset
+    stays as it is.
+
+    Attributes:
+        smart_routing: Protobuf smartRouting. None leaves it unchanged.
+    """
+
+    smart_routing: Optional[OrdersSmartRoutingConfigUpdate] = field(hash=False)
+
+
+def _orders_config_update_from_fields(f: Mapping[str, Any], prefix: str) -> OrdersConfigUpdate:
+    return OrdersConfigUpdate(
+        (_orders_smart_routing_config_update_from_fields(f, prefix + ".smart_routing") if f.get(prefix + ".smart_routing") else None),
+    )
+
+
+@dataclass(frozen=True)
 class ComboLeg:
     """One leg of a BAG (combo) contract.
 
@@ -5335,6 +5658,76 @@ RECORD_FIELDS: Dict[str, Dict[str, str]] = {
         "title": "string",
         "message": "string",
     },
+    "MessageConfigUpdate": {
+        "id": "int",
+        "title": "string",
+        "message": "string",
+        "default_action": "string",
+        "enabled": "int",
+    },
+    "ApiPrecautionsConfigUpdate": {
+        "bypass_order_precautions": "int",
+        "bypass_bond_warning": "int",
+        "bypass_negative_yield_confirmation": "int",
+        "bypass_called_bond_warning": "int",
+        "bypass_same_action_pair_trade_warning": "int",
+        "bypass_flagged_accounts_warning": "int",
+        "bypass_price_based_volatility_warning": "int",
+        "bypass_redirect_order_warning": "int",
+        "bypass_no_overfill_protection": "int",
+        "bypass_route_marketable_to_bbo": "int",
+    },
+    "ApiSettingsConfigUpdate": {
+        "read_only_api": "int",
+        "total_quantity_for_mutual_funds": "int",
+        "download_open_orders_on_connection": "int",
+        "include_virtual_fx_positions": "int",
+        "prepare_daily_pnl": "int",
+        "send_status_updates_for_volatility_orders": "int",
+        "encode_api_messages": "string",
+        "socket_port": "int",
+        "use_negative_auto_range": "int",
+        "create_api_message_log_file": "int",
+        "include_market_data_in_log_file": "int",
+        "expose_trading_schedule_to_api": "int",
+        "split_insured_deposit_from_cash_balance": "int",
+        "send_zero_positions_for_today_only": "int",
+        "let_api_account_requests_switch_subscription": "int",
+        "use_account_groups_with_allocation_methods": "int",
+        "logging_level": "string",
+        "master_client_id": "int",
+        "bulk_data_timeout": "int",
+        "component_exch_separator": "string",
+        "show_forex_data_in_1_10_pips": "int",
+        "allow_forex_trading_in_1_10_pips": "int",
+        "round_account_values_to_nearest_whole_number": "int",
+        "send_market_data_in_lots_for_us_stocks": "int",
+        "show_advanced_order_reject_in_ui": "int",
+        "reject_messages_above_max_rate": "int",
+        "maintain_connection_on_incorrect_fields": "int",
+        "compatibility_mode_nasdaq_stocks": "int",
+        "send_instrument_timezone": "string",
+        "send_forex_data_in_compatibility_mode": "int",
+        "maintain_and_resubmit_orders_on_reconnect": "int",
+        "historical_data_max_size": "int",
+        "auto_report_netting_event_contract_trades": "int",
+        "option_exercise_request_type": "string",
+        "allow_localhost_only": "int",
+        "trusted_ips": "list",
+    },
+    "ApiConfigUpdate": {
+        "precautions": "record",
+        "settings": "record",
+    },
+    "OrdersSmartRoutingConfigUpdate": {
+        "seek_price_improvement": "int",
+        "pre_open_reroute": "int",
+        "do_not_route_to_dark_pools": "int",
+        "default_algorithm": "string",
+    },
+    "OrdersConfigUpdate": {
+        "smart_routing": "record",
+    },
     "ComboLeg": {
         "con_id": "int",
         "ratio": "int",
@@ -5921,6 +6314,12 @@ __all__ = [
     "OrdersSmartRoutingConfig",
     "OrdersConfig",
     "UpdateConfigWarning",
+    "MessageConfigUpdate",
+    "ApiPrecautionsConfigUpdate",
+    "ApiSettingsConfigUpdate",
+    "ApiConfigUpdate",
+    "OrdersSmartRoutingConfigUpdate",
+    "OrdersConfigUpdate",
     "ComboLeg",
     "DeltaNeutralContract",
     "TagValue",

@@ -15,6 +15,7 @@ from .record import Record
 from .market import MarketMixin
 from .orders import OrdersMixin
 from .order_view import OrderViewMixin
+from .rest import RestMixin
 from . import _args, _ffi
 from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
 from ._enums import ConnectionState
@@ -114,7 +115,7 @@ def _close_all_at_exit() -> None:
 atexit.register(_close_all_at_exit)
 
 
-class Client(MarketMixin, OrdersMixin, OrderViewMixin):
+class Client(MarketMixin, OrdersMixin, OrderViewMixin, RestMixin):
     """A client of TWS or IB Gateway, built on libtws.
 
     Use it as a context manager; leaving the block disconnects and frees it::
