@@ -23,6 +23,8 @@ pub(crate) struct Stats {
     pub late_replies_dropped: AtomicU64,
     pub ticks_conflated: AtomicU64,
     pub subscriptions_refused: AtomicU64,
+    pub history_paced: AtomicU64,
+    pub history_pacing_wait_ms: AtomicU64,
 }
 
 /// A snapshot of a client's counters.
@@ -70,6 +72,11 @@ pub struct StatsSnapshot {
     /// Subscriptions TWS refused outright (error 200, 321, 322, 101, 309,
     /// 354 or 10089 for their id): forgotten, not re-issued after a reconnect.
     pub subscriptions_refused: u64,
+    /// Historical-data requests that waited for the history pacing rules
+    /// (`Options::history_pacing`; none was dropped).
+    pub history_paced: u64,
+    /// Milliseconds historical-data requests spent waiting for those rules, in total.
+    pub history_pacing_wait_ms: u64,
 }
 
 impl Stats {
@@ -101,6 +108,8 @@ impl Stats {
             late_replies_dropped: get(&self.late_replies_dropped),
             ticks_conflated: get(&self.ticks_conflated),
             subscriptions_refused: get(&self.subscriptions_refused),
+            history_paced: get(&self.history_paced),
+            history_pacing_wait_ms: get(&self.history_pacing_wait_ms),
         }
     }
 }
@@ -126,6 +135,8 @@ impl StatsSnapshot {
         "late_replies_dropped",
         "ticks_conflated",
         "subscriptions_refused",
+        "history_paced",
+        "history_pacing_wait_ms",
     ];
 
     /// The counter named `name` (a field name of this struct), if there is one.
@@ -150,6 +161,8 @@ impl StatsSnapshot {
             "late_replies_dropped" => self.late_replies_dropped,
             "ticks_conflated" => self.ticks_conflated,
             "subscriptions_refused" => self.subscriptions_refused,
+            "history_paced" => self.history_paced,
+            "history_pacing_wait_ms" => self.history_pacing_wait_ms,
             _ => return None,
         })
     }
