@@ -5,7 +5,7 @@
 //! (one or two spaces; in the zone of the request or of TWS's login),
 //! `yyyymmdd hh:mm:ss Zone` (the zone named, e.g. `US/Eastern`),
 //! `yyyymmdd-hh:mm:ss` (UTC, as head timestamps come) and epoch seconds
-//! (format date 2). Zones are looked up in a small table of those TWS
+//! (format date 2; more than 8 digits). Zones are looked up in a small table of those TWS
 //! uses, with their daylight-saving rules ([`zone_offset`]); an unknown zone
 //! fails to parse (the text is still kept by the message itself).
 
@@ -39,7 +39,7 @@ impl HistTime {
             text: text.to_owned(),
             date_only,
         };
-        if t.len() != 8 && !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        if t.len() > 8 && t.bytes().all(|b| b.is_ascii_digit()) {
             return Some(make(t.parse().ok()?, "UTC", false));
         }
         if let Some((date, time)) = t.split_once('-') {

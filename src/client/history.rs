@@ -108,9 +108,7 @@ impl Client {
     /// cancelHeadTimeStamp.
     pub fn cancel_head_timestamp(&self, req_id: i32) -> Result<(), Error> {
         check_user_id(req_id)?;
-        self.request(Request::CancelHeadTimestamp(CancelHeadTimestamp {
-            req_id,
-        }))
+        self.request(Request::CancelHeadTimestamp(CancelHeadTimestamp { req_id }))
     }
 
     /// reqHistogramData: one `histogramData` with the volume traded at each
@@ -133,9 +131,7 @@ impl Client {
     /// cancelHistogramData.
     pub fn cancel_histogram_data(&self, req_id: i32) -> Result<(), Error> {
         check_user_id(req_id)?;
-        self.request(Request::CancelHistogramData(CancelHistogramData {
-            req_id,
-        }))
+        self.request(Request::CancelHistogramData(CancelHistogramData { req_id }))
     }
 
     /// reqHistoricalTicks: up to `number_of_ticks` (at most 1000) ticks

@@ -217,7 +217,7 @@ fn contract_key(c: &Contract) -> String {
 /// Why a request may not go yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Hold {
-    /// An earlier request for the same contract waits.
+    /// An earlier request for the same contract waits, or is being written.
     Turn,
     /// `max_open` requests are open.
     Open,
@@ -227,6 +227,7 @@ pub(crate) enum Hold {
 
 struct Sent {
     ticket: u64,
+    contract: String,
     /// When its bytes were written; `None` while being written.
     at: Option<Instant>,
     identity: String,
@@ -259,7 +260,8 @@ impl Book {
     /// Enters a request into the queue; returns its ticket.
     pub(crate) fn enqueue(&mut self, t: &Traits) -> u64 {
         self.next_ticket += 1;
-        self.waiting.push_back((self.next_ticket, t.contract.clone()));
+        self.waiting
+            .push_back((self.next_ticket, t.contract.clone()));
         self.next_ticket
     }
 
@@ -276,7 +278,11 @@ impl Book {
             .waiting
             .iter()
             .take_while(|(id, _)| *id != ticket)
-            .any(|(_, c)| *c == t.contract);
+            .any(|(_, c)| *c == t.contract)
+            || self
+                .sent
+                .iter()
+                .any(|s| s.at.is_none() && s.contract == t.contract);
         if earlier_same_contract {
             return Err(Hold::Turn);
         }
@@ -313,6 +319,7 @@ impl Book {
         self.withdraw(ticket);
         self.sent.push_back(Sent {
             ticket,
+            contract: t.contract.clone(),
             at: None,
             identity: t.identity.clone(),
             group: t.group.clone(),
@@ -361,11 +368,8 @@ impl Book {
 
     fn prune(&mut self, now: Instant) {
         let r = self.rules;
-        let longest = HistoryPacing::stretched(
-            r.identical_window
-                .max(r.same_contract_window)
-                .max(r.window),
-        );
+        let longest =
+            HistoryPacing::stretched(r.identical_window.max(r.same_contract_window).max(r.window));
         while self
             .sent
             .front()
@@ -532,7 +536,9 @@ impl Limiter {
                 }
                 wake = wake.min(d);
             }
-            let sleep = wake.saturating_duration_since(now).max(Duration::from_millis(1));
+            let sleep = wake
+                .saturating_duration_since(now)
+                .max(Duration::from_millis(1));
             book = self
                 .changed
                 .wait_timeout(book, sleep)
@@ -579,5 +585,295 @@ impl Limiter {
     pub(crate) fn connection_ended(&self) {
         lock(&self.book).close_all();
         self.changed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn traits(req_id: i32, contract: &str, what: &str, identity: &str) -> Traits {
+        Traits {
+            req_id,
+            contract: contract.into(),
+            group: format!("{contract}|SMART|{what}"),
+            identity: identity.into(),
+            weight: if what == "BID_ASK" { 2 } else { 1 },
+        }
+    }
+
+    /// Sends `t` at `now` if the book lets it (enqueue, check, book, written).
+    fn try_send(book: &mut Book, t: &Traits, now: Instant) -> Result<(), Hold> {
+        let ticket = book.enqueue(t);
+        let verdict = book.check(ticket, t, now);
+        match verdict {
+            Ok(()) => {
+                book.book(ticket, t);
+                book.written(ticket, now);
+            }
+            Err(_) => book.withdraw(ticket),
+        }
+        verdict
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn an_identical_request_waits_out_the_identical_window() {
+        let mut book = Book::new(HistoryPacing::default());
+        let t0 = Instant::now();
+        let a = traits(1, "AAPL", "TRADES", "same");
+        assert_eq!(try_send(&mut book, &a, t0), Ok(()));
+        book.close(1);
+        let again = traits(2, "AAPL", "TRADES", "same");
+        let stretched = HistoryPacing::stretched(Duration::from_secs(15));
+        assert_eq!(
+            try_send(&mut book, &again, t0 + ms(1000)),
+            Err(Hold::Until(t0 + stretched))
+        );
+        // A different request for the same contract is not held by it.
+        let other = traits(3, "AAPL", "TRADES", "other");
+        assert_eq!(try_send(&mut book, &other, t0 + ms(1000)), Ok(()));
+        assert_eq!(try_send(&mut book, &again, t0 + stretched), Ok(()));
+    }
+
+    #[test]
+    fn six_per_contract_exchange_and_what_in_two_seconds() {
+        let mut book = Book::new(HistoryPacing::default());
+        let t0 = Instant::now();
+        for i in 0..6 {
+            let t = traits(i, "AAPL", "TRADES", &format!("r{i}"));
+            assert_eq!(try_send(&mut book, &t, t0 + ms(i as u64)), Ok(()), "{i}");
+        }
+        let seventh = traits(6, "AAPL", "TRADES", "r6");
+        let window = HistoryPacing::stretched(Duration::from_secs(2));
+        assert_eq!(
+            try_send(&mut book, &seventh, t0 + ms(10)),
+            Err(Hold::Until(t0 + window)),
+            "the first of the six leaves the window first"
+        );
+        // Another what-to-show of the same contract is another group.
+        let midpoint = traits(7, "AAPL", "MIDPOINT", "m");
+        assert_eq!(try_send(&mut book, &midpoint, t0 + ms(10)), Ok(()));
+        assert_eq!(try_send(&mut book, &seventh, t0 + window), Ok(()));
+    }
+
+    #[test]
+    fn sixty_in_ten_minutes_with_bid_ask_counting_twice() {
+        let rules = HistoryPacing::default();
+        let mut book = Book::new(rules);
+        let t0 = Instant::now();
+        // 29 BID_ASK requests (58) for different contracts, spaced out.
+        for i in 0..29 {
+            let t = traits(i, &format!("C{i}"), "BID_ASK", &format!("b{i}"));
+            assert_eq!(try_send(&mut book, &t, t0 + ms(i as u64 * 10)), Ok(()));
+        }
+        let one = traits(100, "X", "TRADES", "x");
+        assert_eq!(try_send(&mut book, &one, t0 + ms(500)), Ok(()), "59");
+        // A BID_ASK now would make 61.
+        let heavy = traits(101, "Y", "BID_ASK", "y");
+        let window = HistoryPacing::stretched(Duration::from_secs(600));
+        assert_eq!(
+            try_send(&mut book, &heavy, t0 + ms(600)),
+            Err(Hold::Until(t0 + window)),
+            "it fits once the first (weight 2) has left"
+        );
+        let light = traits(102, "Z", "TRADES", "z");
+        assert_eq!(try_send(&mut book, &light, t0 + ms(600)), Ok(()), "60");
+        assert!(matches!(
+            try_send(&mut book, &traits(103, "W", "TRADES", "w"), t0 + ms(700)),
+            Err(Hold::Until(_))
+        ));
+    }
+
+    #[test]
+    fn the_open_limit_waits_for_an_end() {
+        let rules = HistoryPacing {
+            max_open: 2,
+            ..HistoryPacing::default()
+        };
+        let mut book = Book::new(rules);
+        let t0 = Instant::now();
+        assert_eq!(
+            try_send(&mut book, &traits(1, "A", "TRADES", "1"), t0),
+            Ok(())
+        );
+        assert_eq!(
+            try_send(&mut book, &traits(2, "B", "TRADES", "2"), t0),
+            Ok(())
+        );
+        let third = traits(3, "C", "TRADES", "3");
+        assert_eq!(try_send(&mut book, &third, t0), Err(Hold::Open));
+        assert!(book.close(2));
+        assert_eq!(try_send(&mut book, &third, t0), Ok(()));
+        book.close_all();
+        assert_eq!(book.open_count(), 0);
+    }
+
+    #[test]
+    fn a_later_request_for_a_contract_never_overtakes_an_earlier_one() {
+        let mut book = Book::new(HistoryPacing::default());
+        let t0 = Instant::now();
+        let first = traits(1, "AAPL", "TRADES", "same");
+        assert_eq!(try_send(&mut book, &first, t0), Ok(()));
+        // The identical one waits; a different one for AAPL queues behind it.
+        let held = traits(2, "AAPL", "TRADES", "same");
+        let ticket_held = book.enqueue(&held);
+        assert!(matches!(
+            book.check(ticket_held, &held, t0),
+            Err(Hold::Until(_))
+        ));
+        let behind = traits(3, "AAPL", "MIDPOINT", "free");
+        let ticket_behind = book.enqueue(&behind);
+        assert_eq!(book.check(ticket_behind, &behind, t0), Err(Hold::Turn));
+        // Another contract is not held.
+        let msft = traits(4, "MSFT", "TRADES", "m");
+        let ticket_msft = book.enqueue(&msft);
+        assert_eq!(book.check(ticket_msft, &msft, t0), Ok(()));
+        // Once the held one goes, the one behind it may.
+        let later = t0 + HistoryPacing::stretched(Duration::from_secs(15));
+        assert_eq!(book.check(ticket_held, &held, later), Ok(()));
+        book.book(ticket_held, &held);
+        assert_eq!(
+            book.check(ticket_behind, &behind, later),
+            Err(Hold::Turn),
+            "not before its bytes are out"
+        );
+        book.written(ticket_held, later);
+        assert_eq!(book.check(ticket_behind, &behind, later), Ok(()));
+    }
+
+    #[test]
+    fn a_request_being_written_counts_as_sent_now() {
+        let rules = HistoryPacing {
+            window_max: 2,
+            window: Duration::from_secs(2),
+            ..HistoryPacing::default()
+        };
+        let mut book = Book::new(rules);
+        let t0 = Instant::now();
+        let a = traits(1, "A", "TRADES", "a");
+        let ta = book.enqueue(&a);
+        assert_eq!(book.check(ta, &a, t0), Ok(()));
+        book.book(ta, &a);
+        // Another request for A waits until a is written.
+        let a2 = traits(5, "A", "TRADES", "a2");
+        let ta2 = book.enqueue(&a2);
+        assert_eq!(book.check(ta2, &a2, t0), Err(Hold::Turn));
+        book.withdraw(ta2);
+        let b = traits(2, "B", "TRADES", "b");
+        assert_eq!(try_send(&mut book, &b, t0), Ok(()));
+        let c = traits(3, "C", "TRADES", "c");
+        assert!(matches!(try_send(&mut book, &c, t0), Err(Hold::Until(_))));
+        // Written late: its window starts then.
+        book.written(ta, t0 + ms(1500));
+        let window = HistoryPacing::stretched(Duration::from_secs(2));
+        assert_eq!(try_send(&mut book, &c, t0 + window), Ok(()), "b has left");
+        let d = traits(4, "D", "TRADES", "d");
+        assert_eq!(
+            try_send(&mut book, &d, t0 + window),
+            Err(Hold::Until(t0 + ms(1500) + window)),
+            "a counts from when it was written"
+        );
+        // Unbooking frees its place and its open slot.
+        book.unbook(ta, 1);
+        assert_eq!(try_send(&mut book, &d, t0 + window), Ok(()));
+    }
+
+    #[test]
+    fn traits_key_the_rules() {
+        use crate::protocol::history::{ReqHistoricalData, ReqHistoricalTicks};
+        let contract = Contract {
+            symbol: "AAPL".into(),
+            sec_type: "STK".into(),
+            exchange: "SMART".into(),
+            currency: "USD".into(),
+            ..Contract::default()
+        };
+        let bars = |id, what: &str| {
+            Request::ReqHistoricalData(ReqHistoricalData {
+                req_id: id,
+                contract: Box::new(contract.clone()),
+                duration: "1 D".into(),
+                bar_size_setting: "1 hour".into(),
+                what_to_show: what.into(),
+                format_date: 1,
+                ..ReqHistoricalData::default()
+            })
+        };
+        let a = traits_of(&bars(1, "TRADES")).unwrap();
+        let b = traits_of(&bars(2, "TRADES")).unwrap();
+        assert_eq!((a.req_id, b.req_id), (1, 2));
+        assert_eq!(a.identity, b.identity, "the id is not part of identity");
+        assert_eq!(a.group, b.group);
+        let c = traits_of(&bars(3, "BID_ASK")).unwrap();
+        assert_ne!(a.identity, c.identity);
+        assert_ne!(a.group, c.group);
+        assert_eq!(a.contract, c.contract);
+        assert_eq!((a.weight, c.weight), (1, 2));
+        let ticks = Request::ReqHistoricalTicks(ReqHistoricalTicks {
+            req_id: 4,
+            contract: Box::new(contract),
+            what_to_show: "BID_ASK".into(),
+            ..ReqHistoricalTicks::default()
+        });
+        assert_eq!(traits_of(&ticks).unwrap().weight, 2);
+        assert!(traits_of(&Request::ReqCurrentTime(Default::default())).is_none());
+    }
+
+    #[test]
+    fn the_limiter_honours_a_deadline_and_sends_nothing_then() {
+        let rules = HistoryPacing {
+            identical_window: Duration::from_secs(5),
+            ..HistoryPacing::default()
+        };
+        let limiter = Limiter::new(rules, Arc::new(Stats::default()));
+        let request = Request::ReqHeadTimestamp(crate::protocol::history::ReqHeadTimestamp {
+            req_id: 1,
+            what_to_show: "TRADES".into(),
+            ..Default::default()
+        });
+        limiter
+            .admit(&request, None, || None)
+            .unwrap()
+            .unwrap()
+            .written();
+        let started = Instant::now();
+        let outcome = limiter.admit(&request, Some(started + ms(200)), || None);
+        assert!(matches!(outcome, Err(Error::Timeout(_))));
+        assert!(
+            started.elapsed() < ms(150),
+            "it fails at once: it could not go in time"
+        );
+        assert_eq!(limiter.stats.history_paced.load(Ordering::Relaxed), 1);
+        // Not booked: the window still counts from the first only.
+        assert_eq!(lock(&limiter.book).sent.len(), 1);
+    }
+
+    #[test]
+    fn the_limiter_waits_then_lets_it_go() {
+        let rules = HistoryPacing {
+            identical_window: Duration::from_millis(200),
+            ..HistoryPacing::default()
+        };
+        let limiter = Limiter::new(rules, Arc::new(Stats::default()));
+        let request = Request::ReqHeadTimestamp(crate::protocol::history::ReqHeadTimestamp {
+            req_id: 1,
+            what_to_show: "TRADES".into(),
+            ..Default::default()
+        });
+        limiter
+            .admit(&request, None, || None)
+            .unwrap()
+            .unwrap()
+            .written();
+        let started = Instant::now();
+        let second = limiter.admit(&request, Some(started + ms(2000)), || None);
+        assert!(second.unwrap().is_some());
+        let waited = started.elapsed();
+        assert!(waited >= ms(190) && waited < ms(1000), "{waited:?}");
+        assert!(limiter.stats.history_pacing_wait_ms.load(Ordering::Relaxed) >= 190);
     }
 }

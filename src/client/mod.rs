@@ -40,9 +40,9 @@ pub use account_data::{AccountSnapshot, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_
 pub use dispatch::Callback;
 pub use error::Error;
 pub use events::{ConnectionState, Event};
-pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
 pub use hist_time::HistTime;
 pub use history::TickHistory;
+pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
 pub use options::{HistoryPacing, Liveness, Options, ReconnectPolicy};
 pub use quotes::Quote;
 pub use routes::RESERVED_IDS;
@@ -718,8 +718,7 @@ impl Shared {
             if abort.load(Ordering::Acquire) {
                 return;
             }
-            let Some(request) = lock(&self.subscriptions).get(id).map(|s| s.request.clone())
-            else {
+            let Some(request) = lock(&self.subscriptions).get(id).map(|s| s.request.clone()) else {
                 continue;
             };
             if cancel_first {
