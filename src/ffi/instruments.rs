@@ -281,7 +281,7 @@ pub(crate) fn messages_handle(messages: Vec<Incoming>, server_version: i32) -> *
 
 /// Runs a blocking call that yields messages: `*out` is NULL on failure,
 /// the caller's handle on success.
-fn blocking(
+pub(crate) fn blocking(
     client: *mut tws_client,
     out: *mut *mut tws_messages,
     call: impl FnOnce(&tws_client) -> Result<Vec<Incoming>, Failure>,

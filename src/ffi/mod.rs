@@ -36,6 +36,8 @@ mod instruments;
 
 mod market_data;
 
+mod history;
+
 mod delivery;
 
 mod diagnostics;
