@@ -87,6 +87,7 @@ from .market import (
     stock,
     tick_type_name,
 )
+from .history import HistoryPacing, bar_time, bars_df, parse_time
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
 
 
@@ -99,6 +100,10 @@ __version__ = library_version()
 
 __all__ = [
     "ALL_TAGS",
+    "HistoryPacing",
+    "bar_time",
+    "bars_df",
+    "parse_time",
     "AccountDownloadEnd",
     "AccountSnapshot",
     "AccountSummary",

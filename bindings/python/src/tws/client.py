@@ -12,6 +12,7 @@ from os import PathLike
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Set, Union
 
 from .record import Record
+from .history import HistoryMixin, HistoryPacing, apply_pacing
 from .market import MarketMixin
 from . import _args, _ffi
 from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
@@ -112,7 +113,7 @@ def _close_all_at_exit() -> None:
 atexit.register(_close_all_at_exit)
 
 
-class Client(MarketMixin):
+class Client(MarketMixin, HistoryMixin):
     """A client of TWS or IB Gateway, built on libtws.
 
     Use it as a context manager; leaving the block disconnects and frees it::
@@ -146,7 +147,9 @@ class Client(MarketMixin):
     unanswered", then the normal reconnect; ``liveness_idle=0`` turns it off;
     otherwise each must be 0.01..3600), ``queue_max_bytes`` (the most event
     data the queue holds, default 64 MiB, besides ``queue_capacity``; one
-    event always enters an empty queue; 0 is refused). ``None`` leaves an
+    event always enters an empty queue; 0 is refused), ``history_pacing``
+    (historical-data pacing, on by default with TWS's rules: ``False`` turns
+    it off, a :class:`tws.HistoryPacing` sets other rules). ``None`` leaves an
     option at its default. An out-of-range value raises
     :class:`tws.InvalidArgument`.
     """
@@ -170,6 +173,7 @@ class Client(MarketMixin):
         liveness_idle: Optional[float] = None,
         liveness_timeout: Optional[float] = None,
         queue_max_bytes: Optional[int] = None,
+        history_pacing: Union[bool, HistoryPacing, None] = None,
     ) -> None:
         self._handle: Optional[int] = None
         self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
@@ -238,6 +242,8 @@ class Client(MarketMixin):
                 check(lib.tws_options_set_liveness(options, *c_liveness))
             if c_queue_bytes is not None:
                 check(lib.tws_options_set_queue_max_bytes(options, c_queue_bytes))
+            if history_pacing is not None:
+                apply_pacing(options, history_pacing)
             handle = ctypes.c_void_p()
             check(lib.tws_client_new(options, ctypes.byref(handle)))
             self._handle = handle.value
