@@ -22,11 +22,11 @@ use crate::protocol::Incoming;
 
 use super::fields::tws_event_field_by_name;
 use super::fields::{tws_field, tws_field_kind};
-use super::types::tws_event_type;
 use super::instruments::{blocking, contract_arg, tws_messages};
 use super::record::tws_record;
 use super::result::{boundary, tws_result, Failure};
 use super::types::tws_event;
+use super::types::tws_event_type;
 use super::{c_str, ms, put, tws_client, with_client};
 
 // ---- requests ----------------------------------------------------------------------
@@ -240,7 +240,9 @@ pub unsafe extern "C" fn tws_client_head_timestamp(
     blocking(client, out, |c| {
         let contract = contract_arg(contract)?;
         let what = c_str(what_to_show, "what_to_show")?;
-        let head = c.inner.head_timestamp(&contract, what, use_rth, ms(timeout_ms))?;
+        let head = c
+            .inner
+            .head_timestamp(&contract, what, use_rth, ms(timeout_ms))?;
         Ok(vec![Incoming::HeadTimestamp(HeadTimestamp {
             req_id: 0,
             head_timestamp: head.text,
@@ -482,7 +484,9 @@ pub unsafe extern "C" fn tws_parse_hist_time(
             let parsed = HistTime::parse(t, zone).ok_or_else(|| {
                 Failure::new(
                     tws_result::TWS_ERR_INVALID_ARGUMENT,
-                    format!("{t:?} is not a date or time of historical data (or its zone is unknown)"),
+                    format!(
+                        "{t:?} is not a date or time of historical data (or its zone is unknown)"
+                    ),
                 )
             })?;
             put(epoch, "epoch", parsed.epoch)?;
