@@ -25,7 +25,7 @@ EXAMPLES := $(patsubst examples-c/%.c,$(BINDIR)/%,$(wildcard examples-c/*.c))
 CTESTS   := $(patsubst tests/c/%.c,$(BINDIR)/%,$(wildcard tests/c/*.c))
 
 .PHONY: all lib sim examples demo demo-run test rust-test c-test c-test-valgrind header lint bench bench-build clean FORCE \
-        install install-test python-test cpp-test deps-test readme-test generate
+        install install-test python-test python-wheel-test cpp-test deps-test readme-test generate
 
 all: lib sim examples
 
@@ -88,7 +88,7 @@ demo-run: lib sim examples
 # Quick start 2: every test there is. scripts/check-deps.sh first checks every
 # tool they need (installs what is missing as root with apt-get, or stops at
 # once naming each missing tool and its package).
-TESTS := lint rust-test c-test cpp-test python-test install-test deps-test readme-test
+TESTS := lint rust-test c-test cpp-test python-test python-wheel-test install-test deps-test readme-test
 test:
 	CC="$(CC)" CXX="$(CXX)" scripts/check-deps.sh test
 	$(MAKE) --no-print-directory $(TESTS)
@@ -123,14 +123,34 @@ install: lib sim $(DECODE)
 	$(SUBST) packaging/twsConfig.cmake.in > "$(DEST)/lib/cmake/tws/twsConfig.cmake"
 	$(SUBST) packaging/twsConfigVersion.cmake.in > "$(DEST)/lib/cmake/tws/twsConfigVersion.cmake"
 
-# Python: a venv under target/ with pytest, the package installed the way a
-# user installs it (pip install ./bindings/python builds and ships libtws).
+# Python: a venv under target/ with pytest, pytest-asyncio, mypy and pandas,
+# the package installed the way a user installs it (pip install
+# ./bindings/python builds and ships libtws); mypy --strict on the package
+# and on the examples.
 PYVENV  := target/pyvenv
 python-test: lib sim $(BINDIR)/positions
 	test -x $(PYVENV)/bin/python || python3 -m venv $(PYVENV)
-	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check pytest
+	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check pytest pytest-asyncio mypy pandas
 	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check ./bindings/python
+	cd bindings/python && ../../$(PYVENV)/bin/python -m mypy --strict --cache-dir ../../target/mypy-cache src/tws
+	cd bindings/python && MYPYPATH=src ../../$(PYVENV)/bin/python -m mypy --strict --cache-dir ../../target/mypy-cache examples/*.py
 	cd bindings/python/tests && TWS_SIM=$(abspath $(SIM)) ../../../$(PYVENV)/bin/python -m pytest -q -p no:cacheprovider .
+
+# The binary wheel: built once from build/lib's libtws (no cargo run), installed
+# into a fresh venv and smoke-tested from / with a PATH that holds no Rust
+# toolchain (only the venv's bin), against tws-sim.
+WHEELDIR  := target/wheels
+WHEELVENV := target/wheel-venv
+python-wheel-test: lib sim
+	test -x $(PYVENV)/bin/python || python3 -m venv $(PYVENV)
+	rm -rf $(WHEELDIR) $(WHEELVENV)
+	env PATH=/usr/bin:/bin TWS_PREBUILT_LIBRARY=$(abspath $(LIBDIR)/libtws.so.$(VERSION)) \
+	  $(PYVENV)/bin/python -m pip wheel -q --disable-pip-version-check --no-deps -w $(WHEELDIR) ./bindings/python
+	$(PYVENV)/bin/python -m venv $(WHEELVENV)
+	cd / && env -i HOME=$(abspath $(WHEELVENV)) PATH=$(abspath $(WHEELVENV))/bin \
+	  $(abspath $(WHEELVENV))/bin/python -m pip install -q --disable-pip-version-check --no-index $(abspath $(WHEELDIR))/tws-*.whl
+	cd / && env -i HOME=$(abspath $(WHEELVENV)) PATH=$(abspath $(WHEELVENV))/bin TWS_SIM=$(abspath $(SIM)) \
+	  $(abspath $(WHEELVENV))/bin/python $(abspath bindings/python/tests/wheel_smoke.py)
 
 install-test: lib sim
 	TWS_SIM=$(SIM) MAKE="$(MAKE)" CXX="$(CXX)" tests/install/run.sh

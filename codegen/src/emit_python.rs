@@ -610,7 +610,8 @@ from __future__ import annotations
 from ctypes import Structure, c_bool, c_char_p, c_double, c_int32, c_int64
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, Union
+from enum import IntEnum
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from ._enums import ErrorClass
 
@@ -636,18 +637,24 @@ def _decimal(p: Optional[bytes]) -> Optional[Decimal]:
     return _decimal_text(_text(p)) if p else None
 
 
-def _enum(cls, value: int):
+_E = TypeVar("_E", bound=IntEnum)
+_T = TypeVar("_T")
+
+
+def _enum(cls: Type[_E], value: int) -> Union[_E, int]:
     try:
         return cls(value)
     except ValueError:
         return value
 
 
-def _enum_or_none(cls, value: Optional[int]):
+def _enum_or_none(cls: Type[_E], value: Optional[int]) -> Any:
+    # Any: a field typed ``Union[Enum, int]`` takes it (None only from a peer
+    # that left the value out, which the accessor then reports as absent).
     return None if value is None else _enum(cls, value)
 
 
-def _or(value, absent):
+def _or(value: Optional[_T], absent: _T) -> _T:
     return absent if value is None else value
 
 
@@ -823,7 +830,7 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
     for m in &msgs {
         let _ = writeln!(out, "    {}: {},", m.event.constant, m.class);
     }
-    out.push_str("}\n\n#: The converter from ``tws_event_data`` of every message with a typed view.\nFROM_C: Dict[int, Callable[[Any], Any]] = {\n");
+    out.push_str("}\n\n#: The converter from ``tws_event_data`` of every message with a typed view.\nFROM_C: Dict[int, Callable[[Any], MessageEvent]] = {\n");
     for m in msgs.iter().filter(|m| m.event.view.is_some()) {
         let _ = writeln!(
             out,
@@ -832,7 +839,7 @@ pub fn python_file(cat: &Catalogue, cm: &CModel) -> String {
             m.event.short.to_ascii_lowercase()
         );
     }
-    out.push_str("}\n\n#: The builder from the generic fields (visitor name -> value) of every message.\nFROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {\n");
+    out.push_str("}\n\n#: The builder from the generic fields (visitor name -> value) of every message.\nFROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], MessageEvent]] = {\n");
     for m in &msgs {
         let _ = writeln!(
             out,

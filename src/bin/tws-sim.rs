@@ -53,6 +53,21 @@ Market (quotes are a seeded random walk per instrument; see README):
   --depth-reset-every N  every N walk steps each depth book is reset
                            (error 317, then the whole book again)
 
+Orders (matched against the simulator's own quotes; see README):
+  --master-client-id N   this client id sees every client's orders and
+                           executions, as client 0 does (default: none)
+  --fill-delay-steps N   every order waits N market steps before it works
+                           (default 0: a marketable order fills at once)
+  --trading-hours        orders keep the instruments' hours (outside them
+                           they wait) and DAY orders expire at the session
+                           end (default: around the clock, DAY lasts)
+Historical data (TWS's pacing rules are on; violations get 162, or 420
+with keep up to date; see the README, Historical data pacing):
+  --history-pacing-scale F  multiply every pacing window by F (0.01: the
+                           10-minute window lasts 6 s, 15 s identical 0.15 s)
+  --history-pacing-all   pace every bar size (TWS: bars of 30 s or less)
+  --no-history-pacing    serve every historical request
+
 Faults (all off by default; SECONDS may have fractions; loopback only):
   --restart-after S      every S seconds, close every connection and the
   --restart-down S         listener, refuse connections for --restart-down
@@ -188,6 +203,20 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                 let n: u32 = number(&value(&flag)?)?;
                 config.depth_reset_every = (n > 0).then_some(n);
             }
+            "--master-client-id" => config.master_client_id = Some(number(&value(&flag)?)?),
+            "--fill-delay-steps" => config.fill_delay_steps = number(&value(&flag)?)?,
+            "--trading-hours" if inline.is_none() => config.order_trading_hours = true,
+            "--history-pacing-scale" => {
+                let f: f64 = number(&value(&flag)?)?;
+                if !(f.is_finite() && f > 0.0 && f <= 100.0) {
+                    return Err("--history-pacing-scale is above 0 and at most 100".into());
+                }
+                config.history_pacing = config.history_pacing.clone().scaled(f);
+            }
+            "--history-pacing-all" if inline.is_none() => {
+                config.history_pacing.all_bar_sizes = true
+            }
+            "--no-history-pacing" if inline.is_none() => config.history_pacing.enabled = false,
             "--drop-after" => config.faults.drop_after = Some(number(&value(&flag)?)?),
             "--garbage" => config.faults.garbage = Some(value(&flag)?.parse()?),
             "--slow" => {
@@ -296,8 +325,35 @@ mod tests {
         assert_eq!(c.depth_reset_every, Some(50));
         assert_eq!(config(&[]).unwrap().seed, 1);
         assert!(config(&["--market-data-rate", "101"]).is_err());
+        let h = config(&["--history-pacing-scale", "0.01", "--history-pacing-all"]).unwrap();
+        assert_eq!(h.history_pacing.window, Duration::from_secs(6));
+        assert!(h.history_pacing.all_bar_sizes && h.history_pacing.enabled);
+        assert!(
+            !config(&["--no-history-pacing"])
+                .unwrap()
+                .history_pacing
+                .enabled
+        );
+        assert!(config(&["--history-pacing-scale", "0"]).is_err());
         assert!(config(&["--permission", "AAPL"]).is_err());
         assert!(config(&["--permission", "AAPL=gold"]).is_err());
         assert!(config(&["--seed", "-1"]).is_err());
+    }
+
+    #[test]
+    fn order_flags() {
+        let c = config(&[
+            "--master-client-id",
+            "7",
+            "--fill-delay-steps=3",
+            "--trading-hours",
+        ])
+        .unwrap();
+        assert_eq!((c.master_client_id, c.fill_delay_steps), (Some(7), 3));
+        assert!(c.order_trading_hours);
+        let d = config(&[]).unwrap();
+        assert_eq!((d.master_client_id, d.fill_delay_steps), (None, 0));
+        assert!(!d.order_trading_hours);
+        assert!(config(&["--fill-delay-steps", "-1"]).is_err());
     }
 }

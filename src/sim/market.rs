@@ -500,13 +500,13 @@ fn on_grid(price: f64, increment: f64, how: Round) -> f64 {
     round_digits(k * increment, decimals(increment))
 }
 
-fn round_to(price: f64, increment: f64) -> f64 {
+pub(super) fn round_to(price: f64, increment: f64) -> f64 {
     on_grid(price, increment, Round::Nearest)
 }
 
 /// Rounds to `digits` decimals: the nearest f64 to that decimal, the value
 /// parsing its text would give (an integer over an exact power of ten).
-fn round_digits(x: f64, digits: i32) -> f64 {
+pub(super) fn round_digits(x: f64, digits: i32) -> f64 {
     let scale = 10f64.powi(digits);
     let n = (x * scale).round();
     if n.is_finite() {
@@ -601,13 +601,13 @@ pub fn implied_vol(call: bool, price: f64, spot: f64, strike: f64, years: f64) -
 }
 
 /// The model volatility of a strike: a smile around the at-the-money vol.
-fn smile(atm: f64, spot: f64, strike: f64) -> f64 {
+pub(super) fn smile(atm: f64, spot: f64, strike: f64) -> f64 {
     let m = (strike / spot).ln();
     atm * (1.0 + 1.2 * m * m) - 0.08 * m
 }
 
 /// Years from `time_ms` to an expiry date's 16:00 New York (21:00 UTC).
-fn years_to(expiry: &str, time_ms: i64) -> f64 {
+pub(super) fn years_to(expiry: &str, time_ms: i64) -> f64 {
     let date = Date {
         year: expiry.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970),
         month: expiry.get(4..6).and_then(|m| m.parse().ok()).unwrap_or(1),

@@ -579,6 +579,10 @@ pub struct EngineConfig {
     pub partial_fill_chance: f64,
     /// The zone of execution and completion times (TWS's login zone); empty: UTC.
     pub zone: String,
+    /// 0: an order works as soon as it is accepted. N: it waits
+    /// (PreSubmitted) and works from the Nth market step after it was
+    /// accepted or modified, so a test can have it fill on a later step.
+    pub fill_delay_steps: u32,
 }
 
 impl Default for EngineConfig {
@@ -592,6 +596,7 @@ impl Default for EngineConfig {
             trading_hours: false,
             partial_fill_chance: 0.3,
             zone: "US/Eastern".to_owned(),
+            fill_delay_steps: 0,
         }
     }
 }
@@ -624,6 +629,8 @@ struct Order {
     placed_ms: i64,
     /// Steps a short sale still waits for its locate.
     locate_steps: u32,
+    /// Steps it still waits before working ([`EngineConfig::fill_delay_steps`]).
+    delay_steps: u32,
     /// Whether it has been seen by the market without filling completely
     /// (its later fills add liquidity).
     rested: bool,
@@ -1160,6 +1167,7 @@ impl Engine {
             commission: 0.0,
             placed_ms: now,
             locate_steps: 0,
+            delay_steps: self.config.fill_delay_steps,
             rested: false,
             completed_seq: 0,
             completed_time: String::new(),
@@ -1249,6 +1257,7 @@ impl Engine {
         }
         req.parent_id = parent_id;
         let transmit_now = req.transmit && !transmitted;
+        let delay = self.config.fill_delay_steps;
         {
             let o = self.orders.get_mut(&key).expect("live order");
             let retrigger = o.req.order_type != req.order_type || o.req.aux_price != req.aux_price;
@@ -1259,6 +1268,7 @@ impl Engine {
             }
             o.req = req;
             o.req.transmit = o.transmitted || transmit_now;
+            o.delay_steps = delay;
             if retrigger {
                 o.triggered = false;
                 o.trail_stop = None;
@@ -1525,6 +1535,7 @@ impl Engine {
         let rested = o.rested;
         let remaining = o.remaining();
         let tif = o.req.tif;
+        let mut crossed = false;
         if let Some(q) = quote {
             let (px, size) = if buys {
                 (q.ask, q.ask_size)
@@ -1533,6 +1544,7 @@ impl Engine {
             };
             let crosses = px > 0.0
                 && limit.map_or(true, |l| if buys { px <= l + 1e-9 } else { px >= l - 1e-9 });
+            crossed = crosses;
             if crosses {
                 let (price, liquidity) = match limit {
                     Some(l) if rested => (l, Liquidity::Added),
@@ -1548,7 +1560,11 @@ impl Engine {
         if o.status.is_final() {
             return;
         }
-        o.rested = true;
+        // A marketable order that filled only in part has not rested: the
+        // rest takes the quote while it stays marketable.
+        if !crossed {
+            o.rested = true;
+        }
         if tif == Tif::Ioc {
             self.cancel_one(venue, key, "Cancelled by System", false, events);
         }
@@ -1570,6 +1586,10 @@ impl Engine {
             return Wait::Parent;
         }
         let o = self.orders.get_mut(&key).expect("live order");
+        if o.delay_steps > 0 {
+            o.delay_steps -= 1;
+            return Wait::Trigger;
+        }
         if o.locate_steps > 0 {
             o.locate_steps -= 1;
             return Wait::Locate;

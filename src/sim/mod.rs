@@ -15,14 +15,19 @@
 //! Module map: [`account_data`] (the values), [`instruments`] (contracts
 //! and their details), [`market`] (the quotes' random walk and the
 //! market-data subscriptions), [`matching`] (the matching engine: orders,
-//! executions, commissions; not yet wired to the sessions), `portfolio` (the holdings),
+//! executions, commissions), `orders` (the server's one engine, its
+//! market and the routing of order events to connections),
+//! `order_replies` (engine events as wire messages), `portfolio` (the holdings),
 //! `account_replies` (positions, account updates, *Multi, PnL), `summary`
 //! (account-summary subscriptions), `session` (one connection's protocol),
 //! `transport` (bounded reads and writes), `registry` (client ids), `server`
 //! (listener, threads and restarts), `clock` (time), `recorder` (`--record`
 //! and `--capture`); the scripted faults: [`faults`] (what can be scripted),
 //! `injector` (one connection's fault state), `garbage` (malformed frames),
-//! `flood` (pre-encoded rows).
+//! `flood` (pre-encoded rows); history: `history` (the deterministic
+//! bars and ticks), `history_time` (exchange time zones, sessions, date
+//! texts), `history_replies` (requests to messages), `pacing` (TWS's
+//! historical-data pacing rules).
 
 pub mod account_data;
 mod account_replies;
@@ -30,11 +35,17 @@ mod clock;
 pub mod faults;
 mod flood;
 mod garbage;
+mod history;
+mod history_replies;
+mod history_time;
 mod injector;
 pub mod instruments;
 pub mod market;
 mod market_replies;
 pub mod matching;
+mod order_replies;
+mod orders;
+mod pacing;
 mod portfolio;
 mod recorder;
 mod registry;
@@ -54,6 +65,7 @@ pub use faults::{ConnectivityStep, Faults, Garbage, LargeUnknown, Restart};
 pub use flood::FLOOD_TAG;
 pub use garbage::UNKNOWN_ID as GARBAGE_UNKNOWN_ID;
 pub use instruments::Permission;
+pub use pacing::HistoryPacing;
 
 /// How a simulator behaves. Start from [`SimConfig::default`] and change what
 /// a test needs: `SimConfig { server_version: 176, ..Default::default() }`.
@@ -112,6 +124,24 @@ pub struct SimConfig {
     /// Every this many walk steps each depth subscription is reset (error
     /// 317, then its whole book as inserts).
     pub depth_reset_every: Option<u32>,
+    /// The master API client id: like client 0, it sees the open orders
+    /// and executions of every client id; `None`: no master client.
+    pub master_client_id: Option<i32>,
+    /// 0: orders work as soon as they are accepted (a marketable one fills
+    /// at once). N: every order waits (PreSubmitted) and works from the Nth
+    /// market step after it is accepted, so a test can leave before it fills.
+    pub fill_delay_steps: u32,
+    /// Orders keep the instruments' hours: outside them they wait
+    /// (PreSubmitted; outsideRth uses the trading hours instead of the
+    /// liquid hours), and DAY orders expire at their session's end. Off by
+    /// default: orders work around the clock and DAY orders last until
+    /// cancelled.
+    pub order_trading_hours: bool,
+    /// TWS's pacing rules for historical data (15 s identical, six per
+    /// contract in 2 s, 60 in 10 minutes, 50 open); shrink the windows with
+    /// [`HistoryPacing::scaled`]. Violations get error 162 (420 with keep up
+    /// to date) and are counted ([`SimHandle::history_pacing_violations`]).
+    pub history_pacing: HistoryPacing,
 }
 
 /// The highest [`SimConfig::market_data_rate`].
@@ -139,6 +169,10 @@ impl Default for SimConfig {
             market_closed: false,
             competing_live_session: false,
             depth_reset_every: None,
+            master_client_id: None,
+            fill_delay_steps: 0,
+            order_trading_hours: false,
+            history_pacing: HistoryPacing::default(),
         }
     }
 }
@@ -153,6 +187,12 @@ impl SimHandle {
     /// The address it listens on (always 127.0.0.1).
     pub fn addr(&self) -> SocketAddr {
         self.server.addr()
+    }
+
+    /// Historical-data requests refused for breaking the pacing rules so
+    /// far, on every connection.
+    pub fn history_pacing_violations(&self) -> u64 {
+        self.server.history_pacing_violations()
     }
 
     /// The port it listens on.

@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::orders::Desk;
+use super::pacing::Pacer;
 use super::recorder::Recorder;
 use super::registry::ClientIds;
 use super::session;
@@ -25,6 +27,10 @@ pub struct Shared {
     pub stop: Arc<AtomicBool>,
     pub client_ids: Arc<ClientIds>,
     pub recorder: Recorder,
+    /// The orders of every connection, and the market they fill against.
+    pub orders: Desk,
+    /// The historical-data pacing of the whole simulator (TWS paces a login).
+    pub pacer: Pacer,
     connections: Mutex<Connections>,
 }
 
@@ -57,6 +63,8 @@ pub struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
     acceptor: Option<JoinHandle<()>>,
+    /// Steps the order desk's market, connected or not.
+    stepper: Option<JoinHandle<()>>,
 }
 
 impl Server {
@@ -68,6 +76,8 @@ impl Server {
         let recorder = Recorder::open(config.record.as_deref(), config.capture.as_deref())?;
         let shared = Arc::new(Shared {
             recorder,
+            orders: Desk::new(&config),
+            pacer: Pacer::new(config.history_pacing.clone()),
             config,
             stop: Arc::new(AtomicBool::new(false)),
             client_ids: Arc::new(ClientIds::default()),
@@ -77,15 +87,39 @@ impl Server {
         let acceptor = thread::Builder::new()
             .name("tws-sim-accept".into())
             .spawn(move || accept_loop(listener, addr, &for_acceptor))?;
+        let every = shared.orders.lock().step_interval();
+        let stepper = match every {
+            Some(every) => {
+                let for_stepper = Arc::clone(&shared);
+                let spawned = thread::Builder::new()
+                    .name("tws-sim-orders".into())
+                    .spawn(move || step_loop(every, &for_stepper));
+                match spawned {
+                    Ok(thread) => Some(thread),
+                    Err(e) => {
+                        shared.stop.store(true, Ordering::SeqCst);
+                        let _ = acceptor.join();
+                        return Err(e);
+                    }
+                }
+            }
+            None => None,
+        };
         Ok(Server {
             addr,
             shared,
             acceptor: Some(acceptor),
+            stepper,
         })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Historical-data requests refused for pacing so far.
+    pub fn history_pacing_violations(&self) -> u64 {
+        self.shared.pacer.violations()
     }
 
     /// Stops accepting, shuts every connection down and joins every thread.
@@ -97,6 +131,9 @@ impl Server {
         self.shared.stop.store(true, Ordering::SeqCst);
         // After the acceptor has ended no connection can be added.
         let _ = acceptor.join();
+        if let Some(stepper) = self.stepper.take() {
+            let _ = stepper.join();
+        }
         self.shared.close_connections();
     }
 }
@@ -162,6 +199,24 @@ fn restart(
                     return None;
                 }
             }
+        }
+    }
+}
+
+/// Steps the order desk's market every `every` until the simulator stops,
+/// whether or not anyone is connected (and through restarts).
+fn step_loop(every: Duration, shared: &Shared) {
+    let mut due = Instant::now() + every;
+    loop {
+        if !shared.sleep_unless_stopped(due.saturating_duration_since(Instant::now())) {
+            return;
+        }
+        shared.orders.lock().step();
+        let now = Instant::now();
+        due += every;
+        // Fallen behind (a suspended process): skip ahead, no burst.
+        if due + every < now {
+            due = now + every;
         }
     }
 }

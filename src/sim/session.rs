@@ -14,6 +14,7 @@ use crate::wire::LENGTH_PREFIX;
 
 use super::account_replies;
 use super::clock;
+use super::history_replies::{self, Updates};
 use super::injector::Injector;
 use super::instruments::{Date, Instruments};
 use super::market::{Market, MarketConfig, MktDataRequest};
@@ -40,6 +41,10 @@ const IDLE_WAIT: Duration = Duration::from_secs(1);
 
 /// How often a frozen session looks at the simulator's stop flag.
 const FROZEN_POLL: Duration = Duration::from_millis(20);
+
+/// How often a session looks for order events of other requests and of
+/// market steps (fills of resting orders) waiting at the order desk.
+const ORDER_POLL: Duration = Duration::from_millis(50);
 
 /// Serves one accepted connection to its end and says why it ended.
 pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
@@ -81,9 +86,14 @@ pub fn serve(io: Transport, shared: &Shared, conn: u64) -> End {
         market: None,
         next_step: None,
         left_out_noted: false,
+        client_id: start.client_id,
+        orders: shared.orders.attach(conn, start.client_id),
+        next_order_poll: Instant::now() + ORDER_POLL,
+        history: Updates::default(),
         _claim: claim,
     };
     let end = session.run();
+    session.history.close_all(&shared.pacer);
     if matches!(end, End::Fault(_)) {
         session.io.close_gracefully();
     }
@@ -164,6 +174,13 @@ struct Session<'a> {
     next_step: Option<Instant>,
     /// Whether the log said that market messages were left out.
     left_out_noted: bool,
+    client_id: i32,
+    /// This session's registration at the order desk.
+    orders: super::orders::Link<'a>,
+    /// When the session next takes what the order desk holds for it.
+    next_order_poll: Instant,
+    /// The keep-up-to-date historical-data subscriptions.
+    history: Updates,
     /// Holds the client id until the session ends.
     _claim: Claim,
 }
@@ -187,6 +204,7 @@ impl Session<'_> {
                 self.faults.next_due(),
                 self.faults.freeze_at(),
                 self.next_step,
+                Some(self.next_order_poll),
             ];
             for due in timers {
                 until = due.map_or(until, |due| until.min(due));
@@ -204,6 +222,11 @@ impl Session<'_> {
                 self.push(&error(-1, step.code, step.message()));
             }
             self.market_step(now);
+            if now >= self.next_order_poll {
+                self.next_order_poll = now + ORDER_POLL;
+                let waiting = self.orders.take();
+                self.push_all(&waiting);
+            }
             if let Err(end) = self.flush() {
                 return end;
             }
@@ -229,7 +252,7 @@ impl Session<'_> {
             accounts_list: config.accounts.join(",").into(),
         };
         let next_id = NextValidId {
-            order_id: config.next_valid_id,
+            order_id: self.shared.orders.lock().next_valid_id(self.client_id),
         };
         self.push(&Incoming::ManagedAccounts(accounts));
         self.push(&Incoming::NextValidId(next_id));
@@ -260,9 +283,8 @@ impl Session<'_> {
         match request {
             Request::StartApi(_) => self.warn(format_args!("ignored a second StartApi")),
             Request::ReqIds(_) => {
-                // TWS answers the same id until an order uses it; the
-                // simulator takes no orders.
-                let order_id = config.next_valid_id;
+                // TWS answers the same id until an order uses it.
+                let order_id = self.shared.orders.lock().next_valid_id(self.client_id);
                 self.push(&Incoming::NextValidId(NextValidId { order_id }));
             }
             Request::ReqManagedAccounts(_) => {
@@ -404,18 +426,36 @@ impl Session<'_> {
                 let out = self.market().cancel_real_time_bars(req.req_id);
                 self.push_market(out);
             }
-            // Historical data (issue 15): declared, not served yet.
-            Request::ReqHistoricalData(_)
-            | Request::CancelHistoricalData(_)
-            | Request::ReqHeadTimestamp(_)
-            | Request::CancelHeadTimestamp(_)
-            | Request::ReqHistogramData(_)
+            // ---- issue 15: historical data ----
+            Request::ReqHistoricalData(req) => {
+                let mut history = std::mem::take(&mut self.history);
+                let out =
+                    history_replies::historical_data(&self.history_context(), &req, &mut history);
+                self.history = history;
+                if !self.history.is_empty() {
+                    self.market(); // its steps drive the updates
+                }
+                self.push_history(out);
+            }
+            Request::CancelHistoricalData(req) => {
+                self.history.cancel(req.req_id, &self.shared.pacer)
+            }
+            Request::ReqHeadTimestamp(req) => {
+                let out = history_replies::head_timestamp(&self.history_context(), &req);
+                self.push_history(out);
+            }
+            Request::ReqHistogramData(req) => {
+                let out = history_replies::histogram(&self.history_context(), &req);
+                self.push_history(out);
+            }
+            Request::ReqHistoricalTicks(req) => {
+                let out = history_replies::historical_ticks(&self.history_context(), &req);
+                self.push_history(out);
+            }
+            // Answered at once: nothing is left to cancel.
+            Request::CancelHeadTimestamp(_)
             | Request::CancelHistogramData(_)
-            | Request::ReqHistoricalTicks(_)
-            | Request::CancelHistoricalTicks(_) => self.warn(format_args!(
-                "{} is not served by the simulator yet",
-                request.name()
-            )),
+            | Request::CancelHistoricalTicks(_) => {}
             Request::ReqUserInfo(req) => {
                 // IB's own brand: an empty white-branding id.
                 self.push(&Incoming::UserInfo(crate::protocol::messages::UserInfo {
@@ -503,11 +543,12 @@ impl Session<'_> {
             | Request::CancelAccountUpdatesMulti(_)
             | Request::CancelPnL(_)
             | Request::CancelPnLSingle(_) => {}
+            // ---- issue 14: orders (the server's order desk, super::orders) ----
             Request::ReqExecutions(req) => {
-                // The simulator fills no orders yet: no executions to report.
-                self.push(&Incoming::ExecDetailsEnd(
-                    crate::protocol::executions::ExecDetailsEnd { req_id: req.req_id },
-                ));
+                let out = self
+                    .desk()
+                    .executions(self.client_id, req.req_id, &req.exec_filter);
+                self.push_all(&out);
             }
             Request::ReqSoftDollarTiers(req) => {
                 // No soft-dollar arrangement on the simulated accounts.
@@ -518,27 +559,31 @@ impl Session<'_> {
                     },
                 ));
             }
-            // The matching engine (super::matching) is not wired to the
-            // wire yet: orders are logged and left unanswered.
-            Request::PlaceOrder(req) => self.warn(format_args!(
-                "ignored placeOrder {}: the simulator does not take orders yet",
-                req.order_id
-            )),
-            Request::CancelOrder(req) => self.warn(format_args!(
-                "ignored cancelOrder {}: the simulator holds no orders",
-                req.order_id
-            )),
-            Request::ReqGlobalCancel(_) => {}
-            Request::ReqOpenOrders(_) | Request::ReqAllOpenOrders(_) => {
-                self.push(&Incoming::OpenOrderEnd(
-                    crate::protocol::orders::OpenOrderEnd {},
-                ));
+            Request::PlaceOrder(req) => {
+                let out = self.desk().place(self.client_id, &req);
+                self.push_all(&out);
             }
+            Request::CancelOrder(req) => {
+                let out = self.desk().cancel(self.client_id, req.order_id);
+                self.push_all(&out);
+            }
+            Request::ReqGlobalCancel(_) => {
+                let out = self.desk().global_cancel(self.client_id);
+                self.push_all(&out);
+            }
+            Request::ReqOpenOrders(_) => {
+                let out = self.desk().open_orders(self.client_id, false);
+                self.push_all(&out);
+            }
+            Request::ReqAllOpenOrders(_) => {
+                let out = self.desk().open_orders(self.client_id, true);
+                self.push_all(&out);
+            }
+            // No orders are entered in the simulated TWS: none to bind.
             Request::ReqAutoOpenOrders(_) => {}
             Request::ReqCompletedOrders(_) => {
-                self.push(&Incoming::CompletedOrdersEnd(
-                    crate::protocol::orders::CompletedOrdersEnd {},
-                ));
+                let out = self.desk().completed_orders(self.client_id);
+                self.push_all(&out);
             }
             Request::ExerciseOptions(req) => self.warn(format_args!(
                 "ignored exerciseOptions {}: the simulator holds no options",
@@ -585,6 +630,11 @@ impl Session<'_> {
         }
     }
 
+    /// The simulator's order desk, locked (briefly: answer and let go).
+    fn desk(&self) -> std::sync::MutexGuard<'_, super::orders::Book> {
+        self.shared.orders.lock()
+    }
+
     /// The instrument catalogue (for today), built on first use.
     fn instruments(&mut self) -> &Instruments {
         self.instruments
@@ -621,6 +671,41 @@ impl Session<'_> {
             next
         });
         self.push_market(out);
+        if !self.history.is_empty() {
+            let history = std::mem::take(&mut self.history);
+            let updates = history.step(&self.history_context());
+            self.history = history;
+            self.push_all(&updates);
+        }
+    }
+
+    /// What the historical answers need, as of now.
+    fn history_context(&mut self) -> history_replies::Context<'_> {
+        self.instruments();
+        history_replies::Context {
+            instruments: self.instruments.as_ref().expect("built above"),
+            seed: self.shared.config.seed,
+            version: self.version,
+            now: clock::now_unix_secs(),
+            pacer: &self.shared.pacer,
+            at: Instant::now(),
+        }
+    }
+
+    /// Sends historical answers, logging pacing refusals.
+    fn push_history(&mut self, out: Vec<Incoming>) {
+        for msg in &out {
+            if let Incoming::Error(e) = msg {
+                if e.message.contains("pacing violation") {
+                    let rule = self.shared.pacer.last_violation().map_or("", |v| v.rule());
+                    self.warn(format_args!(
+                        "history: request {} refused for pacing: {rule}",
+                        e.req_id
+                    ));
+                }
+            }
+        }
+        self.push_all(&out);
     }
 
     /// reqContractDetails: a row per matching instrument (bond rows for

@@ -7,11 +7,12 @@ Prints the same lines as examples-c/account_summary.c.
 """
 
 import sys
+from typing import List
 
 import tws
 
 
-def main(argv: list) -> int:
+def main(argv: List[str]) -> int:
     if len(argv) > 4:
         print("usage: account_summary.py [HOST [PORT [CLIENT_ID]]]", file=sys.stderr)
         return 2

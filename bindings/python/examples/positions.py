@@ -10,11 +10,12 @@ exist); the average cost is a float, printed with up to 10 significant digits.
 """
 
 import sys
+from typing import List
 
 import tws
 
 
-def main(argv: list) -> int:
+def main(argv: List[str]) -> int:
     if len(argv) > 4:
         print("usage: positions.py [HOST [PORT [CLIENT_ID]]]", file=sys.stderr)
         return 2

@@ -1366,3 +1366,50 @@ fn limit_if_touched_becomes_a_limit_once_its_trigger_is_touched() {
     // Touched and marketable at once: sold at the bid.
     assert_eq!(execs(&ev)[0].price, 191.00);
 }
+
+#[test]
+fn a_fill_delay_holds_an_order_for_that_many_steps() {
+    let mut v = Scripted::new();
+    let mut e = Engine::new(EngineConfig {
+        partial_fill_chance: 0.0,
+        fill_delay_steps: 2,
+        ..EngineConfig::default()
+    });
+    let ev = e.place(&v, order(1, Action::Buy, "10", OrderType::Market));
+    assert!(execs(&ev).is_empty(), "nothing fills at placement");
+    assert_eq!(statuses(&ev), vec![(1, Status::PreSubmitted)]);
+    let first = run_steps(&mut e, &mut v, 1);
+    assert!(execs(&first).is_empty(), "nor on the first step");
+    let second = run_steps(&mut e, &mut v, 1);
+    let fills = execs(&second);
+    assert_eq!(fills.len(), 1, "the second step fills it: {second:?}");
+    assert_eq!(fills[0].price, 190.01);
+    assert_eq!(last_status(&second, 1).unwrap().status, Status::Filled);
+}
+
+#[test]
+fn the_rest_of_a_marketable_limit_order_takes_the_quote_not_its_limit() {
+    let mut v = Scripted::new();
+    let mut e = engine();
+    // 300 shown at the ask: a buy of 1000 far above it fills 300 now.
+    v.set(AAPL_CON_ID, 189.99, 190.01, 300.0);
+    let ev = e.place(&v, limit(1, Action::Buy, "1000", 250.00));
+    let first = execs(&ev);
+    assert_eq!(first.len(), 1);
+    assert_eq!((first[0].shares, first[0].price), (q("300"), 190.01));
+    // Still marketable on the next steps: the rest fills at the ask too.
+    let later = execs(&run_steps(&mut e, &mut v, 3));
+    assert_eq!(later.len(), 3, "{later:?}");
+    assert!(later.iter().all(|x| x.price == 190.01), "{later:?}");
+    assert!(later.iter().all(|x| x.liquidity == Liquidity::Removed));
+    // A limit order that rested fills at its limit when the market crosses.
+    let ev = e.place(&v, limit(2, Action::Buy, "100", 189.50));
+    assert!(execs(&ev).is_empty());
+    v.set(AAPL_CON_ID, 189.40, 189.45, 1000.0);
+    let crossed = execs(&run_steps(&mut e, &mut v, 1));
+    assert_eq!(crossed.len(), 1);
+    assert_eq!(
+        (crossed[0].price, crossed[0].liquidity),
+        (189.50, Liquidity::Added)
+    );
+}

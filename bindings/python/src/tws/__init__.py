@@ -10,7 +10,9 @@ A small example::
             print(row.account, row.tag, row.value, row.currency)
 
 Everything talks to the C library ``libtws`` through ctypes; no compiler is
-needed for the binding itself.
+needed for the binding itself. :mod:`tws.aio` is the asyncio client
+(``tws.aio.AsyncClient``), :mod:`tws.util` has ``df`` (pandas DataFrames of
+events and rows, when pandas is installed).
 """
 
 from __future__ import annotations
@@ -183,3 +185,6 @@ from . import _generated as _gen  # noqa: E402
 from ._generated import *  # noqa: E402,F401,F403
 
 __all__ += [n for n in _gen.__all__ if n not in __all__]
+
+# Submodules reached as attributes: tws.aio (asyncio), tws.util (pandas helpers).
+from . import aio, util  # noqa: E402,F401

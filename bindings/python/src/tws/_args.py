@@ -13,7 +13,7 @@ import math
 import numbers
 import operator
 import os
-from typing import Iterable, Union
+from typing import Any, Iterable, SupportsIndex, Union, cast
 
 from .errors import InvalidArgument, InvalidCharacter, InvalidUtf8
 
@@ -37,7 +37,7 @@ def integer(value: object, name: str, bounds: "tuple[int, int]" = INT32) -> int:
         if lo <= value <= hi:
             return value
     n = None
-    if not isinstance(value, bool):
+    if not isinstance(value, bool) and isinstance(value, SupportsIndex):
         try:
             n = operator.index(value)  # int, and numpy integers and the like
         except TypeError:
@@ -81,7 +81,7 @@ def milliseconds(value: object, name: str) -> int:
 def seconds(value: object, name: str) -> float:
     """A duration in seconds, checked like :func:`milliseconds`."""
     if type(value) is float and value >= 0 or type(value) is int and value >= 0:  # the hot path (poll)
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     milliseconds(value, name)
     return float(value)  # type: ignore[arg-type]
 
@@ -116,7 +116,7 @@ def text_list(value: Union[str, Iterable[str]], name: str) -> bytes:
     if isinstance(value, (bytes, bytearray)):
         raise TypeError(f"{name} must be a str or an iterable of str, not {_type_name(value)}")
     try:
-        entries = list(value)  # type: ignore[arg-type]
+        entries = list(value)
     except TypeError:
         raise TypeError(f"{name} must be a str or an iterable of str, not {_type_name(value)}") from None
     parts = [text(entry, f"{name}[{i}]") for i, entry in enumerate(entries)]
@@ -144,7 +144,7 @@ def tag_values(value: object, name: str) -> "tuple[object, object, int]":
     if isinstance(value, (str, bytes, bytearray)):
         raise TypeError(f"{name} must be a dict or an iterable of (tag, value), not {_type_name(value)}")
     try:
-        pairs = list(value.items()) if isinstance(value, dict) else list(value)  # type: ignore[attr-defined]
+        pairs = list(value.items()) if isinstance(value, dict) else list(cast("Iterable[Any]", value))
     except TypeError:
         raise TypeError(f"{name} must be a dict or an iterable of (tag, value), not {_type_name(value)}") from None
     tags, values = [], []

@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import itertools
 import os
+from typing import Any
 from ctypes import (
     CFUNCTYPE,
     POINTER,
@@ -442,7 +443,7 @@ def text(p: bytes | None) -> str:
 # that callback has returned: only then is the entry dropped. Nothing libtws
 # may still call is ever freed, and no thunk holds a client.
 
-_registry: dict = {}
+_registry: "dict[object, object]" = {}
 _tokens = itertools.count(1)  # never reused, so a late or repeated release is harmless
 
 
@@ -453,7 +454,7 @@ def register(obj: object) -> int:
     return token
 
 
-def lookup(token: object) -> object:
+def lookup(token: object) -> Any:
     """The object registered under ``token``, or None."""
     return _registry.get(token) if token else None
 

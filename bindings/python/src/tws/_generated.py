@@ -15,7 +15,8 @@ from __future__ import annotations
 from ctypes import Structure, c_bool, c_char_p, c_double, c_int32, c_int64
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, Union
+from enum import IntEnum
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from ._enums import ErrorClass
 
@@ -41,18 +42,24 @@ def _decimal(p: Optional[bytes]) -> Optional[Decimal]:
     return _decimal_text(_text(p)) if p else None
 
 
-def _enum(cls, value: int):
+_E = TypeVar("_E", bound=IntEnum)
+_T = TypeVar("_T")
+
+
+def _enum(cls: Type[_E], value: int) -> Union[_E, int]:
     try:
         return cls(value)
     except ValueError:
         return value
 
 
-def _enum_or_none(cls, value: Optional[int]):
+def _enum_or_none(cls: Type[_E], value: Optional[int]) -> Any:
+    # Any: a field typed ``Union[Enum, int]`` takes it (None only from a peer
+    # that left the value out, which the accessor then reports as absent).
     return None if value is None else _enum(cls, value)
 
 
-def _or(value, absent):
+def _or(value: Optional[_T], absent: _T) -> _T:
     return absent if value is None else value
 
 
@@ -5087,7 +5094,7 @@ CLASSES: Dict[int, Type[Any]] = {
 }
 
 #: The converter from ``tws_event_data`` of every message with a typed view.
-FROM_C: Dict[int, Callable[[Any], Any]] = {
+FROM_C: Dict[int, Callable[[Any], MessageEvent]] = {
     TWS_EVENT_ERROR: _error_from_c,
     TWS_EVENT_NEXT_VALID_ID: _next_valid_id_from_c,
     TWS_EVENT_MANAGED_ACCOUNTS: _managed_accounts_from_c,
@@ -5121,7 +5128,7 @@ FROM_C: Dict[int, Callable[[Any], Any]] = {
 }
 
 #: The builder from the generic fields (visitor name -> value) of every message.
-FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], Any]] = {
+FROM_FIELDS: Dict[int, Callable[[Mapping[str, Any]], MessageEvent]] = {
     TWS_EVENT_ERROR: _error_from_fields,
     TWS_EVENT_NEXT_VALID_ID: _next_valid_id_from_fields,
     TWS_EVENT_MANAGED_ACCOUNTS: _managed_accounts_from_fields,

@@ -16,11 +16,11 @@ from .history import HistoryMixin, HistoryPacing, apply_pacing
 from .market import MarketMixin
 from . import _args, _ffi
 from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
+from ._enums import ConnectionState
 from .events import (
     AccountSnapshot,
     AccountSummaryRow,
     AccountValue,
-    ConnectionState,
     Event,
     Position,
     Stats,
@@ -65,7 +65,7 @@ class _Delivery:
         self.inside: Optional[int] = None  # the thread running the callback now
 
 
-def _on_event(event_p, user_data) -> None:
+def _on_event(event_p: Any, user_data: Optional[int]) -> None:
     """The one C event callback of every client; ``user_data`` is a registry token."""
     try:
         entry = _ffi.lookup(user_data)
@@ -427,7 +427,7 @@ class Client(MarketMixin, HistoryMixin):
         """The client's counters."""
         out = _ffi.tws_stats()
         self._invoke(lib.tws_client_stats, ctypes.byref(out))
-        return Stats(**{name: getattr(out, name) for name, _ in _ffi.tws_stats._fields_})
+        return Stats(**{f[0]: getattr(out, f[0]) for f in _ffi.tws_stats._fields_})
 
     # ---- requests -----------------------------------------------------------
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+from decimal import Decimal
+from enum import IntEnum
+from typing import Any, Dict, List, Optional, Type, TypeVar, Union
 
 from . import _ffi, _generated
-from ._enums import ConnectionState, ErrorClass
+from ._enums import ConnectionState as ConnectionState, ErrorClass as ErrorClass
 from ._generated import *  # noqa: F401,F403 (every message class, Contract, TWS_EVENT_*)
 from ._generated import AccountValue, Contract, PortfolioValue, Position, contract_from_c
 
@@ -159,7 +161,10 @@ def _raw(r: _ffi.tws_raw_message_event) -> bytes:
     return ctypes.string_at(r.payload, r.payload_len)
 
 
-def _enum(cls, value: int):
+_E = TypeVar("_E", bound=IntEnum)
+
+
+def _enum(cls: Type[_E], value: int) -> Union[_E, int]:
     """The member of ``cls`` with ``value``, or the bare int for a value newer than this binding."""
     try:
         return cls(value)
@@ -167,14 +172,16 @@ def _enum(cls, value: int):
         return value
 
 
-#: Kept for callers of 0.x: a decimal from libtws's exact text, ``None`` when unset.
-quantity = _generated._decimal
+def quantity(p: Optional[bytes]) -> Optional[Decimal]:
+    """Kept for callers of 0.x: a decimal from libtws's exact text, ``None`` when unset."""
+    return _generated._decimal(p)
+
 
 #: Kept for callers of 0.x: copies a ``tws_contract``.
 contract = contract_from_c
 
 
-def portfolio_value(p, account: str) -> PortfolioValue:
+def portfolio_value(p: Any, account: str) -> PortfolioValue:
     """Copies a ``tws_portfolio_row`` (which carries no account) of ``account``."""
     return PortfolioValue(
         contract_from_c(p.contract),
@@ -219,7 +226,7 @@ def fields_of(ev: _ffi.tws_event) -> Dict[str, Any]:
     return out
 
 
-def from_fields(ev: _ffi.tws_event) -> Any:
+def from_fields(ev: _ffi.tws_event) -> Optional[Event]:
     """The event's message built through the generic accessor alone: its
     generated class when the binding knows the event type, otherwise a
     :class:`GenericMessage`; ``None`` for an event without a message.

@@ -54,7 +54,7 @@ class LogRecord:
 _lock = threading.Lock()
 
 
-def _on_log(lvl: int, target: Optional[bytes], message: Optional[bytes], user_data) -> None:
+def _on_log(lvl: int, target: Optional[bytes], message: Optional[bytes], user_data: Optional[int]) -> None:
     """The one C log callback; ``user_data`` is the handler's registry token."""
     try:
         handler = _ffi.lookup(user_data)

@@ -42,6 +42,8 @@ def _tick_types() -> Dict[str, int]:
 #: IB's tick types (``tws_tick_type_name``): ``TickType.BID`` is 1,
 #: ``TickType.DELAYED_LAST`` 68, ... as the ticks' ``tick_type`` carries them.
 TickType = IntEnum("TickType", _tick_types(), module=__name__)  # type: ignore[misc]
+TickType.__doc__ = """IB's tick types by name (``tws_tick_type_name``): ``TickType.BID`` is 1,
+``TickType(45).name`` is ``"LAST_TIMESTAMP"``; a tick's ``tick_type`` holds the number."""
 
 
 def tick_type_name(tick_type: int) -> str:
@@ -63,7 +65,7 @@ def error_code_meaning(code: int) -> Optional[str]:
 
 def error_code_class(code: int) -> Union[ErrorClass, int]:
     """The class of TWS's error ``code`` (as ``ErrorMessage.error_class``)."""
-    value = lib.tws_error_code_class(_args.integer(code, "code"))
+    value: int = lib.tws_error_code_class(_args.integer(code, "code"))
     try:
         return ErrorClass(value)
     except ValueError:
