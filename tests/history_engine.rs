@@ -38,7 +38,7 @@ fn fast_pacing() -> HistoryPacing {
         enabled: true,
         identical_window: Duration::from_millis(400),
         same_contract_window: Duration::from_millis(300),
-        same_contract_max: 6,
+        same_contract_max: 5,
         window: Duration::from_millis(1500),
         window_max: 20,
         max_open: 50,
@@ -254,10 +254,10 @@ fn a_burst_for_one_contract_waits_for_the_same_contract_rule() {
         done_at.push(started.elapsed());
     }
     let window = Duration::from_millis(300);
-    assert!(done_at[5] < window, "six go at once: {done_at:?}");
-    assert!(done_at[6] >= window, "the seventh waits: {done_at:?}");
+    assert!(done_at[4] < window, "five go at once: {done_at:?}");
+    assert!(done_at[5] >= window, "the sixth waits: {done_at:?}");
     let stats = client.stats();
-    // The six leave the window together: the eighth follows the seventh at once.
+    // The five leave the window together: the seventh and eighth follow the sixth at once.
     assert_eq!(stats.history_paced, 1, "{stats:?}");
     assert!(stats.history_pacing_wait_ms >= 250, "{stats:?}");
     assert_eq!(client.stats().by_name("history_paced"), Some(1));

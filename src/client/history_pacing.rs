@@ -6,8 +6,8 @@
 //!
 //! The rules ([`HistoryPacing`], TWS's by default):
 //! - no identical request (the same request but for its id) within 15 s;
-//! - at most 6 requests for the same contract, exchange and what-to-show
-//!   within 2 s;
+//! - at most 5 requests for the same contract, exchange and what-to-show
+//!   within 2 s (TWS: "six or more" within two seconds is a violation);
 //! - at most 60 requests in any 10 minutes;
 //! - a BID_ASK request counts twice in the last two rules;
 //! - at most 50 requests open at once (open from the moment it is sent to
@@ -51,7 +51,8 @@ pub struct HistoryPacing {
     /// The window of the same-contract rule (default 2 s).
     pub same_contract_window: Duration,
     /// Most requests (BID_ASK counting twice) for one contract, exchange and
-    /// what-to-show within `same_contract_window` (default 6).
+    /// what-to-show within `same_contract_window` (default 5: TWS refuses
+    /// the sixth).
     pub same_contract_max: u32,
     /// The window of the overall rule (default 10 minutes).
     pub window: Duration,
@@ -67,7 +68,7 @@ impl Default for HistoryPacing {
             enabled: true,
             identical_window: Duration::from_secs(15),
             same_contract_window: Duration::from_secs(2),
-            same_contract_max: 6,
+            same_contract_max: 5,
             window: Duration::from_secs(600),
             window_max: 60,
             max_open: 50,
@@ -640,24 +641,24 @@ mod tests {
     }
 
     #[test]
-    fn six_per_contract_exchange_and_what_in_two_seconds() {
+    fn five_per_contract_exchange_and_what_in_two_seconds() {
         let mut book = Book::new(HistoryPacing::default());
         let t0 = Instant::now();
-        for i in 0..6 {
+        for i in 0..5 {
             let t = traits(i, "AAPL", "TRADES", &format!("r{i}"));
             assert_eq!(try_send(&mut book, &t, t0 + ms(i as u64)), Ok(()), "{i}");
         }
-        let seventh = traits(6, "AAPL", "TRADES", "r6");
+        let sixth = traits(6, "AAPL", "TRADES", "r6");
         let window = HistoryPacing::stretched(Duration::from_secs(2));
         assert_eq!(
-            try_send(&mut book, &seventh, t0 + ms(10)),
+            try_send(&mut book, &sixth, t0 + ms(10)),
             Err(Hold::Until(t0 + window)),
-            "the first of the six leaves the window first"
+            "the first of the five leaves the window first"
         );
         // Another what-to-show of the same contract is another group.
         let midpoint = traits(7, "AAPL", "MIDPOINT", "m");
         assert_eq!(try_send(&mut book, &midpoint, t0 + ms(10)), Ok(()));
-        assert_eq!(try_send(&mut book, &seventh, t0 + window), Ok(()));
+        assert_eq!(try_send(&mut book, &sixth, t0 + window), Ok(()));
     }
 
     #[test]

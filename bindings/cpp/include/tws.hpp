@@ -570,7 +570,7 @@ public:
     }
     /// Historical-data pacing on (the default) or off. On, a history request
     /// that would break one of TWS's pacing rules (no identical request
-    /// within 15 s; at most 6 per contract, exchange and what-to-show within
+    /// within 15 s; at most 5 per contract, exchange and what-to-show within
     /// 2 s; at most 60 within 10 minutes, BID_ASK counting twice; at most 50
     /// open) waits instead of drawing error 162 or 420.
     Options &history_pacing(bool enabled)

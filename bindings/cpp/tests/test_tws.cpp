@@ -940,12 +940,12 @@ static void historical_data()
 
     // A burst for one contract waits for the same-contract rule, counted.
     tws::Options o;
-    o.history_pacing_rules(400ms, 300ms, 6, 1500ms, 20, 50);
+    o.history_pacing_rules(400ms, 300ms, 5, 1500ms, 20, 50);
     tws::Client c(o);
     c.connect(HOST, port, 52, 5s);
     const tws::Record aapl = tws::stock("AAPL");
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 6; i++)
         c.req_historical_data(aapl, "", std::to_string(i + 1) + " D", "1 hour", "TRADES", true, 1, false, 300 + i);
     CHECK(std::chrono::steady_clock::now() - start >= 300ms);
     CHECK(c.stat("history_paced") == 1);
@@ -953,7 +953,7 @@ static void historical_data()
     // A blocking call the pacing would hold past its timeout fails at once.
     c.req_head_timestamp(aapl, "TRADES", true, 1, 310);
     tws::Options slow;
-    slow.history_pacing_rules(30s, 300ms, 6, 1500ms, 20, 50);
+    slow.history_pacing_rules(30s, 300ms, 5, 1500ms, 20, 50);
     tws::Client d(slow);
     d.connect(HOST, port, 53, 5s);
     d.req_head_timestamp(aapl, "TRADES", true, 1, 1);

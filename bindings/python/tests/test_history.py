@@ -12,7 +12,7 @@ import pytest
 import tws
 
 FAST = tws.HistoryPacing(
-    identical_window=0.4, same_contract_window=0.3, same_contract_max=6, window=1.5, window_max=20, max_open=50
+    identical_window=0.4, same_contract_window=0.3, same_contract_max=5, window=1.5, window_max=20, max_open=50
 )
 
 
@@ -44,7 +44,7 @@ def _burst(client: tws.Client, n: int) -> float:
 def test_a_burst_for_one_contract_waits_and_is_counted(sim):
     with tws.Client(history_pacing=FAST) as c:
         c.connect("127.0.0.1", sim.port, client_id=51, timeout=10)
-        assert _burst(c, 7) >= 0.3
+        assert _burst(c, 6) >= 0.3
         assert c.stat("history_paced") == 1
         assert c.stat("history_pacing_wait_ms") >= 250
 
@@ -52,7 +52,7 @@ def test_a_burst_for_one_contract_waits_and_is_counted(sim):
 def test_without_pacing_the_burst_goes_at_once(sim):
     with tws.Client(history_pacing=False) as c:
         c.connect("127.0.0.1", sim.port, client_id=52, timeout=10)
-        assert _burst(c, 7) < 0.25
+        assert _burst(c, 6) < 0.25
         assert c.stat("history_paced") == 0
 
 

@@ -35,7 +35,7 @@ class HistoryPacing:
 
     identical_window: float = 15.0
     same_contract_window: float = 2.0
-    same_contract_max: int = 6
+    same_contract_max: int = 5
     window: float = 600.0
     window_max: int = 60
     max_open: int = 50
