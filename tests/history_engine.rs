@@ -356,10 +356,9 @@ fn a_blocking_call_fails_with_timeout_when_pacing_holds_it_past_its_deadline() {
     };
     let client = connect(&sim, options(pacing));
     let contract = stock("AAPL");
-    // The simulator (until it serves history) does not answer: a Timeout
-    // either way, but the first is sent and the second is not.
-    let first = client.head_timestamp(&contract, "TRADES", true, Duration::from_millis(200));
-    assert!(matches!(first, Err(Error::Timeout(_))), "{first:?}");
+    // The first is answered; the identical second would have to wait 30 s.
+    let first = client.head_timestamp(&contract, "TRADES", true, T).unwrap();
+    assert!(first.epoch > 0 && first.zone == "UTC", "{first:?}");
     let started = Instant::now();
     let second = client.head_timestamp(&contract, "TRADES", true, Duration::from_millis(500));
     match second {
@@ -389,15 +388,17 @@ fn the_open_limit_holds_requests_until_one_is_cancelled() {
         ..fast_pacing()
     };
     let client = Arc::new(connect(&sim, options(pacing)));
-    client.send(&bars_request(1, "A", "1 D", false)).unwrap();
-    client.send(&bars_request(2, "B", "1 D", false)).unwrap();
+    // Keep-up-to-date requests stay open past their end, until cancelled.
+    client.send(&bars_request(1, "AAPL", "1 D", true)).unwrap();
+    client.send(&bars_request(2, "MSFT", "1 D", true)).unwrap();
     let c = client.clone();
     let started = Instant::now();
     let third = std::thread::spawn(move || {
-        c.send(&bars_request(3, "C", "1 D", false)).unwrap();
+        c.send(&bars_request(3, "SPY", "1 D", false)).unwrap();
         started.elapsed()
     });
     std::thread::sleep(Duration::from_millis(300));
+    assert!(!third.is_finished(), "the third waits although both have ended");
     client.cancel_historical_data(1).unwrap();
     let waited = third.join().unwrap();
     assert!(waited >= Duration::from_millis(300), "{waited:?}");
@@ -517,4 +518,168 @@ fn bars_request_keep(req_id: i32) -> Request {
         keep_up_to_date: true,
         chart_options: Vec::new(),
     })
+}
+
+// ---- against the simulator's own pacing ----
+
+/// Rules for both sides, scaled down: identical 300 ms, six refused within
+/// 200 ms for one contract, 60 per second, every bar size paced.
+fn sim_pacing() -> tws::sim::HistoryPacing {
+    tws::sim::HistoryPacing {
+        enabled: true,
+        identical_window: Duration::from_millis(300),
+        same_contract_window: Duration::from_millis(200),
+        same_contract_limit: 6,
+        window: Duration::from_millis(1000),
+        window_limit: 60,
+        max_open: 50,
+        all_bar_sizes: true,
+    }
+}
+
+fn client_pacing() -> HistoryPacing {
+    HistoryPacing {
+        enabled: true,
+        identical_window: Duration::from_millis(300),
+        same_contract_window: Duration::from_millis(200),
+        same_contract_max: 5,
+        window: Duration::from_millis(1000),
+        window_max: 60,
+        max_open: 50,
+    }
+}
+
+/// Request `i` of the burst: three stocks, three what-to-shows (BID_ASK
+/// counting twice), three durations, so that identical requests recur.
+fn burst_request(i: i32) -> Request {
+    let symbols = ["AAPL", "MSFT", "SPY"];
+    let whats = ["TRADES", "MIDPOINT", "BID_ASK"];
+    Request::ReqHistoricalData(ReqHistoricalData {
+        req_id: i,
+        contract: Box::new(stock(symbols[i as usize % 3])),
+        end_date_time: "20261130 16:00:00 US/Eastern".into(),
+        bar_size_setting: "5 secs".into(),
+        duration: format!("{} S", 60 + 60 * ((i / 9) % 3)),
+        use_rth: false,
+        what_to_show: whats[(i as usize / 3) % 3].into(),
+        format_date: 1,
+        keep_up_to_date: false,
+        chart_options: Vec::new(),
+    })
+}
+
+/// Sends the burst of 100 and waits for each request's end or error;
+/// returns the pacing errors (162) the client saw.
+fn run_burst(client: &Client) -> usize {
+    for i in 0..100 {
+        client.send(&burst_request(i)).unwrap();
+    }
+    let mut ended = std::collections::BTreeSet::new();
+    let mut paced = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while ended.len() < 100 && Instant::now() < deadline {
+        match client.poll(Duration::from_millis(50)).unwrap() {
+            Some(Event::Message(tws::protocol::Incoming::HistoricalDataEnd(m))) => {
+                ended.insert(m.req_id);
+            }
+            Some(Event::Message(tws::protocol::Incoming::Error(e))) if (0..100).contains(&e.req_id) => {
+                assert_eq!(e.code, 162, "{e:?}");
+                paced += 1;
+                ended.insert(e.req_id);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(ended.len(), 100, "every request ended");
+    paced
+}
+
+#[test]
+fn a_burst_of_100_through_the_limiter_draws_no_pacing_error() {
+    let sim = sim::start(SimConfig {
+        history_pacing: sim_pacing(),
+        ..config(None)
+    })
+    .unwrap();
+    let client = connect(&sim, options(client_pacing()));
+    let started = Instant::now();
+    assert_eq!(run_burst(&client), 0);
+    assert_eq!(sim.history_pacing_violations(), 0);
+    let stats = client.stats();
+    assert!(stats.history_paced > 0, "the limiter had to hold some: {stats:?}");
+    // BID_ASK counts twice: 133 in all at 60 per second needs two windows.
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    client.disconnect();
+    sim.stop();
+}
+
+#[test]
+fn the_same_burst_without_the_limiter_trips_the_simulators_pacing() {
+    let sim = sim::start(SimConfig {
+        history_pacing: sim_pacing(),
+        ..config(None)
+    })
+    .unwrap();
+    let client = connect(&sim, options(HistoryPacing::off()));
+    let paced = run_burst(&client);
+    assert!(paced > 0);
+    assert_eq!(sim.history_pacing_violations(), paced as u64);
+    client.disconnect();
+    sim.stop();
+}
+
+#[test]
+fn blocking_bars_come_up_to_the_end_marker_at_each_form() {
+    for version in [176, 222] {
+        let sim = sim::start(SimConfig {
+            server_version: version,
+            ..config(None)
+        })
+        .unwrap();
+        let client = connect(&sim, options(fast_pacing()));
+        let bars = client
+            .historical_bars(
+                &stock("AAPL"),
+                "20261130 16:00:00 US/Eastern",
+                "1 D",
+                "1 hour",
+                "TRADES",
+                true,
+                T,
+            )
+            .unwrap();
+        let times: Vec<i64> = bars
+            .iter()
+            .map(|b| HistTime::parse(&b.date, "").unwrap().epoch)
+            .collect();
+        // 09:30 then every hour to 15:00 New York time (UTC-5).
+        let open = 1_795_996_800 + 14 * 3600 + 1800;
+        let mut want = vec![open];
+        want.extend((10..=15).map(|h| 1_795_996_800 + (h + 5) * 3600));
+        assert_eq!(times, want, "at {version}");
+        assert!(bars.iter().all(|b| b.low <= b.close && b.close <= b.high));
+        // An unknown symbol is refused, and the refusal ends the call.
+        match client.historical_bars(&stock("NOPE"), "", "1 D", "1 hour", "TRADES", true, T) {
+            Err(Error::Request { code, .. }) => assert_eq!(code, 200),
+            other => panic!("{other:?}"),
+        }
+        let head = client.head_timestamp(&stock("AAPL"), "TRADES", true, T).unwrap();
+        assert!(head.epoch < times[0]);
+        assert!(!client
+            .histogram(&stock("AAPL"), true, "1 weeks", T)
+            .unwrap()
+            .is_empty());
+        let ticks = client
+            .historical_ticks(&stock("AAPL"), "", "20261130 16:00:00 US/Eastern", 50, "BID_ASK", true, false, T)
+            .unwrap();
+        assert!(matches!(&ticks, tws::client::TickHistory::BidAsk(t) if !t.is_empty()), "{ticks:?}");
+        if version >= 165 {
+            let schedule = client
+                .historical_schedule(&stock("AAPL"), "20261130 16:00:00 US/Eastern", "1 W", true, T)
+                .unwrap();
+            assert!(!schedule.sessions.is_empty());
+        }
+        client.disconnect();
+        sim.stop();
+    }
 }

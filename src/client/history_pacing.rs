@@ -11,21 +11,23 @@
 //! - at most 60 requests in any 10 minutes;
 //! - a BID_ASK request counts twice in the last two rules;
 //! - at most 50 requests open at once (open from the moment it is sent to
-//!   its end message, its error or its cancel; a connection's end closes all).
+//!   its end message, its error or its cancel; a keep-up-to-date request
+//!   stays open past its end until its cancel or error; a connection's end
+//!   closes all).
 //!
 //! A request that would break a rule waits until it no longer would: none
 //! is dropped, and requests for the same contract leave in the order they
 //! came (a later one never overtakes an earlier one that waits). Requests
 //! for other contracts, and every request that is not historical, do not
 //! wait behind it: the wait happens before the writer's lock is taken. Each
-//! window is stretched by 2% so that jitter on the way to TWS cannot make
-//! two requests look closer than they were sent. A request's time is taken
+//! window is stretched by 2% (at least 50 ms) so that jitter on the way to
+//! TWS cannot make two requests look closer than they were sent. A request's time is taken
 //! after its bytes are written (another pacer may hold it back first).
 //!
 //! [`Book`] is the rule keeper over an explicit clock (unit-testable);
 //! [`Limiter`] waits on it for the client's threads.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -98,9 +100,9 @@ impl HistoryPacing {
         Ok(())
     }
 
-    /// `w` with the 2% safety margin.
+    /// `w` with the safety margin: 2%, at least 50 ms.
     fn stretched(w: Duration) -> Duration {
-        w + w / 50
+        w + (w / 50).max(Duration::from_millis(50))
     }
 }
 
@@ -116,6 +118,8 @@ pub(crate) struct Traits {
     pub identity: String,
     /// 2 for BID_ASK, else 1.
     pub weight: u32,
+    /// A keep-up-to-date request: open until cancelled, not just until its end.
+    pub keep_open: bool,
 }
 
 /// The request's kind among the paced ones, if it is one.
@@ -127,7 +131,9 @@ pub(crate) fn traits_of(request: &Request) -> Option<Traits> {
         format!("{same:?}")
     }
     let none = String::new();
+    let mut keep_open = false;
     let (req_id, contract, what, identity) = if let Request::ReqHistoricalData(r) = request {
+        keep_open = r.keep_up_to_date;
         let id = without_id(r, |m| m.req_id = 0);
         (r.req_id, &r.contract, &r.what_to_show, id)
     } else if let Request::ReqHeadTimestamp(r) = request {
@@ -153,6 +159,7 @@ pub(crate) fn traits_of(request: &Request) -> Option<Traits> {
         } else {
             1
         },
+        keep_open,
     })
 }
 
@@ -171,11 +178,28 @@ pub(crate) fn cancelled_id(request: &Request) -> Option<i32> {
     }
 }
 
-/// The request id whose history request `msg` ends, if it ends one: its end
-/// marker (historicalDataEnd, or historicalData below server 196, which
-/// carries the period then), the single answer of head timestamp,
-/// histogram and schedule, the last batch of ticks, or an error for it.
-pub(crate) fn ended_id(msg: &Incoming) -> Option<i32> {
+/// How a message ends a history request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    /// Its last answer (a keep-up-to-date request stays open).
+    Answered(i32),
+    /// An error for it (TWS is done with it).
+    Refused(i32),
+}
+
+/// How `msg` ends a history request, if it ends one: its end marker
+/// (historicalDataEnd, or historicalData below server 196, which carries the
+/// period then), the single answer of head timestamp, histogram and
+/// schedule, the last batch of ticks, or an error for it.
+pub(crate) fn ended_id(msg: &Incoming) -> Option<End> {
+    if let Incoming::Error(e) = msg {
+        return (e.req_id >= 0 && classify(e.code) == ErrorClass::Error)
+            .then_some(End::Refused(e.req_id));
+    }
+    answered_id(msg).map(End::Answered)
+}
+
+fn answered_id(msg: &Incoming) -> Option<i32> {
     if let Incoming::HistoricalDataEnd(m) = msg {
         Some(m.req_id)
     } else if let Incoming::HistoricalData(m) = msg {
@@ -192,8 +216,6 @@ pub(crate) fn ended_id(msg: &Incoming) -> Option<i32> {
         m.done.then_some(m.req_id)
     } else if let Incoming::HistoricalTicksLast(m) = msg {
         m.done.then_some(m.req_id)
-    } else if let Incoming::Error(e) = msg {
-        (e.req_id >= 0 && classify(e.code) == ErrorClass::Error).then_some(e.req_id)
     } else {
         None
     }
@@ -244,7 +266,8 @@ pub(crate) struct Book {
     waiting: VecDeque<(u64, String)>,
     /// Requests sent within the longest window, oldest first.
     sent: VecDeque<Sent>,
-    open: HashSet<i32>,
+    /// Open request ids, each with whether it stays open past its end.
+    open: HashMap<i32, bool>,
 }
 
 impl Book {
@@ -254,7 +277,7 @@ impl Book {
             next_ticket: 0,
             waiting: VecDeque::new(),
             sent: VecDeque::new(),
-            open: HashSet::new(),
+            open: HashMap::new(),
         }
     }
 
@@ -326,7 +349,7 @@ impl Book {
             group: t.group.clone(),
             weight: t.weight,
         });
-        self.open.insert(t.req_id);
+        self.open.insert(t.req_id, t.keep_open);
     }
 
     /// The booked request's bytes were written at `at`.
@@ -354,7 +377,16 @@ impl Book {
 
     /// The request `req_id` ended (end marker, error, cancel).
     pub(crate) fn close(&mut self, req_id: i32) -> bool {
-        self.open.remove(&req_id)
+        self.open.remove(&req_id).is_some()
+    }
+
+    /// Request `req_id` got its last answer: closed unless it keeps up to date.
+    pub(crate) fn answered(&mut self, req_id: i32) -> bool {
+        if self.open.get(&req_id) == Some(&false) {
+            self.open.remove(&req_id);
+            return true;
+        }
+        false
     }
 
     /// The connection ended: TWS forgets every open request.
@@ -568,7 +600,7 @@ impl Limiter {
             .fetch_add(ms, Ordering::Relaxed);
     }
 
-    /// Closes request `req_id` (its end came, TWS refused it, or it was cancelled).
+    /// Closes request `req_id` (it was cancelled).
     pub(crate) fn close(&self, req_id: i32) {
         if lock(&self.book).close(req_id) {
             self.changed.notify_all();
@@ -577,8 +609,13 @@ impl Limiter {
 
     /// Closes the request a message ends, if it ends one.
     pub(crate) fn observe(&self, msg: &Incoming) {
-        if let Some(id) = ended_id(msg) {
-            self.close(id);
+        let closed = match ended_id(msg) {
+            Some(End::Refused(id)) => lock(&self.book).close(id),
+            Some(End::Answered(id)) => lock(&self.book).answered(id),
+            None => false,
+        };
+        if closed {
+            self.changed.notify_all();
         }
     }
 
@@ -600,6 +637,7 @@ mod tests {
             group: format!("{contract}|SMART|{what}"),
             identity: identity.into(),
             weight: if what == "BID_ASK" { 2 } else { 1 },
+            keep_open: false,
         }
     }
 
@@ -707,8 +745,21 @@ mod tests {
         );
         let third = traits(3, "C", "TRADES", "3");
         assert_eq!(try_send(&mut book, &third, t0), Err(Hold::Open));
-        assert!(book.close(2));
+        assert!(book.answered(2), "a one-shot closes at its end");
         assert_eq!(try_send(&mut book, &third, t0), Ok(()));
+        // A keep-up-to-date request stays open past its end, until cancelled.
+        assert!(book.close(1));
+        let keep = Traits {
+            keep_open: true,
+            ..traits(4, "D", "TRADES", "4")
+        };
+        assert_eq!(try_send(&mut book, &keep, t0), Ok(()));
+        assert!(!book.answered(4));
+        assert_eq!(
+            try_send(&mut book, &traits(5, "E", "TRADES", "5"), t0),
+            Err(Hold::Open)
+        );
+        assert!(book.close(4));
         book.close_all();
         assert_eq!(book.open_count(), 0);
     }
