@@ -968,6 +968,25 @@ static void historical_data()
     for (int i = 0; i < 7; i++)
         e.req_historical_data(aapl, "", std::to_string(i + 1) + " D", "1 hour", "TRADES", true, 1, false, 400 + i);
     CHECK(e.stat("history_paced") == 0);
+
+    // Blocking calls: every bar up to the end marker, typed.
+    const auto bars = c.historical_bars(aapl, "20261130 16:00:00 US/Eastern", "1 D", "1 hour");
+    CHECK(bars.size() == 7 && bars[0].date == "20261130 09:30:00 US/Eastern");
+    CHECK(tws::parse_hist_time(bars.at(6).date) == std::optional<std::int64_t>(1795996800 + 20 * 3600));
+    for (const auto &b : bars)
+        CHECK(b.low <= b.close && b.close <= b.high && !b.volume.empty());
+    CHECK(tws::parse_hist_time(c.head_timestamp(aapl)));
+    CHECK(!c.histogram(aapl).empty());
+    const auto ticks = c.historical_ticks(aapl, "", "20261130 16:00:00 US/Eastern", 20, "MIDPOINT");
+    const auto *mid = std::get_if<tws::HistoricalTicks>(&ticks);
+    CHECK(mid && !mid->ticks.empty() && mid->done);
+    CHECK(!c.historical_schedule(aapl, "20261130 16:00:00 US/Eastern").sessions.empty());
+    try {
+        c.historical_bars(tws::stock("NOPE"));
+        CHECK(false);
+    } catch (const tws::Error &err) {
+        CHECK(err.code() == TWS_ERR_REQUEST_FAILED && err.tws_code() == 200);
+    }
 }
 
 int main()

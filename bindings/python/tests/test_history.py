@@ -81,3 +81,23 @@ def test_bars_are_dataclasses_and_a_dataframe_when_pandas_is_there():
     assert df["close"].tolist() == [189.5, 189.2]
     assert df["volume"].iloc[0] == 51230.0 and pd.isna(df["volume"].iloc[1])
     assert df.index[0].hour == 15
+
+
+def test_blocking_bars_and_the_rest_against_the_simulator(sim):
+    with tws.Client(history_pacing=FAST) as c:
+        c.connect("127.0.0.1", sim.port, client_id=54, timeout=10)
+        bars = c.historical_bars(tws.stock("AAPL"), end="20261130 16:00:00 US/Eastern", duration="1 D")
+        assert [b.date for b in bars][0] == "20261130 09:30:00 US/Eastern"
+        assert len(bars) == 7 and all(isinstance(b, tws.Bar) for b in bars)
+        assert all(b.low <= b.close <= b.high for b in bars)
+        assert tws.bar_time(bars[-1]).hour == 20  # 15:00 in New York
+        head = c.head_timestamp(tws.stock("AAPL"))
+        assert tws.parse_time(head) is not None
+        assert c.histogram(tws.stock("AAPL"))
+        ticks = c.historical_ticks(tws.stock("AAPL"), end="20261130 16:00:00 US/Eastern", number_of_ticks=20)
+        assert ticks and all(isinstance(t, tws.HistoricalTickLast) for t in ticks)
+        schedule = c.historical_schedule(tws.stock("AAPL"), end="20261130 16:00:00 US/Eastern")
+        assert schedule.sessions
+        with pytest.raises(tws.RequestFailed) as e:
+            c.historical_bars(tws.stock("NOPE"))
+        assert e.value.tws_code == 200
