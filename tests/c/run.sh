@@ -208,6 +208,8 @@ historical_bars_example_prints_bars() { # VERSION [VALGRIND...]
 }
 check "historical_bars example: a day of hourly bars, then the end" historical_bars_example_prints_bars 222
 check "historical_bars example at server version 176 (end inside historicalData)" historical_bars_example_prints_bars 176
+check "C API tests: historical data" $with_sim --quiet -- "$bin/test_history"
+check "C API tests: historical data at server version 176" $with_sim --quiet --server-version 176 -- "$bin/test_history"
 check "C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 check "C API tests: instruments and quotes at server version 150" $with_sim --quiet --server-version 150 --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 check "C API tests" $with_sim -- "$bin/test_api"
@@ -271,6 +273,7 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: C generic requests" generic_send_bytes_equal_typed 222 $vg
   check "valgrind: market_data example" market_data_example_prints_ticks $vg
   check "valgrind: historical_bars example" historical_bars_example_prints_bars 222 $vg
+  check "valgrind: C API tests: historical data" $with_sim --quiet -- $vg "$bin/test_history"
   check "valgrind: C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- $vg "$bin/test_market_data"
   check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg
