@@ -1350,7 +1350,7 @@ tws_result tws_options_set_conflate_ticks(struct tws_options *options, bool conf
 // Turns the historical-data pacing on (the default) or off. On, a history
 // request (reqHistoricalData, reqHeadTimeStamp, reqHistogramData,
 // reqHistoricalTicks) that would break one of TWS's pacing rules (no
-// identical request within 15 s; at most 6 for one contract, exchange and
+// identical request within 15 s; at most 5 for one contract, exchange and
 // what-to-show within 2 s; at most 60 within 10 minutes, BID_ASK counting
 // twice; at most 50 open at once) waits until it would not, and is never
 // dropped: TWS then never answers error 162 or 420 for pacing.
@@ -1360,7 +1360,7 @@ tws_result tws_options_set_conflate_ticks(struct tws_options *options, bool conf
 tws_result tws_options_set_history_pacing(struct tws_options *options, bool enabled);
 
 // Sets the historical-data pacing rules (see
-// `tws_options_set_history_pacing`; defaults 15000, 2000, 6, 600000, 60,
+// `tws_options_set_history_pacing`; defaults 15000, 2000, 5, 600000, 60,
 // 50): no identical request within `identical_ms`; at most
 // `same_contract_max` requests for one contract, exchange and what-to-show
 // within `same_contract_ms`; at most `window_max` within `window_ms`
