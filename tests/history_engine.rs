@@ -398,7 +398,10 @@ fn the_open_limit_holds_requests_until_one_is_cancelled() {
         started.elapsed()
     });
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!third.is_finished(), "the third waits although both have ended");
+    assert!(
+        !third.is_finished(),
+        "the third waits although both have ended"
+    );
     client.cancel_historical_data(1).unwrap();
     let waited = third.join().unwrap();
     assert!(waited >= Duration::from_millis(300), "{waited:?}");
@@ -582,7 +585,9 @@ fn run_burst(client: &Client) -> usize {
             Some(Event::Message(tws::protocol::Incoming::HistoricalDataEnd(m))) => {
                 ended.insert(m.req_id);
             }
-            Some(Event::Message(tws::protocol::Incoming::Error(e))) if (0..100).contains(&e.req_id) => {
+            Some(Event::Message(tws::protocol::Incoming::Error(e)))
+                if (0..100).contains(&e.req_id) =>
+            {
                 assert_eq!(e.code, 162, "{e:?}");
                 paced += 1;
                 ended.insert(e.req_id);
@@ -606,7 +611,10 @@ fn a_burst_of_100_through_the_limiter_draws_no_pacing_error() {
     assert_eq!(run_burst(&client), 0);
     assert_eq!(sim.history_pacing_violations(), 0);
     let stats = client.stats();
-    assert!(stats.history_paced > 0, "the limiter had to hold some: {stats:?}");
+    assert!(
+        stats.history_paced > 0,
+        "the limiter had to hold some: {stats:?}"
+    );
     // BID_ASK counts twice: 133 in all at 60 per second needs two windows.
     assert!(started.elapsed() >= Duration::from_secs(2));
     client.disconnect();
@@ -663,19 +671,39 @@ fn blocking_bars_come_up_to_the_end_marker_at_each_form() {
             Err(Error::Request { code, .. }) => assert_eq!(code, 200),
             other => panic!("{other:?}"),
         }
-        let head = client.head_timestamp(&stock("AAPL"), "TRADES", true, T).unwrap();
+        let head = client
+            .head_timestamp(&stock("AAPL"), "TRADES", true, T)
+            .unwrap();
         assert!(head.epoch < times[0]);
         assert!(!client
             .histogram(&stock("AAPL"), true, "1 weeks", T)
             .unwrap()
             .is_empty());
         let ticks = client
-            .historical_ticks(&stock("AAPL"), "", "20261130 16:00:00 US/Eastern", 50, "BID_ASK", true, false, T)
+            .historical_ticks(
+                &stock("AAPL"),
+                "",
+                "20261130 16:00:00 US/Eastern",
+                50,
+                "BID_ASK",
+                true,
+                false,
+                T,
+            )
             .unwrap();
-        assert!(matches!(&ticks, tws::client::TickHistory::BidAsk(t) if !t.is_empty()), "{ticks:?}");
+        assert!(
+            matches!(&ticks, tws::client::TickHistory::BidAsk(t) if !t.is_empty()),
+            "{ticks:?}"
+        );
         if version >= 165 {
             let schedule = client
-                .historical_schedule(&stock("AAPL"), "20261130 16:00:00 US/Eastern", "1 W", true, T)
+                .historical_schedule(
+                    &stock("AAPL"),
+                    "20261130 16:00:00 US/Eastern",
+                    "1 W",
+                    true,
+                    T,
+                )
                 .unwrap();
             assert!(!schedule.sessions.is_empty());
         }
