@@ -2110,6 +2110,143 @@ tws_result tws_event_bar(const struct tws_event *event, size_t index, struct tws
 // libtws does not know.
 tws_result tws_parse_hist_time(const char *text, const char *default_zone, int64_t *epoch);
 
+// Creates an "Order" record in `*out` with the fields most orders need:
+// `action` ("BUY", "SELL"), `total_quantity` (exact decimal text: "100",
+// "0.5"), `order_type` ("MKT", "LMT", "STP", ...) and `lmt_price` (pass
+// `DBL_MAX` to leave it unset, as for a market order). Set more fields
+// with `tws_record_set_*` and `tws_record_append`, free it with
+// `tws_record_free`. An empty string leaves that field unset.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
+// TWS_ERR_INVALID_ARGUMENT for a quantity that is not a number.
+tws_result tws_record_new_order(const char *action,
+                                const char *total_quantity,
+                                const char *order_type,
+                                double lmt_price,
+                                struct tws_record **out);
+
+// placeOrder of `order` on `contract` under the next order id, written to
+// `*out_order_id` (taken atomically: safe from any number of threads, never
+// an id handed out before; ids reach TWS in the order they are taken).
+// TWS answers with TWS_EVENT_OPEN_ORDER and TWS_EVENT_ORDER_STATUS events
+// for the id (`status`, `filled`, `remaining`, `avg_fill_price`), fills as
+// TWS_EVENT_EXEC_DETAILS (req_id -1) and their
+// TWS_EVENT_COMMISSION_AND_FEES_REPORT, refusals as TWS_EVENT_ERROR under
+// the id (201 rejected, 110 bad price increment, 103 duplicate id, ...).
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_NOT_CONNECTED while the link is
+// down (the id is not consumed); TWS_ERR_INVALID_ARGUMENT when `contract`
+// is not a "Contract" or `order` not an "Order" record;
+// TWS_ERR_NOT_SUPPORTED / TWS_ERR_INVALID_CHARACTER when the order cannot
+// travel at the negotiated version (nothing sent, id not consumed);
+// TWS_ERR_IO, TWS_ERR_CONNECTION_CLOSED. On failure `*out_order_id` is -1.
+tws_result tws_client_place_order(struct tws_client *client,
+                                  const struct tws_record *contract,
+                                  const struct tws_record *order,
+                                  int64_t *out_order_id);
+
+// placeOrder under `order_id`: modifies the live order with that id (or
+// places one under an id of the caller's choosing; later ids from
+// `tws_client_place_order` are above it). Errors as
+// `tws_client_place_order`, and TWS_ERR_INVALID_ARGUMENT for an id out of
+// range.
+tws_result tws_client_place_order_with_id(struct tws_client *client,
+                                          int64_t order_id,
+                                          const struct tws_record *contract,
+                                          const struct tws_record *order);
+
+// cancelOrder of `order_id`, with the attributes of `order_cancel` (an
+// "OrderCancel" record: `manual_order_cancel_time` from server 169,
+// `ext_operator` and `manual_order_indicator` from 192; NULL for none).
+// TWS answers with a TWS_EVENT_ORDER_STATUS "Cancelled" and error 202 (a
+// notice), or error 10147 (no such order), 10148 / 161 (not cancellable).
+// Errors as `tws_client_place_order_with_id`.
+tws_result tws_client_cancel_order(struct tws_client *client,
+                                   int64_t order_id,
+                                   const struct tws_record *order_cancel);
+
+// reqGlobalCancel: cancels every open order of the account, whichever
+// client placed it. Errors: TWS_ERR_NULL_ARGUMENT, TWS_ERR_NOT_CONNECTED,
+// TWS_ERR_IO, TWS_ERR_CONNECTION_CLOSED.
+tws_result tws_client_req_global_cancel(struct tws_client *client);
+
+// reqOpenOrders: this client's open orders as TWS_EVENT_OPEN_ORDER (and
+// TWS_EVENT_ORDER_STATUS) events, then TWS_EVENT_OPEN_ORDER_END.
+tws_result tws_client_req_open_orders(struct tws_client *client);
+
+// reqAllOpenOrders: the open orders of every client (and those placed in
+// TWS), then TWS_EVENT_OPEN_ORDER_END.
+tws_result tws_client_req_all_open_orders(struct tws_client *client);
+
+// reqAutoOpenOrders (client id 0 only): orders placed in TWS are bound to
+// this client when `auto_bind` and reported to it.
+tws_result tws_client_req_auto_open_orders(struct tws_client *client, bool auto_bind);
+
+// reqExecutions: the executions matching `filter` (an "ExecutionFilter"
+// record: `client_id`, `acct_code`, `time`, `symbol`, `sec_type`,
+// `exchange`, `side`, `last_n_days`, `specific_dates`; NULL for every
+// execution of the day) as TWS_EVENT_EXEC_DETAILS tagged `req_id`, each
+// followed by its TWS_EVENT_COMMISSION_AND_FEES_REPORT, then
+// TWS_EVENT_EXEC_DETAILS_END. Request ids as everywhere.
+tws_result tws_client_req_executions(struct tws_client *client,
+                                     int32_t req_id,
+                                     const struct tws_record *filter);
+
+// reqCompletedOrders: today's filled and cancelled orders as
+// TWS_EVENT_COMPLETED_ORDER (API orders only when `api_only`), then
+// TWS_EVENT_COMPLETED_ORDERS_END.
+tws_result tws_client_req_completed_orders(struct tws_client *client, bool api_only);
+
+// Blocking: this client's open orders (reqOpenOrders), up to openOrderEnd
+// (at most `timeout_ms`). On success `*out` holds one "OpenOrder" message
+// per order (`order_id`, `contract.symbol`, `order.action`,
+// `order.total_quantity`, `order_state.status`, ...). The openOrder
+// messages are also delivered as events as usual; only the end marker is
+// the call's. One call at a time per client (TWS_ERR_BUSY). Errors: as for
+// requests, plus TWS_ERR_TIMEOUT. On failure `*out` is NULL.
+tws_result tws_client_open_orders(struct tws_client *client,
+                                  uint32_t timeout_ms,
+                                  struct tws_messages **out);
+
+// Blocking: the executions matching `filter` (NULL: every execution of the
+// day; reqExecutions under a reserved id), up to execDetailsEnd (at most
+// `timeout_ms`). On success `*out` holds per execution one "ExecDetails"
+// message (`contract.symbol`, `execution.exec_id`, `execution.shares`,
+// `execution.price`, `execution.order_id`, ...) followed, when TWS sent it
+// before the end, by its "CommissionAndFeesReport" (`exec_id`,
+// `commission_and_fees`, `currency`, `realized_pnl`). The executions are
+// not events; the commission reports are also delivered as events.
+// Errors: as for requests, plus TWS_ERR_TIMEOUT and TWS_ERR_REQUEST_FAILED.
+tws_result tws_client_executions(struct tws_client *client,
+                                 const struct tws_record *filter,
+                                 uint32_t timeout_ms,
+                                 struct tws_messages **out);
+
+// Blocking: today's completed orders (reqCompletedOrders; API orders only
+// when `api_only`), up to completedOrdersEnd (at most `timeout_ms`). On
+// success `*out` holds one "CompletedOrder" message per order
+// (`contract.symbol`, `order.perm_id`, `order_state.status`,
+// `order_state.completed_time`, ...). Not events. One call at a time per
+// client (TWS_ERR_BUSY). Errors: as for requests, plus TWS_ERR_TIMEOUT.
+tws_result tws_client_completed_orders(struct tws_client *client,
+                                       bool api_only,
+                                       uint32_t timeout_ms,
+                                       struct tws_messages **out);
+
+// Blocking: what-if. Places `order` on `contract` with `what_if` set under
+// a fresh order id and waits for TWS's answer (at most `timeout_ms`).
+// Nothing is traded. On success `*out` holds one "OpenOrder" message, the
+// answer: read the margin impact from `order_state.init_margin_before`,
+// `order_state.init_margin_change`, `order_state.init_margin_after`, the
+// `maint_margin_*` and `equity_with_loan_*` fields and the commission
+// estimate `order_state.commission_and_fees`. Not an event. Errors: as for
+// `tws_client_place_order`, plus TWS_ERR_TIMEOUT and
+// TWS_ERR_REQUEST_FAILED (TWS refused the order: `tws_last_tws_error_code`
+// gives its code, such as 201 or 110).
+tws_result tws_client_what_if(struct tws_client *client,
+                              const struct tws_record *contract,
+                              const struct tws_record *order,
+                              uint32_t timeout_ms,
+                              struct tws_messages **out);
+
 // Poll mode: waits up to `timeout_ms` (0 = do not wait) for the next event
 // and writes it to `*out_event`. Returns TWS_OK with an event, or
 // TWS_TIMEOUT_NO_EVENT. The event's pointers are valid until the next

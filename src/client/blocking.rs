@@ -38,6 +38,24 @@ pub(super) struct Call<'a> {
     timeout: Duration,
 }
 
+impl<'a> Call<'a> {
+    /// A call on a route registered by hand (`req_id` -1 when it has none),
+    /// started at `started`, that may take `timeout`.
+    pub(super) fn routed(
+        route: Route<'a>,
+        req_id: i32,
+        started: Instant,
+        timeout: Duration,
+    ) -> Call<'a> {
+        Call {
+            route,
+            req_id,
+            deadline: started + timeout,
+            timeout,
+        }
+    }
+}
+
 impl Client {
     /// Opens a blocking call named `what` (it names the call in `Busy`
     /// errors) that may take `timeout`: checks the session, takes an id and
@@ -46,6 +64,19 @@ impl Client {
     pub(super) fn start_call(
         &self,
         answers: Answers,
+        what: &str,
+        timeout: Duration,
+    ) -> Result<Call<'_>, Error> {
+        self.start_call_copying(answers, &[], what, timeout)
+    }
+
+    /// As [`start_call`](Self::start_call), and the call also gets a copy of
+    /// every message of the `copies` keys, which still go to the events
+    /// (see `routes`: divert and copy).
+    pub(super) fn start_call_copying(
+        &self,
+        answers: Answers,
+        copies: &[RouteKey],
         what: &str,
         timeout: Duration,
     ) -> Result<Call<'_>, Error> {
@@ -58,7 +89,10 @@ impl Client {
             }
             Answers::Key(key) => (-1, key),
         };
-        let route = self.shared.routes.register(key, what)?;
+        let route = match copies {
+            [] => self.shared.routes.register(key, what)?,
+            _ => self.shared.routes.register_copying(key, copies, what)?,
+        };
         Ok(Call {
             route,
             req_id,

@@ -17,6 +17,7 @@ mod link;
 mod liveness;
 mod market_data;
 mod options;
+mod orders;
 mod pacer;
 mod queue;
 mod quotes;
@@ -44,6 +45,7 @@ pub use hist_time::HistTime;
 pub use history::TickHistory;
 pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
 pub use options::{HistoryPacing, Liveness, Options, ReconnectPolicy};
+pub use orders::ExecutionReport;
 pub use quotes::Quote;
 pub use routes::RESERVED_IDS;
 pub use stats::StatsSnapshot;
@@ -573,6 +575,20 @@ impl Shared {
 
     /// [`Shared::write`] without the historical-data pacing.
     fn write_unpaced(&self, request: &Request, ready_only: bool) -> Result<u64, Error> {
+        self.write_made(request, ready_only, || Ok(None))
+    }
+
+    /// As [`write`](Self::write), but `make` may replace `request` by the
+    /// one written once its pacing slot came and the writer is held (a
+    /// placement takes its order id there, so that ids reach TWS in the
+    /// order they are taken). `make` runs at most once, and not at all when
+    /// the request is refused before.
+    fn write_made(
+        &self,
+        request: &Request,
+        ready_only: bool,
+        make: impl FnOnce() -> Result<Option<Request>, Error>,
+    ) -> Result<u64, Error> {
         let refused = || {
             (ready_only && !self.connected.load(Ordering::Acquire)) || lock(&self.writer).is_none()
         };
@@ -599,6 +615,8 @@ impl Shared {
         }
         let mut guard = lock(&self.writer);
         let w = guard.as_mut().ok_or(Error::NotConnected)?;
+        let made = make()?;
+        let request = made.as_ref().unwrap_or(request);
         w.buf.clear();
         request.encode(w.server_version, &mut w.buf)?;
         if let Some(t) = &self.trace {
@@ -755,8 +773,9 @@ impl Shared {
     fn observe(&self, msg: Incoming, generation: u64, closing: &AtomicBool) -> Option<Incoming> {
         match &msg {
             Incoming::NextValidId(m) => {
+                // Never backwards: an id once handed out is never handed out again.
                 self.next_order_id
-                    .store(i64::from(m.order_id), Ordering::Release);
+                    .fetch_max(i64::from(m.order_id), Ordering::AcqRel);
                 self.update_readiness(|r| r.next_valid_id = true, closing);
             }
             Incoming::ManagedAccounts(m) => {

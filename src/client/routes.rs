@@ -7,8 +7,18 @@
 //! hand) are `0..RESERVED_IDS.start()`. Messages without a request id are
 //! routed by their own keys ([`RouteKey::Positions`],
 //! [`RouteKey::AccountUpdates`], [`RouteKey::MarketRule`],
-//! [`RouteKey::MktDepthExchanges`], [`RouteKey::FamilyCodes`]), which share
+//! [`RouteKey::MktDepthExchanges`], [`RouteKey::FamilyCodes`],
+//! [`RouteKey::OpenOrders`], [`RouteKey::CompletedOrders`]), which share
 //! nothing with request ids.
+//!
+//! Divert and copy: a route normally takes the messages it is registered
+//! for away from the event queue. A blocking call may also register copy
+//! keys ([`Routes::register_copying`]): the messages of a copy key reach it
+//! as a copy and are still delivered as events, so that whoever follows
+//! them (the user, the order view) misses nothing. `open_orders` copies
+//! every openOrder (ordinary order events) and takes only the
+//! openOrderEnd; `executions` copies the commissionAndFeesReport messages
+//! (they carry an exec id, no request id).
 //!
 //! Late replies: a message for a reserved id with no waiting call answers a
 //! blocking call that already ended (timed out, failed, or finished before
@@ -54,6 +64,13 @@ pub(crate) enum RouteKey {
     MktDepthExchanges,
     /// familyCodes (no request id).
     FamilyCodes,
+    /// openOrderEnd (reqOpenOrders has no request id); as a copy key, every
+    /// openOrder.
+    OpenOrders,
+    /// completedOrder and completedOrdersEnd (reqCompletedOrders has no request id).
+    CompletedOrders,
+    /// As a copy key: every commissionAndFeesReport (it names an exec id, no request).
+    Commissions,
     /// A message tagged with this request id.
     Request(i32),
 }
@@ -72,7 +89,35 @@ pub(crate) fn route_key_of(msg: &Incoming) -> Option<RouteKey> {
             None
         };
     }
+    if let Some(key) = order_key_of(msg) {
+        return Some(key);
+    }
     from_fact(msg.route())
+}
+
+/// The fixed key of the order messages without a request id that a blocking
+/// call takes away from the events: the end of the open orders, and the
+/// completed orders with their end.
+fn order_key_of(msg: &Incoming) -> Option<RouteKey> {
+    if let Incoming::OpenOrderEnd(_) = msg {
+        return Some(RouteKey::OpenOrders);
+    }
+    if let Incoming::CompletedOrder(_) | Incoming::CompletedOrdersEnd(_) = msg {
+        return Some(RouteKey::CompletedOrders);
+    }
+    None
+}
+
+/// The copy key of a message, if a blocking call may want a copy of it
+/// while it still goes to the events: openOrder, commissionAndFeesReport.
+pub(crate) fn copy_key_of(msg: &Incoming) -> Option<RouteKey> {
+    if let Incoming::OpenOrder(_) = msg {
+        return Some(RouteKey::OpenOrders);
+    }
+    if let Incoming::CommissionAndFeesReport(_) = msg {
+        return Some(RouteKey::Commissions);
+    }
+    None
 }
 
 /// The client's route for a catalogue routing fact.
@@ -163,6 +208,9 @@ pub(crate) struct Routes {
 #[derive(Default)]
 struct Inner {
     map: HashMap<RouteKey, Sender<Incoming>>,
+    /// The copy keys of the routes that have any: key, the route's own
+    /// key (which identifies it) and its sender.
+    copies: Vec<(RouteKey, RouteKey, Sender<Incoming>)>,
     /// Internal ids of blocking calls that ended, oldest first, with the
     /// time until which their error messages are dropped.
     ended: VecDeque<(i32, Instant)>,
@@ -217,6 +265,18 @@ impl Routes {
     /// Routes `key` to a new blocking call named `call`; `Busy` while
     /// another call has it.
     pub(crate) fn register(&self, key: RouteKey, call: &str) -> Result<Route<'_>, Error> {
+        self.register_copying(key, &[], call)
+    }
+
+    /// As [`register`](Self::register), and also hands the route a copy of
+    /// every message of the `copies` keys (which still go to the events;
+    /// several routes may copy the same key).
+    pub(crate) fn register_copying(
+        &self,
+        key: RouteKey,
+        copies: &[RouteKey],
+        call: &str,
+    ) -> Result<Route<'_>, Error> {
         let mut inner = self.lock();
         if inner.map.contains_key(&key) {
             return Err(match key {
@@ -225,12 +285,19 @@ impl Routes {
                 | RouteKey::AccountUpdates
                 | RouteKey::MarketRule(_)
                 | RouteKey::MktDepthExchanges
-                | RouteKey::FamilyCodes => Error::Busy(call.to_owned()),
+                | RouteKey::FamilyCodes
+                | RouteKey::OpenOrders
+                | RouteKey::CompletedOrders
+                | RouteKey::Commissions => Error::Busy(call.to_owned()),
             });
         }
         let (tx, rx) = unbounded();
+        for copy in copies {
+            inner.copies.push((*copy, key, tx.clone()));
+        }
         inner.map.insert(key, tx);
-        self.active.store(inner.map.len(), Ordering::Release);
+        self.active
+            .store(inner.map.len() + inner.copies.len(), Ordering::Release);
         Ok(Route {
             routes: self,
             key,
@@ -241,6 +308,14 @@ impl Routes {
     /// Hands `msg` to a waiting call, drops it if it answers a call that has
     /// ended (counted in `stats`), or gives it back.
     pub(crate) fn try_route(&self, msg: Incoming, stats: &Stats) -> Option<Incoming> {
+        if self.active.load(Ordering::Acquire) != 0 {
+            if let Some(copy) = copy_key_of(&msg) {
+                let inner = self.lock();
+                for (_, _, tx) in inner.copies.iter().filter(|(k, _, _)| *k == copy) {
+                    let _ = tx.send(msg.clone());
+                }
+            }
+        }
         let Some(key) = route_key_of(&msg) else {
             return Some(msg);
         };
@@ -286,6 +361,8 @@ impl Drop for Route<'_> {
     fn drop(&mut self) {
         let mut inner = self.routes.lock();
         inner.map.remove(&self.key);
+        let key = self.key;
+        inner.copies.retain(|(_, owner, _)| *owner != key);
         if let RouteKey::Request(id) = self.key {
             if RESERVED_IDS.contains(&id) {
                 if inner.ended.len() >= MAX_ENDED {
@@ -294,7 +371,9 @@ impl Drop for Route<'_> {
                 inner.ended.push_back((id, Instant::now() + LATE_WINDOW));
             }
         }
-        self.routes.active.store(inner.map.len(), Ordering::Release);
+        self.routes
+            .active
+            .store(inner.map.len() + inner.copies.len(), Ordering::Release);
     }
 }
 
@@ -338,5 +417,47 @@ mod tests {
         let _pnl = routes.register(RouteKey::Request(-2), "x").unwrap();
         drop(first);
         let _again = routes.register(RouteKey::Positions, "positions").unwrap();
+    }
+
+    #[test]
+    fn a_copy_key_copies_and_the_message_still_goes_to_the_events() {
+        use crate::protocol::executions::CommissionAndFeesReport;
+        use crate::protocol::orders::{OpenOrder, OpenOrderEnd};
+        let routes = Routes::default();
+        let stats = Stats::default();
+        let open = || {
+            Incoming::OpenOrder(OpenOrder {
+                order_id: 7,
+                ..OpenOrder::default()
+            })
+        };
+        // Nobody waits: everything is an event.
+        assert!(routes.try_route(open(), &stats).is_some());
+        assert!(routes
+            .try_route(Incoming::OpenOrderEnd(OpenOrderEnd {}), &stats)
+            .is_some());
+        let call = routes
+            .register_copying(RouteKey::OpenOrders, &[RouteKey::OpenOrders], "open_orders")
+            .unwrap();
+        // openOrder: copied to the call and still an event; the end: the call's.
+        assert_eq!(routes.try_route(open(), &stats), Some(open()));
+        assert_eq!(
+            routes.try_route(Incoming::OpenOrderEnd(OpenOrderEnd {}), &stats),
+            None
+        );
+        assert_eq!(call.rx.try_recv().ok(), Some(open()));
+        assert!(matches!(call.rx.try_recv(), Ok(Incoming::OpenOrderEnd(_))));
+        // Commission reports are not this call's.
+        let report = Incoming::CommissionAndFeesReport(CommissionAndFeesReport::default());
+        assert!(routes.try_route(report.clone(), &stats).is_some());
+        assert!(call.rx.try_recv().is_err());
+        assert!(matches!(
+            routes.register(RouteKey::OpenOrders, "open_orders"),
+            Err(Error::Busy(_))
+        ));
+        drop(call);
+        // Gone with its route: nothing is copied any more.
+        assert_eq!(routes.try_route(open(), &stats), Some(open()));
+        assert_eq!(routes.active.load(Ordering::Acquire), 0);
     }
 }

@@ -37,6 +37,7 @@ mod instruments;
 mod market_data;
 
 mod history;
+mod orders;
 
 mod delivery;
 

@@ -189,6 +189,26 @@ market_data_example_fails_on_unknown_symbol() {
   [ $rc -eq 1 ] && [ $named -eq 0 ]
 }
 check "market_data example: contract details, ticks, quote" market_data_example_prints_ticks
+place_order_example_fills() { # [VALGRIND...]
+  # examples-c/place_order.c: a limit order on the simulator, its status
+  # changes, the fill, its execution and commission, then exit 0.
+  local out err rc ok=1
+  out=$(mktemp); err=$(mktemp)
+  $with_sim --quiet -- "$@" "$bin/place_order" 127.0.0.1 PORT 0 AAPL BUY 100 189.50 30 >"$out" 2>"$err"
+  rc=$?
+  [ $rc -eq 0 ] || { echo "place_order exit code $rc"; cat "$err"; ok=0; }
+  local id; id=$(sed -n 's/^Placed\. Id: \([0-9]*\) Symbol: AAPL Action: BUY Quantity: 100 Type: LMT Limit: 189\.50$/\1/p' "$out")
+  [ -n "$id" ] || { echo "no Placed line"; ok=0; }
+  grep -Eq "^OrderStatus\. Id: $id Status: Filled Filled: 100 Remaining: 0 AvgPrice: 1[0-9]{2}\.[0-9]{2}$" "$out" || { echo "no Filled status"; ok=0; }
+  grep -Eq "^Execution\. Id: $id ExecId: [0-9a-f.]+ Side: BOT Shares: [0-9]+ Price: [0-9.]+$" "$out" || { echo "no execution"; ok=0; }
+  grep -Eq '^Commission\. ExecId: [0-9a-f.]+ Amount: [0-9]+\.[0-9]{2} Currency: USD$' "$out" || { echo "no commission"; ok=0; }
+  # Status lines are changes only, and the fill comes after the order was submitted.
+  [ "$(grep '^OrderStatus' "$out" | sort | uniq -d)" = "" ] || { echo "a status printed twice"; ok=0; }
+  [ $ok -eq 1 ] || cat "$out"
+  rm -f "$out" "$err"
+  [ $ok -eq 1 ]
+}
+check "place_order example: a limit order filled, its execution and commission" place_order_example_fills
 check "market_data example: unknown symbol names error 200" market_data_example_fails_on_unknown_symbol
 historical_bars_example_prints_bars() { # VERSION [VALGRIND...]
   local version=$1; shift
@@ -212,6 +232,60 @@ check "C API tests: historical data" $with_sim --quiet -- "$bin/test_history"
 check "C API tests: historical data at server version 176" $with_sim --quiet --server-version 176 -- "$bin/test_history"
 check "C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 check "C API tests: instruments and quotes at server version 150" $with_sim --quiet --server-version 150 --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
+c_orders_reach_the_simulator() { # VERSION [VALGRIND...]
+  # test_orders builds a conditional bracket with algo params and a combo
+  # order with leg prices and routing params; the simulator's record must
+  # show every field set, at text and protobuf versions.
+  local version=$1; shift
+  local rec; rec=$(mktemp)
+  $with_sim --quiet --server-version "$version" --record "$rec" -- "$@" "$bin/test_orders"
+  local rc=$?
+  python3 - "$rec" "$version" <<'PY'
+import json, sys
+orders = [m["fields"] for m in map(json.loads, open(sys.argv[1]))
+          if m.get("dir") == "out" and m.get("name") == "PlaceOrder"]
+proto = int(sys.argv[2]) >= 203
+def fail(why):
+    print(f"at {sys.argv[2]}: {why} ({len(orders)} placeOrder requests recorded)")
+    sys.exit(1)
+if len(orders) != 7:
+    fail(f"{len(orders)} placeOrder requests, not 7")
+parent, profit, loss, modified, combo, probe, refused = orders
+ids = [o["order_id"] for o in (parent, profit, loss, combo)]
+if ids != list(range(ids[0], ids[0] + 4)):
+    fail(f"ids {ids} are not consecutive")
+if modified["order_id"] != parent["order_id"] or modified["order.lmt_price"] != 189.25:
+    fail("the modification is not under the parent's id")
+want = {"order.action": "BUY", "order.total_quantity": "100", "order.order_type": "LMT",
+        "order.lmt_price": 189.5, "order.transmit": False, "order.algo_strategy": "Adaptive",
+        "order.algo_params": 1, "order.conditions": 2, "order.order_ref": "bracket-parent"}
+bad = {k: parent.get(k) for k, v in want.items() if parent.get(k) != v}
+if bad:
+    fail(f"parent fields {bad}")
+if [profit["order.parent_id"], loss["order.parent_id"]] != [parent["order_id"]] * 2:
+    fail("children do not name the parent")
+if [profit["order.transmit"], loss["order.transmit"]] != [False, True]:
+    fail("only the last child transmits")
+if loss["order.order_type"] != "STP" or loss["order.aux_price"] != 185.0:
+    fail("the stop child")
+if combo["contract.combo_legs"] != 2 or combo["order.smart_combo_routing_params"] != 1:
+    fail("combo legs / routing params")
+if not proto and combo.get("order.order_combo_legs") != 2:
+    fail("the order's leg prices (text form)")
+if proto and combo.get("combo_leg.per_leg_price") != 410.25:
+    fail("the last leg's price (protobuf form carries it in the leg)")
+if probe["order.what_if"] is not True or refused["order.what_if"] is not True:
+    fail("the what-if probes are not what-if")
+if refused["order_id"] <= probe["order_id"] or probe["order_id"] <= combo["order_id"]:
+    fail("the what-if probes did not take fresh ids")
+PY
+  local same=$?
+  rm -f "$rec"
+  [ $rc -eq 0 ] && [ $same -eq 0 ]
+}
+for version in 176 222; do
+  check "C API tests: orders at server version $version (the fields reach the simulator)" c_orders_reach_the_simulator "$version"
+done
 check "C API tests" $with_sim -- "$bin/test_api"
 check "C API tests: strings at server version 200 (text form)" $with_sim --server-version 200 -- "$bin/test_api" strings
 check "C API tests: strings at server version 203 (binary id, text body)" $with_sim --server-version 203 -- "$bin/test_api" strings
@@ -274,6 +348,8 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: market_data example" market_data_example_prints_ticks $vg
   check "valgrind: historical_bars example" historical_bars_example_prints_bars 222 $vg
   check "valgrind: C API tests: historical data" $with_sim --quiet -- $vg "$bin/test_history"
+  check "valgrind: place_order example" place_order_example_fills $vg
+  check "valgrind: C API tests: orders" c_orders_reach_the_simulator 222 $vg
   check "valgrind: C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- $vg "$bin/test_market_data"
   check "valgrind: C ABI 1.0 accessors" $with_sim --accounts DU123456,DU654321 -- $vg "$bin/test_fields"
   check "valgrind: watch_account" watch_account_runs_and_exits_0 $vg

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -316,6 +317,30 @@ public:
         return *this;
     }
 
+    /// Appends a copy of `item` to a list field: an order's "conditions"
+    /// ("OrderCondition"), "algo_params" ("TagValue"), "order_combo_legs"
+    /// ("OrderComboLeg"), a contract's "combo_legs" ("ComboLeg"); `item`
+    /// stays usable.
+    Record &append(std::string_view field, const Record &item)
+    {
+        detail::check(tws_record_append(p_, detail::cstr(field, "field").c_str(), item.get()));
+        return *this;
+    }
+    /// Appends a tag-value pair to a tag-value list field ("algo_params",
+    /// "smart_combo_routing_params", "order_misc_options").
+    Record &append_tag_value(std::string_view field, std::string_view tag, std::string_view value)
+    {
+        Record tv("TagValue");
+        tv.set_string("tag", tag).set_string("value", value);
+        return append(field, tv);
+    }
+    /// Appends to a list-of-integers field (an execution filter's "specific_dates").
+    Record &append_int(std::string_view field, std::int32_t value)
+    {
+        detail::check(tws_record_append_int(p_, detail::cstr(field, "field").c_str(), value));
+        return *this;
+    }
+
     /// The C handle, for requests that take a `const tws_record *` (NULL after a move).
     const tws_record *get() const noexcept { return p_; }
 
@@ -347,6 +372,42 @@ inline Record stock(std::string_view symbol, std::string_view exchange = "SMART"
 {
     return contract(symbol, "STK", exchange, currency);
 }
+
+// ---- orders ------------------------------------------------------------------------
+
+/// An "Order" record (tws_record_new_order): `action` "BUY" / "SELL", the
+/// quantity as exact decimal text ("100", "0.5"), the order type, and the
+/// limit price (unset by default, as for "MKT"). Set any other field with
+/// the setters and `append` (conditions, algo params, order combo legs);
+/// `transmit` is true unless set.
+inline Record order(std::string_view action, std::string_view quantity, std::string_view order_type,
+                    double lmt_price = std::numeric_limits<double>::max())
+{
+    const std::string a = detail::cstr(action, "action"), q = detail::cstr(quantity, "quantity"),
+                      t = detail::cstr(order_type, "order_type");
+    tws_record *p = nullptr;
+    detail::check(tws_record_new_order(a.c_str(), q.c_str(), t.c_str(), lmt_price, &p));
+    return Record::adopt(p);
+}
+
+/// A limit order: `tws::limit_order("BUY", "100", 189.50)`.
+inline Record limit_order(std::string_view action, std::string_view quantity, double lmt_price)
+{
+    return order(action, quantity, "LMT", lmt_price);
+}
+
+/// A market order: `tws::market_order("SELL", "100")`.
+inline Record market_order(std::string_view action, std::string_view quantity)
+{
+    return order(action, quantity, "MKT");
+}
+
+/// One execution of Client::executions, with the commission report of its
+/// exec id when TWS sent one before the end marker.
+struct ExecutionReport {
+    ExecDetails details;
+    std::optional<CommissionAndFeesReport> commission;
+};
 
 /// Tag-value options of a request (`{{"tag", "value"}, ...}`).
 using TagValues = std::vector<std::pair<std::string, std::string>>;
@@ -1084,6 +1145,109 @@ public:
         return v;
     }
 
+    // ---- orders -----------------------------------------------------------------------
+    // Orders are tws::Record("Order") (tws::limit_order, tws::market_order,
+    // tws::order). A placement is never re-sent: while the link is down it
+    // throws TWS_ERR_NOT_CONNECTED at once and uses no order id.
+
+    /// placeOrder under the next order id, which it returns (taken
+    /// atomically: safe from any number of threads, never one used before).
+    /// TWS answers with OpenOrder / OrderStatus events, fills as ExecDetails
+    /// and CommissionAndFeesReport, refusals as ErrorMessage under the id.
+    std::int64_t place_order(const Record &contract, const Record &order)
+    {
+        std::int64_t id = -1;
+        detail::check(tws_client_place_order(p_, contract.get(), order.get(), &id));
+        return id;
+    }
+    /// placeOrder under `order_id`: modifies the live order with that id.
+    void place_order_with_id(std::int64_t order_id, const Record &contract, const Record &order)
+    {
+        detail::check(tws_client_place_order_with_id(p_, order_id, contract.get(), order.get()));
+    }
+    /// cancelOrder of `order_id`.
+    void cancel_order(std::int64_t order_id) { detail::check(tws_client_cancel_order(p_, order_id, nullptr)); }
+    /// cancelOrder with the attributes of an "OrderCancel" record.
+    void cancel_order(std::int64_t order_id, const Record &order_cancel)
+    {
+        detail::check(tws_client_cancel_order(p_, order_id, order_cancel.get()));
+    }
+    /// reqGlobalCancel: cancels every open order of the account.
+    void req_global_cancel() { detail::check(tws_client_req_global_cancel(p_)); }
+    /// reqOpenOrders: OpenOrder (and OrderStatus) events, then OpenOrderEnd.
+    void req_open_orders() { detail::check(tws_client_req_open_orders(p_)); }
+    /// reqAllOpenOrders: every client's open orders, then OpenOrderEnd.
+    void req_all_open_orders() { detail::check(tws_client_req_all_open_orders(p_)); }
+    /// reqAutoOpenOrders (client id 0 only).
+    void req_auto_open_orders(bool auto_bind) { detail::check(tws_client_req_auto_open_orders(p_, auto_bind)); }
+    /// reqExecutions of every execution of the day: ExecDetails events, then ExecDetailsEnd.
+    std::int32_t req_executions(std::int32_t req_id = -1)
+    {
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_executions(p_, id, nullptr));
+        return id;
+    }
+    /// reqExecutions matching an "ExecutionFilter" record.
+    std::int32_t req_executions(const Record &filter, std::int32_t req_id = -1)
+    {
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_executions(p_, id, filter.get()));
+        return id;
+    }
+    /// reqCompletedOrders: CompletedOrder events, then CompletedOrdersEnd.
+    void req_completed_orders(bool api_only = false) { detail::check(tws_client_req_completed_orders(p_, api_only)); }
+
+    /// This client's open orders up to the end marker (also delivered as
+    /// events as usual). Throws TWS_ERR_TIMEOUT, TWS_ERR_BUSY, ...
+    std::vector<OpenOrder> open_orders(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_open_orders(p_, detail::ms(timeout), &m));
+        return only<OpenOrder>(events_of(m));
+    }
+    /// The executions of the day up to the end marker, with their commissions.
+    std::vector<ExecutionReport> executions(std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_executions(p_, nullptr, detail::ms(timeout), &m));
+        return reports_of(events_of(m));
+    }
+    /// The executions matching an "ExecutionFilter" record, with their commissions.
+    std::vector<ExecutionReport> executions(const Record &filter,
+                                            std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_executions(p_, filter.get(), detail::ms(timeout), &m));
+        return reports_of(events_of(m));
+    }
+    /// Today's completed orders up to the end marker.
+    std::vector<CompletedOrder> completed_orders(bool api_only = false,
+                                                 std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_completed_orders(p_, api_only, detail::ms(timeout), &m));
+        return only<CompletedOrder>(events_of(m));
+    }
+    /// What-if: places `order` with what_if set under a fresh id and returns
+    /// TWS's answer, whose order_state carries the margin impact. Nothing is
+    /// traded. Throws TWS_ERR_REQUEST_FAILED when TWS refuses the order.
+    OpenOrder what_if_order(const Record &contract, const Record &order,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        tws_messages *m = nullptr;
+        detail::check(tws_client_what_if(p_, contract.get(), order.get(), detail::ms(timeout), &m));
+        auto rows = only<OpenOrder>(events_of(m));
+        if (rows.empty())
+            throw Error(TWS_ERR_PROTOCOL, "what-if answered without an openOrder");
+        return std::move(rows.front());
+    }
+    /// As what_if_order, returning only the order state (init_margin_*, maint_margin_*, equity_with_loan_*).
+    OrderState what_if(const Record &contract, const Record &order,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        return what_if_order(contract, order, timeout).order_state;
+    }
+
     /// reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
     void req_market_data_type(std::int32_t market_data_type)
     {
@@ -1307,6 +1471,29 @@ private:
         out.reserve(n);
         for (std::size_t i = 0; i < n; i++)
             out.push_back(to_event(*tws_messages_at(m, i)));
+        return out;
+    }
+
+    /// The messages of type T among `events`.
+    template <class T> static std::vector<T> only(std::vector<Event> events)
+    {
+        std::vector<T> out;
+        for (auto &ev : events)
+            if (auto *row = std::get_if<T>(&ev))
+                out.push_back(std::move(*row));
+        return out;
+    }
+
+    /// ExecDetails each with the CommissionAndFeesReport that follows it.
+    static std::vector<ExecutionReport> reports_of(std::vector<Event> events)
+    {
+        std::vector<ExecutionReport> out;
+        for (auto &ev : events) {
+            if (auto *row = std::get_if<ExecDetails>(&ev))
+                out.push_back(ExecutionReport{std::move(*row), std::nullopt});
+            else if (auto *report = std::get_if<CommissionAndFeesReport>(&ev); report && !out.empty())
+                out.back().commission = std::move(*report);
+        }
         return out;
     }
 

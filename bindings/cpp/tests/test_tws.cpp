@@ -1,6 +1,7 @@
 // Tests of the C++ wrapper against tws-sim (port in TWS_SIM_PORT, set by
 // scripts/with-sim.sh). Run plain and under valgrind by `make cpp-test`.
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -989,6 +990,94 @@ static void historical_data()
     }
 }
 
+// ---- orders -----------------------------------------------------------------------
+
+static void orders_are_built_placed_and_listed()
+{
+    tws::Client c;
+    const tws::Record aapl = tws::stock("AAPL");
+    CHECK(code_of([&] { c.place_order(aapl, tws::limit_order("BUY", "100", 189.5)); }) == TWS_ERR_NOT_CONNECTED);
+    CHECK(code_of([&] { tws::limit_order("BUY", "abc", 1.0); }) == TWS_ERR_INVALID_ARGUMENT);
+    CHECK(code_of([&] { c.place_order(aapl, aapl); }) == TWS_ERR_INVALID_ARGUMENT);
+    c.connect(HOST, port, 61, 5s);
+    const std::size_t from = record_lines().size();
+
+    // A conditional parent with the Adaptive algo, held until its child goes.
+    tws::Record parent = tws::limit_order("BUY", "100", 189.5);
+    parent.set_bool("transmit", false).set_string("algo_strategy", "Adaptive");
+    parent.append_tag_value("algo_params", "adaptivePriority", "Patient");
+    tws::Record price("OrderCondition");
+    price.set_int("condition_type", 1).set_bool("is_more", true).set_int("con_id", 265598);
+    price.set_string("exchange", "SMART").set_double("price", 190.5);
+    parent.append("conditions", price);
+    const std::int64_t parent_id = c.place_order(aapl, parent);
+    tws::Record child = tws::order("SELL", "100", "STP");
+    child.set_double("aux_price", 185.0).set_int("parent_id", static_cast<std::int32_t>(parent_id));
+    const std::int64_t child_id = c.place_order(aapl, child);
+    CHECK(child_id == parent_id + 1);
+    // A combo with leg prices.
+    tws::Record bag = tws::contract("AAPL,MSFT", "BAG");
+    for (std::int32_t con_id : {265598, 272093}) {
+        tws::Record leg("ComboLeg");
+        leg.set_int("con_id", con_id).set_int("ratio", 1).set_string("action", "BUY").set_string("exchange", "SMART");
+        bag.append("combo_legs", leg);
+    }
+    tws::Record spread = tws::limit_order("BUY", "1", 600.0);
+    tws::Record leg_price("OrderComboLeg");
+    spread.append("order_combo_legs", leg_price.set_double("price", 189.5));
+    spread.append_tag_value("smart_combo_routing_params", "NonGuaranteed", "1");
+    const std::int64_t combo_id = c.place_order(bag, spread);
+    CHECK(combo_id == child_id + 1);
+    c.place_order_with_id(parent_id, aapl, parent.set_double("lmt_price", 189.25));
+    tws::Record cancel("OrderCancel");
+    c.cancel_order(combo_id, cancel.set_string("manual_order_cancel_time", "20261202 10:00:00 UTC"));
+    c.cancel_order(child_id);
+    c.req_global_cancel();
+    c.req_all_open_orders();
+    c.req_completed_orders(true);
+    tws::Record filter("ExecutionFilter");
+    filter.set_string("symbol", "AAPL").append_int("specific_dates", 20261201);
+    CHECK(c.req_executions(filter) >= 0);
+
+    // Blocking calls: typed lists (of the orders above, cancelled or filled by now, or going).
+    for (const auto &o : c.open_orders(5s))
+        CHECK(o.order_id >= parent_id && o.order_id <= combo_id);
+    const auto done = c.completed_orders(false, 5s);
+    CHECK(std::any_of(done.begin(), done.end(), [](const tws::CompletedOrder &o) {
+        return o.order_state.status == "Cancelled";
+    }));
+    for (const auto &r : c.executions(filter, 5s)) {
+        CHECK(r.details.contract.symbol == "AAPL" && !r.details.execution.exec_id.empty());
+        CHECK(r.commission && r.commission->exec_id == r.details.execution.exec_id);
+    }
+    const tws::OrderState margin = c.what_if(tws::stock("SPY"), tws::limit_order("BUY", "100", 500.0), 5s);
+    CHECK(std::abs(std::stod(margin.init_margin_change) - 12500.0) < 0.01); // 25% of 100 x 500
+    try {
+        (void)c.what_if(aapl, tws::limit_order("BUY", "100", 189.503), 5s);
+        CHECK(false);
+    } catch (const tws::Error &e) {
+        CHECK(e.code() == TWS_ERR_REQUEST_FAILED && e.tws_code() == 110);
+    }
+
+    // What the simulator received: the ids, and the fields set above.
+    std::vector<std::string> placed;
+    for (const auto &line : received_since(from))
+        if (line.find("\"name\":\"PlaceOrder\"") != std::string::npos)
+            placed.push_back(line);
+    CHECK(placed.size() == 6); // the orders, the modification and two what-ifs
+    if (placed.size() == 6) {
+        CHECK(placed[0].find("\"order_id\":" + std::to_string(parent_id) + ",") != std::string::npos);
+        CHECK(placed[0].find("\"order.algo_strategy\":\"Adaptive\"") != std::string::npos);
+        CHECK(placed[0].find("\"order.conditions\":1") != std::string::npos);
+        CHECK(placed[0].find("\"order.transmit\":false") != std::string::npos);
+        CHECK(placed[1].find("\"order.parent_id\":" + std::to_string(parent_id)) != std::string::npos);
+        CHECK(placed[1].find("\"order.transmit\":true") != std::string::npos);
+        CHECK(placed[2].find("\"contract.combo_legs\":2") != std::string::npos);
+        CHECK(placed[3].find("\"order.lmt_price\":189.25") != std::string::npos);
+        CHECK(placed[4].find("\"order.what_if\":true") != std::string::npos);
+    }
+}
+
 int main()
 {
     const char *p = std::getenv("TWS_SIM_PORT");
@@ -1022,6 +1111,7 @@ int main()
         instruments_and_quotes();
         lists_and_options_are_typed();
         historical_data();
+        orders_are_built_placed_and_listed();
     } catch (const std::exception &e) {
         std::fprintf(stderr, "unexpected exception: %s\n", e.what());
         failures++;

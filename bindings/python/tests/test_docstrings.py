@@ -13,7 +13,7 @@ from typing import Iterator, Tuple
 
 import tws
 
-MODULES = ["tws", "tws.aio", "tws.client", "tws.errors", "tws.events", "tws.log", "tws.market", "tws.record", "tws.util"]
+MODULES = ["tws", "tws.aio", "tws.client", "tws.errors", "tws.events", "tws.log", "tws.market", "tws.orders", "tws.record", "tws.util"]
 
 
 def own_doc(obj: object) -> str:

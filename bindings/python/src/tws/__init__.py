@@ -90,6 +90,7 @@ from .market import (
     tick_type_name,
 )
 from .history import HistoryPacing, bar_time, bars_df, parse_time
+from .orders import ExecutionReport, limit_order, market_order
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
 
 
@@ -184,6 +185,7 @@ __all__ = [
 from . import _generated as _gen  # noqa: E402
 from ._generated import *  # noqa: E402,F401,F403
 
+__all__ += ["ExecutionReport", "limit_order", "market_order"]
 __all__ += [n for n in _gen.__all__ if n not in __all__]
 
 # Submodules reached as attributes: tws.aio (asyncio), tws.util (pandas helpers).

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Optional, Set, Union
 from .record import Record
 from .history import HistoryMixin, HistoryPacing, apply_pacing
 from .market import MarketMixin
+from .orders import OrdersMixin
 from . import _args, _ffi
 from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
 from ._enums import ConnectionState
@@ -113,7 +114,7 @@ def _close_all_at_exit() -> None:
 atexit.register(_close_all_at_exit)
 
 
-class Client(MarketMixin, HistoryMixin):
+class Client(MarketMixin, HistoryMixin, OrdersMixin):
     """A client of TWS or IB Gateway, built on libtws.
 
     Use it as a context manager; leaving the block disconnects and frees it::
