@@ -16,6 +16,7 @@ them into a pandas DataFrame when pandas is installed (optional).
 from __future__ import annotations
 
 import ctypes
+import importlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence
@@ -84,9 +85,9 @@ def bars_df(bars: Sequence[Any], default_zone: str = "") -> Any:
     ``bar_count``. pandas is optional: without it this raises ImportError
     naming the fix."""
     try:
-        import pandas as pd
+        pd = importlib.import_module("pandas")
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("tws.bars_df needs pandas: pip install pandas") from e
+        raise ImportError("tws.bars_df needs pandas, which the tws package does not install: pip install pandas") from e
     rows = [
         {
             "time": bar_time(b, default_zone),
