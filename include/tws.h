@@ -1221,6 +1221,28 @@ typedef struct tws_reconciliation {
   uint32_t changed_orders;
 } tws_reconciliation;
 
+// One bar of historical data (`tws_event_bar`). Its strings are borrowed
+// from the event: valid exactly as long as the event's own strings.
+typedef struct tws_bar {
+  // The bar's date or time as TWS sent it ("20261130", "20261130 10:00:00
+  // US/Eastern", or epoch seconds with format date 2). Never NULL.
+  const char *date;
+  // `date` as UTC epoch seconds (`tws_parse_hist_time` with no default
+  // zone: a time naming no zone, and a bare date's midnight, read as
+  // UTC); INT64_MIN when it cannot be read.
+  int64_t time;
+  double open;
+  double high;
+  double low;
+  double close;
+  // The volume, exact decimal text ("" when TWS left it unset). Never NULL.
+  const char *volume;
+  // The volume-weighted average price, exact decimal text. Never NULL.
+  const char *wap;
+  // Trades in the bar.
+  int32_t bar_count;
+} tws_bar;
+
 // Receives each event in callback mode, on the client's dispatch thread.
 // `event` and every pointer in it are valid only until the callback returns.
 // The callback must not unwind (no C++ exception or longjmp may leave it).
@@ -1398,6 +1420,35 @@ tws_result tws_options_set_liveness(struct tws_options *options,
 // the queue like every other event (and the reader, with it, waits).
 // Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_options_set_conflate_ticks(struct tws_options *options, bool conflate);
+
+// Turns the historical-data pacing on (the default) or off. On, a history
+// request (reqHistoricalData, reqHeadTimeStamp, reqHistogramData,
+// reqHistoricalTicks) that would break one of TWS's pacing rules (no
+// identical request within 15 s; at most 5 for one contract, exchange and
+// what-to-show within 2 s; at most 60 within 10 minutes, BID_ASK counting
+// twice; at most 50 open at once) waits until it would not, and is never
+// dropped: TWS then never answers error 162 or 420 for pacing.
+// `tws_client_stat(client, "history_paced", ...)` counts the requests that
+// waited, "history_pacing_wait_ms" the time. Off, they go at once.
+// Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_options_set_history_pacing(struct tws_options *options, bool enabled);
+
+// Sets the historical-data pacing rules (see
+// `tws_options_set_history_pacing`; defaults 15000, 2000, 5, 600000, 60,
+// 50): no identical request within `identical_ms`; at most
+// `same_contract_max` requests for one contract, exchange and what-to-show
+// within `same_contract_ms`; at most `window_max` within `window_ms`
+// (BID_ASK counting twice in both); at most `max_open` open at once. Turns
+// the pacing on. For a TWS with other limits, and for tests.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when
+// `same_contract_max` or `window_max` is below 2 or `max_open` is 0.
+tws_result tws_options_set_history_pacing_rules(struct tws_options *options,
+                                                uint32_t identical_ms,
+                                                uint32_t same_contract_ms,
+                                                uint32_t same_contract_max,
+                                                uint32_t window_ms,
+                                                uint32_t window_max,
+                                                uint32_t max_open);
 
 // Creates a disconnected client. `options` may be NULL for the defaults; it
 // is copied, so it may be freed right after. Errors: TWS_ERR_NULL_ARGUMENT
@@ -2103,6 +2154,169 @@ tws_result tws_client_last_reconciliation(struct tws_client *client,
 // above the number of orders that finish between a lost connection and
 // its reconciliation. Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_options_set_order_view_capacity(struct tws_options *options, uint32_t capacity);
+
+// reqHistoricalData: the bars of `contract` over `duration` ("1 D", "2 W",
+// "1 Y", ...) of `bar_size` ("1 min", "1 hour", "1 day", ...) up to `end`
+// ("yyyymmdd hh:mm:ss[ zone]", "" for now) of `what_to_show` (TRADES,
+// MIDPOINT, BID, ASK, BID_ASK, ...), as TWS_EVENT_HISTORICAL_DATA (its bars:
+// `tws_event_bar`) then TWS_EVENT_HISTORICAL_DATA_END tagged `req_id` (below
+// server 196 the end is inside the last TWS_EVENT_HISTORICAL_DATA: its
+// `end_date` is set). `format_date` 1 gives text dates, 2 epoch seconds.
+// With `keep_up_to_date` (`end` must be "") TWS_EVENT_HISTORICAL_DATA_UPDATE
+// events follow until `tws_client_cancel_historical_data`: a subscription,
+// re-issued after a reconnect or a 1101. Without it, one-shot. TWS refuses
+// a bad combination with a TWS_EVENT_ERROR for `req_id` (e.g. 321, 162).
+tws_result tws_client_req_historical_data(struct tws_client *client,
+                                          int32_t req_id,
+                                          const struct tws_record *contract,
+                                          const char *end,
+                                          const char *duration,
+                                          const char *bar_size,
+                                          const char *what_to_show,
+                                          bool use_rth,
+                                          int32_t format_date,
+                                          bool keep_up_to_date);
+
+// cancelHistoricalData: ends request `req_id` (a keep-up-to-date one is
+// forgotten: not re-issued after a reconnect).
+tws_result tws_client_cancel_historical_data(struct tws_client *client, int32_t req_id);
+
+// reqHeadTimeStamp: the earliest data of `what_to_show` for `contract`, as
+// one TWS_EVENT_HEAD_TIMESTAMP (`head_timestamp`: "yyyymmdd-hh:mm:ss" UTC
+// with `format_date` 1, epoch seconds with 2).
+tws_result tws_client_req_head_timestamp(struct tws_client *client,
+                                         int32_t req_id,
+                                         const struct tws_record *contract,
+                                         const char *what_to_show,
+                                         bool use_rth,
+                                         int32_t format_date);
+
+// cancelHeadTimeStamp.
+tws_result tws_client_cancel_head_timestamp(struct tws_client *client, int32_t req_id);
+
+// reqHistogramData: the volume traded at each price of `contract` over
+// `time_period` ("3 days", "1 weeks", ...), as one TWS_EVENT_HISTOGRAM_DATA
+// (`entries[i].price`, `entries[i].size`).
+tws_result tws_client_req_histogram_data(struct tws_client *client,
+                                         int32_t req_id,
+                                         const struct tws_record *contract,
+                                         bool use_rth,
+                                         const char *time_period);
+
+// cancelHistogramData.
+tws_result tws_client_cancel_histogram_data(struct tws_client *client, int32_t req_id);
+
+// reqHistoricalTicks: up to `number_of_ticks` (at most 1000) ticks of
+// `contract` from `start` or up to `end` (give one, the other ""), as
+// TWS_EVENT_HISTORICAL_TICKS (MIDPOINT), TWS_EVENT_HISTORICAL_TICKS_BID_ASK
+// (BID_ASK) or TWS_EVENT_HISTORICAL_TICKS_LAST (TRADES) batches tagged
+// `req_id` (`ticks[i].time`, `ticks[i].price`, ...), the last with `done`.
+tws_result tws_client_req_historical_ticks(struct tws_client *client,
+                                           int32_t req_id,
+                                           const struct tws_record *contract,
+                                           const char *start,
+                                           const char *end,
+                                           int32_t number_of_ticks,
+                                           const char *what_to_show,
+                                           bool use_rth,
+                                           bool ignore_size);
+
+// cancelHistoricalTicks. Server version 215+ (TWS_ERR_NOT_SUPPORTED before).
+tws_result tws_client_cancel_historical_ticks(struct tws_client *client, int32_t req_id);
+
+// Blocking: the bars of `contract` (reqHistoricalData under a reserved id,
+// text dates, no updates; arguments as for
+// `tws_client_req_historical_data`), every one up to the end marker, at
+// most `timeout_ms` (the pacing wait included). On success `*out` holds one
+// "HistoricalData" message with every bar: read them with `tws_event_bar`
+// on `tws_messages_at(out, 0)` (`bars` is their count), or by name
+// (`bars[3].close`). The bars never appear as events. On failure `*out` is
+// NULL. Errors: as for requests, plus TWS_ERR_TIMEOUT (also when the
+// pacing would hold it past the timeout: then it is not sent) and
+// TWS_ERR_REQUEST_FAILED (TWS refused it: `tws_last_tws_error_code`).
+tws_result tws_client_historical_bars(struct tws_client *client,
+                                      const struct tws_record *contract,
+                                      const char *end,
+                                      const char *duration,
+                                      const char *bar_size,
+                                      const char *what_to_show,
+                                      bool use_rth,
+                                      uint32_t timeout_ms,
+                                      struct tws_messages **out);
+
+// Blocking: the head timestamp of `contract` (reqHeadTimeStamp under a
+// reserved id), at most `timeout_ms`. On success `*out` holds one
+// "HeadTimestamp" message (`head_timestamp`, "yyyymmdd-hh:mm:ss" UTC as TWS
+// sent it: `tws_parse_hist_time` reads it). Errors: as for
+// `tws_client_historical_bars`.
+tws_result tws_client_head_timestamp(struct tws_client *client,
+                                     const struct tws_record *contract,
+                                     const char *what_to_show,
+                                     bool use_rth,
+                                     uint32_t timeout_ms,
+                                     struct tws_messages **out);
+
+// Blocking: the histogram of `contract` over `time_period`
+// (reqHistogramData under a reserved id), at most `timeout_ms`. On success
+// `*out` holds one "HistogramData" message (`entries`, `entries[i].price`,
+// `entries[i].size`). Errors: as for `tws_client_historical_bars`.
+tws_result tws_client_histogram(struct tws_client *client,
+                                const struct tws_record *contract,
+                                bool use_rth,
+                                const char *time_period,
+                                uint32_t timeout_ms,
+                                struct tws_messages **out);
+
+// Blocking: historical ticks (reqHistoricalTicks under a reserved id,
+// arguments as for `tws_client_req_historical_ticks`), every batch up to
+// the one marked done, at most `timeout_ms`. On success `*out` holds one
+// message with every tick: "HistoricalTicks" (MIDPOINT),
+// "HistoricalTicksBidAsk" (BID_ASK) or "HistoricalTicksLast" (TRADES), its
+// `done` set (`ticks`, `ticks[i].time`, `ticks[i].price`, ...). Errors: as
+// for `tws_client_historical_bars`; TWS_ERR_INVALID_ARGUMENT for another
+// `what_to_show`.
+tws_result tws_client_historical_ticks(struct tws_client *client,
+                                       const struct tws_record *contract,
+                                       const char *start,
+                                       const char *end,
+                                       int32_t number_of_ticks,
+                                       const char *what_to_show,
+                                       bool use_rth,
+                                       bool ignore_size,
+                                       uint32_t timeout_ms,
+                                       struct tws_messages **out);
+
+// Blocking: the trading schedule of `contract` over `duration` up to `end`
+// (reqHistoricalData with what-to-show SCHEDULE under a reserved id, server
+// 165+), at most `timeout_ms`. On success `*out` holds one
+// "HistoricalSchedule" message (`time_zone`, `sessions`,
+// `sessions[i].start_date_time`, `sessions[i].end_date_time`,
+// `sessions[i].ref_date`). Errors: as for `tws_client_historical_bars`.
+tws_result tws_client_historical_schedule(struct tws_client *client,
+                                          const struct tws_record *contract,
+                                          const char *end,
+                                          const char *duration,
+                                          bool use_rth,
+                                          uint32_t timeout_ms,
+                                          struct tws_messages **out);
+
+// Reads bar `index` (from 0) of a TWS_EVENT_HISTORICAL_DATA event (or of
+// the message of `tws_client_historical_bars`), or the bar of a
+// TWS_EVENT_HISTORICAL_DATA_UPDATE (`index` 0), into `*out`.
+// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT for another
+// event type or an index out of range.
+tws_result tws_event_bar(const struct tws_event *event, size_t index, struct tws_bar *out);
+
+// Parses a date or time of historical data ("yyyymmdd", "yyyymmdd
+// hh:mm:ss", "yyyymmdd hh:mm:ss Zone", "yyyymmdd-hh:mm:ss" UTC, or epoch
+// seconds) into UTC epoch seconds in `*epoch`. A time naming no zone is
+// read in `default_zone` ("" = UTC). Zones: the ones TWS names (US/Eastern,
+// America/New_York, US/Central, US/Pacific, Europe/London, Europe/Berlin,
+// Asia/Tokyo, Asia/Hong_Kong, UTC, GMT, ...) with their daylight-saving
+// rules. Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_UTF8;
+// TWS_ERR_INVALID_ARGUMENT when it is none of these forms or names a zone
+// libtws does not know.
+tws_result tws_parse_hist_time(const char *text, const char *default_zone, int64_t *epoch);
 
 // Creates an "Order" record in `*out` with the fields most orders need:
 // `action` ("BUY", "SELL"), `total_quantity` (exact decimal text: "100",

@@ -9,6 +9,9 @@ mod dispatch;
 mod error;
 mod events;
 mod handshake;
+mod hist_time;
+mod history;
+mod history_pacing;
 mod instruments;
 mod link;
 mod liveness;
@@ -41,8 +44,10 @@ pub use account_data::{AccountSnapshot, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_
 pub use dispatch::Callback;
 pub use error::Error;
 pub use events::{ConnectionState, Event};
+pub use hist_time::HistTime;
+pub use history::TickHistory;
 pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
-pub use options::{Liveness, Options, ReconnectPolicy};
+pub use options::{HistoryPacing, Liveness, Options, ReconnectPolicy};
 pub use order_book::{Fill, OrderView, Reconciliation, DEFAULT_ORDER_VIEW_CAPACITY};
 pub use orders::ExecutionReport;
 pub use quotes::Quote;
@@ -107,6 +112,8 @@ pub(crate) struct Shared {
     /// Held while a request waits for its pacing slot and is written: keeps
     /// the order of requests. Never held by the reader.
     pacer: Mutex<Pacer>,
+    /// Historical-data pacing: waited for before `pacer` is taken.
+    history: history_pacing::Limiter,
     writer: Mutex<Option<Writer>>,
     connected: AtomicBool,
     state: Mutex<ConnectionState>,
@@ -178,6 +185,7 @@ impl Client {
                 ),
                 pacer: Mutex::new(Pacer::new(options.max_messages_per_second)),
                 orders: order_book::OrderBook::new(options.order_view_capacity),
+                history: history_pacing::Limiter::new(options.history_pacing, stats.clone()),
                 options,
                 stats,
                 writer: Mutex::new(None),
@@ -545,6 +553,37 @@ impl Shared {
     /// the requests came. `ready_only`: refuse unless the session is ready
     /// (everything but startApi). Returns the connection it went to.
     fn write(&self, request: &Request, ready_only: bool) -> Result<u64, Error> {
+        self.write_by(request, ready_only, None)
+    }
+
+    /// [`Shared::write`] after the historical-data pacing
+    /// (`history_pacing`) let the request go, which must be before
+    /// `deadline` (`Timeout` otherwise, and nothing is sent).
+    fn write_by(
+        &self,
+        request: &Request,
+        ready_only: bool,
+        deadline: Option<Instant>,
+    ) -> Result<u64, Error> {
+        let admission = self.admit_history(request, deadline)?;
+        let generation = self.write_unpaced(request, ready_only)?;
+        admission.into_iter().for_each(|a| a.written());
+        Ok(generation)
+    }
+
+    /// Waits for the historical-data pacing of `request` (nothing for other requests).
+    fn admit_history(
+        &self,
+        request: &Request,
+        deadline: Option<Instant>,
+    ) -> Result<Option<history_pacing::Admission<'_>>, Error> {
+        self.history.admit(request, deadline, || {
+            (!self.connected.load(Ordering::Acquire)).then_some(Error::NotConnected)
+        })
+    }
+
+    /// [`Shared::write`] without the historical-data pacing.
+    fn write_unpaced(&self, request: &Request, ready_only: bool) -> Result<u64, Error> {
         self.write_made(request, ready_only, || Ok(None))
     }
 
@@ -608,6 +647,12 @@ impl Shared {
 
     /// Sends a subscription request and records it for re-issuing.
     fn subscribe(&self, req_id: i32, request: Request) -> Result<(), Error> {
+        if req_id >= 0 && self.is_live(req_id) {
+            return Err(Error::DuplicateRequestId(req_id));
+        }
+        // Waited for before the lock: a paced history subscription holds
+        // up no other subscription.
+        let admission = self.admit_history(&request, None)?;
         let mut subs = lock(&self.subscriptions);
         if req_id >= 0 && (subs.contains_key(&req_id) || self.routes.is_routed(req_id)) {
             return Err(Error::DuplicateRequestId(req_id));
@@ -619,8 +664,11 @@ impl Shared {
             None
         };
         quote_view.iter().for_each(|id| self.quotes.open(*id));
-        let generation = match self.write(&request, true) {
-            Ok(g) => g,
+        let generation = match self.write_unpaced(&request, true) {
+            Ok(g) => {
+                admission.into_iter().for_each(|a| a.written());
+                g
+            }
             Err(e) => {
                 quote_view.iter().for_each(|id| self.quotes.close(*id));
                 return Err(e);
@@ -693,21 +741,34 @@ impl Shared {
     /// write (the connection is gone; the rest are re-issued after the next
     /// reconnect).
     fn reissue(&self, ids: &[i32], cancel_first: bool, abort: &AtomicBool) {
-        let mut subs = lock(&self.subscriptions);
         for id in ids {
             if abort.load(Ordering::Acquire) {
                 return;
             }
-            let Some(sub) = subs.get_mut(id) else {
+            let Some(request) = lock(&self.subscriptions).get(id).map(|s| s.request.clone()) else {
                 continue;
             };
             if cancel_first {
-                if let Some(cancel) = sub.request.subscription().and_then(|s| s.cancel) {
+                if let Some(cancel) = request.subscription().and_then(|s| s.cancel) {
                     let _ = self.write(&cancel, true);
                 }
             }
-            match self.write(&sub.request, true) {
+            // A history subscription waits for its pacing without the lock.
+            let admission = self.history.admit(&request, None, || {
+                abort
+                    .load(Ordering::Acquire)
+                    .then(|| Error::ConnectionClosed("reconnect abandoned".into()))
+            });
+            let Ok(admission) = admission else {
+                return;
+            };
+            let mut subs = lock(&self.subscriptions);
+            let Some(sub) = subs.get_mut(id) else {
+                continue;
+            };
+            match self.write_unpaced(&sub.request, true) {
                 Ok(generation) => {
+                    admission.into_iter().for_each(|a| a.written());
                     sub.generation = generation;
                     self.stats.resubscriptions.fetch_add(1, Ordering::Relaxed);
                 }
@@ -767,6 +828,7 @@ impl Shared {
             }
             _ => {}
         }
+        self.history.observe(&msg);
         self.routes.try_route(msg, &self.stats)
     }
 
@@ -829,6 +891,10 @@ impl Shared {
     fn session_ended(&self, reason: String, generation: u64, closing: &AtomicBool) {
         let current = self.generation.load(Ordering::Acquire) == generation;
         let was_connected = current && self.connected.swap(false, Ordering::AcqRel);
+        if current {
+            // TWS forgets the open history requests with the connection.
+            self.history.connection_ended();
+        }
         if current {
             self.update_readiness(
                 |r| {

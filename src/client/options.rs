@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::protocol::versions::{MAX_CLIENT_VERSION, MIN_CLIENT_VERSION};
 use crate::wire::DEFAULT_MAX_FRAME_LEN;
 
+pub use super::history_pacing::HistoryPacing;
 use super::Error;
 
 /// Automatic reconnection after a session that `connect` established is lost.
@@ -181,6 +182,10 @@ pub struct Options {
     /// above the number of orders that finish between a loss and its
     /// reconciliation.
     pub order_view_capacity: usize,
+    /// The pacing rules of historical-data requests (on by default, with
+    /// TWS's limits; see [`HistoryPacing`]): a request that would break one
+    /// waits, and is never dropped.
+    pub history_pacing: HistoryPacing,
     /// Tests only: the reader thread panics on a frame with this message id,
     /// to exercise the engine's panic boundary. Never set it otherwise.
     #[doc(hidden)]
@@ -211,6 +216,7 @@ impl Default for Options {
             liveness: Liveness::default(),
             conflate_ticks: true,
             order_view_capacity: super::order_book::DEFAULT_ORDER_VIEW_CAPACITY,
+            history_pacing: HistoryPacing::default(),
             panic_on_message_id_for_tests: None,
             panic_in_supervisor_for_tests: false,
             panic_in_dispatcher_for_tests: false,
@@ -272,6 +278,7 @@ impl Options {
             ));
         }
         self.reconnect.validate()?;
+        self.history_pacing.validate()?;
         crate::protocol::codec::check_str(&self.connect_options, "connect_options", true)?;
         crate::protocol::codec::check_str(
             &self.optional_capabilities,

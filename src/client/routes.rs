@@ -303,9 +303,9 @@ impl Routes {
                 | RouteKey::OpenOrders
                 | RouteKey::CompletedOrders
                 | RouteKey::Commissions => Error::Busy(call.to_owned()),
-                | RouteKey::ScannerParameters
-                | RouteKey::NewsProviders
-                | RouteKey::Fa => Error::Busy(call.to_owned()),
+                RouteKey::ScannerParameters | RouteKey::NewsProviders | RouteKey::Fa => {
+                    Error::Busy(call.to_owned())
+                }
             });
         }
         let (tx, rx) = unbounded();

@@ -27,6 +27,8 @@ pub(crate) struct Stats {
     pub commissions_deduplicated: AtomicU64,
     pub fills_recovered: AtomicU64,
     pub reconciliations: AtomicU64,
+    pub history_paced: AtomicU64,
+    pub history_pacing_wait_ms: AtomicU64,
 }
 
 /// A snapshot of a client's counters.
@@ -86,6 +88,11 @@ pub struct StatsSnapshot {
     pub fills_recovered: u64,
     /// Order reconciliations completed (`Reconciled` events).
     pub reconciliations: u64,
+    /// Historical-data requests that waited for the history pacing rules
+    /// (`Options::history_pacing`; none was dropped).
+    pub history_paced: u64,
+    /// Milliseconds historical-data requests spent waiting for those rules, in total.
+    pub history_pacing_wait_ms: u64,
 }
 
 impl Stats {
@@ -121,6 +128,8 @@ impl Stats {
             commissions_deduplicated: get(&self.commissions_deduplicated),
             fills_recovered: get(&self.fills_recovered),
             reconciliations: get(&self.reconciliations),
+            history_paced: get(&self.history_paced),
+            history_pacing_wait_ms: get(&self.history_pacing_wait_ms),
         }
     }
 }
@@ -150,6 +159,8 @@ impl StatsSnapshot {
         "commissions_deduplicated",
         "fills_recovered",
         "reconciliations",
+        "history_paced",
+        "history_pacing_wait_ms",
     ];
 
     /// The counter named `name` (a field name of this struct), if there is one.
@@ -178,6 +189,8 @@ impl StatsSnapshot {
             "commissions_deduplicated" => self.commissions_deduplicated,
             "fills_recovered" => self.fills_recovered,
             "reconciliations" => self.reconciliations,
+            "history_paced" => self.history_paced,
+            "history_pacing_wait_ms" => self.history_pacing_wait_ms,
             _ => return None,
         })
     }

@@ -38,6 +38,7 @@ mod rest;
 
 mod market_data;
 
+mod history;
 mod order_view;
 mod orders;
 

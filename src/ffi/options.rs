@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use crate::client::{Liveness, Options, ReconnectPolicy};
+use crate::client::{HistoryPacing, Liveness, Options, ReconnectPolicy};
 
 use super::result::{boundary, tws_result, Failure};
 use super::{c_str, ms, put, tws_options, with_options};
@@ -248,6 +248,63 @@ pub unsafe extern "C" fn tws_options_set_conflate_ticks(
 ) -> tws_result {
     with_options(options, |o| {
         o.conflate_ticks = conflate;
+        Ok(())
+    })
+}
+
+/// Turns the historical-data pacing on (the default) or off. On, a history
+/// request (reqHistoricalData, reqHeadTimeStamp, reqHistogramData,
+/// reqHistoricalTicks) that would break one of TWS's pacing rules (no
+/// identical request within 15 s; at most 5 for one contract, exchange and
+/// what-to-show within 2 s; at most 60 within 10 minutes, BID_ASK counting
+/// twice; at most 50 open at once) waits until it would not, and is never
+/// dropped: TWS then never answers error 162 or 420 for pacing.
+/// `tws_client_stat(client, "history_paced", ...)` counts the requests that
+/// waited, "history_pacing_wait_ms" the time. Off, they go at once.
+/// Errors: TWS_ERR_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_history_pacing(
+    options: *mut tws_options,
+    enabled: bool,
+) -> tws_result {
+    with_options(options, |o| {
+        o.history_pacing.enabled = enabled;
+        Ok(())
+    })
+}
+
+/// Sets the historical-data pacing rules (see
+/// `tws_options_set_history_pacing`; defaults 15000, 2000, 5, 600000, 60,
+/// 50): no identical request within `identical_ms`; at most
+/// `same_contract_max` requests for one contract, exchange and what-to-show
+/// within `same_contract_ms`; at most `window_max` within `window_ms`
+/// (BID_ASK counting twice in both); at most `max_open` open at once. Turns
+/// the pacing on. For a TWS with other limits, and for tests.
+/// Errors: TWS_ERR_NULL_ARGUMENT; TWS_ERR_INVALID_ARGUMENT when
+/// `same_contract_max` or `window_max` is below 2 or `max_open` is 0.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_history_pacing_rules(
+    options: *mut tws_options,
+    identical_ms: u32,
+    same_contract_ms: u32,
+    same_contract_max: u32,
+    window_ms: u32,
+    window_max: u32,
+    max_open: u32,
+) -> tws_result {
+    with_options(options, |o| {
+        let mut candidate = o.clone();
+        candidate.history_pacing = HistoryPacing {
+            enabled: true,
+            identical_window: ms(identical_ms),
+            same_contract_window: ms(same_contract_ms),
+            same_contract_max,
+            window: ms(window_ms),
+            window_max,
+            max_open,
+        };
+        candidate.validate()?;
+        *o = candidate;
         Ok(())
     })
 }

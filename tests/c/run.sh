@@ -210,6 +210,26 @@ place_order_example_fills() { # [VALGRIND...]
 }
 check "place_order example: a limit order filled, its execution and commission" place_order_example_fills
 check "market_data example: unknown symbol names error 200" market_data_example_fails_on_unknown_symbol
+historical_bars_example_prints_bars() { # VERSION [VALGRIND...]
+  local version=$1; shift
+  local out err
+  out=$(mktemp); err=$(mktemp)
+  $with_sim --quiet --server-version "$version" -- "$@" "$bin/historical_bars" 127.0.0.1 PORT 0 >"$out" 2>"$err"
+  local rc=$?
+  local ok=1
+  [ $rc -eq 0 ] || { echo "historical_bars exit code $rc"; cat "$err"; ok=0; }
+  local bar='^Bar\. ReqId: 1 Date: 20261130 [0-9:]* US/Eastern Open: [0-9]*\.[0-9][0-9] High: [0-9]*\.[0-9][0-9] Low: [0-9]*\.[0-9][0-9] Close: [0-9]*\.[0-9][0-9] Volume: [0-9]* WAP: [0-9.]* BarCount: [0-9]*$'
+  [ "$(grep -c "$bar" "$out")" -eq 7 ] || { echo "not 7 hourly bars"; ok=0; }
+  grep -q '^Bar. ReqId: 1 Date: 20261130 15:00:00 US/Eastern ' "$out" || { echo "last bar missing"; ok=0; }
+  [ "$(tail -n 1 "$out")" = "HistoricalDataEnd. ReqId: 1" ] || { echo "end marker is not last"; ok=0; }
+  [ $ok -eq 1 ] || cat "$out"
+  rm -f "$out" "$err"
+  [ $ok -eq 1 ]
+}
+check "historical_bars example: a day of hourly bars, then the end" historical_bars_example_prints_bars 222
+check "historical_bars example at server version 176 (end inside historicalData)" historical_bars_example_prints_bars 176
+check "C API tests: historical data" $with_sim --quiet -- "$bin/test_history"
+check "C API tests: historical data at server version 176" $with_sim --quiet --server-version 176 -- "$bin/test_history"
 check "C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 check "C API tests: instruments and quotes at server version 150" $with_sim --quiet --server-version 150 --market-data-rate 20 --permission MSFT=none -- "$bin/test_market_data"
 c_orders_reach_the_simulator() { # VERSION [VALGRIND...]
@@ -328,6 +348,8 @@ if command -v "${vg%% *}" >/dev/null 2>&1; then
   check "valgrind: C lifetime tests" $with_sim --quiet -- $vg "$bin/test_lifetime"
   check "valgrind: C generic requests" generic_send_bytes_equal_typed 222 $vg
   check "valgrind: market_data example" market_data_example_prints_ticks $vg
+  check "valgrind: historical_bars example" historical_bars_example_prints_bars 222 $vg
+  check "valgrind: C API tests: historical data" $with_sim --quiet -- $vg "$bin/test_history"
   check "valgrind: place_order example" place_order_example_fills $vg
   check "valgrind: C API tests: orders" c_orders_reach_the_simulator 222 $vg
   check "valgrind: C API tests: instruments and quotes" $with_sim --quiet --market-data-rate 20 --permission MSFT=none -- $vg "$bin/test_market_data"

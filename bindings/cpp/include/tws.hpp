@@ -414,6 +414,18 @@ using TagValues = std::vector<std::pair<std::string, std::string>>;
 
 /// IB's name of tick type `tick_type` ("BID", "LAST_TIMESTAMP"; "UNKNOWN" for none).
 inline std::string tick_type_name(std::int32_t tick_type) { return detail::str(tws_tick_type_name(tick_type)); }
+/// A date or time of historical data ("20261130", "20261130 09:30:00
+/// US/Eastern", "20261130-14:30:00" UTC, epoch seconds) as UTC epoch seconds
+/// (tws_parse_hist_time); a time naming no zone is read in `default_zone`
+/// ("" = UTC). Empty when it cannot be read.
+inline std::optional<std::int64_t> parse_hist_time(std::string_view text, std::string_view default_zone = "")
+{
+    const std::string t = detail::cstr(text, "text"), z = detail::cstr(default_zone, "default_zone");
+    std::int64_t epoch = 0;
+    if (tws_parse_hist_time(t.c_str(), z.c_str(), &epoch) != TWS_OK)
+        return std::nullopt;
+    return epoch;
+}
 
 /// libtws's name of TWS's error `code` ("NO_SECURITY_DEFINITION" for 200), or std::nullopt.
 inline std::optional<std::string> error_code_name(std::int32_t code)
@@ -621,6 +633,30 @@ public:
         if (idle.count() < 0 || timeout.count() < 0)
             throw Error(TWS_ERR_INVALID_ARGUMENT, "liveness: idle and timeout cannot be negative");
         detail::check(tws_options_set_liveness(p_, detail::ms(idle), detail::ms(timeout)));
+        return *this;
+    }
+    /// Historical-data pacing on (the default) or off. On, a history request
+    /// that would break one of TWS's pacing rules (no identical request
+    /// within 15 s; at most 5 per contract, exchange and what-to-show within
+    /// 2 s; at most 60 within 10 minutes, BID_ASK counting twice; at most 50
+    /// open) waits instead of drawing error 162 or 420.
+    Options &history_pacing(bool enabled)
+    {
+        detail::check(tws_options_set_history_pacing(p_, enabled));
+        return *this;
+    }
+    /// Other historical-data pacing rules (and pacing on): see
+    /// tws_options_set_history_pacing_rules. Throws TWS_ERR_INVALID_ARGUMENT
+    /// for a negative window, a max below 2 or `max_open` 0.
+    Options &history_pacing_rules(std::chrono::milliseconds identical, std::chrono::milliseconds same_contract,
+                                  std::uint32_t same_contract_max, std::chrono::milliseconds window,
+                                  std::uint32_t window_max, std::uint32_t max_open)
+    {
+        if (identical.count() < 0 || same_contract.count() < 0 || window.count() < 0)
+            throw Error(TWS_ERR_INVALID_ARGUMENT, "history pacing: windows cannot be negative");
+        detail::check(tws_options_set_history_pacing_rules(p_, detail::ms(identical), detail::ms(same_contract),
+                                                           same_contract_max, detail::ms(window), window_max,
+                                                           max_open));
         return *this;
     }
     /// Appends one line per message in and out to the file at `path` ("" disables).
@@ -999,6 +1035,147 @@ public:
         tws_messages *m = nullptr;
         detail::check(tws_client_family_codes(p_, detail::ms(timeout), &m));
         return std::move(events_of(m).at(0));
+    }
+
+    // ---- historical data -----------------------------------------------------------
+    // Every history request waits for the historical-data pacing
+    // (Options::history_pacing); a blocking call's timeout covers the wait.
+
+    /// reqHistoricalData: HistoricalData events (their bars), then
+    /// HistoricalDataEnd (below server 196 the end is the HistoricalData with
+    /// end_date set). With keep_up_to_date (end ""), HistoricalDataUpdate
+    /// events follow: a subscription, re-issued after a reconnect.
+    std::int32_t req_historical_data(const Record &contract, std::string_view end = "",
+                                     std::string_view duration = "1 D", std::string_view bar_size = "1 hour",
+                                     std::string_view what_to_show = "TRADES", bool use_rth = true,
+                                     std::int32_t format_date = 1, bool keep_up_to_date = false,
+                                     std::int32_t req_id = -1)
+    {
+        const std::string e = detail::cstr(end, "end"), d = detail::cstr(duration, "duration"),
+                          b = detail::cstr(bar_size, "bar_size"), w = detail::cstr(what_to_show, "what_to_show");
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_historical_data(p_, id, contract.get(), e.c_str(), d.c_str(), b.c_str(),
+                                                     w.c_str(), use_rth, format_date, keep_up_to_date));
+        return id;
+    }
+    /// cancelHistoricalData (a keep-up-to-date request is forgotten).
+    void cancel_historical_data(std::int32_t req_id) { detail::check(tws_client_cancel_historical_data(p_, req_id)); }
+    /// reqHeadTimeStamp: one HeadTimestamp event.
+    std::int32_t req_head_timestamp(const Record &contract, std::string_view what_to_show = "TRADES",
+                                    bool use_rth = true, std::int32_t format_date = 1, std::int32_t req_id = -1)
+    {
+        const std::string w = detail::cstr(what_to_show, "what_to_show");
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_head_timestamp(p_, id, contract.get(), w.c_str(), use_rth, format_date));
+        return id;
+    }
+    /// cancelHeadTimeStamp.
+    void cancel_head_timestamp(std::int32_t req_id) { detail::check(tws_client_cancel_head_timestamp(p_, req_id)); }
+    /// reqHistogramData: one HistogramData event.
+    std::int32_t req_histogram_data(const Record &contract, std::string_view time_period = "1 weeks",
+                                    bool use_rth = true, std::int32_t req_id = -1)
+    {
+        const std::string t = detail::cstr(time_period, "time_period");
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_histogram_data(p_, id, contract.get(), use_rth, t.c_str()));
+        return id;
+    }
+    /// cancelHistogramData.
+    void cancel_histogram_data(std::int32_t req_id) { detail::check(tws_client_cancel_histogram_data(p_, req_id)); }
+    /// reqHistoricalTicks: HistoricalTicks / HistoricalTicksBidAsk / HistoricalTicksLast batches, the last done.
+    std::int32_t req_historical_ticks(const Record &contract, std::string_view start, std::string_view end,
+                                      std::int32_t number_of_ticks = 1000, std::string_view what_to_show = "TRADES",
+                                      bool use_rth = true, bool ignore_size = false, std::int32_t req_id = -1)
+    {
+        const std::string s = detail::cstr(start, "start"), e = detail::cstr(end, "end"),
+                          w = detail::cstr(what_to_show, "what_to_show");
+        const std::int32_t id = fresh(req_id);
+        detail::check(tws_client_req_historical_ticks(p_, id, contract.get(), s.c_str(), e.c_str(), number_of_ticks,
+                                                      w.c_str(), use_rth, ignore_size));
+        return id;
+    }
+    /// cancelHistoricalTicks (server 215+).
+    void cancel_historical_ticks(std::int32_t req_id) { detail::check(tws_client_cancel_historical_ticks(p_, req_id)); }
+
+    /// Every bar up to the end marker (dates as sent; parse_hist_time reads
+    /// them). Throws TWS_ERR_REQUEST_FAILED (tws_code()), TWS_ERR_TIMEOUT
+    /// (also when the pacing holds it past `timeout`: then it is not sent).
+    std::vector<Bar> historical_bars(const Record &contract, std::string_view end = "",
+                                     std::string_view duration = "1 D", std::string_view bar_size = "1 hour",
+                                     std::string_view what_to_show = "TRADES", bool use_rth = true,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(30))
+    {
+        const std::string e = detail::cstr(end, "end"), d = detail::cstr(duration, "duration"),
+                          b = detail::cstr(bar_size, "bar_size"), w = detail::cstr(what_to_show, "what_to_show");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_historical_bars(p_, contract.get(), e.c_str(), d.c_str(), b.c_str(), w.c_str(),
+                                                 use_rth, detail::ms(timeout), &m));
+        std::vector<Bar> out;
+        for (auto &ev : events_of(m))
+            if (auto *h = std::get_if<HistoricalData>(&ev))
+                out = std::move(h->bars);
+        return out;
+    }
+    /// The earliest data of `what_to_show`, as TWS sent it ("yyyymmdd-hh:mm:ss" UTC).
+    std::string head_timestamp(const Record &contract, std::string_view what_to_show = "TRADES", bool use_rth = true,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string w = detail::cstr(what_to_show, "what_to_show");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_head_timestamp(p_, contract.get(), w.c_str(), use_rth, detail::ms(timeout), &m));
+        for (auto &ev : events_of(m))
+            if (auto *h = std::get_if<HeadTimestamp>(&ev))
+                return h->head_timestamp;
+        return {};
+    }
+    /// The histogram of `contract` over `time_period`.
+    std::vector<HistogramEntry> histogram(const Record &contract, std::string_view time_period = "1 weeks",
+                                          bool use_rth = true,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string t = detail::cstr(time_period, "time_period");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_histogram(p_, contract.get(), use_rth, t.c_str(), detail::ms(timeout), &m));
+        for (auto &ev : events_of(m))
+            if (auto *h = std::get_if<HistogramData>(&ev))
+                return std::move(h->entries);
+        return {};
+    }
+    /// Every tick up to the batch marked done, as one HistoricalTicks,
+    /// HistoricalTicksBidAsk or HistoricalTicksLast message (by `what_to_show`).
+    Event historical_ticks(const Record &contract, std::string_view start, std::string_view end,
+                           std::int32_t number_of_ticks = 1000, std::string_view what_to_show = "TRADES",
+                           bool use_rth = true, bool ignore_size = false,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string s = detail::cstr(start, "start"), e = detail::cstr(end, "end"),
+                          w = detail::cstr(what_to_show, "what_to_show");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_historical_ticks(p_, contract.get(), s.c_str(), e.c_str(), number_of_ticks,
+                                                  w.c_str(), use_rth, ignore_size, detail::ms(timeout), &m));
+        return std::move(events_of(m).at(0));
+    }
+    /// The trading schedule of `contract` (server 165+).
+    HistoricalSchedule historical_schedule(const Record &contract, std::string_view end = "",
+                                           std::string_view duration = "1 W", bool use_rth = true,
+                                           std::chrono::milliseconds timeout = std::chrono::seconds(10))
+    {
+        const std::string e = detail::cstr(end, "end"), d = detail::cstr(duration, "duration");
+        tws_messages *m = nullptr;
+        detail::check(tws_client_historical_schedule(p_, contract.get(), e.c_str(), d.c_str(), use_rth,
+                                                     detail::ms(timeout), &m));
+        for (auto &ev : events_of(m))
+            if (auto *h = std::get_if<HistoricalSchedule>(&ev))
+                return std::move(*h);
+        throw Error(TWS_ERR_INVALID_ARGUMENT, "historicalSchedule missing");
+    }
+    /// Any counter by name (tws_client_stat): "history_paced", "history_pacing_wait_ms", ...
+    std::uint64_t stat(std::string_view name) const
+    {
+        const std::string n = detail::cstr(name, "name");
+        std::uint64_t v = 0;
+        detail::check(tws_client_stat(p_, n.c_str(), &v));
+        return v;
     }
 
     // ---- orders -----------------------------------------------------------------------

@@ -940,6 +940,66 @@ static void lists_and_options_are_typed()
     }
 }
 
+static void historical_data()
+{
+    // Dates and times of history as UTC epoch seconds.
+    CHECK(tws::parse_hist_time("20261130") == std::optional<std::int64_t>(1795996800));
+    CHECK(tws::parse_hist_time("20261130 09:30:00 US/Eastern") == std::optional<std::int64_t>(1795996800 + 52200));
+    CHECK(tws::parse_hist_time("20261130-14:30:00") == std::optional<std::int64_t>(1795996800 + 52200));
+    CHECK(!tws::parse_hist_time("20261130 09:30:00 Mars/Base"));
+    CHECK(code_of([] { tws::Options().history_pacing_rules(1s, 1s, 1, 1s, 10, 5); }) == TWS_ERR_INVALID_ARGUMENT);
+
+    // A burst for one contract waits for the same-contract rule, counted.
+    tws::Options o;
+    o.history_pacing_rules(400ms, 300ms, 5, 1500ms, 20, 50);
+    tws::Client c(o);
+    c.connect(HOST, port, 52, 5s);
+    const tws::Record aapl = tws::stock("AAPL");
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 6; i++)
+        c.req_historical_data(aapl, "", std::to_string(i + 1) + " D", "1 hour", "TRADES", true, 1, false, 300 + i);
+    CHECK(std::chrono::steady_clock::now() - start >= 300ms);
+    CHECK(c.stat("history_paced") == 1);
+    CHECK(c.stat("history_pacing_wait_ms") >= 250);
+    // A blocking call the pacing would hold past its timeout fails at once.
+    c.req_head_timestamp(aapl, "TRADES", true, 1, 310);
+    tws::Options slow;
+    slow.history_pacing_rules(30s, 300ms, 5, 1500ms, 20, 50);
+    tws::Client d(slow);
+    d.connect(HOST, port, 53, 5s);
+    d.req_head_timestamp(aapl, "TRADES", true, 1, 1);
+    const auto held = std::chrono::steady_clock::now();
+    CHECK(code_of([&] { d.head_timestamp(aapl, "TRADES", true, 500ms); }) == TWS_ERR_TIMEOUT);
+    CHECK(std::chrono::steady_clock::now() - held < 400ms);
+    // Off: the same burst goes at once.
+    tws::Options off;
+    off.history_pacing(false);
+    tws::Client e(off);
+    e.connect(HOST, port, 54, 5s);
+    for (int i = 0; i < 7; i++)
+        e.req_historical_data(aapl, "", std::to_string(i + 1) + " D", "1 hour", "TRADES", true, 1, false, 400 + i);
+    CHECK(e.stat("history_paced") == 0);
+
+    // Blocking calls: every bar up to the end marker, typed.
+    const auto bars = c.historical_bars(aapl, "20261130 16:00:00 US/Eastern", "1 D", "1 hour");
+    CHECK(bars.size() == 7 && bars[0].date == "20261130 09:30:00 US/Eastern");
+    CHECK(tws::parse_hist_time(bars.at(6).date) == std::optional<std::int64_t>(1795996800 + 20 * 3600));
+    for (const auto &b : bars)
+        CHECK(b.low <= b.close && b.close <= b.high && !b.volume.empty());
+    CHECK(tws::parse_hist_time(c.head_timestamp(aapl)));
+    CHECK(!c.histogram(aapl).empty());
+    const auto ticks = c.historical_ticks(aapl, "", "20261130 16:00:00 US/Eastern", 20, "MIDPOINT");
+    const auto *mid = std::get_if<tws::HistoricalTicks>(&ticks);
+    CHECK(mid && !mid->ticks.empty() && mid->done);
+    CHECK(!c.historical_schedule(aapl, "20261130 16:00:00 US/Eastern").sessions.empty());
+    try {
+        c.historical_bars(tws::stock("NOPE"));
+        CHECK(false);
+    } catch (const tws::Error &err) {
+        CHECK(err.code() == TWS_ERR_REQUEST_FAILED && err.tws_code() == 200);
+    }
+}
+
 // ---- orders -----------------------------------------------------------------------
 
 static void orders_are_built_placed_and_listed()
@@ -1106,6 +1166,7 @@ int main()
         requests_are_sent_generically();
         instruments_and_quotes();
         lists_and_options_are_typed();
+        historical_data();
         orders_are_built_placed_and_listed();
         rest_of_the_api();
     } catch (const std::exception &e) {

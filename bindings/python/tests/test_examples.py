@@ -187,3 +187,19 @@ def test_place_order_prints_the_fill_and_its_commission(sim):
     assert execs and all(" Side: BOT " in line for line in execs)
     commissions = [line for line in lines if line.startswith("Commission. ExecId: ")]
     assert len(commissions) == len(execs)
+
+
+@pytest.mark.parametrize("version", ["222", "176"])
+def test_historical_bars_prints_a_day_of_hourly_bars(start_sim, version):
+    sim = start_sim("--server-version", version)
+    out = run("historical_bars.py", HOST, sim.port, 0)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    bar = r"Bar\. ReqId: 1 Date: 20261130 [0-9:]+ US/Eastern Open: [0-9]+\.[0-9]{2} High: [0-9]+\.[0-9]{2} "
+    bar += r"Low: [0-9]+\.[0-9]{2} Close: [0-9]+\.[0-9]{2} Volume: [0-9]+ WAP: [0-9.]+ BarCount: [0-9]+"
+    assert len([line for line in lines if re.fullmatch(bar, line)]) == 7
+    assert lines[-1] == "HistoricalDataEnd. ReqId: 1"
+    c_example = C_BIN / "historical_bars"
+    if c_example.is_file():  # built by make examples / c-test
+        c = subprocess.run([str(c_example), HOST, str(sim.port), "1"], capture_output=True, text=True, timeout=60)
+        assert c.returncode == 0 and c.stdout == out.stdout

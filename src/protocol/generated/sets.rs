@@ -1047,6 +1047,12 @@ impl Request {
             Self::ReqExecutions(_) => None,
             Self::ExerciseOptions(_) => None,
             Self::ReqSoftDollarTiers(_) => None,
+            Self::ReqHistoricalData(m) if m.keep_up_to_date => Some(Subscription {
+                key: SubscriptionKey::Request(m.req_id),
+                cancel: Some(Request::CancelHistoricalData(CancelHistoricalData {
+                    req_id: m.req_id,
+                })),
+            }),
             Self::ReqHistoricalData(_) => None,
             Self::CancelHistoricalData(_) => None,
             Self::ReqHeadTimestamp(_) => None,
@@ -1168,7 +1174,7 @@ impl Request {
             Self::ExerciseOptions(_) => None,
             Self::ReqSoftDollarTiers(_) => None,
             Self::ReqHistoricalData(_) => None,
-            Self::CancelHistoricalData(_) => None,
+            Self::CancelHistoricalData(m) => Some(SubscriptionKey::Request(m.req_id)),
             Self::ReqHeadTimestamp(_) => None,
             Self::CancelHeadTimestamp(_) => None,
             Self::ReqHistogramData(_) => None,

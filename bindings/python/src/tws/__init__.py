@@ -89,6 +89,7 @@ from .market import (
     stock,
     tick_type_name,
 )
+from .history import HistoryPacing, bar_time, bars_df, parse_time
 from .orders import ExecutionReport, limit_order, market_order
 from .order_view import OrderView, Reconciliation
 from .log import LogLevel, LogRecord, log_to_logging, set_log_handler, set_log_level
@@ -103,6 +104,10 @@ __version__ = library_version()
 
 __all__ = [
     "ALL_TAGS",
+    "HistoryPacing",
+    "bar_time",
+    "bars_df",
+    "parse_time",
     "AccountDownloadEnd",
     "AccountSnapshot",
     "AccountSummary",

@@ -374,6 +374,42 @@ _SIGNATURES = {
     "tws_client_cancel_calculate_option_price": (_result, [_client_p, c_int32]),
     "tws_client_quote": (_result, [_client_p, c_int32, POINTER(tws_quote)]),
     "tws_client_snapshot_quote": (_result, [_client_p, c_void_p, c_uint32, POINTER(tws_quote)]),
+    # historical data
+    "tws_options_set_history_pacing": (_result, [_options_p, c_bool]),
+    "tws_options_set_history_pacing_rules": (
+        _result,
+        [_options_p, c_uint32, c_uint32, c_uint32, c_uint32, c_uint32, c_uint32],
+    ),
+    "tws_client_stat": (_result, [_client_p, c_char_p, POINTER(c_uint64)]),
+    "tws_client_req_historical_data": (
+        _result,
+        [_client_p, c_int32, c_void_p, c_char_p, c_char_p, c_char_p, c_char_p, c_bool, c_int32, c_bool],
+    ),
+    "tws_client_cancel_historical_data": (_result, [_client_p, c_int32]),
+    "tws_client_req_head_timestamp": (_result, [_client_p, c_int32, c_void_p, c_char_p, c_bool, c_int32]),
+    "tws_client_cancel_head_timestamp": (_result, [_client_p, c_int32]),
+    "tws_client_req_histogram_data": (_result, [_client_p, c_int32, c_void_p, c_bool, c_char_p]),
+    "tws_client_cancel_histogram_data": (_result, [_client_p, c_int32]),
+    "tws_client_req_historical_ticks": (
+        _result,
+        [_client_p, c_int32, c_void_p, c_char_p, c_char_p, c_int32, c_char_p, c_bool, c_bool],
+    ),
+    "tws_client_cancel_historical_ticks": (_result, [_client_p, c_int32]),
+    "tws_client_historical_bars": (
+        _result,
+        [_client_p, c_void_p, c_char_p, c_char_p, c_char_p, c_char_p, c_bool, c_uint32, POINTER(_messages_p)],
+    ),
+    "tws_client_head_timestamp": (_result, [_client_p, c_void_p, c_char_p, c_bool, c_uint32, POINTER(_messages_p)]),
+    "tws_client_histogram": (_result, [_client_p, c_void_p, c_bool, c_char_p, c_uint32, POINTER(_messages_p)]),
+    "tws_client_historical_ticks": (
+        _result,
+        [_client_p, c_void_p, c_char_p, c_char_p, c_int32, c_char_p, c_bool, c_bool, c_uint32, POINTER(_messages_p)],
+    ),
+    "tws_client_historical_schedule": (
+        _result,
+        [_client_p, c_void_p, c_char_p, c_char_p, c_bool, c_uint32, POINTER(_messages_p)],
+    ),
+    "tws_parse_hist_time": (_result, [c_char_p, c_char_p, POINTER(c_int64)]),
     "tws_tick_type_name": (c_char_p, [c_int32]),
     "tws_error_code_name": (c_char_p, [c_int32]),
     "tws_error_code_meaning": (c_char_p, [c_int32]),

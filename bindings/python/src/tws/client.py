@@ -12,6 +12,7 @@ from os import PathLike
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Set, Union
 
 from .record import Record
+from .history import HistoryMixin, HistoryPacing, apply_pacing
 from .market import MarketMixin
 from .orders import OrdersMixin
 from .order_view import OrderViewMixin
@@ -115,7 +116,7 @@ def _close_all_at_exit() -> None:
 atexit.register(_close_all_at_exit)
 
 
-class Client(MarketMixin, OrdersMixin, OrderViewMixin, RestMixin):
+class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin):
     """A client of TWS or IB Gateway, built on libtws.
 
     Use it as a context manager; leaving the block disconnects and frees it::
@@ -150,7 +151,9 @@ class Client(MarketMixin, OrdersMixin, OrderViewMixin, RestMixin):
     otherwise each must be 0.01..3600), ``queue_max_bytes`` (the most event
     data the queue holds, default 64 MiB, besides ``queue_capacity``; one
     event always enters an empty queue; 0 is refused), ``order_view_capacity``
-    (finished orders :meth:`order` keeps, default 10000). ``None`` leaves an
+    (finished orders :meth:`order` keeps, default 10000), ``history_pacing``
+    (historical-data pacing, on by default with TWS's rules: ``False`` turns
+    it off, a :class:`tws.HistoryPacing` sets other rules). ``None`` leaves an
     option at its default. An out-of-range value raises
     :class:`tws.InvalidArgument`.
     """
@@ -175,6 +178,7 @@ class Client(MarketMixin, OrdersMixin, OrderViewMixin, RestMixin):
         liveness_timeout: Optional[float] = None,
         queue_max_bytes: Optional[int] = None,
         order_view_capacity: Optional[int] = None,
+        history_pacing: Union[bool, HistoryPacing, None] = None,
     ) -> None:
         self._handle: Optional[int] = None
         self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
@@ -250,6 +254,8 @@ class Client(MarketMixin, OrdersMixin, OrderViewMixin, RestMixin):
                 check(lib.tws_options_set_queue_max_bytes(options, c_queue_bytes))
             if c_order_view is not None:
                 check(lib.tws_options_set_order_view_capacity(options, c_order_view))
+            if history_pacing is not None:
+                apply_pacing(options, history_pacing)
             handle = ctypes.c_void_p()
             check(lib.tws_client_new(options, ctypes.byref(handle)))
             self._handle = handle.value
