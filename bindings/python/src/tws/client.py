@@ -146,7 +146,10 @@ class Client(MarketMixin):
     unanswered", then the normal reconnect; ``liveness_idle=0`` turns it off;
     otherwise each must be 0.01..3600), ``queue_max_bytes`` (the most event
     data the queue holds, default 64 MiB, besides ``queue_capacity``; one
-    event always enters an empty queue; 0 is refused). ``None`` leaves an
+    event always enters an empty queue; 0 is refused), ``conflate_ticks``
+    (default on: while the queue is full, ticks the quote view holds are
+    folded into it instead of waiting; off, every tick waits for room).
+    ``None`` leaves an
     option at its default. An out-of-range value raises
     :class:`tws.InvalidArgument`.
     """
@@ -170,6 +173,7 @@ class Client(MarketMixin):
         liveness_idle: Optional[float] = None,
         liveness_timeout: Optional[float] = None,
         queue_max_bytes: Optional[int] = None,
+        conflate_ticks: Optional[bool] = None,
     ) -> None:
         self._handle: Optional[int] = None
         self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
@@ -216,6 +220,7 @@ class Client(MarketMixin):
         c_queue_bytes = (
             None if queue_max_bytes is None else _args.integer(queue_max_bytes, "queue_max_bytes", _args.UINT64)
         )
+        c_conflate = None if conflate_ticks is None else _args.flag(conflate_ticks, "conflate_ticks")
         options = ctypes.c_void_p()
         check(lib.tws_options_new(ctypes.byref(options)))
         try:
@@ -238,6 +243,8 @@ class Client(MarketMixin):
                 check(lib.tws_options_set_liveness(options, *c_liveness))
             if c_queue_bytes is not None:
                 check(lib.tws_options_set_queue_max_bytes(options, c_queue_bytes))
+            if c_conflate is not None:
+                check(lib.tws_options_set_conflate_ticks(options, c_conflate))
             handle = ctypes.c_void_p()
             check(lib.tws_client_new(options, ctypes.byref(handle)))
             self._handle = handle.value
