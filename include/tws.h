@@ -1325,6 +1325,18 @@ tws_result tws_options_set_liveness(struct tws_options *options,
 // Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_options_set_conflate_ticks(struct tws_options *options, bool conflate);
 
+// Sets the low-latency mode (off by default). On, `tws_client_poll` waiting
+// for an event, and the thread that runs the callback, spin on the event
+// queue (yielding the CPU between looks) instead of sleeping until the
+// reader wakes them: one thread wake-up less per event, the round trip
+// close to a raw socket's. The price: a waiting consumer keeps a core busy
+// while it waits (in callback mode, as long as the callback is set), so
+// give it a core of its own; in the callback, do not block (no sleeping,
+// no waiting on locks the host holds for long, no blocking library calls
+// such as `tws_client_contract_details`): every event behind it
+// waits. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_options_set_busy_poll(struct tws_options *options, bool busy_poll);
+
 // Creates a disconnected client. `options` may be NULL for the defaults; it
 // is copied, so it may be freed right after. Errors: TWS_ERR_NULL_ARGUMENT
 // if `out` is NULL. On success `*out` is owned by the caller: free it with

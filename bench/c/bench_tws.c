@@ -11,6 +11,8 @@
  *   bench_tws latency-callback|latency-poll PORT ITERATIONS
  *       reqCurrentTime round trips, one at a time: p50 and p99 in microseconds.
  *       In callback mode the callback sends the next request itself.
+ *   bench_tws latency-busy-callback|latency-busy-poll PORT ITERATIONS
+ *       the same in the low-latency mode (tws_options_set_busy_poll).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -199,20 +201,23 @@ static void latency(tws_client *client, int callback, struct shared *s)
         }
     }
     qsort(s->samples, (size_t)s->iterations, sizeof(double), compare_double);
-    printf("{\"iterations\": %d, \"p50_us\": %.3f, \"p99_us\": %.3f}\n", s->iterations,
-           percentile_us(s->samples, s->iterations, 50), percentile_us(s->samples, s->iterations, 99));
+    printf("{\"iterations\": %d, \"p50_us\": %.3f, \"p99_us\": %.3f, \"min_us\": %.3f}\n", s->iterations,
+           percentile_us(s->samples, s->iterations, 50), percentile_us(s->samples, s->iterations, 99),
+           percentile_us(s->samples, s->iterations, 0));
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_tws flood-callback|flood-poll|latency-callback|latency-poll PORT [ITERATIONS]\n");
+        fprintf(stderr, "usage: bench_tws flood-callback|flood-poll PORT [rows|ticks|tbt EVENTS]\n"
+                        "       bench_tws latency-callback|latency-poll|latency-busy-callback|latency-busy-poll PORT [ITERATIONS]\n");
         return 2;
     }
     const char *mode = argv[1];
     int port = atoi(argv[2]);
     int is_latency = strncmp(mode, "latency-", 8) == 0;
     int callback = strstr(mode, "callback") != NULL;
+    int busy = strstr(mode, "-busy-") != NULL;
     static struct shared s = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, 0, 0, 0, NULL,
                               KIND_ROWS, 0};
     s.iterations = is_latency && argc > 3 ? atoi(argv[3]) : 10000;
@@ -247,6 +252,8 @@ int main(int argc, char **argv)
      * every other client measured. */
     if (rc == TWS_OK)
         rc = tws_options_set_conflate_ticks(options, false);
+    if (rc == TWS_OK && busy)
+        rc = tws_options_set_busy_poll(options, true);
     if (rc == TWS_OK)
         rc = tws_client_new(options, &client);
     tws_options_free(options);

@@ -469,9 +469,31 @@ pub fn consume<T: std::fmt::Debug>(event: &T) {
     black_box(event);
 }
 
+/// Reads exactly `buf.len()` bytes; with `spin`, from a non-blocking socket
+/// by looking again and again (no thread ever sleeps in `read`).
+fn read_exact_spin(s: &mut TcpStream, buf: &mut [u8], spin: bool) -> io::Result<()> {
+    if !spin {
+        return s.read_exact(buf);
+    }
+    let mut filled = 0;
+    while filled < buf.len() {
+        match s.read(&mut buf[filled..]) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::hint::spin_loop(),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Raw socket ping-pong with the sizes of reqCurrentTime and currentTime at
-/// `version`: returns one round-trip time per iteration.
-pub fn ping_pong(version: i32, iterations: usize) -> io::Result<Vec<Duration>> {
+/// `version`: returns one round-trip time per iteration. Both ends sleep in
+/// `read` between messages (the "idle" state of the CPUs: every message
+/// wakes a sleeping thread) or, with `spin`, look at non-blocking sockets
+/// without sleeping (the "awake" state: the loopback floor).
+pub fn ping_pong(version: i32, iterations: usize, spin: bool) -> io::Result<Vec<Duration>> {
     let mut ping = Vec::new();
     Request::ReqCurrentTime(ReqCurrentTime {})
         .encode(version, &mut ping)
@@ -490,9 +512,10 @@ pub fn ping_pong(version: i32, iterations: usize) -> io::Result<Vec<Duration>> {
     let server = thread::spawn(move || -> io::Result<()> {
         let (mut s, _) = listener.accept()?;
         s.set_nodelay(true)?;
+        s.set_nonblocking(spin)?;
         let mut buf = vec![0u8; ping_len];
         loop {
-            match s.read_exact(&mut buf) {
+            match read_exact_spin(&mut s, &mut buf, spin) {
                 Ok(()) => s.write_all(&reply)?,
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
                 Err(e) => return Err(e),
@@ -501,12 +524,13 @@ pub fn ping_pong(version: i32, iterations: usize) -> io::Result<Vec<Duration>> {
     });
     let mut client = TcpStream::connect(("127.0.0.1", port))?;
     client.set_nodelay(true)?;
+    client.set_nonblocking(spin)?;
     let mut buf = vec![0u8; pong.len()];
     let mut times = Vec::with_capacity(iterations);
     for _ in 0..iterations {
         let t = Instant::now();
         client.write_all(&ping)?;
-        client.read_exact(&mut buf)?;
+        read_exact_spin(&mut client, &mut buf, spin)?;
         times.push(t.elapsed());
     }
     drop(client);

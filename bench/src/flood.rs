@@ -229,6 +229,7 @@ pub struct FloodServer {
     server_version: i32,
     events: u64,
     chunk: usize,
+    spin: bool,
 }
 
 impl FloodServer {
@@ -240,7 +241,16 @@ impl FloodServer {
             server_version,
             events,
             chunk: DEFAULT_CHUNK,
+            spin: false,
         })
+    }
+
+    /// After the handshake, waits for requests spinning on a non-blocking
+    /// socket instead of sleeping in `read` (the latency cases' "awake"
+    /// state: no wake-up of a sleeping thread on this side).
+    pub fn with_spin(mut self, spin: bool) -> FloodServer {
+        self.spin = spin;
+        self
     }
 
     /// Writes floods `chunk` bytes at a time (at least 1).
@@ -258,8 +268,9 @@ impl FloodServer {
     pub fn serve(self) {
         for stream in self.listener.incoming().flatten() {
             let (version, events, chunk) = (self.server_version, self.events, self.chunk);
+            let spin = self.spin;
             thread::spawn(move || {
-                let run = Connection::new(stream, version, events, chunk).and_then(|c| c.run());
+                let run = Connection::new(stream, version, events, chunk).and_then(|c| c.run(spin));
                 if let Err(e) = run {
                     if e.kind() != io::ErrorKind::UnexpectedEof {
                         eprintln!("flood-server: connection ended: {e}");
@@ -327,8 +338,12 @@ pub fn next_frame(stream: &mut TcpStream, splitter: &mut FrameSplitter) -> io::R
         if let Some(frame) = splitter.next_frame().map_err(|e| invalid(&e.to_string()))? {
             return Ok(frame.to_vec());
         }
-        if splitter.read_from(stream)? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+        match splitter.read_from(stream) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(_) => {}
+            // A spinning connection's non-blocking socket: look again.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::hint::spin_loop(),
+            Err(e) => return Err(e),
         }
     }
 }
@@ -355,8 +370,11 @@ impl Connection {
         })
     }
 
-    fn run(mut self) -> io::Result<()> {
+    fn run(mut self, spin: bool) -> io::Result<()> {
         serve_handshake(&mut self.stream, &mut self.splitter, self.version)?;
+        if spin {
+            self.stream.set_nonblocking(true)?;
+        }
         loop {
             let frame = next_frame(&mut self.stream, &mut self.splitter)?;
             let Ok(raw) = RawMessage::split(&frame, self.version) else {
@@ -373,7 +391,7 @@ impl Connection {
     fn answer(&mut self, request: Request) -> io::Result<()> {
         if let Some((kind, req_id)) = Kind::of_request(&request) {
             let flood = FloodStream::new(kind, self.version, req_id, self.events, self.chunk);
-            return flood.write_to(&mut self.stream, self.chunk);
+            return flood.write_to(&mut Spinning(&mut self.stream), self.chunk);
         }
         match request {
             Request::ReqCurrentTime(_) => {
@@ -407,9 +425,27 @@ impl Connection {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.stream.write_all(&self.out)?;
+        Spinning(&mut self.stream).write_all(&self.out)?;
         self.out.clear();
         Ok(())
+    }
+}
+
+/// A writer that retries where a non-blocking socket would block.
+struct Spinning<'a>(&'a mut TcpStream);
+
+impl Write for Spinning<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        loop {
+            match self.0.write(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::hint::spin_loop(),
+                other => return other,
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 

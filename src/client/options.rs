@@ -174,6 +174,14 @@ pub struct Options {
     /// such ticks wait for room like every other event (nothing is dropped,
     /// and the quote lags as the queue does). Other events always wait.
     pub conflate_ticks: bool,
+    /// Low-latency mode (off by default): a `poll` waiting for an event, and
+    /// the thread that runs the callback, spin on the queue (yielding the
+    /// CPU between looks) instead of sleeping until the reader wakes them,
+    /// which saves the wake-up of a sleeping thread on every event. The
+    /// price: a waiting consumer keeps a core busy for as long as it waits
+    /// (in callback mode, as long as the callback is set). See the README,
+    /// "Low-latency mode", for what the host must not do in it.
+    pub busy_poll: bool,
     /// Tests only: the reader thread panics on a frame with this message id,
     /// to exercise the engine's panic boundary. Never set it otherwise.
     #[doc(hidden)]
@@ -203,6 +211,7 @@ impl Default for Options {
             trace_file: None,
             liveness: Liveness::default(),
             conflate_ticks: true,
+            busy_poll: false,
             panic_on_message_id_for_tests: None,
             panic_in_supervisor_for_tests: false,
             panic_in_dispatcher_for_tests: false,

@@ -62,7 +62,11 @@ fn main() {
         "rss" => rss(port, args.get("--capacity", 65_536)),
         "ibapi" => ibapi_flood(port, kind, events),
         "ibapi-latency" => ibapi_latency(port, args.get("--iterations", 10_000)),
-        "pingpong" => pingpong(args.get("--version", 222), args.get("--iterations", 10_000)),
+        "pingpong" => pingpong(
+            args.get("--version", 222),
+            args.get("--iterations", 10_000),
+            argv_has("--spin"),
+        ),
         other => {
             eprintln!("unknown case {other:?}");
             std::process::exit(2);
@@ -339,6 +343,7 @@ fn latency_line(mut times: Vec<Duration>) -> String {
         ("iterations", n(iterations as f64)),
         ("p50_us", n(percentile_us(&mut times, 50.0))),
         ("p99_us", n(percentile_us(&mut times, 99.0))),
+        ("min_us", n(percentile_us(&mut times, 0.0))),
     ])
 }
 
@@ -353,6 +358,10 @@ fn ibapi_latency(port: u16, iterations: usize) -> String {
     latency_line(times)
 }
 
-fn pingpong(version: i32, iterations: usize) -> String {
-    latency_line(ping_pong(version, iterations).expect("ping-pong"))
+fn pingpong(version: i32, iterations: usize, spin: bool) -> String {
+    latency_line(ping_pong(version, iterations, spin).expect("ping-pong"))
+}
+
+fn argv_has(flag: &str) -> bool {
+    std::env::args().any(|a| a == flag)
 }

@@ -1,8 +1,9 @@
-//! `flood-server --server-version V --events N [--chunk BYTES] [--port P]`:
+//! `flood-server --server-version V --events N [--chunk BYTES] [--spin] [--port P]`:
 //! the flood server as a process of its own, for the C and Python clients
 //! (every flood it answers, rows, ticks or tick-by-tick, has N events,
 //! written in `--chunk` byte writes, 1 MiB by default; `--rows` is an old
-//! name of `--events`). Prints `listening 127.0.0.1:PORT` and serves until
+//! name of `--events`; `--spin`: wait for requests spinning, not sleeping,
+//! for the latency cases' awake state). Prints `listening 127.0.0.1:PORT` and serves until
 //! its standard input closes.
 
 use std::io::Read;
@@ -30,7 +31,8 @@ fn main() {
     let port: u16 = arg(&["--port"], "0").parse().expect("--port");
     let server = FloodServer::bind(port, version, events)
         .expect("bind")
-        .with_chunk(chunk);
+        .with_chunk(chunk)
+        .with_spin(args.iter().any(|a| a == "--spin"));
     println!("listening 127.0.0.1:{}", server.port());
     server.spawn();
     // Ends with its parent: the runner holds our stdin open while it needs us.
