@@ -289,6 +289,7 @@ _SIGNATURES = {
     "tws_record_free": (None, [c_void_p]),
     "tws_client_send": (_result, [_client_p, c_void_p]),
     "tws_client_poll": (_result, [_client_p, c_uint32, POINTER(tws_event)]),
+    "tws_client_poll_batch": (_result, [_client_p, c_uint32, POINTER(tws_event), c_size_t, POINTER(c_size_t)]),
     "tws_client_event_fd": (_result, [_client_p, POINTER(c_int)]),
     "tws_client_set_callback": (_result, [_client_p, EVENT_CALLBACK, c_void_p, USER_DATA_FREE]),
     "tws_set_log_callback": (_result, [LOG_CALLBACK, c_void_p, USER_DATA_FREE]),

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Optional, Set, Union
 
 from .record import Record
 from .market import MarketMixin
+from .batch import BatchMixin
 from . import _args, _ffi
 from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
 from .events import (
@@ -112,7 +113,7 @@ def _close_all_at_exit() -> None:
 atexit.register(_close_all_at_exit)
 
 
-class Client(MarketMixin):
+class Client(MarketMixin, BatchMixin):
     """A client of TWS or IB Gateway, built on libtws.
 
     Use it as a context manager; leaving the block disconnects and frees it::
