@@ -1957,6 +1957,29 @@ tws_result tws_client_set_callback(struct tws_client *client,
                                    void *user_data,
                                    tws_user_data_free user_data_free);
 
+// Poll mode, many events at once: waits up to `timeout_ms` (0 = do not
+// wait) for a first event, then takes, without waiting, the events already
+// queued behind it, up to `max` in all, into `out_events[0]` ..
+// `out_events[*out_count - 1]`. Returns TWS_OK with `*out_count` >= 1, or
+// TWS_TIMEOUT_NO_EVENT with `*out_count` 0. Everything else is as for
+// `tws_client_poll` (order, the final disconnect event, TWS_ERR_NOT_CONNECTED
+// with an empty queue and nothing to arrive, TWS_ERR_WRONG_MODE while a
+// callback is set). The events' pointers are valid until the next
+// `tws_client_poll_batch` or `tws_client_poll` on this client (from any
+// thread) or `tws_client_free`: poll from one thread at a time, or copy what
+// you keep. `out_events` must have room for `max` events.
+// Errors: TWS_ERR_NULL_ARGUMENT (`out_events` or `out_count` NULL);
+// TWS_ERR_INVALID_ARGUMENT (`max` 0).
+//
+// # Safety
+// `client` is NULL or live; `out_events` is NULL or valid for `max`
+// writes of `tws_event`; `out_count` is NULL or valid for a write.
+tws_result tws_client_poll_batch(struct tws_client *client,
+                                 uint32_t timeout_ms,
+                                 struct tws_event *out_events,
+                                 size_t max,
+                                 size_t *out_count);
+
 // Routes libtws's log records to `callback` (process-wide: one callback for
 // every client). Records up to the maximum level (`tws_set_log_level`,
 // default TWS_LOG_INFO) are delivered. Replaces a previous callback; pass a
