@@ -58,7 +58,7 @@ def main():
         ib.reqAccountSummary()
     else:
         w = ib.wrapper
-        contract = Stock("AAPL", "SMART", "USD")
+        contract = Stock("AAPL", "SMART", "USD", conId=265598)
         if kind == "ticks":
             w.priceSizeTick = counting(w.priceSizeTick)
             w.tickSize = counting(w.tickSize)
