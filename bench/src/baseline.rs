@@ -559,10 +559,8 @@ pub fn in_memory(kind: Kind, version: i32, events: u64, decode: bool) -> (u64, D
         while let Some(frame) = splitter.next_frame().expect("frame") {
             match peek_id(frame, version) {
                 Some(id) if is_end(kind, id) => break 'outer,
-                Some(id) if is_event(kind, id) => {
-                    if !decode || decode_event(frame, id, version) {
-                        seen += 1;
-                    }
+                Some(id) if is_event(kind, id) && (!decode || decode_event(frame, id, version)) => {
+                    seen += 1
                 }
                 _ => {}
             }

@@ -116,7 +116,7 @@ impl Kind {
                     currency: currency.into(),
                 })
             }
-            Kind::Ticks if i % 2 == 0 => Incoming::TickPrice(TickPrice {
+            Kind::Ticks if i.is_multiple_of(2) => Incoming::TickPrice(TickPrice {
                 req_id,
                 tick_type: TICK_LAST,
                 price: 150.0 + (i % 200) as f64 * 0.01,

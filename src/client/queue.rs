@@ -621,4 +621,33 @@ mod tests {
         ));
         assert!(q.pop(Duration::ZERO).is_none());
     }
+
+    /// The low-latency mode spins instead of sleeping: a waiting pop takes
+    /// an event pushed from another thread, in order, and an empty queue
+    /// still times out.
+    #[test]
+    fn a_busy_poll_takes_events_from_another_thread_and_times_out() {
+        let q = Arc::new(queue(8, 1 << 20));
+        q.set_busy_poll(true);
+        let producer = {
+            let q = q.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                let abandon = AtomicBool::new(false);
+                assert!(q.push(unknown(1, 1), &abandon));
+                assert!(q.push(unknown(2, 1), &abandon));
+            })
+        };
+        let ids: Vec<i32> = (0..2)
+            .map(|_| match q.pop(Duration::from_secs(5)) {
+                Some(Event::Unknown { msg_id, .. }) => msg_id,
+                other => panic!("expected an event, got {other:?}"),
+            })
+            .collect();
+        producer.join().unwrap();
+        assert_eq!(ids, [1, 2]);
+        let started = Instant::now();
+        assert!(q.pop(Duration::from_millis(30)).is_none());
+        assert!(started.elapsed() >= Duration::from_millis(30));
+    }
 }

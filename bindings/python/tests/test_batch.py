@@ -42,3 +42,10 @@ def test_poll_many_without_a_session_raises_not_connected():
     with tws.Client() as client:
         with pytest.raises(tws.NotConnected):
             client.poll_many(10, timeout=0.1)
+
+
+def test_conflate_ticks_is_an_option_checked_before_anything_is_created():
+    with tws.Client(conflate_ticks=False):
+        pass
+    with pytest.raises(TypeError):
+        tws.Client(conflate_ticks="no")
