@@ -180,7 +180,7 @@ lint:
 	# The bench crate is not run by the tests, but it must keep compiling.
 	CARGO_TARGET_DIR=target/bench-cargo $(CARGO) check --quiet --manifest-path bench/Cargo.toml
 
-# Benchmarks (issue 8), not part of `make test`: builds the bench crate, the C
+# Benchmarks (issues 8 and 17), not part of `make test`: builds the bench crate, the C
 # bench program (-O2) and a Python venv, then runs every case in one go.
 # Writes target/bench/results.json, results.md and results.png.
 BENCH_OUT    := target/bench
@@ -194,6 +194,8 @@ bench-build: lib $(BENCH_VENV)/.installed
 	CARGO_TARGET_DIR=target/bench-cargo $(CARGO) build --release --manifest-path bench/Cargo.toml
 	@mkdir -p $(BENCH_OUT)/bin
 	$(CC) $(CWARN) -O2 $(CPPFLAGS) bench/c/bench_tws.c -o $(BENCH_OUT)/bin/bench_tws $(LDLIBS)
+	# The binding bundles libtws.so: reinstalled with the library just built.
+	$(BENCH_VENV)/bin/pip install -q --no-deps --force-reinstall ./bindings/python
 
 $(BENCH_VENV)/.installed:
 	python3 -m venv $(BENCH_VENV)

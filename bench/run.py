@@ -2,10 +2,18 @@
 
     python bench/run.py        (from the repository root; `make bench` does it)
 
-Environment: BENCH_ROWS (flood size, default 1,000,000), BENCH_PY_ROWS (for
-the Python clients, default 100,000), BENCH_ITERATIONS (round trips, default
-10,000), BENCH_REPEATS (interleaved rounds of every case, the median is kept, default 3).
-Writes target/bench/results.json, results.md (the table) and results.png.
+Floods of three kinds (account-summary rows, tickPrice + tickSize pairs,
+tick-by-tick trades) at server versions 176 (text) and 222 (protobuf), the
+fairness check (rust-ibapi and libtws against the flood server, the flood
+server with small writes, and the replay server), round-trip latency in both
+states of the machine, peak memory.
+
+Environment: BENCH_EVENTS (flood size, default 1,000,000; BENCH_ROWS is the
+old name), BENCH_PY_EVENTS (for the Python clients, default 100,000),
+BENCH_ITERATIONS (round trips, default 10,000), BENCH_REPEATS (interleaved
+rounds of every case, the median is kept, default 3), BENCH_KINDS (default
+"rows ticks tbt"). Writes target/bench/results.json, results.md (the table)
+and results.png.
 """
 import json
 import math
@@ -25,21 +33,34 @@ PY = sys.executable
 PY_DIR = ROOT / "bench" / "python"
 BINDING = ROOT / "bindings" / "python"
 
-ROWS = int(os.environ.get("BENCH_ROWS", 1_000_000))
-PY_ROWS = int(os.environ.get("BENCH_PY_ROWS", 100_000))
+EVENTS = int(os.environ.get("BENCH_EVENTS", os.environ.get("BENCH_ROWS", 1_000_000)))
+PY_EVENTS = int(os.environ.get("BENCH_PY_EVENTS", os.environ.get("BENCH_PY_ROWS", 100_000)))
 ITERATIONS = int(os.environ.get("BENCH_ITERATIONS", 10_000))
 REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
+KINDS = os.environ.get("BENCH_KINDS", "rows ticks tbt").split()
+VERSIONS = (176, 222)
 CAPACITIES = (1_024, 65_536)
+# How the flood server wrote before the fairness fix: one block of rows per write.
+SMALL_CHUNK = 48 * 1024
+# The request ids of the floods the replay server prebuilds: the harness's
+# own clients ask with 7, rust-ibapi's first request id is 1,500,000,000.
+REPLAY_REQ_IDS = (7, 1_500_000_000)
 CASE_TIMEOUT_S = 900
 
 
 class FloodServer:
-    """The flood server as a child process; it exits when we close its stdin."""
+    """The flood server (or, with `replay`, the replay server) as a child
+    process; it exits when we close its stdin."""
 
-    def __init__(self, version, rows):
-        self.proc = subprocess.Popen(
-            [str(RUST_BIN / "flood_server"), "--server-version", str(version), "--rows", str(rows)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    def __init__(self, version, events, *more, replay=None):
+        if replay:
+            argv = [str(RUST_BIN / "replay_server"), "--server-version", str(version),
+                    "--events", str(events), "--kind", replay,
+                    *sum((["--req-id", str(i)] for i in REPLAY_REQ_IDS), []), *more]
+        else:
+            argv = [str(RUST_BIN / "flood_server"), "--server-version", str(version),
+                    "--events", str(events), *more]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("listening "):
             raise RuntimeError(f"flood server did not start: {line!r}")
@@ -93,63 +114,97 @@ def interleaved(cases, key, rounds=REPEATS):
     return results
 
 
-def flood_cases(version):
-    """Every throughput case at one server version."""
-    rows_arg = ["--rows", str(ROWS)]
-    rust = lambda case, port, *more: ([str(RUST_BIN / "bench_rust"), case, "--port", port, *more],
-                                      None)
-    c = lambda mode, port: ([str(C_BIN), mode, port], None)
-    py = lambda script, port, env=None: ([PY, str(PY_DIR / script), port], env)
-    memory = lambda case: ([str(RUST_BIN / "bench_rust"), case, "--version", str(version),
-                            *rows_arg], None)
-    with FloodServer(version, ROWS) as big, FloodServer(version, PY_ROWS) as small:
+def rust(case, port, *more):
+    return ([str(RUST_BIN / "bench_rust"), case, "--port", str(port), *more], None)
+
+
+def c_case(mode, port, *more):
+    return ([str(C_BIN), mode, str(port), *more], None)
+
+
+def py(script, port, *more, env=None):
+    return ([PY, str(PY_DIR / script), str(port), *more], env)
+
+
+def flood_cases(kind, version):
+    """Every throughput case of one kind of flood at one server version."""
+    ev = ["--kind", kind, "--events", str(EVENTS)]
+    c_ev = [kind, str(EVENTS)]
+    py_ev = [kind, str(PY_EVENTS)]
+    memory = lambda case: ([str(RUST_BIN / "bench_rust"), case, "--version", str(version), *ev],
+                           None)
+    with FloodServer(version, EVENTS) as big, FloodServer(version, PY_EVENTS) as small:
         p = big.port
         cases = {
             "raw_split_memory": memory("split-memory"),
             "raw_decode_memory": memory("decode-memory"),
-            "raw_split": rust("split", p),
-            "raw_decode": rust("decode", p),
-            "libtws_c_callback": c("flood-callback", p),
-            "libtws_c_poll": c("flood-poll", p),
-            "libtws_rust_callback": rust("client-callback", p, *rows_arg),
-            "libtws_rust_poll": rust("client-poll", p, *rows_arg),
+            "raw_split": rust("split", p, *ev),
+            "raw_decode": rust("decode", p, *ev),
+            "libtws_c_callback": c_case("flood-callback", p, *c_ev),
+            "libtws_c_poll": c_case("flood-poll", p, *c_ev),
+            "libtws_rust_callback": rust("client-callback", p, *ev),
+            "libtws_rust_poll": rust("client-poll", p, *ev),
+            "libtws_python": py("binding_flood.py", small.port, *py_ev),
+            "libtws_python_batch": py("binding_flood.py", small.port, *py_ev,
+                                      env={"BENCH_PY_BATCH": "1"}),
+            "official_python": py("official_flood.py", small.port, *py_ev),
         }
-        if not BINDING.exists():
-            cases["libtws_python"] = {"error": "not available yet (no bindings/python)"}
-        elif not (PY_DIR / "binding_flood.py").exists():
-            cases["libtws_python"] = {"error": "bench/python/binding_flood.py not written yet"}
-        else:
-            cases["libtws_python"] = py("binding_flood.py", p)
-        cases["official_python"] = py("official_flood.py", small.port)
         if version >= 213:
-            cases["rust_ibapi"] = rust("ibapi", p)
+            cases["rust_ibapi"] = rust("ibapi", p, *ev)
         else:
             cases["rust_ibapi"] = {"error": "speaks server versions 213 and up only"}
         if version <= 178:
-            cases["ib_async"] = py("ib_async_flood.py", small.port)
+            cases["ib_async"] = py("ib_async_flood.py", small.port, *py_ev)
         else:
             cases["ib_async"] = {"error": "speaks server versions up to 178 only"}
         return interleaved(cases, "rate")
 
 
+def fairness_cases(version):
+    """rust-ibapi and libtws (C callback) at `version` against three servers:
+    the flood server (1 MiB writes), the flood server writing 48 KiB at a
+    time (how it wrote before: one block of rows per write), and the replay
+    server (one prebuilt buffer, plain 1 MiB writes)."""
+    out = {}
+    for kind in ("rows", "ticks"):
+        ev = ["--kind", kind, "--events", str(EVENTS)]
+        with FloodServer(version, EVENTS) as big, \
+                FloodServer(version, EVENTS, "--chunk", str(SMALL_CHUNK)) as chunky, \
+                FloodServer(version, EVENTS, replay=kind) as replay:
+            cases = {}
+            for server, srv in (("flood", big), ("flood_48k", chunky), ("replay", replay)):
+                cases[f"libtws_c_callback@{server}"] = c_case("flood-callback", srv.port, kind,
+                                                              str(EVENTS))
+                cases[f"raw_decode@{server}"] = rust("decode", srv.port, *ev)
+                cases[f"rust_ibapi@{server}"] = rust("ibapi", srv.port, *ev)
+            out[kind] = interleaved(cases, "rate")
+    return out
+
+
 def latency_cases(version):
     """Round trips in REPEATS interleaved rounds of ITERATIONS each; per case
-    the round with the median p50."""
-    with FloodServer(version, 1) as server:
-        p, it = server.port, str(ITERATIONS)
+    the round with the median p50. Two states of the machine: "idle" (every
+    side sleeps in read between messages: each message wakes a sleeping
+    thread) and "awake" (the raw ping-pong spins on non-blocking sockets and
+    the flood server does too; libtws in its low-latency mode)."""
+    with FloodServer(version, 1) as server, FloodServer(version, 1, "--spin") as spinning:
+        p, sp, it = server.port, spinning.port, str(ITERATIONS)
+        pingpong = [str(RUST_BIN / "bench_rust"), "pingpong", "--version", str(version),
+                    "--iterations", it]
         return interleaved({
-            "raw_pingpong": ([str(RUST_BIN / "bench_rust"), "pingpong", "--version",
-                              str(version), "--iterations", it], None),
-            "libtws_c_callback": ([str(C_BIN), "latency-callback", p, it], None),
-            "libtws_c_poll": ([str(C_BIN), "latency-poll", p, it], None),
-            "rust_ibapi": ([str(RUST_BIN / "bench_rust"), "ibapi-latency", "--port", p,
-                            "--iterations", it], None),
+            "raw_pingpong": (pingpong, None),
+            "raw_pingpong_spin": (pingpong + ["--spin"], None),
+            "libtws_c_callback": c_case("latency-callback", p, it),
+            "libtws_c_poll": c_case("latency-poll", p, it),
+            "libtws_c_busy_callback": c_case("latency-busy-callback", sp, it),
+            "libtws_c_busy_poll": c_case("latency-busy-poll", sp, it),
+            "rust_ibapi": rust("ibapi-latency", p, "--iterations", it),
         }, "p50_us")
 
 
 def memory_cases(version):
     out = []
-    for rows, capacity in [(ROWS, c) for c in CAPACITIES] + [(ROWS // 10, CAPACITIES[0])]:
+    for rows, capacity in [(EVENTS, c) for c in CAPACITIES] + [(EVENTS // 10, CAPACITIES[0])]:
         with FloodServer(version, rows) as server:
             r = run_case([str(RUST_BIN / "bench_rust"), "rss", "--port", server.port,
                           "--capacity", str(capacity)])
@@ -175,7 +230,7 @@ def ratio(a, b):
     return a / b if a and b else None
 
 
-def evaluate(flood, latency, memory, allocs):
+def evaluate(flood, fairness, latency, memory):
     """Ratios and the issue's targets, each met or missed."""
     ratios, targets = {}, []
 
@@ -183,41 +238,64 @@ def evaluate(flood, latency, memory, allocs):
         targets.append({"target": name, "value": value, "goal": goal,
                         "met": None if value is None else bool(met)})
 
-    for v, res in flood.items():
+    for key, res in flood.items():
         cb, poll = rate(res, "libtws_c_callback"), rate(res, "libtws_c_poll")
-        r = {
-            "callback / raw decode": ratio(cb, rate(res, "raw_decode")),
-            "callback / raw split": ratio(cb, rate(res, "raw_split")),
+        ratios[key] = {
+            "callback / raw decode (memory)": ratio(cb, rate(res, "raw_decode_memory")),
+            "callback / raw decode (socket)": ratio(cb, rate(res, "raw_decode")),
             "callback / rust-ibapi": ratio(cb, rate(res, "rust_ibapi")),
             "callback / official Python": ratio(cb, rate(res, "official_python")),
-            "callback / ib_async": ratio(cb, rate(res, "ib_async")),
             "poll / callback": ratio(poll, cb),
+            "Python binding / ib_async": ratio(rate(res, "libtws_python"), rate(res, "ib_async")),
+            "Python binding (batched) / ib_async": ratio(rate(res, "libtws_python_batch"),
+                                                         rate(res, "ib_async")),
         }
-        ratios[v] = r
-        x = r["callback / raw decode"]
-        target(f"v{v}: C callback >= 25 % of raw decode", x, ">= 0.25", x and x >= 0.25)
-        if r["callback / rust-ibapi"] is not None:
-            x = r["callback / rust-ibapi"]
-            target(f"v{v}: C callback >= 10x rust-ibapi", x, ">= 10", x >= 10)
-        x = r["callback / official Python"]
-        target(f"v{v}: C callback >= 100x official Python", x, ">= 100", x and x >= 100)
-        x = r["poll / callback"]
-        target(f"v{v}: poll within 2x of callback", x, "0.5 .. 2", x and 0.5 <= x <= 2)
-    raw = latency.get("raw_pingpong", {})
+    ticks222 = flood.get("ticks v222", {})
+    if ticks222:
+        cb = rate(ticks222, "libtws_c_callback")
+        x = ratio(cb, rate(ticks222, "raw_decode_memory"))
+        target("ticks v222: C callback >= 25 % of the minimal split-and-decode (from memory)",
+               x, ">= 0.25", x and x >= 0.25)
+        x = ratio(cb, rate(ticks222, "raw_decode"))
+        target("ticks v222: C callback >= 25 % of the minimal split-and-decode (over the socket)",
+               x, ">= 0.25", x and x >= 0.25)
+        x = ratio(cb, rate(ticks222, "rust_ibapi"))
+        target("ticks v222: C callback >= 10x rust-ibapi (flood server)", x, ">= 10",
+               x and x >= 10)
+    fair = fairness.get("ticks", {})
+    if fair:
+        x = ratio(rate(fair, "libtws_c_callback@replay"), rate(fair, "rust_ibapi@replay"))
+        target("ticks v222: C callback >= 10x rust-ibapi (replay server)", x, ">= 10",
+               x and x >= 10)
+    ticks176 = flood.get("ticks v176", {})
+    if ticks176:
+        best = max(filter(None, [rate(ticks176, "libtws_python"),
+                                 rate(ticks176, "libtws_python_batch")]), default=None)
+        x = ratio(best, rate(ticks176, "ib_async"))
+        target("ticks v176: Python binding >= 2x ib_async", x, ">= 2", x and x >= 2)
+    for key, res in flood.items():
+        for case in ("libtws_rust_callback", "libtws_rust_poll"):
+            a = res.get(case, {}).get("allocs_per_event")
+            # "Zero per event": no allocation that scales with events. A single
+            # one-off in the measured window (a buffer growing once) shows as ~1e-6.
+            target(f"{key} {case.split('_')[-1]}: zero allocations per event (steady state)", a,
+                   "0 (< 1 per 100,000 events)", a is not None and a < 1e-5)
     ratios["latency"] = {}
-    for key in ("libtws_c_callback", "libtws_c_poll", "rust_ibapi"):
+    idle, awake = latency.get("raw_pingpong", {}), latency.get("raw_pingpong_spin", {})
+    for key, raw in (("libtws_c_callback", idle), ("libtws_c_poll", idle),
+                     ("libtws_c_busy_callback", awake), ("libtws_c_busy_poll", awake),
+                     ("rust_ibapi", idle)):
         lat = latency.get(key, {})
-        for p, goal in (("p50_us", 1.10), ("p99_us", 1.15)):
-            x = ratio(lat.get(p), raw.get(p))
-            ratios["latency"][f"{key} {p[:3]} / raw"] = x
-            if key != "rust_ibapi":
-                target(f"{key} round trip {p[:3]} <= {goal}x raw ping-pong", x, f"<= {goal}",
-                       x is not None and x <= goal)
-    for key, a in allocs.items():
-        # "Zero per event": no allocation that scales with events. A single
-        # one-off in the measured window (a buffer growing once) shows as ~1e-6.
-        target(f"{key}: zero allocations per event (steady state)", a,
-               "0 (< 1 per 100,000 events)", a is not None and a < 1e-5)
+        for p in ("p50_us", "p99_us"):
+            ratios["latency"][f"{key} {p[:3]} / raw"] = ratio(lat.get(p), raw.get(p))
+    for key in ("libtws_c_busy_callback", "libtws_c_busy_poll"):
+        lat = latency.get(key, {})
+        x = ratio(lat.get("p50_us"), awake.get("p50_us"))
+        target(f"{key}: p50 <= 1.5x the raw ping-pong's (awake)", x, "<= 1.5",
+               x is not None and x <= 1.5)
+        x = ratio(lat.get("p99_us"), awake.get("p99_us"))
+        target(f"{key}: p99 <= 2x the raw ping-pong's (awake)", x, "<= 2",
+               x is not None and x <= 2)
     small = [m for m in memory if m.get("capacity") == CAPACITIES[0] and "error" not in m]
     if len(small) == 2:
         grow = [m["peak_rss_kib"] - m["rss_before_kib"] for m in small]
@@ -249,47 +327,89 @@ LABELS = [
     ("libtws_c_poll", "3  libtws C, poll"),
     ("libtws_rust_callback", "   libtws Rust Client, callback"),
     ("libtws_rust_poll", "   libtws Rust Client, poll"),
-    ("libtws_python", "4  libtws Python binding"),
+    ("libtws_python", "4  libtws Python binding (events())"),
+    ("libtws_python_batch", "4b libtws Python binding, batched (poll_many)"),
     ("official_python", "5  official Python ibapi"),
     ("rust_ibapi", "6  rust-ibapi (crate ibapi)"),
     ("ib_async", "7  ib_async"),
 ]
 
+KIND_TITLES = {"rows": "account-summary rows", "ticks": "ticks (tickPrice + tickSize pairs)",
+               "tbt": "tick-by-tick trades"}
 
-def table(results):
-    flood, latency, memory, ratios, targets = (results[k] for k in
-                                                ("flood", "latency", "memory", "ratios", "targets"))
-    versions = list(flood)
-    lines = [f"Flood: {ROWS:,} account-summary rows ({PY_ROWS:,} for the Python clients), "
-             f"median of {REPEATS} interleaved rounds", ""]
+
+def flood_table(flood, kind):
+    versions = [v for v in VERSIONS if f"{kind} v{v}" in flood]
+    lines = [f"**Flood: {EVENTS:,} {KIND_TITLES[kind]} ({PY_EVENTS:,} for the Python clients), "
+             f"median of {REPEATS} interleaved rounds**", ""]
     head = "| case | " + " | ".join(f"v{v} rate | v{v} libtws callback / this" for v in versions) + " |"
     lines += [head, "|---" * (1 + 2 * len(versions)) + "|"]
     for key, label in LABELS:
         cells = []
         for v in versions:
-            r = flood[v].get(key, {})
-            cb = rate(flood[v], "libtws_c_callback")
-            cells += [fmt_rate(r), fmt_x(ratio(cb, rate(flood[v], key)))]
+            res = flood[f"{kind} v{v}"]
+            cb = rate(res, "libtws_c_callback")
+            cells += [fmt_rate(res.get(key, {})), fmt_x(ratio(cb, rate(res, key)))]
         lines.append(f"| {label.strip()} | " + " | ".join(cells) + " |")
-    lines += ["", f"Allocations per delivered event (steady state, counting allocator): " + ", ".join(
-        f"v{v} {k.split('_')[-1]} {flood[v][k].get('allocs_per_event', float('nan')):.2f}"
-        for v in versions for k in ("libtws_rust_callback", "libtws_rust_poll")), ""]
-    lines += [f"Latency: {ITERATIONS:,} reqCurrentTime round trips at v{results['latency_version']} "
-              f"(the median of {REPEATS} interleaved rounds)", "",
-              "| client | p50 | p99 | p50 / raw | p99 / raw |", "|---|---|---|---|---|"]
-    raw = latency.get("raw_pingpong", {})
-    for key, label in (("raw_pingpong", "raw socket ping-pong (Rust <-> Rust)"),
-                       ("libtws_c_callback", "libtws C, callback"),
-                       ("libtws_c_poll", "libtws C, poll"), ("rust_ibapi", "rust-ibapi")):
-        r = latency.get(key, {})
+    allocs = []
+    for v in versions:
+        for k in ("libtws_rust_callback", "libtws_rust_poll"):
+            a = flood[f"{kind} v{v}"].get(k, {}).get("allocs_per_event")
+            allocs.append(f"v{v} {k.split('_')[-1]} " + ("-" if a is None else f"{a:.2f}"))
+    lines += ["", "Allocations per delivered event (steady state, counting allocator): "
+              + ", ".join(allocs), ""]
+    return lines
+
+
+def fairness_table(fairness, version):
+    lines = [f"**Fairness: the same floods ({EVENTS:,} events, v{version}) from three servers, "
+             f"median of {REPEATS} interleaved rounds**", "",
+             "| flood | client | flood server (1 MiB writes) | flood server, 48 KiB writes | "
+             "replay server (prebuilt, 1 MiB writes) |", "|---|---|---|---|---|"]
+    for kind, res in fairness.items():
+        for client, label in (("raw_decode", "1b raw split + decode"),
+                              ("libtws_c_callback", "libtws C, callback"),
+                              ("rust_ibapi", "rust-ibapi")):
+            cells = [fmt_rate(res.get(f"{client}@{s}", {})) for s in ("flood", "flood_48k", "replay")]
+            lines.append(f"| {kind} | {label} | " + " | ".join(cells) + " |")
+        cb = [ratio(rate(res, f"libtws_c_callback@{s}"), rate(res, f"rust_ibapi@{s}"))
+              for s in ("flood", "flood_48k", "replay")]
+        lines.append(f"| {kind} | libtws / rust-ibapi | " + " | ".join(fmt_x(x) for x in cb) + " |")
+    return lines + [""]
+
+
+def table(results):
+    flood, fairness, latency, memory, targets = (
+        results[k] for k in ("flood", "fairness", "latency", "memory", "targets"))
+    lines = []
+    for kind in KINDS:
+        lines += flood_table(flood, kind)
+    if fairness:
+        lines += fairness_table(fairness, 222)
+    lines += [f"**Latency: {ITERATIONS:,} reqCurrentTime round trips at v{results['latency_version']} "
+              f"(the median of {REPEATS} interleaved rounds)**", "",
+              "| state | client | best | p50 | p99 | p50 / raw | p99 / raw |",
+              "|---|---|---|---|---|---|---|"]
+    rows = (("idle", "raw_pingpong", "raw socket ping-pong (both sides sleep in read)", "raw_pingpong"),
+            ("idle", "libtws_c_callback", "libtws C, callback", "raw_pingpong"),
+            ("idle", "libtws_c_poll", "libtws C, poll", "raw_pingpong"),
+            ("idle", "rust_ibapi", "rust-ibapi", "raw_pingpong"),
+            ("awake", "raw_pingpong_spin", "raw socket ping-pong (both sides spin)", "raw_pingpong_spin"),
+            ("awake", "libtws_c_busy_callback", "libtws C, callback, low-latency mode (busy_poll)",
+             "raw_pingpong_spin"),
+            ("awake", "libtws_c_busy_poll", "libtws C, poll, low-latency mode (busy_poll)",
+             "raw_pingpong_spin"))
+    for state, key, label, base in rows:
+        r, raw = latency.get(key, {}), latency.get(base, {})
         if "error" in r:
-            lines.append(f"| {label} | {r['error']} | | | |")
+            lines.append(f"| {state} | {label} | {r['error']} | | | | |")
             continue
-        lines.append(f"| {label} | {r['p50_us']:.1f} us | {r['p99_us']:.1f} us | "
+        lines.append(f"| {state} | {label} | {r.get('min_us', float('nan')):.1f} us | "
+                     f"{r['p50_us']:.1f} us | {r['p99_us']:.1f} us | "
                      f"{fmt_x(ratio(r['p50_us'], raw.get('p50_us')))} | "
                      f"{fmt_x(ratio(r['p99_us'], raw.get('p99_us')))} |")
-    lines += ["", "Peak memory with a consumer sleeping 1 ms every 1,000 events (poll, v"
-              f"{results['latency_version']})", "",
+    lines += ["", "**Peak memory with a consumer sleeping 1 ms every 1,000 events (poll, v"
+              f"{results['latency_version']})**", "",
               "| rows | queue capacity | RSS before | peak RSS | queue high water | full-queue waits |",
               "|---|---|---|---|---|---|"]
     for m in memory:
@@ -299,7 +419,7 @@ def table(results):
         lines.append(f"| {m['rows']:,} | {m['capacity']:,} | {m['rss_before_kib'] / 1024:.1f} MiB | "
                      f"{m['peak_rss_kib'] / 1024:.1f} MiB | {m['queue_high_water']:,.0f} | "
                      f"{m['queue_full_waits']:,.0f} |")
-    lines += ["", "Targets of issue 8", "", "| target | measured | goal | |", "|---|---|---|---|"]
+    lines += ["", "**Targets of issue 17**", "", "| target | measured | goal | |", "|---|---|---|---|"]
     for t in targets:
         v = t["value"]
         shown = "-" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))
@@ -309,20 +429,21 @@ def table(results):
 
 
 def png_bars(results, path):
-    """The chart without matplotlib: one bar per case and version (rates on a
-    log scale, the order of the table, v176 blue, v222 orange), no text."""
+    """The chart without matplotlib: one bar per case, kind and version
+    (rates on a log scale, the order of the tables, v176 blue, v222 orange),
+    no text."""
     import struct
     import zlib
-    rows = [(rate(res, key) or 0, i) for key, _ in LABELS for i, res in
-            enumerate(results["flood"].values())]
-    top = max(r for r, _ in rows) or 1
-    width, bar, gap = 600, 12, 4
+    rows = [(rate(res, key) or 0, i % 2) for res_i, (name, res) in enumerate(results["flood"].items())
+            for key, _ in LABELS for i in [VERSIONS.index(int(name.rsplit("v", 1)[1]))]]
+    top = max((r for r, _ in rows), default=1) or 1
+    width, bar, gap = 600, 6, 2
     colours = [(31, 119, 180), (255, 127, 14)]
     lines = []
     for r, i in rows:
         length = int(width * max(0.0, math.log10(max(r, 1)) / math.log10(max(top, 10))))
-        line = bytes(colours[i % 2]) * length + b"\xff\xff\xff" * (width - length)
-        lines += [line] * bar + [b"\xff\xff\xff" * width] * (gap * (1 + i))
+        line = bytes(colours[i]) * length + b"\xff\xff\xff" * (width - length)
+        lines += [line] * bar + [b"\xff\xff\xff" * width] * gap
     raw = b"".join(b"\x00" + line for line in lines)
 
     def chunk(kind, data):
@@ -344,25 +465,27 @@ def chart(results, path):
         png_bars(results, path)
         return "without matplotlib: bars only"
     flood = results["flood"]
-    fig, axes = plt.subplots(1, 2, figsize=(15, 6), gridspec_kw={"width_ratios": [3, 1]})
-    ax = axes[0]
+    fig, axes = plt.subplots(1, len(KINDS) + 1, figsize=(7 * len(KINDS) + 5, 7))
     labels = [label.strip() for _, label in LABELS]
-    height = 0.8 / len(flood)
-    for i, (v, res) in enumerate(flood.items()):
-        ys = [j + i * height for j in range(len(LABELS))]
-        xs = [rate(res, key) or 0 for key, _ in LABELS]
-        ax.barh(ys, xs, height=height, label=f"server v{v}")
-    ax.set_yticks([j + height * (len(flood) - 1) / 2 for j in range(len(LABELS))])
-    ax.set_yticklabels(labels)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlabel("account-summary rows per second (log)")
-    ax.legend()
-    ax.set_title("Flood throughput")
+    for ax, kind in zip(axes, KINDS):
+        height = 0.8 / len(VERSIONS)
+        for i, v in enumerate(VERSIONS):
+            res = flood.get(f"{kind} v{v}", {})
+            ys = [j + i * height for j in range(len(LABELS))]
+            ax.barh(ys, [rate(res, key) or 0 for key, _ in LABELS], height=height,
+                    label=f"server v{v}")
+        ax.set_yticks([j + height * (len(VERSIONS) - 1) / 2 for j in range(len(LABELS))])
+        ax.set_yticklabels(labels if kind == KINDS[0] else [])
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.set_xlabel("events per second (log)")
+        ax.legend()
+        ax.set_title(KIND_TITLES[kind])
     lat = results["latency"]
-    keys = [k for k in ("raw_pingpong", "libtws_c_callback", "libtws_c_poll", "rust_ibapi")
+    keys = [k for k in ("raw_pingpong", "libtws_c_callback", "libtws_c_poll", "rust_ibapi",
+                        "raw_pingpong_spin", "libtws_c_busy_callback", "libtws_c_busy_poll")
             if "error" not in lat.get(k, {"error": 1})]
-    ax = axes[1]
+    ax = axes[-1]
     xs = range(len(keys))
     ax.bar([x - 0.2 for x in xs], [lat[k]["p50_us"] for k in keys], 0.4, label="p50")
     ax.bar([x + 0.2 for x in xs], [lat[k]["p99_us"] for k in keys], 0.4, label="p99")
@@ -380,28 +503,30 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.time()
     results = {"machine": machine(),
-               "config": {"rows": ROWS, "python_rows": PY_ROWS, "iterations": ITERATIONS,
-                          "repeats": REPEATS, "capacities": list(CAPACITIES)},
+               "config": {"events": EVENTS, "python_events": PY_EVENTS, "iterations": ITERATIONS,
+                          "repeats": REPEATS, "kinds": KINDS, "capacities": list(CAPACITIES),
+                          "chunk": 1 << 20, "small_chunk": SMALL_CHUNK},
                "latency_version": 222}
     flood = {}
-    for version in (176, 222):
-        print(f"flood at server version {version} ...", file=sys.stderr, flush=True)
-        flood[str(version)] = flood_cases(version)
+    for kind in KINDS:
+        for version in VERSIONS:
+            print(f"flood of {kind} at server version {version} ...", file=sys.stderr, flush=True)
+            flood[f"{kind} v{version}"] = flood_cases(kind, version)
+    print("fairness ...", file=sys.stderr, flush=True)
+    fairness = fairness_cases(222)
     print("latency ...", file=sys.stderr, flush=True)
     latency = latency_cases(222)
     print("memory ...", file=sys.stderr, flush=True)
     memory = memory_cases(222)
-    allocs = {f"v{v} libtws callback": flood[v]["libtws_rust_callback"].get("allocs_per_event")
-              for v in flood}
-    ratios, targets = evaluate(flood, latency, memory, allocs)
-    results.update(flood=flood, latency=latency, memory=memory, ratios=ratios, targets=targets,
-                   seconds=round(time.time() - started, 1))
+    ratios, targets = evaluate(flood, fairness, latency, memory)
+    results.update(flood=flood, fairness=fairness, latency=latency, memory=memory, ratios=ratios,
+                   targets=targets, seconds=round(time.time() - started, 1))
     results["machine"]["loadavg_after"] = open("/proc/loadavg").read().split()[:3]
     text = table(results)
     m = results["machine"]
     header = (f"Machine: {m['nproc']} cores, {m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}; "
               f"load average before {' '.join(m['loadavg_before'])}, after "
-              f"{' '.join(m['loadavg_after'])}")
+              f"{' '.join(m['loadavg_after'])}; {results['seconds']:.0f} s")
     print(header + "\n\n" + text)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     (OUT / "results.md").write_text(header + "\n\n" + text + "\n")

@@ -1161,6 +1161,28 @@ typedef struct tws_quote {
   uint64_t updated_at;
 } tws_quote;
 
+// One bar of historical data (`tws_event_bar`). Its strings are borrowed
+// from the event: valid exactly as long as the event's own strings.
+typedef struct tws_bar {
+  // The bar's date or time as TWS sent it ("20261130", "20261130 10:00:00
+  // US/Eastern", or epoch seconds with format date 2). Never NULL.
+  const char *date;
+  // `date` as UTC epoch seconds (`tws_parse_hist_time` with no default
+  // zone: a time naming no zone, and a bare date's midnight, read as
+  // UTC); INT64_MIN when it cannot be read.
+  int64_t time;
+  double open;
+  double high;
+  double low;
+  double close;
+  // The volume, exact decimal text ("" when TWS left it unset). Never NULL.
+  const char *volume;
+  // The volume-weighted average price, exact decimal text. Never NULL.
+  const char *wap;
+  // Trades in the bar.
+  int32_t bar_count;
+} tws_bar;
+
 // What the client knows of one of its orders (`tws_client_order`). The
 // caller allocates it; libtws fills all of it. A value is present when its
 // `has_` flag is true (absent reads as 0 / ""). Quantities are the exact
@@ -1220,28 +1242,6 @@ typedef struct tws_reconciliation {
   // Orders whose status changed.
   uint32_t changed_orders;
 } tws_reconciliation;
-
-// One bar of historical data (`tws_event_bar`). Its strings are borrowed
-// from the event: valid exactly as long as the event's own strings.
-typedef struct tws_bar {
-  // The bar's date or time as TWS sent it ("20261130", "20261130 10:00:00
-  // US/Eastern", or epoch seconds with format date 2). Never NULL.
-  const char *date;
-  // `date` as UTC epoch seconds (`tws_parse_hist_time` with no default
-  // zone: a time naming no zone, and a bare date's midnight, read as
-  // UTC); INT64_MIN when it cannot be read.
-  int64_t time;
-  double open;
-  double high;
-  double low;
-  double close;
-  // The volume, exact decimal text ("" when TWS left it unset). Never NULL.
-  const char *volume;
-  // The volume-weighted average price, exact decimal text. Never NULL.
-  const char *wap;
-  // Trades in the bar.
-  int32_t bar_count;
-} tws_bar;
 
 // Receives each event in callback mode, on the client's dispatch thread.
 // `event` and every pointer in it are valid only until the callback returns.
@@ -1449,6 +1449,18 @@ tws_result tws_options_set_history_pacing_rules(struct tws_options *options,
                                                 uint32_t window_ms,
                                                 uint32_t window_max,
                                                 uint32_t max_open);
+
+// Sets the low-latency mode (off by default). On, `tws_client_poll` waiting
+// for an event, and the thread that runs the callback, spin on the event
+// queue (yielding the CPU between looks) instead of sleeping until the
+// reader wakes them: one thread wake-up less per event, the round trip
+// close to a raw socket's. The price: a waiting consumer keeps a core busy
+// while it waits (in callback mode, as long as the callback is set), so
+// give it a core of its own; in the callback, do not block (no sleeping,
+// no waiting on locks the host holds for long, no blocking library calls
+// such as `tws_client_contract_details`): every event behind it
+// waits. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_options_set_busy_poll(struct tws_options *options, bool busy_poll);
 
 // Creates a disconnected client. `options` may be NULL for the defaults; it
 // is copied, so it may be freed right after. Errors: TWS_ERR_NULL_ARGUMENT
@@ -2094,67 +2106,6 @@ const char *tws_error_code_meaning(int32_t code);
 // `tws_error_event.error_class`, for any code.
 tws_error_class tws_error_code_class(int32_t code);
 
-// Writes what the client knows of its order `order_id` to `*out`: the
-// last status, filled and remaining quantity, prices, ids, and how many
-// executions and commissions it has. The reader thread updates the view
-// before each order event (orderStatus, openOrder, execDetails,
-// commissionAndFeesReport) is queued, so it is current whether or not the
-// events are drained. Any thread, any time. Returns TWS_NOT_FOUND (a
-// status, not a failure; `*out` unchanged) for an order id the view does
-// not hold: never heard of on this client, placed by another client id,
-// or finished and evicted (`tws_options_set_order_view_capacity`).
-// Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_client_order(struct tws_client *client,
-                            int64_t order_id,
-                            struct tws_order_view *out);
-
-// The executions of order `order_id` in `*out` (free it with
-// `tws_messages_free`): one "ExecDetails" message per execution, in
-// arrival order, each followed by its "CommissionAndFeesReport" once TWS
-// sent it. Read them with the event accessors (`execution.exec_id`,
-// `execution.time`, `execution.shares`, `execution.price`,
-// `execution.cum_qty`, `execution.avg_price`, `execution.exchange`,
-// `execution.side`; `commission_and_fees`, `currency`, `realized_pnl`).
-// `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND for an order the
-// view does not hold. Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_client_order_executions(struct tws_client *client,
-                                       int64_t order_id,
-                                       struct tws_messages **out);
-
-// The latest openOrder of order `order_id` in `*out` (one "OpenOrder"
-// message; free it with `tws_messages_free`): its contract (`contract.*`),
-// order (`order.*`: action, total_quantity, order_type, lmt_price, ...)
-// and order state (`order_state.status`, `order_state.commission_and_fees`,
-// the margin fields). `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND
-// when the view holds no openOrder for it. Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_client_order_open_order(struct tws_client *client,
-                                       int64_t order_id,
-                                       struct tws_messages **out);
-
-// The order ids of this client's orders in the view, ascending: up to
-// `capacity` of them are written to `ids` (which may be NULL when
-// `capacity` is 0), and `*count` is set to how many there are in all (call
-// again with a larger array when it exceeds `capacity`).
-// Errors: TWS_ERR_NULL_ARGUMENT (`count`, or `ids` with a `capacity`).
-tws_result tws_client_order_ids(struct tws_client *client,
-                                int64_t *ids,
-                                size_t capacity,
-                                size_t *count);
-
-// Writes what the latest completed order reconciliation (after a reconnect
-// or a 1101) recovered to `*out`. Returns TWS_NOT_FOUND (`*out`
-// unchanged) before the first. Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_client_last_reconciliation(struct tws_client *client,
-                                          struct tws_reconciliation *out);
-
-// Sets how many finished orders (Filled, Cancelled, ApiCancelled,
-// Inactive) the order view keeps (default 10000); beyond it the one
-// finished longest ago is evicted with its executions. Open orders are
-// always kept. An evicted order's exec ids are forgotten too, so keep it
-// above the number of orders that finish between a lost connection and
-// its reconciliation. Errors: TWS_ERR_NULL_ARGUMENT.
-tws_result tws_options_set_order_view_capacity(struct tws_options *options, uint32_t capacity);
-
 // reqHistoricalData: the bars of `contract` over `duration` ("1 D", "2 W",
 // "1 Y", ...) of `bar_size` ("1 min", "1 hour", "1 day", ...) up to `end`
 // ("yyyymmdd hh:mm:ss[ zone]", "" for now) of `what_to_show` (TRADES,
@@ -2317,6 +2268,67 @@ tws_result tws_event_bar(const struct tws_event *event, size_t index, struct tws
 // TWS_ERR_INVALID_ARGUMENT when it is none of these forms or names a zone
 // libtws does not know.
 tws_result tws_parse_hist_time(const char *text, const char *default_zone, int64_t *epoch);
+
+// Writes what the client knows of its order `order_id` to `*out`: the
+// last status, filled and remaining quantity, prices, ids, and how many
+// executions and commissions it has. The reader thread updates the view
+// before each order event (orderStatus, openOrder, execDetails,
+// commissionAndFeesReport) is queued, so it is current whether or not the
+// events are drained. Any thread, any time. Returns TWS_NOT_FOUND (a
+// status, not a failure; `*out` unchanged) for an order id the view does
+// not hold: never heard of on this client, placed by another client id,
+// or finished and evicted (`tws_options_set_order_view_capacity`).
+// Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order(struct tws_client *client,
+                            int64_t order_id,
+                            struct tws_order_view *out);
+
+// The executions of order `order_id` in `*out` (free it with
+// `tws_messages_free`): one "ExecDetails" message per execution, in
+// arrival order, each followed by its "CommissionAndFeesReport" once TWS
+// sent it. Read them with the event accessors (`execution.exec_id`,
+// `execution.time`, `execution.shares`, `execution.price`,
+// `execution.cum_qty`, `execution.avg_price`, `execution.exchange`,
+// `execution.side`; `commission_and_fees`, `currency`, `realized_pnl`).
+// `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND for an order the
+// view does not hold. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order_executions(struct tws_client *client,
+                                       int64_t order_id,
+                                       struct tws_messages **out);
+
+// The latest openOrder of order `order_id` in `*out` (one "OpenOrder"
+// message; free it with `tws_messages_free`): its contract (`contract.*`),
+// order (`order.*`: action, total_quantity, order_type, lmt_price, ...)
+// and order state (`order_state.status`, `order_state.commission_and_fees`,
+// the margin fields). `*out` is NULL unless TWS_OK. Returns TWS_NOT_FOUND
+// when the view holds no openOrder for it. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_order_open_order(struct tws_client *client,
+                                       int64_t order_id,
+                                       struct tws_messages **out);
+
+// The order ids of this client's orders in the view, ascending: up to
+// `capacity` of them are written to `ids` (which may be NULL when
+// `capacity` is 0), and `*count` is set to how many there are in all (call
+// again with a larger array when it exceeds `capacity`).
+// Errors: TWS_ERR_NULL_ARGUMENT (`count`, or `ids` with a `capacity`).
+tws_result tws_client_order_ids(struct tws_client *client,
+                                int64_t *ids,
+                                size_t capacity,
+                                size_t *count);
+
+// Writes what the latest completed order reconciliation (after a reconnect
+// or a 1101) recovered to `*out`. Returns TWS_NOT_FOUND (`*out`
+// unchanged) before the first. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_client_last_reconciliation(struct tws_client *client,
+                                          struct tws_reconciliation *out);
+
+// Sets how many finished orders (Filled, Cancelled, ApiCancelled,
+// Inactive) the order view keeps (default 10000); beyond it the one
+// finished longest ago is evicted with its executions. Open orders are
+// always kept. An evicted order's exec ids are forgotten too, so keep it
+// above the number of orders that finish between a lost connection and
+// its reconciliation. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_options_set_order_view_capacity(struct tws_options *options, uint32_t capacity);
 
 // Creates an "Order" record in `*out` with the fields most orders need:
 // `action` ("BUY", "SELL"), `total_quantity` (exact decimal text: "100",
@@ -2503,6 +2515,29 @@ tws_result tws_client_set_callback(struct tws_client *client,
                                    tws_event_callback callback,
                                    void *user_data,
                                    tws_user_data_free user_data_free);
+
+// Poll mode, many events at once: waits up to `timeout_ms` (0 = do not
+// wait) for a first event, then takes, without waiting, the events already
+// queued behind it, up to `max` in all, into `out_events[0]` ..
+// `out_events[*out_count - 1]`. Returns TWS_OK with `*out_count` >= 1, or
+// TWS_TIMEOUT_NO_EVENT with `*out_count` 0. Everything else is as for
+// `tws_client_poll` (order, the final disconnect event, TWS_ERR_NOT_CONNECTED
+// with an empty queue and nothing to arrive, TWS_ERR_WRONG_MODE while a
+// callback is set). The events' pointers are valid until the next
+// `tws_client_poll_batch` or `tws_client_poll` on this client (from any
+// thread) or `tws_client_free`: poll from one thread at a time, or copy what
+// you keep. `out_events` must have room for `max` events.
+// Errors: TWS_ERR_NULL_ARGUMENT (`out_events` or `out_count` NULL);
+// TWS_ERR_INVALID_ARGUMENT (`max` 0).
+//
+// # Safety
+// `client` is NULL or live; `out_events` is NULL or valid for `max`
+// writes of `tws_event`; `out_count` is NULL or valid for a write.
+tws_result tws_client_poll_batch(struct tws_client *client,
+                                 uint32_t timeout_ms,
+                                 struct tws_event *out_events,
+                                 size_t max,
+                                 size_t *out_count);
 
 // Routes libtws's log records to `callback` (process-wide: one callback for
 // every client). Records up to the maximum level (`tws_set_log_level`,

@@ -2,12 +2,17 @@
  * The libtws cases of `make bench`, through the C ABI exactly as a C user
  * calls it. One case per run, one JSON line on stdout:
  *
- *   bench_tws flood-callback|flood-poll PORT
- *       requests the account summary of the flood server and counts rows until
- *       the end marker: rows per second from request to end marker.
+ *   bench_tws flood-callback|flood-poll PORT [KIND EVENTS]
+ *       requests a flood of the flood server and counts its events until the
+ *       end marker: events per second from request to end marker. KIND is
+ *       rows (account summary, the default), ticks (tickPrice + tickSize
+ *       pairs until tickSnapshotEnd) or tbt (tick-by-tick trades: EVENTS of
+ *       them, there is no end marker).
  *   bench_tws latency-callback|latency-poll PORT ITERATIONS
  *       reqCurrentTime round trips, one at a time: p50 and p99 in microseconds.
  *       In callback mode the callback sends the next request itself.
+ *   bench_tws latency-busy-callback|latency-busy-poll PORT ITERATIONS
+ *       the same in the low-latency mode (tws_options_set_busy_poll).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -33,6 +38,8 @@ static void die(const char *what, tws_result rc)
 }
 
 /* What the callback shares with the main thread. */
+enum kind { KIND_ROWS, KIND_TICKS, KIND_TBT };
+
 struct shared {
     pthread_mutex_t lock;
     pthread_cond_t done_cond;
@@ -45,6 +52,9 @@ struct shared {
     int round;
     double sent;
     double *samples;
+    /* flood */
+    enum kind kind;
+    unsigned long long events;
 };
 
 static void finish(struct shared *s)
@@ -71,12 +81,30 @@ static void wait_done(struct shared *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* Counts `ev` if it is an event of the flood; 1 once the flood is over. */
+static int flood_sees(struct shared *s, const tws_event *ev)
+{
+    switch (s->kind) {
+    case KIND_ROWS:
+        if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY)
+            s->rows++;
+        return ev->type == TWS_EVENT_ACCOUNT_SUMMARY_END;
+    case KIND_TICKS:
+        if (ev->type == TWS_EVENT_TICK_PRICE || ev->type == TWS_EVENT_TICK_SIZE)
+            s->rows++;
+        return ev->type == TWS_EVENT_TICK_SNAPSHOT_END;
+    case KIND_TBT:
+        if (ev->type != TWS_EVENT_TICK_BY_TICK)
+            return 0;
+        return ++s->rows == s->events;
+    }
+    return 0;
+}
+
 static void on_flood_event(const tws_event *ev, void *user_data)
 {
     struct shared *s = user_data;
-    if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY)
-        s->rows++;
-    else if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY_END)
+    if (flood_sees(s, ev))
         finish(s);
 }
 
@@ -111,9 +139,18 @@ static double percentile_us(double *v, int count, double p)
 static void flood(tws_client *client, int callback, struct shared *s)
 {
     tws_result rc;
+    tws_record *contract = NULL;
+    if ((rc = tws_record_new_contract("AAPL", "STK", "SMART", "USD", &contract)) != TWS_OK)
+        die("record_new_contract", rc);
     double started = now_s();
-    if ((rc = tws_client_req_account_summary(client, 7, "All", "All")) != TWS_OK)
-        die("req_account_summary", rc);
+    if (s->kind == KIND_ROWS)
+        rc = tws_client_req_account_summary(client, 7, "All", "All");
+    else if (s->kind == KIND_TICKS)
+        rc = tws_client_req_mkt_data(client, 7, contract, "", false, false, NULL, NULL, 0);
+    else
+        rc = tws_client_req_tick_by_tick_data(client, 7, contract, "Last", 0, false);
+    if (rc != TWS_OK)
+        die("flood request", rc);
     if (callback) {
         wait_done(s);
     } else {
@@ -129,14 +166,13 @@ static void flood(tws_client *client, int callback, struct shared *s)
             }
             if (rc != TWS_OK)
                 die("poll", rc);
-            if (ev.type == TWS_EVENT_ACCOUNT_SUMMARY) {
-                s->rows++;
-            } else if (ev.type == TWS_EVENT_ACCOUNT_SUMMARY_END) {
+            if (flood_sees(s, &ev)) {
                 s->ended = now_s();
                 break;
             }
         }
     }
+    tws_record_free(contract);
     double seconds = s->ended - started;
     printf("{\"events\": %llu, \"seconds\": %.6f, \"rate\": %.1f}\n", s->rows, seconds,
            (double)s->rows / seconds);
@@ -165,22 +201,37 @@ static void latency(tws_client *client, int callback, struct shared *s)
         }
     }
     qsort(s->samples, (size_t)s->iterations, sizeof(double), compare_double);
-    printf("{\"iterations\": %d, \"p50_us\": %.3f, \"p99_us\": %.3f}\n", s->iterations,
-           percentile_us(s->samples, s->iterations, 50), percentile_us(s->samples, s->iterations, 99));
+    printf("{\"iterations\": %d, \"p50_us\": %.3f, \"p99_us\": %.3f, \"min_us\": %.3f}\n", s->iterations,
+           percentile_us(s->samples, s->iterations, 50), percentile_us(s->samples, s->iterations, 99),
+           percentile_us(s->samples, s->iterations, 0));
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_tws flood-callback|flood-poll|latency-callback|latency-poll PORT [ITERATIONS]\n");
+        fprintf(stderr, "usage: bench_tws flood-callback|flood-poll PORT [rows|ticks|tbt EVENTS]\n"
+                        "       bench_tws latency-callback|latency-poll|latency-busy-callback|latency-busy-poll PORT [ITERATIONS]\n");
         return 2;
     }
     const char *mode = argv[1];
     int port = atoi(argv[2]);
     int is_latency = strncmp(mode, "latency-", 8) == 0;
     int callback = strstr(mode, "callback") != NULL;
-    static struct shared s = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, 0, 0, 0, NULL};
-    s.iterations = argc > 3 ? atoi(argv[3]) : 10000;
+    int busy = strstr(mode, "-busy-") != NULL;
+    static struct shared s = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, 0, 0, 0, NULL,
+                              KIND_ROWS, 0};
+    s.iterations = is_latency && argc > 3 ? atoi(argv[3]) : 10000;
+    if (!is_latency && argc > 4) {
+        if (strcmp(argv[3], "ticks") == 0)
+            s.kind = KIND_TICKS;
+        else if (strcmp(argv[3], "tbt") == 0)
+            s.kind = KIND_TBT;
+        else if (strcmp(argv[3], "rows") != 0) {
+            fprintf(stderr, "bench_tws: KIND is rows, ticks or tbt\n");
+            return 2;
+        }
+        s.events = strtoull(argv[4], NULL, 10);
+    }
     if (s.iterations < 1 || port <= 0 || port > 65535) {
         fprintf(stderr, "bench_tws: bad arguments\n");
         return 2;
@@ -197,6 +248,12 @@ int main(int argc, char **argv)
      * engine. The bench server enforces no limit. */
     if (rc == TWS_OK)
         rc = tws_options_set_pacing(options, 0);
+    /* Every tick is delivered (a full queue makes the reader wait), as with
+     * every other client measured. */
+    if (rc == TWS_OK)
+        rc = tws_options_set_conflate_ticks(options, false);
+    if (rc == TWS_OK && busy)
+        rc = tws_options_set_busy_poll(options, true);
     if (rc == TWS_OK)
         rc = tws_client_new(options, &client);
     tws_options_free(options);

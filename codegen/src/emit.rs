@@ -173,6 +173,8 @@ fn read_expr(f: &Field) -> String {
         Strings::Text => format!("Text::from({e})"),
     };
     match (&f.ty, &f.text) {
+        // Text decimals (sizes) are read without a String in between.
+        (Type::Decimal, _) if f.strings == Strings::Text => "read_decimal_text(r)?".into(),
         (Type::Decimal, _) => conv("read_decimal(r)?"),
         (_, TextRepr::Int) => "r.int()? as f64".into(),
         (Type::Int, TextRepr::EmptyUnset) => "crate::protocol::codec::read_int_or_unset(r)?".into(),
@@ -1540,6 +1542,7 @@ pub fn family_file(cat: &Catalogue, stem: &str) -> String {
         "check_str",
         "escape_non_ascii",
         "read_decimal",
+        "read_decimal_text",
         "text_to_double",
         "double_to_text",
     ] {

@@ -176,13 +176,15 @@ impl Client {
             };
         let stats = Arc::new(Stats::default());
         let (signals_tx, signals_rx) = unbounded();
+        let queue = EventQueue::new(
+            options.queue_capacity,
+            options.queue_max_bytes,
+            stats.clone(),
+        );
+        queue.set_busy_poll(options.busy_poll);
         Ok(Client {
             shared: Arc::new(Shared {
-                queue: EventQueue::new(
-                    options.queue_capacity,
-                    options.queue_max_bytes,
-                    stats.clone(),
-                ),
+                queue,
                 pacer: Mutex::new(Pacer::new(options.max_messages_per_second)),
                 orders: order_book::OrderBook::new(options.order_view_capacity),
                 history: history_pacing::Limiter::new(options.history_pacing, stats.clone()),

@@ -186,6 +186,14 @@ pub struct Options {
     /// TWS's limits; see [`HistoryPacing`]): a request that would break one
     /// waits, and is never dropped.
     pub history_pacing: HistoryPacing,
+    /// Low-latency mode (off by default): a `poll` waiting for an event, and
+    /// the thread that runs the callback, spin on the queue (yielding the
+    /// CPU between looks) instead of sleeping until the reader wakes them,
+    /// which saves the wake-up of a sleeping thread on every event. The
+    /// price: a waiting consumer keeps a core busy for as long as it waits
+    /// (in callback mode, as long as the callback is set). See the README,
+    /// "Low-latency mode", for what the host must not do in it.
+    pub busy_poll: bool,
     /// Tests only: the reader thread panics on a frame with this message id,
     /// to exercise the engine's panic boundary. Never set it otherwise.
     #[doc(hidden)]
@@ -217,6 +225,7 @@ impl Default for Options {
             conflate_ticks: true,
             order_view_capacity: super::order_book::DEFAULT_ORDER_VIEW_CAPACITY,
             history_pacing: HistoryPacing::default(),
+            busy_poll: false,
             panic_on_message_id_for_tests: None,
             panic_in_supervisor_for_tests: false,
             panic_in_dispatcher_for_tests: false,

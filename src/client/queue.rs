@@ -60,7 +60,13 @@ pub(crate) struct EventQueue {
     finals: Mutex<VecDeque<Event>>,
     finals_pending: AtomicBool,
     pushes: AtomicU64,
+    /// `Options::busy_poll`: waiting consumers spin instead of sleeping.
+    busy_poll: AtomicBool,
 }
+
+/// While spinning, the wait conditions are re-checked (and the clock read)
+/// once in this many looks at the queue.
+const SPIN_CHECK_EVERY: u32 = 64;
 
 impl EventQueue {
     pub(crate) fn new(capacity: usize, max_bytes: usize, stats: Arc<Stats>) -> Self {
@@ -82,7 +88,13 @@ impl EventQueue {
             finals: Mutex::new(VecDeque::new()),
             finals_pending: AtomicBool::new(false),
             pushes: AtomicU64::new(0),
+            busy_poll: AtomicBool::new(false),
         }
+    }
+
+    /// Low-latency mode: consumers waiting in `pop` spin (see `Options::busy_poll`).
+    pub(crate) fn set_busy_poll(&self, on: bool) {
+        self.busy_poll.store(on, Ordering::Relaxed);
     }
 
     /// Pushes an event, waiting while the queue is full. Gives up (returning
@@ -333,6 +345,9 @@ impl EventQueue {
             return Ok(None);
         }
         let deadline = Instant::now() + timeout;
+        if self.busy_poll.load(Ordering::Relaxed) {
+            return self.spin_until(deadline, check);
+        }
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -353,6 +368,33 @@ impl EventQueue {
                 return Ok(Some(e));
             }
             check()?;
+        }
+    }
+
+    /// The busy-poll wait: looks at the queue until an event, `deadline` or
+    /// an error of `check`; yields the CPU between looks, so that on a busy
+    /// machine the reader (and everyone else) still runs.
+    fn spin_until<E>(
+        &self,
+        deadline: Instant,
+        check: impl Fn() -> Result<(), E>,
+    ) -> Result<Option<Event>, E> {
+        let mut looks = 0u32;
+        loop {
+            if let Some(e) = self.try_take() {
+                return Ok(Some(e));
+            }
+            looks = looks.wrapping_add(1);
+            if looks % SPIN_CHECK_EVERY == 0 {
+                check()?;
+                if Instant::now() >= deadline {
+                    return Ok(None);
+                }
+                // A wake-up token means "re-check": it is consumed here.
+                let _ = self.wake_rx.try_recv();
+            }
+            std::hint::spin_loop();
+            std::thread::yield_now();
         }
     }
 
@@ -578,5 +620,34 @@ mod tests {
             })
         ));
         assert!(q.pop(Duration::ZERO).is_none());
+    }
+
+    /// The low-latency mode spins instead of sleeping: a waiting pop takes
+    /// an event pushed from another thread, in order, and an empty queue
+    /// still times out.
+    #[test]
+    fn a_busy_poll_takes_events_from_another_thread_and_times_out() {
+        let q = Arc::new(queue(8, 1 << 20));
+        q.set_busy_poll(true);
+        let producer = {
+            let q = q.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                let abandon = AtomicBool::new(false);
+                assert!(q.push(unknown(1, 1), &abandon));
+                assert!(q.push(unknown(2, 1), &abandon));
+            })
+        };
+        let ids: Vec<i32> = (0..2)
+            .map(|_| match q.pop(Duration::from_secs(5)) {
+                Some(Event::Unknown { msg_id, .. }) => msg_id,
+                other => panic!("expected an event, got {other:?}"),
+            })
+            .collect();
+        producer.join().unwrap();
+        assert_eq!(ids, [1, 2]);
+        let started = Instant::now();
+        assert!(q.pop(Duration::from_millis(30)).is_none());
+        assert!(started.elapsed() >= Duration::from_millis(30));
     }
 }

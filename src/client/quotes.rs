@@ -61,9 +61,15 @@ fn price(p: f64) -> Option<f64> {
 }
 
 /// A size TWS sent, or `None` when unset (empty, or negative).
-fn size(s: &str) -> Option<String> {
+fn size_text(s: &str) -> Option<&str> {
     let s = s.trim();
-    (!s.is_empty() && !s.starts_with('-')).then(|| s.to_owned())
+    (!s.is_empty() && !s.starts_with('-')).then_some(s)
+}
+
+/// [`size_text`], owned.
+#[cfg(test)]
+fn size(s: &str) -> Option<String> {
+    size_text(s).map(str::to_owned)
 }
 
 impl Quotes {
@@ -164,7 +170,7 @@ fn fold_price(q: &mut Quote, m: &TickPrice) -> bool {
         tt::LAST => tt::LAST_SIZE,
         _ => return true,
     };
-    if size(&m.size).is_some() {
+    if size_text(&m.size).is_some() {
         fold_size(q, size_tick, &m.size);
     }
     true
@@ -179,7 +185,15 @@ fn fold_size(q: &mut Quote, live: i32, s: &str) -> bool {
         tt::VOLUME => &mut q.volume,
         _ => return false,
     };
-    *slot = size(s);
+    // The held string is reused: a tick allocates nothing once the quote
+    // has seen a size this long.
+    match (size_text(s), slot.as_mut()) {
+        (Some(new), Some(held)) => {
+            held.clear();
+            held.push_str(new);
+        }
+        (new, _) => *slot = new.map(str::to_owned),
+    }
     true
 }
 

@@ -44,6 +44,8 @@ mod orders;
 
 mod delivery;
 
+mod batch;
+
 mod diagnostics;
 
 mod fields;
@@ -87,6 +89,8 @@ pub struct tws_client {
     inner: Client,
     poisoned: AtomicBool,
     poll_arena: Mutex<EventSlot>,
+    /// The events of the last `tws_client_poll_batch`.
+    batch_arena: Mutex<Vec<EventSlot>>,
 }
 
 /// Receives each event in callback mode, on the client's dispatch thread.

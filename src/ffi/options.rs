@@ -309,6 +309,27 @@ pub unsafe extern "C" fn tws_options_set_history_pacing_rules(
     })
 }
 
+/// Sets the low-latency mode (off by default). On, `tws_client_poll` waiting
+/// for an event, and the thread that runs the callback, spin on the event
+/// queue (yielding the CPU between looks) instead of sleeping until the
+/// reader wakes them: one thread wake-up less per event, the round trip
+/// close to a raw socket's. The price: a waiting consumer keeps a core busy
+/// while it waits (in callback mode, as long as the callback is set), so
+/// give it a core of its own; in the callback, do not block (no sleeping,
+/// no waiting on locks the host holds for long, no blocking library calls
+/// such as `tws_client_contract_details`): every event behind it
+/// waits. Errors: TWS_ERR_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_busy_poll(
+    options: *mut tws_options,
+    busy_poll: bool,
+) -> tws_result {
+    with_options(options, |o| {
+        o.busy_poll = busy_poll;
+        Ok(())
+    })
+}
+
 /// A copy of a C string that travels in the handshake or startApi, which
 /// are text: ASCII only (tab, LF and CR aside, no control characters).
 fn handshake_text(p: *const c_char, name: &'static str) -> Result<String, Failure> {

@@ -35,6 +35,7 @@ pub unsafe extern "C" fn tws_client_new(
                 inner: client,
                 poisoned: AtomicBool::new(false),
                 poll_arena: Mutex::new(EventSlot::default()),
+                batch_arena: Mutex::new(Vec::new()),
             });
             put(out, "out", Box::into_raw(boxed))?;
             Ok(tws_result::TWS_OK)

@@ -402,6 +402,18 @@ pub fn read_decimal(r: &mut FieldReader<'_>) -> Result<String, FieldError> {
     })
 }
 
+/// [`read_decimal`] straight into inline text: no allocation for a decimal
+/// of up to 24 bytes (every size and quantity TWS sends), the hot path of
+/// ticks and depth.
+pub fn read_decimal_text(r: &mut FieldReader<'_>) -> Result<super::text::Text, FieldError> {
+    let text = super::text::text_from_bytes(r.raw()?);
+    Ok(if UNSET_DECIMALS.contains(&text.as_str()) {
+        super::text::Text::default()
+    } else {
+        text
+    })
+}
+
 /// A double as the official client prints a multiplier: up to 8 decimals,
 /// trailing zeros dropped (`100`, `0.1`); empty for the unset value. The
 /// protobuf-to-text conversion of fields declared `proto_type = "double"`.

@@ -2,11 +2,15 @@
 //! line: `bench-rust CASE --port P [--iterations K] [--capacity C]`.
 //!
 //! Cases: `split`, `decode` (raw baselines over the socket),
-//! `split-memory`, `decode-memory` (the same from memory: `--version V --rows N`), `client-callback`,
-//! `client-poll` (tws::client::Client: rate and allocations per event;
-//! `--rows N` tells it the flood size),
+//! `split-memory`, `decode-memory` (the same from memory: `--version V`), `client-callback`,
+//! `client-poll` (tws::client::Client: rate and allocations per event),
 //! `rss` (peak memory with a slow consumer), `ibapi` (rust-ibapi),
 //! `ibapi-latency`, `pingpong` (raw socket round trips).
+//!
+//! The flood cases take `--kind rows|ticks|tbt` (account-summary rows,
+//! tickPrice + tickSize pairs, tick-by-tick trades; default rows) and
+//! `--events N` (the flood size the server was started with; `--rows` is
+//! the old name).
 
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,7 +18,8 @@ use std::time::{Duration, Instant};
 use tws::client::{Client, Event, Options};
 use tws::protocol::Incoming;
 use tws_bench::alloc_counter::{allocations, CountingAllocator};
-use tws_bench::baseline::{in_memory, ping_pong, RawSession};
+use tws_bench::baseline::{contract, in_memory, ping_pong, RawSession, REQ_ID};
+use tws_bench::flood::Kind;
 use tws_bench::measure::{json, n, percentile_us, proc_status_kib, rate};
 
 #[global_allocator]
@@ -42,19 +47,26 @@ fn main() {
     let case = argv.first().cloned().unwrap_or_default();
     let args = Args(argv);
     let port: u16 = args.get("--port", 0);
+    let kind = Kind::parse(&args.get("--kind", "rows".to_owned())).expect("--kind rows|ticks|tbt");
+    let events: u64 = args.get("--events", args.get("--rows", 1_000_000));
     let line = match case.as_str() {
-        "split" | "decode" => raw_flood(&case, port),
+        "split" | "decode" => raw_flood(&case, port, kind, events),
         "split-memory" | "decode-memory" => memory_flood(
+            kind,
             args.get("--version", 222),
-            args.get("--rows", 1_000_000),
+            events,
             case == "decode-memory",
         ),
-        "client-callback" => client_flood(port, true, args.get("--rows", 1_000_000)),
-        "client-poll" => client_flood(port, false, args.get("--rows", 1_000_000)),
+        "client-callback" => client_flood(port, true, kind, events),
+        "client-poll" => client_flood(port, false, kind, events),
         "rss" => rss(port, args.get("--capacity", 65_536)),
-        "ibapi" => ibapi_flood(port),
+        "ibapi" => ibapi_flood(port, kind, events),
         "ibapi-latency" => ibapi_latency(port, args.get("--iterations", 10_000)),
-        "pingpong" => pingpong(args.get("--version", 222), args.get("--iterations", 10_000)),
+        "pingpong" => pingpong(
+            args.get("--version", 222),
+            args.get("--iterations", 10_000),
+            argv_has("--spin"),
+        ),
         other => {
             eprintln!("unknown case {other:?}");
             std::process::exit(2);
@@ -63,12 +75,12 @@ fn main() {
     println!("{line}");
 }
 
-fn raw_flood(case: &str, port: u16) -> String {
+fn raw_flood(case: &str, port: u16, kind: Kind, events: u64) -> String {
     let mut session = RawSession::connect(port).expect("connect");
     let (rows, elapsed) = if case == "split" {
-        session.flood_split()
+        session.flood_split(kind, events)
     } else {
-        session.flood_decode()
+        session.flood_decode(kind, events)
     }
     .expect("flood");
     json(&[
@@ -78,8 +90,8 @@ fn raw_flood(case: &str, port: u16) -> String {
     ])
 }
 
-fn memory_flood(version: i32, rows: u64, decode: bool) -> String {
-    let (seen, elapsed) = in_memory(version, rows, decode);
+fn memory_flood(kind: Kind, version: i32, events: u64, decode: bool) -> String {
+    let (seen, elapsed) = in_memory(kind, version, events, decode);
     json(&[
         ("events", n(seen as f64)),
         ("seconds", n(elapsed.as_secs_f64())),
@@ -92,11 +104,18 @@ fn memory_flood(version: i32, rows: u64, decode: bool) -> String {
 /// buffers warmed up; exact for zero, within queue capacity / (0.8 N) of the
 /// truth otherwise, since the reader runs ahead of the consumer by at most the
 /// queue's capacity), and over the whole flood.
-fn client_flood(port: u16, callback: bool, rows: u64) -> String {
-    let client = Client::new(Options::default()).expect("client");
+fn client_flood(port: u16, callback: bool, kind: Kind, rows: u64) -> String {
+    // Every tick is delivered (a full queue makes the reader wait), as with
+    // every other client measured.
+    let options = Options {
+        conflate_ticks: false,
+        ..Options::default()
+    };
+    let client = Client::new(options).expect("client");
     let (done_tx, done_rx) = mpsc::channel::<(u64, Instant, u64)>();
     let marks = Arc::new(Mutex::new(Vec::<(u64, u64)>::new()));
     let new_counter = || RowCounter {
+        kind,
         rows: 0,
         marks: marks.clone(),
         expected: rows,
@@ -117,9 +136,12 @@ fn client_flood(port: u16, callback: bool, rows: u64) -> String {
         .expect("connect");
     let allocs_at_start = allocations();
     let started = Instant::now();
-    client
-        .req_account_summary(7, "All", "All")
-        .expect("request");
+    match kind {
+        Kind::Rows => client.req_account_summary(REQ_ID, "All", "All"),
+        Kind::Ticks => client.req_mkt_data(REQ_ID, &contract(), "", false, false, &[]),
+        Kind::TickByTick => client.req_tick_by_tick_data(REQ_ID, &contract(), "Last", 0, false),
+    }
+    .expect("request");
     let (seen, ended, allocs_at_end) = if callback {
         done_rx
             .recv_timeout(FLOOD_TIMEOUT)
@@ -158,6 +180,7 @@ fn client_flood(port: u16, callback: bool, rows: u64) -> String {
 }
 
 struct RowCounter {
+    kind: Kind,
     rows: u64,
     marks: Arc<Mutex<Vec<(u64, u64)>>>,
     /// The flood size, for the marks at 10 % and 90 %.
@@ -165,23 +188,30 @@ struct RowCounter {
 }
 
 impl RowCounter {
-    /// Counts a row; returns (rows, when, allocations so far) at the end marker.
+    /// Counts an event; returns (events, when, allocations so far) at the
+    /// end marker (tick-by-tick: at the expected count).
     fn see(&mut self, event: &Event) -> Option<(u64, Instant, u64)> {
-        match event {
-            Event::Message(Incoming::AccountSummary(_)) => {
-                self.rows += 1;
-                if self.rows == self.expected / 10 || self.rows == self.expected / 10 * 9 {
-                    if let Ok(mut m) = self.marks.try_lock() {
-                        m.push((self.rows, allocations()));
-                    }
+        let Event::Message(msg) = event else {
+            return None;
+        };
+        let (is_event, is_end) = match (self.kind, msg) {
+            (Kind::Rows, Incoming::AccountSummary(_)) => (true, false),
+            (Kind::Rows, Incoming::AccountSummaryEnd(_)) => (false, true),
+            (Kind::Ticks, Incoming::TickPrice(_) | Incoming::TickSize(_)) => (true, false),
+            (Kind::Ticks, Incoming::TickSnapshotEnd(_)) => (false, true),
+            (Kind::TickByTick, Incoming::TickByTick(_)) => (true, false),
+            _ => (false, false),
+        };
+        if is_event {
+            self.rows += 1;
+            if self.rows == self.expected / 10 || self.rows == self.expected / 10 * 9 {
+                if let Ok(mut m) = self.marks.try_lock() {
+                    m.push((self.rows, allocations()));
                 }
-                None
             }
-            Event::Message(Incoming::AccountSummaryEnd(_)) => {
-                Some((self.rows, Instant::now(), allocations()))
-            }
-            _ => None,
         }
+        let last = self.kind == Kind::TickByTick && is_event && self.rows == self.expected;
+        (is_end || last).then(|| (self.rows, Instant::now(), allocations()))
     }
 }
 
@@ -234,11 +264,25 @@ fn ibapi_connect(port: u16) -> ibapi::client::blocking::Client {
         .expect("rust-ibapi connect")
 }
 
-fn ibapi_flood(port: u16) -> String {
-    use ibapi::accounts::types::AccountGroup;
-    use ibapi::accounts::AccountSummaryResult;
+fn ibapi_flood(port: u16, kind: Kind, events: u64) -> String {
     let client = ibapi_connect(port);
     let started = Instant::now();
+    let rows = match kind {
+        Kind::Rows => ibapi_rows(&client),
+        Kind::Ticks => ibapi_ticks(&client),
+        Kind::TickByTick => ibapi_trades(&client, events),
+    };
+    let elapsed = started.elapsed();
+    json(&[
+        ("events", n(rows as f64)),
+        ("seconds", n(elapsed.as_secs_f64())),
+        ("rate", n(rate(rows, elapsed))),
+    ])
+}
+
+fn ibapi_rows(client: &ibapi::client::blocking::Client) -> u64 {
+    use ibapi::accounts::types::AccountGroup;
+    use ibapi::accounts::AccountSummaryResult;
     let subscription = client
         .account_summary(&AccountGroup("All".into()), &["NetLiquidation"])
         .expect("account_summary");
@@ -249,13 +293,48 @@ fn ibapi_flood(port: u16) -> String {
             AccountSummaryResult::End => break,
         }
     }
-    let elapsed = started.elapsed();
     subscription.cancel();
-    json(&[
-        ("events", n(rows as f64)),
-        ("seconds", n(elapsed.as_secs_f64())),
-        ("rate", n(rate(rows, elapsed))),
-    ])
+    rows
+}
+
+/// `market_data().subscribe()`: every tickPrice and tickSize frame is one
+/// item (a tickPrice with a size one `PriceSize`), until tickSnapshotEnd.
+fn ibapi_ticks(client: &ibapi::client::blocking::Client) -> u64 {
+    use ibapi::market_data::realtime::TickTypes;
+    let contract = ibapi::contracts::Contract::stock("AAPL").build();
+    let subscription = client
+        .market_data(&contract)
+        .subscribe()
+        .expect("market_data");
+    let mut ticks = 0u64;
+    for tick in subscription.iter_data() {
+        match tick.expect("tick") {
+            TickTypes::Price(_) | TickTypes::Size(_) | TickTypes::PriceSize(_) => ticks += 1,
+            TickTypes::SnapshotEnd => break,
+            _ => {}
+        }
+    }
+    subscription.cancel();
+    ticks
+}
+
+/// `tick_by_tick().last()`: counts `events` trades.
+fn ibapi_trades(client: &ibapi::client::blocking::Client, events: u64) -> u64 {
+    let contract = ibapi::contracts::Contract::stock("AAPL").build();
+    let subscription = client
+        .tick_by_tick(&contract, 0)
+        .last()
+        .expect("tick_by_tick");
+    let mut trades = 0u64;
+    for trade in subscription.iter_data() {
+        trade.expect("trade");
+        trades += 1;
+        if trades == events {
+            break;
+        }
+    }
+    subscription.cancel();
+    trades
 }
 
 fn latency_line(mut times: Vec<Duration>) -> String {
@@ -264,6 +343,7 @@ fn latency_line(mut times: Vec<Duration>) -> String {
         ("iterations", n(iterations as f64)),
         ("p50_us", n(percentile_us(&mut times, 50.0))),
         ("p99_us", n(percentile_us(&mut times, 99.0))),
+        ("min_us", n(percentile_us(&mut times, 0.0))),
     ])
 }
 
@@ -278,6 +358,10 @@ fn ibapi_latency(port: u16, iterations: usize) -> String {
     latency_line(times)
 }
 
-fn pingpong(version: i32, iterations: usize) -> String {
-    latency_line(ping_pong(version, iterations).expect("ping-pong"))
+fn pingpong(version: i32, iterations: usize, spin: bool) -> String {
+    latency_line(ping_pong(version, iterations, spin).expect("ping-pong"))
+}
+
+fn argv_has(flag: &str) -> bool {
+    std::env::args().any(|a| a == flag)
 }

@@ -5,7 +5,7 @@
 use super::account::{Contract, ContractProto};
 use super::contracts::ComboLeg;
 use super::contracts::{TagValue, TagValueProto};
-use crate::protocol::codec::{check_str, read_decimal};
+use crate::protocol::codec::{check_str, read_decimal, read_decimal_text};
 use crate::protocol::codec::{Body, EncodeError, Form, WireValue};
 use crate::protocol::describe::{Describe, FieldVisitor};
 use crate::protocol::proto_fields;
@@ -2889,7 +2889,7 @@ impl Body for HistogramData {
             for _ in 0..n {
                 let mut x = HistogramEntry::default();
                 x.price = WireValue::read_text(r)?;
-                x.size = Text::from(read_decimal(r)?);
+                x.size = read_decimal_text(r)?;
                 xs.push(x);
             }
             xs
@@ -3026,7 +3026,7 @@ impl Body for HistoricalTicks {
                 x.time = WireValue::read_text(r)?;
                 r.raw()?;
                 x.price = WireValue::read_text(r)?;
-                x.size = Text::from(read_decimal(r)?);
+                x.size = read_decimal_text(r)?;
                 xs.push(x);
             }
             xs
@@ -3372,8 +3372,8 @@ impl Body for HistoricalTicksBidAsk {
                 };
                 x.price_bid = WireValue::read_text(r)?;
                 x.price_ask = WireValue::read_text(r)?;
-                x.size_bid = Text::from(read_decimal(r)?);
-                x.size_ask = Text::from(read_decimal(r)?);
+                x.size_bid = read_decimal_text(r)?;
+                x.size_ask = read_decimal_text(r)?;
                 xs.push(x);
             }
             xs

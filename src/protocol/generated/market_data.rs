@@ -6,7 +6,7 @@ use super::account::{Contract, ContractProto};
 use super::contracts::ComboLeg;
 use super::contracts::DeltaNeutralContract;
 use super::contracts::{TagValue, TagValueProto};
-use crate::protocol::codec::{check_str, escape_non_ascii, read_decimal};
+use crate::protocol::codec::{check_str, escape_non_ascii, read_decimal_text};
 use crate::protocol::codec::{Body, EncodeError, Form, WireValue};
 use crate::protocol::describe::{Describe, FieldVisitor};
 use crate::protocol::proto_fields;
@@ -2963,7 +2963,7 @@ impl Body for TickPrice {
         let req_id = WireValue::read_text(r)?;
         let tick_type = WireValue::read_text(r)?;
         let price = WireValue::read_text(r)?;
-        let size = Text::from(read_decimal(r)?);
+        let size = read_decimal_text(r)?;
         let attrib = {
             let raw = r.int32()?;
             let mut mask = 0;
@@ -3121,7 +3121,7 @@ impl Body for TickSize {
         r.raw()?;
         let req_id = WireValue::read_text(r)?;
         let tick_type = WireValue::read_text(r)?;
-        let size = Text::from(read_decimal(r)?);
+        let size = read_decimal_text(r)?;
         Ok(Self {
             req_id,
             tick_type,
@@ -4792,7 +4792,7 @@ impl Body for UpdateMktDepth {
         data.operation = WireValue::read_text(r)?;
         data.side = WireValue::read_text(r)?;
         data.price = WireValue::read_text(r)?;
-        data.size = Text::from(read_decimal(r)?);
+        data.size = read_decimal_text(r)?;
         Ok(Self { req_id, data })
     }
 
@@ -4913,7 +4913,7 @@ impl Body for UpdateMktDepthL2 {
         data.operation = WireValue::read_text(r)?;
         data.side = WireValue::read_text(r)?;
         data.price = WireValue::read_text(r)?;
-        data.size = Text::from(read_decimal(r)?);
+        data.size = read_decimal_text(r)?;
         if server_version >= versions::SMART_DEPTH {
             data.is_smart_depth = WireValue::read_text(r)?;
         }
@@ -5139,8 +5139,8 @@ impl Body for RealTimeBar {
         let high = WireValue::read_text(r)?;
         let low = WireValue::read_text(r)?;
         let close = WireValue::read_text(r)?;
-        let volume = Text::from(read_decimal(r)?);
-        let wap = Text::from(read_decimal(r)?);
+        let volume = read_decimal_text(r)?;
+        let wap = read_decimal_text(r)?;
         let count = WireValue::read_text(r)?;
         Ok(Self {
             req_id,
@@ -5521,7 +5521,7 @@ impl Body for TickByTick {
             last.get_or_insert_with(TickByTickLast::default).price = WireValue::read_text(r)?;
         }
         if [1, 2].contains(&tick_type) {
-            last.get_or_insert_with(TickByTickLast::default).size = Text::from(read_decimal(r)?);
+            last.get_or_insert_with(TickByTickLast::default).size = read_decimal_text(r)?;
         }
         if [1, 2].contains(&tick_type) {
             last.get_or_insert_with(TickByTickLast::default).attrib = {
@@ -5552,12 +5552,12 @@ impl Body for TickByTick {
         if tick_type == 3 {
             bid_ask
                 .get_or_insert_with(TickByTickBidAsk::default)
-                .bid_size = Text::from(read_decimal(r)?);
+                .bid_size = read_decimal_text(r)?;
         }
         if tick_type == 3 {
             bid_ask
                 .get_or_insert_with(TickByTickBidAsk::default)
-                .ask_size = Text::from(read_decimal(r)?);
+                .ask_size = read_decimal_text(r)?;
         }
         if tick_type == 3 {
             bid_ask.get_or_insert_with(TickByTickBidAsk::default).attrib = {

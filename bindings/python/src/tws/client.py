@@ -17,6 +17,7 @@ from .market import MarketMixin
 from .orders import OrdersMixin
 from .order_view import OrderViewMixin
 from .rest import RestMixin
+from .batch import BatchMixin
 from . import _args, _ffi
 from .errors import ClientClosed, NotConnected, Reentrant, TwsError, check, error_for, report_callback_error
 from ._enums import ConnectionState
@@ -116,7 +117,7 @@ def _close_all_at_exit() -> None:
 atexit.register(_close_all_at_exit)
 
 
-class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin):
+class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin, BatchMixin):
     """A client of TWS or IB Gateway, built on libtws.
 
     Use it as a context manager; leaving the block disconnects and frees it::
@@ -153,7 +154,10 @@ class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin):
     event always enters an empty queue; 0 is refused), ``order_view_capacity``
     (finished orders :meth:`order` keeps, default 10000), ``history_pacing``
     (historical-data pacing, on by default with TWS's rules: ``False`` turns
-    it off, a :class:`tws.HistoryPacing` sets other rules). ``None`` leaves an
+    it off, a :class:`tws.HistoryPacing` sets other rules), ``conflate_ticks``
+    (default on: while the queue is full, ticks the quote view holds are
+    folded into it instead of waiting; off, every tick waits for room).
+    ``None`` leaves an
     option at its default. An out-of-range value raises
     :class:`tws.InvalidArgument`.
     """
@@ -179,6 +183,7 @@ class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin):
         queue_max_bytes: Optional[int] = None,
         order_view_capacity: Optional[int] = None,
         history_pacing: Union[bool, HistoryPacing, None] = None,
+        conflate_ticks: Optional[bool] = None,
     ) -> None:
         self._handle: Optional[int] = None
         self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
@@ -230,6 +235,7 @@ class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin):
             if order_view_capacity is None
             else _args.integer(order_view_capacity, "order_view_capacity", _args.UINT32)
         )
+        c_conflate = None if conflate_ticks is None else _args.flag(conflate_ticks, "conflate_ticks")
         options = ctypes.c_void_p()
         check(lib.tws_options_new(ctypes.byref(options)))
         try:
@@ -256,6 +262,8 @@ class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin):
                 check(lib.tws_options_set_order_view_capacity(options, c_order_view))
             if history_pacing is not None:
                 apply_pacing(options, history_pacing)
+            if c_conflate is not None:
+                check(lib.tws_options_set_conflate_ticks(options, c_conflate))
             handle = ctypes.c_void_p()
             check(lib.tws_client_new(options, ctypes.byref(handle)))
             self._handle = handle.value
