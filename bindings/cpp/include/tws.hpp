@@ -1279,6 +1279,8 @@ public:
                        std::chrono::milliseconds timeout = std::chrono::seconds(10))
     {
         return what_if_order(contract, order, timeout).order_state;
+    }
+
     // ---- the rest of the API: blocking calls (one-shot requests: send()) ----
     /// The ScannerParameters message (`xml`).
     Event scanner_parameters(std::chrono::milliseconds timeout = std::chrono::seconds(10))

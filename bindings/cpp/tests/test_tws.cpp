@@ -1086,6 +1086,8 @@ static void orders_are_built_placed_and_listed()
         CHECK(placed[3].find("\"order.lmt_price\":189.25") != std::string::npos);
         CHECK(placed[4].find("\"order.what_if\":true") != std::string::npos);
     }
+}
+
 static void rest_of_the_api()
 {
     // The blocking calls of news, scanner, advisors, display groups, WSH and
