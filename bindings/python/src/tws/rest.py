@@ -30,7 +30,7 @@ class RestMixin:
 
     def scanner_parameters(self, timeout: float = 10.0) -> str:
         """The scanner parameters XML (reqScannerParameters)."""
-        return self._blocking(lib.tws_client_scanner_parameters, _args.milliseconds(timeout, "timeout"))[0].xml
+        return str(self._blocking(lib.tws_client_scanner_parameters, _args.milliseconds(timeout, "timeout"))[0].xml)
 
     def news_providers(self, timeout: float = 10.0) -> List[Any]:
         """The news providers (each with ``code`` and ``name``)."""
@@ -69,17 +69,18 @@ class RestMixin:
 
     def user_info(self, timeout: float = 10.0) -> str:
         """The white-branding id (empty for IB's own brand)."""
-        return self._blocking(lib.tws_client_user_info, _args.milliseconds(timeout, "timeout"))[0].white_branding_id
+        return str(self._blocking(lib.tws_client_user_info, _args.milliseconds(timeout, "timeout"))[0].white_branding_id)
 
     def wsh_meta_data(self, timeout: float = 10.0) -> str:
         """The Wall Street Horizon metadata JSON."""
-        return self._blocking(lib.tws_client_wsh_meta_data, _args.milliseconds(timeout, "timeout"))[0].data_json
+        return str(self._blocking(lib.tws_client_wsh_meta_data, _args.milliseconds(timeout, "timeout"))[0].data_json)
 
     def request_fa(self, fa_data_type: int, timeout: float = 10.0) -> str:
         """The FA configuration XML of one kind (1 groups, 3 account aliases)."""
-        return self._blocking(
+        rows = self._blocking(
             lib.tws_client_request_fa, _args.integer(fa_data_type, "fa_data_type"), _args.milliseconds(timeout, "timeout")
-        )[0].cxml
+        )
+        return str(rows[0].cxml)
 
     def query_display_groups(self, timeout: float = 10.0) -> List[int]:
         """The display group ids."""
