@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use crate::protocol::error_codes::{classify, ErrorClass};
-use crate::protocol::Incoming;
+use crate::protocol::{Incoming, Request};
 
 use super::routes::{Route, RouteKey};
 use super::{Client, Error};
@@ -137,6 +137,15 @@ impl Client {
                 }
                 Err(_) => {}
             }
+        }
+    }
+
+    /// After a blocking call that timed out while the session is up: sends
+    /// `cancel` so TWS stops answering a call nobody waits for any more
+    /// (best effort: the caller gets the timeout either way).
+    pub(super) fn cancel_if_timed_out<T>(&self, outcome: &Result<T, Error>, cancel: Request) {
+        if matches!(outcome, Err(Error::Timeout(_))) && self.is_connected() {
+            let _ = self.send_internal(&cancel);
         }
     }
 }

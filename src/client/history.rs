@@ -231,11 +231,10 @@ impl Client {
             }
             Step::More
         });
-        if matches!(outcome, Err(Error::Timeout(_))) && self.is_connected() {
-            let _ = self.send_internal(&Request::CancelHistoricalData(CancelHistoricalData {
-                req_id,
-            }));
-        }
+        self.cancel_if_timed_out(
+            &outcome,
+            Request::CancelHistoricalData(CancelHistoricalData { req_id }),
+        );
         outcome.map(|()| bars)
     }
 
@@ -270,11 +269,10 @@ impl Client {
             }
             Step::More
         });
-        if matches!(outcome, Err(Error::Timeout(_))) && self.is_connected() {
-            let _ = self.send_internal(&Request::CancelHeadTimestamp(CancelHeadTimestamp {
-                req_id,
-            }));
-        }
+        self.cancel_if_timed_out(
+            &outcome,
+            Request::CancelHeadTimestamp(CancelHeadTimestamp { req_id }),
+        );
         outcome?;
         HistTime::parse(&text, "")
             .ok_or_else(|| Error::Protocol(format!("unreadable head timestamp {text:?}")))
@@ -310,11 +308,10 @@ impl Client {
             }
             Step::More
         });
-        if matches!(outcome, Err(Error::Timeout(_))) && self.is_connected() {
-            let _ = self.send_internal(&Request::CancelHistogramData(CancelHistogramData {
-                req_id,
-            }));
-        }
+        self.cancel_if_timed_out(
+            &outcome,
+            Request::CancelHistogramData(CancelHistogramData { req_id }),
+        );
         outcome.map(|()| entries)
     }
 
@@ -392,12 +389,11 @@ impl Client {
                 Step::More
             }
         });
-        if matches!(outcome, Err(Error::Timeout(_))) && self.is_connected() {
-            // Text servers have no cancelHistoricalTicks: late batches are dropped.
-            let _ = self.send_internal(&Request::CancelHistoricalTicks(CancelHistoricalTicks {
-                req_id,
-            }));
-        }
+        // Text servers have no cancelHistoricalTicks: late batches are dropped.
+        self.cancel_if_timed_out(
+            &outcome,
+            Request::CancelHistoricalTicks(CancelHistoricalTicks { req_id }),
+        );
         outcome.map(|()| ticks)
     }
 
@@ -439,11 +435,10 @@ impl Client {
             }
             Step::More
         });
-        if matches!(outcome, Err(Error::Timeout(_))) && self.is_connected() {
-            let _ = self.send_internal(&Request::CancelHistoricalData(CancelHistoricalData {
-                req_id,
-            }));
-        }
+        self.cancel_if_timed_out(
+            &outcome,
+            Request::CancelHistoricalData(CancelHistoricalData { req_id }),
+        );
         outcome?;
         schedule.ok_or_else(|| Error::Protocol("historicalSchedule missing".into()))
     }

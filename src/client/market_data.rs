@@ -247,9 +247,7 @@ impl Client {
         });
         let quote = self.shared.quotes.get(req_id).unwrap_or_default();
         self.shared.quotes.close(req_id);
-        if matches!(outcome, Err(Error::Timeout(_))) && self.is_connected() {
-            let _ = self.send_internal(&Request::CancelMktData(CancelMktData { req_id }));
-        }
+        self.cancel_if_timed_out(&outcome, Request::CancelMktData(CancelMktData { req_id }));
         outcome.map(|()| quote)
     }
 }
