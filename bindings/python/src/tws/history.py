@@ -117,6 +117,14 @@ class HistoryMixin:
 
         def _blocking(self, fn: Callable[..., int], *args: object) -> List[Any]: ...
 
+    def _send_for_contract(self, fn: Callable[..., int], req_id: Optional[int], contract: ContractArg, *args: object) -> int:
+        """Sends request ``fn`` for ``contract`` under ``req_id`` (a fresh id
+        when None) with the converted ``args``; returns the request id."""
+        rid = self._rid(req_id)
+        with _ContractHandle(contract) as c:
+            self._invoke(fn, rid, c, *args)
+        return rid
+
     # ---- requests -------------------------------------------------------------------
     def req_historical_data(
         self,
@@ -145,10 +153,7 @@ class HistoryMixin:
             _args.integer(format_date, "format_date"),
             _args.flag(keep_up_to_date, "keep_up_to_date"),
         )
-        rid = self._rid(req_id)
-        with _ContractHandle(contract) as c:
-            self._invoke(lib.tws_client_req_historical_data, rid, c, *args)
-        return rid
+        return self._send_for_contract(lib.tws_client_req_historical_data, req_id, contract, *args)
 
     def cancel_historical_data(self, req_id: int) -> None:
         """cancelHistoricalData (a keep-up-to-date request is forgotten)."""
@@ -168,10 +173,7 @@ class HistoryMixin:
             _args.flag(use_rth, "use_rth"),
             _args.integer(format_date, "format_date"),
         )
-        rid = self._rid(req_id)
-        with _ContractHandle(contract) as c:
-            self._invoke(lib.tws_client_req_head_timestamp, rid, c, *args)
-        return rid
+        return self._send_for_contract(lib.tws_client_req_head_timestamp, req_id, contract, *args)
 
     def cancel_head_timestamp(self, req_id: int) -> None:
         """cancelHeadTimeStamp."""
@@ -186,10 +188,7 @@ class HistoryMixin:
     ) -> int:
         """reqHistogramData: one ``HistogramData`` event (its ``entries``); returns the request id."""
         rth, period = _args.flag(use_rth, "use_rth"), _args.text(time_period, "time_period")
-        rid = self._rid(req_id)
-        with _ContractHandle(contract) as c:
-            self._invoke(lib.tws_client_req_histogram_data, rid, c, rth, period)
-        return rid
+        return self._send_for_contract(lib.tws_client_req_histogram_data, req_id, contract, rth, period)
 
     def cancel_histogram_data(self, req_id: int) -> None:
         """cancelHistogramData."""
@@ -217,10 +216,7 @@ class HistoryMixin:
             _args.flag(use_rth, "use_rth"),
             _args.flag(ignore_size, "ignore_size"),
         )
-        rid = self._rid(req_id)
-        with _ContractHandle(contract) as c:
-            self._invoke(lib.tws_client_req_historical_ticks, rid, c, *args)
-        return rid
+        return self._send_for_contract(lib.tws_client_req_historical_ticks, req_id, contract, *args)
 
     def cancel_historical_ticks(self, req_id: int) -> None:
         """cancelHistoricalTicks (server 215+; :class:`tws.NotSupported` before)."""
