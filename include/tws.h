@@ -141,6 +141,8 @@ enum tws_event_type
   TWS_EVENT_PNL_SINGLE = 22,
   // `data.raw`: the peer broke the framing (for example a length prefix over the maximum frame length; `payload` holds those 4 bytes, and the announced frame was neither read nor allocated). The connection is closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.
   TWS_EVENT_PROTOCOL_ERROR = 23,
+  // `data.pacing`: a historical-data request held back by the pacing, or let go after it was (TWS_PACING_HELD, then TWS_PACING_RELEASED or TWS_PACING_WITHDRAWN).
+  TWS_EVENT_HISTORY_PACING = 24,
   // No typed view: read it with `tws_event_field` (message `ContractData`). contractDetails: one contract matching a reqContractDetails.
   TWS_EVENT_CONTRACT_DATA = 100,
   // No typed view: read it with `tws_event_field` (message `BondContractData`). bondContractDetails: one bond matching a reqContractDetails (its own text layout).
@@ -302,6 +304,48 @@ enum tws_field_kind
 };
 #ifndef __cplusplus
 typedef int32_t tws_field_kind;
+#endif // __cplusplus
+
+// The rule that holds a historical-data request back (`tws_pacing_event.rule`).
+enum tws_pacing_rule
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  // An earlier request for the same contract waits: requests for one
+  // contract leave in the order they came.
+  TWS_PACING_RULE_CONTRACT_ORDER = 1,
+  // The most requests open at once are open.
+  TWS_PACING_RULE_OPEN_REQUESTS = 2,
+  // An identical request went within the identical window (15 s).
+  TWS_PACING_RULE_IDENTICAL_REQUEST = 3,
+  // The most requests for the contract, exchange and what-to-show within
+  // the same-contract window (2 s).
+  TWS_PACING_RULE_SAME_CONTRACT = 4,
+  // The most requests within the overall window (10 minutes).
+  TWS_PACING_RULE_WINDOW = 5,
+};
+#ifndef __cplusplus
+typedef int32_t tws_pacing_rule;
+#endif // __cplusplus
+
+// Where a paced historical-data request stands (`tws_pacing_event.stage`).
+enum tws_pacing_stage
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  // It waits and has not been sent. Made when it starts waiting, and
+  // again when the rule holding it changes.
+  TWS_PACING_HELD = 1,
+  // It waited and is sent now.
+  TWS_PACING_RELEASED = 2,
+  // It waited and was not sent: its blocking call's deadline came, or the
+  // connection went (the call returns that error).
+  TWS_PACING_WITHDRAWN = 3,
+};
+#ifndef __cplusplus
+typedef int32_t tws_pacing_stage;
 #endif // __cplusplus
 
 // The outcome of every fallible call. `TWS_OK` (0) is success, negative
@@ -635,6 +679,27 @@ typedef struct tws_raw_message_event {
   // Length of `payload` in bytes; when 0, `payload` may be NULL.
   size_t payload_len;
 } tws_raw_message_event;
+
+// `TWS_EVENT_HISTORY_PACING`: a historical-data request held back by the
+// pacing (`tws_options_set_history_pacing`), or let go after it was. A
+// request that never waits makes none; one that waits makes a
+// TWS_PACING_HELD event, then one TWS_PACING_RELEASED or TWS_PACING_WITHDRAWN.
+typedef struct tws_pacing_event {
+  // The request's id.
+  int32_t req_id;
+  // A `tws_pacing_stage` value.
+  int32_t stage;
+  // A `tws_pacing_rule` value: what holds it (for RELEASED and WITHDRAWN,
+  // the last rule that did).
+  int32_t rule;
+  // TWS_PACING_HELD: milliseconds the rule holds it, when the rule says
+  // (a window rule), else 0 (it waits for other requests to go or to
+  // end). RELEASED, WITHDRAWN: milliseconds it waited.
+  uint32_t wait_ms;
+  // IB's name of the request ("reqHistoricalData", "reqHeadTimeStamp",
+  // "reqHistogramData", "reqHistoricalTicks"). Never NULL.
+  const char *request;
+} tws_pacing_event;
 
 // `TWS_EVENT_POSITION`.
 typedef struct tws_position_event {
@@ -1035,6 +1100,8 @@ typedef union tws_event_data {
   struct tws_state_event state;
   // `TWS_EVENT_UNKNOWN_MESSAGE`, `TWS_EVENT_DECODE_ERROR` and `TWS_EVENT_PROTOCOL_ERROR`.
   struct tws_raw_message_event raw;
+  // `TWS_EVENT_HISTORY_PACING`.
+  struct tws_pacing_event pacing;
   // `TWS_EVENT_POSITION`.
   struct tws_position_event position;
   // `TWS_EVENT_ACCOUNT_VALUE`.

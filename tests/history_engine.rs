@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tws::client::{
-    Client, ConnectionState, Error, Event, HistTime, HistoryPacing, Options, ReconnectPolicy,
+    Client, ConnectionState, Error, Event, HistTime, HistoryPacing, Options, PacingNotice,
+    PacingRule, PacingStage, ReconnectPolicy,
 };
 use tws::protocol::history::ReqHistoricalData;
 use tws::protocol::messages::Contract;
@@ -261,6 +262,49 @@ fn a_burst_for_one_contract_waits_for_the_same_contract_rule() {
     assert_eq!(stats.history_paced, 1, "{stats:?}");
     assert!(stats.history_pacing_wait_ms >= 250, "{stats:?}");
     assert_eq!(client.stats().by_name("history_paced"), Some(1));
+    // The wait is an event too: held by the same-contract rule, then released.
+    let events = until(
+        &client,
+        "the sixth's release",
+        |e| matches!(e, Event::Paced(n) if n.stage == PacingStage::Released),
+    );
+    let notices: Vec<PacingNotice> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Paced(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    let shape: Vec<_> = notices
+        .iter()
+        .map(|n| (n.req_id, n.stage, n.rule, n.request))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (
+                5,
+                PacingStage::Held,
+                PacingRule::SameContract,
+                "reqHistoricalData"
+            ),
+            (
+                5,
+                PacingStage::Released,
+                PacingRule::SameContract,
+                "reqHistoricalData"
+            ),
+        ]
+    );
+    assert!(
+        notices[0].wait > Duration::ZERO && notices[0].wait <= Duration::from_millis(360),
+        "the rest of the stretched window: {notices:?}"
+    );
+    assert!(
+        notices[1].wait >= Duration::from_millis(250) && notices[1].wait <= done_at[5],
+        "waited: {notices:?}, sent at {:?}",
+        done_at[5]
+    );
     client.disconnect();
     sim.stop();
 }
@@ -365,6 +409,34 @@ fn a_blocking_call_fails_with_timeout_when_pacing_holds_it_past_its_deadline() {
         Err(Error::Timeout(m)) => assert!(m.contains("pacing"), "{m}"),
         other => panic!("{other:?}"),
     }
+    // Held by the identical rule, then withdrawn: both as events.
+    let events = until(
+        &client,
+        "the withdrawal",
+        |e| matches!(e, Event::Paced(n) if n.stage == PacingStage::Withdrawn),
+    );
+    let shape: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Paced(n) => Some((n.stage, n.rule, n.request)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (
+                PacingStage::Held,
+                PacingRule::IdenticalRequest,
+                "reqHeadTimeStamp"
+            ),
+            (
+                PacingStage::Withdrawn,
+                PacingRule::IdenticalRequest,
+                "reqHeadTimeStamp"
+            ),
+        ]
+    );
     assert!(
         started.elapsed() < Duration::from_millis(400),
         "it failed at once"

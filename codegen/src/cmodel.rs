@@ -283,6 +283,13 @@ pub const ENGINE_EVENTS: &[EngineEvent] = &[
         struct_name: "tws_raw_message_event",
         doc: "`data.raw`: the peer broke the framing (for example a length prefix over the maximum frame length; `payload` holds those 4 bytes, and the announced frame was neither read nor allocated). The connection is closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.",
     },
+    EngineEvent {
+        short: "HISTORY_PACING",
+        value: 24,
+        member: "pacing",
+        struct_name: "tws_pacing_event",
+        doc: "`data.pacing`: a historical-data request held back by the pacing, or let go after it was (TWS_PACING_HELD, then TWS_PACING_RELEASED or TWS_PACING_WITHDRAWN).",
+    },
 ];
 
 /// The known derived extras and their C types.

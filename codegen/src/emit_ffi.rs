@@ -70,7 +70,7 @@ pub fn events_file(c: &CModel) -> String {
         "//! The event kinds, the typed views and the event union, from the catalogue.\n\n\
          #![allow(non_camel_case_types)]\n\n\
          use std::ffi::c_char;\n\n\
-         use crate::ffi::types::{tws_raw_message_event, tws_state_event};\n\n",
+         use crate::ffi::types::{tws_pacing_event, tws_raw_message_event, tws_state_event};\n\n",
     );
     // The enum.
     out.push_str(

@@ -99,6 +99,81 @@ pub enum Event {
     /// (a `ConnectionLost` state event follows, then reconnecting if on).
     /// `bytes` holds what was read of the offending frame (its length prefix).
     ProtocolError { reason: String, bytes: Vec<u8> },
+    /// A historical-data request is held by the pacing (`Options::history_pacing`),
+    /// or was let go after being held: see [`PacingNotice`].
+    Paced(PacingNotice),
+}
+
+/// A historical-data request held back by the pacing, or let go after it
+/// was (`Event::Paced`). A request that never waits makes no notice; one
+/// that waits makes a `Held` notice when it starts waiting (and another if
+/// the rule holding it changes), then one `Released` or `Withdrawn`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacingNotice {
+    /// The request's id.
+    pub req_id: i32,
+    /// IB's name of the request ("reqHistoricalData", "reqHeadTimeStamp", ...).
+    pub request: &'static str,
+    pub stage: PacingStage,
+    /// What held it (for `Released` and `Withdrawn`, the last rule that did).
+    pub rule: PacingRule,
+    /// `Held`: how long the rule holds it, when the rule says (a window
+    /// rule), else zero (it waits for other requests to go or to end).
+    /// `Released`, `Withdrawn`: how long it waited.
+    pub wait: Duration,
+}
+
+/// Where a paced request stands (`PacingNotice::stage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PacingStage {
+    /// It waits; it has not been sent.
+    Held,
+    /// It waited and is sent now.
+    Released,
+    /// It waited and was not sent: its blocking call's deadline came, or the
+    /// connection went (the call returns that error).
+    Withdrawn,
+}
+
+/// Which rule holds a request back (`PacingNotice::rule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PacingRule {
+    /// An earlier request for the same contract waits: requests for one
+    /// contract leave in the order they came.
+    ContractOrder,
+    /// The most requests open at once (`max_open`) are open.
+    OpenRequests,
+    /// An identical request went within `identical_window` (15 s).
+    IdenticalRequest,
+    /// The most requests for the contract, exchange and what-to-show within
+    /// `same_contract_window` (2 s).
+    SameContract,
+    /// The most requests within `window` (10 minutes).
+    Window,
+}
+
+impl PacingStage {
+    /// The stage's name, as in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            PacingStage::Held => "Held",
+            PacingStage::Released => "Released",
+            PacingStage::Withdrawn => "Withdrawn",
+        }
+    }
+}
+
+impl PacingRule {
+    /// The rule's name, as in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            PacingRule::ContractOrder => "ContractOrder",
+            PacingRule::OpenRequests => "OpenRequests",
+            PacingRule::IdenticalRequest => "IdenticalRequest",
+            PacingRule::SameContract => "SameContract",
+            PacingRule::Window => "Window",
+        }
+    }
 }
 
 impl Event {
@@ -131,6 +206,7 @@ impl Event {
                 reason, payload, ..
             } => reason.len() + payload.len(),
             Event::ProtocolError { reason, bytes } => reason.len() + bytes.len(),
+            Event::Paced(_) => 0,
         }
     }
 }

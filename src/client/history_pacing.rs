@@ -29,7 +29,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::logging::log;
@@ -37,6 +37,7 @@ use crate::protocol::error_codes::{classify, ErrorClass};
 use crate::protocol::messages::Contract;
 use crate::protocol::{Incoming, Request};
 
+use super::events::{PacingNotice, PacingRule, PacingStage};
 use super::stats::Stats;
 use super::{lock, Error};
 
@@ -244,8 +245,19 @@ pub(crate) enum Hold {
     Turn,
     /// `max_open` requests are open.
     Open,
-    /// A window rule: it may go at this time.
-    Until(Instant),
+    /// A window rule: it may go at this time (the latest of the rules that hold it).
+    Until(Instant, PacingRule),
+}
+
+impl Hold {
+    /// The rule behind the hold.
+    fn rule(self) -> PacingRule {
+        match self {
+            Hold::Turn => PacingRule::ContractOrder,
+            Hold::Open => PacingRule::OpenRequests,
+            Hold::Until(_, rule) => rule,
+        }
+    }
 }
 
 struct Sent {
@@ -313,26 +325,30 @@ impl Book {
         if self.open.len() >= r.max_open as usize {
             return Err(Hold::Open);
         }
-        let mut until: Option<Instant> = None;
-        let mut later = |at: Instant| until = Some(until.map_or(at, |u| u.max(at)));
+        let mut until: Option<(Instant, PacingRule)> = None;
+        let mut later = |at: Instant, rule: PacingRule| {
+            if until.map_or(true, |(u, _)| at > u) {
+                until = Some((at, rule));
+            }
+        };
         let identical = HistoryPacing::stretched(r.identical_window);
         for s in self.sent.iter().filter(|s| s.identity == t.identity) {
             let at = s.at.unwrap_or(now) + identical;
             if at > now {
-                later(at);
+                later(at, PacingRule::IdenticalRequest);
             }
         }
         let group_window = HistoryPacing::stretched(r.same_contract_window);
         let group = self.sent.iter().filter(|s| s.group == t.group);
         if let Some(at) = room_at(group, group_window, r.same_contract_max, t.weight, now) {
-            later(at);
+            later(at, PacingRule::SameContract);
         }
         let window = HistoryPacing::stretched(r.window);
         if let Some(at) = room_at(self.sent.iter(), window, r.window_max, t.weight, now) {
-            later(at);
+            later(at, PacingRule::Window);
         }
         match until {
-            Some(at) => Err(Hold::Until(at)),
+            Some((at, rule)) => Err(Hold::Until(at, rule)),
             None => Ok(()),
         }
     }
@@ -495,12 +511,16 @@ impl Limiter {
     /// `None` for a request that is not paced (a history cancel closes its
     /// request here). Fails with `Timeout` when it could not go before
     /// `deadline` (nothing is sent then), or with `give_up()`'s error,
-    /// checked while it waits.
+    /// checked while it waits. A request that waits tells `notify` (see
+    /// [`PacingNotice`]): when it starts waiting and when the rule holding
+    /// it changes (`Held`, without the book's lock), then once more when it
+    /// goes (`Released`) or fails (`Withdrawn`).
     pub(crate) fn admit(
         &self,
         request: &Request,
         deadline: Option<Instant>,
         give_up: impl Fn() -> Option<Error>,
+        notify: impl Fn(PacingNotice),
     ) -> Result<Option<Admission<'_>>, Error> {
         if let Some(id) = cancelled_id(request) {
             self.close(id);
@@ -512,60 +532,82 @@ impl Limiter {
         let Some(t) = traits_of(request) else {
             return Ok(None);
         };
+        let notice = |stage, rule, wait| PacingNotice {
+            req_id: t.req_id,
+            request: request.wire_name(),
+            stage,
+            rule,
+            wait,
+        };
         let mut book = lock(&self.book);
         let ticket = book.enqueue(&t);
         let started = Instant::now();
-        let mut waited = false;
+        let mut held_by: Option<PacingRule> = None;
         loop {
             let now = Instant::now();
             let hold = match book.check(ticket, &t, now) {
                 Ok(()) => break,
                 Err(h) => h,
             };
-            if !waited {
-                waited = true;
-                self.stats.history_paced.fetch_add(1, Ordering::Relaxed);
+            if held_by != Some(hold.rule()) {
+                if held_by.is_none() {
+                    self.stats.history_paced.fetch_add(1, Ordering::Relaxed);
+                }
+                held_by = Some(hold.rule());
+                let (why, expected) = match hold {
+                    Hold::Turn => (
+                        "an earlier request for the contract waits".to_owned(),
+                        Duration::ZERO,
+                    ),
+                    Hold::Open => (
+                        format!("{} requests open", book.open_count()),
+                        Duration::ZERO,
+                    ),
+                    Hold::Until(at, rule) => {
+                        let wait = at.saturating_duration_since(now);
+                        (format!("{}, {} ms", rule.name(), wait.as_millis()), wait)
+                    }
+                };
                 log!(
                     Info,
-                    "history pacing: {} {} waits ({})",
-                    request.name(),
-                    t.req_id,
-                    match hold {
-                        Hold::Turn => "an earlier request for the contract waits".to_owned(),
-                        Hold::Open => format!("{} requests open", book.open_count()),
-                        Hold::Until(at) => format!(
-                            "a pacing rule, {} ms",
-                            at.saturating_duration_since(now).as_millis()
-                        ),
-                    }
+                    "history pacing: {} {} waits ({why})",
+                    request.wire_name(),
+                    t.req_id
                 );
+                // Told without the lock: `notify` may wait for room in the queue.
+                drop(book);
+                notify(notice(PacingStage::Held, hold.rule(), expected));
+                book = lock(&self.book);
+                continue;
             }
-            if let Some(e) = give_up() {
+            let withdraw = |mut book: MutexGuard<'_, Book>, e: Error| {
                 book.withdraw(ticket);
                 drop(book);
-                self.note_wait(started);
+                let waited = self.note_wait(started);
                 self.changed.notify_all();
-                return Err(e);
+                notify(notice(PacingStage::Withdrawn, hold.rule(), waited));
+                Err(e)
+            };
+            if let Some(e) = give_up() {
+                return withdraw(book, e);
             }
             let mut wake = now + RECHECK;
-            if let Hold::Until(at) = hold {
+            if let Hold::Until(at, _) = hold {
                 wake = wake.min(at);
             }
             if let Some(d) = deadline {
                 let would_go = match hold {
-                    Hold::Until(at) => at,
+                    Hold::Until(at, _) => at,
                     Hold::Turn | Hold::Open => now,
                 };
                 if now >= d || would_go > d {
-                    book.withdraw(ticket);
-                    drop(book);
-                    self.note_wait(started);
-                    self.changed.notify_all();
-                    return Err(Error::Timeout(format!(
-                        "{} {} was held by historical-data pacing past its deadline (not sent)",
-                        request.name(),
-                        t.req_id
-                    )));
+                    let e = Error::Timeout(format!(
+                        "{} {} was held by historical-data pacing ({}) past its deadline (not sent)",
+                        request.wire_name(),
+                        t.req_id,
+                        hold.rule().name()
+                    ));
+                    return withdraw(book, e);
                 }
                 wake = wake.min(d);
             }
@@ -580,11 +622,12 @@ impl Limiter {
         }
         book.book(ticket, &t);
         drop(book);
-        if waited {
-            self.note_wait(started);
-        }
         // Others behind it in the queue may go now.
         self.changed.notify_all();
+        if let Some(rule) = held_by {
+            let waited = self.note_wait(started);
+            notify(notice(PacingStage::Released, rule, waited));
+        }
         Ok(Some(Admission {
             limiter: self,
             ticket,
@@ -593,11 +636,13 @@ impl Limiter {
         }))
     }
 
-    fn note_wait(&self, started: Instant) {
-        let ms = started.elapsed().as_millis() as u64;
+    /// Counts the time a request waited, and returns it.
+    fn note_wait(&self, started: Instant) -> Duration {
+        let waited = started.elapsed();
         self.stats
             .history_pacing_wait_ms
-            .fetch_add(ms, Ordering::Relaxed);
+            .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
+        waited
     }
 
     /// Closes request `req_id` (it was cancelled).
@@ -670,7 +715,7 @@ mod tests {
         let stretched = HistoryPacing::stretched(Duration::from_secs(15));
         assert_eq!(
             try_send(&mut book, &again, t0 + ms(1000)),
-            Err(Hold::Until(t0 + stretched))
+            Err(Hold::Until(t0 + stretched, PacingRule::IdenticalRequest))
         );
         // A different request for the same contract is not held by it.
         let other = traits(3, "AAPL", "TRADES", "other");
@@ -690,7 +735,7 @@ mod tests {
         let window = HistoryPacing::stretched(Duration::from_secs(2));
         assert_eq!(
             try_send(&mut book, &sixth, t0 + ms(10)),
-            Err(Hold::Until(t0 + window)),
+            Err(Hold::Until(t0 + window, PacingRule::SameContract)),
             "the first of the five leaves the window first"
         );
         // Another what-to-show of the same contract is another group.
@@ -716,14 +761,14 @@ mod tests {
         let window = HistoryPacing::stretched(Duration::from_secs(600));
         assert_eq!(
             try_send(&mut book, &heavy, t0 + ms(600)),
-            Err(Hold::Until(t0 + window)),
+            Err(Hold::Until(t0 + window, PacingRule::Window)),
             "it fits once the first (weight 2) has left"
         );
         let light = traits(102, "Z", "TRADES", "z");
         assert_eq!(try_send(&mut book, &light, t0 + ms(600)), Ok(()), "60");
         assert!(matches!(
             try_send(&mut book, &traits(103, "W", "TRADES", "w"), t0 + ms(700)),
-            Err(Hold::Until(_))
+            Err(Hold::Until(_, PacingRule::Window))
         ));
     }
 
@@ -775,7 +820,7 @@ mod tests {
         let ticket_held = book.enqueue(&held);
         assert!(matches!(
             book.check(ticket_held, &held, t0),
-            Err(Hold::Until(_))
+            Err(Hold::Until(_, PacingRule::IdenticalRequest))
         ));
         let behind = traits(3, "AAPL", "MIDPOINT", "free");
         let ticket_behind = book.enqueue(&behind);
@@ -818,7 +863,10 @@ mod tests {
         let b = traits(2, "B", "TRADES", "b");
         assert_eq!(try_send(&mut book, &b, t0), Ok(()));
         let c = traits(3, "C", "TRADES", "c");
-        assert!(matches!(try_send(&mut book, &c, t0), Err(Hold::Until(_))));
+        assert!(matches!(
+            try_send(&mut book, &c, t0),
+            Err(Hold::Until(_, PacingRule::Window))
+        ));
         // Written late: its window starts then.
         book.written(ta, t0 + ms(1500));
         let window = HistoryPacing::stretched(Duration::from_secs(2));
@@ -826,7 +874,7 @@ mod tests {
         let d = traits(4, "D", "TRADES", "d");
         assert_eq!(
             try_send(&mut book, &d, t0 + window),
-            Err(Hold::Until(t0 + ms(1500) + window)),
+            Err(Hold::Until(t0 + ms(1500) + window, PacingRule::Window)),
             "a counts from when it was written"
         );
         // Unbooking frees its place and its open slot.
@@ -888,13 +936,37 @@ mod tests {
             ..Default::default()
         });
         limiter
-            .admit(&request, None, || None)
+            .admit(&request, None, || None, |_| {})
             .unwrap()
             .unwrap()
             .written();
         let started = Instant::now();
-        let outcome = limiter.admit(&request, Some(started + ms(200)), || None);
+        let notices = Mutex::new(Vec::new());
+        let outcome = limiter.admit(
+            &request,
+            Some(started + ms(200)),
+            || None,
+            |n| lock(&notices).push(n),
+        );
         assert!(matches!(outcome, Err(Error::Timeout(_))));
+        let notices = notices.into_inner().unwrap();
+        let stages: Vec<_> = notices
+            .iter()
+            .map(|n| (n.stage, n.rule, n.req_id))
+            .collect();
+        assert_eq!(
+            stages,
+            [
+                (PacingStage::Held, PacingRule::IdenticalRequest, 1),
+                (PacingStage::Withdrawn, PacingRule::IdenticalRequest, 1)
+            ]
+        );
+        assert!(
+            notices[0].wait > ms(4000),
+            "the window's rest: {:?}",
+            notices[0]
+        );
+        assert_eq!(notices[0].request, "reqHeadTimeStamp");
         assert!(
             started.elapsed() < ms(150),
             "it fails at once: it could not go in time"
@@ -917,14 +989,29 @@ mod tests {
             ..Default::default()
         });
         limiter
-            .admit(&request, None, || None)
+            .admit(&request, None, || None, |_| {})
             .unwrap()
             .unwrap()
             .written();
         let started = Instant::now();
-        let second = limiter.admit(&request, Some(started + ms(2000)), || None);
+        let notices = Mutex::new(Vec::new());
+        let second = limiter.admit(
+            &request,
+            Some(started + ms(2000)),
+            || None,
+            |n| lock(&notices).push(n),
+        );
         assert!(second.unwrap().is_some());
         let waited = started.elapsed();
+        let notices = notices.into_inner().unwrap();
+        let stages: Vec<_> = notices.iter().map(|n| n.stage).collect();
+        assert_eq!(stages, [PacingStage::Held, PacingStage::Released]);
+        assert!(notices[0].wait <= ms(260), "{:?}", notices[0]);
+        assert!(
+            notices[1].wait >= ms(190) && notices[1].wait <= waited,
+            "{:?}",
+            notices[1]
+        );
         assert!(waited >= ms(190) && waited < ms(1000), "{waited:?}");
         assert!(limiter.stats.history_pacing_wait_ms.load(Ordering::Relaxed) >= 190);
     }

@@ -43,7 +43,7 @@ use crossbeam_channel::{unbounded, Receiver, Sender};
 pub use account_data::{AccountSnapshot, ACCOUNT_UPDATES_SUBSCRIPTION, POSITIONS_SUBSCRIPTION};
 pub use dispatch::Callback;
 pub use error::Error;
-pub use events::{ConnectionState, Event};
+pub use events::{ConnectionState, Event, PacingNotice, PacingRule, PacingStage};
 pub use hist_time::HistTime;
 pub use history::TickHistory;
 pub use market_data::MARKET_DATA_TYPE_SUBSCRIPTION;
@@ -579,9 +579,22 @@ impl Shared {
         request: &Request,
         deadline: Option<Instant>,
     ) -> Result<Option<history_pacing::Admission<'_>>, Error> {
-        self.history.admit(request, deadline, || {
-            (!self.connected.load(Ordering::Acquire)).then_some(Error::NotConnected)
-        })
+        self.history.admit(
+            request,
+            deadline,
+            || (!self.connected.load(Ordering::Acquire)).then_some(Error::NotConnected),
+            |notice| self.push_pacing_notice(notice),
+        )
+    }
+
+    /// Queues a pacing notice without waiting for room: the thread that
+    /// waits for its pacing may be the one that drains the queue (a request
+    /// sent from a callback). At most a few notices per waiting request,
+    /// so the queue's bound is passed by little.
+    fn push_pacing_notice(&self, notice: PacingNotice) {
+        let event = Event::Paced(notice);
+        self.trace.iter().for_each(|t| t.event(&event));
+        self.queue.push_final(event);
     }
 
     /// [`Shared::write`] without the historical-data pacing.
@@ -756,11 +769,16 @@ impl Shared {
                 }
             }
             // A history subscription waits for its pacing without the lock.
-            let admission = self.history.admit(&request, None, || {
-                abort
-                    .load(Ordering::Acquire)
-                    .then(|| Error::ConnectionClosed("reconnect abandoned".into()))
-            });
+            let admission = self.history.admit(
+                &request,
+                None,
+                || {
+                    abort
+                        .load(Ordering::Acquire)
+                        .then(|| Error::ConnectionClosed("reconnect abandoned".into()))
+                },
+                |notice| self.push_pacing_notice(notice),
+            );
             let Ok(admission) = admission else {
                 return;
             };

@@ -247,9 +247,10 @@ impl EventQueue {
         true
     }
 
-    /// Queues a final state event without ever waiting: into the queue when
-    /// there is room, else after everything queued (delivered once the queue
-    /// has emptied; later pushes wait behind it).
+    /// Queues an event without ever waiting: into the queue when there is
+    /// room, else after everything queued (delivered once the queue has
+    /// emptied; later pushes wait behind it). For final state events and for
+    /// the few events made on a thread that may be the queue's consumer.
     pub(crate) fn push_final(&self, event: Event) {
         let mut finals = lock(&self.finals);
         if finals.is_empty() {

@@ -20,6 +20,8 @@
 //! ... -- Reconnecting attempt: 1, delay_ms: 1000, reason: "..."
 //! ... -- Reconnected attempt: 2, reason: "reconnected after 2 attempt(s); ..."
 //! ... -- Disconnected reason: "disconnect requested"
+//! ... -- PacedHeld req_id: 7, request: reqHistoricalData, rule: SameContract, wait_ms: 1840
+//! ... -- PacedReleased req_id: 7, request: reqHistoricalData, rule: SameContract, wait_ms: 1846
 //! ```
 //!
 //! A frame that failed to decode, and a frame that broke the framing, get a
@@ -107,8 +109,8 @@ impl Trace {
         self.line(Direction::Event, "Connect", &fields);
     }
 
-    /// Traces a state event (connection lost, reconnecting, ...); other
-    /// events are messages, traced where they are decoded.
+    /// Traces a state event (connection lost, reconnecting, ...) or a
+    /// pacing notice; other events are messages, traced where they are decoded.
     pub(crate) fn event(&self, event: &Event) {
         match event {
             Event::State {
@@ -143,6 +145,20 @@ impl Trace {
                 }
                 let fields = fields.trim_end_matches(", ");
                 self.line(Direction::Event, state.name(), fields);
+            }
+            Event::Paced(n) => {
+                let fields = format!(
+                    "req_id: {}, request: {}, rule: {}, wait_ms: {}",
+                    n.req_id,
+                    n.request,
+                    n.rule.name(),
+                    n.wait.as_millis()
+                );
+                self.line(
+                    Direction::Event,
+                    &format!("Paced{}", n.stage.name()),
+                    &fields,
+                );
             }
             Event::Message(_)
             | Event::Unknown { .. }

@@ -13,7 +13,7 @@
 
 use std::ffi::c_char;
 
-use crate::client::{ConnectionState, Event};
+use crate::client::{ConnectionState, Event, PacingRule, PacingStage};
 use crate::protocol::ErrorClass;
 
 use super::fields::MessageSlot;
@@ -105,6 +105,24 @@ pub(crate) fn state_code(state: ConnectionState) -> tws_state {
         ConnectionState::IbLinkLost => tws_state::TWS_STATE_IB_LINK_LOST,
         ConnectionState::IbLinkRestored => tws_state::TWS_STATE_IB_LINK_RESTORED,
         ConnectionState::Reconciled => tws_state::TWS_STATE_RECONCILED,
+    }
+}
+
+fn pacing_stage_code(stage: PacingStage) -> tws_pacing_stage {
+    match stage {
+        PacingStage::Held => tws_pacing_stage::TWS_PACING_HELD,
+        PacingStage::Released => tws_pacing_stage::TWS_PACING_RELEASED,
+        PacingStage::Withdrawn => tws_pacing_stage::TWS_PACING_WITHDRAWN,
+    }
+}
+
+fn pacing_rule_code(rule: PacingRule) -> tws_pacing_rule {
+    match rule {
+        PacingRule::ContractOrder => tws_pacing_rule::TWS_PACING_RULE_CONTRACT_ORDER,
+        PacingRule::OpenRequests => tws_pacing_rule::TWS_PACING_RULE_OPEN_REQUESTS,
+        PacingRule::IdenticalRequest => tws_pacing_rule::TWS_PACING_RULE_IDENTICAL_REQUEST,
+        PacingRule::SameContract => tws_pacing_rule::TWS_PACING_RULE_SAME_CONTRACT,
+        PacingRule::Window => tws_pacing_rule::TWS_PACING_RULE_WINDOW,
     }
 }
 
@@ -250,6 +268,19 @@ fn typed(event: &Event, arena: &mut Arena) -> (tws_event_type, tws_event_data) {
         Event::ProtocolError { reason, bytes } => {
             let raw = raw_event(arena, -1, reason, bytes);
             (TWS_EVENT_PROTOCOL_ERROR, tws_event_data { raw })
+        }
+        Event::Paced(n) => {
+            let mut p = arena.place();
+            let request = p.str(n.request);
+            let p = p.done();
+            let pacing = tws_pacing_event {
+                req_id: n.req_id,
+                stage: pacing_stage_code(n.stage) as i32,
+                rule: pacing_rule_code(n.rule) as i32,
+                wait_ms: u32::try_from(n.wait.as_millis()).unwrap_or(u32::MAX),
+                request: p.str(request),
+            };
+            (TWS_EVENT_HISTORY_PACING, tws_event_data { pacing })
         }
         // Generated from the catalogue: one arm per message.
         Event::Message(msg) => message_event(msg, arena),

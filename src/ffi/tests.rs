@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_void, CStr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::client::{ConnectionState, Event};
+use crate::client::{ConnectionState, Event, PacingNotice, PacingRule, PacingStage};
 use crate::protocol::account_data::*;
 use crate::protocol::contract::Contract;
 use crate::protocol::messages::*;
@@ -69,6 +69,13 @@ fn every_event(len: usize) -> Vec<Event> {
             reason: long("reason", len),
             bytes: long("payload", len).into_bytes(),
         },
+        Event::Paced(PacingNotice {
+            req_id: 17,
+            request: "reqHistoricalData",
+            stage: PacingStage::Withdrawn,
+            rule: PacingRule::SameContract,
+            wait: Duration::from_millis(1840),
+        }),
     ];
     let messages = [
         Incoming::Error(ErrorMessage {
@@ -162,6 +169,7 @@ fn expected_type(event: &Event) -> tws_event_type {
         Event::Unknown { .. } => TWS_EVENT_UNKNOWN_MESSAGE,
         Event::DecodeFailed { .. } => TWS_EVENT_DECODE_ERROR,
         Event::ProtocolError { .. } => TWS_EVENT_PROTOCOL_ERROR,
+        Event::Paced(_) => TWS_EVENT_HISTORY_PACING,
         Event::Message(m) => match m {
             Incoming::Error(_) => TWS_EVENT_ERROR,
             Incoming::NextValidId(_) => TWS_EVENT_NEXT_VALID_ID,
@@ -322,6 +330,7 @@ fn strings_of(ev: &tws_event) -> Vec<String> {
                     read(a.currency),
                 ]
             }
+            TWS_EVENT_HISTORY_PACING => vec![read(d.pacing.request)],
             TWS_EVENT_UNKNOWN_MESSAGE | TWS_EVENT_DECODE_ERROR | TWS_EVENT_PROTOCOL_ERROR => {
                 let r = &d.raw;
                 let payload = std::slice::from_raw_parts(r.payload, r.payload_len);
@@ -466,6 +475,7 @@ fn expected_strings(event: &Event, len: usize) -> Vec<String> {
         Event::DecodeFailed { .. } | Event::ProtocolError { .. } => {
             vec![l("reason"), l("payload")]
         }
+        Event::Paced(n) => vec![n.request.to_owned()],
         Event::Message(m) => match m {
             Incoming::Error(_) => vec![l("message"), l("json")],
             Incoming::ManagedAccounts(_) => vec![l("accounts")],
@@ -599,6 +609,59 @@ fn every_event_kind_reads_back_from_a_fresh_arena() {
 
 /// The hot path: once warm, account-summary rows reuse the arena's buffer.
 #[test]
+fn a_pacing_notice_converts_to_its_stage_rule_and_milliseconds() {
+    let mut arena = Arena::default();
+    let stages = [
+        (PacingStage::Held, tws_pacing_stage::TWS_PACING_HELD),
+        (PacingStage::Released, tws_pacing_stage::TWS_PACING_RELEASED),
+        (
+            PacingStage::Withdrawn,
+            tws_pacing_stage::TWS_PACING_WITHDRAWN,
+        ),
+    ];
+    let rules = [
+        (
+            PacingRule::ContractOrder,
+            tws_pacing_rule::TWS_PACING_RULE_CONTRACT_ORDER,
+        ),
+        (
+            PacingRule::OpenRequests,
+            tws_pacing_rule::TWS_PACING_RULE_OPEN_REQUESTS,
+        ),
+        (
+            PacingRule::IdenticalRequest,
+            tws_pacing_rule::TWS_PACING_RULE_IDENTICAL_REQUEST,
+        ),
+        (
+            PacingRule::SameContract,
+            tws_pacing_rule::TWS_PACING_RULE_SAME_CONTRACT,
+        ),
+        (PacingRule::Window, tws_pacing_rule::TWS_PACING_RULE_WINDOW),
+    ];
+    for (stage, c_stage) in stages {
+        for (rule, c_rule) in rules {
+            let event = Event::Paced(PacingNotice {
+                req_id: 42,
+                request: "reqHistogramData",
+                stage,
+                rule,
+                wait: Duration::from_micros(2_500_900),
+            });
+            let c = to_c_event(&event, &mut arena);
+            assert_eq!(c.r#type, tws_event_type::TWS_EVENT_HISTORY_PACING as i32);
+            // SAFETY: the type says the `pacing` member is the one written.
+            let p = unsafe { c.data.pacing };
+            assert_eq!(
+                (p.req_id, p.stage, p.rule),
+                (42, c_stage as i32, c_rule as i32)
+            );
+            assert_eq!(p.wait_ms, 2500, "whole milliseconds");
+            assert_eq!(read(p.request), "reqHistogramData");
+        }
+    }
+}
+
+#[test]
 fn a_warm_arena_does_not_reallocate_for_account_summary_rows() {
     let mut arena = Arena::default();
     let row = |i: usize| {
@@ -649,13 +712,13 @@ fn event_type_names_match_their_enum() {
         assert_eq!(tws_event_type::from_i32(t as i32), Some(t));
         assert_eq!(format!("TWS_EVENT_{}", name(t as i32)), format!("{t:?}"));
     }
-    // The four engine events (state, unknown, decode error, protocol error)
-    // and one per incoming message of the catalogue.
+    // The five engine events (state, unknown, decode error, protocol error,
+    // history pacing) and one per incoming message of the catalogue.
     let incoming = crate::protocol::schema::CATALOGUE
         .iter()
         .filter(|m| m.direction == crate::protocol::schema::Direction::In)
         .count();
-    assert_eq!(known, 4 + incoming);
+    assert_eq!(known, 5 + incoming);
 }
 
 static FREES: AtomicUsize = AtomicUsize::new(0);

@@ -96,6 +96,61 @@ pub struct tws_raw_message_event {
     pub payload_len: usize,
 }
 
+/// Where a paced historical-data request stands (`tws_pacing_event.stage`).
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum tws_pacing_stage {
+    /// It waits and has not been sent. Made when it starts waiting, and
+    /// again when the rule holding it changes.
+    TWS_PACING_HELD = 1,
+    /// It waited and is sent now.
+    TWS_PACING_RELEASED = 2,
+    /// It waited and was not sent: its blocking call's deadline came, or the
+    /// connection went (the call returns that error).
+    TWS_PACING_WITHDRAWN = 3,
+}
+
+/// The rule that holds a historical-data request back (`tws_pacing_event.rule`).
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum tws_pacing_rule {
+    /// An earlier request for the same contract waits: requests for one
+    /// contract leave in the order they came.
+    TWS_PACING_RULE_CONTRACT_ORDER = 1,
+    /// The most requests open at once are open.
+    TWS_PACING_RULE_OPEN_REQUESTS = 2,
+    /// An identical request went within the identical window (15 s).
+    TWS_PACING_RULE_IDENTICAL_REQUEST = 3,
+    /// The most requests for the contract, exchange and what-to-show within
+    /// the same-contract window (2 s).
+    TWS_PACING_RULE_SAME_CONTRACT = 4,
+    /// The most requests within the overall window (10 minutes).
+    TWS_PACING_RULE_WINDOW = 5,
+}
+
+/// `TWS_EVENT_HISTORY_PACING`: a historical-data request held back by the
+/// pacing (`tws_options_set_history_pacing`), or let go after it was. A
+/// request that never waits makes none; one that waits makes a
+/// TWS_PACING_HELD event, then one TWS_PACING_RELEASED or TWS_PACING_WITHDRAWN.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct tws_pacing_event {
+    /// The request's id.
+    pub req_id: i32,
+    /// A `tws_pacing_stage` value.
+    pub stage: i32,
+    /// A `tws_pacing_rule` value: what holds it (for RELEASED and WITHDRAWN,
+    /// the last rule that did).
+    pub rule: i32,
+    /// TWS_PACING_HELD: milliseconds the rule holds it, when the rule says
+    /// (a window rule), else 0 (it waits for other requests to go or to
+    /// end). RELEASED, WITHDRAWN: milliseconds it waited.
+    pub wait_ms: u32,
+    /// IB's name of the request ("reqHistoricalData", "reqHeadTimeStamp",
+    /// "reqHistogramData", "reqHistoricalTicks"). Never NULL.
+    pub request: *const c_char,
+}
+
 /// One event. Allocated by the caller (on the stack is fine), filled by
 /// `tws_client_poll`, or passed to the callback. ABI 1.0: its size and
 /// layout are fixed for the major version.

@@ -56,7 +56,8 @@ static void test_bad_arguments(void)
 
     CHECK(strcmp(tws_event_type_str(TWS_EVENT_POSITION), "POSITION") == 0);
     CHECK(strcmp(tws_event_type_str(TWS_EVENT_PNL_SINGLE), "PNL_SINGLE") == 0);
-    CHECK(strcmp(tws_event_type_str(TWS_EVENT_PROTOCOL_ERROR + 1), "UNKNOWN") == 0);
+    CHECK(strcmp(tws_event_type_str(TWS_EVENT_HISTORY_PACING), "HISTORY_PACING") == 0);
+    CHECK(strcmp(tws_event_type_str(TWS_EVENT_HISTORY_PACING + 1), "UNKNOWN") == 0);
 }
 
 static void test_blocking_calls(tws_client *c)

@@ -142,8 +142,11 @@ static void test_events_and_pacing(tws_client *c)
     uint64_t waited = 0;
     CHECK_RC(tws_client_stat(c, "history_pacing_wait_ms", &waited), TWS_OK);
     CHECK(waited >= 250);
-    /* Their bars arrive as events, read with the same bar view. */
-    int bars = 0, ends = 0;
+    /* Their bars arrive as events, read with the same bar view; the sixth's
+       wait as a held and a released pacing event. */
+    int bars = 0, ends = 0, held = 0, released = 0;
+    bool released_15 = false;
+    uint64_t released_ms = 0;
     double end = seconds_now() + 10;
     while (ends < 6 && seconds_now() < end) {
         tws_event ev;
@@ -151,6 +154,21 @@ static void test_events_and_pacing(tws_client *c)
             continue;
         tws_bar bar;
         tws_field end_date;
+        if (ev.type == TWS_EVENT_HISTORY_PACING) {
+            /* The blocking calls before may have held an earlier one too. */
+            const tws_pacing_event *p = &ev.data.pacing;
+            CHECK(p->req_id >= 10 && p->req_id <= 15 && strcmp(p->request, "reqHistoricalData") == 0);
+            CHECK(p->rule >= TWS_PACING_RULE_SAME_CONTRACT && p->rule <= TWS_PACING_RULE_WINDOW);
+            if (p->stage == TWS_PACING_HELD) {
+                CHECK(p->wait_ms <= 1600);
+                held++;
+            } else {
+                CHECK(p->stage == TWS_PACING_RELEASED && released < held);
+                released++;
+                released_ms += p->wait_ms;
+                released_15 = released_15 || p->req_id == 15;
+            }
+        }
         if (ev.type == TWS_EVENT_HISTORICAL_DATA) {
             for (size_t i = 0; tws_event_bar(&ev, i, &bar) == TWS_OK; i++)
                 bars++;
@@ -163,6 +181,8 @@ static void test_events_and_pacing(tws_client *c)
             ends++;
     }
     CHECK(ends == 6 && bars >= 6 * 7);
+    /* The waits the events report are the waits the counter adds up. */
+    CHECK(released_15 && held >= released && released_ms >= 250 && released_ms <= waited);
     tws_record_free(aapl);
 }
 

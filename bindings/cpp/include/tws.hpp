@@ -139,6 +139,13 @@ struct DecodeError { std::int32_t msg_id; std::string reason; std::vector<std::u
 /// The peer broke the framing (e.g. an oversize frame): the connection is closed
 /// (and, with reconnect on, re-established). `data` holds the offending bytes.
 struct ProtocolViolation { std::string reason; std::vector<std::uint8_t> data; };
+/// A historical-data request held back by the pacing, or let go after it was
+/// (TWS_EVENT_HISTORY_PACING): `stage` a tws_pacing_stage (HELD, then RELEASED or
+/// WITHDRAWN), `rule` a tws_pacing_rule, `wait_ms` the rule's hold for HELD (0
+/// when it waits for other requests), the time waited otherwise.
+struct PacingNotice {
+    std::int32_t req_id; std::int32_t stage; std::int32_t rule; std::uint32_t wait_ms; std::string request;
+};
 /// An event kind newer than this header that carries no message (its tws_event_type value).
 struct OtherEvent { std::int32_t type; };
 
@@ -178,7 +185,8 @@ struct GenericMessage {
 
 /// One event, owning all its data: the engine's own events, then every
 /// incoming message of the catalogue (tws_generated.hpp).
-using Event = message_variant<StateChanged, UnknownMessage, DecodeError, ProtocolViolation, OtherEvent, GenericMessage>;
+using Event = message_variant<StateChanged, UnknownMessage, DecodeError, ProtocolViolation, PacingNotice, OtherEvent,
+                              GenericMessage>;
 
 /// Every field of the event's message, through the generic accessor
 /// (tws_event_field); std::nullopt for an event that has no message.
@@ -225,6 +233,8 @@ inline Event to_event(const tws_event &ev)
     case TWS_EVENT_UNKNOWN_MESSAGE: return UnknownMessage{d.raw.msg_id, bytes(d.raw)};
     case TWS_EVENT_DECODE_ERROR: return DecodeError{d.raw.msg_id, str(d.raw.reason), bytes(d.raw)};
     case TWS_EVENT_PROTOCOL_ERROR: return ProtocolViolation{str(d.raw.reason), bytes(d.raw)};
+    case TWS_EVENT_HISTORY_PACING:
+        return PacingNotice{d.pacing.req_id, d.pacing.stage, d.pacing.rule, d.pacing.wait_ms, str(d.pacing.request)};
     default: break;
     }
     // Every message of the catalogue (generated), then one newer than this header.

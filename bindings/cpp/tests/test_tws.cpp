@@ -591,6 +591,16 @@ static void every_event_type_converts()
     CHECK(std::holds_alternative<tws::DecodeError>(tws::to_event(ev)));
     ev.type = 31999;
     CHECK(std::holds_alternative<tws::OtherEvent>(tws::to_event(ev)));
+    ev = tws_event{};
+    ev.type = TWS_EVENT_HISTORY_PACING;
+    ev.data.pacing.req_id = 12;
+    ev.data.pacing.stage = TWS_PACING_RELEASED;
+    ev.data.pacing.rule = TWS_PACING_RULE_WINDOW;
+    ev.data.pacing.wait_ms = 1840;
+    ev.data.pacing.request = "reqHistoricalTicks";
+    const auto paced = std::get<tws::PacingNotice>(tws::to_event(ev));
+    CHECK(paced.req_id == 12 && paced.stage == TWS_PACING_RELEASED && paced.rule == TWS_PACING_RULE_WINDOW &&
+          paced.wait_ms == 1840 && paced.request == "reqHistoricalTicks");
     // Absent is empty, not a magic number.
     ev = tws_event{};
     ev.type = TWS_EVENT_PNL;

@@ -1,5 +1,5 @@
 """Historical data from Python against tws-sim: dates and times parsed,
-the pacing options and their counters, a blocking call's timeout held by
+the pacing options, its counters and its events, a blocking call's timeout held by
 the pacing, bars as dataclasses and as a DataFrame, and (once the
 simulator serves history) the blocking calls' answers."""
 
@@ -47,6 +47,17 @@ def test_a_burst_for_one_contract_waits_and_is_counted(sim):
         assert _burst(c, 6) >= 0.3
         assert c.stat("history_paced") == 1
         assert c.stat("history_pacing_wait_ms") >= 250
+        notices = []
+        for e in c.events(timeout=5):
+            if isinstance(e, tws.PacingNotice):
+                notices.append(e)
+                if e.stage == tws.PacingStage.RELEASED:
+                    break
+        assert [(n.req_id, n.stage, n.rule, n.request) for n in notices] == [
+            (105, tws.PacingStage.HELD, tws.PacingRule.SAME_CONTRACT, "reqHistoricalData"),
+            (105, tws.PacingStage.RELEASED, tws.PacingRule.SAME_CONTRACT, "reqHistoricalData"),
+        ]
+        assert 0 < notices[0].wait_ms <= 360 and notices[1].wait_ms >= 250
 
 
 def test_without_pacing_the_burst_goes_at_once(sim):

@@ -5,7 +5,7 @@
 
 use std::ffi::c_char;
 
-use crate::ffi::types::{tws_raw_message_event, tws_state_event};
+use crate::ffi::types::{tws_pacing_event, tws_raw_message_event, tws_state_event};
 
 /// Kinds of event (the `type` field of `tws_event`). Values are fixed: a
 /// value once assigned never changes, and new kinds take new values
@@ -60,6 +60,8 @@ pub enum tws_event_type {
     TWS_EVENT_PNL_SINGLE = 22,
     /// `data.raw`: the peer broke the framing (for example a length prefix over the maximum frame length; `payload` holds those 4 bytes, and the announced frame was neither read nor allocated). The connection is closed: a TWS_STATE_CONNECTION_LOST event follows, then reconnecting.
     TWS_EVENT_PROTOCOL_ERROR = 23,
+    /// `data.pacing`: a historical-data request held back by the pacing, or let go after it was (TWS_PACING_HELD, then TWS_PACING_RELEASED or TWS_PACING_WITHDRAWN).
+    TWS_EVENT_HISTORY_PACING = 24,
     /// No typed view: read it with `tws_event_field` (message `ContractData`). contractDetails: one contract matching a reqContractDetails.
     TWS_EVENT_CONTRACT_DATA = 100,
     /// No typed view: read it with `tws_event_field` (message `BondContractData`). bondContractDetails: one bond matching a reqContractDetails (its own text layout).
@@ -227,6 +229,7 @@ impl tws_event_type {
             21 => TWS_EVENT_PNL,
             22 => TWS_EVENT_PNL_SINGLE,
             23 => TWS_EVENT_PROTOCOL_ERROR,
+            24 => TWS_EVENT_HISTORY_PACING,
             100 => TWS_EVENT_CONTRACT_DATA,
             101 => TWS_EVENT_BOND_CONTRACT_DATA,
             102 => TWS_EVENT_CONTRACT_DATA_END,
@@ -324,6 +327,7 @@ impl tws_event_type {
             TWS_EVENT_PNL => "PNL\0",
             TWS_EVENT_PNL_SINGLE => "PNL_SINGLE\0",
             TWS_EVENT_PROTOCOL_ERROR => "PROTOCOL_ERROR\0",
+            TWS_EVENT_HISTORY_PACING => "HISTORY_PACING\0",
             TWS_EVENT_CONTRACT_DATA => "CONTRACT_DATA\0",
             TWS_EVENT_BOND_CONTRACT_DATA => "BOND_CONTRACT_DATA\0",
             TWS_EVENT_CONTRACT_DATA_END => "CONTRACT_DATA_END\0",
@@ -881,6 +885,8 @@ pub union tws_event_data {
     pub state: tws_state_event,
     /// `TWS_EVENT_UNKNOWN_MESSAGE`, `TWS_EVENT_DECODE_ERROR` and `TWS_EVENT_PROTOCOL_ERROR`.
     pub raw: tws_raw_message_event,
+    /// `TWS_EVENT_HISTORY_PACING`.
+    pub pacing: tws_pacing_event,
     /// `TWS_EVENT_POSITION`.
     pub position: tws_position_event,
     /// `TWS_EVENT_ACCOUNT_VALUE`.

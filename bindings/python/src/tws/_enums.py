@@ -1,5 +1,6 @@
 """The C enums the events carry, as :class:`enum.IntEnum` (``tws_state``,
-``tws_error_class``). A value newer than this binding stays a plain int."""
+``tws_error_class``, ``tws_pacing_stage``, ``tws_pacing_rule``). A value
+newer than this binding stays a plain int."""
 
 from __future__ import annotations
 
@@ -35,3 +36,31 @@ class ErrorClass(IntEnum):
     WARNING = 1
     ERROR = 2
     CONNECTIVITY = 3
+
+
+class PacingStage(IntEnum):
+    """Where a paced historical-data request stands (``tws_pacing_stage``)."""
+
+    #: It waits and has not been sent (again when the rule holding it changes).
+    HELD = 1
+    #: It waited and is sent now.
+    RELEASED = 2
+    #: It waited and was not sent: its blocking call's deadline came, or
+    #: the connection went (the call raises that error).
+    WITHDRAWN = 3
+
+
+class PacingRule(IntEnum):
+    """The rule that holds a historical-data request back (``tws_pacing_rule``)."""
+
+    #: An earlier request for the same contract waits (one contract's
+    #: requests leave in the order they came).
+    CONTRACT_ORDER = 1
+    #: The most requests open at once are open.
+    OPEN_REQUESTS = 2
+    #: An identical request went within the identical window (15 s).
+    IDENTICAL_REQUEST = 3
+    #: The most requests for the contract, exchange and what-to-show in 2 s.
+    SAME_CONTRACT = 4
+    #: The most requests within the overall window (10 minutes).
+    WINDOW = 5

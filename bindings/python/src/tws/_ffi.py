@@ -63,6 +63,16 @@ class tws_raw_message_event(Structure):
     ]
 
 
+class tws_pacing_event(Structure):
+    _fields_ = [
+        ("req_id", c_int32),
+        ("stage", c_int32),
+        ("rule", c_int32),
+        ("wait_ms", c_uint32),
+        ("request", c_char_p),
+    ]
+
+
 class tws_field(Structure):
     """One field read through the generic accessor (``tws_event_field``)."""
 
@@ -88,7 +98,11 @@ class tws_event_data(Union):
     # The engine's own members, then every message's typed view (generated),
     # padded to the 256 reserved bytes.
     _fields_ = (
-        [("state", tws_state_event), ("raw", tws_raw_message_event)]
+        [
+            ("state", tws_state_event),
+            ("raw", tws_raw_message_event),
+            ("pacing", tws_pacing_event),
+        ]
         + _generated.UNION_MEMBERS
         + [("_reserved", c_uint64 * 32)]
     )

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Type, TypeVar, Union
 
 from . import _ffi, _generated
 from ._enums import ConnectionState as ConnectionState, ErrorClass as ErrorClass
+from ._enums import PacingRule as PacingRule, PacingStage as PacingStage
 from ._generated import *  # noqa: F401,F403 (every message class, Contract, TWS_EVENT_*)
 from ._generated import AccountValue, Contract, PortfolioValue, Position, contract_from_c
 
@@ -67,6 +68,26 @@ class ProtocolViolation:
 
 
 @dataclass(frozen=True)
+class PacingNotice:
+    """A historical-data request held back by the pacing, or let go after it
+    was (``TWS_EVENT_HISTORY_PACING``). A request that never waits makes
+    none; one that waits makes a ``HELD`` notice (again if the rule holding
+    it changes), then one ``RELEASED`` or ``WITHDRAWN``.
+
+    ``wait_ms``: for ``HELD``, how long the rule holds it when the rule says
+    (a window rule), else 0 (it waits for other requests to go or to end);
+    for ``RELEASED`` and ``WITHDRAWN``, how long it waited. ``request`` is
+    IB's name of the request (``"reqHistoricalData"``, ...).
+    """
+
+    req_id: int
+    stage: Union[PacingStage, int]
+    rule: Union[PacingRule, int]
+    wait_ms: int
+    request: str
+
+
+@dataclass(frozen=True)
 class OtherEvent:
     """An event kind newer than this binding (its ``tws_event_type`` number and name)."""
 
@@ -95,6 +116,7 @@ Event = Union[
     UnknownMessage,
     DecodeError,
     ProtocolViolation,
+    PacingNotice,
     _generated.MessageEvent,
     GenericMessage,
     OtherEvent,
@@ -264,6 +286,15 @@ def from_c(ev: _ffi.tws_event) -> Event:
         return DecodeError(d.raw.msg_id, s(d.raw.reason), _raw(d.raw))
     if t == 23:
         return ProtocolViolation(s(d.raw.reason), _raw(d.raw))
+    if t == 24:
+        p = d.pacing
+        return PacingNotice(
+            p.req_id,
+            _enum(PacingStage, p.stage),
+            _enum(PacingRule, p.rule),
+            p.wait_ms,
+            s(p.request),
+        )
     build = _generated.FROM_FIELDS.get(t)
     if build is not None:  # a message without a typed view
         return build(fields_of(ev))
