@@ -139,6 +139,21 @@ fn until(client: &Client, what: &str, pred: impl Fn(&Event) -> bool) -> Vec<Even
     panic!("no {what} within {T:?}");
 }
 
+/// The pacing notices that arrive up to the first of `stage`.
+fn notices_until(client: &Client, what: &str, stage: PacingStage) -> Vec<PacingNotice> {
+    until(
+        client,
+        what,
+        |e| matches!(e, Event::Paced(n) if n.stage == stage),
+    )
+    .iter()
+    .filter_map(|e| match e {
+        Event::Paced(n) => Some(*n),
+        _ => None,
+    })
+    .collect()
+}
+
 fn is_state(e: &Event, want: ConnectionState) -> bool {
     matches!(e, Event::State { state, .. } if *state == want)
 }
@@ -263,18 +278,7 @@ fn a_burst_for_one_contract_waits_for_the_same_contract_rule() {
     assert!(stats.history_pacing_wait_ms >= 250, "{stats:?}");
     assert_eq!(client.stats().by_name("history_paced"), Some(1));
     // The wait is an event too: held by the same-contract rule, then released.
-    let events = until(
-        &client,
-        "the sixth's release",
-        |e| matches!(e, Event::Paced(n) if n.stage == PacingStage::Released),
-    );
-    let notices: Vec<PacingNotice> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Paced(n) => Some(*n),
-            _ => None,
-        })
-        .collect();
+    let notices = notices_until(&client, "the sixth's release", PacingStage::Released);
     let shape: Vec<_> = notices
         .iter()
         .map(|n| (n.req_id, n.stage, n.rule, n.request))
@@ -410,17 +414,9 @@ fn a_blocking_call_fails_with_timeout_when_pacing_holds_it_past_its_deadline() {
         other => panic!("{other:?}"),
     }
     // Held by the identical rule, then withdrawn: both as events.
-    let events = until(
-        &client,
-        "the withdrawal",
-        |e| matches!(e, Event::Paced(n) if n.stage == PacingStage::Withdrawn),
-    );
-    let shape: Vec<_> = events
+    let shape: Vec<_> = notices_until(&client, "the withdrawal", PacingStage::Withdrawn)
         .iter()
-        .filter_map(|e| match e {
-            Event::Paced(n) => Some((n.stage, n.rule, n.request)),
-            _ => None,
-        })
+        .map(|n| (n.stage, n.rule, n.request))
         .collect();
     assert_eq!(
         shape,
