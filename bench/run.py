@@ -142,6 +142,7 @@ def flood_cases(kind, version):
             "raw_decode": rust("decode", p, *ev),
             "libtws_c_callback": c_case("flood-callback", p, *c_ev),
             "libtws_c_poll": c_case("flood-poll", p, *c_ev),
+            "libtws_c_reader_callback": c_case("flood-reader-callback", p, *c_ev),
             "libtws_rust_callback": rust("client-callback", p, *ev),
             "libtws_rust_poll": rust("client-poll", p, *ev),
             "libtws_python": py("binding_flood.py", small.port, *py_ev),
@@ -175,6 +176,8 @@ def fairness_cases(version):
             for server, srv in (("flood", big), ("flood_48k", chunky), ("replay", replay)):
                 cases[f"libtws_c_callback@{server}"] = c_case("flood-callback", srv.port, kind,
                                                               str(EVENTS))
+                cases[f"libtws_c_reader_callback@{server}"] = c_case(
+                    "flood-reader-callback", srv.port, kind, str(EVENTS))
                 cases[f"raw_decode@{server}"] = rust("decode", srv.port, *ev)
                 cases[f"rust_ibapi@{server}"] = rust("ibapi", srv.port, *ev)
             out[kind] = interleaved(cases, "rate")
@@ -198,6 +201,8 @@ def latency_cases(version):
             "libtws_c_poll": c_case("latency-poll", p, it),
             "libtws_c_busy_callback": c_case("latency-busy-callback", sp, it),
             "libtws_c_busy_poll": c_case("latency-busy-poll", sp, it),
+            "libtws_c_reader_callback": c_case("latency-reader-callback", p, it),
+            "libtws_c_busy_reader_callback": c_case("latency-busy-reader-callback", sp, it),
             "rust_ibapi": rust("ibapi-latency", p, "--iterations", it),
         }, "p50_us")
 
@@ -251,22 +256,24 @@ def evaluate(flood, fairness, latency, memory):
                                                          rate(res, "ib_async")),
         }
     ticks222 = flood.get("ticks v222", {})
-    if ticks222:
-        cb = rate(ticks222, "libtws_c_callback")
-        x = ratio(cb, rate(ticks222, "raw_decode_memory"))
-        target("ticks v222: C callback >= 25 % of the minimal split-and-decode (from memory)",
-               x, ">= 0.25", x and x >= 0.25)
-        x = ratio(cb, rate(ticks222, "raw_decode"))
-        target("ticks v222: C callback >= 25 % of the minimal split-and-decode (over the socket)",
-               x, ">= 0.25", x and x >= 0.25)
-        x = ratio(cb, rate(ticks222, "rust_ibapi"))
-        target("ticks v222: C callback >= 10x rust-ibapi (flood server)", x, ">= 10",
-               x and x >= 10)
     fair = fairness.get("ticks", {})
-    if fair:
-        x = ratio(rate(fair, "libtws_c_callback@replay"), rate(fair, "rust_ibapi@replay"))
-        target("ticks v222: C callback >= 10x rust-ibapi (replay server)", x, ">= 10",
-               x and x >= 10)
+    for case, mode in (("libtws_c_callback", "C callback"),
+                       ("libtws_c_reader_callback", "C callback on the reader thread")):
+        if ticks222:
+            cb = rate(ticks222, case)
+            x = ratio(cb, rate(ticks222, "raw_decode_memory"))
+            target(f"ticks v222: {mode} >= 25 % of the minimal split-and-decode (from memory)",
+                   x, ">= 0.25", x and x >= 0.25)
+            x = ratio(cb, rate(ticks222, "raw_decode"))
+            target(f"ticks v222: {mode} >= 25 % of the minimal split-and-decode (over the socket)",
+                   x, ">= 0.25", x and x >= 0.25)
+            x = ratio(cb, rate(ticks222, "rust_ibapi"))
+            target(f"ticks v222: {mode} >= 10x rust-ibapi (flood server)", x, ">= 10",
+                   x and x >= 10)
+        if fair:
+            x = ratio(rate(fair, f"{case}@replay"), rate(fair, "rust_ibapi@replay"))
+            target(f"ticks v222: {mode} >= 10x rust-ibapi (replay server)", x, ">= 10",
+                   x and x >= 10)
     ticks176 = flood.get("ticks v176", {})
     if ticks176:
         best = max(filter(None, [rate(ticks176, "libtws_python"),
@@ -283,12 +290,13 @@ def evaluate(flood, fairness, latency, memory):
     ratios["latency"] = {}
     idle, awake = latency.get("raw_pingpong", {}), latency.get("raw_pingpong_spin", {})
     for key, raw in (("libtws_c_callback", idle), ("libtws_c_poll", idle),
+                     ("libtws_c_reader_callback", idle),
                      ("libtws_c_busy_callback", awake), ("libtws_c_busy_poll", awake),
-                     ("rust_ibapi", idle)):
+                     ("libtws_c_busy_reader_callback", awake), ("rust_ibapi", idle)):
         lat = latency.get(key, {})
         for p in ("p50_us", "p99_us"):
             ratios["latency"][f"{key} {p[:3]} / raw"] = ratio(lat.get(p), raw.get(p))
-    for key in ("libtws_c_busy_callback", "libtws_c_busy_poll"):
+    for key in ("libtws_c_busy_callback", "libtws_c_busy_poll", "libtws_c_busy_reader_callback"):
         lat = latency.get(key, {})
         x = ratio(lat.get("p50_us"), awake.get("p50_us"))
         target(f"{key}: p50 <= 1.5x the raw ping-pong's (awake)", x, "<= 1.5",
@@ -325,6 +333,7 @@ LABELS = [
     ("raw_decode", "1b raw: split + decode + empty fn"),
     ("libtws_c_callback", "2  libtws C, callback"),
     ("libtws_c_poll", "3  libtws C, poll"),
+    ("libtws_c_reader_callback", "2r libtws C, callback on the reader thread"),
     ("libtws_rust_callback", "   libtws Rust Client, callback"),
     ("libtws_rust_poll", "   libtws Rust Client, poll"),
     ("libtws_python", "4  libtws Python binding (events())"),
@@ -369,12 +378,17 @@ def fairness_table(fairness, version):
     for kind, res in fairness.items():
         for client, label in (("raw_decode", "1b raw split + decode"),
                               ("libtws_c_callback", "libtws C, callback"),
+                              ("libtws_c_reader_callback", "libtws C, callback on the reader thread"),
                               ("rust_ibapi", "rust-ibapi")):
             cells = [fmt_rate(res.get(f"{client}@{s}", {})) for s in ("flood", "flood_48k", "replay")]
             lines.append(f"| {kind} | {label} | " + " | ".join(cells) + " |")
         cb = [ratio(rate(res, f"libtws_c_callback@{s}"), rate(res, f"rust_ibapi@{s}"))
               for s in ("flood", "flood_48k", "replay")]
         lines.append(f"| {kind} | libtws / rust-ibapi | " + " | ".join(fmt_x(x) for x in cb) + " |")
+        cb = [ratio(rate(res, f"libtws_c_reader_callback@{s}"), rate(res, f"rust_ibapi@{s}"))
+              for s in ("flood", "flood_48k", "replay")]
+        lines.append(f"| {kind} | libtws on the reader thread / rust-ibapi | "
+                     + " | ".join(fmt_x(x) for x in cb) + " |")
     return lines + [""]
 
 
@@ -393,11 +407,16 @@ def table(results):
     rows = (("idle", "raw_pingpong", "raw socket ping-pong (both sides sleep in read)", "raw_pingpong"),
             ("idle", "libtws_c_callback", "libtws C, callback", "raw_pingpong"),
             ("idle", "libtws_c_poll", "libtws C, poll", "raw_pingpong"),
+            ("idle", "libtws_c_reader_callback", "libtws C, callback on the reader thread",
+             "raw_pingpong"),
             ("idle", "rust_ibapi", "rust-ibapi", "raw_pingpong"),
             ("awake", "raw_pingpong_spin", "raw socket ping-pong (both sides spin)", "raw_pingpong_spin"),
             ("awake", "libtws_c_busy_callback", "libtws C, callback, low-latency mode (busy_poll)",
              "raw_pingpong_spin"),
             ("awake", "libtws_c_busy_poll", "libtws C, poll, low-latency mode (busy_poll)",
+             "raw_pingpong_spin"),
+            ("awake", "libtws_c_busy_reader_callback",
+             "libtws C, callback on the reader thread + busy_poll (reader spins)",
              "raw_pingpong_spin"))
     for state, key, label, base in rows:
         r, raw = latency.get(key, {}), latency.get(base, {})
@@ -482,8 +501,10 @@ def chart(results, path):
         ax.legend()
         ax.set_title(KIND_TITLES[kind])
     lat = results["latency"]
-    keys = [k for k in ("raw_pingpong", "libtws_c_callback", "libtws_c_poll", "rust_ibapi",
-                        "raw_pingpong_spin", "libtws_c_busy_callback", "libtws_c_busy_poll")
+    keys = [k for k in ("raw_pingpong", "libtws_c_callback", "libtws_c_poll",
+                        "libtws_c_reader_callback", "rust_ibapi", "raw_pingpong_spin",
+                        "libtws_c_busy_callback", "libtws_c_busy_poll",
+                        "libtws_c_busy_reader_callback")
             if "error" not in lat.get(k, {"error": 1})]
     ax = axes[-1]
     xs = range(len(keys))

@@ -1529,6 +1529,23 @@ tws_result tws_options_set_history_pacing_rules(struct tws_options *options,
 // waits. Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_options_set_busy_poll(struct tws_options *options, bool busy_poll);
 
+// Sets callbacks on the reader thread (off by default). On, while a
+// callback is set (`tws_client_set_callback`), the reader thread calls it
+// with each message it decoded: no queue and no thread hand-over in
+// between, the fastest delivery there is; the events other threads make
+// (state changes, pacing notices) still reach it in arrival order, from the
+// dispatch thread, never at the same time. With `tws_options_set_busy_poll`
+// the reader also spins on the socket instead of sleeping in `read`: the
+// lowest round-trip latency, for a core kept busy while connected. What the
+// callback must not do then: block (while it runs nothing is read; TWS
+// buffers); call what waits for TWS's answer (the blocking calls such as
+// `tws_client_contract_details`, `tws_client_connect`, a historical-data
+// request held by pacing): they return TWS_ERR_REENTRANT, since the answer
+// could only come through the thread that waits. `tws_client_disconnect`
+// in the callback returns at once; the connection ends when the callback
+// returns. Errors: TWS_ERR_NULL_ARGUMENT.
+tws_result tws_options_set_callbacks_on_reader(struct tws_options *options, bool on);
+
 // Creates a disconnected client. `options` may be NULL for the defaults; it
 // is copied, so it may be freed right after. Errors: TWS_ERR_NULL_ARGUMENT
 // if `out` is NULL. On success `*out` is owned by the caller: free it with
@@ -1568,7 +1585,10 @@ tws_result tws_client_connect(struct tws_client *client,
 // connection's threads (an attempt in progress is cut short; only a TCP
 // connect to an unresponsive host may take up to the connect timeout).
 // Events already queued stay pollable; a TWS_STATE_DISCONNECTED event
-// follows them. Safe at any time, also when not connected and from the callback.
+// follows them. Safe at any time, also when not connected and from the
+// callback; from a callback on the reader thread
+// (`tws_options_set_callbacks_on_reader`) it returns at once and the
+// connection's threads end as soon as the callback returns.
 // Errors: TWS_ERR_NULL_ARGUMENT.
 tws_result tws_client_disconnect(struct tws_client *client);
 

@@ -13,6 +13,10 @@
  *       In callback mode the callback sends the next request itself.
  *   bench_tws latency-busy-callback|latency-busy-poll PORT ITERATIONS
  *       the same in the low-latency mode (tws_options_set_busy_poll).
+ *   bench_tws flood-reader-callback PORT [KIND EVENTS]
+ *   bench_tws latency-reader-callback|latency-busy-reader-callback PORT ITERATIONS
+ *       callback mode with callbacks on the reader thread
+ *       (tws_options_set_callbacks_on_reader), with and without busy poll.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -209,8 +213,9 @@ static void latency(tws_client *client, int callback, struct shared *s)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_tws flood-callback|flood-poll PORT [rows|ticks|tbt EVENTS]\n"
-                        "       bench_tws latency-callback|latency-poll|latency-busy-callback|latency-busy-poll PORT [ITERATIONS]\n");
+        fprintf(stderr, "usage: bench_tws flood-callback|flood-poll|flood-reader-callback PORT [rows|ticks|tbt EVENTS]\n"
+                        "       bench_tws latency-callback|latency-poll|latency-busy-callback|latency-busy-poll|\n"
+                        "                 latency-reader-callback|latency-busy-reader-callback PORT [ITERATIONS]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -218,6 +223,7 @@ int main(int argc, char **argv)
     int is_latency = strncmp(mode, "latency-", 8) == 0;
     int callback = strstr(mode, "callback") != NULL;
     int busy = strstr(mode, "-busy-") != NULL;
+    int on_reader = strstr(mode, "-reader-callback") != NULL;
     static struct shared s = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, 0, 0, 0, NULL,
                               KIND_ROWS, 0};
     s.iterations = is_latency && argc > 3 ? atoi(argv[3]) : 10000;
@@ -254,6 +260,8 @@ int main(int argc, char **argv)
         rc = tws_options_set_conflate_ticks(options, false);
     if (rc == TWS_OK && busy)
         rc = tws_options_set_busy_poll(options, true);
+    if (rc == TWS_OK && on_reader)
+        rc = tws_options_set_callbacks_on_reader(options, true);
     if (rc == TWS_OK)
         rc = tws_client_new(options, &client);
     tws_options_free(options);

@@ -82,6 +82,7 @@ impl Client {
     ) -> Result<Call<'_>, Error> {
         let deadline = Instant::now() + timeout;
         self.ensure_connected()?;
+        super::dispatch::refuse_on_reader(&self.shared, what)?;
         let (req_id, key) = match answers {
             Answers::OwnId => {
                 let id = self.shared.routes.next_internal_id();

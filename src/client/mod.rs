@@ -138,6 +138,10 @@ pub(crate) struct Shared {
     pub(crate) trace: Option<Trace>,
     /// Poisoned flag, dead-peer probes, why the connection ended.
     health: liveness::Health,
+    /// Callbacks on the reader thread (`Options::callbacks_on_reader`): the
+    /// callback, while one is set. Its lock is held while it runs, by the
+    /// reader or by the dispatch thread (see `dispatch`).
+    inline_callback: Mutex<Option<Callback>>,
 }
 
 /// A client of TWS or IB Gateway. All methods take `&self`: share it between
@@ -208,6 +212,7 @@ impl Client {
                 quotes: quotes::Quotes::default(),
                 trace,
                 health: liveness::Health::default(),
+                inline_callback: Mutex::new(None),
             }),
             session: Mutex::new(None),
             dispatcher: Mutex::new(None),
@@ -236,6 +241,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<(), Error> {
         self.check_poisoned()?;
+        dispatch::refuse_on_reader(&self.shared, "connect")?;
         let mut slot = lock(&self.session);
         if slot.is_some() && self.is_connected() {
             return Err(Error::AlreadyConnected);
@@ -288,8 +294,15 @@ impl Client {
     /// pollable; a `Disconnected` state event follows them (never dropped and
     /// never waited for: on a full queue it is delivered once the queue has
     /// emptied). Safe to call at any time, from any thread, including from
-    /// the callback.
+    /// the callback. From a callback on the reader thread
+    /// (`Options::callbacks_on_reader`) it cannot wait for that thread: it
+    /// returns at once, and the connection's threads end as soon as the
+    /// callback returns (nothing more is delivered from the socket).
     pub fn disconnect(&self) {
+        let on_reader = dispatch::is_reader_thread_of(&self.shared);
+        if on_reader {
+            dispatch::stop_this_reader();
+        }
         // A first connect in progress on another thread gives up at once.
         let connecting = lock(&self.connecting).clone();
         if let Some(abort) = connecting {
@@ -298,7 +311,11 @@ impl Client {
         // Held throughout, so that a concurrent `connect` comes before or after.
         let mut slot = lock(&self.session);
         if let Some(s) = slot.take() {
-            s.stop(&self.shared);
+            if on_reader {
+                s.stop_without_waiting(&self.shared);
+            } else {
+                s.stop(&self.shared);
+            }
         }
         self.shared.connected.store(false, Ordering::Release);
         *lock(&self.shared.writer) = None;
@@ -521,10 +538,11 @@ impl Client {
         Ok(())
     }
 
-    /// True when the calling thread is this client's dispatch thread (that
-    /// is, inside its callback). Takes no lock.
+    /// True when the calling thread is running this client's callback (its
+    /// dispatch thread, or with `Options::callbacks_on_reader` its reader
+    /// thread). Takes no lock.
     pub fn in_callback(&self) -> bool {
-        dispatch::is_dispatch_thread_of(&self.shared)
+        dispatch::is_dispatch_thread_of(&self.shared) || dispatch::is_reader_thread_of(&self.shared)
     }
 
     /// Callbacks that panicked (each was contained; delivery went on).
@@ -548,6 +566,30 @@ impl Drop for Client {
         }
         self.disconnect();
     }
+}
+
+/// Writes all of `buf`, failing with `TimedOut` once `timeout` has passed
+/// without it all being taken. A non-blocking socket (the reader spins on it
+/// with `busy_poll` and callbacks on the reader thread: the two halves share
+/// the flag) answers a full send buffer with `WouldBlock`, which is retried
+/// here; on a blocking one it means the write timeout fired.
+fn write_within(stream: &mut TcpStream, mut buf: &[u8], timeout: Duration) -> std::io::Result<()> {
+    let deadline = Instant::now() + timeout;
+    while !buf.is_empty() {
+        match stream.write(buf) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if Instant::now() >= deadline {
+                    return Err(std::io::ErrorKind::TimedOut.into());
+                }
+                std::thread::yield_now();
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 impl Shared {
@@ -582,7 +624,14 @@ impl Shared {
         self.history.admit(
             request,
             deadline,
-            || (!self.connected.load(Ordering::Acquire)).then_some(Error::NotConnected),
+            || {
+                if !self.connected.load(Ordering::Acquire) {
+                    return Some(Error::NotConnected);
+                }
+                // A wait on the reader thread (a callback on it) would hold
+                // up every answer behind it, the pacing's own included.
+                dispatch::refuse_on_reader(self, "a historical-data request held by pacing").err()
+            },
             |notice| self.push_pacing_notice(notice),
         )
     }
@@ -646,7 +695,7 @@ impl Shared {
         if let Some(t) = &self.trace {
             t.request(request);
         }
-        if let Err(e) = w.stream.write_all(&w.buf) {
+        if let Err(e) = write_within(&mut w.stream, &w.buf, self.options.write_timeout) {
             // A partial write leaves the stream unusable: end the connection
             // (the reader notices; the supervisor reconnects).
             let _ = w.stream.shutdown(Shutdown::Both);

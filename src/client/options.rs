@@ -194,6 +194,20 @@ pub struct Options {
     /// (in callback mode, as long as the callback is set). See the README,
     /// "Low-latency mode", for what the host must not do in it.
     pub busy_poll: bool,
+    /// Callbacks on the reader thread (off by default): while a callback is
+    /// set, the reader thread calls it with each message it decoded, with no
+    /// queue and no thread hand-over in between (events that other threads
+    /// make, such as state changes, still reach it in arrival order). The
+    /// fastest delivery there is, and with `busy_poll` the reader also spins
+    /// on the socket instead of sleeping in `read`: the lowest latency. The
+    /// price: while the callback runs nothing is read, so a slow callback
+    /// holds up the socket (TWS buffers, as with a full queue), and calls
+    /// that wait for TWS's answer (the blocking calls, `connect`, a
+    /// historical-data request held by pacing) are refused in the callback
+    /// with `Reentrant`, since the answer could only come through the thread
+    /// that is waiting. `disconnect` from the callback returns at once and the
+    /// connection ends when the callback returns.
+    pub callbacks_on_reader: bool,
     /// Tests only: the reader thread panics on a frame with this message id,
     /// to exercise the engine's panic boundary. Never set it otherwise.
     #[doc(hidden)]
@@ -226,6 +240,7 @@ impl Default for Options {
             order_view_capacity: super::order_book::DEFAULT_ORDER_VIEW_CAPACITY,
             history_pacing: HistoryPacing::default(),
             busy_poll: false,
+            callbacks_on_reader: false,
             panic_on_message_id_for_tests: None,
             panic_in_supervisor_for_tests: false,
             panic_in_dispatcher_for_tests: false,

@@ -367,6 +367,7 @@ impl Client {
         timeout: Duration,
     ) -> Result<OpenOrder, Error> {
         self.ensure_order_link()?;
+        super::dispatch::refuse_on_reader(&self.shared, "what_if")?;
         let order = Order {
             what_if: true,
             ..order.clone()

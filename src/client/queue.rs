@@ -18,7 +18,9 @@ use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, select, Receiver, SendTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{
+    bounded, select, Receiver, Select, SendTimeoutError, Sender, TrySendError,
+};
 use once_cell::sync::OnceCell;
 
 use super::events::Event;
@@ -311,6 +313,41 @@ impl EventQueue {
         e
     }
 
+    /// Takes the next event without waiting (callbacks on the reader thread
+    /// drain what other threads queued). Cheap on an empty queue.
+    pub(crate) fn try_pop(&self) -> Option<Event> {
+        if !self.non_empty_relaxed() {
+            return None;
+        }
+        let got = self.try_take();
+        if let Some(n) = self.notifier.get() {
+            n.settle(|| self.non_empty());
+        }
+        got
+    }
+
+    /// Waits up to `timeout` until an event is queued, without taking it;
+    /// false on the timeout or a wake-up (`wake`). Always sleeps, whatever
+    /// `busy_poll` says: its one user, the dispatcher of callbacks on the
+    /// reader thread, sees only the few events other threads make.
+    pub(crate) fn wait_ready(&self, timeout: Duration) -> bool {
+        if self.non_empty() {
+            return true;
+        }
+        let mut select = Select::new();
+        let events = select.recv(&self.rx);
+        select.recv(&self.wake_rx);
+        match select.ready_timeout(timeout) {
+            Ok(i) if i == events => true,
+            Ok(_) => {
+                // A wake-up token means "re-check": consumed here.
+                let _ = self.wake_rx.try_recv();
+                self.non_empty()
+            }
+            Err(_) => self.non_empty(),
+        }
+    }
+
     /// Takes the next event, waiting up to `timeout`.
     pub(crate) fn pop(&self, timeout: Duration) -> Option<Event> {
         self.pop_checked(timeout, || Ok::<(), ()>(()))
@@ -401,6 +438,11 @@ impl EventQueue {
 
     fn non_empty(&self) -> bool {
         !self.rx.is_empty() || self.finals_pending.load(Ordering::SeqCst)
+    }
+
+    /// `non_empty` without the full fence, for a look per event.
+    fn non_empty_relaxed(&self) -> bool {
+        !self.rx.is_empty() || self.finals_pending.load(Ordering::Acquire)
     }
 
     /// Events waiting now.

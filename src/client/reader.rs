@@ -13,6 +13,7 @@ use crate::protocol::messages::ReqCurrentTime;
 use crate::protocol::{Incoming, RawMessage, Request};
 use crate::wire::{FrameError, FrameSplitter};
 
+use super::dispatch;
 use super::events::Event;
 use super::liveness::{panic_message, Verdict, Watch};
 use super::supervisor::Signal;
@@ -33,15 +34,23 @@ pub(crate) fn spawn(
     shared.health.connection_started();
     let watch = Watch::new(&shared.options.liveness, Instant::now());
     stream.set_read_timeout(watch.as_ref().map(Watch::slice))?;
+    let inline = shared.options.callbacks_on_reader;
+    // The lowest latency: the reader spins on the socket instead of sleeping
+    // in `read` (the write half shares the flag; `write_within` copes).
+    let spin = inline && shared.options.busy_poll;
+    stream.set_nonblocking(spin)?;
     thread::Builder::new()
         .name("tws-reader".into())
         .spawn(move || {
+            dispatch::mark_reader_thread(&shared);
             let context = Context {
                 shared: &shared,
                 server_version,
                 generation,
                 closing: &closing,
                 panic_on: shared.options.panic_on_message_id_for_tests,
+                inline,
+                spin,
             };
             let read = catch_unwind(AssertUnwindSafe(|| {
                 read_until_closed(&context, &mut stream, &mut splitter, watch)
@@ -66,7 +75,15 @@ struct Context<'a> {
     closing: &'a AtomicBool,
     /// `Options::panic_on_message_id_for_tests`.
     panic_on: Option<i32>,
+    /// `Options::callbacks_on_reader`: a set callback gets each event here.
+    inline: bool,
+    /// The socket is non-blocking and `read` is retried at once.
+    spin: bool,
 }
+
+/// While spinning on the socket, the dead-peer watch looks at the clock once
+/// in this many empty reads.
+const SPIN_WATCH_EVERY: u32 = 1024;
 
 fn read_until_closed(
     cx: &Context<'_>,
@@ -75,6 +92,7 @@ fn read_until_closed(
     mut watch: Option<Watch>,
 ) -> String {
     let shared = cx.shared;
+    let mut empty_reads = 0u32;
     loop {
         loop {
             match splitter.next_frame() {
@@ -95,6 +113,15 @@ fn read_until_closed(
                 if let Some(w) = &mut watch {
                     w.received(Instant::now());
                 }
+            }
+            Err(e) if cx.spin && e.kind() == ErrorKind::WouldBlock => {
+                empty_reads = empty_reads.wrapping_add(1);
+                if empty_reads % SPIN_WATCH_EVERY == 0 {
+                    if let Some(reason) = watch.as_mut().and_then(|w| quiet(cx, w)) {
+                        return reason;
+                    }
+                }
+                std::hint::spin_loop();
             }
             // The read timeout of the dead-peer watch: nothing arrived.
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
@@ -236,6 +263,9 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
             Err(e) => decode_failed(shared, raw.id, e.to_string(), frame),
         },
     };
+    if cx.inline && dispatch::deliver_on_reader(shared, &event) {
+        return !dispatch::this_reader_stopping();
+    }
     if conflatable {
         match shared.queue.try_push_frame(event, frame.len()) {
             Some(pushed) => return pushed,

@@ -85,6 +85,15 @@ impl Supervisor {
             let _ = t.join();
         }
     }
+
+    /// As [`stop`](Self::stop), without joining: for the reader thread
+    /// (a callback on it), which the supervisor joins when it closes the
+    /// connection. The thread ends on its own once the reader has.
+    pub(crate) fn stop_without_waiting(mut self, shared: &Shared) {
+        self.abort.trigger(shared);
+        let _ = shared.signals_tx.send(Signal::Wake);
+        drop(self.thread.take());
+    }
 }
 
 fn run(

@@ -330,6 +330,32 @@ pub unsafe extern "C" fn tws_options_set_busy_poll(
     })
 }
 
+/// Sets callbacks on the reader thread (off by default). On, while a
+/// callback is set (`tws_client_set_callback`), the reader thread calls it
+/// with each message it decoded: no queue and no thread hand-over in
+/// between, the fastest delivery there is; the events other threads make
+/// (state changes, pacing notices) still reach it in arrival order, from the
+/// dispatch thread, never at the same time. With `tws_options_set_busy_poll`
+/// the reader also spins on the socket instead of sleeping in `read`: the
+/// lowest round-trip latency, for a core kept busy while connected. What the
+/// callback must not do then: block (while it runs nothing is read; TWS
+/// buffers); call what waits for TWS's answer (the blocking calls such as
+/// `tws_client_contract_details`, `tws_client_connect`, a historical-data
+/// request held by pacing): they return TWS_ERR_REENTRANT, since the answer
+/// could only come through the thread that waits. `tws_client_disconnect`
+/// in the callback returns at once; the connection ends when the callback
+/// returns. Errors: TWS_ERR_NULL_ARGUMENT.
+#[no_mangle]
+pub unsafe extern "C" fn tws_options_set_callbacks_on_reader(
+    options: *mut tws_options,
+    on: bool,
+) -> tws_result {
+    with_options(options, |o| {
+        o.callbacks_on_reader = on;
+        Ok(())
+    })
+}
+
 /// A copy of a C string that travels in the handshake or startApi, which
 /// are text: ASCII only (tab, LF and CR aside, no control characters).
 fn handshake_text(p: *const c_char, name: &'static str) -> Result<String, Failure> {

@@ -118,7 +118,10 @@ pub unsafe extern "C" fn tws_client_connect(
 /// connection's threads (an attempt in progress is cut short; only a TCP
 /// connect to an unresponsive host may take up to the connect timeout).
 /// Events already queued stay pollable; a TWS_STATE_DISCONNECTED event
-/// follows them. Safe at any time, also when not connected and from the callback.
+/// follows them. Safe at any time, also when not connected and from the
+/// callback; from a callback on the reader thread
+/// (`tws_options_set_callbacks_on_reader`) it returns at once and the
+/// connection's threads end as soon as the callback returns.
 /// Errors: TWS_ERR_NULL_ARGUMENT.
 #[no_mangle]
 pub unsafe extern "C" fn tws_client_disconnect(client: *mut tws_client) -> tws_result {

@@ -365,6 +365,104 @@ static void test_callback_session(void)
     CHECK(s.frees == 1);
 }
 
+/* ---- callbacks on the reader thread ------------------------------------- */
+
+struct reader_cb_state {
+    pthread_mutex_t lock;
+    tws_client *client;
+    int rows, ends, times, disconnected, frees;
+    tws_result blocking_rc, free_rc, request_rc;
+    pthread_t thread;
+    int same_thread;
+};
+
+static void reader_cb_free(void *user_data)
+{
+    struct reader_cb_state *s = user_data;
+    pthread_mutex_lock(&s->lock);
+    s->frees++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The rows and their end, then a current time asked for from the callback;
+ * a blocking call and tws_client_free are refused there; disconnect works. */
+static void on_reader_event(const tws_event *ev, void *user_data)
+{
+    struct reader_cb_state *s = user_data;
+    pthread_mutex_lock(&s->lock);
+    if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY || ev->type == TWS_EVENT_ACCOUNT_SUMMARY_END ||
+        ev->type == TWS_EVENT_CURRENT_TIME) {
+        if (s->rows + s->ends + s->times == 0)
+            s->thread = pthread_self();
+        else if (!pthread_equal(s->thread, pthread_self()))
+            s->same_thread = 0;
+    }
+    if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY)
+        s->rows++;
+    if (ev->type == TWS_EVENT_ACCOUNT_SUMMARY_END) {
+        s->ends++;
+        tws_position_rows *rows = NULL;
+        s->blocking_rc = tws_client_positions(s->client, 1000, &rows);
+        s->free_rc = tws_client_free(s->client);
+        s->request_rc = tws_client_req_current_time(s->client);
+    }
+    if (ev->type == TWS_EVENT_CURRENT_TIME) {
+        s->times++;
+        tws_client_disconnect(s->client);
+    }
+    if (ev->type == TWS_EVENT_STATE && ev->data.state.state == TWS_STATE_DISCONNECTED)
+        s->disconnected++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void reader_callbacks_session(bool busy_poll)
+{
+    struct reader_cb_state s = {.lock = PTHREAD_MUTEX_INITIALIZER, .same_thread = 1};
+    tws_options *o = NULL;
+    CHECK_RC(tws_options_new(&o), TWS_OK);
+    CHECK_RC(tws_options_set_callbacks_on_reader(NULL, true), TWS_ERR_NULL_ARGUMENT);
+    CHECK_RC(tws_options_set_callbacks_on_reader(o, true), TWS_OK);
+    CHECK_RC(tws_options_set_busy_poll(o, busy_poll), TWS_OK);
+    tws_client *c = NULL;
+    CHECK_RC(tws_client_new(o, &c), TWS_OK);
+    tws_options_free(o);
+    s.client = c;
+    CHECK_RC(tws_client_set_callback(c, on_reader_event, &s, reader_cb_free), TWS_OK);
+    CHECK_RC(tws_client_connect(c, "127.0.0.1", sim_port, 12, 5000), TWS_OK);
+    CHECK_RC(tws_client_req_account_summary(c, 9, "All", "NetLiquidation,TotalCashValue"), TWS_OK);
+    int disconnected = 0;
+    for (int i = 0; i < 250 && !disconnected; i++) {
+        sleep_ms(20);
+        pthread_mutex_lock(&s.lock);
+        disconnected = s.disconnected;
+        pthread_mutex_unlock(&s.lock);
+    }
+    sleep_ms(100);
+    pthread_mutex_lock(&s.lock);
+    CHECK(s.rows == 2);
+    CHECK(s.ends == 1);
+    CHECK(s.times == 1);
+    CHECK(s.disconnected == 1);
+    CHECK(s.blocking_rc == TWS_ERR_REENTRANT);
+    CHECK(s.free_rc == TWS_ERR_REENTRANT);
+    CHECK(s.request_rc == TWS_OK);
+    CHECK(s.same_thread);
+    CHECK(!pthread_equal(s.thread, pthread_self()));
+    CHECK(s.frees == 0);
+    pthread_mutex_unlock(&s.lock);
+    int32_t state = -1;
+    CHECK_RC(tws_client_state(c, &state), TWS_OK);
+    CHECK(state == TWS_STATE_DISCONNECTED);
+    CHECK_RC(tws_client_free(c), TWS_OK);
+    CHECK(s.frees == 1);
+}
+
+static void test_callbacks_on_reader(void)
+{
+    reader_callbacks_session(false);
+    reader_callbacks_session(true);
+}
+
 /* ---- user_data_free: exactly once on every path -------------------------- */
 
 struct frees {
@@ -609,6 +707,7 @@ int main(int argc, char **argv)
     test_connect_failures();
     test_poll_session();
     test_callback_session();
+    test_callbacks_on_reader();
     test_user_data_free_on_every_path();
     test_control_characters();
     return check_report("test_api");

@@ -1,6 +1,9 @@
-"""Client.poll_many: many events per call into libtws, in order, nothing lost."""
+"""Client.poll_many: many events per call into libtws, in order, nothing lost;
+and the delivery options for speed (callbacks on the reader thread, busy poll)."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 
@@ -49,3 +52,33 @@ def test_conflate_ticks_is_an_option_checked_before_anything_is_created():
         pass
     with pytest.raises(TypeError):
         tws.Client(conflate_ticks="no")
+
+
+@pytest.mark.parametrize("busy_poll", [False, True])
+def test_callbacks_on_the_reader_thread_get_every_event_and_refuse_waiting_calls(sim, busy_poll):
+    seen = []
+    refused = []
+    done = threading.Event()
+    with tws.Client(callbacks_on_reader=True, busy_poll=busy_poll) as client:
+
+        def on_event(event):
+            seen.append(event)
+            if isinstance(event, tws.AccountSummaryEnd):
+                try:
+                    client.positions(timeout=1)
+                except tws.Reentrant as e:
+                    refused.append(e)
+                done.set()
+
+        client.set_callback(on_event)
+        client.connect("127.0.0.1", sim.port, 14, timeout=10)
+        client.req_account_summary(tags="NetLiquidation,AccountType", req_id=5)
+        assert done.wait(10), "the summary did not end"
+        client.set_callback(None)
+    rows = [e for e in seen if isinstance(e, tws.AccountSummary)]
+    assert len(rows) >= 2
+    assert len(refused) == 1, "a blocking call on the reader thread is refused"
+    with pytest.raises(TypeError):
+        tws.Client(callbacks_on_reader="yes")
+    with pytest.raises(TypeError):
+        tws.Client(busy_poll=1.5)

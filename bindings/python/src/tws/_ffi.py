@@ -251,6 +251,8 @@ _SIGNATURES = {
     "tws_options_set_liveness": (_result, [_options_p, c_uint32, c_uint32]),
     "tws_options_set_queue_max_bytes": (_result, [_options_p, c_uint64]),
     "tws_options_set_conflate_ticks": (_result, [_options_p, c_bool]),
+    "tws_options_set_busy_poll": (_result, [_options_p, c_bool]),
+    "tws_options_set_callbacks_on_reader": (_result, [_options_p, c_bool]),
     "tws_client_new": (_result, [_options_p, POINTER(_client_p)]),
     "tws_client_free": (_result, [_client_p]),
     "tws_client_connect": (_result, [_client_p, c_char_p, c_uint16, c_int32, c_uint32]),

@@ -156,8 +156,14 @@ class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin, 
     (historical-data pacing, on by default with TWS's rules: ``False`` turns
     it off, a :class:`tws.HistoryPacing` sets other rules), ``conflate_ticks``
     (default on: while the queue is full, ticks the quote view holds are
-    folded into it instead of waiting; off, every tick waits for room).
-    ``None`` leaves an
+    folded into it instead of waiting; off, every tick waits for room),
+    ``busy_poll`` (low-latency mode, default off: a waiting :meth:`poll` and
+    the callback's thread spin instead of sleeping, for a core kept busy),
+    ``callbacks_on_reader`` (default off: while a callback is set, the reader
+    thread calls it with each message, no queue in between; with
+    ``busy_poll`` the reader also spins on the socket. In such a callback,
+    calls that wait for TWS's answer raise :class:`tws.Reentrant`, and a slow
+    callback holds up the socket). ``None`` leaves an
     option at its default. An out-of-range value raises
     :class:`tws.InvalidArgument`.
     """
@@ -184,6 +190,8 @@ class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin, 
         order_view_capacity: Optional[int] = None,
         history_pacing: Union[bool, HistoryPacing, None] = None,
         conflate_ticks: Optional[bool] = None,
+        busy_poll: Optional[bool] = None,
+        callbacks_on_reader: Optional[bool] = None,
     ) -> None:
         self._handle: Optional[int] = None
         self._cond = threading.Condition(threading.Lock())  # guards _handle, _closing and _calls
@@ -236,6 +244,8 @@ class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin, 
             else _args.integer(order_view_capacity, "order_view_capacity", _args.UINT32)
         )
         c_conflate = None if conflate_ticks is None else _args.flag(conflate_ticks, "conflate_ticks")
+        c_busy = None if busy_poll is None else _args.flag(busy_poll, "busy_poll")
+        c_on_reader = None if callbacks_on_reader is None else _args.flag(callbacks_on_reader, "callbacks_on_reader")
         options = ctypes.c_void_p()
         check(lib.tws_options_new(ctypes.byref(options)))
         try:
@@ -264,6 +274,10 @@ class Client(MarketMixin, HistoryMixin, OrdersMixin, OrderViewMixin, RestMixin, 
                 apply_pacing(options, history_pacing)
             if c_conflate is not None:
                 check(lib.tws_options_set_conflate_ticks(options, c_conflate))
+            if c_busy is not None:
+                check(lib.tws_options_set_busy_poll(options, c_busy))
+            if c_on_reader is not None:
+                check(lib.tws_options_set_callbacks_on_reader(options, c_on_reader))
             handle = ctypes.c_void_p()
             check(lib.tws_client_new(options, ctypes.byref(handle)))
             self._handle = handle.value
