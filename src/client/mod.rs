@@ -12,6 +12,7 @@ mod handshake;
 mod hist_time;
 mod history;
 mod history_pacing;
+mod id_hasher;
 mod instruments;
 mod link;
 mod liveness;
@@ -846,12 +847,25 @@ impl Shared {
         }
     }
 
-    /// Session bookkeeping for a decoded message; returns it unless a blocking
-    /// call took it. Runs on the reader thread of connection `generation`.
-    fn observe(&self, msg: Incoming, generation: u64, closing: &AtomicBool) -> Option<Incoming> {
-        self.routes.copy_to_calls(&msg);
-        let msg = self.fold_order_message(msg, closing)?;
-        match &msg {
+    /// Session bookkeeping for a decoded message in `slot`, which is left
+    /// empty when a blocking call took the message (or the order view
+    /// dropped it). Runs on the reader thread of connection `generation`.
+    /// Works by reference: the message moves only when something takes it,
+    /// so a tick is not copied on its way to the queue or the callback.
+    fn observe(&self, slot: &mut Option<Incoming>, generation: u64, closing: &AtomicBool) {
+        let Some(msg) = slot.as_ref() else {
+            return;
+        };
+        self.routes.copy_to_calls(msg);
+        if self.orders.concerns(msg) {
+            if let Some(owned) = slot.take() {
+                *slot = self.fold_order_message(owned, closing);
+            }
+        }
+        let Some(msg) = slot.as_ref() else {
+            return;
+        };
+        match msg {
             Incoming::NextValidId(m) => {
                 // Never backwards: an id once handed out is never handed out again.
                 self.next_order_id
@@ -897,8 +911,12 @@ impl Shared {
             }
             _ => {}
         }
-        self.history.observe(&msg);
-        self.routes.try_route(msg, &self.stats)
+        self.history.observe(msg);
+        if self.routes.may_take(msg) {
+            if let Some(owned) = slot.take() {
+                *slot = self.routes.try_route(owned, &self.stats);
+            }
+        }
     }
 
     fn update_readiness(&self, change: impl FnOnce(&mut Readiness), closing: &AtomicBool) {

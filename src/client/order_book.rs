@@ -386,11 +386,12 @@ impl OrderBook {
         self.pending.store(0, Ordering::Release);
     }
 
-    /// Folds a message into the view. Runs on the reader thread before the
-    /// message is queued or routed.
-    pub(crate) fn observe(&self, mut msg: Incoming, stats: &Stats) -> Folded {
+    /// True when `msg` may change the view (or be dropped by it): order
+    /// messages, the end markers and errors of a reconciliation, 1100. A
+    /// look by reference, so that every other message passes unmoved.
+    pub(crate) fn concerns(&self, msg: &Incoming) -> bool {
         let reconciling = self.pending.load(Ordering::Acquire) != 0;
-        let relevant = matches!(
+        matches!(
             msg,
             Incoming::OrderStatus(_)
                 | Incoming::OpenOrder(_)
@@ -401,8 +402,13 @@ impl OrderBook {
                 msg,
                 Incoming::OpenOrderEnd(_) | Incoming::ExecDetailsEnd(_) | Incoming::Error(_)
             ))
-            || matches!(&msg, Incoming::Error(e) if e.code == CONNECTIVITY_LOST);
-        if !relevant {
+            || matches!(msg, Incoming::Error(e) if e.code == CONNECTIVITY_LOST)
+    }
+
+    /// Folds a message into the view. Runs on the reader thread before the
+    /// message is queued or routed.
+    pub(crate) fn observe(&self, mut msg: Incoming, stats: &Stats) -> Folded {
+        if !self.concerns(&msg) {
             return Folded::Pass(msg);
         }
         let mut b = lock(&self.inner);

@@ -4,7 +4,6 @@
 //! view follows the market however slowly the user drains the queue, and
 //! any thread may read it at any moment.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -12,6 +11,7 @@ use crate::protocol::market_data::TickPrice;
 use crate::protocol::tick_types::{self as tt, is_delayed, live_twin};
 use crate::protocol::{Incoming, RouteKey};
 
+use super::id_hasher::IdMap;
 use super::lock;
 
 /// The latest quote of one market-data request, as [`Client::quote`](super::Client::quote)
@@ -52,7 +52,7 @@ pub struct Quote {
 pub(crate) struct Quotes {
     /// How many views exist (no lock is taken per message while there are none).
     count: AtomicUsize,
-    map: Mutex<HashMap<i32, Quote>>,
+    map: Mutex<IdMap<i32, Quote>>,
 }
 
 /// A price TWS sent, or `None` for its "no price" values.
@@ -62,7 +62,7 @@ fn price(p: f64) -> Option<f64> {
 
 /// A size TWS sent, or `None` when unset (empty, or negative).
 fn size_text(s: &str) -> Option<&str> {
-    let s = s.trim();
+    let s = s.trim_ascii();
     (!s.is_empty() && !s.starts_with('-')).then_some(s)
 }
 
@@ -113,7 +113,7 @@ impl Quotes {
             (m.tick_type, fold_size(q, live_twin(m.tick_type), &m.size))
         } else if let Incoming::TickString(m) = msg {
             let time = live_twin(m.tick_type) == tt::LAST_TIMESTAMP;
-            if let (true, Ok(t)) = (time, m.value.trim().parse::<i64>()) {
+            if let (true, Ok(t)) = (time, m.value.trim_ascii().parse::<i64>()) {
                 q.last_time = Some(t);
             }
             (m.tick_type, time)

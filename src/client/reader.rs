@@ -226,16 +226,22 @@ fn deliver(cx: &Context<'_>, frame: &[u8]) -> bool {
             )
         }
         Ok(raw) => match Incoming::decode(&raw, server_version) {
-            Ok(Some(msg)) => {
+            // Kept in its `Option` (not bound by value) until it becomes the
+            // event: a decoded message is a few hundred bytes, moved once.
+            Ok(mut slot @ Some(_)) => {
+                let Some(msg) = &slot else {
+                    return true;
+                };
                 if let Some(t) = &shared.trace {
-                    t.incoming(&msg);
+                    t.incoming(msg);
                 }
                 if matches!(msg, Incoming::CurrentTime(_)) && shared.health.take_probe() {
                     // The answer to a dead-peer probe: not the user's.
                     return true;
                 }
-                conflatable = shared.quotes.observe(&msg) && shared.options.conflate_ticks;
-                match shared.observe(msg, cx.generation, cx.closing) {
+                conflatable = shared.quotes.observe(msg) && shared.options.conflate_ticks;
+                shared.observe(&mut slot, cx.generation, cx.closing);
+                match slot {
                     Some(msg) => Event::Message(msg),
                     None => return true,
                 }

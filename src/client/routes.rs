@@ -338,6 +338,17 @@ impl Routes {
         }
     }
 
+    /// True when [`Routes::try_route`] may take `msg` (a call may be
+    /// waiting for it, or it answers a reserved id). A look by reference, so
+    /// that the messages no call waits for pass unmoved.
+    pub(crate) fn may_take(&self, msg: &Incoming) -> bool {
+        match route_key_of(msg) {
+            None => false,
+            Some(RouteKey::Request(id)) if RESERVED_IDS.contains(&id) => true,
+            Some(_) => self.active.load(Ordering::Acquire) != 0,
+        }
+    }
+
     /// Hands `msg` to a waiting call, drops it if it answers a call that has
     /// ended (counted in `stats`), or gives it back. Copies are not made
     /// here: [`Routes::copy_to_calls`] comes first.

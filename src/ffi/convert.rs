@@ -186,6 +186,7 @@ impl EventSlot {
 
     /// Callback mode: builds the C view of a borrowed event, valid while
     /// `event` lives and this slot is not used again.
+    #[inline]
     pub(crate) fn convert(&mut self, event: &Event, server_version: i32) -> tws_event {
         self.held = None;
         to_c_event_in(event, &mut self.arena, &mut self.message, server_version)
@@ -205,6 +206,9 @@ pub(crate) fn to_c_event(event: &Event, arena: &mut Arena) -> tws_event {
     }
 }
 
+// Inlined into each delivery path, so the C event is built where it is
+// handed out: a copy of the whole view less per event.
+#[inline(always)]
 fn to_c_event_in(
     event: &Event,
     arena: &mut Arena,
