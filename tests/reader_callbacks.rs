@@ -288,3 +288,37 @@ fn clearing_the_callback_returns_the_stream_to_poll() {
     assert!(rx.try_recv().is_err(), "nothing reached the old callback");
     client.disconnect();
 }
+
+#[test]
+fn disconnects_from_another_thread_and_from_the_callback_at_once_do_not_deadlock() {
+    // The other thread holds the session while it waits for the reader to
+    // end; the reader's callback disconnecting too must not wait for it.
+    let sim = simulator(222);
+    let (entered_tx, entered_rx) = channel();
+    let entered_tx = Mutex::new(Some(entered_tx));
+    let (client, _rx) = with_body(on_reader(false), move |c, e| {
+        if matches!(e, Event::Message(m) if m.name() == "AccountSummary") {
+            if let Some(tx) = entered_tx.lock().unwrap().take() {
+                tx.send(()).unwrap();
+                // Time for the main thread's disconnect to take the session.
+                std::thread::sleep(Duration::from_millis(300));
+                c.disconnect();
+            }
+        }
+    });
+    client.connect("127.0.0.1", sim.port(), 3, T).unwrap();
+    client
+        .req_account_summary(4, "All", "NetLiquidation")
+        .unwrap();
+    entered_rx.recv_timeout(T).expect("the callback ran");
+    let (done_tx, done_rx) = channel();
+    let other = client.clone();
+    std::thread::spawn(move || {
+        other.disconnect();
+        let _ = done_tx.send(());
+    });
+    done_rx
+        .recv_timeout(T)
+        .expect("both disconnects returned (no deadlock)");
+    assert_eq!(client.state(), ConnectionState::Disconnected);
+}

@@ -36,7 +36,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
@@ -310,7 +310,20 @@ impl Client {
             abort.trigger(&self.shared);
         }
         // Held throughout, so that a concurrent `connect` comes before or after.
-        let mut slot = lock(&self.session);
+        let mut slot = if on_reader {
+            match self.session.try_lock() {
+                Ok(guard) => guard,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                // Another thread is connecting or disconnecting, and may be
+                // waiting for this very reader to end: waiting for its lock
+                // here would deadlock. That thread ends the session (this
+                // disconnect counts as coming before its connect); this
+                // reader stops once the callback returns.
+                Err(TryLockError::WouldBlock) => return,
+            }
+        } else {
+            lock(&self.session)
+        };
         if let Some(s) = slot.take() {
             if on_reader {
                 s.stop_without_waiting(&self.shared);
