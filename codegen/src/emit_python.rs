@@ -633,8 +633,25 @@ def _decimal_text(t: Union[str, Decimal, None]) -> Optional[Decimal]:
         return None
 
 
+#: Decimals already made, by their exact text: sizes repeat (100, 200, ...)
+#: and a Decimal is immutable, so one is shared; emptied when it grows past
+#: _DECIMALS_MAX, so a peer sending ever new texts costs no memory.
+_DECIMALS: Dict[bytes, Optional[Decimal]] = {}
+_DECIMALS_MAX = 4096
+
+
 def _decimal(p: Optional[bytes]) -> Optional[Decimal]:
-    return _decimal_text(_text(p)) if p else None
+    if not p:
+        return None
+    try:
+        return _DECIMALS[p]
+    except KeyError:
+        pass
+    d = _decimal_text(_text(p))
+    if len(_DECIMALS) >= _DECIMALS_MAX:
+        _DECIMALS.clear()
+    _DECIMALS[p] = d
+    return d
 
 
 _E = TypeVar("_E", bound=IntEnum)

@@ -189,3 +189,17 @@ def test_a_message_without_typed_view_or_class_is_still_read(sim, monkeypatch):
         }
     finally:
         lib.tws_client_free(client)
+
+
+def test_decimals_are_made_once_per_text_and_the_cache_stays_bounded():
+    from decimal import Decimal
+
+    from tws import _generated as g
+
+    first, again = g._decimal(b"100"), g._decimal(b"100")
+    assert first == Decimal("100") and first is again
+    for i in range(g._DECIMALS_MAX + 10):
+        assert g._decimal(b"%d.5" % i) == Decimal(i) + Decimal("0.5")
+    assert len(g._DECIMALS) <= g._DECIMALS_MAX
+    assert g._decimal(b"not a number") is None
+    assert g._decimal(b"") is None and g._decimal(None) is None
