@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use crate::protocol::market_data::TickPrice;
 use crate::protocol::tick_types::{self as tt, is_delayed, live_twin};
-use crate::protocol::{Incoming, RouteKey};
+use crate::protocol::Incoming;
 
 use super::id_hasher::IdMap;
 use super::lock;
@@ -100,7 +100,9 @@ impl Quotes {
         if self.count.load(Ordering::Acquire) == 0 {
             return false;
         }
-        let RouteKey::Request(req_id) = msg.route() else {
+        // The ticks first, by their own request id: the lock is taken only
+        // for a message that can change a quote.
+        let Some(req_id) = quote_request_of(msg) else {
             return false;
         };
         let mut map = lock(&self.map);
@@ -148,6 +150,24 @@ impl Quotes {
     }
 }
 
+/// The request id of a message that can change a quote (the ticks a
+/// quote holds, marketDataType); `None` for every other message.
+fn quote_request_of(msg: &Incoming) -> Option<i32> {
+    if let Incoming::TickPrice(m) = msg {
+        Some(m.req_id)
+    } else if let Incoming::TickSize(m) = msg {
+        Some(m.req_id)
+    } else if let Incoming::TickString(m) = msg {
+        Some(m.req_id)
+    } else if let Incoming::TickGeneric(m) = msg {
+        Some(m.req_id)
+    } else if let Incoming::MarketDataType(m) = msg {
+        Some(m.req_id)
+    } else {
+        None
+    }
+}
+
 /// Folds a price tick; false when the quote has no field for it.
 fn fold_price(q: &mut Quote, m: &TickPrice) -> bool {
     let p = price(m.price);
@@ -170,8 +190,8 @@ fn fold_price(q: &mut Quote, m: &TickPrice) -> bool {
         tt::LAST => tt::LAST_SIZE,
         _ => return true,
     };
-    if size_text(&m.size).is_some() {
-        fold_size(q, size_tick, &m.size);
+    if let Some(size) = size_text(&m.size) {
+        fold_size(q, size_tick, size);
     }
     true
 }

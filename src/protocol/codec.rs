@@ -345,7 +345,7 @@ pub fn decode_body<B: Body>(
     server_version: i32,
 ) -> Result<B, DecodeError> {
     match raw.form {
-        Form::Proto => <B::Proto as prost::Message>::decode(raw.body)
+        Form::Proto => decode_proto::<B::Proto>(raw.body)
             .map(B::from_proto)
             .map_err(|e| DecodeError::Protobuf {
                 id: raw.id,
@@ -362,6 +362,35 @@ pub fn decode_body<B: Body>(
             })
         }
     }
+}
+
+/// Decodes a whole protobuf body into `M`, as prost's `Message::decode`
+/// does (the same checks and errors), with the field key read in place: one
+/// byte for field numbers up to 15, which is every key of the hot messages,
+/// instead of prost's generic varint reader. The fields are merged by `M`'s
+/// own `merge_field`.
+fn decode_proto<M: prost::Message + Default>(mut body: &[u8]) -> Result<M, prost::DecodeError> {
+    use prost::encoding::{decode_varint, DecodeContext, WireType};
+    let mut msg = M::default();
+    let ctx = DecodeContext::default();
+    while let Some((&first, rest)) = body.split_first() {
+        let key = if first < 0x80 {
+            body = rest;
+            u64::from(first)
+        } else {
+            decode_varint(&mut body)?
+        };
+        if key > u64::from(u32::MAX) {
+            return Err(prost::DecodeError::new(format!("invalid key value: {key}")));
+        }
+        let wire_type = WireType::try_from(key & 0x07)?;
+        let tag = key as u32 >> 3;
+        if tag == 0 {
+            return Err(prost::DecodeError::new("invalid tag value: 0"));
+        }
+        msg.merge_field(tag, wire_type, &mut body, ctx.clone())?;
+    }
+    Ok(msg)
 }
 
 /// Escapes what is not printable ASCII as `\uXXXX`, as TWS does from v153
