@@ -587,3 +587,70 @@ pub fn join_date(parts: &[&String]) -> String {
     };
     parts.join(sep)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::decode_proto;
+    use crate::protocol::market_data::{
+        HistoricalTickLastProto, TickByTickDataProto, TickPriceProto,
+    };
+    use prost::Message;
+
+    /// `decode_proto` agrees with prost's own `Message::decode` on every
+    /// body: the same message, or an error where prost has one.
+    fn agrees<M: Message + Default + PartialEq + std::fmt::Debug>(body: &[u8]) {
+        let ours = decode_proto::<M>(body);
+        let prost = M::decode(body);
+        match (&ours, &prost) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{body:02x?}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{body:02x?}"),
+            _ => panic!("{body:02x?}: ours {ours:?}, prost {prost:?}"),
+        }
+    }
+
+    #[test]
+    fn decode_proto_agrees_with_prost_on_good_and_bad_bodies() {
+        let good = TickPriceProto {
+            req_id: Some(7),
+            tick_type: Some(1),
+            price: Some(189.5),
+            size: Some("300".into()),
+            attrib: Some(3),
+        }
+        .encode_to_vec();
+        agrees::<TickPriceProto>(&good);
+        agrees::<TickPriceProto>(&[]);
+        // Every truncation of a good body, and every single-byte change.
+        for cut in 0..good.len() {
+            agrees::<TickPriceProto>(&good[..cut]);
+        }
+        for at in 0..good.len() {
+            for byte in [0x00, 0x07, 0x08, 0x7f, 0x80, 0xff] {
+                let mut bad = good.clone();
+                bad[at] = byte;
+                agrees::<TickPriceProto>(&bad);
+            }
+        }
+        // Keys of more than one byte (field 16 and up, unknown here: skipped),
+        // a key past u32, field number 0, wire types 6 and 7, nested records.
+        agrees::<TickPriceProto>(&[0x80, 0x01, 0x05, 0x08, 0x07]);
+        agrees::<TickPriceProto>(&[0xff, 0xff, 0xff, 0xff, 0x7f, 0x01]);
+        agrees::<TickPriceProto>(&[0x00, 0x01]);
+        agrees::<TickPriceProto>(&[0x0e, 0x01]);
+        agrees::<TickPriceProto>(&[0x0f, 0x01]);
+        let nested = TickByTickDataProto {
+            req_id: Some(3),
+            tick_type: Some(1),
+            last: Some(HistoricalTickLastProto {
+                price: Some(1.5),
+                ..HistoricalTickLastProto::default()
+            }),
+            ..TickByTickDataProto::default()
+        }
+        .encode_to_vec();
+        agrees::<TickByTickDataProto>(&nested);
+        for cut in 0..nested.len() {
+            agrees::<TickByTickDataProto>(&nested[..cut]);
+        }
+    }
+}
