@@ -142,6 +142,15 @@ fn with_body(
     (client, rx)
 }
 
+/// AAPL by its contract id, as the simulator knows it.
+fn aapl() -> Contract {
+    Contract {
+        con_id: 265_598,
+        exchange: "SMART".into(),
+        ..Contract::default()
+    }
+}
+
 #[test]
 fn requests_work_in_a_reader_callback_and_waiting_calls_are_refused() {
     let sim = simulator(222);
@@ -151,12 +160,7 @@ fn requests_work_in_a_reader_callback_and_waiting_calls_are_refused() {
         if !matches!(e, Event::Message(m) if m.name() == "AccountSummaryEnd") {
             return;
         }
-        let aapl = Contract {
-            con_id: 265_598,
-            exchange: "SMART".into(),
-            ..Contract::default()
-        };
-        let details = c.contract_details(&aapl, Duration::from_secs(1));
+        let details = c.contract_details(&aapl(), Duration::from_secs(1));
         let connect = c.connect("127.0.0.1", 1, 9, Duration::from_secs(1));
         let mut v = sink.lock().unwrap();
         v.push(format!("contract_details: {details:?}"));
@@ -185,12 +189,7 @@ fn requests_work_in_a_reader_callback_and_waiting_calls_are_refused() {
     assert_eq!(v[2], "in_callback: true");
     assert_eq!(v[3], "req_current_time: Ok(())");
     // Outside the callback the same call works.
-    let aapl = Contract {
-        con_id: 265_598,
-        exchange: "SMART".into(),
-        ..Contract::default()
-    };
-    assert!(!client.contract_details(&aapl, T).unwrap().is_empty());
+    assert!(!client.contract_details(&aapl(), T).unwrap().is_empty());
     client.disconnect();
 }
 
