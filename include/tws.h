@@ -1521,7 +1521,9 @@ tws_result tws_options_set_history_pacing_rules(struct tws_options *options,
 // for an event, and the thread that runs the callback, spin on the event
 // queue (yielding the CPU between looks) instead of sleeping until the
 // reader wakes them: one thread wake-up less per event, the round trip
-// close to a raw socket's. The price: a waiting consumer keeps a core busy
+// close to a raw socket's (with `tws_options_set_callbacks_on_reader` the
+// reader spins on the socket instead, and the dispatch thread sleeps: the
+// lowest latency). The price: a waiting consumer keeps a core busy
 // while it waits (in callback mode, as long as the callback is set), so
 // give it a core of its own; in the callback, do not block (no sleeping,
 // no waiting on locks the host holds for long, no blocking library calls

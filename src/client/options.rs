@@ -191,8 +191,10 @@ pub struct Options {
     /// CPU between looks) instead of sleeping until the reader wakes them,
     /// which saves the wake-up of a sleeping thread on every event. The
     /// price: a waiting consumer keeps a core busy for as long as it waits
-    /// (in callback mode, as long as the callback is set). See the README,
-    /// "Low-latency mode", for what the host must not do in it.
+    /// (in callback mode, as long as the callback is set). With
+    /// `callbacks_on_reader` it is the reader that spins, on the socket, and
+    /// the dispatch thread sleeps. See the README, "Low-latency mode", for
+    /// what the host must not do in it.
     pub busy_poll: bool,
     /// Callbacks on the reader thread (off by default): while a callback is
     /// set, the reader thread calls it with each message it decoded, with no
