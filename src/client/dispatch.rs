@@ -87,11 +87,16 @@ pub(crate) fn deliver_on_reader(shared: &Shared, event: &Event) -> bool {
     let Some(callback) = slot.as_mut() else {
         return false;
     };
+    deliver_queued(shared, callback);
+    call(shared, callback, event);
+    true
+}
+
+/// Hands the callback every event queued now, in order.
+fn deliver_queued(shared: &Shared, callback: &mut Callback) {
     while let Some(queued) = shared.queue.try_pop() {
         call(shared, callback, &queued);
     }
-    call(shared, callback, event);
-    true
 }
 
 /// Runs the callback on one event, containing (and counting) a panic in it.
@@ -129,9 +134,7 @@ fn run_shared(shared: &Shared, stop: &AtomicBool) {
         }
         let mut slot = lock(&shared.inline_callback);
         if let Some(callback) = slot.as_mut() {
-            while let Some(event) = shared.queue.try_pop() {
-                call(shared, callback, &event);
-            }
+            deliver_queued(shared, callback);
         }
     }
     let callback = lock(&shared.inline_callback).take();

@@ -79,8 +79,7 @@ impl Supervisor {
     /// thread. An attempt in progress is cut short (only a TCP connect to an
     /// unresponsive host can take up to the connect timeout).
     pub(crate) fn stop(mut self, shared: &Shared) {
-        self.abort.trigger(shared);
-        let _ = shared.signals_tx.send(Signal::Wake);
+        self.ask_to_stop(shared);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -89,10 +88,14 @@ impl Supervisor {
     /// As [`stop`](Self::stop), without joining: for the reader thread
     /// (a callback on it), which the supervisor joins when it closes the
     /// connection. The thread ends on its own once the reader has.
-    pub(crate) fn stop_without_waiting(mut self, shared: &Shared) {
+    pub(crate) fn stop_without_waiting(self, shared: &Shared) {
+        self.ask_to_stop(shared);
+    }
+
+    /// Stops reconnecting and wakes the thread to close the connection.
+    fn ask_to_stop(&self, shared: &Shared) {
         self.abort.trigger(shared);
         let _ = shared.signals_tx.send(Signal::Wake);
-        drop(self.thread.take());
     }
 }
 
